@@ -1,0 +1,28 @@
+"""The contract every loggable value type follows.
+
+A value type (Image, Histogram, Table, a plot) turns itself into a JSON-able dict
+with a ``_type`` field when it is logged. Bulky bytes (PNG files, table JSON) go to
+the run's media sink, which stores them by content and returns a path the dict keeps.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class MediaSink(Protocol):
+    """Where value types put their files (a store's ``MediaStore`` in practice)."""
+
+    def put(self, data: bytes, ext: str) -> str:
+        """Store ``data`` and return its store-relative path."""
+        ...
+
+
+class WBValue:
+    """Base class of every rich value that ``Run.log`` accepts."""
+
+    _type: str = ""
+
+    def to_json(self, sink: MediaSink) -> dict[str, Any]:
+        """Return the JSON-able record of this value, writing any files to ``sink``."""
+        raise NotImplementedError

@@ -1,0 +1,97 @@
+"""The one Store interface: what the tracker writes through and what readers
+(``Api``, widgets, the server) read through. ``local.py`` and ``remote.py`` are its
+two homes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from .history import Cursor
+
+STATES = ("running", "finished", "failed", "crashed")
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (not writable, run missing, run busy)."""
+
+
+class RunNotFound(StoreError, KeyError):
+    """No run with that project and id."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else "run not found"
+
+
+class RunWriter(ABC):
+    """The write side of one run, held by the process that logs it."""
+
+    meta: dict[str, Any]
+    files_dir: Path
+    next_step: int
+    last_values: dict[str, Any]
+
+    @abstractmethod
+    def log_row(self, step: int, timestamp: float, runtime: float, row: dict[str, Any]) -> None:
+        """Append a history row durably (returns once it survives the process dying)."""
+
+    @abstractmethod
+    def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
+        """Append a system-metrics sample."""
+
+    @abstractmethod
+    def log_event(self, event: dict[str, Any]) -> None:
+        """Append an event (alert, summary change, exception, ...)."""
+
+    @abstractmethod
+    def log_console(self, stream: str, line: str, timestamp: float) -> None:
+        """Append a line of captured stdout / stderr."""
+
+    @abstractmethod
+    def put(self, data: bytes, ext: str) -> str:
+        """Store a file by content and return its store-relative path (a writer is its
+        run's ``MediaSink``)."""
+
+    @abstractmethod
+    def save_meta(self, **changes: Any) -> None:
+        """Update and persist run metadata (config, tags, summary, state...)."""
+
+    @abstractmethod
+    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+        """Flush, set the final state, release the run; return problems to report."""
+
+
+class Store(ABC):
+    """Runs organised by project: the read side, plus opening a run for writing."""
+
+    @abstractmethod
+    def projects(self) -> list[str]:
+        """Names of the projects that have runs."""
+
+    @abstractmethod
+    def runs(self, project: str) -> list[dict[str, Any]]:
+        """Metadata of every run of a project (crashed writers already recovered)."""
+
+    @abstractmethod
+    def run(self, project: str, run_id: str) -> dict[str, Any]:
+        """Metadata of one run; raises ``RunNotFound``."""
+
+    @abstractmethod
+    def rows(
+        self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
+    ) -> tuple[list[tuple], Cursor]:
+        """Raw rows of the ``history`` or ``system`` stream written after ``cursor``."""
+
+    @abstractmethod
+    def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
+        """Records of the ``events`` or ``console`` stream written after ``offset``."""
+
+    @abstractmethod
+    def media(self, path: str) -> bytes:
+        """Bytes of a media file that a record points to."""
+
+    @abstractmethod
+    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
+        """Create (or, with ``resume``, reopen) a run for writing."""

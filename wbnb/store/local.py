@@ -1,0 +1,310 @@
+"""The embedded store: a folder of runs, the default home of everything logged.
+
+Layout below the root (``./wbnb-runs``, ``WBNB_DIR`` or ``init(dir=)``)::
+
+    media/<ab>/<sha256>.<ext>          files, stored once by content
+    projects/<project>/<run_id>/
+        run.json                       metadata, replaced atomically on change
+        history.wal  system.wal        metric rows (``history.py`` codec)
+        events.wal   console.wal       alerts, summary/config changes, output lines
+        files/                         ``run.dir``: files kept with the run
+        lock                           flock held by the writing process
+
+Each run has one writer, which holds ``lock`` for its lifetime; the kernel releases
+it when that process dies however it dies. A reader that finds a run ``running``
+whose lock it can take knows the writer is gone, and marks the run ``crashed`` with
+a summary rebuilt from the rows on disk. Several processes may write different runs
+of one store at once, and any number may read while they write.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import socket
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .base import RunNotFound, RunWriter, Store, StoreError
+from .history import Cursor, RowWriter, known_schemas, merged, read_rows
+from .media import MediaStore, media_path
+from .summary import SummaryTracker
+from .wal import LogWriter, encode, read_records, valid_end
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+ROW_STREAMS = ("history", "system")
+RECORD_STREAMS = ("events", "console")
+
+
+def check_name(kind: str, value: str) -> str:
+    """Refuse project names and run ids that are not one safe path component."""
+    if not isinstance(value, str) or not _NAME.match(value) or ".." in value:
+        raise ValueError(
+            f"{kind} {value!r} is not valid: use 1-128 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, default=str)
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _try_lock(path: Path) -> int | None:
+    """Take the run's lock without waiting; return the fd, or None if a writer holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+class LocalStore(Store):
+    """A store in a local folder; created on first write."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().absolute()
+        self._media = MediaStore(self.root)
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def run_dir(self, project: str, run_id: str) -> Path:
+        """The folder of one run."""
+        return self.root / "projects" / check_name("project", project) / check_name("run id", run_id)
+
+    # -- read side -------------------------------------------------------------------
+
+    def projects(self) -> list[str]:
+        base = self.root / "projects"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and _NAME.match(p.name))
+
+    def runs(self, project: str) -> list[dict[str, Any]]:
+        base = self.root / "projects" / check_name("project", project)
+        if not base.is_dir():
+            return []
+        out = []
+        for d in base.iterdir():
+            try:
+                out.append(self._load(d))
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # a run being created, or a stray file
+        out.sort(key=lambda m: m.get("created_at", 0))
+        return out
+
+    def run(self, project: str, run_id: str) -> dict[str, Any]:
+        try:
+            return self._load(self.run_dir(project, run_id))
+        except (FileNotFoundError, NotADirectoryError):
+            raise RunNotFound(f"no run {project}/{run_id} in {self.root}") from None
+
+    def _load(self, d: Path) -> dict[str, Any]:
+        meta = _read_json(d / "run.json")
+        if meta.get("state") == "running":
+            meta = self._recover_if_dead(d, meta)
+        return meta
+
+    def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+        fd = _try_lock(d / "lock")
+        if fd is None:
+            return meta  # the writer is alive
+        try:
+            meta = _read_json(d / "run.json")  # it may have finished meanwhile
+            if meta.get("state") == "running":
+                meta = _mark_crashed(d, meta)
+            return meta
+        finally:
+            os.close(fd)
+
+    def rows(
+        self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
+    ) -> tuple[list[tuple], Cursor]:
+        if stream not in ROW_STREAMS:
+            raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
+        return read_rows(self.run_dir(project, run_id) / f"{stream}.wal", cursor)
+
+    def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
+        if stream not in RECORD_STREAMS:
+            raise ValueError(f"stream must be one of {RECORD_STREAMS}, got {stream!r}")
+        return read_records(self.run_dir(project, run_id) / f"{stream}.wal", offset)
+
+    def media(self, path: str) -> bytes:
+        return self._media.get(path)
+
+    # -- write side ------------------------------------------------------------------
+
+    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> "LocalRunWriter":
+        d = self.run_dir(project, run_id)
+        try:
+            (d / "files").mkdir(parents=True, exist_ok=True)
+            lock = _try_lock(d / "lock")
+        except OSError as e:
+            raise StoreError(
+                f"cannot write runs to {self.root}: {e.strerror or e}. "
+                "Choose a writable folder with init(dir=...) or the WBNB_DIR variable."
+            ) from e
+        if lock is None:
+            raise StoreError(
+                f"run {project}/{run_id} is open in another process; finish it there, "
+                "or start a run with another id"
+            )
+        try:
+            return LocalRunWriter(self, d, lock, meta, resume)
+        except BaseException:
+            os.close(lock)
+            raise
+
+
+def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Rebuild the summary from disk and mark a run whose writer died; lock held."""
+    for name in ("history", "system", "events", "console"):
+        _trim(d / f"{name}.wal")
+    rows, _ = read_rows(d / "history.wal")
+    tracker = SummaryTracker(meta.get("metrics"))
+    for row in merged(rows):
+        tracker.observe({k: v for k, v in row.items() if not k.startswith("_")})
+    events, _ = read_records(d / "events.wal")
+    for ev in events:
+        if ev.get("kind") == "summary":
+            tracker.explicit.update(ev["set"])
+            for key in ev.get("deleted", ()):
+                tracker.explicit.pop(key, None)
+    last = rows[-1] if rows else None
+    meta.update(
+        state="crashed",
+        summary=tracker.result(),
+        ended_at=last[2] if last else meta.get("created_at"),
+        last_step=last[1] if last else None,
+    )
+    _write_json(d / "run.json", meta)
+    return meta
+
+
+def _trim(path: Path) -> None:
+    """Cut the zero padding a killed writer leaves after its last record."""
+    try:
+        with open(path, "r+b") as f:
+            f.truncate(valid_end(f.read()))
+    except FileNotFoundError:
+        pass
+
+
+class LocalRunWriter(RunWriter):
+    """Writes one run's folder. Storage errors after opening never raise into the
+    training loop: they are warned once and reported by ``close``."""
+
+    def __init__(self, store: LocalStore, d: Path, lock: int, meta: dict[str, Any], resume: str | None) -> None:
+        self.dir = d
+        self.files_dir = d / "files"
+        self._store = store
+        self._lock = lock
+        self._lost: dict[str, int] = {}
+        self._errors: dict[str, str] = {}
+        exists = (d / "run.json").exists()
+        run_path = f"{meta.get('project')}/{meta.get('id')}"
+        if exists and resume in (None, "never"):
+            raise StoreError(
+                f"run {run_path} already exists in {store.root}; pass resume='allow' "
+                "to continue it, or choose another id"
+            )
+        if not exists and resume == "must":
+            raise StoreError(f"resume='must' but there is no run {run_path} in {store.root}")
+        self.next_step = 0
+        self.last_values: dict[str, Any] = {}
+        schemas: dict[tuple[str, ...], int] = {}
+        if exists:
+            old = _read_json(d / "run.json")
+            schemas, self.next_step, self.last_values = known_schemas(d / "history.wal")
+            meta = {**old, **{k: v for k, v in meta.items() if v is not None}}
+            meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
+            meta["resumed"] = old.get("resumed", 0) + 1
+        self.meta = meta
+        meta.update(state="running", pid=os.getpid(), host=socket.gethostname())
+        meta.pop("ended_at", None)
+        self._history = RowWriter(LogWriter(d / "history.wal"), schemas)
+        sys_schemas, self._system_step, _ = known_schemas(d / "system.wal") if exists else ({}, 0, {})
+        self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas)
+        self._events = LogWriter(d / "events.wal")
+        self._console = LogWriter(d / "console.wal")
+        _write_json(d / "run.json", meta)
+
+    def _failed(self, what: str, error: OSError) -> None:
+        self._lost[what] = self._lost.get(what, 0) + 1
+        if what not in self._errors:
+            self._errors[what] = f"{error.strerror or error}"
+            warnings.warn(
+                f"wbnb: cannot write {what} to {self.dir}: {self._errors[what]}. "
+                "Training goes on; finish() will report what was not saved.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
+    def log_row(self, step: int, timestamp: float, runtime: float, row: dict[str, Any]) -> None:
+        try:
+            self._history.append(step, timestamp, runtime, row)
+        except (OSError, ValueError) as e:  # ValueError: the map was closed by finish()
+            self._failed("history rows", e if isinstance(e, OSError) else OSError(str(e)))
+
+    def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
+        try:
+            self._system.append(self._system_step, timestamp, runtime, sample)
+            self._system_step += 1
+        except (OSError, ValueError) as e:
+            self._failed("system samples", e if isinstance(e, OSError) else OSError(str(e)))
+
+    def log_event(self, event: dict[str, Any]) -> None:
+        self._append(self._events, "events", event)
+
+    def log_console(self, stream: str, line: str, timestamp: float) -> None:
+        self._append(self._console, "console lines", {"stream": stream, "line": line, "t": timestamp})
+
+    def _append(self, log: LogWriter, what: str, record: dict[str, Any]) -> None:
+        try:
+            log.append(encode(record))
+        except (OSError, ValueError) as e:
+            self._failed(what, e if isinstance(e, OSError) else OSError(str(e)))
+
+    def put(self, data: bytes, ext: str) -> str:
+        try:
+            return self._store._media.put(data, ext)
+        except OSError as e:
+            self._failed("media files", e)
+            return media_path(data, ext)
+
+    def save_meta(self, **changes: Any) -> None:
+        self.meta.update(changes)
+        try:
+            _write_json(self.dir / "run.json", self.meta)
+        except OSError as e:
+            self._failed("run metadata", e)
+
+    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+        if self._lock < 0:
+            return []
+        for name, log in (("history", self._history.log), ("system", self._system.log),
+                          ("events", self._events), ("console", self._console)):
+            try:
+                log.close()
+            except OSError as e:
+                self._failed(f"{name} log", e)
+        self.save_meta(state=state, exit_code=exit_code, ended_at=time.time())
+        os.close(self._lock)
+        self._lock = -1
+        return [f"{n} {what} could not be saved ({self._errors[what]})" for what, n in self._lost.items()]

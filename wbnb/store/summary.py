@@ -1,0 +1,114 @@
+"""How a run's summary is derived from its rows: the last value per key, unless a
+``define_metric`` rule asks for min / max / mean / first / best / none.
+
+The live run and crash recovery both feed rows through ``SummaryTracker``, so a crashed
+run's summary is the one its process would have written.
+"""
+
+from __future__ import annotations
+
+import math
+from fnmatch import fnmatchcase
+from typing import Any, Mapping
+
+MODES = ("last", "first", "min", "max", "mean", "best", "copy", "none")
+
+
+def parse_modes(summary: str | None, goal: str | None) -> tuple[str, ...]:
+    """Validate a ``define_metric(summary=...)`` string such as ``"min,max"``."""
+    if summary is None:
+        return ("last",)
+    modes = tuple(m.strip().lower() for m in str(summary).split(",") if m.strip())
+    for m in modes:
+        if m not in MODES:
+            raise ValueError(f"define_metric summary={summary!r}: {m!r} is not one of {', '.join(MODES)}")
+    if "best" in modes and goal not in ("minimize", "maximize"):
+        raise ValueError("define_metric summary='best' needs goal='minimize' or 'maximize'")
+    return modes
+
+
+class SummaryTracker:
+    """Keeps the summary of a run up to date as rows arrive."""
+
+    def __init__(self, metrics: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self.values: dict[str, Any] = {}  # last value per key: the default summary
+        self.explicit: dict[str, Any] = {}  # set by the user, wins over derived values
+        self._stats: dict[str, dict[str, Any]] = {}
+        self._metrics: dict[str, Mapping[str, Any]] = {}
+        self._rule_of: dict[str, tuple[tuple[str, ...], str | None] | None] = {}
+        self.set_metrics(metrics or {})
+
+    def set_metrics(self, metrics: Mapping[str, Mapping[str, Any]]) -> None:
+        """Install ``define_metric`` rules (name or glob -> {summary, goal, ...})."""
+        self._metrics = {k: v for k, v in metrics.items() if v.get("summary") not in (None, "last", "copy")}
+        self._rule_of.clear()
+        for key, value in self.values.items():  # a rule set mid-run starts from the current value
+            if key not in self._stats and self._rule(key) is not None:
+                self._accumulate(key, value)
+
+    def _rule(self, key: str) -> tuple[tuple[str, ...], str | None] | None:
+        if key in self._rule_of:
+            return self._rule_of[key]
+        rule = None
+        for pattern, spec in self._metrics.items():
+            if pattern == key or fnmatchcase(key, pattern):
+                rule = (parse_modes(spec.get("summary"), spec.get("goal")), spec.get("goal"))
+                break
+        self._rule_of[key] = rule
+        return rule
+
+    def observe(self, row: Mapping[str, Any]) -> None:
+        """Account for one logged row; hot path, so the no-rules case is one update."""
+        self.values.update(row)
+        if self._metrics:
+            for key, value in row.items():
+                if self._rule(key) is not None:
+                    self._accumulate(key, value)
+
+    def _accumulate(self, key: str, value: Any) -> None:
+        st = self._stats.setdefault(key, {"first": value, "n": 0, "sum": 0.0})
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            return
+        st["n"] += 1
+        st["sum"] += value
+        st["min"] = value if "min" not in st else min(st["min"], value)
+        st["max"] = value if "max" not in st else max(st["max"], value)
+
+    def result(self) -> dict[str, Any]:
+        """The summary as readers see it."""
+        out = dict(self.values)
+        for key in list(out):
+            rule = self._rule(key) if self._metrics else None
+            if rule is None:
+                continue
+            modes, goal = rule
+            picked = {}
+            for mode in modes:
+                value = self._mode_value(key, mode, goal)
+                if value is not _MISSING:
+                    picked[mode] = value
+            if "none" in modes or not picked:
+                del out[key]
+            elif len(picked) == 1:
+                out[key] = next(iter(picked.values()))
+            else:
+                out[key] = picked
+        out.update(self.explicit)
+        return out
+
+    def _mode_value(self, key: str, mode: str, goal: str | None) -> Any:
+        st = self._stats.get(key, {})
+        if mode in ("last", "copy"):
+            return self.values[key]
+        if mode == "first":
+            return st.get("first", self.values[key])
+        if mode == "best":
+            mode = "min" if goal == "minimize" else "max"
+        if mode == "mean":
+            return st["sum"] / st["n"] if st.get("n") else _MISSING
+        if mode in ("min", "max"):
+            return st.get(mode, _MISSING)
+        return _MISSING
+
+
+_MISSING = object()
