@@ -1,0 +1,119 @@
+"""Capture of stdout/stderr as whole lines, while the output still reaches the screen."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import warnings
+from typing import Any, Callable, TextIO
+
+_STREAMS = ("stdout", "stderr")
+_BREAKS = re.compile(r"(\r|\n)")
+
+
+class _Tee:
+    """Stands in for a stream: forwards everything to it and feeds the text to the capture."""
+
+    def __init__(self, stream: TextIO, name: str, capture: ConsoleCapture) -> None:
+        self._stream = stream
+        self._name = name
+        self._capture = capture
+
+    def write(self, text: str) -> int:
+        written = self._stream.write(text)
+        if isinstance(text, str):
+            self._capture._feed(self._name, text)
+        return written
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        # flush, isatty, fileno, encoding, and whatever IPython's OutStream adds.
+        return getattr(self._stream, name)
+
+
+class ConsoleCapture:
+    """Tees ``sys.stdout``/``sys.stderr`` and calls ``write(stream_name, line)`` per finished line.
+
+    Text after a carriage return replaces the current line, so a progress bar that
+    redraws itself with ``\\r`` is recorded once, in its final state. Thread-safe;
+    an exception in ``write`` is warned about once and never reaches ``print``.
+    """
+
+    def __init__(self, write: Callable[[str, str], None]) -> None:
+        self._write = write
+        self._lock = threading.Lock()
+        self._local = threading.local()  # marks a thread that is inside write()
+        self._active = False
+        self._warned = False
+        self._originals: dict[str, TextIO] = {}
+        self._tees: dict[str, _Tee] = {}
+        # Per (stream, thread), so lines printed concurrently by threads are not mixed:
+        # the unfinished line and whether a "\r" is waiting to replace it.
+        self._pending: dict[tuple[str, int], tuple[str, bool]] = {}
+
+    def start(self) -> None:
+        """Install the tees on sys.stdout and sys.stderr (no-op when already started)."""
+        if self._active:
+            return
+        self._active = True
+        for name in _STREAMS:
+            stream = getattr(sys, name)
+            if stream is None:  # e.g. pythonw has no console streams
+                continue
+            self._originals[name] = stream
+            self._tees[name] = _Tee(stream, name, self)
+            setattr(sys, name, self._tees[name])
+
+    def stop(self) -> None:
+        """Flush partial lines and restore the original streams if ours are still installed."""
+        if not self._active:
+            return
+        self._active = False  # a tee someone else has wrapped now only forwards
+        for name, tee in self._tees.items():
+            if getattr(sys, name) is tee:
+                setattr(sys, name, self._originals[name])
+        self._tees.clear()
+        self._originals.clear()
+        with self._lock:
+            partial = [(name, line) for (name, _), (line, _) in self._pending.items() if line]
+            self._pending.clear()
+        for name, line in partial:
+            self._emit(name, line)
+
+    def _feed(self, name: str, text: str) -> None:
+        if not self._active or getattr(self._local, "busy", False):
+            return
+        finished = []
+        key = (name, threading.get_ident())
+        with self._lock:
+            line, after_cr = self._pending.pop(key, ("", False))
+            for piece in _BREAKS.split(text):
+                if piece == "\n":
+                    finished.append(line)
+                    line, after_cr = "", False
+                elif piece == "\r":
+                    # Not cleared yet: "\r\n" (possibly split across writes) ends the line as is.
+                    after_cr = True
+                elif piece:
+                    line = piece if after_cr else line + piece
+                    after_cr = False
+            if line or after_cr:  # finished threads leave nothing behind
+                self._pending[key] = (line, after_cr)
+        # Called outside the lock so a slow or locking write() cannot block other printers.
+        for finished_line in finished:
+            self._emit(name, finished_line)
+
+    def _emit(self, name: str, line: str) -> None:
+        self._local.busy = True  # output produced by write() itself is not captured
+        try:
+            self._write(name, line)
+        except Exception as exc:  # noqa: BLE001 - the user's print must never fail
+            if not self._warned:
+                self._warned = True
+                warnings.warn(f"wbnb: could not record console output ({exc!r})", RuntimeWarning)
+        finally:
+            self._local.busy = False
