@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh store for the test, with quiet runs and no background sampling."""
+    import wbnb
+
+    root = tmp_path / "store"
+    monkeypatch.setenv("WBNB_DIR", str(root))
+    monkeypatch.setenv("WBNB_SILENT", "1")
+    monkeypatch.setenv("WBNB_SYSTEM_INTERVAL", "0")
+    monkeypatch.setenv("WBNB_CONSOLE", "0")
+    yield root
+    from wbnb.sdk.lifecycle import _active
+
+    for run in list(_active):  # a failing test must not leave a run open for the next
+        run.finish(quiet=True)
+    assert wbnb.run is None

@@ -1,0 +1,402 @@
+"""The wandb-style run surface, checked by reading what was stored back from the store."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import wbnb
+from wbnb.store.history import merged
+from wbnb.store.local import LocalStore
+
+
+def stored_rows(root: Path, run) -> list[dict]:
+    return list(merged(LocalStore(root).rows(run.project, run.id)[0]))
+
+
+def stored_meta(root: Path, run) -> dict:
+    return LocalStore(root).run(run.project, run.id)
+
+
+def test_log_steps_commit_and_nested_keys(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.log({"a": 1})
+    wbnb.log({"b": {"c": 2.5, "d": {"e": 3}}})
+    wbnb.log({"x": 1}, commit=False)
+    wbnb.log({"y": 2})  # joins step 2, then commits
+    wbnb.log({"z": 1}, step=10)  # explicit step: stays open...
+    wbnb.log({"w": 2}, step=10)  # ...so the same step merges
+    wbnb.log({"late": 0})  # still step 10, then moves on
+    wbnb.log({"after": 1})
+    assert run.step == 12
+    wbnb.finish()
+    rows = stored_rows(store_dir, run)
+    by_step = {r["_step"]: {k: v for k, v in r.items() if not k.startswith("_")} for r in rows}
+    assert by_step == {
+        0: {"a": 1}, 1: {"b/c": 2.5, "b/d/e": 3}, 2: {"x": 1, "y": 2},
+        10: {"z": 1, "w": 2, "late": 0}, 11: {"after": 1},
+    }
+    assert all(r["_timestamp"] > 1e9 and r["_runtime"] >= 0 for r in rows)
+
+
+def test_values_numpy_torchlike_nan_inf_strings_lists(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.log({
+        "f32": np.float32(0.5), "i64": np.int64(7), "b": np.bool_(True), "zero_d": np.array(3.0),
+        "nan": float("nan"), "inf": float("inf"), "ninf": -math.inf, "s": "text", "none": None,
+        "list": [1, 2.5, "x"], "arr": np.arange(100.0),
+    })
+    wbnb.finish()
+    (row,) = stored_rows(store_dir, run)
+    assert row["f32"] == 0.5 and type(row["f32"]) is float
+    assert row["i64"] == 7 and type(row["i64"]) is int
+    assert row["b"] is True and row["zero_d"] == 3.0
+    assert math.isnan(row["nan"]) and row["inf"] == math.inf and row["ninf"] == -math.inf
+    assert row["s"] == "text" and row["none"] is None and row["list"] == [1, 2.5, "x"]
+    assert row["arr"]["_type"] == "histogram" and sum(row["arr"]["values"]) == 100
+    meta = stored_meta(store_dir, run)
+    assert math.isnan(meta["summary"]["nan"]) and meta["summary"]["inf"] == math.inf
+
+
+def test_torch_scalars_and_tensors(store_dir: Path) -> None:
+    torch = pytest.importorskip("torch")
+    run = wbnb.init(project="p")
+    wbnb.log({"loss": torch.tensor(0.25), "w": torch.randn(50)}, step=torch.tensor(3).item())
+    wbnb.finish()
+    (row,) = stored_rows(store_dir, run)
+    assert row["_step"] == 3 and row["loss"] == 0.25 and row["w"]["_type"] == "histogram"
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "pattern"),
+    [
+        ([1, 2], TypeError, "expected a dict.*got list"),
+        ({1: 2.0}, TypeError, "key 1 is a int; keys must be str"),
+        ({"obj": object()}, TypeError, "key 'obj' has a value of type object; accepted: numbers"),
+        ({"c": 1 + 2j}, TypeError, "key 'c'.*complex"),
+        ({"_step": 3}, ValueError, "'_step' is reserved"),
+        ({"nested": {"bad": object()}}, TypeError, "key 'nested/bad'"),
+    ],
+)
+def test_bad_input_raises_at_the_call_site_naming_the_key(store_dir: Path, data, error, pattern) -> None:
+    run = wbnb.init(project="p")
+    with pytest.raises(error, match=pattern):
+        wbnb.log(data)
+    wbnb.log({"ok": 1})
+    wbnb.finish()
+    assert [r["ok"] for r in stored_rows(store_dir, run)] == [1]  # nothing half-logged
+
+
+def test_image_of_impossible_shape_names_shape_and_accepted(store_dir: Path) -> None:
+    wbnb.init(project="p")
+    with pytest.raises(ValueError, match=r"\(5,\)"):
+        wbnb.log({"img": wbnb.Image(np.zeros(5))})
+    with pytest.raises(ValueError, match=r"\(5, 5, 2\).*C in 1, 3 or 4"):
+        wbnb.Image(np.zeros((5, 5, 2)))
+    wbnb.finish()
+
+
+def test_step_going_backwards_warns_once_and_drops(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.log({"a": 1}, step=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wbnb.log({"a": 2}, step=3)
+        wbnb.log({"a": 3}, step=4)
+    assert len(caught) == 1 and "step 3 is before the current step 5" in str(caught[0].message)
+    wbnb.log({"a": 4}, step=6)
+    wbnb.finish()
+    assert [(r["_step"], r["a"]) for r in stored_rows(store_dir, run)] == [(5, 1), (6, 4)]
+
+
+def test_bad_step_type(store_dir: Path) -> None:
+    wbnb.init(project="p")
+    with pytest.raises(TypeError, match="step must be an int"):
+        wbnb.log({"a": 1}, step=1.5)
+    wbnb.finish()
+
+
+def test_config_forms(store_dir: Path, tmp_path: Path) -> None:
+    ns = argparse.Namespace(lr=0.1, layers=3)
+    run = wbnb.init(project="p", config=ns)
+    assert run.config.lr == 0.1 and run.config["layers"] == 3
+    wbnb.finish()
+    run = wbnb.init(project="p", config=types.SimpleNamespace(a=1))
+    assert wbnb.config.a == 1
+    wbnb.finish()
+    yml = tmp_path / "config-defaults.yaml"
+    yml.write_text("wandb_version: 1\nlr:\n  desc: learning rate\n  value: 0.01\nbatch: 32\n")
+    run = wbnb.init(project="p", config=str(yml), config_exclude_keys=["batch"])
+    assert run.config.as_dict() == {"lr": 0.01}
+    wbnb.finish()
+    with pytest.raises(TypeError, match="config must be a dict"):
+        wbnb.init(project="p", config=42)
+
+
+def test_config_access_update_and_val_change(store_dir: Path) -> None:
+    run = wbnb.init(project="p", config={"lr": 0.1, "opt": {"name": "adam"}}, allow_val_change=False)
+    run.config.update({"epochs": 3})
+    run.config.batch = 64
+    run.config["seed"] = np.int64(1)
+    run.config.setdefaults({"lr": 5, "new": "x"})
+    assert run.config.lr == 0.1 and run.config.new == "x" and "epochs" in run.config
+    assert sorted(run.config.keys()) == ["batch", "epochs", "lr", "new", "opt", "seed"]
+    assert dict(run.config.items())["opt"] == {"name": "adam"} and run.config.get("missing", 7) == 7
+    with pytest.raises(wbnb.ConfigError, match="config\\['lr'\\] is already 0.1.*allow_val_change=True"):
+        run.config.lr = 0.2
+    run.config.update({"lr": 0.2}, allow_val_change=True)
+    run.config.update({"lr": 0.2})  # the same value is no change
+    with pytest.raises(AttributeError, match="no key 'nope'"):
+        run.config.nope
+    wbnb.finish()
+    assert stored_meta(store_dir, run)["config"] == {
+        "lr": 0.2, "opt": {"name": "adam"}, "epochs": 3, "batch": 64, "seed": 1, "new": "x"}
+
+
+def test_summary_last_value_explicit_and_define_metric(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    run.define_metric("loss", summary="min")
+    run.define_metric("acc", summary="max,mean", goal="maximize")
+    run.define_metric("val/*", summary="best", goal="minimize")
+    run.define_metric("hidden", summary="none")
+    run.define_metric("val/err", step_metric="epoch")
+    for i, (loss, acc) in enumerate([(3.0, 0.1), (1.0, 0.5), (2.0, 0.3)]):
+        wbnb.log({"loss": loss, "acc": acc, "val/err": 5 - i, "hidden": i, "epoch": i, "plain": i})
+    run.summary["note"] = "hand-set"
+    wbnb.summary.update({"plain": 99})
+    assert run.summary.loss == 1.0 and run.summary["plain"] == 99
+    wbnb.finish()
+    summary = stored_meta(store_dir, run)["summary"]
+    assert summary["loss"] == 1.0 and summary["acc"] == {"max": 0.5, "mean": pytest.approx(0.3)}
+    assert summary["val/err"] == 3 and "hidden" not in summary
+    assert summary["note"] == "hand-set" and summary["plain"] == 99 and summary["epoch"] == 2
+    metrics = stored_meta(store_dir, run)["metrics"]
+    assert metrics["val/err"]["step_metric"] == "epoch" and "epoch" in metrics
+    with pytest.raises(ValueError, match="'median' is not one of"):
+        wbnb.init(project="p").define_metric("x", summary="median")
+    with pytest.raises(ValueError, match="goal='minimize' or 'maximize'"):
+        wbnb.define_metric("x", summary="best")
+    wbnb.finish()
+
+
+def test_run_attributes_and_files(store_dir: Path, tmp_path: Path) -> None:
+    run = wbnb.init(project="attrs", name="my run", notes="n", tags=["a", "b"], group="g", job_type="train",
+                    id="fixedid1")
+    assert (run.id, run.name, run.project, run.notes, run.tags, run.group, run.job_type) == (
+        "fixedid1", "my run", "attrs", "n", ("a", "b"), "g", "train")
+    assert Path(run.dir).is_dir() and run.path.endswith("/attrs/fixedid1") and run.url.startswith("file://")
+    (Path(run.dir) / "notes.txt").write_text("kept")
+    src = tmp_path / "ckpt"
+    src.mkdir()
+    (src / "model.bin").write_bytes(b"weights")
+    saved = wbnb.save(str(src / "*.bin"))
+    assert [Path(p).name for p in saved] == ["model.bin"]
+    (src / "model.bin").write_bytes(b"weights v2")  # policy "live": copied again at finish
+    run.tags = ["c"]
+    run.name = "renamed"
+    wbnb.finish()
+    meta = stored_meta(store_dir, run)
+    assert meta["tags"] == ["c"] and meta["name"] == "renamed" and meta["state"] == "finished"
+    files = store_dir / "projects/attrs/fixedid1/files"
+    assert (files / "notes.txt").read_text() == "kept" and (files / "model.bin").read_bytes() == b"weights v2"
+    with pytest.raises(TypeError, match="tags must be a list"):
+        wbnb.init(project="attrs", tags="oops")
+
+
+def test_preinit_errors_say_to_call_init(store_dir: Path) -> None:
+    assert wbnb.run is None
+    with pytest.raises(wbnb.PreInitError, match=r"wbnb.log\(\) was called before wbnb.init\(\)"):
+        wbnb.log({"a": 1})
+    with pytest.raises(wbnb.PreInitError, match="wbnb.config is not available before wbnb.init"):
+        wbnb.config.lr
+    with pytest.raises(wbnb.PreInitError, match="call wbnb.init\\(\\) first"):
+        wbnb.summary["x"] = 1
+    wbnb.finish()  # nothing to finish: harmless
+
+
+def test_finish_is_idempotent_and_context_manager_sets_state(store_dir: Path) -> None:
+    with wbnb.init(project="p") as run:
+        wbnb.log({"a": 1})
+    assert stored_meta(store_dir, run)["state"] == "finished"
+    run.finish()  # again: harmless
+    with pytest.raises(ZeroDivisionError):
+        with wbnb.init(project="p") as failing:
+            wbnb.log({"a": 1})
+            1 / 0
+    meta = stored_meta(store_dir, failing)
+    assert meta["state"] == "failed" and meta["exit_code"] == 1
+    events, _ = LocalStore(store_dir).records("p", failing.id, "events")
+    assert any(e["kind"] == "exception" and e["type"] == "ZeroDivisionError" for e in events)
+    with pytest.raises(RuntimeError, match="is finished"):
+        failing.log({"a": 2})
+
+
+def test_finish_exit_code_marks_failed(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.finish(exit_code=3)
+    assert stored_meta(store_dir, run)["state"] == "failed"
+
+
+def test_disabled_mode_is_a_cheap_no_op(store_dir: Path) -> None:
+    run = wbnb.init(project="p", mode="disabled", config={"lr": 0.1})
+    run.log({"a": object()})  # not even validated
+    run.summary["x"] = 1
+    assert run.config.lr == 0.1 and run.disabled and run.summary["x"] == 1
+    run.finish()
+    assert not store_dir.exists()
+    with pytest.raises(ValueError, match="mode must be one of"):
+        wbnb.init(project="p", mode="cloud")
+
+
+def test_offline_mode_records_locally(store_dir: Path) -> None:
+    run = wbnb.init(project="p", mode="offline")
+    wbnb.log({"a": 1})
+    wbnb.finish()
+    assert stored_meta(store_dir, run)["mode"] == "offline" and len(stored_rows(store_dir, run)) == 1
+
+
+def test_resume_modes(store_dir: Path) -> None:
+    run = wbnb.init(project="p", id="resumable", config={"lr": 1})
+    wbnb.log({"a": 1})
+    wbnb.log({"a": 2})
+    wbnb.finish()
+    with pytest.raises(wbnb.StoreError, match="already exists.*resume='allow'"):
+        wbnb.init(project="p", id="resumable")
+    with pytest.raises(wbnb.StoreError, match="resume='never'|already exists"):
+        wbnb.init(project="p", id="resumable", resume="never")
+    with pytest.raises(wbnb.StoreError, match="resume='must' but there is no run"):
+        wbnb.init(project="p", id="missing", resume="must")
+    run = wbnb.init(project="p", id="resumable", resume="must")
+    assert run.resumed and run.step == 2 and run.config.lr == 1 and run.summary["a"] == 2
+    wbnb.log({"a": 3})
+    wbnb.finish()
+    assert [r["a"] for r in stored_rows(store_dir, run)] == [1, 2, 3]
+    new = wbnb.init(project="p", id="fresh", resume="allow")
+    assert not new.resumed
+    wbnb.finish()
+
+
+def test_resume_auto_continues_the_last_unfinished_run(store_dir: Path) -> None:
+    first = wbnb.init(project="auto")
+    wbnb.log({"a": 1})
+    first._writer.close("crashed")  # as if the process had died
+    first._finished = True
+    from wbnb.sdk.lifecycle import _forget
+
+    _forget(first)
+    again = wbnb.init(project="auto", resume=True)
+    assert again.id == first.id and again.resumed
+    wbnb.finish()
+    fresh = wbnb.init(project="auto", resume=True)  # the last one finished: a new run
+    assert fresh.id != first.id
+    wbnb.finish()
+
+
+def test_reinit(store_dir: Path) -> None:
+    a = wbnb.init(project="p", reinit="finish_previous")
+    b = wbnb.init(project="p", reinit="finish_previous")
+    assert a.state == "finished" and b.state == "running" and wbnb.run is b
+    c = wbnb.init(project="p", reinit="create_new")
+    assert b.state == "running" and wbnb.run is c
+    d = wbnb.init(project="p", reinit="return_previous")
+    assert d is c
+    c.finish()
+    assert wbnb.run is b  # the previous open run becomes current again
+    b.finish()
+    with pytest.raises(ValueError, match="reinit must be one of"):
+        wbnb.init(project="p", reinit="sometimes")
+
+
+def test_cloud_only_arguments_are_accepted_and_said_once(store_dir: Path, capsys) -> None:
+    wbnb.init(project="p", sync_tensorboard=True)
+    wbnb.finish()
+    wbnb.init(project="p", sync_tensorboard=True)
+    wbnb.finish()
+    assert capsys.readouterr().err.count("sync_tensorboard") == 1
+    with pytest.raises(TypeError, match="unexpected argument.*bogus"):
+        wbnb.init(project="p", bogus=1)
+
+
+def test_alert_is_recorded_printed_and_rate_limited(store_dir: Path, capsys) -> None:
+    run = wbnb.init(project="p")
+    wbnb.alert("Loss exploded", "loss is <nan>", level=wbnb.AlertLevel.WARN, wait_duration=60)
+    wbnb.alert("Loss exploded", "again", wait_duration=60)  # suppressed
+    run.alert("Done", "ok", level="error")
+    with pytest.raises(ValueError, match="level must be INFO, WARN or ERROR"):
+        run.alert("x", "y", level="LOUD")
+    wbnb.finish()
+    err = capsys.readouterr().err
+    assert "alert [WARN] Loss exploded: loss is <nan>" in err and "again" not in err
+    events, _ = LocalStore(store_dir).records("p", run.id, "events")
+    alerts = [(e["title"], e["level"]) for e in events if e["kind"] == "alert"]
+    assert alerts == [("Loss exploded", "WARN"), ("Done", "ERROR")]
+
+
+def test_login_with_local_store(store_dir: Path, capsys, monkeypatch) -> None:
+    assert wbnb.login() is True
+    assert str(store_dir) in capsys.readouterr().err
+    monkeypatch.setenv("WBNB_BASE_URL", "http://127.0.0.1:9")
+    with pytest.raises(NotImplementedError, match="stores runs locally only"):
+        wbnb.login(key="k")
+
+
+def test_watch_logs_gradient_and_parameter_histograms(store_dir: Path) -> None:
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    run = wbnb.init(project="p")
+    wbnb.watch(model, log="all", log_freq=2)
+    for _ in range(4):
+        model.zero_grad()
+        model(torch.randn(8, 4)).sum().backward()
+        wbnb.log({"loss": 1.0})
+    wbnb.finish()
+    rows = stored_rows(store_dir, run)
+    grads = [k for r in rows for k in r if k.startswith("gradients/")]
+    params = [k for r in rows for k in r if k.startswith("parameters/")]
+    assert "gradients/0.weight" in grads and "parameters/2.bias" in params
+    assert len([r for r in rows if "gradients/0.weight" in r]) == 2  # every 2nd of 4 passes
+    assert all(r["gradients/0.weight"]["_type"] == "histogram" for r in rows if "gradients/0.weight" in r)
+    with pytest.raises(TypeError, match="expected a torch.nn.Module"):
+        wbnb.init(project="p").watch(object())
+    wbnb.finish()
+
+
+def test_summary_printed_with_sparklines(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("WBNB_DIR", str(tmp_path))
+    monkeypatch.setenv("WBNB_SYSTEM_INTERVAL", "0")
+    monkeypatch.setenv("WBNB_CONSOLE", "0")
+    wbnb.init(project="p", name="<b>bold</b>")
+    for i in range(30):
+        wbnb.log({"loss": 1 / (i + 1), "acc": i / 30})
+    wbnb.finish()
+    out = capsys.readouterr().out
+    assert "Run history:" in out and "Run summary:" in out and "<b>bold</b>" in out
+    loss_line = next(line for line in out.splitlines() if line.strip().startswith("loss") and "█" in line)
+    assert loss_line.strip().split()[-1][0] == "█" and loss_line.strip().endswith("▁")
+
+
+def test_system_metrics_and_console_are_recorded(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WBNB_SILENT", "1")
+    run = wbnb.init(project="ctx", dir=tmp_path, settings={"system_interval": 0.05, "console": True})
+    print("hello from the loop")
+    for i in range(5):
+        print(f"\rprogress {i}/5", end="")
+    print()
+    import time
+
+    time.sleep(0.4)
+    wbnb.finish()
+    store = LocalStore(tmp_path)
+    system = list(merged(store.rows("ctx", run.id, stream="system")[0]))
+    assert len(system) >= 2 and system[-1]["system/proc_rss_mb"] > 1
+    lines = [r["line"] for r in store.records("ctx", run.id, "console")[0]]
+    assert "hello from the loop" in lines and "progress 4/5" in lines
+    assert not any("progress 0/5" in line for line in lines)
+    meta = store.run("ctx", run.id)
+    assert meta["metadata"]["python"].count(".") == 2 and "argv" in meta["metadata"]

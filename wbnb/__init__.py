@@ -1,0 +1,33 @@
+"""wbnb: a Jupyter-native experiment tracker with the wandb surface.
+
+    import wbnb as wandb
+    run = wandb.init(project="demo", config={"lr": 1e-3})
+    wandb.log({"loss": 0.5})
+    wandb.finish()
+
+This module only re-exports; see ARCHITECTURE.md for where things live.
+"""
+
+from .api import Api
+from .data import Histogram, Image, Table, plot
+from .sdk.alert import AlertLevel
+from .sdk.config import Config, ConfigError
+from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
+from .sdk.login import login
+from .sdk.preinit import PreInitError, PreInitObject
+from .sdk.run import Run
+from .sdk.settings import Settings
+from .store.base import RunNotFound, StoreError
+
+__version__ = "0.1.0"
+
+# The current run; init() sets these, finish() resets them.
+run: Run | None = None
+config = PreInitObject("wbnb.config")
+summary = PreInitObject("wbnb.summary")
+
+__all__ = [
+    "AlertLevel", "Api", "Config", "ConfigError", "Histogram", "Image", "PreInitError", "Run", "RunNotFound",
+    "Settings", "StoreError", "Table", "alert", "config", "define_metric", "finish", "init", "log", "login",
+    "plot", "run", "save", "summary", "unwatch", "watch",
+]

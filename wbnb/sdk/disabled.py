@@ -1,0 +1,72 @@
+"""``init(mode="disabled")``: a run whose calls are cheap no-ops.
+
+Config and summary still work as plain in-memory objects, so code that reads
+``run.config.lr`` back keeps running; nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..store.summary import SummaryTracker
+from .config import Config
+from .settings import Settings
+from .summary import Summary
+
+
+class DisabledRun:
+    """Looks like a ``Run``; records nothing."""
+
+    disabled = True
+    offline = False
+    resumed = False
+    state = "disabled"
+    notes = None
+    group = None
+    job_type = None
+    tags: tuple[str, ...] = ()
+
+    def __init__(self, settings: Settings, config: dict[str, Any], project: str,
+                 name: str | None, run_id: str | None) -> None:
+        self.settings = settings
+        self.mode = "disabled"
+        self.project, self.entity = project, ""
+        self.name, self.id = name or "disabled", run_id or "disabled"
+        self.dir = self.path = self.url = ""
+        self.step = 0
+        self.config = Config(allow_val_change=True)
+        self.config.update(config)
+        self.summary = Summary(SummaryTracker(), lambda changes, deleted: changes)
+
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
+            sync: bool | None = None) -> None:
+        """Does nothing."""
+
+    def define_metric(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Does nothing."""
+
+    def alert(self, title: str, text: str, *args: Any, **kwargs: Any) -> None:
+        """Does nothing."""
+
+    def save(self, *args: Any, **kwargs: Any) -> list[str]:
+        """Saves nothing."""
+        return []
+
+    def watch(self, *args: Any, **kwargs: Any) -> None:
+        """Does nothing."""
+
+    def unwatch(self, *args: Any, **kwargs: Any) -> None:
+        """Does nothing."""
+
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """Does nothing."""
+
+    def __enter__(self) -> "DisabledRun":
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "<wbnb.Run disabled>"

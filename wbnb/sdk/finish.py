@@ -1,0 +1,100 @@
+"""The end of a run: stop the collectors, flush, set the state, show the summary.
+
+Every step that could wait (joining threads, fsync, reading history back for the
+sparklines) shares one deadline, ``settings.finish_timeout``, so ``finish()`` is
+bounded however slow the disk or a collector is.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import warnings
+from typing import TYPE_CHECKING, Any, Callable
+
+from .sparklines import render_summary_html, render_summary_text
+
+if TYPE_CHECKING:
+    from .run import Run
+
+
+def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Run ``fn`` on a helper thread and wait at most ``timeout`` seconds for it."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(fn())
+        except BaseException as e:  # noqa: BLE001 - reported below, never raised into user code
+            errors.append(e)
+
+    worker = threading.Thread(target=target, name=f"wbnb-{what}", daemon=True)
+    worker.start()
+    worker.join(max(0.0, timeout))
+    if worker.is_alive():
+        warnings.warn(f"wbnb: {what} did not finish within {timeout:.1f}s; it goes on in the background",
+                      RuntimeWarning, stacklevel=3)
+        return None
+    if errors:
+        warnings.warn(f"wbnb: {what} failed: {errors[0]!r}", RuntimeWarning, stacklevel=3)
+        return None
+    return result[0] if result else None
+
+
+def finish_run(run: "Run", exit_code: int | None, quiet: bool | None) -> None:
+    """Finish ``run`` (called once, by ``Run.finish``)."""
+    deadline = time.monotonic() + run.settings.finish_timeout
+    remaining = lambda: deadline - time.monotonic()  # noqa: E731
+    run.unwatch()
+    for stop in run._stoppers:
+        stop(max(0.0, min(2.0, remaining())))
+    for glob_str, base in run._saved_globs:
+        try:
+            run._copy_matches(glob_str, base)
+        except (OSError, ValueError) as e:
+            warnings.warn(f"wbnb.save: could not copy {glob_str!r} at finish: {e}", RuntimeWarning, stacklevel=3)
+    state = "finished" if not exit_code else "failed"
+    summary = run.summary.as_dict()
+    writer = run._writer
+    writer.save_meta(summary=summary, runtime=time.time() - run.start_time, last_step=run.step - 1)
+    problems = bounded(lambda: writer.close(state, exit_code), remaining(), "flushing the run") or []
+    for problem in problems:
+        print(f"wbnb: {problem}", file=sys.stderr)
+    if quiet or run.settings.silent:
+        return
+    history = bounded(run.history_columns, remaining(), "reading the history for the summary") or {}
+    show_summary(run, numeric_series(history), summary)
+
+
+def numeric_series(cols: dict[str, list[Any]]) -> dict[str, list[float]]:
+    """The user keys whose values are numbers, without the steps that lack them."""
+    out = {}
+    for key, values in cols.items():
+        if key.startswith("_"):
+            continue
+        nums = [float(v) for v in values if type(v) in (int, float)]
+        if nums and len(nums) == sum(v is not None for v in values):
+            out[key] = nums
+    return out
+
+
+def show_summary(run: "Run", history: dict[str, list[float]], summary: dict[str, Any]) -> None:
+    """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
+    title = f"{run.name} ({run.project}/{run.id}) {run.state}"
+    shown = {k: v for k, v in summary.items() if not isinstance(v, dict) or "_type" not in v}
+    if in_notebook():
+        from IPython.display import HTML, display
+
+        display(HTML(render_summary_html(history, shown, title)))
+    else:
+        print(render_summary_text(history, shown, title))
+        print(f"wbnb: run files are in {run.url}")
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab)."""
+    shell = sys.modules.get("IPython") and getattr(sys.modules["IPython"], "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ in ("ZMQInteractiveShell", "Shell")
+

@@ -1,0 +1,307 @@
+"""``wbnb.init()`` and the module-level face of the current run.
+
+``init`` resolves settings, opens the run in the store, starts the context collectors
+(system sampler, console capture, metadata) and makes the run current:
+``wbnb.run``, ``wbnb.config`` and ``wbnb.summary`` point at it, and ``wbnb.log`` and
+friends call it. Before ``init`` those raise a clear "call wbnb.init() first".
+Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception).
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import os
+import random
+import re
+import string
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ..store.local import LocalStore, check_name
+from .config import config_to_dict
+from .disabled import DisabledRun
+from .preinit import PreInitError, PreInitObject
+from .run import Run, check_tags
+from .settings import Settings
+
+_active: list[Run] = []
+_lock = threading.RLock()
+_said: set[str] = set()
+_exit_state = {"hooked": False, "failed": False}
+
+_ADJECTIVES = ("brisk", "calm", "bold", "bright", "clever", "eager", "gentle", "lively", "lucky", "mellow",
+               "nimble", "proud", "quiet", "rapid", "sunny", "swift", "tidy", "vivid", "warm", "wise")
+_NOUNS = ("river", "forest", "comet", "meadow", "harbor", "falcon", "maple", "canyon", "breeze", "glacier",
+          "lantern", "orchid", "pebble", "summit", "willow", "ember", "island", "aurora", "cedar", "delta")
+_REINIT = ("default", "return_previous", "finish_previous", "create_new")
+_LOCAL_ONLY = ("anonymous", "sync_tensorboard", "monitor_gym", "resume_from", "fork_from", "force", "magic",
+               "tensorboard")
+
+
+def say_once(topic: str, message: str) -> None:
+    """Print a plain notice once per process (for calls wbnb accepts but adapts)."""
+    if topic not in _said:
+        _said.add(topic)
+        print(f"wbnb: {message}", file=sys.stderr)
+
+
+def init(project: str | None = None, entity: str | None = None, name: str | None = None, id: str | None = None,
+         notes: str | None = None, tags: Sequence[str] | None = None, group: str | None = None,
+         job_type: str | None = None, config: Any = None, dir: str | os.PathLike[str] | None = None,
+         mode: str | None = None, resume: bool | str | None = None, reinit: bool | str | None = None,
+         settings: Settings | dict[str, Any] | None = None, save_code: bool | None = None,
+         config_exclude_keys: Sequence[str] | None = None, config_include_keys: Sequence[str] | None = None,
+         allow_val_change: bool | None = None, **cloud_only: Any) -> Run:
+    """Start a run and make it current; returns it.
+
+    Runs go to a local store (``./wbnb-runs``; ``dir=`` or ``WBNB_DIR`` moves it).
+    ``mode="disabled"`` returns a run whose calls are cheap no-ops. ``resume`` is
+    ``"allow"``, ``"must"``, ``"never"`` or ``True``/``"auto"`` (continue this
+    project's last unfinished run). ``reinit`` decides what happens to a run that is
+    still open: ``"finish_previous"`` (the default in notebooks), ``"return_previous"``
+    (the default in scripts) or ``"create_new"`` (keep both open).
+    """
+    unknown = sorted(set(cloud_only) - set(_LOCAL_ONLY))
+    if unknown:
+        raise TypeError(f"init() got unexpected argument(s): {', '.join(unknown)}")
+    for key, value in cloud_only.items():
+        if value:
+            say_once(f"init:{key}", f"init({key}=...) has no meaning for a local store and is ignored")
+    s = Settings.from_env().updated(settings).updated(
+        {"dir": os.fspath(dir) if dir is not None else None, "mode": mode, "project": project,
+         "entity": entity, "save_code": save_code, "allow_val_change": allow_val_change})
+    notebook = _environment() in ("jupyter", "vscode", "colab")
+    if s.allow_val_change is None:
+        s = s.updated({"allow_val_change": notebook})
+    config_dict = _select(config_to_dict(config), config_include_keys, config_exclude_keys)
+    if s.mode == "disabled":
+        return DisabledRun(s, config_dict, project or s.project or "uncategorized", name, id)
+
+    with _lock:
+        previous = _previous_run(reinit, notebook)
+        if previous is not None:
+            return previous
+        project = check_name("project", project or s.project or "uncategorized")
+        store = LocalStore(s.dir)
+        run_id, resume_mode = _resolve_id(store, project, id, resume)
+        meta = {
+            "id": run_id, "project": project, "entity": s.entity or _user(),
+            "name": name or _friendly_name(store, project), "notes": notes, "tags": check_tags(tags),
+            "group": group, "job_type": job_type, "config": {}, "mode": s.mode, "created_at": time.time(),
+        }
+        writer = store.open_run(project, run_id, meta, resume_mode)
+        run = Run(store, writer, s, on_finish=_forget)
+        run.config.update(config_dict, allow_val_change=True)
+        _start_collectors(run, writer, s)
+        _remember_last(store, project, run_id)
+        _active.append(run)
+        _make_current(run)
+        _hook_exit()
+    if not s.silent:
+        verb = "resumed" if run.resumed else "started"
+        print(f"wbnb: {verb} run {run.name} ({project}/{run_id}) in {store.root}", file=sys.stderr)
+    return run
+
+
+def _environment() -> str:
+    from .metadata import detect_environment
+
+    return detect_environment()
+
+
+def _select(config: dict[str, Any], include: Sequence[str] | None, exclude: Sequence[str] | None) -> dict[str, Any]:
+    if include:
+        config = {k: v for k, v in config.items() if k in include}
+    if exclude:
+        config = {k: v for k, v in config.items() if k not in exclude}
+    return config
+
+
+def _previous_run(reinit: bool | str | None, notebook: bool) -> Run | None:
+    """Apply ``reinit`` to the open runs; return the run to hand back, if any."""
+    if reinit is True:
+        reinit = "finish_previous"
+    elif reinit is False:
+        reinit = "return_previous"
+    reinit = reinit or "default"
+    if reinit not in _REINIT:
+        raise ValueError(f"reinit must be one of {', '.join(_REINIT)} (or a bool), got {reinit!r}")
+    if reinit == "default":
+        reinit = "finish_previous" if notebook else "return_previous"
+    if not _active or reinit == "create_new":
+        return None
+    if reinit == "return_previous":
+        say_once("reinit", "init() returned the run that is still open; pass reinit='finish_previous' "
+                 "or 'create_new' for a new one, or call finish() first")
+        return _active[-1]
+    for run in list(_active):
+        run.finish()
+    return None
+
+
+def _resolve_id(store: LocalStore, project: str, run_id: str | None, resume: bool | str | None) -> tuple[str, str | None]:
+    if resume in (None, False):
+        mode = None
+    elif resume is True or resume == "auto":
+        mode = "allow"
+        if run_id is None:
+            last = _last_unfinished(store, project)
+            if last is None:
+                return _new_id(), None
+            return last, "allow"
+    elif resume in ("allow", "must", "never"):
+        mode = resume
+    else:
+        raise ValueError(f"resume must be True, False, 'allow', 'must', 'never' or 'auto', got {resume!r}")
+    if mode == "must" and run_id is None:
+        raise ValueError("resume='must' needs the id of the run to continue: init(id=..., resume='must')")
+    return check_name("run id", run_id) if run_id is not None else _new_id(), mode
+
+
+def _new_id() -> str:
+    return "".join(random.choices(string.ascii_lowercase + string.digits, k=8))
+
+
+def _user() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "local"
+    return re.sub(r"[^A-Za-z0-9._-]", "-", user) or "local"
+
+
+def _friendly_name(store: LocalStore, project: str) -> str:
+    base = store.root / "projects" / project
+    count = sum(1 for _ in base.iterdir()) if base.is_dir() else 0
+    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{count + 1}"
+
+
+def _remember_last(store: LocalStore, project: str, run_id: str) -> None:
+    try:
+        (store.root / "projects" / project / ".last_run").write_text(run_id)
+    except OSError:
+        pass  # only resume=True without an id reads it
+
+
+def _last_unfinished(store: LocalStore, project: str) -> str | None:
+    try:
+        run_id = (store.root / "projects" / project / ".last_run").read_text().strip()
+        return run_id if store.run(project, run_id).get("state") != "finished" else None
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
+    from .console import ConsoleCapture
+    from .metadata import collect_metadata
+    from .system import SystemMonitor
+
+    start = run.start_time
+    if s.system_interval and s.system_interval > 0:
+        monitor = SystemMonitor(lambda sample: writer.log_system(time.time(), time.time() - start, sample),
+                                interval=s.system_interval)
+        monitor.start()
+        run._stoppers.append(lambda timeout: monitor.stop(timeout=timeout))
+    if s.console:
+        capture = ConsoleCapture(lambda stream, line: writer.log_console(stream, line, time.time()))
+        capture.start()
+        run._stoppers.append(lambda timeout: capture.stop())
+
+    def metadata() -> None:
+        md = collect_metadata()
+        writer.save_meta(metadata=md)
+        program = md.get("program")
+        if s.save_code and program and os.path.isfile(program):
+            run.save(program, base_path=os.path.dirname(program), policy="now")
+
+    collector = threading.Thread(target=metadata, name="wbnb-metadata", daemon=True)
+    collector.start()
+    run._stoppers.insert(0, collector.join)
+
+
+def _make_current(run: Run | None) -> None:
+    module = sys.modules["wbnb"]
+    module.run = run
+    module.config = run.config if run is not None else PreInitObject("wbnb.config")
+    module.summary = run.summary if run is not None else PreInitObject("wbnb.summary")
+
+
+def _forget(run: Run) -> None:
+    with _lock:
+        if run in _active:
+            _active.remove(run)
+        if sys.modules["wbnb"].run is run:
+            _make_current(_active[-1] if _active else None)
+
+
+def current(what: str) -> Run:
+    """The current run, or a ``PreInitError`` that says to call ``wbnb.init()``."""
+    run = sys.modules["wbnb"].run
+    if run is None:
+        raise PreInitError(f"wbnb.{what}() was called before wbnb.init(): call wbnb.init() first")
+    return run
+
+
+# The module-level calls of the wandb surface: each acts on the current run.
+
+def log(data: Any, step: int | None = None, commit: bool | None = None, sync: bool | None = None) -> None:
+    """``wbnb.run.log(...)``: record metrics at the current step of the current run."""
+    current("log").log(data, step=step, commit=commit)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run (nothing to do when there is none)."""
+    run = sys.modules["wbnb"].run
+    if run is not None:
+        run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+    """``wbnb.run.save(...)``: keep files matching ``glob_str`` with the current run."""
+    return current("save").save(glob_str, base_path=base_path, policy=policy)
+
+
+def define_metric(name: str, **kwargs: Any) -> Any:
+    """``wbnb.run.define_metric(...)`` on the current run."""
+    return current("define_metric").define_metric(name, **kwargs)
+
+
+def alert(title: str, text: str, level: Any = "INFO", wait_duration: Any = None) -> None:
+    """``wbnb.run.alert(...)`` on the current run."""
+    current("alert").alert(title, text, level=level, wait_duration=wait_duration)
+
+
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+          idx: int | None = None, log_graph: bool = False) -> None:
+    """``wbnb.run.watch(...)``: histograms of a torch model's gradients / parameters."""
+    current("watch").watch(models, criterion=criterion, log=log, log_freq=log_freq)
+
+
+def unwatch(models: Any = None) -> None:
+    """Remove the hooks ``watch`` installed on the current run."""
+    current("unwatch").unwatch(models)
+
+
+def _hook_exit() -> None:
+    if _exit_state["hooked"]:
+        return
+    _exit_state["hooked"] = True
+    previous = sys.excepthook
+
+    def excepthook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+        _exit_state["failed"] = True
+        for run in list(_active):
+            run.record_exception(exc)
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_all_at_exit)
+
+
+def _finish_all_at_exit() -> None:
+    for run in list(reversed(_active)):
+        run.finish(exit_code=1 if _exit_state["failed"] else 0)

@@ -1,0 +1,390 @@
+"""``Run``: one experiment being logged. Made by ``wbnb.init()``.
+
+``log()`` is the hot path: flatten and validate on the caller's thread, one durable
+append through the store's writer, one summary update, then the live listeners.
+Everything slow (system sampling, metadata collection, console capture) runs on
+other threads, and storage trouble after ``init()`` is warned, never raised.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import shutil
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..store.base import RunWriter, Store
+from ..store.history import columns
+from ..store.summary import SummaryTracker, parse_modes
+from .alert import AlertLevel, record_alert
+from .config import Config
+from .settings import Settings
+from .summary import Summary
+from .values import flatten, storable
+
+Listener = Callable[[int, float, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What ``define_metric`` registered."""
+
+    name: str
+    step_metric: str | None = None
+    summary: str | None = None
+    goal: str | None = None
+    hidden: bool = False
+
+
+class Run:
+    """A run being logged: ``log``, ``config``, ``summary``, ``finish``.
+
+    Use it as a context manager to finish it (as ``failed`` when the block raises).
+    """
+
+    def __init__(self, store: Store, writer: RunWriter, settings: Settings,
+                 on_finish: Callable[["Run"], None] | None = None) -> None:
+        self._store = store
+        self._writer = writer
+        self._settings = settings
+        self._on_finish = on_finish
+        meta = writer.meta
+        self._meta = meta
+        self._start = time.time() - float(meta.get("runtime") or 0.0)
+        self._step = writer.next_step
+        self._finished = False
+        self._finish_lock = threading.Lock()
+        self._warned: set[str] = set()
+        self._listeners: list[Listener] = []
+        self._saved_globs: list[tuple[str, str | None]] = []
+        self._alerts: dict[str, float] = {}
+        self._stoppers: list[Callable[[float], None]] = []  # context collectors; finish() calls stop(timeout)
+        self._unwatch: list[Callable[[], None]] = []
+        self._tracker = SummaryTracker(meta.get("metrics"))
+        self._tracker.values.update({k: v for k, v in writer.last_values.items() if not k.startswith("_")})
+        self._tracker.explicit.update(meta.get("summary_explicit", {}))
+        self.summary = Summary(self._tracker, self._summary_changed)
+        self.config = Config(self._config_changed, allow_val_change=bool(settings.allow_val_change))
+        self.config._items.update(meta.get("config", {}))
+
+    # -- identity --------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The run's unique id within its project."""
+        return self._meta["id"]
+
+    @property
+    def name(self) -> str:
+        """The display name (settable)."""
+        return self._meta["name"]
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._writer.save_meta(name=str(value))
+
+    @property
+    def project(self) -> str:
+        """The project the run belongs to."""
+        return self._meta["project"]
+
+    @property
+    def entity(self) -> str:
+        """Who the run belongs to (the user name for a local store)."""
+        return self._meta.get("entity") or ""
+
+    @property
+    def notes(self) -> str | None:
+        """Free-text notes (settable)."""
+        return self._meta.get("notes")
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._writer.save_meta(notes=value)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Tags (settable, to a list or tuple of strings)."""
+        return tuple(self._meta.get("tags") or ())
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        self._writer.save_meta(tags=check_tags(value))
+
+    @property
+    def group(self) -> str | None:
+        """The group the run is in, if any."""
+        return self._meta.get("group")
+
+    @property
+    def job_type(self) -> str | None:
+        """The job type, if any."""
+        return self._meta.get("job_type")
+
+    @property
+    def dir(self) -> str:
+        """A folder whose files are kept with the run."""
+        return str(self._writer.files_dir)
+
+    @property
+    def path(self) -> str:
+        """``entity/project/id``, what ``Api().run()`` takes."""
+        return f"{self.entity}/{self.project}/{self.id}"
+
+    @property
+    def url(self) -> str:
+        """Where the run lives: a ``file://`` URL of its folder for the local store."""
+        return Path(self.dir).parent.as_uri()
+
+    @property
+    def step(self) -> int:
+        """The step the next ``log()`` goes to."""
+        return self._step
+
+    @property
+    def start_time(self) -> float:
+        """When the run started (seconds since the epoch)."""
+        return self._start
+
+    @property
+    def resumed(self) -> bool:
+        """Whether this run continues an earlier one."""
+        return bool(self._meta.get("resumed"))
+
+    @property
+    def state(self) -> str:
+        """``running`` until finished, then ``finished`` or ``failed``."""
+        return self._meta.get("state", "running")
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the run was made with."""
+        return self._settings
+
+    mode = property(lambda self: self._settings.mode, doc="online, offline or disabled")
+    offline = property(lambda self: self._settings.mode == "offline", doc="True in offline mode")
+    disabled = property(lambda self: False, doc="True for a disabled run")
+
+    def __repr__(self) -> str:
+        return f"<wbnb.Run {self.project}/{self.id} ({self.name}) {self.state}>"
+
+    # -- logging ---------------------------------------------------------------------
+
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
+            sync: bool | None = None) -> None:
+        """Record metrics (and media) at the current step.
+
+        ``step`` moves to that step (it must not go backwards: the record is dropped
+        with a warning); ``commit=False`` keeps the step open for more keys. Nested
+        dicts flatten to ``a/b`` keys. Returns once the record survives a crash.
+        """
+        if self._finished:
+            raise RuntimeError(f"wbnb.log: run {self.id} is finished; call wbnb.init() to start a new one")
+        if not isinstance(data, Mapping):
+            raise TypeError(f"wbnb.log: expected a dict of {{key: value}}, got {type(data).__name__}")
+        row = flatten(data, self._writer)
+        if step is not None:
+            if type(step) is not int:
+                step = as_step(step)
+            if step < self._step:
+                self._warn_once(
+                    "step",
+                    f"wbnb.log: step {step} is before the current step {self._step}; steps must not go "
+                    f"backwards, so this record ({', '.join(row) or 'no keys'}) was dropped. "
+                    "(Warned once per run.)",
+                )
+                return
+            self._step = step
+        now = time.time()
+        self._writer.log_row(self._step, now, now - self._start, row)
+        self._tracker.observe(row)
+        if self._listeners:
+            for listener in self._listeners:
+                listener(self._step, now, row)
+        if commit or (commit is None and step is None):
+            self._step += 1
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(step, timestamp, row)`` after each ``log``; returns a remover.
+
+        Used by the live widgets; a listener must be quick and must not raise.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                      hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+                      overwrite: bool | None = None) -> Metric:
+        """Say how a metric (or a glob such as ``"val/*"``) is summarised and charted.
+
+        ``summary`` is one or more of min, max, mean, first, last, best, none
+        (comma-separated); ``step_metric`` names the key to use as its x-axis.
+        """
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"define_metric: name must be a non-empty str, got {name!r}")
+        if goal not in (None, "minimize", "maximize"):
+            raise ValueError(f"define_metric: goal must be 'minimize' or 'maximize', got {goal!r}")
+        parse_modes(summary, goal)
+        metrics = dict(self._meta.get("metrics") or {})
+        spec = {"step_metric": step_metric, "summary": summary, "goal": goal, "hidden": bool(hidden)}
+        if overwrite is False and name in metrics:
+            spec = {**spec, **{k: v for k, v in metrics[name].items() if v is not None}}
+        metrics[name] = spec
+        if step_metric and step_metric not in metrics:
+            metrics[step_metric] = {"step_metric": None, "summary": None, "goal": None, "hidden": False}
+        self._tracker.set_metrics(metrics)
+        self._writer.save_meta(metrics=metrics)
+        return Metric(name, step_metric, summary, goal, bool(hidden))
+
+    def alert(self, title: str, text: str, level: str | AlertLevel = AlertLevel.INFO,
+              wait_duration: float | Any | None = None) -> None:
+        """Record an alert with the run and print it. An alert with the same title
+        within ``wait_duration`` (seconds or a timedelta) of the last is suppressed."""
+        record_alert(self._writer, self._alerts, title, text, level, wait_duration)
+
+    def save(self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None,
+             policy: str = "live") -> list[str]:
+        """Copy files matching ``glob_str`` into ``run.dir``; ``live`` and ``end``
+        copy them again at ``finish()``. Returns the saved paths."""
+        if policy not in ("live", "now", "end"):
+            raise ValueError(f"save: policy must be 'live', 'now' or 'end', got {policy!r}")
+        glob_str = os.fspath(glob_str)
+        base = os.fspath(base_path) if base_path is not None else None
+        saved = self._copy_matches(glob_str, base)
+        if not saved:
+            self._warn_once(f"save:{glob_str}", f"wbnb.save: no files match {glob_str!r} (yet)")
+        if policy != "now":
+            self._saved_globs.append((glob_str, base))
+        return saved
+
+    def _copy_matches(self, glob_str: str, base: str | None) -> list[str]:
+        root = os.path.abspath(base if base is not None else _glob_root(glob_str))
+        out = []
+        for match in globlib.glob(glob_str, recursive=True):
+            src = os.path.abspath(match)
+            if not os.path.isfile(src):
+                continue
+            rel = os.path.relpath(src, root)
+            if rel.startswith(".."):
+                raise ValueError(f"save: {src} is not under base_path {root}")
+            dst = os.path.join(self.dir, rel)
+            if os.path.abspath(dst) != src:
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(src, dst)
+            out.append(dst)
+        return out
+
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+              idx: int | None = None, log_graph: bool = False) -> None:
+        """Log histograms of a torch model's gradients and/or parameters every
+        ``log_freq`` steps (``log`` is "gradients", "parameters", "all" or None)."""
+        from .watch import watch_models
+
+        self._unwatch.append(watch_models(self, models, log=log, log_freq=log_freq))
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks that ``watch`` installed."""
+        while self._unwatch:
+            self._unwatch.pop()()
+
+    # -- persistence callbacks ---------------------------------------------------------
+
+    def _config_changed(self, changes: dict[str, Any]) -> None:
+        self._writer.log_event({"kind": "config", "set": changes, "t": time.time()})
+        self._writer.save_meta(config=self.config.as_dict())
+
+    def _summary_changed(self, changes: dict[str, Any], deleted: list[str]) -> dict[str, Any]:
+        clean = {k: storable(k, v, self._writer) for k, v in changes.items()}
+        self._writer.log_event({"kind": "summary", "set": clean, "deleted": deleted, "t": time.time()})
+        explicit = {**self._tracker.explicit, **clean}
+        for key in deleted:
+            explicit.pop(key, None)
+        self._writer.save_meta(summary_explicit=explicit)
+        return clean
+
+    def _warn_once(self, topic: str, message: str) -> None:
+        if topic not in self._warned:
+            self._warned.add(topic)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    def record_exception(self, exc: BaseException) -> None:
+        """Keep an exception (or interrupt) with the run as an event."""
+        self._writer.log_event({
+            "kind": "exception", "type": type(exc).__name__, "message": str(exc),
+            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
+            "t": time.time(),
+        })
+
+    # -- the end ---------------------------------------------------------------------
+
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """Flush everything, set the final state (``failed`` for a non-zero exit code)
+        and print the summary. Idempotent, and bounded by ``settings.finish_timeout``."""
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished = True
+        from .finish import finish_run
+
+        finish_run(self, exit_code, quiet)
+        if self._on_finish is not None:
+            self._on_finish(self)
+
+    def history_columns(self) -> dict[str, list[Any]]:
+        """Everything logged so far, as aligned columns (used for the end summary)."""
+        rows, _ = self._store.rows(self.project, self.id)
+        return columns(rows)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is not None:
+            self.record_exception(exc)
+        self.finish(exit_code=1 if exc is not None else 0)
+        return False
+
+
+def check_tags(tags: Any) -> list[str]:
+    """Validate tags: a list or tuple of non-empty strings of at most 64 characters."""
+    if tags is None:
+        return []
+    if isinstance(tags, str) or not isinstance(tags, (list, tuple, set, frozenset)):
+        raise TypeError(f"tags must be a list or tuple of str, got {type(tags).__name__}")
+    out = []
+    for tag in tags:
+        if not isinstance(tag, str) or not tag or len(tag) > 64:
+            raise ValueError(f"tag {tag!r} is not valid: tags are non-empty str of at most 64 characters")
+        out.append(tag)
+    return out
+
+
+def as_step(step: Any) -> int:
+    """Accept ints and integral numpy / torch scalars as a step."""
+    try:
+        value = int(step)
+    except (TypeError, ValueError):
+        raise TypeError(f"wbnb.log: step must be an int, got {type(step).__name__}") from None
+    if value != step or isinstance(step, bool):
+        raise TypeError(f"wbnb.log: step must be an int, got {step!r}")
+    if value < 0:
+        raise ValueError(f"wbnb.log: step must be >= 0, got {value}")
+    return value
+
+
+def _glob_root(glob_str: str) -> str:
+    """The folder part of a glob before its first wildcard."""
+    parts = Path(glob_str).parts
+    fixed = []
+    for part in parts[:-1]:
+        if globlib.has_magic(part):
+            break
+        fixed.append(part)
+    return os.path.join(*fixed) if fixed else "."
