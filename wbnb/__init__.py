@@ -8,8 +8,9 @@
 This module only re-exports; see ARCHITECTURE.md for where things live.
 """
 
-from .api import Api
-from .data import Histogram, Image, Table, plot
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
@@ -20,6 +21,19 @@ from .sdk.settings import Settings
 from .store.base import RunNotFound, StoreError
 
 __version__ = "0.1.0"
+
+# numpy and pandas cost more to import than the rest of wbnb: these load on first use.
+_LAZY = {"Api": ".api", "Histogram": ".data", "Image": ".data", "Table": ".data", "plot": ".data"}
+
+if TYPE_CHECKING:
+    from .api import Api
+    from .data import Histogram, Image, Table, plot
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'wbnb' has no attribute {name!r}")
+    return getattr(import_module(_LAZY[name], __name__), name)
 
 # The current run; init() sets these, finish() resets them.
 run: Run | None = None

@@ -1,9 +1,28 @@
-"""Loggable value types: ``Image``, ``Histogram``, ``Table`` and the charts in ``plot``."""
+"""Loggable value types: ``Image``, ``Histogram``, ``Table`` and the charts in ``plot``.
 
-from wbnb.data import plot
-from wbnb.data.base import WBValue
-from wbnb.data.histogram import Histogram
-from wbnb.data.image import Image
-from wbnb.data.table import Table
+They need numpy, which costs more to import than the rest of wbnb together, so they are
+re-exported lazily: ``wbnb.data.Image`` imports its module on first use.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .base import WBValue
+
+_LAZY = {"Histogram": ".histogram", "Image": ".image", "Table": ".table", "plot": ".plot"}
+
+if TYPE_CHECKING:
+    from . import plot
+    from .histogram import Histogram
+    from .image import Image
+    from .table import Table
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'wbnb.data' has no attribute {name!r}")
+    module = import_module(_LAZY[name], __name__)
+    return module if name == "plot" else getattr(module, name)
+
 
 __all__ = ["Histogram", "Image", "Table", "WBValue", "plot"]

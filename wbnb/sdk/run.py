@@ -27,7 +27,7 @@ from .alert import AlertLevel, record_alert
 from .config import Config
 from .settings import Settings
 from .summary import Summary
-from .values import flatten, storable
+from .values import PLAIN, flatten, plain_keys, storable
 
 Listener = Callable[[int, float, dict[str, Any]], None]
 
@@ -53,6 +53,7 @@ class Run:
                  on_finish: Callable[["Run"], None] | None = None) -> None:
         self._store = store
         self._writer = writer
+        self._log_row = writer.log_row
         self._settings = settings
         self._on_finish = on_finish
         meta = writer.meta
@@ -63,6 +64,7 @@ class Run:
         self._finish_lock = threading.Lock()
         self._warned: set[str] = set()
         self._listeners: list[Listener] = []
+        self._plain_keys: set[tuple[str, ...]] = set()  # key tuples log() may store as they are
         self._saved_globs: list[tuple[str, str | None]] = []
         self._alerts: dict[str, float] = {}
         self._stoppers: list[Callable[[float], None]] = []  # context collectors; finish() calls stop(timeout)
@@ -70,6 +72,7 @@ class Run:
         self._tracker = SummaryTracker(meta.get("metrics"))
         self._tracker.values.update({k: v for k, v in writer.last_values.items() if not k.startswith("_")})
         self._tracker.explicit.update(meta.get("summary_explicit", {}))
+        self._last_values = self._tracker.values
         self.summary = Summary(self._tracker, self._summary_changed)
         self.config = Config(self._config_changed, allow_val_change=bool(settings.allow_val_change))
         self.config._items.update(meta.get("config", {}))
@@ -187,9 +190,11 @@ class Run:
         """
         if self._finished:
             raise RuntimeError(f"wbnb.log: run {self.id} is finished; call wbnb.init() to start a new one")
-        if not isinstance(data, Mapping):
-            raise TypeError(f"wbnb.log: expected a dict of {{key: value}}, got {type(data).__name__}")
-        row = flatten(data, self._writer)
+        if type(data) is dict and (keys := tuple(data)) in self._plain_keys and PLAIN.issuperset(
+                map(type, data.values())):
+            row = data  # hot path: known-good keys and plain values (checked in C), no copy
+        else:
+            row, keys = self._flatten(data)
         if step is not None:
             if type(step) is not int:
                 step = as_step(step)
@@ -203,18 +208,34 @@ class Run:
                 return
             self._step = step
         now = time.time()
-        self._writer.log_row(self._step, now, now - self._start, row)
-        self._tracker.observe(row)
+        self._log_row(self._step, now, now - self._start, keys, row.values())
+        self._last_values.update(row)  # SummaryTracker.observe, inlined: this is the hot path
+        if self._tracker.metrics:
+            self._tracker.observe_ruled(row)
         if self._listeners:
             for listener in self._listeners:
                 listener(self._step, now, row)
         if commit or (commit is None and step is None):
             self._step += 1
 
+    def _flatten(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """The general path of ``log``: validate, convert and flatten; remember key
+        tuples that needed nothing so the next call with them takes the hot path."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"wbnb.log: expected a dict of {{key: value}}, got {type(data).__name__}")
+        row = flatten(data, self._writer)
+        keys = tuple(row)
+        if type(data) is dict and keys == tuple(data) and plain_keys(keys):
+            if len(self._plain_keys) > 10_000:  # keys that change every step: keep it bounded
+                self._plain_keys.clear()
+            self._plain_keys.add(keys)
+        return row, keys
+
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(step, timestamp, row)`` after each ``log``; returns a remover.
 
-        Used by the live widgets; a listener must be quick and must not raise.
+        Used by the live widgets; a listener must be quick, must not raise, and must
+        copy ``row`` if it keeps it (it may be the caller's own dict).
         """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None

@@ -17,7 +17,7 @@ from typing import Any
 from ..data.base import MediaSink, WBValue
 from ..store.history import RESERVED
 
-_PLAIN = frozenset({float, int, bool, str, type(None)})
+PLAIN = frozenset({float, int, bool, str, type(None)})
 
 ACCEPTED = (
     "numbers, bools, strings, None, numpy scalars and arrays, torch tensors, "
@@ -37,13 +37,18 @@ def flatten(data: Mapping[str, Any], sink: MediaSink, prefix: str = "", out: dic
             key = prefix + key
         elif not key or key in RESERVED:
             raise ValueError(f"wbnb.log: key {key!r} is reserved or empty; pick another name")
-        if type(value) in _PLAIN:
+        if type(value) in PLAIN:
             out[key] = value
         elif isinstance(value, Mapping):
             flatten(value, sink, key + "/", out)
         else:
             out[key] = convert(key, value, sink)
     return out
+
+
+def plain_keys(keys: tuple[Any, ...]) -> bool:
+    """True when every key may be stored as it is (a non-empty str, not reserved)."""
+    return all(type(k) is str and k and k not in RESERVED for k in keys)
 
 
 def convert(key: str, value: Any, sink: MediaSink) -> Any:
@@ -58,7 +63,7 @@ def convert(key: str, value: Any, sink: MediaSink) -> Any:
 
 def storable(key: str, value: Any, sink: MediaSink) -> Any:
     """One value made storable, nested mappings kept nested (for ``summary[key] = ...``)."""
-    if type(value) in _PLAIN:
+    if type(value) in PLAIN:
         return value
     if isinstance(value, Mapping):
         return {str(k): storable(f"{key}/{k}", v, sink) for k, v in value.items()}
@@ -82,7 +87,7 @@ def _convert(key: str, value: Any, sink: MediaSink) -> Any:
 
         return Image(value).to_json(sink)
     if isinstance(value, (list, tuple)):
-        return [v if type(v) in _PLAIN else _convert(key, v, sink) for v in value]
+        return [v if type(v) in PLAIN else _convert(key, v, sink) for v in value]
     if isinstance(value, numbers.Number) and not isinstance(value, complex):
         return _plain(float(value))
     raise TypeError(f"wbnb.log: key {key!r} has a value of type {type(value).__name__}; accepted: {ACCEPTED}")

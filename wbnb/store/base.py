@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterable
 
 from .history import Cursor
 
@@ -34,8 +35,11 @@ class RunWriter(ABC):
     last_values: dict[str, Any]
 
     @abstractmethod
-    def log_row(self, step: int, timestamp: float, runtime: float, row: dict[str, Any]) -> None:
-        """Append a history row durably (returns once it survives the process dying)."""
+    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
+                values: Iterable[Any]) -> None:
+        """Append a history row durably (returns once it survives the process dying).
+
+        The row comes as its key tuple and values: ``log()``'s hot path already has both."""
 
     @abstractmethod
     def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:

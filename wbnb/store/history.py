@@ -12,7 +12,7 @@ always consecutive, because steps never go backwards; readers merge them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,20 +22,32 @@ RESERVED = ("_step", "_timestamp", "_runtime")
 
 
 class RowWriter:
-    """Encodes rows for one log file; owns that file's schema table."""
+    """Encodes rows for one log file; owns that file's schema table.
 
-    def __init__(self, log: LogWriter, known: Mapping[tuple[str, ...], int] | None = None) -> None:
+    Storage errors go to ``on_error`` instead of raising: the training loop that calls
+    ``append`` must keep running when the disk fills up.
+    """
+
+    def __init__(self, log: LogWriter, known: Mapping[tuple[str, ...], int] | None = None,
+                 on_error: Callable[[OSError], None] | None = None) -> None:
         self.log = log
         self._schemas: dict[tuple[str, ...], int] = dict(known or {})
+        self._on_error = on_error
 
-    def append(self, step: int, timestamp: float, runtime: float, row: Mapping[str, Any]) -> None:
-        """Append one row durably; hot path of ``Run.log``."""
-        keys = tuple(row)
-        sid = self._schemas.get(keys)
-        if sid is None:
-            sid = self._schemas[keys] = len(self._schemas)
-            self.log.append(encode(("S", sid, keys)))
-        self.log.append(encode((sid, step, timestamp, runtime, *row.values())))
+    def append(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
+               values: Iterable[Any]) -> None:
+        """Append one row durably; hot path of ``Run.log``, which already holds the key
+        tuple (so it is not built twice) and passes ``row.values()``."""
+        try:
+            sid = self._schemas.get(keys)
+            if sid is None:
+                self.log.append(encode(("S", len(self._schemas), keys)))
+                sid = self._schemas[keys] = len(self._schemas)
+            self.log.append(encode((sid, step, timestamp, runtime, *values)))
+        except (OSError, ValueError) as e:  # ValueError: the map is closed (run finished)
+            if self._on_error is None:
+                raise
+            self._on_error(e if isinstance(e, OSError) else OSError(str(e)))
 
 
 @dataclass

@@ -28,6 +28,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
@@ -238,9 +239,11 @@ class LocalRunWriter(RunWriter):
         self.meta = meta
         meta.update(state="running", pid=os.getpid(), host=socket.gethostname())
         meta.pop("ended_at", None)
-        self._history = RowWriter(LogWriter(d / "history.wal"), schemas)
+        self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
+        self.log_row = self._history.append  # the hot path, one call deep
         sys_schemas, self._system_step, _ = known_schemas(d / "system.wal") if exists else ({}, 0, {})
-        self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas)
+        self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas,
+                                 lambda e: self._failed("system samples", e))
         self._events = LogWriter(d / "events.wal")
         self._console = LogWriter(d / "console.wal")
         _write_json(d / "run.json", meta)
@@ -256,18 +259,13 @@ class LocalRunWriter(RunWriter):
                 stacklevel=4,
             )
 
-    def log_row(self, step: int, timestamp: float, runtime: float, row: dict[str, Any]) -> None:
-        try:
-            self._history.append(step, timestamp, runtime, row)
-        except (OSError, ValueError) as e:  # ValueError: the map was closed by finish()
-            self._failed("history rows", e if isinstance(e, OSError) else OSError(str(e)))
+    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
+                values: Iterable[Any]) -> None:
+        self._history.append(step, timestamp, runtime, keys, values)  # shadowed in __init__
 
     def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
-        try:
-            self._system.append(self._system_step, timestamp, runtime, sample)
-            self._system_step += 1
-        except (OSError, ValueError) as e:
-            self._failed("system samples", e if isinstance(e, OSError) else OSError(str(e)))
+        self._system.append(self._system_step, timestamp, runtime, tuple(sample), sample.values())
+        self._system_step += 1
 
     def log_event(self, event: dict[str, Any]) -> None:
         self._append(self._events, "events", event)

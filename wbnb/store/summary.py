@@ -34,13 +34,13 @@ class SummaryTracker:
         self.values: dict[str, Any] = {}  # last value per key: the default summary
         self.explicit: dict[str, Any] = {}  # set by the user, wins over derived values
         self._stats: dict[str, dict[str, Any]] = {}
-        self._metrics: dict[str, Mapping[str, Any]] = {}
+        self.metrics: dict[str, Mapping[str, Any]] = {}  # the rules that need more than "last"
         self._rule_of: dict[str, tuple[tuple[str, ...], str | None] | None] = {}
         self.set_metrics(metrics or {})
 
     def set_metrics(self, metrics: Mapping[str, Mapping[str, Any]]) -> None:
         """Install ``define_metric`` rules (name or glob -> {summary, goal, ...})."""
-        self._metrics = {k: v for k, v in metrics.items() if v.get("summary") not in (None, "last", "copy")}
+        self.metrics = {k: v for k, v in metrics.items() if v.get("summary") not in (None, "last", "copy")}
         self._rule_of.clear()
         for key, value in self.values.items():  # a rule set mid-run starts from the current value
             if key not in self._stats and self._rule(key) is not None:
@@ -50,7 +50,7 @@ class SummaryTracker:
         if key in self._rule_of:
             return self._rule_of[key]
         rule = None
-        for pattern, spec in self._metrics.items():
+        for pattern, spec in self.metrics.items():
             if pattern == key or fnmatchcase(key, pattern):
                 rule = (parse_modes(spec.get("summary"), spec.get("goal")), spec.get("goal"))
                 break
@@ -58,12 +58,17 @@ class SummaryTracker:
         return rule
 
     def observe(self, row: Mapping[str, Any]) -> None:
-        """Account for one logged row; hot path, so the no-rules case is one update."""
+        """Account for one logged row. (``Run.log`` inlines this: ``values.update(row)``,
+        then ``observe_ruled`` only when there are rules.)"""
         self.values.update(row)
-        if self._metrics:
-            for key, value in row.items():
-                if self._rule(key) is not None:
-                    self._accumulate(key, value)
+        if self.metrics:
+            self.observe_ruled(row)
+
+    def observe_ruled(self, row: Mapping[str, Any]) -> None:
+        """Update min / max / mean / first for the keys that have a rule."""
+        for key, value in row.items():
+            if self._rule(key) is not None:
+                self._accumulate(key, value)
 
     def _accumulate(self, key: str, value: Any) -> None:
         st = self._stats.setdefault(key, {"first": value, "n": 0, "sum": 0.0})
@@ -78,7 +83,7 @@ class SummaryTracker:
         """The summary as readers see it."""
         out = dict(self.values)
         for key in list(out):
-            rule = self._rule(key) if self._metrics else None
+            rule = self._rule(key) if self.metrics else None
             if rule is None:
                 continue
             modes, goal = rule

@@ -4,9 +4,9 @@ Why a memory map: a record copied into a ``MAP_SHARED`` mapping is in the kernel
 page cache as soon as the copy returns, so it survives the process being SIGKILLed,
 and the copy costs about a microsecond where a ``write()`` syscall costs two.
 
-Frame: ``<u32 payload length><u32 crc32(payload)><payload>``. The payload is
-written before its header, and a reader stops at a zero length or a bad checksum,
-so a reader never returns a torn record; it simply sees it on its next poll.
+Frame: ``<u32 payload length><u32 crc32(payload)><payload>``. A reader stops at a
+zero length or a bad checksum, so it never returns a torn record (one being copied
+right now, or cut short by the process dying); it sees it on its next poll.
 
 The mapping is a window that slides along the file, so a long run does not grow the
 process's memory. Each window's blocks are allocated with ``posix_fallocate`` before
@@ -26,7 +26,7 @@ from zlib import crc32
 HEADER = struct.Struct("<II")
 _GRAIN = mmap.ALLOCATIONGRANULARITY
 WINDOW = 4 << 20
-MARSHAL_VERSION = 4  # pinned so any Python >= 3.4 reads what another version wrote
+MARSHAL_VERSION = 2  # pinned: every Python 3 reads it, and unlike 3+ it builds no reference table (0.5 µs a record)
 
 
 def encode(record: Any) -> bytes:
@@ -115,9 +115,9 @@ class LogWriter:
         if pos + 8 + n > self._limit:
             self._open_window(self._base + pos, 8 + n)
             pos = self._pos
-        m = self._map
-        m[pos + 8 : pos + 8 + n] = payload  # type: ignore[index]
-        m[pos : pos + 8] = HEADER.pack(n, crc32(payload))  # type: ignore[index]
+        # One copy of header + payload: if the process dies mid-copy, the checksum
+        # fails and readers stop before this record (log() had not returned).
+        self._map[pos : pos + 8 + n] = HEADER.pack(n, crc32(payload)) + payload  # type: ignore[index]
         self._pos = pos + 8 + n
 
     def _open_window(self, offset: int, need: int) -> None:
