@@ -123,7 +123,9 @@ def _clause(doc: Mapping[str, Any], key: str, cond: Any) -> bool:
         if not isinstance(cond, (list, tuple)):
             raise ValueError(f"{key} takes a list of filters, got {cond!r}")
         results = (matches(doc, sub) for sub in cond)
-        return all(results) if key == "$and" else any(results) if key == "$or" else not any(results)
+        if key == "$and":
+            return all(results)
+        return any(results) if key == "$or" else not any(results)
     if key == "$not":
         return not matches(doc, cond)
     if key.startswith("$"):

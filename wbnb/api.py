@@ -1,0 +1,304 @@
+"""The read API, wandb's ``wandb.Api()`` over a ``Store``::
+
+    api = wbnb.Api()
+    runs = api.runs("mnist", filters={"config.lr": {"$lt": 0.01}}, order="-summary_metrics.acc")
+    df = api.run(f"mnist/{runs[0].id}").history(keys=["loss"])
+
+Everything is read on demand; pandas is imported only by ``history()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
+
+from .store.base import RunNotFound, Store
+from .store.filters import iso_time, matches, run_document, run_runtime, sort_runs
+from .store.history import RESERVED, Span, columns, merged, numeric_arrays, spread, step_spans
+from .store.summary import SummaryTracker
+
+_STREAMS = {"default": "history", "history": "history", "system": "system"}
+
+
+class Api:
+    """Reads projects and runs from a store (the local folder unless ``store=`` is given).
+
+    ``overrides`` may set ``dir`` (the store folder), ``project`` (the default for
+    ``runs()`` / ``run()``) and ``entity``. ``timeout`` and ``api_key`` are accepted
+    for wandb compatibility; a local store needs neither.
+    """
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, timeout: float | None = None,
+                 api_key: str | None = None, *, store: Store | None = None) -> None:
+        from .sdk.settings import Settings
+
+        overrides = dict(overrides or {})
+        settings = Settings.from_env()
+        if store is None:
+            from .store.local import LocalStore
+
+            store = LocalStore(overrides.get("dir") or settings.dir)
+        self.store = store
+        self.default_project: str = overrides.get("project") or settings.project or "uncategorized"
+        self.default_entity: str | None = overrides.get("entity") or settings.entity
+
+    def __repr__(self) -> str:
+        return f"<wbnb.Api {self.store!r}>"
+
+    def projects(self) -> list[str]:
+        """Names of the projects that have runs."""
+        return self.store.projects()
+
+    def runs(self, path: str | None = None, filters: Mapping[str, Any] | None = None,
+             order: str | None = "-created_at", per_page: int = 50, include_sweeps: bool = True) -> "Runs":
+        """The runs of a project (``"project"`` or ``"entity/project"``) that match
+        ``filters`` (mongo-style, see ``wbnb.store.filters``), sorted by ``order``.
+
+        ``per_page`` and ``include_sweeps`` are accepted for wandb compatibility.
+        """
+        entity, project = self._project_path(path)
+        runs = [Run(self.store, meta) for meta in self.store.runs(project)
+                if not entity or not meta.get("entity") or meta.get("entity") == entity]
+        if filters or order:
+            # A running run's summary is rebuilt from its rows: only pay for that when asked.
+            wants_summary = "summary" in repr((filters, order))
+            pairs = [(r, run_document({**r.meta, "summary": r.summary} if wants_summary else r.meta)) for r in runs]
+            pairs = sort_runs([p for p in pairs if matches(p[1], filters)], order, key=lambda p: p[1])
+            runs = [r for r, _ in pairs]
+        return Runs(entity or self.default_entity, project, runs)
+
+    def run(self, path: str) -> "Run":
+        """One run, by ``"entity/project/id"``, ``"project/id"``, ``"project/runs/id"``
+        or just ``"id"`` in the default project. Raises ``RunNotFound``."""
+        parts = str(path).strip("/").split("/") if path else []
+        if len(parts) >= 3 and parts[-2] == "runs":  # wandb's URL form
+            del parts[-2]
+        if not 1 <= len(parts) <= 3 or not all(parts[-2:]):
+            raise ValueError(f"run path {path!r} is not 'entity/project/id', 'project/id' or 'id'")
+        run_id = parts[-1]
+        project = parts[-2] if len(parts) >= 2 else self.default_project
+        entity = parts[0] if len(parts) == 3 else None
+        try:
+            meta = self.store.run(project, run_id)
+        except (RunNotFound, ValueError):  # ValueError: not even a valid name
+            meta = None
+        if meta is None or (entity and meta.get("entity") and meta["entity"] != entity):
+            raise RunNotFound(f"no run {path} in {self.store}")
+        return Run(self.store, meta)
+
+    def _project_path(self, path: str | None) -> tuple[str | None, str]:
+        parts = str(path).strip("/").split("/") if path else []
+        if len(parts) > 2 or not all(parts):
+            raise ValueError(f"project path {path!r} is not 'project' or 'entity/project'")
+        if len(parts) == 2:
+            return parts[0], parts[1]
+        return None, parts[0] if parts else self.default_project
+
+
+class Runs(Sequence["Run"]):
+    """The runs ``Api.runs()`` found: a list-like sequence of ``Run``."""
+
+    def __init__(self, entity: str | None, project: str, runs: list["Run"]) -> None:
+        self.entity = entity
+        self.project = project
+        self._runs = runs
+
+    @overload
+    def __getitem__(self, index: int) -> "Run": ...
+    @overload
+    def __getitem__(self, index: slice) -> list["Run"]: ...
+
+    def __getitem__(self, index: int | slice) -> "Run | list[Run]":
+        return self._runs[index]
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __iter__(self) -> Iterator["Run"]:
+        return iter(self._runs)
+
+    def __repr__(self) -> str:
+        where = f"{self.entity}/{self.project}" if self.entity else self.project
+        return f"<Runs {where} ({len(self)} runs)>"
+
+
+class Run:
+    """A logged run as read back: its metadata, summary, history, events and media.
+
+    Not the SDK's ``wbnb.Run`` (the one being logged); this one only reads.
+    """
+
+    def __init__(self, store: Store, meta: dict[str, Any]) -> None:
+        self._store = store
+        self._meta = meta
+        self._summary: dict[str, Any] | None = None
+
+    def refresh(self) -> None:
+        """Re-read the run's metadata (state, summary, config...) from the store."""
+        self._meta = self._store.run(self.project, self.id)
+        self._summary = None
+
+    def __repr__(self) -> str:
+        return f"<Run {'/'.join(self.path)} ({self.state})>"
+
+    # -- metadata ----------------------------------------------------------------------
+
+    id = property(lambda self: self._meta["id"], doc="The run id, unique within its project.")
+    name = property(lambda self: self._meta.get("name") or self.id, doc="The display name.")
+    display_name = name
+    project = property(lambda self: self._meta["project"], doc="The project the run belongs to.")
+    entity = property(lambda self: self._meta.get("entity") or "", doc="Who logged it.")
+    state = property(lambda self: self._meta.get("state", "running"),
+                     doc="running, finished, failed or crashed (a writer that died).")
+    notes = property(lambda self: self._meta.get("notes"), doc="Free-text notes, if any.")
+    group = property(lambda self: self._meta.get("group"), doc="The run's group, if any.")
+    job_type = property(lambda self: self._meta.get("job_type"), doc="The run's job type, if any.")
+    tags = property(lambda self: list(self._meta.get("tags") or ()), doc="The run's tags.")
+    config = property(lambda self: dict(self._meta.get("config") or {}), doc="The config, as plain values.")
+    metadata = property(lambda self: dict(self._meta.get("metadata") or {}),
+                        doc="Where it ran: python, os, host, program, git...")
+    created_at = property(lambda self: iso_time(self._meta.get("created_at")),
+                          doc="When it started, as wandb writes it: ISO 8601 in UTC.")
+    runtime = property(lambda self: run_runtime(self._meta), doc="Seconds it ran (so far, if running).")
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The run's metadata as stored (``run.json``): times in seconds since the epoch."""
+        return self._meta
+
+    @property
+    def path(self) -> list[str]:
+        """``[entity, project, id]``, as wandb gives it."""
+        return [self.entity, self.project, self.id]
+
+    @property
+    def url(self) -> str:
+        """Where the run lives: a ``file://`` URL of its folder for the local store."""
+        run_dir = getattr(self._store, "run_dir", None)
+        return run_dir(self.project, self.id).as_uri() if run_dir else "/".join(self.path)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The final value of each metric (or what ``define_metric`` / ``run.summary``
+        made it). For a run still going it is rebuilt from the rows logged so far."""
+        if self._summary is None:
+            if self.state != "running" and "summary" in self._meta:
+                self._summary = dict(self._meta["summary"])
+            else:
+                tracker = SummaryTracker(self._meta.get("metrics"))
+                for keys, _step, _ts, _rt, values in self._rows("history"):
+                    tracker.observe(dict(zip(keys, values)))
+                tracker.explicit.update(self._meta.get("summary_explicit") or {})
+                self._summary = tracker.result()
+        return self._summary
+
+    summary_metrics = summary
+
+    @property
+    def system_metrics(self) -> dict[str, Any]:
+        """The last system-metrics sample (empty when none was taken)."""
+        rows = self._rows("system")
+        return dict(zip(rows[-1][0], rows[-1][4])) if rows else {}
+
+    @property
+    def lastHistoryStep(self) -> int:  # noqa: N802 - wandb's name
+        """The last step logged, or -1 when nothing was."""
+        if self.state != "running" and "last_step" in self._meta:
+            step = self._meta["last_step"]
+        else:
+            rows = self._rows("history")
+            step = rows[-1][1] if rows else None
+        return -1 if step is None else int(step)
+
+    # -- history -----------------------------------------------------------------------
+
+    def _rows(self, stream: str) -> list[tuple]:
+        return self._store.rows(self.project, self.id, stream)[0]
+
+    def history(self, samples: int = 500, keys: Sequence[str] | None = None, x_axis: str = "_step",
+                pandas: bool = True, stream: str = "default") -> Any:
+        """Up to ``samples`` evenly spaced steps (the first and last always among them).
+
+        With ``keys``, only steps that have every key (and ``x_axis``) count, and only
+        those columns come back. ``stream="system"`` reads the system metrics. Returns
+        a ``pandas.DataFrame``, or a list of dicts with ``pandas=False``.
+        """
+        if samples < 1:
+            raise ValueError(f"history: samples must be at least 1, got {samples}")
+        if keys is not None and (isinstance(keys, str) or not all(isinstance(k, str) for k in keys)):
+            raise TypeError(f"history: keys must be a list of str, got {keys!r}")
+        if stream not in _STREAMS:
+            raise ValueError(f"history: stream must be 'default' or 'system', got {stream!r}")
+        if keys is None and pandas:
+            import pandas as pd
+
+            # The fast path: the store builds (sampled) numpy columns directly.
+            return pd.DataFrame(self._store.columns(self.project, self.id, _STREAMS[stream], samples))
+        rows = self._rows(_STREAMS[stream])
+        steps = step_spans(rows)
+        if keys is not None:
+            wanted = list(dict.fromkeys([x_axis, *keys]))
+            steps = _with_keys(rows, steps, set(wanted) - set(RESERVED))
+        picked = spread(steps, samples)
+        # Only the sampled steps become columns: most of a long run is never converted.
+        cols = columns(rows if len(picked) == len(rows) else [rows[i] for a, b in picked for i in range(a, b)])
+        if keys is not None:
+            cols = {k: cols.get(k, [None] * len(picked)) for k in wanted}
+        if not pandas:
+            return [{k: v[j] for k, v in cols.items() if v[j] is not None} for j in range(len(picked))]
+        import pandas as pd
+
+        return pd.DataFrame(numeric_arrays(cols))
+
+    def scan_history(self, keys: Sequence[str] | None = None, page_size: int = 1000,
+                     min_step: int | None = None, max_step: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every step from ``min_step`` up to (not including) ``max_step``, unsampled,
+        as dicts. With ``keys``, only steps that have all of them, with only those
+        keys. ``page_size`` is accepted for wandb compatibility."""
+        for row in merged(self._rows("history")):
+            step = row["_step"]
+            if (min_step is not None and step < min_step) or (max_step is not None and step >= max_step):
+                continue
+            if keys is None:
+                yield row
+            elif all(row.get(k) is not None for k in keys):
+                yield {k: row[k] for k in keys}
+
+    # -- events, console, media --------------------------------------------------------
+
+    def events(self) -> list[dict[str, Any]]:
+        """What happened besides metrics, in order: records with ``kind`` ``alert``,
+        ``exception``, ``config`` or ``summary`` and a timestamp ``t``."""
+        return self._store.records(self.project, self.id, "events")[0]
+
+    def console(self) -> list[dict[str, Any]]:
+        """Captured output lines, in order: ``{"stream": "stdout"|"stderr", "line", "t"}``."""
+        return self._store.records(self.project, self.id, "console")[0]
+
+    def media(self, value: Mapping[str, Any] | str) -> bytes:
+        """The bytes behind a media value from the history or summary (an image's
+        PNG, a table's JSON), or behind its ``path``."""
+        path = value.get("path") if isinstance(value, Mapping) else value
+        if not isinstance(path, str):
+            raise ValueError(f"media: {value!r} has no file; only image, table and similar values do")
+        return self._store.media(path)
+
+
+
+def _with_keys(rows: list[tuple], steps: list[Span], required: set[str]) -> list[Span]:
+    """The steps whose records, together, log every key in ``required``."""
+    has_all: dict[tuple[str, ...], bool] = {}  # per schema: a run has few
+    out = []
+    for a, b in steps:
+        if b - a == 1:
+            schema = rows[a][0]
+            ok = has_all.get(schema)
+            if ok is None:
+                ok = has_all[schema] = required.issubset(schema)
+        else:
+            ok = required.issubset(k for i in range(a, b) for k in rows[i][0])
+        if ok:
+            out.append((a, b))
+    return out
+
+

@@ -1,0 +1,220 @@
+"""The ``wbnb`` command: list projects and runs, show one run.
+
+    wbnb projects
+    wbnb runs mnist --filter '{"state": "finished"}' --order -summary_metrics.acc --limit 10
+    wbnb show mnist/3f9a2c1b
+
+A new sub-command is a function ``_cmd_<name>(args) -> int`` plus an
+``add_parser`` block in ``build_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .api import Api, Run
+from .sdk.finish import numeric_series
+from .sdk.settings import Settings
+from .sdk.sparklines import format_value, render_summary_text
+from .store.base import StoreError
+from .store.history import columns
+
+_SUMMARY_COLUMNS = 4  # how many summary metrics `wbnb runs` shows
+_NAME_WIDTH = 32
+
+
+def plain(value: Any) -> str:
+    """A user string made safe for a terminal: control characters (escape codes,
+    newlines) are shown escaped instead of acting."""
+    text = str(value)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def clip(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def local_time(timestamp: float | None) -> str:
+    """Seconds since the epoch as local ``YYYY-MM-DD HH:MM:SS``, or ``-``."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp)) if timestamp else "-"
+
+
+def duration(seconds: float | None) -> str:
+    """``3h05m``, ``4m12s``, ``9s``, or ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart."""
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in (header, *rows))
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
+def _cmd_projects(args: argparse.Namespace) -> int:
+    api = Api({"dir": args.dir})
+    rows = [[plain(name), str(len(api.runs(name, order=None)))] for name in api.projects()]
+    print(table(["project", "runs"], rows) if rows else f"no projects in {args.dir}")
+    return 0
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    try:
+        filters = json.loads(args.filter) if args.filter else None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"--filter is not valid JSON ({e})") from None
+    if filters is not None and not isinstance(filters, dict):
+        raise ValueError(f"--filter must be a JSON object, got {args.filter}")
+    api = Api({"dir": args.dir})
+    runs = list(api.runs(args.project, filters=filters, order=args.order))
+    if args.limit is not None:
+        runs = runs[: max(args.limit, 0)]
+    if not runs:
+        print(f"no runs in project {plain(args.project or api.default_project)} in {args.dir}")
+        return 0
+    metrics: list[str] = []  # the first few scalar summary keys, in the order runs have them
+    for run in runs:
+        for key, value in run.summary.items():
+            if len(metrics) < _SUMMARY_COLUMNS and key not in metrics and not key.startswith("_") and _scalar(value):
+                metrics.append(key)
+    header = ["id", "name", "state", "created", "duration", *(clip(plain(m), _NAME_WIDTH) for m in metrics)]
+    rows = [
+        [plain(run.id), clip(plain(run.name), _NAME_WIDTH), run.state,
+         local_time(run.meta.get("created_at")), duration(run.runtime),
+         *(plain(format_value(run.summary[m])) if m in run.summary else "-" for m in metrics)]
+        for run in runs
+    ]
+    print(table(header, rows))
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    api = Api({"dir": args.dir})
+    run = api.run(args.run)
+    meta, md = run.meta, run.metadata
+    git = md.get("git") if isinstance(md.get("git"), dict) else {}
+    print(f"{plain(run.name)} ({plain(run.project)}/{plain(run.id)})  {run.state}")
+    fields = [
+        ("created", local_time(meta.get("created_at"))),
+        ("ended", local_time(meta.get("ended_at")) if run.state != "running" else ""),
+        ("duration", duration(run.runtime)),
+        ("entity", plain(run.entity)),
+        ("tags", ", ".join(plain(t) for t in run.tags)),
+        ("group", plain(run.group or "")),
+        ("job type", plain(run.job_type or "")),
+        ("notes", plain(run.notes or "")),
+        ("exit code", "" if meta.get("exit_code") is None else str(meta["exit_code"])),
+        ("program", plain(md.get("program") or "")),
+        ("host", plain(md.get("host") or "")),
+        ("python", plain(md.get("python") or "")),
+        ("git", plain(" ".join(str(git[k])[:12] for k in ("commit", "branch") if git.get(k)))),
+        ("location", run.url),
+    ]
+    print(_indented([(k, v) for k, v in fields if v]))
+    config = _flat(run.config)
+    if config:
+        print("Config:")
+        print(_indented([(plain(k), plain(format_value(v))) for k, v in config.items()]))
+    shown = {plain(k): v for k, v in run.summary.items() if not (isinstance(v, Mapping) and "_type" in v)}
+    rows, _ = api.store.rows(run.project, run.id)
+    history = {plain(k): v for k, v in numeric_series(columns(rows)).items()}
+    text = render_summary_text(history, {k: plain(format_value(v)) for k, v in shown.items()}, "")
+    if text:
+        print(text)
+    system = run.system_metrics
+    if system:
+        print("System (last sample):")
+        print(_indented([(plain(k), format_value(v)) for k, v in system.items()]))
+    _print_events(run)
+    return 0
+
+
+def _print_events(run: Run) -> None:
+    """Alerts and exceptions recorded with the run, oldest first."""
+    lines = []
+    for ev in run.events():
+        when = local_time(ev.get("t"))
+        if ev.get("kind") == "alert":
+            lines.append(f"  {when}  alert [{plain(ev.get('level', ''))}] {plain(ev.get('title', ''))}: "
+                         f"{plain(ev.get('text', ''))}")
+        elif ev.get("kind") == "exception":
+            lines.append(f"  {when}  exception {plain(ev.get('type', ''))}: {plain(ev.get('message', ''))}")
+    if lines:
+        print("Alerts and exceptions:")
+        print("\n".join(lines))
+
+
+def _flat(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested config as ``a.b`` keys."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, Mapping) and value:
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _indented(pairs: Sequence[tuple[str, str]]) -> str:
+    width = max((len(k) for k, _ in pairs), default=0)
+    return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in pairs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every ``wbnb`` sub-command."""
+    parser = argparse.ArgumentParser(prog="wbnb", description="Read experiment runs from a wbnb store.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    store_dir = argparse.ArgumentParser(add_help=False)
+    store_dir.add_argument("--dir", default=None, help="store folder (default: WBNB_DIR or ./wbnb-runs)")
+
+    p = sub.add_parser("projects", parents=[store_dir], help="list the projects")
+    p.set_defaults(func=_cmd_projects)
+
+    p = sub.add_parser("runs", parents=[store_dir], help="list a project's runs")
+    p.add_argument("project", nargs="?", help="project or entity/project (default: WBNB_PROJECT or uncategorized)")
+    p.add_argument("--filter", help='mongo-style JSON, e.g. \'{"config.lr": {"$lt": 0.01}}\'')
+    p.add_argument("--order", default="-created_at", help="e.g. -summary_metrics.acc (default: -created_at)")
+    p.add_argument("--limit", type=int, help="show at most N runs")
+    p.set_defaults(func=_cmd_runs)
+
+    p = sub.add_parser("show", parents=[store_dir], help="show one run")
+    p.add_argument("run", metavar="RUN", help="project/id or entity/project/id")
+    p.set_defaults(func=_cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``wbnb`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i in range(len(argv) - 1):  # argparse would take "-created_at" for an option
+        if argv[i] == "--order" and argv[i + 1].startswith("-"):
+            argv[i : i + 2] = [f"--order={argv[i + 1]}"]
+            break
+    args = build_parser().parse_args(argv)
+    if getattr(args, "dir", "") is None:  # a store command without --dir: the default store
+        args.dir = Settings.from_env().dir
+    try:
+        return args.func(args)
+    except (StoreError, ValueError, OSError) as e:
+        print(f"wbnb: {plain(e)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
