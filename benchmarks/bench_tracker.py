@@ -92,6 +92,9 @@ def bench_finish_and_history(root: str, steps: int) -> None:
     import contextlib
     import io
 
+    import numpy  # noqa: F401 - imported up front: the figures are the work, not the imports
+    import pandas  # noqa: F401
+
     import wbnb
 
     run = wbnb.init(project="bench", dir=root, settings={**QUIET, "silent": False})

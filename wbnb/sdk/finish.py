@@ -68,11 +68,18 @@ def finish_run(run: "Run", exit_code: int | None, quiet: bool | None) -> None:
     show_summary(run, numeric_series(history), summary)
 
 
-def numeric_series(cols: dict[str, list[Any]]) -> dict[str, list[float]]:
-    """The user keys whose values are numbers, without the steps that lack them."""
+def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
+    """The user keys whose values are numbers, without the steps that lack them
+    (numpy columns mark those with NaN, list columns with None)."""
     out = {}
     for key, values in cols.items():
         if key.startswith("_"):
+            continue
+        if getattr(values, "dtype", None) is not None:
+            if values.dtype.kind in "iuf":
+                nums = [v for v in values.tolist() if v == v]
+                if nums:
+                    out[key] = nums
             continue
         nums = [float(v) for v in values if type(v) in (int, float)]
         if nums and len(nums) == sum(v is not None for v in values):

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from ..store.base import RunWriter, Store
-from ..store.history import columns
 from ..store.summary import SummaryTracker, parse_modes
 from .alert import AlertLevel, record_alert
 from .config import Config
@@ -358,10 +357,10 @@ class Run:
         if self._on_finish is not None:
             self._on_finish(self)
 
-    def history_columns(self) -> dict[str, list[Any]]:
-        """Everything logged so far, as aligned columns (used for the end summary)."""
-        rows, _ = self._store.rows(self.project, self.id)
-        return columns(rows)
+    def history_columns(self, samples: int = 1000) -> dict[str, Any]:
+        """Up to ``samples`` evenly spaced steps logged so far, as aligned columns
+        (what the end-of-run sparklines need)."""
+        return self._store.columns(self.project, self.id, samples=samples)
 
     def __enter__(self) -> "Run":
         return self

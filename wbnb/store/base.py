@@ -89,6 +89,11 @@ class Store(ABC):
         """Raw rows of the ``history`` or ``system`` stream written after ``cursor``."""
 
     @abstractmethod
+    def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
+        """The ``history`` or ``system`` stream as aligned columns (numpy arrays where
+        numeric, ``None`` gaps otherwise); ``samples`` evenly spaced steps when given."""
+
+    @abstractmethod
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         """Records of the ``events`` or ``console`` stream written after ``offset``."""
 

@@ -67,12 +67,57 @@ def read_rows(path: str | os.PathLike[str], cursor: Cursor | None = None) -> tup
     records, offset = read_records(path, cursor.offset)
     schemas = dict(cursor.schemas)
     rows = []
+    append = rows.append
+    for rec in records:
+        sid = rec[0]
+        if sid == "S":
+            schemas[rec[1]] = rec[2]
+        else:
+            append((schemas[sid], rec[1], rec[2], rec[3], rec[4:]))
+    return rows, Cursor(offset, schemas)
+
+
+def read_columns(path: str | os.PathLike[str], samples: int | None = None) -> dict[str, Any]:
+    """A whole row log as columns (numpy arrays where numeric), or ``samples`` evenly
+    spaced steps of it. The shape every history reader wants, built the fast way."""
+    records, _ = read_records(path)
+    schemas: dict[int, tuple[str, ...]] = {}
+    raw = []
     for rec in records:
         if rec[0] == "S":
             schemas[rec[1]] = rec[2]
         else:
-            rows.append((schemas[rec[0]], rec[1], rec[2], rec[3], rec[4:]))
-    return rows, Cursor(offset, schemas)
+            raw.append(rec)
+    if len(schemas) == 1 and raw:
+        fast = _numeric_block(raw, schemas[raw[0][0]], samples)
+        if fast is not None:
+            return fast
+    rows = [(schemas[r[0]], r[1], r[2], r[3], r[4:]) for r in raw]
+    return numeric_arrays(columns(sample_rows(rows, samples) if samples else rows))
+
+
+def _numeric_block(raw: list[tuple], keys: tuple[str, ...], samples: int | None) -> dict[str, Any] | None:
+    """The common case, one key set and only numbers: one C-level conversion of all
+    records to a 2-D array (4x faster than transposing lists). None when it doesn't apply."""
+    import numpy as np
+
+    first = raw[0]
+    if any(type(v) not in (int, float) for v in first):
+        return None
+    try:
+        block = np.array(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None  # a string, a media record or a list further down
+    if block.ndim != 2 or (len(block) > 1 and not (np.diff(block[:, 1]) > 0).all()):
+        return None  # merged steps need the general path
+    if samples and len(block) > samples:
+        block = block[np.round(np.linspace(0, len(block) - 1, samples)).astype(np.int64)]
+    cols: dict[str, Any] = {"_step": block[:, 1].astype(np.int64), "_timestamp": block[:, 2], "_runtime": block[:, 3]}
+    for j, key in enumerate(keys):
+        col = block[:, 4 + j]
+        # Keep int columns int, as pandas would from the logged values.
+        cols[key] = col.astype(np.int64) if type(first[4 + j]) is int and np.array_equal(col, np.round(col)) else col
+    return cols
 
 
 def known_schemas(path: str | os.PathLike[str]) -> tuple[dict[tuple[str, ...], int], int, Mapping[str, Any]]:
@@ -104,31 +149,75 @@ def merged(rows: list[tuple]) -> Iterator[dict[str, Any]]:
         yield current
 
 
+Span = tuple[int, int]  # the raw rows [start, end) of one step
+
+
+def step_spans(rows: list[tuple]) -> list[Span]:
+    """Group raw rows into steps: records of one step are always consecutive."""
+    starts = [i for i in range(len(rows)) if i == 0 or rows[i][1] != rows[i - 1][1]]
+    return list(zip(starts, [*starts[1:], len(rows)]))
+
+
+def spread(steps: list[Span], samples: int) -> list[Span]:
+    """``samples`` evenly spaced steps, the first and last included."""
+    n = len(steps)
+    if n <= samples:
+        return steps
+    if samples == 1:
+        return [steps[-1]]
+    return [steps[round(j * (n - 1) / (samples - 1))] for j in range(samples)]
+
+
+def sample_rows(rows: list[tuple], samples: int) -> list[tuple]:
+    """The raw rows of ``samples`` evenly spaced steps (whole steps, never half of one)."""
+    if len(rows) <= samples:
+        return rows
+    return [rows[i] for a, b in spread(step_spans(rows), samples) for i in range(a, b)]
+
+
+def numeric_arrays(cols: dict[str, list[Any]]) -> dict[str, Any]:
+    """Columns of only ints, or only numbers and gaps, as numpy arrays (NaN for a gap):
+    pandas builds a frame from arrays several times faster than from lists."""
+    import numpy as np
+
+    out: dict[str, Any] = {}
+    for key, col in cols.items():
+        types = set(map(type, col))
+        if types == {int}:
+            out[key] = np.array(col, dtype=np.int64)
+        elif types and types <= {float, int, type(None)} and float in types:
+            out[key] = np.array(col, dtype=np.float64)
+        else:
+            out[key] = col
+    return out
+
+
 def columns(rows: list[tuple]) -> dict[str, list[Any]]:
     """Turn raw rows into aligned columns (``None`` where a step lacks a key).
 
     Column-wise per schema when every step is distinct (the common case: 100k rows x
     10 keys in a few tens of milliseconds); through merged dicts otherwise.
     """
-    steps = [r[1] for r in rows]
+    if not rows:
+        return {}
+    keys0, steps, stamps, runtimes, values = zip(*rows)  # one C-level transpose
     if len(set(steps)) != len(steps):
         return _columns_of(list(merged(rows)))
     n = len(rows)
-    cols: dict[str, list[Any]] = {"_step": steps}
-    cols["_timestamp"] = [r[2] for r in rows]
-    cols["_runtime"] = [r[3] for r in rows]
+    cols: dict[str, list[Any]] = {"_step": list(steps), "_timestamp": list(stamps), "_runtime": list(runtimes)}
+    if all(k is keys0[0] for k in keys0):  # one key set throughout: transpose the values too
+        for key, col in zip(keys0[0], zip(*values)):
+            cols[key] = list(col)
+        return cols
     groups: dict[tuple[str, ...], list[int]] = {}
-    for i, r in enumerate(rows):
-        groups.setdefault(r[0], []).append(i)
+    for i, keys in enumerate(keys0):
+        groups.setdefault(keys, []).append(i)
     for keys, positions in groups.items():
-        for j, values in enumerate(zip(*(rows[i][4] for i in positions))):
-            if len(positions) == n and keys[j] not in cols:
-                cols[keys[j]] = list(values)  # one schema covers every row: no scatter
-                continue
-            col = cols.get(keys[j])
+        for key, col_values in zip(keys, zip(*(values[i] for i in positions))):
+            col = cols.get(key)
             if col is None:
-                col = cols[keys[j]] = [None] * n
-            for i, v in zip(positions, values):
+                col = cols[key] = [None] * n
+            for i, v in zip(positions, col_values):
                 col[i] = v
     return cols
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
-from .history import Cursor, RowWriter, known_schemas, merged, read_rows
+from .history import Cursor, RowWriter, known_schemas, merged, read_columns, read_rows
 from .media import MediaStore, media_path
 from .summary import SummaryTracker
 from .wal import LogWriter, encode, read_records, valid_end
@@ -140,6 +140,11 @@ class LocalStore(Store):
         if stream not in ROW_STREAMS:
             raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
         return read_rows(self.run_dir(project, run_id) / f"{stream}.wal", cursor)
+
+    def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
+        if stream not in ROW_STREAMS:
+            raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
+        return read_columns(self.run_dir(project, run_id) / f"{stream}.wal", samples)
 
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         if stream not in RECORD_STREAMS:
