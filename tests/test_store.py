@@ -1,0 +1,142 @@
+"""The store's building blocks: framing, torn tails, cursors, columns and sampling."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wbnb.store.history import Cursor, RowWriter, columns, merged, read_columns, read_rows
+from wbnb.store.local import LocalStore, check_name
+from wbnb.store.media import MediaStore
+from wbnb.store.wal import LogWriter, encode, read_records, valid_end
+
+
+def write_rows(path: Path, rows: list[tuple[int, dict]], window: int = 1 << 16) -> None:
+    w = RowWriter(LogWriter(path, window=window))
+    for step, row in rows:
+        w.append(step, 1000.0 + step, float(step), tuple(row), row.values())
+    w.log.close()
+
+
+def test_records_survive_window_changes_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "log.wal"
+    w = LogWriter(path, window=4096)  # many window changes, records larger than some windows
+    payloads = [{"i": i, "pad": "x" * (i % 50) * 100} for i in range(300)]
+    for p in payloads:
+        w.append(encode(p))
+    assert read_records(path)[0] == payloads  # readable while the writer is open
+    w.close()
+    assert os.path.getsize(path) == valid_end(path.read_bytes())  # padding trimmed
+    w = LogWriter(path)  # reopen (resume) appends after what is there
+    w.append(encode({"i": "again"}))
+    w.close()
+    assert read_records(path)[0] == [*payloads, {"i": "again"}]
+
+
+def test_torn_tail_is_invisible_and_cursor_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "log.wal"
+    w = LogWriter(path)
+    for i in range(10):
+        w.append(encode({"i": i}))
+    w.close()
+    good = path.read_bytes()
+    records, cursor = read_records(path)
+    assert len(records) == 10 and cursor == len(good)
+    # A record cut short mid-copy: the header is there, the payload is partial.
+    torn = encode({"i": 10, "long": "y" * 100})
+    from wbnb.store.wal import HEADER
+    from zlib import crc32
+
+    path.write_bytes(good + HEADER.pack(len(torn), crc32(torn)) + torn[:20] + b"\0" * 50)
+    assert read_records(path) == ([], cursor) or read_records(path, cursor) == ([], cursor)
+    assert len(read_records(path)[0]) == 10
+    w = LogWriter(path)  # the next writer trims the torn record and carries on
+    w.append(encode({"i": 10}))
+    w.close()
+    assert [r["i"] for r in read_records(path)[0]] == list(range(11))
+    assert read_records(path, cursor)[0] == [{"i": 10}]
+
+
+def test_row_cursor_reads_only_new_rows_and_keeps_schemas(tmp_path: Path) -> None:
+    path = tmp_path / "history.wal"
+    log = LogWriter(path)
+    w = RowWriter(log)
+    w.append(0, 1.0, 0.0, ("a",), [1])
+    rows, cursor = read_rows(path)
+    w.append(1, 2.0, 1.0, ("a",), [2])  # the schema was declared before the cursor
+    w.append(2, 3.0, 2.0, ("b", "c"), ["x", None])
+    new, cursor = read_rows(path, cursor)
+    assert [(r[0], r[1], r[4]) for r in new] == [(("a",), 1, (2,)), (("b", "c"), 2, ("x", None))]
+    assert read_rows(path, cursor)[0] == []
+    log.close()
+    assert isinstance(cursor, Cursor) and cursor.offset == os.path.getsize(path)
+
+
+def test_numeric_block_matches_general_path(tmp_path: Path) -> None:
+    rows = [(i, {"loss": 1.0 / (i + 1), "epoch": i // 10, "nan": math.nan}) for i in range(100)]
+    write_rows(tmp_path / "fast.wal", rows)
+    fast = read_columns(tmp_path / "fast.wal")
+    assert isinstance(fast["loss"], np.ndarray) and fast["epoch"].dtype == np.int64
+    general = columns(read_rows(tmp_path / "fast.wal")[0])
+    for key, values in general.items():
+        np.testing.assert_array_equal(np.asarray(fast[key], dtype=float), np.asarray(values, dtype=float))
+
+
+def test_general_path_merges_steps_and_keeps_gaps(tmp_path: Path) -> None:
+    rows = [(0, {"a": 1}), (0, {"b": "x"}), (1, {"a": 2}), (2, {"b": "y", "img": {"_type": "image"}})]
+    write_rows(tmp_path / "h.wal", rows)
+    cols = read_columns(tmp_path / "h.wal")
+    assert list(cols["_step"]) == [0, 1, 2]
+    np.testing.assert_array_equal(cols["a"], [1.0, 2.0, np.nan])
+    assert cols["b"] == ["x", None, "y"] and cols["img"] == [None, None, {"_type": "image"}]
+    assert [r["_step"] for r in merged(read_rows(tmp_path / "h.wal")[0])] == [0, 1, 2]
+
+
+def test_sampling_picks_whole_steps_evenly_with_first_and_last(tmp_path: Path) -> None:
+    rows = []
+    for step in range(1000):
+        rows.append((step, {"loss": float(step)}))
+        if step % 3 == 0:
+            rows.append((step, {"extra": step}))  # commit=False style: same step, next record
+    write_rows(tmp_path / "h.wal", rows)
+    cols = read_columns(tmp_path / "h.wal", samples=50)
+    steps = list(cols["_step"])
+    assert len(steps) == 50 and steps[0] == 0 and steps[-1] == 999 and steps == sorted(steps)
+    for i, step in enumerate(steps):
+        assert cols["loss"][i] == step
+        if step % 3 == 0:
+            assert cols["extra"][i] == step  # the step's second record came along
+    assert read_columns(tmp_path / "h.wal", samples=5000)["_step"].shape == (1000,)
+    assert read_columns(tmp_path / "missing.wal", samples=10) == {}
+
+
+def test_media_store_once_and_path_checks(tmp_path: Path) -> None:
+    media = MediaStore(tmp_path)
+    a = media.put(b"png bytes", "png")
+    assert media.put(b"png bytes", ".PNG") == a and media.get(a) == b"png bytes"
+    assert len(list((tmp_path / "media").rglob("*.png"))) == 1
+    for bad in ("../etc/passwd", "media/../../x.png", "/abs/path.png", "media/zz/abc.png"):
+        with pytest.raises(ValueError, match="not a media path"):
+            media.get(bad)
+    with pytest.raises(ValueError, match="extension"):
+        media.put(b"x", "p/ng")
+
+
+@pytest.mark.parametrize("name", ["", "..", "../up", "a/b", ".hidden", "x" * 200, "a b"])
+def test_unsafe_names_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="is not valid"):
+        check_name("project", name)
+
+
+def test_store_reads_of_missing_things(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "nowhere")
+    assert store.projects() == [] and store.runs("p") == []
+    with pytest.raises(KeyError, match="no run p/x"):
+        store.run("p", "x")
+    assert store.rows("p", "x")[0] == [] and store.records("p", "x", "events") == ([], 0)
+    with pytest.raises(ValueError, match="stream must be one of"):
+        store.rows("p", "x", stream="bogus")
