@@ -165,6 +165,24 @@ def test_store_that_cannot_be_created_fails_init_clearly(tmp_path: Path) -> None
     assert wbnb.run is None
 
 
+def test_disk_full_at_init_fails_init_clearly(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import resource, signal, sys, wbnb
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))  # no room for a log window
+        try:
+            wbnb.init(project="full", dir=sys.argv[1], settings={"silent": True})
+        except wbnb.StoreError as e:
+            print("StoreError:", e)
+        """
+    )
+    res = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "StoreError: cannot write runs to" in res.stdout and "WBNB_DIR" in res.stdout
+
+
 def test_disk_full_mid_run_keeps_logging_and_finish_reports_it(tmp_path: Path) -> None:
     # RLIMIT_FSIZE makes the kernel refuse to grow files past a size, exactly as a
     # full disk refuses blocks: the log's next window cannot be allocated.

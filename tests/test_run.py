@@ -209,6 +209,15 @@ def test_run_attributes_and_files(store_dir: Path, tmp_path: Path) -> None:
         wbnb.init(project="attrs", tags="oops")
 
 
+def test_wandb_deep_paths(store_dir: Path) -> None:
+    from wbnb.sdk import wandb_run
+
+    run = wbnb.init(project="p")
+    assert isinstance(run, wandb_run.Run)
+    wandb_run.finish()
+    assert wbnb.run is None and stored_meta(store_dir, run)["state"] == "finished"
+
+
 def test_preinit_errors_say_to_call_init(store_dir: Path) -> None:
     assert wbnb.run is None
     with pytest.raises(wbnb.PreInitError, match=r"wbnb.log\(\) was called before wbnb.init\(\)"):

@@ -162,10 +162,7 @@ class LocalStore(Store):
             (d / "files").mkdir(parents=True, exist_ok=True)
             lock = _try_lock(d / "lock")
         except OSError as e:
-            raise StoreError(
-                f"cannot write runs to {self.root}: {e.strerror or e}. "
-                "Choose a writable folder with init(dir=...) or the WBNB_DIR variable."
-            ) from e
+            raise self._unwritable(e) from e
         if lock is None:
             raise StoreError(
                 f"run {project}/{run_id} is open in another process; finish it there, "
@@ -173,9 +170,18 @@ class LocalStore(Store):
             )
         try:
             return LocalRunWriter(self, d, lock, meta, resume)
+        except OSError as e:  # no space for the first log window, a read-only file...
+            os.close(lock)
+            raise self._unwritable(e) from e
         except BaseException:
             os.close(lock)
             raise
+
+    def _unwritable(self, error: OSError) -> StoreError:
+        return StoreError(
+            f"cannot write runs to {self.root}: {error.strerror or error}. "
+            "Choose a writable folder with init(dir=...) or the WBNB_DIR variable."
+        )
 
 
 def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
