@@ -12,24 +12,6 @@ from wbnb.data import Histogram
 from wbnb.store.media import MediaStore
 
 
-class FakeTensor:
-    """Quacks like a torch tensor (module "torch", detach/cpu/numpy) without torch installed."""
-
-    __module__ = "torch"
-
-    def __init__(self, array: np.ndarray) -> None:
-        self.array = array
-
-    def detach(self) -> FakeTensor:
-        return self
-
-    def cpu(self) -> FakeTensor:
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self.array
-
-
 def test_counts_match_numpy_and_the_record_is_plain_json(tmp_path: Path) -> None:
     values = np.random.default_rng(0).normal(size=1000)
     record = Histogram(values, num_bins=20).to_json(MediaStore(tmp_path))
@@ -56,9 +38,10 @@ def test_default_is_64_bins_and_512_is_the_most() -> None:
 
 
 def test_torch_tensors_and_nested_sequences_are_accepted() -> None:
+    torch = pytest.importorskip("torch")
     values = np.random.default_rng(1).random((4, 5)).astype(np.float32)
     counts, _ = np.histogram(values.ravel(), bins=8)
-    assert Histogram(FakeTensor(values), num_bins=8).histogram == counts.tolist()
+    assert Histogram(torch.from_numpy(values), num_bins=8).histogram == counts.tolist()
     assert Histogram(values.tolist(), num_bins=8).histogram == counts.tolist()
 
 

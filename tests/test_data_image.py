@@ -20,24 +20,6 @@ from wbnb.data.png import encode_png, png_size
 from wbnb.store.media import MediaStore
 
 
-class FakeTensor:
-    """Quacks like a torch tensor (module "torch", detach/cpu/numpy) without torch installed."""
-
-    __module__ = "torch"
-
-    def __init__(self, array: np.ndarray) -> None:
-        self.array = array
-
-    def detach(self) -> FakeTensor:
-        return self
-
-    def cpu(self) -> FakeTensor:
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self.array
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "store")
@@ -131,8 +113,9 @@ def test_channels_first_arrays_are_transposed(store: MediaStore) -> None:
 
 
 def test_torch_tensors_are_read_as_channels_first(store: MediaStore) -> None:
+    torch = pytest.importorskip("torch")
     hwc = np.random.default_rng(3).random((5, 6, 3)).astype(np.float32)
-    record = Image(FakeTensor(hwc.transpose(2, 0, 1))).to_json(store)
+    record = Image(torch.from_numpy(hwc.transpose(2, 0, 1).copy())).to_json(store)
     expected = np.rint(hwc.astype(np.float64) * 255).astype(np.uint8)
     np.testing.assert_array_equal(stored_pixels(store, record), expected)
 
