@@ -1,0 +1,123 @@
+"""Drive built widget bundles in a real headless Chromium, without Jupyter.
+
+A ``Harness`` serves ``wbnb/static`` and ``harness.html`` from 127.0.0.1, mounts a widget's
+ESM against a stand-in model built from the widget's real state (``get_state`` with its
+buffers), and replays the messages the Python side sent through a ``RecordingComm``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from ipywidgets.widgets.widget import _remove_buffers
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "wbnb" / "static"
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("WBNB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+class RecordingComm:
+    """Stands in for a widget's comm: keeps every message instead of sending it."""
+
+    kernel = object()  # ipywidgets only sends through a comm that has a kernel
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[dict[str, Any], list[bytes]]] = []
+        self.comm_id = "recording"
+
+    def send(self, data: Any = None, metadata: Any = None, buffers: Any = None) -> None:
+        self.messages.append((data, [bytes(b) for b in (buffers or [])]))
+
+    def close(self, *a: Any, **k: Any) -> None:
+        pass
+
+    def on_msg(self, *a: Any) -> None:
+        pass
+
+    def take(self) -> list[tuple[dict[str, Any], list[bytes]]]:
+        out, self.messages = self.messages, []
+        return out
+
+
+def record(widget: Any) -> RecordingComm:
+    comm = RecordingComm()
+    widget.comm = comm
+    return comm
+
+
+def b64(buffers: list[Any]) -> list[str]:
+    return [base64.b64encode(bytes(b)).decode() for b in buffers]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a: Any) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+class Harness:
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.page = page
+        self.base = base_url
+        page.goto(f"{base_url}/harness.html")
+        page.wait_for_function("window.wbnbReady === true")
+
+    def add_model(self, widget: Any) -> str:
+        state, paths, buffers = _remove_buffers(widget.get_state())
+        self.page.evaluate("([id, s, p, b]) => window.wbnb.addModel(id, s, p, b)",
+                           [widget.model_id, state, paths, b64(buffers)])
+        return widget.model_id
+
+    def mount(self, widget: Any, bundle: str) -> None:
+        for ref in _referenced(widget):
+            self.add_model(ref)
+        self.add_model(widget)
+        self.page.evaluate("([id, url]) => window.wbnb.mount(id, url)", [widget.model_id, f"{self.base}/{bundle}.js"])
+
+    def deliver(self, widget: Any, messages: list[tuple[dict[str, Any], list[bytes]]]) -> None:
+        for data, buffers in messages:
+            self.page.evaluate("([id, d, b]) => window.wbnb.deliver(id, d, b)", [widget.model_id, data, b64(buffers)])
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def _referenced(widget: Any) -> list[Any]:
+    from ipywidgets import Widget
+
+    return [getattr(widget, k) for k in widget.keys if isinstance(getattr(widget, k, None), Widget)]
+
+
+@functools.cache
+def _site(tmp: str) -> str:
+    """A folder with the harness page and the built bundles, served over HTTP."""
+    site = Path(tmp)
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copy(HERE / "harness.html", site / "harness.html")
+    for js in STATIC.glob("*.js"):
+        shutil.copy(js, site / js.name)
+    return str(site)
+
+
+def serve(folder: str) -> tuple[str, http.server.ThreadingHTTPServer]:
+    handler = functools.partial(_Handler, directory=folder)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server

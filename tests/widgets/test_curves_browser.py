@@ -1,0 +1,182 @@
+"""Curves in a real headless Chromium: what it draws, live updates, gaps, safe text."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import pytest
+
+from .harness import Harness, record
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _curves(run: Any, **kw: Any) -> Any:
+    from wbnb.widgets import Curves
+
+    # A feed that never ticks by itself: the test decides when messages go out.
+    w = Curves(run, min_interval=3600, **kw)
+    return w
+
+
+def _views(h: Harness) -> dict[str, int]:
+    """key -> number of points in the chart's Vega dataset."""
+    return h.page.evaluate("""() => {
+        const dbg = document.querySelector('.wbnb-curves').__wbnb;
+        const out = {};
+        for (const [k, c] of dbg.charts) out[k] = c.view ? c.view.data('points').length : -1;
+        return out;
+    }""")
+
+
+def _wait_drawn(h: Harness, keys: int) -> None:
+    h.page.wait_for_function(f"""() => {{
+        const el = document.querySelector('.wbnb-curves');
+        if (!el || !el.__wbnb) return false;
+        const cs = [...el.__wbnb.charts.values()];
+        return cs.length === {keys} && cs.every(c => c.view && c.view.data('points').length > 0);
+    }}""", timeout=20_000)
+
+
+def _settle(h: Harness) -> None:
+    """Let queued deltas apply (next animation frame) and Vega finish its pulse."""
+    h.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))")
+
+
+def test_draws_every_scalar_in_sections_with_legend_and_hover(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    runs = []
+    for j, name in enumerate(["alpha", "beta"]):
+        run = wbnb.init(project="p", name=name, reinit="create_new")
+        for i in range(3000):
+            run.log({"loss": math.exp(-i / 800) * (1 + j) + 0.01 * math.sin(i / 7),
+                     "val/acc": 1 - math.exp(-i / 900), "val/f1": i / 3000})
+        run.finish()
+        runs.append(run)
+    w = _curves(runs)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 3)
+    counts = _views(harness)
+    series = {(s["run"], s["key"]): len(s["data"]) // 48 for s in w._snapshot["series"]}
+    for key in ("loss", "val/acc", "val/f1"):
+        assert counts[key] == series[(0, key)] + series[(1, key)]
+        assert 500 < series[(0, key)] <= 1536
+    text = harness.page.inner_text(".wbnb-curves")
+    assert "Charts" in text and "val" in text  # sections: no prefix, then "val/"
+    assert harness.page.locator(".wbnb-legend-item").all_inner_texts() == ["alpha", "beta"]
+    # hover in the middle of the loss chart: each run's nearest point, with step and value
+    canvas = harness.page.locator('.wbnb-cell[data-key="loss"] canvas')
+    box = canvas.bounding_box()
+    harness.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = harness.page.locator('.wbnb-cell[data-key="loss"] .wbnb-tip')
+    tip.wait_for(state="visible")
+    lines = tip.inner_text().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("alpha  step ") and lines[1].startswith("beta  step ")
+    harness.screenshot("curves-two-runs-hover")
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_delta_appends_points_without_reembedding(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="live")
+    for i in range(100):
+        run.log({"loss": 1 / (i + 1)})
+    w = _curves(run)
+    comm = record(w)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 1)
+    assert _views(harness) == {"loss": 100}
+    harness.page.evaluate("() => { window.__canvas = document.querySelector('.wbnb-cell canvas'); }")
+    for i in range(100, 150):
+        run.log({"loss": 1 / (i + 1), "new/key": i})
+    assert w._feed.tick() == "delta"
+    msgs = comm.take()
+    assert len(msgs) == 1 and msgs[0][0]["method"] == "custom" and msgs[0][0]["content"]["seq"] == 1
+    assert len(msgs[0][1]) == 2  # one binary buffer per updated series
+    harness.deliver(w, msgs)
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-cell').length === 2")
+    _wait_drawn(harness, 2)
+    _settle(harness)
+    assert _views(harness) == {"loss": 150, "new/key": 50}
+    same = harness.page.evaluate("""() => {
+        const dbg = document.querySelector('.wbnb-curves').__wbnb;
+        return [window.__canvas === document.querySelector('.wbnb-cell canvas'), dbg.channel.applied, dbg.channel.rebuilds];
+    }""")
+    assert same == [True, 1, 1]  # the same canvas, delta 1 applied, only the initial build
+    harness.screenshot("curves-after-delta")
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_sequence_gap_rebuilds_from_snapshot(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="gappy")
+    for i in range(50):
+        run.log({"loss": float(i)})
+    w = _curves(run)
+    comm = record(w)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 1)
+    for i in range(50, 60):
+        run.log({"loss": float(i)})
+    w._feed.tick()  # delta 1: lost on the way
+    comm.take()
+    for i in range(60, 70):
+        run.log({"loss": float(i)})
+    w._feed.tick(final=True)  # snapshot 2 (a trait update)
+    snapshot_msgs = comm.take()
+    assert snapshot_msgs[0][0]["method"] == "update" and snapshot_msgs[0][0]["state"]["_snapshot"]["seq"] == 2
+    for i in range(70, 75):
+        run.log({"loss": float(i)})
+    w._feed.tick()  # delta 3
+    delta3 = comm.take()
+    # The browser gets the snapshot's state silently (as if it had been saved with the
+    # notebook) and then delta 3: it sees 3 after 0, a gap, and rebuilds from the snapshot.
+    harness.page.evaluate("([id, s]) => { const m = window.wbnb.models[id]; m.state._snapshot = s; }",
+                          [w.model_id, {"seq": -5}])  # placeholder, replaced right below
+    data, buffers = snapshot_msgs[0]
+    harness.page.evaluate("""([id, d, b]) => {
+        const m = window.wbnb.models[id];
+        const views = b.map(x => { const s = atob(x); const u = new Uint8Array(s.length);
+            for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new DataView(u.buffer); });
+        (d.buffer_paths || []).forEach((p, i) => { let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i]; });
+        m.state._snapshot = d.state._snapshot;  // no change event: only a gap can make it read this
+    }""", [w.model_id, data, [__import__("base64").b64encode(x).decode() for x in buffers]])
+    harness.deliver(w, delta3)
+    _settle(harness)
+    state = harness.page.evaluate("""() => {
+        const dbg = document.querySelector('.wbnb-curves').__wbnb;
+        const c = dbg.charts.get('loss');
+        return [dbg.channel.applied, dbg.channel.rebuilds, c.view.data('points').length,
+                Math.max(...c.view.data('points').map(d => d.s))];
+    }""")
+    assert state == [3, 2, 75, 74]
+    harness.screenshot("curves-after-gap")
+
+
+def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name=XSS)
+    for i in range(20):
+        run.log({"loss": 1.0 / (i + 1), f"{XSS}/x": float(i)})
+    harness.page.evaluate("() => { window.__xss = false; window.alert = () => { window.__xss = true; }; }")
+    w = _curves(run)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 2)
+    assert harness.page.locator(".wbnb-curves img").count() == 0
+    assert harness.page.locator(".wbnb-legend-item").all_inner_texts() == [XSS]
+    assert XSS in harness.page.locator("summary").all_inner_texts()
+    canvas = harness.page.locator('.wbnb-cell[data-key="loss"] canvas')
+    box = canvas.bounding_box()
+    harness.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = harness.page.locator('.wbnb-cell[data-key="loss"] .wbnb-tip')
+    tip.wait_for(state="visible")
+    assert tip.inner_text().startswith(XSS + "  step ")
+    time.sleep(0.2)
+    assert harness.page.evaluate("() => window.__xss") is False
+    harness.screenshot("curves-html-name")

@@ -1,0 +1,166 @@
+"""``Curves``: line charts of runs' scalar metrics, live while they are logged.
+
+    import wbnb
+    from wbnb.widgets import Curves
+    run = wbnb.init(project="demo")
+    Curves(run)                         # every scalar, one chart per key, by "prefix/"
+    Curves(["demo/abc123", "demo/def456"], keys=["loss", "val/*"], x_axis="wall", log_y=True)
+
+The specs are Vega-Lite made with altair: ``curves.chart("loss")`` is an altair chart
+(with the current points) to customise, and ``curves.set_chart("loss", chart)`` makes the
+widget draw it instead. Data never travels inside a spec: the front end inserts points
+into the dataset named ``points`` with Vega changesets. Each point has ``rid`` (run id),
+``run`` (name), ``s`` (step), ``t`` (wall time), ``r`` (runtime s), ``m`` (step-metric
+value), ``y`` (value) and ``ys`` (value after the smoothing the viewer chose).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import anywidget
+import traitlets as t
+from ipywidgets import widget_serialization
+
+from ..store.base import Store
+from .live import Feed, make_sources, resolve_runs
+from .loader import VegaLoader, bundle
+from .series import SeriesSet
+
+# Tableau 10: distinct, readable on white and dark backgrounds.
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
+           "#9d755d", "#bab0ac")
+X_AXES = ("auto", "step", "wall", "relative")
+KEY_PLACEHOLDER = "__wbnb_key__"
+
+
+def chart_for(key: str, runs: list[tuple[str, str]], *, width: int = 360, height: int = 200,
+              data: Any = None) -> Any:
+    """The altair chart Curves draws for ``key``; ``runs`` is ``[(run_id, color)]``.
+
+    Two line layers over the same points: the raw values (shown faint when the viewer
+    smooths, through the ``smoothing`` param) and ``ys``, the smoothed ones."""
+    import altair as alt
+
+    source = alt.NamedData(name="points") if data is None else data
+    base = alt.Chart(source).encode(
+        x=alt.X("s:Q", title="Step", axis=alt.Axis(tickCount=5, grid=False)),
+        color=alt.Color("rid:N", scale=alt.Scale(domain=[r for r, _ in runs], range=[c for _, c in runs]),
+                        legend=None),
+    )
+    raw = base.mark_line(strokeWidth=1, opacity=alt.ExprRef(expr="smoothing > 0 ? 0.25 : 0"), clip=True).encode(
+        y=alt.Y("y:Q", title=key, scale=alt.Scale(zero=False)))
+    smooth = base.mark_line(strokeWidth=1.5, clip=True).encode(y=alt.Y("ys:Q", title=key))
+    return (alt.layer(raw, smooth)
+            .add_params(alt.param(name="smoothing", value=0.0))
+            .properties(width=width, height=height)
+            .configure_view(stroke=None)
+            .configure_axis(labelFontSize=10, titleFontSize=11, titleFontWeight="normal"))
+
+
+def _as_spec(chart: Any) -> dict[str, Any]:
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = copy.deepcopy(spec)
+    spec.pop("datasets", None)
+    spec["data"] = {"name": "points"}  # the front end feeds this dataset
+    return spec
+
+
+class Curves(anywidget.AnyWidget):
+    """Line charts of the scalar metrics of one or many runs, updated live.
+
+    ``runs``: a run (``wbnb.init()``'s, ``Api().run()``'s, or ``"project/run_id"``) or a
+    list of them; default the current run. ``keys``: names or globs (``"val/*"``);
+    default every logged scalar, in sections by ``prefix/``. ``x_axis``: ``"auto"``
+    (step, or the ``define_metric`` step metric), ``"step"``, ``"wall"`` or
+    ``"relative"``. ``smoothing``: EMA weight in [0, 1). ``live``: keep following runs
+    that are still being logged.
+    """
+
+    # _esm: the built bundle, set on the class at first construction (import stays cheap)
+    _vega = t.Instance(VegaLoader).tag(sync=True, **widget_serialization)
+    _snapshot = t.Dict().tag(sync=True)
+    _spec = t.Dict().tag(sync=True)  # template for every key; KEY_PLACEHOLDER marks the key
+    _custom = t.Dict().tag(sync=True)  # key -> spec the user set with set_chart()
+    x_axis = t.Enum(X_AXES, default_value="auto").tag(sync=True)
+    log_y = t.Bool(False).tag(sync=True)
+    smoothing = t.Float(0.0, min=0.0, max=0.999).tag(sync=True)
+    chart_width = t.Int(360).tag(sync=True)
+    chart_height = t.Int(200).tag(sync=True)
+
+    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "auto",
+                 log_y: bool = False, smoothing: float = 0.0, live: bool = True, max_points: int = 1536,
+                 width: int = 360, height: int = 200, store: Store | None = None,
+                 min_interval: float = 0.2, **kwargs: Any) -> None:
+        if isinstance(keys, str):
+            keys = [keys]
+        refs = resolve_runs(runs, store)
+        self._charts: dict[str, Any] = {}
+        self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
+        self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(refs)}
+        self._feed = Feed(self.series, make_sources(refs), self._publish_delta, self._publish_snapshot,
+                          min_interval=min_interval)
+        snapshot = self._feed.load()
+        for run in snapshot["runs"]:
+            run["color"] = self.colors[run["id"]]
+        template = _as_spec(chart_for(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height))
+        if "_esm" not in Curves.__dict__:
+            Curves._esm = bundle("curves")
+        super().__init__(_vega=VegaLoader.shared(), _snapshot=snapshot, _spec=template, x_axis=x_axis,
+                         log_y=log_y, smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
+        if live:
+            self._feed.start()
+
+    # -- live protocol --------------------------------------------------------------------
+
+    def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
+        self.send(content, buffers)
+
+    def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
+        for run in state["runs"]:
+            run["color"] = self.colors[run["id"]]
+        self._snapshot = state
+
+    def flush(self) -> None:
+        """Send what is pending now, as a snapshot (e.g. before saving a notebook)."""
+        self._feed.tick(final=True)
+
+    def stop(self) -> None:
+        """Stop following the runs (the charts keep what they show)."""
+        self._feed.stop()
+
+    def close(self) -> None:
+        self._feed.stop()
+        super().close()
+
+    # -- for Python users --------------------------------------------------------------------
+
+    @property
+    def metric_keys(self) -> list[str]:
+        """The keys drawn, in display order. (``keys`` is ipywidgets' list of traits.)"""
+        return self.series.keys_shown()
+
+    def chart(self, key: str) -> Any:
+        """The altair chart drawn for ``key``, with the current (downsampled) points
+        inline, to display or customise. Its fields are described in the module doc."""
+        import altair as alt
+
+        if key in self._charts:
+            return self._charts[key].properties(data=self.series.frame(key))
+        return chart_for(key, list(self.colors.items()), width=self.chart_width, height=self.chart_height,
+                         data=self.series.frame(key))
+
+    def set_chart(self, key: str, chart: Any) -> None:
+        """Draw ``chart`` (altair chart or Vega-Lite dict) for ``key``; its data is
+        replaced by the live ``points`` dataset. ``None`` restores the default."""
+        custom = dict(self._custom)
+        if chart is None:
+            custom.pop(key, None)
+            self._charts.pop(key, None)
+        else:
+            custom[key] = _as_spec(chart)
+            if not isinstance(chart, dict):
+                self._charts[key] = chart
+        self._custom = custom

@@ -1,0 +1,136 @@
+"""Min/max/last downsampling that never loses a spike, built incrementally.
+
+A series is cut into buckets of ``width`` consecutive points (bucket ``i`` holds points
+``i*width .. (i+1)*width-1``). Each bucket keeps three representatives: the point with the
+smallest value, the one with the largest, and its last point. When the bucket count would
+pass ``max_buckets`` the width doubles and neighbouring buckets merge pairwise; the three
+representatives merge exactly (min of mins, max of maxes, last of the second), so the
+result is the same as downsampling the whole history from scratch, at O(1) memory per
+series and amortised O(1) work per point.
+
+Points are rows of ``FIELDS``; the front end receives them with their bucket index, so an
+update "from bucket k on" replaces the tail it already has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# i: ordinal of the point in its series (dedupes representatives); s: step;
+# t: wall time (s since the epoch); r: runtime (s); m: step-metric value (nan if none); y.
+FIELDS = ("i", "s", "t", "r", "m", "y")
+I, S, T, R, M, Y = range(len(FIELDS))
+# What a snapshot / delta carries per point (row-major float64, this stride).
+WIRE_FIELDS = ("b", "s", "t", "r", "m", "y")
+STRIDE = len(WIRE_FIELDS)
+
+
+class Buckets:
+    """One series' downsampled history; ``extend`` returns the first bucket it changed."""
+
+    __slots__ = ("max_buckets", "width", "count", "nb", "_reps")
+
+    def __init__(self, max_buckets: int = 512) -> None:
+        if max_buckets < 2:
+            raise ValueError("max_buckets must be at least 2")
+        self.max_buckets = max_buckets
+        self.width = 1
+        self.count = 0  # points seen
+        self.nb = 0  # buckets in use (the last one may be partial)
+        self._reps = np.empty((16, 3, len(FIELDS)))  # per bucket: min, max, last point
+
+    def extend(self, points: np.ndarray) -> int:
+        """Add points (rows of ``FIELDS`` with ``i`` left for us to fill; ``y`` finite).
+
+        Returns the index of the first bucket whose points changed; 0 after a
+        re-bucketing (the width changed: the whole series is new)."""
+        k = len(points)
+        if k == 0:
+            return self.nb
+        points = np.array(points, dtype=float, copy=True)
+        points[:, I] = np.arange(self.count, self.count + k)
+        width0 = self.width
+        while -(-(self.count + k) // self.width) > self.max_buckets:
+            self._merge_pairs()
+        first = self.nb - 1 if self.count % self.width else self.nb
+        pos = 0
+        if self.count % self.width:  # fill the partial last bucket
+            take = min(k, self.width - self.count % self.width)
+            chunk = _reps_of(points[None, :take])[0]
+            self._reps[self.nb - 1] = _combine(self._reps[self.nb - 1][None], chunk[None])[0]
+            pos = take
+        rest = k - pos
+        if rest:
+            full, tail = divmod(rest, self.width)
+            new = []
+            if full:
+                new.append(_reps_of(points[pos:pos + full * self.width].reshape(full, self.width, -1)))
+            if tail:
+                new.append(_reps_of(points[pos + full * self.width:][None]))
+            new_reps = np.concatenate(new)
+            self._grow(self.nb + len(new_reps))
+            self._reps[self.nb:self.nb + len(new_reps)] = new_reps
+            self.nb += len(new_reps)
+        self.count += k
+        return 0 if self.width != width0 else max(first, 0)
+
+    def _grow(self, n: int) -> None:
+        if n > len(self._reps):
+            reps = np.empty((max(n, 2 * len(self._reps)), 3, len(FIELDS)))
+            reps[:self.nb] = self._reps[:self.nb]
+            self._reps = reps
+
+    def _merge_pairs(self) -> None:
+        reps = self._reps[:self.nb]
+        odd = self.nb % 2
+        merged = _combine(reps[0:self.nb - odd:2], reps[1:self.nb - odd:2])
+        if odd:
+            merged = np.concatenate([merged, reps[-1:]])
+        self._reps[:len(merged)] = merged
+        self.nb = len(merged)
+        self.width *= 2
+
+    def points(self, start: int = 0) -> np.ndarray:
+        """Distinct representatives of buckets ``start..`` in order, as wire rows
+        (``WIRE_FIELDS``: the bucket index replaces the ordinal)."""
+        reps = self._reps[start:self.nb]
+        if not len(reps):
+            return np.empty((0, STRIDE))
+        flat = reps.reshape(-1, len(FIELDS))
+        order = np.argsort(flat[:, I], kind="stable")
+        flat = flat[order]
+        keep = np.ones(len(flat), dtype=bool)
+        keep[1:] = flat[1:, I] != flat[:-1, I]  # min, max and last may be one point
+        out = flat[keep].copy()
+        out[:, 0] = np.floor(out[:, I] / self.width)  # "i" column becomes "b"
+        return out
+
+
+def _reps_of(chunks: np.ndarray) -> np.ndarray:
+    """(n, w, F) chunks -> (n, 3, F) min / max / last representatives."""
+    y = chunks[:, :, Y]
+    rows = np.arange(len(chunks))
+    return np.stack([chunks[rows, np.argmin(y, axis=1)], chunks[rows, np.argmax(y, axis=1)], chunks[:, -1]], axis=1)
+
+
+def _combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Merge representatives of consecutive buckets ``a`` then ``b`` (both (n, 3, F))."""
+    out = np.empty_like(a)
+    lo = a[:, 0, Y] <= b[:, 0, Y]  # ties keep the earlier point
+    out[:, 0] = np.where(lo[:, None], a[:, 0], b[:, 0])
+    hi = a[:, 1, Y] >= b[:, 1, Y]
+    out[:, 1] = np.where(hi[:, None], a[:, 1], b[:, 1])
+    out[:, 2] = b[:, 2]
+    return out
+
+
+def downsample(y: np.ndarray, max_buckets: int = 512) -> np.ndarray:
+    """Indices of the points of ``y`` that a ``Buckets`` of ``max_buckets`` keeps
+    (for tests and one-off use on plain arrays)."""
+    y = np.asarray(y, dtype=float)
+    pts = np.zeros((len(y), len(FIELDS)))
+    pts[:, S] = np.arange(len(y))
+    pts[:, Y] = y
+    b = Buckets(max_buckets)
+    b.extend(pts)
+    return b.points()[:, S].astype(np.int64)

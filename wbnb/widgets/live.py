@@ -1,0 +1,288 @@
+"""Following runs live, for any widget: sources of new rows, and a throttled feed.
+
+The widget protocol (``DESIGN.md``, "Widget protocol") in Python terms:
+
+- A *model* (``LiveModel``) holds what a widget shows, built from raw store rows
+  ``(keys, step, timestamp, runtime, values)``. It can say what changed since it was
+  last asked (``delta()``: a JSON-able dict plus binary buffers) and give the whole
+  state (``snapshot()``, which also marks everything as sent).
+- A *source* yields the rows that are new since the last ``poll()``: ``ListenerSource``
+  for the kernel's own run (``Run.add_listener``; the listener only appends to a list),
+  ``CursorSource`` for a run written by any process (``Store.rows(..., cursor=)``).
+- A ``Feed`` drives both from one background thread. Each tick polls the sources,
+  feeds the model and sends at most ONE message: a delta (custom message, sequence
+  number ``seq``) or, every ``snapshot_interval`` seconds (longer for big states), the
+  whole snapshot as a trait with the same numbering. Ticks are ``min_interval`` apart,
+  so a widget never sends more than ``1 / min_interval`` (5) messages a second, however
+  fast the training loop logs. The front end applies delta ``seq`` only after
+  ``seq - 1``; on a gap it rebuilds from the snapshot trait, which Python refreshes on
+  its own: nothing waits for a message from the browser (none are handled while a
+  cell runs).
+
+Nothing here knows about a particular widget; ``curves.py`` is one user.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..store.base import Store
+from ..store.history import Cursor
+
+
+class LiveModel(Protocol):
+    """What a ``Feed`` keeps up to date."""
+
+    def ingest(self, source: int, rows: list[tuple]) -> None:
+        """Take raw rows of source number ``source``."""
+
+    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
+        """What changed since the last ``delta()`` / ``snapshot()``; ``None`` if nothing."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state (JSON-able, ``memoryview`` / ``bytes`` for arrays); marks it sent."""
+
+    def size_hint(self) -> int:
+        """Roughly how many bytes ``snapshot()`` makes (to space snapshots out)."""
+
+
+@dataclass
+class RunRef:
+    """A run a widget shows, resolved from whatever the user passed."""
+
+    store: Store
+    project: str
+    id: str
+    name: str
+    meta: dict[str, Any]
+    live: Any = None  # the kernel's own sdk Run while it is logging
+
+
+def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
+    """Accept one run or a sequence of: the kernel's ``wbnb.Run``, an ``Api`` run,
+    ``"project/run_id"`` (in ``store`` or the default local store)."""
+    if runs is None:
+        import wbnb
+
+        if wbnb.run is None:
+            raise ValueError("no run given and no current run: pass runs=, or call wbnb.init() first")
+        runs = [wbnb.run]
+    if isinstance(runs, (str, bytes)) or not isinstance(runs, Sequence):
+        runs = [runs]
+    out = []
+    for run in runs:
+        if isinstance(run, str):
+            project, sep, run_id = run.rpartition("/")
+            if not sep or not project:
+                raise ValueError(f"a run path is 'project/run_id', got {run!r}")
+            project = project.rpartition("/")[2]  # "entity/project/id" works too
+            st = store or _default_store()
+            meta = st.run(project, run_id)
+            out.append(RunRef(st, project, run_id, str(meta.get("name") or run_id), meta))
+            continue
+        st = getattr(run, "_store", None)
+        if st is None or not hasattr(run, "project") or not hasattr(run, "id"):
+            raise TypeError(f"expected a wbnb run (wbnb.init() or Api().run()) or 'project/id', got {run!r}")
+        meta = getattr(run, "_meta", None) or st.run(run.project, run.id)
+        live = run if hasattr(run, "add_listener") and run.state == "running" else None
+        out.append(RunRef(st, run.project, run.id, str(run.name or run.id), meta, live))
+    if not out:
+        raise ValueError("no runs to show")
+    return out
+
+
+def _default_store() -> Store:
+    from ..sdk.settings import Settings
+    from ..store.local import LocalStore
+
+    return LocalStore(Settings.from_env().dir)
+
+
+class CursorSource:
+    """New rows of a run in a store, read through a cursor: works for runs that other
+    processes (or machines, through a remote store) are writing."""
+
+    def __init__(self, ref: RunRef, poll_interval: float = 0.5, meta_interval: float = 2.0) -> None:
+        self.ref = ref
+        self.cursor = Cursor()
+        self.poll_interval = poll_interval
+        self.meta_interval = meta_interval
+        self._next_poll = 0.0
+        self._next_meta = time.monotonic() + meta_interval
+        self.done = ref.meta.get("state", "running") != "running"
+
+    def initial(self) -> list[tuple]:
+        """Everything written so far."""
+        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, "history", self.cursor)
+        return rows
+
+    def poll(self, now: float) -> list[tuple]:
+        if self.done or now < self._next_poll:
+            return []
+        self._next_poll = now + self.poll_interval
+        finished = False
+        if now >= self._next_meta:  # a finished run: read what is left, then stop polling
+            self._next_meta = now + self.meta_interval
+            try:
+                self.ref.meta = self.ref.store.run(self.ref.project, self.ref.id)
+            except Exception:  # noqa: BLE001 - a vanished run just stops updating
+                self.done = True
+                return []
+            finished = self.ref.meta.get("state", "running") != "running"
+        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, "history", self.cursor)
+        self.done = finished
+        return rows
+
+    def close(self) -> None:
+        self.done = True
+
+
+class ListenerSource(CursorSource):
+    """The kernel's own run: history read from the store once, then every ``log()``
+    through ``Run.add_listener``, whose callback only copies the row onto a list
+    (a few hundred ns on the training thread; the feed thread does the rest)."""
+
+    def __init__(self, ref: RunRef, **kw: Any) -> None:
+        super().__init__(ref, **kw)
+        self._pending: list[tuple] = []
+        self._start = float(getattr(ref.live, "start_time", 0.0) or 0.0)
+        self._last: tuple[float, int] | None = None
+        pending = self._pending  # the listener touches nothing else
+
+        def on_log(step: int, timestamp: float, row: dict[str, Any], _append=pending.append) -> None:
+            _append((step, timestamp, dict(row)))
+
+        self._remove = ref.live.add_listener(on_log)
+
+    def initial(self) -> list[tuple]:
+        rows = super().initial()
+        if rows:
+            self._last = (rows[-1][2], rows[-1][1])
+        return rows
+
+    def poll(self, now: float) -> list[tuple]:
+        n = len(self._pending)
+        batch = self._pending[:n]
+        del self._pending[:n]  # the listener only appends: nothing is lost in between
+        start, last = self._start, self._last
+        rows = []
+        for step, ts, row in batch:
+            if last is not None and (ts, step) <= last:
+                continue  # logged while the store was being read: already in
+            rows.append((tuple(row), step, ts, ts - start, tuple(row.values())))
+        self._last = None
+        if self.ref.live.state != "running" and not self._pending:
+            self.done = True
+            self._remove()
+        return rows
+
+    def close(self) -> None:
+        self.done = True
+        self._remove()
+
+
+def make_sources(refs: list[RunRef], poll_interval: float = 0.5) -> list[CursorSource]:
+    return [ListenerSource(r, poll_interval=poll_interval) if r.live is not None
+            else CursorSource(r, poll_interval=poll_interval) for r in refs]
+
+
+class Feed:
+    """Feeds a model from its sources and publishes it, at most one message per tick.
+
+    ``publish_delta(seq, content, buffers)`` sends a custom message;
+    ``publish_snapshot(seq, state)`` sets the snapshot trait. ``tick()`` does one round
+    (tests call it with their own clock); ``start()`` runs rounds on a daemon thread
+    every ``min_interval`` seconds until every source is done, then sends a final
+    snapshot so a saved notebook holds the complete picture.
+    """
+
+    def __init__(self, model: LiveModel, sources: list[CursorSource],
+                 publish_delta: Callable[[int, dict[str, Any], list[bytes]], None],
+                 publish_snapshot: Callable[[int, dict[str, Any]], None], *,
+                 min_interval: float = 0.2, snapshot_interval: float = 2.0,
+                 snapshot_rate: float = 250_000.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.model = model
+        self.sources = sources
+        self.publish_delta = publish_delta
+        self.publish_snapshot = publish_snapshot
+        self.min_interval = min_interval
+        self.snapshot_interval = snapshot_interval
+        self.snapshot_rate = snapshot_rate  # bytes/s a snapshot may average on the wire
+        self.clock = clock
+        self.seq = 0
+        self.sent = {"delta": 0, "snapshot": 0}
+        self._last_snapshot = clock()
+        self._unsnapped = False  # deltas went out since the last snapshot
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> dict[str, Any]:
+        """Read each source's history into the model; returns the first snapshot."""
+        for i, src in enumerate(self.sources):
+            rows = src.initial()
+            if rows:
+                self.model.ingest(i, rows)
+        self._last_snapshot = self.clock()
+        return {**self.model.snapshot(), "seq": self.seq}
+
+    @property
+    def done(self) -> bool:
+        return all(s.done for s in self.sources)
+
+    def tick(self, final: bool = False) -> str | None:
+        """Poll, ingest, and send at most one message; returns what was sent."""
+        with self._lock:
+            now = self.clock()
+            for i, src in enumerate(self.sources):
+                rows = src.poll(now)
+                if rows:
+                    self.model.ingest(i, rows)
+            delta = self.model.delta()
+            changed = delta is not None or self._unsnapped
+            interval = max(self.snapshot_interval, self.model.size_hint() / self.snapshot_rate)
+            if changed and (final or now - self._last_snapshot >= interval):
+                self.seq += 1
+                self.publish_snapshot(self.seq, {**self.model.snapshot(), "seq": self.seq})
+                self._last_snapshot, self._unsnapped = now, False
+                self.sent["snapshot"] += 1
+                return "snapshot"
+            if delta is not None:
+                self.seq += 1
+                content, buffers = delta
+                self.publish_delta(self.seq, {**content, "seq": self.seq}, buffers)
+                self._unsnapped = True
+                self.sent["delta"] += 1
+                return "delta"
+            return None
+
+    def start(self) -> None:
+        if self._thread is not None or self.done:
+            return
+        self._thread = threading.Thread(target=self._run, name="wbnb-widget-feed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.min_interval):
+                self.tick()
+                if self.done:
+                    self._stop.wait(self.min_interval)  # keep the rate limit for the last one
+                    self.tick(final=True)
+                    return
+        except Exception as e:  # noqa: BLE001 - a widget must never take the kernel down
+            import warnings
+
+            warnings.warn(f"wbnb widget stopped updating: {type(e).__name__}: {e}", stacklevel=1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for s in self.sources:
+            s.close()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=2)

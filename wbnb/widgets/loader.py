@@ -1,0 +1,53 @@
+"""The built bundles, and the one hidden model that carries the charting code.
+
+Every anywidget model carries its ``_esm`` as state and a saved notebook stores that
+per model. The heavy part (vega + vega-lite + vega-embed, ``static/vega.js``) is
+therefore held by ONE ``VegaLoader`` per kernel: a plain ipywidgets model with no view.
+Chart widgets reference it in a trait (``widget_serialization``, so it is saved with
+them) and ``js/lib/vega.ts`` imports its source once per page through a Blob URL,
+cached on ``window`` by content hash. Ten charts cost one bundle, not ten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import ipywidgets
+from traitlets import Unicode
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+@cache
+def bundle(name: str) -> str:
+    """The text of ``wbnb/static/<name>.js``; a clear error when it was never built."""
+    path = STATIC / f"{name}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"wbnb's widget bundle {path} is missing: the front end was not built. Install wbnb from a "
+            "wheel, or on a machine with node run `npm ci && npm run build` in the source tree "
+            "(`pip install -e .` does this through hatch-jupyter-builder)."
+        ) from None
+
+
+class VegaLoader(ipywidgets.Widget):
+    """Hidden model holding the shared vega bundle (see module doc). Use ``shared()``."""
+
+    # A plain base model: every widget manager knows it, and it has no view.
+    source = Unicode("").tag(sync=True)
+    version = Unicode("").tag(sync=True)  # content hash: the page-level cache key
+
+    _shared: "VegaLoader | None" = None
+
+    @classmethod
+    def shared(cls) -> "VegaLoader":
+        """The kernel's one loader (made on first use, remade if it was closed)."""
+        inst = cls._shared
+        if inst is None or inst.comm is None:
+            src = bundle("vega")
+            inst = cls._shared = cls(source=src, version=hashlib.sha256(src.encode()).hexdigest()[:16])
+        return inst
