@@ -112,6 +112,8 @@ class Curves(anywidget.AnyWidget):
                          log_y=log_y, smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
         if live:
             self._feed.start()
+        else:
+            self._feed.stop()  # a still picture: no listener left on the run
 
     # -- live protocol --------------------------------------------------------------------
 

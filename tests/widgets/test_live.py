@@ -1,0 +1,154 @@
+"""The live protocol in Python: sequence numbers, throttling, following other processes."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .harness import record
+
+
+def _curves(run: Any, **kw: Any) -> Any:
+    from wbnb.widgets import Curves
+
+    return Curves(run, **kw)
+
+
+def test_import_wbnb_does_not_load_widgets() -> None:
+    code = ("import sys, wbnb; bad = [m for m in ('wbnb.widgets', 'altair', 'pandas', 'anywidget', 'ipywidgets') "
+            "if m in sys.modules]; print(json.dumps(bad))")
+    out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_sequence_numbers_cover_deltas_and_snapshots(store_dir: Path) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p")
+    run.log({"loss": 1.0})
+    w = _curves(run, min_interval=3600)  # the test ticks by hand
+    assert w._snapshot["seq"] == 0
+    comm = record(w)
+    seqs = []
+    for i in range(5):
+        run.log({"loss": float(i), "acc": i / 10})
+        kind = w._feed.tick(final=(i == 2))
+        assert kind == ("snapshot" if i == 2 else "delta")
+        (data, buffers), = comm.take()
+        if kind == "delta":
+            assert data["method"] == "custom"
+            seqs.append(data["content"]["seq"])
+            assert len(buffers) == len(data["content"]["upd"])
+            for u, b in zip(data["content"]["upd"], buffers):
+                rows = np.frombuffer(b, dtype=float).reshape(-1, 6)
+                assert rows[-1, 1] == run.step - 1  # last point: the step just logged
+                assert rows[0, 0] >= u["from"]
+        else:
+            assert data["method"] == "update"
+            seqs.append(data["state"]["_snapshot"]["seq"])
+            assert len(buffers) == 2  # one array per series, sent as binary
+    assert seqs == [1, 2, 3, 4, 5]
+    assert w._feed.tick() is None and comm.take() == []  # nothing new: nothing sent
+    run.finish()
+
+
+def test_throttle_sends_at_most_five_messages_a_second(store_dir: Path) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p")
+    w = _curves(run)  # the real background feed, 0.2 s ticks
+    comm = record(w)
+    t0 = time.monotonic()
+    n = 0
+    while time.monotonic() - t0 < 2.0:
+        for _ in range(500):
+            run.log({"loss": math.sin(n / 100), "acc": n * 1e-6, "lr": 1e-3})
+            n += 1
+        time.sleep(0.001)
+    elapsed = time.monotonic() - t0
+    time.sleep(0.3)
+    sent = len(comm.messages)
+    assert n > 5_000
+    assert 3 <= sent <= 5 * (elapsed + 0.3) + 1, (sent, elapsed)
+    run.finish()
+    deadline = time.monotonic() + 5
+    while w._feed._thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not w._feed._thread.is_alive()  # stops following a finished run
+    final = comm.messages[-1][0]
+    assert final["method"] == "update" and "_snapshot" in final["state"]  # ends on a full snapshot
+    counts = {s["key"]: s["count"] for s in w._snapshot["series"]}
+    assert counts == {"loss": n, "acc": n, "lr": n}
+
+
+def test_listener_is_cheap(store_dir: Path) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p")
+    row = {"loss": 0.5, "acc": 0.1, "lr": 1e-3}
+
+    def per_log() -> float:
+        t = time.perf_counter()
+        for _ in range(20_000):
+            run.log(row)
+        return (time.perf_counter() - t) / 20_000
+
+    per_log()  # warm up
+    bare = min(per_log() for _ in range(3))
+    w = _curves(run, min_interval=3600)  # listener on, feed thread idle
+    with_widget = min(per_log() for _ in range(3))
+    w.stop()
+    run.finish()
+    assert with_widget - bare < 3e-6, (bare, with_widget)  # the listener copies a dict; a few hundred ns
+
+
+def test_follows_a_run_written_by_another_process(store_dir: Path) -> None:
+    import wbnb
+    from wbnb.store.local import LocalStore
+
+    script = textwrap.dedent(f"""
+        import time, wbnb
+        run = wbnb.init(project="p", id="other", name="from elsewhere")
+        run.define_metric("val/acc", step_metric="epoch")
+        for i in range(400):
+            run.log({{"loss": 1.0 / (i + 1), "epoch": i // 100, "val/acc": i / 400}})
+            if i % 50 == 0:
+                print(i, flush=True)
+                time.sleep(0.15)
+        run.finish()
+    """)
+    env = {**os.environ, "WBNB_DIR": str(store_dir)}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "0"  # the run exists and has its first row
+        w = _curves("p/other", store=LocalStore(store_dir), min_interval=0.05)
+        w._feed.sources[0].poll_interval = 0.05
+        w._feed.sources[0].meta_interval = 0.2
+        comm = record(w)
+        first = {s["key"]: s["count"] for s in w._snapshot["series"]}
+        assert 1 <= first["loss"] < 400
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while w._feed._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not w._feed._thread.is_alive()
+    finally:
+        proc.kill()
+    counts = {s["key"]: s["count"] for s in w._snapshot["series"]}
+    assert counts == {"loss": 400, "epoch": 400, "val/acc": 400}
+    assert any(m[0]["method"] == "custom" for m in comm.messages)  # it streamed deltas meanwhile
+    acc = next(s for s in w._snapshot["series"] if s["key"] == "val/acc")
+    assert acc["step_metric"] == "epoch"
+    rows = np.frombuffer(acc["data"], dtype=float).reshape(-1, 6)
+    assert rows[-1, 4] == 3  # x = the last epoch logged at that step
+    assert w._snapshot["runs"][0]["name"] == "from elsewhere"
+    assert wbnb.run is None
