@@ -169,12 +169,10 @@ class ListenerSource(CursorSource):
         batch = self._pending[:n]
         del self._pending[:n]  # the listener only appends: nothing is lost in between
         start, last = self._start, self._last
-        rows = []
-        for step, ts, row in batch:
-            if last is not None and (ts, step) <= last:
-                continue  # logged while the store was being read: already in
-            rows.append((tuple(row), step, ts, ts - start, tuple(row.values())))
-        self._last = None
+        if last is not None:  # logged while the store was being read: already in
+            batch = [b for b in batch if (b[1], b[0]) > last]
+            self._last = None
+        rows = [(tuple(row), step, ts, ts - start, tuple(row.values())) for step, ts, row in batch]
         if self.ref.live.state != "running" and not self._pending:
             self.done = True
             self._remove()
