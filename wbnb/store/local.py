@@ -124,15 +124,18 @@ class LocalStore(Store):
 
     def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
         fd = _try_lock(d / "lock")
-        if fd is None:
-            return meta  # the writer is alive
+        # A busy lock normally means a live writer, but a child the writer had just
+        # forked (git, nvidia-smi) holds it until its exec: so ask about the process too.
+        if fd is None and _writer_alive(meta):
+            return meta
         try:
             meta = _read_json(d / "run.json")  # it may have finished meanwhile
             if meta.get("state") == "running":
                 meta = _mark_crashed(d, meta)
             return meta
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
 
     def rows(
         self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
@@ -182,6 +185,26 @@ class LocalStore(Store):
             f"cannot write runs to {self.root}: {error.strerror or error}. "
             "Choose a writable folder with init(dir=...) or the WBNB_DIR variable."
         )
+
+
+def _process_start(pid: int) -> float | None:
+    """When a process started (seconds since the epoch), or None if it is gone."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return None if proc.status() == psutil.STATUS_ZOMBIE else proc.create_time()
+    except psutil.Error:
+        return None
+
+
+def _writer_alive(meta: dict[str, Any]) -> bool:
+    """Whether the process recorded as the run's writer still runs (on this host; a
+    writer elsewhere is assumed alive). The start time rules out a recycled pid."""
+    if meta.get("host") != socket.gethostname() or not meta.get("pid"):
+        return True
+    started = _process_start(meta["pid"])
+    return started is not None and abs(started - meta.get("pid_started", started)) < 1.0
 
 
 def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
@@ -248,7 +271,8 @@ class LocalRunWriter(RunWriter):
             meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
             meta["resumed"] = old.get("resumed", 0) + 1
         self.meta = meta
-        meta.update(state="running", pid=os.getpid(), host=socket.gethostname())
+        meta.update(state="running", pid=os.getpid(), pid_started=_process_start(os.getpid()),
+                    host=socket.gethostname())
         meta.pop("ended_at", None)
         self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
         self.log_row = self._history.append  # the hot path, one call deep
