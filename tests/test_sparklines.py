@@ -67,3 +67,13 @@ def test_render_summary_html_escapes_every_user_string():
     assert "<img" not in page
     assert page.count(html.escape(evil)) == 4  # title, history key, summary key, summary value
     assert "▁█" in page and "<table" in page
+
+
+def test_media_summary_values_say_what_they_are() -> None:
+    from wbnb.sdk.sparklines import format_value
+
+    image = {"_type": "image", "path": "media/aa/" + "a" * 64 + ".png"}
+    assert format_value(image) == "image"
+    assert format_value([image] * 16) == "16 images"
+    assert format_value({"_type": "confusion_matrix", "matrix": [[1]]}) == "confusion matrix"
+    assert format_value([1, image]).startswith("[1, {")  # mixed lists stay plain text

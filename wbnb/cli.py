@@ -131,7 +131,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if config:
         print("Config:")
         print(_indented([(plain(k), plain(format_value(v))) for k, v in config.items()]))
-    shown = {plain(k): v for k, v in run.summary.items() if not (isinstance(v, Mapping) and "_type" in v)}
+    shown = {plain(k): v for k, v in run.summary.items()}
     rows, _ = api.store.rows(run.project, run.id)
     history = {plain(k): v for k, v in numeric_series(columns(rows)).items()}
     text = render_summary_text(history, {k: plain(format_value(v)) for k, v in shown.items()}, "")

@@ -90,13 +90,12 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
 def show_summary(run: "Run", history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
-    shown = {k: v for k, v in summary.items() if not isinstance(v, dict) or "_type" not in v}
     if in_notebook():
         from IPython.display import HTML, display
 
-        display(HTML(render_summary_html(history, shown, title)))
+        display(HTML(render_summary_html(history, summary, title)))
     else:
-        print(render_summary_text(history, shown, title))
+        print(render_summary_text(history, summary, title))
         print(f"wbnb: run files are in {run.url}")
 
 

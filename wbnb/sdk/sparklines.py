@@ -58,8 +58,21 @@ def format_value(value: Any) -> str:
         return str(value)
     if isinstance(value, numbers.Real):
         return f"{float(value):.4g}"
+    kind = _media_kind(value)
+    if kind is not None:  # a logged image, table, ... or a list of them: say what, not the record
+        return f"{len(value)} {kind}s" if isinstance(value, list) else kind
     text = str(value)
     return text if len(text) <= _MAX_STR else text[: _MAX_STR - 1] + "…"
+
+
+def _media_kind(value: Any) -> str | None:
+    """``"image"`` for a media record (or a list of them), None for anything else."""
+    if isinstance(value, list) and value:
+        kinds = {_media_kind(v) for v in value}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+    if isinstance(value, Mapping) and isinstance(value.get("_type"), str):
+        return value["_type"].replace("_", " ")
+    return None
 
 
 def _sections(
