@@ -180,3 +180,39 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     time.sleep(0.2)
     assert harness.page.evaluate("() => window.__xss") is False
     harness.screenshot("curves-html-name")
+
+
+def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="ctl")
+    run.define_metric("val/acc", step_metric="epoch")
+    for i in range(400):
+        run.log({"loss": 1 + (i % 2), "epoch": i // 100, "val/acc": i / 400})
+    w = _curves(run)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 3)
+    dbg = "document.querySelector('.wbnb-curves').__wbnb"
+    assert harness.page.evaluate(f"() => {dbg}.stats.embeds") == 3
+    # auto x-axis: val/acc is drawn against its step metric (epoch 0..3), loss against steps
+    domain = f"k => {dbg}.charts.get(k).view.scale('x').domain()"
+    assert harness.page.evaluate(f"() => ({domain})('val/acc')") == [0, 3]
+    assert harness.page.evaluate(f"() => ({domain})('loss')")[1] >= 399
+    # smoothing: the slider changes the smoothed values in place, no re-embed
+    harness.page.locator(".wbnb-bar input[type=range]").fill("0.9")
+    _settle(harness)
+    ys = harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.data('points').slice(0, 6).map(d => [d.y, d.ys])")
+    assert all(y in (1.0, 2.0) for y, _ in ys) and any(abs(s - y) > 0.1 for y, s in ys[1:])
+    assert harness.page.evaluate(f"() => {dbg}.stats.embeds") == 3
+    assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('smoothing')") == 0.9
+    harness.screenshot("curves-smoothed")
+    # log scale: a user action, so the charts are embedded again with a log y scale
+    harness.page.locator(".wbnb-bar input[type=checkbox]").check()
+    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 6")
+    assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('y').type") == "log"
+    # wall time on the x-axis
+    harness.page.locator(".wbnb-bar select").select_option("wall")
+    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 9")
+    assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('x').type") == "time"
+    assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('x_axis')") == "wall"
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]

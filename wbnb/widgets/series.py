@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from ..store.history import columns
 from .downsample import FIELDS, M, R, S, T, Y, Buckets
 from .live import RunRef
 
@@ -50,7 +49,6 @@ class SeriesSet:
         self.max_buckets = max_buckets
         self.series: dict[tuple[int, str], Series] = {}
         self._last_metric: list[dict[str, float]] = [{} for _ in runs]  # run -> step metric -> last value
-        self._not_scalar: set[str] = set()
 
     # -- which keys, and against what ------------------------------------------------
 
@@ -77,43 +75,38 @@ class SeriesSet:
     def ingest(self, source: int, rows: list[tuple]) -> None:
         if not rows:
             return
-        cols = columns(rows)
-        n = len(cols["_step"])
-        steps = np.asarray(cols["_step"], dtype=float)
-        ts = np.asarray(cols["_timestamp"], dtype=float)
-        rts = np.asarray(cols["_runtime"], dtype=float)
-        numeric: dict[str, np.ndarray] = {}
-        for key, col in cols.items():
-            if key.startswith("_") or key in self._not_scalar:
-                continue
-            arr = _as_floats(col)
-            if arr is None:
-                continue
-            numeric[key] = arr
+        n = len(rows)
+        steps = np.fromiter((r[1] for r in rows), dtype=float, count=n)
+        ts = np.fromiter((r[2] for r in rows), dtype=float, count=n)
+        rts = np.fromiter((r[3] for r in rows), dtype=float, count=n)
+        numeric = _key_columns(rows)  # key -> (row positions, values)
         last = self._last_metric[source]
         filled: dict[str, np.ndarray] = {}
-        for key, y in numeric.items():
+        for key, (pos, y) in numeric.items():
             if not self.wanted(key):
                 continue
             ok = np.isfinite(y)
             if not ok.any():
                 continue
             sm = self.step_metric_of(source, key)
-            pts = np.empty((n, len(FIELDS)))
-            pts[:, S], pts[:, T], pts[:, R], pts[:, Y] = steps, ts, rts, y
+            pts = np.empty((len(pos), len(FIELDS)))
+            pts[:, S], pts[:, T], pts[:, R], pts[:, Y] = steps[pos], ts[pos], rts[pos], y
             if sm is None:
                 pts[:, M] = np.nan
             else:
                 if sm not in filled:
-                    filled[sm] = _ffill(numeric.get(sm), n, last.get(sm, math.nan))
-                pts[:, M] = filled[sm]
+                    col = np.full(n, np.nan)
+                    if sm in numeric:
+                        col[numeric[sm][0]] = numeric[sm][1]
+                    filled[sm] = _ffill(col, n, last.get(sm, math.nan))
+                pts[:, M] = filled[sm][pos]
             s = self.series.get((source, key))
             if s is None:
                 s = self.series[(source, key)] = Series(len(self.series), source, key, self.max_buckets)
             s.step_metric = sm
             first = s.buckets.extend(pts[ok])
             s.dirty = first if s.dirty is None else min(s.dirty, first)
-        for key, arr in numeric.items():  # remember step metrics' last values for the next batch
+        for key, (_, arr) in numeric.items():  # remember step metrics' last values for the next batch
             finite = arr[np.isfinite(arr)]
             if len(finite):
                 last[key] = float(finite[-1])
@@ -179,6 +172,41 @@ def sort_keys(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: (section_of(k) != "", section_of(k), k))
 
 
+def _key_columns(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Numeric values of each key in raw rows: ``key -> (row positions, float values)``.
+
+    Rows are grouped by their key tuple and each group becomes one 2-D array (six times
+    faster than building per-key lists); values that are not numbers become NaN.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        g = groups.get(r[0])
+        if g is None:
+            g = groups[r[0]] = []
+        g.append(i)
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for keys, positions in groups.items():
+        pos = np.asarray(positions, dtype=np.int64)
+        try:
+            block = np.array([rows[i][4] for i in positions], dtype=float).reshape(len(positions), len(keys))
+            cols = [block[:, j] for j in range(len(keys))]
+        except (TypeError, ValueError):  # media, strings, None: column by column
+            cols = [_as_floats([rows[i][4][j] for i in positions]) for j in range(len(keys))]
+        for key, col in zip(keys, cols):
+            if col is not None and not key.startswith("_"):
+                parts.setdefault(key, []).append((pos, col))
+    out = {}
+    for key, ps in parts.items():
+        if len(ps) == 1:
+            out[key] = ps[0]
+        else:
+            pos = np.concatenate([p for p, _ in ps])
+            vals = np.concatenate([v for _, v in ps])
+            order = np.argsort(pos, kind="stable")
+            out[key] = (pos[order], vals[order])
+    return out
+
+
 def _as_floats(col: list[Any]) -> np.ndarray | None:
     try:
         return np.asarray(col, dtype=float)  # None -> nan
@@ -190,10 +218,8 @@ def _as_floats(col: list[Any]) -> np.ndarray | None:
     return np.asarray(vals, dtype=float)
 
 
-def _ffill(col: np.ndarray | None, n: int, before: float) -> np.ndarray:
+def _ffill(col: np.ndarray, n: int, before: float) -> np.ndarray:
     """Forward-fill a column (nan where absent), starting from ``before``."""
-    if col is None:
-        return np.full(n, before)
     vals = np.concatenate([[before], col])
     idx = np.where(np.isfinite(vals), np.arange(n + 1), 0)
     np.maximum.accumulate(idx, out=idx)

@@ -1,0 +1,58 @@
+"""SeriesSet: raw store rows -> one downsampled series per (run, key)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wbnb.store.local import LocalStore
+from wbnb.widgets.live import RunRef
+from wbnb.widgets.series import SeriesSet, sort_keys
+
+
+def _ref(meta: dict | None = None) -> RunRef:
+    return RunRef(store=LocalStore("/nonexistent"), project="p", id="r", name="r", meta=meta or {})
+
+
+def _points(ss: SeriesSet, key: str) -> np.ndarray:
+    return ss.series[(0, key)].buckets.points()
+
+
+def test_keys_across_schemas_stay_in_order_and_non_numbers_are_skipped() -> None:
+    rows = []
+    for i in range(10):
+        if i % 3 == 0:
+            rows.append((("loss", "val/acc", "img"), i, 100.0 + i, float(i), (1.0 / (i + 1), i / 10, {"_type": "image"})))
+        else:
+            rows.append((("loss", "note"), i, 100.0 + i, float(i), (1.0 / (i + 1), "text")))
+    ss = SeriesSet([_ref()])
+    ss.ingest(0, rows)
+    assert sorted(k for _, k in ss.series) == ["loss", "val/acc"]
+    loss = _points(ss, "loss")
+    assert loss[:, 1].tolist() == list(range(10)) and loss[:, 2].tolist() == [100.0 + i for i in range(10)]
+    assert _points(ss, "val/acc")[:, 1].tolist() == [0, 3, 6, 9]
+
+
+def test_step_metric_is_forward_filled_across_batches_and_nan_dropped() -> None:
+    ss = SeriesSet([_ref({"metrics": {"val/*": {"step_metric": "epoch"}}})], keys=["val/*"])
+    ss.ingest(0, [(("epoch",), 0, 0.0, 0.0, (0,)), (("val/acc",), 1, 1.0, 1.0, (0.5,))])
+    ss.ingest(0, [(("val/acc",), 2, 2.0, 2.0, (0.6,)), (("epoch",), 3, 3.0, 3.0, (1,)),
+                  (("val/acc",), 4, 4.0, 4.0, (float("nan"),)), (("val/acc",), 5, 5.0, 5.0, (0.7,))])
+    assert list(ss.series) == [(0, "val/acc")]  # keys= picks; epoch is not drawn
+    p = _points(ss, "val/acc")
+    assert p[:, 4].tolist() == [0, 0, 1] and p[:, 5].tolist() == [0.5, 0.6, 0.7]
+
+
+def test_delta_then_snapshot() -> None:
+    ss = SeriesSet([_ref()])
+    ss.ingest(0, [(("a",), i, float(i), float(i), (float(i),)) for i in range(5)])
+    content, buffers = ss.delta()
+    assert content["upd"][0]["from"] == 0 and len(buffers[0]) == 5 * 6 * 8
+    assert ss.delta() is None
+    ss.ingest(0, [(("a",), 5, 5.0, 5.0, (5.0,))])
+    snap = ss.snapshot()
+    assert ss.delta() is None  # the snapshot carried it
+    assert snap["series"][0]["count"] == 6 and snap["runs"] == [{"id": "r", "name": "r", "project": "p"}]
+
+
+def test_sections_sort_unprefixed_first() -> None:
+    assert sort_keys(["val/b", "z", "train/a", "a", "val/a"]) == ["a", "z", "train/a", "val/a", "val/b"]
