@@ -108,12 +108,11 @@ def main() -> None:
             msgs = comm.take()
             data, buffers = msgs[0]
             ms = page.evaluate("""async ([id, d, b]) => {
-                const el = document.querySelector('.wbnb-curves');
-                const views = [...el.__wbnb.charts.values()].map(c => c.view);
+                const dbg = document.querySelector('.wbnb-curves').__wbnb;
                 const t0 = performance.now();
                 window.wbnb.deliver(id, d, b);
                 await new Promise(r => requestAnimationFrame(() => r()));  // deltas apply on the frame
-                await Promise.all(views.map(v => v.runAsync()));           // Vega re-renders
+                await dbg.idle();                                          // every chart re-rendered
                 await new Promise(r => requestAnimationFrame(() => r()));  // painted
                 return performance.now() - t0;
             }""", [w.model_id, data, harness.b64(buffers)])

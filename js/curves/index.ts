@@ -279,21 +279,38 @@ export async function render(props: RenderProps): Promise<() => void> {
     });
   }
 
+  // Charts take their changes one after another, yielding to the browser every ~12 ms
+  // so that many charts updating at once never block a frame for long.
+  let draining: Promise<void> | null = null;
   function commit(): void {
-    if (!vega) return;
-    for (const c of charts.values()) {
-      if (!c.view) continue;
-      let cs;
-      if (c.reset) {
-        cs = vega.vega.changeset().remove(() => true).insert(pointsOf(c.key));
-      } else if (c.inserts.size || c.removes.length) {
-        cs = vega.vega.changeset().remove(c.removes).insert([...c.inserts]);
-      } else continue;
+    if (!draining) draining = drain().finally(() => (draining = null));
+  }
+
+  async function drain(): Promise<void> {
+    let t0 = performance.now();
+    for (;;) {
+      if (!vega || disposed) return;
+      let next: Chart | undefined;
+      for (const c of charts.values()) {
+        if (c.view && (c.reset || c.inserts.size || c.removes.length)) {
+          next = c;
+          break;
+        }
+      }
+      if (!next) return;
+      const c = next;
+      const cs = c.reset
+        ? vega.vega.changeset().remove(() => true).insert(pointsOf(c.key))
+        : vega.vega.changeset().remove(c.removes).insert([...c.inserts]);
       c.reset = false;
       c.inserts.clear();
       c.removes = [];
-      c.view.change("points", cs).runAsync();
       stats.changesets++;
+      await c.view.change("points", cs).runAsync();
+      if (performance.now() - t0 > 12) {
+        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+        t0 = performance.now();
+      }
     }
   }
 
@@ -393,7 +410,13 @@ export async function render(props: RenderProps): Promise<() => void> {
 
   // -- go ------------------------------------------------------------------------------------
   const channel = new LiveChannel(model, { rebuild, apply, commit });
-  (root as any).__wbnb = { charts, series, channel, stats, views: () => new Map([...charts].map(([k, c]) => [k, c.view])) };
+  (root as any).__wbnb = {
+    charts, series, channel, stats,
+    /** Resolves once every queued change has been drawn (tests, benchmarks). */
+    idle: async () => {
+      while (draining) await draining;
+    },
+  };
   try {
     vega = await loadVega(props);
   } catch (err) {
