@@ -39,28 +39,30 @@ LOGGER = textwrap.dedent(
 
 def _spawn(root: Path, run_id: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WBNB_SYSTEM_INTERVAL": "0.2"}
-    proc = subprocess.Popen([sys.executable, "-c", LOGGER, str(root), run_id], stdout=subprocess.PIPE, env=env)
+    # Unbuffered: a buffered readline() could pull acknowledgements into Python's buffer,
+    # where the raw os.read() loop below would not see them.
+    proc = subprocess.Popen([sys.executable, "-c", LOGGER, str(root), run_id], stdout=subprocess.PIPE, env=env,
+                            bufsize=0)
     assert proc.stdout.readline() == b"ready\n"
     return proc
 
 
 def _kill_after(proc: subprocess.Popen, seconds: float) -> int:
     """Read acknowledgements for ``seconds``, SIGKILL, and return the last step acknowledged."""
-    last, buf = -1, b""
+    buf = b""
     deadline = time.monotonic() + seconds
     fd = proc.stdout.fileno()
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.01)
         if ready:
-            buf += os.read(fd, 65536)
-            *lines, buf = buf.split(b"\n")
-            if lines:
-                last = int(lines[-1])
+            # Only the latest acknowledgements matter; a number cut at the front of this
+            # window is smaller than the whole ones after it, so max() below is unaffected.
+            buf = (buf + os.read(fd, 65536))[-64:]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     buf += proc.stdout.read()  # acknowledgements still in the pipe were acknowledged too
-    lines = [line for line in buf.split(b"\n") if line]
-    return int(lines[-1]) if lines else last
+    complete = buf[: buf.rfind(b"\n") + 1].split()  # a torn last line was never acknowledged
+    return max((int(n) for n in complete), default=-1)
 
 
 @pytest.mark.parametrize("trial", range(5))
