@@ -56,3 +56,26 @@ def test_delta_then_snapshot() -> None:
 
 def test_sections_sort_unprefixed_first() -> None:
     assert sort_keys(["val/b", "z", "train/a", "a", "val/a"]) == ["a", "z", "train/a", "val/a", "val/b"]
+
+
+def test_curves_chart_is_altair_and_set_chart_feeds_the_live_dataset(store_dir) -> None:  # type: ignore[no-untyped-def]
+    import altair as alt
+    import wbnb
+    from wbnb.widgets import Curves
+
+    run = wbnb.init(project="p")
+    for i in range(30):
+        run.log({"loss": 1 / (i + 1)})
+    run.finish()
+    w = Curves(run, live=False)
+    chart = w.chart("loss")
+    assert isinstance(chart, alt.LayerChart)
+    spec = chart.to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert len(values) == 30 and {"rid", "run", "s", "y", "ys"} <= set(values[0])
+    custom = alt.Chart(w.series.frame("loss")).mark_point().encode(x="s:Q", y="y:Q", color="rid:N")
+    w.set_chart("loss", custom)
+    assert w._custom["loss"]["data"] == {"name": "points"} and "datasets" not in w._custom["loss"]
+    assert w.chart("loss") is not None
+    w.set_chart("loss", None)
+    assert w._custom == {}
