@@ -13,6 +13,7 @@ import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable
 
+from .metadata import NOTEBOOKS, detect_environment
 from .sparklines import render_summary_html, render_summary_text
 
 if TYPE_CHECKING:
@@ -90,17 +91,10 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
 def show_summary(run: "Run", history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
-    if in_notebook():
+    if detect_environment() in NOTEBOOKS:
         from IPython.display import HTML, display
 
         display(HTML(render_summary_html(history, summary, title)))
     else:
         print(render_summary_text(history, summary, title))
         print(f"wbnb: run files are in {run.url}")
-
-
-def in_notebook() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab)."""
-    shell = sys.modules.get("IPython") and getattr(sys.modules["IPython"], "get_ipython", lambda: None)()
-    return shell is not None and type(shell).__name__ in ("ZMQInteractiveShell", "Shell")
-

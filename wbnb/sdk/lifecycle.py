@@ -24,6 +24,7 @@ from typing import Any
 from ..store.local import LocalStore, check_name
 from .config import config_to_dict
 from .disabled import DisabledRun
+from .metadata import NOTEBOOKS, detect_environment
 from .preinit import PreInitError, PreInitObject
 from .run import Run, check_tags
 from .settings import Settings
@@ -74,7 +75,7 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
     s = Settings.from_env().updated(settings).updated(
         {"dir": os.fspath(dir) if dir is not None else None, "mode": mode, "project": project,
          "entity": entity, "save_code": save_code, "allow_val_change": allow_val_change})
-    notebook = _environment() in ("jupyter", "vscode", "colab")
+    notebook = detect_environment() in NOTEBOOKS
     if s.allow_val_change is None:
         s = s.updated({"allow_val_change": notebook})
     config_dict = _select(config_to_dict(config), config_include_keys, config_exclude_keys)
@@ -105,12 +106,6 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
         verb = "resumed" if run.resumed else "started"
         print(f"wbnb: {verb} run {run.name} ({project}/{run_id}) in {store.root}", file=sys.stderr)
     return run
-
-
-def _environment() -> str:
-    from .metadata import detect_environment
-
-    return detect_environment()
 
 
 def _select(config: dict[str, Any], include: Sequence[str] | None, exclude: Sequence[str] | None) -> dict[str, Any]:

@@ -27,6 +27,9 @@ def _ipython() -> Any:
     return get_ipython() if get_ipython else None
 
 
+NOTEBOOKS = ("jupyter", "vscode", "colab")  # the environments with a kernel that shows HTML
+
+
 def detect_environment() -> str:
     """Where this process runs: "colab", "vscode", "jupyter", "ipython" or "script"."""
     shell = _ipython()

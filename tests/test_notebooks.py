@@ -1,0 +1,51 @@
+"""The example notebooks run top to bottom in a real kernel and leave real runs behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from wbnb.store.local import LocalStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(name: str, workdir: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    os.environ["WBNB_SYSTEM_INTERVAL"] = "1"
+    try:
+        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    finally:
+        os.environ.pop("WBNB_SYSTEM_INTERVAL", None)
+    return nb
+
+
+def outputs(nb: nbformat.NotebookNode, mime: str) -> list[str]:
+    return [o["data"][mime] for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if mime in o.get("data", {})]
+
+
+@pytest.mark.timeout(900)
+def test_quickstart_trains_logs_and_reads_back(tmp_path: Path) -> None:
+    nb = execute("quickstart.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    (meta,) = store.runs("quickstart")
+    assert meta["state"] == "finished" and meta["config"]["epochs"] == 15
+    assert meta["summary"]["val/acc"] > 0.8  # summary="max" over 15 epochs of a real model
+    assert meta["metadata"]["environment"] == "jupyter" and meta["metadata"]["notebook"] is True
+    cols = store.columns("quickstart", meta["id"])
+    epochs = [c for c in cols["val/confusion"] if c is not None]
+    assert len(epochs) == 15 and epochs[-1]["_type"] == "confusion_matrix"
+    assert sum(map(sum, epochs[-1]["matrix"])) == 450  # every validation digit counted once
+    galleries = [g for g in cols["val/mistakes"] if g is not None]
+    assert galleries and all(img["_type"] == "image" and img["caption"].startswith("true ") for img in galleries[-1])
+    assert store.media(galleries[-1][0]["path"]).startswith(b"\x89PNG")
+    # finish() showed the end-of-run summary as HTML with sparklines, in the notebook.
+    html = "".join(outputs(nb, "text/html"))
+    assert "Run history" in html and "val/acc" in html and any(ch in html for ch in "▁▂▃▄▅▆▇█")
+    # The last cell read the run back through Api as a DataFrame.
+    assert any("val/acc" in text and "_step" in text for text in outputs(nb, "text/plain"))
