@@ -23,11 +23,13 @@ from .store.base import RunNotFound, StoreError
 __version__ = "0.1.0"
 
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
-_LAZY = {"Api": ".api", "Histogram": ".data", "Image": ".data", "Table": ".data", "plot": ".data"}
+_LAZY = {"Api": ".api", "Histogram": ".data", "Image": ".data", "Table": ".data", "plot": ".data",
+         "load_ipython_extension": ".jupyter"}
 
 if TYPE_CHECKING:
     from .api import Api
     from .data import Histogram, Image, Table, plot
+    from .jupyter import load_ipython_extension
 
 
 def __getattr__(name: str) -> Any:

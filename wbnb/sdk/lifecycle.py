@@ -24,7 +24,7 @@ from typing import Any
 from ..store.local import LocalStore, check_name
 from .config import config_to_dict
 from .disabled import DisabledRun
-from .metadata import NOTEBOOKS, detect_environment
+from .metadata import NOTEBOOKS, detect_environment, ipython_shell
 from .preinit import PreInitError, PreInitObject
 from .run import Run, check_tags
 from .settings import Settings
@@ -102,6 +102,10 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
         _active.append(run)
         _make_current(run)
         _hook_exit()
+    if notebook:
+        from ..jupyter.hooks import register
+
+        register(ipython_shell())
     if not s.silent:
         verb = "resumed" if run.resumed else "started"
         print(f"wbnb: {verb} run {run.name} ({project}/{run_id}) in {store.root}", file=sys.stderr)
@@ -231,6 +235,11 @@ def _forget(run: Run) -> None:
             _active.remove(run)
         if sys.modules["wbnb"].run is run:
             _make_current(_active[-1] if _active else None)
+
+
+def open_runs() -> list[Run]:
+    """The runs started and not yet finished, oldest first."""
+    return list(_active)
 
 
 def current(what: str) -> Run:

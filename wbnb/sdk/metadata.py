@@ -20,7 +20,7 @@ _GIT_TIMEOUT = 5.0
 _URL_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
 
 
-def _ipython() -> Any:
+def ipython_shell() -> Any:
     """The running IPython shell, or None; never imports IPython itself."""
     ipython_module = sys.modules.get("IPython")
     get_ipython = getattr(ipython_module, "get_ipython", None)
@@ -32,7 +32,7 @@ NOTEBOOKS = ("jupyter", "vscode", "colab")  # the environments with a kernel tha
 
 def detect_environment() -> str:
     """Where this process runs: "colab", "vscode", "jupyter", "ipython" or "script"."""
-    shell = _ipython()
+    shell = ipython_shell()
     if shell is None:
         return "script"
     if "google.colab" in sys.modules or any(k.startswith("COLAB_") for k in os.environ):
@@ -49,7 +49,7 @@ def _program(environment: str) -> str | None:
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file:
         return os.path.abspath(main_file)
-    shell = _ipython()
+    shell = ipython_shell()
     vscode_file = shell.user_ns.get("__vsc_ipynb_file__") if shell is not None else None
     if vscode_file:
         return str(vscode_file)

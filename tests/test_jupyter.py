@@ -1,0 +1,81 @@
+"""%load_ext wbnb, the magics and the cell hooks, in a real kernel (nbclient)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from wbnb.jupyter.magics import parse_config
+from wbnb.store.local import LocalStore
+
+
+def run_cells(workdir: Path, *sources: str) -> list[nbformat.NotebookNode]:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    return nb.cells
+
+
+def text(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") + o.get("ename", "") + o.get("evalue", "") for o in cell.get("outputs", []))
+
+
+SETUP = """
+import os
+os.environ.update(WBNB_SYSTEM_INTERVAL="0", WBNB_CONSOLE="0")
+import wbnb
+%load_ext wbnb
+"""
+
+
+def test_cell_magic_runs_the_cell_in_a_run(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path, SETUP,
+        "%%wbnb --project cells --name ok --config lr=1e-3 opt=adam layers=[1,2]\n"
+        "for i in range(5):\n    wbnb.log({'loss': 1 / (i + 1)})",
+        "%%wbnb --project cells --name broken\nwbnb.log({'x': 1})\nraise ValueError('boom')",
+        "print(wbnb.run)",
+    )
+    store = LocalStore(tmp_path / "wbnb-runs")
+    runs = {m["name"]: m for m in store.runs("cells")}
+    assert runs["ok"]["state"] == "finished" and runs["ok"]["config"] == {"lr": 0.001, "opt": "adam", "layers": [1, 2]}
+    assert runs["ok"]["summary"]["loss"] == 0.2
+    assert runs["broken"]["state"] == "failed"
+    events, _ = store.records("cells", runs["broken"]["id"], "events")
+    assert any(e["kind"] == "exception" and e["message"] == "boom" for e in events)
+    assert "ValueError" in text(cells[2]) and text(cells[3]).strip() == "None"
+
+
+def test_bad_arguments_print_usage_not_a_traceback(tmp_path: Path) -> None:
+    cells = run_cells(tmp_path, SETUP, "%wbnb bogus", "%wbnb show", "%%wbnb --nope\npass", "%wbnb")
+    for cell in cells[1:]:
+        out = text(cell)
+        assert "%wbnb show RUN" in out and "Traceback" not in out and not any(
+            o.output_type == "error" for o in cell.outputs)
+    assert "unknown command 'bogus'" in text(cells[1])
+    assert "there is no current run" in text(cells[4])
+
+
+def test_cell_errors_and_interrupts_leave_the_run_open_and_recorded(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path, SETUP,
+        "run = wbnb.init(project='nb')\nwbnb.log({'a': 1})",
+        "raise RuntimeError('cell failed')",
+        "raise KeyboardInterrupt",
+        "wbnb.log({'a': 2})\nprint(run.state)",
+        "wbnb.finish()",
+    )
+    assert text(cells[4]).strip().endswith("running")  # the run outlived both failures
+    store = LocalStore(tmp_path / "wbnb-runs")
+    (meta,) = store.runs("nb")
+    assert meta["state"] == "finished" and meta["summary"]["a"] == 2
+    kinds = [(e["kind"], e.get("type")) for e in store.records("nb", meta["id"], "events")[0]]
+    assert ("exception", "RuntimeError") in kinds and ("exception", "KeyboardInterrupt") in kinds
+
+
+def test_parse_config_literals_and_strings() -> None:
+    assert parse_config(["lr=1e-3", "name=resnet", "flag=True", "s='x y'"]) == {
+        "lr": 0.001, "name": "resnet", "flag": True, "s": "x y"}

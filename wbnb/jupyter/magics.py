@@ -1,0 +1,105 @@
+"""``%wbnb`` and ``%%wbnb``: the notebook shortcuts.
+
+    %wbnb                        the current run's live curves
+    %wbnb show RUN [RUN ...]     curves of stored runs ("project/id"), overlaid
+    %%wbnb [--project P] [--name N] [--config k=v ...]
+                                 the cell runs inside a run that finishes when it ends
+                                 (failed if it raised)
+
+Bad arguments print this usage instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shlex
+import sys
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+USAGE = __doc__.split("\n\n")[1]
+
+
+class UsageError(Exception):
+    """Arguments that the usage text does not allow."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit the kernel
+        raise UsageError(message)
+
+
+def _cell_parser() -> _Parser:
+    parser = _Parser(prog="%%wbnb", add_help=False)
+    parser.add_argument("--project")
+    parser.add_argument("--name")
+    parser.add_argument("--config", nargs="*", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def parse_config(pairs: list[str]) -> dict[str, Any]:
+    """``["lr=1e-3", "opt=adam"]`` -> ``{"lr": 0.001, "opt": "adam"}`` (Python literals
+    where they parse, strings otherwise)."""
+    config: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--config takes KEY=VALUE pairs, got {pair!r}")
+        try:
+            config[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            config[key] = text
+    return config
+
+
+@magics_class
+class WbnbMagics(Magics):
+    """The ``%wbnb`` line magic and ``%%wbnb`` cell magic."""
+
+    @line_cell_magic
+    def wbnb(self, line: str, cell: str | None = None) -> Any:
+        """%wbnb, %wbnb show RUN..., %%wbnb [--project P] [--name N] [--config k=v ...]"""
+        try:
+            args = shlex.split(line)
+            if cell is not None:
+                return self._run_cell(_cell_parser().parse_args(args), cell)
+            return self._line(args)
+        except (UsageError, ValueError) as e:
+            print(f"%wbnb: {e}\n\n{USAGE}", file=sys.stderr)
+        return None
+
+    def _line(self, args: list[str]) -> Any:
+        import wbnb
+        from IPython.display import display
+
+        from ..widgets import Curves
+
+        if not args:
+            if wbnb.run is None:
+                raise UsageError("there is no current run: call wbnb.init() first")
+            return display(Curves(wbnb.run))
+        command, rest = args[0], args[1:]
+        if command == "show":
+            if not rest:
+                raise UsageError("show needs at least one run, as project/id")
+            return display(Curves(rest))
+        raise UsageError(f"unknown command {command!r}")
+
+    def _run_cell(self, args: argparse.Namespace, cell: str) -> None:
+        import wbnb
+
+        run = wbnb.init(project=args.project, name=args.name, config=parse_config(args.config),
+                        reinit="create_new")
+        result = self.shell.run_cell(cell)
+        failed = result.error_in_exec is not None or result.error_before_exec is not None
+        run.finish(exit_code=1 if failed else 0)
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext wbnb``: register the magics and the cell hooks."""
+    from .hooks import register
+
+    shell.register_magics(WbnbMagics)
+    register(shell)
