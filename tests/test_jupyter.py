@@ -79,3 +79,32 @@ def test_cell_errors_and_interrupts_leave_the_run_open_and_recorded(tmp_path: Pa
 def test_parse_config_literals_and_strings() -> None:
     assert parse_config(["lr=1e-3", "name=resnet", "flag=True", "s='x y'"]) == {
         "lr": 0.001, "name": "resnet", "flag": True, "s": "x y"}
+
+
+def widget_views(cell: nbformat.NotebookNode) -> int:
+    return sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+def test_init_shows_the_live_panel_and_a_run_displays_itself(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path, SETUP,
+        "run = wbnb.init(project='panel')\nfor i in range(3):\n    wbnb.log({'loss': 1 / (i + 1)})",
+        "run",
+        "quiet = wbnb.init(project='panel', settings={'live_panel': False}, reinit='create_new')",
+        "quiet.finish(); run.finish()",
+    )
+    assert widget_views(cells[1]) == 1 and "wbnb show panel/" in text(cells[1])
+    assert widget_views(cells[2]) == 1
+    assert widget_views(cells[3]) == 0
+
+
+def test_kernel_shutdown_finishes_open_runs(tmp_path: Path) -> None:
+    run_cells(tmp_path, SETUP, "run = wbnb.init(project='left-open')\nwbnb.log({'a': 1})")
+    (meta,) = LocalStore(tmp_path / "wbnb-runs").runs("left-open")  # the kernel has shut down
+    assert meta["state"] == "finished" and meta["summary"]["a"] == 1
+
+
+def test_colab_says_how_to_keep_runs(tmp_path: Path) -> None:
+    cells = run_cells(tmp_path, SETUP, "os.environ['COLAB_RELEASE_TAG'] = 'test'\nrun = wbnb.init(project='c')",
+                      "run.finish()")
+    assert "mount Google Drive" in text(cells[1]) and "WBNB_DIR" in text(cells[1])

@@ -24,8 +24,11 @@ def record_cell_errors(result: Any) -> None:
 
 
 def register(shell: Any) -> None:
-    """Install the hooks on an IPython shell, once."""
+    """Install the hooks (and the run display) on an IPython shell, once."""
+    from .panel import register_display
+
     if shell is None or id(shell) in _registered:
         return
     _registered.add(id(shell))
     shell.events.register("post_run_cell", record_cell_errors)
+    register_display(shell)

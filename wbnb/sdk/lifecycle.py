@@ -102,13 +102,20 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
         _active.append(run)
         _make_current(run)
         _hook_exit()
-    if notebook:
-        from ..jupyter.hooks import register
-
-        register(ipython_shell())
     if not s.silent:
         verb = "resumed" if run.resumed else "started"
-        print(f"wbnb: {verb} run {run.name} ({project}/{run_id}) in {store.root}", file=sys.stderr)
+        print(f"wbnb: {verb} run {run.name} ({project}/{run_id})\n"
+              f"wbnb: stored in {store.root}; look at it with `wbnb show {project}/{run_id}`", file=sys.stderr)
+        if detect_environment() == "colab":
+            say_once("colab", "Colab's disk goes away with the runtime. To keep runs, mount Google Drive and "
+                     "pass init(dir='/content/drive/MyDrive/wbnb-runs') (or set WBNB_DIR).")
+    if notebook:
+        from ..jupyter.hooks import register
+        from ..jupyter.panel import show_panel
+
+        register(ipython_shell())
+        if s.live_panel and not s.silent:
+            show_panel(run)
     return run
 
 

@@ -37,6 +37,7 @@ class Settings:
     project: str | None = None
     entity: str | None = None
     silent: bool = False  # no printed header / summary and no live panel
+    live_panel: bool = True  # in a notebook, init() shows the run's live panel
     console: bool = True  # capture stdout / stderr into the run
     system_interval: float = 5.0  # seconds between system samples; 0 turns it off
     finish_timeout: float = 30.0  # upper bound on how long finish() may wait
@@ -52,6 +53,7 @@ class Settings:
             "project": os.environ.get("WBNB_PROJECT") or None,
             "entity": os.environ.get("WBNB_ENTITY") or None,
             "silent": _env_bool("WBNB_SILENT"),
+            "live_panel": _env_bool("WBNB_LIVE_PANEL"),
             "console": _env_bool("WBNB_CONSOLE"),
             "system_interval": _env_float("WBNB_SYSTEM_INTERVAL"),
             "finish_timeout": _env_float("WBNB_FINISH_TIMEOUT"),

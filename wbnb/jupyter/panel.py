@@ -1,0 +1,25 @@
+"""What a notebook shows for a run: its live panel.
+
+The tracker never imports widgets: ``attach`` teaches IPython to display a ``Run`` (as
+the last expression of a cell) and ``init()`` calls ``show_panel`` through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def show_panel(run: Any) -> None:
+    """Display the run's live panel in the current cell."""
+    from IPython.display import display
+
+    from ..widgets import Curves
+
+    display(Curves(run))
+
+
+def register_display(shell: Any) -> None:
+    """Make a ``Run`` that ends a cell display its panel."""
+    from ..sdk.run import Run
+
+    shell.display_formatter.ipython_display_formatter.for_type(Run, show_panel)
