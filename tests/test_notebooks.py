@@ -49,3 +49,11 @@ def test_quickstart_trains_logs_and_reads_back(tmp_path: Path) -> None:
     assert "Run history" in html and "val/acc" in html and any(ch in html for ch in "▁▂▃▄▅▆▇█")
     # The last cell read the run back through Api as a DataFrame.
     assert any("val/acc" in text and "_step" in text for text in outputs(nb, "text/plain"))
+
+
+@pytest.mark.timeout(600)
+def test_colab_quickstart_runs_outside_colab_too(tmp_path: Path) -> None:
+    nb = execute("colab_quickstart.ipynb", tmp_path)
+    assert nb.cells[0].source.startswith("# Install wbnb")
+    (meta,) = LocalStore(tmp_path / "wbnb-runs").runs("colab-quickstart")
+    assert meta["state"] == "finished" and meta["summary"]["epoch"] == 9 and meta["summary"]["val/acc"] > 0.8
