@@ -108,3 +108,18 @@ def test_colab_says_how_to_keep_runs(tmp_path: Path) -> None:
     cells = run_cells(tmp_path, SETUP, "os.environ['COLAB_RELEASE_TAG'] = 'test'\nrun = wbnb.init(project='c')",
                       "run.finish()")
     assert "mount Google Drive" in text(cells[1]) and "WBNB_DIR" in text(cells[1])
+
+
+def test_saved_notebook_keeps_a_static_picture_of_the_final_curves(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path, SETUP,
+        "run = wbnb.init(project='static', name='<b>run</b>')\n"
+        "for i in range(50):\n    wbnb.log({'train/loss': 1 / (i + 1), '<img src=x onerror=alert(1)>': i})",
+        "wbnb.finish()",
+    )
+    (view,) = [o for o in cells[1].outputs if "image/svg+xml" in o.get("data", {})]
+    svg = view["data"]["image/svg+xml"]
+    assert "application/vnd.jupyter.widget-view+json" in view["data"]  # the live widget, same output
+    # finish() replaced the picture taken at init (no points yet) with the final one.
+    assert svg.count("<polyline") == 2 and "train/loss" in svg and "step 0" in svg and ">49<" in svg
+    assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg and "&lt;b&gt;run&lt;/b&gt;" in svg

@@ -10,12 +10,26 @@ from typing import Any
 
 
 def show_panel(run: Any) -> None:
-    """Display the run's live panel in the current cell."""
+    """Display the run's live panel in the current cell, with a static SVG of it in the
+    same output (what a saved notebook shows without a kernel), redrawn at finish()."""
     from IPython.display import display
 
     from ..widgets import Curves
 
-    display(Curves(run))
+    widget = Curves(run)
+    handle = display(_bundle(widget), raw=True, display_id=True)
+
+    def freeze(timeout: float) -> None:
+        widget.flush()
+        handle.update(_bundle(widget), raw=True)
+
+    if hasattr(run, "at_finish"):  # a stored run has finished already
+        run.at_finish(freeze)
+
+
+def _bundle(widget: Any) -> dict[str, Any]:
+    data, _ = widget._repr_mimebundle_()
+    return {**data, "image/svg+xml": widget.to_svg()}
 
 
 def register_display(shell: Any) -> None:

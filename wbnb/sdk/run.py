@@ -239,6 +239,11 @@ class Run:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def at_finish(self, callback: Callable[[float], None]) -> None:
+        """Call ``callback(timeout)`` when the run finishes, after the last ``log`` and
+        before the final flush (displays use it to freeze on the final data)."""
+        self._stoppers.append(callback)
+
     def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
                       hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
                       overwrite: bool | None = None) -> Metric:

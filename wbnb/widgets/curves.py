@@ -125,6 +125,12 @@ class Curves(anywidget.AnyWidget):
             run["color"] = self.colors[run["id"]]
         self._snapshot = state
 
+    def to_svg(self) -> str:
+        """A static SVG picture of what the widget shows now (for saved notebooks)."""
+        from .static import series_svg
+
+        return series_svg(self.series, self.colors)
+
     def flush(self) -> None:
         """Send what is pending now, as a snapshot (e.g. before saving a notebook)."""
         self._feed.tick(final=True)
