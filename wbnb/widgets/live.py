@@ -106,8 +106,10 @@ class CursorSource:
     """New rows of a run in a store, read through a cursor: works for runs that other
     processes (or machines, through a remote store) are writing."""
 
-    def __init__(self, ref: RunRef, poll_interval: float = 0.5, meta_interval: float = 2.0) -> None:
+    def __init__(self, ref: RunRef, poll_interval: float = 0.5, meta_interval: float = 2.0,
+                 stream: str = "history") -> None:
         self.ref = ref
+        self.stream = stream  # "history", or "system" for the system-metrics samples
         self.cursor = Cursor()
         self.poll_interval = poll_interval
         self.meta_interval = meta_interval
@@ -117,7 +119,7 @@ class CursorSource:
 
     def initial(self) -> list[tuple]:
         """Everything written so far."""
-        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, "history", self.cursor)
+        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, self.stream, self.cursor)
         return rows
 
     def poll(self, now: float) -> list[tuple]:
@@ -133,7 +135,7 @@ class CursorSource:
                 self.done = True
                 return []
             finished = self.ref.meta.get("state", "running") != "running"
-        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, "history", self.cursor)
+        rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, self.stream, self.cursor)
         self.done = finished
         return rows
 
