@@ -92,7 +92,7 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
   return spec;
 }
 
-export async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-curves-style", CSS);
   const root = h("div", "wbnb-curves", undefined, el);

@@ -30,10 +30,12 @@ export async function referencedModel(props: RenderProps, trait: string): Promis
   if (typeof ref !== "string" || !ref.startsWith("IPY_MODEL_")) {
     throw new Error(`wbnb: trait ${trait} holds no widget reference`);
   }
-  if (props.host?.getModel) return props.host.getModel(ref);
+  // anywidget's host.getModel() takes only its own reference form and rejects ipywidgets'
+  // "IPY_MODEL_" prefix on purpose; such references resolve through the widget manager.
   const manager = props.model.widget_manager;
-  if (!manager) throw new Error("wbnb: this notebook front end gives widgets no widget manager");
-  return manager.get_model(ref.slice("IPY_MODEL_".length));
+  if (manager) return manager.get_model(ref.slice("IPY_MODEL_".length));
+  if (props.host?.getModel) return props.host.getModel(ref);
+  throw new Error("wbnb: this notebook front end gives widgets no widget manager");
 }
 
 /** A binary part of a message or of state as float64 values (copied when unaligned). */

@@ -1,0 +1,159 @@
+"""The product as a user meets it: JupyterLab 4 and Notebook 7 on 127.0.0.1, driven by
+Debian's Chromium through Playwright. The curve must move while the training cell runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from tests.widgets.harness import CHROMIUM, CHROMIUM_ARGS
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+TOKEN = "wbnb-e2e-token"
+STEPS = 400
+XSS = "<img src=x onerror=window.__xss=1>"
+
+CELLS = [
+    "import time, wbnb\n"
+    f"run = wbnb.init(project='e2e', name={XSS!r}, settings={{'system_interval': 0}})",
+    f"for i in range({STEPS}):\n"
+    "    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 400})\n"
+    "    time.sleep(0.01)\n"
+    "print('training done')",
+    "wbnb.finish()",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    pytest.importorskip("jupyterlab")
+    pytest.importorskip("playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing (tests/run_all.sh installs it)")
+    root = tmp_path_factory.mktemp("lab")
+    port = _free_port()
+    env = {**os.environ, "WBNB_DIR": str(root / "wbnb-runs"), "WBNB_CONSOLE": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(root / "server.log", "wb"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start: " + (root / "server.log").read_text()[-2000:])
+    try:
+        yield base, root
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _wait_kernel_idle(base: str, name: str) -> None:
+    """Until the notebook's kernel is up and idle: keys pressed before that are lost."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=5) as r:
+            sessions = json.load(r)
+        if any(s["path"].endswith(name) and s["kernel"]["execution_state"] == "idle" for s in sessions):
+            time.sleep(1.0)  # the page's websocket to the kernel connects right after
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the kernel of {name} did not become idle")
+
+
+def _points(page: Any) -> dict[str, int]:
+    return page.evaluate("""() => {
+        const el = document.querySelector('.wbnb-curves');
+        if (!el || !el.__wbnb) return {};
+        const out = {};
+        for (const [k, c] of el.__wbnb.charts) out[k] = c.view ? c.view.data('points').length : 0;
+        return out;
+    }""")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("app", ["lab", "notebooks"])
+def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser: Any, app: str) -> None:
+    base, root = server
+    name = f"live-{app}.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / name)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script("window.__xss = 0")
+    page.goto(f"{base}/{app}/{'tree/' if app == 'lab' else ''}{name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=120_000)
+    _wait_kernel_idle(base, name)
+    page.locator(".jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")  # init: the live panel appears in the output
+    page.wait_for_selector(".wbnb-curves", timeout=120_000)
+
+    page.keyboard.press("Shift+Enter")  # the training loop
+    seen: list[int] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = page.locator(".jp-OutputArea-output", has_text="training done").count() > 0
+        if done:
+            break
+        counts = _points(page)
+        total = counts.get("train/loss", 0)
+        if not seen or total != seen[-1]:
+            seen.append(total)
+        time.sleep(0.1)
+    assert done, "the training cell did not finish"
+    ARTIFACTS.mkdir(exist_ok=True)
+    rises = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
+    assert rises >= 3, f"the curve's point count rose only {rises} times while the cell ran: {seen}"
+
+    page.keyboard.press("Shift+Enter")  # finish
+    page.wait_for_function(
+        f"() => {{ const el = document.querySelector('.wbnb-curves'); if (!el || !el.__wbnb) return false;"
+        f" const c = el.__wbnb.charts.get('train/loss'); return c && c.view && c.view.data('points').length === {STEPS}; }}",
+        timeout=60_000)
+    assert _points(page) == {"train/acc": STEPS, "train/loss": STEPS}  # exactly the logged steps
+
+    text = page.locator(".wbnb-curves").inner_text()
+    assert XSS in text, "the run name is shown as literal text"
+    assert page.evaluate("() => window.__xss") == 0 and page.locator(".wbnb-curves img").count() == 0
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{app}-live-curves.png"), full_page=True)
+    (ARTIFACTS / f"e2e-{app}-counts.json").write_text(json.dumps(seen))
+    page.close()
