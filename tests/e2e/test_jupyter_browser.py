@@ -4,24 +4,18 @@ Debian's Chromium through Playwright. The curve must move while the training cel
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
+from tests.e2e.jupyter_server import jupyter_server, open_notebook, output_has, write_notebook
 from tests.widgets.harness import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-TOKEN = "wbnb-e2e-token"
 STEPS = 400
 XSS = "<img src=x onerror=window.__xss=1>"
 
@@ -36,12 +30,6 @@ CELLS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     pytest.importorskip("jupyterlab")
@@ -49,28 +37,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing (tests/run_all.sh installs it)")
     root = tmp_path_factory.mktemp("lab")
-    port = _free_port()
-    env = {**os.environ, "WBNB_DIR": str(root / "wbnb-runs"), "WBNB_CONSOLE": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", "--ServerApp.disable_check_xsrf=True"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(root / "server.log", "wb"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start: " + (root / "server.log").read_text()[-2000:])
-    try:
+    with jupyter_server(root, {"WBNB_DIR": str(root / "wbnb-runs"), "WBNB_CONSOLE": "0"}) as base:
         yield base, root
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -83,19 +51,6 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
-
-
-def _wait_kernel_idle(base: str, name: str) -> None:
-    """Until the notebook's kernel is up and idle: keys pressed before that are lost."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=5) as r:
-            sessions = json.load(r)
-        if any(s["path"].endswith(name) and s["kernel"]["execution_state"] == "idle" for s in sessions):
-            time.sleep(1.0)  # the page's websocket to the kernel connects right after
-            return
-        time.sleep(0.5)
-    pytest.fail(f"the kernel of {name} did not become idle")
 
 
 def _points(page: Any) -> dict[str, int]:
@@ -113,17 +68,11 @@ def _points(page: Any) -> dict[str, int]:
 def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser: Any, app: str) -> None:
     base, root = server
     name = f"live-{app}.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / name)
+    write_notebook(root / name, CELLS)
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.add_init_script("window.__xss = 0")
-    page.goto(f"{base}/{app}/{'tree/' if app == 'lab' else ''}{name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=120_000)
-    _wait_kernel_idle(base, name)
-    page.locator(".jp-Cell .cm-content").first.click()
+    open_notebook(page, base, name, app)
     page.keyboard.press("Shift+Enter")  # init: the live panel appears in the output
     page.wait_for_selector(".wbnb-curves", timeout=120_000)
 
@@ -131,7 +80,7 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     seen: list[int] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        done = page.locator(".jp-OutputArea-output", has_text="training done").count() > 0
+        done = output_has(page, "training done")
         if done:
             break
         counts = _points(page)

@@ -1,0 +1,90 @@
+"""Start a JupyterLab server on 127.0.0.1 and drive notebooks in it (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+TOKEN = "wbnb-e2e-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_server(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A JupyterLab (with Notebook 7) server serving ``root``; yields its base URL."""
+    port = _free_port()
+    log = open(root / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"],
+        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("JupyterLab did not start: " + (root / "server.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """A notebook of code cells with the python3 kernel."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def wait_kernel_idle(base: str, name: str, timeout: float = 120) -> None:
+    """Until the notebook's kernel is up and idle: keys pressed before that are lost."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=5) as r:
+            sessions = json.load(r)
+        if any(s["path"].endswith(name) and s["kernel"]["execution_state"] == "idle" for s in sessions):
+            time.sleep(1.0)  # the page's websocket to the kernel connects right after
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the kernel of {name} did not become idle")
+
+
+def open_notebook(page: Any, base: str, name: str, app: str = "lab") -> None:
+    """Open ``name`` in JupyterLab (``app="lab"``) or Notebook 7 (``"notebooks"``),
+    wait for its kernel, and put the cursor in the first cell."""
+    page.goto(f"{base}/{app}/{'tree/' if app == 'lab' else ''}{name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=120_000)
+    wait_kernel_idle(base, name)
+    page.locator(".jp-Cell .cm-content").first.click()
+
+
+def output_has(page: Any, text: str) -> bool:
+    """Whether any cell output (not the code) contains ``text``."""
+    return page.locator(".jp-OutputArea-output", has_text=text).count() > 0
