@@ -12,11 +12,16 @@ Components import altair / pandas / anywidget only when used.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-_LAZY = {"Curves": ".curves", "VegaLoader": ".loader"}
+_LAZY = {"Curves": ".curves", "VegaLoader": ".loader", "Gallery": ".gallery", "ConfusionMatrix": ".confusion",
+         "Histograms": ".histograms", "System": ".system"}
 
 if TYPE_CHECKING:
+    from .confusion import ConfusionMatrix
     from .curves import Curves
+    from .gallery import Gallery
+    from .histograms import Histograms
     from .loader import VegaLoader
+    from .system import System
 
 
 def __getattr__(name: str) -> Any:
@@ -25,4 +30,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(_LAZY[name], __name__), name)
 
 
-__all__ = ["Curves", "VegaLoader"]
+__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "System", "VegaLoader"]
