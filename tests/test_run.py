@@ -409,3 +409,23 @@ def test_system_metrics_and_console_are_recorded(tmp_path: Path, monkeypatch) ->
     assert not any("progress 0/5" in line for line in lines)
     meta = store.run("ctx", run.id)
     assert meta["metadata"]["python"].count(".") == 2 and "argv" in meta["metadata"]
+
+
+def test_matplotlib_figures_and_pil_images_logged_directly_become_images(store_dir: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image as PILImage
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1, 4])
+    run = wbnb.init(project="p")
+    wbnb.log({"fig": fig, "pil": PILImage.new("RGB", (5, 3), (255, 0, 0)), "figs": [fig]})
+    plt.close(fig)
+    wbnb.finish()
+    (row,) = stored_rows(store_dir, run)
+    store = LocalStore(store_dir)
+    assert row["fig"]["_type"] == "image" and store.media(row["fig"]["path"]).startswith(b"\x89PNG")
+    assert (row["pil"]["width"], row["pil"]["height"]) == (5, 3)
+    assert row["figs"][0]["_type"] == "image"
