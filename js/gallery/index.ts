@@ -85,7 +85,8 @@ export async function render(props: RenderProps): Promise<() => void> {
   let runs: RunInfo[] = [];
   const entries = new Map<number, Entry>();
   const cache = new Map<string, Img>(); // run|key|step|index -> image
-  const pending = new Set<string>();
+  const pending = new Set<string>(); // asked for, no answer yet
+  const asking = new Map<number, string[]>(); // request number -> what it asked for
   let req = 0;
   let disposed = false;
   const stats = { fetches: 0, received: 0, draws: 0 };
@@ -210,6 +211,7 @@ export async function render(props: RenderProps): Promise<() => void> {
       return;
     }
     const wants: { run: number; key: string; step: number; from: number; to: number }[] = [];
+    const asked: string[] = [];
     for (const r of shown) {
       const block = h("div", "wbnb-run", undefined, body);
       block.dataset.run = String(r);
@@ -245,6 +247,7 @@ export async function render(props: RenderProps): Promise<() => void> {
           h("div", "wbnb-loading", "loading…", fig);
           if (!pending.has(id)) {
             pending.add(id);
+            asked.push(id);
             if (missing < 0) missing = i;
             missingTo = i + 1;
           }
@@ -254,7 +257,8 @@ export async function render(props: RenderProps): Promise<() => void> {
     }
     if (wants.length) {
       stats.fetches++;
-      model.send({ type: "fetch", req: ++req, items: wants });
+      asking.set(++req, asked);
+      model.send({ type: "fetch", req, items: wants });
     }
   }
 
@@ -289,8 +293,9 @@ export async function render(props: RenderProps): Promise<() => void> {
       cache.set(id, { url, caption: it.caption == null ? null : String(it.caption), width: it.width ?? null, height: it.height ?? null });
       stats.received++;
     });
-    // Requests the answer left out (too big for one message) are asked for again.
-    pending.clear();
+    // What the answer left out (too big for one message, gone) is asked for again.
+    for (const id of asking.get(Number(msg.req)) ?? []) pending.delete(id);
+    asking.delete(Number(msg.req));
     draw();
   };
   model.on("msg:custom", onMsg);
