@@ -123,3 +123,9 @@ def test_saved_notebook_keeps_a_static_picture_of_the_final_curves(tmp_path: Pat
     # finish() replaced the picture taken at init (no points yet) with the final one.
     assert svg.count("<polyline") == 2 and "train/loss" in svg and "step 0" in svg and ">49<" in svg
     assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg and "&lt;b&gt;run&lt;/b&gt;" in svg
+
+
+def test_init_again_in_a_notebook_finishes_the_previous_run(tmp_path: Path) -> None:
+    cells = run_cells(tmp_path, SETUP, "a = wbnb.init(project='again')", "b = wbnb.init(project='again')",
+                      "print(a.state, b.state, wbnb.run is b)", "b.finish()")
+    assert text(cells[3]).strip() == "finished running True"
