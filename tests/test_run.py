@@ -429,3 +429,18 @@ def test_matplotlib_figures_and_pil_images_logged_directly_become_images(store_d
     assert row["fig"]["_type"] == "image" and store.media(row["fig"]["path"]).startswith(b"\x89PNG")
     assert (row["pil"]["width"], row["pil"]["height"]) == (5, 3)
     assert row["figs"][0]["_type"] == "image"
+
+
+def test_finish_is_bounded_even_when_flushing_hangs(store_dir: Path) -> None:
+    import time
+
+    run = wbnb.init(project="p", settings={"finish_timeout": 0.5})
+    wbnb.log({"a": 1})
+    real_close = run._writer.close
+    run._writer.close = lambda *a, **k: (time.sleep(3), real_close(*a, **k))[1]  # a disk that stalls
+    start = time.monotonic()
+    with pytest.warns(RuntimeWarning, match=r"flushing the run did not finish within 0\.[0-5]s; it goes on in the background"):
+        wbnb.finish()
+    assert time.monotonic() - start < 2.0 and wbnb.run is None
+    time.sleep(3.5)  # the flush carried on in the background and completed
+    assert stored_meta(store_dir, run)["state"] == "finished"
