@@ -182,7 +182,7 @@ def _user() -> str:
 
 def _friendly_name(store: LocalStore, project: str) -> str:
     base = store.root / "projects" / project
-    count = sum(1 for _ in base.iterdir()) if base.is_dir() else 0
+    count = sum(1 for d in base.iterdir() if d.is_dir()) if base.is_dir() else 0
     return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{count + 1}"
 
 
