@@ -222,3 +222,23 @@ def test_pages_of_many_images(store_dir: Any, harness: Harness, n: int) -> None:
     harness.page.wait_for_function(
         "() => document.querySelector('.wbnb-gallery figcaption')?.textContent === '16'")
     harness.screenshot("gallery-page-2")
+
+
+def test_saved_state_holds_the_index_not_the_pixels(store_dir: Any) -> None:
+    import json
+
+    import wbnb
+    from ipywidgets.embed import dependency_state, embed_data
+
+    rng = np.random.default_rng(0)
+    run = wbnb.init(project="p", name="big")
+    for s in range(20):
+        run.log({"noise": [wbnb.Image(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)) for _ in range(5)]})
+    run.finish()
+    w = _gallery(run, live=False)
+    pixels = sum(len(run._store.media(r["path"])) for s in w.steps("noise") for r in w.index.images(0, "noise", s))
+    data = embed_data(views=[w], state=dependency_state([w], drop_defaults=True))
+    saved = len(json.dumps(data["manager_state"]))
+    esm = len(w._esm)
+    assert pixels > 1_000_000 and saved - esm < 5_000  # 20 steps of index, no image bytes
+    w.close()
