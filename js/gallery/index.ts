@@ -41,6 +41,7 @@ const CSS = `
 .wbnb-gallery figure img { display: block; width: 100%; height: auto; image-rendering: auto; background: repeating-conic-gradient(#eee 0 25%, #fff 0 50%) 0 0 / 12px 12px; }
 .wbnb-gallery figure img.wbnb-pixelated { image-rendering: pixelated; }
 .wbnb-gallery figcaption { white-space: pre-wrap; word-break: break-word; margin-top: 2px; color: var(--jp-ui-font-color1, #333); }
+.wbnb-gallery .wbnb-stale { opacity: .55; }
 .wbnb-gallery .wbnb-loading { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; color: #999; }
 .wbnb-gallery .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
 .wbnb-gallery .wbnb-overlay { position: fixed; inset: 0; background: rgba(0,0,0,.75); display: flex; flex-direction: column;
@@ -87,6 +88,7 @@ export async function render(props: RenderProps): Promise<() => void> {
   const cache = new Map<string, Img>(); // run|key|step|index -> image
   const pending = new Set<string>(); // asked for, no answer yet
   const asking = new Map<number, string[]>(); // request number -> what it asked for
+  const lastShown = new Map<string, number>(); // run|key -> the step whose page was drawn whole
   let req = 0;
   let disposed = false;
   const stats = { fetches: 0, received: 0, draws: 0 };
@@ -222,35 +224,51 @@ export async function render(props: RenderProps): Promise<() => void> {
         continue;
       }
       const s = stepFor(e, step);
-      h("span", "wbnb-note", s === step ? `step ${s}` : `step ${s} (its last at or before ${step})`, title);
-      const at = e.steps.indexOf(s);
-      const count = e.counts[at] ?? 0;
+      const note = h("span", "wbnb-note", s === step ? `step ${s}` : `step ${s} (its last at or before ${step})`, title);
       const from = page * perPage;
-      const to = Math.min(count, from + perPage);
-      const grid = h("div", "wbnb-grid", undefined, block);
-      grid.style.gridTemplateColumns = `repeat(${cols}, ${size}px)`;
+      const countAt = (st: number) => e.counts[e.steps.indexOf(st)] ?? 0;
+      const to = Math.min(countAt(s), from + perPage);
+      // Ask for what is missing of this page; until it comes (not while a cell runs), the
+      // images drawn last for this run and key stay, dimmed, rather than empty boxes.
       let missing = -1;
       let missingTo = -1;
+      let cached = 0;
       for (let i = from; i < to; i++) {
         const id = ident(r, key, s, i);
+        if (cache.has(id)) cached++;
+        else if (!pending.has(id)) {
+          pending.add(id);
+          asked.push(id);
+          if (missing < 0) missing = i;
+          missingTo = i + 1;
+        }
+      }
+      const last = lastShown.get(`${r}|${key}`);
+      let showStep = s;
+      let showTo = to;
+      if (!cached && to > from && last !== undefined && last !== s && cache.has(ident(r, key, last, from))) {
+        showStep = last;
+        showTo = Math.min(countAt(last), from + perPage);
+        note.textContent = `step ${last} (step ${s} loading…)`;
+      } else if (cached === to - from) {
+        lastShown.set(`${r}|${key}`, s);
+      }
+      const grid = h("div", "wbnb-grid", undefined, block);
+      grid.style.gridTemplateColumns = `repeat(${cols}, ${size}px)`;
+      if (showStep !== s) grid.classList.add("wbnb-stale");
+      for (let i = from; i < showTo; i++) {
         const fig = h("figure", "wbnb-figure", undefined, grid);
         fig.dataset.index = String(i);
-        const img = cache.get(id);
+        const img = cache.get(ident(r, key, showStep, i));
         if (img) {
           const tag = h("img", undefined, undefined, fig);
           tag.src = img.url;
           tag.alt = img.caption ?? "";
           if (img.width && img.width < size / 2) tag.classList.add("wbnb-pixelated");
           if (img.caption) h("figcaption", undefined, img.caption, fig);
-          fig.addEventListener("click", () => enlarge(img, `${runs[r]?.name ?? ""} · ${key} · step ${s} · #${i}`));
+          fig.addEventListener("click", () => enlarge(img, `${runs[r]?.name ?? ""} · ${key} · step ${showStep} · #${i}`));
         } else {
           h("div", "wbnb-loading", "loading…", fig);
-          if (!pending.has(id)) {
-            pending.add(id);
-            asked.push(id);
-            if (missing < 0) missing = i;
-            missingTo = i + 1;
-          }
         }
       }
       if (missing >= 0) wants.push({ run: r, key, step: s, from: missing, to: missingTo });

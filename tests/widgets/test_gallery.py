@@ -242,3 +242,29 @@ def test_saved_state_holds_the_index_not_the_pixels(store_dir: Any) -> None:
     esm = len(w._esm)
     assert pixels > 1_000_000 and saved - esm < 5_000  # 20 steps of index, no image bytes
     w.close()
+
+
+def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="follow")
+    _log_images(run, range(3), per_step=2)
+    w = _gallery(run)
+    comm = record(w)
+    harness.mount(w, "gallery")
+    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    _pump(harness, w, comm)
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 2")
+    _log_images(run, range(3, 4), per_step=2)
+    w._feed.tick()
+    harness.deliver(w, comm.take())  # the index grows; the cell still "runs": nobody answers yet
+    harness.page.wait_for_function(
+        "() => document.querySelector('.wbnb-run-title').textContent.includes('step 3 loading')")
+    assert harness.page.locator(".wbnb-step-label").inner_text().startswith("3 (latest)")
+    assert harness.page.locator("figcaption").all_inner_texts() == ["s2 i0", "s2 i1"]  # the last ones, dimmed
+    assert harness.page.locator(".wbnb-grid.wbnb-stale").count() == 1
+    assert _pump(harness, w, comm) == 1  # the cell is done: the request is answered
+    harness.page.wait_for_function(
+        "() => [...document.querySelectorAll('figcaption')].map(c => c.textContent).join() === 's3 i0,s3 i1'")
+    assert harness.page.locator(".wbnb-grid.wbnb-stale").count() == 0
+    run.finish()
