@@ -41,6 +41,7 @@ interface Panel {
   stepText: HTMLElement;
   canvas: HTMLCanvasElement;
   tip: HTMLElement;
+  mark: HTMLElement;
   note: HTMLElement;
   layout?: Layout;
   texts: string[][];
@@ -61,6 +62,8 @@ const CSS = `
 .wbnb-confusion .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
   background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
   padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+.wbnb-confusion .wbnb-mark { position: absolute; pointer-events: none; display: none; box-sizing: border-box;
+  border: 2px solid #f58518; }
 .wbnb-confusion .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
 `;
 
@@ -129,8 +132,9 @@ export async function render(props: RenderProps): Promise<() => void> {
     const stepText = h("span", "wbnb-step-label", "", steps);
     const note = h("div", "wbnb-note", "", proot);
     const canvas = h("canvas", undefined, undefined, proot);
+    const mark = h("div", "wbnb-mark", undefined, proot);
     const tip = h("div", "wbnb-tip", undefined, proot);
-    p = { id: e.id, root: proot, head, slider, stepText, canvas, tip, note, texts: [] };
+    p = { id: e.id, root: proot, head, slider, stepText, canvas, tip, mark, note, texts: [] };
     panels.set(e.id, p);
     const panel = p;
     slider.addEventListener("input", () => {
@@ -144,7 +148,10 @@ export async function render(props: RenderProps): Promise<() => void> {
       draw(en);
     });
     canvas.addEventListener("pointermove", (ev) => hover(panel, ev));
-    canvas.addEventListener("pointerleave", () => (panel.tip.style.display = "none"));
+    canvas.addEventListener("pointerleave", () => {
+      panel.tip.style.display = "none";
+      panel.mark.style.display = "none";
+    });
     return p;
   }
 
@@ -280,8 +287,18 @@ export async function render(props: RenderProps): Promise<() => void> {
     const m = e.mats.get(L.step);
     if (!m || a < 0 || b < 0 || a >= L.k || b >= L.k) {
       p.tip.style.display = "none";
+      p.mark.style.display = "none";
       return;
     }
+    // outline the cell under the pointer
+    const grow = Math.max(0, 6 - L.cell) / 2; // tiny cells get a visible box
+    Object.assign(p.mark.style, {
+      display: "block",
+      left: `${p.canvas.offsetLeft + L.left + b * L.cell - grow}px`,
+      top: `${p.canvas.offsetTop + L.top + a * L.cell - grow}px`,
+      width: `${L.cell + 2 * grow}px`,
+      height: `${L.cell + 2 * grow}px`,
+    });
     const count = m[a * L.k + b];
     let row = 0;
     let col = 0;
