@@ -90,6 +90,7 @@ export async function render(props: RenderProps): Promise<() => void> {
   const asking = new Map<number, string[]>(); // request number -> what it asked for
   const lastShown = new Map<string, number>(); // run|key -> the step whose page was drawn whole
   let req = 0;
+  let pageCount = 1;
   let disposed = false;
   const stats = { fetches: 0, received: 0, draws: 0 };
 
@@ -205,6 +206,7 @@ export async function render(props: RenderProps): Promise<() => void> {
     }
     const pages = Math.max(1, Math.ceil(maxCount / perPage));
     page = Math.min(page, pages - 1);
+    pageCount = pages;
     pager.style.display = pages > 1 ? "" : "none";
     pageText.textContent = ` page ${page + 1}/${pages} `;
     body.replaceChildren();
@@ -383,7 +385,7 @@ export async function render(props: RenderProps): Promise<() => void> {
   sizeSlider.addEventListener("input", () => set("size", Number(sizeSlider.value)));
   colsInput.addEventListener("change", () => set("columns", Math.max(1, Math.min(16, Number(colsInput.value) || 1))));
   prev.addEventListener("click", () => set("page", Math.max(0, (Number(model.get("page")) || 0) - 1)));
-  next.addEventListener("click", () => set("page", (Number(model.get("page")) || 0) + 1));
+  next.addEventListener("click", () => set("page", Math.min(pageCount - 1, (Number(model.get("page")) || 0) + 1)));
   const names = ["key", "step", "page", "per_page", "columns", "size", "shown_runs"];
   for (const n of names) model.on(`change:${n}`, commit);
 
