@@ -89,7 +89,7 @@ function cellText(v: number, mode: string): string {
   return `${(v * 100).toFixed(1)}%`;
 }
 
-export async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-confusion-style", CSS);
   const root = h("div", "wbnb-confusion", undefined, el);

@@ -50,7 +50,7 @@ const CSS = `
 .wbnb-gallery .wbnb-overlay .wbnb-big-caption { margin-top: 8px; white-space: pre-wrap; max-width: 90vw; text-align: center; }
 `;
 
-export async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-gallery-style", CSS);
   const root = h("div", "wbnb-gallery", undefined, el);

@@ -49,7 +49,7 @@ const CSS = `
 
 const RIDGE_ROWS = 40; // a ridge plot of more rows is unreadable: an even subset is drawn
 
-export async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-histograms-style", CSS);
   const root = h("div", "wbnb-histograms", undefined, el);
