@@ -106,3 +106,44 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     page.screenshot(path=str(ARTIFACTS / f"e2e-{app}-live-curves.png"), full_page=True)
     (ARTIFACTS / f"e2e-{app}-counts.json").write_text(json.dumps(seen))
     page.close()
+
+
+MEDIA_CELLS = [
+    "import numpy as np, wbnb\n"
+    "run = wbnb.init(project='media', settings={'system_interval': 0, 'live_panel': False})\n"
+    "for step, shade in enumerate((0, 120, 250)):\n"
+    "    img = np.full((16, 16, 3), shade, dtype=np.uint8)\n"
+    "    wbnb.log({'samples': [wbnb.Image(img, caption=f'shade {shade}')],\n"
+    "              'cm': wbnb.plot.confusion_matrix(y_true=[0, 0, 1, 1, 1, 2], preds=[0, 1, 1, 1, 2, 2],\n"
+    "                                                class_names=['cat', 'dog', 'bird'])})\n"
+    "run.finish(quiet=True)",
+    "from wbnb.widgets import Gallery\nGallery(run)",
+    "from wbnb.widgets import ConfusionMatrix\nConfusionMatrix(run)",
+]
+
+
+@pytest.mark.timeout(600)
+def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Path], browser: Any) -> None:
+    base, root = server
+    write_notebook(root / "media.ipynb", MEDIA_CELLS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    open_notebook(page, base, "media.ipynb")
+    for _ in MEDIA_CELLS:
+        page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 1", timeout=120_000)
+    src = lambda: page.locator(".wbnb-gallery figure img").first.get_attribute("src")  # noqa: E731
+    caption = lambda: page.locator(".wbnb-gallery figcaption").first.inner_text()  # noqa: E731
+    assert caption() == "shade 250"  # the newest step first
+    last = src()
+    page.locator(".wbnb-gallery .wbnb-step-slider").fill("0")
+    page.wait_for_function("() => document.querySelector('.wbnb-gallery figcaption')?.innerText === 'shade 0'",
+                           timeout=60_000)
+    assert src() != last  # the slider brought another image, fetched from the kernel
+
+    page.wait_for_selector(".wbnb-confusion .wbnb-panel canvas", timeout=120_000)
+    panel = page.locator(".wbnb-confusion .wbnb-panel").first.get_attribute("data-id")
+    texts = page.evaluate(f"() => document.querySelector('.wbnb-confusion').__wbnb.cellTexts({panel})")
+    assert texts == [["1", "1", "0"], ["0", "2", "1"], ["0", "0", "1"]]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-lab-gallery-confusion.png"), full_page=True)
+    page.close()

@@ -104,8 +104,10 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
         _hook_exit()
     if not s.silent:
         verb = "resumed" if run.resumed else "started"
+        # stderr keeps a script's stdout clean; a notebook would paint it as a red warning.
         print(f"wbnb: {verb} run {run.name} ({project}/{run_id})\n"
-              f"wbnb: stored in {store.root}; look at it with `wbnb show {project}/{run_id}`", file=sys.stderr)
+              f"wbnb: stored in {store.root}; look at it with `wbnb show {project}/{run_id}`",
+              file=sys.stdout if notebook else sys.stderr)
         if detect_environment() == "colab":
             say_once("colab", "Colab's disk goes away with the runtime. To keep runs, mount Google Drive and "
                      "pass init(dir='/content/drive/MyDrive/wbnb-runs') (or set WBNB_DIR).")
