@@ -1,7 +1,8 @@
 """``%wbnb`` and ``%%wbnb``: the notebook shortcuts.
 
-    %wbnb                        the current run's live curves
-    %wbnb show RUN [RUN ...]     curves of stored runs ("project/id"), overlaid
+    %wbnb                        the current run's panel
+    %wbnb show RUN [RUN ...]     one run's panel, or several runs' curves overlaid
+                                 (runs as "project/id")
     %%wbnb [--project P] [--name N] [--config k=v ...]
                                  the cell runs inside a run that finishes when it ends
                                  (failed if it raised)
@@ -74,17 +75,17 @@ class WbnbMagics(Magics):
         import wbnb
         from IPython.display import display
 
-        from ..widgets import Curves
+        from ..widgets import Curves, RunPanel
 
         if not args:
             if wbnb.run is None:
                 raise UsageError("there is no current run: call wbnb.init() first")
-            return display(Curves(wbnb.run))
+            return display(RunPanel(wbnb.run))
         command, rest = args[0], args[1:]
         if command == "show":
             if not rest:
                 raise UsageError("show needs at least one run, as project/id")
-            return display(Curves(rest))
+            return display(RunPanel(rest[0]) if len(rest) == 1 else Curves(rest))
         raise UsageError(f"unknown command {command!r}")
 
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:

@@ -1,4 +1,4 @@
-"""What a notebook shows for a run: its live panel.
+"""What a notebook shows for a run: its live ``RunPanel``.
 
 The tracker never imports widgets: ``attach`` teaches IPython to display a ``Run`` (as
 the last expression of a cell) and ``init()`` calls ``show_panel`` through it.
@@ -14,9 +14,9 @@ def show_panel(run: Any) -> None:
     same output (what a saved notebook shows without a kernel), redrawn at finish()."""
     from IPython.display import display
 
-    from ..widgets import Curves
+    from ..widgets import RunPanel
 
-    widget = Curves(run)
+    widget = RunPanel(run)
     handle = display(_bundle(widget), raw=True, display_id=True)
 
     def freeze(timeout: float) -> None:
@@ -28,7 +28,8 @@ def show_panel(run: Any) -> None:
 
 
 def _bundle(widget: Any) -> dict[str, Any]:
-    data, _ = widget._repr_mimebundle_()
+    data = widget._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data  # anywidget returns (data, metadata)
     return {**data, "image/svg+xml": widget.to_svg()}
 
 

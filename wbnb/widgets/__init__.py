@@ -13,12 +13,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _LAZY = {"Curves": ".curves", "VegaLoader": ".loader", "Gallery": ".gallery", "ConfusionMatrix": ".confusion",
-         "Histograms": ".histograms", "System": ".system"}
+         "Histograms": ".histograms", "System": ".system", "RunPanel": ".panel"}
 
 if TYPE_CHECKING:
     from .confusion import ConfusionMatrix
     from .curves import Curves
     from .gallery import Gallery
+    from .panel import RunPanel
     from .histograms import Histograms
     from .loader import VegaLoader
     from .system import System
@@ -30,4 +31,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(_LAZY[name], __name__), name)
 
 
-__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "System", "VegaLoader"]
+__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "System", "VegaLoader"]
