@@ -80,9 +80,11 @@ def open_notebook(page: Any, base: str, name: str, app: str = "lab") -> None:
     """Open ``name`` in JupyterLab (``app="lab"``) or Notebook 7 (``"notebooks"``),
     wait for its kernel, and put the cursor in the first cell."""
     page.goto(f"{base}/{app}/{'tree/' if app == 'lab' else ''}{name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=120_000)
+    # JupyterLab reopens earlier notebooks as background tabs: only the visible cells count.
+    first_cell = page.locator(".jp-Notebook .jp-Cell .cm-content:visible").first
+    first_cell.wait_for(timeout=120_000)
     wait_kernel_idle(base, name)
-    page.locator(".jp-Cell .cm-content").first.click()
+    first_cell.click()
 
 
 def output_has(page: Any, text: str) -> bool:
