@@ -32,3 +32,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "System", "VegaLoader"]
+_LAZY["RunTable"] = ".table"; __all__.append("RunTable")  # noqa: E702 - the run table
