@@ -38,8 +38,8 @@ export function sortRows(rows: number[], keys: SortKey[]): number[] {
     for (const r of rows) vals[r] = k.get(r);
     return vals;
   });
-  const pos = new Map<number, number>();
-  rows.forEach((r, i) => pos.set(r, i));
+  const pos: number[] = [];
+  rows.forEach((r, i) => (pos[r] = i));
   rows.sort((x, y) => {
     for (let k = 0; k < keys.length; k++) {
       const a = cols[k][x];
@@ -53,7 +53,7 @@ export function sortRows(rows: number[], keys: SortKey[]): number[] {
       const c = compareValues(a, b);
       if (c !== 0) return keys[k].desc ? -c : c;
     }
-    return pos.get(x)! - pos.get(y)!;
+    return pos[x] - pos[y];
   });
   return rows;
 }
