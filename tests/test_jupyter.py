@@ -129,3 +129,15 @@ def test_init_again_in_a_notebook_finishes_the_previous_run(tmp_path: Path) -> N
     cells = run_cells(tmp_path, SETUP, "a = wbnb.init(project='again')", "b = wbnb.init(project='again')",
                       "print(a.state, b.state, wbnb.run is b)", "b.finish()")
     assert text(cells[3]).strip() == "finished running True"
+
+
+def test_runs_magic_shows_the_run_table(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path, SETUP,
+        "for lr in (0.1, 0.01):\n    with wbnb.init(project='grid', config={'lr': lr}, settings={'live_panel': False}):\n"
+        "        wbnb.log({'acc': lr * 5})",
+        "%wbnb runs grid --filter 'config.lr < 0.05' --sort -summary.acc",
+        "%wbnb runs grid --bogus",
+    )
+    assert widget_views(cells[2]) == 1 and "Traceback" not in text(cells[2])
+    assert "%wbnb runs [PROJECT]" in text(cells[3]) and widget_views(cells[3]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -57,3 +58,16 @@ def test_colab_quickstart_runs_outside_colab_too(tmp_path: Path) -> None:
     assert nb.cells[0].source.startswith("# Install wbnb")
     (meta,) = LocalStore(tmp_path / "wbnb-runs").runs("colab-quickstart")
     assert meta["state"] == "finished" and meta["summary"]["epoch"] == 9 and meta["summary"]["val/acc"] > 0.8
+
+
+@pytest.mark.timeout(600)
+def test_compare_trains_a_grid_and_shows_table_and_overlay(tmp_path: Path) -> None:
+    nb = execute("compare.ipynb", tmp_path)
+    runs = LocalStore(tmp_path / "wbnb-runs").runs("compare")
+    assert len(runs) == 6 and all(m["state"] == "finished" for m in runs)
+    assert {m["config"]["loss"] for m in runs} == {"log_loss", "modified_huber"}
+    views = outputs(nb, "application/vnd.jupyter.widget-view+json")
+    assert len(views) == 3  # the table twice, the overlay once
+    printed = "".join(o.get("text", "") for o in nb.cells[6].outputs if o.output_type == "stream")
+    best = ast.literal_eval(printed.strip())  # [(name, val/acc), ...] as Api ordered them
+    assert len(best) == 3 and [acc for _, acc in best] == sorted((acc for _, acc in best), reverse=True)

@@ -199,13 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def join_dash_values(argv: list[str], options: tuple[str, ...]) -> list[str]:
+    """``["--order", "-acc"]`` -> ``["--order=-acc"]``: argparse would take a sort key
+    with a leading minus for an option of its own."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] in options and arg.startswith("-"):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``wbnb`` command; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    for i in range(len(argv) - 1):  # argparse would take "-created_at" for an option
-        if argv[i] == "--order" and argv[i + 1].startswith("-"):
-            argv[i : i + 2] = [f"--order={argv[i + 1]}"]
-            break
+    argv = join_dash_values(list(sys.argv[1:] if argv is None else argv), ("--order",))
     args = build_parser().parse_args(argv)
     if getattr(args, "dir", "") is None:  # a store command without --dir: the default store
         args.dir = Settings.from_env().dir

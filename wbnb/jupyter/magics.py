@@ -1,6 +1,8 @@
 """``%wbnb`` and ``%%wbnb``: the notebook shortcuts.
 
     %wbnb                        the current run's panel
+    %wbnb runs [PROJECT] [--filter EXPR] [--sort KEY]
+                                 the project's run table (default: the current run's)
     %wbnb show RUN [RUN ...]     one run's panel, or several runs' curves overlaid
                                  (runs as "project/id")
     %%wbnb [--project P] [--name N] [--config k=v ...]
@@ -20,6 +22,8 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from ..cli import join_dash_values
+
 USAGE = __doc__.split("\n\n")[1]
 
 
@@ -37,6 +41,14 @@ def _cell_parser() -> _Parser:
     parser.add_argument("--project")
     parser.add_argument("--name")
     parser.add_argument("--config", nargs="*", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def _runs_parser() -> _Parser:
+    parser = _Parser(prog="%wbnb runs", add_help=False)
+    parser.add_argument("project", nargs="?")
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--sort", action="append")
     return parser
 
 
@@ -82,6 +94,14 @@ class WbnbMagics(Magics):
                 raise UsageError("there is no current run: call wbnb.init() first")
             return display(RunPanel(wbnb.run))
         command, rest = args[0], args[1:]
+        if command == "runs":
+            from ..sdk.settings import Settings
+            from ..widgets import RunTable
+
+            opts = _runs_parser().parse_args(join_dash_values(rest, ("--sort",)))
+            project = opts.project or (wbnb.run.project if wbnb.run is not None else None) \
+                or Settings.from_env().project or "uncategorized"
+            return display(RunTable(project, filter=opts.filter, sort=opts.sort))
         if command == "show":
             if not rest:
                 raise UsageError("show needs at least one run, as project/id")
