@@ -185,7 +185,8 @@ class RunTable(anywidget.AnyWidget):
         """Re-read the project's runs (new runs, states, summaries)."""
         data = self._read()
         with self._lock:
-            self._data = data
+            if data != self._data:  # an unchanged project sends nothing
+                self._data = data
 
     def _poll(self, every: float) -> None:
         while not self._stop.wait(every):
