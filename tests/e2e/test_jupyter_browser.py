@@ -147,3 +147,62 @@ def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Pa
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-gallery-confusion.png"), full_page=True)
     page.close()
+
+
+TABLE_CELLS = [
+    "import wbnb\n"
+    "for name, lr, acc in [('alpha', 0.1, 0.7), ('beta', 0.01, 0.9), ('gamma', 0.001, 0.8)]:\n"
+    "    with wbnb.init(project='tbl', name=name, config={'lr': lr}, tags=['base'] if lr > 0.005 else [],\n"
+    "                   settings={'system_interval': 0, 'live_panel': False, 'silent': True}):\n"
+    "        wbnb.log({'acc': acc})",
+    "%load_ext wbnb\n%wbnb runs tbl --sort name",
+    "from wbnb.widgets import RunTable\ntable = RunTable('tbl', sort='name')\ntable",
+    "print('selected:', [wbnb.Api().run(f'tbl/{i}').name for i in table.selected])",
+]
+
+NAMES_JS = """() => {
+  const table = document.querySelector('.wbnb-table');  // the first table on the page
+  const heads = [...table.querySelectorAll('.wbnb-th')];
+  const col = heads.findIndex(th => th.dataset.key === 'name');
+  return [...table.querySelectorAll('.wbnb-row')]
+    .sort((a, b) => a.offsetTop - b.offsetTop).map(r => r.children[col].textContent);
+}"""
+
+
+@pytest.mark.timeout(600)
+def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[str, Path], browser: Any) -> None:
+    base, root = server
+    write_notebook(root / "table.ipynb", TABLE_CELLS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_notebook(page, base, "table.ipynb")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => document.querySelectorAll('.wbnb-table .wbnb-row').length === 3", timeout=120_000)
+    names = lambda: page.evaluate(NAMES_JS)  # noqa: E731
+    assert names() == ["alpha", "beta", "gamma"]  # --sort name
+    page.click(".wbnb-th[data-key='summary.acc']")
+    assert names() == ["alpha", "gamma", "beta"]  # ascending accuracy
+    page.click(".wbnb-th[data-key='summary.acc']")
+    assert names() == ["beta", "gamma", "alpha"]  # again: reversed
+    page.locator(".wbnb-filter").fill("tags has base and config.lr < 0.05")
+    page.wait_for_function("() => document.querySelectorAll('.wbnb-table .wbnb-row').length === 1")
+    assert names() == ["beta"]
+    page.locator(".wbnb-filter").fill("")
+    page.locator(".wbnb-colsbtn").first.click()
+    page.locator(".wbnb-citem[data-key='state'] input").first.uncheck()
+    assert page.locator(".wbnb-table").first.locator(".wbnb-th[data-key='state']").count() == 0
+    # Selecting a row in the second table reaches Python: the next cell reads it.
+    page.keyboard.press("Escape")
+    page.locator(".jp-Cell .cm-content:visible").nth(2).click()
+    page.keyboard.press("Shift+Enter")
+    second = page.locator(".wbnb-table").nth(1)
+    second.locator(".wbnb-row").first.wait_for(timeout=60_000)
+    second.locator(".wbnb-row", has_text="gamma").click()
+    time.sleep(1.0)  # the selection travels to the kernel while it is idle
+    page.locator(".jp-Cell .cm-content:visible").nth(3).click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                           ".some(o => o.innerText.includes('selected:'))", timeout=60_000)
+    assert output_has(page, "selected: ['gamma']")
+    page.screenshot(path=str(ARTIFACTS / "e2e-lab-run-table.png"), full_page=True)
+    page.close()
