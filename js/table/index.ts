@@ -137,7 +137,10 @@ class TableView {
     }
     this.ferr.textContent = error;
     this.input.classList.toggle("wbnb-bad", !!error);
-    if ((this.model.get("filter_error") || "") !== error) this.model.set("filter_error", error);
+    if ((this.model.get("filter_error") || "") !== error) {
+      this.model.set("filter_error", error); // Python reads why its filter did not parse
+      this.model.save_changes();
+    }
     const rows: number[] = [];
     for (let i = 0; i < this.data.n; i++) if (pred(i)) rows.push(i);
     this.order = rows;

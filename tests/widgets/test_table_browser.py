@@ -106,6 +106,9 @@ def test_filter_box_filters_and_reports_malformed_inline(store_dir: Path, harnes
     harness.page.evaluate("([id, f]) => window.wbnb.models[id].set('filter', f)", [w.model_id, w.filter])
     assert _names(harness) == ["alpha"]
     assert harness.page.text_content(".wbnb-ferr") == ""
+    harness.page.evaluate("([id]) => window.wbnb.models[id].set('filter', '(name ~ a')", [w.model_id])
+    _pull(harness, w, "filter_error")
+    assert w.filter_error.startswith("(name ~ a\n") and 'expected ")"' in w.filter_error
     assert not harness.errors
 
 
