@@ -20,14 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets as t
 
 from ..store.base import Store
 from .gallery import media_of, wanted
-from .live import Feed, RunRef, make_sources, resolve_runs
-from .loader import bundle
+from .base import LiveWidget
+from .live import RunRef, make_sources, resolve_runs
 
 NORMALIZE = ("none", "true", "pred")
 
@@ -154,7 +153,7 @@ class MatrixSet:
         return {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": 0}, []
 
 
-class ConfusionMatrix(anywidget.AnyWidget):
+class ConfusionMatrix(LiveWidget):
     """Heatmaps of the confusion matrices of one or many runs, with a step slider.
 
     ``runs``: a run, ``"project/run_id"`` or a list (default the current run); ``keys``:
@@ -164,7 +163,6 @@ class ConfusionMatrix(anywidget.AnyWidget):
     both percentages; with many classes labels thin out and column labels turn.
     """
 
-    _snapshot = t.Dict().tag(sync=True)
     normalize = t.Enum(NORMALIZE, default_value="none").tag(sync=True)
     size = t.Int(420).tag(sync=True)
     steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
@@ -176,28 +174,13 @@ class ConfusionMatrix(anywidget.AnyWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.matrices = MatrixSet(refs, keys, budget=budget)
-        self._feed = Feed(self.matrices, make_sources(refs), self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
-        snapshot = self._feed.load()
-        if "_esm" not in ConfusionMatrix.__dict__:
-            ConfusionMatrix._esm = bundle("confusion")
+        snapshot = self._open_feed(self.matrices, make_sources(refs), min_interval)
+        self.use_bundle(ConfusionMatrix, "confusion")
         super().__init__(_snapshot=snapshot, normalize=normalize, size=size, **kwargs)
-        self.on_msg(self._on_request)
-        if live:
-            self._feed.start()
-        else:
-            self._feed.stop()
+        self._follow(live)
 
-    def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send(content, buffers)
-
-    def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
-        self._snapshot = state
-
-    def _on_request(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
-        if isinstance(content, dict) and content.get("type") == "fetch":
-            reply, buffers = self.matrices.answer(content)
-            self.send(reply, buffers)
+    def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        return self.matrices.answer(request)
 
     def matrix(self, key: str, run: int = 0, step: int | None = None, by: str = "none") -> np.ndarray | None:
         """The counts of ``key`` (run number ``run``, ``step`` or the latest), or the
@@ -205,12 +188,3 @@ class ConfusionMatrix(anywidget.AnyWidget):
         m = self.matrices.matrix(run, key, step)
         return None if m is None else normalize(m, by)
 
-    def flush(self) -> None:
-        self._feed.tick(final=True)
-
-    def stop(self) -> None:
-        self._feed.stop()
-
-    def close(self) -> None:
-        self._feed.stop()
-        super().close()

@@ -20,13 +20,13 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-import anywidget
 import traitlets as t
 from ipywidgets import widget_serialization
 
 from ..store.base import Store
-from .live import Feed, make_sources, resolve_runs
-from .loader import VegaLoader, bundle
+from .base import LiveWidget
+from .live import make_sources, resolve_runs
+from .loader import VegaLoader
 from .series import SeriesSet
 
 # Tableau 10: distinct, readable on white and dark backgrounds.
@@ -68,7 +68,7 @@ def _as_spec(chart: Any) -> dict[str, Any]:
     return spec
 
 
-class Curves(anywidget.AnyWidget):
+class Curves(LiveWidget):
     """Line charts of the scalar metrics of one or many runs, updated live.
 
     ``runs``: a run (``wbnb.init()``'s, ``Api().run()``'s, or ``"project/run_id"``) or a
@@ -79,9 +79,7 @@ class Curves(anywidget.AnyWidget):
     that are still being logged.
     """
 
-    # _esm: the built bundle, set on the class at first construction (import stays cheap)
     _vega = t.Instance(VegaLoader).tag(sync=True, **widget_serialization)
-    _snapshot = t.Dict().tag(sync=True)
     _spec = t.Dict().tag(sync=True)  # template for every key; KEY_PLACEHOLDER marks the key
     _custom = t.Dict().tag(sync=True)  # key -> spec the user set with set_chart()
     x_axis = t.Enum(X_AXES, default_value="auto").tag(sync=True)
@@ -100,25 +98,20 @@ class Curves(anywidget.AnyWidget):
         self._charts: dict[str, Any] = {}
         self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
         self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(refs)}
-        self._feed = Feed(self.series, make_sources(refs), self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
-        snapshot = self._feed.load()
+        snapshot = self._open_feed(self.series, self._sources(refs), min_interval)
         for run in snapshot["runs"]:
             run["color"] = self.colors[run["id"]]
         template = _as_spec(chart_for(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height))
-        if "_esm" not in Curves.__dict__:
-            Curves._esm = bundle("curves")
+        self.use_bundle(Curves, "curves")
         super().__init__(_vega=VegaLoader.shared(), _snapshot=snapshot, _spec=template, x_axis=x_axis,
                          log_y=log_y, smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
-        if live:
-            self._feed.start()
-        else:
-            self._feed.stop()  # a still picture: no listener left on the run
+        self._follow(live)
+
+    def _sources(self, refs: list[RunRef]) -> list[Any]:
+        """Where new rows come from: each run's history (``System`` reads its system stream)."""
+        return make_sources(refs)
 
     # -- live protocol --------------------------------------------------------------------
-
-    def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send(content, buffers)
 
     def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
         for run in state["runs"]:
@@ -130,18 +123,6 @@ class Curves(anywidget.AnyWidget):
         from .static import series_svg
 
         return series_svg(self.series, self.colors)
-
-    def flush(self) -> None:
-        """Send what is pending now, as a snapshot (e.g. before saving a notebook)."""
-        self._feed.tick(final=True)
-
-    def stop(self) -> None:
-        """Stop following the runs (the charts keep what they show)."""
-        self._feed.stop()
-
-    def close(self) -> None:
-        self._feed.stop()
-        super().close()
 
     # -- for Python users --------------------------------------------------------------------
 

@@ -26,13 +26,12 @@ import fnmatch
 from collections.abc import Iterable
 from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets as t
 
 from ..store.base import Store
-from .live import Feed, RunRef, make_sources, resolve_runs
-from .loader import bundle
+from .base import LiveWidget
+from .live import RunRef, make_sources, resolve_runs
 
 MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
         "webp": "image/webp", "svg": "image/svg+xml", "tiff": "image/tiff", "tif": "image/tiff"}
@@ -157,7 +156,7 @@ class ImageIndex:
         return {"type": "images", "req": content.get("req"), "items": items}, buffers
 
 
-class Gallery(anywidget.AnyWidget):
+class Gallery(LiveWidget):
     """The images of one or many runs, by key, with a step slider; runs side by side.
 
     ``runs``: a run, ``"project/run_id"``, or a list (default: the current run).
@@ -168,7 +167,6 @@ class Gallery(anywidget.AnyWidget):
     follows the newest step.
     """
 
-    _snapshot = t.Dict().tag(sync=True)
     key = t.Unicode("").tag(sync=True)
     step = t.Int(-1).tag(sync=True)
     page = t.Int(0).tag(sync=True)
@@ -184,30 +182,15 @@ class Gallery(anywidget.AnyWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.index = ImageIndex(refs, keys)
-        self._feed = Feed(self.index, make_sources(refs), self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
-        snapshot = self._feed.load()
-        if "_esm" not in Gallery.__dict__:
-            Gallery._esm = bundle("gallery")
+        snapshot = self._open_feed(self.index, make_sources(refs), min_interval)
+        self.use_bundle(Gallery, "gallery")
         first = next(iter(sorted({e.key for e in self.index.entries.values()})), "")
         kwargs.setdefault("key", first)
         super().__init__(_snapshot=snapshot, columns=columns, size=size, per_page=per_page, **kwargs)
-        self.on_msg(self._on_request)
-        if live:
-            self._feed.start()
-        else:
-            self._feed.stop()
+        self._follow(live)
 
-    def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send(content, buffers)
-
-    def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
-        self._snapshot = state
-
-    def _on_request(self, _widget: Any, content: dict[str, Any], _buffers: list[Any]) -> None:
-        if isinstance(content, dict) and content.get("type") == "fetch":
-            reply, buffers = self.index.answer(content)
-            self.send(reply, buffers)
+    def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        return self.index.answer(request)
 
     @property
     def image_keys(self) -> list[str]:
@@ -218,12 +201,3 @@ class Gallery(anywidget.AnyWidget):
         e = self.index.entries.get((run, key))
         return list(e.steps) if e else []
 
-    def flush(self) -> None:
-        self._feed.tick(final=True)
-
-    def stop(self) -> None:
-        self._feed.stop()
-
-    def close(self) -> None:
-        self._feed.stop()
-        super().close()

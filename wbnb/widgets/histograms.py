@@ -24,14 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets as t
 
 from ..store.base import Store
 from .gallery import media_of, wanted
-from .live import Feed, RunRef, make_sources, resolve_runs
-from .loader import bundle
+from .base import LiveWidget
+from .live import RunRef, make_sources, resolve_runs
 
 
 def rebin(edges: Any, counts: Any, lo: float, hi: float, bins: int) -> np.ndarray:
@@ -197,7 +196,7 @@ class HistogramGrid:
         return [s for s, _ in rows], np.array([r for _, r in rows]).reshape(-1, self.bins), (e.lo, e.hi)
 
 
-class Histograms(anywidget.AnyWidget):
+class Histograms(LiveWidget):
     """Histograms over steps of one or many runs: a heatmap (rows = steps, columns =
     value bins, colour = share of the row's count) or a ridge plot.
 
@@ -205,7 +204,6 @@ class Histograms(anywidget.AnyWidget):
     rows kept (older ones are thinned evenly); ``view``: ``"heatmap"`` or ``"ridge"``.
     """
 
-    _snapshot = t.Dict().tag(sync=True)
     view = t.Enum(("heatmap", "ridge"), default_value="heatmap").tag(sync=True)
     chart_width = t.Int(420).tag(sync=True)
     chart_height = t.Int(220).tag(sync=True)
@@ -217,33 +215,12 @@ class Histograms(anywidget.AnyWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.histograms = HistogramGrid(refs, keys, bins=bins, max_rows=max_rows)
-        self._feed = Feed(self.histograms, make_sources(refs), self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
-        snapshot = self._feed.load()
-        if "_esm" not in Histograms.__dict__:
-            Histograms._esm = bundle("histograms")
+        snapshot = self._open_feed(self.histograms, make_sources(refs), min_interval)
+        self.use_bundle(Histograms, "histograms")
         super().__init__(_snapshot=snapshot, view=view, chart_width=width, chart_height=height, **kwargs)
-        if live:
-            self._feed.start()
-        else:
-            self._feed.stop()
-
-    def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send(content, buffers)
-
-    def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
-        self._snapshot = state
+        self._follow(live)
 
     def grid(self, key: str, run: int = 0) -> tuple[list[int], np.ndarray, tuple[float, float]] | None:
         """What is drawn for ``key``: ``(steps, counts [rows x bins], (lo, hi))``."""
         return self.histograms.grid(run, key)
 
-    def flush(self) -> None:
-        self._feed.tick(final=True)
-
-    def stop(self) -> None:
-        self._feed.stop()
-
-    def close(self) -> None:
-        self._feed.stop()
-        super().close()

@@ -18,13 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import anywidget
-
-from ..store.base import Store
-from .curves import KEY_PLACEHOLDER, PALETTE, Curves, _as_spec, chart_for
-from .live import CursorSource, Feed, RunRef, resolve_runs
-from .loader import VegaLoader, bundle
-from .series import SeriesSet
+from .curves import Curves
+from .live import CursorSource, RunRef
 
 SECTIONS = (  # (section, test on the name after "system/"), first match wins
     ("GPU", lambda n: n.startswith("gpu")),
@@ -75,29 +70,10 @@ class System(Curves):
     """
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "relative",
-                 log_y: bool = False, smoothing: float = 0.0, live: bool = True, max_points: int = 1536,
-                 width: int = 300, height: int = 160, store: Store | None = None,
-                 min_interval: float = 0.2, **kwargs: Any) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self._charts: dict[str, Any] = {}
-        self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
-        self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(refs)}
-        sources: list[CursorSource] = [SystemSource(r) for r in refs]
-        self._feed = Feed(self.series, sources, self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
-        snapshot = self._feed.load()
-        for run in snapshot["runs"]:
-            run["color"] = self.colors[run["id"]]
-        template = _as_spec(chart_for(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height))
-        if "_esm" not in System.__dict__:
-            System._esm = bundle("curves")  # Curves' front end, as is
-        # Curves.__init__ would build a history feed: set the same traits ourselves.
-        anywidget.AnyWidget.__init__(
-            self, _vega=VegaLoader.shared(), _snapshot=snapshot, _spec=template, x_axis=x_axis, log_y=log_y,
-            smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
-        if live:
-            self._feed.start()
-        else:
-            self._feed.stop()
+                 width: int = 300, height: int = 160, **kwargs: Any) -> None:
+        super().__init__(runs, keys, x_axis=x_axis, width=width, height=height, **kwargs)
+
+    def _sources(self, refs: list[RunRef]) -> list[Any]:
+        # The system stream through the store, also for the kernel's own run: log()
+        # listeners never see system samples.
+        return [SystemSource(r) for r in refs]
