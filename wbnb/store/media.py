@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 
 _EXT = re.compile(r"^[a-z0-9]{1,8}$")
@@ -36,9 +37,13 @@ class MediaStore:
         target = self.root / rel
         if target.exists():
             return rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            f = open(tmp, "wb")
+        except FileNotFoundError:  # the first file under this prefix: make its folder once
+            target.parent.mkdir(parents=True, exist_ok=True)
+            f = open(tmp, "wb")
+        with f:
             f.write(data)
         os.replace(tmp, target)
         return rel
