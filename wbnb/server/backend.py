@@ -1,0 +1,96 @@
+"""What ``wbnb server`` keeps its data in: one interface, two homes.
+
+``files.py`` keeps runs in a folder (a ``LocalStore`` per entity below ``--root``),
+``postgres.py`` keeps runs, metrics and keys in PostgreSQL so several server
+processes can share them. Media stay content-addressed files under ``--root`` in both.
+
+The HTTP layer (``app.py``) only calls this interface; the wire format and the
+exactly-once rule (chunks carry their start index, the backend keeps what is past its
+counts) are in ``wbnb/store/wire.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from ..store.base import Store
+
+Counts = dict[str, int]  # stream -> number of records the backend holds
+
+
+class Gap(Exception):
+    """A chunk starts past what the backend holds; ``counts`` says where to resend from."""
+
+    def __init__(self, counts: Counts) -> None:
+        super().__init__(f"chunk would leave a gap; resend from {counts}")
+        self.counts = counts
+
+
+@dataclass
+class KeyRecord:
+    """An API key as stored: never the secret, only its SHA-256."""
+
+    key_id: str
+    entity: str
+    name: str
+    secret_hash: str
+    created_at: float
+    revoked: bool = False
+
+
+class Backend(ABC):
+    """Runs grouped by entity, plus the API keys that grant access to an entity."""
+
+    # -- keys --------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_key(self, record: KeyRecord) -> None:
+        """Store a new key record."""
+
+    @abstractmethod
+    def key(self, key_id: str) -> KeyRecord | None:
+        """The record of one key id (revoked ones included), or None."""
+
+    @abstractmethod
+    def keys(self) -> list[KeyRecord]:
+        """Every key record, oldest first."""
+
+    @abstractmethod
+    def revoke_key(self, key_id: str) -> bool:
+        """Mark a key revoked; False if there is no such key."""
+
+    # -- runs ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def store(self, entity: str) -> Store:
+        """The read side of one entity's runs (``Store`` methods; ``open_run`` unused)."""
+
+    @abstractmethod
+    def open_run(self, entity: str, project: str, run_id: str, meta: dict[str, Any],
+                 resume: str | None) -> tuple[dict[str, Any], Counts]:
+        """Create or reopen a run for writing (``resume`` as in ``init``: None/"never"
+        refuses an existing run with ``StoreError``, "must" refuses a missing one,
+        "allow" takes either). Returns the run's metadata and counts."""
+
+    @abstractmethod
+    def counts(self, entity: str, project: str, run_id: str) -> Counts:
+        """How many records of each stream the backend holds; ``RunNotFound`` if none."""
+
+    @abstractmethod
+    def ingest(self, entity: str, project: str, run_id: str, batch: dict[str, Any]) -> Counts:
+        """Apply a decoded batch exactly once (see ``wire.py``) and return the new counts.
+        Raises ``Gap`` when a chunk starts past the counts, ``RunNotFound`` for a run
+        never opened."""
+
+    @abstractmethod
+    def put_media(self, data: bytes, ext: str) -> str:
+        """Store a file by content; returns its ``media/...`` path."""
+
+    @abstractmethod
+    def media(self, path: str) -> bytes:
+        """Bytes of a ``media/...`` path; ValueError for anything else, FileNotFoundError."""
+
+    def close(self) -> None:
+        """Release what the backend holds (open writers, connections)."""
