@@ -6,6 +6,15 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _no_saved_login(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the machine's saved server keys, and never log to a
+    server unless they say so (subprocesses inherit this environment)."""
+    monkeypatch.setenv("WBNB_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    for name in ("WBNB_BASE_URL", "WBNB_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh store for the test, with quiet runs and no background sampling."""

@@ -13,6 +13,7 @@ import pytest
 
 import wbnb
 from wbnb.store.history import merged
+from wbnb.store.remote import ServerError
 from wbnb.store.local import LocalStore
 
 
@@ -350,8 +351,10 @@ def test_alert_is_recorded_printed_and_rate_limited(store_dir: Path, capsys) -> 
 def test_login_with_local_store(store_dir: Path, capsys, monkeypatch) -> None:
     assert wbnb.login() is True
     assert str(store_dir) in capsys.readouterr().err
-    monkeypatch.setenv("WBNB_BASE_URL", "http://127.0.0.1:9")
-    with pytest.raises(NotImplementedError, match="stores runs locally only"):
+    with pytest.raises(ValueError, match="needs a server"):
+        wbnb.login(key="k")
+    monkeypatch.setenv("WBNB_BASE_URL", "http://127.0.0.1:9")  # nothing listens on port 9
+    with pytest.raises(ServerError, match="cannot reach http://127.0.0.1:9"):
         wbnb.login(key="k")
 
 

@@ -21,26 +21,37 @@ _STREAMS = {"default": "history", "history": "history", "system": "system"}
 
 
 class Api:
-    """Reads projects and runs from a store (the local folder unless ``store=`` is given).
+    """Reads projects and runs from a store: ``store=`` if given, else the server of
+    ``WBNB_BASE_URL`` or the last ``wbnb.login()``, else the local folder.
 
-    ``overrides`` may set ``dir`` (the store folder), ``project`` (the default for
-    ``runs()`` / ``run()``) and ``entity``. ``timeout`` and ``api_key`` are accepted
-    for wandb compatibility; a local store needs neither.
+    ``overrides`` may set ``dir`` (the store folder), ``base_url`` (a server),
+    ``project`` (the default for ``runs()`` / ``run()``) and ``entity``; ``api_key``
+    is the server key. ``timeout`` is accepted for wandb compatibility.
     """
 
     def __init__(self, overrides: Mapping[str, Any] | None = None, timeout: float | None = None,
                  api_key: str | None = None, *, store: Store | None = None) -> None:
         from .sdk.settings import Settings
 
-        overrides = dict(overrides or {})
-        settings = Settings.from_env()
-        if store is None:
-            from .store.local import LocalStore
+        from .sdk.credentials import default_store
 
-            store = LocalStore(overrides.get("dir") or settings.dir)
+        overrides = dict(overrides or {})
+        settings = Settings.from_env().updated(
+            {k: overrides.get(k) for k in ("dir", "base_url") if overrides.get(k)} | ({"api_key": api_key} if api_key else {}))
+        if store is None:
+            store = default_store(settings, overrides.get("entity"))
         self.store = store
         self.default_project: str = overrides.get("project") or settings.project or "uncategorized"
-        self.default_entity: str | None = overrides.get("entity") or settings.entity
+        self.default_entity: str | None = overrides.get("entity") or settings.entity or getattr(store, "entity", None)
+
+    def _store_for(self, entity: str | None) -> Store:
+        """A server's runs are per entity: another entity's are another store (which the
+        server only shows to a key of that entity)."""
+        if entity and getattr(self.store, "entity", entity) != entity:
+            from .store.remote import RemoteStore
+
+            return RemoteStore(self.store.conn, entity)  # type: ignore[attr-defined]
+        return self.store
 
     def __repr__(self) -> str:
         return f"<wbnb.Api {self.store!r}>"
@@ -57,7 +68,8 @@ class Api:
         ``per_page`` and ``include_sweeps`` are accepted for wandb compatibility.
         """
         entity, project = self._project_path(path)
-        runs = [Run(self.store, meta) for meta in self.store.runs(project)
+        store = self._store_for(entity)
+        runs = [Run(store, meta) for meta in store.runs(project)
                 if not entity or not meta.get("entity") or meta.get("entity") == entity]
         if filters or order:
             # A running run's summary is rebuilt from its rows: only pay for that when asked.
@@ -78,13 +90,14 @@ class Api:
         run_id = parts[-1]
         project = parts[-2] if len(parts) >= 2 else self.default_project
         entity = parts[0] if len(parts) == 3 else None
+        store = self._store_for(entity)
         try:
-            meta = self.store.run(project, run_id)
+            meta = store.run(project, run_id)
         except (RunNotFound, ValueError):  # ValueError: not even a valid name
             meta = None
         if meta is None or (entity and meta.get("entity") and meta["entity"] != entity):
-            raise RunNotFound(f"no run {path} in {self.store}")
-        return Run(self.store, meta)
+            raise RunNotFound(f"no run {path} in {store}")
+        return Run(store, meta)
 
     def _project_path(self, path: str | None) -> tuple[str | None, str]:
         parts = str(path).strip("/").split("/") if path else []

@@ -88,13 +88,15 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
             return previous
         project = check_name("project", project or s.project or "uncategorized")
         store = LocalStore(s.dir)
+        remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, id, resume)
         meta = {
-            "id": run_id, "project": project, "entity": s.entity or _user(),
+            "id": run_id, "project": project, "entity": remote.entity if remote else s.entity or _user(),
             "name": name or _friendly_name(store, project), "notes": notes, "tags": check_tags(tags),
             "group": group, "job_type": job_type, "config": {}, "mode": s.mode, "created_at": time.time(),
         }
-        writer = store.open_run(project, run_id, meta, resume_mode)
+        # A server run is spooled in the local store and uploaded behind (store/uploader.py).
+        writer = (remote or store).open_run(project, run_id, meta, resume_mode)
         run = Run(store, writer, s, on_finish=_forget)
         run.config.update(config_dict, allow_val_change=True)
         _start_collectors(run, writer, s)
@@ -105,8 +107,10 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
     if not s.silent:
         verb = "resumed" if run.resumed else "started"
         # stderr keeps a script's stdout clean; a notebook would paint it as a red warning.
+        where = (f"logging to {remote.conn.base_url} as {remote.entity}, spooled in {store.root}" if remote
+                 else f"stored in {store.root}")
         print(f"wbnb: {verb} run {run.name} ({project}/{run_id})\n"
-              f"wbnb: stored in {store.root}; look at it with `wbnb show {project}/{run_id}`",
+              f"wbnb: {where}; look at it with `wbnb show {project}/{run_id}`",
               file=sys.stdout if notebook else sys.stderr)
         if detect_environment() == "colab":
             say_once("colab", "Colab's disk goes away with the runtime. To keep runs, mount Google Drive and "
@@ -149,6 +153,36 @@ def _previous_run(reinit: bool | str | None, notebook: bool) -> Run | None:
     for run in list(_active):
         run.finish()
     return None
+
+
+def remote_store(s: Settings) -> Any:
+    """The ``RemoteStore`` of the server ``s`` names (settings, environment or the last
+    ``login()``), spooling into ``s.dir``; None for the local store. The key is
+    checked here, so a wrong one fails ``init()`` rather than the upload thread."""
+    from . import credentials
+
+    server = credentials.server_for(s)
+    if server is None:
+        return None
+    from ..store.remote import AuthError, Connection, RemoteStore, ServerError
+    from .login import check_key
+
+    if not server.key:
+        raise ValueError(f"no API key for {server.url}: call wbnb.login(key=..., host={server.url!r}) "
+                         "or set WBNB_API_KEY")
+    entity = server.entity
+    try:
+        entity = check_key(server.url, server.key)
+    except AuthError:
+        raise
+    except ServerError as e:
+        if entity is None:
+            raise ServerError(f"{e}, and the entity to log as is unknown: pass init(entity=...) "
+                              "or log in once with wbnb.login() while the server is up") from None
+        say_once(f"offline:{server.url}", f"{e}; logging into {s.dir} and uploading when it is back")
+    # finish() waits for the upload within its own bound, leaving time to report.
+    return RemoteStore(Connection(server.url, server.key), entity, spool=s.dir,
+                       upload_timeout=0.7 * s.finish_timeout)
 
 
 def _resolve_id(store: LocalStore, project: str, run_id: str | None, resume: bool | str | None) -> tuple[str, str | None]:

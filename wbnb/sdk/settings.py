@@ -43,6 +43,8 @@ class Settings:
     finish_timeout: float = 30.0  # upper bound on how long finish() may wait
     save_code: bool = False
     allow_val_change: bool | None = None  # None: True in notebooks, False in scripts
+    base_url: str | None = None  # a `wbnb server` to log to (else the one saved by login())
+    api_key: str | None = None  # its key (else the one login() saved for that server)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -58,6 +60,8 @@ class Settings:
             "system_interval": _env_float("WBNB_SYSTEM_INTERVAL"),
             "finish_timeout": _env_float("WBNB_FINISH_TIMEOUT"),
             "save_code": _env_bool("WBNB_SAVE_CODE"),
+            "base_url": os.environ.get("WBNB_BASE_URL") or None,
+            "api_key": os.environ.get("WBNB_API_KEY") or None,
         }
         return cls().updated({k: v for k, v in env.items() if v is not None})
 

@@ -157,6 +157,11 @@ class LocalStore(Store):
     def media(self, path: str) -> bytes:
         return self._media.get(path)
 
+    def mark_synced(self, project: str, run_id: str) -> None:
+        """Note that a server holds all of a finished run (``wbnb sync`` skips it)."""
+        d = self.run_dir(project, run_id)
+        _write_json(d / "run.json", {**_read_json(d / "run.json"), "synced": True})
+
     # -- write side ------------------------------------------------------------------
 
     def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> "LocalRunWriter":

@@ -1,0 +1,173 @@
+"""The Store interface over HTTP: what ``Api()``, the widgets and the tracker use when
+runs live on a ``wbnb server`` (``WBNB_BASE_URL`` / ``wbnb.login(host=)``).
+
+Reading is a thin mapping of ``Store`` calls onto the server's endpoints (a row
+cursor's ``offset`` is a row index here). Writing never talks to the network on the
+training thread: ``open_run`` returns a writer that logs into a local spool store, and
+an ``Uploader`` thread ships what is new (``uploader.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .base import RunNotFound, RunWriter, Store, StoreError
+from .history import Cursor, numeric_arrays
+from .wire import API, decode_rows
+
+TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+
+
+class ServerError(StoreError):
+    """The server refused a request or could not be reached."""
+
+
+class AuthError(ServerError, PermissionError):
+    """The key is missing, unknown or revoked (401), or may not see that entity (403)."""
+
+
+class Connection:
+    """One ``requests.Session`` (keep-alive) to a server, with the key attached.
+
+    Thread-safe in practice: every method makes one request; the session's pool
+    holds a connection per thread that uses it.
+    """
+
+    def __init__(self, base_url: str, api_key: str | None, timeout: tuple[float, float] = TIMEOUT) -> None:
+        import requests
+
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"server URL must start with http:// or https://, got {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Connection({self.base_url!r})"
+
+    def request(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
+        """Send one request; return the parsed JSON (bytes for media). Raises
+        ``AuthError`` / ``RunNotFound`` / ``ServerError`` with the server's message, and
+        lets ``requests.ConnectionError`` / ``Timeout`` through for callers that retry."""
+        body = kwargs.pop("json", None)
+        if body is not None:  # Python's json: NaN and Infinity survive the trip
+            kwargs["data"] = json.dumps(body, default=str).encode()
+            kwargs.setdefault("headers", {})["Content-Type"] = "application/json"
+        r = self.session.request(method, self.base_url + API + path, timeout=self.timeout, **kwargs)
+        if r.status_code in ok:
+            if r.headers.get("content-type", "").startswith("application/json"):
+                return json.loads(r.content)
+            return r.content
+        detail = _detail(r)
+        if r.status_code == 401:
+            raise AuthError(f"{self.base_url} refused the API key: {detail}. Log in again with "
+                            "wbnb.login(key=..., host=...) or set WBNB_API_KEY.")
+        if r.status_code == 403:
+            raise AuthError(f"{self.base_url}: {detail}")
+        if r.status_code == 404:
+            raise RunNotFound(f"{self.base_url}: {detail}")
+        error = ServerError(f"{self.base_url} answered {r.status_code} to {method} {path}: {detail}")
+        error.status = r.status_code  # type: ignore[attr-defined]
+        error.body = _json_or_none(r)  # type: ignore[attr-defined]
+        raise error
+
+    def whoami(self) -> dict[str, Any]:
+        """The entity and key id the server sees for this key (checks the key)."""
+        return self.request("GET", "/whoami")
+
+
+def _json_or_none(r: Any) -> Any:
+    try:
+        return json.loads(r.content)
+    except ValueError:
+        return None
+
+
+def _detail(r: Any) -> str:
+    body = _json_or_none(r)
+    if isinstance(body, dict) and "detail" in body:
+        detail = body["detail"]
+        return detail if isinstance(detail, str) else json.dumps(detail)
+    return (r.text or r.reason or "")[:300]
+
+
+def _q(name: str) -> str:
+    return quote(name, safe="")
+
+
+class RemoteStore(Store):
+    """One entity's runs on a server, read through the ``Store`` interface.
+
+    ``open_run`` spools into ``spool`` (a ``LocalStore`` folder) and uploads from there.
+    """
+
+    def __init__(self, conn: Connection, entity: str, spool: str | os.PathLike[str] | None = None,
+                 upload_timeout: float = 20.0) -> None:
+        self.conn = conn
+        self.entity = entity
+        self.spool = Path(spool) if spool is not None else None
+        self.upload_timeout = upload_timeout  # how long closing a run waits for the upload
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.conn.base_url!r}, entity={self.entity!r})"
+
+    def _project(self, project: str) -> str:
+        return f"/entities/{_q(self.entity)}/projects/{_q(project)}"
+
+    def _run(self, project: str, run_id: str) -> str:
+        return f"{self._project(project)}/runs/{_q(run_id)}"
+
+    def projects(self) -> list[str]:
+        return self.conn.request("GET", f"/entities/{_q(self.entity)}/projects")
+
+    def runs(self, project: str) -> list[dict[str, Any]]:
+        return self.conn.request("GET", f"{self._project(project)}/runs")
+
+    def run(self, project: str, run_id: str) -> dict[str, Any]:
+        return self.conn.request("GET", self._run(project, run_id))
+
+    def rows(self, project: str, run_id: str, stream: str = "history",
+             cursor: Cursor | None = None) -> tuple[list[tuple], Cursor]:
+        start = cursor.offset if cursor else 0
+        rows: list[tuple] = []
+        while True:  # the server pages long answers
+            chunk = self.conn.request("GET", f"{self._run(project, run_id)}/rows",
+                                      params={"stream": stream, "start": start})
+            page = decode_rows(chunk)
+            rows.extend(page)
+            start = chunk["next"]
+            if not page or not chunk.get("more"):
+                return rows, Cursor(start, {})
+
+    def columns(self, project: str, run_id: str, stream: str = "history",
+                samples: int | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"stream": stream}
+        if samples:
+            params["samples"] = samples
+        cols = self.conn.request("GET", f"{self._run(project, run_id)}/columns", params=params)
+        return numeric_arrays(cols)
+
+    def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
+        answer = self.conn.request("GET", f"{self._run(project, run_id)}/records",
+                                   params={"stream": stream, "start": offset})
+        return answer["records"], answer["next"]
+
+    def media(self, path: str) -> bytes:
+        if not path.startswith("media/"):
+            raise ValueError(f"not a media path: {path!r}")
+        return self.conn.request("GET", "/" + path)
+
+    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
+        from .uploader import open_spooled_run
+
+        if self.spool is None:
+            raise StoreError("this RemoteStore has no spool folder to log through")
+        return open_spooled_run(self, project, run_id, meta, resume, self.upload_timeout)

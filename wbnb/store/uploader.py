@@ -1,0 +1,397 @@
+"""Logging to a server without ever waiting on it: spool locally, upload behind.
+
+A run logged to a server is first a run of a local store (the *spool*, the same
+folder ``init()`` would use offline), written by the ordinary ``LocalRunWriter``: so
+``log()`` costs what it costs locally and a step survives the process being killed.
+An ``Uploader`` thread reads what is new in the spool's logs (the way a widget
+follows a run), and posts it in batches whose chunks carry their index
+(``wire.py``): a retry after a timeout, a server restart or a process restart can
+never store a step twice. While the server is unreachable the spool simply grows;
+the thread retries with backoff and catches up. ``wbnb sync`` runs the same
+``Uploader`` over runs left behind (offline runs, runs whose process ended first).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from .base import RunNotFound, RunWriter, StoreError
+from .history import Cursor, read_rows
+from .local import LocalRunWriter, LocalStore
+from .wal import read_records
+from .wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, encode_rows, media_paths
+
+BATCH_ROWS = 5000  # records per stream in one batch: ~0.5 MB of JSON for 10 floats a row
+LOCAL_ONLY = ("state", "pid", "pid_started", "remote", "synced", "exit_code", "ended_at")
+
+
+class Uploader:
+    """Ships one spooled run to the server; ``start()`` for a live run, ``drain()``
+    for a finished one."""
+
+    def __init__(self, remote: Any, project: str, run_id: str, spool: LocalStore,
+                 base: dict[str, int] | None = None, interval: float = 0.2,
+                 on_progress: Callable[[int], None] | None = None) -> None:
+        self.remote, self.project, self.run_id = remote, project, run_id
+        self.dir = spool.run_dir(project, run_id)
+        self.path = remote._run(project, run_id)
+        self.base = dict(base or dict.fromkeys(STREAMS, 0))  # server index of the spool's first record
+        self.interval = interval
+        self.on_progress = on_progress
+        self.acked: dict[str, int] | None = None  # spool records the server holds; None: ask it
+        self._read = dict.fromkeys(STREAMS, 0)  # spool records read into _pending
+        self._pending: dict[str, list[Any]] = {s: [] for s in STREAMS}
+        self._cursors: dict[str, Any] = {s: Cursor() if s in ROW_STREAMS else 0 for s in STREAMS}
+        self._sent_media: set[str] = set()
+        self._meta_version = 0  # bumped by the writer on each metadata change
+        self._meta_sent = -1
+        self._meta: Callable[[], dict[str, Any]] = lambda: spool.run(project, run_id)
+        self._final: tuple[str, int | None] | None = None
+        self._final_sent = False
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self.offline_since: float | None = None
+        self.error: str | None = None  # the last reason an upload failed
+
+    # -- control -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Upload in a daemon thread until ``finish`` has been delivered."""
+        self._thread = threading.Thread(target=self._loop, name=f"wbnb-upload-{self.run_id}", daemon=True)
+        self._thread.start()
+
+    def meta_changed(self) -> None:
+        """The run's metadata changed: send it with the next batch."""
+        self._meta_version += 1
+
+    def finish(self, state: str, exit_code: int | None, timeout: float) -> bool:
+        """Send everything and the final state; wait at most ``timeout`` seconds.
+        Returns True when the server has it all (the thread keeps trying otherwise)."""
+        self._final = (state, exit_code)
+        self._wake.set()
+        if self._thread is None:
+            return self.drain(timeout)
+        self._thread.join(timeout)
+        return self.done
+
+    @property
+    def done(self) -> bool:
+        """Whether the server holds every record and the final state."""
+        return self._final_sent
+
+    def unsent(self) -> dict[str, int]:
+        """Records per stream the server does not have yet (those read so far)."""
+        self._fill()
+        acked = self.acked or dict.fromkeys(STREAMS, 0)
+        return {s: n for s in STREAMS if (n := self._read[s] - acked[s]) > 0}
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Upload on this thread until done, or until ``timeout`` seconds (None: no
+        limit) pass with the server unreachable. Raises for refusals (a bad key)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.5
+        while not self.done:
+            try:
+                self._step()
+                delay = 0.5
+            except _Retry as e:
+                if deadline is not None and time.monotonic() + delay > deadline:
+                    self.error = str(e)
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        return True
+
+    def _loop(self) -> None:
+        delay = self.interval
+        while not self._final_sent:
+            try:
+                busy = self._step()
+                if self.offline_since is not None:
+                    print(f"wbnb: {self.remote.conn.base_url} is reachable again; uploading what was spooled",
+                          file=sys.stderr)
+                    self.offline_since = None
+                delay = self.interval
+                if busy:
+                    continue
+            except _Retry as e:
+                self.error = str(e)
+                if self.offline_since is None:
+                    self.offline_since = time.monotonic()
+                    warnings.warn(f"wbnb: cannot reach {self.remote.conn.base_url} ({e}); logging goes on into "
+                                  f"{self.dir} and will be uploaded when the server is back", RuntimeWarning)
+                delay = min(max(delay * 2, 0.5), 10.0)
+            except Exception as e:  # a refusal (revoked key, 413...): say it once, keep the spool
+                self.error = f"{type(e).__name__}: {e}"
+                warnings.warn(f"wbnb: uploading {self.project}/{self.run_id} stopped: {e}. The run is kept "
+                              f"in {self.dir}; fix the cause and run `wbnb sync`.", RuntimeWarning)
+                return
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    # -- one round ---------------------------------------------------------------------
+
+    def _step(self) -> bool:
+        """Send one batch of what is new; True if more is waiting. Raises ``_Retry``."""
+        import requests
+
+        final = self._final  # read before the spool is: the writer closed it before setting this
+        try:
+            if self.acked is None:
+                self._open()
+            caught_up = self._fill()
+            return self._send(final if caught_up else None)
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise _Retry(type(e).__name__) from None
+        except StoreError as e:
+            if getattr(e, "status", 0) >= 500 or getattr(e, "status", 0) == 429:
+                raise _Retry(str(e)) from None
+            raise
+
+    def _remote_meta(self) -> dict[str, Any]:
+        """The run's metadata as the server keeps it: its entity, none of the spool's own fields."""
+        meta = {k: v for k, v in self._meta().items() if k not in LOCAL_ONLY}
+        meta["entity"] = self.remote.entity  # an offline run was stamped with the local user
+        return meta
+
+    def _open(self) -> None:
+        answer = self.remote.conn.request("PUT", self.path, json={"meta": self._remote_meta(), "resume": "allow"})
+        self._acknowledge(answer["next"])
+
+    def _acknowledge(self, counts: dict[str, int]) -> None:
+        acked = {s: max(0, counts.get(s, 0) - self.base[s]) for s in STREAMS}
+        for s in STREAMS:
+            first = self._read[s] - len(self._pending[s])
+            if acked[s] < first:  # the server holds less than it did: read the spool again
+                self._rewind(s)
+                first = 0
+            del self._pending[s][: max(0, acked[s] - first)]
+        self.acked = acked
+        if self.on_progress:
+            self.on_progress(sum(acked.values()))
+
+    def _rewind(self, stream: str) -> None:
+        self._cursors[stream] = Cursor() if stream in ROW_STREAMS else 0
+        self._read[stream] = 0
+        self._pending[stream] = []
+
+    def _fill(self) -> bool:
+        """Read what the spool gained since the last read (skipping what is acked);
+        True when every log was read to its end."""
+        caught_up = True
+        for s in STREAMS:
+            if len(self._pending[s]) >= BATCH_ROWS:  # bound memory through a long outage
+                caught_up = False
+                continue
+            path = self.dir / f"{s}.wal"
+            if s in ROW_STREAMS:
+                new, self._cursors[s] = read_rows(path, self._cursors[s])
+            else:
+                new, self._cursors[s] = read_records(path, self._cursors[s])
+            skip = max(0, (self.acked or {}).get(s, 0) - self._read[s])
+            self._read[s] += len(new)
+            self._pending[s].extend(new[skip:])
+        return caught_up
+
+    def _send(self, final: tuple[str, int | None] | None) -> bool:
+        acked = self.acked or dict.fromkeys(STREAMS, 0)
+        batch: dict[str, Any] = {}
+        for s in STREAMS:
+            items = self._pending[s][:BATCH_ROWS]
+            if not items:
+                continue
+            start = self.base[s] + acked[s]
+            if s in ROW_STREAMS:
+                self._upload_media(v for row in items for v in row[4] if isinstance(v, dict))
+                batch[s] = encode_rows(start, items)
+            else:
+                batch[s] = {"start": start, "records": items}
+        version = self._meta_version
+        if version != self._meta_sent:
+            batch["meta"] = self._remote_meta()
+        more = any(len(p) > BATCH_ROWS for p in self._pending.values())
+        if final is not None and not more:  # this batch holds the rest: it closes the run
+            batch["state"], batch["exit_code"] = final
+        else:
+            final = None
+        if not batch:
+            return False
+        try:
+            answer = self.remote.conn.request("POST", f"{self.path}/batches", json=batch)
+        except RunNotFound:  # the server lost the run (or never had it): open it again
+            self.acked = None
+            return True
+        except StoreError as e:
+            body = getattr(e, "body", None)
+            if getattr(e, "status", 0) == 409 and isinstance(body, dict) and "next" in body:
+                self._acknowledge(body["next"])  # a gap: resend from where the server is
+                return True
+            raise
+        self._meta_sent = version
+        self._acknowledge(answer["next"])
+        if final is not None:
+            self._final_sent = True
+            return False
+        return more or any(self._pending.values())
+
+    def _upload_media(self, values: Iterable[dict]) -> None:
+        """PUT each media file a batch points to before the batch (content-addressed,
+        so a repeat costs one request and stores nothing)."""
+        for value in values:
+            for path in media_paths(value):
+                if path in self._sent_media:
+                    continue
+                data = self._spool_media(path)
+                if data is None:
+                    continue  # lost locally (disk full when logged); the record says where it was
+                name = path.rsplit("/", 1)[1]
+                self.remote.conn.request("PUT", f"/media/{name}", data=data,
+                                         headers={"Content-Type": "application/octet-stream"})
+                self._sent_media.add(path)
+                if path.endswith(".json"):  # a table: its cells may point to images
+                    import json
+
+                    self._upload_media([json.loads(data)])
+
+    def _spool_media(self, path: str) -> bytes | None:
+        try:
+            return (self.dir.parents[2] / path).read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+class _Retry(Exception):
+    """The server could not be reached or was overloaded: try again later."""
+
+
+class SpooledRunWriter(RunWriter):
+    """A ``LocalRunWriter`` into the spool plus the thread that uploads from it.
+
+    The hot path (``log_row``) is the local writer's own method."""
+
+    def __init__(self, local: LocalRunWriter, uploader: Uploader, upload_timeout: float) -> None:
+        self.local = local
+        self.uploader = uploader
+        self.upload_timeout = upload_timeout
+        self.meta, self.files_dir = local.meta, local.files_dir
+        self.next_step, self.last_values = local.next_step, local.last_values
+        self.log_row = local.log_row  # type: ignore[method-assign]
+        uploader._meta = lambda: dict(local.meta)
+
+    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
+                values: Iterable[Any]) -> None:  # shadowed in __init__
+        self.local.log_row(step, timestamp, runtime, keys, values)
+
+    def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
+        self.local.log_system(timestamp, runtime, sample)
+
+    def log_event(self, event: dict[str, Any]) -> None:
+        self.local.log_event(event)
+
+    def log_console(self, stream: str, line: str, timestamp: float) -> None:
+        self.local.log_console(stream, line, timestamp)
+
+    def put(self, data: bytes, ext: str) -> str:
+        return self.local.put(data, ext)
+
+    def save_meta(self, **changes: Any) -> None:
+        self.local.save_meta(**changes)
+        self.uploader.meta_changed()
+
+    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+        problems = self.local.close(state, exit_code)
+        if self.uploader.finish(state, exit_code, self.upload_timeout):
+            self.local.save_meta(synced=True)
+            return problems
+        left = ", ".join(f"{n} {s}" for s, n in self.uploader.unsent().items()) or "the final state"
+        why = f" ({self.uploader.error})" if self.uploader.error else ""
+        return problems + [
+            f"{left} not uploaded to {self.uploader.remote.conn.base_url} yet{why}; they are kept in "
+            f"{self.local.dir} and uploading goes on while this process lives. Upload them later with "
+            "`wbnb sync`."
+        ]
+
+
+def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any],
+                     resume: str | None, upload_timeout: float = 20.0) -> SpooledRunWriter:
+    """Open ``project/run_id`` on the server and in the spool; start uploading.
+
+    The server decides whether the run exists (``resume`` as in ``init``). When it is
+    unreachable the run is spooled anyway and opened there later."""
+    import requests
+
+    spool = LocalStore(remote.spool)
+    remote_meta: dict[str, Any] | None = None
+    counts = dict.fromkeys(STREAMS, 0)
+    try:
+        answer = remote.conn.request("PUT", remote._run(project, run_id), json={"meta": meta, "resume": resume})
+        remote_meta, counts = answer["meta"], answer["next"]
+    except (requests.ConnectionError, requests.Timeout) as e:
+        warnings.warn(f"wbnb: cannot reach {remote.conn.base_url} ({type(e).__name__}); the run is logged "
+                      f"into {remote.spool} and uploaded when the server is back", RuntimeWarning, stacklevel=4)
+    except StoreError as e:
+        if getattr(e, "status", 0) == 409:
+            raise StoreError(str(e).split(": ", 1)[-1]) from None
+        raise
+    in_spool = (spool.run_dir(project, run_id) / "run.json").exists()
+    if in_spool:
+        base = spool.run(project, run_id).get("remote", {}).get("base") or dict.fromkeys(STREAMS, 0)
+    else:
+        base = counts  # resumed from elsewhere: the spool starts where the server is
+    local_meta = {**meta, "remote": {"url": remote.conn.base_url, "entity": remote.entity, "base": base}}
+    local = spool.open_run(project, run_id, local_meta, "allow" if in_spool else None)
+    if not in_spool and remote_meta:
+        local.next_step = max(local.next_step, int(remote_meta.get("last_step") or -1) + 1)
+        local.meta["config"] = {**remote_meta.get("config", {}), **local.meta.get("config", {})}
+        local.meta["name"] = remote_meta.get("name") or local.meta.get("name")
+    uploader = Uploader(remote, project, run_id, spool, base)
+    if remote_meta is not None:
+        uploader._acknowledge(counts)
+    uploader.start()
+    return SpooledRunWriter(local, uploader, upload_timeout)
+
+
+def pending_runs(spool: LocalStore) -> list[dict[str, Any]]:
+    """Runs of a local store that a server does not fully have: spooled runs not marked
+    synced, and offline runs. Running runs (a live writer) are left alone."""
+    out = []
+    for project in spool.projects():
+        for meta in spool.runs(project):
+            if meta.get("synced") or meta.get("state") == "running":
+                continue
+            out.append(meta)
+    return out
+
+
+def sync_run(remote: Any, spool: LocalStore, meta: dict[str, Any],
+             on_progress: Callable[[int], None] | None = None) -> None:
+    """Upload one local run (spooled or offline) completely, with its final state;
+    ``on_progress`` hears how many of its records the server holds."""
+    project, run_id = meta["project"], meta["id"]
+    base = (meta.get("remote") or {}).get("base")
+    uploader = Uploader(remote, project, run_id, spool, base, on_progress=on_progress)
+    state = meta.get("state") if meta.get("state") in FINAL_STATES else "crashed"
+    uploader._final = (state, meta.get("exit_code"))
+    uploader.meta_changed()
+    if not uploader.drain(timeout=60.0):
+        raise StoreError(f"could not upload {project}/{run_id}: {uploader.error}")
+    spool.mark_synced(project, run_id)
+
+
+def record_count(d: Path) -> int:
+    """Records in a local run's four logs (what a full upload sends)."""
+    n = 0
+    for s in STREAMS:
+        path = d / f"{s}.wal"
+        if s in ROW_STREAMS:
+            n += len(read_rows(path)[0])
+        elif s in RECORD_STREAMS:
+            n += len(read_records(path)[0])
+    return n
