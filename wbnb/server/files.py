@@ -1,0 +1,300 @@
+"""``FilesBackend``: a server's runs in a folder, one ``LocalStore`` per entity.
+
+Layout below ``--root``::
+
+    keys.json                  key records (no secrets), mode 0600, replaced atomically
+    keys.lock                  flock serialising changes to keys.json across processes
+    media/<ab>/<sha256>.<ext>  every entity's files, stored once by content
+    entities/<entity>/         a LocalStore: projects/<project>/<run_id>/...
+
+The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open per
+live run (holding the run's flock, as a training process would locally) and its
+counts in memory. Counts are read from the logs themselves when a run is opened, so a
+server that was killed restarts with exactly what is on disk.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..store.base import StoreError
+from ..store.history import read_rows
+from ..store.local import LocalRunWriter, LocalStore, check_name
+from ..store.media import MediaStore
+from ..store.wal import read_records
+from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
+from .backend import Backend, Counts, Gap, KeyRecord
+
+log = logging.getLogger("wbnb.server")
+
+# Metadata the server sets itself: the writer's identity (readers use pid/host to tell
+# a live writer from a dead one) and the lifecycle fields that open/close maintain.
+SERVER_OWNED = ("state", "pid", "pid_started", "host", "resumed", "ended_at", "exit_code")
+_OPEN_RETRIES = 5  # a reader recovering a crashed run holds its flock for a moment
+
+RunKey = tuple[str, str, str]  # (entity, project, run_id)
+
+
+def client_meta(meta: dict[str, Any], entity: str, project: str, run_id: str) -> dict[str, Any]:
+    """A client's metadata with the server-owned keys dropped and the run's identity
+    taken from the URL (a client cannot file a run under another name)."""
+    clean = {k: v for k, v in meta.items() if k not in SERVER_OWNED}
+    clean.update(entity=entity, project=project, id=run_id)
+    return clean
+
+
+class _EntityStore(LocalStore):
+    """One entity's runs; media come from the server's shared media folder."""
+
+    def __init__(self, root: Path, media: MediaStore) -> None:
+        super().__init__(root)
+        self._shared = media
+
+    def media(self, path: str) -> bytes:
+        return self._shared.get(path)
+
+
+@dataclass
+class _Run:
+    """A run this process is touching: its lock and, while it is live, its writer."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    writer: LocalRunWriter | None = None
+    counts: Counts = field(default_factory=dict)  # valid while ``writer`` is open
+
+
+class FilesBackend(Backend):
+    """Runs, media and keys in a folder; one server process per folder."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).expanduser().absolute()
+        (self.root / "entities").mkdir(parents=True, exist_ok=True)
+        self._media = MediaStore(self.root)
+        self._keys_path = self.root / "keys.json"
+        self._keys_cache: tuple[tuple[int, int, int], dict[str, KeyRecord]] | None = None
+        self._stores: dict[str, _EntityStore] = {}
+        self._runs: dict[RunKey, _Run] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FilesBackend({str(self.root)!r})"
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def add_key(self, record: KeyRecord) -> None:
+        with self._keys_locked() as keys:
+            keys[record.key_id] = record
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        return self._read_keys().get(key_id)
+
+    def keys(self) -> list[KeyRecord]:
+        return sorted(self._read_keys().values(), key=lambda r: r.created_at)
+
+    def revoke_key(self, key_id: str) -> bool:
+        with self._keys_locked() as keys:
+            record = keys.get(key_id)
+            if record is None:
+                return False
+            record.revoked = True
+            return True
+
+    def _read_keys(self) -> dict[str, KeyRecord]:
+        """The key records; re-read only when the file changed (every request asks,
+        and ``wbnb server keys revoke`` changes it from another process)."""
+        try:
+            st = os.stat(self._keys_path)
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cache = self._keys_cache
+        if cache is not None and cache[0] == stamp:
+            return cache[1]
+        with open(self._keys_path, encoding="utf-8") as f:
+            keys = {r["key_id"]: KeyRecord(**r) for r in json.load(f)["keys"]}
+        self._keys_cache = (stamp, keys)
+        return keys
+
+    @contextmanager
+    def _keys_locked(self) -> Iterator[dict[str, KeyRecord]]:
+        """Read-modify-write of keys.json under an exclusive flock (on a separate lock
+        file: keys.json itself is replaced, so a lock on it would guard a stale inode)."""
+        fd = os.open(self.root / "keys.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            keys = {k: KeyRecord(**asdict(r)) for k, r in self._read_keys().items()}
+            yield keys
+            tmp = self._keys_path.with_name(f".keys.{os.getpid()}.{threading.get_ident()}.tmp")
+            out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(out, "w", encoding="utf-8") as f:
+                json.dump({"keys": [asdict(r) for r in keys.values()]}, f, indent=1)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self._keys_path)
+        finally:
+            os.close(fd)
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def store(self, entity: str) -> LocalStore:
+        with self._lock:
+            store = self._stores.get(entity)
+            if store is None:
+                store = self._stores[entity] = _EntityStore(
+                    self.root / "entities" / check_name("entity", entity), self._media)
+            return store
+
+    @contextmanager
+    def _run(self, entity: str, project: str, run_id: str) -> Iterator[_Run]:
+        """Hold one run's lock: requests on a run serialize, other runs go on. The
+        entry is dropped when no writer is left in it, so the table holds live runs."""
+        key = (entity, project, run_id)
+        while True:
+            with self._lock:
+                entry = self._runs.setdefault(key, _Run())
+            entry.lock.acquire()
+            if self._runs.get(key) is entry:
+                break
+            entry.lock.release()  # dropped while we waited: take the new one
+        try:
+            yield entry
+        finally:
+            if entry.writer is None:
+                with self._lock:
+                    del self._runs[key]
+            entry.lock.release()
+
+    def open_run(self, entity: str, project: str, run_id: str, meta: dict[str, Any],
+                 resume: str | None) -> tuple[dict[str, Any], Counts]:
+        store = self.store(entity)
+        store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
+        with self._run(entity, project, run_id) as entry:
+            if entry.writer is None:  # open already (a retried PUT): keep what is open
+                self._open(entry, store, project, run_id, client_meta(meta, entity, project, run_id), resume)
+            assert entry.writer is not None
+            return dict(entry.writer.meta), dict(entry.counts)
+
+    def _open(self, entry: _Run, store: LocalStore, project: str, run_id: str, meta: dict[str, Any],
+              resume: str | None, counts: Counts | None = None) -> None:
+        entry.writer = store.open_run(project, run_id, meta, resume)
+        entry.counts = counts if counts is not None else _disk_counts(entry.writer.dir)
+
+    def counts(self, entity: str, project: str, run_id: str) -> Counts:
+        store = self.store(entity)
+        with self._run(entity, project, run_id) as entry:
+            if entry.writer is not None:
+                return dict(entry.counts)
+            store.run(project, run_id)  # RunNotFound
+            return _disk_counts(store.run_dir(project, run_id))
+
+    def ingest(self, entity: str, project: str, run_id: str, batch: dict[str, Any]) -> Counts:
+        store = self.store(entity)
+        rows = {s: decode_rows(batch[s]) for s in ROW_STREAMS if batch.get(s)}  # ValueError before anything
+        with self._run(entity, project, run_id) as entry:
+            if entry.writer is None:
+                stored = store.run(project, run_id)  # RunNotFound; marks a run left running crashed
+                counts = _disk_counts(store.run_dir(project, run_id))
+                _check_gaps(batch, counts)
+                if _changes_nothing(batch, counts, client_meta(batch.get("meta") or {}, entity, project, run_id),
+                                    stored):
+                    return counts  # e.g. a retried final batch: do not reopen a finished run
+                self._reopen(entry, store, project, run_id, counts)
+            else:
+                _check_gaps(batch, entry.counts)
+            writer, counts = entry.writer, entry.counts
+            assert writer is not None
+            for s in STREAMS:
+                chunk = batch.get(s)
+                if not chunk:
+                    continue
+                skip = counts[s] - chunk["start"]  # what the backend already holds
+                if s in ROW_STREAMS:
+                    new = rows[s][skip:]
+                    for keys, step, ts, rt, values in new:
+                        if s == "history":
+                            writer.log_row(step, ts, rt, keys, values)
+                        else:  # system samples are numbered by the writer: their index is their step
+                            writer.log_system(ts, rt, dict(zip(keys, values)))
+                else:
+                    new = chunk["records"][skip:]
+                    for record in new:
+                        if s == "events":
+                            writer.log_event(record)
+                        else:
+                            writer.log_console(record["stream"], record["line"], record["t"])
+                counts[s] += len(new)
+            if batch.get("meta"):
+                writer.save_meta(**client_meta(batch["meta"], entity, project, run_id))
+            result = dict(counts)
+            if batch.get("state") in FINAL_STATES:
+                problems = writer.close(batch["state"], batch.get("exit_code"))
+                for problem in problems:
+                    log.warning("run %s/%s/%s: %s", entity, project, run_id, problem)
+                entry.writer, entry.counts = None, {}
+            return result
+
+    def _reopen(self, entry: _Run, store: LocalStore, project: str, run_id: str, counts: Counts) -> None:
+        """Open a run that exists but has no writer here (the server restarted since)."""
+        for attempt in range(_OPEN_RETRIES):
+            try:
+                return self._open(entry, store, project, run_id, {"project": project, "id": run_id}, "allow", counts)
+            except StoreError:
+                if attempt == _OPEN_RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+
+    def put_media(self, data: bytes, ext: str) -> str:
+        return self._media.put(data, ext)
+
+    def media(self, path: str) -> bytes:
+        return self._media.get(path)
+
+    def close(self) -> None:
+        """Close every open writer as ``crashed``: that trims the logs' preallocated
+        tails, and says what a reader would conclude once this process is gone. A client
+        still logging reopens its run with its next batch."""
+        with self._lock:
+            entries = list(self._runs.items())
+        for (entity, project, run_id), entry in entries:
+            with entry.lock:
+                if entry.writer is not None:
+                    for problem in entry.writer.close("crashed"):
+                        log.warning("run %s/%s/%s: %s", entity, project, run_id, problem)
+                    entry.writer = None
+
+
+def _disk_counts(run_dir: Path) -> Counts:
+    """Records of each stream in a run's logs: the counts, read from the data itself."""
+    counts = {s: len(read_rows(run_dir / f"{s}.wal")[0]) for s in ROW_STREAMS}
+    counts.update({s: len(read_records(run_dir / f"{s}.wal")[0]) for s in RECORD_STREAMS})
+    return counts
+
+
+def _check_gaps(batch: dict[str, Any], counts: Counts) -> None:
+    """Refuse the whole batch before writing any of it if a chunk would leave a gap."""
+    if any(batch.get(s) and batch[s]["start"] > counts[s] for s in STREAMS):
+        raise Gap(dict(counts))
+
+
+def _chunk_end(stream: str, chunk: dict[str, Any]) -> int:
+    return chunk["start"] + len(chunk["rows" if stream in ROW_STREAMS else "records"])
+
+
+def _changes_nothing(batch: dict[str, Any], counts: Counts, meta: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether applying ``batch`` to a closed run would change nothing: no new records,
+    no new metadata, no other final state."""
+    return (
+        all(_chunk_end(s, batch[s]) <= counts[s] for s in STREAMS if batch.get(s))
+        and (not batch.get("meta") or all(stored.get(k) == v for k, v in meta.items()))
+        and batch.get("state") in (None, stored.get("state"))
+    )
