@@ -1,0 +1,529 @@
+"""The HTTP face of ``wbnb server``: ``create_app(backend)`` is a FastAPI app over a
+``Backend`` (``files.py`` or ``postgres.py``), speaking the wire format of
+``wbnb/store/wire.py`` under ``/api/v1``.
+
+Every endpoint but ``/health`` needs ``Authorization: Bearer <key>``; a key reads and
+writes only its own entity. Request bodies are bounded before they are read (413),
+anything malformed is a 422 whose message names the field, and JSON goes out the way
+Python's ``json`` writes it (NaN and Infinity included: metrics have them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..store.base import RunNotFound, Store, StoreError
+from ..store.history import Cursor
+from ..store.wire import API, FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows, encode_rows
+from .backend import Backend, Gap, KeyRecord
+from .keys import AuthFailed, authenticate
+
+MiB = 1 << 20
+ROWS_LIMIT = 10_000  # rows per page of GET .../rows
+INT64 = (-(1 << 63), (1 << 63) - 1)
+_MEDIA_NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{1,8})")
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+                "webp": "image/webp"}  # anything else (html, svg, json...) is served as plain bytes
+_KEY_SCOPE = "wbnb.key"
+MAX_DEPTH = 64  # nesting of metadata and logged values: deeper would overflow a JSON writer's stack
+
+
+class PyJSONResponse(JSONResponse):
+    """JSON as Python's ``json`` writes it: NaN and ±Infinity survive (the client
+    parses with ``json.loads``); Starlette's own refuses them. ASCII-escaped, so a lone
+    surrogate a client sent cannot make the answer unencodable."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
+# -- request and response bodies ---------------------------------------------------------
+
+Index = Annotated[StrictInt, Field(ge=0, le=INT64[1])]
+Row = tuple[Index, float, float, Index, list[Any]]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RowsChunk(_Body):
+    """History or system rows: ``rows`` are ``[step, timestamp, runtime, keys_index,
+    values]``, each key tuple declared once in ``keys``."""
+
+    start: Index
+    keys: list[list[StrictStr]] = []
+    rows: list[Row] = []
+
+
+class EventsChunk(_Body):
+    """Events (alerts, summary and config changes, exceptions) from index ``start``."""
+
+    start: Index
+    records: list[dict[str, Any]] = []
+
+
+class ConsoleLine(_Body):
+    """One captured line of stdout or stderr."""
+
+    stream: StrictStr
+    line: StrictStr
+    t: float
+
+
+class ConsoleChunk(_Body):
+    """Console lines from index ``start``."""
+
+    start: Index
+    records: list[ConsoleLine] = []
+
+
+class Batch(_Body):
+    """What a client sends: new records of each stream, metadata, the final state."""
+
+    history: RowsChunk | None = None
+    system: RowsChunk | None = None
+    events: EventsChunk | None = None
+    console: ConsoleChunk | None = None
+    meta: dict[str, Any] | None = None
+    state: Literal[FINAL_STATES] | None = None  # type: ignore[valid-type]
+    exit_code: Annotated[StrictInt, Field(ge=INT64[0], le=INT64[1])] | None = None
+
+
+class OpenRun(_Body):
+    """Create or reopen a run: ``resume`` as in ``wbnb.init``."""
+
+    meta: dict[str, Any] = {}
+    resume: Literal["allow", "must", "never"] | None = None
+
+
+class Counts(BaseModel):
+    """Records the server holds of each stream: where the next chunk starts."""
+
+    history: int
+    system: int
+    events: int
+    console: int
+
+
+class Error(BaseModel):
+    """Every refusal: what went wrong and what to do."""
+
+    detail: str
+
+
+class GapError(Error):
+    """A batch that would leave a gap: resend from ``next``."""
+
+    next: Counts
+
+
+class Next(BaseModel):
+    """The counts after a batch."""
+
+    next: Counts
+
+
+class OpenedRun(Next):
+    """A run opened for writing: its metadata and counts."""
+
+    meta: dict[str, Any]
+
+
+class Health(BaseModel):
+    """The server is up."""
+
+    ok: bool
+    version: str
+
+
+class WhoAmI(BaseModel):
+    """Whose key this is."""
+
+    entity: str
+    key_id: str
+
+
+class MediaPath(BaseModel):
+    """Where an uploaded file is kept; records point to it."""
+
+    path: str
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Error} for code in codes}
+
+
+# -- reading by index ---------------------------------------------------------------------
+
+
+class Positions:
+    """Where record ``i`` of a run's stream starts, for the last few reads.
+
+    The Store reads after a cursor (rows) or a byte offset (records), the API by index:
+    a client following a live run asks for the index just past its last answer, so
+    remembering where each answer ended saves rereading the run from the start.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._lru: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def nearest(self, stream: tuple, index: int) -> tuple[int, Any]:
+        """The remembered ``(index, position)`` of ``stream`` closest at or before
+        ``index``; ``(0, None)`` when none is."""
+        with self._lock:
+            best = max((k[-1] for k in self._lru if k[:-1] == stream and k[-1] <= index), default=None)
+            if best is None:
+                return 0, None
+            self._lru.move_to_end((*stream, best))
+            return best, self._lru[(*stream, best)]
+
+    def remember(self, stream: tuple, index: int, position: Any) -> None:
+        """Note that record ``index`` of ``stream`` starts at ``position``."""
+        with self._lock:
+            self._lru[(*stream, index)] = position
+            self._lru.move_to_end((*stream, index))
+            while len(self._lru) > self._size:
+                self._lru.popitem(last=False)
+
+
+# -- limits and keys, before any endpoint reads a byte -----------------------------------
+
+
+class _Guard:
+    """ASGI middleware: authenticate, then bound the body (Content-Length up front,
+    counted bytes as they stream in), so an unauthenticated or oversized request is
+    refused before it is read, let alone parsed."""
+
+    def __init__(self, app: ASGIApp, backend: Backend, max_body: int, max_media: int) -> None:
+        self.app, self.backend, self.max_body, self.max_media = app, backend, max_body, max_media
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path: str = scope["path"]
+        headers = Headers(scope=scope)
+        if path.startswith(API + "/") and path != API + "/health":
+            try:
+                scope[_KEY_SCOPE] = await run_in_threadpool(authenticate, self.backend, headers.get("authorization"))
+            except AuthFailed as e:
+                response = PyJSONResponse({"detail": str(e)}, 401, headers={"WWW-Authenticate": "Bearer"})
+                return await response(scope, receive, send)
+        limit = self.max_media if path.startswith(API + "/media/") else self.max_body
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            return await PyJSONResponse({"detail": _too_large(limit)}, 413)(scope, receive, send)
+        seen = 0
+
+        async def bounded() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:  # FastAPI lets an HTTPException from reading the body through
+                raise HTTPException(413, _too_large(limit))
+            return message
+
+        await self.app(scope, bounded, send)
+
+
+def _too_large(limit: int) -> str:
+    return f"the request body is over this server's limit of {limit} bytes; send less at a time"
+
+
+def _principal(request: Request, _: Any = Depends(HTTPBearer(auto_error=False))) -> KeyRecord:
+    """The key the guard authenticated (the HTTPBearer dependency only documents the
+    scheme in the OpenAPI spec)."""
+    return request.scope[_KEY_SCOPE]
+
+
+def _entity_key(entity: str, key: KeyRecord = Depends(_principal)) -> KeyRecord:
+    """The key, if it belongs to the entity in the URL (403 otherwise)."""
+    if entity != key.entity:
+        raise HTTPException(403, f"API key {key.key_id} belongs to entity {key.entity!r}, "
+                                 f"not {entity!r}; use a key of {entity!r}")
+    return key
+
+
+Key = Annotated[KeyRecord, Depends(_entity_key)]  # module level: FastAPI resolves annotations here
+
+
+@contextmanager
+def _refusals(store_error: int = 409) -> Iterator[None]:
+    """Store exceptions as HTTP answers: a missing run 404, a bad name 422, a refusal
+    ``store_error``."""
+    try:
+        yield
+    except RunNotFound as e:
+        raise HTTPException(404, str(e)) from None
+    except StoreError as e:
+        raise HTTPException(store_error, str(e)) from None
+    except ValueError as e:
+        raise HTTPException(422, str(e)) from None
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """Pydantic's error list as one line per problem, each naming its field."""
+    lines = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            lines.append(f"the body is not valid JSON: {err.get('ctx', {}).get('error', '')} "
+                         f"at character {err['loc'][-1]}")
+            continue
+        if err["loc"] == ("body",) and isinstance(err.get("input"), bytes):  # FastAPI did not parse it
+            lines.append("the body must be a JSON object sent with 'Content-Type: application/json'")
+            continue
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]).lstrip(".")
+        lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    """Whether lists and dicts nest deeper than ``MAX_DEPTH`` below ``value``."""
+    if depth > MAX_DEPTH:
+        return True
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(isinstance(v, (dict, list)) and _too_deep(v, depth + 1) for v in items)
+
+
+def _check_depth(value: Any, where: str) -> None:
+    """422 for a value nested too deeply to store (it would overflow a JSON writer)."""
+    if _too_deep(value):
+        raise HTTPException(422, f"{where} nests deeper than {MAX_DEPTH} levels")
+
+
+def _fields(model: BaseModel) -> dict[str, Any]:
+    """A model's fields as a shallow dict (``dict(model)`` would call a field named keys)."""
+    return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def _wire(batch: Batch) -> dict[str, Any]:
+    """A validated batch as the wire dict ``Backend.ingest`` takes, after the checks
+    pydantic cannot express (64-bit integers, bounded nesting), each naming its field."""
+    out: dict[str, Any] = {}
+    for name in STREAMS:
+        chunk = getattr(batch, name)
+        if chunk is None:
+            continue
+        out[name] = _fields(chunk)
+        if name == "console":
+            out[name]["records"] = [_fields(line) for line in chunk.records]
+        elif name == "events":
+            for n, record in enumerate(chunk.records):
+                _check_depth(record, f"events.records[{n}]")
+    for name in ROW_STREAMS:
+        if name not in out:
+            continue
+        try:
+            rows = decode_rows(out[name])
+        except ValueError as e:  # a keys_index past keys, values that do not match their keys
+            raise HTTPException(422, f"{name}.{e}") from None
+        for n, row in enumerate(rows):
+            for v in row[4]:
+                if type(v) is int and not INT64[0] <= v <= INT64[1]:
+                    raise HTTPException(422, f"{name}.rows[{n}]: value {v} does not fit in 64 bits; send it as a float")
+                if isinstance(v, (dict, list)):
+                    _check_depth(v, f"{name}.rows[{n}] value")
+    if batch.meta is not None:
+        _check_depth(batch.meta, "meta")
+        out["meta"] = batch.meta
+    if batch.state is not None:
+        out["state"], out["exit_code"] = batch.state, batch.exit_code
+    return out
+
+
+def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB) -> FastAPI:
+    """The server's ASGI app over ``backend``; request bodies are capped at
+    ``max_body`` bytes (``max_media`` for file uploads)."""
+    app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse)
+    app.add_middleware(_Guard, backend=backend, max_body=max_body, max_media=max_media)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return PyJSONResponse({"detail": _validation_message(exc)}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
+            # FastAPI's answer to a body json.loads cannot read (not UTF-8, nested too deep)
+            return PyJSONResponse({"detail": f"the body is not valid JSON: {exc.__cause__}"}, 422)
+        return PyJSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+
+    @app.get(API + "/health", response_model=Health)
+    def health() -> Any:
+        """Whether the server is up, and its version. Needs no key."""
+        return {"ok": True, "version": __version__}
+
+    rows_at, records_at = Positions(), Positions()
+    api = APIRouter(prefix=API, responses=_errors(401, 422))
+    run_path = "/entities/{entity}/projects/{project}/runs/{run_id}"
+
+    def store(entity: str) -> Store:
+        with _refusals():
+            return backend.store(entity)
+
+    def existing(entity: str, project: str, run_id: str) -> Store:
+        """The entity's store, once the run is known to exist (404 otherwise)."""
+        s = store(entity)
+        with _refusals():
+            s.run(project, run_id)
+        return s
+
+    @api.get("/whoami", response_model=WhoAmI)
+    def whoami(key: KeyRecord = Depends(_principal)) -> Any:
+        """The entity and key id of the key sent."""
+        return {"entity": key.entity, "key_id": key.key_id}
+
+    @api.get("/entities/{entity}/projects", response_model=list[str], responses=_errors(403))
+    def projects(entity: str, key: Key) -> Any:
+        """Names of the entity's projects."""
+        return store(entity).projects()
+
+    @api.get("/entities/{entity}/projects/{project}/runs", response_model=list[dict[str, Any]],
+             responses=_errors(403))
+    def runs(entity: str, project: str, key: Key) -> Any:
+        """Metadata of every run of a project."""
+        s = store(entity)
+        with _refusals():
+            return PyJSONResponse(s.runs(project))
+
+    @api.get(run_path, response_model=dict[str, Any], responses=_errors(403, 404))
+    def run(entity: str, project: str, run_id: str, key: Key) -> Any:
+        """Metadata of one run."""
+        s = store(entity)
+        with _refusals():
+            return PyJSONResponse(s.run(project, run_id))
+
+    @api.put(run_path, response_model=OpenedRun, responses=_errors(403, 409))
+    def open_run(entity: str, project: str, run_id: str, body: OpenRun, key: Key) -> Any:
+        """Create or reopen a run for writing; 409 when ``resume`` forbids it."""
+        _check_depth(body.meta, "meta")
+        with _refusals():
+            meta, counts = backend.open_run(entity, project, run_id, body.meta, body.resume)
+        return PyJSONResponse({"meta": meta, "next": counts})
+
+    @api.get(run_path + "/counts", response_model=Counts, responses=_errors(403, 404))
+    def counts(entity: str, project: str, run_id: str, key: Key) -> Any:
+        """Records held of each stream: where a client resumes sending."""
+        with _refusals():
+            return backend.counts(entity, project, run_id)
+
+    @api.post(run_path + "/batches", response_model=Next,
+              responses={**_errors(403, 404, 503), 409: {"model": GapError}})
+    def ingest(entity: str, project: str, run_id: str, batch: Batch, key: Key) -> Any:
+        """Apply a batch exactly once: chunks start at an index, what the server holds
+        already is skipped. 409 with ``next`` when a chunk would leave a gap; 503 when
+        the run cannot be opened right now (retry)."""
+        wire = _wire(batch)
+        try:
+            with _refusals(store_error=503):
+                return {"next": backend.ingest(entity, project, run_id, wire)}
+        except Gap as gap:
+            return PyJSONResponse({"detail": f"{gap}", "next": gap.counts}, 409)
+
+    @api.get(run_path + "/rows", responses=_errors(403, 404))
+    def rows(entity: str, project: str, run_id: str, key: Key,
+             stream: Literal["history", "system"] = "history",
+             start: Annotated[int, Query(ge=0)] = 0,
+             limit: Annotated[int, Query(ge=1, le=ROWS_LIMIT)] = ROWS_LIMIT) -> Any:
+        """Raw rows from index ``start`` as a wire rows chunk, plus ``next`` (the index
+        after the last row sent) and ``more`` (whether rows past ``limit`` wait)."""
+        s = existing(entity, project, run_id)
+        where = (entity, project, run_id, stream)
+        base, cursor = rows_at.nearest(where, start)
+        with _refusals():
+            got, end = s.rows(project, run_id, stream, cursor or Cursor())
+        rows_at.remember(where, base + len(got), end)
+        page = got[start - base: start - base + limit]
+        chunk = encode_rows(start, page)
+        chunk["next"] = start + len(page)
+        chunk["more"] = base + len(got) > chunk["next"]
+        return PyJSONResponse(chunk)
+
+    @api.get(run_path + "/columns", responses=_errors(403, 404))
+    def columns(entity: str, project: str, run_id: str, key: Key,
+                stream: Literal["history", "system"] = "history",
+                samples: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Any:
+        """The stream as aligned columns (``samples`` evenly spaced steps when given);
+        gaps in numeric columns are NaN, as in the Store."""
+        s = existing(entity, project, run_id)
+        with _refusals():
+            cols = s.columns(project, run_id, stream, samples)
+        return PyJSONResponse({k: v.tolist() if hasattr(v, "tolist") else v for k, v in cols.items()})
+
+    @api.get(run_path + "/records", responses=_errors(403, 404))
+    def records(entity: str, project: str, run_id: str, key: Key,
+                stream: Literal["events", "console"], start: Annotated[int, Query(ge=0)] = 0) -> Any:
+        """Events or console lines from index ``start``, with ``next``."""
+        s = existing(entity, project, run_id)
+        where = (entity, project, run_id, stream)
+        base, offset = records_at.nearest(where, start)
+        with _refusals():
+            got, end = s.records(project, run_id, stream, offset or 0)
+        records_at.remember(where, base + len(got), end)
+        page = got[start - base:]
+        return PyJSONResponse({"records": page, "next": start + len(page)})
+
+    @api.put("/media/{name}", response_model=MediaPath, responses=_errors(413), openapi_extra={
+        "requestBody": {"required": True, "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    async def put_media(name: str, request: Request, key: KeyRecord = Depends(_principal)) -> Any:
+        """Store a file under its content's name, ``<sha256>.<ext>``; 422 when the
+        body does not hash to that name."""
+        match = _MEDIA_NAME.fullmatch(name)
+        if match is None:
+            raise HTTPException(422, f"media name {name!r} must be <sha256 of the body, 64 hex>.<1-8 of a-z0-9>")
+        data = await request.body()  # bounded by the guard
+        return {"path": await run_in_threadpool(_put_media, backend, data, *match.groups())}
+
+    def media_bytes(prefix: str, name: str) -> bytes:
+        with _refusals():
+            try:
+                return backend.media(f"media/{prefix}/{name}")
+            except FileNotFoundError:
+                raise HTTPException(404, f"no media file media/{prefix}/{name}") from None
+
+    def media_response(name: str, data: bytes, head: bool = False) -> Response:
+        kind = _MEDIA_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+        headers = {"X-Content-Type-Options": "nosniff", "Content-Length": str(len(data))}
+        return Response(b"" if head else data, media_type=kind, headers=headers)
+
+    @api.get("/media/{prefix}/{name}", response_class=Response, responses=_errors(404))
+    def get_media(prefix: str, name: str, key: KeyRecord = Depends(_principal)) -> Response:
+        """The bytes of ``media/<prefix>/<name>``, a path a record points to."""
+        return media_response(name, media_bytes(prefix, name))
+
+    @api.head("/media/{prefix}/{name}", response_class=Response, responses=_errors(404))
+    def head_media(prefix: str, name: str, key: KeyRecord = Depends(_principal)) -> Response:
+        """Whether ``media/<prefix>/<name>`` exists (its length, no body)."""
+        return media_response(name, media_bytes(prefix, name), head=True)
+
+    app.include_router(api)
+    return app
+
+
+def _put_media(backend: Backend, data: bytes, digest: str, ext: str) -> str:
+    """Hash and store an upload off the event loop (64 MiB take a while)."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != digest:
+        raise HTTPException(422, f"the body's SHA-256 is {actual}, not {digest}: name a file after its content")
+    return backend.put_media(data, ext)
