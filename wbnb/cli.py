@@ -196,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[store_dir], help="show one run")
     p.add_argument("run", metavar="RUN", help="project/id or entity/project/id")
     p.set_defaults(func=_cmd_show)
+
+    from .server.cli import add_server_parser  # here: wbnb.server.cli uses this module's helpers
+
+    add_server_parser(sub)
     return parser
 
 
@@ -219,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dir = Settings.from_env().dir
     try:
         return args.func(args)
-    except (StoreError, ValueError, OSError) as e:
+    except (StoreError, ValueError, OSError, ImportError) as e:  # ImportError: an extra not installed
         print(f"wbnb: {plain(e)}", file=sys.stderr)
         return 1
 

@@ -1,0 +1,135 @@
+"""``wbnb server``: run the server, and manage its API keys.
+
+    wbnb server --root /srv/wbnb [--host 127.0.0.1] [--port 8080] [--database postgresql://...]
+    wbnb server keys create --root /srv/wbnb --entity alice [--name laptop]
+    wbnb server keys list --root /srv/wbnb
+    wbnb server keys revoke --root /srv/wbnb 3f9a2c1b7d4e
+
+``--root`` holds the media (and, without ``--database``, the runs and keys). Imported
+only when ``wbnb`` parses its arguments; FastAPI and uvicorn only when serving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .backend import Backend
+
+MiB = 1 << 20
+_EXTRA = "pip install 'wbnb[server]'"
+
+
+def open_backend(root: str | None, database: str | None) -> Backend:
+    """The backend a command names: PostgreSQL with ``database``, else the folder."""
+    if not root:
+        raise ValueError("--root is required: the folder that holds the server's media (and runs, "
+                         "without --database)")
+    if database:
+        try:
+            from .postgres import PostgresBackend
+        except ModuleNotFoundError as e:
+            if e.name == f"{__package__}.postgres":
+                raise ImportError("this wbnb has no PostgreSQL backend (wbnb.server.postgres); "
+                                  "run without --database to keep runs in --root") from None
+            raise ImportError(f"--database needs the {e.name} module: {_EXTRA}") from None
+        return PostgresBackend(database, root)
+    from .files import FilesBackend
+
+    return FilesBackend(root)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from .app import create_app
+    except ModuleNotFoundError as e:
+        raise ImportError(f"`wbnb server` needs the {e.name} module: {_EXTRA}") from None
+    backend = open_backend(args.root, args.database)
+    try:
+        app = create_app(backend, max_body=args.max_body, max_media=args.max_media)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    finally:
+        backend.close()
+    return 0
+
+
+def _cmd_keys_create(args: argparse.Namespace) -> int:
+    from .keys import make_key
+
+    key, record = make_key(args.entity, args.name)
+    backend = open_backend(args.root, args.database)
+    try:
+        backend.add_key(record)
+    finally:
+        backend.close()
+    print(key)
+    print(f"API key {record.key_id} for entity {record.entity}: keep it now, it is shown only this once "
+          "(the server stores only its hash). Clients use it as WBNB_API_KEY.", file=sys.stderr)
+    return 0
+
+
+def _cmd_keys_list(args: argparse.Namespace) -> int:
+    from ..cli import local_time, plain, table
+
+    backend = open_backend(args.root, args.database)
+    try:
+        records = backend.keys()
+    finally:
+        backend.close()
+    rows = [[r.key_id, plain(r.entity), plain(r.name), local_time(r.created_at), "revoked" if r.revoked else ""]
+            for r in records]
+    print(table(["id", "entity", "name", "created", "revoked"], rows) if rows else "no API keys yet")
+    return 0
+
+
+def _cmd_keys_revoke(args: argparse.Namespace) -> int:
+    backend = open_backend(args.root, args.database)
+    try:
+        found = backend.revoke_key(args.key_id)
+    finally:
+        backend.close()
+    if not found:
+        raise ValueError(f"no API key {args.key_id!r}; `wbnb server keys list` shows the ids")
+    print(f"revoked API key {args.key_id}")
+    return 0
+
+
+def _backend_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--root", default=default, help="folder of the server's media, and of runs and keys "
+                                                        "without --database")
+    parser.add_argument("--database", default=default, metavar="URL",
+                        help="keep runs and keys in PostgreSQL (postgresql://user@host/db)")
+
+
+def add_server_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``wbnb server`` and ``wbnb server keys create|list|revoke`` to ``sub``."""
+    p = sub.add_parser("server", help="run the tracking server, or manage its API keys (`wbnb server keys`)",
+                       description="Serve runs over HTTP, or manage API keys with `wbnb server keys ...`.")
+    _backend_options(p, None)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    p.add_argument("--max-body", type=int, default=64 * MiB, metavar="BYTES",
+                   help="largest request body accepted (default: 64 MiB)")
+    p.add_argument("--max-media", type=int, default=64 * MiB, metavar="BYTES",
+                   help="largest media file accepted (default: 64 MiB)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                   help="uvicorn's log level (default: info)")
+    p.set_defaults(func=_cmd_serve)
+    keys = p.add_subparsers(dest="server_command", metavar="keys").add_parser(
+        "keys", help="create, list or revoke API keys")
+    actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    # SUPPRESS: `wbnb server --root D keys list` must keep the --root given before `keys`.
+    c = actions.add_parser("create", help="make a key for an entity and print it (once)")
+    _backend_options(c, argparse.SUPPRESS)
+    c.add_argument("--entity", required=True, help="the entity (user or team) the key reads and writes")
+    c.add_argument("--name", default="", help="a label to recognise the key by in `keys list`")
+    c.set_defaults(func=_cmd_keys_create)
+    c = actions.add_parser("list", help="list keys (never their secrets)")
+    _backend_options(c, argparse.SUPPRESS)
+    c.set_defaults(func=_cmd_keys_list)
+    c = actions.add_parser("revoke", help="revoke a key: requests with it get 401 from now on")
+    _backend_options(c, argparse.SUPPRESS)
+    c.add_argument("key_id", metavar="KEY_ID", help="the id that `keys list` shows")
+    c.set_defaults(func=_cmd_keys_revoke)
