@@ -1,0 +1,1 @@
+"""Tests of `wbnb server`, run as a real process (serverproc.py)."""
