@@ -3,6 +3,7 @@
     wbnb projects
     wbnb runs mnist --filter '{"state": "finished"}' --order -summary_metrics.acc --limit 10
     wbnb show mnist/3f9a2c1b
+    wbnb sync                    # upload offline runs and unsent server runs
 
 A new sub-command is a function ``_cmd_<name>(args) -> int`` plus an
 ``add_parser`` block in ``build_parser``.
@@ -176,6 +177,14 @@ def _indented(pairs: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in pairs)
 
 
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from .sync import sync
+
+    settings = Settings.from_env().updated({"dir": args.dir, "base_url": args.host})
+    sync(settings, args.runs)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every ``wbnb`` sub-command."""
     parser = argparse.ArgumentParser(prog="wbnb", description="Read experiment runs from a wbnb store.")
@@ -196,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[store_dir], help="show one run")
     p.add_argument("run", metavar="RUN", help="project/id or entity/project/id")
     p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("sync", parents=[store_dir],
+                       help="upload offline runs, and server runs left in the spool, to the server")
+    p.add_argument("runs", nargs="*", metavar="RUN", help="project/id (default: every run the server lacks)")
+    p.add_argument("--host", help="server URL (default: WBNB_BASE_URL or the last wbnb.login())")
+    p.set_defaults(func=_cmd_sync)
 
     from .server.cli import add_server_parser  # here: wbnb.server.cli uses this module's helpers
 

@@ -1,0 +1,224 @@
+"""The tracker against a real ``wbnb server`` process: login, logging through server
+restarts and outages, ``wbnb sync``, and reading back through ``Api()`` and widgets.
+
+Every check reads back from the server (never the client's spool) and counts steps:
+"nothing lost" means each acknowledged step is there, "no duplicates" that it is
+there once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import wbnb
+from wbnb.store.base import RunNotFound
+from wbnb.store.remote import AuthError, Connection, RemoteStore
+from wbnb.sync import sync
+
+from .serverproc import ServerProcess, make_key
+
+QUIET = {"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0"}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "server-root")
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture
+def client(tmp_path: Path, server: ServerProcess, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment of a client logged in as entity ``team``, spooling into its own folder."""
+    key = make_key(server.root, "team")
+    env = {**QUIET, "WBNB_DIR": str(tmp_path / "spool"), "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def server_steps(server: ServerProcess, key: str, project: str, run_id: str, entity: str = "team") -> list[int]:
+    """Steps of a run as the server holds them (a fresh connection, no client state)."""
+    store = RemoteStore(Connection(server.url, key), entity)
+    rows, _ = store.rows(project, run_id)
+    return [step for _keys, step, *_ in rows]
+
+
+def test_login_checks_the_key_and_saves_it_private(server: ServerProcess, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = make_key(server.root, "team")
+    with pytest.raises(AuthError, match="refused the API key"):
+        wbnb.login(key=key[:-4] + "AAAA", host=server.url)
+    assert wbnb.login(key=key, host=server.url) is True
+    assert "logged in to" in capsys.readouterr().err
+    path = Path(os.environ["WBNB_CONFIG_DIR"]) / "credentials.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["hosts"][server.url] == {"key": key, "entity": "team"}
+    # A saved login is enough: init() goes to the server, Api() reads it back.
+    for name, value in {**QUIET, "WBNB_DIR": str(tmp_path / "spool")}.items():
+        monkeypatch.setenv(name, value)
+    run = wbnb.init(project="p", config={"lr": 0.1})
+    for i in range(10):
+        wbnb.log({"loss": 1 / (i + 1)})
+    run.finish()
+    remote = wbnb.Api().run(f"team/p/{run.id}")
+    assert remote.state == "finished" and remote.config["lr"] == 0.1 and remote.summary["loss"] == 0.1
+    assert list(remote.history()["loss"]) == [1 / (i + 1) for i in range(10)]
+
+
+def test_init_with_a_wrong_key_fails_at_the_call(client: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WBNB_API_KEY", "wbnb_000000000000_" + "x" * 43)
+    with pytest.raises(AuthError, match="refused the API key"):
+        wbnb.init(project="p")
+    assert wbnb.run is None
+
+
+def test_cross_entity_read_is_refused(server: ServerProcess, client: dict[str, str]) -> None:
+    other = make_key(server.root, "rivals")
+    run = wbnb.init(project="secret")
+    wbnb.log({"x": 1})
+    run.finish()
+    with pytest.raises(AuthError):
+        wbnb.Api(api_key=other).runs("team/secret")
+    assert len(wbnb.Api().runs("team/secret")) == 1
+
+
+CHILD = textwrap.dedent("""
+    import sys, wbnb, numpy as np
+    run = wbnb.init(project="p", id=sys.argv[1])
+    for i in range(int(sys.argv[2])):
+        log = {"loss": 1.0 / (i + 1), "i": i}
+        if i % 500 == 0:
+            log["img"] = wbnb.Image(np.full((8, 8, 3), i % 256, dtype=np.uint8))
+        wbnb.log(log)
+        print(i, flush=True)  # acknowledged: log() returned
+        if i == int(sys.argv[3]):
+            input()  # wait for the test to do something to the server
+    run.finish()
+    print("finished", flush=True)
+""")
+
+
+def start_child(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", CHILD, *args], env={**os.environ, **env},
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_until(proc: subprocess.Popen[str], line: str) -> None:
+    for got in proc.stdout:  # type: ignore[union-attr]
+        if got.strip() == line:
+            return
+    raise AssertionError(f"child ended before printing {line!r}: {proc.stderr.read()}")  # type: ignore[union-attr]
+
+
+def test_server_killed_mid_run_loses_and_duplicates_nothing(server: ServerProcess, client: dict[str, str]) -> None:
+    child = start_child(["killed", "3000", "1499"], client)
+    read_until(child, "1499")
+    server.kill()  # SIGKILL: no chance to flush or say goodbye
+    time.sleep(1.0)  # the client's uploader now fails and backs off
+    server.start()
+    child.stdin.write("\n")  # type: ignore[union-attr]
+    child.stdin.flush()  # type: ignore[union-attr]
+    read_until(child, "finished")
+    assert child.wait(60) == 0
+    key = client["WBNB_API_KEY"]
+    assert server_steps(server, key, "p", "killed") == list(range(3000))
+    run = wbnb.Api().run("team/p/killed")
+    assert run.state == "finished" and run.summary["i"] == 2999
+    image = run.history(keys=["img"], samples=10)["img"].iloc[-1]
+    assert wbnb.Api().store.media(image["path"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_network_cut_before_finish_then_wbnb_sync(server: ServerProcess, client: dict[str, str]) -> None:
+    env = {**client, "WBNB_FINISH_TIMEOUT": "3"}
+    child = start_child(["cut", "2000", "999"], env)
+    read_until(child, "999")
+    server.kill()  # the server is gone for the rest of the run and its finish()
+    child.stdin.write("\n")  # type: ignore[union-attr]
+    child.stdin.flush()  # type: ignore[union-attr]
+    read_until(child, "finished")
+    assert child.wait(60) == 0
+    err = child.stderr.read()  # type: ignore[union-attr]
+    assert "not uploaded" in err and "wbnb sync" in err
+    server.start()
+    key = client["WBNB_API_KEY"]
+    assert len(server_steps(server, key, "p", "cut")) < 2000  # the tail is only in the spool
+    sync = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
+                          capture_output=True, text=True, timeout=120)
+    assert sync.returncode == 0, sync.stderr
+    assert "sync p/cut" in sync.stderr and "100%" in sync.stderr
+    assert server_steps(server, key, "p", "cut") == list(range(2000))
+    assert wbnb.Api().run("team/p/cut").state == "finished"
+    again = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
+                           capture_output=True, text=True, timeout=120)
+    assert "nothing to sync" in again.stderr
+    assert server_steps(server, key, "p", "cut") == list(range(2000))
+
+
+def test_client_killed_then_sync_marks_it_crashed(server: ServerProcess, client: dict[str, str]) -> None:
+    child = start_child(["dead", "5000", "2999"], client)
+    read_until(child, "2999")
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    sync = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
+                          capture_output=True, text=True, timeout=120)
+    assert sync.returncode == 0, sync.stderr
+    assert server_steps(server, client["WBNB_API_KEY"], "p", "dead") == list(range(3000))
+    assert wbnb.Api().run("team/p/dead").state == "crashed"
+
+
+def test_offline_run_is_uploaded_by_sync(server: ServerProcess, client: dict[str, str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    run = wbnb.init(project="p", mode="offline", config={"opt": "sgd"})
+    for i in range(100):
+        wbnb.log({"acc": i / 100})
+    run.finish()
+    with pytest.raises(RunNotFound):
+        wbnb.Api().run(f"team/p/{run.id}")
+    assert sync() == 1
+    remote = wbnb.Api().run(f"team/p/{run.id}")
+    assert remote.state == "finished" and remote.config["opt"] == "sgd" and remote.entity == "team"
+    assert list(remote.history(samples=1000)["acc"]) == [i / 100 for i in range(100)]
+
+
+def test_a_widget_follows_a_run_another_machine_logs(server: ServerProcess, client: dict[str, str]) -> None:
+    from wbnb.widgets import Curves
+
+    child = start_child(["watched", "3000", "999"], client)
+    read_until(child, "999")
+    key = client["WBNB_API_KEY"]
+    wait_for(lambda: len(server_steps(server, key, "p", "watched")) == 1000)
+    curves = Curves(wbnb.Api().run("team/p/watched"), min_interval=0.1)  # reads the server, follows it
+    try:
+        assert curves.series.frame("i")["s"].max() == 999
+        child.stdin.write("\n")  # type: ignore[union-attr]
+        child.stdin.flush()  # type: ignore[union-attr]
+        read_until(child, "finished")
+        assert child.wait(60) == 0
+        wait_for(lambda: curves.series.frame("i")["s"].max() == 2999)
+        frame = curves.series.frame("loss")
+        assert frame["y"].iloc[-1] == 1 / 3000
+    finally:
+        curves.close()
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.1)
