@@ -279,6 +279,27 @@ def test_retries_and_overlaps_are_stored_once_and_gaps_refused(server: ServerPro
     assert cols["_step"] == list(range(15)) and cols["acc"] == list(range(15))
 
 
+def test_rows_page_from_any_start(server: ServerProcess, alice: requests.Session) -> None:
+    url = _run_url(server, "pages")
+    _open(alice, url)
+    assert _post(alice, url, {"history": _rows(0, 50)}).status_code == 200
+
+    def steps(start: int, limit: int) -> tuple[list[int], int, bool]:
+        chunk = alice.get(url + "/rows", params={"start": start, "limit": limit}).json()
+        return [row[1] for row in decode_rows(chunk)], chunk["next"], chunk["more"]
+
+    assert steps(0, 20) == (list(range(20)), 20, True)
+    assert steps(3, 5) == ([3, 4, 5, 6, 7], 8, True)  # behind the remembered pages
+    assert steps(20, 20) == (list(range(20, 40)), 40, True)
+    assert steps(45, 20) == (list(range(45, 50)), 50, False)
+    assert steps(70, 20) == ([], 70, False)
+    assert _post(alice, url, {"history": _rows(50, 55)}).status_code == 200
+    assert steps(40, 100) == (list(range(40, 55)), 55, False)  # the pending rows, then what is new
+    assert steps(55, 10) == ([], 55, False)
+    r = alice.get(url + "/rows", params={"stream": "bogus"})
+    assert r.status_code == 422 and "stream" in r.json()["detail"]
+
+
 def test_nan_and_infinity_survive(server: ServerProcess, alice: requests.Session) -> None:
     url = _run_url(server, "nan")
     _open(alice, url)

@@ -37,7 +37,7 @@ from .backend import Backend, Gap, KeyRecord
 from .keys import AuthFailed, authenticate
 
 MiB = 1 << 20
-ROWS_LIMIT = 10_000  # rows per page of GET .../rows
+ROWS_LIMIT = 10_000  # rows per page of GET .../rows unless the client asks for up to 10x that
 INT64 = (-(1 << 63), (1 << 63) - 1)
 _MEDIA_NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{1,8})")
 _MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
@@ -180,31 +180,45 @@ class Positions:
 
     The Store reads after a cursor (rows) or a byte offset (records), the API by index:
     a client following a live run asks for the index just past its last answer, so
-    remembering where each answer ended saves rereading the run from the start.
+    remembering where each answer ended saves rereading the run from the start. A read
+    cut short by a page limit also keeps the records it read past the page (up to
+    ``max_pending`` in all), so paging through a long run reads it once, not once a page.
     """
 
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._lru: OrderedDict[tuple, Any] = OrderedDict()
+    def __init__(self, size: int = 512, max_pending: int = 1_000_000) -> None:
+        self._size, self._max_pending = size, max_pending
+        self._lru: OrderedDict[tuple, tuple[Any, list]] = OrderedDict()  # (*stream, index) -> (position, pending)
+        self._pending = 0
         self._lock = threading.Lock()
 
-    def nearest(self, stream: tuple, index: int) -> tuple[int, Any]:
-        """The remembered ``(index, position)`` of ``stream`` closest at or before
-        ``index``; ``(0, None)`` when none is."""
+    def take(self, stream: tuple, index: int) -> tuple[int, Any, list]:
+        """The remembered entry of ``stream`` closest at or before ``index``:
+        ``(its index, position, records read from there on)``; ``(0, None, [])`` when
+        there is none. An entry with records is handed out once: the caller remembers
+        what it does not use."""
         with self._lock:
             best = max((k[-1] for k in self._lru if k[:-1] == stream and k[-1] <= index), default=None)
             if best is None:
-                return 0, None
-            self._lru.move_to_end((*stream, best))
-            return best, self._lru[(*stream, best)]
+                return 0, None, []
+            key = (*stream, best)
+            position, pending = self._lru[key]
+            if pending:
+                del self._lru[key]
+                self._pending -= len(pending)
+            else:
+                self._lru.move_to_end(key)
+            return best, position, pending
 
-    def remember(self, stream: tuple, index: int, position: Any) -> None:
-        """Note that record ``index`` of ``stream`` starts at ``position``."""
+    def remember(self, stream: tuple, index: int, position: Any, pending: list | None = None) -> None:
+        """Note that record ``index`` of ``stream`` starts at ``position``, or that
+        ``pending`` are the records from ``index`` on and ``position`` follows them."""
+        pending = pending or []
         with self._lock:
-            self._lru[(*stream, index)] = position
-            self._lru.move_to_end((*stream, index))
-            while len(self._lru) > self._size:
-                self._lru.popitem(last=False)
+            old = self._lru.pop((*stream, index), None)
+            self._pending += len(pending) - (len(old[1]) if old else 0)
+            self._lru[(*stream, index)] = (position, pending)
+            while len(self._lru) > self._size or self._pending > self._max_pending:
+                self._pending -= len(self._lru.popitem(last=False)[1][1])
 
 
 # -- limits and keys, before any endpoint reads a byte -----------------------------------
@@ -339,9 +353,10 @@ def _wire(batch: Batch) -> dict[str, Any]:
             raise HTTPException(422, f"{name}.{e}") from None
         for n, row in enumerate(rows):
             for v in row[4]:
-                if type(v) is int and not INT64[0] <= v <= INT64[1]:
+                kind = type(v)  # exactly a JSON type: json.loads made it
+                if kind is int and not INT64[0] <= v <= INT64[1]:
                     raise HTTPException(422, f"{name}.rows[{n}]: value {v} does not fit in 64 bits; send it as a float")
-                if isinstance(v, (dict, list)):
+                if kind is dict or kind is list:
                     _check_depth(v, f"{name}.rows[{n}] value")
     if batch.meta is not None:
         _check_depth(batch.meta, "meta")
@@ -444,19 +459,22 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
     def rows(entity: str, project: str, run_id: str, key: Key,
              stream: Literal["history", "system"] = "history",
              start: Annotated[int, Query(ge=0)] = 0,
-             limit: Annotated[int, Query(ge=1, le=ROWS_LIMIT)] = ROWS_LIMIT) -> Any:
+             limit: Annotated[int, Query(ge=1, le=10 * ROWS_LIMIT)] = ROWS_LIMIT) -> Any:
         """Raw rows from index ``start`` as a wire rows chunk, plus ``next`` (the index
         after the last row sent) and ``more`` (whether rows past ``limit`` wait)."""
         s = existing(entity, project, run_id)
         where = (entity, project, run_id, stream)
-        base, cursor = rows_at.nearest(where, start)
+        base, cursor, got = rows_at.take(where, start)
         with _refusals():
-            got, end = s.rows(project, run_id, stream, cursor or Cursor())
-        rows_at.remember(where, base + len(got), end)
+            new, end = s.rows(project, run_id, stream, cursor or Cursor())
+        got += new  # the rows from index base on
         page = got[start - base: start - base + limit]
+        after = start + len(page)
+        rows_at.remember(where, base + len(got), end)
+        if base + len(got) > after:  # cut by the limit: keep the rest for the next page
+            rows_at.remember(where, after, end, got[after - base:])
         chunk = encode_rows(start, page)
-        chunk["next"] = start + len(page)
-        chunk["more"] = base + len(got) > chunk["next"]
+        chunk["next"], chunk["more"] = after, base + len(got) > after
         return PyJSONResponse(chunk)
 
     @api.get(run_path + "/columns", responses=_errors(403, 404))
@@ -476,7 +494,7 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         """Events or console lines from index ``start``, with ``next``."""
         s = existing(entity, project, run_id)
         where = (entity, project, run_id, stream)
-        base, offset = records_at.nearest(where, start)
+        base, offset, _ = records_at.take(where, start)  # records are sent whole: nothing pending
         with _refusals():
             got, end = s.records(project, run_id, stream, offset or 0)
         records_at.remember(where, base + len(got), end)
