@@ -10,6 +10,7 @@ import os
 import stat
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,15 @@ def test_keys_file_holds_no_secret_and_is_private(server: ServerProcess) -> None
     out = subprocess.run(wbnb_command("server", "keys", "list", *backend_args(server.root, None)),
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "laptop" in out.stdout and "dave" in out.stdout and secret not in out.stdout
+
+
+def test_keys_made_at_once_are_all_kept(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    procs = [subprocess.Popen(wbnb_command("server", "keys", "create", *backend_args(root, None), "--entity", f"e{i}"),
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for i in range(4)]
+    made = {p.communicate(timeout=60)[0].split("_")[1] for p in procs}
+    assert len(made) == 4
+    assert {k["key_id"] for k in json.loads((root / "keys.json").read_text())["keys"]} == made
 
 
 def test_a_key_sees_only_its_entity(server: ServerProcess, alice: requests.Session) -> None:
@@ -277,6 +287,21 @@ def test_retries_and_overlaps_are_stored_once_and_gaps_refused(server: ServerPro
     assert [rec["line"] for rec in tail["records"]] == ["line 3", "line 4"]
     cols = alice.get(url + "/columns").json()
     assert cols["_step"] == list(range(15)) and cols["acc"] == list(range(15))
+
+
+def test_concurrent_copies_of_a_batch_are_stored_once(server: ServerProcess, alice: requests.Session) -> None:
+    url = _run_url(server, "racing")
+    _open(alice, url)
+    batches = [{"history": _rows(0, 100), "console": _records(0, 20)},
+               {"history": _rows(50, 150), "console": _records(10, 30)}] * 4
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda b: _post(alice, url, b), batches))
+    # A copy that overtook the first batch found a gap (409); every other one applied or was a no-op.
+    assert all(r.status_code in (200, 409) for r in answers)
+    if any(r.status_code == 409 for r in answers):
+        _post(alice, url, batches[1])
+    assert alice.get(url + "/counts").json() == {"history": 150, "system": 0, "events": 0, "console": 30}
+    assert [row[1] for row in _read_all(alice, url, limit=40)] == list(range(150))
 
 
 def test_rows_page_from_any_start(server: ServerProcess, alice: requests.Session) -> None:
