@@ -377,3 +377,18 @@ def test_a_killed_server_restarts_with_exact_counts(tmp_path: Path) -> None:
         assert [rec["line"] for rec in lines] == [f"line {i}" for i in range(40)]
         assert _post(session, url, {"state": "finished", "exit_code": 0}).status_code == 200
     assert server.proc is not None and server.proc.returncode is not None
+
+
+def test_a_stopped_server_closes_its_open_runs(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "root")
+    with server:
+        session = _session(make_key(server.root, "alice"))
+        url = _run_url(server, "interrupted")
+        _open(session, url)
+        assert _post(session, url, {"history": _rows(0, 5)}).status_code == 200
+    run_dir = server.root / "entities" / "alice" / "projects" / "demo" / "interrupted"
+    assert json.loads((run_dir / "run.json").read_text())["state"] == "crashed"
+    assert (run_dir / "events.wal").stat().st_size == 0  # the preallocated tail is trimmed
+    with server:  # the client's next batch carries on
+        r = _post(session, url, {"history": _rows(5, 8)})
+        assert r.json()["next"]["history"] == 8 and session.get(url).json()["state"] == "running"

@@ -15,8 +15,8 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -368,8 +368,17 @@ def _wire(batch: Batch) -> dict[str, Any]:
 
 def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
-    ``max_body`` bytes (``max_media`` for file uploads)."""
-    app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse)
+    ``max_body`` bytes (``max_media`` for file uploads). The app closes the backend
+    when it shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down.
+        await run_in_threadpool(backend.close)
+
+    app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse,
+                  lifespan=lifespan)
     app.add_middleware(_Guard, backend=backend, max_body=max_body, max_media=max_media)
 
     @app.exception_handler(RequestValidationError)

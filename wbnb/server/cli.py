@@ -46,12 +46,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         from .app import create_app
     except ModuleNotFoundError as e:
         raise ImportError(f"`wbnb server` needs the {e.name} module: {_EXTRA}") from None
-    backend = open_backend(args.root, args.database)
-    try:
-        app = create_app(backend, max_body=args.max_body, max_media=args.max_media)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
-    finally:
-        backend.close()
+    app = create_app(open_backend(args.root, args.database), max_body=args.max_body, max_media=args.max_media)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)  # closes the backend on exit
     return 0
 
 
