@@ -1,6 +1,8 @@
 // Curves: one line chart per key, in sections by "prefix/", for one or many runs.
-// Specs come from Python (altair); this file embeds them with the shared vega bundle
-// (canvas renderer), feeds the dataset "points" with changesets, and never re-embeds
+// Specs come from Python (altair); this file compiles each Vega-Lite spec once (per
+// x-axis / log-scale choice; charts of the same template differ only in their title),
+// makes a canvas Vega View per chart with its points already in (one dataflow run, no
+// empty first draw), feeds the dataset "points" with changesets, and never re-embeds
 // for new data. Controls (x-axis, log scale, smoothing) act locally and are saved to
 // the model's traits; nothing waits on the kernel.
 import type { RenderProps, ModelLike } from "../lib/anywidget";
@@ -28,8 +30,8 @@ interface Chart {
   box: HTMLElement;
   tip: HTMLElement;
   rule: HTMLElement;
-  view?: any;
-  result?: { finalize(): void };
+  view?: any; // the view changesets go to; undefined while a new one is being made
+  shown?: any; // the view on screen (the old one until a new one has drawn)
   embedding?: Promise<void>;
   inserts: Set<Datum>;
   removes: Datum[];
@@ -69,12 +71,11 @@ function sortKeys(keys: Iterable<string>): string[] {
   });
 }
 
-/** The Vega-Lite spec for a key: the template (or the user's), with the viewer's choices. */
+/** The Vega-Lite spec for a key: the template (or the user's), with the viewer's
+ * choices; the key placeholder is still in (see `compile`). */
 function specFor(model: ModelLike, key: string, xField: string, xTitle: string): any {
   const custom = model.get("_custom") || {};
-  const base = custom[key] ?? model.get("_spec");
-  // The key only replaces the template's placeholder string values (titles): as data, never markup.
-  const spec = JSON.parse(JSON.stringify(base), (_k, v) => (v === KEY_PLACEHOLDER ? key : v));
+  const spec = JSON.parse(JSON.stringify(custom[key] ?? model.get("_spec")));
   const log = !!model.get("log_y");
   const walk = (node: any) => {
     if (!node || typeof node !== "object") return;
@@ -89,7 +90,63 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
   };
   walk(spec);
   spec.data = { name: "points" };
+  // No ARIA descriptions: the canvas renderer never shows them, and the per-point
+  // description strings (number formatting) were most of the cost of an update.
+  if (spec.config?.aria === undefined) spec.config = { ...(spec.config || {}), aria: false };
   return spec;
+}
+
+const KEY_SIGNAL = "__wbnb_key";
+
+interface Compiled {
+  /** Parsed once, shared by every key: the key is only in axis titles, bound to KEY_SIGNAL. */
+  runtime?: any;
+  /** Otherwise the compiled Vega spec, to parse per key. */
+  json?: string;
+}
+
+/** Vega-Lite -> Vega once per distinct spec (ten keys of one template compile once). */
+function compile(cache: Map<string, Compiled>, bundle: VegaBundle, vlSpec: any): Compiled {
+  const source = JSON.stringify(vlSpec);
+  let out = cache.get(source);
+  if (out) return out;
+  const spec = bundle.vegaLite.compile(vlSpec).spec;
+  const json = JSON.stringify(spec);
+  const uses = json.split(JSON.stringify(KEY_PLACEHOLDER)).length - 1;
+  let titles = 0;
+  const walk = (node: any) => {
+    for (const axis of node.axes || []) {
+      if (axis.title === KEY_PLACEHOLDER) {
+        axis.title = { signal: KEY_SIGNAL };
+        titles++;
+      }
+    }
+    for (const mark of node.marks || []) walk(mark);
+  };
+  walk(spec);
+  if (titles === uses) {
+    spec.signals = [...(spec.signals || []), { name: KEY_SIGNAL, value: "" }];
+    out = { runtime: bundle.vega.parse(spec) };
+  } else {
+    out = { json };
+  }
+  if (cache.size > 64) cache.clear();
+  cache.set(source, out);
+  return out;
+}
+
+/** A new View of `compiled` for `key`. Where the key is not only a title, it replaces
+ * the string values equal to the placeholder: as data, never markup or an expression. */
+function viewFor(compiled: Compiled, bundle: VegaBundle, key: string): any {
+  const vg = bundle.vega;
+  const options = { renderer: "canvas", logLevel: vg.Error };
+  if (compiled.runtime) {
+    const view = new vg.View(compiled.runtime, options);
+    view.signal(KEY_SIGNAL, key);
+    return view;
+  }
+  const spec = JSON.parse(compiled.json!, (_k, v) => (v === KEY_PLACEHOLDER ? key : v));
+  return new vg.View(vg.parse(spec), options);
 }
 
 async function render(props: RenderProps): Promise<() => void> {
@@ -130,7 +187,10 @@ async function render(props: RenderProps): Promise<() => void> {
   const sections = new Map<string, HTMLElement>();
   let vega: VegaBundle | undefined;
   let disposed = false;
-  const stats = { embeds: 0, changesets: 0 };
+  const compiled = new Map<string, Compiled>();
+  // Counters and milestones (ms since render() began) for tests and benchmarks.
+  const started = performance.now();
+  const stats = { embeds: 0, changesets: 0, vegaLoaded: -1, firstDrawn: -1 };
 
   const alpha = () => Math.min(0.999, Math.max(0, Number(model.get("smoothing")) || 0));
 
@@ -200,50 +260,122 @@ async function render(props: RenderProps): Promise<() => void> {
   function embed(c: Chart): void {
     if (!vega || disposed) return;
     const [xField, xTitle] = xChoice(c.key);
-    const spec = specFor(model, c.key, xField, xTitle);
-    const old = c.result;
+    let view: any;
+    const a0 = alpha();
+    // In the page (hidden) before initialize: Vega sizes the canvas for the screen's
+    // pixel ratio only when it is in the document. Shown in place of the old one once drawn.
+    const holder = h("div", "wbnb-view", undefined, c.box);
+    holder.style.display = "none";
+    try {
+      view = viewFor(compile(compiled, vega, specFor(model, c.key, xField, xTitle)), vega, c.key);
+      setSmoothing(view, a0);
+      view.data("points", pointsOf(c.key)); // in before the first run: one dataflow pass
+      view.initialize(holder);
+    } catch (err) {
+      view?.finalize();
+      failed(c, err);
+      return;
+    }
+    // What is queued is in `pointsOf` already; later deltas queue against this view.
+    c.inserts.clear();
+    c.removes = [];
+    c.reset = false;
     c.view = undefined;
-    const done = vega
-      .embed(c.box, spec, { renderer: "canvas", actions: false, tooltip: false, hover: false })
-      .then((result) => {
+    const done: Promise<void> = view
+      .runAsync()
+      .then(() => {
         if (c.embedding !== done || disposed) {
-          result.finalize();
+          view.finalize();
+          holder.remove();
           return;
         }
-        old?.finalize();
-        c.result = result;
-        c.view = result.view;
-        c.view.signal("smoothing", alpha());
-        c.inserts.clear();
-        c.removes = [];
-        c.reset = false;
-        c.view.change("points", vega!.vega.changeset().insert(pointsOf(c.key)));
+        c.shown?.finalize();
+        c.box.replaceChildren(holder); // swapped once drawn: no blank frame
+        holder.style.display = "";
+        c.view = c.shown = view;
+        if (alpha() !== a0) restyle(view, alpha()); // the slider moved meanwhile
         stats.embeds++;
-        return c.view.runAsync();
+        if (stats.firstDrawn < 0 && [...charts.values()].every((x) => x.view)) stats.firstDrawn = performance.now() - started;
+        if (c.reset || c.inserts.size || c.removes.length) commit(); // arrived while it ran
       })
       .catch((err: unknown) => {
-        c.box.textContent = `Cannot draw this chart: ${err instanceof Error ? err.message : String(err)}`;
+        view.finalize();
+        if (c.embedding === done) failed(c, err);
       });
     c.embedding = done;
   }
 
+  /** The smoothing param of a view (a custom spec may have none). */
+  function setSmoothing(view: any, a: number): void {
+    try {
+      view.signal("smoothing", a);
+    } catch {
+      // no such signal
+    }
+  }
+
+  /** After the smoothing changed (points' `ys` already recomputed): redraw with it. */
+  function restyle(view: any, a: number): void {
+    setSmoothing(view, a);
+    view.change("points", vega!.vega.changeset().modify(() => true, "ys", (d: Datum) => d.ys)).runAsync();
+  }
+
+  function failed(c: Chart, err: unknown): void {
+    c.shown?.finalize();
+    c.view = c.shown = c.embedding = undefined;
+    c.box.textContent = `Cannot draw this chart: ${err instanceof Error ? err.message : String(err)}`;
+  }
+
   // -- data -----------------------------------------------------------------------------
+  // A snapshot replaces everything, but while a run is live it mostly repeats what the
+  // deltas brought: each series keeps its points up to the first one that differs, and
+  // its chart only gets the changed tail (as for a delta), not all of its points anew.
   function rebuild(snap: Snapshot): void {
-    runs = ((snap.runs as RunInfo[]) || []).map((r) => ({ id: String(r.id), name: String(r.name), color: String(r.color) }));
-    drawLegend();
+    const fresh = ((snap.runs as RunInfo[]) || []).map((r) => ({ id: String(r.id), name: String(r.name), color: String(r.color) }));
+    const sameRuns = JSON.stringify(fresh) === JSON.stringify(runs);
+    runs = fresh;
+    if (!sameRuns) drawLegend();
+    const old = new Map(series);
     series.clear();
     const a = alpha();
+    const changed = new Set<string>();
     for (const info of (snap.series as (SeriesInfo & { data: unknown })[]) || []) {
       const run = runs[info.run];
-      const points = decodePoints(info.data, run?.id ?? "", run?.name ?? "");
-      smooth(points, a);
+      let points = decodePoints(info.data, run?.id ?? "", run?.name ?? "");
+      const prev = old.get(info.id);
+      old.delete(info.id);
+      if (sameRuns && prev && prev.key === info.key && prev.run === info.run && prev.step_metric === info.step_metric) {
+        const at = samePrefix(prev.points, points);
+        const tail = points.slice(at);
+        points = prev.points.slice(0, at).concat(tail);
+        smooth(points, a, at);
+        const c = charts.get(info.key);
+        if (c && !c.reset) queue(c, prev.points.slice(at), tail);
+        else changed.add(info.key);
+      } else {
+        smooth(points, a);
+        changed.add(info.key);
+      }
       series.set(info.id, { ...info, data: undefined, points } as unknown as Series);
     }
+    for (const gone of old.values()) changed.add(gone.key);
     const keys = sortKeys(new Set([...series.values()].map((s) => s.key)));
     if (keys.length) body.querySelector(":scope > .wbnb-empty")?.remove();
     else if (!body.querySelector(":scope > .wbnb-empty")) h("div", "wbnb-empty", "No scalar metrics logged yet.", body);
     else body.querySelector(":scope > .wbnb-empty")!.textContent = "No scalar metrics logged yet.";
-    for (const key of keys) chartFor(key).reset = true;
+    for (const key of keys) {
+      if (!charts.has(key)) chartFor(key); // a new chart starts with every point
+      else if (changed.has(key) || !sameRuns) charts.get(key)!.reset = true;
+    }
+    for (const [key, c] of charts) if (changed.has(key) && !keys.includes(key)) c.reset = true;
+  }
+
+  /** Queue a chart change: `removed` leave the view, `added` enter it. */
+  function queue(c: Chart, removed: Iterable<Datum>, added: Iterable<Datum>): void {
+    for (const p of removed) {
+      if (!c.inserts.delete(p)) c.removes.push(p);
+    }
+    for (const p of added) c.inserts.add(p);
   }
 
   function apply(delta: Delta, buffers: DataView[]): void {
@@ -272,15 +404,14 @@ async function render(props: RenderProps): Promise<() => void> {
         embed(c); // the x-axis of this key just became its step metric
         return;
       }
-      for (const p of removed) {
-        if (!c.inserts.delete(p)) c.removes.push(p);
-      }
-      for (const p of fresh) c.inserts.add(p);
+      queue(c, removed, fresh);
     });
   }
 
   // Charts take their changes one after another, yielding to the browser every ~12 ms
-  // so that many charts updating at once never block a frame for long.
+  // so that many charts updating at once never block input or a frame for long. The
+  // yield is a task, not the next animation frame: the browser paints or handles input
+  // in between if it is due, and otherwise the next chart goes on at once.
   let draining: Promise<void> | null = null;
   function commit(): void {
     if (!draining) draining = drain().finally(() => (draining = null));
@@ -308,7 +439,7 @@ async function render(props: RenderProps): Promise<() => void> {
       stats.changesets++;
       await c.view.change("points", cs).runAsync();
       if (performance.now() - t0 > 12) {
-        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+        await yieldToBrowser();
         t0 = performance.now();
       }
     }
@@ -317,7 +448,7 @@ async function render(props: RenderProps): Promise<() => void> {
   // -- hover: nearest point of each run, as text ------------------------------------------
   function hookHover(c: Chart): void {
     c.box.addEventListener("pointermove", (ev: PointerEvent) => {
-      const view = c.view;
+      const view = c.shown;
       const canvas = c.box.querySelector("canvas");
       if (!view || !canvas) return;
       let sx: any;
@@ -395,11 +526,7 @@ async function render(props: RenderProps): Promise<() => void> {
     smoothValue.textContent = a.toFixed(2);
     for (const s of series.values()) smooth(s.points, a);
     if (!vega) return;
-    for (const c of charts.values()) {
-      if (!c.view) continue;
-      c.view.signal("smoothing", a);
-      c.view.change("points", vega.vega.changeset().modify(() => true, "ys", (d: Datum) => d.ys)).runAsync();
-    }
+    for (const c of charts.values()) if (c.view) restyle(c.view, a);
   };
   const onSpecs = () => reembedAll();
   model.on("change:x_axis", onAxis);
@@ -419,6 +546,7 @@ async function render(props: RenderProps): Promise<() => void> {
   };
   try {
     vega = await loadVega(props);
+    stats.vegaLoaded = performance.now() - started;
   } catch (err) {
     body.replaceChildren(h("div", "wbnb-empty", `Cannot load the charting library: ${String(err)}`));
     throw err;
@@ -434,9 +562,37 @@ async function render(props: RenderProps): Promise<() => void> {
     model.off("change:smoothing", onSmoothing);
     model.off("change:_spec", onSpecs);
     model.off("change:_custom", onSpecs);
-    for (const c of charts.values()) c.result?.finalize();
+    for (const c of charts.values()) c.shown?.finalize();
     root.remove();
   };
+}
+
+const yieldChannel = typeof MessageChannel !== "undefined" ? new MessageChannel() : undefined;
+const yielded: (() => void)[] = [];
+if (yieldChannel) yieldChannel.port1.onmessage = () => yielded.shift()?.();
+
+/** Resolves in a new task (scheduler.yield where the browser has it). */
+function yieldToBrowser(): Promise<void> {
+  const sched = (globalThis as any).scheduler;
+  if (typeof sched?.yield === "function") return sched.yield();
+  if (!yieldChannel) return new Promise((r) => setTimeout(r, 0));
+  return new Promise((r) => {
+    yielded.push(r);
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/** How many leading points two decodings of a series share (same bucket, step, times and values). */
+function samePrefix(a: Datum[], b: Datum[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n) {
+    const p = a[i];
+    const q = b[i];
+    if (p.b !== q.b || p.s !== q.s || p.t !== q.t || p.r !== q.r || p.m !== q.m || !Object.is(p.y, q.y)) break;
+    i++;
+  }
+  return i;
 }
 
 function xValue(p: Datum, field: string): number {
