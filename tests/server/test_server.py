@@ -321,6 +321,10 @@ def test_rows_page_from_any_start(server: ServerProcess, alice: requests.Session
     assert _post(alice, url, {"history": _rows(50, 55)}).status_code == 200
     assert steps(40, 100) == (list(range(40, 55)), 55, False)  # the pending rows, then what is new
     assert steps(55, 10) == ([], 55, False)
+    assert _post(alice, url, {"history": _rows(55, 60)}).status_code == 200
+    for _ in range(2):  # from a remembered end, twice: the same rows
+        assert steps(55, 10) == (list(range(55, 60)), 60, False)
+        assert steps(0, 100) == (list(range(60)), 60, False)
     r = alice.get(url + "/rows", params={"stream": "bogus"})
     assert r.status_code == 422 and "stream" in r.json()["detail"]
 

@@ -202,11 +202,11 @@ class Positions:
                 return 0, None, []
             key = (*stream, best)
             position, pending = self._lru[key]
-            if pending:
-                del self._lru[key]
-                self._pending -= len(pending)
-            else:
+            if not pending:
                 self._lru.move_to_end(key)
+                return best, position, []  # a new list: the caller may extend it
+            del self._lru[key]
+            self._pending -= len(pending)
             return best, position, pending
 
     def remember(self, stream: tuple, index: int, position: Any, pending: list | None = None) -> None:
@@ -473,10 +473,10 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         after the last row sent) and ``more`` (whether rows past ``limit`` wait)."""
         s = existing(entity, project, run_id)
         where = (entity, project, run_id, stream)
-        base, cursor, got = rows_at.take(where, start)
+        base, cursor, pending = rows_at.take(where, start)
         with _refusals():
             new, end = s.rows(project, run_id, stream, cursor or Cursor())
-        got += new  # the rows from index base on
+        got = pending + new  # the rows from index base on
         page = got[start - base: start - base + limit]
         after = start + len(page)
         rows_at.remember(where, base + len(got), end)
