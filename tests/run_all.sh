@@ -5,9 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Widget browser tests drive Debian's chromium through playwright (no browser download).
-if [ ! -x /usr/bin/chromium ]; then
+# Server tests start a throwaway PostgreSQL from Debian's binaries.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  apt-get update -qq && apt-get install -y -qq $missing >/dev/null
 fi
 # The widgets' JS dependencies, exactly as locked (again only when the lock changed).
 if ! cmp -s package-lock.json node_modules/.wbnb-lock-stamp; then
