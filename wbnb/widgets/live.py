@@ -96,10 +96,9 @@ def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
 
 
 def _default_store() -> Store:
-    from ..sdk.settings import Settings
-    from ..store.local import LocalStore
+    from ..sdk.credentials import default_store
 
-    return LocalStore(Settings.from_env().dir)
+    return default_store()  # the logged-in server's, else the local folder
 
 
 class CursorSource:
