@@ -222,3 +222,37 @@ def wait_for(condition, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.1)
+
+
+def test_media_widgets_read_images_and_system_samples_from_the_server(client: dict[str, str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from wbnb.widgets import Gallery, System
+
+    monkeypatch.setenv("WBNB_SYSTEM_INTERVAL", "0.2")
+    run = wbnb.init(project="media")
+    pixels = {step: np.full((6, 6, 3), step * 20, dtype=np.uint8) for step in range(5)}
+    for step, image in pixels.items():
+        wbnb.log({"samples": [wbnb.Image(image, caption=f"<b>{step}</b>")]}, step=step)
+    time.sleep(0.6)  # a few system samples
+    run.finish()
+    remote = wbnb.Api().run(f"team/media/{run.id}")
+    assert isinstance(remote._store, RemoteStore)  # read back through HTTP, not the spool
+    gallery = Gallery(remote, live=False)
+    try:
+        assert gallery.steps("samples") == [0, 1, 2, 3, 4]
+        reply, buffers = gallery.index.answer({"type": "fetch", "req": 1,
+                                               "items": [{"run": 0, "key": "samples", "step": 3}]})
+        assert reply["items"][0]["caption"] == "<b>3</b>" and buffers[0][:8] == b"\x89PNG\r\n\x1a\n"
+        from PIL import Image
+        import io
+
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(buffers[0]))), pixels[3])
+    finally:
+        gallery.close()
+    system = System(remote, live=False)
+    try:
+        assert any(k.startswith("cpu") or "cpu" in k for k in system.metric_keys)
+    finally:
+        system.close()

@@ -212,7 +212,7 @@ class Uploader:
                 continue
             start = self.base[s] + acked[s]
             if s in ROW_STREAMS:
-                self._upload_media(v for row in items for v in row[4] if isinstance(v, dict))
+                self._upload_media(v for row in items for v in row[4] if isinstance(v, (dict, list)))
                 batch[s] = encode_rows(start, items)
             else:
                 batch[s] = {"start": start, "records": items}
@@ -244,7 +244,7 @@ class Uploader:
             return False
         return more or any(self._pending.values())
 
-    def _upload_media(self, values: Iterable[dict]) -> None:
+    def _upload_media(self, values: Iterable[Any]) -> None:
         """PUT each media file a batch points to before the batch (content-addressed,
         so a repeat costs one request and stores nothing)."""
         for value in values:
