@@ -86,6 +86,72 @@ def test_numeric_block_matches_general_path(tmp_path: Path) -> None:
         np.testing.assert_array_equal(np.asarray(fast[key], dtype=float), np.asarray(values, dtype=float))
 
 
+def _general_columns(path: Path) -> dict:
+    """read_columns by decoding every record (the fixed-layout path switched off)."""
+    from wbnb.store import history
+
+    fixed = history._fixed_layout_columns
+    history._fixed_layout_columns = lambda data: None
+    try:
+        return read_columns(path)
+    finally:
+        history._fixed_layout_columns = fixed
+
+
+def _assert_same_columns(a: dict, b: dict) -> None:
+    assert list(a) == list(b)
+    for key in a:
+        if isinstance(b[key], np.ndarray):
+            assert isinstance(a[key], np.ndarray) and a[key].dtype == b[key].dtype, key
+            np.testing.assert_array_equal(a[key], b[key])
+        else:
+            assert a[key] == b[key], key
+
+
+@pytest.mark.parametrize("case", ["one_schema", "ints_then_floats", "float_first", "schemas", "schemas_often", "nan_inf",
+                                  "strings", "merged_steps", "big_ints", "alternating", "empty"])
+def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: str) -> None:
+    rng = np.random.default_rng(0)
+    n = 3000
+    rows: list[tuple[int, dict]] = {
+        "one_schema": [(i, {"loss": float(rng.random()), "epoch": i // 100}) for i in range(n)],
+        "ints_then_floats": [(i, {"x": i if i < n // 2 else i + 0.5}) for i in range(n)],
+        "float_first": [(i, {"x": 2.0 if i == 0 else i}) for i in range(n)],
+        "schemas": [(i, {"loss": float(i)} if i % 500 else {"loss": 1.0, "val/acc": i // 10, "t": 0.5})
+                    for i in range(n)],
+        "schemas_often": [(i, {"loss": float(i)} if i % 10 else {"loss": 1, "val/acc": i // 10}) for i in range(n)],
+        "nan_inf": [(i, {"y": [math.nan, math.inf, -1.5][i % 3], "k": i}) for i in range(n)],
+        "strings": [(i, {"y": float(i), "s": "a" if i == n - 5 else 1.0}) for i in range(n)],
+        "merged_steps": [(i // 2, {"a" if i % 2 else "b": float(i)}) for i in range(n)],
+        "big_ints": [(i, {"y": 2**40 if i == 7 else i}) for i in range(n)],
+        "alternating": [(i, {"y": i if i % 2 else float(i)}) for i in range(n)],
+        "empty": [],
+    }[case]
+    path = tmp_path / "h.wal"
+    write_rows(path, rows, window=1 << 14)
+    _assert_same_columns(read_columns(path), _general_columns(path))
+
+
+def test_fixed_layout_columns_stop_at_a_torn_record_and_padding(tmp_path: Path) -> None:
+    path = tmp_path / "h.wal"
+    log = LogWriter(path)
+    w = RowWriter(log)
+    for i in range(500):
+        w.append(i, 1.0 + i, float(i), ("a", "b"), [float(i), i])
+    live = path.read_bytes()  # read while the writer is open: zero padding after the last record
+    assert len(live) > valid_end(live)
+    assert list(read_columns(path)["_step"]) == list(range(500))
+    log.close()
+    good = path.read_bytes()
+    frame = len(good) // 501  # the schema record is shorter: a row frame is the common size
+    last = good[-frame:]
+    torn = last[:8] + bytes([last[8] ^ 0xFF]) + last[9:]  # a record whose checksum fails
+    path.write_bytes(good + torn + last)
+    cols = read_columns(path)
+    assert list(cols["_step"]) == list(range(500))
+    _assert_same_columns(cols, _general_columns(path))
+
+
 def test_general_path_merges_steps_and_keeps_gaps(tmp_path: Path) -> None:
     rows = [(0, {"a": 1}), (0, {"b": "x"}), (1, {"a": 2}), (2, {"b": "y", "img": {"_type": "image"}})]
     write_rows(tmp_path / "h.wal", rows)
