@@ -26,14 +26,25 @@ from wbnb.store.base import RunNotFound
 from wbnb.store.remote import AuthError, Connection, RemoteStore
 from wbnb.sync import sync
 
+from .pg import TempPostgres
 from .serverproc import ServerProcess, make_key
 
 QUIET = {"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0"}
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "server-root")
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[TempPostgres]:
+    with TempPostgres() as pg:
+        yield pg
+
+
+@pytest.fixture(params=["folder", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server on each backend: the client must not be able to tell them apart."""
+    database = None
+    if request.param == "postgres":
+        database = request.getfixturevalue("postgres").create_database(f"db_{os.urandom(4).hex()}")
+    proc = ServerProcess(tmp_path / "server-root", database=database)
     proc.start()
     try:
         yield proc
@@ -44,7 +55,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 @pytest.fixture
 def client(tmp_path: Path, server: ServerProcess, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment of a client logged in as entity ``team``, spooling into its own folder."""
-    key = make_key(server.root, "team")
+    key = make_key(server.root, "team", database=server.database)
     env = {**QUIET, "WBNB_DIR": str(tmp_path / "spool"), "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -60,7 +71,7 @@ def server_steps(server: ServerProcess, key: str, project: str, run_id: str, ent
 
 def test_login_checks_the_key_and_saves_it_private(server: ServerProcess, monkeypatch: pytest.MonkeyPatch,
                                                    tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    key = make_key(server.root, "team")
+    key = make_key(server.root, "team", database=server.database)
     with pytest.raises(AuthError, match="refused the API key"):
         wbnb.login(key=key[:-4] + "AAAA", host=server.url)
     assert wbnb.login(key=key, host=server.url) is True
@@ -88,7 +99,7 @@ def test_init_with_a_wrong_key_fails_at_the_call(client: dict[str, str], monkeyp
 
 
 def test_cross_entity_read_is_refused(server: ServerProcess, client: dict[str, str]) -> None:
-    other = make_key(server.root, "rivals")
+    other = make_key(server.root, "rivals", database=server.database)
     run = wbnb.init(project="secret")
     wbnb.log({"x": 1})
     run.finish()
