@@ -1,6 +1,6 @@
 """``wbnb server`` figures (issue 5). Prints; asserts nothing.
 
-    python benchmarks/bench_server.py [--steps 200000] [--clients 8] [--database postgresql://...]
+    python benchmarks/bench_server.py [--steps 200000] [--clients 8] [--postgres | --database postgresql://...]
 
 1. Ingest over loopback from one client: a run logs ``--steps`` steps x 10 floats
    through ``init()`` (spooled, uploaded behind), and we time from the first log()
@@ -142,8 +142,24 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=200_000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--database", default=None, help="postgresql://... (default: the folder backend)")
+    ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL and use it")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wbnb-bench-server-"))
+    if args.postgres:
+        from tests.server.pg import TempPostgres
+
+        pg = TempPostgres(durable=True)
+        pg.start()
+        args.database = pg.create_database("bench")
+        try:
+            run(args, tmp)
+        finally:
+            pg.stop()
+    else:
+        run(args, tmp)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
     server = ServerProcess(tmp / "root", database=args.database)
     server.start()
     try:
