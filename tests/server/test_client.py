@@ -267,3 +267,19 @@ def test_media_widgets_read_images_and_system_samples_from_the_server(client: di
         assert any(k.startswith("cpu") or "cpu" in k for k in system.metric_keys)
     finally:
         system.close()
+
+
+def test_server_down_at_init_spools_then_uploads_when_it_is_back(server: ServerProcess, client: dict[str, str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    key = client["WBNB_API_KEY"]
+    wbnb.login(key=key, host=server.url)  # remembers the entity for when the server is away
+    monkeypatch.delenv("WBNB_API_KEY")
+    server.kill()
+    with pytest.warns(RuntimeWarning, match="cannot reach"):
+        run = wbnb.init(project="p", id="early")
+    for i in range(500):
+        wbnb.log({"x": i})
+    server.start()
+    run.finish()
+    assert server_steps(server, key, "p", "early") == list(range(500))
+    assert wbnb.Api().run("team/p/early").state == "finished"
