@@ -156,6 +156,14 @@ class TempPostgres:
         self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "restart",
                  "-l", str(self.dir / "server.log"))
 
+    def pause(self) -> None:
+        """Shut the server down, keeping its data, until ``resume()`` (an outage)."""
+        self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+
+    def resume(self) -> None:
+        """Start the server ``pause()`` stopped."""
+        self._ctl("start")
+
     def stop(self) -> None:
         """Stop the server (if it runs) and remove the folder."""
         if self.dir is None:

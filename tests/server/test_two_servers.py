@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,4 +75,34 @@ def test_two_servers_one_database_clients_on_both(tmp_path: Path, database: str)
                 assert [e.get("text") for e in events if e.get("kind") == "alert"] == [f"run{n}"]
     finally:
         for server in servers:
+            server.stop()
+
+
+def test_a_database_outage_is_503_and_clients_catch_up(tmp_path: Path) -> None:
+    import requests
+
+    with TempPostgres() as pg:
+        database = pg.create_database("outage")
+        server = ServerProcess(tmp_path / "root", database=database).start()
+        try:
+            key = make_key(server.root, "team", database=database)
+            env = {**os.environ, "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key, "WBNB_SILENT": "1",
+                   "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0", "WBNB_DIR": str(tmp_path / "spool")}
+            slow = CHILD.replace("wbnb.log(row)", "wbnb.log(row); __import__('time').sleep(0.002)")
+            child = subprocess.Popen([sys.executable, "-c", slow, "outage", server.url, "2000"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.5)  # some steps are on the server, the rest are being logged
+            pg.pause()
+            answer = requests.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {key}"},
+                                  timeout=10)
+            assert answer.status_code == 503 and "database" in answer.json()["detail"]
+            time.sleep(1.5)
+            pg.resume()
+            _, err = child.communicate(timeout=120)
+            assert child.returncode == 0, err
+            store = RemoteStore(Connection(server.url, key), "team")
+            assert [r[1] for r in store.rows("shared", "outage")[0]] == list(range(2000))
+            assert store.run("shared", "outage")["state"] == "finished"
+            assert "Internal Server Error" not in server.log()
+        finally:
             server.stop()

@@ -33,7 +33,7 @@ from .. import __version__
 from ..store.base import RunNotFound, Store, StoreError
 from ..store.history import Cursor
 from ..store.wire import API, FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows, encode_rows
-from .backend import Backend, Gap, KeyRecord
+from .backend import Backend, Gap, KeyRecord, Unavailable
 from .keys import AuthFailed, authenticate
 
 MiB = 1 << 20
@@ -243,6 +243,9 @@ class _Guard:
             except AuthFailed as e:
                 response = PyJSONResponse({"detail": str(e)}, 401, headers={"WWW-Authenticate": "Bearer"})
                 return await response(scope, receive, send)
+            except Unavailable as e:  # the keys live in the database too
+                response = PyJSONResponse({"detail": f"{e}; try again shortly"}, 503, headers={"Retry-After": "2"})
+                return await response(scope, receive, send)
         limit = self.max_media if path.startswith(API + "/media/") else self.max_body
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
@@ -384,6 +387,10 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return PyJSONResponse({"detail": _validation_message(exc)}, 422)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> Response:
+        return PyJSONResponse({"detail": f"{exc}; try again shortly"}, 503, headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> Response:

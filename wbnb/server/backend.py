@@ -28,6 +28,11 @@ class Gap(Exception):
         self.counts = counts
 
 
+class Unavailable(Exception):
+    """The backend's own storage cannot be reached right now (the database is down):
+    the server answers 503, which clients retry."""
+
+
 @dataclass
 class KeyRecord:
     """An API key as stored: never the secret, only its SHA-256."""

@@ -50,7 +50,7 @@ from ..store.history import Cursor, columns, numeric_arrays
 from ..store.local import check_name
 from ..store.media import MediaStore
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
-from .backend import Backend, Counts, Gap, KeyRecord
+from .backend import Backend, Counts, Gap, KeyRecord, Unavailable
 from .files import SERVER_OWNED, client_meta
 
 T = TypeVar("T")
@@ -230,12 +230,15 @@ class PostgresBackend(Backend):
         safe: ``ingest`` is exactly-once by its counts, the rest are single statements
         or transactions that failed as a whole."""
         for attempt in (0, 1):
-            with self._pool.connection() as conn:
-                try:
-                    return work(conn)
-                except psycopg.OperationalError:
-                    if attempt or not conn.broken:
-                        raise
+            try:
+                with self._pool.connection() as conn:
+                    try:
+                        return work(conn)
+                    except psycopg.OperationalError:
+                        if attempt or not conn.broken:
+                            raise
+            except psycopg.OperationalError as e:  # down, or died twice: the client retries later
+                raise Unavailable(f"the database cannot be reached: {e}".strip()) from None
             self._pool.drop_idle()
         raise AssertionError("unreachable")
 

@@ -21,8 +21,9 @@ Shapes::
     records chunk  {"start": i, "records": [{...}, ...]}
     batch          {"history": rows chunk, "system": rows chunk, "events": records chunk,
                     "console": records chunk, "meta": {...}, "state": "finished", "exit_code": 0}
-                   (every field optional; "meta" replaces the run's metadata; "state"
-                   closes the run after the chunks are applied)
+                   (every field optional; "meta" is the run's metadata as the client
+                   holds it, each field replacing the server's but those the server
+                   owns (state, ids); "state" closes the run after the chunks are applied)
     counts         {"history": n, "system": n, "events": n, "console": n}
 """
 
