@@ -12,6 +12,7 @@ always consecutive, because steps never go backwards; readers merge them.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -200,6 +201,50 @@ def _row_layout(payload: memoryview) -> list[tuple[int, int]] | None:
     return items
 
 
+@functools.lru_cache(maxsize=8)
+def _crc_tables(length: int) -> tuple[int, Any]:
+    """crc32 of ``length`` zero bytes, and ``T[j, v]``: how byte ``v`` at position ``j``
+    changes it. CRC32 is affine over GF(2) for a fixed length, so the crc32 of any
+    ``length`` bytes ``m`` is ``zero ^ T[0, m[0]] ^ T[1, m[1]] ^ ...`` (and linear in each
+    byte's bits, so 8 crc32 calls per position make its whole row)."""
+    import numpy as np
+
+    zero = crc32(bytes(length))
+    buf = bytearray(length)
+    bits = np.empty((length, 8), dtype=np.uint32)
+    for j in range(length):
+        for b in range(8):
+            buf[j] = 1 << b
+            bits[j, b] = crc32(buf) ^ zero
+        buf[j] = 0
+    has = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(bool)  # (256, 8): bits of v
+    table = np.bitwise_xor.reduce(np.where(has[None], bits[:, None, :], np.uint32(0)), axis=2)
+    return zero, table.astype(np.uint32)
+
+
+def _checksums(payloads: Any) -> Any:
+    """crc32 of each row of an (n, length) uint8 array, all rows at once: byte positions
+    that never change fold into one constant, the others are table lookups per column
+    (in chunks that stay in cache). ~2x faster than calling crc32 per row."""
+    import numpy as np
+
+    n, length = payloads.shape
+    zero, table = _crc_tables(length)
+    const = (payloads == payloads[0]).all(axis=0)
+    base = zero
+    for j in np.flatnonzero(const):
+        base ^= int(table[j, payloads[0, j]])
+    varying = np.flatnonzero(~const)
+    out = np.full(n, base, dtype=np.uint32)
+    chunk = 1 << 15
+    for a in range(0, n, chunk):
+        cols = np.ascontiguousarray(payloads[a : a + chunk, varying].T)
+        acc = out[a : a + chunk]
+        for row, j in zip(cols, varying):
+            acc ^= table[j].take(row)
+    return out
+
+
 def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
     """``read_columns`` of a whole log without decoding each record, for the common log:
     numbers only (marshal int32 / float64), one record per step. Consecutive records of
@@ -243,8 +288,11 @@ def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
             n += len(same)
             window *= 2
         sums = block[:n, 4:8].copy().view("<u4").ravel()
-        calc = np.fromiter((crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
-                           dtype=np.uint32, count=n)
+        if n < 4096:
+            calc = np.fromiter((crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
+                               dtype=np.uint32, count=n)
+        else:
+            calc = _checksums(block[:n, 8:])
         torn = np.flatnonzero(sums != calc)
         if len(torn):
             n = int(torn[0])
@@ -253,7 +301,7 @@ def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
             keys = schemas.get(sid)
             if keys is None or len(keys) != len(items) - 4:
                 return None
-            cols = [block[:n, 8 + off : 8 + off + _FIXED[code][1]].copy().view(_FIXED[code][0]).ravel()
+            cols = [np.array(np.ndarray((n,), _FIXED[code][0], data, pos + 8 + off, (frame,)))
                     for code, off in items[1:]]
             runs.append((keys, [code for code, _ in items[1:]], cols))
             rows += n
