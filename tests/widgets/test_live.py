@@ -152,3 +152,24 @@ def test_follows_a_run_written_by_another_process(store_dir: Path) -> None:
     assert rows[-1, 4] == 3  # x = the last epoch logged at that step
     assert w._snapshot["runs"][0]["name"] == "from elsewhere"
     assert wbnb.run is None
+
+
+def test_own_run_logged_while_the_widget_reads_its_history_is_counted_once(store_dir: Path) -> None:
+    import threading
+
+    import wbnb
+
+    run = wbnb.init(project="p")
+    for i in range(20_000):
+        run.log({"loss": float(i)})
+    more = threading.Thread(target=lambda: [run.log({"loss": float(i)}) for i in range(20_000, 60_000)])
+    more.start()  # logs while Curves reads the history (as columns) and hooks the listener
+    w = _curves(run, min_interval=3600)
+    more.join()
+    w._feed.tick(final=True)
+    loss, = w._snapshot["series"]
+    assert loss["count"] == 60_000 == run.step
+    steps = np.frombuffer(loss["data"], dtype=float).reshape(-1, 6)[:, 1]
+    assert (np.diff(steps) > 0).all() and steps[-1] == 59_999
+    w.stop()
+    run.finish()

@@ -79,3 +79,33 @@ def test_curves_chart_is_altair_and_set_chart_feeds_the_live_dataset(store_dir) 
     assert w.chart("loss") is not None
     w.set_chart("loss", None)
     assert w._custom == {}
+
+
+def test_loading_columns_gives_the_buckets_ingesting_rows_gives(store_dir) -> None:  # type: ignore[no-untyped-def]
+    import math
+
+    import wbnb
+    from wbnb.widgets.live import resolve_runs
+
+    run = wbnb.init(project="p")
+    run.define_metric("val/*", step_metric="epoch")
+    for i in range(5000):
+        row = {"loss": math.sin(i / 50) + (5.0 if i == 1234 else 0.0), "n": i}
+        if i % 7 == 0:
+            row |= {"val/acc": i / 5000, "epoch": i // 700, "gap": math.nan if i % 2 else 1.0}
+        if i % 1000 == 0:
+            row["note"] = "text"
+        run.log(row)
+    run.finish()
+    refs = resolve_runs(f"p/{run.id}")
+    by_columns, by_rows = SeriesSet(refs, max_buckets=100), SeriesSet(refs, max_buckets=100)
+    by_columns.load_columns(0, refs[0].store.columns("p", run.id))
+    by_rows.ingest(0, refs[0].store.rows("p", run.id)[0])
+    assert list(by_columns.series) == list(by_rows.series)
+    for key, s in by_rows.series.items():
+        other = by_columns.series[key]
+        assert (other.step_metric, other.buckets.width, other.buckets.count) == (s.step_metric, s.buckets.width,
+                                                                                  s.buckets.count)
+        np.testing.assert_array_equal(other.buckets.points(), s.buckets.points())
+    assert by_columns._last_metric == by_rows._last_metric
+    assert _points(by_columns, "loss")[:, 5].max() > 4  # the spike (sin + 5) survives

@@ -121,6 +121,13 @@ class CursorSource:
         rows, self.cursor = self.ref.store.rows(self.ref.project, self.ref.id, self.stream, self.cursor)
         return rows
 
+    def initial_columns(self) -> dict[str, Any] | None:
+        """Everything written so far as columns (``Store.columns``: much cheaper to read
+        than rows), when nothing is read after it: the run has finished. None: read rows."""
+        if not self.done:
+            return None  # polling goes on from the rows' cursor
+        return self.ref.store.columns(self.ref.project, self.ref.id, self.stream)
+
     def poll(self, now: float) -> list[tuple]:
         if self.done or now < self._next_poll:
             return []
@@ -164,6 +171,13 @@ class ListenerSource(CursorSource):
         if rows:
             self._last = (rows[-1][2], rows[-1][1])
         return rows
+
+    def initial_columns(self) -> dict[str, Any] | None:
+        # New rows come from the listener (added before this read), not a cursor.
+        cols = self.ref.store.columns(self.ref.project, self.ref.id, self.stream)
+        if cols and len(cols.get("_step", ())):
+            self._last = (float(cols["_timestamp"][-1]), int(cols["_step"][-1]))
+        return cols
 
     def poll(self, now: float) -> list[tuple]:
         n = len(self._pending)
@@ -221,8 +235,15 @@ class Feed:
         self._lock = threading.Lock()
 
     def load(self) -> dict[str, Any]:
-        """Read each source's history into the model; returns the first snapshot."""
+        """Read each source's history into the model; returns the first snapshot. As
+        columns where both the source and the model can (``initial_columns`` /
+        ``load_columns``), else as rows."""
+        columnar = hasattr(self.model, "load_columns")
         for i, src in enumerate(self.sources):
+            cols = src.initial_columns() if columnar and hasattr(src, "initial_columns") else None
+            if cols is not None:
+                self.model.load_columns(i, cols)  # type: ignore[attr-defined]
+                continue
             rows = src.initial()
             if rows:
                 self.model.ingest(i, rows)

@@ -111,6 +111,52 @@ class SeriesSet:
             if len(finite):
                 last[key] = float(finite[-1])
 
+    def load_columns(self, source: int, cols: dict[str, Any]) -> None:
+        """What ``ingest`` of every row of a history does, from its columns
+        (``Store.columns``: one value per step, NaN / None where a key is absent), with
+        whole-array numpy work instead of per-row Python: the way to read a long history."""
+        if not cols or "_step" not in cols:
+            return
+        steps = np.asarray(cols["_step"], dtype=float)
+        ts = np.asarray(cols["_timestamp"], dtype=float)
+        rts = np.asarray(cols["_runtime"], dtype=float)
+        n = len(steps)
+        numeric = {}
+        for key, col in cols.items():
+            if not key.startswith("_"):
+                y = _column_floats(col)
+                if y is not None:
+                    numeric[key] = y
+        last = self._last_metric[source]
+        filled: dict[str, np.ndarray] = {}
+        for key, y in numeric.items():
+            if not self.wanted(key):
+                continue
+            ok = np.isfinite(y)
+            dense = bool(ok.all())
+            if not dense and not ok.any():
+                continue
+            sm = self.step_metric_of(source, key)
+            if sm is None:
+                metric = np.full(n, np.nan)
+            else:
+                if sm not in filled:
+                    filled[sm] = _ffill(numeric.get(sm, np.full(n, np.nan)), n, last.get(sm, math.nan))
+                metric = filled[sm]
+            s = self.series.get((source, key))
+            if s is None:
+                s = self.series[(source, key)] = Series(len(self.series), source, key, self.max_buckets)
+            s.step_metric = sm
+            if dense:
+                first = s.buckets.extend_columns(steps, ts, rts, metric, y)
+            else:
+                first = s.buckets.extend_columns(steps[ok], ts[ok], rts[ok], metric[ok], y[ok])
+            s.dirty = first if s.dirty is None else min(s.dirty, first)
+        for key, y in numeric.items():
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                last[key] = float(finite[-1])
+
     def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
         upd, buffers = [], []
         for s in self.series.values():
@@ -216,6 +262,14 @@ def _as_floats(col: list[Any]) -> np.ndarray | None:
     if all(v is None for v in vals):
         return None
     return np.asarray(vals, dtype=float)
+
+
+def _column_floats(col: Any) -> np.ndarray | None:
+    """A ``Store.columns`` column as floats (NaN where absent or not a number); None if
+    it holds no numbers."""
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iuf":
+        return np.asarray(col, dtype=float)
+    return _as_floats(list(col))
 
 
 def _ffill(col: np.ndarray, n: int, before: float) -> np.ndarray:

@@ -58,6 +58,10 @@ class SystemSource(CursorSource):
     def initial(self) -> list[tuple]:
         return self._rename(super().initial())
 
+    def initial_columns(self) -> dict[str, Any] | None:
+        cols = super().initial_columns()
+        return None if cols is None else {k if k.startswith("_") else display_key(k): v for k, v in cols.items()}
+
     def poll(self, now: float) -> list[tuple]:
         return self._rename(super().poll(now))
 
