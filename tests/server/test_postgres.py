@@ -464,8 +464,10 @@ def test_a_closed_backend_refuses_work(postgres: TempPostgres, tmp_path: Path, e
         b.counts(entity, "proj", "r1")
 
 
-def test_an_unreachable_database_is_an_operational_error(tmp_path: Path) -> None:
+def test_an_unreachable_database_says_so(tmp_path: Path) -> None:
+    from wbnb.server.backend import Unavailable
+
     from .pg import free_port
 
-    with pytest.raises(psycopg.OperationalError):
+    with pytest.raises(Unavailable, match="database cannot be reached"):
         PostgresBackend(f"postgresql://postgres@127.0.0.1:{free_port()}/wbnb", tmp_path)

@@ -292,6 +292,8 @@ def _refusals(store_error: int = 409) -> Iterator[None]:
         yield
     except RunNotFound as e:
         raise HTTPException(404, str(e)) from None
+    except Unavailable:
+        raise  # 503, by the app's handler
     except StoreError as e:
         raise HTTPException(store_error, str(e)) from None
     except ValueError as e:

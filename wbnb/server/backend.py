@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from ..store.base import Store
+from ..store.base import Store, StoreError
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
 
@@ -28,7 +28,7 @@ class Gap(Exception):
         self.counts = counts
 
 
-class Unavailable(Exception):
+class Unavailable(StoreError):
     """The backend's own storage cannot be reached right now (the database is down):
     the server answers 503, which clients retry."""
 
