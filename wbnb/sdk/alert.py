@@ -6,7 +6,6 @@ import datetime
 import enum
 import sys
 import time
-from typing import Any
 
 from ..store.base import RunWriter
 
