@@ -217,9 +217,11 @@ def _crc_tables(length: int) -> tuple[int, Any]:
             buf[j] = 1 << b
             bits[j, b] = crc32(buf) ^ zero
         buf[j] = 0
-    has = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(bool)  # (256, 8): bits of v
-    table = np.bitwise_xor.reduce(np.where(has[None], bits[:, None, :], np.uint32(0)), axis=2)
-    return zero, table.astype(np.uint32)
+    table = np.zeros((256, length), dtype=np.uint32)
+    for v in range(1, 256):
+        low = v & -v
+        table[v] = table[v ^ low] ^ bits[:, low.bit_length() - 1]
+    return zero, np.ascontiguousarray(table.T)
 
 
 def _checksums(payloads: Any) -> Any:
