@@ -57,14 +57,16 @@ class ServerProcess:
     ``with``) and ready once ``/health`` answers."""
 
     def __init__(self, root: str | os.PathLike[str], database: str | None = None, *,
-                 max_body: int | None = None, max_media: int | None = None) -> None:
+                 max_body: int | None = None, max_media: int | None = None,
+                 stale_after: float | None = None) -> None:
         self.root = Path(root)
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.root.with_name(self.root.name + ".log")
         self.limits = [*(["--max-body", str(max_body)] if max_body else []),
-                       *(["--max-media", str(max_media)] if max_media else [])]
+                       *(["--max-media", str(max_media)] if max_media else []),
+                       *(["--stale-after", str(stale_after)] if stale_after else [])]
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:

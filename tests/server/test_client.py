@@ -283,3 +283,30 @@ def test_server_down_at_init_spools_then_uploads_when_it_is_back(server: ServerP
     run.finish()
     assert server_steps(server, key, "p", "early") == list(range(500))
     assert wbnb.Api().run("team/p/early").state == "finished"
+
+
+def test_a_silent_client_reads_as_crashed_and_an_idle_one_stays_running(tmp_path: Path, client: dict[str, str],
+                                                                        server: ServerProcess) -> None:
+    quick = ServerProcess(tmp_path / "quick-root", database=server.database, stale_after=2.0).start()
+    try:
+        key = make_key(quick.root, "team", database=quick.database)
+        env = {**client, "WBNB_BASE_URL": quick.url, "WBNB_API_KEY": key}
+        dead = start_child(["silent", "100000", "99"], env)
+        idle = start_child(["idle", "200", "99"], env)  # waits on stdin after step 99, logging nothing
+        read_until(dead, "99")
+        read_until(idle, "99")
+        os.kill(dead.pid, signal.SIGKILL)
+        dead.wait()
+        store = RemoteStore(Connection(quick.url, key), "team")
+        wait_for(lambda: store.run("p", "silent")["state"] == "crashed", timeout=15)
+        assert "no word from its client" in store.run("p", "silent")["crash_reason"]
+        time.sleep(3)  # longer than stale_after: only the heartbeats keep it running
+        assert store.run("p", "idle")["state"] == "running"
+        idle.stdin.write("\n")  # type: ignore[union-attr]
+        idle.stdin.flush()  # type: ignore[union-attr]
+        read_until(idle, "finished")
+        assert store.run("p", "idle")["state"] == "finished"
+        states = {m["id"]: m["state"] for m in store.runs("p")}
+        assert states == {"silent": "crashed", "idle": "finished"}
+    finally:
+        quick.stop()

@@ -278,13 +278,13 @@ def test_values_jsonb_could_not_keep_round_trip(backend: PostgresBackend, entity
     assert _same(meta["summary"], {"loss": nan, "best": -inf}) and np.isnan(meta["config"]["lr"])
 
 
-def test_meta_is_replaced_but_the_server_keeps_its_fields(backend: PostgresBackend, entity: str) -> None:
+def test_meta_fields_are_replaced_but_the_server_keeps_its_own(backend: PostgresBackend, entity: str) -> None:
     _open(backend, entity, config={"lr": 0.1}, tags=["a"])
     backend.ingest(entity, "proj", "r1", {"meta": {"config": {"lr": 0.2}, "summary": {"loss": 1.0},
                                                    "state": "crashed", "resumed": 7, "id": "x"}})
     meta = backend.store(entity).run("proj", "r1")
     assert meta["config"] == {"lr": 0.2} and meta["summary"] == {"loss": 1.0}
-    assert "tags" not in meta  # replaced, not merged
+    assert meta["tags"] == ["a"]  # fields the batch does not name stay (as in FilesBackend)
     assert meta["state"] == "running" and "resumed" not in meta and meta["id"] == "r1"
 
     backend.ingest(entity, "proj", "r1", {"state": "failed", "exit_code": 3})

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -143,9 +144,11 @@ class Next(BaseModel):
 
 
 class OpenedRun(Next):
-    """A run opened for writing: its metadata and counts."""
+    """A run opened for writing: its metadata, counts, and how often (seconds) an idle
+    client should still send a batch, empty if need be, to show it is alive."""
 
     meta: dict[str, Any]
+    heartbeat: float
 
 
 class Health(BaseModel):
@@ -371,10 +374,44 @@ def _wire(batch: Batch) -> dict[str, Any]:
     return out
 
 
-def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB) -> FastAPI:
+class Liveness:
+    """Runs whose client went silent read as ``crashed``.
+
+    Each batch stamps the run's ``heartbeat_at`` (at most every ``stale_after / 8``
+    seconds per run and server process, so metadata is not rewritten per batch); a
+    client with nothing to send sends an empty batch every ``heartbeat`` seconds. A
+    ``running`` run whose stamp is older than ``stale_after`` is shown as ``crashed``;
+    nothing is rewritten, so a client that comes back finds its run running again."""
+
+    def __init__(self, stale_after: float) -> None:
+        self.stale_after = stale_after
+        self.heartbeat = stale_after / 4
+        self._stamped: dict[tuple[str, str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def stamp(self, run: tuple[str, str, str], meta: dict[str, Any] | None, force: bool = False) -> dict[str, Any] | None:
+        """``meta`` with a fresh ``heartbeat_at`` when one is due (or ``force``)."""
+        now = time.time()
+        with self._lock:
+            if not force and now - self._stamped.get(run, 0.0) < self.stale_after / 8:
+                return meta
+            self._stamped[run] = now
+        return {**(meta or {}), "heartbeat_at": now}
+
+    def shown(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """How a run's metadata is shown: ``crashed`` when its client is silent."""
+        beat = meta.get("heartbeat_at")
+        if meta.get("state") == "running" and isinstance(beat, (int, float)) and time.time() - beat > self.stale_after:
+            return {**meta, "state": "crashed", "crash_reason": f"no word from its client for over {self.stale_after:g} s"}
+        return meta
+
+
+def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB,
+               stale_after: float = 120.0) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
-    ``max_body`` bytes (``max_media`` for file uploads). The app closes the backend
-    when it shuts down."""
+    ``max_body`` bytes (``max_media`` for file uploads); a running run whose client
+    has been silent for ``stale_after`` seconds reads as crashed. The app closes the
+    backend when it shuts down."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -407,6 +444,7 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         return {"ok": True, "version": __version__}
 
     rows_at, records_at = Positions(), Positions()
+    liveness = Liveness(stale_after)
     api = APIRouter(prefix=API, responses=_errors(401, 422))
     run_path = "/entities/{entity}/projects/{project}/runs/{run_id}"
 
@@ -437,22 +475,23 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         """Metadata of every run of a project."""
         s = store(entity)
         with _refusals():
-            return PyJSONResponse(s.runs(project))
+            return PyJSONResponse([liveness.shown(meta) for meta in s.runs(project)])
 
     @api.get(run_path, response_model=dict[str, Any], responses=_errors(403, 404))
     def run(entity: str, project: str, run_id: str, key: Key) -> Any:
         """Metadata of one run."""
         s = store(entity)
         with _refusals():
-            return PyJSONResponse(s.run(project, run_id))
+            return PyJSONResponse(liveness.shown(s.run(project, run_id)))
 
     @api.put(run_path, response_model=OpenedRun, responses=_errors(403, 409))
     def open_run(entity: str, project: str, run_id: str, body: OpenRun, key: Key) -> Any:
         """Create or reopen a run for writing; 409 when ``resume`` forbids it."""
         _check_depth(body.meta, "meta")
+        stamped = liveness.stamp((entity, project, run_id), body.meta, force=True)
         with _refusals():
-            meta, counts = backend.open_run(entity, project, run_id, body.meta, body.resume)
-        return PyJSONResponse({"meta": meta, "next": counts})
+            meta, counts = backend.open_run(entity, project, run_id, stamped, body.resume)
+        return PyJSONResponse({"meta": meta, "next": counts, "heartbeat": liveness.heartbeat})
 
     @api.get(run_path + "/counts", response_model=Counts, responses=_errors(403, 404))
     def counts(entity: str, project: str, run_id: str, key: Key) -> Any:
@@ -467,6 +506,8 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         already is skipped. 409 with ``next`` when a chunk would leave a gap; 503 when
         the run cannot be opened right now (retry)."""
         wire = _wire(batch)
+        if wire.get("state") is None and (meta := liveness.stamp((entity, project, run_id), wire.get("meta"))):
+            wire["meta"] = meta
         try:
             with _refusals(store_error=503):
                 return {"next": backend.ingest(entity, project, run_id, wire)}

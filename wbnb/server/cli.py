@@ -46,7 +46,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         from .app import create_app
     except ModuleNotFoundError as e:
         raise ImportError(f"`wbnb server` needs the {e.name} module: {_EXTRA}") from None
-    app = create_app(open_backend(args.root, args.database), max_body=args.max_body, max_media=args.max_media)
+    app = create_app(open_backend(args.root, args.database), max_body=args.max_body, max_media=args.max_media,
+                     stale_after=args.stale_after)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)  # closes the backend on exit
     return 0
 
@@ -110,6 +111,8 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:
                    help="largest request body accepted (default: 64 MiB)")
     p.add_argument("--max-media", type=int, default=64 * MiB, metavar="BYTES",
                    help="largest media file accepted (default: 64 MiB)")
+    p.add_argument("--stale-after", type=float, default=120.0, metavar="SECONDS",
+                   help="a running run whose client is silent this long reads as crashed (default: 120)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                    help="uvicorn's log level (default: info)")
     p.set_defaults(func=_cmd_serve)

@@ -552,9 +552,9 @@ def _opened(meta: dict[str, Any]) -> dict[str, Any]:
 
 def _updated(old: dict[str, Any], client: dict[str, Any] | None, state: str | None,
              exit_code: int | None) -> dict[str, Any]:
-    """A run's metadata after a batch: the client's (``client_meta``) with the
-    server's fields kept, then closed when ``state`` is final."""
-    new = dict(old) if client is None else {**client, **{k: old[k] for k in SERVER_OWNED if k in old}}
+    """A run's metadata after a batch: the client's fields (``client_meta``) merged
+    over the old, the server's fields kept, then closed when ``state`` is final."""
+    new = dict(old) if client is None else {**old, **client, **{k: old[k] for k in SERVER_OWNED if k in old}}
     if state and not (old.get("state") == state and old.get("exit_code") == exit_code):  # not a retry
         new.update(state=state, exit_code=exit_code, ended_at=time.time())
     return new

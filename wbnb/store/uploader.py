@@ -60,6 +60,8 @@ class Uploader:
         self._wake = threading.Event()
         self._stop = False
         self._thread: threading.Thread | None = None
+        self.heartbeat = 30.0  # seconds between batches, empty if need be (the server says)
+        self._posted = time.monotonic()
         self.offline_since: float | None = None
         self.error: str | None = None  # the last reason an upload failed
 
@@ -166,6 +168,10 @@ class Uploader:
 
     def _open(self) -> None:
         answer = self.remote.conn.request("PUT", self.path, json={"meta": self._remote_meta(), "resume": "allow"})
+        self._opened(answer)
+
+    def _opened(self, answer: dict[str, Any]) -> None:
+        self.heartbeat = float(answer.get("heartbeat") or self.heartbeat)
         self._acknowledge(answer["next"])
 
     def _acknowledge(self, counts: dict[str, int]) -> None:
@@ -224,8 +230,8 @@ class Uploader:
             batch["state"], batch["exit_code"] = final
         else:
             final = None
-        if not batch:
-            return False
+        if not batch and time.monotonic() - self._posted < self.heartbeat:
+            return False  # (an idle run still posts an empty batch now and then: it is alive)
         try:
             answer = self.remote.conn.request("POST", f"{self.path}/batches", json=batch)
         except RunNotFound:  # the server lost the run (or never had it): open it again
@@ -237,6 +243,7 @@ class Uploader:
                 self._acknowledge(body["next"])  # a gap: resend from where the server is
                 return True
             raise
+        self._posted = time.monotonic()
         self._meta_sent = version
         self._acknowledge(answer["next"])
         if final is not None:
@@ -333,6 +340,7 @@ def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any
     spool = LocalStore(remote.spool)
     remote_meta: dict[str, Any] | None = None
     counts = dict.fromkeys(STREAMS, 0)
+    answer = None
     try:
         answer = remote.conn.request("PUT", remote._run(project, run_id), json={"meta": meta, "resume": resume})
         remote_meta, counts = answer["meta"], answer["next"]
@@ -355,8 +363,8 @@ def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any
         local.meta["config"] = {**remote_meta.get("config", {}), **local.meta.get("config", {})}
         local.meta["name"] = remote_meta.get("name") or local.meta.get("name")
     uploader = Uploader(remote, project, run_id, spool, base, batch_rows=LIVE_BATCH)
-    if remote_meta is not None:
-        uploader._acknowledge(counts)
+    if answer is not None:
+        uploader._opened(answer)
     uploader.start()
     return SpooledRunWriter(local, uploader, upload_timeout)
 
