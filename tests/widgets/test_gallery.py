@@ -268,3 +268,33 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
         "() => [...document.querySelectorAll('figcaption')].map(c => c.textContent).join() === 's3 i0,s3 i1'")
     assert harness.page.locator(".wbnb-grid.wbnb-stale").count() == 0
     run.finish()
+
+
+def test_the_step_index_is_thinned_for_long_runs() -> None:
+    from wbnb.widgets.gallery import MAX_SHOWN, ImageIndex
+    from wbnb.widgets.live import RunRef
+
+    index = ImageIndex([RunRef(None, "p", "r", "r", {})])  # type: ignore[arg-type]
+    page: list[float] = []  # the page's copy, updated the way js/gallery applies deltas
+
+    def apply_delta() -> None:
+        delta = index.delta()
+        if delta:
+            (upd,), (buf,) = delta[0]["upd"], delta[1]
+            del page[2 * upd["from"]:]
+            page.extend(np.frombuffer(buf).tolist())
+
+    rec = [{"_type": "image", "path": "media/x"}]
+    for n, step in enumerate(range(0, 3 * 4 * MAX_SHOWN, 3)):  # 4096 image steps
+        index.ingest(0, [(("img",), step, 0.0, 0.0, (rec,))])
+        if n % 97 == 0:
+            apply_delta()
+    apply_delta()
+    e = index.entries[(0, "img")]
+    assert len(e.steps) == 4 * MAX_SHOWN and e.stride == 4
+    snap = np.frombuffer(bytes(index.snapshot()["series"][0]["data"])).reshape(-1, 2)
+    shown = snap[:, 0].astype(int).tolist()
+    assert len(shown) <= MAX_SHOWN + 1 and shown[0] == 0 and shown[-1] == 3 * (4 * MAX_SHOWN - 1)
+    assert all(b - a == 12 for a, b in zip(shown[:-1], shown[1:-1]))  # evenly spaced, then the last
+    assert page == snap.ravel().tolist()  # deltas leave the page with exactly the snapshot
+    assert index.images(0, "img", 3 * 7) == rec  # every step is still there to fetch

@@ -5,7 +5,9 @@
     Gallery(["demo/a", "demo/b"], keys="samples", columns=6, size=200)
 
 Live state (the ``_snapshot`` trait, kept by a ``Feed`` like every live widget) is only
-the *step index*: for each (run, key) the steps that have images and how many. Image
+the *step index*: for each (run, key) the steps that have images and how many, at most
+``MAX_SHOWN`` of them evenly spaced plus the last (a 100k-step run keeps ~16 kB of state;
+``Gallery.steps()`` and the page's fetches still reach every step). Image
 bytes never sit in traits: the page asks for the images it shows (a custom message
 ``{"type": "fetch", "req", "items": [{"run", "key", "step", "from", "to"}]}``) and
 Python answers ``{"type": "images", "req", "items": [{"run", "key", "step", "index",
@@ -54,14 +56,30 @@ def wanted(key: str, patterns: list[str] | None) -> bool:
     return patterns is None or any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
 
 
+MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
+
+
 class _Entry:
-    __slots__ = ("id", "run", "key", "steps", "records", "sent")
+    __slots__ = ("id", "run", "key", "steps", "records", "stride")
 
     def __init__(self, sid: int, run: int, key: str) -> None:
         self.id, self.run, self.key = sid, run, key
         self.steps: list[int] = []
         self.records: list[list[dict[str, Any]]] = []  # per step: the image records
-        self.sent = 0  # steps the front end has (the last one may have grown since)
+        self.stride = 1  # the page gets every stride-th step, and always the last
+
+    def shown_count(self) -> int:
+        """``len(self.shown())``, without building it (ingest asks per image step)."""
+        n = len(self.steps)
+        return 0 if n == 0 else (n - 1) // self.stride + 1 + (1 if (n - 1) % self.stride else 0)
+
+    def shown(self) -> list[int]:
+        """Positions (in ``steps``) of the steps the page gets."""
+        n = len(self.steps)
+        pos = list(range(0, n, self.stride))
+        if pos and pos[-1] != n - 1:
+            pos.append(n - 1)
+        return pos
 
 
 class ImageIndex:
@@ -84,17 +102,22 @@ class ImageIndex:
                     e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
                 if e.steps and e.steps[-1] == step:  # the same step logged again: last wins
                     e.records[-1] = recs
-                    pos = len(e.steps) - 1
                 else:
                     e.steps.append(int(step))
                     e.records.append(recs)
-                    pos = len(e.steps) - 1
-                self._dirty[e.id] = min(self._dirty.get(e.id, pos), pos)
+                if len(e.steps) > MAX_SHOWN * e.stride:  # thin out: every other shown step goes
+                    e.stride *= 2
+                    first = 0
+                else:  # only the last shown entry changes: an old last off the stride is replaced
+                    first = max(0, e.shown_count() - 1)
+                self._dirty[e.id] = min(self._dirty.get(e.id, first), first)
 
     def _pairs(self, e: _Entry, start: int = 0) -> bytes:
-        a = np.empty((len(e.steps) - start, 2))
-        a[:, 0] = e.steps[start:]
-        a[:, 1] = [len(r) for r in e.records[start:]]
+        """(step, image count) of the shown steps from shown position ``start``."""
+        pos = e.shown()[start:]
+        a = np.empty((len(pos), 2))
+        a[:, 0] = [e.steps[i] for i in pos]
+        a[:, 1] = [len(e.records[i]) for i in pos]
         return a.tobytes()
 
     def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -117,7 +140,7 @@ class ImageIndex:
         return {"runs": runs, "series": series}
 
     def size_hint(self) -> int:
-        return sum(16 * len(e.steps) for e in self.entries.values())
+        return sum(16 * e.shown_count() for e in self.entries.values())
 
     # -- what the page asks for -------------------------------------------------------
 
