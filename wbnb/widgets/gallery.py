@@ -7,7 +7,7 @@
 Live state (the ``_snapshot`` trait, kept by a ``Feed`` like every live widget) is only
 the *step index*: for each (run, key) the steps that have images and how many, at most
 ``MAX_SHOWN`` of them evenly spaced plus the last (a 100k-step run keeps ~16 kB of state;
-``Gallery.steps()`` and the page's fetches still reach every step). Image
+the slider moves over those; every step stays in Python: ``Gallery.steps()``, ``index.images()``). Image
 bytes never sit in traits: the page asks for the images it shows (a custom message
 ``{"type": "fetch", "req", "items": [{"run", "key", "step", "from", "to"}]}``) and
 Python answers ``{"type": "images", "req", "items": [{"run", "key", "step", "index",
