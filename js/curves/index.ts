@@ -12,6 +12,7 @@ import { decodePoints, firstAtBucket, smooth, type Datum, type SeriesInfo } from
 import { loadVega, type VegaBundle } from "../lib/vega";
 
 const KEY_PLACEHOLDER = "__wbnb_key__";
+const RAW_LAYER = "wbnb_raw"; // wbnb/widgets/curves.py
 const X_FIELDS = new Set(["s", "t", "r", "m"]);
 
 interface RunInfo {
@@ -89,6 +90,13 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
     for (const child of node.layer || []) walk(child);
   };
   walk(spec);
+  // The faint raw-values layer only while smoothing: drawn at opacity 0 it cost as much
+  // as the visible line. Crossing zero on the slider makes the views anew.
+  if (!(Number(model.get("smoothing")) > 0) && Array.isArray(spec.layer)) {
+    spec.layer = spec.layer.filter((layer: any) => layer?.name !== RAW_LAYER);
+  }
+  // The template does not clip (cheaper); a log scale can send values <= 0 off the chart.
+  if (log) for (const layer of spec.layer || [spec]) if (layer?.mark) layer.mark = clipped(layer.mark);
   spec.data = { name: "points" };
   // No ARIA descriptions: the canvas renderer never shows them, and the per-point
   // description strings (number formatting) were most of the cost of an update.
@@ -103,6 +111,10 @@ interface Compiled {
   runtime?: any;
   /** Otherwise the compiled Vega spec, to parse per key. */
   json?: string;
+}
+
+function clipped(mark: any): any {
+  return typeof mark === "string" ? { type: mark, clip: true } : { clip: true, ...mark };
 }
 
 /** Vega-Lite -> Vega once per distinct spec (ten keys of one template compile once). */
@@ -520,12 +532,18 @@ async function render(props: RenderProps): Promise<() => void> {
     logBox.checked = !!model.get("log_y");
     reembedAll();
   };
+  let smoothed = alpha() > 0; // whether the views have the raw layer
   const onSmoothing = () => {
     const a = alpha();
     slider.value = String(a);
     smoothValue.textContent = a.toFixed(2);
     for (const s of series.values()) smooth(s.points, a);
     if (!vega) return;
+    if (a > 0 !== smoothed) {
+      smoothed = a > 0;
+      reembedAll();
+      return;
+    }
     for (const c of charts.values()) if (c.view) restyle(c.view, a);
   };
   const onSpecs = () => reembedAll();

@@ -198,21 +198,25 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
     domain = f"k => {dbg}.charts.get(k).view.scale('x').domain()"
     assert harness.page.evaluate(f"() => ({domain})('val/acc')") == [0, 3]
     assert harness.page.evaluate(f"() => ({domain})('loss')")[1] >= 399
-    # smoothing: the slider changes the smoothed values in place, no re-embed
+    # smoothing: turning it on makes the views anew (with the faint raw layer), moving
+    # the slider after that changes the smoothed values in place
+    harness.page.locator(".wbnb-bar input[type=range]").fill("0.5")
+    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 6")
     harness.page.locator(".wbnb-bar input[type=range]").fill("0.9")
     _settle(harness)
     ys = harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.data('points').slice(0, 6).map(d => [d.y, d.ys])")
     assert all(y in (1.0, 2.0) for y, _ in ys) and any(abs(s - y) > 0.1 for y, s in ys[1:])
-    assert harness.page.evaluate(f"() => {dbg}.stats.embeds") == 3
+    assert abs(ys[5][1] - (0.1 * sum(0.9 ** (5 - i) * y for i, (y, _) in enumerate(ys))) / (1 - 0.9 ** 6)) < 1e-9
+    assert harness.page.evaluate(f"() => {dbg}.stats.embeds") == 6
     assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('smoothing')") == 0.9
     harness.screenshot("curves-smoothed")
     # log scale: a user action, so the charts are embedded again with a log y scale
     harness.page.locator(".wbnb-bar input[type=checkbox]").check()
-    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 6")
+    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 9")
     assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('y').type") == "log"
     # wall time on the x-axis
     harness.page.locator(".wbnb-bar select").select_option("wall")
-    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 9")
+    harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 12")
     assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('x').type") == "time"
     assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('x_axis')") == "wall"
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]

@@ -36,25 +36,32 @@ X_AXES = ("auto", "step", "wall", "relative")
 KEY_PLACEHOLDER = "__wbnb_key__"
 
 
+RAW_LAYER = "wbnb_raw"  # the name of the faint raw-values layer (the front end drops it while not smoothing)
+
+
 def chart_for(key: str, runs: list[tuple[str, str]], *, width: int = 360, height: int = 200,
               data: Any = None) -> Any:
     """The altair chart Curves draws for ``key``; ``runs`` is ``[(run_id, color)]``.
 
     Two line layers over the same points: ``ys``, the values after the smoothing the
     viewer chose, and, only while smoothing (the ``smoothing`` param), the raw values,
-    faint. Lines are 1 px unless smoothed: a software rasteriser (a browser without a GPU)
-    draws a 1 px stroke of a dense, jagged series ten times faster than a 1.5 px one."""
+    faint (the layer named ``RAW_LAYER``). Kept cheap to draw, since a notebook page may
+    hold dozens of them: lines are 1 px unless smoothed (a software rasteriser, a browser
+    without a GPU, strokes a dense jagged 1 px line ten times faster than a 1.5 px one);
+    one run is one colour, not a colour scale (no per-run grouping); no clipping."""
     import altair as alt
 
     source = alt.NamedData(name="points") if data is None else data
-    base = alt.Chart(source).encode(
-        x=alt.X("s:Q", title="Step", axis=alt.Axis(tickCount=5, grid=False)),
-        color=alt.Color("rid:N", scale=alt.Scale(domain=[r for r, _ in runs], range=[c for _, c in runs]),
-                        legend=None),
-    )
-    raw = base.transform_filter("smoothing > 0").mark_line(strokeWidth=1, opacity=0.25, clip=True).encode(
-        y=alt.Y("y:Q", title=key, scale=alt.Scale(zero=False)))
-    smooth = base.mark_line(strokeWidth=alt.ExprRef(expr="smoothing > 0 ? 1.5 : 1"), clip=True).encode(
+    base = alt.Chart(source).encode(x=alt.X("s:Q", title="Step", axis=alt.Axis(tickCount=5, grid=False)))
+    line: dict[str, Any] = {}
+    if len(runs) == 1:
+        line["color"] = runs[0][1]
+    else:
+        base = base.encode(color=alt.Color("rid:N", scale=alt.Scale(domain=[r for r, _ in runs],
+                                                                    range=[c for _, c in runs]), legend=None))
+    raw = base.transform_filter("smoothing > 0").mark_line(strokeWidth=1, opacity=0.25, **line).encode(
+        y=alt.Y("y:Q", title=key, scale=alt.Scale(zero=False))).properties(name=RAW_LAYER)
+    smooth = base.mark_line(strokeWidth=alt.ExprRef(expr="smoothing > 0 ? 1.5 : 1"), **line).encode(
         y=alt.Y("ys:Q", title=key))
     return (alt.layer(raw, smooth)
             .add_params(alt.param(name="smoothing", value=0.0))
@@ -67,15 +74,19 @@ def template_spec(key: str, runs: list[tuple[str, str]], *, width: int = 360, he
     """``chart_for(...)``'s Vega-Lite as a plain dict with the live ``points`` dataset,
     written out so that making a Curves does not import altair (2-3 s on first use in
     some environments); ``test_series`` checks the two stay the same."""
-    color = {"field": "rid", "legend": None, "type": "nominal",
-             "scale": {"domain": [r for r, _ in runs], "range": [c for _, c in runs]}}
     x = {"axis": {"grid": False, "tickCount": 5}, "field": "s", "title": "Step", "type": "quantitative"}
-    raw = {"mark": {"type": "line", "clip": True, "opacity": 0.25, "strokeWidth": 1},
-           "encoding": {"color": color, "x": x,
-                        "y": {"field": "y", "scale": {"zero": False}, "title": key, "type": "quantitative"}},
-           "transform": [{"filter": "smoothing > 0"}]}
-    smooth = {"mark": {"type": "line", "clip": True, "strokeWidth": {"expr": "smoothing > 0 ? 1.5 : 1"}},
-              "encoding": {"color": color, "x": x, "y": {"field": "ys", "title": key, "type": "quantitative"}}}
+    enc: dict[str, Any] = {"x": x}
+    line: dict[str, Any] = {}
+    if len(runs) == 1:
+        line["color"] = runs[0][1]
+    else:
+        enc["color"] = {"field": "rid", "legend": None, "type": "nominal",
+                        "scale": {"domain": [r for r, _ in runs], "range": [c for _, c in runs]}}
+    raw = {"mark": {"type": "line", **line, "opacity": 0.25, "strokeWidth": 1},
+           "encoding": {**enc, "y": {"field": "y", "scale": {"zero": False}, "title": key, "type": "quantitative"}},
+           "name": RAW_LAYER, "transform": [{"filter": "smoothing > 0"}]}
+    smooth = {"mark": {"type": "line", **line, "strokeWidth": {"expr": "smoothing > 0 ? 1.5 : 1"}},
+              "encoding": {**enc, "y": {"field": "ys", "title": key, "type": "quantitative"}}}
     return copy.deepcopy({
         "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
                    "axis": {"labelFontSize": 10, "titleFontSize": 11, "titleFontWeight": "normal"}},
