@@ -310,3 +310,20 @@ def test_a_silent_client_reads_as_crashed_and_an_idle_one_stays_running(tmp_path
         assert states == {"silent": "crashed", "idle": "finished"}
     finally:
         quick.stop()
+
+
+def test_run_table_lists_and_follows_server_runs(client: dict[str, str]) -> None:
+    from wbnb.widgets import RunTable
+
+    first = wbnb.init(project="tbl", name="first", config={"lr": 0.1})
+    first.log({"loss": 2.0})
+    first.finish()
+    table = RunTable("team/tbl", filter="config.lr > 0", sort="name", poll=0.2)  # the logged-in server
+    try:
+        assert isinstance(table.api.store, RemoteStore) and table.run_ids == [first.id]
+        second = wbnb.init(project="tbl", name="second", config={"lr": 0.2})
+        second.log({"loss": 1.0})
+        second.finish()
+        wait_for(lambda: table.run_ids == [second.id, first.id])  # newest first
+    finally:
+        table.close()

@@ -170,13 +170,11 @@ class RunTable(anywidget.AnyWidget):
         return self.api.store
 
     def _read(self) -> dict[str, Any]:
-        from ..api import Run
-
         rows = []
-        for meta in self.store.runs(self.project):
-            summary = None
+        for run in self.api.runs(self.project, order=None):  # "project" or "entity/project"
+            meta, summary = run.meta, None
             if meta.get("state") == "running" or "summary" not in meta:
-                summary = Run(self.store, meta).summary  # rebuilt from the rows logged so far
+                summary = run.summary  # rebuilt from the rows logged so far
             rows.append(run_row(meta, summary))
         rows.sort(key=lambda r: (r.get("created") or 0.0), reverse=True)
         return columnar(rows)
