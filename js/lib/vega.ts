@@ -6,7 +6,6 @@ import type { RenderProps } from "./anywidget";
 import { referencedModel } from "./anywidget";
 
 export interface VegaBundle {
-  embed: (el: HTMLElement, spec: unknown, options?: Record<string, unknown>) => Promise<{ view: any; finalize(): void }>;
   vega: any;
   vegaLite: any;
 }
