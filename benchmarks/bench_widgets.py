@@ -109,7 +109,7 @@ def main() -> None:
                 return performance.now() - t0;
             }""", [w.model_id, f"{base}/curves.js", args.series]))
             milestones.append(page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats"))
-        loaded = ", ".join(f"{m['vegaLoaded']:.0f}" for m in milestones)
+        loaded = ", ".join(f"{m.get('vegaLoaded', -1):.0f}" for m in milestones)
         print(f"browser: first draw of {args.series} charts ({pts:,} points, incl. loading vega), 3 fresh pages: "
               f"{', '.join(f'{x:.0f}' for x in firsts)} ms (median {sorted(firsts)[1]:.0f}; vega loaded at "
               f"{loaded} ms)")
