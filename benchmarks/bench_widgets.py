@@ -93,6 +93,9 @@ def main() -> None:
             for ref in harness._referenced(w):
                 h.add_model(ref)
             h.add_model(w)
+            # Let the page settle first: the previous page is still being torn down and
+            # the 0.8 MB of state just passed in is being collected (that added ~200 ms).
+            time.sleep(1.0)
             firsts.append(page.evaluate("""async ([id, url, n]) => {
                 const t0 = performance.now();
                 await window.wbnb.mount(id, url);
