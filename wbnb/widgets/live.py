@@ -287,9 +287,15 @@ class Feed:
         self._thread.start()
 
     def _run(self) -> None:
+        # Ticks on a fixed grid (not min_interval after the previous one ended), so new
+        # rows wait at most min_interval however long a tick or a GIL hand-over takes.
+        next_at = self.clock() + self.min_interval
         try:
-            while not self._stop.wait(self.min_interval):
+            while not self._stop.wait(max(0.0, next_at - self.clock())):
                 self.tick()
+                next_at += self.min_interval
+                if next_at < self.clock():  # fell behind (a long tick): never a burst to catch up
+                    next_at = self.clock() + self.min_interval
                 if self.done:
                     self._stop.wait(self.min_interval)  # keep the rate limit for the last one
                     self.tick(final=True)
