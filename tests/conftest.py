@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,3 +32,20 @@ def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     for run in list(_active):  # a failing test must not leave a run open for the next
         run.finish(quiet=True)
     assert wbnb.run is None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Debian Chromium for the whole session, shared by the widget and the
+    notebook browser tests: Playwright's sync API allows one driver per thread, so a
+    second `sync_playwright()` while the first is open fails."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.widgets.harness import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.jupyter_server import jupyter_server, open_notebook, output_has, write_notebook
-from tests.widgets.harness import CHROMIUM, CHROMIUM_ARGS
+from tests.widgets.harness import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -42,15 +42,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(server: tuple[str, Path], chromium: Any) -> Any:
+    return chromium
 
 
 def _points(page: Any) -> dict[str, int]:

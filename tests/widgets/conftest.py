@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .harness import CHROMIUM, CHROMIUM_ARGS, STATIC, Harness, _site, serve
+from .harness import CHROMIUM, STATIC, Harness, _site, serve
 
 
 def _need_browser() -> None:
@@ -27,18 +27,14 @@ def _need_browser() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+def browser(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[tuple[Any, str]]:
     _need_browser()
-    from playwright.sync_api import sync_playwright
-
+    chromium = request.getfixturevalue("chromium")
     base, server = serve(_site(str(tmp_path_factory.mktemp("site"))))
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b, base
-        finally:
-            b.close()
-            server.shutdown()
+    try:
+        yield chromium, base
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture
