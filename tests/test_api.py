@@ -69,7 +69,7 @@ def test_projects_and_runs_listing(store_dir: Path) -> None:
 
 def test_filters_and_order(store_dir: Path) -> None:
     for lr, tags in ((0.1, ["baseline"]), (0.01, []), (0.001, ["baseline", "small"])):
-        run = wbnb.init(project="p", config={"lr": lr, "opt": {"name": "adam"}}, tags=tags)
+        wbnb.init(project="p", config={"lr": lr, "opt": {"name": "adam"}}, tags=tags)
         wbnb.log({"val/acc": 1 - lr})
         wbnb.finish()
     api = Api()

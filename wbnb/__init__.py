@@ -29,7 +29,7 @@ _LAZY = {"Api": ".api", "Histogram": ".data", "Image": ".data", "Table": ".data"
 if TYPE_CHECKING:
     from .api import Api
     from .data import Histogram, Image, Table, plot
-    from .jupyter import load_ipython_extension
+    from .jupyter import load_ipython_extension as load_ipython_extension
 
 
 def __getattr__(name: str) -> Any:

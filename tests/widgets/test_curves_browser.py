@@ -6,7 +6,6 @@ import math
 import time
 from typing import Any
 
-import pytest
 
 from .harness import Harness, record
 
