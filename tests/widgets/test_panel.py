@@ -42,3 +42,28 @@ def test_a_run_with_only_scalars_gets_header_and_curves(store_dir: Path) -> None
     assert "finished" in panel.children[0].value
     with pytest.raises(ValueError, match="RunPanel shows one run"):
         RunPanel([run, run])
+
+
+def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(store_dir: Path) -> None:
+    import time
+
+    run = wbnb.init(project="panel")
+    try:
+        raise ValueError("<script>bad()</script>")
+    except ValueError as e:
+        run.record_exception(e)  # what the post_run_cell hook does for a failing cell
+    panel = RunPanel(run)
+    header = panel.children[0]
+    assert "ValueError: &lt;script&gt;bad()&lt;/script&gt; (the run stays open)" in header.value
+    assert "<script>" not in header.value
+    run.record_exception(KeyboardInterrupt())
+    run.alert("loss is flat", "<b>check lr</b>", level="WARN")
+    deadline = time.monotonic() + 30
+    while "loss is flat" not in header.value and time.monotonic() < deadline:
+        time.sleep(0.05)  # the header's own thread picks new events up while the run is live
+    assert "KeyboardInterrupt" in header.value and "[WARN] loss is flat: &lt;b&gt;check lr&lt;/b&gt;" in header.value
+    for i in range(5):
+        run.alert(f"a{i}", "x")
+    run.finish(quiet=True)
+    panel.flush()
+    assert "finished" in header.value and "… 3 earlier" in header.value and header.value.count("wbnb-event") == 6

@@ -63,6 +63,11 @@ def finish_run(run: "Run", exit_code: int | None, quiet: bool | None) -> None:
     problems = bounded(lambda: writer.close(state, exit_code), remaining(), "flushing the run") or []
     for problem in problems:
         print(f"wbnb: {problem}", file=sys.stderr)
+    for ended in run._ended:
+        try:
+            ended()
+        except Exception:  # noqa: BLE001 - a display's redraw must not fail finish()
+            pass
     if quiet or run.settings.silent:
         return
     history = bounded(run.history_columns, remaining(), "reading the history for the summary") or {}

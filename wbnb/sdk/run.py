@@ -67,6 +67,7 @@ class Run:
         self._saved_globs: list[tuple[str, str | None]] = []
         self._alerts: dict[str, float] = {}
         self._stoppers: list[Callable[[float], None]] = []  # context collectors; finish() calls stop(timeout)
+        self._ended: list[Callable[[], None]] = []  # after_finish callbacks
         self._unwatch: list[Callable[[], None]] = []
         self._tracker = SummaryTracker(meta.get("metrics"))
         self._tracker.values.update({k: v for k, v in writer.last_values.items() if not k.startswith("_")})
@@ -243,6 +244,11 @@ class Run:
         """Call ``callback(timeout)`` when the run finishes, after the last ``log`` and
         before the final flush (displays use it to freeze on the final data)."""
         self._stoppers.append(callback)
+
+    def after_finish(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the run has its final state, stored (displays use it to
+        redraw their header); a failing callback is ignored."""
+        self._ended.append(callback)
 
     def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
                       hidden: bool | None = None, summary: str | None = None, goal: str | None = None,

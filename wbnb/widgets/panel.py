@@ -1,6 +1,7 @@
 """RunPanel: one run at a glance, and what a notebook shows for a run.
 
-A thin composite: a text-only header (name, project/id, state, duration), the run's
+A thin composite: a text-only header (name, project/id, state, duration, and the
+run's cell exceptions, interrupts and alerts), the run's
 curves by section, a component per kind of media it has logged (images, confusion
 matrices, histograms; found from its summary, so nothing is read to decide), and its
 system metrics. Each part is its own small model; the charting code is shared by all of
@@ -9,8 +10,6 @@ them through the one ``VegaLoader``.
 
 from __future__ import annotations
 
-import time
-from html import escape
 from typing import Any
 
 import ipywidgets
@@ -19,8 +18,9 @@ from ..store.base import Store
 from .confusion import ConfusionMatrix
 from .curves import Curves
 from .gallery import Gallery
+from .header import RunHeader
 from .histograms import Histograms
-from .live import RunRef, resolve_runs
+from .live import resolve_runs
 from .system import System
 
 MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": Histograms}
@@ -36,20 +36,6 @@ def media_kinds(summary: dict[str, Any]) -> set[str]:
     return kinds
 
 
-def header_html(ref: RunRef, state: str, seconds: float | None) -> str:
-    """The header line; every user string escaped."""
-    took = "" if seconds is None else f" · {_duration(seconds)}"
-    return (f'<div class="wbnb-run-header" style="font:13px sans-serif;margin:2px 0 6px">'
-            f"<b>{escape(ref.name)}</b> <span style='color:#666'>{escape(ref.project)}/{escape(ref.id)}"
-            f" · {escape(state)}{took}</span></div>")
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    h, rest = divmod(seconds, 3600)
-    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s" if rest >= 60 else f"{rest}s"
-
-
 class RunPanel(ipywidgets.VBox):
     """Header, curves, media and system metrics of one run (live while it logs)."""
 
@@ -60,7 +46,7 @@ class RunPanel(ipywidgets.VBox):
         self.ref = refs[0]
         target = self.ref.live or f"{self.ref.project}/{self.ref.id}"
         store = store or self.ref.store
-        self.header = ipywidgets.HTML(self._header())
+        self.header = RunHeader(self.ref, live=live)
         self.curves = Curves(target, store=store, live=live)
         parts: list[Any] = [self.header, self.curves]
         summary = self.ref.live.summary.as_dict() if self.ref.live is not None else self.ref.meta.get("summary") or {}
@@ -74,16 +60,9 @@ class RunPanel(ipywidgets.VBox):
             return bool(self.ref.live.settings.system_interval)
         return bool(store.rows(self.ref.project, self.ref.id, "system")[0])
 
-    def _header(self) -> str:
-        run = self.ref.live
-        if run is not None:
-            return header_html(self.ref, run.state, time.time() - run.start_time)
-        meta = self.ref.meta
-        return header_html(self.ref, meta.get("state", "?"), meta.get("runtime"))
-
     def flush(self) -> None:
         """Bring every part (and the header's state) up to date now."""
-        self.header.value = self._header()
+        self.header.refresh()
         for part in self.children[1:]:
             part.flush()
 

@@ -1,0 +1,112 @@
+"""``RunHeader``: the top line of a RunPanel — name, project/id, state, duration — and
+the run's notable events under it: a cell's exception or interrupt (the run stays open,
+see ``wbnb.jupyter.hooks``) and ``run.alert()``s.
+
+An ``ipywidgets.HTML`` refreshed by one small daemon thread while the run is live
+(every ``interval`` s: state and duration from the run or its stored metadata, events
+read from the store's ``events`` stream after a cursor). Every user string is escaped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from html import escape
+from typing import Any
+
+import ipywidgets
+
+from .live import RunRef
+
+SHOWN_EVENTS = 5  # the newest; older ones are counted
+_ICONS = {"exception": "⚠", "alert": "🔔"}
+
+
+def header_html(ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = ()) -> str:
+    """The header line and event lines; every user string escaped."""
+    took = "" if seconds is None else f" · {duration(seconds)}"
+    html = (f'<div class="wbnb-run-header" style="font:13px sans-serif;margin:2px 0 6px">'
+            f"<b>{escape(ref.name)}</b> <span style='color:#666'>{escape(ref.project)}/{escape(ref.id)}"
+            f" · {escape(state)}{took}</span>")
+    if events:
+        lines = [f"<div class='wbnb-event'>{event_text(e)}</div>" for e in events[-SHOWN_EVENTS:]]
+        if len(events) > SHOWN_EVENTS:
+            lines.insert(0, f"<div class='wbnb-event'>… {len(events) - SHOWN_EVENTS} earlier</div>")
+        html += "<div style='color:#a33;font-size:12px;margin-top:2px'>" + "".join(lines) + "</div>"
+    return html + "</div>"
+
+
+def event_text(event: dict[str, Any]) -> str:
+    """One event as escaped text: icon, clock time, what happened."""
+    at = time.strftime("%H:%M:%S", time.localtime(event["t"])) if isinstance(event.get("t"), (int, float)) else ""
+    if event.get("kind") == "alert":
+        what = f"[{event.get('level', '')}] {event.get('title', '')}: {event.get('text', '')}"
+    else:
+        message = str(event.get("message") or "")
+        what = f"{event.get('type', 'exception')}{': ' + message if message else ''} (the run stays open)"
+    return escape(f"{_ICONS.get(str(event.get('kind')), '•')} {at} {what}".strip())
+
+
+def duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``2h07m``."""
+    seconds = int(max(0, seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s" if rest >= 60 else f"{rest}s"
+
+
+class RunHeader(ipywidgets.HTML):
+    """Name, state, duration and events of one run, kept current while it is live."""
+
+    def __init__(self, ref: RunRef, *, live: bool = True, interval: float = 1.0, **kwargs: Any) -> None:
+        self.ref = ref
+        self._events: list[dict[str, Any]] = []
+        self._offset = 0
+        self._ended: float | None = None
+        self._stopped = threading.Event()
+        super().__init__(**kwargs)
+        self.refresh()
+        if live and self.ref.live is not None:
+            self.ref.live.after_finish(self.refresh)  # the final state, not the one at the last tick
+        if live and self._state() == "running":
+            threading.Thread(target=self._follow, args=(interval,), name="wbnb-header", daemon=True).start()
+
+    def _state(self) -> str:
+        run = self.ref.live
+        return run.state if run is not None else str(self.ref.meta.get("state", "?"))
+
+    def refresh(self) -> None:
+        """Read new events and the current state; redraw if anything changed."""
+        ref, run = self.ref, self.ref.live
+        try:
+            new, self._offset = ref.store.records(ref.project, ref.id, "events", self._offset)
+        except Exception:  # noqa: BLE001 - a header must not fail the panel over a storage hiccup
+            new = []
+        self._events += [e for e in new if e.get("kind") in _ICONS]
+        if run is not None:
+            if self._ended is None and run.state != "running":
+                self._ended = time.time()  # finish() refreshes the header once, right after
+            seconds: float | None = (self._ended or time.time()) - run.start_time
+        else:
+            if ref.meta.get("state") == "running":
+                try:
+                    ref.meta = ref.store.run(ref.project, ref.id)
+                except Exception:  # noqa: BLE001 - keep the last known state
+                    pass
+            seconds = ref.meta.get("runtime")
+        html = header_html(ref, self._state(), seconds, self._events)
+        if html != self.value:
+            self.value = html
+
+    def _follow(self, interval: float) -> None:
+        while not self._stopped.wait(interval):
+            self.refresh()
+            if self._state() != "running":
+                return
+
+    def stop(self) -> None:
+        """Stop following the run (the header keeps what it shows)."""
+        self._stopped.set()
+
+    def close(self) -> None:
+        self.stop()
+        super().close()
