@@ -24,7 +24,7 @@ import numpy as np
 import traitlets as t
 
 from ..store.base import Store
-from .gallery import media_of, wanted
+from .gallery import logged_media
 from .base import LiveWidget
 from .live import RunRef, make_sources, resolve_runs
 
@@ -66,33 +66,29 @@ class MatrixSet:
         self.entries: dict[tuple[int, str], _Entry] = {}
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
-        for keys, step, _ts, _rt, values in rows:
-            for key, value in zip(keys, values):
-                recs = media_of(value, "confusion_matrix")
-                if recs is None or not wanted(key, self.keys):
-                    continue
-                rec = recs[-1]
-                try:
-                    m = np.asarray(rec.get("matrix"), dtype=float)
-                except (TypeError, ValueError):
-                    continue
-                if m.ndim != 2 or m.shape[0] != m.shape[1]:
-                    continue
-                e = self.entries.get((source, key))
-                if e is None:
-                    e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
-                names = [str(n) for n in (rec.get("class_names") or [])]
-                e.names = names if len(names) == m.shape[0] else [str(i) for i in range(m.shape[0])]
-                e.title = None if rec.get("title") is None else str(rec.get("title"))
-                if e.steps and e.steps[-1] == step:
-                    e.mats[-1] = m
-                    pos = len(e.steps) - 1
-                else:
-                    e.steps.append(int(step))
-                    e.mats.append(m)
-                    pos = len(e.steps) - 1
-                if pos not in e.new:
-                    e.new.append(pos)
+        for step, key, recs in logged_media(rows, "confusion_matrix", self.keys):
+            rec = recs[-1]
+            try:
+                m = np.asarray(rec.get("matrix"), dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if m.ndim != 2 or m.shape[0] != m.shape[1]:
+                continue
+            e = self.entries.get((source, key))
+            if e is None:
+                e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
+            names = [str(n) for n in (rec.get("class_names") or [])]
+            e.names = names if len(names) == m.shape[0] else [str(i) for i in range(m.shape[0])]
+            e.title = None if rec.get("title") is None else str(rec.get("title"))
+            if e.steps and e.steps[-1] == step:
+                e.mats[-1] = m
+                pos = len(e.steps) - 1
+            else:
+                e.steps.append(int(step))
+                e.mats.append(m)
+                pos = len(e.steps) - 1
+            if pos not in e.new:
+                e.new.append(pos)
 
     def _head(self, e: _Entry) -> dict[str, Any]:
         return {"id": e.id, "run": e.run, "key": e.key, "title": e.title, "class_names": e.names}

@@ -25,7 +25,7 @@ several ``log`` calls).
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,16 @@ def wanted(key: str, patterns: list[str] | None) -> bool:
     if key.startswith("_"):
         return False
     return patterns is None or any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def logged_media(rows: list[tuple], kind: str, patterns: list[str] | None
+                 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
+    """``(step, key, records)`` of each wanted key's ``kind`` media in raw history rows."""
+    for keys, step, _ts, _rt, values in rows:
+        for key, value in zip(keys, values):
+            recs = media_of(value, kind)
+            if recs is not None and wanted(key, patterns):
+                yield step, key, recs
 
 
 MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
@@ -92,25 +102,21 @@ class ImageIndex:
         self._dirty: dict[int, int] = {}  # entry id -> first step position to send
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
-        for keys, step, _ts, _rt, values in rows:
-            for key, value in zip(keys, values):
-                recs = media_of(value, "image")
-                if recs is None or not wanted(key, self.keys):
-                    continue
-                e = self.entries.get((source, key))
-                if e is None:
-                    e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
-                if e.steps and e.steps[-1] == step:  # the same step logged again: last wins
-                    e.records[-1] = recs
-                else:
-                    e.steps.append(int(step))
-                    e.records.append(recs)
-                if len(e.steps) > MAX_SHOWN * e.stride:  # thin out: every other shown step goes
-                    e.stride *= 2
-                    first = 0
-                else:  # only the last shown entry changes: an old last off the stride is replaced
-                    first = max(0, e.shown_count() - 1)
-                self._dirty[e.id] = min(self._dirty.get(e.id, first), first)
+        for step, key, recs in logged_media(rows, "image", self.keys):
+            e = self.entries.get((source, key))
+            if e is None:
+                e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
+            if e.steps and e.steps[-1] == step:  # the same step logged again: last wins
+                e.records[-1] = recs
+            else:
+                e.steps.append(int(step))
+                e.records.append(recs)
+            if len(e.steps) > MAX_SHOWN * e.stride:  # thin out: every other shown step goes
+                e.stride *= 2
+                first = 0
+            else:  # only the last shown entry changes: an old last off the stride is replaced
+                first = max(0, e.shown_count() - 1)
+            self._dirty[e.id] = min(self._dirty.get(e.id, first), first)
 
     def _pairs(self, e: _Entry, start: int = 0) -> bytes:
         """(step, image count) of the shown steps from shown position ``start``."""

@@ -28,7 +28,7 @@ import numpy as np
 import traitlets as t
 
 from ..store.base import Store
-from .gallery import media_of, wanted
+from .gallery import logged_media
 from .base import LiveWidget
 from .live import RunRef, make_sources, resolve_runs
 
@@ -85,23 +85,19 @@ class HistogramGrid:
         self.entries: dict[tuple[int, str], _Entry] = {}
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
-        for keys, step, _ts, _rt, values in rows:
-            for key, value in zip(keys, values):
-                recs = media_of(value, "histogram")
-                if recs is None or not wanted(key, self.keys):
-                    continue
-                rec = recs[-1]
-                try:
-                    edges = np.asarray(rec.get("bins"), dtype=float)
-                    counts = np.asarray(rec.get("values"), dtype=float)
-                except (TypeError, ValueError):
-                    continue
-                if edges.ndim != 1 or counts.ndim != 1 or len(edges) != len(counts) + 1 or not len(counts):
-                    continue
-                e = self.entries.get((source, key))
-                if e is None:
-                    e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
-                self._add(e, int(step), edges, counts)
+        for step, key, recs in logged_media(rows, "histogram", self.keys):
+            rec = recs[-1]
+            try:
+                edges = np.asarray(rec.get("bins"), dtype=float)
+                counts = np.asarray(rec.get("values"), dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if edges.ndim != 1 or counts.ndim != 1 or len(edges) != len(counts) + 1 or not len(counts):
+                continue
+            e = self.entries.get((source, key))
+            if e is None:
+                e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
+            self._add(e, int(step), edges, counts)
 
     def _add(self, e: _Entry, step: int, edges: np.ndarray, counts: np.ndarray) -> None:
         finite = edges[np.isfinite(edges)]
