@@ -15,7 +15,7 @@ LIMIT = int(1.5 * 1024 * 1024)
 def test_bundle_sizes() -> None:
     sizes = {p.name: p.stat().st_size for p in STATIC.glob("*.js")}
     print("bundle sizes:", sizes)
-    assert sizes["vega.js"] < LIMIT  # vega + vega-lite + vega-embed, minified
+    assert sizes["vega.js"] < LIMIT  # vega + vega-lite, minified
     assert sizes["curves.js"] < 64 * 1024  # a component alone stays small
 
 

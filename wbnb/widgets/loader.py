@@ -1,7 +1,7 @@
 """The built bundles, and the one hidden model that carries the charting code.
 
 Every anywidget model carries its ``_esm`` as state and a saved notebook stores that
-per model. The heavy part (vega + vega-lite + vega-embed, ``static/vega.js``) is
+per model. The heavy part (vega + vega-lite, ``static/vega.js``) is
 therefore held by ONE ``VegaLoader`` per kernel: a plain ipywidgets model with no view.
 Chart widgets reference it in a trait (``widget_serialization``, so it is saved with
 them) and ``js/lib/vega.ts`` imports its source once per page through a Blob URL,
