@@ -49,3 +49,61 @@ def png_size(data: bytes) -> tuple[int, int] | None:
         return None
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def decode_png(data: bytes) -> np.ndarray | None:
+    """Pixels (uint8, (H, W), (H, W, 3) or (H, W, 4)) of an 8-bit, non-interlaced grey,
+    RGB or RGBA PNG whose rows use filters None, Sub or Up (what ``encode_png`` writes:
+    None), else None. The other filters (Average, Paeth) depend on the pixel just decoded
+    and cannot be undone with whole-array numpy operations; callers fall back to Pillow."""
+    if png_size(data) is None:
+        return None
+    pos, idat, header = 8, [], None
+    try:
+        while pos + 8 <= len(data):
+            length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            payload = data[pos + 8:pos + 8 + length]
+            pos += 12 + length
+            if kind == b"IHDR":
+                header = struct.unpack(">IIBBBBB", payload)
+            elif kind == b"IDAT":
+                idat.append(payload)
+            elif kind == b"IEND":
+                break
+        if header is None:
+            return None
+        width, height, depth, color, _comp, _filter, interlace = header
+        channels = {v: k for k, v in _COLOR_TYPE.items()}.get(color)
+        if depth != 8 or channels is None or interlace:
+            return None
+        stride = width * channels
+        raw = np.frombuffer(zlib.decompress(b"".join(idat)), dtype=np.uint8)
+        if raw.size != height * (stride + 1):
+            return None
+    except (struct.error, zlib.error, ValueError):
+        return None
+    rows = raw.reshape(height, stride + 1)
+    filters, pixels = rows[:, 0], rows[:, 1:].copy()
+    if np.any(filters > 2):
+        return None
+    for y in np.flatnonzero(filters):  # rows without a filter are already their pixels
+        if filters[y] == 1:  # Sub: each byte adds the one a pixel to its left, mod 256
+            row = pixels[y].reshape(width, channels).astype(np.int64)
+            pixels[y] = (np.cumsum(row, axis=0) % 256).astype(np.uint8).ravel()
+        else:  # Up: adds the byte above
+            pixels[y] = pixels[y] + (pixels[y - 1] if y else 0)
+    shape = (height, width) if channels == 1 else (height, width, channels)
+    return pixels.reshape(shape)
+
+
+def shrink(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """``pixels`` scaled down by a whole factor (averaging blocks) so that neither side
+    exceeds ``max_side`` much; unchanged when already small enough."""
+    height, width = pixels.shape[:2]
+    factor = -(-max(height, width) // max(1, max_side))
+    if factor <= 1:
+        return pixels
+    h, w = max(1, height // factor), max(1, width // factor)
+    block = pixels[:h * factor, :w * factor].astype(np.float32)
+    block = block.reshape(h, factor, w, factor, *pixels.shape[2:]).mean(axis=(1, 3))
+    return np.round(block).astype(np.uint8)
