@@ -4,7 +4,8 @@ A component has a live model (``SeriesSet``, ``ImageIndex``, ...) fed by sources
 a ``Feed``; this base makes the feed, publishes its numbered deltas as custom messages
 and its snapshots into the ``_snapshot`` trait, answers the page's fetch requests with
 buffers, and stops the feed with the widget. A component declares its model, sources and
-traits, and ``_answer`` if its page fetches things (images, old matrices).
+traits, ``_answer`` if its page fetches things (images, old matrices), and ``_picture``,
+its static picture for saved notebooks (``pictures/``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import traitlets as t
 
 from .live import Feed
 from .loader import bundle
+from .pictures import Pictured, live_runs
 
 
-class LiveWidget(anywidget.AnyWidget):
-    """Base of the live components (see module doc)."""
+class LiveWidget(Pictured, anywidget.AnyWidget):
+    """Base of the live components (see module doc). Displayed, each carries a static
+    picture of itself (``Pictured``; a component draws it in ``_picture``)."""
 
     _snapshot = t.Dict().tag(sync=True)
 
@@ -60,6 +63,12 @@ class LiveWidget(anywidget.AnyWidget):
             answer = self._answer(content)
             if answer is not None:
                 self.send(*answer)
+
+    def _following(self) -> list[Any]:
+        return live_runs(src.ref for src in self._feed.sources)
+
+    def _freshen(self) -> None:
+        self.flush()
 
     def flush(self) -> None:
         """Send what is pending now, as a snapshot (e.g. before saving a notebook)."""

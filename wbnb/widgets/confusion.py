@@ -184,3 +184,9 @@ class ConfusionMatrix(LiveWidget):
         m = self.matrices.matrix(run, key, step)
         return None if m is None else normalize(m, by)
 
+    def _picture(self) -> Any:
+        from .pictures.confusion import confusion_picture
+
+        return confusion_picture(self.matrices, normalize=self.normalize, size=self.size,
+                                 steps_shown=dict(self.steps_shown))
+

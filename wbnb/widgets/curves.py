@@ -153,11 +153,10 @@ class Curves(LiveWidget):
             run["color"] = self.colors[run["id"]]
         self._snapshot = state
 
-    def to_svg(self) -> str:
-        """A static SVG picture of what the widget shows now (for saved notebooks)."""
-        from .static import series_svg
+    def _picture(self) -> Any:
+        from .pictures.curves import series_picture
 
-        return series_svg(self.series, self.colors)
+        return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y)
 
     # -- for Python users --------------------------------------------------------------------
 

@@ -230,3 +230,9 @@ class Gallery(LiveWidget):
         e = self.index.entries.get((run, key))
         return list(e.steps) if e else []
 
+    def _picture(self) -> Any:
+        from .pictures.gallery import gallery_picture
+
+        return gallery_picture(self.index, self.key, self.step, shown_runs=list(self.shown_runs), page=self.page,
+                               per_page=self.per_page, columns=self.columns, size=self.size)
+

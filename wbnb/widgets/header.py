@@ -38,13 +38,18 @@ def header_html(ref: RunRef, state: str, seconds: float | None, events: list[dic
 
 def event_text(event: dict[str, Any]) -> str:
     """One event as escaped text: icon, clock time, what happened."""
+    return escape(event_line(event))
+
+
+def event_line(event: dict[str, Any]) -> str:
+    """One event as plain (unescaped) text: icon, clock time, what happened."""
     at = time.strftime("%H:%M:%S", time.localtime(event["t"])) if isinstance(event.get("t"), (int, float)) else ""
     if event.get("kind") == "alert":
         what = f"[{event.get('level', '')}] {event.get('title', '')}: {event.get('text', '')}"
     else:
         message = str(event.get("message") or "")
         what = f"{event.get('type', 'exception')}{': ' + message if message else ''} (the run stays open)"
-    return escape(f"{_ICONS.get(str(event.get('kind')), '•')} {at} {what}".strip())
+    return f"{_ICONS.get(str(event.get('kind')), '•')} {at} {what}".strip()
 
 
 def duration(seconds: float) -> str:
@@ -93,9 +98,16 @@ class RunHeader(ipywidgets.HTML):
                 except Exception:  # noqa: BLE001 - keep the last known state
                     pass
             seconds = ref.meta.get("runtime")
-        html = header_html(ref, self._state(), seconds, self._events)
+        self._shown = (self._state(), seconds, list(self._events))
+        html = header_html(ref, *self._shown)
         if html != self.value:
             self.value = html
+
+    def _picture(self) -> Any:
+        """The static picture of what the header shows (``pictures.panel``)."""
+        from .pictures.panel import header_picture
+
+        return header_picture(self.ref, *self._shown)
 
     def _follow(self, interval: float) -> None:
         while not self._stopped.wait(interval):

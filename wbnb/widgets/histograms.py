@@ -220,3 +220,8 @@ class Histograms(LiveWidget):
         """What is drawn for ``key``: ``(steps, counts [rows x bins], (lo, hi))``."""
         return self.histograms.grid(run, key)
 
+    def _picture(self) -> Any:
+        from .pictures.histograms import histograms_picture
+
+        return histograms_picture(self.histograms, width=self.chart_width, height=self.chart_height)
+

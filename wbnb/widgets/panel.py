@@ -21,6 +21,7 @@ from .gallery import Gallery
 from .header import RunHeader
 from .histograms import Histograms
 from .live import resolve_runs
+from .pictures import Pictured, live_runs
 from .system import System
 
 MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": Histograms}
@@ -36,8 +37,9 @@ def media_kinds(summary: dict[str, Any]) -> set[str]:
     return kinds
 
 
-class RunPanel(ipywidgets.VBox):
-    """Header, curves, media and system metrics of one run (live while it logs)."""
+class RunPanel(Pictured, ipywidgets.VBox):
+    """Header, curves, media and system metrics of one run (live while it logs).
+    Displayed, it carries one static picture of all its parts (``Pictured``)."""
 
     def __init__(self, run: Any = None, *, store: Store | None = None, live: bool = True, **kwargs: Any) -> None:
         refs = resolve_runs(run, store)
@@ -66,6 +68,13 @@ class RunPanel(ipywidgets.VBox):
         for part in self.children[1:]:
             part.flush()
 
-    def to_svg(self) -> str:
-        """A static picture of the panel's curves (for saved notebooks)."""
-        return self.curves.to_svg()
+    def _following(self) -> list[Any]:
+        return live_runs([self.ref])
+
+    def _freshen(self) -> None:
+        self.flush()
+
+    def _picture(self) -> Any:
+        from .pictures.panel import panel_picture
+
+        return panel_picture(self.header._picture(), [part._picture() for part in self.children[1:]])

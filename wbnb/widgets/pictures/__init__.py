@@ -1,0 +1,14 @@
+"""Static pictures of the widgets, for notebooks opened without a kernel.
+
+Each displayed widget carries an SVG of what it shows in the same output as its live
+view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``). One
+module per picture kind, drawn from the data the widget already holds: ``curves``
+(Curves, System), ``gallery``, ``confusion``, ``histograms``, ``table`` (RunTable),
+``panel`` (RunPanel: its parts stacked); ``svg`` holds what they share (text escaping,
+stacking, the heat colour scale, embedded PNGs).
+"""
+
+from .show import Pictured, live_runs
+from .svg import Picture
+
+__all__ = ["Picture", "Pictured", "live_runs"]

@@ -1,0 +1,129 @@
+"""The picture of a ``Curves`` (and of ``System``, which is one): small multiples.
+
+One small line chart per key, all runs overlaid in their widget colours, in the
+widget's sections ("Charts" first, then each ``prefix/``), against the x-axis the
+widget uses, with a legend of the runs. Built from the widget's own downsampled points
+(``SeriesSet``), so it costs no read; each line keeps at most the min and max of each
+pixel column, so a long run stays a few kB per chart.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..downsample import M, R, S, T, Y
+from ..series import section_of
+from .svg import MUTED, Picture, clock, esc, number, text
+
+if TYPE_CHECKING:
+    from ..series import SeriesSet
+
+PANEL_W, PANEL_H, PAD = 240, 130, 40
+PLOT_W, PLOT_H, PLOT_TOP = PANEL_W - PAD - 8, PANEL_H - 46, 22
+SECTION_H = 22
+
+
+def series_picture(series: SeriesSet, colors: dict[str, str], *, x_axis: str = "auto", log_y: bool = False,
+                   columns: int = 3) -> Picture:
+    """Every key of ``series`` as a small chart, by section, runs overlaid, and a legend."""
+    keys = series.keys_shown()
+    if not keys:
+        return Picture(PANEL_W, 40, text(8, 24, "no metrics logged yet", fill=MUTED))
+    cols = min(columns, len(keys))
+    body, y = [], 0.0
+    sections: dict[str, list[str]] = {}
+    for key in keys:  # keys_shown is in section order already
+        sections.setdefault(section_of(key), []).append(key)
+    titled = len(sections) > 1 or "" not in sections
+    for section, skeys in sections.items():
+        if titled:
+            body.append(text(4, y + 15, section or "Charts", size=13, weight="600"))
+            y += SECTION_H
+        for i, key in enumerate(skeys):
+            body.append(_panel(series, key, colors, x_axis, log_y, (i % cols) * PANEL_W, y + (i // cols) * PANEL_H))
+        y += -(-len(skeys) // cols) * PANEL_H
+    y += 14
+    x = 8.0
+    for r in series.runs:  # the legend: one swatch per run, wrapped to the width
+        label = f"■ {r.name}"
+        w = min(220.0, 16 + 6.5 * len(label))
+        if x > 8 and x + w > cols * PANEL_W:
+            x, y = 8.0, y + 16
+        body.append(text(x, y, label, size=11, fill=colors.get(r.id, "#333"), width=w - 8))
+        x += w
+    return Picture(cols * PANEL_W, y + 8, "".join(body))
+
+
+def _x_field(series: SeriesSet, key: str, x_axis: str) -> tuple[int, str]:
+    """The point column drawn on x and its name, as the front end chooses them."""
+    if x_axis == "wall":
+        return T, "time"
+    if x_axis == "relative":
+        return R, "seconds"
+    if x_axis == "auto":
+        for (_, k), s in series.series.items():
+            if k == key and s.step_metric:
+                return M, s.step_metric
+    return S, "step"
+
+
+def _thin(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the lowest and highest point of each pixel column, in x order (a line drawn
+    from them looks the same as one drawn from every point)."""
+    if len(px) <= 2 * PLOT_W:
+        return px, py
+    col = np.floor(px).astype(np.int64)
+    order = np.lexsort((py, col))  # by column, then by y within it
+    starts = np.r_[0, np.flatnonzero(np.diff(col[order])) + 1]
+    ends = np.r_[starts[1:] - 1, len(order) - 1]
+    keep = np.unique(np.concatenate([order[starts], order[ends]]))  # indices into x-sorted arrays
+    return px[keep], py[keep]
+
+
+def _panel(series: SeriesSet, key: str, colors: dict[str, str], x_axis: str, log_y: bool,
+           x0: float, y0: float) -> str:
+    field, x_name = _x_field(series, key, x_axis)
+    parts = [f'<g transform="translate({x0:.1f},{y0:.1f})">',
+             text(PAD, 14, key, weight="600", width=PANEL_W - PAD - 4)]
+    lines = []
+    for (run, k), s in series.series.items():
+        if k != key:
+            continue
+        p = s.buckets.points()
+        xs, ys = p[:, field], p[:, Y]
+        ok = np.isfinite(xs) & np.isfinite(ys) & ((ys > 0) if log_y else True)
+        if ok.any():
+            lines.append((run, xs[ok], np.log10(ys[ok]) if log_y else ys[ok]))
+    if lines:
+        xs = np.concatenate([x for _, x, _ in lines])
+        ys = np.concatenate([y for _, _, y in lines])
+        x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+        x_span, y_span = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
+        for run, x, y in lines:
+            order = np.argsort(x, kind="stable")
+            px = PAD + (x[order] - x_lo) / x_span * PLOT_W
+            py = PLOT_TOP + PLOT_H - (y[order] - y_lo) / y_span * PLOT_H
+            px, py = _thin(px, py)
+            coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
+            color = esc(colors.get(series.runs[run].id, "#4c78a8"))
+            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.3" points="{coords}"/>')
+        top, bottom = (10 ** y_hi, 10 ** y_lo) if log_y else (y_hi, y_lo)
+        left, right = _x_label(x_lo, field), _x_label(x_hi, field)
+        parts.append(text(2, PLOT_TOP + 4, f"{top:.3g}", size=9, fill=MUTED)
+                     + text(2, PLOT_TOP + PLOT_H, f"{bottom:.3g}", size=9, fill=MUTED)
+                     + text(PAD, PANEL_H - 10, f"{x_name} {left}", size=9, fill=MUTED, width=PLOT_W / 2)
+                     + text(PANEL_W - 8, PANEL_H - 10, right, size=9, fill=MUTED, anchor="end"))
+        if log_y:
+            parts.append(text(PANEL_W - 8, 14, "log", size=9, fill=MUTED, anchor="end"))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _x_label(v: float, field: int) -> str:
+    if field == T:
+        return clock(v)
+    if field in (R, S):
+        return f"{v:.0f}"
+    return number(v)

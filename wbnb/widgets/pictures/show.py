@@ -1,0 +1,105 @@
+"""How a widget's picture travels with it: one mixin, ``Pictured``, for every widget.
+
+A displayed widget is one output whose bundle holds the widget view
+(``application/vnd.jupyter.widget-view+json``), ``text/plain`` and ``image/svg+xml``,
+the static picture of what it shows. Front ends with a kernel render the view: in
+JupyterLab and Notebook 7 the widget renderer is registered at rank -10, ahead of
+every standard renderer (SVG is 80). Renderers without one (``nbconvert --to html``
+when the notebook holds no widget state, which is what JupyterLab saves by default;
+GitHub; nbviewer) skip the view and draw the SVG.
+
+The output is displayed under a display id; when a kernel run the widget follows has
+finished (``Run.after_finish``: final state stored, every row written), the widget takes
+in what is still pending and the output is replaced, same id, by the final picture.
+Pictures are built then and at display, never per tick. A widget only provides
+``_picture()``; the rest is here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from .svg import Picture
+
+SVG_MIME = "image/svg+xml"
+
+
+class Pictured:
+    """Mixin of every displayable wbnb widget (see module doc). Put it before the
+    ipywidgets base: its ``_repr_mimebundle_`` adds the picture to the base's bundle."""
+
+    def _picture(self) -> Picture:
+        """The static picture of what the widget shows now."""
+        raise NotImplementedError
+
+    def _following(self) -> list[Any]:
+        """The kernel's own runs, still running, that this widget follows (their
+        ``finish()`` redraws its displayed outputs)."""
+        return []
+
+    def _freshen(self) -> None:
+        """Take in what is pending, before the final picture (live widgets flush)."""
+
+    def to_svg(self) -> str:
+        """A static SVG picture of what the widget shows now (what a saved notebook shows
+        without a kernel)."""
+        return self._picture().markup()
+
+    def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        data: Any = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        data, metadata = data if isinstance(data, tuple) else (data, {})
+        if data is None:
+            return {}, {}
+        try:
+            svg = self.to_svg()
+        except Exception as e:
+            warnings.warn(f"wbnb: no static picture of {type(self).__name__}: {type(e).__name__}: {e}",
+                          RuntimeWarning, stacklevel=3)
+            return data, metadata or {}
+        return {**data, SVG_MIME: svg}, metadata or {}
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        data, metadata = self._bundle(**kwargs)
+        return (data, metadata) if data else None
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """``display(widget)`` or a widget ending a cell: one output with the view and the
+        picture, under a display id that the followed runs' ``finish()`` updates."""
+        from IPython.display import display
+
+        data, metadata = self._bundle()
+        if not data:
+            return
+        handle = display(data, metadata=metadata, raw=True, display_id=True)
+        if handle is None:  # no IPython shell: nothing to update later
+            return
+        handles = self.__dict__.setdefault("_wbnb_displays", [])
+        handles.append(handle)
+        if len(handles) == 1:  # hook each followed run once, however often it is shown
+            for run in self._following():
+                run.after_finish(self._final_picture)
+
+    def _final_picture(self) -> None:
+        """``Run.after_finish`` callback (the run has its final state and every row is
+        stored): redraw every output of this widget with the final picture."""
+        if getattr(self, "comm", True) is None:  # closed: its outputs show nothing live any more
+            return
+        try:
+            self._freshen()
+            data, metadata = self._bundle()
+            for handle in self.__dict__.get("_wbnb_displays", []):
+                handle.update(data, metadata=metadata, raw=True)
+        except Exception as e:
+            warnings.warn(f"wbnb: could not redraw {type(self).__name__} at finish: {type(e).__name__}: {e}",
+                          RuntimeWarning, stacklevel=2)
+
+
+def live_runs(refs: Any) -> list[Any]:
+    """The kernel's runs among ``RunRef``s that are still running, each once."""
+    seen: dict[int, Any] = {}
+    for ref in refs:
+        run = getattr(ref, "live", None)
+        if run is not None and run.state == "running" and hasattr(run, "after_finish"):
+            seen.setdefault(id(run), run)
+    return list(seen.values())
