@@ -29,6 +29,7 @@ import traitlets as t
 from ..store.base import Store
 from ..store.filters import run_runtime
 from .loader import bundle
+from .pictures import Pictured
 
 BASE_COLUMNS = ("name", "state", "created", "duration", "tags")
 
@@ -117,7 +118,7 @@ def _finite(v: Any) -> bool:
     return _is_number(v) and math.isfinite(v)
 
 
-class RunTable(anywidget.AnyWidget):
+class RunTable(Pictured, anywidget.AnyWidget):
     """All runs of a project, one row each; sorted, filtered and chosen in the browser.
 
     ``project``: the project name (default: the current run's, else the settings').
@@ -243,6 +244,12 @@ class RunTable(anywidget.AnyWidget):
         import ipywidgets
 
         return self.link(ipywidgets.VBox())
+
+    def _picture(self) -> Any:
+        from .pictures.table import table_picture
+
+        return table_picture(self._data, project=self.project, filter=self.filter, sort=list(self.sort),
+                             columns=list(self.columns), selected=list(self.selected))
 
     def _on_selected(self, change: dict[str, Any]) -> None:
         for fn in list(self._links):
