@@ -96,6 +96,9 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     text = page.locator(".wbnb-curves").inner_text()
     assert XSS in text, "the run name is shown as literal text"
     assert page.evaluate("() => window.__xss") == 0 and page.locator(".wbnb-curves img").count() == 0
+    # The panel's output also holds its static SVG (for saved notebooks); with a kernel the
+    # widget renderer (rank -10) wins over the SVG one (80), before and after finish().
+    assert page.locator(".jp-RenderedSVG").count() == 0
     page.screenshot(path=str(ARTIFACTS / f"e2e-{app}-live-curves.png"), full_page=True)
     (ARTIFACTS / f"e2e-{app}-counts.json").write_text(json.dumps(seen))
     page.close()
@@ -137,6 +140,7 @@ def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Pa
     panel = page.locator(".wbnb-confusion .wbnb-panel").first.get_attribute("data-id")
     texts = page.evaluate(f"() => document.querySelector('.wbnb-confusion').__wbnb.cellTexts({panel})")
     assert texts == [["1", "1", "0"], ["0", "2", "1"], ["0", "0", "1"]]
+    assert page.locator(".jp-RenderedSVG").count() == 0  # the live views, not their static pictures
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-gallery-confusion.png"), full_page=True)
     page.close()
