@@ -78,6 +78,7 @@ def test_every_widget_output_holds_view_text_and_picture(media_run: str) -> None
     for w in widgets:
         data, _metadata = w._repr_mimebundle_()
         assert {WIDGET_VIEW, "text/plain", "image/svg+xml"} <= set(data), type(w).__name__
+        assert data["text/plain"].startswith(f"wbnb {type(w).__name__} (trust the notebook")
         assert "text/html" not in data  # it would outrank the picture nowhere, but it is not wanted
         assert data[WIDGET_VIEW]["model_id"] == w.model_id
         assert_escaped(data["image/svg+xml"])

@@ -57,7 +57,9 @@ class Pictured:
             warnings.warn(f"wbnb: no static picture of {type(self).__name__}: {type(e).__name__}: {e}",
                           RuntimeWarning, stacklevel=3)
             return data, metadata or {}
-        return {**data, SVG_MIME: svg}, metadata or {}
+        # An untrusted notebook in JupyterLab shows only text/plain: say what is there.
+        text = f"wbnb {type(self).__name__} (trust the notebook to see its picture, or run it to see it live)"
+        return {**data, "text/plain": text, SVG_MIME: svg}, metadata or {}
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         data, metadata = self._bundle(**kwargs)
