@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wbnb.store.history import Cursor, RowWriter, columns, merged, read_columns, read_rows
+from wbnb.store.history import Cursor, RowWriter, columns, merged, numeric_arrays, read_columns, read_rows
 from wbnb.store.local import LocalStore, check_name
 from wbnb.store.media import MediaStore
 from wbnb.store.wal import HEADER, LogWriter, encode, read_records, valid_end
@@ -87,15 +87,20 @@ def test_numeric_block_matches_general_path(tmp_path: Path) -> None:
 
 
 def _general_columns(path: Path) -> dict:
-    """read_columns by decoding every record (the fixed-layout path switched off)."""
+    """read_columns by decoding every record (the fixed-layout path switched off, no cache)."""
     from wbnb.store import history
 
-    fixed = history._fixed_layout_columns
-    history._fixed_layout_columns = lambda data: None
+    fixed = history._fixed_runs
+    history._fixed_runs = lambda *args: None
     try:
-        return read_columns(path)
+        return read_columns(path, cache=False)
     finally:
-        history._fixed_layout_columns = fixed
+        history._fixed_runs = fixed
+
+
+def _reference_columns(path: Path) -> dict:
+    """What read_columns means, by its plainest path: every row decoded, merged, typed."""
+    return numeric_arrays(columns(read_rows(path)[0]))
 
 
 def _assert_same_columns(a: dict, b: dict) -> None:
@@ -130,6 +135,7 @@ def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: 
     path = tmp_path / "h.wal"
     write_rows(path, rows, window=1 << 14)
     _assert_same_columns(read_columns(path), _general_columns(path))
+    _assert_same_columns(read_columns(path), _reference_columns(path))
 
 
 def test_fixed_layout_columns_stop_at_a_torn_record_and_padding(tmp_path: Path) -> None:

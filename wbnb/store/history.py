@@ -12,15 +12,18 @@ always consecutive, because steps never go backwards; readers merge them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 from zlib import crc32
 
-from .wal import HEADER, LogWriter, encode, read_records
+from .wal import HEADER, LogWriter, decode_frames, encode, read_records
 
 RESERVED = ("_step", "_timestamp", "_runtime")
 
@@ -81,9 +84,26 @@ def read_rows(path: str | os.PathLike[str], cursor: Cursor | None = None) -> tup
     return rows, Cursor(offset, schemas)
 
 
-def read_columns(path: str | os.PathLike[str], samples: int | None = None) -> dict[str, Any]:
-    """A whole row log as columns (numpy arrays where numeric), or ``samples`` evenly
-    spaced steps of it. The shape every history reader wants, built the fast way."""
+COMPACT_MIN_BYTES = 1 << 20  # a smaller log decodes in ~10 ms: it gets no cache file
+
+
+def read_columns(path: str | os.PathLike[str], samples: int | None = None, *, complete: bool = False,
+                 cache: bool = True) -> dict[str, Any]:
+    """A whole row log as columns, or ``samples`` evenly spaced steps of it: the shape
+    every history reader wants, built the fast way.
+
+    One row per step (the records of a step merged): ``_step``, ``_timestamp``,
+    ``_runtime``, then the keys in the order they first appear. A column is int64 where
+    every row has an int, float64 where its values are numbers and gaps (NaN), else a
+    list (``None`` for a gap).
+
+    A whole read goes through the log's columnar cache (``colcache``): the columns of
+    the part it covers, plus the records written after it, decoded. A read that decodes
+    much more than the cache covers leaves a new one (best effort: a read-only store
+    goes without). ``complete``: the run is over, so no record of its last step is still
+    to come and a cache may cover the whole log. ``cache=False``: decode the whole log
+    and leave any cache alone.
+    """
     if samples:
         try:
             with open(path, "rb") as f:
@@ -93,24 +113,160 @@ def read_columns(path: str | os.PathLike[str], samples: int | None = None) -> di
         schemas, offsets = _frame_index(data)
         if len(offsets) > samples:
             return numeric_arrays(columns(_sampled_rows(data, schemas, offsets, samples)))
+    if not cache:
+        return _read_after(Path(path), None, complete, write=False) or {}
+    return _read_cached(Path(path), complete)
+
+
+def compact(path: str | os.PathLike[str]) -> None:
+    """Bring the columnar cache of a log that gets no more records up to date, so that
+    its first read costs what the next ones do. For the writer that has just closed it:
+    every frame in it is intact (its own, or checked when it reopened the log), so the
+    checksums are not computed again (half the cost). Best effort: never raises."""
+    # The cache only saves time: finishing a run must not fail for it.
+    with contextlib.suppress(Exception):
+        if os.path.getsize(path) >= COMPACT_MIN_BYTES:
+            _read_cached(Path(path), complete=True, verify=False)
+
+
+def _read_cached(path: Path, complete: bool, verify: bool = True) -> dict[str, Any]:
+    """``read_columns`` through the cache, or the whole log when the cache is unusable."""
+    from . import colcache
+
+    cached = colcache.load(path)
+    if cached is not None:
+        cols = _read_after(path, cached, complete, True, verify)
+        if cols is not None:
+            return cols
+    return _read_after(path, None, complete, True, verify) or {}
+
+
+def _read_after(path: Path, cached: Any, complete: bool, write: bool, verify: bool = True) -> dict[str, Any] | None:
+    """``read_columns`` from ``cached`` (a ``colcache.Cached``, or None: the whole log)
+    and the records after it; None when the two cannot be joined exactly."""
+    from . import colcache
+
+    start = cached.covers if cached else 0
     try:
         with open(path, "rb") as f:
+            f.seek(start)
             data = f.read()
     except FileNotFoundError:
         return {}
-    fast = _fixed_layout_columns(data)
-    if fast is not None:
-        return fast
-    records, _ = read_records(path)
-    schemas: dict[int, tuple[str, ...]] = {}
-    raw = []
-    for rec in records:
+    part = _decode(data, dict(cached.schemas) if cached else {}, not complete, verify)
+    done = [(cached.cols, cached.rows)] if cached else []
+    if cached and part.rows and part.first_step <= cached.cols["_step"][-1]:
+        return None  # the cache ends inside a step, which no cache is written to do: decode it all
+    # A complete log is cached whole, so that its reads copy nothing; a live one when it
+    # has grown by a quarter, so that rewrites cost O(1) per byte logged.
+    if (write and part.head_end and start + part.head_end >= COMPACT_MIN_BYTES
+            and (complete or part.head_end >= start // 4)):
+        head, rows = part.head()
+        covered = concat_columns([*done, (head, rows)])
+        if covered is None:
+            return None
+        if rows:
+            try:
+                colcache.save(path, covered, rows + (cached.rows if cached else 0), start + part.head_end,
+                              part.schemas)
+            except OSError:
+                pass  # a read-only store, a full disk: no cache this time
+        if head is part.cols:  # nothing after the head
+            return covered
+    return concat_columns([*done, (part.cols, part.rows)])
+
+
+def concat_columns(parts: list[tuple[dict[str, Any], int]]) -> dict[str, Any] | None:
+    """``read_columns`` of consecutive stretches of a log that share no step (each given
+    as ``read_columns`` gave it, with its row count) joined into what ``read_columns`` of
+    the whole gives. None when that needs what a float64 column no longer says (a
+    column that becomes a list: were its numbers ints or floats, its NaNs gaps?)."""
+    import numpy as np
+
+    parts = [(cols, n) for cols, n in parts if n]
+    if len(parts) <= 1:
+        return dict(parts[0][0]) if parts else {}
+    names = dict.fromkeys(name for cols, _ in parts for name in cols)  # RESERVED lead every part
+    out: dict[str, Any] = {}
+    for name in names:
+        got = [(cols.get(name), n) for cols, n in parts]
+        kinds = {None if c is None else c.dtype.kind if isinstance(c, np.ndarray) else "list" for c, _ in got}
+        if kinds == {"i"}:
+            out[name] = np.concatenate([c for c, _ in got])
+        elif kinds <= {"i", "f", None}:
+            out[name] = np.concatenate([np.full(n, np.nan) if c is None else c for c, n in got], dtype=np.float64)
+        elif "f" in kinds:
+            return None
+        else:
+            joined: list[Any] = []
+            for c, n in got:
+                joined += [None] * n if c is None else c.tolist() if isinstance(c, np.ndarray) else c
+            out[name] = joined
+    return out
+
+
+@dataclass
+class _Decoded:
+    """A stretch of a log decoded (``_decode``): its ``read_columns`` columns and row
+    count, the schemas known after it, its first step. ``head()``: the columns and rows
+    of the steps before the last one, which the records before ``head_end`` hold (all of
+    them when the log is complete): what a cache may cover while records of the last
+    step may still come."""
+
+    cols: dict[str, Any]
+    rows: int
+    schemas: dict[int, tuple[str, ...]]
+    first_step: int | None
+    head_end: int
+    head: Callable[[], tuple[dict[str, Any], int]]
+
+
+def _decode(data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verify: bool = True) -> _Decoded:
+    """Decode a stretch of row log (``schemas``: those declared before it) without
+    decoding records one by one when their layout allows (``_fixed_runs``); ``split``:
+    its last step may be incomplete (see ``_Decoded.head``)."""
+    fixed = _fixed_runs(data, dict(schemas), verify)
+    if fixed is not None:
+        runs, end, known = fixed
+        cols, rows = _assemble(runs), sum(r.n for r in runs)
+        first = int(runs[0].cols[0][0])
+        if not split:
+            return _Decoded(cols, rows, known, first, end, lambda: (cols, rows))
+        last = runs[-1]  # one record per step here: the last step is the last record
+        head_runs = runs[:-1] + ([last.first(last.n - 1)] if last.n > 1 else [])
+        return _Decoded(cols, rows, known, first, last.pos + (last.n - 1) * last.frame,
+                        lambda: (_assemble(head_runs), rows - 1))
+    records, offsets, end = decode_frames(data)
+    raw, at = [], []
+    for rec, pos in zip(records, offsets):
         if rec[0] == "S":
             schemas[rec[1]] = rec[2]
         else:
             raw.append(rec)
-    if len(schemas) == 1 and raw:
-        fast = _numeric_block(raw, schemas[raw[0][0]])
+            at.append(pos)
+    first = raw[0][1] if raw else None
+    k = len(raw)
+    if split and raw:
+        k -= 1
+        while k and raw[k - 1][1] == raw[-1][1]:
+            k -= 1
+    if k == len(raw):
+        cols = _rows_columns(raw, schemas)
+        rows = len(cols.get("_step", ()))
+        return _Decoded(cols, rows, schemas, first, end, lambda: (cols, rows))
+    head = _rows_columns(raw[:k], schemas)
+    rows = len(head.get("_step", ()))
+    cols = concat_columns([(head, rows), (_rows_columns(raw[k:], schemas), 1)]) or _rows_columns(raw, schemas)
+    return _Decoded(cols, rows + 1, schemas, first, at[k], lambda: (head, rows))
+
+
+def _rows_columns(raw: list[tuple], schemas: dict[int, tuple[str, ...]]) -> dict[str, Any]:
+    """Row records ``(schema_id, step, timestamp, runtime, *values)`` as columns."""
+    if not raw:
+        return {}
+    sid = raw[0][0]
+    if raw[-1][0] == sid:
+        fast = _numeric_block(raw, sid, schemas[sid])
         if fast is not None:
             return fast
     return numeric_arrays(columns([(schemas[r[0]], r[1], r[2], r[3], r[4:]) for r in raw]))
@@ -247,19 +403,41 @@ def _checksums(payloads: Any) -> Any:
     return out
 
 
-def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
-    """``read_columns`` of a whole log without decoding each record, for the common log:
-    numbers only (marshal int32 / float64), one record per step. Consecutive records of
-    one schema and one layout have the same length and their values at the same byte
+@dataclass
+class _Run:
+    """Consecutive row records of one key set and one byte layout (``_fixed_runs``):
+    ``cols`` holds the column of each item after the schema id (step, timestamp,
+    runtime, values), ``codes`` their marshal type codes."""
+
+    keys: tuple[str, ...]
+    codes: list[int]
+    cols: list[Any]
+    pos: int  # offset of its first frame
+    frame: int  # bytes per frame
+
+    @property
+    def n(self) -> int:
+        return len(self.cols[0])
+
+    def first(self, n: int) -> _Run:
+        return _Run(self.keys, self.codes, [c[:n] for c in self.cols], self.pos, self.frame)
+
+
+def _fixed_runs(data: bytes, schemas: dict[int, tuple[str, ...]],
+                verify: bool = True) -> tuple[list[_Run], int, dict] | None:
+    """Read a stretch of log without decoding each record, for the common log: numbers
+    only (marshal int32 / float64), one record per step. Consecutive records of one
+    schema and one layout have the same length and their values at the same byte
     offsets, so a run of them is one 2-D byte array whose columns numpy reads directly;
-    every frame's checksum is still verified. None (decode record by record instead)
-    for anything else: strings, None, bools, big ints, merged steps, a layout changing
-    every few records. Same result as the general path (``test_store`` compares them)."""
+    every frame's checksum is still verified (unless not ``verify``). Returns the runs,
+    the offset past the last intact frame and the schemas (``schemas`` updated); None
+    (decode record by record instead) for anything else: strings, None, bools, big ints,
+    merged steps, a layout changing every few records, no rows. ``_assemble`` makes the
+    runs columns, the same as the general path's (``test_store`` compares them)."""
     import numpy as np
 
     size, view = len(data), memoryview(data)
-    schemas: dict[int, tuple[str, ...]] = {}
-    runs: list[tuple[tuple[str, ...], list[int], list[np.ndarray]]] = []  # keys, item codes, item columns
+    runs: list[_Run] = []
     pos, rows = 0, 0
     while pos + 8 <= size:
         length, check = HEADER.unpack_from(data, pos)
@@ -289,15 +467,17 @@ def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
                 break
             n += len(same)
             window *= 2
-        sums = block[:n, 4:8].copy().view("<u4").ravel()
-        if n < 4096:
-            calc = np.fromiter((crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
-                               dtype=np.uint32, count=n)
-        else:
-            calc = _checksums(block[:n, 8:])
-        torn = np.flatnonzero(sums != calc)
-        if len(torn):
-            n = int(torn[0])
+        torn: Any = ()
+        if verify:
+            sums = block[:n, 4:8].copy().view("<u4").ravel()
+            if n < 4096:
+                calc = np.fromiter((crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
+                                   dtype=np.uint32, count=n)
+            else:
+                calc = _checksums(block[:n, 8:])
+            torn = np.flatnonzero(sums != calc)
+            if len(torn):
+                n = int(torn[0])
         if n:
             sid = int.from_bytes(block[0, 14:18].tobytes(), "little")
             keys = schemas.get(sid)
@@ -305,68 +485,74 @@ def _fixed_layout_columns(data: bytes) -> dict[str, Any] | None:
                 return None
             cols = [np.array(np.ndarray((n,), _FIXED[code][0], data, pos + 8 + off, (frame,)))
                     for code, off in items[1:]]
-            runs.append((keys, [code for code, _ in items[1:]], cols))
+            runs.append(_Run(keys, [code for code, _ in items[1:]], cols, pos, frame))
             rows += n
+        pos += n * frame
         if len(torn):
             break
-        pos += n * frame
         if len(runs) > 64 and rows < 256 * len(runs):
             return None  # too fragmented to gain anything
     if not runs:
         return None
-    steps = np.concatenate([r[2][0] for r in runs]).astype(np.int64)
+    steps = np.concatenate([r.cols[0] for r in runs])
     if len(steps) > 1 and not (np.diff(steps) > 0).all():
         return None  # merged steps need the general path
-    if len(schemas) == 1:  # as _numeric_block: ints stay ints when the first row's is one
-        keys, codes, _ = runs[0]
-        cat = [np.concatenate([r[2][j] for r in runs]).astype(np.float64) for j in range(len(codes))]
-        out: dict[str, Any] = {"_step": steps, "_timestamp": cat[1], "_runtime": cat[2]}
-        for key, code, col in zip(keys, codes[3:], cat[3:]):
-            out[key] = col.astype(np.int64) if code == _INT and np.array_equal(col, np.round(col)) else col
-        return out
-    # As numeric_arrays(columns(...)): a key's column is int only if every row has an int.
-    total = len(steps)
-    names = ["_timestamp", "_runtime"]
-    for keys, _, _ in runs:
-        names += [k for k in keys if k not in names]
-    out = {"_step": steps}
-    filled: dict[str, tuple[np.ndarray, np.ndarray, list[bool]]] = {}
-    for name in names:
-        filled[name] = (np.full(total, np.nan), np.zeros(total, dtype=bool), [])
+    return runs, pos, schemas
+
+
+def _assemble(runs: list[_Run]) -> dict[str, Any]:
+    """Fixed-layout runs as ``read_columns`` columns: int64 where every row has an int."""
+    import numpy as np
+
+    if not runs:
+        return {}
+    total = sum(r.n for r in runs)
+    parts: dict[str, list[tuple[int, Any, int]]] = {"_timestamp": [], "_runtime": []}  # name -> (row, column, code)
     at = 0
-    for keys, codes, cols in runs:
-        n = len(cols[0])
-        for name, code, col in zip(("_timestamp", "_runtime", *keys), codes[1:], cols[1:]):
-            vals, present, ints = filled[name]
-            vals[at : at + n] = col
-            present[at : at + n] = True
-            ints.append(code == _INT)
-        at += n
-    for name in names:
-        vals, present, ints = filled[name]
-        out[name] = vals.astype(np.int64) if present.all() and all(ints) else vals
+    for r in runs:
+        for name, code, col in zip(("_timestamp", "_runtime", *r.keys), r.codes[1:], r.cols[1:]):
+            parts.setdefault(name, []).append((at, col, code))
+        at += r.n
+    out: dict[str, Any] = {"_step": np.concatenate([r.cols[0] for r in runs], dtype=np.int64)}
+    for name, got in parts.items():
+        if sum(len(col) for _, col, _ in got) == total:  # in every row
+            ints = all(code == _INT for _, _, code in got)
+            out[name] = np.concatenate([col for _, col, _ in got], dtype=np.int64 if ints else np.float64)
+        else:
+            vals = out[name] = np.full(total, np.nan)
+            for start, col, _ in got:
+                vals[start : start + len(col)] = col
     return out
 
 
-def _numeric_block(raw: list[tuple], keys: tuple[str, ...]) -> dict[str, Any] | None:
-    """The common case, one key set and only numbers: one C-level conversion of all
-    records to a 2-D array (4x faster than transposing lists). None when it doesn't apply."""
+_NUMBERS = {int, float, type(None)}
+
+
+def _numeric_block(raw: list[tuple], sid: int, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The common case when records are not fixed-layout: one key set and only numbers,
+    converted to a 2-D array in one C-level call (4x faster than transposing lists).
+    None when it doesn't apply. Each column's value types are still checked, so that the
+    result is the general path's (ints stay ints only if all are)."""
     import numpy as np
 
-    first = raw[0]
-    if any(type(v) not in (int, float) for v in first):
-        return None
     try:
         block = np.array(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None  # a string, a media record or a list further down
-    if block.ndim != 2 or (len(block) > 1 and not (np.diff(block[:, 1]) > 0).all()):
-        return None  # merged steps need the general path
-    cols: dict[str, Any] = {"_step": block[:, 1].astype(np.int64), "_timestamp": block[:, 2], "_runtime": block[:, 3]}
-    for j, key in enumerate(keys):
-        col = block[:, 4 + j]
-        # Keep int columns int, as pandas would from the logged values.
-        cols[key] = col.astype(np.int64) if type(first[4 + j]) is int and np.array_equal(col, np.round(col)) else col
+    except (TypeError, ValueError, OverflowError):
+        return None  # a media record, a list, a string that is no number, an int too big for a float
+    if block.ndim != 2 or not (block[:, 0] == sid).all() or (len(block) > 1 and not (np.diff(block[:, 1]) > 0).all()):
+        return None  # several key sets, or merged steps: the general path
+    cols: dict[str, Any] = {"_step": block[:, 1].astype(np.int64)}
+    try:
+        for j, key in enumerate(("_timestamp", "_runtime", *keys), start=2):
+            types = set(map(type, map(itemgetter(j), raw)))
+            if types == {int}:
+                cols[key] = np.fromiter(map(itemgetter(j), raw), np.int64, len(raw))
+            elif types <= _NUMBERS:
+                cols[key] = block[:, j]
+            else:
+                return None  # bools, strings ("1.5" became a float above)
+    except OverflowError:
+        return None  # an int past int64
     return cols
 
 
@@ -426,12 +612,14 @@ def numeric_arrays(cols: dict[str, list[Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, col in cols.items():
         types = set(map(type, col))
-        if types == {int}:
-            out[key] = np.array(col, dtype=np.int64)
-        elif types and types <= {float, int, type(None)}:  # numbers with gaps: NaN marks a gap
-            out[key] = np.array(col, dtype=np.float64)
-        else:
-            out[key] = col
+        out[key] = col
+        try:
+            if types == {int}:
+                out[key] = np.array(col, dtype=np.int64)
+            elif types and types <= _NUMBERS:  # numbers with gaps: NaN marks a gap
+                out[key] = np.array(col, dtype=np.float64)
+        except OverflowError:  # an int past int64 (or past a float) stays a Python int
+            pass
     return out
 
 
@@ -466,7 +654,7 @@ def columns(rows: list[tuple]) -> dict[str, list[Any]]:
 
 
 def _columns_of(dicts: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {}
+    cols: dict[str, list[Any]] = {k: [None] * len(dicts) for k in RESERVED}  # in every row; first, as in columns()
     for i, d in enumerate(dicts):
         for k, v in d.items():
             col = cols.get(k)
