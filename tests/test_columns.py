@@ -292,3 +292,24 @@ def test_several_processes_read_and_cache_a_log_being_written(tmp_path: Path) ->
                     assert np.isnan(want[: n - 1]).all()
     _same_as_log(path, complete=True)
 
+
+def test_a_run_is_cached_while_read_live_and_whole_when_it_finishes(store_dir: Path) -> None:
+    import wbnb
+    from wbnb.store.local import LocalStore
+
+    run = wbnb.init(project="p")
+    for i in range(3000):
+        run.log({"loss": 1.0 / (i + 1), "acc": i})
+    store = LocalStore(store_dir)
+    path = store.run_dir("p", run.id) / "history.wal"
+    assert len(store.columns("p", run.id)["_step"]) == 3000
+    assert colcache.load(path).rows == 2999  # running: its last step may still get records
+    run.log({"loss": 0.5}, commit=False)
+    run.log({"acc": -1})  # ...and here they come
+    run.finish()
+    assert colcache.load(path).covers == os.path.getsize(path)  # finish() cached it whole
+    cols = store.columns("p", run.id)
+    _assert_same_columns(cols, read_columns(path, cache=False))
+    assert cols["loss"][-1] == 0.5 and cols["acc"][-1] == -1 and len(cols["_step"]) == 3001
+    df = wbnb.Api().run(f"p/{run.id}").history(samples=5000)  # more than there are: every step, read whole
+    assert list(df.columns) == list(cols) and df["acc"].tolist() == cols["acc"].tolist()

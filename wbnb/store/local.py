@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
-from .history import Cursor, RowWriter, known_schemas, merged, read_columns, read_rows
+from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_rows
 from .media import MediaStore, media_path
 from .summary import SummaryTracker
 from .wal import LogWriter, encode, read_records, valid_end
@@ -147,7 +147,8 @@ class LocalStore(Store):
     def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
         if stream not in ROW_STREAMS:
             raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
-        return read_columns(self.run_dir(project, run_id) / f"{stream}.wal", samples)
+        d = self.run_dir(project, run_id)
+        return read_columns(d / f"{stream}.wal", samples, complete=_ended(d))
 
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         if stream not in RECORD_STREAMS:
@@ -190,6 +191,16 @@ class LocalStore(Store):
             f"cannot write runs to {self.root}: {error.strerror or error}. "
             "Choose a writable folder with init(dir=...) or the WBNB_DIR variable."
         )
+
+
+def _ended(d: Path) -> bool:
+    """Whether a run is over as its ``run.json`` says (no more records of its last step
+    can come: a resumed run starts a new step). A run whose writer died unnoticed reads
+    as running, which only means its columns are not cached whole."""
+    try:
+        return _read_json(d / "run.json").get("state", "running") != "running"
+    except (OSError, ValueError):
+        return False
 
 
 def _process_start(pid: int) -> float | None:
@@ -345,4 +356,6 @@ class LocalRunWriter(RunWriter):
         self.save_meta(state=state, exit_code=exit_code, ended_at=time.time())
         os.close(self._lock)
         self._lock = -1
+        for stream in ROW_STREAMS:  # after the run reads as ended: nobody waits for this
+            compact(self.dir / f"{stream}.wal")
         return [f"{n} {what} could not be saved ({self._errors[what]})" for what, n in self._lost.items()]
