@@ -1,43 +1,110 @@
 """Widget performance figures (issue 3). Prints; asserts nothing.
 
-    python benchmarks/bench_widgets.py [--steps 1000000] [--series 10]
+    python benchmarks/bench_widgets.py [--steps 1000000] [--series 10] [--reps 5]
 
-One run logs ``--series`` scalars for ``--steps`` steps into a fresh store. Then:
-Python side: building a Curves widget (reading and downsampling the history), one live
-tick (new rows -> delta), and log() cost with the widget listening. Browser side
-(headless Chromium, the built bundles, the stand-in model of tests/widgets): the first
-draw of all charts, and the time from a delta's arrival to the new points being drawn.
-Also the bundle sizes and the saved widget state of ten Curves.
+One run logs ``--series`` scalars for ``--steps`` steps into a fresh store. Then, while it
+is live: building a Curves widget on it (reading and downsampling the history), one live
+tick (new rows -> delta), log() cost with the widget listening; in headless Chromium (the
+built bundles, the stand-in model of tests/widgets): the first draw of all charts, and
+the time from a delta's arrival to the new points being drawn. After ``finish()``:
+building a Curves of the finished run, cold (its first read, from the columnar cache
+``finish()`` wrote) and warm, against the log-only read path that came before the cache;
+and "display -> first drawn" end to end (build + the state reaching the page + first
+draw) for both. Medians of ``--reps`` repetitions. Also the bundle sizes and the saved
+widget state of ten Curves.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import math
 import os
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "widgets"))
 QUIET = {"silent": True, "system_interval": 0, "console": False}
 
+# Mount the Curves view and wait until every chart has drawn its points; ms since mounting.
+FIRST_DRAW = """async ([id, url, n]) => {
+    const t0 = performance.now();
+    await window.wbnb.mount(id, url);
+    await new Promise((resolve) => {
+      const check = () => {
+        const el = document.querySelector('.wbnb-curves');
+        const cs = el && el.__wbnb ? [...el.__wbnb.charts.values()] : [];
+        if (cs.length === n && cs.every(c => c.view && c.view.data('points').length > 0)) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+    await new Promise(r => requestAnimationFrame(() => r()));
+    return performance.now() - t0;
+}"""
+
+# Deliver one message and wait until it is drawn; ms.
+DELIVER = """async ([id, d, b]) => {
+    const dbg = document.querySelector('.wbnb-curves').__wbnb;
+    const t0 = performance.now();
+    window.wbnb.deliver(id, d, b);
+    await new Promise(r => requestAnimationFrame(() => r()));  // deltas apply on the frame
+    await dbg.idle();                                          // every chart re-rendered
+    await new Promise(r => requestAnimationFrame(() => r()));  // painted
+    return performance.now() - t0;
+}"""
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def ms(xs: list[float]) -> str:
+    """``median (all)`` of seconds, in ms."""
+    return f"{statistics.median(xs) * 1e3:.0f} ms ({', '.join(f'{x * 1e3:.0f}' for x in xs)})"
+
+
+@contextlib.contextmanager
+def log_reads_only() -> Iterator[None]:
+    """The read path before the columnar cache: every read decodes the whole log."""
+    from wbnb.store import local
+
+    read = local.read_columns
+    local.read_columns = functools.partial(read, cache=False)
+    try:
+        yield
+    finally:
+        local.read_columns = read
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=1_000_000)
     ap.add_argument("--series", type=int, default=10)
+    ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
 
     import harness  # tests/widgets/harness.py
+    from playwright.sync_api import sync_playwright
+
     import wbnb
+    from wbnb.store import colcache
+    from wbnb.store.history import compact
     from wbnb.widgets import Curves
     from wbnb.widgets.loader import STATIC
 
+    print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cpus)")
     print("bundles (minified):")
     for p in sorted(STATIC.glob("*.js")):
         print(f"  {p.name:12s} {p.stat().st_size / 1024:8.1f} KiB")
@@ -54,12 +121,13 @@ def main() -> None:
     print(f"logged {args.steps:,} steps x {args.series} scalars in {log_s:.1f} s "
           f"({log_s / args.steps * 1e6:.2f} us/log, no widget)")
 
-    t = time.perf_counter()
-    w = Curves(run, min_interval=3600)  # the benchmark ticks by hand
-    build_s = time.perf_counter() - t
+    # -- the run live: the kernel's own run, as a notebook shows it while training ------------
+    build_s, w = timed(lambda: Curves(run, min_interval=3600))  # the benchmark ticks by hand
     pts = sum(len(s["data"]) // 48 for s in w._snapshot["series"])
-    print(f"Curves(run): read + downsample {args.series} x {args.steps:,} points in {build_s:.2f} s "
-          f"-> {pts:,} points ({pts // args.series} per series)")
+    again_s, _ = timed(lambda: Curves(run, live=False))
+    print(f"Curves(run), run live: {build_s:.2f} s the first time (decodes the log, caches all but its last "
+          f"step), {again_s:.2f} s the next (cache + the rows after it) -> {pts:,} points ({pts // args.series} "
+          "per series)")
 
     row = {k: 0.5 for k in keys}
     t = time.perf_counter()
@@ -77,77 +145,105 @@ def main() -> None:
     w.flush()
     comm.take()
 
-    from playwright.sync_api import sync_playwright
-
     site = harness._site(tempfile.mkdtemp(prefix="wbnb-bench-site-"))
     base, server = harness.serve(site)
+    url = f"{base}/curves.js"
+
+    def fresh_page(browser: Any) -> tuple[Any, Any]:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        h = harness.Harness(page, base)
+        # Let the page settle: the previous one is still being torn down, and its state
+        # being collected (that added ~200 ms to a first draw).
+        time.sleep(1.0)
+        return page, h
+
+    def show(h: Any, widget: Any) -> None:
+        for ref in harness._referenced(widget):
+            h.add_model(ref)
+        h.add_model(widget)
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
         firsts, milestones = [], []
-        page = None
         for _ in range(3):  # a fresh page each time: every notebook opening pays it
-            if page is not None:
-                page.close()
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            h = harness.Harness(page, base)
-            for ref in harness._referenced(w):
-                h.add_model(ref)
-            h.add_model(w)
-            # Let the page settle first: the previous page is still being torn down and
-            # the 0.8 MB of state just passed in is being collected (that added ~200 ms).
-            time.sleep(1.0)
-            firsts.append(page.evaluate("""async ([id, url, n]) => {
-                const t0 = performance.now();
-                await window.wbnb.mount(id, url);
-                await new Promise((resolve) => {
-                  const check = () => {
-                    const el = document.querySelector('.wbnb-curves');
-                    const cs = el && el.__wbnb ? [...el.__wbnb.charts.values()] : [];
-                    if (cs.length === n && cs.every(c => c.view && c.view.data('points').length > 0)) resolve();
-                    else setTimeout(check, 5);
-                  };
-                  check();
-                });
-                await new Promise(r => requestAnimationFrame(() => r()));
-                return performance.now() - t0;
-            }""", [w.model_id, f"{base}/curves.js", args.series]))
+            page, h = fresh_page(browser)
+            show(h, w)
+            firsts.append(page.evaluate(FIRST_DRAW, [w.model_id, url, args.series]) / 1e3)
             milestones.append(page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats"))
+            page.close()
         loaded = ", ".join(f"{m.get('vegaLoaded', -1):.0f}" for m in milestones)
         print(f"browser: first draw of {args.series} charts ({pts:,} points, incl. loading vega), 3 fresh pages: "
-              f"{', '.join(f'{x:.0f}' for x in firsts)} ms (median {sorted(firsts)[1]:.0f}; vega loaded at "
-              f"{loaded} ms)")
+              f"median {ms(firsts)}; vega loaded at {loaded} ms")
 
-        deliver = """async ([id, d, b]) => {
-                const dbg = document.querySelector('.wbnb-curves').__wbnb;
-                const t0 = performance.now();
-                window.wbnb.deliver(id, d, b);
-                await new Promise(r => requestAnimationFrame(() => r()));  // deltas apply on the frame
-                await dbg.idle();                                          // every chart re-rendered
-                await new Promise(r => requestAnimationFrame(() => r()));  // painted
-                return performance.now() - t0;
-            }"""
+        page, h = fresh_page(browser)
+        show(h, w)
+        page.evaluate(FIRST_DRAW, [w.model_id, url, args.series])
         times = []
         for k in range(7):
             for i in range(1000):
                 run.log(row)
             assert w._feed.tick() == "delta"
-            msgs = comm.take()
-            data, buffers = msgs[0]
-            times.append(page.evaluate(deliver, [w.model_id, data, harness.b64(buffers)]))
+            (data, buffers), = comm.take()
+            times.append(page.evaluate(DELIVER, [w.model_id, data, harness.b64(buffers)]) / 1e3)
         for i in range(1000):
             run.log(row)
         w.flush()  # the snapshot a live feed sends every few seconds instead of a delta
         (data, buffers), = comm.take()
-        snap_ms = page.evaluate(deliver, [w.model_id, data, harness.b64(buffers)])
+        snap_ms = page.evaluate(DELIVER, [w.model_id, data, harness.b64(buffers)])
         same = page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats")
-        print(f"browser: delta (1,000 new steps x {args.series} series) to drawn, 7 in a row: "
-              f"{', '.join(f'{x:.0f}' for x in times)} ms (median {sorted(times)[len(times) // 2]:.0f}); "
-              f"a snapshot instead: {snap_ms:.0f} ms "
-              f"(embeds {same['embeds']}, changesets {same['changesets']}: no re-embed)")
+        print(f"browser: delta (1,000 new steps x {args.series} series) to drawn, 7 in a row: median {ms(times)}; "
+              f"a snapshot instead: {snap_ms:.0f} ms (embeds {same['embeds']}, changesets {same['changesets']}: "
+              "no re-embed)")
+        page.close()
+        w.stop()
+
+        # -- the run finished: what opening it later costs -------------------------------------
+        finish_s, _ = timed(run.finish)
+        history = Path(tmp) / "projects" / "bench" / run.id / "history.wal"
+        cache = colcache.cache_path(history)
+        print(f"finish(): {finish_s:.2f} s, compacting the logs included (cache {cache.stat().st_size / 1e6:.0f} MB "
+              f"for a {history.stat().st_size / 1e6:.0f} MB log)")
+
+        def after_finish() -> float:
+            """Back to how finish() left the run: its cache just written (timed)."""
+            cache.unlink()
+            return timed(lambda: compact(history))[0]
+
+        compacts, colds, warms, olds = [], [], [], []
+        for _ in range(args.reps):
+            compacts.append(after_finish())
+            colds.append(timed(lambda: Curves(run))[0])
+            warms.append(timed(lambda: Curves(run))[0])
+        with log_reads_only():
+            for _ in range(args.reps):
+                olds.append(timed(lambda: Curves(run))[0])
+        print(f"Curves(run), run finished ({args.reps} times each): cold (its first read) {ms(colds)}; "
+              f"warm {ms(warms)}; log-only read path (before the cache) {ms(olds)}: "
+              f"{statistics.median(olds) / statistics.median(colds):.1f}x the cold build")
+        print(f"compacting the log as finish() does: {ms(compacts)}")
+
+        def display(old: bool) -> tuple[float, float, float]:
+            """Display -> first drawn: (total, Python build, browser first draw) in s."""
+            page, h = fresh_page(browser)
+            if not old:
+                after_finish()
+            with log_reads_only() if old else contextlib.nullcontext():
+                t0 = time.perf_counter()
+                build, widget = timed(lambda: Curves(run))
+                show(h, widget)
+                draw = page.evaluate(FIRST_DRAW, [widget.model_id, url, args.series]) / 1e3
+                total = time.perf_counter() - t0
+            page.close()
+            return total, build, draw
+
+        for old in (False, True):
+            got = [display(old) for _ in range(args.reps)]
+            total, build, draw = ([g[i] for g in got] for i in range(3))
+            print(f"display -> first drawn, run finished, {'log-only read path' if old else 'cold cache'}: "
+                  f"median {ms(total)}; of which build {ms(build)}, first draw {ms(draw)}, "
+                  "the rest is the state reaching the page")
         browser.close()
     server.shutdown()
-    w.stop()
-    run.finish()
 
     from ipywidgets.embed import dependency_state, embed_data
 
@@ -156,6 +252,7 @@ def main() -> None:
     size = len(json.dumps(data["manager_state"]))
     print(f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB "
           f"(vega bundle once: {(STATIC / 'vega.js').stat().st_size / 1e6:.2f} MB)")
+    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
