@@ -114,7 +114,8 @@ def _assert_same_columns(a: dict, b: dict) -> None:
 
 
 @pytest.mark.parametrize("case", ["one_schema", "ints_then_floats", "float_first", "schemas", "schemas_often", "nan_inf",
-                                  "strings", "merged_steps", "big_ints", "alternating", "empty"])
+                                  "strings", "merged_steps", "big_ints", "alternating", "empty", "bool_later",
+                                  "numeric_string", "none_later", "huge_int"])
 def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: str) -> None:
     rng = np.random.default_rng(0)
     n = 5000  # > 4096: runs this long have their checksums computed by table
@@ -130,6 +131,10 @@ def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: 
         "merged_steps": [(i // 2, {"a" if i % 2 else "b": float(i)}) for i in range(n)],
         "big_ints": [(i, {"y": 2**40 if i == 7 else i}) for i in range(n)],
         "alternating": [(i, {"y": i if i % 2 else float(i)}) for i in range(n)],
+        "bool_later": [(i, {"y": True if i == n - 3 else 1.0, "k": i}) for i in range(n)],  # a list, not 1.0
+        "numeric_string": [(i, {"y": "1.5" if i == 7 else 0.5}) for i in range(n)],  # a list, not 1.5
+        "none_later": [(i, {"y": None if i == 9 else i}) for i in range(n)],
+        "huge_int": [(i, {"y": 2**70 if i == 9 else i}) for i in range(n)],  # past int64: a list
         "empty": [],
     }[case]
     path = tmp_path / "h.wal"
