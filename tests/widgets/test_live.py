@@ -173,3 +173,47 @@ def test_own_run_logged_while_the_widget_reads_its_history_is_counted_once(store
     assert (np.diff(steps) > 0).all() and steps[-1] == 59_999
     w.stop()
     run.finish()
+
+
+def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
+    import random
+
+    import wbnb
+    from wbnb.widgets.live import ListenerSource, resolve_runs
+    from wbnb.widgets.series import SeriesSet
+
+    run = wbnb.init(project="p")
+    run.define_metric("val/*", step_metric="epoch")
+    ref, = resolve_runs(run)
+    by_rows, by_cols = ListenerSource(ref), ListenerSource(ref)
+    rows_model, cols_model = SeriesSet([ref], max_buckets=8), SeriesSet([ref], max_buckets=8)
+    rng = random.Random(0)
+    odd = [float("nan"), float("inf"), None, True, 3, -2.5]
+    for batch in range(30):
+        for i in range(rng.randrange(0, 60)):
+            kind = rng.random()
+            if kind < 0.6:
+                run.log({"loss": rng.random(), "lr": rng.choice(odd) if rng.random() < 0.1 else 1e-3})
+            elif kind < 0.8:  # the same keys in another order, and a row that adds to the step
+                run.log({"lr": 2e-3, "loss": rng.random()}, commit=False)
+                run.log({"extra": rng.random()})
+            else:
+                run.log({"epoch": batch, "val/acc": rng.random()})
+        got = by_cols.poll_columns(0.0)
+        assert isinstance(got, (dict, list))
+        if isinstance(got, dict):
+            cols_model.load_columns(0, got)
+        rows_model.ingest(0, by_rows.poll(0.0))
+        rows_model.delta()
+        cols_model.delta()
+    assert rows_model.series.keys() == cols_model.series.keys()
+    for key, s in rows_model.series.items():
+        c = cols_model.series[key]
+        assert (s.buckets.count, s.buckets.width, s.step_metric) == (c.buckets.count, c.buckets.width, c.step_metric)
+        np.testing.assert_array_equal(s.buckets.points(), c.buckets.points())
+    run.log({"loss": 0.5, "note": "text"})  # not every value a number: rows, for ingest
+    got = by_cols.poll_columns(0.0)
+    assert isinstance(got, list) and got[0][0] == ("loss", "note")
+    by_rows.close()
+    by_cols.close()
+    run.finish()

@@ -18,6 +18,9 @@ The widget protocol (``DESIGN.md``, "Widget protocol") in Python terms:
   ``seq - 1``; on a gap it rebuilds from the snapshot trait, which Python refreshes on
   its own: nothing waits for a message from the browser (none are handled while a
   cell runs).
+- New rows of the kernel's own run reach a model that can take columns
+  (``load_columns``) as columns built by whole-batch C-level calls, not row tuples
+  for ``ingest``: about a third less feed CPU per logged row.
 
 Nothing here knows about a particular widget; ``curves.py`` is one user.
 """
@@ -28,7 +31,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Protocol
+
+import numpy as np
 
 from ..store.base import Store
 from ..store.history import Cursor
@@ -179,23 +185,77 @@ class ListenerSource(CursorSource):
             self._last = (float(cols["_timestamp"][-1]), int(cols["_step"][-1]))
         return cols
 
-    def poll(self, now: float) -> list[tuple]:
+    def _take(self) -> list[tuple]:
+        """The ``(step, timestamp, row)`` logged since the last call."""
         n = len(self._pending)
         batch = self._pending[:n]
         del self._pending[:n]  # the listener only appends: nothing is lost in between
-        start, last = self._start, self._last
+        last = self._last
         if last is not None:  # logged while the store was being read: already in
             batch = [b for b in batch if (b[1], b[0]) > last]
             self._last = None
-        rows = [(tuple(row), step, ts, ts - start, tuple(row.values())) for step, ts, row in batch]
         if self.ref.live.state != "running" and not self._pending:
             self.done = True
             self._remove()
-        return rows
+        return batch
+
+    def _rows(self, batch: list[tuple]) -> list[tuple]:
+        start = self._start
+        return [(tuple(row), step, ts, ts - start, tuple(row.values())) for step, ts, row in batch]
+
+    def poll(self, now: float) -> list[tuple]:
+        return self._rows(self._take())
+
+    def poll_columns(self, now: float) -> dict[str, Any] | list[tuple]:
+        """What ``poll`` returns, as ``Store.columns`` would lay it out (one entry per
+        logged row, NaN where a key is absent) when every value is a number (or None);
+        otherwise (media, strings) as ``poll``'s rows."""
+        batch = self._take()
+        if not batch:
+            return []
+        cols = _number_columns(batch, self._start)
+        return self._rows(batch) if cols is None else cols
 
     def close(self) -> None:
         self.done = True
         self._remove()
+
+
+def _number_columns(batch: list[tuple], start: float) -> dict[str, Any] | None:
+    """``(step, timestamp, row)`` tuples as float columns, by whole-batch C-level calls
+    (one group per distinct key tuple); None if a value is not a number (or None).
+    ``np.fromiter`` converts each value as ``ingest``'s ``np.array(..., dtype=float)``
+    does, at a third of the cost."""
+    steps, stamps, rows = zip(*batch)
+    n = len(rows)
+    ts = np.fromiter(stamps, dtype=float, count=n)
+    cols: dict[str, Any] = {"_step": np.fromiter(steps, dtype=float, count=n), "_timestamp": ts,
+                            "_runtime": ts - start}
+    keys = list(map(tuple, rows))
+    if keys.count(keys[0]) == n:
+        groups: list[tuple[tuple[str, ...], list[int] | None, Sequence[dict]]] = [(keys[0], None, rows)]
+    else:
+        where: dict[tuple[str, ...], list[int]] = {}
+        for i, k in enumerate(keys):
+            where.setdefault(k, []).append(i)
+        groups = [(k, pos, [rows[i] for i in pos]) for k, pos in where.items()]
+    for kind, pos, group in groups:
+        try:
+            block = np.fromiter(chain.from_iterable(map(dict.values, group)), dtype=float,
+                                count=len(group) * len(kind)).reshape(len(group), len(kind))
+        except (TypeError, ValueError, OverflowError):  # media, strings, lists
+            return None
+        for j, key in enumerate(kind):
+            if key.startswith("_"):
+                continue
+            if pos is None:
+                cols[key] = block[:, j]
+                continue
+            col = cols.get(key)
+            if col is None:
+                col = cols[key] = np.full(n, np.nan)
+            col[pos] = block[:, j]
+    return cols
 
 
 def make_sources(refs: list[RunRef], poll_interval: float = 0.5) -> list[CursorSource]:
@@ -258,10 +318,13 @@ class Feed:
         """Poll, ingest, and send at most one message; returns what was sent."""
         with self._lock:
             now = self.clock()
+            columnar = hasattr(self.model, "load_columns")
             for i, src in enumerate(self.sources):
-                rows = src.poll(now)
-                if rows:
-                    self.model.ingest(i, rows)
+                got = src.poll_columns(now) if columnar and hasattr(src, "poll_columns") else src.poll(now)
+                if isinstance(got, dict):
+                    self.model.load_columns(i, got)  # type: ignore[attr-defined]
+                elif got:
+                    self.model.ingest(i, got)
             delta = self.model.delta()
             changed = delta is not None or self._unsnapped
             interval = max(self.snapshot_interval, self.model.size_hint() / self.snapshot_rate)
