@@ -175,6 +175,91 @@ def test_own_run_logged_while_the_widget_reads_its_history_is_counted_once(store
     run.finish()
 
 
+def _wait_for(cond: Any, what: str, timeout: float = 20.0) -> None:
+    """Until ``cond()``; the timeout only turns a hang into a failure."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)
+
+
+def _delivered(comm: Any) -> tuple[list[int], dict[str, int]]:
+    """Sequence numbers of every message sent, and the highest step each key reached."""
+    seqs, top = [], {}
+    for data, buffers in comm.messages:
+        if data["method"] == "custom":
+            seqs.append(data["content"]["seq"])
+            for u, b in zip(data["content"]["upd"], buffers):
+                rows = np.frombuffer(b, dtype=float).reshape(-1, 6)
+                if len(rows):
+                    top[u["key"]] = max(top.get(u["key"], -1), int(rows[-1, 1]))
+        else:
+            snap = data["state"]["_snapshot"]
+            seqs.append(snap["seq"])
+            for path, b in zip(data["buffer_paths"], buffers):  # ["_snapshot", "series", i, "data"]
+                rows = np.frombuffer(b, dtype=float).reshape(-1, 6)
+                key = snap["series"][path[2]]["key"]
+                top[key] = max(top.get(key, -1), int(rows[-1, 1]))
+    return seqs, top
+
+
+def test_an_idle_run_costs_no_ticks_and_a_log_wakes_the_feed(store_dir: Path) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p")
+    run.log({"loss": 1.0})
+    w = _curves(run)  # the real background feed
+    w._feed.idle_check = 3600.0  # only a log (or the run ending) may wake it
+    ticks = []
+    tick = w._feed.tick
+    w._feed.tick = lambda final=False: ticks.append(final) or tick(final)
+    comm = record(w)
+    for burst in range(3):
+        for i in range(100):
+            run.log({"loss": float(i)})
+        last = run.step - 1
+        _wait_for(lambda: _delivered(comm)[1].get("loss", -1) == last, "the burst's last step sent")
+        # Deltas went out, so a snapshot is owed and follows without another log.
+        _wait_for(lambda: w._snapshot["seq"] == w._feed.seq, "the snapshot caught up")
+        idle = len(ticks)
+        time.sleep(0.6)  # three tick intervals with nothing logged
+        assert len(ticks) == idle, "ticked while nothing was logged"
+    seqs, top = _delivered(comm)
+    assert seqs == list(range(1, len(seqs) + 1))  # no gaps, nothing sent twice
+    run.finish()  # wakes the idle feed: it ends on a final snapshot
+    _wait_for(lambda: not w._feed._thread.is_alive(), "the feed thread ended")
+    assert w._snapshot["series"][0]["count"] == 301
+
+
+def test_logging_from_threads_never_leaves_rows_unsent(store_dir: Path) -> None:
+    import random
+    import threading
+
+    import wbnb
+
+    run = wbnb.init(project="p")
+    w = _curves(run, min_interval=0.01)
+    w._feed.idle_check = 3600.0  # a missed wake-up would leave rows waiting: the test hangs
+    record(w)
+
+    def logger(seed: int) -> None:
+        rng = random.Random(seed)
+        for i in range(3000):
+            run.log({f"t{seed}": float(i)})
+            if rng.random() < 0.01:
+                time.sleep(rng.random() * 0.02)
+
+    threads = [threading.Thread(target=logger, args=(s,)) for s in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    counts = lambda: {s.key: s.buckets.count for s in w.series.series.values()}  # noqa: E731
+    _wait_for(lambda: counts() == {"t0": 3000, "t1": 3000, "t2": 3000}, "every row in the model")
+    w.stop()
+    run.finish()
+
+
 def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
     import random
 

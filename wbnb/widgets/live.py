@@ -18,15 +18,19 @@ The widget protocol (``DESIGN.md``, "Widget protocol") in Python terms:
   ``seq - 1``; on a gap it rebuilds from the snapshot trait, which Python refreshes on
   its own: nothing waits for a message from the browser (none are handled while a
   cell runs).
-- New rows of the kernel's own run reach a model that can take columns
-  (``load_columns``) as columns built by whole-batch C-level calls, not row tuples
-  for ``ingest``: about a third less feed CPU per logged row.
+- The thread shares the kernel's GIL with the training loop, so it ticks only when a
+  source has something: a ``log()`` wakes it (the listener sets an event once per
+  tick), a cursor source at its poll time; an idle run costs no wake-ups. New rows of
+  the kernel's own run reach a model that can take columns (``load_columns``) as
+  columns built by whole-batch C-level calls, not row tuples for ``ingest``: about a
+  third less feed CPU per logged row.
 
 Nothing here knows about a particular widget; ``curves.py`` is one user.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -134,6 +138,10 @@ class CursorSource:
             return None  # polling goes on from the rows' cursor
         return self.ref.store.columns(self.ref.project, self.ref.id, self.stream)
 
+    def due(self, now: float) -> float:
+        """When ``poll`` may next return rows (``math.inf``: only once ``wake`` is set)."""
+        return math.inf if self.done else self._next_poll
+
     def poll(self, now: float) -> list[tuple]:
         if self.done or now < self._next_poll:
             return []
@@ -157,20 +165,28 @@ class CursorSource:
 
 class ListenerSource(CursorSource):
     """The kernel's own run: history read from the store once, then every ``log()``
-    through ``Run.add_listener``, whose callback only copies the row onto a list
-    (a few hundred ns on the training thread; the feed thread does the rest)."""
+    through ``Run.add_listener``, whose callback only copies the row onto a list and,
+    for the first row since the feed last looked, sets ``wake`` (a few hundred ns on
+    the training thread; the feed thread does the rest)."""
 
     def __init__(self, ref: RunRef, **kw: Any) -> None:
         super().__init__(ref, **kw)
         self._pending: list[tuple] = []
         self._start = float(getattr(ref.live, "start_time", 0.0) or 0.0)
         self._last: tuple[float, int] | None = None
-        pending = self._pending  # the listener touches nothing else
+        self.wake = threading.Event()  # the Feed puts its own here, shared by its sources
+        pending = self._pending  # the listener touches nothing else, and this source's wake
 
         def on_log(step: int, timestamp: float, row: dict[str, Any], _append=pending.append) -> None:
             _append((step, timestamp, dict(row)))
+            wake = self.wake  # checked after the append: the feed clears it before it takes rows
+            if not wake.is_set():
+                wake.set()
 
         self._remove = ref.live.add_listener(on_log)
+        after_finish = getattr(ref.live, "after_finish", None)
+        if after_finish is not None:  # an idle feed learns that the run ended
+            after_finish(lambda: self.wake.set())
 
     def initial(self) -> list[tuple]:
         rows = super().initial()
@@ -184,6 +200,11 @@ class ListenerSource(CursorSource):
         if cols and len(cols.get("_step", ())):
             self._last = (float(cols["_timestamp"][-1]), int(cols["_step"][-1]))
         return cols
+
+    def due(self, now: float) -> float:
+        if self.done:
+            return math.inf
+        return now if self._pending or self.ref.live.state != "running" else math.inf
 
     def _take(self) -> list[tuple]:
         """The ``(step, timestamp, row)`` logged since the last call."""
@@ -268,8 +289,9 @@ class Feed:
 
     ``publish_delta(seq, content, buffers)`` sends a custom message;
     ``publish_snapshot(seq, state)`` sets the snapshot trait. ``tick()`` does one round
-    (tests call it with their own clock); ``start()`` runs rounds on a daemon thread
-    every ``min_interval`` seconds until every source is done, then sends a final
+    (tests call it with their own clock); ``start()`` runs rounds on a daemon thread,
+    at most one per ``min_interval`` seconds and only when a source is ``due`` (a log
+    came, a cursor's poll time passed), until every source is done, then sends a final
     snapshot so a saved notebook holds the complete picture.
     """
 
@@ -290,7 +312,12 @@ class Feed:
         self.sent = {"delta": 0, "snapshot": 0}
         self._last_snapshot = clock()
         self._unsnapped = False  # deltas went out since the last snapshot
+        self.idle_check = 5.0  # an idle feed still looks at its sources' state this often (s)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a source has something: set by log() listeners and stop()
+        for src in sources:
+            if hasattr(src, "wake"):
+                src.wake = self._wake
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -317,6 +344,7 @@ class Feed:
     def tick(self, final: bool = False) -> str | None:
         """Poll, ingest, and send at most one message; returns what was sent."""
         with self._lock:
+            self._wake.clear()  # before the sources are read: a row logged from here on sets it again
             now = self.clock()
             columnar = hasattr(self.model, "load_columns")
             for i, src in enumerate(self.sources):
@@ -327,8 +355,7 @@ class Feed:
                     self.model.ingest(i, got)
             delta = self.model.delta()
             changed = delta is not None or self._unsnapped
-            interval = max(self.snapshot_interval, self.model.size_hint() / self.snapshot_rate)
-            if changed and (final or now - self._last_snapshot >= interval):
+            if changed and (final or now - self._last_snapshot >= self._snapshot_spacing()):
                 self.seq += 1
                 self.publish_snapshot(self.seq, {**self.model.snapshot(), "seq": self.seq})
                 self._last_snapshot, self._unsnapped = now, False
@@ -343,6 +370,9 @@ class Feed:
                 return "delta"
             return None
 
+    def _snapshot_spacing(self) -> float:
+        return max(self.snapshot_interval, self.model.size_hint() / self.snapshot_rate)
+
     def start(self) -> None:
         if self._thread is not None or self.done:
             return
@@ -350,14 +380,27 @@ class Feed:
         self._thread.start()
 
     def _run(self) -> None:
-        # Ticks on a fixed grid (not min_interval after the previous one ended), so new
-        # rows wait at most min_interval however long a tick or a GIL hand-over takes.
+        # Ticks only when a source has something (a log() sets _wake; a cursor is due at
+        # its poll time) or a snapshot is owed, so an idle run costs the kernel no
+        # wake-ups (each one takes the GIL from the training loop); and while rows keep
+        # coming, on a fixed grid (not min_interval after the previous tick ended), so
+        # new rows wait at most min_interval however long a tick or a GIL hand-over takes.
         next_at = self.clock() + self.min_interval
         try:
-            while not self._stop.wait(max(0.0, next_at - self.clock())):
+            while not self._stop.is_set():
+                now = self.clock()
+                due = min((s.due(now) for s in self.sources), default=math.inf)
+                if self._unsnapped:  # the snapshot trait catches up with the deltas sent, logs or not
+                    due = min(due, self._last_snapshot + self._snapshot_spacing())
+                if due > now:
+                    self._wake.wait(min(due - now, self.idle_check))
+                    self._wake.clear()  # what woke us is read from the sources (due) next round
+                    continue
+                if next_at > now and self._stop.wait(next_at - now):
+                    return
                 self.tick()
                 next_at += self.min_interval
-                if next_at < self.clock():  # fell behind (a long tick): never a burst to catch up
+                if next_at < self.clock():  # was idle, or fell behind (a long tick): never a burst
                     next_at = self.clock() + self.min_interval
                 if self.done:
                     self._stop.wait(self.min_interval)  # keep the rate limit for the last one
@@ -370,6 +413,7 @@ class Feed:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         for s in self.sources:
             s.close()
         t = self._thread
