@@ -382,8 +382,9 @@ class Feed:
     def _run(self) -> None:
         # Ticks only when a source has something (a log() sets _wake; a cursor is due at
         # its poll time) or a snapshot is owed, so an idle run costs the kernel no
-        # wake-ups (each one takes the GIL from the training loop); and while rows keep
-        # coming, on a fixed grid (not min_interval after the previous tick ended), so
+        # wake-ups (each one takes the GIL from the training loop); and always on a fixed
+        # grid (not min_interval after the previous tick ended, nor at once after a
+        # pause: one message per min_interval at most, even for pause-burst loops), so
         # new rows wait at most min_interval however long a tick or a GIL hand-over takes.
         next_at = self.clock() + self.min_interval
         try:
@@ -396,12 +397,12 @@ class Feed:
                     self._wake.wait(min(due - now, self.idle_check))
                     self._wake.clear()  # what woke us is read from the sources (due) next round
                     continue
-                if next_at > now and self._stop.wait(next_at - now):
+                if next_at < now:  # idle, or a long tick: the grid's next point, never a burst
+                    next_at += math.ceil((now - next_at) / self.min_interval) * self.min_interval
+                if self._stop.wait(next_at - now):
                     return
                 self.tick()
                 next_at += self.min_interval
-                if next_at < self.clock():  # was idle, or fell behind (a long tick): never a burst
-                    next_at = self.clock() + self.min_interval
                 if self.done:
                     self._stop.wait(self.min_interval)  # keep the rate limit for the last one
                     self.tick(final=True)
