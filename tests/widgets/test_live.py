@@ -218,13 +218,13 @@ def test_an_idle_run_costs_no_ticks_and_a_log_wakes_the_feed(store_dir: Path) ->
         for i in range(100):
             run.log({"loss": float(i)})
         last = run.step - 1
-        _wait_for(lambda: _delivered(comm)[1].get("loss", -1) == last, "the burst's last step sent")
+        _wait_for(lambda last=last: _delivered(comm)[1].get("loss", -1) == last, "the burst's last step sent")
         # Deltas went out, so a snapshot is owed and follows without another log.
         _wait_for(lambda: w._snapshot["seq"] == w._feed.seq, "the snapshot caught up")
         idle = len(ticks)
         time.sleep(0.6)  # three tick intervals with nothing logged
         assert len(ticks) == idle, "ticked while nothing was logged"
-    seqs, top = _delivered(comm)
+    seqs, _ = _delivered(comm)
     assert seqs == list(range(1, len(seqs) + 1))  # no gaps, nothing sent twice
     run.finish()  # wakes the idle feed: it ends on a final snapshot
     _wait_for(lambda: not w._feed._thread.is_alive(), "the feed thread ended")
@@ -254,7 +254,9 @@ def test_logging_from_threads_never_leaves_rows_unsent(store_dir: Path) -> None:
         t.start()
     for t in threads:
         t.join()
-    counts = lambda: {s.key: s.buckets.count for s in w.series.series.values()}  # noqa: E731
+    def counts() -> dict[str, int]:
+        return {s.key: s.buckets.count for s in w.series.series.values()}
+
     _wait_for(lambda: counts() == {"t0": 3000, "t1": 3000, "t2": 3000}, "every row in the model")
     w.stop()
     run.finish()
