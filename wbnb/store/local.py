@@ -170,6 +170,12 @@ class LocalStore(Store):
         try:
             (d / "files").mkdir(parents=True, exist_ok=True)
             lock = _try_lock(d / "lock")
+            # A process forked by a writer of this process (git, nvidia-smi) holds an
+            # inherited lock fd until it execs: wait that out before calling it busy.
+            deadline = time.monotonic() + 1.0
+            while lock is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+                lock = _try_lock(d / "lock")
         except OSError as e:
             raise self._unwritable(e) from e
         if lock is None:
