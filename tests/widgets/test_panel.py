@@ -36,7 +36,13 @@ def test_a_run_with_only_scalars_gets_header_and_curves(store_dir: Path) -> None
     wbnb.log({"loss": 1.0})
     panel = RunPanel(run)  # the live run: its system sampling is off in these tests
     assert len(panel.children) == 2 and isinstance(panel.children[1], Curves)
-    assert "running" in panel.children[0].value
+    assert "running since " in panel.children[0].value
+    shown = panel.children[0].value
+    import time
+
+    time.sleep(1.1)
+    panel.children[0].refresh()
+    assert panel.children[0].value == shown  # an idle running run sends no per-second updates
     run.finish(quiet=True)
     panel.flush()
     assert "finished" in panel.children[0].value

@@ -22,9 +22,13 @@ SHOWN_EVENTS = 5  # the newest; older ones are counted
 _ICONS = {"exception": "⚠", "alert": "🔔"}
 
 
-def header_html(ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = ()) -> str:
-    """The header line and event lines; every user string escaped."""
+def header_html(ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = (),
+                since: float | None = None) -> str:
+    """The header line and event lines; every user string escaped. A running run says
+    when it started (``since``), not a duration that would change every second."""
     took = "" if seconds is None else f" · {duration(seconds)}"
+    if since is not None:
+        took += time.strftime(" since %H:%M:%S", time.localtime(since))
     html = (f'<div class="wbnb-run-header" style="font:13px sans-serif;margin:2px 0 6px">'
             f"<b>{escape(ref.name)}</b> <span style='color:#666'>{escape(ref.project)}/{escape(ref.id)}"
             f" · {escape(state)}{took}</span>")
@@ -90,7 +94,8 @@ class RunHeader(ipywidgets.HTML):
         if run is not None:
             if self._ended is None and run.state != "running":
                 self._ended = time.time()  # finish() refreshes the header once, right after
-            seconds: float | None = (self._ended or time.time()) - run.start_time
+            # While it runs, no ticking duration: a message a second to every open page.
+            seconds: float | None = None if self._ended is None else self._ended - run.start_time
         else:
             if ref.meta.get("state") == "running":
                 try:
@@ -99,7 +104,8 @@ class RunHeader(ipywidgets.HTML):
                     pass
             seconds = ref.meta.get("runtime")
         self._shown = (self._state(), seconds, list(self._events))
-        html = header_html(ref, *self._shown)
+        since = run.start_time if run is not None and self._ended is None else None
+        html = header_html(ref, *self._shown, since=since)
         if html != self.value:
             self.value = html
 
