@@ -25,7 +25,7 @@ from ipywidgets import widget_serialization
 
 from ..store.base import Store
 from .base import LiveWidget
-from .live import make_sources, resolve_runs
+from .live import RunRef, make_sources, resolve_runs
 from .loader import VegaLoader
 from .series import SeriesSet
 
@@ -168,8 +168,6 @@ class Curves(LiveWidget):
     def chart(self, key: str) -> Any:
         """The altair chart drawn for ``key``, with the current (downsampled) points
         inline, to display or customise. Its fields are described in the module doc."""
-        import altair as alt
-
         if key in self._charts:
             return self._charts[key].properties(data=self.series.frame(key))
         return chart_for(key, list(self.colors.items()), width=self.chart_width, height=self.chart_height,
