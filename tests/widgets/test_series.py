@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wbnb.store.local import LocalStore
+from wbnb.widgets.downsample import Y
 from wbnb.widgets.live import RunRef
 from wbnb.widgets.series import SeriesSet, sort_keys
 
@@ -30,6 +31,15 @@ def test_keys_across_schemas_stay_in_order_and_non_numbers_are_skipped() -> None
     loss = _points(ss, "loss")
     assert loss[:, 1].tolist() == list(range(10)) and loss[:, 2].tolist() == [100.0 + i for i in range(10)]
     assert _points(ss, "val/acc")[:, 1].tolist() == [0, 3, 6, 9]
+
+
+def test_an_int_too_large_for_a_float_is_skipped_like_inf_and_the_rest_still_updates() -> None:
+    rows = [(("count", "loss"), i, 100.0 + i, float(i), (2**1030 if i == 2 else -(2**1030) if i == 3 else i, 0.5))
+            for i in range(5)]
+    ss = SeriesSet([_ref()])
+    ss.ingest(0, rows)  # raised OverflowError, which stopped the chart updating
+    assert _points(ss, "count")[:, Y].tolist() == [0.0, 1.0, 4.0]
+    assert set(_points(ss, "loss")[:, Y].tolist()) == {0.5}
 
 
 def test_step_metric_is_forward_filled_across_batches_and_nan_dropped() -> None:

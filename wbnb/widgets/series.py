@@ -236,7 +236,7 @@ def _key_columns(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         try:
             block = np.array([rows[i][4] for i in positions], dtype=float).reshape(len(positions), len(keys))
             cols = [block[:, j] for j in range(len(keys))]
-        except (TypeError, ValueError):  # media, strings, None: column by column
+        except (TypeError, ValueError, OverflowError):  # media, strings, None, huge ints: column by column
             cols = [_as_floats([rows[i][4][j] for i in positions]) for j in range(len(keys))]
         for key, col in zip(keys, cols):
             if col is not None and not key.startswith("_"):
@@ -256,12 +256,20 @@ def _key_columns(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def _as_floats(col: list[Any]) -> np.ndarray | None:
     try:
         return np.asarray(col, dtype=float)  # None -> nan
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
-    vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in col]
+    vals = [_float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in col]
     if all(v is None for v in vals):
         return None
     return np.asarray(vals, dtype=float)
+
+
+def _float(v: int | float) -> float:
+    """``float(v)``; an int too large for a float is +-inf (skipped like a logged inf)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return float("inf") if v > 0 else float("-inf")
 
 
 def _column_floats(col: Any) -> np.ndarray | None:
