@@ -98,6 +98,20 @@ def test_a_finished_log_without_a_cache_gets_one_on_its_first_read(tmp_path: Pat
     assert decoded[0] == 0
 
 
+def test_writing_a_cache_removes_temp_files_of_killed_writers_only(tmp_path: Path) -> None:
+    log = Log(tmp_path / "history.wal").add(_numbers(range(2000)))
+    log.close()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = colcache.cache_path(log.path)
+    orphan = path.with_name(f".{path.name}.{dead.pid}.1.tmp")  # a writer killed mid-write
+    alive = path.with_name(f".{path.name}.{os.getpid()}.99.tmp")  # one being written now
+    orphan.write_bytes(b"half")
+    alive.write_bytes(b"half")
+    _same_as_log(log.path, complete=True)  # writes the cache
+    assert path.exists() and not orphan.exists() and alive.exists()
+
+
 def test_a_live_log_is_cached_up_to_its_last_step_and_read_with_its_tail(tmp_path: Path, decoded: list[int]) -> None:
     log = Log(tmp_path / "history.wal")
     # Two records per step (commit=False style), and the last step is still being logged.

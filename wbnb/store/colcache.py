@@ -118,6 +118,7 @@ def save(log: Path, cols: dict[str, Any], rows: int, covers: int, schemas: dict[
     header = marshal.dumps({"covers": fingerprint(log, covers), "rows": rows, "schemas": schemas,
                             "columns": table}, MARSHAL_VERSION)
     path = cache_path(log)
+    _drop_orphans(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as f:
@@ -134,6 +135,23 @@ def save(log: Path, cols: dict[str, Any], rows: int, covers: int, schemas: dict[
         except OSError:
             pass
         raise
+
+
+def _drop_orphans(path: Path) -> None:
+    """Remove temp files of this cache left by processes killed while writing them."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(tmp.name[len(path.name) + 2:].split(".")[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue  # not one of ours
+        except ProcessLookupError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        except OSError:
+            continue  # alive, another user's process
 
 
 def fingerprint(log: Path, covers: int) -> tuple[int, int, int] | None:
