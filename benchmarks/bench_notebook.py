@@ -46,7 +46,7 @@ from typing import Any, Self
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.jupyter_server import jupyter_server, open_notebook, output_has, write_notebook  # noqa: E402
+from tests.e2e.jupyter_server import jupyter_server, open_notebook, run_cell, wait_file, write_notebook  # noqa: E402
 from tests.widgets.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RATE_STEPS = 5000
@@ -214,23 +214,6 @@ class CpuSampler:
             return {k: a.get(k, 0.0) + f * (b.get(k, 0.0) - a.get(k, 0.0)) for k in b}
         a, b = at(t0), at(t1)
         return {k: b[k] - a.get(k, 0.0) for k in b}
-
-
-def run_cell(page: Any, marker: str, timeout: float = 300) -> None:
-    page.keyboard.press("Shift+Enter")
-    deadline = time.monotonic() + timeout
-    while not output_has(page, marker):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {marker!r} in the outputs")
-        time.sleep(0.1)
-
-
-def wait_file(path: Path, timeout: float = 900) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the kernel did not write {path.name}")
-        time.sleep(0.1)
 
 
 def median_ci(values: list[float], level: float = 0.90, rounds: int = 4000) -> tuple[float, float, float]:

@@ -10,8 +10,11 @@ the time from a delta's arrival to the new points being drawn. After ``finish()`
 building a Curves of the finished run, cold (its first read, from the columnar cache
 ``finish()`` wrote) and warm, against the log-only read path that came before the cache;
 and "display -> first drawn" end to end (build + the state reaching the page + first
-draw) for both. Medians of ``--reps`` repetitions. Also the bundle sizes and the saved
-widget state of ten Curves.
+draw) for both. Then the same in a real JupyterLab (``--jupyter-reps`` notebooks, each
+with a kernel of its own, in one browser profile): from the cell calling ``Curves(...)``
+to every chart painted, for the first chart widget of a notebook (the vega bundle
+travels and loads too) and for a second one on the page. Medians of ``--reps``
+repetitions. Also the bundle sizes and the saved widget state of ten Curves.
 """
 
 from __future__ import annotations
@@ -88,11 +91,84 @@ def log_reads_only() -> Iterator[None]:
         local.read_columns = read
 
 
+# Resolves when a .wbnb-curves element that was not on the page at the start has all its
+# charts drawn, at the next animation frame (painted): (epoch ms, the view's stats).
+WATCH_NEW_CURVES = """([n]) => {
+  const seen = new Set(document.querySelectorAll('.wbnb-curves'));
+  window.__wbnbWatch = new Promise((resolve, reject) => {
+    const limit = Date.now() + 120000;
+    const tick = () => {
+      if (Date.now() > limit) return reject(new Error('no new Curves drawn within 2 minutes: see the notebook'));
+      for (const el of document.querySelectorAll('.wbnb-curves')) {
+        if (seen.has(el) || !el.__wbnb) continue;
+        const cs = [...el.__wbnb.charts.values()];
+        if (cs.length === n && cs.every(c => c.view && c.view.data('points').length > 0)) {
+          requestAnimationFrame(() => resolve([Date.now(), el.__wbnb.stats]));
+          return;
+        }
+      }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}"""
+
+# Each measured cell writes when it began and how long Curves() took (kernel clock = page clock).
+DISPLAY_CELL = """t0 = time.time()
+w = Curves({ref!r})
+build = time.time() - t0
+display(w)
+with open({out!r}, 'w') as f:
+    json.dump([t0, build], f)"""
+
+
+def jupyter_first_draw(store: Path, run_id: str, series: int, reps: int) -> None:
+    """Display -> every chart painted, in JupyterLab: a notebook's first Curves, then a second."""
+    from playwright.sync_api import sync_playwright
+
+    import harness
+    from tests.e2e.jupyter_server import jupyter_server, open_notebook, run_cell, wait_file, write_notebook
+
+    root = Path(tempfile.mkdtemp(prefix="wbnb-bench-lab-"))
+    ref = f"bench/{run_id}"
+    results: dict[str, list[tuple[float, float, str]]] = {"first": [], "second": []}
+    with jupyter_server(root, {"WBNB_DIR": str(store)}) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
+        profile = browser.new_context(viewport={"width": 1400, "height": 1000})  # one profile: its storage stays
+        for k in range(reps):
+            name = f"draw{k}.ipynb"
+            outs = [f"t-{k}-{which}.json" for which in results]
+            write_notebook(root / name, [
+                "import json, time\nimport wbnb\nfrom wbnb.widgets import Curves\nprint('ready')",
+                *(DISPLAY_CELL.format(ref=ref, out=out) for out in outs)])
+            page = profile.new_page()
+            open_notebook(page, base, name)
+            run_cell(page, "ready")
+            for which, out in zip(results, outs):
+                page.evaluate(WATCH_NEW_CURVES, [series])
+                page.keyboard.press("Shift+Enter")
+                drawn_ms, stats = page.evaluate("() => window.__wbnbWatch")
+                wait_file(root / out, timeout=120)
+                t0, build = json.loads((root / out).read_text())
+                origin = ", ".join(f"{n} {o}" for o, n in stats["compiled"].items() if n)
+                results[which].append((drawn_ms / 1e3 - t0, build, origin))
+            page.close()
+            time.sleep(1.0)
+        browser.close()
+    for which, got in results.items():
+        what = ("the notebook's first chart widget (the vega bundle sent and loaded)" if which == "first"
+                else "a second one (vega on the page)")
+        print(f"JupyterLab, display -> all {series} charts painted, {what}: median {ms([g[0] for g in got])}; "
+              f"Curves() in the kernel {ms([g[1] for g in got])}; chart specs by origin: "
+              f"{' | '.join(g[2] for g in got)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=1_000_000)
     ap.add_argument("--series", type=int, default=10)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--jupyter-reps", type=int, default=4, help="notebooks opened in JupyterLab (0: skip)")
     args = ap.parse_args()
 
     import harness  # tests/widgets/harness.py
@@ -244,6 +320,8 @@ def main() -> None:
                   "the rest is the state reaching the page")
         browser.close()
     server.shutdown()
+    if args.jupyter_reps:
+        jupyter_first_draw(Path(tmp), run.id, args.series, args.jupyter_reps)
 
     from ipywidgets.embed import dependency_state, embed_data
 

@@ -9,6 +9,7 @@ import type { RenderProps, ModelLike } from "../lib/anywidget";
 import { h, injectStyle, formatNumber } from "../lib/dom";
 import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
 import { decodePoints, firstAtBucket, smooth, type Datum, type SeriesInfo } from "../lib/series";
+import { remembered, type Origin } from "../lib/speccache";
 import { loadVega, type VegaBundle } from "../lib/vega";
 
 const KEY_PLACEHOLDER = "__wbnb_key__";
@@ -107,7 +108,8 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
 const KEY_SIGNAL = "__wbnb_key";
 
 interface Compiled {
-  /** Parsed once, shared by every key: the key is only in axis titles, bound to KEY_SIGNAL. */
+  /** Parsed once, shared by every key: the key is only in axis titles, bound to KEY_SIGNAL.
+   * Plain JSON (vega's runtime description), so it can be stored. */
   runtime?: any;
   /** Otherwise the compiled Vega spec, to parse per key. */
   json?: string;
@@ -117,11 +119,14 @@ function clipped(mark: any): any {
   return typeof mark === "string" ? { type: mark, clip: true } : { clip: true, ...mark };
 }
 
-/** Vega-Lite -> Vega once per distinct spec (ten keys of one template compile once). */
-function compile(cache: Map<string, Compiled>, bundle: VegaBundle, vlSpec: any): Compiled {
-  const source = JSON.stringify(vlSpec);
-  let out = cache.get(source);
-  if (out) return out;
+/** Vega-Lite -> Vega -> parsed dataflow, once per distinct spec and library versions
+ * (ten keys of one template compile once; see lib/speccache.ts for where it is kept). */
+function compile(bundle: VegaBundle, vlSpec: any): [Compiled, Origin] {
+  const version = `${bundle.vega.version}/${bundle.vegaLite.version}`;
+  return remembered(version, JSON.stringify(vlSpec), () => compileNow(bundle, vlSpec));
+}
+
+function compileNow(bundle: VegaBundle, vlSpec: any): Compiled {
   const spec = bundle.vegaLite.compile(vlSpec).spec;
   const json = JSON.stringify(spec);
   const uses = json.split(JSON.stringify(KEY_PLACEHOLDER)).length - 1;
@@ -136,15 +141,9 @@ function compile(cache: Map<string, Compiled>, bundle: VegaBundle, vlSpec: any):
     for (const mark of node.marks || []) walk(mark);
   };
   walk(spec);
-  if (titles === uses) {
-    spec.signals = [...(spec.signals || []), { name: KEY_SIGNAL, value: "" }];
-    out = { runtime: bundle.vega.parse(spec) };
-  } else {
-    out = { json };
-  }
-  if (cache.size > 64) cache.clear();
-  cache.set(source, out);
-  return out;
+  if (titles !== uses) return { json };
+  spec.signals = [...(spec.signals || []), { name: KEY_SIGNAL, value: "" }];
+  return { runtime: bundle.vega.parse(spec) };
 }
 
 /** A new View of `compiled` for `key`. Where the key is not only a title, it replaces
@@ -163,6 +162,9 @@ function viewFor(compiled: Compiled, bundle: VegaBundle, key: string): any {
 
 async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
+  // Importing the vega bundle compiles it largely off the main thread: the snapshot is
+  // decoded and the chart cells laid out meanwhile (below), and the views made after.
+  const vegaLoading = loadVega(props);
   injectStyle("wbnb-curves-style", CSS);
   const root = h("div", "wbnb-curves", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
@@ -199,10 +201,9 @@ async function render(props: RenderProps): Promise<() => void> {
   const sections = new Map<string, HTMLElement>();
   let vega: VegaBundle | undefined;
   let disposed = false;
-  const compiled = new Map<string, Compiled>();
   // Counters and milestones (ms since render() began) for tests and benchmarks.
   const started = performance.now();
-  const stats = { embeds: 0, changesets: 0, vegaLoaded: -1, firstDrawn: -1 };
+  const stats = { embeds: 0, changesets: 0, vegaLoaded: -1, firstDrawn: -1, compiled: { page: 0, stored: 0, made: 0 } };
 
   const alpha = () => Math.min(0.999, Math.max(0, Number(model.get("smoothing")) || 0));
 
@@ -279,7 +280,9 @@ async function render(props: RenderProps): Promise<() => void> {
     const holder = h("div", "wbnb-view", undefined, c.box);
     holder.style.display = "none";
     try {
-      view = viewFor(compile(compiled, vega, specFor(model, c.key, xField, xTitle)), vega, c.key);
+      const [spec, origin] = compile(vega, specFor(model, c.key, xField, xTitle));
+      stats.compiled[origin]++;
+      view = viewFor(spec, vega, c.key);
       setSmoothing(view, a0);
       view.data("points", pointsOf(c.key)); // in before the first run: one dataflow pass
       view.initialize(holder);
@@ -562,14 +565,14 @@ async function render(props: RenderProps): Promise<() => void> {
       while (draining) await draining;
     },
   };
+  channel.start(); // charts wait for vega: embed() does nothing without it
   try {
-    vega = await loadVega(props);
+    vega = await vegaLoading;
     stats.vegaLoaded = performance.now() - started;
   } catch (err) {
     body.replaceChildren(h("div", "wbnb-empty", `Cannot load the charting library: ${String(err)}`));
     throw err;
   }
-  if (!disposed) channel.start();
   for (const c of charts.values()) if (!c.view && !c.embedding) embed(c);
 
   return () => {

@@ -90,3 +90,22 @@ def open_notebook(page: Any, base: str, name: str, app: str = "lab") -> None:
 def output_has(page: Any, text: str) -> bool:
     """Whether any cell output (not the code) contains ``text``."""
     return page.locator(".jp-OutputArea-output", has_text=text).count() > 0
+
+
+def run_cell(page: Any, marker: str, timeout: float = 300) -> None:
+    """Run the cell under the cursor (moving to the next) and wait for ``marker`` in an output."""
+    page.keyboard.press("Shift+Enter")
+    deadline = time.monotonic() + timeout
+    while not output_has(page, marker):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {marker!r} in the outputs")
+        time.sleep(0.1)
+
+
+def wait_file(path: Path, timeout: float = 900) -> None:
+    """Until ``path`` exists (a kernel writes it when a cell is done)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel did not write {path.name}")
+        time.sleep(0.1)

@@ -219,3 +219,68 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
     assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('x').type") == "time"
     assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('x_axis')") == "wall"
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[dict[str, int], dict[str, int], list[str]]:
+    """Mount ``w`` on a new page of ``context``: (points per chart, how its specs were
+    got: page / stored / made, page errors)."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        h = Harness(page, base)
+        h.mount(w, "curves")
+        _wait_drawn(h, keys)
+        stats = page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats.compiled")
+        return _views(h), stats, errors
+    finally:
+        page.close()
+
+
+def test_compiled_specs_are_kept_for_the_next_page(store_dir: Any, browser: tuple[Any, str]) -> None:
+    """A notebook opened again in the same browser compiles no chart spec: the compiled,
+    parsed Vega of each template comes from localStorage, and draws the same."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="specs")
+    for i in range(200):
+        run.log({"loss": 1 / (i + 1), "val/acc": i / 200, "val/f1": i / 400})
+    run.finish()
+    w = _curves(run)
+    chromium, base = browser
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        first, made, errors = _compiled_on_new_page(context, base, w, 3)
+        assert made == {"page": 2, "stored": 0, "made": 1}  # one template, three keys
+        again, stored, more = _compiled_on_new_page(context, base, w, 3)
+        assert stored == {"page": 2, "stored": 1, "made": 0}
+        assert again == first == {"loss": 200, "val/acc": 200, "val/f1": 200}
+        w.log_y = True  # another template: compiled once more, then kept too
+        _, logged, _ = _compiled_on_new_page(context, base, w, 3)
+        assert logged["made"] == 1
+        probe = context.new_page()
+        probe.goto(f"{base}/harness.html")
+        keys = probe.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('wbnb.spec.'))")
+        assert len(keys) == 3  # two templates and the index
+    finally:
+        context.close()
+    assert not errors and not more, errors + more
+
+
+def test_charts_draw_where_storage_is_refused(store_dir: Any, browser: tuple[Any, str]) -> None:
+    """Some webviews and sandboxed frames throw on localStorage: charts still draw."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="nostorage")
+    for i in range(50):
+        run.log({"loss": 1 / (i + 1)})
+    run.finish()
+    chromium, base = browser
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script("Object.defineProperty(window, 'localStorage', { get() { throw new Error('denied'); } })")
+    try:
+        counts, stats, errors = _compiled_on_new_page(context, base, _curves(run), 1)
+    finally:
+        context.close()
+    assert counts == {"loss": 50} and stats["made"] == 1
+    assert not errors, errors

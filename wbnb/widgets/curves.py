@@ -130,6 +130,7 @@ class Curves(LiveWidget):
         if isinstance(keys, str):
             keys = [keys]
         refs = resolve_runs(runs, store)
+        vega = VegaLoader.shared()  # first: the page starts loading vega while the history is read
         self._charts: dict[str, Any] = {}
         self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
         self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(refs)}
@@ -138,7 +139,7 @@ class Curves(LiveWidget):
             run["color"] = self.colors[run["id"]]
         template = template_spec(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height)
         self.use_bundle(Curves, "curves")
-        super().__init__(_vega=VegaLoader.shared(), _snapshot=snapshot, _spec=template, x_axis=x_axis,
+        super().__init__(_vega=vega, _snapshot=snapshot, _spec=template, x_axis=x_axis,
                          log_y=log_y, smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
         self._follow(live)
 

@@ -2,10 +2,13 @@
 
 Every anywidget model carries its ``_esm`` as state and a saved notebook stores that
 per model. The heavy part (vega + vega-lite, ``static/vega.js``) is
-therefore held by ONE ``VegaLoader`` per kernel: a plain ipywidgets model with no view.
+therefore held by ONE ``VegaLoader`` per kernel, a model that is never displayed.
 Chart widgets reference it in a trait (``widget_serialization``, so it is saved with
 them) and ``js/lib/vega.ts`` imports its source once per page through a Blob URL,
-cached on ``window`` by content hash. Ten charts cost one bundle, not ten.
+cached on ``window`` by content hash. Ten charts cost one bundle, not ten. Its own tiny
+module (``static/vegaloader.js``) starts that import as soon as the page has the model,
+which a chart widget makes before it reads its runs' history: the page loads vega
+while the kernel is still busy.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-import ipywidgets
+import anywidget
 from traitlets import Unicode
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -34,10 +37,9 @@ def bundle(name: str) -> str:
         ) from None
 
 
-class VegaLoader(ipywidgets.Widget):
+class VegaLoader(anywidget.AnyWidget):
     """Hidden model holding the shared vega bundle (see module doc). Use ``shared()``."""
 
-    # A plain base model: every widget manager knows it, and it has no view.
     source = Unicode("").tag(sync=True)
     version = Unicode("").tag(sync=True)  # content hash: the page-level cache key
 
@@ -48,6 +50,8 @@ class VegaLoader(ipywidgets.Widget):
         """The kernel's one loader (made on first use, remade if it was closed)."""
         inst = cls._shared
         if inst is None or inst.comm is None:
+            if "_esm" not in cls.__dict__:
+                cls._esm = bundle("vegaloader")
             src = bundle("vega")
             inst = cls._shared = cls(source=src, version=hashlib.sha256(src.encode()).hexdigest()[:16])
         return inst
