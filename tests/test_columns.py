@@ -327,3 +327,42 @@ def test_a_run_is_cached_while_read_live_and_whole_when_it_finishes(store_dir: P
     assert cols["loss"][-1] == 0.5 and cols["acc"][-1] == -1 and len(cols["_step"]) == 3001
     df = wbnb.Api().run(f"p/{run.id}").history(samples=5000)  # more than there are: every step, read whole
     assert list(df.columns) == list(cols) and df["acc"].tolist() == cols["acc"].tolist()
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no_cache", "cache"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_columns_to_follow_and_rows_after_them_read_as_the_whole_log(tmp_path: Path, case: str, cache: bool) -> None:
+    """A reader following a live log starts from columns of every step but the last and
+    reads on from its cursor: together, each step exactly once, as the whole log reads."""
+    before, after = CASES[case]
+    log = Log(tmp_path / "history.wal").add(before)
+    if cache:
+        _same_as_log(log.path)  # caches all but the last step of what is there
+        assert colcache.load(log.path) is not None
+    log.add(after[: len(after) // 2])
+    cols, cursor = history.read_columns_to_follow(log.path)
+    log.add(after[len(after) // 2:])  # written while the reader looks at what it got
+    rows, _ = read_rows(log.path, cursor)
+    whole = read_columns(log.path, cache=False)
+    last = whole["_step"][-1]
+    assert list(cols["_step"]) == [s for s in whole["_step"] if s < cursor_step(rows, last)]
+    tail = history.numeric_arrays(history.columns(rows))
+    assert list(cols["_step"]) + list(tail["_step"]) == list(whole["_step"])  # no step twice, none lost
+    joined = history.concat_columns([(cols, len(cols["_step"])), (tail, len(tail["_step"]))])
+    if joined is not None:  # None: a column changes type across the join (ints, then strings)
+        _assert_same_columns(joined, whole)
+    log.close()
+
+
+def cursor_step(rows: list[tuple], last: int) -> int:
+    """The first step the rows after the cursor hold (past the end when none)."""
+    return rows[0][1] if rows else last + 1
+
+
+def test_columns_to_follow_of_a_missing_or_empty_log(tmp_path: Path) -> None:
+    cols, cursor = history.read_columns_to_follow(tmp_path / "history.wal")
+    assert cols == {} and cursor.offset == 0
+    log = Log(tmp_path / "history.wal").add([(0, {"a": 1.0})])
+    cols, cursor = history.read_columns_to_follow(log.path)
+    assert cols == {} and read_rows(log.path, cursor)[0][0][1] == 0  # its one step may grow: left to the rows
+    log.close()

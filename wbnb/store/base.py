@@ -93,6 +93,12 @@ class Store(ABC):
         """The ``history`` or ``system`` stream as aligned columns (numpy arrays where
         numeric, ``None`` gaps otherwise); ``samples`` evenly spaced steps when given."""
 
+    def columns_to_follow(self, project: str, run_id: str, stream: str = "history") -> tuple[dict[str, Any], Cursor] | None:
+        """For following a run still being written: ``columns`` of every step but the
+        last, and a cursor at that last step for ``rows`` to go on from. None where the
+        store has no faster way than reading every row (a reader then uses ``rows``)."""
+        return None
+
     @abstractmethod
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         """Records of the ``events`` or ``console`` stream written after ``offset``."""

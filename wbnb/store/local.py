@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
-from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_rows
+from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
 from .media import MediaStore, media_path
 from .summary import SummaryTracker
 from .wal import LogWriter, encode, read_records, valid_end
@@ -149,6 +149,11 @@ class LocalStore(Store):
             raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
         d = self.run_dir(project, run_id)
         return read_columns(d / f"{stream}.wal", samples, complete=_ended(d))
+
+    def columns_to_follow(self, project: str, run_id: str, stream: str = "history") -> tuple[dict[str, Any], Cursor]:
+        if stream not in ROW_STREAMS:
+            raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
+        return read_columns_to_follow(self.run_dir(project, run_id) / f"{stream}.wal")
 
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         if stream not in RECORD_STREAMS:

@@ -124,6 +124,7 @@ class CursorSource:
         self.meta_interval = meta_interval
         self._next_poll = 0.0
         self._next_meta = time.monotonic() + meta_interval
+        self._rows_after = False
         self.done = ref.meta.get("state", "running") != "running"
 
     def initial(self) -> list[tuple]:
@@ -133,10 +134,25 @@ class CursorSource:
 
     def initial_columns(self) -> dict[str, Any] | None:
         """Everything written so far as columns (``Store.columns``: much cheaper to read
-        than rows), when nothing is read after it: the run has finished. None: read rows."""
-        if not self.done:
-            return None  # polling goes on from the rows' cursor
-        return self.ref.store.columns(self.ref.project, self.ref.id, self.stream)
+        than rows). A run still being written: its complete steps, with the cursor moved
+        to where polling goes on (``Store.columns_to_follow``). None: read rows."""
+        store, project, run_id = self.ref.store, self.ref.project, self.ref.id
+        if self.done:
+            return store.columns(project, run_id, self.stream)
+        got = store.columns_to_follow(project, run_id, self.stream)
+        if got is None:
+            return None
+        cols, self.cursor = got
+        self._rows_after = True
+        return cols
+
+    def rows_after_columns(self) -> list[tuple]:
+        """After ``initial_columns``: the rows it left to the cursor (the last step of a
+        run still being written, whose records may not all be there yet)."""
+        if not self._rows_after:
+            return []
+        self._rows_after = False
+        return self.initial()
 
     def due(self, now: float) -> float:
         """When ``poll`` may next return rows (``math.inf``: only once ``wake`` is set)."""
@@ -324,14 +340,15 @@ class Feed:
     def load(self) -> dict[str, Any]:
         """Read each source's history into the model; returns the first snapshot. As
         columns where both the source and the model can (``initial_columns`` /
-        ``load_columns``), else as rows."""
+        ``load_columns``; then the rows after them), else as rows."""
         columnar = hasattr(self.model, "load_columns")
         for i, src in enumerate(self.sources):
             cols = src.initial_columns() if columnar and hasattr(src, "initial_columns") else None
             if cols is not None:
                 self.model.load_columns(i, cols)  # type: ignore[attr-defined]
-                continue
-            rows = src.initial()
+                rows = src.rows_after_columns()
+            else:
+                rows = src.initial()
             if rows:
                 self.model.ingest(i, rows)
         self._last_snapshot = self.clock()
