@@ -124,7 +124,6 @@ class CursorSource:
         self.meta_interval = meta_interval
         self._next_poll = 0.0
         self._next_meta = time.monotonic() + meta_interval
-        self._rows_after = False
         self.done = ref.meta.get("state", "running") != "running"
 
     def initial(self) -> list[tuple]:
@@ -143,16 +142,12 @@ class CursorSource:
         if got is None:
             return None
         cols, self.cursor = got
-        self._rows_after = True
         return cols
 
     def rows_after_columns(self) -> list[tuple]:
         """After ``initial_columns``: the rows it left to the cursor (the last step of a
         run still being written, whose records may not all be there yet)."""
-        if not self._rows_after:
-            return []
-        self._rows_after = False
-        return self.initial()
+        return [] if self.done else self.initial()
 
     def due(self, now: float) -> float:
         """When ``poll`` may next return rows (``math.inf``: only once ``wake`` is set)."""
@@ -216,6 +211,9 @@ class ListenerSource(CursorSource):
         if cols and len(cols.get("_step", ())):
             self._last = (float(cols["_timestamp"][-1]), int(cols["_step"][-1]))
         return cols
+
+    def rows_after_columns(self) -> list[tuple]:
+        return []  # what follows the columns comes from the listener
 
     def due(self, now: float) -> float:
         if self.done:
