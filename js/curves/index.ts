@@ -51,7 +51,12 @@ const CSS = `
 .wbnb-curves summary { cursor: pointer; font-weight: 600; margin-bottom: 4px; }
 .wbnb-curves .wbnb-grid { display: flex; flex-wrap: wrap; gap: 8px; }
 .wbnb-curves .wbnb-cell { position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 4px; }
-.wbnb-curves .wbnb-title { font-weight: 600; margin: 0 0 2px 4px; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
+.wbnb-curves .wbnb-head { display: flex; align-items: baseline; gap: 4px; }
+.wbnb-curves .wbnb-title { flex: 1; font-weight: 600; margin: 0 0 2px 4px; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
+.wbnb-curves .wbnb-save { visibility: hidden; display: inline-flex; gap: 2px; }
+.wbnb-curves .wbnb-cell:hover .wbnb-save, .wbnb-curves .wbnb-save:focus-within { visibility: visible; }
+.wbnb-curves .wbnb-save button { font: inherit; font-size: 10px; padding: 0 4px; cursor: pointer; color: inherit;
+  background: var(--jp-layout-color1, #fff); border: 1px solid var(--jp-border-color2, #ccc); border-radius: 3px; }
 .wbnb-curves .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
   background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
   padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
@@ -71,6 +76,11 @@ function sortKeys(keys: Iterable<string>): string[] {
     if ((sa === "") !== (sb === "")) return sa === "" ? -1 : 1;
     return sa < sb ? -1 : sa > sb ? 1 : a < b ? -1 : a > b ? 1 : 0;
   });
+}
+
+/** A key as a file name: "train/loss" -> "train_loss". */
+function fileStem(key: string): string {
+  return key.replace(/[^\w.-]+/g, "_").replace(/^[._]+/, "") || "chart";
 }
 
 /** The Vega-Lite spec for a key: the template (or the user's), with the viewer's
@@ -255,7 +265,8 @@ async function render(props: RenderProps): Promise<() => void> {
     const grid = sectionBox(sectionOf(key));
     const cell = h("div", "wbnb-cell");
     cell.dataset.key = key;
-    h("div", "wbnb-title", key, cell).title = key;
+    const head = h("div", "wbnb-head", undefined, cell);
+    h("div", "wbnb-title", key, head).title = key;
     const box = h("div", "wbnb-chart", undefined, cell);
     const rule = h("div", "wbnb-rule", undefined, cell);
     const tip = h("div", "wbnb-tip", undefined, cell);
@@ -265,6 +276,7 @@ async function render(props: RenderProps): Promise<() => void> {
     grid.insertBefore(cell, nextCell ?? null);
     c = { key, cell, box, tip, rule, inserts: new Set(), removes: [], reset: false };
     charts.set(key, c);
+    saveButtons(c, head);
     hookHover(c);
     embed(c);
     return c;
@@ -318,6 +330,25 @@ async function render(props: RenderProps): Promise<() => void> {
         if (c.embedding === done) failed(c, err);
       });
     c.embedding = done;
+  }
+
+  /** "PNG" / "SVG" buttons that download the chart as it is drawn (what vega-embed's
+   * actions menu offered; its source views are `Curves.chart(key)` in Python). */
+  function saveButtons(c: Chart, head: HTMLElement): void {
+    const bar = h("span", "wbnb-save", undefined, head);
+    for (const kind of ["png", "svg"] as const) {
+      const button = h("button", undefined, kind.toUpperCase(), bar);
+      button.type = "button";
+      button.title = `Save this chart as ${kind.toUpperCase()}`;
+      button.addEventListener("click", async () => {
+        const view = c.shown;
+        if (!view) return;
+        const a = document.createElement("a");
+        a.href = await view.toImageURL(kind, kind === "png" ? 2 : 1);
+        a.download = `${fileStem(c.key)}.${kind}`;
+        a.click();
+      });
+    }
   }
 
   /** The smoothing param of a view (a custom spec may have none). */

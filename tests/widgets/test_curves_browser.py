@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 from typing import Any
 
 
@@ -179,6 +180,37 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     time.sleep(0.2)
     assert harness.page.evaluate("() => window.__xss") is False
     harness.screenshot("curves-html-name")
+
+
+def test_save_buttons_download_the_chart_as_png_and_svg(store_dir: Any, harness: Harness) -> None:
+    import struct
+
+    import wbnb
+
+    run = wbnb.init(project="p", name="save")
+    for i in range(200):
+        run.log({"val/acc": i / 200, "loss": 1 / (i + 1)})
+    w = _curves(run)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 2)
+    cell = harness.page.locator('.wbnb-cell[data-key="val/acc"]')
+    cell.hover()
+    harness.screenshot("curves-save-buttons")
+    with harness.page.expect_download() as got:
+        cell.get_by_role("button", name="PNG").click()
+    png = got.value
+    assert png.suggested_filename == "val_acc.png"
+    data = Path(png.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # IHDR: twice the chart's size on screen
+    canvas = cell.locator("canvas").bounding_box()
+    assert (width, height) == (round(2 * canvas["width"]), round(2 * canvas["height"]))
+    with harness.page.expect_download() as got:
+        cell.get_by_role("button", name="SVG").click()
+    assert got.value.suggested_filename == "val_acc.svg"
+    svg = Path(got.value.path()).read_text()
+    assert svg.startswith("<svg") and ">val/acc</text>" in svg and "<path" in svg
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
 def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: Harness) -> None:
