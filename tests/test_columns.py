@@ -180,6 +180,27 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path, how
     assert colcache.load(log.path) is not None  # the read left a good one
 
 
+def test_a_cache_read_again_skips_its_column_checksums_until_the_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = Log(tmp_path / "history.wal").add(_numbers(range(1000)))
+    log.close()
+    compact(log.path)
+    sums: list[int] = []
+    real = colcache.crc32
+    monkeypatch.setattr(colcache, "crc32", lambda data: sums.append(len(data)) or real(data))
+    first = colcache.load(log.path)
+    checked = len(sums)
+    assert checked == 3 + len(first.cols)  # the header, the log's two ends, then every column
+    again = colcache.load(log.path)
+    assert len(sums) == checked + 3  # the header and the log's ends only
+    assert {k: list(v) for k, v in again.cols.items()} == {k: list(v) for k, v in first.cols.items()}
+    cache = colcache.cache_path(log.path)
+    st = cache.stat()
+    _damage(cache, "column_byte", log.path)  # in place: the same inode and size, a later mtime
+    os.utime(cache, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert colcache.load(log.path) is None
+
+
 def test_a_cache_of_a_longer_or_different_log_is_ignored(tmp_path: Path) -> None:
     log = Log(tmp_path / "history.wal").add(_numbers(range(1000)))
     log.close()

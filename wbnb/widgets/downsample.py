@@ -74,12 +74,14 @@ class Buckets:
         self.count += k
         return 0 if self.width != width0 else max(first, 0)
 
-    def extend_columns(self, s: np.ndarray, t: np.ndarray, r: np.ndarray, m: np.ndarray, y: np.ndarray) -> int:
-        """``extend`` with the points as columns (``y`` finite). Into an empty series it
-        is computed from the columns directly: only each bucket's three representatives
-        are gathered, never an (n, 6) array of every point (a long history loads ~3x
-        faster). The result is the same as ``extend``'s."""
+    def extend_columns(self, s: np.ndarray, t: np.ndarray, r: np.ndarray, m: np.ndarray | None,
+                       y: np.ndarray) -> int:
+        """``extend`` with the points as columns (``y`` finite; ``m`` None: NaN). Into an
+        empty series it is computed from the columns directly: only each bucket's three
+        representatives are gathered, never an (n, 6) array of every point (a long
+        history loads ~3x faster). The result is the same as ``extend``'s."""
         if self.count:
+            m = np.full(len(y), np.nan) if m is None else m
             return self.extend(np.column_stack([np.zeros(len(y)), s, t, r, m, y]))
         k = len(y)
         if k == 0:
@@ -99,7 +101,8 @@ class Buckets:
         idx = np.concatenate(picks)
         reps = np.empty(idx.shape + (len(FIELDS),))
         reps[..., I] = idx
-        reps[..., S], reps[..., T], reps[..., R], reps[..., M], reps[..., Y] = s[idx], t[idx], r[idx], m[idx], y[idx]
+        reps[..., S], reps[..., T], reps[..., R], reps[..., Y] = s[idx], t[idx], r[idx], y[idx]
+        reps[..., M] = np.nan if m is None else m[idx]
         self._grow(len(reps))
         self._reps[:len(reps)] = reps
         self.nb, self.count = len(reps), k

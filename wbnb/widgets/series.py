@@ -137,9 +137,8 @@ class SeriesSet:
             if not dense and not ok.any():
                 continue
             sm = self.step_metric_of(source, key)
-            if sm is None:
-                metric = np.full(n, np.nan)
-            else:
+            metric = None  # no step metric: NaN, filled in for the points kept only
+            if sm is not None:
                 if sm not in filled:
                     filled[sm] = _ffill(numeric.get(sm, np.full(n, np.nan)), n, last.get(sm, math.nan))
                 metric = filled[sm]
@@ -150,12 +149,12 @@ class SeriesSet:
             if dense:
                 first = s.buckets.extend_columns(steps, ts, rts, metric, y)
             else:
-                first = s.buckets.extend_columns(steps[ok], ts[ok], rts[ok], metric[ok], y[ok])
+                first = s.buckets.extend_columns(steps[ok], ts[ok], rts[ok], None if metric is None else metric[ok], y[ok])
             s.dirty = first if s.dirty is None else min(s.dirty, first)
         for key, y in numeric.items():
-            finite = y[np.isfinite(y)]
-            if len(finite):
-                last[key] = float(finite[-1])
+            v = _last_finite(y)
+            if v is not None:
+                last[key] = v
 
     def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
         upd, buffers = [], []
@@ -278,6 +277,14 @@ def _column_floats(col: Any) -> np.ndarray | None:
     if isinstance(col, np.ndarray) and col.dtype.kind in "iuf":
         return np.asarray(col, dtype=float)
     return _as_floats(list(col))
+
+
+def _last_finite(y: np.ndarray) -> float | None:
+    """The last finite value of ``y`` (None if none): O(1) when it is the last one."""
+    if len(y) and math.isfinite(y[-1]):
+        return float(y[-1])
+    idx = np.flatnonzero(np.isfinite(y))
+    return float(y[idx[-1]]) if len(idx) else None
 
 
 def _ffill(col: np.ndarray, n: int, before: float) -> np.ndarray:
