@@ -7,7 +7,8 @@ stretch's first and last 4 KiB. Logs only ever grow after their intact records, 
 cache stays true of its log however much is appended later; the reader decodes only
 what comes after it. A cache that does not match its log (cut short, replaced), or whose
 header or any column fails its checksum, is ignored: the log is the truth, the cache
-only saves time, and any process may rewrite it.
+only saves time, and any process may rewrite it. A process checks a file's columns the
+first time it reads that file (same inode, size and times) only.
 
 File: ``MAGIC``, ``<u32 header length, u32 crc32(header)>``, the header, then the
 columns, each at an 8-byte boundary. The header is marshal ``{"covers": (bytes, crc of
