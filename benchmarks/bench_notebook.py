@@ -21,7 +21,10 @@
    second of loop of the kernel's feed threads (every chart's ``wbnb-widget-feed``; an
    upper bound on the GIL time they take from the loop), its IOPub thread (ZMQ sends)
    and its main thread; messages and bytes the page received; the CPU of Chromium, the
-   Jupyter server, and every process outside this benchmark (the load it ran under).
+   Jupyter server, and every process outside this benchmark (the load it ran under);
+   and what the page's main thread spent (all tasks, script, style, layout; Chromium's
+   Performance metrics) during the shown and none blocks with the browser open: the
+   difference is what drawing the live panel costs the page.
 
 The kernel's BLAS runs on ``--blas-threads`` threads (default 1: a loop on one core,
 like one driving a GPU; 0 keeps numpy's default of every core, where the matmul
@@ -216,6 +219,46 @@ class CpuSampler:
         return {k: b[k] - a.get(k, 0.0) for k in b}
 
 
+class PageMetrics:
+    """What the page's renderer spent its main thread on (Chromium's ``Performance``
+    domain: script, style, layout, all tasks), sampled every 0.25 s while the driver
+    waits, so the open phase's blocks can be told apart."""
+
+    KINDS = {"TaskDuration": "tasks", "ScriptDuration": "script", "RecalcStyleDuration": "style",
+             "LayoutDuration": "layout"}
+
+    def __init__(self, page: Any) -> None:
+        self._cdp = page.context.new_cdp_session(page)
+        self._cdp.send("Performance.enable")
+        self.samples: list[tuple[float, dict[str, float]]] = []
+
+    def sample_until(self, path: Path, timeout: float = 1800) -> None:
+        end = time.time() + timeout
+        while not path.exists():
+            if time.time() > end:
+                raise TimeoutError(f"{path.name} did not appear")
+            got = {m["name"]: m["value"] for m in self._cdp.send("Performance.getMetrics")["metrics"]}
+            self.samples.append((time.time(), {v: got.get(k, 0.0) for k, v in self.KINDS.items()}))
+            time.sleep(0.25)
+
+    def report(self, blocks: list[dict[str, Any]]) -> None:
+        print("  the page's main thread, ms per second of loop  tasks script style layout")
+        for label in ("shown", "none"):
+            spent = dict.fromkeys(self.KINDS.values(), 0.0)
+            secs = 0.0
+            for b in blocks:
+                inside = [(t, m) for t, m in self.samples if b["start"] <= t <= b["end"]]
+                if b["phase"] != "open" or b["label"] != label or len(inside) < 2:
+                    continue
+                (t0, m0), (t1, m1) = inside[0], inside[-1]
+                secs += t1 - t0
+                for k in spent:
+                    spent[k] += m1[k] - m0[k]
+            if secs:
+                print(f"  open   {label:5s} {'':39s}" + " ".join(f"{1000 * spent[k] / secs:6.1f}"
+                                                          for k in ("tasks", "script", "style", "layout")))
+
+
 def median_ci(values: list[float], level: float = 0.90, rounds: int = 4000) -> tuple[float, float, float]:
     """Median and a bootstrap ``level`` interval of it (resampling the pairs; seeded)."""
     rng = random.Random(0)
@@ -304,8 +347,9 @@ def main() -> None:
             time.sleep(1.0)  # the last frames
             drawn = page.evaluate("() => { window.__sampling = false; return window.__drawn; }")
             page.keyboard.press("Shift+Enter")  # the loop cell
+            renderer = PageMetrics(page)
             (root / "go-open").touch()
-            wait_file(root / "done-open")
+            renderer.sample_until(root / "done-open")
             frames = page.evaluate("() => window.__frames")
             page.goto("about:blank")  # the tab is gone; the kernel and its panel go on
             (root / "go-closed").touch()
@@ -316,6 +360,7 @@ def main() -> None:
         cols = LocalStore(root / "wbnb-runs").columns("bench", meta["id"])
         latency_report(drawn, cols)
         loop_report(blocks, cpu, frames, args.steps)
+        renderer.report(blocks)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
