@@ -146,6 +146,41 @@ def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Pa
     page.close()
 
 
+VIEW_CELLS = [
+    "import wbnb\n"
+    "with wbnb.init(project='view', settings={'system_interval': 0, 'live_panel': False, 'silent': True}) as run:\n"
+    "    for i in range(300):\n"
+    "        wbnb.log({'loss': 1 / (i + 1) + 0.05 * (i % 2)})\n"
+    "from wbnb.widgets import Curves\n"
+    "Curves(f'view/{run.id}')",
+]
+
+
+@pytest.mark.timeout(600)
+def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, Path], browser: Any) -> None:
+    base, root = server
+    path = root / "view.ipynb"
+    write_notebook(path, VIEW_CELLS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_notebook(page, base, "view.ipynb")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
+                           " return !!(c && c.view); }", timeout=120_000)
+    page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
+    page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
+    time.sleep(1.5)  # the kernel redraws the picture once the choice has rested
+    saved = path.stat().st_mtime_ns
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == saved and time.monotonic() < deadline:
+        time.sleep(0.2)
+    nb = json.loads(path.read_text())
+    (svg,) = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
+              if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
+    assert "log, smoothed 0.6" in svg and svg.count("<polyline") == 2  # the faint raw line, the smoothed one
+    page.close()
+
+
 TABLE_CELLS = [
     "import wbnb\n"
     "for name, lr, acc in [('alpha', 0.1, 0.7), ('beta', 0.01, 0.9), ('gamma', 0.001, 0.8)]:\n"

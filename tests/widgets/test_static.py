@@ -106,6 +106,29 @@ def test_curves_picture_has_sections_every_key_and_a_legend_per_run(store_dir: P
     assert "seconds 0" in words  # the x-axis the viewer chose
 
 
+def test_curves_picture_draws_the_log_scale_and_smoothing_chosen(store_dir: Path) -> None:
+    from wbnb.widgets.series import smoothed
+
+    assert list(smoothed(np.array([1.0, 2.0, 4.0]), 0.5)) == pytest.approx([1.0, 5 / 3, 3.0])  # as js/lib/series.ts
+    assert list(smoothed(np.array([1.0, 2.0]), 0.0)) == [1.0, 2.0]
+    with wbnb.init(project="sm") as run:
+        for i in range(400):
+            wbnb.log({"loss": 1 / (i + 1) + 0.2 * (i % 2)})
+    w = Curves(f"sm/{run.id}", live=False)
+    plain = parse(w.to_svg())
+    assert len(list(plain.iter(f"{NS}polyline"))) == 1 and not any("smoothed" in t for t in texts(plain))
+    w.smoothing, w.log_y = 0.9, True
+    root = parse(w.to_svg())
+    raw, smooth = root.iter(f"{NS}polyline")  # the faint raw line under the smoothed one
+    assert raw.get("stroke-opacity") == "0.25" and smooth.get("stroke-opacity") is None
+    assert "log, smoothed 0.9" in texts(root)
+
+    def spread(line: ET.Element) -> float:
+        ys = [float(p.split(",")[1]) for p in line.get("points", "").split()]
+        return float(np.mean(np.abs(np.diff(ys))))
+    assert spread(smooth) < spread(raw) / 5  # the zigzag of the raw values is smoothed away
+
+
 def test_system_picture_reuses_the_curves_small_multiples(store_dir: Path) -> None:
     import time
 

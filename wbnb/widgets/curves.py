@@ -122,6 +122,7 @@ class Curves(LiveWidget):
     smoothing = t.Float(0.0, min=0.0, max=0.999).tag(sync=True)
     chart_width = t.Int(360).tag(sync=True)
     chart_height = t.Int(200).tag(sync=True)
+    _choice_traits = ("x_axis", "log_y", "smoothing")
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "auto",
                  log_y: bool = False, smoothing: float = 0.0, live: bool = True, max_points: int = 1536,
@@ -157,7 +158,8 @@ class Curves(LiveWidget):
     def _picture(self) -> Any:
         from .pictures.curves import series_picture
 
-        return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y)
+        return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y,
+                              smoothing=self.smoothing)
 
     # -- for Python users --------------------------------------------------------------------
 

@@ -279,6 +279,20 @@ def _column_floats(col: Any) -> np.ndarray | None:
     return _as_floats(list(col))
 
 
+def smoothed(y: np.ndarray, alpha: float) -> np.ndarray:
+    """Debiased exponential moving average of ``y`` (wandb's "smoothing"), as the front
+    end draws it (``smooth`` in ``js/lib/series.ts``); ``alpha`` 0 returns ``y``."""
+    if alpha <= 0:
+        return np.asarray(y, dtype=float)
+    out = np.empty(len(y))
+    e, weight = 0.0, 1.0
+    for i, v in enumerate(np.asarray(y, dtype=float).tolist()):
+        e = e * alpha + (1 - alpha) * v
+        weight *= alpha
+        out[i] = e / (1 - weight)
+    return out
+
+
 def _last_finite(y: np.ndarray) -> float | None:
     """The last finite value of ``y`` (None if none): O(1) when it is the last one."""
     if len(y) and math.isfinite(y[-1]):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..downsample import M, R, S, T, Y
-from ..series import section_of
+from ..series import section_of, smoothed
 from .svg import MUTED, Picture, clock, esc, number, text
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ SECTION_H = 22
 
 
 def series_picture(series: SeriesSet, colors: dict[str, str], *, x_axis: str = "auto", log_y: bool = False,
-                   columns: int = 3) -> Picture:
-    """Every key of ``series`` as a small chart, by section, runs overlaid, and a legend."""
+                   smoothing: float = 0.0, columns: int = 3) -> Picture:
+    """Every key of ``series`` as a small chart, by section, runs overlaid, and a legend;
+    with ``smoothing``, each run's smoothed line over its faint raw one, as in the widget."""
     keys = series.keys_shown()
     if not keys:
         return Picture(PANEL_W, 40, text(8, 24, "no metrics logged yet", fill=MUTED))
@@ -42,7 +43,8 @@ def series_picture(series: SeriesSet, colors: dict[str, str], *, x_axis: str = "
             body.append(text(4, y + 15, section or "Charts", size=13, weight="600"))
             y += SECTION_H
         for i, key in enumerate(skeys):
-            body.append(_panel(series, key, colors, x_axis, log_y, (i % cols) * PANEL_W, y + (i // cols) * PANEL_H))
+            body.append(_panel(series, key, colors, x_axis, log_y, smoothing,
+                               (i % cols) * PANEL_W, y + (i // cols) * PANEL_H))
         y += -(-len(skeys) // cols) * PANEL_H
     y += 14
     x = 8.0
@@ -82,41 +84,47 @@ def _thin(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return px[keep], py[keep]
 
 
-def _panel(series: SeriesSet, key: str, colors: dict[str, str], x_axis: str, log_y: bool,
+def _panel(series: SeriesSet, key: str, colors: dict[str, str], x_axis: str, log_y: bool, smoothing: float,
            x0: float, y0: float) -> str:
     field, x_name = _x_field(series, key, x_axis)
     parts = [f'<g transform="translate({x0:.1f},{y0:.1f})">',
              text(PAD, 14, key, weight="600", width=PANEL_W - PAD - 4)]
-    lines = []
+    lines = []  # (run, x, raw y or None, drawn y), y as plotted (log10 on a log scale)
     for (run, k), s in series.series.items():
         if k != key:
             continue
         p = s.buckets.points()
-        xs, ys = p[:, field], p[:, Y]
-        ok = np.isfinite(xs) & np.isfinite(ys) & ((ys > 0) if log_y else True)
+        xs, raw = p[:, field], p[:, Y]
+        ys = smoothed(raw, smoothing)  # over the points in order, before any are left out
+        ok = np.isfinite(xs) & np.isfinite(ys) & np.isfinite(raw) & ((np.minimum(raw, ys) > 0) if log_y else True)
         if ok.any():
-            lines.append((run, xs[ok], np.log10(ys[ok]) if log_y else ys[ok]))
+            scale = np.log10 if log_y else np.asarray
+            lines.append((run, xs[ok], scale(raw[ok]) if smoothing > 0 else None, scale(ys[ok])))
     if lines:
-        xs = np.concatenate([x for _, x, _ in lines])
-        ys = np.concatenate([y for _, _, y in lines])
+        xs = np.concatenate([x for _, x, _, _ in lines])
+        ys = np.concatenate([y for _, _, raw, drawn in lines for y in (drawn, raw) if y is not None])
         x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
         x_span, y_span = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
-        for run, x, y in lines:
+        for run, x, raw, drawn in lines:
             order = np.argsort(x, kind="stable")
-            px = PAD + (x[order] - x_lo) / x_span * PLOT_W
-            py = PLOT_TOP + PLOT_H - (y[order] - y_lo) / y_span * PLOT_H
-            px, py = _thin(px, py)
-            coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
             color = esc(colors.get(series.runs[run].id, "#4c78a8"))
-            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.3" points="{coords}"/>')
+            for y, style in ((raw, 'stroke-width="1" stroke-opacity="0.25"'), (drawn, 'stroke-width="1.3"')):
+                if y is None:
+                    continue
+                px = PAD + (x[order] - x_lo) / x_span * PLOT_W
+                py = PLOT_TOP + PLOT_H - (y[order] - y_lo) / y_span * PLOT_H
+                px, py = _thin(px, py)
+                coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
+                parts.append(f'<polyline fill="none" stroke="{color}" {style} points="{coords}"/>')
         top, bottom = (10 ** y_hi, 10 ** y_lo) if log_y else (y_hi, y_lo)
         left, right = _x_label(x_lo, field), _x_label(x_hi, field)
         parts.append(text(2, PLOT_TOP + 4, f"{top:.3g}", size=9, fill=MUTED)
                      + text(2, PLOT_TOP + PLOT_H, f"{bottom:.3g}", size=9, fill=MUTED)
                      + text(PAD, PANEL_H - 10, f"{x_name} {left}", size=9, fill=MUTED, width=PLOT_W / 2)
                      + text(PANEL_W - 8, PANEL_H - 10, right, size=9, fill=MUTED, anchor="end"))
-        if log_y:
-            parts.append(text(PANEL_W - 8, 14, "log", size=9, fill=MUTED, anchor="end"))
+        notes = [w for w, on in (("log", log_y), (f"smoothed {smoothing:.2g}", smoothing > 0)) if on]
+        if notes:
+            parts.append(text(PANEL_W - 8, 14, ", ".join(notes), size=9, fill=MUTED, anchor="end"))
     parts.append("</g>")
     return "".join(parts)
 

@@ -11,27 +11,40 @@ GitHub; nbviewer) skip the view and draw the SVG.
 The output is displayed under a display id; when a kernel run the widget follows has
 finished (``Run.after_finish``: final state stored, every row written), the widget takes
 in what is still pending and the output is replaced, same id, by the final picture.
-Pictures are built then and at display, never per tick. A widget only provides
-``_picture()``; the rest is here.
+Pictures are built then, at display, and when a viewer's choice that they draw changes
+(``_redraw_for_choice``: x-axis, log scale, smoothing, a gallery's step...), never per tick. A
+widget only provides ``_picture()`` and says which of its traits are such choices; the
+rest is here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from typing import Any
 
 from .svg import Picture
 
 SVG_MIME = "image/svg+xml"
+# Seconds a viewer's choice must rest before the pictures follow it (a slider sends its
+# value as it moves; a picture of ten charts takes ~10-50 ms to draw).
+REDRAW_DELAY = 0.3
 
 
 class Pictured:
     """Mixin of every displayable wbnb widget (see module doc). Put it before the
     ipywidgets base: its ``_repr_mimebundle_`` adds the picture to the base's bundle."""
 
+    # The traits that are a viewer's choices which the picture draws (see _redraw_for_choice).
+    _choice_traits: tuple[str, ...] = ()
+
     def _picture(self) -> Picture:
         """The static picture of what the widget shows now."""
         raise NotImplementedError
+
+    def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        """(widget, trait names) whose changes change this widget's picture."""
+        return [(self, self._choice_traits)]
 
     def _following(self) -> list[Any]:
         """The kernel's own runs, still running, that this widget follows (their
@@ -78,23 +91,46 @@ class Pictured:
             return
         handles = self.__dict__.setdefault("_wbnb_displays", [])
         handles.append(handle)
-        if len(handles) == 1:  # hook each followed run once, however often it is shown
+        if len(handles) == 1:  # hook each followed run and each view choice once, however often it is shown
             for run in self._following():
                 run.after_finish(self._final_picture)
+            for widget, names in self._choice_sources():
+                if names:
+                    widget.observe(self._redraw_for_choice, names=list(names))
 
     def _final_picture(self) -> None:
         """``Run.after_finish`` callback (the run has its final state and every row is
         stored): redraw every output of this widget with the final picture."""
         if getattr(self, "comm", True) is None:  # closed: its outputs show nothing live any more
             return
+        self._redraw_displays("at finish", freshen=True)
+
+    def _redraw_for_choice(self, _change: Any = None) -> None:
+        """A viewer's choice (x-axis, log scale, smoothing...) changed, in the page or in
+        Python: redraw the displayed outputs' pictures, so that a notebook saved now shows
+        the charts as they are seen; while a followed run is live, its ``finish()`` will."""
+        if not self.__dict__.get("_wbnb_displays") or self._following():
+            return
         try:
-            self._freshen()
+            loop = asyncio.get_running_loop()  # the kernel's: the redraw runs when it is idle
+        except RuntimeError:
+            self._redraw_displays("after a change of view")
+            return
+        pending = self.__dict__.get("_wbnb_redraw")
+        if pending is not None:
+            pending.cancel()
+        self.__dict__["_wbnb_redraw"] = loop.call_later(REDRAW_DELAY, self._redraw_displays, "after a change of view")
+
+    def _redraw_displays(self, when: str, freshen: bool = False) -> None:
+        try:
+            if freshen:
+                self._freshen()
             data, metadata = self._bundle()
             for handle in self.__dict__.get("_wbnb_displays", []):
                 handle.update(data, metadata=metadata, raw=True)
         except Exception as e:
-            warnings.warn(f"wbnb: could not redraw {type(self).__name__} at finish: {type(e).__name__}: {e}",
-                          RuntimeWarning, stacklevel=2)
+            warnings.warn(f"wbnb: could not redraw {type(self).__name__} {when}: {type(e).__name__}: {e}",
+                          RuntimeWarning, stacklevel=3)
 
 
 def live_runs(refs: Any) -> list[Any]:
