@@ -40,73 +40,52 @@ class Buckets:
         self._reps = np.empty((16, 3, len(FIELDS)))  # per bucket: min, max, last point
 
     def extend(self, points: np.ndarray) -> int:
-        """Add points (rows of ``FIELDS`` with ``i`` left for us to fill; ``y`` finite).
-
-        Returns the index of the first bucket whose points changed; 0 after a
-        re-bucketing (the width changed: the whole series is new)."""
-        k = len(points)
-        if k == 0:
-            return self.nb
-        points = np.array(points, dtype=float, copy=True)
-        points[:, I] = np.arange(self.count, self.count + k)
-        width0 = self.width
-        while -(-(self.count + k) // self.width) > self.max_buckets:
-            self._merge_pairs()
-        first = self.nb - 1 if self.count % self.width else self.nb
-        pos = 0
-        if self.count % self.width:  # fill the partial last bucket
-            take = min(k, self.width - self.count % self.width)
-            chunk = _reps_of(points[None, :take])[0]
-            self._reps[self.nb - 1] = _combine(self._reps[self.nb - 1][None], chunk[None])[0]
-            pos = take
-        rest = k - pos
-        if rest:
-            full, tail = divmod(rest, self.width)
-            new = []
-            if full:
-                new.append(_reps_of(points[pos:pos + full * self.width].reshape(full, self.width, -1)))
-            if tail:
-                new.append(_reps_of(points[pos + full * self.width:][None]))
-            new_reps = np.concatenate(new)
-            self._grow(self.nb + len(new_reps))
-            self._reps[self.nb:self.nb + len(new_reps)] = new_reps
-            self.nb += len(new_reps)
-        self.count += k
-        return 0 if self.width != width0 else max(first, 0)
+        """Add points (rows of ``FIELDS``; ``i`` is ignored, ``y`` finite): ``extend_columns``
+        of its columns."""
+        points = np.asarray(points, dtype=float).reshape(-1, len(FIELDS))
+        return self.extend_columns(points[:, S], points[:, T], points[:, R], points[:, M], points[:, Y])
 
     def extend_columns(self, s: np.ndarray, t: np.ndarray, r: np.ndarray, m: np.ndarray | None,
                        y: np.ndarray) -> int:
-        """``extend`` with the points as columns (``y`` finite; ``m`` None: NaN). Into an
-        empty series it is computed from the columns directly: only each bucket's three
-        representatives are gathered, never an (n, 6) array of every point (a long
-        history loads ~3x faster). The result is the same as ``extend``'s."""
-        if self.count:
-            m = np.full(len(y), np.nan) if m is None else m
-            return self.extend(np.column_stack([np.zeros(len(y)), s, t, r, m, y]))
+        """Add points given as columns (``y`` finite; ``m`` None: NaN). Returns the index of
+        the first bucket whose points changed; 0 after a re-bucketing (the width changed:
+        the whole series is new).
+
+        Only each touched bucket's three representatives are gathered from the columns
+        (argmin / argmax over ``y`` per bucket), never an (n, 6) array of every point."""
         k = len(y)
         if k == 0:
-            return 0
-        while -(-k // self.width) > self.max_buckets:
-            self.width *= 2
+            return self.nb
+        width0 = self.width
+        while -(-(self.count + k) // self.width) > self.max_buckets:
+            self._merge_pairs()
         w = self.width
-        full, tail = divmod(k, w)
-        starts = np.arange(full) * w
-        picks = []  # per bucket: index of its min, max and last point
+        first = self.nb - 1 if self.count % w else self.nb
+        head = min(k, -self.count % w)  # points that complete the partial last bucket
+        full, tail = divmod(k - head, w)
+        picks = []  # per bucket touched: index (into the new points) of its min, max and last
+        if head:
+            picks.append(np.array([[int(np.argmin(y[:head])), int(np.argmax(y[:head])), head - 1]]))
         if full:
-            y2 = y[:full * w].reshape(full, w)
+            y2 = y[head:head + full * w].reshape(full, w)
+            starts = head + np.arange(full) * w
             picks.append(np.stack([starts + np.argmin(y2, axis=1), starts + np.argmax(y2, axis=1), starts + w - 1], 1))
         if tail:
-            rest = y[full * w:]
-            picks.append(np.array([[full * w + int(np.argmin(rest)), full * w + int(np.argmax(rest)), k - 1]]))
+            at = head + full * w
+            picks.append(np.array([[at + int(np.argmin(y[at:])), at + int(np.argmax(y[at:])), k - 1]]))
         idx = np.concatenate(picks)
         reps = np.empty(idx.shape + (len(FIELDS),))
-        reps[..., I] = idx
+        reps[..., I] = self.count + idx
         reps[..., S], reps[..., T], reps[..., R], reps[..., Y] = s[idx], t[idx], r[idx], y[idx]
         reps[..., M] = np.nan if m is None else m[idx]
-        self._grow(len(reps))
-        self._reps[:len(reps)] = reps
-        self.nb, self.count = len(reps), k
-        return 0
+        if head:  # merged into the partial bucket
+            self._reps[self.nb - 1] = _combine(self._reps[self.nb - 1][None], reps[:1])[0]
+            reps = reps[1:]
+        self._grow(self.nb + len(reps))
+        self._reps[self.nb:self.nb + len(reps)] = reps
+        self.nb += len(reps)
+        self.count += k
+        return 0 if self.width != width0 else max(first, 0)
 
     def _grow(self, n: int) -> None:
         if n > len(self._reps):
@@ -138,13 +117,6 @@ class Buckets:
         out = flat[keep].copy()
         out[:, 0] = np.floor(out[:, I] / self.width)  # "i" column becomes "b"
         return out
-
-
-def _reps_of(chunks: np.ndarray) -> np.ndarray:
-    """(n, w, F) chunks -> (n, 3, F) min / max / last representatives."""
-    y = chunks[:, :, Y]
-    rows = np.arange(len(chunks))
-    return np.stack([chunks[rows, np.argmin(y, axis=1)], chunks[rows, np.argmax(y, axis=1)], chunks[:, -1]], axis=1)
 
 
 def _combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

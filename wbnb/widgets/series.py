@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .downsample import FIELDS, M, R, S, T, Y, Buckets
+from .downsample import Buckets
 from .live import RunRef
 
 
@@ -89,22 +89,20 @@ class SeriesSet:
             if not ok.any():
                 continue
             sm = self.step_metric_of(source, key)
-            pts = np.empty((len(pos), len(FIELDS)))
-            pts[:, S], pts[:, T], pts[:, R], pts[:, Y] = steps[pos], ts[pos], rts[pos], y
-            if sm is None:
-                pts[:, M] = np.nan
-            else:
+            metric = None
+            if sm is not None:
                 if sm not in filled:
                     col = np.full(n, np.nan)
                     if sm in numeric:
                         col[numeric[sm][0]] = numeric[sm][1]
                     filled[sm] = _ffill(col, n, last.get(sm, math.nan))
-                pts[:, M] = filled[sm][pos]
+                metric = filled[sm][pos][ok]
             s = self.series.get((source, key))
             if s is None:
                 s = self.series[(source, key)] = Series(len(self.series), source, key, self.max_buckets)
             s.step_metric = sm
-            first = s.buckets.extend(pts[ok])
+            at = pos[ok]
+            first = s.buckets.extend_columns(steps[at], ts[at], rts[at], metric, y[ok])
             s.dirty = first if s.dirty is None else min(s.dirty, first)
         for key, (_, arr) in numeric.items():  # remember step metrics' last values for the next batch
             finite = arr[np.isfinite(arr)]
