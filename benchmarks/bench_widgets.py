@@ -8,12 +8,11 @@ tick (new rows -> delta), log() cost with the widget listening; in headless Chro
 built bundles, the stand-in model of tests/widgets): the first draw of all charts, and
 the time from a delta's arrival to the new points being drawn. After ``finish()``:
 building a Curves of the finished run, cold (its first read, from the columnar cache
-``finish()`` wrote) and warm, against the log-only read path that came before the cache;
-and "display -> first drawn" end to end (build + the state reaching the page + first
-draw) for both. Then the same in a real JupyterLab (``--jupyter-reps`` notebooks, each
-with a kernel of its own, in one browser profile): from the cell calling ``Curves(...)``
-to every chart painted, for the first chart widget of a notebook (the vega bundle
-travels and loads too) and for a second one on the page. Medians of ``--reps``
+``finish()`` wrote) and warm, against the log-only read path that came before the cache.
+Then "display -> painted" end to end in a real JupyterLab (``--jupyter-reps`` notebooks,
+each with a kernel of its own, in one browser profile): from the cell calling
+``Curves(...)`` to every chart painted, for the first chart widget of a notebook (the
+vega bundle travels and loads too) and for a second one on the page. Medians of ``--reps``
 repetitions. Also the bundle sizes and the saved widget state of ten Curves.
 """
 
@@ -298,26 +297,6 @@ def main() -> None:
               f"{statistics.median(olds) / statistics.median(colds):.1f}x the cold build")
         print(f"compacting the log as finish() does: {ms(compacts)}")
 
-        def display(old: bool) -> tuple[float, float, float]:
-            """Display -> first drawn: (total, Python build, browser first draw) in s."""
-            page, h = fresh_page(browser)
-            if not old:
-                after_finish()
-            with log_reads_only() if old else contextlib.nullcontext():
-                t0 = time.perf_counter()
-                build, widget = timed(lambda: Curves(run))
-                show(h, widget)
-                draw = page.evaluate(FIRST_DRAW, [widget.model_id, url, args.series]) / 1e3
-                total = time.perf_counter() - t0
-            page.close()
-            return total, build, draw
-
-        for old in (False, True):
-            got = [display(old) for _ in range(args.reps)]
-            total, build, draw = ([g[i] for g in got] for i in range(3))
-            print(f"display -> first drawn, run finished, {'log-only read path' if old else 'cold cache'}: "
-                  f"median {ms(total)}; of which build {ms(build)}, first draw {ms(draw)}, "
-                  "the rest is the state reaching the page")
         browser.close()
     server.shutdown()
     if args.jupyter_reps:
