@@ -308,7 +308,7 @@ def main() -> None:
     data = embed_data(views=widgets, state=dependency_state(widgets, drop_defaults=True))
     size = len(json.dumps(data["manager_state"]))
     print(f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB "
-          f"(vega bundle once: {(STATIC / 'vega.js').stat().st_size / 1e6:.2f} MB)")
+          f"(vega and vega-lite once: {sum((STATIC / n).stat().st_size for n in ('vega.js', 'vegalite.js')) / 1e6:.2f} MB)")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -1,5 +1,6 @@
 // Bundles every js/<component>/index.ts into wbnb/static/<component>.js (ESM, minified).
 // A later component only adds a folder. js/lib/ is shared code, bundled into each user.
+// js/vegalite/ takes vega from the page instead of bundling it again (see vegaFromPage).
 // `--dev` skips minification; `--quiet` prints nothing but errors.
 import { build } from "esbuild";
 import { readdirSync, existsSync, statSync, mkdirSync } from "node:fs";
@@ -11,6 +12,22 @@ const src = join(root, "js");
 const out = join(root, "wbnb", "static");
 const dev = process.argv.includes("--dev");
 const quiet = process.argv.includes("--quiet");
+
+// Vega-Lite imports a few helpers from vega and its parts; the page has vega loaded
+// before it ever imports Vega-Lite (js/lib/vega.ts puts the module on globalThis), so
+// those imports read it from there: the vegalite bundle is Vega-Lite's code only. A name
+// vega does not export fails this build (esbuild: no matching export).
+const vegaNames = Object.keys(await import("vega")).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+const vegaFromPage = {
+  name: "vega-from-page",
+  setup(b) {
+    b.onResolve({ filter: /^vega(-util|-event-selector|-expression)?$/ }, (args) => ({ path: args.path, namespace: "vega-from-page" }));
+    b.onLoad({ filter: /.*/, namespace: "vega-from-page" }, () => ({
+      contents: `const v = globalThis.__wbnb_vega_runtime;\n${vegaNames.map((n) => `export const ${n} = v.${n};`).join("\n")}`,
+      loader: "js",
+    }));
+  },
+};
 
 const components = readdirSync(src)
   .filter((name) => name !== "lib" && existsSync(join(src, name, "index.ts")))
@@ -29,6 +46,7 @@ await Promise.all(
       legalComments: "none",
       logLevel: "warning",
       define: { "process.env.NODE_ENV": '"production"' },
+      plugins: name === "vegalite" ? [vegaFromPage] : [],
     }),
   ),
 );

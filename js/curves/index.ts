@@ -129,15 +129,14 @@ function clipped(mark: any): any {
   return typeof mark === "string" ? { type: mark, clip: true } : { clip: true, ...mark };
 }
 
-/** Vega-Lite -> Vega -> parsed dataflow, once per distinct spec and library versions
- * (ten keys of one template compile once; see lib/speccache.ts for where it is kept). */
-function compile(bundle: VegaBundle, vlSpec: any): [Compiled, Origin] {
-  const version = `${bundle.vega.version}/${bundle.vegaLite.version}`;
-  return remembered(version, JSON.stringify(vlSpec), () => compileNow(bundle, vlSpec));
+/** Vega-Lite -> Vega -> parsed dataflow, once per distinct spec and bundles (ten keys of
+ * one template compile once; see lib/speccache.ts for where it is kept). */
+function compile(bundle: VegaBundle, vlSpec: any): Promise<[Compiled, Origin]> {
+  return remembered(bundle.version, JSON.stringify(vlSpec), async () => compileNow(bundle.vega, await bundle.lite(), vlSpec));
 }
 
-function compileNow(bundle: VegaBundle, vlSpec: any): Compiled {
-  const spec = bundle.vegaLite.compile(vlSpec).spec;
+function compileNow(vega: any, vegaLite: any, vlSpec: any): Compiled {
+  const spec = vegaLite.compile(vlSpec).spec;
   const json = JSON.stringify(spec);
   const uses = json.split(JSON.stringify(KEY_PLACEHOLDER)).length - 1;
   let titles = 0;
@@ -153,7 +152,7 @@ function compileNow(bundle: VegaBundle, vlSpec: any): Compiled {
   walk(spec);
   if (titles !== uses) return { json };
   spec.signals = [...(spec.signals || []), { name: KEY_SIGNAL, value: "" }];
-  return { runtime: bundle.vega.parse(spec) };
+  return { runtime: vega.parse(spec) };
 }
 
 /** A new View of `compiled` for `key`. Where the key is not only a title, it replaces
@@ -284,33 +283,47 @@ async function render(props: RenderProps): Promise<() => void> {
 
   function embed(c: Chart): void {
     if (!vega || disposed) return;
+    const bundle = vega;
     const [xField, xTitle] = xChoice(c.key);
-    let view: any;
     const a0 = alpha();
+    // Compiling may wait for Vega-Lite (a template in neither cache): a later embed of
+    // this chart, or disposal, meanwhile makes this one give up.
+    const done: Promise<void> = compile(bundle, specFor(model, c.key, xField, xTitle))
+      .then(([spec, origin]) => {
+        if (c.embedding !== done || disposed) return;
+        stats.compiled[origin]++;
+        return makeView(c, spec, bundle, a0, done);
+      })
+      .catch((err: unknown) => {
+        if (c.embedding === done) failed(c, err);
+      });
+    c.embedding = done;
+  }
+
+  /** Make `c`'s view of `spec` with every point it has now, and show it once drawn. */
+  function makeView(c: Chart, spec: Compiled, bundle: VegaBundle, a0: number, done: Promise<void>): Promise<void> | void {
+    let view: any;
     // In the page (hidden) before initialize: Vega sizes the canvas for the screen's
     // pixel ratio only when it is in the document. Shown in place of the old one once drawn.
     const holder = h("div", "wbnb-view", undefined, c.box);
     holder.style.display = "none";
     try {
-      const [spec, origin] = compile(vega, specFor(model, c.key, xField, xTitle));
-      stats.compiled[origin]++;
-      view = viewFor(spec, vega, c.key);
+      view = viewFor(spec, bundle, c.key);
       setSmoothing(view, a0);
       view.data("points", pointsOf(c.key)); // in before the first run: one dataflow pass
       view.initialize(holder);
     } catch (err) {
       view?.finalize();
-      failed(c, err);
-      return;
+      holder.remove();
+      throw err;
     }
     // What is queued is in `pointsOf` already; later deltas queue against this view.
     c.inserts.clear();
     c.removes = [];
     c.reset = false;
     c.view = undefined;
-    const done: Promise<void> = view
-      .runAsync()
-      .then(() => {
+    return view.runAsync().then(
+      () => {
         if (c.embedding !== done || disposed) {
           view.finalize();
           holder.remove();
@@ -324,12 +337,12 @@ async function render(props: RenderProps): Promise<() => void> {
         stats.embeds++;
         if (stats.firstDrawn < 0 && [...charts.values()].every((x) => x.view)) stats.firstDrawn = performance.now() - started;
         if (c.reset || c.inserts.size || c.removes.length) commit(); // arrived while it ran
-      })
-      .catch((err: unknown) => {
+      },
+      (err: unknown) => {
         view.finalize();
-        if (c.embedding === done) failed(c, err);
-      });
-    c.embedding = done;
+        throw err;
+      },
+    );
   }
 
   /** "PNG" / "SVG" buttons that download the chart as it is drawn (what vega-embed's

@@ -1,15 +1,17 @@
 // Compiled chart specs, remembered per page and across pages in localStorage.
 // Compiling a chart template (Vega-Lite -> Vega -> parsed dataflow) takes ~60-90 ms on a
-// slow machine, most of a first draw once vega is loaded, and it gives the same JSON
-// every time for the same spec and library versions. A page compiles each template once
-// for all its widgets; a notebook opened again in the same browser compiles nothing.
-// Where storage is missing or full (some webviews, private windows) it just compiles.
+// slow machine, plus ~50 ms to evaluate Vega-Lite at all, most of a first draw once vega
+// is loaded, and it gives the same JSON every time for the same spec and bundles. A page
+// compiles each template once for all its widgets (charts asking at once share one
+// compile); a notebook opened again in the same browser compiles nothing and never
+// loads Vega-Lite. Where storage is missing or full (some webviews, private windows) it
+// just compiles.
 
 const PREFIX = "wbnb.spec.";
 const INDEX = `${PREFIX}index`;
 const MAX_STORED = 24; // a template is ~25-40 kB of JSON
 
-type PageCache = Map<string, unknown>;
+type PageCache = Map<string, { source: string; value: Promise<unknown> }>;
 
 /** How the last `remembered` call got its value (tests, benchmarks). */
 export type Origin = "page" | "stored" | "made";
@@ -73,20 +75,30 @@ function writeStored(store: Storage, key: string, source: string, value: unknown
 }
 
 /**
- * `make()`'s value for `source` under `version` (the library versions that made it):
- * from this page, else from localStorage, else made now and kept in both. The value
- * must survive a JSON round trip (a parsed Vega dataflow does).
+ * `make()`'s value for `source` under `version` (the bundles that make it): from this
+ * page, else from localStorage, else made now and kept in both. The value must survive a
+ * JSON round trip (a parsed Vega dataflow does). A failed `make` is not kept.
  */
-export function remembered<T>(version: string, source: string, make: () => T): [T, Origin] {
+export async function remembered<T>(version: string, source: string, make: () => T | Promise<T>): Promise<[T, Origin]> {
   const full = `${version}\n${source}`;
   const key = `${PREFIX}${hash(full)}`;
   const page = pageCache();
-  const mem = page.get(key) as { source: string; value: T } | undefined;
-  if (mem && mem.source === full) return [mem.value, "page"];
+  const mem = page.get(key);
+  if (mem && mem.source === full) return [(await mem.value) as T, "page"];
   const store = storage();
   const stored = store ? (readStored(store, key, full) as T | undefined) : undefined;
-  const value = stored ?? make();
-  page.set(key, { source: full, value });
-  if (store && stored === undefined) writeStored(store, key, full, value);
-  return [value, stored === undefined ? "made" : "stored"];
+  if (stored !== undefined) {
+    page.set(key, { source: full, value: Promise.resolve(stored) });
+    return [stored, "stored"];
+  }
+  const made = Promise.resolve().then(make);
+  page.set(key, { source: full, value: made });
+  try {
+    const value = await made;
+    if (store) writeStored(store, key, full, value);
+    return [value, "made"];
+  } catch (err) {
+    if (page.get(key)?.value === made) page.delete(key);
+    throw err;
+  }
 }

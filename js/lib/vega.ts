@@ -1,32 +1,47 @@
-// Loads the shared vega bundle (wbnb/static/vega.js) once per page.
-// The bundle travels as the `source` of one hidden VegaLoader model that chart widgets
-// reference; it is imported through a Blob URL and cached on `window` by its hash, so a
-// page with ten charts evaluates it once and a saved notebook stores it once. The loader
-// model starts the import itself when the page creates it (js/vegaloader/), before any
-// chart asks: the kernel is then still reading the chart's history.
+// Loads the shared vega runtime (wbnb/static/vega.js) once per page, and Vega-Lite
+// (wbnb/static/vegalite.js) only when a chart template must be compiled.
+// Both travel as state of one hidden VegaLoader model that chart widgets reference
+// (`source`, `lite_source`); each is imported through a Blob URL and cached on `window`
+// by the loader's content hash, so a page with ten charts evaluates it once and a saved
+// notebook stores it once. The loader model starts importing vega itself when the page
+// creates it (js/vegaloader/), before any chart asks: the kernel is then still reading
+// the chart's history.
 import type { ModelLike, RenderProps } from "./anywidget";
 import { referencedModel } from "./anywidget";
 
 export interface VegaBundle {
   vega: any;
-  vegaLite: any;
+  /** Content hash of both bundles: the key of compiled specs (lib/speccache.ts). */
+  version: string;
+  /** Vega-Lite, imported on first call. */
+  lite: () => Promise<any>;
 }
 
-type Cache = Record<string, Promise<VegaBundle>>;
+type Cache = Record<string, Promise<any>>;
 
 /** The bundle of the chart widget whose `trait` holds the loader. */
 export async function loadVega(props: RenderProps, trait = "_vega"): Promise<VegaBundle> {
   return importVega(await referencedModel(props, trait));
 }
 
-/** Import the loader model's bundle, once per page and version. */
-export function importVega(loader: ModelLike): Promise<VegaBundle> {
+/** Import the loader model's vega, once per page and version. */
+export async function importVega(loader: ModelLike): Promise<VegaBundle> {
   const version: string = loader.get("version") || "unversioned";
+  const mod = await importOnce(`${version}/vega`, loader.get("source"));
+  const lite = async () => {
+    // The vegalite bundle reads the vega it builds on from here (js/build.mjs).
+    (globalThis as unknown as { __wbnb_vega_runtime?: unknown }).__wbnb_vega_runtime = mod.vega;
+    return (await importOnce(`${version}/lite`, loader.get("lite_source"))).vegaLite;
+  };
+  return { vega: mod.vega, version, lite };
+}
+
+function importOnce(key: string, source: string): Promise<any> {
   const w = window as unknown as { __wbnb_vega?: Cache };
   const cache = (w.__wbnb_vega ??= {});
-  if (!cache[version]) {
-    const url = URL.createObjectURL(new Blob([loader.get("source")], { type: "text/javascript" }));
-    cache[version] = import(/* @vite-ignore */ url).finally(() => URL.revokeObjectURL(url)) as Promise<VegaBundle>;
+  if (!cache[key]) {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    cache[key] = import(/* @vite-ignore */ url).finally(() => URL.revokeObjectURL(url));
   }
-  return cache[version];
+  return cache[key];
 }

@@ -255,7 +255,7 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
 
 def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Mount ``w`` on a new page of ``context``: (points per chart, how its specs were
-    got: page / stored / made, page errors)."""
+    got: page / stored / made and "lite": 1 if the page imported Vega-Lite, page errors)."""
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -264,6 +264,7 @@ def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[d
         h.mount(w, "curves")
         _wait_drawn(h, keys)
         stats = page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats.compiled")
+        stats["lite"] = page.evaluate("() => Object.keys(window.__wbnb_vega || {}).filter(k => k.endsWith('/lite')).length")
         return _views(h), stats, errors
     finally:
         page.close()
@@ -271,7 +272,8 @@ def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[d
 
 def test_compiled_specs_are_kept_for_the_next_page(store_dir: Any, browser: tuple[Any, str]) -> None:
     """A notebook opened again in the same browser compiles no chart spec: the compiled,
-    parsed Vega of each template comes from localStorage, and draws the same."""
+    parsed Vega of each template comes from localStorage, draws the same, and the page
+    never loads Vega-Lite."""
     import wbnb
 
     run = wbnb.init(project="p", name="specs")
@@ -283,13 +285,13 @@ def test_compiled_specs_are_kept_for_the_next_page(store_dir: Any, browser: tupl
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     try:
         first, made, errors = _compiled_on_new_page(context, base, w, 3)
-        assert made == {"page": 2, "stored": 0, "made": 1}  # one template, three keys
+        assert made == {"page": 2, "stored": 0, "made": 1, "lite": 1}  # one template, three keys
         again, stored, more = _compiled_on_new_page(context, base, w, 3)
-        assert stored == {"page": 2, "stored": 1, "made": 0}
+        assert stored == {"page": 2, "stored": 1, "made": 0, "lite": 0}
         assert again == first == {"loss": 200, "val/acc": 200, "val/f1": 200}
         w.log_y = True  # another template: compiled once more, then kept too
         _, logged, _ = _compiled_on_new_page(context, base, w, 3)
-        assert logged["made"] == 1
+        assert logged["made"] == 1 and logged["lite"] == 1
         probe = context.new_page()
         probe.goto(f"{base}/harness.html")
         keys = probe.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('wbnb.spec.'))")
@@ -314,5 +316,5 @@ def test_charts_draw_where_storage_is_refused(store_dir: Any, browser: tuple[Any
         counts, stats, errors = _compiled_on_new_page(context, base, _curves(run), 1)
     finally:
         context.close()
-    assert counts == {"loss": 50} and stats["made"] == 1
+    assert counts == {"loss": 50} and stats["made"] == 1 and stats["lite"] == 1
     assert not errors, errors
