@@ -129,6 +129,25 @@ def test_curves_picture_draws_the_log_scale_and_smoothing_chosen(store_dir: Path
     assert spread(smooth) < spread(raw) / 5  # the zigzag of the raw values is smoothed away
 
 
+def test_a_picture_is_not_drawn_while_a_tick_changes_the_widget(store_dir: Path) -> None:
+    import threading
+
+    with wbnb.init(project="lock") as run:
+        for i in range(100):
+            wbnb.log({"loss": 1 / (i + 1)})
+    w = Curves(f"lock/{run.id}", live=False)
+    panel = RunPanel(f"lock/{run.id}", live=False)
+    for widget, feed in ((w, w._feed), (panel, panel.curves._feed)):
+        drawn: list[str] = []
+        with feed.lock:  # as a tick holds it while it ingests
+            t = threading.Thread(target=lambda: drawn.append(widget.to_svg()))
+            t.start()
+            t.join(0.3)
+            assert t.is_alive() and not drawn  # waiting for the tick to end
+        t.join(10)
+        assert drawn and "<polyline" in drawn[0]
+
+
 def test_system_picture_reuses_the_curves_small_multiples(store_dir: Path) -> None:
     import time
 

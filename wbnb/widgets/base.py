@@ -67,6 +67,9 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     def _following(self) -> list[Any]:
         return live_runs(src.ref for src in self._feed.sources)
 
+    def _picture_guard(self) -> Any:
+        return self._feed.lock
+
     def _freshen(self) -> None:
         self.flush()
 

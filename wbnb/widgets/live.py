@@ -333,7 +333,7 @@ class Feed:
             if hasattr(src, "wake"):
                 src.wake = self._wake
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()  # held while a tick changes the model (readers of it take it too)
 
     def load(self) -> dict[str, Any]:
         """Read each source's history into the model; returns the first snapshot. As
@@ -358,7 +358,7 @@ class Feed:
 
     def tick(self, final: bool = False) -> str | None:
         """Poll, ingest, and send at most one message; returns what was sent."""
-        with self._lock:
+        with self.lock:
             self._wake.clear()  # before the sources are read: a row logged from here on sets it again
             now = self.clock()
             columnar = hasattr(self.model, "load_columns")

@@ -80,4 +80,8 @@ class RunPanel(Pictured, ipywidgets.VBox):
     def _picture(self) -> Any:
         from .pictures.panel import panel_picture
 
-        return panel_picture(self.header._picture(), [part._picture() for part in self.children[1:]])
+        parts = []
+        for part in self.children[1:]:
+            with part._picture_guard():
+                parts.append(part._picture())
+        return panel_picture(self.header._picture(), parts)

@@ -20,6 +20,7 @@ rest is here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import warnings
 from typing import Any
 
@@ -42,6 +43,11 @@ class Pictured:
         """The static picture of what the widget shows now."""
         raise NotImplementedError
 
+    def _picture_guard(self) -> contextlib.AbstractContextManager[Any]:
+        """Held while the picture is drawn (a live widget's feed lock: no tick changes
+        what it holds midway)."""
+        return contextlib.nullcontext()
+
     def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
         """(widget, trait names) whose changes change this widget's picture."""
         return [(self, self._choice_traits)]
@@ -57,7 +63,8 @@ class Pictured:
     def to_svg(self) -> str:
         """A static SVG picture of what the widget shows now (what a saved notebook shows
         without a kernel)."""
-        return self._picture().markup()
+        with self._picture_guard():
+            return self._picture().markup()
 
     def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         data: Any = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
