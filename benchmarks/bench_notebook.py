@@ -29,12 +29,16 @@
 The kernel's BLAS runs on ``--blas-threads`` threads (default 1: a loop on one core,
 like one driving a GPU; 0 keeps numpy's default of every core, where the matmul
 competes with the browser and everything else for both cores and pairs differ by
-+-50%).
++-50%). ``--pin`` puts every thread of the kernel on CPU 0 and the browser, the server
+and this driver on the other CPUs, as on a machine with cores to spare (on 2 CPUs the
+page then never draws on the loop's core; what remains is the kernel's own cost:
+its feed and IOPub threads).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -141,6 +145,44 @@ FRAMES = """(() => {
 })()"""
 
 
+def process_kind(proc: Any) -> str:
+    """Which of this benchmark's processes ``proc`` is: chromium, kernel, server or driver."""
+    import psutil
+
+    try:
+        name, cmd = proc.name(), " ".join(proc.cmdline())
+    except psutil.Error:
+        return "other"
+    if "chrom" in name or "chrom" in cmd.split(" ")[0]:
+        return "chromium"
+    if "ipykernel" in cmd:
+        return "kernel"
+    if "jupyterlab" in cmd or "jupyter-lab" in cmd:
+        return "server"
+    return "driver"  # this script and playwright's node driver
+
+
+def pin() -> str:
+    """Every thread of the kernel on CPU 0, every thread of the browser, the server and
+    this driver on the other CPUs (as on a machine with cores to spare, where the page
+    does not draw on the training loop's core). Threads one by one: Linux sets a
+    process's affinity per thread."""
+    import psutil
+
+    cpus = sorted(os.sched_getaffinity(0))
+    kernel, rest = {cpus[0]}, set(cpus[1:])
+    me = psutil.Process()
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            target = kernel if process_kind(proc) == "kernel" else rest
+            for th in proc.threads():
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(th.id, target)
+        except psutil.Error:
+            pass
+    return f"kernel on CPU {cpus[0]}, browser / server / driver on {sorted(rest)}"
+
+
 class CpuSampler:
     """Cumulative CPU seconds of this benchmark's processes by kind (Chromium, the
     Jupyter server, the kernel) and of the whole machine, sampled every 0.1 s, so a
@@ -165,26 +207,13 @@ class CpuSampler:
         self._stop.set()
         self._thread.join()
 
-    def _kind(self, proc: Any) -> str:
-        try:
-            name, cmd = proc.name(), " ".join(proc.cmdline())
-        except self._psutil.Error:
-            return "other"
-        if "chrom" in name or "chrom" in cmd.split(" ")[0]:
-            return "chromium"
-        if "ipykernel" in cmd:
-            return "kernel"
-        if "jupyterlab" in cmd or "jupyter-lab" in cmd:
-            return "server"
-        return "driver"  # this script and playwright's node driver
-
     def sample(self) -> dict[str, float]:
         ps = self._psutil
         me = ps.Process()
         live = {p.pid: p for p in [me, *me.children(recursive=True)]}
         for pid, proc in live.items():
             if pid not in self._procs:
-                self._procs[pid] = (proc, self._kind(proc))
+                self._procs[pid] = (proc, process_kind(proc))
         out = dict(self._dead)
         for pid, (proc, kind) in list(self._procs.items()):
             try:
@@ -321,6 +350,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=30, help="block pairs per phase")
     ap.add_argument("--steps", type=int, default=4000, help="steps per block")
     ap.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS/OpenMP threads in the kernel (0: numpy's)")
+    ap.add_argument("--pin", action="store_true", help="the kernel on CPU 0, the browser and the rest on the others")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -348,6 +378,9 @@ def main() -> None:
             drawn = page.evaluate("() => { window.__sampling = false; return window.__drawn; }")
             page.keyboard.press("Shift+Enter")  # the loop cell
             renderer = PageMetrics(page)
+            if args.pin:
+                time.sleep(2.0)  # the loop cell's warm-up: its threads exist
+                print(f"pinned: {pin()}")
             (root / "go-open").touch()
             renderer.sample_until(root / "done-open")
             frames = page.evaluate("() => window.__frames")
