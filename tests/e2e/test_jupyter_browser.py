@@ -157,12 +157,13 @@ VIEW_CELLS = [
 
 
 @pytest.mark.timeout(600)
-def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, Path], browser: Any) -> None:
+@pytest.mark.parametrize("app", ["lab", "notebooks"])
+def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, Path], browser: Any, app: str) -> None:
     base, root = server
-    path = root / "view.ipynb"
+    path = root / f"view-{app}.ipynb"
     write_notebook(path, VIEW_CELLS)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    open_notebook(page, base, "view.ipynb")
+    open_notebook(page, base, path.name, app)
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
                            " return !!(c && c.view); }", timeout=120_000)
