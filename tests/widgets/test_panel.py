@@ -73,3 +73,29 @@ def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(sto
     run.finish(quiet=True)
     panel.flush()
     assert "finished" in header.value and "… 3 earlier" in header.value and header.value.count("wbnb-event") == 6
+
+
+def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
+        store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from wbnb.store.local import LocalStore
+    from wbnb.widgets.header import MAX_BACKOFF, RunHeader
+    from wbnb.widgets.live import resolve_runs
+
+    run = wbnb.init(project="poll")
+    wbnb.log({"loss": 1.0})
+    (ref,) = resolve_runs(f"poll/{run.id}")  # as another process sees it: from the store
+    looks: list[float] = []
+    real = LocalStore.run
+    monkeypatch.setattr(LocalStore, "run", lambda self, *a, **k: looks.append(time.monotonic()) or real(self, *a, **k))
+    header = RunHeader(ref, interval=0.02)
+    time.sleep(1.0)
+    assert len(looks) <= 12, looks  # 0.02, 0.04, 0.08, then every 0.16 s: ~8 looks in a second, not 50
+    gaps = [b - a for a, b in zip(looks, looks[1:])]
+    assert len(gaps) >= 2 and all(g >= 0.9 * min(0.02 * 2 ** i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
+    run.finish(quiet=True)
+    deadline = time.monotonic() + 30
+    while "finished" not in header.value and time.monotonic() < deadline:
+        time.sleep(0.02)  # news is still seen within one backed-off interval
+    assert "finished" in header.value

@@ -63,6 +63,9 @@ def duration(seconds: float) -> str:
     return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s" if rest >= 60 else f"{rest}s"
 
 
+MAX_BACKOFF = 8  # a quiet header of another process's run looks every 8 intervals at most
+
+
 class RunHeader(ipywidgets.HTML):
     """Name, state, duration and events of one run, kept current while it is live."""
 
@@ -83,8 +86,9 @@ class RunHeader(ipywidgets.HTML):
         run = self.ref.live
         return run.state if run is not None else str(self.ref.meta.get("state", "?"))
 
-    def refresh(self) -> None:
-        """Read new events and the current state; redraw if anything changed."""
+    def refresh(self) -> bool:
+        """Read new events and the current state; redraw if anything changed (returns
+        whether the state or the events did)."""
         ref, run = self.ref, self.ref.live
         try:
             new, self._offset = ref.store.records(ref.project, ref.id, "events", self._offset)
@@ -103,11 +107,13 @@ class RunHeader(ipywidgets.HTML):
                 except Exception:  # noqa: BLE001 - keep the last known state
                     pass
             seconds = ref.meta.get("runtime")
+        before = getattr(self, "_shown", None)
         self._shown = (self._state(), seconds, list(self._events))
         since = run.start_time if run is not None and self._ended is None else None
         html = header_html(ref, *self._shown, since=since)
         if html != self.value:
             self.value = html
+        return before is None or (before[0], before[2]) != (self._shown[0], self._shown[2])
 
     def _picture(self) -> Any:
         """The static picture of what the header shows (``pictures.panel``)."""
@@ -116,10 +122,16 @@ class RunHeader(ipywidgets.HTML):
         return header_picture(self.ref, *self._shown)
 
     def _follow(self, interval: float) -> None:
-        while not self._stopped.wait(interval):
-            self.refresh()
+        wait = interval
+        while not self._stopped.wait(wait):
+            changed = self.refresh()
             if self._state() != "running":
                 return
+            # Another process's run is read from the store (a server's too) at each look:
+            # look less often while nothing changes, up to MAX_BACKOFF x, and again every
+            # `interval` after news. The kernel's own run costs a local read: no backoff.
+            quiet = not changed and self.ref.live is None
+            wait = min(2 * wait, MAX_BACKOFF * interval) if quiet else interval
 
     def stop(self) -> None:
         """Stop following the run (the header keeps what it shows)."""
