@@ -419,9 +419,10 @@ async function render(props: RenderProps): Promise<() => void> {
     }
     for (const gone of old.values()) changed.add(gone.key);
     const keys = sortKeys(new Set([...series.values()].map((s) => s.key)));
+    const empty = snap.loading ? "Loading the history…" : "No scalar metrics logged yet.";
     if (keys.length) body.querySelector(":scope > .wbnb-empty")?.remove();
-    else if (!body.querySelector(":scope > .wbnb-empty")) h("div", "wbnb-empty", "No scalar metrics logged yet.", body);
-    else body.querySelector(":scope > .wbnb-empty")!.textContent = "No scalar metrics logged yet.";
+    else if (!body.querySelector(":scope > .wbnb-empty")) h("div", "wbnb-empty", empty, body);
+    else body.querySelector(":scope > .wbnb-empty")!.textContent = empty;
     for (const key of keys) {
       if (!charts.has(key)) chartFor(key); // a new chart starts with every point
       else if (changed.has(key) || !sameRuns) charts.get(key)!.reset = true;

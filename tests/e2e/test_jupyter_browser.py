@@ -146,6 +146,19 @@ def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Pa
     page.close()
 
 
+def _saved_picture(page: Any, path: Path) -> str:
+    """Save the notebook from the page (Ctrl+S) and return the SVG its first cell's output holds."""
+    saved = path.stat().st_mtime_ns
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == saved and time.monotonic() < deadline:
+        time.sleep(0.2)
+    nb = json.loads(path.read_text())
+    (svg,) = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
+              if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
+    return svg
+
+
 VIEW_CELLS = [
     "import wbnb\n"
     "with wbnb.init(project='view', settings={'system_interval': 0, 'live_panel': False, 'silent': True}) as run:\n"
@@ -170,15 +183,38 @@ def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, 
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
     page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
     time.sleep(1.5)  # the kernel redraws the picture once the choice has rested
-    saved = path.stat().st_mtime_ns
-    page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
-    while path.stat().st_mtime_ns == saved and time.monotonic() < deadline:
-        time.sleep(0.2)
-    nb = json.loads(path.read_text())
-    (svg,) = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
-              if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
+    svg = _saved_picture(page, path)
     assert "log, smoothed 0.6" in svg and svg.count("<polyline") == 2  # the faint raw line, the smoothed one
+    page.close()
+
+
+SLOW_CELLS = [
+    "import time, wbnb\n"
+    "from wbnb.widgets import Curves, live\n"
+    "with wbnb.init(project='slow', settings={'system_interval': 0, 'live_panel': False, 'silent': True}) as run:\n"
+    "    for i in range(300):\n"
+    "        wbnb.log({'loss': 1 / (i + 1)})\n"
+    "read = live.Feed._read_history\n"
+    "live.Feed._read_history = lambda self: (time.sleep(1.0), read(self))[1]  # a history that takes a while\n"
+    "Curves.load_budget = 0.0\n"
+    "Curves(f'slow/{run.id}')",
+]
+
+
+@pytest.mark.timeout(600)
+def test_a_history_read_behind_the_cell_redraws_the_saved_picture(server: tuple[str, Path], browser: Any) -> None:
+    base, root = server
+    path = root / "slow.ipynb"
+    write_notebook(path, SLOW_CELLS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_notebook(page, base, path.name)
+    page.keyboard.press("Shift+Enter")
+    page.get_by_text("Loading the history…").wait_for(timeout=120_000)  # the cell did not wait for it
+    page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
+                           " return !!(c && c.view && c.view.data('points').length === 300); }", timeout=120_000)
+    time.sleep(1.0)  # the kernel redraws the output's picture once the history is in
+    svg = _saved_picture(page, path)
+    assert "<polyline" in svg and "loading the history" not in svg
     page.close()
 
 

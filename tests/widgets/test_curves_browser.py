@@ -318,3 +318,42 @@ def test_charts_draw_where_storage_is_refused(store_dir: Any, browser: tuple[Any
         context.close()
     assert counts == {"loss": 50} and stats["made"] == 1 and stats["lite"] == 1
     assert not errors, errors
+
+
+def test_a_long_history_is_read_behind_the_cell_and_arrives_as_a_snapshot(
+        store_dir: Any, harness: Harness, monkeypatch: Any) -> None:
+    import wbnb
+    from wbnb.store.local import LocalStore
+    from wbnb.widgets import Curves
+
+    run = wbnb.init(project="p", name="long")
+    for i in range(500):
+        run.log({"loss": 1 / (i + 1)})
+    real = LocalStore.columns
+
+    def slow(self: Any, *a: Any, **k: Any) -> Any:  # a history that takes a while to read
+        time.sleep(0.5)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(LocalStore, "columns", slow)
+    monkeypatch.setattr(Curves, "load_budget", 0.0)
+    w = Curves(run, min_interval=3600)
+    comm = record(w)
+    # The constructor did not wait: the widget says it is loading, and so does its picture.
+    assert w.loading and w._snapshot["loading"] and w._snapshot["series"] == []
+    assert "loading the history" in w.to_svg()
+    for i in range(500, 510):
+        run.log({"loss": 1 / (i + 1)})  # logged while the history is being read
+    harness.mount(w, "curves")
+    harness.page.get_by_text("Loading the history…").wait_for()
+    deadline = time.monotonic() + 30
+    while w.loading and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not w.loading and w._snapshot["seq"] == 1 and w._snapshot["series"]
+    harness.deliver(w, comm.take())  # snapshot 1, as the page receives it
+    _wait_drawn(harness, 1)
+    assert _views(harness)["loss"] == len(w._snapshot["series"][0]["data"]) // 48
+    w.flush()  # the rows logged meanwhile follow, each once
+    assert w.series.series[(0, "loss")].buckets.count == 510
+    assert "<polyline" in w.to_svg()
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]

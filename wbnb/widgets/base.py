@@ -26,6 +26,11 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     picture of itself (``Pictured``; a component draws it in ``_picture``)."""
 
     _snapshot = t.Dict().tag(sync=True)
+    # True while the history is read on a thread (see ``Feed.load``); pictures follow it.
+    loading = t.Bool(False).tag(sync=True)
+    # Seconds a widget's constructor waits for the history before it shows itself
+    # "loading" and lets a thread finish; None: always wait (a short history, media).
+    load_budget: float | None = None
 
     @staticmethod
     def use_bundle(cls: type, name: str) -> None:
@@ -38,11 +43,18 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
         """Make the feed and return its first snapshot (before ``AnyWidget.__init__``)."""
         self._feed = Feed(model, list(sources), self._publish_delta, self._publish_snapshot,
                           min_interval=min_interval)
-        return self._feed.load()
+        self._feed.on_loaded = self._loaded
+        snapshot = self._feed.load(budget=self.load_budget)
+        self._loading_at_start = self._feed.loading
+        return snapshot
 
     def _follow(self, live: bool) -> None:
-        """After ``AnyWidget.__init__``: answer the page, and follow the runs if ``live``."""
+        """After ``AnyWidget.__init__``: answer the page, let a history still being read be
+        published, and follow the runs if ``live``."""
         self.on_msg(self._on_request)
+        if self._loading_at_start:
+            self.loading = True
+        self._feed.ready()
         if live:
             self._feed.start()
         else:
@@ -67,8 +79,20 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     def _following(self) -> list[Any]:
         return live_runs(src.ref for src in self._feed.sources)
 
-    def _picture_guard(self) -> Any:
-        return self._feed.lock
+    def _still_picture(self) -> Any:
+        if self._feed.loading:  # drawn again once the history is in (``loading`` is a choice trait)
+            from .pictures.svg import note
+
+            return note(f"wbnb {type(self).__name__}: loading the history…")
+        with self._feed.lock:  # no tick changes the model midway
+            return self._picture()
+
+    def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        return [(self, (*self._choice_traits, "loading"))]
+
+    def _loaded(self) -> None:
+        """``Feed.on_loaded`` (on the reading thread): the history is in."""
+        self.loading = False
 
     def _freshen(self) -> None:
         self.flush()

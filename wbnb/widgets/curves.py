@@ -123,6 +123,7 @@ class Curves(LiveWidget):
     chart_width = t.Int(360).tag(sync=True)
     chart_height = t.Int(200).tag(sync=True)
     _choice_traits = ("x_axis", "log_y", "smoothing")
+    load_budget = 0.5  # a long history never cached (~2 s for 1M steps) is read behind the cell
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "auto",
                  log_y: bool = False, smoothing: float = 0.0, live: bool = True, max_points: int = 1536,

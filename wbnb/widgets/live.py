@@ -298,6 +298,9 @@ def make_sources(refs: list[RunRef], poll_interval: float = 0.5) -> list[CursorS
             else CursorSource(r, poll_interval=poll_interval) for r in refs]
 
 
+READY_WAIT = 120.0  # s a history read past load()'s budget waits for its widget to exist
+
+
 class Feed:
     """Feeds a model from its sources and publishes it, at most one message per tick.
 
@@ -334,11 +337,70 @@ class Feed:
                 src.wake = self._wake
         self._thread: threading.Thread | None = None
         self.lock = threading.Lock()  # held while a tick changes the model (readers of it take it too)
+        self.loading = False  # the history is still being read on a thread (see load)
+        self.on_loaded: Callable[[], None] | None = None  # called on that thread once it is in
+        self._loaded = threading.Event()
+        self._loaded.set()
+        self._ready = threading.Event()
 
-    def load(self) -> dict[str, Any]:
-        """Read each source's history into the model; returns the first snapshot. As
-        columns where both the source and the model can (``initial_columns`` /
-        ``load_columns``; then the rows after them), else as rows."""
+    def load(self, budget: float | None = None) -> dict[str, Any]:
+        """Read each source's history into the model; returns the first snapshot.
+
+        With a ``budget`` (seconds) the history is read on a thread; if that takes longer,
+        this returns at once the model's empty snapshot marked ``"loading": True`` (a long
+        history never cached need not block the cell), and once the widget exists
+        (``ready()``) the thread publishes the history as snapshot 1 and calls
+        ``on_loaded``; ticks wait for it."""
+        if budget is None:
+            with self.lock:
+                return self._read_history()
+        placeholder = {**self.model.snapshot(), "seq": self.seq, "loading": True}
+        done = threading.Event()
+        got: dict[str, Any] = {}
+
+        def read() -> None:
+            try:
+                with self.lock:
+                    got["snapshot"] = self._read_history()
+            except Exception as e:  # noqa: BLE001 - raised by load() in time, else warned
+                got["error"] = e
+            done.set()
+            if self._ready.wait(READY_WAIT) and self.loading:
+                self._publish_loaded(got.get("error"))
+
+        threading.Thread(target=read, name="wbnb-widget-load", daemon=True).start()
+        if done.wait(budget):
+            self._ready.set()  # the thread may end: this call returns the history
+            if "error" in got:
+                raise got["error"]
+            return got["snapshot"]
+        self.loading = True
+        self._loaded.clear()
+        return placeholder
+
+    def ready(self) -> None:
+        """The widget exists: a history read past ``load``'s budget may be published."""
+        self._ready.set()
+
+    def _publish_loaded(self, error: Exception | None) -> None:
+        if error is not None:
+            import warnings
+
+            warnings.warn(f"wbnb widget could not read the history: {type(error).__name__}: {error}",
+                          RuntimeWarning, stacklevel=1)
+        with self.lock:
+            self.seq += 1
+            self.publish_snapshot(self.seq, {**self.model.snapshot(), "seq": self.seq})
+            self._last_snapshot, self._unsnapped = self.clock(), False
+            self.sent["snapshot"] += 1
+            self.loading = False
+        self._loaded.set()
+        if self.on_loaded is not None:
+            self.on_loaded()
+
+    def _read_history(self) -> dict[str, Any]:
+        """``load``'s reading: as columns where both the source and the model can
+        (``initial_columns`` / ``load_columns``; then the rows after them), else as rows."""
         columnar = hasattr(self.model, "load_columns")
         for i, src in enumerate(self.sources):
             cols = src.initial_columns() if columnar and hasattr(src, "initial_columns") else None
@@ -401,6 +463,9 @@ class Feed:
         # grid (not min_interval after the previous tick ended, nor at once after a
         # pause: one message per min_interval at most, even for pause-burst loops), so
         # new rows wait at most min_interval however long a tick or a GIL hand-over takes.
+        while not self._loaded.wait(0.5):  # a history still being read comes first
+            if self._stop.is_set():
+                return
         next_at = self.clock() + self.min_interval
         try:
             while not self._stop.is_set():

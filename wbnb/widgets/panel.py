@@ -80,8 +80,4 @@ class RunPanel(Pictured, ipywidgets.VBox):
     def _picture(self) -> Any:
         from .pictures.panel import panel_picture
 
-        parts = []
-        for part in self.children[1:]:
-            with part._picture_guard():
-                parts.append(part._picture())
-        return panel_picture(self.header._picture(), parts)
+        return panel_picture(self.header._picture(), [part._still_picture() for part in self.children[1:]])

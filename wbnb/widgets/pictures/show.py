@@ -20,7 +20,6 @@ rest is here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import warnings
 from typing import Any
 
@@ -43,10 +42,9 @@ class Pictured:
         """The static picture of what the widget shows now."""
         raise NotImplementedError
 
-    def _picture_guard(self) -> contextlib.AbstractContextManager[Any]:
-        """Held while the picture is drawn (a live widget's feed lock: no tick changes
-        what it holds midway)."""
-        return contextlib.nullcontext()
+    def _still_picture(self) -> Picture:
+        """The picture, drawn safely (a live widget holds its feed's lock meanwhile)."""
+        return self._picture()
 
     def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
         """(widget, trait names) whose changes change this widget's picture."""
@@ -63,8 +61,7 @@ class Pictured:
     def to_svg(self) -> str:
         """A static SVG picture of what the widget shows now (what a saved notebook shows
         without a kernel)."""
-        with self._picture_guard():
-            return self._picture().markup()
+        return self._still_picture().markup()
 
     def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         data: Any = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
@@ -98,6 +95,10 @@ class Pictured:
             return
         handles = self.__dict__.setdefault("_wbnb_displays", [])
         handles.append(handle)
+        try:  # the kernel's loop: redraws asked for from other threads run on it
+            self.__dict__["_wbnb_loop"] = asyncio.get_running_loop()
+        except RuntimeError:
+            pass
         if len(handles) == 1:  # hook each followed run and each view choice once, however often it is shown
             for run in self._following():
                 run.after_finish(self._final_picture)
@@ -116,12 +117,17 @@ class Pictured:
         """A viewer's choice (x-axis, log scale, smoothing...) changed, in the page or in
         Python: redraw the displayed outputs' pictures, so that a notebook saved now shows
         the charts as they are seen; while a followed run is live, its ``finish()`` will."""
-        if not self.__dict__.get("_wbnb_displays") or self._following():
+        loaded = isinstance(_change, dict) and _change.get("name") == "loading"  # no later redraw would come
+        if not self.__dict__.get("_wbnb_displays") or (self._following() and not loaded):
             return
         try:
             loop = asyncio.get_running_loop()  # the kernel's: the redraw runs when it is idle
-        except RuntimeError:
-            self._redraw_displays("after a change of view")
+        except RuntimeError:  # another thread (a widget's history read): ask the kernel's loop
+            shown_on = self.__dict__.get("_wbnb_loop")
+            if shown_on is not None and not shown_on.is_closed():
+                shown_on.call_soon_threadsafe(self._redraw_for_choice, _change)
+            else:
+                self._redraw_displays("after a change of view")
             return
         pending = self.__dict__.get("_wbnb_redraw")
         if pending is not None:
