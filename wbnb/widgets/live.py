@@ -360,14 +360,17 @@ class Feed:
 
         def read() -> None:
             try:
-                with self.lock:
+                try:
                     got["snapshot"] = self._read_history()
+                finally:
+                    self.lock.release()
             except Exception as e:  # noqa: BLE001 - raised by load() in time, else warned
                 got["error"] = e
             done.set()
             if self._ready.wait(READY_WAIT) and self.loading:
                 self._publish_loaded(got.get("error"))
 
+        self.lock.acquire()  # taken here, released by the reading thread: no tick comes first
         threading.Thread(target=read, name="wbnb-widget-load", daemon=True).start()
         if done.wait(budget):
             self._ready.set()  # the thread may end: this call returns the history
