@@ -161,17 +161,18 @@ def _saved_picture(page: Any, path: Path) -> str:
 
 VIEW_CELLS = [
     "import wbnb\n"
-    "with wbnb.init(project='view', settings={'system_interval': 0, 'live_panel': False, 'silent': True}) as run:\n"
-    "    for i in range(300):\n"
-    "        wbnb.log({'loss': 1 / (i + 1) + 0.05 * (i % 2)})\n"
+    "run = wbnb.init(project='view', settings={'system_interval': 0, 'live_panel': False, 'silent': True})\n"
+    "for i in range(300):\n"
+    "    wbnb.log({'loss': 1 / (i + 1) + 0.05 * (i % 2)})\n"
     "from wbnb.widgets import Curves\n"
-    "Curves(f'view/{run.id}')",
+    "Curves(run)",
+    "run.finish()\nprint('finished')",
 ]
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("app", ["lab", "notebooks"])
-def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, Path], browser: Any, app: str) -> None:
+def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Path], browser: Any, app: str) -> None:
     base, root = server
     path = root / f"view-{app}.ipynb"
     write_notebook(path, VIEW_CELLS)
@@ -180,9 +181,16 @@ def test_a_saved_notebook_pictures_the_view_the_viewer_chose(server: tuple[str, 
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
                            " return !!(c && c.view); }", timeout=120_000)
+    page.evaluate("() => { document.querySelector('.wbnb-curves').__kept = true; }")
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
     page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
-    time.sleep(1.5)  # the kernel redraws the picture once the choice has rested
+    time.sleep(1.5)
+    # A choice changes the view in place: the output is not rendered anew (its element stays).
+    assert page.evaluate("() => document.querySelector('.wbnb-curves').__kept === true")
+    page.locator(".jp-Notebook .jp-Cell .cm-content:visible").nth(1).click()  # the controls had the focus
+    page.keyboard.press("Shift+Enter")  # finish(): the output's picture is the final one, as the viewer left it
+    page.locator(".jp-OutputArea-output", has_text="finished").wait_for(timeout=120_000)
+    time.sleep(1.0)
     svg = _saved_picture(page, path)
     assert "log, smoothed 0.6" in svg and svg.count("<polyline") == 2  # the faint raw line, the smoothed one
     page.close()

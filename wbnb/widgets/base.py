@@ -87,8 +87,8 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
         with self._feed.lock:  # no tick changes the model midway
             return self._picture()
 
-    def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
-        return [(self, (*self._choice_traits, "loading"))]
+    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        return [(self, ("loading",))]
 
     def _loaded(self) -> None:
         """``Feed.on_loaded`` (on the reading thread): the history is in."""

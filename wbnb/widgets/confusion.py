@@ -162,7 +162,6 @@ class ConfusionMatrix(LiveWidget):
     normalize = t.Enum(NORMALIZE, default_value="none").tag(sync=True)
     size = t.Int(420).tag(sync=True)
     steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
-    _choice_traits = ("normalize", "size", "steps_shown")
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, normalize: str = "none",
                  size: int = 420, live: bool = True, store: Store | None = None, budget: int = 100_000,

@@ -122,7 +122,6 @@ class Curves(LiveWidget):
     smoothing = t.Float(0.0, min=0.0, max=0.999).tag(sync=True)
     chart_width = t.Int(360).tag(sync=True)
     chart_height = t.Int(200).tag(sync=True)
-    _choice_traits = ("x_axis", "log_y", "smoothing")
     load_budget = 0.5  # a long history never cached (~2 s for 1M steps) is read behind the cell
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "auto",

@@ -203,7 +203,6 @@ class Gallery(LiveWidget):
     columns = t.Int(4).tag(sync=True)
     size = t.Int(160).tag(sync=True)
     shown_runs = t.List(t.Int()).tag(sync=True)  # run numbers shown; empty: all
-    _choice_traits = ("key", "step", "page", "per_page", "columns", "size", "shown_runs")
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, columns: int = 4,
                  size: int = 160, per_page: int = 24, live: bool = True, store: Store | None = None,

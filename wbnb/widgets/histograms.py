@@ -203,7 +203,6 @@ class Histograms(LiveWidget):
     view = t.Enum(("heatmap", "ridge"), default_value="heatmap").tag(sync=True)
     chart_width = t.Int(420).tag(sync=True)
     chart_height = t.Int(220).tag(sync=True)
-    _choice_traits = ("chart_width", "chart_height")
 
     def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, bins: int = 64,
                  max_rows: int = 256, view: str = "heatmap", width: int = 420, height: int = 220,

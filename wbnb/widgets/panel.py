@@ -74,8 +74,8 @@ class RunPanel(Pictured, ipywidgets.VBox):
     def _freshen(self) -> None:
         self.flush()
 
-    def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
-        return [src for part in self.children[1:] for src in part._choice_sources()]
+    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        return [src for part in self.children[1:] for src in part._redraw_sources()]
 
     def _picture(self) -> Any:
         from .pictures.panel import panel_picture

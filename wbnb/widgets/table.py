@@ -136,7 +136,6 @@ class RunTable(Pictured, anywidget.AnyWidget):
     columns = t.List(t.Unicode()).tag(sync=True)
     selected = t.List(t.Unicode()).tag(sync=True)
     height = t.Int(420).tag(sync=True)
-    _choice_traits = ("filter", "sort", "columns", "selected")
 
     def __init__(self, project: str | None = None, *, store: Store | None = None, dir: str | None = None,
                  filter: str = "", sort: str | Iterable[str] | None = None, columns: Iterable[str] | None = None,

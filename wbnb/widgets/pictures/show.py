@@ -11,10 +11,11 @@ GitHub; nbviewer) skip the view and draw the SVG.
 The output is displayed under a display id; when a kernel run the widget follows has
 finished (``Run.after_finish``: final state stored, every row written), the widget takes
 in what is still pending and the output is replaced, same id, by the final picture.
-Pictures are built then, at display, and when a viewer's choice that they draw changes
-(``_redraw_for_choice``: x-axis, log scale, smoothing, a gallery's step...), never per tick. A
-widget only provides ``_picture()`` and says which of its traits are such choices; the
-rest is here.
+Pictures are built then, at display, and once a history read behind the cell is in
+(``_redraw_soon``, on a widget's ``loading`` trait), never per tick and never on a
+viewer's choice: updating an output makes JupyterLab render its widget view anew, so
+the choices (smoothing, log scale, a gallery's step...) are pictured at display and at
+``finish()``. A widget only provides ``_picture()``; the rest is here.
 """
 
 from __future__ import annotations
@@ -26,17 +27,13 @@ from typing import Any
 from .svg import Picture
 
 SVG_MIME = "image/svg+xml"
-# Seconds a viewer's choice must rest before the pictures follow it (a slider sends its
-# value as it moves; a picture of ten charts takes ~10-50 ms to draw).
+# Seconds a redraw waits for more reasons to redraw (it re-renders the output's view).
 REDRAW_DELAY = 0.3
 
 
 class Pictured:
     """Mixin of every displayable wbnb widget (see module doc). Put it before the
     ipywidgets base: its ``_repr_mimebundle_`` adds the picture to the base's bundle."""
-
-    # The traits that are a viewer's choices which the picture draws (see _redraw_for_choice).
-    _choice_traits: tuple[str, ...] = ()
 
     def _picture(self) -> Picture:
         """The static picture of what the widget shows now."""
@@ -46,9 +43,9 @@ class Pictured:
         """The picture, drawn safely (a live widget holds its feed's lock meanwhile)."""
         return self._picture()
 
-    def _choice_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
-        """(widget, trait names) whose changes change this widget's picture."""
-        return [(self, self._choice_traits)]
+    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        """(widget, trait names) whose changes redraw this widget's displayed pictures."""
+        return []
 
     def _following(self) -> list[Any]:
         """The kernel's own runs, still running, that this widget follows (their
@@ -99,12 +96,11 @@ class Pictured:
             self.__dict__["_wbnb_loop"] = asyncio.get_running_loop()
         except RuntimeError:
             pass
-        if len(handles) == 1:  # hook each followed run and each view choice once, however often it is shown
+        if len(handles) == 1:  # hook each followed run and redraw source once, however often it is shown
             for run in self._following():
                 run.after_finish(self._final_picture)
-            for widget, names in self._choice_sources():
-                if names:
-                    widget.observe(self._redraw_for_choice, names=list(names))
+            for widget, names in self._redraw_sources():
+                widget.observe(self._redraw_soon, names=list(names))
 
     def _final_picture(self) -> None:
         """``Run.after_finish`` callback (the run has its final state and every row is
@@ -113,26 +109,24 @@ class Pictured:
             return
         self._redraw_displays("at finish", freshen=True)
 
-    def _redraw_for_choice(self, _change: Any = None) -> None:
-        """A viewer's choice (x-axis, log scale, smoothing...) changed, in the page or in
-        Python: redraw the displayed outputs' pictures, so that a notebook saved now shows
-        the charts as they are seen; while a followed run is live, its ``finish()`` will."""
-        loaded = isinstance(_change, dict) and _change.get("name") == "loading"  # no later redraw would come
-        if not self.__dict__.get("_wbnb_displays") or (self._following() and not loaded):
+    def _redraw_soon(self, _change: Any = None) -> None:
+        """A redraw source changed (a history read behind the cell is in): redraw the
+        displayed outputs' pictures on the kernel's loop, once things settle."""
+        if not self.__dict__.get("_wbnb_displays"):
             return
         try:
             loop = asyncio.get_running_loop()  # the kernel's: the redraw runs when it is idle
         except RuntimeError:  # another thread (a widget's history read): ask the kernel's loop
             shown_on = self.__dict__.get("_wbnb_loop")
             if shown_on is not None and not shown_on.is_closed():
-                shown_on.call_soon_threadsafe(self._redraw_for_choice, _change)
+                shown_on.call_soon_threadsafe(self._redraw_soon, _change)
             else:
-                self._redraw_displays("after a change of view")
+                self._redraw_displays("after loading")
             return
         pending = self.__dict__.get("_wbnb_redraw")
         if pending is not None:
             pending.cancel()
-        self.__dict__["_wbnb_redraw"] = loop.call_later(REDRAW_DELAY, self._redraw_displays, "after a change of view")
+        self.__dict__["_wbnb_redraw"] = loop.call_later(REDRAW_DELAY, self._redraw_displays, "after loading")
 
     def _redraw_displays(self, when: str, freshen: bool = False) -> None:
         try:
