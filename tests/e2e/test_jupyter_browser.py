@@ -151,12 +151,20 @@ def _saved_picture(page: Any, path: Path) -> str:
     saved = path.stat().st_mtime_ns
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 30
-    while path.stat().st_mtime_ns == saved and time.monotonic() < deadline:
+    while True:
+        # The server writes the file in place: it can be read half-written, so read until it parses.
+        if path.stat().st_mtime_ns != saved:
+            try:
+                nb = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                nb = None
+            if nb is not None:
+                svgs = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
+                        if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
+                assert len(svgs) == 1, f"expected one saved picture, found {len(svgs)}"
+                return svgs[0]
+        assert time.monotonic() < deadline, f"{path.name} was not saved within 30 s"
         time.sleep(0.2)
-    nb = json.loads(path.read_text())
-    (svg,) = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
-              if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
-    return svg
 
 
 VIEW_CELLS = [
