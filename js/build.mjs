@@ -1,10 +1,12 @@
 // Bundles every js/<component>/index.ts into wbnb/static/<component>.js (ESM, minified).
 // A later component only adds a folder. js/lib/ is shared code, bundled into each user.
-// js/vegalite/ takes vega from the page instead of bundling it again (see vegaFromPage).
+// js/vegalite/ takes vega from the page instead of bundling it again (see vegaFromPage),
+// and js/vega/'s vega-embed takes Vega-Lite from the page once it is loaded (liteLater)
+// and parses each spec object once (parsedOnce).
 // `--dev` skips minification; `--quiet` prints nothing but errors.
 import { build } from "esbuild";
-import { readdirSync, existsSync, statSync, mkdirSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { readdirSync, readFileSync, existsSync, statSync, mkdirSync } from "node:fs";
+import { join, dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -29,6 +31,36 @@ const vegaFromPage = {
   },
 };
 
+// vega-embed imports Vega-Lite, which js/vega/ leaves out (wbnb compiles specs itself,
+// with js/vegalite/ imported on demand): its import reads the one js/lib/vega.ts loaded.
+const liteVersion = JSON.parse(readFileSync(join(root, "node_modules", "vega-lite", "package.json"), "utf8")).version;
+const liteLater = {
+  name: "vega-lite-later",
+  setup(b) {
+    b.onResolve({ filter: /^vega-lite$/ }, (args) => ({ path: args.path, namespace: "vega-lite-later" }));
+    b.onLoad({ filter: /.*/, namespace: "vega-lite-later" }, () => ({
+      contents: `export const version = ${JSON.stringify(liteVersion)};
+export function compile(spec, options) {
+  const vl = globalThis.__wbnb_vegalite;
+  if (!vl) throw new Error("Vega-Lite is not loaded yet: await the bundle's lite() first");
+  return vl.compile(spec, options);
+}`,
+      loader: "js",
+    }));
+  },
+};
+// vega-embed parses each spec it embeds: its "vega" is js/vega/parsed.ts, which parses a
+// spec object once however many charts embed it.
+const parsedOnce = {
+  name: "vega-parsed-once",
+  setup(b) {
+    b.onResolve({ filter: /^vega$/ }, (args) =>
+      args.importer.includes(`${sep}vega-embed${sep}`) ? { path: join(src, "vega", "parsed.ts") } : undefined,
+    );
+  },
+};
+const plugins = { vegalite: [vegaFromPage], vega: [liteLater, parsedOnce] };
+
 const components = readdirSync(src)
   .filter((name) => name !== "lib" && existsSync(join(src, name, "index.ts")))
   .sort();
@@ -46,7 +78,7 @@ await Promise.all(
       legalComments: "none",
       logLevel: "warning",
       define: { "process.env.NODE_ENV": '"production"' },
-      plugins: name === "vegalite" ? [vegaFromPage] : [],
+      plugins: plugins[name] ?? [],
     }),
   ),
 );

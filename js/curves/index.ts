@@ -1,16 +1,16 @@
 // Curves: one line chart per key, in sections by "prefix/", for one or many runs.
 // Specs come from Python (altair); this file compiles each Vega-Lite spec once (per
 // x-axis / log-scale choice; charts of the same template differ only in their title),
-// makes a canvas Vega View per chart with its points already in (one dataflow run, no
-// empty first draw), feeds the dataset "points" with changesets, and never re-embeds
-// for new data. Controls (x-axis, log scale, smoothing) act locally and are saved to
+// embeds each chart with vega-embed on the canvas renderer with its points already in
+// (one dataflow run, no empty first draw), feeds the dataset "points" with changesets,
+// and never re-embeds for new data. Controls (x-axis, log scale, smoothing) act locally and are saved to
 // the model's traits; nothing waits on the kernel.
 import type { RenderProps, ModelLike } from "../lib/anywidget";
 import { h, injectStyle, formatNumber } from "../lib/dom";
 import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
 import { decodePoints, firstAtBucket, smooth, type Datum, type SeriesInfo } from "../lib/series";
 import { remembered, type Origin } from "../lib/speccache";
-import { loadVega, type VegaBundle } from "../lib/vega";
+import { loadVega, type EmbedResult, type VegaBundle } from "../lib/vega";
 
 const KEY_PLACEHOLDER = "__wbnb_key__";
 const RAW_LAYER = "wbnb_raw"; // wbnb/widgets/curves.py
@@ -33,7 +33,7 @@ interface Chart {
   tip: HTMLElement;
   rule: HTMLElement;
   view?: any; // the view changesets go to; undefined while a new one is being made
-  shown?: any; // the view on screen (the old one until a new one has drawn)
+  shown?: EmbedResult; // the chart on screen (the old one until a new one has drawn)
   embedding?: Promise<void>;
   inserts: Set<Datum>;
   removes: Datum[];
@@ -47,16 +47,12 @@ const CSS = `
 .wbnb-curves .wbnb-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; margin: 0 0 6px; }
 .wbnb-curves .wbnb-legend-item { display: inline-flex; align-items: center; gap: 4px; white-space: pre; }
 .wbnb-curves .wbnb-swatch { width: 12px; height: 3px; border-radius: 1px; display: inline-block; }
-.wbnb-curves details { margin: 2px 0 8px; }
-.wbnb-curves summary { cursor: pointer; font-weight: 600; margin-bottom: 4px; }
+.wbnb-curves .wbnb-section { margin: 2px 0 8px; }
+.wbnb-curves .wbnb-section > summary { cursor: pointer; font-weight: 600; margin-bottom: 4px; }
 .wbnb-curves .wbnb-grid { display: flex; flex-wrap: wrap; gap: 8px; }
 .wbnb-curves .wbnb-cell { position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 4px; }
 .wbnb-curves .wbnb-head { display: flex; align-items: baseline; gap: 4px; }
 .wbnb-curves .wbnb-title { flex: 1; font-weight: 600; margin: 0 0 2px 4px; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
-.wbnb-curves .wbnb-save { visibility: hidden; display: inline-flex; gap: 2px; }
-.wbnb-curves .wbnb-cell:hover .wbnb-save, .wbnb-curves .wbnb-save:focus-within { visibility: visible; }
-.wbnb-curves .wbnb-save button { font: inherit; font-size: 10px; padding: 0 4px; cursor: pointer; color: inherit;
-  background: var(--jp-layout-color1, #fff); border: 1px solid var(--jp-border-color2, #ccc); border-radius: 3px; }
 .wbnb-curves .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
   background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
   padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
@@ -117,25 +113,25 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
 
 const KEY_SIGNAL = "__wbnb_key";
 
+/** A chart template compiled to Vega: plain JSON, so lib/speccache.ts can store it. */
 interface Compiled {
-  /** Parsed once, shared by every key: the key is only in axis titles, bound to KEY_SIGNAL.
-   * Plain JSON (vega's runtime description), so it can be stored. */
-  runtime?: any;
-  /** Otherwise the compiled Vega spec, to parse per key. */
-  json?: string;
+  json: string;
+  /** The key is only in axis titles, bound to KEY_SIGNAL: one spec object serves every
+   * key, and vega-embed parses it once (js/vega/parsed.ts). */
+  keySignal: boolean;
 }
 
 function clipped(mark: any): any {
   return typeof mark === "string" ? { type: mark, clip: true } : { clip: true, ...mark };
 }
 
-/** Vega-Lite -> Vega -> parsed dataflow, once per distinct spec and bundles (ten keys of
- * one template compile once; see lib/speccache.ts for where it is kept). */
+/** Vega-Lite -> Vega, once per distinct spec and bundles (ten keys of one template compile
+ * once; see lib/speccache.ts for where it is kept). */
 function compile(bundle: VegaBundle, vlSpec: any): Promise<[Compiled, Origin]> {
-  return remembered(bundle.version, JSON.stringify(vlSpec), async () => compileNow(bundle.vega, await bundle.lite(), vlSpec));
+  return remembered(bundle.version, JSON.stringify(vlSpec), async () => compileNow(await bundle.lite(), vlSpec));
 }
 
-function compileNow(vega: any, vegaLite: any, vlSpec: any): Compiled {
+function compileNow(vegaLite: any, vlSpec: any): Compiled {
   const spec = vegaLite.compile(vlSpec).spec;
   const json = JSON.stringify(spec);
   const uses = json.split(JSON.stringify(KEY_PLACEHOLDER)).length - 1;
@@ -150,23 +146,38 @@ function compileNow(vega: any, vegaLite: any, vlSpec: any): Compiled {
     for (const mark of node.marks || []) walk(mark);
   };
   walk(spec);
-  if (titles !== uses) return { json };
+  if (titles !== uses) return { json, keySignal: false };
   spec.signals = [...(spec.signals || []), { name: KEY_SIGNAL, value: "" }];
-  return { runtime: vega.parse(spec) };
+  return { json: JSON.stringify(spec), keySignal: true };
 }
 
-/** A new View of `compiled` for `key`. Where the key is not only a title, it replaces
- * the string values equal to the placeholder: as data, never markup or an expression. */
-function viewFor(compiled: Compiled, bundle: VegaBundle, key: string): any {
+// vega-embed's menu offers the PNG / SVG export only: "View Source" writes the spec into a
+// new window as markup (a key is user text), and the editor is a web site.
+const ACTIONS = { export: { png: true, svg: true }, source: false, compiled: false, editor: false };
+
+/** Embed `spec` for `key` in `el` with vega-embed (canvas renderer). `prepare` gets the
+ * view before its first dataflow run, to put the points in: vega-embed runs a view once
+ * before it returns, and a run on empty data would double the cost. */
+function embedChart(spec: object, keySignal: boolean, bundle: VegaBundle, key: string, el: HTMLElement, prepare: (view: any) => void): Promise<EmbedResult> {
   const vg = bundle.vega;
-  const options = { renderer: "canvas", logLevel: vg.Error };
-  if (compiled.runtime) {
-    const view = new vg.View(compiled.runtime, options);
-    view.signal(KEY_SIGNAL, key);
-    return view;
+  class PreparedView extends vg.View {
+    constructor(runtime: unknown, options: unknown) {
+      super(runtime, options);
+      if (keySignal) this.signal(KEY_SIGNAL, key);
+      prepare(this);
+    }
   }
-  const spec = JSON.parse(compiled.json!, (_k, v) => (v === KEY_PLACEHOLDER ? key : v));
-  return new vg.View(vg.parse(spec), options);
+  return bundle.embed(el, spec, {
+    mode: "vega",
+    renderer: "canvas",
+    logLevel: vg.Error,
+    viewClass: PreparedView,
+    tooltip: false, // the chart's own hover reads the nearest point of every run (hookHover)
+    hover: false, // no hover encodings in these specs: no listener re-running the dataflow
+    actions: ACTIONS,
+    downloadFileName: fileStem(key),
+    scaleFactor: { png: 2, svg: 1 },
+  });
 }
 
 async function render(props: RenderProps): Promise<() => void> {
@@ -245,7 +256,7 @@ async function render(props: RenderProps): Promise<() => void> {
   function sectionBox(section: string): HTMLElement {
     let grid = sections.get(section);
     if (grid) return grid;
-    const details = h("details");
+    const details = h("details", "wbnb-section"); // not vega-embed's menu, a <details> too
     details.open = true;
     h("summary", undefined, section || "Charts", details);
     grid = h("div", "wbnb-grid", undefined, details);
@@ -275,7 +286,6 @@ async function render(props: RenderProps): Promise<() => void> {
     grid.insertBefore(cell, nextCell ?? null);
     c = { key, cell, box, tip, rule, inserts: new Set(), removes: [], reset: false };
     charts.set(key, c);
-    saveButtons(c, head);
     hookHover(c);
     embed(c);
     return c;
@@ -300,68 +310,55 @@ async function render(props: RenderProps): Promise<() => void> {
     c.embedding = done;
   }
 
-  /** Make `c`'s view of `spec` with every point it has now, and show it once drawn. */
-  function makeView(c: Chart, spec: Compiled, bundle: VegaBundle, a0: number, done: Promise<void>): Promise<void> | void {
-    let view: any;
-    // In the page (hidden) before initialize: Vega sizes the canvas for the screen's
-    // pixel ratio only when it is in the document. Shown in place of the old one once drawn.
+  /** The Vega spec of `compiled` for `key`: for a key-signal template the same object for
+   * every key (parsed once); otherwise the key replaces the string values equal to the
+   * placeholder: as data, never markup or an expression. */
+  const templates = new Map<string, object>();
+  function specObject(compiled: Compiled, key: string): object {
+    if (!compiled.keySignal) return JSON.parse(compiled.json, (_k, v) => (v === KEY_PLACEHOLDER ? key : v));
+    let spec = templates.get(compiled.json);
+    if (!spec) templates.set(compiled.json, (spec = JSON.parse(compiled.json) as object));
+    return spec;
+  }
+
+  /** Embed `c`'s chart of `spec` with every point it has now, and show it once drawn. */
+  function makeView(c: Chart, spec: Compiled, bundle: VegaBundle, a0: number, done: Promise<void>): Promise<void> {
+    // In the page (hidden) while it draws: Vega sizes the canvas for the screen's pixel
+    // ratio only when it is in the document. Shown in place of the old one once drawn.
     const holder = h("div", "wbnb-view", undefined, c.box);
     holder.style.display = "none";
-    try {
-      view = viewFor(spec, bundle, c.key);
-      setSmoothing(view, a0);
-      view.data("points", pointsOf(c.key)); // in before the first run: one dataflow pass
-      view.initialize(holder);
-    } catch (err) {
-      view?.finalize();
-      holder.remove();
-      throw err;
-    }
-    // What is queued is in `pointsOf` already; later deltas queue against this view.
+    const points = pointsOf(c.key);
+    // What is queued is in `points` already; later deltas queue against this view.
     c.inserts.clear();
     c.removes = [];
     c.reset = false;
     c.view = undefined;
-    return view.runAsync().then(
-      () => {
+    const prepare = (view: any) => {
+      setSmoothing(view, a0);
+      view.data("points", points);
+    };
+    return embedChart(specObject(spec, c.key), spec.keySignal, bundle, c.key, holder, prepare).then(
+      (made) => {
         if (c.embedding !== done || disposed) {
-          view.finalize();
+          made.finalize();
           holder.remove();
           return;
         }
         c.shown?.finalize();
         c.box.replaceChildren(holder); // swapped once drawn: no blank frame
         holder.style.display = "";
-        c.view = c.shown = view;
-        if (alpha() !== a0) restyle(view, alpha()); // the slider moved meanwhile
+        c.shown = made;
+        c.view = made.view;
+        if (alpha() !== a0) restyle(made.view, alpha()); // the slider moved meanwhile
         stats.embeds++;
         if (stats.firstDrawn < 0 && [...charts.values()].every((x) => x.view)) stats.firstDrawn = performance.now() - started;
         if (c.reset || c.inserts.size || c.removes.length) commit(); // arrived while it ran
       },
       (err: unknown) => {
-        view.finalize();
+        holder.remove();
         throw err;
       },
     );
-  }
-
-  /** "PNG" / "SVG" buttons that download the chart as it is drawn (what vega-embed's
-   * actions menu offered; its source views are `Curves.chart(key)` in Python). */
-  function saveButtons(c: Chart, head: HTMLElement): void {
-    const bar = h("span", "wbnb-save", undefined, head);
-    for (const kind of ["png", "svg"] as const) {
-      const button = h("button", undefined, kind.toUpperCase(), bar);
-      button.type = "button";
-      button.title = `Save this chart as ${kind.toUpperCase()}`;
-      button.addEventListener("click", async () => {
-        const view = c.shown;
-        if (!view) return;
-        const a = document.createElement("a");
-        a.href = await view.toImageURL(kind, kind === "png" ? 2 : 1);
-        a.download = `${fileStem(c.key)}.${kind}`;
-        a.click();
-      });
-    }
   }
 
   /** The smoothing param of a view (a custom spec may have none). */
@@ -508,7 +505,7 @@ async function render(props: RenderProps): Promise<() => void> {
   // -- hover: nearest point of each run, as text ------------------------------------------
   function hookHover(c: Chart): void {
     c.box.addEventListener("pointermove", (ev: PointerEvent) => {
-      const view = c.shown;
+      const view = c.shown?.view;
       const canvas = c.box.querySelector("canvas");
       if (!view || !canvas) return;
       let sx: any;

@@ -1,5 +1,5 @@
 // Compiled chart specs, remembered per page and across pages in localStorage.
-// Compiling a chart template (Vega-Lite -> Vega -> parsed dataflow) takes ~60-90 ms on a
+// Compiling a chart template (Vega-Lite -> Vega) takes ~60-90 ms on a
 // slow machine, plus ~50 ms to evaluate Vega-Lite at all, most of a first draw once vega
 // is loaded, and it gives the same JSON every time for the same spec and bundles. A page
 // compiles each template once for all its widgets (charts asking at once share one

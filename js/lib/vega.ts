@@ -1,4 +1,4 @@
-// Loads the shared vega runtime (wbnb/static/vega.js) once per page, and Vega-Lite
+// Loads the shared vega runtime (wbnb/static/vega.js: vega and vega-embed) once per page, and Vega-Lite
 // (wbnb/static/vegalite.js) only when a chart template must be compiled.
 // Both travel as state of one hidden VegaLoader model that chart widgets reference
 // (`source`, `lite_source`); each is imported through a Blob URL and cached on `window`
@@ -11,10 +11,18 @@ import { referencedModel } from "./anywidget";
 
 export interface VegaBundle {
   vega: any;
+  /** vega-embed's `embed(el, spec, options)`. */
+  embed: (el: HTMLElement, spec: unknown, options?: Record<string, unknown>) => Promise<EmbedResult>;
   /** Content hash of both bundles: the key of compiled specs (lib/speccache.ts). */
   version: string;
   /** Vega-Lite, imported on first call. */
   lite: () => Promise<any>;
+}
+
+/** What vega-embed returns: the view, and how to take it down (its menu's listener too). */
+export interface EmbedResult {
+  view: any;
+  finalize: () => void;
 }
 
 type Cache = Record<string, Promise<any>>;
@@ -28,12 +36,16 @@ export async function loadVega(props: RenderProps, trait = "_vega"): Promise<Veg
 export async function importVega(loader: ModelLike): Promise<VegaBundle> {
   const version: string = loader.get("version") || "unversioned";
   const mod = await importOnce(`${version}/vega`, loader.get("source"));
+  const shared = globalThis as unknown as { __wbnb_vega_runtime?: unknown; __wbnb_vegalite?: unknown };
   const lite = async () => {
-    // The vegalite bundle reads the vega it builds on from here (js/build.mjs).
-    (globalThis as unknown as { __wbnb_vega_runtime?: unknown }).__wbnb_vega_runtime = mod.vega;
-    return (await importOnce(`${version}/lite`, loader.get("lite_source"))).vegaLite;
+    // The vegalite bundle reads the vega it builds on from here, and vega-embed the
+    // Vega-Lite it compiles with (js/build.mjs).
+    shared.__wbnb_vega_runtime = mod.vega;
+    const { vegaLite } = await importOnce(`${version}/lite`, loader.get("lite_source"));
+    shared.__wbnb_vegalite = vegaLite;
+    return vegaLite;
   };
-  return { vega: mod.vega, version, lite };
+  return { vega: mod.vega, embed: mod.embed, version, lite };
 }
 
 function importOnce(key: string, source: string): Promise<any> {

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-
 from .harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -170,7 +169,7 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     _wait_drawn(harness, 2)
     assert harness.page.locator(".wbnb-curves img").count() == 0
     assert harness.page.locator(".wbnb-legend-item").all_inner_texts() == [XSS]
-    assert XSS in harness.page.locator("summary").all_inner_texts()
+    assert XSS in harness.page.locator(".wbnb-section > summary").all_inner_texts()
     canvas = harness.page.locator('.wbnb-cell[data-key="loss"] canvas')
     box = canvas.bounding_box()
     harness.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -182,7 +181,22 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     harness.screenshot("curves-html-name")
 
 
-def test_save_buttons_download_the_chart_as_png_and_svg(store_dir: Any, harness: Harness) -> None:
+def _download_from_menu(page: Any, cell: Any, action: str) -> Any:
+    """Open the chart's vega-embed menu and download with one of its links (vega-embed
+    makes the image on mousedown: the click waits until the link has it, as a hand would)."""
+    cell.hover()
+    if not cell.locator(".vega-embed details[open]").count():  # it stays open after a download
+        cell.locator(".vega-embed summary").click()
+    link = cell.get_by_role("link", name=action)
+    link.dispatch_event("mousedown")
+    page.wait_for_function("a => a.getAttribute('href') !== '#'", arg=link.element_handle())  # data: or blob:
+    with page.expect_download() as got:
+        link.click()
+    return got.value
+
+
+def test_the_chart_menu_downloads_the_chart_as_png_and_svg(store_dir: Any, harness: Harness) -> None:
+    """Each chart is embedded by vega-embed, whose menu offers the PNG / SVG export only."""
     import struct
 
     import wbnb
@@ -194,22 +208,58 @@ def test_save_buttons_download_the_chart_as_png_and_svg(store_dir: Any, harness:
     harness.mount(w, "curves")
     _wait_drawn(harness, 2)
     cell = harness.page.locator('.wbnb-cell[data-key="val/acc"]')
-    cell.hover()
-    harness.screenshot("curves-save-buttons")
-    with harness.page.expect_download() as got:
-        cell.get_by_role("button", name="PNG").click()
-    png = got.value
+    assert cell.locator(".vega-embed.has-actions canvas").count() == 1
+    png = _download_from_menu(harness.page, cell, "Save as PNG")
+    harness.screenshot("curves-chart-menu")
+    assert cell.locator(".vega-actions a").all_inner_texts() == ["Save as SVG", "Save as PNG"]  # no source, no editor
     assert png.suggested_filename == "val_acc.png"
     data = Path(png.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])  # IHDR: twice the chart's size on screen
     canvas = cell.locator("canvas").bounding_box()
     assert (width, height) == (round(2 * canvas["width"]), round(2 * canvas["height"]))
-    with harness.page.expect_download() as got:
-        cell.get_by_role("button", name="SVG").click()
-    assert got.value.suggested_filename == "val_acc.svg"
-    svg = Path(got.value.path()).read_text()
-    assert svg.startswith("<svg") and ">val/acc</text>" in svg and "<path" in svg
+    svg = _download_from_menu(harness.page, cell, "Save as SVG")
+    assert svg.suggested_filename == "val_acc.svg"
+    text = Path(svg.path()).read_text()
+    assert text.startswith("<svg") and ">val/acc</text>" in text and "<path" in text
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def _dots(svg: str) -> int:
+    """How many symbols the first symbol mark of a Vega SVG draws."""
+    return svg.split('class="mark-symbol', 1)[1].split("</g>", 1)[0].count("<path")
+
+
+def test_a_customised_chart_is_drawn_with_the_live_points(store_dir: Any, harness: Harness) -> None:
+    """`set_chart` swaps a key's spec for the user's altair chart; the page embeds it (the
+    key is in its title, so it is not the shared template) and feeds it the live points."""
+    import altair as alt
+
+    import wbnb
+
+    run = wbnb.init(project="p", name="custom")
+    for i in range(50):
+        run.log({"loss": 1 / (i + 1), "acc": i / 50})
+    w = _curves(run)
+    comm = record(w)
+    dots = alt.Chart(w.series.frame("loss")).mark_point().encode(x="s:Q", y="y:Q").properties(title="dots of loss")
+    w.set_chart("loss", dots)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 2)
+    svg = "k => document.querySelector('.wbnb-curves').__wbnb.charts.get(k).view.toSVG()"
+    drawn = harness.page.evaluate(f"({svg})('loss')")
+    assert ">dots of loss</text>" in drawn and drawn.count('class="mark-symbol') == 1
+    assert _dots(drawn) == 50  # a dot per step
+    assert 'class="mark-symbol' not in harness.page.evaluate(f"({svg})('acc')")  # the template's line
+    for i in range(50, 60):
+        run.log({"loss": 1 / (i + 1), "acc": i / 50})
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-curves').__wbnb"
+                                   ".charts.get('loss').view.data('points').length === 60")
+    _settle(harness)
+    drawn = harness.page.evaluate(f"({svg})('loss')")
+    assert _dots(drawn) == 60
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 

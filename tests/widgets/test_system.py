@@ -76,7 +76,7 @@ def test_draws_sections_in_the_browser(store_dir: Any, harness: Harness) -> None
         const cs = [...el.__wbnb.charts.values()];
         return cs.length === 8 && cs.every(c => c.view && c.view.data('points').length === 50);
     }""", timeout=20_000)
-    sections = harness.page.locator(".wbnb-curves summary").all_inner_texts()
+    sections = harness.page.locator(".wbnb-curves .wbnb-section > summary").all_inner_texts()
     assert sections == ["CPU", "Disk", "GPU", "Memory", "Network"]
     harness.screenshot("system-panel")
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
