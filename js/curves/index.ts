@@ -93,7 +93,12 @@ function specFor(model: ModelLike, key: string, xField: string, xTitle: string):
       enc.x.type = xField === "t" ? "temporal" : "quantitative";
       enc.x.title = xTitle;
     }
-    if (enc?.y && log) enc.y.scale = { ...(enc.y.scale || {}), type: "log", zero: false };
+    if (enc?.y && log) {
+      enc.y.scale = { ...(enc.y.scale || {}), type: "log", zero: false };
+      // A value <= 0 has no place on a log scale: in the domain it would leave no chart
+      // at all (an accuracy that starts at 0). Left out, as the saved picture does.
+      if (enc.y.field) node.transform = [...(node.transform || []), { filter: { field: enc.y.field, gt: 0 } }];
+    }
     for (const child of node.layer || []) walk(child);
   };
   walk(spec);

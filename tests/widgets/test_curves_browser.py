@@ -295,6 +295,9 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
     harness.page.locator(".wbnb-bar input[type=checkbox]").check()
     harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 9")
     assert harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.scale('y').type") == "log"
+    # val/acc starts at 0, which a log scale cannot show: it is left out, the rest is drawn
+    low, high = harness.page.evaluate(f"() => {dbg}.charts.get('val/acc').view.scale('y').domain()")
+    assert 0 < low < high <= 1
     # wall time on the x-axis
     harness.page.locator(".wbnb-bar select").select_option("wall")
     harness.page.wait_for_function(f"() => {dbg}.stats.embeds === 12")
