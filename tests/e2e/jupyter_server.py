@@ -26,13 +26,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyter_server(root: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A JupyterLab (with Notebook 7) server serving ``root``; yields its base URL."""
+def jupyter_server(root: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A JupyterLab (with Notebook 7) server serving ``root``, with more command-line
+    ``args``; yields its base URL."""
     port = _free_port()
     log = open(root / "server.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"],
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", *args],
         env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
