@@ -188,3 +188,37 @@ def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: An
           .split() in (["1", "0.01"], ["1", "0.001"]))
     page.screenshot(path=str(ARTIFACTS / "vscode-panel-and-table.png"), full_page=True)
     _no_errors(page)
+
+
+@pytest.mark.timeout(600)
+def test_gallery_images_travel_as_buffers_under_vscode_widget_manager(vscode: Any) -> None:
+    """The page asks the kernel for the images it shows (a custom message up) and gets their
+    bytes as binary buffers (down); the slider asks again."""
+    page = vscode
+    _run(page, "import numpy as np, wbnb\n"
+               "run = wbnb.init(project='vsc-media', name='pics', settings={'system_interval': 0, 'live_panel': False})\n"
+               "for s in range(4):\n"
+               "    run.log({'samples': [wbnb.Image(np.full((8, 8, 3), 60 * s + 20 * i, dtype=np.uint8), caption=f's{s} i{i}')\n"
+               "                         for i in range(2)]}, step=s)\n"
+               "run.finish()\n"
+               "from wbnb.widgets import Gallery\n"
+               "gallery = Gallery(run)\n"
+               "display(gallery)")
+    out = _last_output(page)
+    captions = out.locator(".wbnb-gallery figcaption")
+    _wait(lambda: captions.all_inner_texts() == ["s3 i0", "s3 i1"])
+    expected = _run(page, "import base64\n"
+                          "print(' '.join(base64.b64encode(run._store.media(r['path'])).decode()\n"
+                          "               for r in gallery.index.images(0, 'samples', 1)))").split()
+    out.locator(".wbnb-step-slider").fill("1")
+    _wait(lambda: captions.all_inner_texts() == ["s1 i0", "s1 i1"])
+    shown = out.evaluate("""async (el) => {
+        const res = [];
+        for (const img of el.querySelectorAll('.wbnb-gallery figure img')) {
+            const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+            let s = ''; for (const b of buf) s += String.fromCharCode(b);
+            res.push(btoa(s));
+        }
+        return res; }""")
+    assert shown == expected and len(shown) == 2
+    _no_errors(page)
