@@ -275,12 +275,14 @@ def test_server_down_at_init_spools_then_uploads_when_it_is_back(server: ServerP
     wbnb.login(key=key, host=server.url)  # remembers the entity for when the server is away
     monkeypatch.delenv("WBNB_API_KEY")
     server.kill()
-    with pytest.warns(RuntimeWarning, match="cannot reach"):
+    with pytest.warns(RuntimeWarning, match="cannot reach") as said:
         run = wbnb.init(project="p", id="early")
-    for i in range(500):
-        wbnb.log({"x": i})
-    server.start()
-    run.finish()
+        for i in range(500):
+            wbnb.log({"x": i})
+        time.sleep(1.0)  # the uploader tries (and fails) meanwhile
+        server.start()
+        run.finish()
+    assert len([w for w in said if "cannot reach" in str(w.message)]) == 1  # said once, at init()
     assert server_steps(server, key, "p", "early") == list(range(500))
     assert wbnb.Api().run("team/p/early").state == "finished"
 

@@ -365,6 +365,8 @@ def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any
     uploader = Uploader(remote, project, run_id, spool, base, batch_rows=LIVE_BATCH)
     if answer is not None:
         uploader._opened(answer)
+    else:
+        uploader.offline_since = time.monotonic()  # said above: the thread does not say it again
     uploader.start()
     return SpooledRunWriter(local, uploader, upload_timeout)
 
