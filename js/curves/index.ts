@@ -38,6 +38,8 @@ interface Chart {
   inserts: Set<Datum>;
   removes: Datum[];
   reset: boolean;
+  /** Out of view (scrolled away, a hidden tab or output): its changes wait until it shows. */
+  away: boolean;
 }
 
 const CSS = `
@@ -289,8 +291,10 @@ async function render(props: RenderProps): Promise<() => void> {
     const next = keys[keys.indexOf(key) + 1];
     const nextCell = next !== undefined && sectionOf(next) === sectionOf(key) ? charts.get(next)?.cell : null;
     grid.insertBefore(cell, nextCell ?? null);
-    c = { key, cell, box, tip, rule, inserts: new Set(), removes: [], reset: false };
+    c = { key, cell, box, tip, rule, inserts: new Set(), removes: [], reset: false, away: false };
     charts.set(key, c);
+    byCell.set(cell, c);
+    sight?.observe(cell);
     hookHover(c);
     embed(c);
     return c;
@@ -470,6 +474,28 @@ async function render(props: RenderProps): Promise<() => void> {
     });
   }
 
+  // A chart out of view keeps its changes queued (they merge as they come) and draws them
+  // when it shows again: a panel of many charts redraws only what is on screen, and a
+  // notebook tab in the background costs its page nothing. 200px ahead, to be drawn when
+  // scrolled to.
+  const byCell = new Map<Element, Chart>();
+  const sight =
+    typeof IntersectionObserver === "undefined"
+      ? undefined
+      : new IntersectionObserver(
+          (entries) => {
+            let back = false;
+            for (const entry of entries) {
+              const c = byCell.get(entry.target);
+              if (!c) continue;
+              back ||= c.away && entry.isIntersecting;
+              c.away = !entry.isIntersecting;
+            }
+            if (back) commit();
+          },
+          { rootMargin: "200px" },
+        );
+
   // Charts take their changes one after another, yielding to the browser every ~12 ms
   // so that many charts updating at once never block input or a frame for long. The
   // yield is a task, not the next animation frame: the browser paints or handles input
@@ -485,7 +511,7 @@ async function render(props: RenderProps): Promise<() => void> {
       if (!vega || disposed) return;
       let next: Chart | undefined;
       for (const c of charts.values()) {
-        if (c.view && (c.reset || c.inserts.size || c.removes.length)) {
+        if (c.view && !c.away && (c.reset || c.inserts.size || c.removes.length)) {
           next = c;
           break;
         }
@@ -624,6 +650,7 @@ async function render(props: RenderProps): Promise<() => void> {
 
   return () => {
     disposed = true;
+    sight?.disconnect();
     channel.dispose();
     model.off("change:x_axis", onAxis);
     model.off("change:log_y", onAxis);

@@ -225,6 +225,37 @@ def test_the_chart_menu_downloads_the_chart_as_png_and_svg(store_dir: Any, harne
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
+def test_a_chart_out_of_view_draws_its_changes_when_it_shows(store_dir: Any, harness: Harness) -> None:
+    """Charts scrolled away keep a delta's points queued and draw them when scrolled to:
+    a panel of many charts redraws only what is on screen."""
+    import wbnb
+
+    harness.page.set_viewport_size({"width": 1280, "height": 500})
+    keys = [f"m{k}" for k in range(8)]
+    run = wbnb.init(project="p", name="far")
+    for i in range(100):
+        run.log({k: i * (j + 1) for j, k in enumerate(keys)})
+    w = _curves(run)
+    comm = record(w)
+    harness.mount(w, "curves")
+    _wait_drawn(harness, 8)
+    harness.page.wait_for_function("() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()]"
+                                   ".some(c => c.away)")  # the observer has looked
+    for i in range(100, 130):
+        run.log({k: i * (j + 1) for j, k in enumerate(keys)})
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.idle()")
+    _settle(harness)
+    counts = _views(harness)
+    assert counts["m0"] == 130  # on screen: drawn at once
+    assert counts["m7"] == 100  # far below: still its old points
+    harness.page.locator('.wbnb-cell[data-key="m7"]').scroll_into_view_if_needed()
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-curves').__wbnb"
+                                   ".charts.get('m7').view.data('points').length === 130")
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
 def _dots(svg: str) -> int:
     """How many symbols the first symbol mark of a Vega SVG draws."""
     return svg.split('class="mark-symbol', 1)[1].split("</g>", 1)[0].count("<path")
