@@ -163,14 +163,13 @@ function compileNow(vegaLite: any, vlSpec: any): Compiled {
 const ACTIONS = { export: { png: true, svg: true }, source: false, compiled: false, editor: false };
 
 /** Embed `spec` for `key` in `el` with vega-embed (canvas renderer). `prepare` gets the
- * view before its first dataflow run, to put the points in: vega-embed runs a view once
- * before it returns, and a run on empty data would double the cost. */
-function embedChart(spec: object, keySignal: boolean, bundle: VegaBundle, key: string, el: HTMLElement, prepare: (view: any) => void): Promise<EmbedResult> {
+ * view before its first dataflow run, to put the key and points in: vega-embed runs a
+ * view once before it returns, and a run on empty data would double the cost. */
+function embedChart(spec: object, bundle: VegaBundle, key: string, el: HTMLElement, prepare: (view: any) => void): Promise<EmbedResult> {
   const vg = bundle.vega;
   class PreparedView extends vg.View {
     constructor(runtime: unknown, options: unknown) {
       super(runtime, options);
-      if (keySignal) this.signal(KEY_SIGNAL, key);
       prepare(this);
     }
   }
@@ -293,7 +292,6 @@ async function render(props: RenderProps): Promise<() => void> {
     grid.insertBefore(cell, nextCell ?? null);
     c = { key, cell, box, tip, rule, inserts: new Set(), removes: [], reset: false, away: false };
     charts.set(key, c);
-    byCell.set(cell, c);
     sight?.observe(cell);
     hookHover(c);
     embed(c);
@@ -343,10 +341,11 @@ async function render(props: RenderProps): Promise<() => void> {
     c.reset = false;
     c.view = undefined;
     const prepare = (view: any) => {
+      if (spec.keySignal) view.signal(KEY_SIGNAL, c.key);
       setSmoothing(view, a0);
       view.data("points", points);
     };
-    return embedChart(specObject(spec, c.key), spec.keySignal, bundle, c.key, holder, prepare).then(
+    return embedChart(specObject(spec, c.key), bundle, c.key, holder, prepare).then(
       (made) => {
         if (c.embedding !== done || disposed) {
           made.finalize();
@@ -478,7 +477,6 @@ async function render(props: RenderProps): Promise<() => void> {
   // when it shows again: a panel of many charts redraws only what is on screen, and a
   // notebook tab in the background costs its page nothing. 200px ahead, to be drawn when
   // scrolled to.
-  const byCell = new Map<Element, Chart>();
   const sight =
     typeof IntersectionObserver === "undefined"
       ? undefined
@@ -486,7 +484,7 @@ async function render(props: RenderProps): Promise<() => void> {
           (entries) => {
             let back = false;
             for (const entry of entries) {
-              const c = byCell.get(entry.target);
+              const c = charts.get((entry.target as HTMLElement).dataset.key ?? "");
               if (!c) continue;
               back ||= c.away && entry.isIntersecting;
               c.away = !entry.isIntersecting;

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.jupyter_server import TOKEN, jupyter_server
+from tests.waiting import wait_for
 from tests.widgets.harness import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,10 +128,7 @@ def test_curves_draw_and_follow_a_live_run_under_vscode_widget_manager(vscode: A
     assert page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.channel.applied") >= 1
     # A viewer's choice reaches the kernel through VS Code's comm.
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
-    deadline = time.monotonic() + 30
-    while "True" not in _run(page, "print(curves.log_y)"):
-        assert time.monotonic() < deadline, "log_y never reached the kernel"
-        time.sleep(0.5)
+    wait_for(lambda: "True" in _run(page, "print(curves.log_y)"), 30, "log_y in the kernel")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "vscode-curves.png"), full_page=True)
     _no_errors(page)
@@ -151,13 +148,6 @@ def _last_output(page: Any) -> Any:
     return page.locator(".cell-output").nth(page.locator(".cell-output").count() - 1)
 
 
-def _wait(what: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not what():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 @pytest.mark.timeout(600)
 def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: Any) -> None:
     page = vscode
@@ -173,18 +163,18 @@ def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: An
                "    wbnb.log({'loss': 1 / (i + 1)})")
     panel = _last_output(page)
     panel.locator(".wbnb-run-header", has_text="live one").wait_for(timeout=60_000)
-    _wait(lambda: _curve_points(panel).get("loss") == 100)
+    wait_for(lambda: _curve_points(panel).get("loss") == 100)
     _run(page, "run.finish()")
     panel.locator(".wbnb-run-header", has_text="finished").wait_for(timeout=60_000)
     # The run table: a filter expression, then a selected row reaches the kernel.
     _run(page, "from wbnb.widgets import RunTable\ntable = RunTable('vsc-table')\ndisplay(table)")
     table = _last_output(page)
     rows = table.locator(".wbnb-row")
-    _wait(lambda: rows.count() == 3)
+    wait_for(lambda: rows.count() == 3)
     table.locator(".wbnb-filter").fill("config.lr < 0.05")
-    _wait(lambda: rows.count() == 2)
+    wait_for(lambda: rows.count() == 2)
     rows.nth(0).click()
-    _wait(lambda: _run(page, "print(len(table.selected), table.selected_runs()[0].config['lr'] if table.selected else '')")
+    wait_for(lambda: _run(page, "print(len(table.selected), table.selected_runs()[0].config['lr'] if table.selected else '')")
           .split() in (["1", "0.01"], ["1", "0.001"]))
     page.screenshot(path=str(ARTIFACTS / "vscode-panel-and-table.png"), full_page=True)
     _no_errors(page)
@@ -206,12 +196,12 @@ def test_gallery_images_travel_as_buffers_under_vscode_widget_manager(vscode: An
                "display(gallery)")
     out = _last_output(page)
     captions = out.locator(".wbnb-gallery figcaption")
-    _wait(lambda: captions.all_inner_texts() == ["s3 i0", "s3 i1"])
+    wait_for(lambda: captions.all_inner_texts() == ["s3 i0", "s3 i1"])
     expected = _run(page, "import base64\n"
                           "print(' '.join(base64.b64encode(run._store.media(r['path'])).decode()\n"
                           "               for r in gallery.index.images(0, 'samples', 1)))").split()
     out.locator(".wbnb-step-slider").fill("1")
-    _wait(lambda: captions.all_inner_texts() == ["s1 i0", "s1 i1"])
+    wait_for(lambda: captions.all_inner_texts() == ["s1 i0", "s1 i1"])
     shown = out.evaluate("""async (el) => {
         const res = [];
         for (const img of el.querySelectorAll('.wbnb-gallery figure img')) {

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import wbnb
+from tests.waiting import wait_for
 from wbnb.store.base import RunNotFound
 from wbnb.store.remote import AuthError, Connection, RemoteStore
 from wbnb.sync import sync
@@ -227,14 +228,6 @@ def test_a_widget_follows_a_run_another_machine_logs(server: ServerProcess, clie
         curves.close()
 
 
-def wait_for(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.1)
-
-
 def test_media_widgets_read_images_and_system_samples_from_the_server(client: dict[str, str],
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
@@ -256,8 +249,9 @@ def test_media_widgets_read_images_and_system_samples_from_the_server(client: di
         reply, buffers = gallery.index.answer({"type": "fetch", "req": 1,
                                                "items": [{"run": 0, "key": "samples", "step": 3}]})
         assert reply["items"][0]["caption"] == "<b>3</b>" and buffers[0][:8] == b"\x89PNG\r\n\x1a\n"
-        from PIL import Image
         import io
+
+        from PIL import Image
 
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(buffers[0]))), pixels[3])
     finally:
