@@ -238,12 +238,14 @@ class CpuSampler:
 
     def between(self, t0: float, t1: float) -> dict[str, float]:
         """CPU seconds per kind between two wall times (linear between samples)."""
+
         def at(t: float) -> dict[str, float]:
             s = self.samples
             i = next((j for j in range(1, len(s)) if s[j][0] >= t), len(s) - 1)
             (ta, a), (tb, b) = s[i - 1], s[i]
             f = 0.0 if tb == ta else min(1.0, max(0.0, (t - ta) / (tb - ta)))
             return {k: a.get(k, 0.0) + f * (b.get(k, 0.0) - a.get(k, 0.0)) for k in b}
+
         a, b = at(t0), at(t1)
         return {k: b[k] - a.get(k, 0.0) for k in b}
 
@@ -253,8 +255,12 @@ class PageMetrics:
     domain: script, style, layout, all tasks), sampled every 0.25 s while the driver
     waits, so the open phase's blocks can be told apart."""
 
-    KINDS = {"TaskDuration": "tasks", "ScriptDuration": "script", "RecalcStyleDuration": "style",
-             "LayoutDuration": "layout"}
+    KINDS = {
+        "TaskDuration": "tasks",
+        "ScriptDuration": "script",
+        "RecalcStyleDuration": "style",
+        "LayoutDuration": "layout",
+    }
 
     def __init__(self, page: Any) -> None:
         self._cdp = page.context.new_cdp_session(page)
@@ -284,8 +290,10 @@ class PageMetrics:
                 for k in spent:
                     spent[k] += m1[k] - m0[k]
             if secs:
-                print(f"  open   {label:5s} {'':39s}" + " ".join(f"{1000 * spent[k] / secs:6.1f}"
-                                                          for k in ("tasks", "script", "style", "layout")))
+                print(
+                    f"  open   {label:5s} {'':39s}"
+                    + " ".join(f"{1000 * spent[k] / secs:6.1f}" for k in ("tasks", "script", "style", "layout"))
+                )
 
 
 def median_ci(values: list[float], level: float = 0.90, rounds: int = 4000) -> tuple[float, float, float]:
@@ -310,13 +318,17 @@ def latency_report(drawn: list[list[float]], cols: dict[str, Any]) -> None:
         print("log() -> drawn: no frame showed the logged steps")
         return
     p95 = lat[int(0.95 * (len(lat) - 1))]
-    print(f"log() -> drawn in JupyterLab at 1 kHz (target p95 <= 250 ms): median {statistics.median(lat):.0f} ms, "
-          f"p95 {p95:.0f} ms over {len(lat)} steps")
+    print(
+        f"log() -> drawn in JupyterLab at 1 kHz (target p95 <= 250 ms): median {statistics.median(lat):.0f} ms, "
+        f"p95 {p95:.0f} ms over {len(lat)} steps"
+    )
 
 
 def loop_report(blocks: list[dict[str, Any]], cpu: CpuSampler, frames: list[list[float]], steps: int) -> None:
-    print(f"training loop slowdown, {steps}-step blocks into the run whose panel is shown vs a run with none, "
-          f"interleaved ABBA (target <= 5%):")
+    print(
+        f"training loop slowdown, {steps}-step blocks into the run whose panel is shown vs a run with none, "
+        f"interleaved ABBA (target <= 5%):"
+    )
     for phase in PHASES:
         pairs: dict[int, dict[str, float]] = {}
         for b in blocks:
@@ -327,8 +339,10 @@ def loop_report(blocks: list[dict[str, Any]], cpu: CpuSampler, frames: list[list
         q = statistics.quantiles(ratios, n=4)
         verdict = "<= 5% shown" if hi <= 5 else "> 5% shown" if lo > 5 else "not decided by these pairs"
         where = "browser open  " if phase == "open" else "browser closed"
-        print(f"  {where}: median of {len(ratios)} pair ratios {med:+.1f}%, 90% CI {lo:+.1f}..{hi:+.1f}% "
-              f"(IQR {q[0]:+.1f}..{q[2]:+.1f}%): {verdict}")
+        print(
+            f"  {where}: median of {len(ratios)} pair ratios {med:+.1f}%, 90% CI {lo:+.1f}..{hi:+.1f}% "
+            f"(IQR {q[0]:+.1f}..{q[2]:+.1f}%): {verdict}"
+        )
     print("  % of one core per second of loop   feed  IOPub  main | Chromium server others | page msg/s kB/s")
     for phase in PHASES:
         for label in ("shown", "none"):
@@ -340,9 +354,11 @@ def loop_report(blocks: list[dict[str, Any]], cpu: CpuSampler, frames: list[list
                 for k, v in cpu.between(b["start"], b["end"]).items():
                     procs[k] = procs.get(k, 0.0) + 100 * v / secs
             got = [size for t, size in frames if any(b["start"] <= t <= b["end"] for b in lb)]
-            print(f"  {phase:6s} {label:5s} {'':25s} {kernel['feed']:5.2f} {kernel['iopub']:6.2f} {kernel['main']:5.1f} |"
-                  f" {procs.get('chromium', 0):8.1f} {procs.get('server', 0):6.1f} {procs.get('others', 0):6.1f} |"
-                  f" {len(got) / secs:10.1f} {sum(got) / secs / 1000:5.0f}")
+            print(
+                f"  {phase:6s} {label:5s} {'':25s} {kernel['feed']:5.2f} {kernel['iopub']:6.2f} {kernel['main']:5.1f} |"
+                f" {procs.get('chromium', 0):8.1f} {procs.get('server', 0):6.1f} {procs.get('others', 0):6.1f} |"
+                f" {len(got) / secs:10.1f} {sum(got) / secs / 1000:5.0f}"
+            )
 
 
 def main() -> None:
@@ -359,8 +375,10 @@ def main() -> None:
     env = {}
     if args.blas_threads:
         env = {k: str(args.blas_threads) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; BLAS threads in the kernel: "
-          f"{args.blas_threads or 'default'}")
+    print(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; BLAS threads in the kernel: "
+        f"{args.blas_threads or 'default'}"
+    )
     with tempfile.TemporaryDirectory() as tmp, CpuSampler() as cpu:
         root = Path(tmp)
         loop = LOOP.replace("PHASES", repr(PHASES)).replace("PAIRS", str(args.pairs)).replace("STEPS", str(args.steps))

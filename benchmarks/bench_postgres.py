@@ -32,8 +32,10 @@ def make_batches(batches: int, rows: int, keys: int) -> list[dict]:
     t0 = time.time()
     out = []
     for b in range(batches):
-        chunk = [(names, i, t0 + i * 0.01, i * 0.01, tuple(random.random() for _ in names))
-                 for i in range(b * rows, (b + 1) * rows)]
+        chunk = [
+            (names, i, t0 + i * 0.01, i * 0.01, tuple(random.random() for _ in names))
+            for i in range(b * rows, (b + 1) * rows)
+        ]
         out.append({"history": encode_rows(b * rows, chunk)})
     return out
 
@@ -51,8 +53,10 @@ def ingest(backend: PostgresBackend, run_id: str, batches: list[dict]) -> list[f
 
 def report(label: str, times: list[float], points: int) -> None:
     """One line: points/s over the whole series (``points`` per call), and the median call."""
-    print(f"{label:<44} {points * len(times) / sum(times) / 1e3:8.0f}k points/s   "
-          f"median {statistics.median(times) * 1e3:6.1f} ms/batch")
+    print(
+        f"{label:<44} {points * len(times) / sum(times) / 1e3:8.0f}k points/s   "
+        f"median {statistics.median(times) * 1e3:6.1f} ms/batch"
+    )
 
 
 def main() -> None:
@@ -65,8 +69,10 @@ def main() -> None:
     points = args.rows * args.keys
     with TempPostgres(durable=not args.no_fsync) as pg, tempfile.TemporaryDirectory() as media:
         backend = PostgresBackend(pg.url, media)
-        print(f"PostgreSQL on 127.0.0.1, fsync {'off' if args.no_fsync else 'on'}; "
-              f"batches of {args.rows} rows x {args.keys} floats")
+        print(
+            f"PostgreSQL on 127.0.0.1, fsync {'off' if args.no_fsync else 'on'}; "
+            f"batches of {args.rows} rows x {args.keys} floats"
+        )
         batches = make_batches(args.batches, args.rows, args.keys)
         ingest(backend, "warmup", batches[:5])  # connections, prepared statements, caches
         report(f"ingest, {args.batches} batches", ingest(backend, "r1", batches), points)
@@ -80,8 +86,11 @@ def main() -> None:
         report("ingest of batches already held (retries)", resend, points)
 
         small = make_batches(args.batches * 10, args.rows // 10 or 1, args.keys)
-        report(f"ingest, {len(small)} batches of {args.rows // 10 or 1} rows",
-               ingest(backend, "r2", small), (args.rows // 10 or 1) * args.keys)
+        report(
+            f"ingest, {len(small)} batches of {args.rows // 10 or 1} rows",
+            ingest(backend, "r2", small),
+            (args.rows // 10 or 1) * args.keys,
+        )
 
         store = backend.store("bench")
         n = args.batches * args.rows

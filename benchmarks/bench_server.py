@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from tests.server.serverproc import ServerProcess, make_key  # noqa: E402
 
 KEYS = 10
-CLIENT = textwrap.dedent("""
+CLIENT = textwrap.dedent(
+    """
     import sys, time, wbnb
     steps = int(sys.argv[1])
     run = wbnb.init(project="bench", settings={"finish_timeout": 600})
@@ -42,12 +43,22 @@ CLIENT = textwrap.dedent("""
     logged = time.perf_counter() - t0
     run.finish()
     print(logged, time.perf_counter() - t0, flush=True)
-""" % KEYS)
+"""
+    % KEYS
+)
 
 
 def clients(n: int, steps: int, env: dict[str, str]) -> list[tuple[float, float]]:
-    procs = [subprocess.Popen([sys.executable, "-c", CLIENT, str(steps)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLIENT, str(steps)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
     out = []
     for p in procs:
         stdout, stderr = p.communicate(timeout=1800)
@@ -72,9 +83,24 @@ def bench_mlflow(steps: int) -> float | None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     tmp = tempfile.mkdtemp()
-    server = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-                               "--backend-store-uri", f"sqlite:///{tmp}/mlflow.db", "--workers", "1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            f"sqlite:///{tmp}/mlflow.db",
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client = MlflowClient(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
@@ -91,7 +117,7 @@ def bench_mlflow(steps: int) -> float | None:
         metrics = [Metric(f"m{j}", float(i), now, i) for i in range(steps) for j in range(KEYS)]
         t0 = time.perf_counter()
         for k in range(0, len(metrics), 1000):
-            client.log_batch(run.info.run_id, metrics=metrics[k:k + 1000])
+            client.log_batch(run.info.run_id, metrics=metrics[k : k + 1000])
         return len(metrics) / (time.perf_counter() - t0)
     finally:
         server.terminate()
@@ -115,8 +141,12 @@ def bench_restart(server: ServerProcess, env: dict[str, str]) -> None:
     import json
 
     local = {k: v for k, v in env.items() if k not in ("WBNB_BASE_URL", "WBNB_API_KEY")}
-    base = sorted(c for _, c in json.loads(subprocess.run([sys.executable, "-c", code], env=local,
-                                                         capture_output=True, text=True).stdout))
+    base = sorted(
+        c
+        for _, c in json.loads(
+            subprocess.run([sys.executable, "-c", code], env=local, capture_output=True, text=True).stdout
+        )
+    )
     report("no server", base)
     p = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
     time.sleep(3)
@@ -126,15 +156,20 @@ def bench_restart(server: ServerProcess, env: dict[str, str]) -> None:
     server.start()
     up_at = time.monotonic()
     costs = json.loads(p.communicate(timeout=120)[0])
-    phases = {"before": [c for t, c in costs if t < down_at], "server down": [c for t, c in costs if down_at <= t < up_at],
-              "after": [c for t, c in costs if t >= up_at]}
+    phases = {
+        "before": [c for t, c in costs if t < down_at],
+        "server down": [c for t, c in costs if down_at <= t < up_at],
+        "after": [c for t, c in costs if t >= up_at],
+    }
     for name, values in phases.items():
         report(name, sorted(values))
 
 
 def report(name: str, values: list[float]) -> None:
-    print(f"  log() {name:12s} n={len(values):5d}  median {statistics.median(values):6.1f} µs  "
-          f"p99 {values[int(0.99 * len(values))]:7.1f} µs  max {values[-1]:8.1f} µs")
+    print(
+        f"  log() {name:12s} n={len(values):5d}  median {statistics.median(values):6.1f} µs  "
+        f"p99 {values[int(0.99 * len(values))]:7.1f} µs  max {values[-1]:8.1f} µs"
+    )
 
 
 def main() -> None:
@@ -164,28 +199,41 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     server.start()
     try:
         key = make_key(server.root, "bench", database=args.database)
-        env = {**os.environ, "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key, "WBNB_DIR": str(tmp / "spool"),
-               "WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0",
-               "WBNB_CONFIG_DIR": str(tmp / "config")}
+        env = {
+            **os.environ,
+            "WBNB_BASE_URL": server.url,
+            "WBNB_API_KEY": key,
+            "WBNB_DIR": str(tmp / "spool"),
+            "WBNB_SILENT": "1",
+            "WBNB_SYSTEM_INTERVAL": "0",
+            "WBNB_CONSOLE": "0",
+            "WBNB_CONFIG_DIR": str(tmp / "config"),
+        }
         backend = "PostgreSQL" if args.database else "folder"
         print(f"wbnb server ({backend} backend) on loopback, {os.cpu_count()} cores, {KEYS} floats per step")
         [(logged, total)] = clients(1, args.steps, env)
         points = args.steps * KEYS
-        print(f"1 client : {args.steps:,} steps logged in {logged:.2f} s, all on the server after {total:.2f} s "
-              f"-> {points / total:,.0f} points/s end to end")
+        print(
+            f"1 client : {args.steps:,} steps logged in {logged:.2f} s, all on the server after {total:.2f} s "
+            f"-> {points / total:,.0f} points/s end to end"
+        )
         steps = max(args.steps // args.clients, 1)
         t0 = time.perf_counter()
         results = clients(args.clients, steps, env)
         wall = time.perf_counter() - t0
-        print(f"{args.clients} clients: {steps:,} steps each, all on the server after {wall:.2f} s "
-              f"-> {args.clients * steps * KEYS / wall:,.0f} points/s together "
-              f"(slowest client {max(t for _, t in results):.2f} s)")
+        print(
+            f"{args.clients} clients: {steps:,} steps each, all on the server after {wall:.2f} s "
+            f"-> {args.clients * steps * KEYS / wall:,.0f} points/s together "
+            f"(slowest client {max(t for _, t in results):.2f} s)"
+        )
         rate = bench_mlflow(min(args.steps, 20_000))
         if rate is None:
             print("MLflow: not installed (pip install mlflow), skipped")
         else:
-            print(f"MLflow tracking server (sqlite) log_batch, 1000 metrics a call: {rate:,.0f} points/s "
-                  f"-> wbnb end to end is {points / total / rate:.1f}x")
+            print(
+                f"MLflow tracking server (sqlite) log_batch, 1000 metrics a call: {rate:,.0f} points/s "
+                f"-> wbnb end to end is {points / total / rate:.1f}x"
+            )
         print("server SIGKILLed at 3 s and restarted at 6 s while a run logs at ~1 kHz:")
         bench_restart(server, env)
     finally:

@@ -33,8 +33,14 @@ CASES = [
 def rows(n: int) -> list[dict]:
     out = []
     for i in range(n):
-        row = {"id": f"r{i:05d}", "name": f"run-{i}", "state": ("finished", "crashed", "running")[i % 3],
-               "created": 1.7e9 + i * 60, "duration": float(i % 977), "tags": ["even"] if i % 2 == 0 else ["odd"]}
+        row = {
+            "id": f"r{i:05d}",
+            "name": f"run-{i}",
+            "state": ("finished", "crashed", "running")[i % 3],
+            "created": 1.7e9 + i * 60,
+            "duration": float(i % 977),
+            "tags": ["even"] if i % 2 == 0 else ["odd"],
+        }
         row.update({f"config.p{j}": (i * 31 + j) % 101 / 7 for j in range(20)})
         row.update({f"summary.m{j}": ((i * 17 + j * 7) % 1000) / 1000 for j in range(25)})
         out.append(row)
@@ -55,8 +61,10 @@ def main() -> None:
 
     w = RunTable("none", store=LocalStore(tempfile.mkdtemp(prefix="wbnb-bench-store-")), sort=[])
     w._data = columnar(rows(args.runs))
-    print(f"run table: {args.runs} runs x {len(w._data['columns'])} columns, headless chromium, "
-          f"median / worst of {args.repeat} (ms, includes redrawing the visible rows)")
+    print(
+        f"run table: {args.runs} runs x {len(w._data['columns'])} columns, headless chromium, "
+        f"median / worst of {args.repeat} (ms, includes redrawing the visible rows)"
+    )
     site = harness._site(tempfile.mkdtemp(prefix="wbnb-bench-site-"))
     base, server = harness.serve(site)
     with sync_playwright() as p:
@@ -70,16 +78,21 @@ def main() -> None:
             for r in range(args.repeat):
                 # alternate the direction of sorts so each run really reorders
                 v = value if trait != "sort" or r % 2 == 0 else [s[1:] if s.startswith("-") else "-" + s for s in value]
-                ms = page.evaluate("""([id, trait, value]) => {
+                ms = page.evaluate(
+                    """([id, trait, value]) => {
                     const m = window.wbnb.models[id];
                     const t0 = performance.now();
                     m.set(trait, value);           // what a header click or a keystroke does
                     return performance.now() - t0;
-                }""", [w.model_id, trait, v])
+                }""",
+                    [w.model_id, trait, v],
+                )
                 times.append(ms)
             rows_in_dom = page.locator(".wbnb-row").count()
             shown = page.text_content(".wbnb-count")
-            print(f"  {label:44s} {statistics.median(times):7.1f} / {max(times):7.1f}   ({shown}; {rows_in_dom} row elements)")
+            print(
+                f"  {label:44s} {statistics.median(times):7.1f} / {max(times):7.1f}   ({shown}; {rows_in_dom} row elements)"
+            )
         browser.close()
     server.shutdown()
 

@@ -42,7 +42,7 @@ def per_call_us(fn, n: int) -> list[float]:
 
 def describe(samples: list[float]) -> str:
     s = sorted(samples)
-    pick = lambda q: s[min(len(s) - 1, int(q * len(s)))]  # noqa: E731
+    pick = lambda q: s[min(len(s) - 1, int(q * len(s)))]
     return f"median {statistics.median(s):8.2f} µs   p90 {pick(0.9):8.2f}   p99 {pick(0.99):8.2f}"
 
 
@@ -84,8 +84,10 @@ def bench_import() -> None:
 
     base = best("pass")
     ours = best("import wbnb")
-    print(f"import wbnb (target <= 150 ms):                        {1000 * (ours - base):8.1f} ms "
-          f"(interpreter start {1000 * base:.0f} ms excluded)")
+    print(
+        f"import wbnb (target <= 150 ms):                        {1000 * (ours - base):8.1f} ms "
+        f"(interpreter start {1000 * base:.0f} ms excluded)"
+    )
 
 
 def bench_finish_and_history(root: str, steps: int) -> None:
@@ -146,7 +148,9 @@ def compare_wandb(root: str, n: int, ours: float) -> None:
     samples = per_call_us(lambda i: run.log(data), n)
     run.finish()
     theirs = statistics.median(samples)
-    print(f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
+    print(
+        f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
+    )
 
 
 def compare_mlflow(root: str, n: int, ours: float) -> None:
@@ -160,7 +164,9 @@ def compare_mlflow(root: str, n: int, ours: float) -> None:
     with mlflow.start_run():
         samples = per_call_us(lambda i: mlflow.log_metrics(data, step=i), n)
     theirs = statistics.median(samples)
-    print(f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
+    print(
+        f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
+    )
 
 
 def main() -> None:

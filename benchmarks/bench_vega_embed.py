@@ -118,14 +118,19 @@ def main() -> None:
                 page.close()
         browser.close()
     imported = statistics.median(r[0] for runs in got.values() for r in runs)
-    print(f"vega.js ({len(sources[0].encode()) / 1024:.0f} KiB, vega and vega-embed) imported in {imported:.0f} ms "
-          f"(median of {len(cases) * args.reps} fresh pages)")
+    print(
+        f"vega.js ({len(sources[0].encode()) / 1024:.0f} KiB, vega and vega-embed) imported in {imported:.0f} ms "
+        f"(median of {len(cases) * args.reps} fresh pages)"
+    )
     drawn = {mode: statistics.median(r[1] for r in runs) for mode, runs in got.items()}
     for mode in cases:
         extra = (drawn[mode] - drawn["views"]) / args.charts
-        print(f"{mode:17s}: {args.charts} charts x {args.points} points compiled and drawn in {drawn[mode]:4.0f} ms "
-              f"(median of {args.reps}), {drawn[mode] / drawn['views']:.2f}x views, {extra:+.1f} ms a chart")
+        print(
+            f"{mode:17s}: {args.charts} charts x {args.points} points compiled and drawn in {drawn[mode]:4.0f} ms "
+            f"(median of {args.reps}), {drawn[mode] / drawn['views']:.2f}x views, {extra:+.1f} ms a chart"
+        )
     print(json.dumps({"imported_ms": imported, "drawn_ms": drawn}))
+
 
 if __name__ == "__main__":
     main()

@@ -123,9 +123,9 @@ with open({out!r}, 'w') as f:
 
 def jupyter_first_draw(store: Path, run_id: str, series: int, reps: int) -> None:
     """Display -> every chart painted, in JupyterLab: a notebook's first Curves, then a second."""
+    import harness
     from playwright.sync_api import sync_playwright
 
-    import harness
     from tests.e2e.jupyter_server import jupyter_server, open_notebook, run_cell, wait_file, write_notebook
 
     root = Path(tempfile.mkdtemp(prefix="wbnb-bench-lab-"))
@@ -137,9 +137,13 @@ def jupyter_first_draw(store: Path, run_id: str, series: int, reps: int) -> None
         for k in range(reps):
             name = f"draw{k}.ipynb"
             outs = [f"t-{k}-{which}.json" for which in results]
-            write_notebook(root / name, [
-                "import json, time\nimport wbnb\nfrom wbnb.widgets import Curves\nprint('ready')",
-                *(DISPLAY_CELL.format(ref=ref, out=out) for out in outs)])
+            write_notebook(
+                root / name,
+                [
+                    "import json, time\nimport wbnb\nfrom wbnb.widgets import Curves\nprint('ready')",
+                    *(DISPLAY_CELL.format(ref=ref, out=out) for out in outs),
+                ],
+            )
             page = profile.new_page()
             open_notebook(page, base, name)
             run_cell(page, "ready")
@@ -155,11 +159,16 @@ def jupyter_first_draw(store: Path, run_id: str, series: int, reps: int) -> None
             time.sleep(1.0)
         browser.close()
     for which, got in results.items():
-        what = ("the notebook's first chart widget (the vega bundle sent and loaded)" if which == "first"
-                else "a second one (vega on the page)")
-        print(f"JupyterLab, display -> all {series} charts painted, {what}: median {ms([g[0] for g in got])}; "
-              f"Curves() in the kernel {ms([g[1] for g in got])}; chart specs by origin: "
-              f"{' | '.join(g[2] for g in got)}")
+        what = (
+            "the notebook's first chart widget (the vega bundle sent and loaded)"
+            if which == "first"
+            else "a second one (vega on the page)"
+        )
+        print(
+            f"JupyterLab, display -> all {series} charts painted, {what}: median {ms([g[0] for g in got])}; "
+            f"Curves() in the kernel {ms([g[1] for g in got])}; chart specs by origin: "
+            f"{' | '.join(g[2] for g in got)}"
+        )
 
 
 def main() -> None:
@@ -193,8 +202,10 @@ def main() -> None:
         v = math.sin(i * 1e-3)
         run.log({k: v + j for j, k in enumerate(keys)})
     log_s = time.perf_counter() - t
-    print(f"logged {args.steps:,} steps x {args.series} scalars in {log_s:.1f} s "
-          f"({log_s / args.steps * 1e6:.2f} us/log, no widget)")
+    print(
+        f"logged {args.steps:,} steps x {args.series} scalars in {log_s:.1f} s "
+        f"({log_s / args.steps * 1e6:.2f} us/log, no widget)"
+    )
 
     # -- the run live: the kernel's own run, as a notebook shows it while training ------------
     t = time.perf_counter()
@@ -207,10 +218,16 @@ def main() -> None:
     Curves.load_budget = None  # from here on a build waits for (and so times) the read, however long
     build_s, w = timed(lambda: Curves(run, min_interval=3600))  # the benchmark ticks by hand
     pts = sum(len(s["data"]) // 48 for s in w._snapshot["series"])
-    how = (f"returned after {returned_s:.2f} s showing 'loading' (Curves.load_budget), the history in after "
-           f"{loaded_s:.2f} s" if deferred else f"{returned_s:.2f} s")
-    print(f"Curves(run), run live, log never cached: {how}; the next: {build_s:.2f} s (cache + the rows after "
-          f"it) -> {pts:,} points ({pts // args.series} per series)")
+    how = (
+        f"returned after {returned_s:.2f} s showing 'loading' (Curves.load_budget), the history in after "
+        f"{loaded_s:.2f} s"
+        if deferred
+        else f"{returned_s:.2f} s"
+    )
+    print(
+        f"Curves(run), run live, log never cached: {how}; the next: {build_s:.2f} s (cache + the rows after "
+        f"it) -> {pts:,} points ({pts // args.series} per series)"
+    )
 
     row = {k: 0.5 for k in keys}
     t = time.perf_counter()
@@ -255,8 +272,10 @@ def main() -> None:
             milestones.append(page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats"))
             page.close()
         loaded = ", ".join(f"{m.get('vegaLoaded', -1):.0f}" for m in milestones)
-        print(f"browser: first draw of {args.series} charts ({pts:,} points, incl. loading vega), 3 fresh pages: "
-              f"median {ms(firsts)}; vega loaded at {loaded} ms")
+        print(
+            f"browser: first draw of {args.series} charts ({pts:,} points, incl. loading vega), 3 fresh pages: "
+            f"median {ms(firsts)}; vega loaded at {loaded} ms"
+        )
 
         page, h = fresh_page(browser)
         show(h, w)
@@ -266,20 +285,23 @@ def main() -> None:
             for i in range(1000):
                 run.log(row)
             assert w._feed.tick() == "delta"
-            (data, buffers), = comm.take()
+            ((data, buffers),) = comm.take()
             times.append(page.evaluate(DELIVER, [w.model_id, data, harness.b64(buffers)]) / 1e3)
         for i in range(1000):
             run.log(row)
         w.flush()  # the snapshot a live feed sends every few seconds instead of a delta
-        (data, buffers), = comm.take()
+        ((data, buffers),) = comm.take()
         snap_ms = page.evaluate(DELIVER, [w.model_id, data, harness.b64(buffers)])
         same = page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats")
-        in_view = page.evaluate("() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()]"
-                                ".filter(c => !c.away).length")
-        print(f"browser: delta (1,000 new steps x {args.series} series) to drawn, 7 in a row: median {ms(times)}; "
-              f"a snapshot instead: {snap_ms:.0f} ms (embeds {same['embeds']}, changesets {same['changesets']}: "
-              f"no re-embed); {in_view} of {args.series} charts in the 1280x900 view (and 200 px around) redraw, "
-              "the others when scrolled to")
+        in_view = page.evaluate(
+            "() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()].filter(c => !c.away).length"
+        )
+        print(
+            f"browser: delta (1,000 new steps x {args.series} series) to drawn, 7 in a row: median {ms(times)}; "
+            f"a snapshot instead: {snap_ms:.0f} ms (embeds {same['embeds']}, changesets {same['changesets']}: "
+            f"no re-embed); {in_view} of {args.series} charts in the 1280x900 view (and 200 px around) redraw, "
+            "the others when scrolled to"
+        )
         page.close()
         w.stop()
 
@@ -287,8 +309,10 @@ def main() -> None:
         finish_s, _ = timed(run.finish)
         history = Path(tmp) / "projects" / "bench" / run.id / "history.wal"
         cache = colcache.cache_path(history)
-        print(f"finish(): {finish_s:.2f} s, compacting the logs included (cache {cache.stat().st_size / 1e6:.0f} MB "
-              f"for a {history.stat().st_size / 1e6:.0f} MB log)")
+        print(
+            f"finish(): {finish_s:.2f} s, compacting the logs included (cache {cache.stat().st_size / 1e6:.0f} MB "
+            f"for a {history.stat().st_size / 1e6:.0f} MB log)"
+        )
 
         def after_finish() -> float:
             """Back to how finish() left the run: its cache just written (timed)."""
@@ -303,9 +327,11 @@ def main() -> None:
         with log_reads_only():
             for _ in range(args.reps):
                 olds.append(timed(lambda: Curves(run))[0])
-        print(f"Curves(run), run finished ({args.reps} times each): cold (its first read) {ms(colds)}; "
-              f"warm {ms(warms)}; log-only read path (before the cache) {ms(olds)}: "
-              f"{statistics.median(olds) / statistics.median(colds):.1f}x the cold build")
+        print(
+            f"Curves(run), run finished ({args.reps} times each): cold (its first read) {ms(colds)}; "
+            f"warm {ms(warms)}; log-only read path (before the cache) {ms(olds)}: "
+            f"{statistics.median(olds) / statistics.median(colds):.1f}x the cold build"
+        )
         print(f"compacting the log as finish() does: {ms(compacts)}")
 
         browser.close()
@@ -318,8 +344,10 @@ def main() -> None:
     widgets = [Curves(run, live=False) for _ in range(10)]
     data = embed_data(views=widgets, state=dependency_state(widgets, drop_defaults=True))
     size = len(json.dumps(data["manager_state"]))
-    print(f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB "
-          f"(vega and vega-lite once: {sum((STATIC / n).stat().st_size for n in ('vega.js', 'vegalite.js')) / 1e6:.2f} MB)")
+    print(
+        f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB "
+        f"(vega and vega-lite once: {sum((STATIC / n).stat().st_size for n in ('vega.js', 'vegalite.js')) / 1e6:.2f} MB)"
+    )
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

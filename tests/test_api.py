@@ -35,11 +35,19 @@ def sdk_run(project: str = "p", steps: int = 10, **init: Any) -> str:
     return run.id
 
 
-def store_run(root: Path, run_id: str, rows: list[tuple[int, dict]], project: str = "p",
-              system: Sequence[dict] = (), console: Sequence[str] = (), **meta: Any) -> None:
+def store_run(
+    root: Path,
+    run_id: str,
+    rows: list[tuple[int, dict]],
+    project: str = "p",
+    system: Sequence[dict] = (),
+    console: Sequence[str] = (),
+    **meta: Any,
+) -> None:
     """Write a run through the store's writer: rows as (step, {key: value})."""
     writer = LocalStore(root).open_run(
-        project, run_id, {"id": run_id, "project": project, "created_at": time.time(), "config": {}, **meta}, None)
+        project, run_id, {"id": run_id, "project": project, "created_at": time.time(), "config": {}, **meta}, None
+    )
     for step, row in rows:
         writer.log_row(step, 1000.0 + step, float(step), tuple(row), list(row.values()))
     for i, sample in enumerate(system):
@@ -73,12 +81,13 @@ def test_filters_and_order(store_dir: Path) -> None:
         wbnb.log({"val/acc": 1 - lr})
         wbnb.finish()
     api = Api()
-    lrs = lambda runs: [r.config["lr"] for r in runs]  # noqa: E731
+    lrs = lambda runs: [r.config["lr"] for r in runs]
     assert lrs(api.runs("p", filters={"config.lr": {"$lt": 0.05}}, order="+config.lr")) == [0.001, 0.01]
     assert lrs(api.runs("p", order="-summary_metrics.val/acc")) == [0.001, 0.01, 0.1]
     assert lrs(api.runs("p", filters={"tags": "baseline"}, order="config.lr")) == [0.001, 0.1]
-    assert lrs(api.runs("p", filters={"$or": [{"config.lr.value": 0.1}, {"tags": {"$in": ["small"]}}]},
-                        order="-config.lr")) == [0.1, 0.001]
+    assert lrs(
+        api.runs("p", filters={"$or": [{"config.lr.value": 0.1}, {"tags": {"$in": ["small"]}}]}, order="-config.lr")
+    ) == [0.1, 0.001]
     assert len(api.runs("p", filters={"config.opt.name": "adam", "state": "finished"})) == 3
     with pytest.raises(ValueError, match=r"\$bogus"):
         api.runs("p", filters={"state": {"$bogus": 1}})
@@ -111,8 +120,15 @@ def test_run_path_forms(store_dir: Path) -> None:
 
 
 def test_public_run_fields(store_dir: Path) -> None:
-    run = wbnb.init(project="p", name="first", notes="try", tags=["a"], group="g", job_type="train",
-                    config={"lr": 0.1, "net": {"depth": 3}})
+    run = wbnb.init(
+        project="p",
+        name="first",
+        notes="try",
+        tags=["a"],
+        group="g",
+        job_type="train",
+        config={"lr": 0.1, "net": {"depth": 3}},
+    )
     for i in range(5):
         wbnb.log({"loss": 5 - i})
     run.summary["best"] = 42
@@ -182,8 +198,10 @@ def test_history_keys_keep_only_rows_with_all_keys(store_dir: Path) -> None:
 def test_history_without_pandas_leaves_out_missing_keys(store_dir: Path) -> None:
     store_run(store_dir, "r1", [(0, {"a": 1}), (1, {"b": 2})])
     rows = Api().run("p/r1").history(pandas=False)
-    assert rows == [{"_step": 0, "_timestamp": 1000.0, "_runtime": 0.0, "a": 1},
-                    {"_step": 1, "_timestamp": 1001.0, "_runtime": 1.0, "b": 2}]
+    assert rows == [
+        {"_step": 0, "_timestamp": 1000.0, "_runtime": 0.0, "a": 1},
+        {"_step": 1, "_timestamp": 1001.0, "_runtime": 1.0, "b": 2},
+    ]
     df = Api().run("p/r1").history()
     assert np.isnan(df["a"].iloc[1]) and df["b"].iloc[1] == 2
 
@@ -288,8 +306,13 @@ def test_events_and_console(store_dir: Path) -> None:
 def test_media_bytes_of_image_and_table(store_dir: Path) -> None:
     run = wbnb.init(project="p")
     pixels = np.zeros((4, 6, 3), dtype=np.uint8)
-    wbnb.log({"img": wbnb.Image(pixels), "tbl": wbnb.Table(columns=["a"], data=[[1], [2]]),
-              "hist": wbnb.Histogram([1, 2, 3])})
+    wbnb.log(
+        {
+            "img": wbnb.Image(pixels),
+            "tbl": wbnb.Table(columns=["a"], data=[[1], [2]]),
+            "hist": wbnb.Histogram([1, 2, 3]),
+        }
+    )
     wbnb.finish()
     r = Api().run(f"p/{run.id}")
     row = next(r.scan_history())
@@ -303,8 +326,13 @@ def test_media_bytes_of_image_and_table(store_dir: Path) -> None:
 
 def test_import_does_not_load_pandas() -> None:
     code = "import sys, wbnb.api; print('pandas' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert out.stdout.strip() == "False"
 
 

@@ -76,16 +76,20 @@ def test_runs_of_an_empty_project(runs: dict[str, str], capsys: pytest.CaptureFi
     assert "no runs in project nothing" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["runs", "demo", "--filter", "{not json"], "--filter is not valid JSON"),
-    (["runs", "demo", "--filter", "[1]"], "--filter must be a JSON object"),
-    (["runs", "demo", "--filter", '{"lr": {"$near": 1}}'], "unknown filter operator '$near'"),
-    (["show", "demo/nope"], "no run demo/nope"),
-    (["show", "a/b/c/d"], "is not"),
-    (["runs", "bad name!"], "not valid"),
-])
-def test_errors_are_one_line(runs: dict[str, str], capsys: pytest.CaptureFixture[str],
-                             args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["runs", "demo", "--filter", "{not json"], "--filter is not valid JSON"),
+        (["runs", "demo", "--filter", "[1]"], "--filter must be a JSON object"),
+        (["runs", "demo", "--filter", '{"lr": {"$near": 1}}'], "unknown filter operator '$near'"),
+        (["show", "demo/nope"], "no run demo/nope"),
+        (["show", "a/b/c/d"], "is not"),
+        (["runs", "bad name!"], "not valid"),
+    ],
+)
+def test_errors_are_one_line(
+    runs: dict[str, str], capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert main(args) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -97,8 +101,18 @@ def test_show(runs: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", f"demo/{runs['alpha']}"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"alpha (demo/{runs['alpha']})  finished\n")
-    for text in ("created", "duration", "tags      base", "Config:", "lr         0.1", "net.depth  2",
-                 "Run history:", "Run summary:", "val/acc", "1.9"):
+    for text in (
+        "created",
+        "duration",
+        "tags      base",
+        "Config:",
+        "lr         0.1",
+        "net.depth  2",
+        "Run history:",
+        "Run summary:",
+        "val/acc",
+        "1.9",
+    ):
         assert text in out, text
     assert any(c in out for c in "▁▂▃▄▅▆▇█")
 
@@ -114,8 +128,9 @@ def test_show_failed_run_with_alert_and_exception(runs: dict[str, str], capsys: 
 def test_show_with_entity_and_system_sample(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from wbnb.store.local import LocalStore
 
-    writer = LocalStore(store_dir).open_run("p", "r1", {"id": "r1", "project": "p", "entity": "ana",
-                                                         "created_at": 100.0}, None)
+    writer = LocalStore(store_dir).open_run(
+        "p", "r1", {"id": "r1", "project": "p", "entity": "ana", "created_at": 100.0}, None
+    )
     writer.log_system(101.0, 1.0, {"system/cpu_percent": 42.5})
     writer.close("finished")
     assert main(["show", "ana/p/r1"]) == 0
@@ -130,10 +145,20 @@ def test_helpers() -> None:
 
 def test_runs_as_a_module(runs: dict[str, str], store_dir: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "wbnb.cli", "runs", "demo", "--dir", str(store_dir)],
-                         capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "runs", "demo", "--dir", str(store_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert runs["alpha"] in out.stdout and runs["beta"] in out.stdout
-    bad = subprocess.run([sys.executable, "-m", "wbnb.cli", "show", "demo/missing", "--dir", str(store_dir)],
-                         capture_output=True, text=True, env=env, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "show", "demo/missing", "--dir", str(store_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert bad.returncode == 1 and bad.stderr.startswith("wbnb: no run demo/missing")

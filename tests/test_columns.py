@@ -181,7 +181,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path, how
 
 
 def test_a_cache_read_again_skips_its_column_checksums_until_the_file_changes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = Log(tmp_path / "history.wal").add(_numbers(range(1000)))
     log.close()
     compact(log.path)
@@ -233,8 +234,7 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path, monkeypatch: pytest
 
 def _two_parts(row: Any, n: int = 500, more: int = 100, per_step: int = 1) -> tuple[Rows, Rows]:
     """``n`` records ``row(i)`` to cache, then ``more`` (``per_step`` records a step)."""
-    return ([(i // per_step, row(i)) for i in range(n)],
-            [(i // per_step, row(i)) for i in range(n, n + more)])
+    return ([(i // per_step, row(i)) for i in range(n)], [(i // per_step, row(i)) for i in range(n, n + more)])
 
 
 # Each case: the records before the cache is made, and those after it.
@@ -244,18 +244,23 @@ CASES: dict[str, tuple[Rows, Rows]] = {
     "floats_then_ints": _two_parts(lambda i: {"x": i + 0.5 if i < 500 else i}),
     "new_key_later": _two_parts(lambda i: {"loss": 0.1} if i < 500 else {"loss": 0.1, "val/acc": i}),
     "key_stops": _two_parts(lambda i: {"loss": 0.1, "lr": i} if i < 500 else {"loss": 0.2}),
-    "mixed_schemas": _two_parts(lambda i: ({"loss": 1.0} if i % 7 else {"loss": 2, "val": i}) if i < 500
-                                else {"val": 3.0} if i % 3 else {"loss": 1}),
-    "nan_inf_none": _two_parts(lambda i: {"y": [math.nan, math.inf, None, 1.5][i % 4] if i < 500
-                                          else [None, -math.inf][i % 2]}),
+    "mixed_schemas": _two_parts(
+        lambda i: (
+            ({"loss": 1.0} if i % 7 else {"loss": 2, "val": i}) if i < 500 else {"val": 3.0} if i % 3 else {"loss": 1}
+        )
+    ),
+    "nan_inf_none": _two_parts(
+        lambda i: {"y": [math.nan, math.inf, None, 1.5][i % 4] if i < 500 else [None, -math.inf][i % 2]}
+    ),
     "strings_in_cache": _two_parts(lambda i: {"s": "a" if i == 3 else i}),
     "strings_in_tail_after_ints": _two_parts(lambda i: {"s": i if i < 500 else f"v{i}"}),
     "strings_in_tail_after_floats": _two_parts(lambda i: {"s": i / 2 if i < 500 else "x"}),
     "strings_in_tail_after_gaps": _two_parts(lambda i: ({"s": 1.0} if i % 2 else {"t": 1}) if i < 500 else {"s": "x"}),
     "bools": _two_parts(lambda i: {"b": i % 2 == 0, "y": 1.0} if i < 500 else {"b": True, "y": 2}),
     "big_ints": _two_parts(lambda i: {"n": 2**70 + i if i == 10 else i}),
-    "media": _two_parts(lambda i: {"img": {"_type": "image", "path": f"m/{i % 7}.png"},
-                                   **({"y": 0.5} if i % 5 else {})}),
+    "media": _two_parts(
+        lambda i: {"img": {"_type": "image", "path": f"m/{i % 7}.png"}, **({"y": 0.5} if i % 5 else {})}
+    ),
     "merged_steps": _two_parts(lambda i: {f"k{i % 3}": float(i) if i < 1500 else i}, 1500, 300, per_step=3),
 }
 
@@ -362,7 +367,7 @@ def test_columns_to_follow_and_rows_after_them_read_as_the_whole_log(tmp_path: P
         assert colcache.load(log.path) is not None
     log.add(after[: len(after) // 2])
     cols, cursor = history.read_columns_to_follow(log.path)
-    log.add(after[len(after) // 2:])  # written while the reader looks at what it got
+    log.add(after[len(after) // 2 :])  # written while the reader looks at what it got
     rows, _ = read_rows(log.path, cursor)
     whole = read_columns(log.path, cache=False)
     last = whole["_step"][-1]

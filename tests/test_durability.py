@@ -41,8 +41,9 @@ def _spawn(root: Path, run_id: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WBNB_SYSTEM_INTERVAL": "0.2"}
     # Unbuffered: a buffered readline() could pull acknowledgements into Python's buffer,
     # where the raw os.read() loop below would not see them.
-    proc = subprocess.Popen([sys.executable, "-c", LOGGER, str(root), run_id], stdout=subprocess.PIPE, env=env,
-                            bufsize=0)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOGGER, str(root), run_id], stdout=subprocess.PIPE, env=env, bufsize=0
+    )
     assert proc.stdout.readline() == b"ready\n"
     return proc
 
@@ -179,8 +180,13 @@ def test_disk_full_at_init_fails_init_clearly(tmp_path: Path) -> None:
             print("StoreError:", e)
         """
     )
-    res = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr
     assert "StoreError: cannot write runs to" in res.stdout and "WBNB_DIR" in res.stdout
 
@@ -204,8 +210,13 @@ def test_disk_full_mid_run_keeps_logging_and_finish_reports_it(tmp_path: Path) -
         print("loop survived", file=sys.stderr)
         """
     )
-    res = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert "warnings 1" in res.stderr, res.stderr  # warned once, not per step
     assert "loop survived" in res.stderr

@@ -14,8 +14,9 @@ from wbnb.store.local import LocalStore
 def run_cells(workdir: Path, *sources: str) -> list[nbformat.NotebookNode]:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(workdir)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(workdir)}}
+    ).execute()
     return nb.cells
 
 
@@ -33,7 +34,8 @@ import wbnb
 
 def test_cell_magic_runs_the_cell_in_a_run(tmp_path: Path) -> None:
     cells = run_cells(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "%%wbnb --project cells --name ok --config lr=1e-3 opt=adam layers=[1,2]\n"
         "for i in range(5):\n    wbnb.log({'loss': 1 / (i + 1)})",
         "%%wbnb --project cells --name broken\nwbnb.log({'x': 1})\nraise ValueError('boom')",
@@ -53,15 +55,19 @@ def test_bad_arguments_print_usage_not_a_traceback(tmp_path: Path) -> None:
     cells = run_cells(tmp_path, SETUP, "%wbnb bogus", "%wbnb show", "%%wbnb --nope\npass", "%wbnb")
     for cell in cells[1:]:
         out = text(cell)
-        assert "%wbnb show RUN" in out and "Traceback" not in out and not any(
-            o.output_type == "error" for o in cell.outputs)
+        assert (
+            "%wbnb show RUN" in out
+            and "Traceback" not in out
+            and not any(o.output_type == "error" for o in cell.outputs)
+        )
     assert "unknown command 'bogus'" in text(cells[1])
     assert "there is no current run" in text(cells[4])
 
 
 def test_cell_errors_and_interrupts_leave_the_run_open_and_recorded(tmp_path: Path) -> None:
     cells = run_cells(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "run = wbnb.init(project='nb')\nwbnb.log({'a': 1})",
         "raise RuntimeError('cell failed')",
         "raise KeyboardInterrupt",
@@ -78,7 +84,11 @@ def test_cell_errors_and_interrupts_leave_the_run_open_and_recorded(tmp_path: Pa
 
 def test_parse_config_literals_and_strings() -> None:
     assert parse_config(["lr=1e-3", "name=resnet", "flag=True", "s='x y'"]) == {
-        "lr": 0.001, "name": "resnet", "flag": True, "s": "x y"}
+        "lr": 0.001,
+        "name": "resnet",
+        "flag": True,
+        "s": "x y",
+    }
 
 
 def widget_views(cell: nbformat.NotebookNode) -> int:
@@ -87,7 +97,8 @@ def widget_views(cell: nbformat.NotebookNode) -> int:
 
 def test_init_shows_the_live_panel_and_a_run_displays_itself(tmp_path: Path) -> None:
     cells = run_cells(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "run = wbnb.init(project='panel')\nfor i in range(3):\n    wbnb.log({'loss': 1 / (i + 1)})",
         "run",
         "quiet = wbnb.init(project='panel', settings={'live_panel': False}, reinit='create_new')",
@@ -105,14 +116,16 @@ def test_kernel_shutdown_finishes_open_runs(tmp_path: Path) -> None:
 
 
 def test_colab_says_how_to_keep_runs(tmp_path: Path) -> None:
-    cells = run_cells(tmp_path, SETUP, "os.environ['COLAB_RELEASE_TAG'] = 'test'\nrun = wbnb.init(project='c')",
-                      "run.finish()")
+    cells = run_cells(
+        tmp_path, SETUP, "os.environ['COLAB_RELEASE_TAG'] = 'test'\nrun = wbnb.init(project='c')", "run.finish()"
+    )
     assert "mount Google Drive" in text(cells[1]) and "WBNB_DIR" in text(cells[1])
 
 
 def test_saved_notebook_keeps_a_static_picture_of_the_final_curves(tmp_path: Path) -> None:
     cells = run_cells(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "run = wbnb.init(project='static', name='<b>run</b>')\n"
         "for i in range(50):\n    wbnb.log({'train/loss': 1 / (i + 1), '<img src=x onerror=alert(1)>': i})",
         "wbnb.finish()",
@@ -126,14 +139,21 @@ def test_saved_notebook_keeps_a_static_picture_of_the_final_curves(tmp_path: Pat
 
 
 def test_init_again_in_a_notebook_finishes_the_previous_run(tmp_path: Path) -> None:
-    cells = run_cells(tmp_path, SETUP, "a = wbnb.init(project='again')", "b = wbnb.init(project='again')",
-                      "print(a.state, b.state, wbnb.run is b)", "b.finish()")
+    cells = run_cells(
+        tmp_path,
+        SETUP,
+        "a = wbnb.init(project='again')",
+        "b = wbnb.init(project='again')",
+        "print(a.state, b.state, wbnb.run is b)",
+        "b.finish()",
+    )
     assert text(cells[3]).strip() == "finished running True"
 
 
 def test_runs_magic_shows_the_run_table(tmp_path: Path) -> None:
     cells = run_cells(
-        tmp_path, SETUP,
+        tmp_path,
+        SETUP,
         "for lr in (0.1, 0.01):\n    with wbnb.init(project='grid', config={'lr': lr}, settings={'live_panel': False}):\n"
         "        wbnb.log({'acc': lr * 5})",
         "%wbnb runs grid --filter 'config.lr < 0.05' --sort -summary.acc",

@@ -29,7 +29,8 @@ def test_killed_kernel_leaves_its_runs_crashed_with_all_acknowledged_steps(tmp_p
             "    a.log({'i': i})\n"
             "    b.log({'j': -i})\n"
             "print('logged', flush=True)",
-            timeout=120)
+            timeout=120,
+        )
         assert reply["content"]["status"] == "ok"
         # Killed with no chance to run atexit or shutdown hooks.
         os.kill(km.provisioner.process.pid, signal.SIGKILL)
@@ -47,16 +48,24 @@ def test_killed_kernel_leaves_its_runs_crashed_with_all_acknowledged_steps(tmp_p
 
 def test_a_failing_cell_is_shown_in_the_open_runs_panel(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
-        "import os\nos.environ.update(WBNB_SYSTEM_INTERVAL='0', WBNB_CONSOLE='0')\nimport wbnb\n%load_ext wbnb",
-        "run = wbnb.init(project='nb')\nwbnb.log({'a': 1})",
-        "raise RuntimeError('<b>cell failed</b>')",
-        "wbnb.log({'a': 2})",
-        "wbnb.finish()",
-    )]
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True, store_widget_state=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nb.cells = [
+        nbformat.v4.new_code_cell(src)
+        for src in (
+            "import os\nos.environ.update(WBNB_SYSTEM_INTERVAL='0', WBNB_CONSOLE='0')\nimport wbnb\n%load_ext wbnb",
+            "run = wbnb.init(project='nb')\nwbnb.log({'a': 1})",
+            "raise RuntimeError('<b>cell failed</b>')",
+            "wbnb.log({'a': 2})",
+            "wbnb.finish()",
+        )
+    ]
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    (header,) = [m["state"]["value"] for m in state.values()
-                 if "wbnb-run-header" in str(m["state"].get("value", ""))]
+    (header,) = [m["state"]["value"] for m in state.values() if "wbnb-run-header" in str(m["state"].get("value", ""))]
     assert "RuntimeError: &lt;b&gt;cell failed&lt;/b&gt; (the run stays open)" in header and "finished" in header

@@ -14,7 +14,9 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not i
 def git(cwd, *args):
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd, check=True, capture_output=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
     )
 
 

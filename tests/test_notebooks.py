@@ -26,8 +26,13 @@ def execute(name: str, workdir: Path) -> nbformat.NotebookNode:
 
 
 def outputs(nb: nbformat.NotebookNode, mime: str) -> list[str]:
-    return [o["data"][mime] for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if mime in o.get("data", {})]
+    return [
+        o["data"][mime]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if mime in o.get("data", {})
+    ]
 
 
 @pytest.mark.timeout(900)

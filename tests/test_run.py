@@ -13,8 +13,8 @@ import pytest
 
 import wbnb
 from wbnb.store.history import merged
-from wbnb.store.remote import ServerError
 from wbnb.store.local import LocalStore
+from wbnb.store.remote import ServerError
 
 
 def stored_rows(root: Path, run) -> list[dict]:
@@ -40,19 +40,32 @@ def test_log_steps_commit_and_nested_keys(store_dir: Path) -> None:
     rows = stored_rows(store_dir, run)
     by_step = {r["_step"]: {k: v for k, v in r.items() if not k.startswith("_")} for r in rows}
     assert by_step == {
-        0: {"a": 1}, 1: {"b/c": 2.5, "b/d/e": 3}, 2: {"x": 1, "y": 2},
-        10: {"z": 1, "w": 2, "late": 0}, 11: {"after": 1},
+        0: {"a": 1},
+        1: {"b/c": 2.5, "b/d/e": 3},
+        2: {"x": 1, "y": 2},
+        10: {"z": 1, "w": 2, "late": 0},
+        11: {"after": 1},
     }
     assert all(r["_timestamp"] > 1e9 and r["_runtime"] >= 0 for r in rows)
 
 
 def test_values_numpy_torchlike_nan_inf_strings_lists(store_dir: Path) -> None:
     run = wbnb.init(project="p")
-    wbnb.log({
-        "f32": np.float32(0.5), "i64": np.int64(7), "b": np.bool_(True), "zero_d": np.array(3.0),
-        "nan": float("nan"), "inf": float("inf"), "ninf": -math.inf, "s": "text", "none": None,
-        "list": [1, 2.5, "x"], "arr": np.arange(100.0),
-    })
+    wbnb.log(
+        {
+            "f32": np.float32(0.5),
+            "i64": np.int64(7),
+            "b": np.bool_(True),
+            "zero_d": np.array(3.0),
+            "nan": float("nan"),
+            "inf": float("inf"),
+            "ninf": -math.inf,
+            "s": "text",
+            "none": None,
+            "list": [1, 2.5, "x"],
+            "arr": np.arange(100.0),
+        }
+    )
     wbnb.finish()
     (row,) = stored_rows(store_dir, run)
     assert row["f32"] == 0.5 and type(row["f32"]) is float
@@ -157,7 +170,13 @@ def test_config_access_update_and_val_change(store_dir: Path) -> None:
         run.config.nope
     wbnb.finish()
     assert stored_meta(store_dir, run)["config"] == {
-        "lr": 0.2, "opt": {"name": "adam"}, "epochs": 3, "batch": 64, "seed": 1, "new": "x"}
+        "lr": 0.2,
+        "opt": {"name": "adam"},
+        "epochs": 3,
+        "batch": 64,
+        "seed": 1,
+        "new": "x",
+    }
 
 
 def test_summary_last_value_explicit_and_define_metric(store_dir: Path) -> None:
@@ -187,10 +206,18 @@ def test_summary_last_value_explicit_and_define_metric(store_dir: Path) -> None:
 
 
 def test_run_attributes_and_files(store_dir: Path, tmp_path: Path) -> None:
-    run = wbnb.init(project="attrs", name="my run", notes="n", tags=["a", "b"], group="g", job_type="train",
-                    id="fixedid1")
+    run = wbnb.init(
+        project="attrs", name="my run", notes="n", tags=["a", "b"], group="g", job_type="train", id="fixedid1"
+    )
     assert (run.id, run.name, run.project, run.notes, run.tags, run.group, run.job_type) == (
-        "fixedid1", "my run", "attrs", "n", ("a", "b"), "g", "train")
+        "fixedid1",
+        "my run",
+        "attrs",
+        "n",
+        ("a", "b"),
+        "g",
+        "train",
+    )
     assert Path(run.dir).is_dir() and run.path.endswith("/attrs/fixedid1") and run.url.startswith("file://")
     (Path(run.dir) / "notes.txt").write_text("kept")
     src = tmp_path / "ckpt"
@@ -442,7 +469,9 @@ def test_finish_is_bounded_even_when_flushing_hangs(store_dir: Path) -> None:
     real_close = run._writer.close
     run._writer.close = lambda *a, **k: (time.sleep(3), real_close(*a, **k))[1]  # a disk that stalls
     start = time.monotonic()
-    with pytest.warns(RuntimeWarning, match=r"flushing the run did not finish within 0\.[0-5]s; it goes on in the background"):
+    with pytest.warns(
+        RuntimeWarning, match=r"flushing the run did not finish within 0\.[0-5]s; it goes on in the background"
+    ):
         wbnb.finish()
     assert time.monotonic() - start < 2.0 and wbnb.run is None
     time.sleep(3.5)  # the flush carried on in the background and completed

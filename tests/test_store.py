@@ -48,8 +48,9 @@ def test_torn_tail_is_invisible_and_cursor_resumes(tmp_path: Path) -> None:
     assert len(records) == 10 and cursor == len(good)
     # A record cut short mid-copy: the header is there, the payload is partial.
     torn = encode({"i": 10, "long": "y" * 100})
-    from wbnb.store.wal import HEADER
     from zlib import crc32
+
+    from wbnb.store.wal import HEADER
 
     path.write_bytes(good + HEADER.pack(len(torn), crc32(torn)) + torn[:20] + b"\0" * 50)
     assert read_records(path) == ([], cursor) or read_records(path, cursor) == ([], cursor)
@@ -113,9 +114,26 @@ def _assert_same_columns(a: dict, b: dict) -> None:
             assert a[key] == b[key], key
 
 
-@pytest.mark.parametrize("case", ["one_schema", "ints_then_floats", "float_first", "schemas", "schemas_often", "nan_inf",
-                                  "strings", "merged_steps", "big_ints", "alternating", "empty", "bool_later",
-                                  "numeric_string", "none_later", "huge_int"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "one_schema",
+        "ints_then_floats",
+        "float_first",
+        "schemas",
+        "schemas_often",
+        "nan_inf",
+        "strings",
+        "merged_steps",
+        "big_ints",
+        "alternating",
+        "empty",
+        "bool_later",
+        "numeric_string",
+        "none_later",
+        "huge_int",
+    ],
+)
 def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: str) -> None:
     rng = np.random.default_rng(0)
     n = 5000  # > 4096: runs this long have their checksums computed by table
@@ -123,8 +141,9 @@ def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: 
         "one_schema": [(i, {"loss": float(rng.random()), "epoch": i // 100}) for i in range(n)],
         "ints_then_floats": [(i, {"x": i if i < n // 2 else i + 0.5}) for i in range(n)],
         "float_first": [(i, {"x": 2.0 if i == 0 else i}) for i in range(n)],
-        "schemas": [(i, {"loss": float(i)} if i % 500 else {"loss": 1.0, "val/acc": i // 10, "t": 0.5})
-                    for i in range(n)],
+        "schemas": [
+            (i, {"loss": float(i)} if i % 500 else {"loss": 1.0, "val/acc": i // 10, "t": 0.5}) for i in range(n)
+        ],
         "schemas_often": [(i, {"loss": float(i)} if i % 10 else {"loss": 1, "val/acc": i // 10}) for i in range(n)],
         "nan_inf": [(i, {"y": [math.nan, math.inf, -1.5][i % 3], "k": i}) for i in range(n)],
         "strings": [(i, {"y": float(i), "s": "a" if i == n - 5 else 1.0}) for i in range(n)],

@@ -23,8 +23,14 @@ from .store.base import RunNotFound, StoreError
 __version__ = "0.1.0"
 
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
-_LAZY = {"Api": ".api", "Histogram": ".data", "Image": ".data", "Table": ".data", "plot": ".data",
-         "load_ipython_extension": ".jupyter"}
+_LAZY = {
+    "Api": ".api",
+    "Histogram": ".data",
+    "Image": ".data",
+    "Table": ".data",
+    "plot": ".data",
+    "load_ipython_extension": ".jupyter",
+}
 
 if TYPE_CHECKING:
     from .api import Api
@@ -37,13 +43,36 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'wbnb' has no attribute {name!r}")
     return getattr(import_module(_LAZY[name], __name__), name)
 
+
 # The current run; init() sets these, finish() resets them.
 run: Run | None = None
 config = PreInitObject("wbnb.config")
 summary = PreInitObject("wbnb.summary")
 
 __all__ = [
-    "AlertLevel", "Api", "Config", "ConfigError", "Histogram", "Image", "PreInitError", "Run", "RunNotFound",
-    "Settings", "StoreError", "Table", "alert", "config", "define_metric", "finish", "init", "log", "login",
-    "plot", "run", "save", "summary", "unwatch", "watch",
+    "AlertLevel",
+    "Api",
+    "Config",
+    "ConfigError",
+    "Histogram",
+    "Image",
+    "PreInitError",
+    "Run",
+    "RunNotFound",
+    "Settings",
+    "StoreError",
+    "Table",
+    "alert",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "log",
+    "login",
+    "plot",
+    "run",
+    "save",
+    "summary",
+    "unwatch",
+    "watch",
 ]

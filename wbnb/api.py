@@ -29,15 +29,22 @@ class Api:
     is the server key. ``timeout`` is accepted for wandb compatibility.
     """
 
-    def __init__(self, overrides: Mapping[str, Any] | None = None, timeout: float | None = None,
-                 api_key: str | None = None, *, store: Store | None = None) -> None:
-        from .sdk.settings import Settings
-
+    def __init__(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        api_key: str | None = None,
+        *,
+        store: Store | None = None,
+    ) -> None:
         from .sdk.credentials import default_store
+        from .sdk.settings import Settings
 
         overrides = dict(overrides or {})
         settings = Settings.from_env().updated(
-            {k: overrides.get(k) for k in ("dir", "base_url") if overrides.get(k)} | ({"api_key": api_key} if api_key else {}))
+            {k: overrides.get(k) for k in ("dir", "base_url") if overrides.get(k)}
+            | ({"api_key": api_key} if api_key else {})
+        )
         if store is None:
             store = default_store(settings, overrides.get("entity"))
         self.store = store
@@ -60,8 +67,14 @@ class Api:
         """Names of the projects that have runs."""
         return self.store.projects()
 
-    def runs(self, path: str | None = None, filters: Mapping[str, Any] | None = None,
-             order: str | None = "-created_at", per_page: int = 50, include_sweeps: bool = True) -> "Runs":
+    def runs(
+        self,
+        path: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = "-created_at",
+        per_page: int = 50,
+        include_sweeps: bool = True,
+    ) -> Runs:
         """The runs of a project (``"project"`` or ``"entity/project"``) that match
         ``filters`` (mongo-style, see ``wbnb.store.filters``), sorted by ``order``.
 
@@ -69,8 +82,11 @@ class Api:
         """
         entity, project = self._project_path(path)
         store = self._store_for(entity)
-        runs = [Run(store, meta) for meta in store.runs(project)
-                if not entity or not meta.get("entity") or meta.get("entity") == entity]
+        runs = [
+            Run(store, meta)
+            for meta in store.runs(project)
+            if not entity or not meta.get("entity") or meta.get("entity") == entity
+        ]
         if filters or order:
             # A running run's summary is rebuilt from its rows: only pay for that when asked.
             wants_summary = "summary" in repr((filters, order))
@@ -79,7 +95,7 @@ class Api:
             runs = [r for r, _ in pairs]
         return Runs(entity or self.default_entity, project, runs)
 
-    def run(self, path: str) -> "Run":
+    def run(self, path: str) -> Run:
         """One run, by ``"entity/project/id"``, ``"project/id"``, ``"project/runs/id"``
         or just ``"id"`` in the default project. Raises ``RunNotFound``."""
         parts = str(path).strip("/").split("/") if path else []
@@ -111,23 +127,23 @@ class Api:
 class Runs(Sequence["Run"]):
     """The runs ``Api.runs()`` found: a list-like sequence of ``Run``."""
 
-    def __init__(self, entity: str | None, project: str, runs: list["Run"]) -> None:
+    def __init__(self, entity: str | None, project: str, runs: list[Run]) -> None:
         self.entity = entity
         self.project = project
         self._runs = runs
 
     @overload
-    def __getitem__(self, index: int) -> "Run": ...
+    def __getitem__(self, index: int) -> Run: ...
     @overload
-    def __getitem__(self, index: slice) -> list["Run"]: ...
+    def __getitem__(self, index: slice) -> list[Run]: ...
 
-    def __getitem__(self, index: int | slice) -> "Run | list[Run]":
+    def __getitem__(self, index: int | slice) -> Run | list[Run]:
         return self._runs[index]
 
     def __len__(self) -> int:
         return len(self._runs)
 
-    def __iter__(self) -> Iterator["Run"]:
+    def __iter__(self) -> Iterator[Run]:
         return iter(self._runs)
 
     def __repr__(self) -> str:
@@ -161,17 +177,21 @@ class Run:
     display_name = name
     project = property(lambda self: self._meta["project"], doc="The project the run belongs to.")
     entity = property(lambda self: self._meta.get("entity") or "", doc="Who logged it.")
-    state = property(lambda self: self._meta.get("state", "running"),
-                     doc="running, finished, failed or crashed (a writer that died).")
+    state = property(
+        lambda self: self._meta.get("state", "running"),
+        doc="running, finished, failed or crashed (a writer that died).",
+    )
     notes = property(lambda self: self._meta.get("notes"), doc="Free-text notes, if any.")
     group = property(lambda self: self._meta.get("group"), doc="The run's group, if any.")
     job_type = property(lambda self: self._meta.get("job_type"), doc="The run's job type, if any.")
     tags = property(lambda self: list(self._meta.get("tags") or ()), doc="The run's tags.")
     config = property(lambda self: dict(self._meta.get("config") or {}), doc="The config, as plain values.")
-    metadata = property(lambda self: dict(self._meta.get("metadata") or {}),
-                        doc="Where it ran: python, os, host, program, git...")
-    created_at = property(lambda self: iso_time(self._meta.get("created_at")),
-                          doc="When it started, as wandb writes it: ISO 8601 in UTC.")
+    metadata = property(
+        lambda self: dict(self._meta.get("metadata") or {}), doc="Where it ran: python, os, host, program, git..."
+    )
+    created_at = property(
+        lambda self: iso_time(self._meta.get("created_at")), doc="When it started, as wandb writes it: ISO 8601 in UTC."
+    )
     runtime = property(lambda self: run_runtime(self._meta), doc="Seconds it ran (so far, if running).")
 
     @property
@@ -214,7 +234,7 @@ class Run:
         return dict(zip(rows[-1][0], rows[-1][4])) if rows else {}
 
     @property
-    def lastHistoryStep(self) -> int:  # noqa: N802 - wandb's name
+    def lastHistoryStep(self) -> int:
         """The last step logged, or -1 when nothing was."""
         if self.state != "running" and "last_step" in self._meta:
             step = self._meta["last_step"]
@@ -228,8 +248,14 @@ class Run:
     def _rows(self, stream: str) -> list[tuple]:
         return self._store.rows(self.project, self.id, stream)[0]
 
-    def history(self, samples: int = 500, keys: Sequence[str] | None = None, x_axis: str = "_step",
-                pandas: bool = True, stream: str = "default") -> Any:
+    def history(
+        self,
+        samples: int = 500,
+        keys: Sequence[str] | None = None,
+        x_axis: str = "_step",
+        pandas: bool = True,
+        stream: str = "default",
+    ) -> Any:
         """Up to ``samples`` evenly spaced steps (the first and last always among them).
 
         With ``keys``, only steps that have every key (and ``x_axis``) count, and only
@@ -263,8 +289,13 @@ class Run:
 
         return pd.DataFrame(numeric_arrays(cols))
 
-    def scan_history(self, keys: Sequence[str] | None = None, page_size: int = 1000,
-                     min_step: int | None = None, max_step: int | None = None) -> Iterator[dict[str, Any]]:
+    def scan_history(
+        self,
+        keys: Sequence[str] | None = None,
+        page_size: int = 1000,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """Every step from ``min_step`` up to (not including) ``max_step``, unsampled,
         as dicts. With ``keys``, only steps that have all of them, with only those
         keys. ``page_size`` is accepted for wandb compatibility."""
@@ -297,7 +328,6 @@ class Run:
         return self._store.media(path)
 
 
-
 def _with_keys(rows: list[tuple], steps: list[Span], required: set[str]) -> list[Span]:
     """The steps whose records, together, log every key in ``required``."""
     has_all: dict[tuple[str, ...], bool] = {}  # per schema: a run has few
@@ -313,5 +343,3 @@ def _with_keys(rows: list[tuple], steps: list[Span], required: set[str]) -> list
         if ok:
             out.append((a, b))
     return out
-
-

@@ -96,9 +96,14 @@ def _cmd_runs(args: argparse.Namespace) -> int:
                 metrics.append(key)
     header = ["id", "name", "state", "created", "duration", *(clip(plain(m), _NAME_WIDTH) for m in metrics)]
     rows = [
-        [plain(run.id), clip(plain(run.name), _NAME_WIDTH), run.state,
-         local_time(run.meta.get("created_at")), duration(run.runtime),
-         *(plain(format_value(run.summary[m])) if m in run.summary else "-" for m in metrics)]
+        [
+            plain(run.id),
+            clip(plain(run.name), _NAME_WIDTH),
+            run.state,
+            local_time(run.meta.get("created_at")),
+            duration(run.runtime),
+            *(plain(format_value(run.summary[m])) if m in run.summary else "-" for m in metrics),
+        ]
         for run in runs
     ]
     print(table(header, rows))
@@ -152,8 +157,10 @@ def _print_events(run: Run) -> None:
     for ev in run.events():
         when = local_time(ev.get("t"))
         if ev.get("kind") == "alert":
-            lines.append(f"  {when}  alert [{plain(ev.get('level', ''))}] {plain(ev.get('title', ''))}: "
-                         f"{plain(ev.get('text', ''))}")
+            lines.append(
+                f"  {when}  alert [{plain(ev.get('level', ''))}] {plain(ev.get('title', ''))}: "
+                f"{plain(ev.get('text', ''))}"
+            )
         elif ev.get("kind") == "exception":
             lines.append(f"  {when}  exception {plain(ev.get('type', ''))}: {plain(ev.get('message', ''))}")
     if lines:
@@ -206,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", metavar="RUN", help="project/id or entity/project/id")
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("sync", parents=[store_dir],
-                       help="upload offline runs, and server runs left in the spool, to the server")
+    p = sub.add_parser(
+        "sync", parents=[store_dir], help="upload offline runs, and server runs left in the spool, to the server"
+    )
     p.add_argument("runs", nargs="*", metavar="RUN", help="project/id (default: every run the server lacks)")
     p.add_argument("--host", help="server URL (default: WBNB_BASE_URL or the last wbnb.login())")
     p.set_defaults(func=_cmd_sync)

@@ -11,8 +11,9 @@ from typing import TextIO
 class ProgressBar:
     """``label [██████░░░░]  60%  6,000/10,000 records``."""
 
-    def __init__(self, label: str, total: int, unit: str = "records", stream: TextIO | None = None,
-                 width: int = 24) -> None:
+    def __init__(
+        self, label: str, total: int, unit: str = "records", stream: TextIO | None = None, width: int = 24
+    ) -> None:
         self.label, self.total, self.unit, self.width = label, max(total, 0), unit, width
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())

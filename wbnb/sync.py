@@ -38,8 +38,7 @@ def sync(settings: Settings | None = None, only: Sequence[str] = (), stream: Tex
             raise ValueError("no server to sync to: pass --host, set WBNB_BASE_URL, or wbnb.login(host=...) first")
         remote = remotes.get(url) or remotes.setdefault(url, _remote(url, settings))
         path = f"{meta['project']}/{meta['id']}"
-        bar = ProgressBar(f"wbnb: sync {path}", record_count(spool.run_dir(meta["project"], meta["id"])),
-                          stream=stream)
+        bar = ProgressBar(f"wbnb: sync {path}", record_count(spool.run_dir(meta["project"], meta["id"])), stream=stream)
         sync_run(remote, spool, meta, bar.update)
         bar.close(f"-> {url}/{remote.entity}")
     return len(todo)

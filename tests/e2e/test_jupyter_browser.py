@@ -20,8 +20,7 @@ STEPS = 400
 XSS = "<img src=x onerror=window.__xss=1>"
 
 CELLS = [
-    "import time, wbnb\n"
-    f"run = wbnb.init(project='e2e', name={XSS!r}, settings={{'system_interval': 0}})",
+    f"import time, wbnb\nrun = wbnb.init(project='e2e', name={XSS!r}, settings={{'system_interval': 0}})",
     f"for i in range({STEPS}):\n"
     "    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 400})\n"
     "    time.sleep(0.01)\n"
@@ -90,7 +89,8 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     page.wait_for_function(
         f"() => {{ const el = document.querySelector('.wbnb-curves'); if (!el || !el.__wbnb) return false;"
         f" const c = el.__wbnb.charts.get('train/loss'); return c && c.view && c.view.data('points').length === {STEPS}; }}",
-        timeout=60_000)
+        timeout=60_000,
+    )
     assert _points(page) == {"train/acc": STEPS, "train/loss": STEPS}  # exactly the logged steps
 
     text = page.locator(".wbnb-curves").inner_text()
@@ -127,13 +127,14 @@ def test_gallery_slider_and_confusion_counts_in_jupyterlab(server: tuple[str, Pa
     for _ in MEDIA_CELLS:
         page.keyboard.press("Shift+Enter")
     page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 1", timeout=120_000)
-    src = lambda: page.locator(".wbnb-gallery figure img").first.get_attribute("src")  # noqa: E731
-    caption = lambda: page.locator(".wbnb-gallery figcaption").first.inner_text()  # noqa: E731
+    src = lambda: page.locator(".wbnb-gallery figure img").first.get_attribute("src")
+    caption = lambda: page.locator(".wbnb-gallery figcaption").first.inner_text()
     assert caption() == "shade 250"  # the newest step first
     last = src()
     page.locator(".wbnb-gallery .wbnb-step-slider").fill("0")
-    page.wait_for_function("() => document.querySelector('.wbnb-gallery figcaption')?.innerText === 'shade 0'",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.wbnb-gallery figcaption')?.innerText === 'shade 0'", timeout=60_000
+    )
     assert src() != last  # the slider brought another image, fetched from the kernel
 
     page.wait_for_selector(".wbnb-confusion .wbnb-panel canvas", timeout=120_000)
@@ -159,8 +160,11 @@ def _saved_picture(page: Any, path: Path) -> str:
             except json.JSONDecodeError:
                 nb = None
             if nb is not None:
-                svgs = ["".join(o["data"]["image/svg+xml"]) for o in nb["cells"][0]["outputs"]
-                        if "image/svg+xml" in o.get("data", {})]  # saved as a list of lines
+                svgs = [
+                    "".join(o["data"]["image/svg+xml"])
+                    for o in nb["cells"][0]["outputs"]
+                    if "image/svg+xml" in o.get("data", {})
+                ]  # saved as a list of lines
                 assert len(svgs) == 1, f"expected one saved picture, found {len(svgs)}"
                 return svgs[0]
         assert time.monotonic() < deadline, f"{path.name} was not saved within 30 s"
@@ -187,8 +191,11 @@ def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Pa
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_notebook(page, base, path.name, app)
     page.keyboard.press("Shift+Enter")
-    page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
-                           " return !!(c && c.view); }", timeout=120_000)
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
+        " return !!(c && c.view); }",
+        timeout=120_000,
+    )
     page.evaluate("() => { document.querySelector('.wbnb-curves').__kept = true; }")
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
     page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
@@ -226,8 +233,11 @@ def test_a_history_read_behind_the_cell_redraws_the_saved_picture(server: tuple[
     open_notebook(page, base, path.name)
     page.keyboard.press("Shift+Enter")
     page.get_by_text("Loading the history…").wait_for(timeout=120_000)  # the cell did not wait for it
-    page.wait_for_function("() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
-                           " return !!(c && c.view && c.view.data('points').length === 300); }", timeout=120_000)
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.wbnb-curves')?.__wbnb?.charts.get('loss');"
+        " return !!(c && c.view && c.view.data('points').length === 300); }",
+        timeout=120_000,
+    )
     time.sleep(1.0)  # the kernel redraws the output's picture once the history is in
     svg = _saved_picture(page, path)
     assert "<polyline" in svg and "loading the history" not in svg
@@ -263,7 +273,7 @@ def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[s
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("() => document.querySelectorAll('.wbnb-table .wbnb-row').length === 3", timeout=120_000)
-    names = lambda: page.evaluate(NAMES_JS)  # noqa: E731
+    names = lambda: page.evaluate(NAMES_JS)
     assert names() == ["alpha", "beta", "gamma"]  # --sort name
     page.click(".wbnb-th[data-key='summary.acc']")
     assert names() == ["alpha", "gamma", "beta"]  # ascending accuracy
@@ -286,8 +296,10 @@ def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[s
     time.sleep(1.0)  # the selection travels to the kernel while it is idle
     page.locator(".jp-Cell .cm-content:visible").nth(3).click()
     page.keyboard.press("Shift+Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                           ".some(o => o.innerText.includes('selected:'))", timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-OutputArea-output')].some(o => o.innerText.includes('selected:'))",
+        timeout=60_000,
+    )
     assert output_has(page, "selected: ['gamma']")
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-run-table.png"), full_page=True)
     page.close()

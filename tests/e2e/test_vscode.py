@@ -39,8 +39,9 @@ def _vscode_widgets() -> Path:
     if bundle.exists():
         return bundle
     CACHE.mkdir(parents=True, exist_ok=True)
-    got = subprocess.run(["npm", "pack", VSCODE_WIDGETS, "--pack-destination", str(CACHE)], cwd=ROOT,
-                         capture_output=True, text=True)
+    got = subprocess.run(
+        ["npm", "pack", VSCODE_WIDGETS, "--pack-destination", str(CACHE)], cwd=ROOT, capture_output=True, text=True
+    )
     if got.returncode:
         pytest.fail(f"cannot fetch {VSCODE_WIDGETS} from the npm registry: {got.stderr.strip()[-500:]}")
     packed = got.stdout.split()[-1]
@@ -63,10 +64,21 @@ def _site(site: Path) -> None:
     (site / "host.html").write_text(HTML)
     shutil.copy(_vscode_widgets(), site / "ipywidgets.js")
     shutil.copy(ROOT / "node_modules" / "requirejs" / "require.js", site / "require.js")
-    subprocess.run([str(ROOT / "node_modules" / ".bin" / "esbuild"), str(Path(__file__).parent / "vscode" / "host.js"),
-                    "--bundle", "--format=esm", f"--outfile={site / 'host.js'}", "--log-level=warning"],
-                   cwd=ROOT, check=True)
-    found = [Path(p) / "anywidget" for p in jupyter_path("nbextensions") if (Path(p) / "anywidget" / "index.js").exists()]
+    subprocess.run(
+        [
+            str(ROOT / "node_modules" / ".bin" / "esbuild"),
+            str(Path(__file__).parent / "vscode" / "host.js"),
+            "--bundle",
+            "--format=esm",
+            f"--outfile={site / 'host.js'}",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    found = [
+        Path(p) / "anywidget" for p in jupyter_path("nbextensions") if (Path(p) / "anywidget" / "index.js").exists()
+    ]
     assert found, "anywidget's nbextension is not installed (pip install anywidget puts it in share/jupyter)"
     shutil.copytree(found[0], site / "nbextensions" / "anywidget")
 
@@ -85,8 +97,10 @@ def vscode(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{base}/static/wbnb-vscode/host.html?token={TOKEN}")
         page.wait_for_function("() => !!window.wbnbHost")
-        page.evaluate("([b, t]) => wbnbHost.start(b, t, '/static/wbnb-vscode/ipywidgets.js', '/static/wbnb-vscode/nbextensions')",
-                      [base, TOKEN])
+        page.evaluate(
+            "([b, t]) => wbnbHost.start(b, t, '/static/wbnb-vscode/ipywidgets.js', '/static/wbnb-vscode/nbextensions')",
+            [base, TOKEN],
+        )
         page.errors = errors
         yield page
         page.evaluate("() => wbnbHost.kernel.shutdown()")
@@ -104,26 +118,32 @@ def _no_errors(page: Any) -> None:
 @pytest.mark.timeout(600)
 def test_curves_draw_and_follow_a_live_run_under_vscode_widget_manager(vscode: Any) -> None:
     page = vscode
-    _run(page, "import wbnb\n"
-                     f"run = wbnb.init(project='vsc', name={XSS!r}, settings={{'system_interval': 0, 'live_panel': False}})\n"
-                     "for i in range(200):\n"
-                     "    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 200})\n"
-                     "from wbnb.widgets import Curves\n"
-                     "curves = Curves(run)\n"
-                     "display(curves)")
+    _run(
+        page,
+        "import wbnb\n"
+        f"run = wbnb.init(project='vsc', name={XSS!r}, settings={{'system_interval': 0, 'live_panel': False}})\n"
+        "for i in range(200):\n"
+        "    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 200})\n"
+        "from wbnb.widgets import Curves\n"
+        "curves = Curves(run)\n"
+        "display(curves)",
+    )
     points = """() => { const el = document.querySelector('.wbnb-curves');
         if (!el || !el.__wbnb) return {};
         const out = {};
         for (const [k, c] of el.__wbnb.charts) out[k] = c.view ? c.view.data('points').length : 0;
         return out; }"""
-    page.wait_for_function(f"() => {{ const p = ({points})(); return p['train/loss'] === 200 && p['train/acc'] === 200; }}",
-                           timeout=60_000)
+    page.wait_for_function(
+        f"() => {{ const p = ({points})(); return p['train/loss'] === 200 && p['train/acc'] === 200; }}", timeout=60_000
+    )
     # The run's name is text, in the legend: nothing ran.
     assert page.locator(".wbnb-curves .wbnb-legend-item").all_inner_texts() == [XSS]
     assert page.evaluate("() => window.__xss") is None
     # Live: rows logged now arrive as deltas (custom messages with binary buffers).
-    _run(page, "for i in range(200, 350):\n    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 350})\n"
-               "curves.flush()")
+    _run(
+        page,
+        "for i in range(200, 350):\n    wbnb.log({'train/loss': 1 / (i + 1), 'train/acc': i / 350})\ncurves.flush()",
+    )
     page.wait_for_function(f"() => ({points})()['train/loss'] === 350", timeout=60_000)
     assert page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.channel.applied") >= 1
     # A viewer's choice reaches the kernel through VS Code's comm.
@@ -151,16 +171,22 @@ def _last_output(page: Any) -> Any:
 @pytest.mark.timeout(600)
 def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: Any) -> None:
     page = vscode
-    _run(page, "import wbnb\n"
-               "for lr in (0.1, 0.01, 0.001):\n"
-               "    with wbnb.init(project='vsc-table', name=f'lr-{lr}', config={'lr': lr},\n"
-               "                   settings={'system_interval': 0, 'live_panel': False}):\n"
-               "        for i in range(50):\n"
-               "            wbnb.log({'loss': lr / (i + 1)})")
+    _run(
+        page,
+        "import wbnb\n"
+        "for lr in (0.1, 0.01, 0.001):\n"
+        "    with wbnb.init(project='vsc-table', name=f'lr-{lr}', config={'lr': lr},\n"
+        "                   settings={'system_interval': 0, 'live_panel': False}):\n"
+        "        for i in range(50):\n"
+        "            wbnb.log({'loss': lr / (i + 1)})",
+    )
     # init() in a notebook kernel shows the run's live panel (ipywidgets' VBox of our parts).
-    _run(page, "run = wbnb.init(project='vsc-live', name='live one', settings={'system_interval': 0})\n"
-               "for i in range(100):\n"
-               "    wbnb.log({'loss': 1 / (i + 1)})")
+    _run(
+        page,
+        "run = wbnb.init(project='vsc-live', name='live one', settings={'system_interval': 0})\n"
+        "for i in range(100):\n"
+        "    wbnb.log({'loss': 1 / (i + 1)})",
+    )
     panel = _last_output(page)
     panel.locator(".wbnb-run-header", has_text="live one").wait_for(timeout=60_000)
     wait_for(lambda: _curve_points(panel).get("loss") == 100)
@@ -174,8 +200,14 @@ def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: An
     table.locator(".wbnb-filter").fill("config.lr < 0.05")
     wait_for(lambda: rows.count() == 2)
     rows.nth(0).click()
-    wait_for(lambda: _run(page, "print(len(table.selected), table.selected_runs()[0].config['lr'] if table.selected else '')")
-          .split() in (["1", "0.01"], ["1", "0.001"]))
+    wait_for(
+        lambda: (
+            _run(
+                page, "print(len(table.selected), table.selected_runs()[0].config['lr'] if table.selected else '')"
+            ).split()
+            in (["1", "0.01"], ["1", "0.001"])
+        )
+    )
     page.screenshot(path=str(ARTIFACTS / "vscode-panel-and-table.png"), full_page=True)
     _no_errors(page)
 
@@ -185,21 +217,27 @@ def test_gallery_images_travel_as_buffers_under_vscode_widget_manager(vscode: An
     """The page asks the kernel for the images it shows (a custom message up) and gets their
     bytes as binary buffers (down); the slider asks again."""
     page = vscode
-    _run(page, "import numpy as np, wbnb\n"
-               "run = wbnb.init(project='vsc-media', name='pics', settings={'system_interval': 0, 'live_panel': False})\n"
-               "for s in range(4):\n"
-               "    run.log({'samples': [wbnb.Image(np.full((8, 8, 3), 60 * s + 20 * i, dtype=np.uint8), caption=f's{s} i{i}')\n"
-               "                         for i in range(2)]}, step=s)\n"
-               "run.finish()\n"
-               "from wbnb.widgets import Gallery\n"
-               "gallery = Gallery(run)\n"
-               "display(gallery)")
+    _run(
+        page,
+        "import numpy as np, wbnb\n"
+        "run = wbnb.init(project='vsc-media', name='pics', settings={'system_interval': 0, 'live_panel': False})\n"
+        "for s in range(4):\n"
+        "    run.log({'samples': [wbnb.Image(np.full((8, 8, 3), 60 * s + 20 * i, dtype=np.uint8), caption=f's{s} i{i}')\n"
+        "                         for i in range(2)]}, step=s)\n"
+        "run.finish()\n"
+        "from wbnb.widgets import Gallery\n"
+        "gallery = Gallery(run)\n"
+        "display(gallery)",
+    )
     out = _last_output(page)
     captions = out.locator(".wbnb-gallery figcaption")
     wait_for(lambda: captions.all_inner_texts() == ["s3 i0", "s3 i1"])
-    expected = _run(page, "import base64\n"
-                          "print(' '.join(base64.b64encode(run._store.media(r['path'])).decode()\n"
-                          "               for r in gallery.index.images(0, 'samples', 1)))").split()
+    expected = _run(
+        page,
+        "import base64\n"
+        "print(' '.join(base64.b64encode(run._store.media(r['path'])).decode()\n"
+        "               for r in gallery.index.images(0, 'samples', 1)))",
+    ).split()
     out.locator(".wbnb-step-slider").fill("1")
     wait_for(lambda: captions.all_inner_texts() == ["s1 i0", "s1 i1"])
     shown = out.evaluate("""async (el) => {

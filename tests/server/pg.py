@@ -129,8 +129,17 @@ class TempPostgres:
             for p in (self.dir, self.sockets):
                 shutil.chown(p, SUPERUSER, SUPERUSER)
         try:
-            self._pg("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
-                     "--encoding=UTF8", "--locale=C", "--no-sync")
+            self._pg(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
             self.port = free_port()
             settings = {
                 "listen_addresses": "'127.0.0.1'",
@@ -153,8 +162,19 @@ class TempPostgres:
 
     def restart(self) -> None:
         """Restart the server (``pg_ctl restart``): every open connection is cut."""
-        self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "restart",
-                 "-l", str(self.dir / "server.log"))
+        self._pg(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "restart",
+            "-l",
+            str(self.dir / "server.log"),
+        )
 
     def pause(self) -> None:
         """Shut the server down, keeping its data, until ``resume()`` (an outage)."""
@@ -188,7 +208,7 @@ class TempPostgres:
         with psycopg.connect(self.url_for(database), autocommit=True) as conn:
             conn.execute(sql)
 
-    def __enter__(self) -> "TempPostgres":
+    def __enter__(self) -> TempPostgres:
         self.start()
         return self
 
@@ -207,10 +227,18 @@ class TempPostgres:
         extra: dict[str, Any] = {}
         if self._as_postgres:
             extra = {"user": SUPERUSER, "group": SUPERUSER, "extra_groups": []}
-        out = subprocess.run([exe, *args], input=input, capture_output=True, text=True, cwd=self.dir,
-                             stdin=None if input is not None else subprocess.DEVNULL, **extra)
+        out = subprocess.run(
+            [exe, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=self.dir,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            **extra,
+        )
         if out.returncode != 0:
             log = self.dir / "server.log" if self.dir else None
             tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
-            raise RuntimeError(f"{program} {' '.join(args)} failed ({out.returncode}):\n"
-                               f"{out.stdout}{out.stderr}\n{tail}")
+            raise RuntimeError(
+                f"{program} {' '.join(args)} failed ({out.returncode}):\n{out.stdout}{out.stderr}\n{tail}"
+            )

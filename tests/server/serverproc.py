@@ -44,9 +44,12 @@ def backend_args(root: str | os.PathLike[str], database: str | None) -> list[str
 
 def make_key(root: str | os.PathLike[str], entity: str, database: str | None = None, name: str = "test") -> str:
     """A new API key for ``entity``, made through ``wbnb server keys create``."""
-    out = subprocess.run(wbnb_command("server", "keys", "create", *backend_args(root, database),
-                                      "--entity", entity, "--name", name),
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        wbnb_command("server", "keys", "create", *backend_args(root, database), "--entity", entity, "--name", name),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"wbnb server keys create failed: {out.stderr}")
     return out.stdout.strip()
@@ -56,17 +59,25 @@ class ServerProcess:
     """``wbnb server`` on 127.0.0.1 and a free port, started by ``start()`` (or
     ``with``) and ready once ``/health`` answers."""
 
-    def __init__(self, root: str | os.PathLike[str], database: str | None = None, *,
-                 max_body: int | None = None, max_media: int | None = None,
-                 stale_after: float | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        database: str | None = None,
+        *,
+        max_body: int | None = None,
+        max_media: int | None = None,
+        stale_after: float | None = None,
+    ) -> None:
         self.root = Path(root)
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.root.with_name(self.root.name + ".log")
-        self.limits = [*(["--max-body", str(max_body)] if max_body else []),
-                       *(["--max-media", str(max_media)] if max_media else []),
-                       *(["--stale-after", str(stale_after)] if stale_after else [])]
+        self.limits = [
+            *(["--max-body", str(max_body)] if max_body else []),
+            *(["--max-media", str(max_media)] if max_media else []),
+            *(["--stale-after", str(stale_after)] if stale_after else []),
+        ]
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
@@ -75,9 +86,18 @@ class ServerProcess:
             raise RuntimeError("the server is already running")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                wbnb_command("server", *backend_args(self.root, self.database), "--port", str(self.port),
-                             "--log-level", "warning", *self.limits),
-                stdout=log, stderr=subprocess.STDOUT)
+                wbnb_command(
+                    "server",
+                    *backend_args(self.root, self.database),
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                    *self.limits,
+                ),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -118,6 +138,5 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()

@@ -70,8 +70,9 @@ def server_steps(server: ServerProcess, key: str, project: str, run_id: str, ent
     return [step for _keys, step, *_ in rows]
 
 
-def test_login_checks_the_key_and_saves_it_private(server: ServerProcess, monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_login_checks_the_key_and_saves_it_private(
+    server: ServerProcess, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     key = make_key(server.root, "team", database=server.database)
     with pytest.raises(AuthError, match="refused the API key"):
         wbnb.login(key=key[:-4] + "AAAA", host=server.url)
@@ -126,8 +127,14 @@ CHILD = textwrap.dedent("""
 
 
 def start_child(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", CHILD, *args], env={**os.environ, **env},
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, *args],
+        env={**os.environ, **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def read_until(proc: subprocess.Popen[str], line: str) -> None:
@@ -169,14 +176,24 @@ def test_network_cut_before_finish_then_wbnb_sync(server: ServerProcess, client:
     server.start()
     key = client["WBNB_API_KEY"]
     assert len(server_steps(server, key, "p", "cut")) < 2000  # the tail is only in the spool
-    sync = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
-                          capture_output=True, text=True, timeout=120)
+    sync = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "sync"],
+        env={**os.environ, **client},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert sync.returncode == 0, sync.stderr
     assert "sync p/cut" in sync.stderr and "100%" in sync.stderr
     assert server_steps(server, key, "p", "cut") == list(range(2000))
     assert wbnb.Api().run("team/p/cut").state == "finished"
-    again = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "sync"],
+        env={**os.environ, **client},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "nothing to sync" in again.stderr
     assert server_steps(server, key, "p", "cut") == list(range(2000))
 
@@ -186,15 +203,21 @@ def test_client_killed_then_sync_marks_it_crashed(server: ServerProcess, client:
     read_until(child, "2999")
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    sync = subprocess.run([sys.executable, "-m", "wbnb.cli", "sync"], env={**os.environ, **client},
-                          capture_output=True, text=True, timeout=120)
+    sync = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "sync"],
+        env={**os.environ, **client},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert sync.returncode == 0, sync.stderr
     assert server_steps(server, client["WBNB_API_KEY"], "p", "dead") == list(range(3000))
     assert wbnb.Api().run("team/p/dead").state == "crashed"
 
 
-def test_offline_run_is_uploaded_by_sync(server: ServerProcess, client: dict[str, str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_run_is_uploaded_by_sync(
+    server: ServerProcess, client: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = wbnb.init(project="p", mode="offline", config={"opt": "sgd"})
     for i in range(100):
         wbnb.log({"acc": i / 100})
@@ -228,8 +251,9 @@ def test_a_widget_follows_a_run_another_machine_logs(server: ServerProcess, clie
         curves.close()
 
 
-def test_media_widgets_read_images_and_system_samples_from_the_server(client: dict[str, str],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_media_widgets_read_images_and_system_samples_from_the_server(
+    client: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import numpy as np
 
     from wbnb.widgets import Gallery, System
@@ -246,8 +270,9 @@ def test_media_widgets_read_images_and_system_samples_from_the_server(client: di
     gallery = Gallery(remote, live=False)
     try:
         assert gallery.steps("samples") == [0, 1, 2, 3, 4]
-        reply, buffers = gallery.index.answer({"type": "fetch", "req": 1,
-                                               "items": [{"run": 0, "key": "samples", "step": 3}]})
+        reply, buffers = gallery.index.answer(
+            {"type": "fetch", "req": 1, "items": [{"run": 0, "key": "samples", "step": 3}]}
+        )
         assert reply["items"][0]["caption"] == "<b>3</b>" and buffers[0][:8] == b"\x89PNG\r\n\x1a\n"
         import io
 
@@ -263,8 +288,9 @@ def test_media_widgets_read_images_and_system_samples_from_the_server(client: di
         system.close()
 
 
-def test_server_down_at_init_spools_then_uploads_when_it_is_back(server: ServerProcess, client: dict[str, str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_down_at_init_spools_then_uploads_when_it_is_back(
+    server: ServerProcess, client: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = client["WBNB_API_KEY"]
     wbnb.login(key=key, host=server.url)  # remembers the entity for when the server is away
     monkeypatch.delenv("WBNB_API_KEY")
@@ -281,8 +307,9 @@ def test_server_down_at_init_spools_then_uploads_when_it_is_back(server: ServerP
     assert wbnb.Api().run("team/p/early").state == "finished"
 
 
-def test_a_silent_client_reads_as_crashed_and_an_idle_one_stays_running(tmp_path: Path, client: dict[str, str],
-                                                                        server: ServerProcess) -> None:
+def test_a_silent_client_reads_as_crashed_and_an_idle_one_stays_running(
+    tmp_path: Path, client: dict[str, str], server: ServerProcess
+) -> None:
     quick = ServerProcess(tmp_path / "quick-root", database=server.database, stale_after=2.0).start()
     try:
         key = make_key(quick.root, "team", database=quick.database)

@@ -53,8 +53,10 @@ def _history(start: int, stop: int) -> dict[str, Any]:
 
 
 def _console(start: int, stop: int) -> dict[str, Any]:
-    return {"start": start, "records": [{"stream": "stdout", "line": f"line {i}", "t": float(i)}
-                                        for i in range(start, stop)]}
+    return {
+        "start": start,
+        "records": [{"stream": "stdout", "line": f"line {i}", "t": float(i)} for i in range(start, stop)],
+    }
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -70,8 +72,9 @@ def _open(backend: PostgresBackend, entity: str, run_id: str = "r1", **meta: Any
 
 
 def test_open_creates_a_running_run_with_zero_counts(backend: PostgresBackend, entity: str) -> None:
-    meta, counts = backend.open_run(entity, "proj", "r1", {"config": {"lr": 0.1}, "state": "finished",
-                                                          "id": "other", "created_at": 5.0}, None)
+    meta, counts = backend.open_run(
+        entity, "proj", "r1", {"config": {"lr": 0.1}, "state": "finished", "id": "other", "created_at": 5.0}, None
+    )
     assert counts == dict.fromkeys(STREAMS, 0)
     assert meta["state"] == "running" and meta["id"] == "r1" and meta["project"] == "proj"
     assert meta["entity"] == entity and meta["config"] == {"lr": 0.1}
@@ -171,8 +174,7 @@ def test_a_gap_is_refused_whole_with_the_counts(backend: PostgresBackend, entity
     _open(backend, entity)
     backend.ingest(entity, "proj", "r1", _history(0, 10))
     with pytest.raises(Gap) as gap:  # the history chunk alone would fit
-        backend.ingest(entity, "proj", "r1", {**_history(10, 12), "console": _console(1, 3),
-                                              "state": "finished"})
+        backend.ingest(entity, "proj", "r1", {**_history(10, 12), "console": _console(1, 3), "state": "finished"})
     assert gap.value.counts == {"history": 10, "system": 0, "events": 0, "console": 0}
     assert backend.counts(entity, "proj", "r1") == gap.value.counts  # nothing applied
     assert backend.store(entity).run("proj", "r1")["state"] == "running"
@@ -182,12 +184,14 @@ def test_a_gap_is_refused_whole_with_the_counts(backend: PostgresBackend, entity
 
 def test_unknown_runs_are_not_found(backend: PostgresBackend, entity: str) -> None:
     store = backend.store(entity)
-    for call in (lambda: backend.ingest(entity, "proj", "nope", _history(0, 1)),
-                 lambda: backend.counts(entity, "proj", "nope"),
-                 lambda: store.run("proj", "nope"),
-                 lambda: store.rows("proj", "nope"),
-                 lambda: store.columns("proj", "nope"),
-                 lambda: store.records("proj", "nope", "events")):
+    for call in (
+        lambda: backend.ingest(entity, "proj", "nope", _history(0, 1)),
+        lambda: backend.counts(entity, "proj", "nope"),
+        lambda: store.run("proj", "nope"),
+        lambda: store.rows("proj", "nope"),
+        lambda: store.columns("proj", "nope"),
+        lambda: store.records("proj", "nope", "events"),
+    ):
         with pytest.raises(RunNotFound, match="no run proj/nope"):
             call()
     assert store.projects() == [] and store.runs("proj") == []
@@ -197,17 +201,22 @@ def test_unknown_runs_are_not_found(backend: PostgresBackend, entity: str) -> No
 
 def test_malformed_batches_are_value_errors(backend: PostgresBackend, entity: str) -> None:
     _open(backend, entity)
-    for batch in ({"history": {"start": -1, "keys": [], "rows": []}},
-                  {"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, 3, [1]]]}},
-                  {"events": {"start": 0, "records": ["not an object"]}},
-                  {"state": "running"}, {"meta": [1]}, {"state": "finished", "exit_code": "0"}):
+    for batch in (
+        {"history": {"start": -1, "keys": [], "rows": []}},
+        {"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, 3, [1]]]}},
+        {"events": {"start": 0, "records": ["not an object"]}},
+        {"state": "running"},
+        {"meta": [1]},
+        {"state": "finished", "exit_code": "0"},
+    ):
         with pytest.raises(ValueError):
             backend.ingest(entity, "proj", "r1", batch)
     assert backend.counts(entity, "proj", "r1") == dict.fromkeys(STREAMS, 0)
 
 
 def test_two_servers_ingesting_one_run_keep_every_row_once_in_order(
-        postgres: TempPostgres, tmp_path: Path, entity: str) -> None:
+    postgres: TempPostgres, tmp_path: Path, entity: str
+) -> None:
     """Two backends (two server processes) and a client each, sending overlapping and
     sometimes gapped batches of one run at once: each thread resends from the counts it
     is told, and the run ends with every row and record exactly once, in order."""
@@ -230,7 +239,7 @@ def test_two_servers_ingesting_one_run_keep_every_row_once_in_order(
                 except Gap as gap:
                     gaps[k] += 1
                     pos = gap.counts["history"]
-        except Exception as e:  # noqa: BLE001 - asserted below
+        except Exception as e:
             errors.append(e)
 
     try:
@@ -244,8 +253,7 @@ def test_two_servers_ingesting_one_run_keep_every_row_once_in_order(
         assert store.rows("proj", "r1")[0] == rows
         lines = [r["line"] for r in store.records("proj", "r1", "console")[0]]
         assert lines == [f"line {i}" for i in range(len(rows))]
-        assert servers[0].counts(entity, "proj", "r1") == {"history": n + 1, "system": 0, "events": 0,
-                                                           "console": n + 1}
+        assert servers[0].counts(entity, "proj", "r1") == {"history": n + 1, "system": 0, "events": 0, "console": n + 1}
         assert sum(gaps) > 0  # the gap path ran
     finally:
         for s in servers:
@@ -257,19 +265,34 @@ def test_two_servers_ingesting_one_run_keep_every_row_once_in_order(
 
 def test_values_jsonb_could_not_keep_round_trip(backend: PostgresBackend, entity: str) -> None:
     nan, inf = float("nan"), float("inf")
-    image = {"_type": "image", "path": "media/ab/" + "a" * 64 + ".png", "width": 4, "height": 2,
-             "caption": "tab\there, \\ back\nslash, \u00e9\u4e2d, \x00 nul"}
+    image = {
+        "_type": "image",
+        "path": "media/ab/" + "a" * 64 + ".png",
+        "width": 4,
+        "height": 2,
+        "caption": "tab\there, \\ back\nslash, \u00e9\u4e2d, \x00 nul",
+    }
     raw = [
         (("a", "b", "c"), 0, 1.0, 0.5, (nan, inf, -inf)),
-        (("a", "s"), 1, nan, inf, (None, "text with \\N and \"quotes\"")),
+        (("a", "s"), 1, nan, inf, (None, 'text with \\N and "quotes"')),
         (("img", "flag", "big", "list"), 2, 3.0, 1.5, (image, True, 2**62, [1, [2.5, None]])),
     ]
-    events = [{"kind": "summary", "set": {"best": nan, "top": inf, "nested": {"x": [-inf]}}, "deleted": []},
-              {"kind": "alert", "title": "\u26a0", "text": "\\"}]
+    events = [
+        {"kind": "summary", "set": {"best": nan, "top": inf, "nested": {"x": [-inf]}}, "deleted": []},
+        {"kind": "alert", "title": "\u26a0", "text": "\\"},
+    ]
     _open(backend, entity, config={"lr": nan, "unicode": "\u00e9"})
-    backend.ingest(entity, "proj", "r1", {"history": encode_rows(0, raw), "system": encode_rows(0, raw[:1]),
-                                          "events": {"start": 0, "records": events},
-                                          "meta": {"summary": {"loss": nan, "best": -inf}, "config": {"lr": nan}}})
+    backend.ingest(
+        entity,
+        "proj",
+        "r1",
+        {
+            "history": encode_rows(0, raw),
+            "system": encode_rows(0, raw[:1]),
+            "events": {"start": 0, "records": events},
+            "meta": {"summary": {"loss": nan, "best": -inf}, "config": {"lr": nan}},
+        },
+    )
     store = backend.store(entity)
     assert _same(store.rows("proj", "r1")[0], raw)
     assert _same(store.rows("proj", "r1", "system")[0], raw[:1])
@@ -280,8 +303,12 @@ def test_values_jsonb_could_not_keep_round_trip(backend: PostgresBackend, entity
 
 def test_meta_fields_are_replaced_but_the_server_keeps_its_own(backend: PostgresBackend, entity: str) -> None:
     _open(backend, entity, config={"lr": 0.1}, tags=["a"])
-    backend.ingest(entity, "proj", "r1", {"meta": {"config": {"lr": 0.2}, "summary": {"loss": 1.0},
-                                                   "state": "crashed", "resumed": 7, "id": "x"}})
+    backend.ingest(
+        entity,
+        "proj",
+        "r1",
+        {"meta": {"config": {"lr": 0.2}, "summary": {"loss": 1.0}, "state": "crashed", "resumed": 7, "id": "x"}},
+    )
     meta = backend.store(entity).run("proj", "r1")
     assert meta["config"] == {"lr": 0.2} and meta["summary"] == {"loss": 1.0}
     assert meta["tags"] == ["a"]  # fields the batch does not name stay (as in FilesBackend)
@@ -300,8 +327,7 @@ def test_meta_fields_are_replaced_but_the_server_keeps_its_own(backend: Postgres
 
 
 def test_projects_and_runs_in_order(backend: PostgresBackend, entity: str) -> None:
-    for project, run_id, created in (("b", "late", 30.0), ("b", "early", 10.0), ("a", "mid", 20.0),
-                                     ("B", "x", 1.0)):
+    for project, run_id, created in (("b", "late", 30.0), ("b", "early", 10.0), ("a", "mid", 20.0), ("B", "x", 1.0)):
         backend.open_run(entity, project, run_id, {"created_at": created}, None)
     store = backend.store(entity)
     assert store.projects() == sorted(["a", "b", "B"])  # Python's order, whatever the collation
@@ -311,8 +337,12 @@ def test_projects_and_runs_in_order(backend: PostgresBackend, entity: str) -> No
 
 def test_rows_and_records_read_from_an_index(backend: PostgresBackend, entity: str) -> None:
     _open(backend, entity)
-    backend.ingest(entity, "proj", "r1", {**_history(0, 50), "events": {"start": 0, "records": [
-        {"kind": "alert", "n": i} for i in range(7)]}})
+    backend.ingest(
+        entity,
+        "proj",
+        "r1",
+        {**_history(0, 50), "events": {"start": 0, "records": [{"kind": "alert", "n": i} for i in range(7)]}},
+    )
     store = backend.store(entity)
     rows, cursor = store.rows("proj", "r1", cursor=Cursor(42, {}))
     assert rows == _rows(42, 50) and cursor.offset == 50
@@ -368,13 +398,12 @@ def test_columns_and_samples_match_a_local_store(backend: PostgresBackend, entit
     writer.close("finished")
     _open(backend, entity)
     for start in range(0, len(rows), 97):  # several batches: key tuples numbered across them
-        backend.ingest(entity, "proj", "r1", {"history": encode_rows(start, rows[start:start + 97])})
+        backend.ingest(entity, "proj", "r1", {"history": encode_rows(start, rows[start : start + 97])})
     store = backend.store(entity)
     assert store.rows("proj", "r1")[0] == rows
     _assert_same_columns(store.columns("proj", "r1"), local.columns("proj", "r1"))
     for samples in (1, 2, 3, 10, 99, 400, len(rows) - 1, len(rows), 10_000):
-        _assert_same_columns(store.columns("proj", "r1", samples=samples),
-                             local.columns("proj", "r1", samples=samples))
+        _assert_same_columns(store.columns("proj", "r1", samples=samples), local.columns("proj", "r1", samples=samples))
 
 
 def test_columns_of_a_run_without_rows(backend: PostgresBackend, entity: str) -> None:
@@ -423,7 +452,7 @@ def test_schema_made_by_several_servers_starting_at_once(postgres: TempPostgres,
         barrier.wait()
         try:
             made.append(PostgresBackend(url, tmp_path))
-        except Exception as e:  # noqa: BLE001 - reported below
+        except Exception as e:
             errors.append(e)
 
     threads = [threading.Thread(target=start) for _ in range(4)]
@@ -440,8 +469,7 @@ def test_schema_made_by_several_servers_starting_at_once(postgres: TempPostgres,
             b.close()
 
 
-def test_reconnects_after_the_database_restarts(postgres: TempPostgres, backend: PostgresBackend,
-                                               entity: str) -> None:
+def test_reconnects_after_the_database_restarts(postgres: TempPostgres, backend: PostgresBackend, entity: str) -> None:
     _open(backend, entity)
     backend.ingest(entity, "proj", "r1", _history(0, 10))
     # Several connections in the pool, all of which the restart will cut.

@@ -29,8 +29,11 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
     with ServerProcess(root, max_body=1 << 20, max_media=1 << 20) as server:
         key = make_key(root, REAL["entity"])
         url = f"{server.url}{API}/entities/fuzz/projects/demo/runs/target"
-        r = requests.put(url, data=json.dumps({"meta": {"name": "t"}}),
-                         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        r = requests.put(
+            url,
+            data=json.dumps({"meta": {"name": "t"}}),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
         assert r.status_code == 200, r.text
         yield server, key
         assert "Traceback" not in server.log(), server.log()
@@ -48,13 +51,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @schema.given(aim=st.booleans())
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=25, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck)
+)
 @pytest.mark.timeout(120)
 def test_no_input_makes_a_server_error(case: schemathesis.Case, aim: bool, fuzzed: tuple[ServerProcess, str]) -> None:
     server, key = fuzzed
     if aim:  # a valid key and, where the path has them, the names of the open run
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {key}"}
         case.path_parameters.update({k: v for k, v in REAL.items() if k in (case.path_parameters or {})})
-    case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {key}"},
-                           checks=[not_a_server_error])
+    case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, checks=[not_a_server_error])

@@ -51,18 +51,23 @@ def _run_url(server: ServerProcess, run_id: str, project: str = "demo", entity: 
 
 def _post(session: requests.Session, url: str, batch: dict[str, Any]) -> requests.Response:
     """POST a batch the way the client does: Python's json, NaN included."""
-    return session.post(url + "/batches", data=json.dumps(batch), headers={"Content-Type": "application/json"},
-                        timeout=30)
+    return session.post(
+        url + "/batches", data=json.dumps(batch), headers={"Content-Type": "application/json"}, timeout=30
+    )
 
 
 def _rows(start: int, stop: int) -> dict[str, Any]:
     """A history chunk of steps ``start``..``stop - 1`` (index == step)."""
-    return encode_rows(start, [(("loss", "acc"), i, 1000.0 + i, float(i), (1.0 / (i + 1), i)) for i in range(start, stop)])
+    return encode_rows(
+        start, [(("loss", "acc"), i, 1000.0 + i, float(i), (1.0 / (i + 1), i)) for i in range(start, stop)]
+    )
 
 
 def _records(start: int, stop: int) -> dict[str, Any]:
-    return {"start": start, "records": [{"stream": "stdout", "line": f"line {i}", "t": float(i)}
-                                        for i in range(start, stop)]}
+    return {
+        "start": start,
+        "records": [{"stream": "stdout", "line": f"line {i}", "t": float(i)} for i in range(start, stop)],
+    }
 
 
 def _read_all(session: requests.Session, url: str, limit: int = 7) -> list[tuple]:
@@ -112,8 +117,12 @@ def test_missing_malformed_unknown_and_revoked_keys_get_401(server: ServerProces
     r = _session(forged).get(whoami)
     assert r.status_code == 401 and "unknown API key" in r.json()["detail"]
 
-    out = subprocess.run(wbnb_command("server", "keys", "revoke", key.split("_")[1], *backend_args(server.root, None)),
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        wbnb_command("server", "keys", "revoke", key.split("_")[1], *backend_args(server.root, None)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     r = _session(key).get(whoami)
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
@@ -130,15 +139,26 @@ def test_keys_file_holds_no_secret_and_is_private(server: ServerProcess) -> None
     text = keys_file.read_text()
     assert secret not in text and key not in text
     assert hashlib.sha256(secret.encode()).hexdigest() in text
-    out = subprocess.run(wbnb_command("server", "keys", "list", *backend_args(server.root, None)),
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        wbnb_command("server", "keys", "list", *backend_args(server.root, None)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and "laptop" in out.stdout and "dave" in out.stdout and secret not in out.stdout
 
 
 def test_keys_made_at_once_are_all_kept(tmp_path: Path) -> None:
     root = tmp_path / "root"
-    procs = [subprocess.Popen(wbnb_command("server", "keys", "create", *backend_args(root, None), "--entity", f"e{i}"),
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for i in range(4)]
+    procs = [
+        subprocess.Popen(
+            wbnb_command("server", "keys", "create", *backend_args(root, None), "--entity", f"e{i}"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for i in range(4)
+    ]
     made = {p.communicate(timeout=60)[0].split("_")[1] for p in procs}
     assert len(made) == 4
     assert {k["key_id"] for k in json.loads((root / "keys.json").read_text())["keys"]} == made
@@ -147,10 +167,12 @@ def test_keys_made_at_once_are_all_kept(tmp_path: Path) -> None:
 def test_a_key_sees_only_its_entity(server: ServerProcess, alice: requests.Session) -> None:
     _open(alice, _run_url(server, "private"))
     bob = _session(make_key(server.root, "bob"))
-    for method, url in [("GET", f"{server.url}{API}/entities/alice/projects"),
-                        ("GET", _run_url(server, "private")),
-                        ("GET", _run_url(server, "private") + "/rows"),
-                        ("PUT", _run_url(server, "private"))]:
+    for method, url in [
+        ("GET", f"{server.url}{API}/entities/alice/projects"),
+        ("GET", _run_url(server, "private")),
+        ("GET", _run_url(server, "private") + "/rows"),
+        ("PUT", _run_url(server, "private")),
+    ]:
         r = bob.request(method, url, json={"meta": {}})
         assert r.status_code == 403, (method, url, r.text)
         assert "alice" in r.json()["detail"]
@@ -168,8 +190,11 @@ def test_oversized_bodies_get_413(server: ServerProcess, alice: requests.Session
     r = alice.post(url + "/batches", data=big, headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and str(MAX_BODY) in r.json()["detail"]
     # Without a Content-Length (chunked), the bytes are counted as they come.
-    r = alice.post(url + "/batches", data=iter([big[i:i + 65536] for i in range(0, len(big), 65536)]),
-                   headers={"Content-Type": "application/json"})
+    r = alice.post(
+        url + "/batches",
+        data=iter([big[i : i + 65536] for i in range(0, len(big), 65536)]),
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 413
     assert alice.get(url + "/counts").json()["history"] == 0
 
@@ -194,23 +219,29 @@ def test_media_round_trip(server: ServerProcess, alice: requests.Session) -> Non
     assert alice.get(f"{server.url}{API}/media/00/{'0' * 64}.png").status_code == 404
 
 
-@pytest.mark.parametrize("body, field", [
-    (b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, "x", [1]]]}}', "history.rows[0][3]"),
-    (b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, 4, [1]]]}}', "keys_index"),
-    (b'{"system": {"start": 0, "keys": [["a", "b"]], "rows": [[0, 1.0, 1.0, 0, [1]]]}}', "system.rows[0]"),
-    (b'{"history": {"start": -1, "rows": []}}', "history.start"),
-    (b'{"histroy": {"start": 0}}', "histroy"),
-    (b'{"console": {"start": 0, "records": [{"stream": "stdout", "t": 1}]}}', "console.records[0].line"),
-    (b'{"events": {"start": 0, "records": [3]}}', "events.records[0]"),
-    (b'{"state": "paused"}', "state"),
-    (b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1, 1, 0, [123456789012345678901234567890]]]}}',
-     "64 bits"),
-    (b'{"meta": ' + b'[' * 80 + b']' * 80 + b'}', "meta"),
-    (b'{"meta": {"config": ' + b'{"a": ' * 70 + b'1' + b'}' * 70 + b'}}', "meta nests"),
-    (b'{"history": {"start": 0, "rows": [', "not valid JSON"),
-])
-def test_malformed_batches_get_422_naming_the_field(server: ServerProcess, alice: requests.Session,
-                                                    body: bytes, field: str) -> None:
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, "x", [1]]]}}', "history.rows[0][3]"),
+        (b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1.0, 1.0, 4, [1]]]}}', "keys_index"),
+        (b'{"system": {"start": 0, "keys": [["a", "b"]], "rows": [[0, 1.0, 1.0, 0, [1]]]}}', "system.rows[0]"),
+        (b'{"history": {"start": -1, "rows": []}}', "history.start"),
+        (b'{"histroy": {"start": 0}}', "histroy"),
+        (b'{"console": {"start": 0, "records": [{"stream": "stdout", "t": 1}]}}', "console.records[0].line"),
+        (b'{"events": {"start": 0, "records": [3]}}', "events.records[0]"),
+        (b'{"state": "paused"}', "state"),
+        (
+            b'{"history": {"start": 0, "keys": [["a"]], "rows": [[0, 1, 1, 0, [123456789012345678901234567890]]]}}',
+            "64 bits",
+        ),
+        (b'{"meta": ' + b"[" * 80 + b"]" * 80 + b"}", "meta"),
+        (b'{"meta": {"config": ' + b'{"a": ' * 70 + b"1" + b"}" * 70 + b"}}", "meta nests"),
+        (b'{"history": {"start": 0, "rows": [', "not valid JSON"),
+    ],
+)
+def test_malformed_batches_get_422_naming_the_field(
+    server: ServerProcess, alice: requests.Session, body: bytes, field: str
+) -> None:
     url = _run_url(server, "malformed")
     _open(alice, url, resume="allow")
     r = alice.post(url + "/batches", data=body, headers={"Content-Type": "application/json"})
@@ -227,8 +258,9 @@ def test_bad_project_and_run_names_get_422(server: ServerProcess, alice: request
         assert r.status_code in (404, 422), (url, r.status_code)  # 404: a '/' splits the path itself
 
 
-def test_path_traversal_is_refused_and_writes_nothing_outside_root(server: ServerProcess, alice: requests.Session,
-                                                                   tmp_path: Path) -> None:
+def test_path_traversal_is_refused_and_writes_nothing_outside_root(
+    server: ServerProcess, alice: requests.Session, tmp_path: Path
+) -> None:
     base = server.root.parent
     before = _files_outside(base, server.root)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
@@ -236,15 +268,25 @@ def test_path_traversal_is_refused_and_writes_nothing_outside_root(server: Serve
     secret_file = server.root / "keys.json"
     # Sent raw: http.client, unlike requests, does not resolve dot segments.
     for method, path in [
-        ("PUT", "/media/.."), ("PUT", "/media/%2e%2e"), ("PUT", "/media/..%2F..%2Fevil.png"),
-        ("PUT", "/media/%2Fetc%2Fevil.png"), ("PUT", "/media/media/../../evil.png"),
-        ("GET", "/media/../keys.json"), ("GET", "/media/../../keys.json"), ("GET", "/media/%2e%2e/keys.json"),
-        ("GET", "/media/..%2F..%2Fkeys.json"), ("GET", "/media/ab/..%2F..%2Fkeys.json"),
-        ("GET", "/media/media/../../keys.json"), ("HEAD", "/media/%2e%2e/keys.json"),
-        ("PUT", "/entities/alice/projects/../runs/x"), ("PUT", "/entities/alice/projects/%2e%2e/runs/x"),
+        ("PUT", "/media/.."),
+        ("PUT", "/media/%2e%2e"),
+        ("PUT", "/media/..%2F..%2Fevil.png"),
+        ("PUT", "/media/%2Fetc%2Fevil.png"),
+        ("PUT", "/media/media/../../evil.png"),
+        ("GET", "/media/../keys.json"),
+        ("GET", "/media/../../keys.json"),
+        ("GET", "/media/%2e%2e/keys.json"),
+        ("GET", "/media/..%2F..%2Fkeys.json"),
+        ("GET", "/media/ab/..%2F..%2Fkeys.json"),
+        ("GET", "/media/media/../../keys.json"),
+        ("HEAD", "/media/%2e%2e/keys.json"),
+        ("PUT", "/entities/alice/projects/../runs/x"),
+        ("PUT", "/entities/alice/projects/%2e%2e/runs/x"),
         ("PUT", "/entities/alice/projects/%2e%2e%2F%2e%2e%2Fevil/runs/x"),
-        ("PUT", "/entities/alice/projects/%2Ftmp%2Fevil/runs/x"), ("PUT", "/entities/alice/projects/p/runs/%2e%2e"),
-        ("GET", "/entities/alice/projects/%2e%2e/runs"), ("GET", "/entities/%2e%2e/projects"),
+        ("PUT", "/entities/alice/projects/%2Ftmp%2Fevil/runs/x"),
+        ("PUT", "/entities/alice/projects/p/runs/%2e%2e"),
+        ("GET", "/entities/alice/projects/%2e%2e/runs"),
+        ("GET", "/entities/%2e%2e/projects"),
         ("PUT", "/entities/alice/projects/media%2F..%2F..%2Fx/runs/x"),
     ]:
         body = b'{"meta": {}}' if method == "PUT" else None
@@ -258,7 +300,8 @@ def test_path_traversal_is_refused_and_writes_nothing_outside_root(server: Serve
     assert secret_file.exists()
     assert not list(server.root.rglob("evil*"))
     assert sorted(p.name for p in (server.root / "entities" / "alice" / "projects").iterdir()) == sorted(
-        alice.get(f"{server.url}{API}/entities/alice/projects").json())
+        alice.get(f"{server.url}{API}/entities/alice/projects").json()
+    )
 
 
 # -- exactly once -------------------------------------------------------------------------------
@@ -292,8 +335,10 @@ def test_retries_and_overlaps_are_stored_once_and_gaps_refused(server: ServerPro
 def test_concurrent_copies_of_a_batch_are_stored_once(server: ServerProcess, alice: requests.Session) -> None:
     url = _run_url(server, "racing")
     _open(alice, url)
-    batches = [{"history": _rows(0, 100), "console": _records(0, 20)},
-               {"history": _rows(50, 150), "console": _records(10, 30)}] * 4
+    batches = [
+        {"history": _rows(0, 100), "console": _records(0, 20)},
+        {"history": _rows(50, 150), "console": _records(10, 30)},
+    ] * 4
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda b: _post(alice, url, b), batches))
     # A copy that overtook the first batch found a gap (409); every other one applied or was a no-op.

@@ -51,10 +51,24 @@ def test_two_servers_one_database_clients_on_both(tmp_path: Path, database: str)
         children = []
         for n in range(4):
             server = servers[n % 2]
-            env = {**os.environ, "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key, "WBNB_SILENT": "1",
-                   "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0", "WBNB_DIR": str(tmp_path / f"spool{n}")}
-            children.append(subprocess.Popen([sys.executable, "-c", CHILD, f"run{n}", server.url, "2000"],
-                                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            env = {
+                **os.environ,
+                "WBNB_BASE_URL": server.url,
+                "WBNB_API_KEY": key,
+                "WBNB_SILENT": "1",
+                "WBNB_SYSTEM_INTERVAL": "0",
+                "WBNB_CONSOLE": "0",
+                "WBNB_DIR": str(tmp_path / f"spool{n}"),
+            }
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", CHILD, f"run{n}", server.url, "2000"],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
         for child in children:
             _, err = child.communicate(timeout=240)
             assert child.returncode == 0, err
@@ -86,15 +100,26 @@ def test_a_database_outage_is_503_and_clients_catch_up(tmp_path: Path) -> None:
         server = ServerProcess(tmp_path / "root", database=database).start()
         try:
             key = make_key(server.root, "team", database=database)
-            env = {**os.environ, "WBNB_BASE_URL": server.url, "WBNB_API_KEY": key, "WBNB_SILENT": "1",
-                   "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0", "WBNB_DIR": str(tmp_path / "spool")}
+            env = {
+                **os.environ,
+                "WBNB_BASE_URL": server.url,
+                "WBNB_API_KEY": key,
+                "WBNB_SILENT": "1",
+                "WBNB_SYSTEM_INTERVAL": "0",
+                "WBNB_CONSOLE": "0",
+                "WBNB_DIR": str(tmp_path / "spool"),
+            }
             slow = CHILD.replace("wbnb.log(row)", "wbnb.log(row); __import__('time').sleep(0.002)")
-            child = subprocess.Popen([sys.executable, "-c", slow, "outage", server.url, "2000"], env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            child = subprocess.Popen(
+                [sys.executable, "-c", slow, "outage", server.url, "2000"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             time.sleep(1.5)  # some steps are on the server, the rest are being logged
             pg.pause()
-            answer = requests.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {key}"},
-                                  timeout=10)
+            answer = requests.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {key}"}, timeout=10)
             assert answer.status_code == 503 and "database" in answer.json()["detail"]
             time.sleep(1.5)
             pg.resume()

@@ -23,8 +23,14 @@ STATIC = ROOT / "wbnb" / "static"
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WBNB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 class RecordingComm:
@@ -78,8 +84,9 @@ class Harness:
 
     def add_model(self, widget: Any) -> str:
         state, paths, buffers = _remove_buffers(widget.get_state())
-        self.page.evaluate("([id, s, p, b]) => window.wbnb.addModel(id, s, p, b)",
-                           [widget.model_id, state, paths, b64(buffers)])
+        self.page.evaluate(
+            "([id, s, p, b]) => window.wbnb.addModel(id, s, p, b)", [widget.model_id, state, paths, b64(buffers)]
+        )
         return widget.model_id
 
     def mount(self, widget: Any, bundle: str) -> None:

@@ -13,14 +13,18 @@ XSS = "<img src=x onerror=alert(1)>"
 M = [[5, 1, 0], [2, 6, 2], [0, 0, 4]]
 
 
-def _log_matrix(run: Any, matrix: Any, names: list[str], step: int, key: str = "val/cm", title: str | None = None) -> None:
+def _log_matrix(
+    run: Any, matrix: Any, names: list[str], step: int, key: str = "val/cm", title: str | None = None
+) -> None:
     import wbnb
 
     m = np.asarray(matrix)
     y_true = np.repeat(np.arange(len(m)), m.sum(axis=1))
     preds = np.concatenate([np.repeat(np.arange(len(m)), row) for row in m])
-    run.log({key: wbnb.plot.confusion_matrix(y_true=y_true, preds=preds, class_names=names, title=title),
-             "loss": 1.0}, step=step)
+    run.log(
+        {key: wbnb.plot.confusion_matrix(y_true=y_true, preds=preds, class_names=names, title=title), "loss": 1.0},
+        step=step,
+    )
 
 
 def _widget(runs: Any, **kw: Any) -> Any:
@@ -64,7 +68,7 @@ def test_matrices_over_steps_snapshot_budget_delta_and_fetch(store_dir: Any) -> 
     comm = record(w)
     _log_matrix(run, M, ["a", "b", "c"], step=50)
     assert w._feed.tick() == "delta"
-    (msg, buffers), = comm.take()
+    ((msg, buffers),) = comm.take()
     (u,) = msg["content"]["upd"]
     assert u["step"] == 50 and u["k"] == 3 and np.frombuffer(buffers[0]).tolist() == sum(M, [])
     run.finish()
@@ -75,7 +79,9 @@ def _texts(h: Harness, panel: int = 0) -> list[list[str]]:
 
 
 def _hover(h: Harness, row: int, col: int, k: int, panel: int = 0) -> str:
-    layout = h.page.evaluate(f"() => {{ const L = document.querySelector('.wbnb-confusion').__wbnb.panels.get({panel}).layout; return [L.left, L.top, L.cell]; }}")
+    layout = h.page.evaluate(
+        f"() => {{ const L = document.querySelector('.wbnb-confusion').__wbnb.panels.get({panel}).layout; return [L.left, L.top, L.cell]; }}"
+    )
     box = h.page.locator(f'.wbnb-panel[data-id="{panel}"] canvas').bounding_box()
     left, top, cell = layout
     h.page.mouse.move(box["x"] + left + (col + 0.5) * cell, box["y"] + top + (row + 0.5) * cell)
@@ -99,8 +105,13 @@ def test_counts_normalisation_hover_and_step_slider(store_dir: Any, harness: Har
     head = harness.page.locator(".wbnb-head").inner_text()
     assert "val/cm" in head and "clf" in head and "validation" in head
     tip = _hover(harness, 1, 2, 3)
-    assert tip.splitlines() == ["true: dog", "predicted: bird", "count: 2", "20.0% of true dog",
-                                "33.3% of predicted bird"]
+    assert tip.splitlines() == [
+        "true: dog",
+        "predicted: bird",
+        "count: 2",
+        "20.0% of true dog",
+        "33.3% of predicted bird",
+    ]
     harness.screenshot("confusion-counts")
     # normalise by true class: each row as percentages
     harness.page.locator(".wbnb-normalize").select_option("true")

@@ -31,17 +31,22 @@ def _views(h: Harness) -> dict[str, int]:
 
 
 def _wait_drawn(h: Harness, keys: int) -> None:
-    h.page.wait_for_function(f"""() => {{
+    h.page.wait_for_function(
+        f"""() => {{
         const el = document.querySelector('.wbnb-curves');
         if (!el || !el.__wbnb) return false;
         const cs = [...el.__wbnb.charts.values()];
         return cs.length === {keys} && cs.every(c => c.view && c.view.data('points').length > 0);
-    }}""", timeout=20_000)
+    }}""",
+        timeout=20_000,
+    )
 
 
 def _settle(h: Harness) -> None:
     """Let queued deltas apply (next animation frame) and Vega finish its pulse."""
-    h.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))")
+    h.page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
+    )
 
 
 def test_draws_every_scalar_in_sections_with_legend_and_hover(store_dir: Any, harness: Harness) -> None:
@@ -51,8 +56,13 @@ def test_draws_every_scalar_in_sections_with_legend_and_hover(store_dir: Any, ha
     for j, name in enumerate(["alpha", "beta"]):
         run = wbnb.init(project="p", name=name, reinit="create_new")
         for i in range(3000):
-            run.log({"loss": math.exp(-i / 800) * (1 + j) + 0.01 * math.sin(i / 7),
-                     "val/acc": 1 - math.exp(-i / 900), "val/f1": i / 3000})
+            run.log(
+                {
+                    "loss": math.exp(-i / 800) * (1 + j) + 0.01 * math.sin(i / 7),
+                    "val/acc": 1 - math.exp(-i / 900),
+                    "val/f1": i / 3000,
+                }
+            )
         run.finish()
         runs.append(run)
     w = _curves(runs)
@@ -135,16 +145,20 @@ def test_sequence_gap_rebuilds_from_snapshot(store_dir: Any, harness: Harness) -
     delta3 = comm.take()
     # The browser gets the snapshot's state silently (as if it had been saved with the
     # notebook) and then delta 3: it sees 3 after 0, a gap, and rebuilds from the snapshot.
-    harness.page.evaluate("([id, s]) => { const m = window.wbnb.models[id]; m.state._snapshot = s; }",
-                          [w.model_id, {"seq": -5}])  # placeholder, replaced right below
+    harness.page.evaluate(
+        "([id, s]) => { const m = window.wbnb.models[id]; m.state._snapshot = s; }", [w.model_id, {"seq": -5}]
+    )  # placeholder, replaced right below
     data, buffers = snapshot_msgs[0]
-    harness.page.evaluate("""([id, d, b]) => {
+    harness.page.evaluate(
+        """([id, d, b]) => {
         const m = window.wbnb.models[id];
         const views = b.map(x => { const s = atob(x); const u = new Uint8Array(s.length);
             for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new DataView(u.buffer); });
         (d.buffer_paths || []).forEach((p, i) => { let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i]; });
         m.state._snapshot = d.state._snapshot;  // no change event: only a gap can make it read this
-    }""", [w.model_id, data, [__import__("base64").b64encode(x).decode() for x in buffers]])
+    }""",
+        [w.model_id, data, [__import__("base64").b64encode(x).decode() for x in buffers]],
+    )
     harness.deliver(w, delta3)
     _settle(harness)
     state = harness.page.evaluate("""() => {
@@ -239,8 +253,9 @@ def test_a_chart_out_of_view_draws_its_changes_when_it_shows(store_dir: Any, har
     comm = record(w)
     harness.mount(w, "curves")
     _wait_drawn(harness, 8)
-    harness.page.wait_for_function("() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()]"
-                                   ".some(c => c.away)")  # the observer has looked
+    harness.page.wait_for_function(
+        "() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()].some(c => c.away)"
+    )  # the observer has looked
     for i in range(100, 130):
         run.log({k: i * (j + 1) for j, k in enumerate(keys)})
     w._feed.tick()
@@ -251,8 +266,9 @@ def test_a_chart_out_of_view_draws_its_changes_when_it_shows(store_dir: Any, har
     assert counts["m0"] == 130  # on screen: drawn at once
     assert counts["m7"] == 100  # far below: still its old points
     harness.page.locator('.wbnb-cell[data-key="m7"]').scroll_into_view_if_needed()
-    harness.page.wait_for_function("() => document.querySelector('.wbnb-curves').__wbnb"
-                                   ".charts.get('m7').view.data('points').length === 130")
+    harness.page.wait_for_function(
+        "() => document.querySelector('.wbnb-curves').__wbnb.charts.get('m7').view.data('points').length === 130"
+    )
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
@@ -286,8 +302,9 @@ def test_a_customised_chart_is_drawn_with_the_live_points(store_dir: Any, harnes
         run.log({"loss": 1 / (i + 1), "acc": i / 50})
     w._feed.tick()
     harness.deliver(w, comm.take())
-    harness.page.wait_for_function("() => document.querySelector('.wbnb-curves').__wbnb"
-                                   ".charts.get('loss').view.data('points').length === 60")
+    harness.page.wait_for_function(
+        "() => document.querySelector('.wbnb-curves').__wbnb.charts.get('loss').view.data('points').length === 60"
+    )
     _settle(harness)
     drawn = harness.page.evaluate(f"({svg})('loss')")
     assert _dots(drawn) == 60
@@ -318,7 +335,7 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
     _settle(harness)
     ys = harness.page.evaluate(f"() => {dbg}.charts.get('loss').view.data('points').slice(0, 6).map(d => [d.y, d.ys])")
     assert all(y in (1.0, 2.0) for y, _ in ys) and any(abs(s - y) > 0.1 for y, s in ys[1:])
-    assert abs(ys[5][1] - (0.1 * sum(0.9 ** (5 - i) * y for i, (y, _) in enumerate(ys))) / (1 - 0.9 ** 6)) < 1e-9
+    assert abs(ys[5][1] - (0.1 * sum(0.9 ** (5 - i) * y for i, (y, _) in enumerate(ys))) / (1 - 0.9**6)) < 1e-9
     assert harness.page.evaluate(f"() => {dbg}.stats.embeds") == 6
     assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('smoothing')") == 0.9
     harness.screenshot("curves-smoothed")
@@ -337,7 +354,9 @@ def test_controls_smoothing_log_scale_and_step_metric(store_dir: Any, harness: H
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
-def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[dict[str, int], dict[str, int], list[str]]:
+def _compiled_on_new_page(
+    context: Any, base: str, w: Any, keys: int
+) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Mount ``w`` on a new page of ``context``: (points per chart, how its specs were
     got: page / stored / made and "lite": 1 if the page imported Vega-Lite, page errors)."""
     page = context.new_page()
@@ -348,7 +367,9 @@ def _compiled_on_new_page(context: Any, base: str, w: Any, keys: int) -> tuple[d
         h.mount(w, "curves")
         _wait_drawn(h, keys)
         stats = page.evaluate("() => document.querySelector('.wbnb-curves').__wbnb.stats.compiled")
-        stats["lite"] = page.evaluate("() => Object.keys(window.__wbnb_vega || {}).filter(k => k.endsWith('/lite')).length")
+        stats["lite"] = page.evaluate(
+            "() => Object.keys(window.__wbnb_vega || {}).filter(k => k.endsWith('/lite')).length"
+        )
         return _views(h), stats, errors
     finally:
         page.close()
@@ -405,7 +426,8 @@ def test_charts_draw_where_storage_is_refused(store_dir: Any, browser: tuple[Any
 
 
 def test_a_long_history_is_read_behind_the_cell_and_arrives_as_a_snapshot(
-        store_dir: Any, harness: Harness, monkeypatch: Any) -> None:
+    store_dir: Any, harness: Harness, monkeypatch: Any
+) -> None:
     import wbnb
     from wbnb.store.local import LocalStore
     from wbnb.widgets import Curves

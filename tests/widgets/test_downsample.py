@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wbnb.widgets.downsample import FIELDS, S, Y, Buckets, downsample
+from wbnb.widgets.downsample import FIELDS, Buckets, S, Y, downsample
 
 
 def _pts(y: np.ndarray, start: int = 0) -> np.ndarray:
@@ -18,7 +18,7 @@ def _pts(y: np.ndarray, start: int = 0) -> np.ndarray:
 def _expected(y: np.ndarray, width: int) -> list[int]:
     keep: set[int] = set()
     for s in range(0, len(y), width):
-        c = y[s:s + width]
+        c = y[s : s + width]
         keep |= {s + int(np.argmin(c)), s + int(np.argmax(c)), s + len(c) - 1}
     return sorted(keep)
 
@@ -54,7 +54,7 @@ def test_incremental_equals_all_at_once(seed: int) -> None:
     while pos < len(y):
         k = int(rng.integers(1, 700))
         before_width = inc.width
-        first = inc.extend(_pts(y[pos:pos + k], pos))
+        first = inc.extend(_pts(y[pos : pos + k], pos))
         firsts.append((first, before_width != inc.width))
         pos += min(k, len(y) - pos)
     assert inc.nb <= 64 and inc.count == len(y)
@@ -69,7 +69,7 @@ def test_points_from_a_bucket_are_the_tail() -> None:
     first = b.extend(_pts(np.array([100.0, -100.0]), 20))
     tail = b.points(first)
     full = b.points()
-    assert np.array_equal(full[-len(tail):], tail)
+    assert np.array_equal(full[-len(tail) :], tail)
     assert tail[0, 0] == first and {100.0, -100.0} <= set(tail[:, 5])
 
 

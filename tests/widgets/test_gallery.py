@@ -17,8 +17,10 @@ def _log_images(run: Any, steps: range, per_step: int = 3, key: str = "samples")
     import wbnb
 
     for s in steps:
-        imgs = [wbnb.Image(np.full((8, 8, 3), (s * 20 + i * 60) % 256, dtype=np.uint8), caption=f"s{s} i{i}")
-                for i in range(per_step)]
+        imgs = [
+            wbnb.Image(np.full((8, 8, 3), (s * 20 + i * 60) % 256, dtype=np.uint8), caption=f"s{s} i{i}")
+            for i in range(per_step)
+        ]
         run.log({key: imgs, "loss": 1.0 / (s + 1)}, step=s)
 
 
@@ -40,8 +42,16 @@ def test_step_index_and_fetch_answers_with_the_right_bytes(store_dir: Any) -> No
     series = {s["key"]: np.frombuffer(s["data"], dtype=float).reshape(-1, 2) for s in w._snapshot["series"]}
     assert series["samples"].tolist() == [[0, 3], [2, 3], [4, 3], [6, 3], [8, 3]]
     recs = w.index.images(0, "samples", 4)
-    reply, buffers = w.index.answer({"type": "fetch", "req": 7, "items": [
-        {"run": 0, "key": "samples", "step": 4, "from": 1, "to": 3}, {"run": 0, "key": "nope", "step": 4}]})
+    reply, buffers = w.index.answer(
+        {
+            "type": "fetch",
+            "req": 7,
+            "items": [
+                {"run": 0, "key": "samples", "step": 4, "from": 1, "to": 3},
+                {"run": 0, "key": "nope", "step": 4},
+            ],
+        }
+    )
     assert reply["req"] == 7 and [i["index"] for i in reply["items"]] == [1, 2]
     assert [i["caption"] for i in reply["items"]] == ["s4 i1", "s4 i2"]
     assert buffers == [run._store.media(recs[1]["path"]), run._store.media(recs[2]["path"])]
@@ -49,7 +59,7 @@ def test_step_index_and_fetch_answers_with_the_right_bytes(store_dir: Any) -> No
     # the message handler answers with a custom message carrying the bytes
     comm = record(w)
     w._on_request(w, {"type": "fetch", "req": 1, "items": [{"run": 0, "key": "single", "step": 11}]}, [])
-    (data, bufs), = comm.take()
+    ((data, bufs),) = comm.take()
     assert data["content"]["items"][0]["caption"] == XSS and len(bufs) == 1
     run.finish()
 
@@ -63,7 +73,7 @@ def test_live_index_grows_through_deltas(store_dir: Any) -> None:
     comm = record(w)
     _log_images(run, range(3, 5), per_step=2)
     assert w._feed.tick() == "delta"
-    (data, bufs), = comm.take()
+    ((data, bufs),) = comm.take()
     upd = data["content"]["upd"]
     assert upd[0]["key"] == "samples" and upd[0]["from"] == 3
     assert np.frombuffer(bufs[0], dtype=float).reshape(-1, 2).tolist() == [[3, 2], [4, 2]]
@@ -81,7 +91,8 @@ def _pump(h: Harness, w: Any, comm: Any) -> int:
 
 
 def _img_bytes(h: Harness, selector: str) -> list[bytes]:
-    out = h.page.evaluate("""async (sel) => {
+    out = h.page.evaluate(
+        """async (sel) => {
         const res = [];
         for (const img of document.querySelectorAll(sel)) {
             const buf = await (await fetch(img.src)).arrayBuffer();
@@ -89,7 +100,9 @@ def _img_bytes(h: Harness, selector: str) -> list[bytes]:
             res.push(btoa(s));
         }
         return res;
-    }""", selector)
+    }""",
+        selector,
+    )
     return [base64.b64decode(x) for x in out]
 
 
@@ -121,7 +134,8 @@ def test_slider_changes_images_click_enlarges_runs_side_by_side(store_dir: Any, 
     harness.page.locator(".wbnb-step-slider").fill("2")
     assert _pump(harness, w, comm) == 1
     harness.page.wait_for_function(
-        "() => [...document.querySelectorAll('.wbnb-run[data-run=\"0\"] figcaption')].map(c => c.textContent).join() === 's2 i0,s2 i1,s2 i2'")
+        "() => [...document.querySelectorAll('.wbnb-run[data-run=\"0\"] figcaption')].map(c => c.textContent).join() === 's2 i0,s2 i1,s2 i2'"
+    )
     moved = _img_bytes(harness, '.wbnb-run[data-run="0"] figure img')
     assert moved == [store.media(r["path"]) for r in w.index.images(0, "samples", 2)] and moved != first
     assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('step')") == 2
@@ -179,23 +193,26 @@ def test_gap_rebuilds_the_index_from_the_snapshot(store_dir: Any, harness: Harne
     _log_images(run, range(4, 5))
     w._feed.tick(final=True)  # snapshot 2
     comm.take()  # not delivered as a change either: only the gap makes the page read it
-    harness.page.evaluate("([id, s]) => { window.wbnb.models[id].state._snapshot = s; }",
-                          [w.model_id, {**w._snapshot, "series": []}])
+    harness.page.evaluate(
+        "([id, s]) => { window.wbnb.models[id].state._snapshot = s; }", [w.model_id, {**w._snapshot, "series": []}]
+    )
     # the real snapshot, buffers included, set silently through the harness' state path
     from ipywidgets.widgets.widget import _remove_buffers
 
     state, paths, buffers = _remove_buffers({"_snapshot": w._snapshot})
-    harness.page.evaluate("""([id, st, paths, b]) => {
+    harness.page.evaluate(
+        """([id, st, paths, b]) => {
         const views = b.map(x => { const s = atob(x); const u = new Uint8Array(s.length);
             for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new DataView(u.buffer); });
         paths.forEach((p, i) => { let o = st; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i]; });
         window.wbnb.models[id].state._snapshot = st._snapshot;
-    }""", [w.model_id, state, paths, [base64.b64encode(bytes(x)).decode() for x in buffers]])
+    }""",
+        [w.model_id, state, paths, [base64.b64encode(bytes(x)).decode() for x in buffers]],
+    )
     _log_images(run, range(5, 6))
     w._feed.tick()  # delta 3 arrives after 0: a gap
     harness.deliver(w, comm.take())
-    harness.page.wait_for_function(
-        "() => document.querySelector('.wbnb-gallery').__wbnb.channel.applied === 3")
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-gallery').__wbnb.channel.applied === 3")
     steps = harness.page.evaluate("() => document.querySelector('.wbnb-gallery').__wbnb.unionSteps('samples')")
     assert steps == [0, 1, 2, 3, 4, 5]
     run.finish()
@@ -219,16 +236,16 @@ def test_pages_of_many_images(store_dir: Any, harness: Harness, n: int) -> None:
     assert "page 1/3" in harness.page.locator(".wbnb-page").inner_text()
     harness.page.locator(".wbnb-pager button").nth(1).click()
     _pump(harness, w, comm)
-    harness.page.wait_for_function(
-        "() => document.querySelector('.wbnb-gallery figcaption')?.textContent === '16'")
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-gallery figcaption')?.textContent === '16'")
     harness.screenshot("gallery-page-2")
 
 
 def test_saved_state_holds_the_index_not_the_pixels(store_dir: Any) -> None:
     import json
 
-    import wbnb
     from ipywidgets.embed import dependency_state, embed_data
+
+    import wbnb
 
     rng = np.random.default_rng(0)
     run = wbnb.init(project="p", name="big")
@@ -259,13 +276,15 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
     w._feed.tick()
     harness.deliver(w, comm.take())  # the index grows; the cell still "runs": nobody answers yet
     harness.page.wait_for_function(
-        "() => document.querySelector('.wbnb-run-title').textContent.includes('step 3 loading')")
+        "() => document.querySelector('.wbnb-run-title').textContent.includes('step 3 loading')"
+    )
     assert harness.page.locator(".wbnb-step-label").inner_text().startswith("3 (latest)")
     assert harness.page.locator("figcaption").all_inner_texts() == ["s2 i0", "s2 i1"]  # the last ones, dimmed
     assert harness.page.locator(".wbnb-grid.wbnb-stale").count() == 1
     assert _pump(harness, w, comm) == 1  # the cell is done: the request is answered
     harness.page.wait_for_function(
-        "() => [...document.querySelectorAll('figcaption')].map(c => c.textContent).join() === 's3 i0,s3 i1'")
+        "() => [...document.querySelectorAll('figcaption')].map(c => c.textContent).join() === 's3 i0,s3 i1'"
+    )
     assert harness.page.locator(".wbnb-grid.wbnb-stale").count() == 0
     run.finish()
 
@@ -281,7 +300,7 @@ def test_the_step_index_is_thinned_for_long_runs() -> None:
         delta = index.delta()
         if delta:
             (upd,), (buf,) = delta[0]["upd"], delta[1]
-            del page[2 * upd["from"]:]
+            del page[2 * upd["from"] :]
             page.extend(np.frombuffer(buf).tolist())
 
     rec = [{"_type": "image", "path": "media/x"}]

@@ -49,13 +49,13 @@ def test_grid_rows_thin_out_range_grows_and_deltas_append(store_dir: Any) -> Non
     comm = record(w)
     run.log({"w": wbnb.Histogram(rng.normal(0, 1, 500).clip(lo, hi))}, step=100)  # inside the range
     assert w._feed.tick() == "delta"
-    (msg, bufs), = comm.take()
+    ((msg, bufs),) = comm.take()
     (u,) = msg["content"]["upd"]
     assert u["from"] >= len(steps) - 1 and u["steps"][-1] == 100
     assert np.frombuffer(bufs[0]).reshape(-1, 16).shape == (len(u["steps"]), 16)
     run.log({"w": wbnb.Histogram(rng.normal(50, 1, 500))}, step=101)  # far outside: a new range
     w._feed.tick()
-    (msg, bufs), = comm.take()
+    ((msg, bufs),) = comm.take()
     (u,) = msg["content"]["upd"]
     assert u["from"] == 0 and u["hi"] > 50 and u["lo"] == lo
     assert np.allclose(np.frombuffer(bufs[0]).reshape(-1, 16).sum(axis=1), 500)
@@ -68,8 +68,13 @@ def test_heatmap_rows_hover_ridge_and_text(store_dir: Any, harness: Harness) -> 
     rng = np.random.default_rng(2)
     run = wbnb.init(project="p", name=XSS)
     for s in range(60):
-        run.log({"grad/fc1": wbnb.Histogram(rng.normal(s / 20, 1 + s / 60, 2000)),
-                 "weights/fc1": rng.normal(0, 0.1 + s / 200, (20, 20))}, step=s)  # an array: a histogram too
+        run.log(
+            {
+                "grad/fc1": wbnb.Histogram(rng.normal(s / 20, 1 + s / 60, 2000)),
+                "weights/fc1": rng.normal(0, 0.1 + s / 200, (20, 20)),
+            },
+            step=s,
+        )  # an array: a histogram too
     run.finish()
     harness.page.evaluate("() => { window.__xss = false; window.alert = () => { window.__xss = true; }; }")
     w = _widget(run, max_rows=40)
@@ -79,7 +84,9 @@ def test_heatmap_rows_hover_ridge_and_text(store_dir: Any, harness: Harness) -> 
     assert panels.count() == 2
     expected = len(w.grid("grad/fc1")[0])
     assert 20 <= expected <= 41
-    rows = harness.page.evaluate("() => [...document.querySelectorAll('.wbnb-panel')].map(p => [p.dataset.key, Number(p.dataset.rows)])")
+    rows = harness.page.evaluate(
+        "() => [...document.querySelectorAll('.wbnb-panel')].map(p => [p.dataset.key, Number(p.dataset.rows)])"
+    )
     assert rows == [["grad/fc1", expected], ["weights/fc1", len(w.grid("weights/fc1")[0])]]
     assert harness.page.locator(".wbnb-head").first.inner_text().startswith("grad/fc1")
     # hover the last row: its step and a bin's count, as text

@@ -24,8 +24,10 @@ def _curves(run: Any, **kw: Any) -> Any:
 
 
 def test_import_wbnb_does_not_load_widgets() -> None:
-    code = ("import sys, wbnb; bad = [m for m in ('wbnb.widgets', 'altair', 'pandas', 'anywidget', 'ipywidgets') "
-            "if m in sys.modules]; print(json.dumps(bad))")
+    code = (
+        "import sys, wbnb; bad = [m for m in ('wbnb.widgets', 'altair', 'pandas', 'anywidget', 'ipywidgets') "
+        "if m in sys.modules]; print(json.dumps(bad))"
+    )
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
 
@@ -43,7 +45,7 @@ def test_sequence_numbers_cover_deltas_and_snapshots(store_dir: Path) -> None:
         run.log({"loss": float(i), "acc": i / 10})
         kind = w._feed.tick(final=(i == 2))
         assert kind == ("snapshot" if i == 2 else "delta")
-        (data, buffers), = comm.take()
+        ((data, buffers),) = comm.take()
         if kind == "delta":
             assert data["method"] == "custom"
             seqs.append(data["content"]["seq"])
@@ -146,7 +148,7 @@ def test_own_run_logged_while_the_widget_reads_its_history_is_counted_once(store
     w = _curves(run, min_interval=3600)
     more.join()
     w._feed.tick(final=True)
-    loss, = w._snapshot["series"]
+    (loss,) = w._snapshot["series"]
     assert loss["count"] == 60_000 == run.step
     steps = np.frombuffer(loss["data"], dtype=float).reshape(-1, 6)[:, 1]
     assert (np.diff(steps) > 0).all() and steps[-1] == 59_999
@@ -233,6 +235,7 @@ def test_logging_from_threads_never_leaves_rows_unsent(store_dir: Path) -> None:
         t.start()
     for t in threads:
         t.join()
+
     def counts() -> dict[str, int]:
         return {s.key: s.buckets.count for s in w.series.series.values()}
 
@@ -250,7 +253,7 @@ def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
 
     run = wbnb.init(project="p")
     run.define_metric("val/*", step_metric="epoch")
-    ref, = resolve_runs(run)
+    (ref,) = resolve_runs(run)
     by_rows, by_cols = ListenerSource(ref), ListenerSource(ref)
     rows_model, cols_model = SeriesSet([ref], max_buckets=8), SeriesSet([ref], max_buckets=8)
     rng = random.Random(0)

@@ -16,8 +16,14 @@ def test_parts_follow_what_the_run_logged(store_dir: Path) -> None:
     name = "<img src=x onerror=alert(1)>"
     run = wbnb.init(project="panel", name=name, settings={"system_interval": 0.05})
     for i in range(3):
-        wbnb.log({"loss": 1 / (i + 1), "samples": [wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8))],
-                  "cm": wbnb.plot.confusion_matrix(y_true=[0, 1], preds=[0, 1]), "w": wbnb.Histogram(np.arange(10))})
+        wbnb.log(
+            {
+                "loss": 1 / (i + 1),
+                "samples": [wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8))],
+                "cm": wbnb.plot.confusion_matrix(y_true=[0, 1], preds=[0, 1]),
+                "w": wbnb.Histogram(np.arange(10)),
+            }
+        )
     import time
 
     time.sleep(0.3)  # a few system samples
@@ -76,7 +82,8 @@ def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(sto
 
 
 def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
-        store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     from wbnb.store.local import LocalStore
@@ -93,7 +100,7 @@ def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
     time.sleep(1.0)
     assert len(looks) <= 12, looks  # 0.02, 0.04, 0.08, then every 0.16 s: ~8 looks in a second, not 50
     gaps = [b - a for a, b in zip(looks, looks[1:])]
-    assert len(gaps) >= 2 and all(g >= 0.9 * min(0.02 * 2 ** i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
+    assert len(gaps) >= 2 and all(g >= 0.9 * min(0.02 * 2**i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
     run.finish(quiet=True)
     deadline = time.monotonic() + 30
     while "finished" not in header.value and time.monotonic() < deadline:

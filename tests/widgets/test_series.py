@@ -22,7 +22,9 @@ def test_keys_across_schemas_stay_in_order_and_non_numbers_are_skipped() -> None
     rows = []
     for i in range(10):
         if i % 3 == 0:
-            rows.append((("loss", "val/acc", "img"), i, 100.0 + i, float(i), (1.0 / (i + 1), i / 10, {"_type": "image"})))
+            rows.append(
+                (("loss", "val/acc", "img"), i, 100.0 + i, float(i), (1.0 / (i + 1), i / 10, {"_type": "image"}))
+            )
         else:
             rows.append((("loss", "note"), i, 100.0 + i, float(i), (1.0 / (i + 1), "text")))
     ss = SeriesSet([_ref()])
@@ -34,8 +36,10 @@ def test_keys_across_schemas_stay_in_order_and_non_numbers_are_skipped() -> None
 
 
 def test_an_int_too_large_for_a_float_is_skipped_like_inf_and_the_rest_still_updates() -> None:
-    rows = [(("count", "loss"), i, 100.0 + i, float(i), (2**1030 if i == 2 else -(2**1030) if i == 3 else i, 0.5))
-            for i in range(5)]
+    rows = [
+        (("count", "loss"), i, 100.0 + i, float(i), (2**1030 if i == 2 else -(2**1030) if i == 3 else i, 0.5))
+        for i in range(5)
+    ]
     ss = SeriesSet([_ref()])
     ss.ingest(0, rows)  # raised OverflowError, which stopped the chart updating
     assert _points(ss, "count")[:, Y].tolist() == [0.0, 1.0, 4.0]
@@ -45,8 +49,15 @@ def test_an_int_too_large_for_a_float_is_skipped_like_inf_and_the_rest_still_upd
 def test_step_metric_is_forward_filled_across_batches_and_nan_dropped() -> None:
     ss = SeriesSet([_ref({"metrics": {"val/*": {"step_metric": "epoch"}}})], keys=["val/*"])
     ss.ingest(0, [(("epoch",), 0, 0.0, 0.0, (0,)), (("val/acc",), 1, 1.0, 1.0, (0.5,))])
-    ss.ingest(0, [(("val/acc",), 2, 2.0, 2.0, (0.6,)), (("epoch",), 3, 3.0, 3.0, (1,)),
-                  (("val/acc",), 4, 4.0, 4.0, (float("nan"),)), (("val/acc",), 5, 5.0, 5.0, (0.7,))])
+    ss.ingest(
+        0,
+        [
+            (("val/acc",), 2, 2.0, 2.0, (0.6,)),
+            (("epoch",), 3, 3.0, 3.0, (1,)),
+            (("val/acc",), 4, 4.0, 4.0, (float("nan"),)),
+            (("val/acc",), 5, 5.0, 5.0, (0.7,)),
+        ],
+    )
     assert list(ss.series) == [(0, "val/acc")]  # keys= picks; epoch is not drawn
     p = _points(ss, "val/acc")
     assert p[:, 4].tolist() == [0, 0, 1] and p[:, 5].tolist() == [0.5, 0.6, 0.7]
@@ -70,6 +81,7 @@ def test_sections_sort_unprefixed_first() -> None:
 
 def test_curves_chart_is_altair_and_set_chart_feeds_the_live_dataset(store_dir) -> None:  # type: ignore[no-untyped-def]
     import altair as alt
+
     import wbnb
     from wbnb.widgets import Curves
 
@@ -114,8 +126,11 @@ def test_loading_columns_gives_the_buckets_ingesting_rows_gives(store_dir) -> No
     assert list(by_columns.series) == list(by_rows.series)
     for key, s in by_rows.series.items():
         other = by_columns.series[key]
-        assert (other.step_metric, other.buckets.width, other.buckets.count) == (s.step_metric, s.buckets.width,
-                                                                                  s.buckets.count)
+        assert (other.step_metric, other.buckets.width, other.buckets.count) == (
+            s.step_metric,
+            s.buckets.width,
+            s.buckets.count,
+        )
         np.testing.assert_array_equal(other.buckets.points(), s.buckets.points())
     assert by_columns._last_metric == by_rows._last_metric
     assert _points(by_columns, "loss")[:, 5].max() > 4  # the spike (sin + 5) survives

@@ -61,20 +61,34 @@ def media_run(store_dir: Path) -> str:
     run = wbnb.init(project="pics", name=XSS, config={"lr": 0.01, "note": XSS})
     rng = np.random.default_rng(0)
     for i in range(20):
-        wbnb.log({"train/loss": 1 / (i + 1), XSS: i, "val/acc": i / 20,
-                  "samples": [wbnb.Image(np.full((8, 8, 3), 10 * i, dtype=np.uint8), caption=f"step {i} #{j}")
-                              for j in range(3)],
-                  "odd": [wbnb.Image(np.zeros((4, 4), dtype=np.uint8), caption=XSS)],
-                  "cm": wbnb.plot.confusion_matrix(y_true=[0, 0, 1, 1, 1, 2], preds=[0, 1, 1, 1, 2, 2],
-                                                   class_names=["cat", XSS, "bird"]),
-                  "weights": wbnb.Histogram(rng.normal(i / 10, 1, size=200))})
+        wbnb.log(
+            {
+                "train/loss": 1 / (i + 1),
+                XSS: i,
+                "val/acc": i / 20,
+                "samples": [
+                    wbnb.Image(np.full((8, 8, 3), 10 * i, dtype=np.uint8), caption=f"step {i} #{j}") for j in range(3)
+                ],
+                "odd": [wbnb.Image(np.zeros((4, 4), dtype=np.uint8), caption=XSS)],
+                "cm": wbnb.plot.confusion_matrix(
+                    y_true=[0, 0, 1, 1, 1, 2], preds=[0, 1, 1, 1, 2, 2], class_names=["cat", XSS, "bird"]
+                ),
+                "weights": wbnb.Histogram(rng.normal(i / 10, 1, size=200)),
+            }
+        )
     run.finish(quiet=True)
     return f"pics/{run.id}"
 
 
 def test_every_widget_output_holds_view_text_and_picture(media_run: str) -> None:
-    widgets = [Curves(media_run, live=False), Gallery(media_run, live=False), ConfusionMatrix(media_run, live=False),
-               Histograms(media_run, live=False), RunTable("pics"), RunPanel(media_run, live=False)]
+    widgets = [
+        Curves(media_run, live=False),
+        Gallery(media_run, live=False),
+        ConfusionMatrix(media_run, live=False),
+        Histograms(media_run, live=False),
+        RunTable("pics"),
+        RunPanel(media_run, live=False),
+    ]
     for w in widgets:
         data, _metadata = w._repr_mimebundle_()
         assert {WIDGET_VIEW, "text/plain", "image/svg+xml"} <= set(data), type(w).__name__
@@ -126,6 +140,7 @@ def test_curves_picture_draws_the_log_scale_and_smoothing_chosen(store_dir: Path
     def spread(line: ET.Element) -> float:
         ys = [float(p.split(",")[1]) for p in line.get("points", "").split()]
         return float(np.mean(np.abs(np.diff(ys))))
+
     assert spread(smooth) < spread(raw) / 5  # the zigzag of the raw values is smoothed away
 
 
@@ -171,16 +186,23 @@ def test_gallery_picture_shows_the_last_step_with_captions(media_run: str) -> No
     pixels = decode_png(embedded_png(imgs[0]))
     assert pixels is not None and pixels.shape == (8, 8, 3) and int(pixels[0, 0, 0]) == 190  # step 19's shade
     gallery.step = 4  # the viewer's chosen step, as the trait saves it
-    assert [w for w in texts(parse(gallery.to_svg())) if w.startswith("step 4 #")] == ["step 4 #0", "step 4 #1",
-                                                                                       "step 4 #2"]
+    assert [w for w in texts(parse(gallery.to_svg())) if w.startswith("step 4 #")] == [
+        "step 4 #0",
+        "step 4 #1",
+        "step 4 #2",
+    ]
     assert_escaped(Gallery(media_run, keys="odd", live=False).to_svg())  # the caption
 
 
 def test_gallery_picture_is_bounded_and_says_what_it_left_out(store_dir: Path) -> None:
     big = (np.indices((600, 900)).sum(axis=0) % 256).astype(np.uint8)  # a 900 x 600 gradient
     with wbnb.init(project="g") as run:
-        wbnb.log({"many": [wbnb.Image(np.full((4, 4), i, dtype=np.uint8), caption=f"n{i}") for i in range(20)],
-                  "big": [wbnb.Image(big)]})
+        wbnb.log(
+            {
+                "many": [wbnb.Image(np.full((4, 4), i, dtype=np.uint8), caption=f"n{i}") for i in range(20)],
+                "big": [wbnb.Image(big)],
+            }
+        )
     root = parse(Gallery(f"g/{run.id}", keys="many", per_page=24, live=False).to_svg())
     assert len(images(root)) == 16
     assert "… 4 more images not in this picture" in texts(root)
@@ -208,8 +230,13 @@ def test_confusion_picture_of_100_classes_is_one_image_without_counts(store_dir:
     rng = np.random.default_rng(1)
     y = rng.integers(0, 100, 3000)
     with wbnb.init(project="cm") as run:
-        wbnb.log({"cm": wbnb.plot.confusion_matrix(y_true=y, preds=(y + rng.integers(0, 2, 3000)) % 100,
-                                                   class_names=[f"class {i}" for i in range(100)])})
+        wbnb.log(
+            {
+                "cm": wbnb.plot.confusion_matrix(
+                    y_true=y, preds=(y + rng.integers(0, 2, 3000)) % 100, class_names=[f"class {i}" for i in range(100)]
+                )
+            }
+        )
     svg = ConfusionMatrix(f"cm/{run.id}", live=False).to_svg()
     root = parse(svg)
     words = texts(root)
@@ -278,20 +305,24 @@ def test_png_decode_undoes_encode_and_shrink_averages_blocks() -> None:
 # -- in a kernel, saved, converted -------------------------------------------------------
 
 NOTEBOOK = [
-    ("import os\nos.environ.update(WBNB_CONSOLE='0')\nimport numpy as np, wbnb\n"
-     "from wbnb.widgets import ConfusionMatrix, Curves, Gallery, Histograms, RunTable, System\n"
-     f"run = wbnb.init(project='saved', name={XSS!r}, settings={{'system_interval': 0.1}})"),
+    (
+        "import os\nos.environ.update(WBNB_CONSOLE='0')\nimport numpy as np, wbnb\n"
+        "from wbnb.widgets import ConfusionMatrix, Curves, Gallery, Histograms, RunTable, System\n"
+        f"run = wbnb.init(project='saved', name={XSS!r}, settings={{'system_interval': 0.1}})"
+    ),
     "Curves(run)",
     "Gallery(run)",
     "display(ConfusionMatrix(run))",
     "Histograms(run)",
     "System(run)",
-    ("for i in range(50):\n"
-     "    wbnb.log({'loss': 1 / (i + 1), 'samples': [wbnb.Image(np.full((8, 8), i, dtype=np.uint8), "
-     "caption=f'final {i}')],\n"
-     "              'cm': wbnb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0], class_names=['a', 'b']),\n"
-     "              'w': wbnb.Histogram(np.arange(10) + i)})\n"
-     "import time; time.sleep(0.5)"),
+    (
+        "for i in range(50):\n"
+        "    wbnb.log({'loss': 1 / (i + 1), 'samples': [wbnb.Image(np.full((8, 8), i, dtype=np.uint8), "
+        "caption=f'final {i}')],\n"
+        "              'cm': wbnb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0], class_names=['a', 'b']),\n"
+        "              'w': wbnb.Histogram(np.arange(10) + i)})\n"
+        "import time; time.sleep(0.5)"
+    ),
     "run.finish()",
     "RunTable('saved')",
 ]
@@ -303,8 +334,12 @@ def _svgs_in_html(html: str) -> list[str]:
 
 
 def _convert(path: Path, *extra: str) -> str:
-    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", *extra, str(path)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "html", *extra, str(path)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return path.with_suffix(".html").read_text()
 
 

@@ -11,11 +11,20 @@ from .harness import Harness, record
 def _samples(run: Any, n: int, start: int = 0) -> None:
     t0 = time.time()
     for i in range(start, start + n):
-        run._writer.log_system(t0 + i, float(i), {
-            "system/cpu_percent": 10.0 + i % 7, "system/memory_percent": 40.0 + i / 10,
-            "system/proc_rss_mb": 300.0 + i, "system/gpu.0.util_percent": 90.0 - i % 5,
-            "system/gpu.0.memory_used_mb": 1000.0, "system/disk_read_mb": i * 2.0, "system/net_sent_mb": i * 0.5,
-            "system/proc_threads": 12.0})
+        run._writer.log_system(
+            t0 + i,
+            float(i),
+            {
+                "system/cpu_percent": 10.0 + i % 7,
+                "system/memory_percent": 40.0 + i / 10,
+                "system/proc_rss_mb": 300.0 + i,
+                "system/gpu.0.util_percent": 90.0 - i % 5,
+                "system/gpu.0.memory_used_mb": 1000.0,
+                "system/disk_read_mb": i * 2.0,
+                "system/net_sent_mb": i * 0.5,
+                "system/proc_threads": 12.0,
+            },
+        )
 
 
 def test_display_keys_make_sections() -> None:
@@ -51,7 +60,7 @@ def test_reads_the_system_stream_not_history_and_follows_it(store_dir: Any) -> N
     for src in w._feed.sources:
         src._next_poll = 0  # poll now
     sent = w._feed.tick()  # a delta, or a snapshot when the load was over 2 s ago
-    (msg, bufs), = comm.take()
+    ((msg, bufs),) = comm.take()
     if sent == "delta":
         assert {u["key"] for u in msg["content"]["upd"]} >= {"CPU/cpu_percent", "GPU/gpu.0.util_percent"}
     else:
@@ -70,12 +79,15 @@ def test_draws_sections_in_the_browser(store_dir: Any, harness: Harness) -> None
     run.finish()
     w = System(run, min_interval=3600)
     harness.mount(w, "curves")
-    harness.page.wait_for_function("""() => {
+    harness.page.wait_for_function(
+        """() => {
         const el = document.querySelector('.wbnb-curves');
         if (!el || !el.__wbnb) return false;
         const cs = [...el.__wbnb.charts.values()];
         return cs.length === 8 && cs.every(c => c.view && c.view.data('points').length === 50);
-    }""", timeout=20_000)
+    }""",
+        timeout=20_000,
+    )
     sections = harness.page.locator(".wbnb-curves .wbnb-section > summary").all_inner_texts()
     assert sections == ["CPU", "Disk", "GPU", "Memory", "Network"]
     harness.screenshot("system-panel")

@@ -25,11 +25,16 @@ def _bundle() -> None:
 def _make_runs() -> None:
     import wbnb
 
-    specs = [("alpha", 1e-4, 0.91, ["baseline"]), ("beta", 5e-4, 0.79, ["cnn"]),
-             ("gamma", 3e-3, 0.85, ["baseline", "cnn"]), (XSS, 1e-4, 0.50, [XSS])]
+    specs = [
+        ("alpha", 1e-4, 0.91, ["baseline"]),
+        ("beta", 5e-4, 0.79, ["cnn"]),
+        ("gamma", 3e-3, 0.85, ["baseline", "cnn"]),
+        (XSS, 1e-4, 0.50, [XSS]),
+    ]
     for name, lr, acc, tags in specs:
-        run = wbnb.init(project="t", name=name, config={"lr": lr, "opt": {"name": "adam"}}, tags=tags,
-                        reinit="create_new")
+        run = wbnb.init(
+            project="t", name=name, config={"lr": lr, "opt": {"name": "adam"}}, tags=tags, reinit="create_new"
+        )
         run.log({"val_acc": acc, "train/loss": 1 - acc})
         run.finish()
 
@@ -116,7 +121,7 @@ def test_column_chooser_hides_and_reorders(store_dir: Path, harness: Harness) ->
     _make_runs()
     w = _table()
     harness.mount(w, "table")
-    heads = lambda: harness.page.eval_on_selector_all(".wbnb-th[data-key]", "ts => ts.map(t => t.dataset.key)")  # noqa: E731
+    heads = lambda: harness.page.eval_on_selector_all(".wbnb-th[data-key]", "ts => ts.map(t => t.dataset.key)")
     assert heads()[:5] == ["name", "state", "created", "duration", "tags"]
     assert "config.opt.name" in heads() and "summary.train/loss" in heads()
     harness.page.click(".wbnb-colsbtn")
@@ -178,10 +183,19 @@ def test_10k_runs_keep_only_a_window_of_rows_in_the_dom(harness: Harness, tmp_pa
     from wbnb.store.local import LocalStore
     from wbnb.widgets.table import RunTable, columnar
 
-    rows = [{"id": f"r{i:05d}", "name": f"run-{i}", "state": "finished", "created": 1.7e9 + i,
-             "duration": float(i % 977), "tags": ["even"] if i % 2 == 0 else [],
-             **{f"config.p{j}": (i * 31 + j) % 101 / 7 for j in range(20)},
-             **{f"summary.m{j}": ((i * 17 + j) % 1000) / 1000 for j in range(25)}} for i in range(10_000)]
+    rows = [
+        {
+            "id": f"r{i:05d}",
+            "name": f"run-{i}",
+            "state": "finished",
+            "created": 1.7e9 + i,
+            "duration": float(i % 977),
+            "tags": ["even"] if i % 2 == 0 else [],
+            **{f"config.p{j}": (i * 31 + j) % 101 / 7 for j in range(20)},
+            **{f"summary.m{j}": ((i * 17 + j) % 1000) / 1000 for j in range(25)},
+        }
+        for i in range(10_000)
+    ]
     w = RunTable("none", store=LocalStore(tmp_path / "s"), sort="-summary.m0")
     w._data = columnar(rows)
     harness.mount(w, "table")

@@ -21,8 +21,19 @@ def test_filter_and_sort_node_tests(tmp_path: Path) -> None:
     out = []
     for src in tests:
         dest = tmp_path / (src.stem + ".mjs")
-        subprocess.run([str(ESBUILD), str(src), "--bundle", "--format=esm", "--platform=node",
-                        f"--outfile={dest}", "--log-level=warning"], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                str(ESBUILD),
+                str(src),
+                "--bundle",
+                "--format=esm",
+                "--platform=node",
+                f"--outfile={dest}",
+                "--log-level=warning",
+            ],
+            check=True,
+            cwd=ROOT,
+        )
         out.append(str(dest))
     proc = subprocess.run([node, "--test", *out], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

@@ -20,10 +20,23 @@ def _nums(col: dict) -> list[float]:
 
 
 def test_rows_flatten_config_and_summary_and_skip_media() -> None:
-    row = run_row({"id": "a1", "name": "x", "state": "finished", "created_at": 100.0, "runtime": 5.0,
-                   "tags": ["t"], "config": {"lr": 0.1, "opt": {"name": "adam", "beta": [0.9, 0.99]},
-                                              "wd": {"value": 0.01, "desc": None}, "_private": 1},
-                   "summary": {"val/acc": 0.9, "img": {"_type": "image-file", "path": "p"}, "_step": 3}})
+    row = run_row(
+        {
+            "id": "a1",
+            "name": "x",
+            "state": "finished",
+            "created_at": 100.0,
+            "runtime": 5.0,
+            "tags": ["t"],
+            "config": {
+                "lr": 0.1,
+                "opt": {"name": "adam", "beta": [0.9, 0.99]},
+                "wd": {"value": 0.01, "desc": None},
+                "_private": 1,
+            },
+            "summary": {"val/acc": 0.9, "img": {"_type": "image-file", "path": "p"}, "_step": 3},
+        }
+    )
     assert row["config.lr"] == 0.1 and row["config.opt.name"] == "adam" and row["config.opt.beta"] == [0.9, 0.99]
     assert row["config.wd"] == 0.01 and "config._private" not in row
     assert row["summary.val/acc"] == 0.9 and not any(k.startswith("summary.img") for k in row)
@@ -31,9 +44,20 @@ def test_rows_flatten_config_and_summary_and_skip_media() -> None:
 
 
 def test_columnar_types_numbers_as_float64_bytes_missing_as_nan() -> None:
-    rows = [{"id": "a", "name": "n1", "created": 1.0, "duration": 2.0, "tags": [], "config.lr": 0.1, "config.act": "relu",
-             "config.mix": 1, "summary.acc": float("inf")},
-            {"id": "b", "name": "n2", "created": 3.0, "duration": None, "tags": ["x"], "config.mix": "a"}]
+    rows = [
+        {
+            "id": "a",
+            "name": "n1",
+            "created": 1.0,
+            "duration": 2.0,
+            "tags": [],
+            "config.lr": 0.1,
+            "config.act": "relu",
+            "config.mix": 1,
+            "summary.acc": float("inf"),
+        },
+        {"id": "b", "name": "n2", "created": 3.0, "duration": None, "tags": ["x"], "config.mix": "a"},
+    ]
     data = columnar(rows)
     assert data["n"] == 2 and data["ids"] == ["a", "b"]
     keys = [c["key"] for c in data["columns"]]

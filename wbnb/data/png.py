@@ -61,8 +61,8 @@ def decode_png(data: bytes) -> np.ndarray | None:
     pos, idat, header = 8, [], None
     try:
         while pos + 8 <= len(data):
-            length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-            payload = data[pos + 8:pos + 8 + length]
+            length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+            payload = data[pos + 8 : pos + 8 + length]
             pos += 12 + length
             if kind == b"IHDR":
                 header = struct.unpack(">IIBBBBB", payload)
@@ -104,6 +104,6 @@ def shrink(pixels: np.ndarray, max_side: int) -> np.ndarray:
     if factor <= 1:
         return pixels
     h, w = max(1, height // factor), max(1, width // factor)
-    block = pixels[:h * factor, :w * factor].astype(np.float32)
+    block = pixels[: h * factor, : w * factor].astype(np.float32)
     block = block.reshape(h, factor, w, factor, *pixels.shape[2:]).mean(axis=(1, 3))
     return np.round(block).astype(np.uint8)

@@ -19,7 +19,7 @@ def record_cell_errors(result: Any) -> None:
     for run in open_runs():
         try:
             run.record_exception(error)
-        except Exception:  # noqa: BLE001 - a failing hook must not break the user's notebook
+        except Exception:
             pass
 
 

@@ -84,8 +84,9 @@ class WbnbMagics(Magics):
         return None
 
     def _line(self, args: list[str]) -> Any:
-        import wbnb
         from IPython.display import display
+
+        import wbnb
 
         from ..widgets import Curves, RunPanel
 
@@ -99,8 +100,12 @@ class WbnbMagics(Magics):
             from ..widgets import RunTable
 
             opts = _runs_parser().parse_args(join_dash_values(rest, ("--sort",)))
-            project = opts.project or (wbnb.run.project if wbnb.run is not None else None) \
-                or Settings.from_env().project or "uncategorized"
+            project = (
+                opts.project
+                or (wbnb.run.project if wbnb.run is not None else None)
+                or Settings.from_env().project
+                or "uncategorized"
+            )
             return display(RunTable(project, filter=opts.filter, sort=opts.sort))
         if command == "show":
             if not rest:
@@ -111,8 +116,7 @@ class WbnbMagics(Magics):
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:
         import wbnb
 
-        run = wbnb.init(project=args.project, name=args.name, config=parse_config(args.config),
-                        reinit="create_new")
+        run = wbnb.init(project=args.project, name=args.name, config=parse_config(args.config), reinit="create_new")
         result = self.shell.run_cell(cell)
         failed = result.error_in_exec is not None or result.error_before_exec is not None
         run.finish(exit_code=1 if failed else 0)

@@ -18,8 +18,14 @@ class AlertLevel(str, enum.Enum):
     ERROR = "ERROR"
 
 
-def record_alert(writer: RunWriter, last_sent: dict[str, float], title: str, text: str,
-                 level: str | AlertLevel, wait_duration: float | datetime.timedelta | None) -> bool:
+def record_alert(
+    writer: RunWriter,
+    last_sent: dict[str, float],
+    title: str,
+    text: str,
+    level: str | AlertLevel,
+    wait_duration: float | datetime.timedelta | None,
+) -> bool:
     """Record and print an alert unless one with the same title was sent less than
     ``wait_duration`` ago; returns whether it was sent."""
     if not isinstance(title, str) or not isinstance(text, str):
@@ -34,7 +40,8 @@ def record_alert(writer: RunWriter, last_sent: dict[str, float], title: str, tex
     if wait_duration and now - last_sent.get(title, float("-inf")) < float(wait_duration):
         return False
     last_sent[title] = now
-    writer.log_event({"kind": "alert", "title": title, "text": text, "level": level.value,
-                      "wait_duration": wait_duration, "t": now})
+    writer.log_event(
+        {"kind": "alert", "title": title, "text": text, "level": level.value, "wait_duration": wait_duration, "t": now}
+    )
     print(f"wbnb: alert [{level.value}] {title}: {text}", file=sys.stderr)
     return True

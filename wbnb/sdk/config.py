@@ -42,8 +42,9 @@ def _read_yaml(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TypeError(f"config file {path} must hold a mapping, got {type(data).__name__}")
     # wandb's config-defaults.yaml form: {key: {desc: ..., value: ...}}
-    return {k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in data.items()
-            if k != "wandb_version"}
+    return {
+        k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in data.items() if k != "wandb_version"
+    }
 
 
 def clean_value(value: Any) -> Any:
@@ -67,8 +68,9 @@ def clean_value(value: Any) -> Any:
 class Config:
     """A run's config: ``config.lr``, ``config["lr"]``, ``config.update(...)``."""
 
-    def __init__(self, on_change: Callable[[dict[str, Any]], None] | None = None,
-                 allow_val_change: bool = False) -> None:
+    def __init__(
+        self, on_change: Callable[[dict[str, Any]], None] | None = None, allow_val_change: bool = False
+    ) -> None:
         object.__setattr__(self, "_items", {})
         object.__setattr__(self, "_on_change", on_change)
         object.__setattr__(self, "_allow", allow_val_change)
@@ -125,15 +127,15 @@ class Config:
         """A plain-dict copy."""
         return dict(self._items)
 
-    def keys(self):  # noqa: ANN201 - dict view
+    def keys(self):
         """The config's keys."""
         return self._items.keys()
 
-    def items(self):  # noqa: ANN201
+    def items(self):
         """The config's items."""
         return self._items.items()
 
-    def values(self):  # noqa: ANN201
+    def values(self):
         """The config's values."""
         return self._items.values()
 

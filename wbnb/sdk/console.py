@@ -6,7 +6,8 @@ import re
 import sys
 import threading
 import warnings
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 _STREAMS = ("stdout", "stderr")
 _BREAKS = re.compile(r"(\r|\n)")
@@ -111,7 +112,7 @@ class ConsoleCapture:
         self._local.busy = True  # output produced by write() itself is not captured
         try:
             self._write(name, line)
-        except Exception as exc:  # noqa: BLE001 - the user's print must never fail
+        except Exception as exc:
             if not self._warned:
                 self._warned = True
                 warnings.warn(f"wbnb: could not record console output ({exc!r})", RuntimeWarning)

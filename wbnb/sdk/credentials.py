@@ -32,7 +32,8 @@ class Server:
 def credentials_path() -> Path:
     """The credentials file (it may not exist yet)."""
     base = os.environ.get("WBNB_CONFIG_DIR") or os.path.join(
-        os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"), "wbnb")
+        os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"), "wbnb"
+    )
     return Path(base) / "credentials.json"
 
 

@@ -27,8 +27,9 @@ class DisabledRun:
     job_type = None
     tags: tuple[str, ...] = ()
 
-    def __init__(self, settings: Settings, config: dict[str, Any], project: str,
-                 name: str | None, run_id: str | None) -> None:
+    def __init__(
+        self, settings: Settings, config: dict[str, Any], project: str, name: str | None, run_id: str | None
+    ) -> None:
         self.settings = settings
         self.mode = "disabled"
         self.project, self.entity = project, ""
@@ -39,8 +40,9 @@ class DisabledRun:
         self.config.update(config)
         self.summary = Summary(SummaryTracker(), lambda changes, deleted: changes)
 
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
-            sync: bool | None = None) -> None:
+    def log(
+        self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None, sync: bool | None = None
+    ) -> None:
         """Does nothing."""
 
     def define_metric(self, name: str, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +64,7 @@ class DisabledRun:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Does nothing."""
 
-    def __enter__(self) -> "DisabledRun":
+    def __enter__(self) -> DisabledRun:
         return self
 
     def __exit__(self, *exc: Any) -> bool:

@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .metadata import NOTEBOOKS, detect_environment
 from .sparklines import render_summary_html, render_summary_text
@@ -28,15 +29,18 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     def target() -> None:
         try:
             result.append(fn())
-        except BaseException as e:  # noqa: BLE001 - reported below, never raised into user code
+        except BaseException as e:
             errors.append(e)
 
     worker = threading.Thread(target=target, name=f"wbnb-{what}", daemon=True)
     worker.start()
     worker.join(max(0.0, timeout))
     if worker.is_alive():
-        warnings.warn(f"wbnb: {what} did not finish within {timeout:.1f}s; it goes on in the background",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"wbnb: {what} did not finish within {timeout:.1f}s; it goes on in the background",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
     if errors:
         warnings.warn(f"wbnb: {what} failed: {errors[0]!r}", RuntimeWarning, stacklevel=3)
@@ -44,10 +48,10 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     return result[0] if result else None
 
 
-def finish_run(run: "Run", exit_code: int | None, quiet: bool | None) -> None:
+def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     """Finish ``run`` (called once, by ``Run.finish``)."""
     deadline = time.monotonic() + run.settings.finish_timeout
-    remaining = lambda: deadline - time.monotonic()  # noqa: E731
+    remaining = lambda: deadline - time.monotonic()
     run.unwatch()
     for stop in run._stoppers:
         stop(max(0.0, min(2.0, remaining())))
@@ -66,7 +70,7 @@ def finish_run(run: "Run", exit_code: int | None, quiet: bool | None) -> None:
     for ended in run._ended:
         try:
             ended()
-        except Exception:  # noqa: BLE001 - a display's redraw must not fail finish()
+        except Exception:
             pass
     if quiet or run.settings.silent:
         return
@@ -93,7 +97,7 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
     return out
 
 
-def show_summary(run: "Run", history: dict[str, list[float]], summary: dict[str, Any]) -> None:
+def show_summary(run: Run, history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
     if detect_environment() in NOTEBOOKS:

@@ -34,13 +34,61 @@ _lock = threading.RLock()
 _said: set[str] = set()
 _exit_state = {"hooked": False, "failed": False}
 
-_ADJECTIVES = ("brisk", "calm", "bold", "bright", "clever", "eager", "gentle", "lively", "lucky", "mellow",
-               "nimble", "proud", "quiet", "rapid", "sunny", "swift", "tidy", "vivid", "warm", "wise")
-_NOUNS = ("river", "forest", "comet", "meadow", "harbor", "falcon", "maple", "canyon", "breeze", "glacier",
-          "lantern", "orchid", "pebble", "summit", "willow", "ember", "island", "aurora", "cedar", "delta")
+_ADJECTIVES = (
+    "brisk",
+    "calm",
+    "bold",
+    "bright",
+    "clever",
+    "eager",
+    "gentle",
+    "lively",
+    "lucky",
+    "mellow",
+    "nimble",
+    "proud",
+    "quiet",
+    "rapid",
+    "sunny",
+    "swift",
+    "tidy",
+    "vivid",
+    "warm",
+    "wise",
+)
+_NOUNS = (
+    "river",
+    "forest",
+    "comet",
+    "meadow",
+    "harbor",
+    "falcon",
+    "maple",
+    "canyon",
+    "breeze",
+    "glacier",
+    "lantern",
+    "orchid",
+    "pebble",
+    "summit",
+    "willow",
+    "ember",
+    "island",
+    "aurora",
+    "cedar",
+    "delta",
+)
 _REINIT = ("default", "return_previous", "finish_previous", "create_new")
-_LOCAL_ONLY = ("anonymous", "sync_tensorboard", "monitor_gym", "resume_from", "fork_from", "force", "magic",
-               "tensorboard")
+_LOCAL_ONLY = (
+    "anonymous",
+    "sync_tensorboard",
+    "monitor_gym",
+    "resume_from",
+    "fork_from",
+    "force",
+    "magic",
+    "tensorboard",
+)
 
 
 def say_once(topic: str, message: str) -> None:
@@ -50,13 +98,27 @@ def say_once(topic: str, message: str) -> None:
         print(f"wbnb: {message}", file=sys.stderr)
 
 
-def init(project: str | None = None, entity: str | None = None, name: str | None = None, id: str | None = None,
-         notes: str | None = None, tags: Sequence[str] | None = None, group: str | None = None,
-         job_type: str | None = None, config: Any = None, dir: str | os.PathLike[str] | None = None,
-         mode: str | None = None, resume: bool | str | None = None, reinit: bool | str | None = None,
-         settings: Settings | dict[str, Any] | None = None, save_code: bool | None = None,
-         config_exclude_keys: Sequence[str] | None = None, config_include_keys: Sequence[str] | None = None,
-         allow_val_change: bool | None = None, **cloud_only: Any) -> Run:
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    notes: str | None = None,
+    tags: Sequence[str] | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    config: Any = None,
+    dir: str | os.PathLike[str] | None = None,
+    mode: str | None = None,
+    resume: bool | str | None = None,
+    reinit: bool | str | None = None,
+    settings: Settings | dict[str, Any] | None = None,
+    save_code: bool | None = None,
+    config_exclude_keys: Sequence[str] | None = None,
+    config_include_keys: Sequence[str] | None = None,
+    allow_val_change: bool | None = None,
+    **cloud_only: Any,
+) -> Run:
     """Start a run and make it current; returns it.
 
     Runs go to a local store (``./wbnb-runs``; ``dir=`` or ``WBNB_DIR`` moves it).
@@ -72,9 +134,20 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
     for key, value in cloud_only.items():
         if value:
             say_once(f"init:{key}", f"init({key}=...) has no meaning for a local store and is ignored")
-    s = Settings.from_env().updated(settings).updated(
-        {"dir": os.fspath(dir) if dir is not None else None, "mode": mode, "project": project,
-         "entity": entity, "save_code": save_code, "allow_val_change": allow_val_change})
+    s = (
+        Settings.from_env()
+        .updated(settings)
+        .updated(
+            {
+                "dir": os.fspath(dir) if dir is not None else None,
+                "mode": mode,
+                "project": project,
+                "entity": entity,
+                "save_code": save_code,
+                "allow_val_change": allow_val_change,
+            }
+        )
+    )
     notebook = detect_environment() in NOTEBOOKS
     if s.allow_val_change is None:
         s = s.updated({"allow_val_change": notebook})
@@ -91,9 +164,17 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
         remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, id, resume)
         meta = {
-            "id": run_id, "project": project, "entity": remote.entity if remote else s.entity or _user(),
-            "name": name or _friendly_name(store, project), "notes": notes, "tags": check_tags(tags),
-            "group": group, "job_type": job_type, "config": {}, "mode": s.mode, "created_at": time.time(),
+            "id": run_id,
+            "project": project,
+            "entity": remote.entity if remote else s.entity or _user(),
+            "name": name or _friendly_name(store, project),
+            "notes": notes,
+            "tags": check_tags(tags),
+            "group": group,
+            "job_type": job_type,
+            "config": {},
+            "mode": s.mode,
+            "created_at": time.time(),
         }
         # A server run is spooled in the local store and uploaded behind (store/uploader.py).
         writer = (remote or store).open_run(project, run_id, meta, resume_mode)
@@ -107,14 +188,22 @@ def init(project: str | None = None, entity: str | None = None, name: str | None
     if not s.silent:
         verb = "resumed" if run.resumed else "started"
         # stderr keeps a script's stdout clean; a notebook would paint it as a red warning.
-        where = (f"logging to {remote.conn.base_url} as {remote.entity}, spooled in {store.root}" if remote
-                 else f"stored in {store.root}")
-        print(f"wbnb: {verb} run {run.name} ({project}/{run_id})\n"
-              f"wbnb: {where}; look at it with `wbnb show {project}/{run_id}`",
-              file=sys.stdout if notebook else sys.stderr)
+        where = (
+            f"logging to {remote.conn.base_url} as {remote.entity}, spooled in {store.root}"
+            if remote
+            else f"stored in {store.root}"
+        )
+        print(
+            f"wbnb: {verb} run {run.name} ({project}/{run_id})\n"
+            f"wbnb: {where}; look at it with `wbnb show {project}/{run_id}`",
+            file=sys.stdout if notebook else sys.stderr,
+        )
         if detect_environment() == "colab":
-            say_once("colab", "Colab's disk goes away with the runtime. To keep runs, mount Google Drive and "
-                     "pass init(dir='/content/drive/MyDrive/wbnb-runs') (or set WBNB_DIR).")
+            say_once(
+                "colab",
+                "Colab's disk goes away with the runtime. To keep runs, mount Google Drive and "
+                "pass init(dir='/content/drive/MyDrive/wbnb-runs') (or set WBNB_DIR).",
+            )
     if notebook:
         from ..jupyter.hooks import register
         from ..jupyter.panel import show_panel
@@ -147,8 +236,11 @@ def _previous_run(reinit: bool | str | None, notebook: bool) -> Run | None:
     if not _active or reinit == "create_new":
         return None
     if reinit == "return_previous":
-        say_once("reinit", "init() returned the run that is still open; pass reinit='finish_previous' "
-                 "or 'create_new' for a new one, or call finish() first")
+        say_once(
+            "reinit",
+            "init() returned the run that is still open; pass reinit='finish_previous' "
+            "or 'create_new' for a new one, or call finish() first",
+        )
         return _active[-1]
     for run in list(_active):
         run.finish()
@@ -168,8 +260,9 @@ def remote_store(s: Settings) -> Any:
     from .login import check_key
 
     if not server.key:
-        raise ValueError(f"no API key for {server.url}: call wbnb.login(key=..., host={server.url!r}) "
-                         "or set WBNB_API_KEY")
+        raise ValueError(
+            f"no API key for {server.url}: call wbnb.login(key=..., host={server.url!r}) or set WBNB_API_KEY"
+        )
     entity = server.entity
     try:
         entity = check_key(server.url, server.key)
@@ -177,15 +270,18 @@ def remote_store(s: Settings) -> Any:
         raise
     except ServerError as e:
         if entity is None:
-            raise ServerError(f"{e}, and the entity to log as is unknown: pass init(entity=...) "
-                              "or log in once with wbnb.login() while the server is up") from None
+            raise ServerError(
+                f"{e}, and the entity to log as is unknown: pass init(entity=...) "
+                "or log in once with wbnb.login() while the server is up"
+            ) from None
         say_once(f"offline:{server.url}", f"{e}; logging into {s.dir} and uploading when it is back")
     # finish() waits for the upload within its own bound, leaving time to report.
-    return RemoteStore(Connection(server.url, server.key), entity, spool=s.dir,
-                       upload_timeout=0.7 * s.finish_timeout)
+    return RemoteStore(Connection(server.url, server.key), entity, spool=s.dir, upload_timeout=0.7 * s.finish_timeout)
 
 
-def _resolve_id(store: LocalStore, project: str, run_id: str | None, resume: bool | str | None) -> tuple[str, str | None]:
+def _resolve_id(
+    store: LocalStore, project: str, run_id: str | None, resume: bool | str | None
+) -> tuple[str, str | None]:
     if resume in (None, False):
         mode = None
     elif resume is True or resume == "auto":
@@ -244,8 +340,9 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
 
     start = run.start_time
     if s.system_interval and s.system_interval > 0:
-        monitor = SystemMonitor(lambda sample: writer.log_system(time.time(), time.time() - start, sample),
-                                interval=s.system_interval)
+        monitor = SystemMonitor(
+            lambda sample: writer.log_system(time.time(), time.time() - start, sample), interval=s.system_interval
+        )
         monitor.start()
         run._stoppers.append(lambda timeout: monitor.stop(timeout=timeout))
     if s.console:
@@ -295,6 +392,7 @@ def current(what: str) -> Run:
 
 # The module-level calls of the wandb surface: each acts on the current run.
 
+
 def log(data: Any, step: int | None = None, commit: bool | None = None, sync: bool | None = None) -> None:
     """``wbnb.run.log(...)``: record metrics at the current step of the current run."""
     current("log").log(data, step=step, commit=commit)
@@ -322,8 +420,14 @@ def alert(title: str, text: str, level: Any = "INFO", wait_duration: Any = None)
     current("alert").alert(title, text, level=level, wait_duration=wait_duration)
 
 
-def watch(models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
-          idx: int | None = None, log_graph: bool = False) -> None:
+def watch(
+    models: Any,
+    criterion: Any = None,
+    log: str | None = "gradients",
+    log_freq: int = 1000,
+    idx: int | None = None,
+    log_graph: bool = False,
+) -> None:
     """``wbnb.run.watch(...)``: histograms of a torch model's gradients / parameters."""
     current("watch").watch(models, criterion=criterion, log=log, log_freq=log_freq)
 

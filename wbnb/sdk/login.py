@@ -3,15 +3,20 @@ where runs go so code written for a hosted service runs unchanged."""
 
 from __future__ import annotations
 
-
 import sys
 
 from . import credentials
 from .settings import Settings
 
 
-def login(key: str | None = None, relogin: bool | None = None, host: str | None = None,
-          anonymous: str | None = None, timeout: float | None = None, verify: bool = False) -> bool:
+def login(
+    key: str | None = None,
+    relogin: bool | None = None,
+    host: str | None = None,
+    anonymous: str | None = None,
+    timeout: float | None = None,
+    verify: bool = False,
+) -> bool:
     """Log in to a ``wbnb server`` (``host`` or ``WBNB_BASE_URL``) with ``key`` (or
     ``WBNB_API_KEY``): the key is checked against the server, then saved (mode 0600)
     with its entity, and later runs log there. Without a server there is nothing to
@@ -31,8 +36,10 @@ def login(key: str | None = None, relogin: bool | None = None, host: str | None 
     saved = credentials.load().get("hosts", {}).get(url, {})
     key = key or settings.api_key or (None if relogin else saved.get("key"))
     if not key:
-        raise ValueError(f"login: no key for {url}; pass login(key=..., host={url!r}) or set WBNB_API_KEY "
-                         "(a server admin makes keys with `wbnb server keys create`)")
+        raise ValueError(
+            f"login: no key for {url}; pass login(key=..., host={url!r}) or set WBNB_API_KEY "
+            "(a server admin makes keys with `wbnb server keys create`)"
+        )
     entity = check_key(url, key, timeout)
     path = credentials.save(url, key, entity)
     print(f"wbnb: logged in to {url} as {entity}; key saved in {path}", file=sys.stderr)
@@ -53,6 +60,3 @@ def check_key(url: str, key: str, timeout: float | None = None) -> str:
         raise ServerError(f"cannot reach {url} ({type(e).__name__}); is `wbnb server` running there?") from None
     finally:
         conn.session.close()
-
-
-

@@ -9,7 +9,8 @@ import re
 import socket
 import subprocess
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from wbnb.sdk.system import query_nvidia_smi
 
@@ -146,7 +147,7 @@ def collect_metadata(program: str | None = None, root: str | None = None) -> dic
     def put(key: str, read: Callable[[], Any]) -> None:
         try:
             value = read()
-        except Exception:  # noqa: BLE001 - metadata is best effort
+        except Exception:
             return
         if value is not None:
             meta[key] = value

@@ -48,8 +48,9 @@ class Run:
     Use it as a context manager to finish it (as ``failed`` when the block raises).
     """
 
-    def __init__(self, store: Store, writer: RunWriter, settings: Settings,
-                 on_finish: Callable[["Run"], None] | None = None) -> None:
+    def __init__(
+        self, store: Store, writer: RunWriter, settings: Settings, on_finish: Callable[[Run], None] | None = None
+    ) -> None:
         self._store = store
         self._writer = writer
         self._log_row = writer.log_row
@@ -180,8 +181,9 @@ class Run:
 
     # -- logging ---------------------------------------------------------------------
 
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None,
-            sync: bool | None = None) -> None:
+    def log(
+        self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None, sync: bool | None = None
+    ) -> None:
         """Record metrics (and media) at the current step.
 
         ``step`` moves to that step (it must not go backwards: the record is dropped
@@ -190,8 +192,11 @@ class Run:
         """
         if self._finished:
             raise RuntimeError(f"wbnb.log: run {self.id} is finished; call wbnb.init() to start a new one")
-        if type(data) is dict and (keys := tuple(data)) in self._plain_keys and PLAIN.issuperset(
-                map(type, data.values())):
+        if (
+            type(data) is dict
+            and (keys := tuple(data)) in self._plain_keys
+            and PLAIN.issuperset(map(type, data.values()))
+        ):
             row = data  # hot path: known-good keys and plain values (checked in C), no copy
         else:
             row, keys = self._flatten(data)
@@ -250,9 +255,16 @@ class Run:
         redraw their header); a failing callback is ignored."""
         self._ended.append(callback)
 
-    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
-                      hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
-                      overwrite: bool | None = None) -> Metric:
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> Metric:
         """Say how a metric (or a glob such as ``"val/*"``) is summarised and charted.
 
         ``summary`` is one or more of min, max, mean, first, last, best, none
@@ -274,14 +286,16 @@ class Run:
         self._writer.save_meta(metrics=metrics)
         return Metric(name, step_metric, summary, goal, bool(hidden))
 
-    def alert(self, title: str, text: str, level: str | AlertLevel = AlertLevel.INFO,
-              wait_duration: float | Any | None = None) -> None:
+    def alert(
+        self, title: str, text: str, level: str | AlertLevel = AlertLevel.INFO, wait_duration: float | Any | None = None
+    ) -> None:
         """Record an alert with the run and print it. An alert with the same title
         within ``wait_duration`` (seconds or a timedelta) of the last is suppressed."""
         record_alert(self._writer, self._alerts, title, text, level, wait_duration)
 
-    def save(self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None,
-             policy: str = "live") -> list[str]:
+    def save(
+        self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live"
+    ) -> list[str]:
         """Copy files matching ``glob_str`` into ``run.dir``; ``live`` and ``end``
         copy them again at ``finish()``. Returns the saved paths."""
         if policy not in ("live", "now", "end"):
@@ -312,8 +326,15 @@ class Run:
             out.append(dst)
         return out
 
-    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
-              idx: int | None = None, log_graph: bool = False) -> None:
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
         """Log histograms of a torch model's gradients and/or parameters every
         ``log_freq`` steps (``log`` is "gradients", "parameters", "all" or None)."""
         from .watch import watch_models
@@ -347,11 +368,15 @@ class Run:
 
     def record_exception(self, exc: BaseException) -> None:
         """Keep an exception (or interrupt) with the run as an event."""
-        self._writer.log_event({
-            "kind": "exception", "type": type(exc).__name__, "message": str(exc),
-            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
-            "t": time.time(),
-        })
+        self._writer.log_event(
+            {
+                "kind": "exception",
+                "type": type(exc).__name__,
+                "message": str(exc),
+                "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
+                "t": time.time(),
+            }
+        )
 
     # -- the end ---------------------------------------------------------------------
 
@@ -373,7 +398,7 @@ class Run:
         (what the end-of-run sparklines need)."""
         return self._store.columns(self.project, self.id, samples=samples)
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:

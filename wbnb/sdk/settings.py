@@ -4,8 +4,9 @@ by ``init(settings=...)`` and ``init()`` arguments."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 MODES = ("online", "offline", "disabled")
 
@@ -47,7 +48,7 @@ class Settings:
     api_key: str | None = None  # its key (else the one login() saved for that server)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Defaults with the ``WBNB_*`` environment variables applied."""
         env: dict[str, Any] = {
             "dir": os.environ.get("WBNB_DIR") or None,
@@ -65,7 +66,7 @@ class Settings:
         }
         return cls().updated({k: v for k, v in env.items() if v is not None})
 
-    def updated(self, changes: Mapping[str, Any] | "Settings" | None) -> "Settings":
+    def updated(self, changes: Mapping[str, Any] | Settings | None) -> Settings:
         """A copy with ``changes`` applied (unknown names raise, naming the valid ones)."""
         if changes is None:
             return self

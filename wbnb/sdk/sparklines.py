@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 _BARS = "▁▂▃▄▅▆▇█"
 _MAX_STR = 40
@@ -86,9 +87,7 @@ def _sections(
     return [(heading, rows) for heading, rows in sections if rows]
 
 
-def render_summary_text(
-    history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str
-) -> str:
+def render_summary_text(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str) -> str:
     """The summary as an aligned plain-text block (no ANSI escapes)."""
     sections = _sections(history, summary)
     key_width = max((len(k) for _, rows in sections for k, _ in rows), default=0)
@@ -99,15 +98,12 @@ def render_summary_text(
     return "\n".join(lines)
 
 
-def render_summary_html(
-    history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str
-) -> str:
+def render_summary_html(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str) -> str:
     """The summary as small side-by-side HTML tables; every user string is escaped."""
     tables = []
     for heading, rows in _sections(history, summary):
         body = "".join(
-            f'<tr><td style="{_CELL}">{html.escape(key)}</td>'
-            f'<td style="{_CELL}">{html.escape(value)}</td></tr>'
+            f'<tr><td style="{_CELL}">{html.escape(key)}</td><td style="{_CELL}">{html.escape(value)}</td></tr>'
             for key, value in rows
         )
         tables.append(

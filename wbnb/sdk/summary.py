@@ -11,7 +11,9 @@ from ..store.summary import SummaryTracker
 class Summary:
     """Item and attribute access over a run's summary; setting a key pins its value."""
 
-    def __init__(self, tracker: SummaryTracker, on_change: Callable[[dict[str, Any], list[str]], dict[str, Any]]) -> None:
+    def __init__(
+        self, tracker: SummaryTracker, on_change: Callable[[dict[str, Any], list[str]], dict[str, Any]]
+    ) -> None:
         object.__setattr__(self, "_tracker", tracker)
         object.__setattr__(self, "_on_change", on_change)
 
@@ -54,11 +56,11 @@ class Summary:
         """A plain-dict copy of the summary."""
         return self._tracker.result()
 
-    def keys(self):  # noqa: ANN201 - dict view
+    def keys(self):
         """The summary's keys."""
         return self.as_dict().keys()
 
-    def items(self):  # noqa: ANN201
+    def items(self):
         """The summary's items."""
         return self.as_dict().items()
 

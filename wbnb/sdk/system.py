@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import threading
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 _MB = 1024 * 1024
 _GPU_QUERY = "index,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw"
@@ -110,21 +110,21 @@ class SystemMonitor:
         for part in (self._process, self._machine, self._io, self._gpus):
             try:
                 out.update(part())
-            except Exception as exc:  # noqa: BLE001 - metrics are best effort
+            except Exception as exc:
                 self._warn(f"wbnb: could not sample system metrics ({exc!r})")
         return out
 
     def _run(self) -> None:
         try:
             self._prime()
-        except Exception as exc:  # noqa: BLE001 - sample() reports it again if it persists
+        except Exception as exc:
             self._warn(f"wbnb: could not sample system metrics ({exc!r})")
         # A short first wait gives the CPU percentages a real interval to measure.
         wait = min(self._interval, 0.5)
         while not self._stop.wait(wait):
             try:
                 self._emit(self.sample())
-            except Exception as exc:  # noqa: BLE001 - the user's run must not notice
+            except Exception as exc:
                 self._warn(f"wbnb: could not record system metrics ({exc!r})")
             wait = self._interval
 

@@ -26,7 +26,9 @@ ACCEPTED = (
 )
 
 
-def flatten(data: Mapping[str, Any], sink: MediaSink, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+def flatten(
+    data: Mapping[str, Any], sink: MediaSink, prefix: str = "", out: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Flatten and validate one ``log()`` payload into ``{"a/b": value}``."""
     if out is None:
         out = {}
@@ -106,4 +108,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, complex):
         raise TypeError(f"complex numbers cannot be logged; accepted: {ACCEPTED}")
     return value
-

@@ -8,7 +8,8 @@ torch is never imported here: the model brings it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .run import Run
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 _MODES = ("gradients", "parameters", "all", None)
 
 
-def watch_models(run: "Run", models: Any, log: str | None = "gradients", log_freq: int = 1000) -> Callable[[], None]:
+def watch_models(run: Run, models: Any, log: str | None = "gradients", log_freq: int = 1000) -> Callable[[], None]:
     """Install the hooks on one model or a list of them; return a function removing them."""
     if log not in _MODES:
         raise ValueError(f"watch: log must be 'gradients', 'parameters', 'all' or None, got {log!r}")
@@ -35,7 +36,7 @@ def watch_models(run: "Run", models: Any, log: str | None = "gradients", log_fre
     return lambda: [h.remove() for h in handles]
 
 
-def _watch_gradients(run: "Run", model: Any, prefix: str, log_freq: int) -> list[Any]:
+def _watch_gradients(run: Run, model: Any, prefix: str, log_freq: int) -> list[Any]:
     from ..data import Histogram
 
     handles = []
@@ -53,7 +54,7 @@ def _watch_gradients(run: "Run", model: Any, prefix: str, log_freq: int) -> list
     return handles
 
 
-def _watch_parameters(run: "Run", model: Any, prefix: str, log_freq: int) -> Any:
+def _watch_parameters(run: Run, model: Any, prefix: str, log_freq: int) -> Any:
     from ..data import Histogram
 
     calls = [0]
@@ -61,7 +62,8 @@ def _watch_parameters(run: "Run", model: Any, prefix: str, log_freq: int) -> Any
     def hook(module: Any, inputs: Any, output: Any) -> None:
         calls[0] += 1
         if calls[0] % log_freq == 0 and not run._finished:
-            run.log({f"parameters/{prefix}{n}": Histogram(p.detach()) for n, p in module.named_parameters()},
-                    commit=False)
+            run.log(
+                {f"parameters/{prefix}{n}": Histogram(p.detach()) for n, p in module.named_parameters()}, commit=False
+            )
 
     return model.register_forward_hook(hook)

@@ -41,8 +41,13 @@ MiB = 1 << 20
 ROWS_LIMIT = 10_000  # rows per page of GET .../rows unless the client asks for up to 10x that
 INT64 = (-(1 << 63), (1 << 63) - 1)
 _MEDIA_NAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{1,8})")
-_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
-                "webp": "image/webp"}  # anything else (html, svg, json...) is served as plain bytes
+_MEDIA_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}  # anything else (html, svg, json...) is served as plain bytes
 _KEY_SCOPE = "wbnb.key"
 MAX_DEPTH = 64  # nesting of metadata and logged values: deeper would overflow a JSON writer's stack
 
@@ -279,8 +284,9 @@ def _principal(request: Request, _: Any = Depends(HTTPBearer(auto_error=False)))
 def _entity_key(entity: str, key: KeyRecord = Depends(_principal)) -> KeyRecord:
     """The key, if it belongs to the entity in the URL (403 otherwise)."""
     if entity != key.entity:
-        raise HTTPException(403, f"API key {key.key_id} belongs to entity {key.entity!r}, "
-                                 f"not {entity!r}; use a key of {entity!r}")
+        raise HTTPException(
+            403, f"API key {key.key_id} belongs to entity {key.entity!r}, not {entity!r}; use a key of {entity!r}"
+        )
     return key
 
 
@@ -308,8 +314,9 @@ def _validation_message(exc: RequestValidationError) -> str:
     lines = []
     for err in exc.errors():
         if err.get("type") == "json_invalid":
-            lines.append(f"the body is not valid JSON: {err.get('ctx', {}).get('error', '')} "
-                         f"at character {err['loc'][-1]}")
+            lines.append(
+                f"the body is not valid JSON: {err.get('ctx', {}).get('error', '')} at character {err['loc'][-1]}"
+            )
             continue
         if err["loc"] == ("body",) and isinstance(err.get("input"), bytes):  # FastAPI did not parse it
             lines.append("the body must be a JSON object sent with 'Content-Type: application/json'")
@@ -389,7 +396,9 @@ class Liveness:
         self._stamped: dict[tuple[str, str, str], float] = {}
         self._lock = threading.Lock()
 
-    def stamp(self, run: tuple[str, str, str], meta: dict[str, Any] | None, force: bool = False) -> dict[str, Any] | None:
+    def stamp(
+        self, run: tuple[str, str, str], meta: dict[str, Any] | None, force: bool = False
+    ) -> dict[str, Any] | None:
         """``meta`` with a fresh ``heartbeat_at`` when one is due (or ``force``)."""
         now = time.time()
         with self._lock:
@@ -402,12 +411,17 @@ class Liveness:
         """How a run's metadata is shown: ``crashed`` when its client is silent."""
         beat = meta.get("heartbeat_at")
         if meta.get("state") == "running" and isinstance(beat, (int, float)) and time.time() - beat > self.stale_after:
-            return {**meta, "state": "crashed", "crash_reason": f"no word from its client for over {self.stale_after:g} s"}
+            return {
+                **meta,
+                "state": "crashed",
+                "crash_reason": f"no word from its client for over {self.stale_after:g} s",
+            }
         return meta
 
 
-def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB,
-               stale_after: float = 120.0) -> FastAPI:
+def create_app(
+    backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB, stale_after: float = 120.0
+) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
     ``max_body`` bytes (``max_media`` for file uploads); a running run whose client
     has been silent for ``stale_after`` seconds reads as crashed. The app closes the
@@ -419,8 +433,7 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down.
         await run_in_threadpool(backend.close)
 
-    app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse,
-                  lifespan=lifespan)
+    app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse, lifespan=lifespan)
     app.add_middleware(_Guard, backend=backend, max_body=max_body, max_media=max_media)
 
     @app.exception_handler(RequestValidationError)
@@ -469,8 +482,7 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         """Names of the entity's projects."""
         return store(entity).projects()
 
-    @api.get("/entities/{entity}/projects/{project}/runs", response_model=list[dict[str, Any]],
-             responses=_errors(403))
+    @api.get("/entities/{entity}/projects/{project}/runs", response_model=list[dict[str, Any]], responses=_errors(403))
     def runs(entity: str, project: str, key: Key) -> Any:
         """Metadata of every run of a project."""
         s = store(entity)
@@ -499,8 +511,9 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         with _refusals():
             return backend.counts(entity, project, run_id)
 
-    @api.post(run_path + "/batches", response_model=Next,
-              responses={**_errors(403, 404, 503), 409: {"model": GapError}})
+    @api.post(
+        run_path + "/batches", response_model=Next, responses={**_errors(403, 404, 503), 409: {"model": GapError}}
+    )
     def ingest(entity: str, project: str, run_id: str, batch: Batch, key: Key) -> Any:
         """Apply a batch exactly once: chunks start at an index, what the server holds
         already is skipped. 409 with ``next`` when a chunk would leave a gap; 503 when
@@ -515,10 +528,15 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
             return PyJSONResponse({"detail": f"{gap}", "next": gap.counts}, 409)
 
     @api.get(run_path + "/rows", responses=_errors(403, 404))
-    def rows(entity: str, project: str, run_id: str, key: Key,
-             stream: Literal["history", "system"] = "history",
-             start: Annotated[int, Query(ge=0)] = 0,
-             limit: Annotated[int, Query(ge=1, le=10 * ROWS_LIMIT)] = ROWS_LIMIT) -> Any:
+    def rows(
+        entity: str,
+        project: str,
+        run_id: str,
+        key: Key,
+        stream: Literal["history", "system"] = "history",
+        start: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=10 * ROWS_LIMIT)] = ROWS_LIMIT,
+    ) -> Any:
         """Raw rows from index ``start`` as a wire rows chunk, plus ``next`` (the index
         after the last row sent) and ``more`` (whether rows past ``limit`` wait)."""
         s = existing(entity, project, run_id)
@@ -527,19 +545,24 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         with _refusals():
             new, end = s.rows(project, run_id, stream, cursor or Cursor())
         got = pending + new  # the rows from index base on
-        page = got[start - base: start - base + limit]
+        page = got[start - base : start - base + limit]
         after = start + len(page)
         rows_at.remember(where, base + len(got), end)
         if base + len(got) > after:  # cut by the limit: keep the rest for the next page
-            rows_at.remember(where, after, end, got[after - base:])
+            rows_at.remember(where, after, end, got[after - base :])
         chunk = encode_rows(start, page)
         chunk["next"], chunk["more"] = after, base + len(got) > after
         return PyJSONResponse(chunk)
 
     @api.get(run_path + "/columns", responses=_errors(403, 404))
-    def columns(entity: str, project: str, run_id: str, key: Key,
-                stream: Literal["history", "system"] = "history",
-                samples: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Any:
+    def columns(
+        entity: str,
+        project: str,
+        run_id: str,
+        key: Key,
+        stream: Literal["history", "system"] = "history",
+        samples: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    ) -> Any:
         """The stream as aligned columns (``samples`` evenly spaced steps when given);
         gaps in numeric columns are NaN, as in the Store."""
         s = existing(entity, project, run_id)
@@ -548,8 +571,14 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         return PyJSONResponse({k: v.tolist() if hasattr(v, "tolist") else v for k, v in cols.items()})
 
     @api.get(run_path + "/records", responses=_errors(403, 404))
-    def records(entity: str, project: str, run_id: str, key: Key,
-                stream: Literal["events", "console"], start: Annotated[int, Query(ge=0)] = 0) -> Any:
+    def records(
+        entity: str,
+        project: str,
+        run_id: str,
+        key: Key,
+        stream: Literal["events", "console"],
+        start: Annotated[int, Query(ge=0)] = 0,
+    ) -> Any:
         """Events or console lines from index ``start``, with ``next``."""
         s = existing(entity, project, run_id)
         where = (entity, project, run_id, stream)
@@ -557,12 +586,20 @@ def create_app(backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 *
         with _refusals():
             got, end = s.records(project, run_id, stream, offset or 0)
         records_at.remember(where, base + len(got), end)
-        page = got[start - base:]
+        page = got[start - base :]
         return PyJSONResponse({"records": page, "next": start + len(page)})
 
-    @api.put("/media/{name}", response_model=MediaPath, responses=_errors(413), openapi_extra={
-        "requestBody": {"required": True, "content": {
-            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    @api.put(
+        "/media/{name}",
+        response_model=MediaPath,
+        responses=_errors(413),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
     async def put_media(name: str, request: Request, key: KeyRecord = Depends(_principal)) -> Any:
         """Store a file under its content's name, ``<sha256>.<ext>``; 422 when the
         body does not hash to that name."""

@@ -73,8 +73,9 @@ class Backend(ABC):
         """The read side of one entity's runs (``Store`` methods; ``open_run`` unused)."""
 
     @abstractmethod
-    def open_run(self, entity: str, project: str, run_id: str, meta: dict[str, Any],
-                 resume: str | None) -> tuple[dict[str, Any], Counts]:
+    def open_run(
+        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
+    ) -> tuple[dict[str, Any], Counts]:
         """Create or reopen a run for writing (``resume`` as in ``init``: None/"never"
         refuses an existing run with ``StoreError``, "must" refuses a missing one,
         "allow" takes either). Returns the run's metadata and counts."""

@@ -23,15 +23,16 @@ _EXTRA = "pip install 'wbnb[server]'"
 def open_backend(root: str | None, database: str | None) -> Backend:
     """The backend a command names: PostgreSQL with ``database``, else the folder."""
     if not root:
-        raise ValueError("--root is required: the folder that holds the server's media (and runs, "
-                         "without --database)")
+        raise ValueError("--root is required: the folder that holds the server's media (and runs, without --database)")
     if database:
         try:
             from .postgres import PostgresBackend
         except ModuleNotFoundError as e:
             if e.name == f"{__package__}.postgres":
-                raise ImportError("this wbnb has no PostgreSQL backend (wbnb.server.postgres); "
-                                  "run without --database to keep runs in --root") from None
+                raise ImportError(
+                    "this wbnb has no PostgreSQL backend (wbnb.server.postgres); "
+                    "run without --database to keep runs in --root"
+                ) from None
             raise ImportError(f"--database needs the {e.name} module: {_EXTRA}") from None
         return PostgresBackend(database, root)
     from .files import FilesBackend
@@ -46,8 +47,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         from .app import create_app
     except ModuleNotFoundError as e:
         raise ImportError(f"`wbnb server` needs the {e.name} module: {_EXTRA}") from None
-    app = create_app(open_backend(args.root, args.database), max_body=args.max_body, max_media=args.max_media,
-                     stale_after=args.stale_after)
+    app = create_app(
+        open_backend(args.root, args.database),
+        max_body=args.max_body,
+        max_media=args.max_media,
+        stale_after=args.stale_after,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)  # closes the backend on exit
     return 0
 
@@ -62,8 +67,11 @@ def _cmd_keys_create(args: argparse.Namespace) -> int:
     finally:
         backend.close()
     print(key)
-    print(f"API key {record.key_id} for entity {record.entity}: keep it now, it is shown only this once "
-          "(the server stores only its hash). Clients use it as WBNB_API_KEY.", file=sys.stderr)
+    print(
+        f"API key {record.key_id} for entity {record.entity}: keep it now, it is shown only this once "
+        "(the server stores only its hash). Clients use it as WBNB_API_KEY.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -75,8 +83,10 @@ def _cmd_keys_list(args: argparse.Namespace) -> int:
         records = backend.keys()
     finally:
         backend.close()
-    rows = [[r.key_id, plain(r.entity), plain(r.name), local_time(r.created_at), "revoked" if r.revoked else ""]
-            for r in records]
+    rows = [
+        [r.key_id, plain(r.entity), plain(r.name), local_time(r.created_at), "revoked" if r.revoked else ""]
+        for r in records
+    ]
     print(table(["id", "entity", "name", "created", "revoked"], rows) if rows else "no API keys yet")
     return 0
 
@@ -94,30 +104,54 @@ def _cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 
 def _backend_options(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("--root", default=default, help="folder of the server's media, and of runs and keys "
-                                                        "without --database")
-    parser.add_argument("--database", default=default, metavar="URL",
-                        help="keep runs and keys in PostgreSQL (postgresql://user@host/db)")
+    parser.add_argument(
+        "--root", default=default, help="folder of the server's media, and of runs and keys without --database"
+    )
+    parser.add_argument(
+        "--database",
+        default=default,
+        metavar="URL",
+        help="keep runs and keys in PostgreSQL (postgresql://user@host/db)",
+    )
 
 
 def add_server_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``wbnb server`` and ``wbnb server keys create|list|revoke`` to ``sub``."""
-    p = sub.add_parser("server", help="run the tracking server, or manage its API keys (`wbnb server keys`)",
-                       description="Serve runs over HTTP, or manage API keys with `wbnb server keys ...`.")
+    p = sub.add_parser(
+        "server",
+        help="run the tracking server, or manage its API keys (`wbnb server keys`)",
+        description="Serve runs over HTTP, or manage API keys with `wbnb server keys ...`.",
+    )
     _backend_options(p, None)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
-    p.add_argument("--max-body", type=int, default=64 * MiB, metavar="BYTES",
-                   help="largest request body accepted (default: 64 MiB)")
-    p.add_argument("--max-media", type=int, default=64 * MiB, metavar="BYTES",
-                   help="largest media file accepted (default: 64 MiB)")
-    p.add_argument("--stale-after", type=float, default=120.0, metavar="SECONDS",
-                   help="a running run whose client is silent this long reads as crashed (default: 120)")
-    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
-                   help="uvicorn's log level (default: info)")
+    p.add_argument(
+        "--max-body",
+        type=int,
+        default=64 * MiB,
+        metavar="BYTES",
+        help="largest request body accepted (default: 64 MiB)",
+    )
+    p.add_argument(
+        "--max-media", type=int, default=64 * MiB, metavar="BYTES", help="largest media file accepted (default: 64 MiB)"
+    )
+    p.add_argument(
+        "--stale-after",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="a running run whose client is silent this long reads as crashed (default: 120)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level (default: info)",
+    )
     p.set_defaults(func=_cmd_serve)
     keys = p.add_subparsers(dest="server_command", metavar="keys").add_parser(
-        "keys", help="create, list or revoke API keys")
+        "keys", help="create, list or revoke API keys"
+    )
     actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     # SUPPRESS: `wbnb server --root D keys list` must keep the --root given before `keys`.
     c = actions.add_parser("create", help="make a key for an entity and print it (once)")

@@ -151,7 +151,8 @@ class FilesBackend(Backend):
             store = self._stores.get(entity)
             if store is None:
                 store = self._stores[entity] = _EntityStore(
-                    self.root / "entities" / check_name("entity", entity), self._media)
+                    self.root / "entities" / check_name("entity", entity), self._media
+                )
             return store
 
     @contextmanager
@@ -174,8 +175,9 @@ class FilesBackend(Backend):
                     del self._runs[key]
             entry.lock.release()
 
-    def open_run(self, entity: str, project: str, run_id: str, meta: dict[str, Any],
-                 resume: str | None) -> tuple[dict[str, Any], Counts]:
+    def open_run(
+        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
+    ) -> tuple[dict[str, Any], Counts]:
         store = self.store(entity)
         store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
         with self._run(entity, project, run_id) as entry:
@@ -184,8 +186,16 @@ class FilesBackend(Backend):
             assert entry.writer is not None
             return dict(entry.writer.meta), dict(entry.counts)
 
-    def _open(self, entry: _Run, store: LocalStore, project: str, run_id: str, meta: dict[str, Any],
-              resume: str | None, counts: Counts | None = None) -> None:
+    def _open(
+        self,
+        entry: _Run,
+        store: LocalStore,
+        project: str,
+        run_id: str,
+        meta: dict[str, Any],
+        resume: str | None,
+        counts: Counts | None = None,
+    ) -> None:
         entry.writer = store.open_run(project, run_id, meta, resume)
         entry.counts = counts if counts is not None else _disk_counts(entry.writer.dir)
 
@@ -205,8 +215,9 @@ class FilesBackend(Backend):
                 stored = store.run(project, run_id)  # RunNotFound; marks a run left running crashed
                 counts = _disk_counts(store.run_dir(project, run_id))
                 _check_gaps(batch, counts)
-                if _changes_nothing(batch, counts, client_meta(batch.get("meta") or {}, entity, project, run_id),
-                                    stored):
+                if _changes_nothing(
+                    batch, counts, client_meta(batch.get("meta") or {}, entity, project, run_id), stored
+                ):
                     return counts  # e.g. a retried final batch: do not reopen a finished run
                 self._reopen(entry, store, project, run_id, counts)
             else:

@@ -36,8 +36,7 @@ def make_key(entity: str, name: str = "") -> tuple[str, KeyRecord]:
     check_name("entity", entity)
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)  # 43 characters, no padding
-    record = KeyRecord(key_id=key_id, entity=entity, name=name, secret_hash=_digest(secret),
-                       created_at=time.time())
+    record = KeyRecord(key_id=key_id, entity=entity, name=name, secret_hash=_digest(secret), created_at=time.time())
     return f"{PREFIX}_{key_id}_{secret}", record
 
 

@@ -170,8 +170,7 @@ class _Pool:
             raise
 
     def _give(self, conn: psycopg.Connection) -> None:
-        keep = (not conn.closed and not conn.broken
-                and conn.info.transaction_status == TransactionStatus.IDLE)
+        keep = not conn.closed and not conn.broken and conn.info.transaction_status == TransactionStatus.IDLE
         with self._cond:
             keep = keep and not self._closed
             if keep:
@@ -250,12 +249,13 @@ class PostgresBackend(Backend):
 
     def add_key(self, record: KeyRecord) -> None:
         """Store a new key record; ValueError if its id is taken."""
+
         def work(conn: psycopg.Connection) -> None:
             conn.execute(
                 "INSERT INTO wbnb_keys (key_id, entity, name, secret_hash, created_at, revoked) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
-                (record.key_id, record.entity, record.name, record.secret_hash, record.created_at,
-                 record.revoked))
+                (record.key_id, record.entity, record.name, record.secret_hash, record.created_at, record.revoked),
+            )
 
         try:
             self._run(work)
@@ -264,23 +264,31 @@ class PostgresBackend(Backend):
 
     def key(self, key_id: str) -> KeyRecord | None:
         """The record of one key id (revoked ones included), or None."""
-        row = self._run(lambda conn: conn.execute(
-            "SELECT key_id, entity, name, secret_hash, created_at, revoked FROM wbnb_keys "
-            "WHERE key_id = %s", (key_id,)).fetchone())
+        row = self._run(
+            lambda conn: conn.execute(
+                "SELECT key_id, entity, name, secret_hash, created_at, revoked FROM wbnb_keys WHERE key_id = %s",
+                (key_id,),
+            ).fetchone()
+        )
         return KeyRecord(*row) if row else None
 
     def keys(self) -> list[KeyRecord]:
         """Every key record, oldest first."""
-        rows = self._run(lambda conn: conn.execute(
-            "SELECT key_id, entity, name, secret_hash, created_at, revoked FROM wbnb_keys "
-            "ORDER BY created_at, key_id").fetchall())
+        rows = self._run(
+            lambda conn: conn.execute(
+                "SELECT key_id, entity, name, secret_hash, created_at, revoked FROM wbnb_keys "
+                "ORDER BY created_at, key_id"
+            ).fetchall()
+        )
         return [KeyRecord(*row) for row in rows]
 
     def revoke_key(self, key_id: str) -> bool:
         """Mark a key revoked; False if there is no such key."""
-        row = self._run(lambda conn: conn.execute(
-            "UPDATE wbnb_keys SET revoked = true WHERE key_id = %s RETURNING key_id",
-            (key_id,)).fetchone())
+        row = self._run(
+            lambda conn: conn.execute(
+                "UPDATE wbnb_keys SET revoked = true WHERE key_id = %s RETURNING key_id", (key_id,)
+            ).fetchone()
+        )
         return row is not None
 
     # -- runs ----------------------------------------------------------------------------
@@ -289,8 +297,9 @@ class PostgresBackend(Backend):
         """The read side of one entity's runs; ValueError for a bad entity name."""
         return PostgresStore(self, check_name("entity", entity))
 
-    def open_run(self, entity: str, project: str, run_id: str, meta: dict[str, Any],
-                 resume: str | None) -> tuple[dict[str, Any], Counts]:
+    def open_run(
+        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
+    ) -> tuple[dict[str, Any], Counts]:
         """Create or reopen a run (``resume`` as in ``LocalStore.open_run``); its state
         becomes "running". The client's ``meta`` loses the server's fields and takes
         the run's identity from the arguments (``client_meta``, as in ``FilesBackend``).
@@ -310,19 +319,22 @@ class PostgresBackend(Backend):
                     row = conn.execute(
                         f"SELECT meta, {_COUNTS} FROM wbnb_runs "
                         "WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
-                        (entity, project, run_id)).fetchone()
+                        (entity, project, run_id),
+                    ).fetchone()
                     if row is not None:
                         if resume in (None, "never"):
-                            raise StoreError(f"run {path} already exists; pass resume='allow' to "
-                                             "continue it, or choose another id")
+                            raise StoreError(
+                                f"run {path} already exists; pass resume='allow' to continue it, or choose another id"
+                            )
                         old = json.loads(row[0])
                         new = {**old, **{k: v for k, v in meta.items() if v is not None}}
                         new["config"] = {**old.get("config", {}), **new.get("config", {})}
                         new["resumed"] = old.get("resumed", 0) + 1
                         new = _opened(new)
-                        conn.execute("UPDATE wbnb_runs SET meta = %s "
-                                     "WHERE entity = %s AND project = %s AND run_id = %s",
-                                     (_dump_meta(new), entity, project, run_id))
+                        conn.execute(
+                            "UPDATE wbnb_runs SET meta = %s WHERE entity = %s AND project = %s AND run_id = %s",
+                            (_dump_meta(new), entity, project, run_id),
+                        )
                         return new, dict(zip(STREAMS, row[1:]))
                     if resume == "must":
                         raise StoreError(f"resume='must' but there is no run {path}")
@@ -330,7 +342,8 @@ class PostgresBackend(Backend):
                     made = conn.execute(
                         "INSERT INTO wbnb_runs (entity, project, run_id, meta) VALUES (%s, %s, %s, %s) "
                         "ON CONFLICT DO NOTHING RETURNING id",
-                        (entity, project, run_id, _dump_meta(new))).fetchone()
+                        (entity, project, run_id, _dump_meta(new)),
+                    ).fetchone()
                     if made is not None:
                         return new, dict.fromkeys(STREAMS, 0)
 
@@ -338,9 +351,12 @@ class PostgresBackend(Backend):
 
     def counts(self, entity: str, project: str, run_id: str) -> Counts:
         """How many records of each stream the run holds; ``RunNotFound`` if none."""
-        row = self._run(lambda conn: conn.execute(
-            f"SELECT {_COUNTS} FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
-            (entity, project, run_id)).fetchone())
+        row = self._run(
+            lambda conn: conn.execute(
+                f"SELECT {_COUNTS} FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
+                (entity, project, run_id),
+            ).fetchone()
+        )
         if row is None:
             raise _not_found(entity, project, run_id)
         return dict(zip(STREAMS, row))
@@ -369,7 +385,8 @@ class PostgresBackend(Backend):
                 row = conn.execute(
                     f"SELECT id, {_COUNTS}{', meta' if meta is not None or state else ''} "
                     "FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
-                    (entity, project, run_id)).fetchone()
+                    (entity, project, run_id),
+                ).fetchone()
                 if row is None:
                     raise _not_found(entity, project, run_id)
                 run = row[0]
@@ -380,12 +397,12 @@ class PostgresBackend(Backend):
                 new = dict(counts)
                 with conn.cursor() as cur:
                     for stream, (start, items) in rows.items():
-                        fresh = items[counts[stream] - start:]
+                        fresh = items[counts[stream] - start :]
                         if fresh:
                             self._copy_rows(cur, run, stream, counts[stream], fresh, learned)
                             new[stream] = start + len(items)
                     for stream, (start, items) in records.items():
-                        fresh = items[counts[stream] - start:]
+                        fresh = items[counts[stream] - start :]
                         if fresh:
                             _copy_records(cur, run, stream, counts[stream], fresh)
                             new[stream] = start + len(items)
@@ -396,7 +413,9 @@ class PostgresBackend(Backend):
                     if new != counts or text is not None:
                         cur.execute(
                             f"UPDATE wbnb_runs SET ({_COUNTS}, meta) = (%s, %s, %s, %s, COALESCE(%s, meta)) "
-                            "WHERE id = %s", (*(new[s] for s in STREAMS), text, run))
+                            "WHERE id = %s",
+                            (*(new[s] for s in STREAMS), text, run),
+                        )
             return new, run
 
         counts, run = self._run(work)
@@ -405,8 +424,15 @@ class PostgresBackend(Backend):
         self._learn(run, learned)
         return counts
 
-    def _copy_rows(self, cur: psycopg.Cursor, run: int, stream: str, first: int,
-                   items: list[tuple], learned: dict[tuple[str, ...], int]) -> None:
+    def _copy_rows(
+        self,
+        cur: psycopg.Cursor,
+        run: int,
+        stream: str,
+        first: int,
+        items: list[tuple],
+        learned: dict[tuple[str, ...], int],
+    ) -> None:
         """COPY raw rows into ``wbnb_rows`` as indices ``first``, ``first + 1``, ..."""
         kis = self._resolve_keysets(cur, run, {r[0] for r in items}, learned)
         code = STREAMS.index(stream)
@@ -415,8 +441,9 @@ class PostgresBackend(Backend):
             for idx, (keys, step, ts, rt, values) in enumerate(items, first):
                 write((run, code, idx, step, ts, rt, kis[keys], _encode(values)))
 
-    def _resolve_keysets(self, cur: psycopg.Cursor, run: int, wanted: set[tuple[str, ...]],
-                         learned: dict[tuple[str, ...], int]) -> dict[tuple[str, ...], int]:
+    def _resolve_keysets(
+        self, cur: psycopg.Cursor, run: int, wanted: set[tuple[str, ...]], learned: dict[tuple[str, ...], int]
+    ) -> dict[tuple[str, ...], int]:
         """The run's ``ki`` of each key tuple, adding the tuples it has not seen (the run
         row is locked, so numbering them is race-free)."""
         kis = {**self._known_keysets(run), **learned}
@@ -424,14 +451,16 @@ class PostgresBackend(Backend):
         if not missing:
             return kis
         hashes = [hashlib.md5(text.encode()).hexdigest() for text in missing]
-        for ki, text in cur.execute("SELECT ki, keys FROM wbnb_keysets WHERE run = %s AND md5(keys) = ANY(%s)",
-                                    (run, hashes)):
+        for ki, text in cur.execute(
+            "SELECT ki, keys FROM wbnb_keysets WHERE run = %s AND md5(keys) = ANY(%s)", (run, hashes)
+        ):
             if text in missing:
                 keys = missing.pop(text)
                 kis[keys] = learned[keys] = ki
         if missing:
-            (next_ki,) = cur.execute("SELECT COALESCE(max(ki) + 1, 0) FROM wbnb_keysets WHERE run = %s",
-                                     (run,)).fetchone()
+            (next_ki,) = cur.execute(
+                "SELECT COALESCE(max(ki) + 1, 0) FROM wbnb_keysets WHERE run = %s", (run,)
+            ).fetchone()
             for ki, (text, keys) in enumerate(missing.items(), next_ki):
                 cur.execute("INSERT INTO wbnb_keysets (run, ki, keys) VALUES (%s, %s, %s)", (run, ki, text))
                 kis[keys] = learned[keys] = ki
@@ -460,9 +489,11 @@ class PostgresBackend(Backend):
         """The surrogate id of a run (cached: it never changes); ``RunNotFound``."""
         run = self._ids.get(run_key)
         if run is None:
-            row = self._run(lambda conn: conn.execute(
-                "SELECT id FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
-                run_key).fetchone())
+            row = self._run(
+                lambda conn: conn.execute(
+                    "SELECT id FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s", run_key
+                ).fetchone()
+            )
             if row is None:
                 raise _not_found(*run_key)
             run = row[0]
@@ -494,12 +525,21 @@ class PostgresBackend(Backend):
             if indices is None:
                 found = conn.execute(
                     "SELECT step, ts, rt, ki, vals FROM wbnb_rows WHERE run = %s AND stream = %s "
-                    "AND idx >= %s ORDER BY idx", (run, code, start)).fetchall()
+                    "AND idx >= %s ORDER BY idx",
+                    (run, code, start),
+                ).fetchall()
             else:
                 found = conn.execute(_AT.format("step, ts, rt, ki, vals"), (indices, run, code)).fetchall()
             kis = sorted({r[3] for r in found} - set(known.values()))
-            names = dict(conn.execute("SELECT ki, keys FROM wbnb_keysets WHERE run = %s AND ki = ANY(%s)",
-                                      (run, kis)).fetchall()) if kis else {}
+            names = (
+                dict(
+                    conn.execute(
+                        "SELECT ki, keys FROM wbnb_keysets WHERE run = %s AND ki = ANY(%s)", (run, kis)
+                    ).fetchall()
+                )
+                if kis
+                else {}
+            )
             return found, names
 
         found, names = self._run(work)
@@ -522,8 +562,7 @@ class PostgresBackend(Backend):
         spans: list[tuple[int, int]] = []
         pending, width = picks, 2
         while pending:
-            wanted = sorted({j for i in pending for j in range(max(0, i - width), min(n, i + width + 1))}
-                            - looked)
+            wanted = sorted({j for i in pending for j in range(max(0, i - width), min(n, i + width + 1))} - looked)
             looked.update(wanted)
             steps.update(self._run(lambda conn: conn.execute(_AT.format("idx, step"), (wanted, run, code)).fetchall()))
             unfinished = []
@@ -550,8 +589,9 @@ def _opened(meta: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _updated(old: dict[str, Any], client: dict[str, Any] | None, state: str | None,
-             exit_code: int | None) -> dict[str, Any]:
+def _updated(
+    old: dict[str, Any], client: dict[str, Any] | None, state: str | None, exit_code: int | None
+) -> dict[str, Any]:
     """A run's metadata after a batch: the client's fields (``client_meta``) merged
     over the old, the server's fields kept, then closed when ``state`` is final."""
     new = dict(old) if client is None else {**old, **client, **{k: old[k] for k in SERVER_OWNED if k in old}}
@@ -560,8 +600,9 @@ def _updated(old: dict[str, Any], client: dict[str, Any] | None, state: str | No
     return new
 
 
-def _parse_batch(batch: Mapping[str, Any]) -> tuple[dict[str, tuple[int, list[tuple]]],
-                                                    dict[str, tuple[int, list[dict]]]]:
+def _parse_batch(
+    batch: Mapping[str, Any],
+) -> tuple[dict[str, tuple[int, list[tuple]]], dict[str, tuple[int, list[dict]]]]:
     """The batch's chunks as ``{stream: (start, items)}``, rows decoded; ValueError
     names what is malformed."""
     if not isinstance(batch, Mapping):
@@ -616,17 +657,21 @@ class PostgresStore(Store):
 
     def projects(self) -> list[str]:
         """Names of the entity's projects that have runs, sorted as Python sorts."""
-        rows = self._backend._run(lambda conn: conn.execute(
-            'SELECT DISTINCT project COLLATE "C" FROM wbnb_runs WHERE entity = %s ORDER BY 1',
-            (self.entity,)).fetchall())
+        rows = self._backend._run(
+            lambda conn: conn.execute(
+                'SELECT DISTINCT project COLLATE "C" FROM wbnb_runs WHERE entity = %s ORDER BY 1', (self.entity,)
+            ).fetchall()
+        )
         return [r[0] for r in rows]
 
     def runs(self, project: str) -> list[dict[str, Any]]:
         """Metadata of every run of a project, oldest first (``created_at``)."""
         check_name("project", project)
-        rows = self._backend._run(lambda conn: conn.execute(
-            "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s",
-            (self.entity, project)).fetchall())
+        rows = self._backend._run(
+            lambda conn: conn.execute(
+                "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s", (self.entity, project)
+            ).fetchall()
+        )
         out = _load_all([r[0] for r in rows])
         out.sort(key=lambda m: m.get("created_at", 0))
         return out
@@ -635,15 +680,19 @@ class PostgresStore(Store):
         """Metadata of one run; ``RunNotFound``."""
         check_name("project", project)
         check_name("run id", run_id)
-        row = self._backend._run(lambda conn: conn.execute(
-            "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
-            (self.entity, project, run_id)).fetchone())
+        row = self._backend._run(
+            lambda conn: conn.execute(
+                "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
+                (self.entity, project, run_id),
+            ).fetchone()
+        )
         if row is None:
             raise _not_found(self.entity, project, run_id)
         return json.loads(row[0])
 
-    def rows(self, project: str, run_id: str, stream: str = "history",
-             cursor: Cursor | None = None) -> tuple[list[tuple], Cursor]:
+    def rows(
+        self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
+    ) -> tuple[list[tuple], Cursor]:
         """Raw rows from index ``cursor.offset`` on, and the cursor after them."""
         if stream not in ROW_STREAMS:
             raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
@@ -651,8 +700,7 @@ class PostgresStore(Store):
         rows = self._backend._fetch_rows(self._id(project, run_id), stream, start)
         return rows, Cursor(start + len(rows), {})
 
-    def columns(self, project: str, run_id: str, stream: str = "history",
-                samples: int | None = None) -> dict[str, Any]:
+    def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
         """The stream as columns (numpy arrays where numeric); with ``samples``, the
         steps of that many evenly spaced rows, as ``history.read_columns`` picks them."""
         if stream not in ROW_STREAMS:
@@ -671,9 +719,12 @@ class PostgresStore(Store):
         if stream not in RECORD_STREAMS:
             raise ValueError(f"stream must be one of {RECORD_STREAMS}, got {stream!r}")
         run = self._id(project, run_id)
-        rows = self._backend._run(lambda conn: conn.execute(
-            "SELECT data FROM wbnb_records WHERE run = %s AND stream = %s AND idx >= %s ORDER BY idx",
-            (run, STREAMS.index(stream), offset)).fetchall())
+        rows = self._backend._run(
+            lambda conn: conn.execute(
+                "SELECT data FROM wbnb_records WHERE run = %s AND stream = %s AND idx >= %s ORDER BY idx",
+                (run, STREAMS.index(stream), offset),
+            ).fetchall()
+        )
         return _load_all([r[0] for r in rows]), offset + len(rows)
 
     def media(self, path: str) -> bytes:

@@ -6,9 +6,9 @@ two homes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 from .history import Cursor
 
@@ -35,8 +35,9 @@ class RunWriter(ABC):
     last_values: dict[str, Any]
 
     @abstractmethod
-    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
-                values: Iterable[Any]) -> None:
+    def log_row(
+        self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]
+    ) -> None:
         """Append a history row durably (returns once it survives the process dying).
 
         The row comes as its key tuple and values: ``log()``'s hot path already has both."""
@@ -93,7 +94,9 @@ class Store(ABC):
         """The ``history`` or ``system`` stream as aligned columns (numpy arrays where
         numeric, ``None`` gaps otherwise); ``samples`` evenly spaced steps when given."""
 
-    def columns_to_follow(self, project: str, run_id: str, stream: str = "history") -> tuple[dict[str, Any], Cursor] | None:
+    def columns_to_follow(
+        self, project: str, run_id: str, stream: str = "history"
+    ) -> tuple[dict[str, Any], Cursor] | None:
         """For following a run still being written: ``columns`` of every step but the
         last, and a cursor at that last step for ``rows`` to go on from. None where the
         store has no faster way than reading every row (a reader then uses ``rows``)."""

@@ -70,7 +70,7 @@ def load(log: Path) -> Cached | None:
     identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     try:
         got = _parse(log, mm, checked=identity in _CHECKED)
-    except Exception:  # noqa: BLE001 - a damaged cache of any shape reads as no cache
+    except Exception:
         return None
     if got is not None:
         _CHECKED[identity] = None
@@ -129,8 +129,9 @@ def save(log: Path, cols: dict[str, Any], rows: int, covers: int, schemas: dict[
         size = memoryview(blob).nbytes
         table.append((name, kind, offset, size, crc32(blob)))
         offset = _aligned(offset + size)
-    header = marshal.dumps({"covers": fingerprint(log, covers), "rows": rows, "schemas": schemas,
-                            "columns": table}, MARSHAL_VERSION)
+    header = marshal.dumps(
+        {"covers": fingerprint(log, covers), "rows": rows, "schemas": schemas, "columns": table}, MARSHAL_VERSION
+    )
     path = cache_path(log)
     _drop_orphans(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -155,7 +156,7 @@ def _drop_orphans(path: Path) -> None:
     """Remove temp files of this cache left by processes killed while writing them."""
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         try:
-            pid = int(tmp.name[len(path.name) + 2:].split(".")[0])
+            pid = int(tmp.name[len(path.name) + 2 :].split(".")[0])
             os.kill(pid, 0)
         except ValueError:
             continue  # not one of ours

@@ -193,7 +193,7 @@ def _same(a: Any, b: Any) -> bool:
         return False
     try:
         return bool(a == b)
-    except Exception:  # noqa: BLE001 - exotic values (arrays) compare as unequal
+    except Exception:
         return False
 
 

@@ -35,14 +35,17 @@ class RowWriter:
     ``append`` must keep running when the disk fills up.
     """
 
-    def __init__(self, log: LogWriter, known: Mapping[tuple[str, ...], int] | None = None,
-                 on_error: Callable[[OSError], None] | None = None) -> None:
+    def __init__(
+        self,
+        log: LogWriter,
+        known: Mapping[tuple[str, ...], int] | None = None,
+        on_error: Callable[[OSError], None] | None = None,
+    ) -> None:
         self.log = log
         self._schemas: dict[tuple[str, ...], int] = dict(known or {})
         self._on_error = on_error
 
-    def append(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
-               values: Iterable[Any]) -> None:
+    def append(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]) -> None:
         """Append one row durably; hot path of ``Run.log``, which already holds the key
         tuple (so it is not built twice) and passes ``row.values()``."""
         try:
@@ -87,8 +90,9 @@ def read_rows(path: str | os.PathLike[str], cursor: Cursor | None = None) -> tup
 COMPACT_MIN_BYTES = 1 << 20  # a smaller log decodes in ~10 ms: it gets no cache file
 
 
-def read_columns(path: str | os.PathLike[str], samples: int | None = None, *, complete: bool = False,
-                 cache: bool = True) -> dict[str, Any]:
+def read_columns(
+    path: str | os.PathLike[str], samples: int | None = None, *, complete: bool = False, cache: bool = True
+) -> dict[str, Any]:
     """A whole row log as columns, or ``samples`` evenly spaced steps of it: the shape
     every history reader wants, built the fast way.
 
@@ -156,16 +160,19 @@ def _read_after(path: Path, cached: Any, complete: bool, write: bool, verify: bo
         return None  # the cache ends inside a step, which no cache is written to do: decode it all
     # A complete log is cached whole, so that its reads copy nothing; a live one when it
     # has grown by a quarter, so that rewrites cost O(1) per byte logged.
-    if (write and part.head_end and start + part.head_end >= COMPACT_MIN_BYTES
-            and (complete or part.head_end >= start // 4)):
+    if (
+        write
+        and part.head_end
+        and start + part.head_end >= COMPACT_MIN_BYTES
+        and (complete or part.head_end >= start // 4)
+    ):
         head, rows = part.head()
         covered = concat_columns([*done, (head, rows)])
         if covered is None:
             return None
         if rows:
             try:
-                colcache.save(path, covered, rows + (cached.rows if cached else 0), start + part.head_end,
-                              part.schemas)
+                colcache.save(path, covered, rows + (cached.rows if cached else 0), start + part.head_end, part.schemas)
             except OSError:
                 pass  # a read-only store, a full disk: no cache this time
         if head is part.cols:  # nothing after the head
@@ -268,8 +275,9 @@ def _decode(data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verif
             return _Decoded(cols, rows, known, first, end, lambda: (cols, rows))
         last = runs[-1]  # one record per step here: the last step is the last record
         head_runs = runs[:-1] + ([last.first(last.n - 1)] if last.n > 1 else [])
-        return _Decoded(cols, rows, known, first, last.pos + (last.n - 1) * last.frame,
-                        lambda: (_assemble(head_runs), rows - 1))
+        return _Decoded(
+            cols, rows, known, first, last.pos + (last.n - 1) * last.frame, lambda: (_assemble(head_runs), rows - 1)
+        )
     records, offsets, end = decode_frames(data)
     raw, at = [], []
     for rec, pos in zip(records, offsets):
@@ -457,8 +465,9 @@ class _Run:
         return _Run(self.keys, self.codes, [c[:n] for c in self.cols], self.pos, self.frame)
 
 
-def _fixed_runs(data: bytes, schemas: dict[int, tuple[str, ...]],
-                verify: bool = True) -> tuple[list[_Run], int, dict] | None:
+def _fixed_runs(
+    data: bytes, schemas: dict[int, tuple[str, ...]], verify: bool = True
+) -> tuple[list[_Run], int, dict] | None:
     """Read a stretch of log without decoding each record, for the common log: numbers
     only (marshal int32 / float64), one record per step. Consecutive records of one
     schema and one layout have the same length and their values at the same byte
@@ -505,8 +514,11 @@ def _fixed_runs(data: bytes, schemas: dict[int, tuple[str, ...]],
         if verify:
             sums = block[:n, 4:8].copy().view("<u4").ravel()
             if n < 4096:
-                calc = np.fromiter((crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
-                                   dtype=np.uint32, count=n)
+                calc = np.fromiter(
+                    (crc32(view[p : p + length]) for p in range(pos + 8, pos + 8 + n * frame, frame)),
+                    dtype=np.uint32,
+                    count=n,
+                )
             else:
                 calc = _checksums(block[:n, 8:])
             torn = np.flatnonzero(sums != calc)
@@ -517,8 +529,9 @@ def _fixed_runs(data: bytes, schemas: dict[int, tuple[str, ...]],
             keys = schemas.get(sid)
             if keys is None or len(keys) != len(items) - 4:
                 return None
-            cols = [np.array(np.ndarray((n,), _FIXED[code][0], data, pos + 8 + off, (frame,)))
-                    for code, off in items[1:]]
+            cols = [
+                np.array(np.ndarray((n,), _FIXED[code][0], data, pos + 8 + off, (frame,))) for code, off in items[1:]
+            ]
             runs.append(_Run(keys, [code for code, _ in items[1:]], cols, pos, frame))
             rows += n
         pos += n * frame

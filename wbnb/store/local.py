@@ -27,8 +27,8 @@ import socket
 import threading
 import time
 import warnings
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
@@ -170,7 +170,7 @@ class LocalStore(Store):
 
     # -- write side ------------------------------------------------------------------
 
-    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> "LocalRunWriter":
+    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> LocalRunWriter:
         d = self.run_dir(project, run_id)
         try:
             (d / "files").mkdir(parents=True, exist_ok=True)
@@ -185,8 +185,7 @@ class LocalStore(Store):
             raise self._unwritable(e) from e
         if lock is None:
             raise StoreError(
-                f"run {project}/{run_id} is open in another process; finish it there, "
-                "or start a run with another id"
+                f"run {project}/{run_id} is open in another process; finish it there, or start a run with another id"
             )
         try:
             return LocalRunWriter(self, d, lock, meta, resume)
@@ -298,14 +297,14 @@ class LocalRunWriter(RunWriter):
             meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
             meta["resumed"] = old.get("resumed", 0) + 1
         self.meta = meta
-        meta.update(state="running", pid=os.getpid(), pid_started=_process_start(os.getpid()),
-                    host=socket.gethostname())
+        meta.update(
+            state="running", pid=os.getpid(), pid_started=_process_start(os.getpid()), host=socket.gethostname()
+        )
         meta.pop("ended_at", None)
         self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
         self.log_row = self._history.append  # the hot path, one call deep
         sys_schemas, self._system_step, _ = known_schemas(d / "system.wal") if exists else ({}, 0, {})
-        self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas,
-                                 lambda e: self._failed("system samples", e))
+        self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas, lambda e: self._failed("system samples", e))
         self._events = LogWriter(d / "events.wal")
         self._console = LogWriter(d / "console.wal")
         _write_json(d / "run.json", meta)
@@ -321,8 +320,9 @@ class LocalRunWriter(RunWriter):
                 stacklevel=4,
             )
 
-    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
-                values: Iterable[Any]) -> None:
+    def log_row(
+        self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]
+    ) -> None:
         self._history.append(step, timestamp, runtime, keys, values)  # shadowed in __init__
 
     def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
@@ -358,8 +358,12 @@ class LocalRunWriter(RunWriter):
     def close(self, state: str, exit_code: int | None = None) -> list[str]:
         if self._lock < 0:
             return []
-        for name, log in (("history", self._history.log), ("system", self._system.log),
-                          ("events", self._events), ("console", self._console)):
+        for name, log in (
+            ("history", self._history.log),
+            ("system", self._system.log),
+            ("events", self._events),
+            ("console", self._console),
+        ):
             try:
                 log.close()
             except OSError as e:

@@ -68,8 +68,10 @@ class Connection:
             return r.content
         detail = _detail(r)
         if r.status_code == 401:
-            raise AuthError(f"{self.base_url} refused the API key: {detail}. Log in again with "
-                            "wbnb.login(key=..., host=...) or set WBNB_API_KEY.")
+            raise AuthError(
+                f"{self.base_url} refused the API key: {detail}. Log in again with "
+                "wbnb.login(key=..., host=...) or set WBNB_API_KEY."
+            )
         if r.status_code == 403:
             raise AuthError(f"{self.base_url}: {detail}")
         if r.status_code == 404:
@@ -109,8 +111,9 @@ class RemoteStore(Store):
     ``open_run`` spools into ``spool`` (a ``LocalStore`` folder) and uploads from there.
     """
 
-    def __init__(self, conn: Connection, entity: str, spool: str | os.PathLike[str] | None = None,
-                 upload_timeout: float = 20.0) -> None:
+    def __init__(
+        self, conn: Connection, entity: str, spool: str | os.PathLike[str] | None = None, upload_timeout: float = 20.0
+    ) -> None:
         self.conn = conn
         self.entity = entity
         self.spool = Path(spool) if spool is not None else None
@@ -134,21 +137,22 @@ class RemoteStore(Store):
     def run(self, project: str, run_id: str) -> dict[str, Any]:
         return self.conn.request("GET", self._run(project, run_id))
 
-    def rows(self, project: str, run_id: str, stream: str = "history",
-             cursor: Cursor | None = None) -> tuple[list[tuple], Cursor]:
+    def rows(
+        self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
+    ) -> tuple[list[tuple], Cursor]:
         start = cursor.offset if cursor else 0
         rows: list[tuple] = []
         while True:  # the server pages long answers
-            chunk = self.conn.request("GET", f"{self._run(project, run_id)}/rows",
-                                      params={"stream": stream, "start": start})
+            chunk = self.conn.request(
+                "GET", f"{self._run(project, run_id)}/rows", params={"stream": stream, "start": start}
+            )
             page = decode_rows(chunk)
             rows.extend(page)
             start = chunk["next"]
             if not page or not chunk.get("more"):
                 return rows, Cursor(start, {})
 
-    def columns(self, project: str, run_id: str, stream: str = "history",
-                samples: int | None = None) -> dict[str, Any]:
+    def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"stream": stream}
         if samples:
             params["samples"] = samples
@@ -156,8 +160,9 @@ class RemoteStore(Store):
         return numeric_arrays(cols)
 
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
-        answer = self.conn.request("GET", f"{self._run(project, run_id)}/records",
-                                   params={"stream": stream, "start": offset})
+        answer = self.conn.request(
+            "GET", f"{self._run(project, run_id)}/records", params={"stream": stream, "start": offset}
+        )
         return answer["records"], answer["next"]
 
     def media(self, path: str) -> bytes:

@@ -8,8 +8,9 @@ run's summary is the one its process would have written.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
-from typing import Any, Mapping
+from typing import Any
 
 MODES = ("last", "first", "min", "max", "mean", "best", "copy", "none")
 

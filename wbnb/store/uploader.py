@@ -37,9 +37,17 @@ class Uploader:
     """Ships one spooled run to the server; ``start()`` for a live run, ``drain()``
     for a finished one."""
 
-    def __init__(self, remote: Any, project: str, run_id: str, spool: LocalStore,
-                 base: dict[str, int] | None = None, interval: float = 0.2,
-                 on_progress: Callable[[int], None] | None = None, batch_rows: int = SYNC_BATCH) -> None:
+    def __init__(
+        self,
+        remote: Any,
+        project: str,
+        run_id: str,
+        spool: LocalStore,
+        base: dict[str, int] | None = None,
+        interval: float = 0.2,
+        on_progress: Callable[[int], None] | None = None,
+        batch_rows: int = SYNC_BATCH,
+    ) -> None:
         self.remote, self.project, self.run_id = remote, project, run_id
         self.dir = spool.run_dir(project, run_id)
         self.path = remote._run(project, run_id)
@@ -120,8 +128,10 @@ class Uploader:
             try:
                 busy = self._step()
                 if self.offline_since is not None:
-                    print(f"wbnb: {self.remote.conn.base_url} is reachable again; uploading what was spooled",
-                          file=sys.stderr)
+                    print(
+                        f"wbnb: {self.remote.conn.base_url} is reachable again; uploading what was spooled",
+                        file=sys.stderr,
+                    )
                     self.offline_since = None
                 delay = self.interval
                 if busy:
@@ -130,13 +140,19 @@ class Uploader:
                 self.error = str(e)
                 if self.offline_since is None:
                     self.offline_since = time.monotonic()
-                    warnings.warn(f"wbnb: cannot reach {self.remote.conn.base_url} ({e}); logging goes on into "
-                                  f"{self.dir} and will be uploaded when the server is back", RuntimeWarning)
+                    warnings.warn(
+                        f"wbnb: cannot reach {self.remote.conn.base_url} ({e}); logging goes on into "
+                        f"{self.dir} and will be uploaded when the server is back",
+                        RuntimeWarning,
+                    )
                 delay = min(max(delay * 2, 0.5), 10.0)
             except Exception as e:  # a refusal (revoked key, 413...): say it once, keep the spool
                 self.error = f"{type(e).__name__}: {e}"
-                warnings.warn(f"wbnb: uploading {self.project}/{self.run_id} stopped: {e}. The run is kept "
-                              f"in {self.dir}; fix the cause and run `wbnb sync`.", RuntimeWarning)
+                warnings.warn(
+                    f"wbnb: uploading {self.project}/{self.run_id} stopped: {e}. The run is kept "
+                    f"in {self.dir}; fix the cause and run `wbnb sync`.",
+                    RuntimeWarning,
+                )
                 return
             self._wake.wait(delay)
             self._wake.clear()
@@ -262,8 +278,9 @@ class Uploader:
                 if data is None:
                     continue  # lost locally (disk full when logged); the record says where it was
                 name = path.rsplit("/", 1)[1]
-                self.remote.conn.request("PUT", f"/media/{name}", data=data,
-                                         headers={"Content-Type": "application/octet-stream"})
+                self.remote.conn.request(
+                    "PUT", f"/media/{name}", data=data, headers={"Content-Type": "application/octet-stream"}
+                )
                 self._sent_media.add(path)
                 if path.endswith(".json"):  # a table: its cells may point to images
                     import json
@@ -295,8 +312,9 @@ class SpooledRunWriter(RunWriter):
         self.log_row = local.log_row  # type: ignore[method-assign]
         uploader._meta = lambda: dict(local.meta)
 
-    def log_row(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...],
-                values: Iterable[Any]) -> None:  # shadowed in __init__
+    def log_row(
+        self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]
+    ) -> None:  # shadowed in __init__
         self.local.log_row(step, timestamp, runtime, keys, values)
 
     def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
@@ -329,8 +347,9 @@ class SpooledRunWriter(RunWriter):
         ]
 
 
-def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any],
-                     resume: str | None, upload_timeout: float = 20.0) -> SpooledRunWriter:
+def open_spooled_run(
+    remote: Any, project: str, run_id: str, meta: dict[str, Any], resume: str | None, upload_timeout: float = 20.0
+) -> SpooledRunWriter:
     """Open ``project/run_id`` on the server and in the spool; start uploading.
 
     The server decides whether the run exists (``resume`` as in ``init``). When it is
@@ -345,8 +364,12 @@ def open_spooled_run(remote: Any, project: str, run_id: str, meta: dict[str, Any
         answer = remote.conn.request("PUT", remote._run(project, run_id), json={"meta": meta, "resume": resume})
         remote_meta, counts = answer["meta"], answer["next"]
     except (requests.ConnectionError, requests.Timeout) as e:
-        warnings.warn(f"wbnb: cannot reach {remote.conn.base_url} ({type(e).__name__}); the run is logged "
-                      f"into {remote.spool} and uploaded when the server is back", RuntimeWarning, stacklevel=4)
+        warnings.warn(
+            f"wbnb: cannot reach {remote.conn.base_url} ({type(e).__name__}); the run is logged "
+            f"into {remote.spool} and uploaded when the server is back",
+            RuntimeWarning,
+            stacklevel=4,
+        )
     except StoreError as e:
         if getattr(e, "status", 0) == 409:
             raise StoreError(str(e).split(": ", 1)[-1]) from None
@@ -383,8 +406,9 @@ def pending_runs(spool: LocalStore) -> list[dict[str, Any]]:
     return out
 
 
-def sync_run(remote: Any, spool: LocalStore, meta: dict[str, Any],
-             on_progress: Callable[[int], None] | None = None) -> None:
+def sync_run(
+    remote: Any, spool: LocalStore, meta: dict[str, Any], on_progress: Callable[[int], None] | None = None
+) -> None:
     """Upload one local run (spooled or offline) completely, with its final state;
     ``on_progress`` hears how many of its records the server holds."""
     project, run_id = meta["project"], meta["id"]

@@ -12,16 +12,23 @@ Components import altair / pandas / anywidget only when used.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-_LAZY = {"Curves": ".curves", "VegaLoader": ".loader", "Gallery": ".gallery", "ConfusionMatrix": ".confusion",
-         "Histograms": ".histograms", "System": ".system", "RunPanel": ".panel"}
+_LAZY = {
+    "Curves": ".curves",
+    "VegaLoader": ".loader",
+    "Gallery": ".gallery",
+    "ConfusionMatrix": ".confusion",
+    "Histograms": ".histograms",
+    "System": ".system",
+    "RunPanel": ".panel",
+}
 
 if TYPE_CHECKING:
     from .confusion import ConfusionMatrix
     from .curves import Curves
     from .gallery import Gallery
-    from .panel import RunPanel
     from .histograms import Histograms
     from .loader import VegaLoader
+    from .panel import RunPanel
     from .system import System
 
 
@@ -32,4 +39,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "System", "VegaLoader"]
-_LAZY["RunTable"] = ".table"; __all__.append("RunTable")  # noqa: E702 - the run table
+_LAZY["RunTable"] = ".table"
+__all__.append("RunTable")

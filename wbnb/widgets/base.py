@@ -41,8 +41,7 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
 
     def _open_feed(self, model: Any, sources: Sequence[Any], min_interval: float) -> dict[str, Any]:
         """Make the feed and return its first snapshot (before ``AnyWidget.__init__``)."""
-        self._feed = Feed(model, list(sources), self._publish_delta, self._publish_snapshot,
-                          min_interval=min_interval)
+        self._feed = Feed(model, list(sources), self._publish_delta, self._publish_snapshot, min_interval=min_interval)
         self._feed.on_loaded = self._loaded
         snapshot = self._feed.load(budget=self.load_budget)
         self._loading_at_start = self._feed.loading

@@ -24,8 +24,8 @@ import numpy as np
 import traitlets as t
 
 from ..store.base import Store
-from .gallery import logged_media
 from .base import LiveWidget
+from .gallery import logged_media
 from .live import RunRef, make_sources, resolve_runs
 
 NORMALIZE = ("none", "true", "pred")
@@ -144,8 +144,10 @@ class MatrixSet:
             if e.id == sid:
                 m = self.matrix(e.run, e.key, step)
                 if m is not None:
-                    return ({"type": "matrix", "req": content.get("req"), "id": sid, "step": step,
-                             "k": int(m.shape[0])}, [np.ascontiguousarray(m, dtype=float).tobytes()])
+                    return (
+                        {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": int(m.shape[0])},
+                        [np.ascontiguousarray(m, dtype=float).tobytes()],
+                    )
         return {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": 0}, []
 
 
@@ -163,9 +165,19 @@ class ConfusionMatrix(LiveWidget):
     size = t.Int(420).tag(sync=True)
     steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
 
-    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, normalize: str = "none",
-                 size: int = 420, live: bool = True, store: Store | None = None, budget: int = 100_000,
-                 min_interval: float = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runs: Any = None,
+        keys: Iterable[str] | str | None = None,
+        *,
+        normalize: str = "none",
+        size: int = 420,
+        live: bool = True,
+        store: Store | None = None,
+        budget: int = 100_000,
+        min_interval: float = 0.2,
+        **kwargs: Any,
+    ) -> None:
         if isinstance(keys, str):
             keys = [keys]
         refs = resolve_runs(runs, store)
@@ -187,6 +199,6 @@ class ConfusionMatrix(LiveWidget):
     def _picture(self) -> Any:
         from .pictures.confusion import confusion_picture
 
-        return confusion_picture(self.matrices, normalize=self.normalize, size=self.size,
-                                 steps_shown=dict(self.steps_shown))
-
+        return confusion_picture(
+            self.matrices, normalize=self.normalize, size=self.size, steps_shown=dict(self.steps_shown)
+        )

@@ -30,8 +30,7 @@ from .loader import VegaLoader
 from .series import SeriesSet
 
 # Tableau 10: distinct, readable on white and dark backgrounds.
-PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
-           "#9d755d", "#bab0ac")
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 X_AXES = ("auto", "step", "wall", "relative")
 KEY_PLACEHOLDER = "__wbnb_key__"
 
@@ -39,8 +38,7 @@ KEY_PLACEHOLDER = "__wbnb_key__"
 RAW_LAYER = "wbnb_raw"  # the name of the faint raw-values layer (the front end drops it while not smoothing)
 
 
-def chart_for(key: str, runs: list[tuple[str, str]], *, width: int = 360, height: int = 200,
-              data: Any = None) -> Any:
+def chart_for(key: str, runs: list[tuple[str, str]], *, width: int = 360, height: int = 200, data: Any = None) -> Any:
     """The altair chart Curves draws for ``key``; ``runs`` is ``[(run_id, color)]``.
 
     Two line layers over the same points: ``ys``, the values after the smoothing the
@@ -57,17 +55,27 @@ def chart_for(key: str, runs: list[tuple[str, str]], *, width: int = 360, height
     if len(runs) == 1:
         line["color"] = runs[0][1]
     else:
-        base = base.encode(color=alt.Color("rid:N", scale=alt.Scale(domain=[r for r, _ in runs],
-                                                                    range=[c for _, c in runs]), legend=None))
-    raw = base.transform_filter("smoothing > 0").mark_line(strokeWidth=1, opacity=0.25, **line).encode(
-        y=alt.Y("y:Q", title=key, scale=alt.Scale(zero=False))).properties(name=RAW_LAYER)
+        base = base.encode(
+            color=alt.Color(
+                "rid:N", scale=alt.Scale(domain=[r for r, _ in runs], range=[c for _, c in runs]), legend=None
+            )
+        )
+    raw = (
+        base.transform_filter("smoothing > 0")
+        .mark_line(strokeWidth=1, opacity=0.25, **line)
+        .encode(y=alt.Y("y:Q", title=key, scale=alt.Scale(zero=False)))
+        .properties(name=RAW_LAYER)
+    )
     smooth = base.mark_line(strokeWidth=alt.ExprRef(expr="smoothing > 0 ? 1.5 : 1"), **line).encode(
-        y=alt.Y("ys:Q", title=key))
-    return (alt.layer(raw, smooth)
-            .add_params(alt.param(name="smoothing", value=0.0))
-            .properties(width=width, height=height)
-            .configure_view(stroke=None)
-            .configure_axis(labelFontSize=10, titleFontSize=11, titleFontWeight="normal"))
+        y=alt.Y("ys:Q", title=key)
+    )
+    return (
+        alt.layer(raw, smooth)
+        .add_params(alt.param(name="smoothing", value=0.0))
+        .properties(width=width, height=height)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=10, titleFontSize=11, titleFontWeight="normal")
+    )
 
 
 def template_spec(key: str, runs: list[tuple[str, str]], *, width: int = 360, height: int = 200) -> dict[str, Any]:
@@ -80,19 +88,35 @@ def template_spec(key: str, runs: list[tuple[str, str]], *, width: int = 360, he
     if len(runs) == 1:
         line["color"] = runs[0][1]
     else:
-        enc["color"] = {"field": "rid", "legend": None, "type": "nominal",
-                        "scale": {"domain": [r for r, _ in runs], "range": [c for _, c in runs]}}
-    raw = {"mark": {"type": "line", **line, "opacity": 0.25, "strokeWidth": 1},
-           "encoding": {**enc, "y": {"field": "y", "scale": {"zero": False}, "title": key, "type": "quantitative"}},
-           "name": RAW_LAYER, "transform": [{"filter": "smoothing > 0"}]}
-    smooth = {"mark": {"type": "line", **line, "strokeWidth": {"expr": "smoothing > 0 ? 1.5 : 1"}},
-              "encoding": {**enc, "y": {"field": "ys", "title": key, "type": "quantitative"}}}
-    return copy.deepcopy({
-        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
-                   "axis": {"labelFontSize": 10, "titleFontSize": 11, "titleFontWeight": "normal"}},
-        "layer": [raw, smooth], "data": {"name": "points"}, "height": height,
-        "params": [{"name": "smoothing", "value": 0.0}], "width": width,
-    })
+        enc["color"] = {
+            "field": "rid",
+            "legend": None,
+            "type": "nominal",
+            "scale": {"domain": [r for r, _ in runs], "range": [c for _, c in runs]},
+        }
+    raw = {
+        "mark": {"type": "line", **line, "opacity": 0.25, "strokeWidth": 1},
+        "encoding": {**enc, "y": {"field": "y", "scale": {"zero": False}, "title": key, "type": "quantitative"}},
+        "name": RAW_LAYER,
+        "transform": [{"filter": "smoothing > 0"}],
+    }
+    smooth = {
+        "mark": {"type": "line", **line, "strokeWidth": {"expr": "smoothing > 0 ? 1.5 : 1"}},
+        "encoding": {**enc, "y": {"field": "ys", "title": key, "type": "quantitative"}},
+    }
+    return copy.deepcopy(
+        {
+            "config": {
+                "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+                "axis": {"labelFontSize": 10, "titleFontSize": 11, "titleFontWeight": "normal"},
+            },
+            "layer": [raw, smooth],
+            "data": {"name": "points"},
+            "height": height,
+            "params": [{"name": "smoothing", "value": 0.0}],
+            "width": width,
+        }
+    )
 
 
 def _as_spec(chart: Any) -> dict[str, Any]:
@@ -124,10 +148,22 @@ class Curves(LiveWidget):
     chart_height = t.Int(200).tag(sync=True)
     load_budget = 0.5  # a long history never cached (~2 s for 1M steps) is read behind the cell
 
-    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "auto",
-                 log_y: bool = False, smoothing: float = 0.0, live: bool = True, max_points: int = 1536,
-                 width: int = 360, height: int = 200, store: Store | None = None,
-                 min_interval: float = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runs: Any = None,
+        keys: Iterable[str] | str | None = None,
+        *,
+        x_axis: str = "auto",
+        log_y: bool = False,
+        smoothing: float = 0.0,
+        live: bool = True,
+        max_points: int = 1536,
+        width: int = 360,
+        height: int = 200,
+        store: Store | None = None,
+        min_interval: float = 0.2,
+        **kwargs: Any,
+    ) -> None:
         if isinstance(keys, str):
             keys = [keys]
         refs = resolve_runs(runs, store)
@@ -140,8 +176,17 @@ class Curves(LiveWidget):
             run["color"] = self.colors[run["id"]]
         template = template_spec(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height)
         self.use_bundle(Curves, "curves")
-        super().__init__(_vega=vega, _snapshot=snapshot, _spec=template, x_axis=x_axis,
-                         log_y=log_y, smoothing=smoothing, chart_width=width, chart_height=height, **kwargs)
+        super().__init__(
+            _vega=vega,
+            _snapshot=snapshot,
+            _spec=template,
+            x_axis=x_axis,
+            log_y=log_y,
+            smoothing=smoothing,
+            chart_width=width,
+            chart_height=height,
+            **kwargs,
+        )
         self._follow(live)
 
     def _sources(self, refs: list[RunRef]) -> list[Any]:
@@ -158,8 +203,7 @@ class Curves(LiveWidget):
     def _picture(self) -> Any:
         from .pictures.curves import series_picture
 
-        return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y,
-                              smoothing=self.smoothing)
+        return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y, smoothing=self.smoothing)
 
     # -- for Python users --------------------------------------------------------------------
 
@@ -173,8 +217,13 @@ class Curves(LiveWidget):
         inline, to display or customise. Its fields are described in the module doc."""
         if key in self._charts:
             return self._charts[key].properties(data=self.series.frame(key))
-        return chart_for(key, list(self.colors.items()), width=self.chart_width, height=self.chart_height,
-                         data=self.series.frame(key))
+        return chart_for(
+            key,
+            list(self.colors.items()),
+            width=self.chart_width,
+            height=self.chart_height,
+            data=self.series.frame(key),
+        )
 
     def set_chart(self, key: str, chart: Any) -> None:
         """Draw ``chart`` (altair chart or Vega-Lite dict) for ``key``; its data is

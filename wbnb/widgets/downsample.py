@@ -45,8 +45,7 @@ class Buckets:
         points = np.asarray(points, dtype=float).reshape(-1, len(FIELDS))
         return self.extend_columns(points[:, S], points[:, T], points[:, R], points[:, M], points[:, Y])
 
-    def extend_columns(self, s: np.ndarray, t: np.ndarray, r: np.ndarray, m: np.ndarray | None,
-                       y: np.ndarray) -> int:
+    def extend_columns(self, s: np.ndarray, t: np.ndarray, r: np.ndarray, m: np.ndarray | None, y: np.ndarray) -> int:
         """Add points given as columns (``y`` finite; ``m`` None: NaN). Returns the index of
         the first bucket whose points changed; 0 after a re-bucketing (the width changed:
         the whole series is new).
@@ -67,7 +66,7 @@ class Buckets:
         if head:
             picks.append(np.array([[int(np.argmin(y[:head])), int(np.argmax(y[:head])), head - 1]]))
         if full:
-            y2 = y[head:head + full * w].reshape(full, w)
+            y2 = y[head : head + full * w].reshape(full, w)
             starts = head + np.arange(full) * w
             picks.append(np.stack([starts + np.argmin(y2, axis=1), starts + np.argmax(y2, axis=1), starts + w - 1], 1))
         if tail:
@@ -82,7 +81,7 @@ class Buckets:
             self._reps[self.nb - 1] = _combine(self._reps[self.nb - 1][None], reps[:1])[0]
             reps = reps[1:]
         self._grow(self.nb + len(reps))
-        self._reps[self.nb:self.nb + len(reps)] = reps
+        self._reps[self.nb : self.nb + len(reps)] = reps
         self.nb += len(reps)
         self.count += k
         return 0 if self.width != width0 else max(first, 0)
@@ -90,23 +89,23 @@ class Buckets:
     def _grow(self, n: int) -> None:
         if n > len(self._reps):
             reps = np.empty((max(n, 2 * len(self._reps)), 3, len(FIELDS)))
-            reps[:self.nb] = self._reps[:self.nb]
+            reps[: self.nb] = self._reps[: self.nb]
             self._reps = reps
 
     def _merge_pairs(self) -> None:
-        reps = self._reps[:self.nb]
+        reps = self._reps[: self.nb]
         odd = self.nb % 2
-        merged = _combine(reps[0:self.nb - odd:2], reps[1:self.nb - odd:2])
+        merged = _combine(reps[0 : self.nb - odd : 2], reps[1 : self.nb - odd : 2])
         if odd:
             merged = np.concatenate([merged, reps[-1:]])
-        self._reps[:len(merged)] = merged
+        self._reps[: len(merged)] = merged
         self.nb = len(merged)
         self.width *= 2
 
     def points(self, start: int = 0) -> np.ndarray:
         """Distinct representatives of buckets ``start..`` in order, as wire rows
         (``WIRE_FIELDS``: the bucket index replaces the ordinal)."""
-        reps = self._reps[start:self.nb]
+        reps = self._reps[start : self.nb]
         if not len(reps):
             return np.empty((0, STRIDE))
         flat = reps.reshape(-1, len(FIELDS))

@@ -35,8 +35,17 @@ from ..store.base import Store
 from .base import LiveWidget
 from .live import RunRef, make_sources, resolve_runs
 
-MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
-        "webp": "image/webp", "svg": "image/svg+xml", "tiff": "image/tiff", "tif": "image/tiff"}
+MIME = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "webp": "image/webp",
+    "svg": "image/svg+xml",
+    "tiff": "image/tiff",
+    "tif": "image/tiff",
+}
 MAX_ANSWER_BYTES = 16 << 20  # one answer stays well under what a comm message should carry
 
 
@@ -56,8 +65,9 @@ def wanted(key: str, patterns: list[str] | None) -> bool:
     return patterns is None or any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
 
 
-def logged_media(rows: list[tuple], kind: str, patterns: list[str] | None
-                 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
+def logged_media(
+    rows: list[tuple], kind: str, patterns: list[str] | None
+) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
     """``(step, key, records)`` of each wanted key's ``kind`` media in raw history rows."""
     for keys, step, _ts, _rt, values in rows:
         for key, value in zip(keys, values):
@@ -140,8 +150,9 @@ class ImageIndex:
 
     def snapshot(self) -> dict[str, Any]:
         self._dirty.clear()
-        series = [{"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))}
-                  for e in self.entries.values()]
+        series = [
+            {"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))} for e in self.entries.values()
+        ]
         runs = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
         return {"runs": runs, "series": series}
 
@@ -172,15 +183,24 @@ class ImageIndex:
                 rec = recs[index]
                 try:
                     data = self.runs[run].store.media(rec["path"])
-                except Exception:  # noqa: BLE001 - a missing file shows as missing, not a traceback
+                except Exception:
                     data = b""
                 if buffers and total + len(data) > MAX_ANSWER_BYTES:
                     break  # the page asks again for what is still missing
                 total += len(data)
                 fmt = str(rec.get("format") or rec.get("path", "").rpartition(".")[2]).lower()
-                items.append({"run": run, "key": key, "step": step, "index": index,
-                              "caption": rec.get("caption"), "width": rec.get("width"),
-                              "height": rec.get("height"), "mime": MIME.get(fmt, "application/octet-stream")})
+                items.append(
+                    {
+                        "run": run,
+                        "key": key,
+                        "step": step,
+                        "index": index,
+                        "caption": rec.get("caption"),
+                        "width": rec.get("width"),
+                        "height": rec.get("height"),
+                        "mime": MIME.get(fmt, "application/octet-stream"),
+                    }
+                )
                 buffers.append(data)
         return {"type": "images", "req": content.get("req"), "items": items}, buffers
 
@@ -204,9 +224,19 @@ class Gallery(LiveWidget):
     size = t.Int(160).tag(sync=True)
     shown_runs = t.List(t.Int()).tag(sync=True)  # run numbers shown; empty: all
 
-    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, columns: int = 4,
-                 size: int = 160, per_page: int = 24, live: bool = True, store: Store | None = None,
-                 min_interval: float = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runs: Any = None,
+        keys: Iterable[str] | str | None = None,
+        *,
+        columns: int = 4,
+        size: int = 160,
+        per_page: int = 24,
+        live: bool = True,
+        store: Store | None = None,
+        min_interval: float = 0.2,
+        **kwargs: Any,
+    ) -> None:
         if isinstance(keys, str):
             keys = [keys]
         refs = resolve_runs(runs, store)
@@ -233,6 +263,13 @@ class Gallery(LiveWidget):
     def _picture(self) -> Any:
         from .pictures.gallery import gallery_picture
 
-        return gallery_picture(self.index, self.key, self.step, shown_runs=list(self.shown_runs), page=self.page,
-                               per_page=self.per_page, columns=self.columns, size=self.size)
-
+        return gallery_picture(
+            self.index,
+            self.key,
+            self.step,
+            shown_runs=list(self.shown_runs),
+            page=self.page,
+            per_page=self.per_page,
+            columns=self.columns,
+            size=self.size,
+        )

@@ -22,16 +22,19 @@ SHOWN_EVENTS = 5  # the newest; older ones are counted
 _ICONS = {"exception": "⚠", "alert": "🔔"}
 
 
-def header_html(ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = (),
-                since: float | None = None) -> str:
+def header_html(
+    ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = (), since: float | None = None
+) -> str:
     """The header line and event lines; every user string escaped. A running run says
     when it started (``since``), not a duration that would change every second."""
     took = "" if seconds is None else f" · {duration(seconds)}"
     if since is not None:
         took += time.strftime(" since %H:%M:%S", time.localtime(since))
-    html = (f'<div class="wbnb-run-header" style="font:13px sans-serif;margin:2px 0 6px">'
-            f"<b>{escape(ref.name)}</b> <span style='color:#666'>{escape(ref.project)}/{escape(ref.id)}"
-            f" · {escape(state)}{took}</span>")
+    html = (
+        f'<div class="wbnb-run-header" style="font:13px sans-serif;margin:2px 0 6px">'
+        f"<b>{escape(ref.name)}</b> <span style='color:#666'>{escape(ref.project)}/{escape(ref.id)}"
+        f" · {escape(state)}{took}</span>"
+    )
     if events:
         lines = [f"<div class='wbnb-event'>{event_text(e)}</div>" for e in events[-SHOWN_EVENTS:]]
         if len(events) > SHOWN_EVENTS:
@@ -92,7 +95,7 @@ class RunHeader(ipywidgets.HTML):
         ref, run = self.ref, self.ref.live
         try:
             new, self._offset = ref.store.records(ref.project, ref.id, "events", self._offset)
-        except Exception:  # noqa: BLE001 - a header must not fail the panel over a storage hiccup
+        except Exception:
             new = []
         self._events += [e for e in new if e.get("kind") in _ICONS]
         if run is not None:
@@ -104,7 +107,7 @@ class RunHeader(ipywidgets.HTML):
             if ref.meta.get("state") == "running":
                 try:
                     ref.meta = ref.store.run(ref.project, ref.id)
-                except Exception:  # noqa: BLE001 - keep the last known state
+                except Exception:
                     pass
             seconds = ref.meta.get("runtime")
         before = getattr(self, "_shown", None)

@@ -28,8 +28,8 @@ import numpy as np
 import traitlets as t
 
 from ..store.base import Store
-from .gallery import logged_media
 from .base import LiveWidget
+from .gallery import logged_media
 from .live import RunRef, make_sources, resolve_runs
 
 
@@ -75,8 +75,14 @@ class _Entry:
 class HistogramGrid:
     """The ``LiveModel`` behind Histograms."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None, bins: int = 64,
-                 max_rows: int = 256, margin: float = 0.1) -> None:
+    def __init__(
+        self,
+        runs: list[RunRef],
+        keys: Iterable[str] | None = None,
+        bins: int = 64,
+        max_rows: int = 256,
+        margin: float = 0.1,
+    ) -> None:
         self.runs = runs
         self.keys = list(keys) if keys else None
         self.bins = bins
@@ -122,11 +128,11 @@ class HistogramGrid:
             # the same step logged again: it replaces the row
             if e.last is not None and e.last[1] == step:
                 e.last = (e.last[0], step, edges, counts, rebin(edges, counts, e.lo, e.hi, self.bins))
-                e.sent = e.sent[:len(e.kept)]
+                e.sent = e.sent[: len(e.kept)]
             else:
                 n = e.kept[-1][0]
                 e.kept[-1] = (n, step, edges, counts, rebin(edges, counts, e.lo, e.hi, self.bins))
-                e.sent = e.sent[:len(e.kept) - 1]
+                e.sent = e.sent[: len(e.kept) - 1]
             return
         item = (e.seen, step, edges, counts, rebin(edges, counts, e.lo, e.hi, self.bins))
         e.seen += 1
@@ -204,9 +210,21 @@ class Histograms(LiveWidget):
     chart_width = t.Int(420).tag(sync=True)
     chart_height = t.Int(220).tag(sync=True)
 
-    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, bins: int = 64,
-                 max_rows: int = 256, view: str = "heatmap", width: int = 420, height: int = 220,
-                 live: bool = True, store: Store | None = None, min_interval: float = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runs: Any = None,
+        keys: Iterable[str] | str | None = None,
+        *,
+        bins: int = 64,
+        max_rows: int = 256,
+        view: str = "heatmap",
+        width: int = 420,
+        height: int = 220,
+        live: bool = True,
+        store: Store | None = None,
+        min_interval: float = 0.2,
+        **kwargs: Any,
+    ) -> None:
         if isinstance(keys, str):
             keys = [keys]
         refs = resolve_runs(runs, store)
@@ -224,4 +242,3 @@ class Histograms(LiveWidget):
         from .pictures.histograms import histograms_picture
 
         return histograms_picture(self.histograms, width=self.chart_width, height=self.chart_height)
-

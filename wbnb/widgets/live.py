@@ -115,8 +115,9 @@ class CursorSource:
     """New rows of a run in a store, read through a cursor: works for runs that other
     processes (or machines, through a remote store) are writing."""
 
-    def __init__(self, ref: RunRef, poll_interval: float = 0.5, meta_interval: float = 2.0,
-                 stream: str = "history") -> None:
+    def __init__(
+        self, ref: RunRef, poll_interval: float = 0.5, meta_interval: float = 2.0, stream: str = "history"
+    ) -> None:
         self.ref = ref
         self.stream = stream  # "history", or "system" for the system-metrics samples
         self.cursor = Cursor()
@@ -162,7 +163,7 @@ class CursorSource:
             self._next_meta = now + self.meta_interval
             try:
                 self.ref.meta = self.ref.store.run(self.ref.project, self.ref.id)
-            except Exception:  # noqa: BLE001 - a vanished run just stops updating
+            except Exception:
                 self.done = True
                 return []
             finished = self.ref.meta.get("state", "running") != "running"
@@ -264,8 +265,7 @@ def _number_columns(batch: list[tuple], start: float) -> dict[str, Any] | None:
     steps, stamps, rows = zip(*batch)
     n = len(rows)
     ts = np.fromiter(stamps, dtype=float, count=n)
-    cols: dict[str, Any] = {"_step": np.fromiter(steps, dtype=float, count=n), "_timestamp": ts,
-                            "_runtime": ts - start}
+    cols: dict[str, Any] = {"_step": np.fromiter(steps, dtype=float, count=n), "_timestamp": ts, "_runtime": ts - start}
     keys = list(map(tuple, rows))
     if keys.count(keys[0]) == n:
         groups: list[tuple[tuple[str, ...], list[int] | None, Sequence[dict]]] = [(keys[0], None, rows)]
@@ -276,8 +276,9 @@ def _number_columns(batch: list[tuple], start: float) -> dict[str, Any] | None:
         groups = [(k, pos, [rows[i] for i in pos]) for k, pos in where.items()]
     for kind, pos, group in groups:
         try:
-            block = np.fromiter(chain.from_iterable(map(dict.values, group)), dtype=float,
-                                count=len(group) * len(kind)).reshape(len(group), len(kind))
+            block = np.fromiter(
+                chain.from_iterable(map(dict.values, group)), dtype=float, count=len(group) * len(kind)
+            ).reshape(len(group), len(kind))
         except (TypeError, ValueError, OverflowError):  # media, strings, lists
             return None
         for j, key in enumerate(kind):
@@ -294,8 +295,12 @@ def _number_columns(batch: list[tuple], start: float) -> dict[str, Any] | None:
 
 
 def make_sources(refs: list[RunRef], poll_interval: float = 0.5) -> list[CursorSource]:
-    return [ListenerSource(r, poll_interval=poll_interval) if r.live is not None
-            else CursorSource(r, poll_interval=poll_interval) for r in refs]
+    return [
+        ListenerSource(r, poll_interval=poll_interval)
+        if r.live is not None
+        else CursorSource(r, poll_interval=poll_interval)
+        for r in refs
+    ]
 
 
 READY_WAIT = 120.0  # s a history read past load()'s budget waits for its widget to exist
@@ -312,11 +317,18 @@ class Feed:
     snapshot so a saved notebook holds the complete picture.
     """
 
-    def __init__(self, model: LiveModel, sources: list[CursorSource],
-                 publish_delta: Callable[[int, dict[str, Any], list[bytes]], None],
-                 publish_snapshot: Callable[[int, dict[str, Any]], None], *,
-                 min_interval: float = 0.2, snapshot_interval: float = 2.0,
-                 snapshot_rate: float = 250_000.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        model: LiveModel,
+        sources: list[CursorSource],
+        publish_delta: Callable[[int, dict[str, Any], list[bytes]], None],
+        publish_snapshot: Callable[[int, dict[str, Any]], None],
+        *,
+        min_interval: float = 0.2,
+        snapshot_interval: float = 2.0,
+        snapshot_rate: float = 250_000.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.model = model
         self.sources = sources
         self.publish_delta = publish_delta
@@ -364,7 +376,7 @@ class Feed:
                     got["snapshot"] = self._read_history()
                 finally:
                     self.lock.release()
-            except Exception as e:  # noqa: BLE001 - raised by load() in time, else warned
+            except Exception as e:
                 got["error"] = e
             done.set()
             if self._ready.wait(READY_WAIT) and self.loading:
@@ -389,8 +401,9 @@ class Feed:
         if error is not None:
             import warnings
 
-            warnings.warn(f"wbnb widget could not read the history: {type(error).__name__}: {error}",
-                          RuntimeWarning, stacklevel=1)
+            warnings.warn(
+                f"wbnb widget could not read the history: {type(error).__name__}: {error}", RuntimeWarning, stacklevel=1
+            )
         with self.lock:
             self.seq += 1
             self.publish_snapshot(self.seq, {**self.model.snapshot(), "seq": self.seq})
@@ -490,7 +503,7 @@ class Feed:
                     self._stop.wait(self.min_interval)  # keep the rate limit for the last one
                     self.tick(final=True)
                     return
-        except Exception as e:  # noqa: BLE001 - a widget must never take the kernel down
+        except Exception as e:
             import warnings
 
             warnings.warn(f"wbnb widget stopped updating: {type(e).__name__}: {e}", stacklevel=1)

@@ -45,10 +45,10 @@ class VegaLoader(anywidget.AnyWidget):
     lite_source = Unicode("").tag(sync=True)  # vega-lite, imported only to compile a template
     version = Unicode("").tag(sync=True)  # content hash of both: the page's cache key
 
-    _shared: "VegaLoader | None" = None
+    _shared: VegaLoader | None = None
 
     @classmethod
-    def shared(cls) -> "VegaLoader":
+    def shared(cls) -> VegaLoader:
         """The kernel's one loader (made on first use, remade if it was closed)."""
         inst = cls._shared
         if inst is None or inst.comm is None:

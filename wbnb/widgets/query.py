@@ -78,7 +78,7 @@ def tokenize(src: str) -> list[_Tok]:
                 j += 1
             if j >= len(src):
                 raise FilterError(i, f"a closing {c}", "the end")
-            out.append(_Tok("field" if c == "`" else "str", src[i:j + 1], "".join(s), i))
+            out.append(_Tok("field" if c == "`" else "str", src[i : j + 1], "".join(s), i))
             i = j + 1
             continue
         num = _NUM.match(src, i)
@@ -150,8 +150,11 @@ def parse(src: str) -> tuple | None:
         elif _is_kw(o, "has"):
             op = "has"
         else:
-            raise FilterError(o.pos, f"an operator after {json.dumps(field, ensure_ascii=False)} "
-                                     "(< <= > >= == != ~ has)", _describe(o))
+            raise FilterError(
+                o.pos,
+                f"an operator after {json.dumps(field, ensure_ascii=False)} (< <= > >= == != ~ has)",
+                _describe(o),
+            )
         v = take()
         if v.kind in ("num", "str"):
             value = v.value
@@ -182,6 +185,7 @@ def check(src: str) -> str:
 
 
 # -- values as JavaScript sees them --------------------------------------------------------
+
 
 def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
@@ -282,6 +286,7 @@ Getter = Callable[[int], Any]
 def compile_filter(src: str, resolve: Callable[[str], Getter | None]) -> Callable[[int], bool]:
     """A predicate over row numbers; ``resolve(field)`` is the field's getter (None: no
     run has it). An empty expression keeps every row. Raises ``FilterError``."""
+
     def build(n: tuple) -> Callable[[int], bool]:
         if n[0] in ("and", "or"):
             left, right = build(n[1]), build(n[2])
@@ -300,6 +305,7 @@ def compile_filter(src: str, resolve: Callable[[str], Getter | None]) -> Callabl
 
 
 # -- sorting -------------------------------------------------------------------------------
+
 
 def _sort_missing(v: Any) -> bool:
     return _missing(v) or (isinstance(v, list) and not v)

@@ -147,7 +147,9 @@ class SeriesSet:
             if dense:
                 first = s.buckets.extend_columns(steps, ts, rts, metric, y)
             else:
-                first = s.buckets.extend_columns(steps[ok], ts[ok], rts[ok], None if metric is None else metric[ok], y[ok])
+                first = s.buckets.extend_columns(
+                    steps[ok], ts[ok], rts[ok], None if metric is None else metric[ok], y[ok]
+                )
             s.dirty = first if s.dirty is None else min(s.dirty, first)
         for key, y in numeric.items():
             v = _last_finite(y)
@@ -179,8 +181,14 @@ class SeriesSet:
 
     def _describe(self, s: Series) -> dict[str, Any]:
         b = s.buckets
-        return {"id": s.id, "run": s.run, "key": s.key, "step_metric": s.step_metric,
-                "width": b.width, "count": b.count}
+        return {
+            "id": s.id,
+            "run": s.run,
+            "key": s.key,
+            "step_metric": s.step_metric,
+            "width": b.width,
+            "count": b.count,
+        }
 
     # -- for Python users ---------------------------------------------------------------
 
@@ -196,9 +204,20 @@ class SeriesSet:
             if k != key:
                 continue
             p = s.buckets.points()
-            parts.append(pd.DataFrame({
-                "rid": self.runs[run].id, "run": self.runs[run].name, "s": p[:, 1],
-                "t": pd.to_datetime(p[:, 2], unit="s"), "r": p[:, 3], "m": p[:, 4], "y": p[:, 5], "ys": p[:, 5]}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "rid": self.runs[run].id,
+                        "run": self.runs[run].name,
+                        "s": p[:, 1],
+                        "t": pd.to_datetime(p[:, 2], unit="s"),
+                        "r": p[:, 3],
+                        "m": p[:, 4],
+                        "y": p[:, 5],
+                        "ys": p[:, 5],
+                    }
+                )
+            )
         if not parts:
             return pd.DataFrame(columns=["rid", "run", "s", "t", "r", "m", "y", "ys"])
         return pd.concat(parts, ignore_index=True)

@@ -32,7 +32,7 @@ SECTIONS = (  # (section, test on the name after "system/"), first match wins
 
 def display_key(key: str) -> str:
     """``system/cpu_percent`` -> ``CPU/cpu_percent`` (the section is the prefix)."""
-    name = key[len("system/"):] if key.startswith("system/") else key
+    name = key[len("system/") :] if key.startswith("system/") else key
     for section, test in SECTIONS:
         if test(name):
             return f"{section}/{name}"
@@ -73,8 +73,16 @@ class System(Curves):
     ``x_axis`` defaulting to ``"relative"`` (seconds since the run started).
     """
 
-    def __init__(self, runs: Any = None, keys: Iterable[str] | str | None = None, *, x_axis: str = "relative",
-                 width: int = 300, height: int = 160, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runs: Any = None,
+        keys: Iterable[str] | str | None = None,
+        *,
+        x_axis: str = "relative",
+        width: int = 300,
+        height: int = 160,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(runs, keys, x_axis=x_axis, width=width, height=height, **kwargs)
 
     def _sources(self, refs: list[RunRef]) -> list[Any]:

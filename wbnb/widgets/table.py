@@ -137,9 +137,19 @@ class RunTable(Pictured, anywidget.AnyWidget):
     selected = t.List(t.Unicode()).tag(sync=True)
     height = t.Int(420).tag(sync=True)
 
-    def __init__(self, project: str | None = None, *, store: Store | None = None, dir: str | None = None,
-                 filter: str = "", sort: str | Iterable[str] | None = None, columns: Iterable[str] | None = None,
-                 poll: float | None = None, height: int = 420, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        project: str | None = None,
+        *,
+        store: Store | None = None,
+        dir: str | None = None,
+        filter: str = "",
+        sort: str | Iterable[str] | None = None,
+        columns: Iterable[str] | None = None,
+        poll: float | None = None,
+        height: int = 420,
+        **kwargs: Any,
+    ) -> None:
         from ..api import Api
 
         self.api = Api({"dir": dir} if dir else None, store=store)
@@ -155,13 +165,20 @@ class RunTable(Pictured, anywidget.AnyWidget):
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._links: list[Callable[[list[str]], None]] = []
-        super().__init__(_data=self._read(), filter=filter, sort=list(sort or ["-created"]),
-                         columns=list(columns or []), height=height, **kwargs)
+        super().__init__(
+            _data=self._read(),
+            filter=filter,
+            sort=list(sort or ["-created"]),
+            columns=list(columns or []),
+            height=height,
+            **kwargs,
+        )
         self.observe(self._on_selected, names="selected")
         self._poller: threading.Thread | None = None
         if poll:
-            self._poller = threading.Thread(target=self._poll, args=(float(poll),), daemon=True,
-                                            name="wbnb-runtable-poll")
+            self._poller = threading.Thread(
+                target=self._poll, args=(float(poll),), daemon=True, name="wbnb-runtable-poll"
+            )
             self._poller.start()
 
     # -- reading -------------------------------------------------------------------------
@@ -177,7 +194,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
             if meta.get("state") == "running" or "summary" not in meta:
                 summary = run.summary  # rebuilt from the rows logged so far
             rows.append(run_row(meta, summary))
-        rows.sort(key=lambda r: (r.get("created") or 0.0), reverse=True)
+        rows.sort(key=lambda r: r.get("created") or 0.0, reverse=True)
         return columnar(rows)
 
     def refresh(self) -> None:
@@ -229,7 +246,9 @@ class RunTable(Pictured, anywidget.AnyWidget):
                 from .curves import Curves
 
                 old = list(box.children)
-                box.children = [Curves([f"{self.project}/{i}" for i in ids], store=self.store, live=False)] if ids else []
+                box.children = (
+                    [Curves([f"{self.project}/{i}" for i in ids], store=self.store, live=False)] if ids else []
+                )
                 for child in old:
                     child.close()
 
@@ -248,8 +267,14 @@ class RunTable(Pictured, anywidget.AnyWidget):
     def _picture(self) -> Any:
         from .pictures.table import table_picture
 
-        return table_picture(self._data, project=self.project, filter=self.filter, sort=list(self.sort),
-                             columns=list(self.columns), selected=list(self.selected))
+        return table_picture(
+            self._data,
+            project=self.project,
+            filter=self.filter,
+            sort=list(self.sort),
+            columns=list(self.columns),
+            selected=list(self.selected),
+        )
 
     def _on_selected(self, change: dict[str, Any]) -> None:
         for fn in list(self._links):

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 RECT_CLASSES = 24
 
 
-def confusion_picture(matrices: MatrixSet, *, normalize: str = "none", size: int = 420,
-                      steps_shown: dict[str, Any] | None = None) -> Picture:
+def confusion_picture(
+    matrices: MatrixSet, *, normalize: str = "none", size: int = 420, steps_shown: dict[str, Any] | None = None
+) -> Picture:
     """Every (run, key) of ``matrices`` as a heatmap, one below the other."""
-    panels = [_panel(matrices, e, normalize, size, steps_shown or {})
-              for e in matrices.entries.values() if e.steps]
+    panels = [_panel(matrices, e, normalize, size, steps_shown or {}) for e in matrices.entries.values() if e.steps]
     return stack(panels, gap=14) if panels else note("No confusion matrices logged yet.")
 
 
@@ -55,16 +55,26 @@ def _panel(matrices: MatrixSet, e: Any, mode: str, size: int, steps_shown: dict[
     top = head + (min(120, math.ceil(widest * 0.75)) + label_px if turned else label_px + 4) + 22
     width = left + size + 8 + (math.ceil(min(120, widest) * 0.72) if turned else 0)
     sub = " · ".join(x for x in (matrices.runs[e.run].name, e.title) if x)
-    parts = [text(4, 14, e.key, size=13, weight="600", width=width - 8),
-             text(4, 30, f"{clip(sub, width * 0.6, 11)}  ·  step {step} ({e.steps.index(step) + 1}/{len(e.steps)})"
-                  + ("" if mode == "none" else f"  ·  % of {'true' if mode == 'true' else 'predicted'} class"),
-                  size=11, fill=MUTED, width=width - 8)]
+    parts = [
+        text(4, 14, e.key, size=13, weight="600", width=width - 8),
+        text(
+            4,
+            30,
+            f"{clip(sub, width * 0.6, 11)}  ·  step {step} ({e.steps.index(step) + 1}/{len(e.steps)})"
+            + ("" if mode == "none" else f"  ·  % of {'true' if mode == 'true' else 'predicted'} class"),
+            size=11,
+            fill=MUTED,
+            width=width - 8,
+        ),
+    ]
     shown = m / scale
     if k <= RECT_CLASSES:
         for a in range(k):
             for b in range(k):
-                parts.append(f'<rect x="{left + b * cell:.1f}" y="{top + a * cell:.1f}" width="{cell + 0.3:.1f}" '
-                             f'height="{cell + 0.3:.1f}" fill="{heat_color(shown[a, b])}"/>')
+                parts.append(
+                    f'<rect x="{left + b * cell:.1f}" y="{top + a * cell:.1f}" width="{cell + 0.3:.1f}" '
+                    f'height="{cell + 0.3:.1f}" fill="{heat_color(shown[a, b])}"/>'
+                )
     else:
         parts.append(heat_image(shown, left, top, size, size))
     font = max(8, min(14, math.floor(cell / 3.2)))
@@ -73,24 +83,65 @@ def _panel(matrices: MatrixSet, e: Any, mode: str, size: int, steps_shown: dict[
         for a in range(k):
             for b in range(k):
                 color = "#fff" if shown[a, b] > 0.55 else "#1a1a1a"
-                parts.append(text(left + (b + 0.5) * cell, top + (a + 0.5) * cell + font * 0.35,
-                                  _cell_text(float(m[a, b]), mode), size=font, fill=color, anchor="middle"))
+                parts.append(
+                    text(
+                        left + (b + 0.5) * cell,
+                        top + (a + 0.5) * cell + font * 0.35,
+                        _cell_text(float(m[a, b]), mode),
+                        size=font,
+                        fill=color,
+                        anchor="middle",
+                    )
+                )
     if cell >= 6:  # the diagonal, outlined
-        parts.append("".join(f'<rect x="{left + a * cell + 0.5:.1f}" y="{top + a * cell + 0.5:.1f}" '
-                             f'width="{cell - 1:.1f}" height="{cell - 1:.1f}" fill="none" '
-                             f'stroke="rgba(0,0,0,.35)"/>' for a in range(k)))
+        parts.append(
+            "".join(
+                f'<rect x="{left + a * cell + 0.5:.1f}" y="{top + a * cell + 0.5:.1f}" '
+                f'width="{cell - 1:.1f}" height="{cell - 1:.1f}" fill="none" '
+                f'stroke="rgba(0,0,0,.35)"/>'
+                for a in range(k)
+            )
+        )
     for a in range(0, k, every):
-        parts.append(text(left - 4, top + (a + 0.5) * cell + label_px * 0.35, names[a], size=label_px,
-                          fill="#444", anchor="end", width=label_w))
+        parts.append(
+            text(
+                left - 4,
+                top + (a + 0.5) * cell + label_px * 0.35,
+                names[a],
+                size=label_px,
+                fill="#444",
+                anchor="end",
+                width=label_w,
+            )
+        )
     for b in range(0, k, every):
         x = left + (b + 0.5) * cell
         if turned:
-            parts.append(text(x, top - 4, names[b], size=label_px, fill="#444", width=120,
-                              extra=f' transform="rotate(-45 {x:.1f} {top - 4:.1f})"'))
+            parts.append(
+                text(
+                    x,
+                    top - 4,
+                    names[b],
+                    size=label_px,
+                    fill="#444",
+                    width=120,
+                    extra=f' transform="rotate(-45 {x:.1f} {top - 4:.1f})"',
+                )
+            )
         else:
             parts.append(text(x, top - 3, names[b], size=label_px, fill="#444", anchor="middle"))
     parts.append(text(left + size / 2, head + 12, "predicted", size=11, fill=MUTED, weight="600", anchor="middle"))
     ty = top + size / 2
-    parts.append(text(12, ty, "true", size=11, fill=MUTED, weight="600", anchor="middle",
-                      extra=f' transform="rotate(-90 12 {ty:.1f})"'))
+    parts.append(
+        text(
+            12,
+            ty,
+            "true",
+            size=11,
+            fill=MUTED,
+            weight="600",
+            anchor="middle",
+            extra=f' transform="rotate(-90 12 {ty:.1f})"',
+        )
+    )
     return Picture(width, top + size + 8, "".join(parts))

@@ -25,8 +25,15 @@ PLOT_W, PLOT_H, PLOT_TOP = PANEL_W - PAD - 8, PANEL_H - 46, 22
 SECTION_H = 22
 
 
-def series_picture(series: SeriesSet, colors: dict[str, str], *, x_axis: str = "auto", log_y: bool = False,
-                   smoothing: float = 0.0, columns: int = 3) -> Picture:
+def series_picture(
+    series: SeriesSet,
+    colors: dict[str, str],
+    *,
+    x_axis: str = "auto",
+    log_y: bool = False,
+    smoothing: float = 0.0,
+    columns: int = 3,
+) -> Picture:
     """Every key of ``series`` as a small chart, by section, runs overlaid, and a legend;
     with ``smoothing``, each run's smoothed line over its faint raw one, as in the widget."""
     keys = series.keys_shown()
@@ -43,8 +50,9 @@ def series_picture(series: SeriesSet, colors: dict[str, str], *, x_axis: str = "
             body.append(text(4, y + 15, section or "Charts", size=13, weight="600"))
             y += SECTION_H
         for i, key in enumerate(skeys):
-            body.append(_panel(series, key, colors, x_axis, log_y, smoothing,
-                               (i % cols) * PANEL_W, y + (i // cols) * PANEL_H))
+            body.append(
+                _panel(series, key, colors, x_axis, log_y, smoothing, (i % cols) * PANEL_W, y + (i // cols) * PANEL_H)
+            )
         y += -(-len(skeys) // cols) * PANEL_H
     y += 14
     x = 8.0
@@ -84,11 +92,18 @@ def _thin(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return px[keep], py[keep]
 
 
-def _panel(series: SeriesSet, key: str, colors: dict[str, str], x_axis: str, log_y: bool, smoothing: float,
-           x0: float, y0: float) -> str:
+def _panel(
+    series: SeriesSet,
+    key: str,
+    colors: dict[str, str],
+    x_axis: str,
+    log_y: bool,
+    smoothing: float,
+    x0: float,
+    y0: float,
+) -> str:
     field, x_name = _x_field(series, key, x_axis)
-    parts = [f'<g transform="translate({x0:.1f},{y0:.1f})">',
-             text(PAD, 14, key, weight="600", width=PANEL_W - PAD - 4)]
+    parts = [f'<g transform="translate({x0:.1f},{y0:.1f})">', text(PAD, 14, key, weight="600", width=PANEL_W - PAD - 4)]
     lines = []  # (run, x, raw y or None, drawn y), y as plotted (log10 on a log scale)
     for (run, k), s in series.series.items():
         if k != key:
@@ -116,12 +131,14 @@ def _panel(series: SeriesSet, key: str, colors: dict[str, str], x_axis: str, log
                 px, py = _thin(px, py)
                 coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
                 parts.append(f'<polyline fill="none" stroke="{color}" {style} points="{coords}"/>')
-        top, bottom = (10 ** y_hi, 10 ** y_lo) if log_y else (y_hi, y_lo)
+        top, bottom = (10**y_hi, 10**y_lo) if log_y else (y_hi, y_lo)
         left, right = _x_label(x_lo, field), _x_label(x_hi, field)
-        parts.append(text(2, PLOT_TOP + 4, f"{top:.3g}", size=9, fill=MUTED)
-                     + text(2, PLOT_TOP + PLOT_H, f"{bottom:.3g}", size=9, fill=MUTED)
-                     + text(PAD, PANEL_H - 10, f"{x_name} {left}", size=9, fill=MUTED, width=PLOT_W / 2)
-                     + text(PANEL_W - 8, PANEL_H - 10, right, size=9, fill=MUTED, anchor="end"))
+        parts.append(
+            text(2, PLOT_TOP + 4, f"{top:.3g}", size=9, fill=MUTED)
+            + text(2, PLOT_TOP + PLOT_H, f"{bottom:.3g}", size=9, fill=MUTED)
+            + text(PAD, PANEL_H - 10, f"{x_name} {left}", size=9, fill=MUTED, width=PLOT_W / 2)
+            + text(PANEL_W - 8, PANEL_H - 10, right, size=9, fill=MUTED, anchor="end")
+        )
         notes = [w for w, on in (("log", log_y), (f"smoothed {smoothing:.2g}", smoothing > 0)) if on]
         if notes:
             parts.append(text(PANEL_W - 8, 14, ", ".join(notes), size=9, fill=MUTED, anchor="end"))

@@ -22,8 +22,17 @@ MAX_BYTES = 2 << 20  # embedded image bytes per picture (base64 makes them 4/3 a
 TITLE_H, CAPTION_H, GAP = 22, 16, 8
 
 
-def gallery_picture(index: ImageIndex, key: str = "", step: int = -1, *, shown_runs: list[int] | None = None,
-                    page: int = 0, per_page: int = 24, columns: int = 4, size: int = 160) -> Picture:
+def gallery_picture(
+    index: ImageIndex,
+    key: str = "",
+    step: int = -1,
+    *,
+    shown_runs: list[int] | None = None,
+    page: int = 0,
+    per_page: int = 24,
+    columns: int = 4,
+    size: int = 160,
+) -> Picture:
     """The page of images ``Gallery`` shows for ``key`` at ``step`` (-1: the newest)."""
     keys = sorted({e.key for e in index.entries.values()})
     if not keys:
@@ -45,15 +54,25 @@ def gallery_picture(index: ImageIndex, key: str = "", step: int = -1, *, shown_r
     return Picture(width, y, "".join(body))
 
 
-def _run_block(index: ImageIndex, r: int, key: str, step: int, first: int, per_page: int, columns: int,
-               size: int, width: float, budget: dict[str, int]) -> tuple[str, float]:
+def _run_block(
+    index: ImageIndex,
+    r: int,
+    key: str,
+    step: int,
+    first: int,
+    per_page: int,
+    columns: int,
+    size: int,
+    width: float,
+    budget: dict[str, int],
+) -> tuple[str, float]:
     name = index.runs[r].name
     e = index.entries.get((r, key))
     if e is None or not e.steps:
         return text(GAP, 15, f"{name} · no images under this key", fill=MUTED, width=width - 2 * GAP), TITLE_H
     i = max(0, int(np.searchsorted(e.steps, step, side="right")) - 1)  # its last step at or before
     s = e.steps[i]
-    recs = e.records[i][first:first + per_page]
+    recs = e.records[i][first : first + per_page]
     where = f"step {s}" if s == step else f"step {s} (its last at or before {step})"
     parts = [text(GAP, 15, f"{name} · {where}", weight="600", width=width - 2 * GAP)]
     drawn = left_out = 0
@@ -69,22 +88,26 @@ def _run_block(index: ImageIndex, r: int, key: str, step: int, first: int, per_p
         if data:
             parts.append(png_image(data, x, top, size, size, mime=mime, fit=True, pixelated=small))
         else:
-            parts.append(f'<rect x="{x}" y="{top}" width="{size}" height="{size}" fill="#f3f3f3"/>'
-                         + text(x + size / 2, top + size / 2, "missing", fill=MUTED, anchor="middle"))
+            parts.append(
+                f'<rect x="{x}" y="{top}" width="{size}" height="{size}" fill="#f3f3f3"/>'
+                + text(x + size / 2, top + size / 2, "missing", fill=MUTED, anchor="middle")
+            )
         if rec.get("caption") is not None:
             parts.append(text(x, top + size + 12, rec["caption"], size=11, width=size))
     rows = -(-drawn // columns)
     h = TITLE_H + rows * (size + CAPTION_H + GAP)
     more = left_out + max(0, len(e.records[i]) - first - per_page)
     if more:
-        parts.append(text(GAP, h + 4, f"… {more} more image{'s' if more != 1 else ''} not in this picture",
-                          size=11, fill=MUTED))
+        parts.append(
+            text(GAP, h + 4, f"… {more} more image{'s' if more != 1 else ''} not in this picture", size=11, fill=MUTED)
+        )
         h += 12
     return "".join(parts), h
 
 
-def _image(index: ImageIndex, r: int, rec: dict[str, Any], size: int,
-           budget: dict[str, int]) -> tuple[bytes, str, bool] | None:
+def _image(
+    index: ImageIndex, r: int, rec: dict[str, Any], size: int, budget: dict[str, int]
+) -> tuple[bytes, str, bool] | None:
     """(bytes, mime, pixelated) of one image within the budget; b"" if it cannot be
     read; None if the budget is spent."""
     from ..gallery import MIME

@@ -30,14 +30,17 @@ def histograms_picture(grid: HistogramGrid, *, width: int = 420, height: int = 2
     return stack(panels, gap=14) if panels else note("No histograms logged yet.")
 
 
-def _panel(key: str, run: str, steps: list[int], counts: np.ndarray, span: tuple[float, float],
-           w: int, h: int) -> Picture:
+def _panel(
+    key: str, run: str, steps: list[int], counts: np.ndarray, span: tuple[float, float], w: int, h: int
+) -> Picture:
     peak = counts.max(axis=1, keepdims=True)
     shares = np.divide(counts, peak, out=np.zeros_like(counts, dtype=float), where=peak > 0)
     n = len(steps)
-    parts = [text(4, 14, key, size=13, weight="600", width=LEFT + w - 8),
-             text(4, 28, f"{run} · {n} step{'s' if n != 1 else ''}", size=11, fill=MUTED, width=LEFT + w - 8),
-             heat_image(shares, LEFT, TOP, w, h)]
+    parts = [
+        text(4, 14, key, size=13, weight="600", width=LEFT + w - 8),
+        text(4, 28, f"{run} · {n} step{'s' if n != 1 else ''}", size=11, fill=MUTED, width=LEFT + w - 8),
+        heat_image(shares, LEFT, TOP, w, h),
+    ]
     lo, hi = span
     for t in range(5):  # values along the bottom
         x = LEFT + t / 4 * w

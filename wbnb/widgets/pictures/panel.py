@@ -20,9 +20,12 @@ def header_picture(ref: RunRef, state: str, seconds: float | None, events: Seque
 
     took = "" if seconds is None else f" · {duration(seconds)}"
     name_w = min(WIDTH * 0.5, 10 + 8.2 * len(ref.name))
-    body = [text(4, 16, ref.name, size=14, weight="600", width=name_w),
-            text(name_w + 10, 16, f"{ref.project}/{ref.id} · {state}{took}", size=12, fill=MUTED,
-                 width=WIDTH - name_w - 14)]
+    body = [
+        text(4, 16, ref.name, size=14, weight="600", width=name_w),
+        text(
+            name_w + 10, 16, f"{ref.project}/{ref.id} · {state}{took}", size=12, fill=MUTED, width=WIDTH - name_w - 14
+        ),
+    ]
     lines = [event_line(e) for e in list(events)[-SHOWN_EVENTS:]]
     if len(events) > SHOWN_EVENTS:
         lines.insert(0, f"… {len(events) - SHOWN_EVENTS} earlier")

@@ -68,8 +68,11 @@ class Pictured:
         try:
             svg = self.to_svg()
         except Exception as e:
-            warnings.warn(f"wbnb: no static picture of {type(self).__name__}: {type(e).__name__}: {e}",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"wbnb: no static picture of {type(self).__name__}: {type(e).__name__}: {e}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             return data, metadata or {}
         # An untrusted notebook in JupyterLab shows only text/plain: say what is there.
         text = f"wbnb {type(self).__name__} (trust the notebook to see its picture, or run it to see it live)"
@@ -136,8 +139,11 @@ class Pictured:
             for handle in self.__dict__.get("_wbnb_displays", []):
                 handle.update(data, metadata=metadata, raw=True)
         except Exception as e:
-            warnings.warn(f"wbnb: could not redraw {type(self).__name__} {when}: {type(e).__name__}: {e}",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"wbnb: could not redraw {type(self).__name__} {when}: {type(e).__name__}: {e}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
 
 def live_runs(refs: Any) -> list[Any]:

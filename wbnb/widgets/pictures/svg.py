@@ -35,9 +35,11 @@ class Picture:
     def markup(self) -> str:
         """The standalone SVG document (white background: dark pages show it too)."""
         w, h = math.ceil(self.width), math.ceil(self.height)
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="12">'
-                f'<rect width="{w}" height="{h}" fill="#fff"/>{self.body}</svg>')
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="12">'
+            f'<rect width="{w}" height="{h}" fill="#fff"/>{self.body}</svg>'
+        )
 
 
 def esc(s: object) -> str:
@@ -49,18 +51,27 @@ def clip(s: object, width: float, size: float = 12) -> str:
     """``s`` shortened with "…" to about ``width`` px at font ``size`` (not escaped)."""
     s = str(s).replace("\n", " ")
     room = max(1, int(width / (size * 0.58)))
-    return s if len(s) <= room else s[:max(0, room - 1)] + "…"
+    return s if len(s) <= room else s[: max(0, room - 1)] + "…"
 
 
-def text(x: float, y: float, s: object, *, size: float = 12, fill: str = "#222", anchor: str = "start",
-         weight: str = "", width: float | None = None, extra: str = "") -> str:
+def text(
+    x: float,
+    y: float,
+    s: object,
+    *,
+    size: float = 12,
+    fill: str = "#222",
+    anchor: str = "start",
+    weight: str = "",
+    width: float | None = None,
+    extra: str = "",
+) -> str:
     """A ``<text>`` element; ``s`` is clipped to ``width`` px (if given) and escaped."""
     if width is not None:
         s = clip(s, width, size)
     attrs = f' font-weight="{weight}"' if weight else ""
     attrs += f' text-anchor="{anchor}"' if anchor != "start" else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{attrs}{extra}>'
-            f"{esc(s)}</text>")
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"{attrs}{extra}>{esc(s)}</text>'
 
 
 def note(message: str, width: float = 360) -> Picture:
@@ -113,14 +124,25 @@ def heat_color(v: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def png_image(png: bytes, x: float, y: float, w: float, h: float, *, pixelated: bool = False,
-              mime: str = "image/png", fit: bool = False) -> str:
+def png_image(
+    png: bytes,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    *,
+    pixelated: bool = False,
+    mime: str = "image/png",
+    fit: bool = False,
+) -> str:
     """An ``<image>`` carrying ``png`` (or another raster, ``mime``) as a data: URI."""
     data = base64.b64encode(png).decode("ascii")
     aspect = "xMidYMid meet" if fit else "none"
     look = ' image-rendering="optimizeSpeed" style="image-rendering:pixelated"' if pixelated else ""
-    return (f'<image x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" preserveAspectRatio="{aspect}"'
-            f'{look} xlink:href="data:{mime};base64,{data}"/>')
+    return (
+        f'<image x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" preserveAspectRatio="{aspect}"'
+        f'{look} xlink:href="data:{mime};base64,{data}"/>'
+    )
 
 
 def heat_image(values: np.ndarray, x: float, y: float, w: float, h: float) -> str:

@@ -18,8 +18,15 @@ MAX_ROWS, MAX_COLUMNS = 50, 12
 ROW_H, PAD, CHAR_W = 20, 8, 6.6
 
 
-def table_picture(raw: dict[str, Any], *, project: str = "", filter: str = "", sort: Sequence[str] = (),
-                  columns: Sequence[str] = (), selected: Sequence[str] = ()) -> Picture:
+def table_picture(
+    raw: dict[str, Any],
+    *,
+    project: str = "",
+    filter: str = "",
+    sort: Sequence[str] = (),
+    columns: Sequence[str] = (),
+    selected: Sequence[str] = (),
+) -> Picture:
     """The table as the widget shows it for these traits."""
     data = TableData(raw)
     rows, error = data.visible_rows(filter, sort)
@@ -37,8 +44,7 @@ def table_picture(raw: dict[str, Any], *, project: str = "", filter: str = "", s
         key = data.resolve(field)
         if key is not None:
             sorted_by.setdefault(key, "▼" if spec.startswith("-") else "▲")
-    widths = {k: min(200.0, max(48.0, CHAR_W * max([len(k) + 2] + [len(c) for c in cells[k]]) + 2 * PAD))
-              for k in keys}
+    widths = {k: min(200.0, max(48.0, CHAR_W * max([len(k) + 2] + [len(c) for c in cells[k]]) + 2 * PAD)) for k in keys}
     width = max(360.0, sum(widths.values()) + 2)
     count = f"{len(rows)} of {data.n} runs" + (f", {len(chosen)} selected" if chosen else "")
     body = [text(4, 15, f"{project} · {count}" if project else count, size=13, weight="600", width=width - 8)]
@@ -53,8 +59,9 @@ def table_picture(raw: dict[str, Any], *, project: str = "", filter: str = "", s
     body.append(f'<rect x="0" y="{y:.1f}" width="{width:.1f}" height="{ROW_H}" fill="#f0f0f0"/>')
     x = 0.0
     for k in keys:
-        body.append(text(x + PAD, y + 14, f"{k} {sorted_by.get(k, '')}".rstrip(), size=11, weight="600",
-                         width=widths[k] - PAD))
+        body.append(
+            text(x + PAD, y + 14, f"{k} {sorted_by.get(k, '')}".rstrip(), size=11, weight="600", width=widths[k] - PAD)
+        )
         x += widths[k]
     y += ROW_H
     for j, r in enumerate(shown):
@@ -65,8 +72,15 @@ def table_picture(raw: dict[str, Any], *, project: str = "", filter: str = "", s
         for k in keys:
             numeric = data.columns[k][0] in ("num", "time", "dur")
             s = clip(cells[k][j], widths[k] - 2 * PAD, 11)
-            body.append(text(x + widths[k] - PAD if numeric else x + PAD, y + 14, s, size=11,
-                             anchor="end" if numeric else "start"))
+            body.append(
+                text(
+                    x + widths[k] - PAD if numeric else x + PAD,
+                    y + 14,
+                    s,
+                    size=11,
+                    anchor="end" if numeric else "start",
+                )
+            )
             x += widths[k]
         y += ROW_H
     if not rows:
@@ -99,6 +113,7 @@ def format_cell(kind: str, v: Any) -> str:
 
 def format_duration(s: float) -> str:
     """``formatDuration`` in js/table/data.ts: 4.2s, 42s, 3m 05s, 5h 07m, 3d 4h."""
+
     def js_round(x: float) -> int:  # Math.round: halves up (Python's round goes to even)
         return math.floor(x + 0.5)
 
