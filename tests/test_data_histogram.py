@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wbnb.data import Histogram
+from wbnb.data import Histogram, base
 from wbnb.store.media import MediaStore
 
 
@@ -76,3 +76,43 @@ def test_exactly_one_source_is_needed() -> None:
 def test_non_numeric_sequences_say_their_dtype() -> None:
     with pytest.raises(ValueError, match=r"sequence must hold numbers; got dtype <U1"):
         Histogram(["a", "b"])
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The value types' say-once warnings as in a fresh process."""
+    monkeypatch.setattr(base, "_said", set())
+
+
+def test_no_finite_value_is_an_empty_histogram_said_once(tmp_path: Path, fresh_warnings: None) -> None:
+    with pytest.warns(RuntimeWarning, match=r"no finite value.*stored as an empty histogram") as said:
+        records = [Histogram(v).to_json(MediaStore(tmp_path)) for v in ([], [np.nan, np.nan], [np.inf, -np.inf])]
+    assert records == [{"_type": "histogram", "bins": [], "values": []}] * 3  # not zeros on [0, 1]
+    assert len(said) == 1
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [-1.7e308, 1.7e308, 0.0, 1.0],  # the range overflows float64
+        [1e308, np.nextafter(1e308, np.inf)],  # narrower than num_bins steps at this magnitude
+        [1e308] * 3,
+        np.array([-1e4000, 1e4000, 5], dtype=np.longdouble),  # past float64: dropped like inf
+    ],
+)
+def test_any_finite_range_is_binned(values: list[float]) -> None:
+    hist = Histogram(values, num_bins=8)
+    with np.errstate(over="ignore"):
+        finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    assert sum(hist.histogram) == finite.size and len(hist.bins) == len(hist.histogram) + 1 == 9
+    assert np.isfinite(hist.bins).all() and hist.bins == sorted(hist.bins)
+    assert hist.bins[0] <= finite.min() and hist.bins[-1] >= finite.max()
+
+
+def test_bfloat16_and_float16_tensors_are_counted() -> None:
+    torch = pytest.importorskip("torch")
+    values = torch.linspace(-2, 2, 101)
+    for dtype in (torch.bfloat16, torch.float16):
+        counts, _ = np.histogram(values.to(dtype).float().numpy(), bins=10)
+        assert Histogram(values.to(dtype), num_bins=10).histogram == counts.tolist()

@@ -8,13 +8,14 @@ import os
 import subprocess
 import sys
 import timeit
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from wbnb.data import Image
+from wbnb.data import Image, base
 from wbnb.data.image import is_matplotlib_figure
 from wbnb.data.png import encode_png, png_size
 from wbnb.store.media import MediaStore
@@ -23,6 +24,12 @@ from wbnb.store.media import MediaStore
 @pytest.fixture
 def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "store")
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The value types' say-once warnings as in a fresh process."""
+    monkeypatch.setattr(base, "_said", set())
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -92,10 +99,36 @@ def test_single_channel_is_stored_as_grey(store: MediaStore) -> None:
     np.testing.assert_array_equal(pixels, array[..., 0])
 
 
-def test_floats_are_scaled_from_unit_range_and_clipped(store: MediaStore) -> None:
-    array = np.array([[0.0, 0.5, 1.0], [-0.2, 1.7, np.nan]])
+def test_floats_in_unit_range_are_scaled_and_nan_is_black(store: MediaStore) -> None:
+    array = np.array([[0.0, 0.5, 1.0], [0.2, np.inf, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read as given: nothing to say
+        pixels = stored_pixels(store, Image(array).to_json(store))
+    np.testing.assert_array_equal(pixels, [[0, 128, 255], [51, 255, 0]])
+
+
+def test_floats_above_one_are_read_as_0_to_255_and_said_once(store: MediaStore, fresh_warnings: None) -> None:
+    array = np.array([[0.0, 100.0, 255.0], [254.6, 300.0, np.nan]], dtype=np.float32)
+    with pytest.warns(RuntimeWarning, match=r"above 1 are read as 0\.\.255") as said:
+        pixels = stored_pixels(store, Image(array).to_json(store))
+        Image(array * 0.5)
+    np.testing.assert_array_equal(pixels, [[0, 100, 255], [255, 255, 0]])  # not white: wandb reads them so
+    assert len(said) == 1
+
+
+def test_negative_floats_are_rescaled_from_min_max_and_said_once(store: MediaStore, fresh_warnings: None) -> None:
+    array = np.array([[-1.0, 0.0, 1.0]])
+    with pytest.warns(RuntimeWarning, match=r"below 0 are rescaled") as said:
+        pixels = stored_pixels(store, Image(array).to_json(store))
+        Image(array * 2)
+    np.testing.assert_array_equal(pixels, [[0, 128, 255]])
+    assert len(said) == 1
+
+
+def test_uint16_is_scaled_from_its_full_range(store: MediaStore) -> None:
+    array = np.array([[0, 257, 32896, 65535], [128, 129, 1000, 65280]], dtype=np.uint16)
     pixels = stored_pixels(store, Image(array).to_json(store))
-    np.testing.assert_array_equal(pixels, [[0, 128, 255], [0, 255, 0]])
+    np.testing.assert_array_equal(pixels, [[0, 1, 128, 255], [0, 1, 4, 254]])  # not clipped to white
 
 
 def test_integers_are_clipped_and_bools_are_black_or_white(store: MediaStore) -> None:
@@ -103,6 +136,14 @@ def test_integers_are_clipped_and_bools_are_black_or_white(store: MediaStore) ->
     np.testing.assert_array_equal(stored_pixels(store, Image(ints).to_json(store)), [[0, 0, 100, 255]])
     bools = np.array([[True, False]])
     np.testing.assert_array_equal(stored_pixels(store, Image(bools).to_json(store)), [[255, 0]])
+
+
+def test_bfloat16_and_float16_tensors_are_images(store: MediaStore) -> None:
+    torch = pytest.importorskip("torch")
+    values = torch.tensor([[[0.0, 0.5], [1.0, 0.25]]] * 3)
+    for dtype in (torch.bfloat16, torch.float16):
+        pixels = stored_pixels(store, Image(values.to(dtype)).to_json(store))
+        np.testing.assert_array_equal(pixels[..., 0], [[0, 128], [255, 64]])
 
 
 def test_channels_first_arrays_are_transposed(store: MediaStore) -> None:
@@ -258,7 +299,7 @@ def test_pillow_stays_optional(tmp_path: Path) -> None:
     script = f"""
 import sys
 import numpy as np
-from wbnb.data import Image
+from wbnb.data import Image, base
 from wbnb.store.media import MediaStore
 store = MediaStore({str(tmp_path / "store")!r})
 Image(np.zeros((4, 4, 3))).to_json(store)

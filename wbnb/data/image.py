@@ -15,16 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from wbnb.data.base import MediaSink, WBValue
+from wbnb.data.base import MediaSink, WBValue, warn_once
 from wbnb.data.png import encode_png, png_size
 
 _FILE_TYPES = ("png", "jpg", "jpeg", "gif", "bmp", "webp", "svg")
 # Encodings for pixel data other than PNG go through Pillow, imported only when asked for.
 _PILLOW_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "bmp": "BMP", "webp": "WEBP"}
 _MODE_CHANNELS = {"L": 1, "RGB": 3, "RGBA": 4}
-_ACCEPTED_ARRAYS = (
-    "a bool, integer or float array shaped (H, W), (H, W, C) or (C, H, W) with C in 1, 3 or 4 (floats are read as 0..1)"
-)
+_ACCEPTED_ARRAYS = "a bool, integer or float array shaped (H, W), (H, W, C) or (C, H, W) with C in 1, 3 or 4"
 
 
 def is_torch_tensor(obj: Any) -> bool:
@@ -33,9 +31,13 @@ def is_torch_tensor(obj: Any) -> bool:
 
 
 def to_numpy(value: Any) -> np.ndarray:
-    """Return ``value`` (an array, a sequence or a torch tensor) as a numpy array."""
+    """Return ``value`` (an array, a sequence or a torch tensor) as a numpy array;
+    bfloat16 / float16 / float8 tensors come as float32 (numpy has no bfloat16)."""
     if is_torch_tensor(value):
-        return value.detach().cpu().numpy()
+        tensor = value.detach().cpu()
+        if tensor.is_floating_point() and tensor.element_size() < 4:
+            tensor = tensor.float()
+        return tensor.numpy()
     return np.asarray(value)
 
 
@@ -77,13 +79,38 @@ def _is_pil_image(obj: Any) -> bool:
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Return a new uint8 array: floats scaled from 0..1, integers clipped, bools 0/255."""
+    """Return a new uint8 array. Bools are 0 / 255, uint16 is scaled from 0..65535, other
+    integers are clipped to 0..255. Floats are read as wandb reads them: 0..1, but
+    rescaled from their min..max when some are negative, and read as 0..255 when some
+    exceed 1 (each said once); NaN is 0, +inf the top."""
     if arr.dtype.kind == "b":
         return arr.astype(np.uint8) * 255
-    if arr.dtype.kind == "f":
-        arr = np.nan_to_num(arr.astype(np.float64) * 255, nan=0.0, posinf=255.0, neginf=0.0)
-        return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
-    return np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.dtype == np.uint16:
+        return ((arr.astype(np.uint32) + 128) // 257).astype(np.uint8)  # 65535 -> 255, rounded
+    if arr.dtype.kind != "f":
+        return np.clip(arr, 0, 255).astype(np.uint8)
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = arr.astype(np.float64)
+        finite = arr[np.isfinite(arr)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+        if lo < 0:
+            warn_once(
+                "image-negative",
+                "wbnb.Image: float pixels below 0 are rescaled from their min..max to 0..1, as wandb does; pass "
+                "values in 0..1 to have them read as they are. (Said once.)",
+            )
+            arr = (arr - lo) / (hi - lo) if hi > lo else np.where(np.isfinite(arr), 0.0, arr)
+            hi = 1.0
+        if hi > 1:
+            warn_once(
+                "image-255",
+                "wbnb.Image: float pixels above 1 are read as 0..255, as wandb does, not as 0..1 (clipped to "
+                "white); divide by 255 to silence this. (Said once.)",
+            )
+        else:
+            arr = arr * 255
+        arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
 
 
 def _pixel_array(arr: np.ndarray, channels_first: bool) -> np.ndarray:
