@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..store.base import RunNotFound, Store, StoreError
 from ..store.history import Cursor
+from ..store.rows import RowError, check_rows
 from ..store.wire import API, FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows, encode_rows
 from .backend import Backend, Gap, KeyRecord, Unavailable
 from .keys import AuthFailed, authenticate
@@ -363,16 +364,11 @@ def _wire(batch: Batch) -> dict[str, Any]:
         if name not in out:
             continue
         try:
-            rows = decode_rows(out[name])
+            check_rows(decode_rows(out[name]), name)  # the rules log() follows: store/rows.py
+        except RowError as e:
+            raise HTTPException(422, str(e)) from None
         except ValueError as e:  # a keys_index past keys, values that do not match their keys
             raise HTTPException(422, f"{name}.{e}") from None
-        for n, row in enumerate(rows):
-            for v in row[4]:
-                kind = type(v)  # exactly a JSON type: json.loads made it
-                if kind is int and not INT64[0] <= v <= INT64[1]:
-                    raise HTTPException(422, f"{name}.rows[{n}]: value {v} does not fit in 64 bits; send it as a float")
-                if kind is dict or kind is list:
-                    _check_depth(v, f"{name}.rows[{n}] value")
     if batch.meta is not None:
         _check_depth(batch.meta, "meta")
         out["meta"] = batch.meta

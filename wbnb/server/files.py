@@ -31,6 +31,7 @@ from ..store.base import StoreError
 from ..store.history import read_rows
 from ..store.local import LocalRunWriter, LocalStore, check_name
 from ..store.media import MediaStore
+from ..store.rows import check_continues
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord
@@ -224,6 +225,10 @@ class FilesBackend(Backend):
                 _check_gaps(batch, entry.counts)
             writer, counts = entry.writer, entry.counts
             assert writer is not None
+            if rows.get("history"):  # before anything is written: the batch is refused whole
+                check_continues(
+                    rows["history"], counts["history"] - batch["history"]["start"], writer.next_step - 1, "history"
+                )
             for s in STREAMS:
                 chunk = batch.get(s)
                 if not chunk:
@@ -234,6 +239,7 @@ class FilesBackend(Backend):
                     for keys, step, ts, rt, values in new:
                         if s == "history":
                             writer.log_row(step, ts, rt, keys, values)
+                            writer.next_step = step + 1  # what the next batch must not go back before
                         else:  # system samples are numbered by the writer: their index is their step
                             writer.log_system(ts, rt, dict(zip(keys, values)))
                 else:

@@ -49,6 +49,7 @@ from ..store.base import RunNotFound, RunWriter, Store, StoreError
 from ..store.history import Cursor, columns, numeric_arrays
 from ..store.local import check_name
 from ..store.media import MediaStore
+from ..store.rows import check_continues
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Unavailable
 from .files import SERVER_OWNED, client_meta
@@ -394,6 +395,13 @@ class PostgresBackend(Backend):
                 for stream, (start, items) in {**rows, **records}.items():
                     if start > counts[stream]:
                         raise Gap(counts)
+                held, (first, history) = counts["history"], rows.get("history", (0, []))
+                if held and held - first < len(history):  # new rows must not go back before the last held step
+                    last = conn.execute(
+                        "SELECT step FROM wbnb_rows WHERE run = %s AND stream = %s AND idx = %s",
+                        (run, STREAMS.index("history"), held - 1),
+                    ).fetchone()
+                    check_continues(history, held - first, last[0] if last else -1, "history")
                 new = dict(counts)
                 with conn.cursor() as cur:
                     for stream, (start, items) in rows.items():
