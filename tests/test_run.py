@@ -476,3 +476,29 @@ def test_finish_is_bounded_even_when_flushing_hangs(store_dir: Path) -> None:
     assert time.monotonic() - start < 2.0 and wbnb.run is None
     time.sleep(3.5)  # the flush carried on in the background and completed
     assert stored_meta(store_dir, run)["state"] == "finished"
+
+
+def test_a_seeded_script_runs_twice_and_keeps_its_random_state(store_dir: Path) -> None:
+    import random
+
+    import torch
+
+    def states() -> tuple:
+        return random.getstate(), np.random.get_state(), torch.get_rng_state()
+
+    runs = []
+    for _ in range(2):  # the same seeded script, executed twice
+        random.seed(42)
+        np.random.seed(42)
+        torch.manual_seed(42)
+        before = states()
+        run = wbnb.init(project="p", settings={"console": True, "system_interval": 0.05})
+        wbnb.log({"a": 1.0, "img": wbnb.Image(np.zeros((4, 4, 3), np.uint8)), "h": wbnb.Histogram([1, 2, 3])})
+        wbnb.finish()
+        after = states()
+        assert after[0] == before[0]  # Python's random: not read, not moved
+        assert all(np.array_equal(a, b) for a, b in zip(after[1], before[1]))  # numpy's global state
+        assert torch.equal(after[2], before[2])  # torch's CPU generator
+        runs.append(run)
+    assert runs[0].id != runs[1].id
+    assert [stored_meta(store_dir, r)["state"] for r in runs] == ["finished", "finished"]

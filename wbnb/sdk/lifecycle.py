@@ -5,6 +5,8 @@
 ``wbnb.run``, ``wbnb.config`` and ``wbnb.summary`` point at it, and ``wbnb.log`` and
 friends call it. Before ``init`` those raise a clear "call wbnb.init() first".
 Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception).
+Ids and names come from ``secrets``, so the user's random state is never read or moved
+(a seeded script gets new ids each time).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import atexit
 import getpass
 import os
-import random
 import re
+import secrets
 import string
 import sys
 import threading
@@ -301,7 +303,7 @@ def _resolve_id(
 
 
 def _new_id() -> str:
-    return "".join(random.choices(string.ascii_lowercase + string.digits, k=8))
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
 
 
 def _user() -> str:
@@ -315,7 +317,7 @@ def _user() -> str:
 def _friendly_name(store: LocalStore, project: str) -> str:
     base = store.root / "projects" / project
     count = sum(1 for d in base.iterdir() if d.is_dir()) if base.is_dir() else 0
-    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{count + 1}"
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{count + 1}"
 
 
 def _remember_last(store: LocalStore, project: str, run_id: str) -> None:
