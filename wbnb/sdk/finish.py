@@ -2,7 +2,8 @@
 
 Every step that could wait (joining threads, fsync, reading history back for the
 sparklines) shares one deadline, ``settings.finish_timeout``, so ``finish()`` is
-bounded however slow the disk or a collector is.
+bounded however slow the disk or a collector is. Showing the summary never raises
+into the user's code.
 """
 
 from __future__ import annotations
@@ -75,7 +76,10 @@ def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     if quiet or run.settings.silent:
         return
     history = bounded(run.history_columns, remaining(), "reading the history for the summary") or {}
-    show_summary(run, numeric_series(history), summary)
+    try:
+        show_summary(run, numeric_series(history), summary)
+    except Exception as e:  # MemoryError included: the run is stored, only the printout failed
+        warnings.warn(f"wbnb: could not show the run's summary ({e!r})", RuntimeWarning, stacklevel=3)
 
 
 def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
@@ -100,10 +104,11 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
 def show_summary(run: Run, history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
+    where = f"run.summary, wbnb.Api().run({run.project + '/' + run.id!r}).summary and .history()"
     if detect_environment() in NOTEBOOKS:
         from IPython.display import HTML, display
 
-        display(HTML(render_summary_html(history, summary, title)))
+        display(HTML(render_summary_html(history, summary, title, where)))
     else:
-        print(render_summary_text(history, summary, title))
+        print(render_summary_text(history, summary, title, where))
         print(f"wbnb: run files are in {run.url}")
