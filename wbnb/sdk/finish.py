@@ -2,8 +2,9 @@
 
 Every step that could wait (joining threads, fsync, reading history back for the
 sparklines) shares one deadline, ``settings.finish_timeout``, so ``finish()`` is
-bounded however slow the disk or a collector is. Showing the summary never raises
-into the user's code.
+bounded however slow the disk or a collector is. The final state is written before
+any of that, on the caller's thread: a deadline of 0 means "don't wait", never "leave
+the run running". Nothing here raises into the user's code.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     worker.start()
     worker.join(max(0.0, timeout))
     if worker.is_alive():
+        if timeout <= 0:
+            return None  # the user asked not to wait (finish_timeout=0)
         warnings.warn(
             f"wbnb: {what} did not finish within {timeout:.1f}s; it goes on in the background",
             RuntimeWarning,
@@ -64,7 +67,16 @@ def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     state = "finished" if not exit_code else "failed"
     summary = run.summary.as_dict()
     writer = run._writer
-    writer.save_meta(summary=summary, runtime=time.time() - run.start_time, last_step=run.step - 1)
+    now = time.time()
+    with run._lock:  # the metadata thread may be saving too
+        writer.save_meta(
+            summary=summary,
+            runtime=now - run.start_time,
+            last_step=run.step - 1,
+            state=state,
+            exit_code=exit_code,
+            ended_at=now,
+        )
     problems = bounded(lambda: writer.close(state, exit_code), remaining(), "flushing the run") or []
     for problem in problems:
         print(f"wbnb: {problem}", file=sys.stderr)
