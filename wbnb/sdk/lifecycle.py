@@ -468,9 +468,9 @@ def _forget_runs_in_child() -> None:
     ``wbnb.init()`` in the child starts a run of its own."""
     global _lock
     _lock = threading.RLock()  # another thread may have held it at the fork
-    for run in _active:
+    runs, _active[:] = list(_active), []  # first: whatever happens next, exit hooks leave them alone
+    for run in runs:
         run._forked()
-    _active.clear()
 
 
 os.register_at_fork(after_in_child=_forget_runs_in_child)

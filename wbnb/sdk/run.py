@@ -400,10 +400,10 @@ class Run:
     def _forked(self) -> None:
         """Called in a forked child (``os.register_at_fork``): make this run inert here.
         The parent still writes it, so the child never writes, closes or finishes it."""
+        self._open = False
         self._lock = threading.RLock()  # another thread may have held it at the fork
         object.__setattr__(self.summary, "_lock", self._lock)
         object.__setattr__(self.config, "_lock", self._lock)
-        self._open = False
         self._writer = ForkedWriter(self._writer, lambda: self._closed("a write"))
         self._log_row = self._writer.log_row
         self._listeners.clear()
