@@ -58,6 +58,39 @@ def bench_log_scalars(root: str, n: int) -> float:
     return statistics.median(samples)
 
 
+def bench_log_threads(root: str, n: int, threads: int = 4) -> None:
+    """``threads`` threads logging 5 floats at once, ``n`` calls each; the median of
+    every call's own time (a call that waits for the GIL or the run's lock counts it)."""
+    import threading
+
+    import wbnb
+
+    run = wbnb.init(project="bench", dir=root, settings=QUIET)
+    start = threading.Barrier(threads)
+    samples: list[list[float]] = [[] for _ in range(threads)]
+
+    def worker(t: int) -> None:
+        data = {"loss": 0.5, "acc": 0.9, "lr": 1e-3, "grad_norm": 1.5, "epoch": float(t)}
+        clock, out, log = time.perf_counter_ns, samples[t], run.log
+        start.wait()
+        for _ in range(n):
+            c = clock()
+            log(data)
+            out.append((clock() - c) / 1000)
+
+    workers = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    gc.disable()
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        gc.enable()
+    run.finish(quiet=True)
+    print(f"log() of 5 floats, {threads} threads at once (per call):   {describe([x for s in samples for x in s])}")
+
+
 def bench_log_image(root: str, n: int) -> None:
     import numpy as np
 
@@ -125,11 +158,11 @@ def bench_rss(root: str, steps: int) -> None:
     proc = psutil.Process()
     run = wbnb.init(project="bench", dir=root, settings=QUIET)
     data = {"loss": 0.5, "acc": 0.9, "lr": 1e-3, "grad_norm": 1.5, "epoch": 3.0}
-    for i in range(10_000):
+    for _ in range(10_000):
         run.log(data)
     gc.collect()
     before = proc.memory_info().rss
-    for i in range(steps):
+    for _ in range(steps):
         run.log(data)
     gc.collect()
     grown = (proc.memory_info().rss - before) / 2**20
@@ -149,7 +182,8 @@ def compare_wandb(root: str, n: int, ours: float) -> None:
     run.finish()
     theirs = statistics.median(samples)
     print(
-        f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
+        f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  "
+        f"-> wbnb is {theirs / ours:.0f}x faster"
     )
 
 
@@ -165,7 +199,8 @@ def compare_mlflow(root: str, n: int, ours: float) -> None:
         samples = per_call_us(lambda i: mlflow.log_metrics(data, step=i), n)
     theirs = statistics.median(samples)
     print(
-        f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
+        f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  "
+        f"-> wbnb is {theirs / ours:.0f}x faster"
     )
 
 
@@ -177,6 +212,7 @@ def main() -> None:
     print(f"wbnb tracker benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as root:
         ours = bench_log_scalars(root, 200_000 // scale)
+        bench_log_threads(root, 50_000 // scale)
         bench_log_image(root, 2000 // scale)
         bench_import()
         bench_finish_and_history(root, 100_000 // scale)

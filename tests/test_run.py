@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import threading
 import types
 import warnings
 from pathlib import Path
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 import wbnb
+from tests.waiting import wait_for
 from wbnb.store.history import merged
 from wbnb.store.local import LocalStore
 from wbnb.store.remote import ServerError
@@ -167,7 +170,7 @@ def test_config_access_update_and_val_change(store_dir: Path) -> None:
     run.config.update({"lr": 0.2}, allow_val_change=True)
     run.config.update({"lr": 0.2})  # the same value is no change
     with pytest.raises(AttributeError, match="no key 'nope'"):
-        run.config.nope
+        _ = run.config.nope
     wbnb.finish()
     assert stored_meta(store_dir, run)["config"] == {
         "lr": 0.2,
@@ -251,7 +254,7 @@ def test_preinit_errors_say_to_call_init(store_dir: Path) -> None:
     with pytest.raises(wbnb.PreInitError, match=r"wbnb.log\(\) was called before wbnb.init\(\)"):
         wbnb.log({"a": 1})
     with pytest.raises(wbnb.PreInitError, match="wbnb.config is not available before wbnb.init"):
-        wbnb.config.lr
+        _ = wbnb.config.lr
     with pytest.raises(wbnb.PreInitError, match="call wbnb.init\\(\\) first"):
         wbnb.summary["x"] = 1
     wbnb.finish()  # nothing to finish: harmless
@@ -265,7 +268,7 @@ def test_finish_is_idempotent_and_context_manager_sets_state(store_dir: Path) ->
     with pytest.raises(ZeroDivisionError):
         with wbnb.init(project="p") as failing:
             wbnb.log({"a": 1})
-            1 / 0
+            _ = 1 / 0
     meta = stored_meta(store_dir, failing)
     assert meta["state"] == "failed" and meta["exit_code"] == 1
     events, _ = LocalStore(store_dir).records("p", failing.id, "events")
@@ -427,11 +430,9 @@ def test_system_metrics_and_console_are_recorded(tmp_path: Path, monkeypatch) ->
     for i in range(5):
         print(f"\rprogress {i}/5", end="")
     print()
-    import time
-
-    time.sleep(0.4)
-    wbnb.finish()
     store = LocalStore(tmp_path)
+    wait_for(lambda: len(store.rows("ctx", run.id, stream="system")[0]) >= 2, what="two system samples")
+    wbnb.finish()
     system = list(merged(store.rows("ctx", run.id, stream="system")[0]))
     assert len(system) >= 2 and system[-1]["system/proc_rss_mb"] > 1
     lines = [r["line"] for r in store.records("ctx", run.id, "console")[0]]
@@ -462,17 +463,94 @@ def test_matplotlib_figures_and_pil_images_logged_directly_become_images(store_d
 
 
 def test_finish_is_bounded_even_when_flushing_hangs(store_dir: Path) -> None:
-    import time
-
     run = wbnb.init(project="p", settings={"finish_timeout": 0.5})
     wbnb.log({"a": 1})
     real_close = run._writer.close
-    run._writer.close = lambda *a, **k: (time.sleep(3), real_close(*a, **k))[1]  # a disk that stalls
-    start = time.monotonic()
+    disk_back, closed = threading.Event(), threading.Event()
+
+    def stalled_close(*args: object, **kwargs: object) -> list[str]:  # a disk that stalls until the test says
+        disk_back.wait(60)
+        problems = real_close(*args, **kwargs)
+        closed.set()
+        return problems
+
+    run._writer.close = stalled_close
     with pytest.warns(
         RuntimeWarning, match=r"flushing the run did not finish within 0\.[0-5]s; it goes on in the background"
     ):
+        wbnb.finish()  # returns while the flush is still stuck
+    assert not closed.is_set() and wbnb.run is None
+    assert stored_meta(store_dir, run)["state"] == "finished"  # written before the flush, not after
+    disk_back.set()
+    wait_for(closed.is_set, what="the flush to carry on in the background and complete")
+    assert stored_meta(store_dir, run)["state"] == "finished" and len(stored_rows(store_dir, run)) == 1
+
+
+def test_a_seeded_script_runs_twice_and_keeps_its_random_state(store_dir: Path) -> None:
+    import random
+
+    import torch
+
+    def states() -> tuple:
+        return random.getstate(), np.random.get_state(), torch.get_rng_state()
+
+    runs = []
+    for _ in range(2):  # the same seeded script, executed twice
+        random.seed(42)
+        np.random.seed(42)
+        torch.manual_seed(42)
+        before = states()
+        run = wbnb.init(project="p", settings={"console": True, "system_interval": 0.05})
+        wbnb.log({"a": 1.0, "img": wbnb.Image(np.zeros((4, 4, 3), np.uint8)), "h": wbnb.Histogram([1, 2, 3])})
         wbnb.finish()
-    assert time.monotonic() - start < 2.0 and wbnb.run is None
-    time.sleep(3.5)  # the flush carried on in the background and completed
-    assert stored_meta(store_dir, run)["state"] == "finished"
+        after = states()
+        assert after[0] == before[0]  # Python's random: not read, not moved
+        assert all(np.array_equal(a, b) for a, b in zip(after[1], before[1]))  # numpy's global state
+        assert torch.equal(after[2], before[2])  # torch's CPU generator
+        runs.append(run)
+    assert runs[0].id != runs[1].id
+    assert [stored_meta(store_dir, r)["state"] for r in runs] == ["finished", "finished"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda run: run.summary.__setitem__("acc", 1),
+        lambda run: run.summary.update({"acc": 1}),
+        lambda run: run.summary.__delitem__("acc"),
+        lambda run: setattr(run.summary, "acc", 1),
+        lambda run: run.config.__setitem__("acc", 1),
+        lambda run: run.config.update({"acc": 1}),
+        lambda run: setattr(run.config, "acc", 1),
+        lambda run: run.alert("acc", "text"),
+    ],
+)
+def test_summary_and_config_after_finish_say_the_run_is_finished(store_dir: Path, change) -> None:
+    run = wbnb.init(project="p", name="my-run")
+    wbnb.log({"acc": 0.5})
+    run.summary["acc"] = 0.9
+    wbnb.finish()
+    with pytest.raises(RuntimeError, match=rf"'acc'.*run my-run \(p/{run.id}\) is finished"):
+        change(run)
+    assert run.summary["acc"] == 0.9 and stored_meta(store_dir, run)["summary"]["acc"] == 0.9
+
+
+def test_finish_timeout_zero_still_records_the_final_state(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import wbnb\n"
+        "run = wbnb.init(project='p', settings={'finish_timeout': 0, 'console': True, 'system_interval': 0.05})\n"
+        "for i in range(100_000):\n"
+        "    wbnb.log({'a': i})\n"
+        "wbnb.finish()\n"
+        "print(run.id)\n"
+    )
+    env = {**os.environ, "WBNB_DIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    public = wbnb.Api({"dir": str(tmp_path)}).run(f"p/{done.stdout.split()[-1]}")
+    assert public.state == "finished" and public.summary["a"] == 99_999
+    assert [r["a"] for r in public.scan_history()] == list(range(100_000))
+    assert "did not finish within" not in done.stderr  # 0 means "don't wait", not a failure to warn about

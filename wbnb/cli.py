@@ -21,7 +21,7 @@ from typing import Any
 from .api import Api, Run
 from .sdk.finish import numeric_series
 from .sdk.settings import Settings
-from .sdk.sparklines import format_value, render_summary_text
+from .sdk.sparklines import fit_key, format_value, render_sections_text, section, summary_sections
 from .store.base import StoreError
 from .store.history import columns
 
@@ -133,16 +133,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
         ("location", run.url),
     ]
     print(_indented([(k, v) for k, v in fields if v]))
-    config = _flat(run.config)
-    if config:
-        print("Config:")
-        print(_indented([(plain(k), plain(format_value(v))) for k, v in config.items()]))
-    shown = {plain(k): v for k, v in run.summary.items()}
+    # Config, history and summary as finish() shows them: bounded rows and key names.
+    config = {plain(k): v for k, v in _flat(run.config).items()}
+    sections = [section("Config:", config, lambda k: plain(format_value(config[k])))] if config else []
     rows, _ = api.store.rows(run.project, run.id)
     history = {plain(k): v for k, v in numeric_series(columns(rows)).items()}
-    text = render_summary_text(history, {k: plain(format_value(v)) for k, v in shown.items()}, "")
-    if text:
-        print(text)
+    summary = {plain(k): plain(format_value(v)) for k, v in run.summary.items()}
+    sections += summary_sections(history, summary)
+    path = f"{run.project}/{run.id}"
+    for line in render_sections_text(sections, f"wbnb.Api().run({path!r}).config, .summary and .history()"):
+        print(line)
     system = run.system_metrics
     if system:
         print("System (last sample):")
@@ -180,6 +180,7 @@ def _flat(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _indented(pairs: Sequence[tuple[str, str]]) -> str:
+    pairs = [(fit_key(k), v) for k, v in pairs]
     width = max((len(k) for k, _ in pairs), default=0)
     return "\n".join(f"  {k.ljust(width)}  {v}" for k, v in pairs)
 

@@ -7,6 +7,7 @@ always the one the user set, also after a crash.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -66,14 +67,23 @@ def clean_value(value: Any) -> Any:
 
 
 class Config:
-    """A run's config: ``config.lr``, ``config["lr"]``, ``config.update(...)``."""
+    """A run's config: ``config.lr``, ``config["lr"]``, ``config.update(...)``.
+
+    ``on_change(changes, config)`` persists a change (``config``: the whole config with
+    it) before it applies, and may raise to refuse it; ``lock`` is the run's, so a
+    change is atomic with respect to other threads.
+    """
 
     def __init__(
-        self, on_change: Callable[[dict[str, Any]], None] | None = None, allow_val_change: bool = False
+        self,
+        on_change: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+        allow_val_change: bool = False,
+        lock: threading.RLock | None = None,
     ) -> None:
         object.__setattr__(self, "_items", {})
         object.__setattr__(self, "_on_change", on_change)
         object.__setattr__(self, "_allow", allow_val_change)
+        object.__setattr__(self, "_lock", lock or threading.RLock())
 
     # -- writing ---------------------------------------------------------------------
 
@@ -91,16 +101,17 @@ class Config:
         for key, value in changes.items():
             if not isinstance(key, str):
                 raise TypeError(f"config keys must be str, got {key!r} ({type(key).__name__})")
-            value = clean_value(value)
-            if not allow and key in self._items and self._items[key] != value:
-                raise ConfigError(
-                    f"config[{key!r}] is already {self._items[key]!r}; refusing to change it to {value!r}. "
-                    f"Pass allow_val_change=True to config.update() to change it."
-                )
-            clean[key] = value
-        self._items.update(clean)
-        if clean and self._on_change is not None:
-            self._on_change(clean)
+            clean[key] = clean_value(value)
+        with self._lock:
+            for key, value in clean.items():
+                if not allow and key in self._items and self._items[key] != value:
+                    raise ConfigError(
+                        f"config[{key!r}] is already {self._items[key]!r}; refusing to change it to {value!r}. "
+                        f"Pass allow_val_change=True to config.update() to change it."
+                    )
+            if clean and self._on_change is not None:
+                self._on_change(clean, {**self._items, **clean})
+            self._items.update(clean)
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._set({key: value}, self._allow)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any, TextIO
 
 _STREAMS = ("stdout", "stderr")
 _BREAKS = re.compile(r"(\r|\n)")
+_started: weakref.WeakSet[ConsoleCapture] = weakref.WeakSet()
 
 
 class _Tee:
@@ -40,8 +43,11 @@ class ConsoleCapture:
     """Tees ``sys.stdout``/``sys.stderr`` and calls ``write(stream_name, line)`` per finished line.
 
     Text after a carriage return replaces the current line, so a progress bar that
-    redraws itself with ``\\r`` is recorded once, in its final state. Thread-safe;
-    an exception in ``write`` is warned about once and never reaches ``print``.
+    redraws itself with ``\\r`` is recorded once, in its final state. Thread-safe:
+    each thread's text makes its own lines, and ``write`` is called for one line at a
+    time, in the order the lines end. An exception in ``write`` is warned about once
+    and never reaches ``print``. In a forked child the tees only forward: the lines
+    would go to the parent's run.
     """
 
     def __init__(self, write: Callable[[str, str], None]) -> None:
@@ -61,6 +67,7 @@ class ConsoleCapture:
         if self._active:
             return
         self._active = True
+        _started.add(self)
         for name in _STREAMS:
             stream = getattr(sys, name)
             if stream is None:  # e.g. pythonw has no console streams
@@ -74,27 +81,35 @@ class ConsoleCapture:
         if not self._active:
             return
         self._active = False  # a tee someone else has wrapped now only forwards
+        _started.discard(self)
         for name, tee in self._tees.items():
             if getattr(sys, name) is tee:
                 setattr(sys, name, self._originals[name])
         self._tees.clear()
         self._originals.clear()
         with self._lock:
-            partial = [(name, line) for (name, _), (line, _) in self._pending.items() if line]
+            for (name, _), (line, _) in self._pending.items():
+                if line:
+                    self._emit(name, line)
             self._pending.clear()
-        for name, line in partial:
-            self._emit(name, line)
+
+    def _forked(self) -> None:
+        """In a forked child: forward only, and forget the parent's unfinished lines."""
+        self._active = False
+        self._lock = threading.Lock()  # another thread may have held it at the fork
+        self._pending.clear()
 
     def _feed(self, name: str, text: str) -> None:
         if not self._active or getattr(self._local, "busy", False):
             return
-        finished = []
         key = (name, threading.get_ident())
+        # write() is called under the lock: the run's console log has one writer at a
+        # time, and lines are stored in the order they end.
         with self._lock:
             line, after_cr = self._pending.pop(key, ("", False))
             for piece in _BREAKS.split(text):
                 if piece == "\n":
-                    finished.append(line)
+                    self._emit(name, line)
                     line, after_cr = "", False
                 elif piece == "\r":
                     # Not cleared yet: "\r\n" (possibly split across writes) ends the line as is.
@@ -104,9 +119,6 @@ class ConsoleCapture:
                     after_cr = False
             if line or after_cr:  # finished threads leave nothing behind
                 self._pending[key] = (line, after_cr)
-        # Called outside the lock so a slow or locking write() cannot block other printers.
-        for finished_line in finished:
-            self._emit(name, finished_line)
 
     def _emit(self, name: str, line: str) -> None:
         self._local.busy = True  # output produced by write() itself is not captured
@@ -115,6 +127,15 @@ class ConsoleCapture:
         except Exception as exc:
             if not self._warned:
                 self._warned = True
-                warnings.warn(f"wbnb: could not record console output ({exc!r})", RuntimeWarning)
+                warnings.warn(f"wbnb: could not record console output ({exc!r})", RuntimeWarning, stacklevel=2)
         finally:
             self._local.busy = False
+
+
+def _forget_captures_in_child() -> None:
+    for capture in list(_started):
+        capture._forked()
+    _started.clear()
+
+
+os.register_at_fork(after_in_child=_forget_captures_in_child)

@@ -67,8 +67,8 @@ class DisabledRun:
     def __enter__(self) -> DisabledRun:
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
-        return False
+    def __exit__(self, *exc: Any) -> None:
+        """Does nothing (exceptions propagate)."""
 
     def __repr__(self) -> str:
         return "<wbnb.Run disabled>"

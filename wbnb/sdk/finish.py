@@ -2,7 +2,9 @@
 
 Every step that could wait (joining threads, fsync, reading history back for the
 sparklines) shares one deadline, ``settings.finish_timeout``, so ``finish()`` is
-bounded however slow the disk or a collector is.
+bounded however slow the disk or a collector is. The final state is written before
+any of that, on the caller's thread: a deadline of 0 means "don't wait", never "leave
+the run running". Nothing here raises into the user's code.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     worker.start()
     worker.join(max(0.0, timeout))
     if worker.is_alive():
+        if timeout <= 0:
+            return None  # the user asked not to wait (finish_timeout=0)
         warnings.warn(
             f"wbnb: {what} did not finish within {timeout:.1f}s; it goes on in the background",
             RuntimeWarning,
@@ -63,7 +67,16 @@ def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     state = "finished" if not exit_code else "failed"
     summary = run.summary.as_dict()
     writer = run._writer
-    writer.save_meta(summary=summary, runtime=time.time() - run.start_time, last_step=run.step - 1)
+    now = time.time()
+    with run._lock:  # the metadata thread may be saving too
+        writer.save_meta(
+            summary=summary,
+            runtime=now - run.start_time,
+            last_step=run.step - 1,
+            state=state,
+            exit_code=exit_code,
+            ended_at=now,
+        )
     problems = bounded(lambda: writer.close(state, exit_code), remaining(), "flushing the run") or []
     for problem in problems:
         print(f"wbnb: {problem}", file=sys.stderr)
@@ -75,7 +88,10 @@ def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     if quiet or run.settings.silent:
         return
     history = bounded(run.history_columns, remaining(), "reading the history for the summary") or {}
-    show_summary(run, numeric_series(history), summary)
+    try:
+        show_summary(run, numeric_series(history), summary)
+    except Exception as e:  # MemoryError included: the run is stored, only the printout failed
+        warnings.warn(f"wbnb: could not show the run's summary ({e!r})", RuntimeWarning, stacklevel=3)
 
 
 def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
@@ -100,10 +116,11 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
 def show_summary(run: Run, history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
+    where = f"run.summary, wbnb.Api().run({run.project + '/' + run.id!r}).summary and .history()"
     if detect_environment() in NOTEBOOKS:
         from IPython.display import HTML, display
 
-        display(HTML(render_summary_html(history, summary, title)))
+        display(HTML(render_summary_html(history, summary, title, where)))
     else:
-        print(render_summary_text(history, summary, title))
+        print(render_summary_text(history, summary, title, where))
         print(f"wbnb: run files are in {run.url}")

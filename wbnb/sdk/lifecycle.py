@@ -4,7 +4,10 @@
 (system sampler, console capture, metadata) and makes the run current:
 ``wbnb.run``, ``wbnb.config`` and ``wbnb.summary`` point at it, and ``wbnb.log`` and
 friends call it. Before ``init`` those raise a clear "call wbnb.init() first".
-Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception).
+Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception),
+by the process that started them only: a forked child's copies are inert.
+Ids and names come from ``secrets``, so the user's random state is never read or moved
+(a seeded script gets new ids each time).
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from __future__ import annotations
 import atexit
 import getpass
 import os
-import random
 import re
+import secrets
 import string
 import sys
 import threading
@@ -118,7 +121,7 @@ def init(
     config_include_keys: Sequence[str] | None = None,
     allow_val_change: bool | None = None,
     **cloud_only: Any,
-) -> Run:
+) -> Run | DisabledRun:
     """Start a run and make it current; returns it.
 
     Runs go to a local store (``./wbnb-runs``; ``dir=`` or ``WBNB_DIR`` moves it).
@@ -163,7 +166,7 @@ def init(
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, id, resume)
-        meta = {
+        meta: dict[str, Any] = {
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else s.entity or _user(),
@@ -301,7 +304,7 @@ def _resolve_id(
 
 
 def _new_id() -> str:
-    return "".join(random.choices(string.ascii_lowercase + string.digits, k=8))
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
 
 
 def _user() -> str:
@@ -315,7 +318,7 @@ def _user() -> str:
 def _friendly_name(store: LocalStore, project: str) -> str:
     base = store.root / "projects" / project
     count = sum(1 for d in base.iterdir() if d.is_dir()) if base.is_dir() else 0
-    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{count + 1}"
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{count + 1}"
 
 
 def _remember_last(store: LocalStore, project: str, run_id: str) -> None:
@@ -352,7 +355,8 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
 
     def metadata() -> None:
         md = collect_metadata()
-        writer.save_meta(metadata=md)
+        with run._lock:  # one run.json writer at a time (the training thread saves config, ...)
+            run._writer.save_meta(metadata=md)
         program = md.get("program")
         if s.save_code and program and os.path.isfile(program):
             run.save(program, base_path=os.path.dirname(program), policy="now")
@@ -363,7 +367,7 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
 
 
 def _make_current(run: Run | None) -> None:
-    module = sys.modules["wbnb"]
+    module: Any = sys.modules["wbnb"]
     module.run = run
     module.config = run.config if run is not None else PreInitObject("wbnb.config")
     module.summary = run.summary if run is not None else PreInitObject("wbnb.summary")
@@ -456,3 +460,17 @@ def _hook_exit() -> None:
 def _finish_all_at_exit() -> None:
     for run in list(reversed(_active)):
         run.finish(exit_code=1 if _exit_state["failed"] else 0)
+
+
+def _forget_runs_in_child() -> None:
+    """After ``os.fork()``, in the child: the open runs are the parent's. They become
+    inert here and leave ``_active``, so the child's exit hooks finish none of them;
+    ``wbnb.init()`` in the child starts a run of its own."""
+    global _lock
+    _lock = threading.RLock()  # another thread may have held it at the fork
+    runs, _active[:] = list(_active), []  # first: whatever happens next, exit hooks leave them alone
+    for run in runs:
+        run._forked()
+
+
+os.register_at_fork(after_in_child=_forget_runs_in_child)

@@ -1,9 +1,11 @@
 """``Run``: one experiment being logged. Made by ``wbnb.init()``.
 
-``log()`` is the hot path: flatten and validate on the caller's thread, one durable
-append through the store's writer, one summary update, then the live listeners.
-Everything slow (system sampling, metadata collection, console capture) runs on
-other threads, and storage trouble after ``init()`` is warned, never raised.
+``log()`` is the hot path: flatten and validate on the caller's thread, then, under
+the run's lock, one durable append through the store's writer, one summary update and
+the live listeners. Everything slow (system sampling, metadata collection, console
+capture) runs on other threads, and storage trouble after ``init()`` is warned, never
+raised. A run belongs to the process that started it: in a forked child it is inert
+(``forked.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..store.base import RunWriter, Store
 from ..store.summary import SummaryTracker, parse_modes
 from .alert import AlertLevel, record_alert
 from .config import Config
+from .forked import ForkedWriter
 from .settings import Settings
 from .summary import Summary
 from .values import PLAIN, flatten, plain_keys, storable
@@ -60,8 +63,12 @@ class Run:
         self._meta = meta
         self._start = time.time() - float(meta.get("runtime") or 0.0)
         self._step = writer.next_step
+        # One lock for everything that moves the step or writes: log() from any thread,
+        # config / summary changes, finish(). Re-entrant: a listener may log.
+        self._lock = threading.RLock()
+        self._open = True  # False once finished, or in a forked child: log()'s one check
         self._finished = False
-        self._finish_lock = threading.Lock()
+        self._owner = os.getpid()
         self._warned: set[str] = set()
         self._listeners: list[Listener] = []
         self._plain_keys: set[tuple[str, ...]] = set()  # key tuples log() may store as they are
@@ -74,8 +81,8 @@ class Run:
         self._tracker.values.update({k: v for k, v in writer.last_values.items() if not k.startswith("_")})
         self._tracker.explicit.update(meta.get("summary_explicit", {}))
         self._last_values = self._tracker.values
-        self.summary = Summary(self._tracker, self._summary_changed)
-        self.config = Config(self._config_changed, allow_val_change=bool(settings.allow_val_change))
+        self.summary = Summary(self._tracker, self._summary_changed, self._lock)
+        self.config = Config(self._config_changed, allow_val_change=bool(settings.allow_val_change), lock=self._lock)
         self.config._items.update(meta.get("config", {}))
 
     # -- identity --------------------------------------------------------------------
@@ -92,7 +99,7 @@ class Run:
 
     @name.setter
     def name(self, value: str) -> None:
-        self._writer.save_meta(name=str(value))
+        self._save_meta(name=str(value))
 
     @property
     def project(self) -> str:
@@ -111,7 +118,7 @@ class Run:
 
     @notes.setter
     def notes(self, value: str | None) -> None:
-        self._writer.save_meta(notes=value)
+        self._save_meta(notes=value)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -120,7 +127,7 @@ class Run:
 
     @tags.setter
     def tags(self, value: Any) -> None:
-        self._writer.save_meta(tags=check_tags(value))
+        self._save_meta(tags=check_tags(value))
 
     @property
     def group(self) -> str | None:
@@ -184,14 +191,14 @@ class Run:
     def log(
         self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None, sync: bool | None = None
     ) -> None:
-        """Record metrics (and media) at the current step.
+        """Record metrics (and media) at the current step; safe from any thread.
 
         ``step`` moves to that step (it must not go backwards: the record is dropped
-        with a warning); ``commit=False`` keeps the step open for more keys. Nested
-        dicts flatten to ``a/b`` keys. Returns once the record survives a crash.
+        with a warning); ``commit=False`` keeps the step open for more keys. The step
+        is the run's, not the thread's: records of one step stay consecutive and steps
+        never go backwards, whichever threads log. Nested dicts flatten to ``a/b``
+        keys. Returns once the record survives a crash.
         """
-        if self._finished:
-            raise RuntimeError(f"wbnb.log: run {self.id} is finished; call wbnb.init() to start a new one")
         if (
             type(data) is dict
             and (keys := tuple(data)) in self._plain_keys
@@ -200,32 +207,37 @@ class Run:
             row = data  # hot path: known-good keys and plain values (checked in C), no copy
         else:
             row, keys = self._flatten(data)
-        if step is not None:
-            if type(step) is not int:
-                step = as_step(step)
-            if step < self._step:
-                self._warn_once(
-                    "step",
-                    f"wbnb.log: step {step} is before the current step {self._step}; steps must not go "
-                    f"backwards, so this record ({', '.join(row) or 'no keys'}) was dropped. "
-                    "(Warned once per run.)",
-                )
-                return
-            self._step = step
-        now = time.time()
-        self._log_row(self._step, now, now - self._start, keys, row.values())
-        self._last_values.update(row)  # SummaryTracker.observe, inlined: this is the hot path
-        if self._tracker.metrics:
-            self._tracker.observe_ruled(row)
-        if self._listeners:
-            for listener in self._listeners:
-                listener(self._step, now, row)
-        if commit or (commit is None and step is None):
-            self._step += 1
+        if step is not None and type(step) is not int:
+            step = as_step(step)
+        with self._lock:
+            if not self._open:
+                return self._closed("log")
+            if step is not None:
+                if step < self._step:
+                    self._warn_once(
+                        "step",
+                        f"wbnb.log: step {step} is before the current step {self._step}; steps must not go "
+                        f"backwards, so this record ({', '.join(row) or 'no keys'}) was dropped. "
+                        "(Warned once per run.)",
+                    )
+                    return
+                self._step = step
+            now = time.time()
+            self._log_row(self._step, now, now - self._start, keys, row.values())
+            self._last_values.update(row)  # SummaryTracker.observe, inlined: this is the hot path
+            if self._tracker.metrics:
+                self._tracker.observe_ruled(row)
+            if self._listeners:
+                for listener in self._listeners:
+                    listener(self._step, now, row)
+            if commit or (commit is None and step is None):
+                self._step += 1
 
     def _flatten(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
         """The general path of ``log``: validate, convert and flatten; remember key
         tuples that needed nothing so the next call with them takes the hot path."""
+        if self._finished:  # before media are encoded for nothing
+            self._closed("log")
         if not isinstance(data, Mapping):
             raise TypeError(f"wbnb.log: expected a dict of {{key: value}}, got {type(data).__name__}")
         row = flatten(data, self._writer)
@@ -275,15 +287,16 @@ class Run:
         if goal not in (None, "minimize", "maximize"):
             raise ValueError(f"define_metric: goal must be 'minimize' or 'maximize', got {goal!r}")
         parse_modes(summary, goal)
-        metrics = dict(self._meta.get("metrics") or {})
         spec = {"step_metric": step_metric, "summary": summary, "goal": goal, "hidden": bool(hidden)}
-        if overwrite is False and name in metrics:
-            spec = {**spec, **{k: v for k, v in metrics[name].items() if v is not None}}
-        metrics[name] = spec
-        if step_metric and step_metric not in metrics:
-            metrics[step_metric] = {"step_metric": None, "summary": None, "goal": None, "hidden": False}
-        self._tracker.set_metrics(metrics)
-        self._writer.save_meta(metrics=metrics)
+        with self._lock:  # log() on another thread reads the rules
+            metrics = dict(self._meta.get("metrics") or {})
+            if overwrite is False and name in metrics:
+                spec = {**spec, **{k: v for k, v in metrics[name].items() if v is not None}}
+            metrics[name] = spec
+            if step_metric and step_metric not in metrics:
+                metrics[step_metric] = {"step_metric": None, "summary": None, "goal": None, "hidden": False}
+            self._tracker.set_metrics(metrics)
+            self._writer.save_meta(metrics=metrics)
         return Metric(name, step_metric, summary, goal, bool(hidden))
 
     def alert(
@@ -291,7 +304,10 @@ class Run:
     ) -> None:
         """Record an alert with the run and print it. An alert with the same title
         within ``wait_duration`` (seconds or a timedelta) of the last is suppressed."""
-        record_alert(self._writer, self._alerts, title, text, level, wait_duration)
+        with self._lock:
+            if not self._open:
+                return self._closed(f"alert {title!r}")
+            record_alert(self._writer, self._alerts, title, text, level, wait_duration)
 
     def save(
         self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live"
@@ -348,11 +364,17 @@ class Run:
 
     # -- persistence callbacks ---------------------------------------------------------
 
-    def _config_changed(self, changes: dict[str, Any]) -> None:
+    # Both are called by Config / Summary holding the run's lock, before the change applies.
+
+    def _config_changed(self, changes: dict[str, Any], config: dict[str, Any]) -> None:
+        if not self._open:
+            self._closed(f"config[{next(iter(changes))!r}]")
         self._writer.log_event({"kind": "config", "set": changes, "t": time.time()})
-        self._writer.save_meta(config=self.config.as_dict())
+        self._writer.save_meta(config=config)
 
     def _summary_changed(self, changes: dict[str, Any], deleted: list[str]) -> dict[str, Any]:
+        if not self._open:
+            self._closed(f"summary[{next(iter([*changes, *deleted]))!r}]")
         clean = {k: storable(k, v, self._writer) for k, v in changes.items()}
         self._writer.log_event({"kind": "summary", "set": clean, "deleted": deleted, "t": time.time()})
         explicit = {**self._tracker.explicit, **clean}
@@ -361,6 +383,37 @@ class Run:
         self._writer.save_meta(summary_explicit=explicit)
         return clean
 
+    def _closed(self, what: str) -> None:
+        """A call on a run that is not open here: an error once it is finished; in a
+        forked child, one warning (the call is dropped: the parent owns the run)."""
+        if self._finished:
+            raise RuntimeError(
+                f"wbnb: {what}: run {self.name} ({self.project}/{self.id}) is finished; "
+                "call wbnb.init() to start a new one"
+            )
+        self._warn_once(
+            "forked",
+            f"wbnb: {what} was dropped: run {self.project}/{self.id} belongs to process {self._owner}; "
+            "call wbnb.init() in the child to log from it",
+        )
+
+    def _forked(self) -> None:
+        """Called in a forked child (``os.register_at_fork``): make this run inert here.
+        The parent still writes it, so the child never writes, closes or finishes it."""
+        self._open = False
+        self._lock = threading.RLock()  # another thread may have held it at the fork
+        object.__setattr__(self.summary, "_lock", self._lock)
+        object.__setattr__(self.config, "_lock", self._lock)
+        self._writer = ForkedWriter(self._writer, lambda: self._closed("a write"))
+        self._log_row = self._writer.log_row
+        self._listeners.clear()
+        self._stoppers.clear()
+        self._ended.clear()
+
+    def _save_meta(self, **changes: Any) -> None:
+        with self._lock:  # one run.json writer at a time
+            self._writer.save_meta(**changes)
+
     def _warn_once(self, topic: str, message: str) -> None:
         if topic not in self._warned:
             self._warned.add(topic)
@@ -368,24 +421,26 @@ class Run:
 
     def record_exception(self, exc: BaseException) -> None:
         """Keep an exception (or interrupt) with the run as an event."""
-        self._writer.log_event(
-            {
-                "kind": "exception",
-                "type": type(exc).__name__,
-                "message": str(exc),
-                "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
-                "t": time.time(),
-            }
-        )
+        event = {
+            "kind": "exception",
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
+            "t": time.time(),
+        }
+        with self._lock:
+            if self._open:
+                self._writer.log_event(event)
 
     # -- the end ---------------------------------------------------------------------
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything, set the final state (``failed`` for a non-zero exit code)
         and print the summary. Idempotent, and bounded by ``settings.finish_timeout``."""
-        with self._finish_lock:
-            if self._finished:
-                return
+        with self._lock:  # a log() on another thread lands before, or raises "finished"
+            if not self._open:
+                return  # finished already, or a forked child's copy: the parent finishes it
+            self._open = False
             self._finished = True
         from .finish import finish_run
 
@@ -401,11 +456,10 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is not None:
             self.record_exception(exc)
         self.finish(exit_code=1 if exc is not None else 0)
-        return False
 
 
 def check_tags(tags: Any) -> list[str]:

@@ -1,15 +1,23 @@
-"""Text sparklines and the end-of-run summary block, as plain text and as HTML."""
+"""Text sparklines and the end-of-run summary block, as plain text and as HTML.
+
+The block is bounded whatever the run holds: at most ``ROW_LIMIT`` rows a section and
+``KEY_WIDTH`` characters a key name, and it says how many rows were left out and where
+to read them (``finish()`` and ``wbnb show`` draw it with the same functions).
+"""
 
 from __future__ import annotations
 
 import html
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 _BARS = "▁▂▃▄▅▆▇█"
 _MAX_STR = 40
+KEY_WIDTH = 40  # characters of a key name shown
+ROW_LIMIT = 40  # rows shown per section
 _CELL = "padding:1px 12px 1px 0;text-align:left;vertical-align:top;border:none"
 
 
@@ -76,44 +84,97 @@ def _media_kind(value: Any) -> str | None:
     return None
 
 
-def _sections(
-    history: Mapping[str, Sequence[float]], summary: Mapping[str, Any]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The non-empty ("Run history:", rows) and ("Run summary:", rows) sections, keys sorted."""
+@dataclass
+class Section:
+    """A heading and its ``(key, text)`` rows, ``left_out`` more rows not drawn."""
+
+    heading: str
+    rows: list[tuple[str, str]]
+    left_out: int = 0
+
+
+def fit_key(key: str, width: int = KEY_WIDTH) -> str:
+    """``key`` in at most ``width`` characters: a longer one loses its middle to "…"
+    (both the prefix and the metric's own name stay readable)."""
+    if len(key) <= width:
+        return key
+    head = (width - 1) // 2
+    return key[:head] + "…" + key[len(key) - (width - 1 - head) :]
+
+
+def section(heading: str, keys: Iterable[str], text: Callable[[str], str], limit: int = ROW_LIMIT) -> Section:
+    """The rows of the first ``limit`` of ``keys`` (``text(key)`` is called for those
+    only) with their names fitted, and how many more there were."""
+    keys = list(keys)
+    rows = [(fit_key(k), text(k)) for k in keys[:limit]]
+    return Section(heading, rows, len(keys) - len(rows))
+
+
+def summary_sections(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any]) -> list[Section]:
+    """The non-empty "Run history:" (sparklines) and "Run summary:" sections, keys sorted."""
     sections = [
-        ("Run history:", [(str(k), sparkline(history[k])) for k in sorted(history, key=str)]),
-        ("Run summary:", [(str(k), format_value(summary[k])) for k in sorted(summary, key=str)]),
+        section("Run history:", sorted(history, key=str), lambda k: sparkline(history[k])),
+        section("Run summary:", sorted(summary, key=str), lambda k: format_value(summary[k])),
     ]
-    return [(heading, rows) for heading, rows in sections if rows]
+    return [s for s in sections if s.rows]
 
 
-def render_summary_text(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str) -> str:
-    """The summary as an aligned plain-text block (no ANSI escapes)."""
-    sections = _sections(history, summary)
-    key_width = max((len(k) for _, rows in sections for k, _ in rows), default=0)
+def _more(left_out: int) -> str:
+    return f"… and {left_out:,} more"
+
+
+def render_sections_text(sections: Sequence[Section], where: str = "") -> list[str]:
+    """Sections as aligned plain-text lines; ``where`` (e.g. "run.summary") says where
+    the rows left out can be read."""
+    key_width = max((len(k) for s in sections for k, _ in s.rows), default=0)
+    lines = []
+    for s in sections:
+        lines.append(s.heading)
+        lines.extend(f"  {key.ljust(key_width)}  {value}" for key, value in s.rows)
+        if s.left_out:
+            lines.append(f"  {_more(s.left_out)}")
+    left_out = sum(s.left_out for s in sections)
+    if left_out and where:
+        lines.append(f"({left_out:,} rows left out; all of them: {where})")
+    return lines
+
+
+def render_summary_text(
+    history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str, where: str = ""
+) -> str:
+    """The summary as an aligned plain-text block (no ANSI escapes), at most
+    ``ROW_LIMIT`` rows a section and ``KEY_WIDTH`` characters a key."""
     lines = [title] if title else []
-    for heading, rows in sections:
-        lines.append(heading)
-        lines.extend(f"  {key.ljust(key_width)}  {value}" for key, value in rows)
-    return "\n".join(lines)
+    return "\n".join(lines + render_sections_text(summary_sections(history, summary), where))
 
 
-def render_summary_html(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str) -> str:
-    """The summary as small side-by-side HTML tables; every user string is escaped."""
+def render_summary_html(
+    history: Mapping[str, Sequence[float]], summary: Mapping[str, Any], title: str, where: str = ""
+) -> str:
+    """The summary as small side-by-side HTML tables (bounded like the text);
+    every user string is escaped."""
     tables = []
-    for heading, rows in _sections(history, summary):
+    sections = summary_sections(history, summary)
+    for s in sections:
+        rows = [*s.rows, *([(_more(s.left_out), "")] if s.left_out else [])]
         body = "".join(
             f'<tr><td style="{_CELL}">{html.escape(key)}</td><td style="{_CELL}">{html.escape(value)}</td></tr>'
             for key, value in rows
         )
         tables.append(
             '<table style="border-collapse:collapse;margin:0 24px 0 0">'
-            f'<caption style="text-align:left;font-weight:bold">{html.escape(heading)}</caption>'
+            f'<caption style="text-align:left;font-weight:bold">{html.escape(s.heading)}</caption>'
             f"{body}</table>"
         )
+    left_out = sum(s.left_out for s in sections)
+    note = (
+        f'<div style="margin-top:4px">{left_out:,} rows left out; all of them: {html.escape(where)}</div>'
+        if left_out and where
+        else ""
+    )
     return (
         '<div style="font-family:monospace;font-size:12px">'
         f'<div style="font-weight:bold;margin-bottom:4px">{html.escape(title)}</div>'
         f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(tables)}</div>'
-        "</div>"
+        f"{note}</div>"
     )

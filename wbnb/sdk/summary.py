@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -9,13 +10,22 @@ from ..store.summary import SummaryTracker
 
 
 class Summary:
-    """Item and attribute access over a run's summary; setting a key pins its value."""
+    """Item and attribute access over a run's summary; setting a key pins its value.
+
+    ``on_change(changes, deleted)`` persists a change before it applies and returns the
+    values to pin (it may raise to refuse it); ``lock`` is the run's, so a change is
+    atomic with respect to ``log()`` on other threads.
+    """
 
     def __init__(
-        self, tracker: SummaryTracker, on_change: Callable[[dict[str, Any], list[str]], dict[str, Any]]
+        self,
+        tracker: SummaryTracker,
+        on_change: Callable[[dict[str, Any], list[str]], dict[str, Any]],
+        lock: threading.RLock | None = None,
     ) -> None:
         object.__setattr__(self, "_tracker", tracker)
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_lock", lock or threading.RLock())
 
     def update(self, d: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         """Pin several keys at once."""
@@ -23,8 +33,8 @@ class Summary:
         for key in changes:
             if not isinstance(key, str):
                 raise TypeError(f"summary keys must be str, got {key!r} ({type(key).__name__})")
-        # The run makes the values storable (and durable) before they are pinned.
-        self._tracker.explicit.update(self._on_change(changes, []))
+        with self._lock:  # the run makes the values storable (and durable) before they are pinned
+            self._tracker.explicit.update(self._on_change(changes, []))
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.update({key: value})
@@ -33,11 +43,12 @@ class Summary:
         self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
-        if key not in self:
-            raise KeyError(key)
-        self._tracker.explicit.pop(key, None)
-        self._tracker.values.pop(key, None)
-        self._on_change({}, [key])
+        with self._lock:
+            if key not in self:
+                raise KeyError(key)
+            self._on_change({}, [key])
+            self._tracker.explicit.pop(key, None)
+            self._tracker.values.pop(key, None)
 
     def __getitem__(self, key: str) -> Any:
         return self._tracker.result()[key]

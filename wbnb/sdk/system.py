@@ -12,6 +12,7 @@ import subprocess
 import threading
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 _MB = 1024 * 1024
 _GPU_QUERY = "index,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw"
@@ -84,7 +85,7 @@ class SystemMonitor:
         self._pid = pid if pid is not None else os.getpid()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._proc = None  # psutil.Process, created on the first sample
+        self._proc: Any = None  # psutil.Process, created on the first sample
         self._baseline: dict[str, float] = {}  # disk/net byte counters at the first sample
         self._warned = False
 
