@@ -116,11 +116,6 @@ def test_every_value_log_accepts_is_stored_as_accepted_and_every_other_is_refuse
     assert refused >= 20 and len(accepted) >= 60  # both sides of the rule are exercised
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Run.log's cached-keys path (sdk/run.py) checks value types only: an int past 64 bits under "
-    "keys logged before is stored locally and then refused by a server",
-)
 def test_an_int_past_64_bits_is_refused_under_keys_logged_before(store_dir: Path) -> None:
     run = wbnb.init(project="p")
     run.log({"count": 1})

@@ -29,7 +29,7 @@ from .config import Config
 from .forked import ForkedWriter
 from .settings import Settings
 from .summary import Summary
-from .values import PLAIN, flatten, plain_keys, storable
+from .values import SCALARS, flatten, plain_keys, plain_values, storable
 
 Listener = Callable[[int, float, dict[str, Any]], None]
 
@@ -202,7 +202,7 @@ class Run:
         if (
             type(data) is dict
             and (keys := tuple(data)) in self._plain_keys
-            and PLAIN.issuperset(map(type, data.values()))
+            and (SCALARS.issuperset(map(type, values := data.values())) or plain_values(values))
         ):
             row = data  # hot path: known-good keys and plain values (checked in C), no copy
         else:

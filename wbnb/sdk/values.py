@@ -21,7 +21,14 @@ from ..data.base import MediaSink, WBValue
 from ..store.rows import INT64_MAX, INT64_MIN, MAX_DEPTH, key_problem, value_problem
 
 PLAIN = frozenset({float, int, bool, str, type(None)})
-_SCALARS = PLAIN - {int}  # plain and stored as they are; an int is checked to fit 64 bits
+SCALARS = PLAIN - {int}  # plain and stored as they are; an int is checked to fit 64 bits
+
+
+def plain_values(values: Any) -> bool:
+    """Whether every value is stored as it is: plain types, ints within 64 bits.
+    ``Run.log`` tries ``SCALARS`` inline first; this is its path for rows with ints."""
+    return PLAIN.issuperset(map(type, values)) and all(INT64_MIN <= v <= INT64_MAX for v in values if type(v) is int)
+
 
 ACCEPTED = (
     "numbers, bools, strings, None, datetimes, numpy scalars and arrays, torch tensors, "
@@ -127,7 +134,7 @@ def _convert(key: str, value: Any, sink: MediaSink, depth: int) -> Any:
     if isinstance(value, (list, tuple)):
         if depth >= MAX_DEPTH:
             raise ValueError(f"nests lists deeper than {MAX_DEPTH} levels (or contains itself)")
-        return [v if type(v) in _SCALARS else _convert(key, v, sink, depth + 1) for v in value]
+        return [v if type(v) in SCALARS else _convert(key, v, sink, depth + 1) for v in value]
     if isinstance(value, (datetime.date, datetime.time)):  # datetime too: ISO 8601 text, as wandb stores them
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
