@@ -67,6 +67,7 @@ class ServerProcess:
         max_body: int | None = None,
         max_media: int | None = None,
         stale_after: float | None = None,
+        max_open_runs: int | None = None,
     ) -> None:
         self.root = Path(root)
         self.database = database
@@ -77,6 +78,7 @@ class ServerProcess:
             *(["--max-body", str(max_body)] if max_body else []),
             *(["--max-media", str(max_media)] if max_media else []),
             *(["--stale-after", str(stale_after)] if stale_after else []),
+            *(["--max-open-runs", str(max_open_runs)] if max_open_runs else []),
         ]
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -1,14 +1,17 @@
 """``wbnb server`` as a real process over HTTP: keys, limits, validation, path safety,
-and the exactly-once rule across retries, overlaps, gaps and a SIGKILL."""
+the exactly-once rule across retries, overlaps, gaps and a SIGKILL, private files, and
+big bodies parsed off the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import http.client
 import json
 import os
 import stat
 import subprocess
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,11 +19,16 @@ from typing import Any
 
 import pytest
 import requests
+import uvicorn
 
 import wbnb
+from tests.waiting import wait_for
+from wbnb.server.app import create_app
+from wbnb.server.files import FilesBackend
+from wbnb.server.keys import make_key as new_key
 from wbnb.store.wire import API, STREAMS, decode_rows, encode_rows
 
-from .serverproc import ServerProcess, backend_args, make_key, wbnb_command
+from .serverproc import ServerProcess, backend_args, free_port, make_key, wbnb_command
 
 MAX_BODY = 256 * 1024
 MAX_MEDIA = 64 * 1024
@@ -441,3 +449,69 @@ def test_a_stopped_server_closes_its_open_runs(tmp_path: Path) -> None:
     with server:  # the client's next batch carries on
         r = _post(session, url, {"history": _rows(5, 8)})
         assert r.json()["next"]["history"] == 8 and session.get(url).json()["state"] == "running"
+
+
+# -- privacy and the event loop -------------------------------------------------------------
+
+
+def test_everything_under_the_root_is_private(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "entities").mkdir(parents=True, mode=0o755)  # a root made before: opened up
+    (root / "entities").chmod(0o755)
+    (root / "notes.txt").write_text("left by an admin")
+    (root / "notes.txt").chmod(0o644)
+    with ServerProcess(root) as server:
+        session = _session(make_key(root, "alice"))
+        url = _run_url(server, "private")
+        _open(session, url)
+        batch = {"history": _rows(0, 10), "console": _records(0, 3), "events": {"start": 0, "records": [{"k": 1}]}}
+        assert _post(session, url, batch).status_code == 200
+        data = b"\x89PNG private"
+        assert session.put(f"{server.url}{API}/media/{hashlib.sha256(data).hexdigest()}.png", data=data).ok
+        assert _post(session, url, {"state": "finished", "exit_code": 0}).status_code == 200
+    paths = [root, *root.rglob("*")]
+    assert any(p.name == "history.wal" for p in paths) and any(p.suffix == ".png" for p in paths)
+    loose = {
+        str(p.relative_to(tmp_path)): oct(stat.S_IMODE(p.stat().st_mode)) for p in paths if p.stat().st_mode & 0o077
+    }
+    loose.pop("root/notes.txt", None)  # older than the server: closed off by its folder, not changed
+    assert loose == {}
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700 and stat.S_IMODE((root / "entities").stat().st_mode) == 0o700
+
+
+def test_a_big_batch_is_parsed_off_the_event_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding and validating a batch of tens of MiB takes seconds: on the event loop,
+    that stalls every other client."""
+    backend = FilesBackend(tmp_path / "root")
+    key, record = new_key("alice")
+    backend.add_key(record)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(backend), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, what="the in-process server to start")
+    on_loop: list[bool] = []
+    loads = json.loads
+
+    def spy(text: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(text) > 1 << 20:
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:  # a worker thread: no loop runs here
+                on_loop.append(False)
+        return loads(text, *args, **kwargs)
+
+    try:
+        session = _session(key)
+        url = f"http://127.0.0.1:{port}{API}/entities/alice/projects/demo/runs/big"
+        _open(session, url)
+        monkeypatch.setattr(json, "loads", spy)
+        body = json.dumps({"history": _rows(0, 30_000)}).encode()
+        assert len(body) > 1 << 20
+        r = session.post(url + "/batches", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 200 and r.json()["next"]["history"] == 30_000
+        assert on_loop == [False]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -3,27 +3,30 @@
 ``wbnb/store/wire.py`` under ``/api/v1``.
 
 Every endpoint but ``/health`` needs ``Authorization: Bearer <key>``; a key reads and
-writes only its own entity. Request bodies are bounded before they are read (413),
-anything malformed is a 422 whose message names the field, and JSON goes out the way
-Python's ``json`` writes it (NaN and Infinity included: metrics have them).
+writes only its own entity. Request bodies are bounded before they are read (413) and
+parsed off the event loop (a big batch must not stall every other client), anything
+malformed is a 422 whose message names the field, and JSON goes out the way Python's
+``json`` writes it (NaN and Infinity included: metrics have them).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,6 +40,9 @@ from ..store.rows import RowError, check_rows
 from ..store.wire import API, FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows, encode_rows
 from .backend import Backend, Gap, KeyRecord, Unavailable
 from .keys import AuthFailed, authenticate
+from .meta import RunMeta, problems
+
+log = logging.getLogger("wbnb.server")
 
 MiB = 1 << 20
 ROWS_LIMIT = 10_000  # rows per page of GET .../rows unless the client asks for up to 10x that
@@ -110,7 +116,7 @@ class Batch(_Body):
     system: RowsChunk | None = None
     events: EventsChunk | None = None
     console: ConsoleChunk | None = None
-    meta: dict[str, Any] | None = None
+    meta: RunMeta | None = None
     state: Literal[FINAL_STATES] | None = None  # type: ignore[valid-type]
     exit_code: Annotated[StrictInt, Field(ge=INT64[0], le=INT64[1])] | None = None
 
@@ -118,7 +124,7 @@ class Batch(_Body):
 class OpenRun(_Body):
     """Create or reopen a run: ``resume`` as in ``wbnb.init``."""
 
-    meta: dict[str, Any] = {}
+    meta: RunMeta = Field(default_factory=RunMeta)
     resume: Literal["allow", "must", "never"] | None = None
 
 
@@ -181,6 +187,48 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Error} for code in codes}
 
 
+M = TypeVar("M", bound=BaseModel)
+_BODIES: tuple[type[BaseModel], ...] = (OpenRun, Batch)  # parsed by the endpoints themselves (``_parse``)
+
+
+def _parse(model: type[M], body: bytes) -> M:
+    """A request body as ``model``; 422 naming the field. Called on a worker thread:
+    decoding and validating a batch of tens of MiB takes seconds, which on the event
+    loop would stall every other request meanwhile (FastAPI's own body parameters do)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as e:  # not UTF-8, not JSON, nested too deep to decode
+        raise HTTPException(422, f"the body is not valid JSON: {e}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise HTTPException(422, "; ".join(problems(e.errors()))) from None
+
+
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI ``requestBody`` of an endpoint that parses ``model`` with ``_parse``."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _with_body_schemas(app: FastAPI) -> None:
+    """Add the schemas of ``_BODIES`` to the app's OpenAPI components (FastAPI adds
+    only those of the bodies it parses itself)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = FastAPI.openapi(app)  # caches it as app.openapi_schema
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for model in _BODIES:
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 # -- reading by index ---------------------------------------------------------------------
 
 
@@ -223,9 +271,10 @@ class Positions:
         ``pending`` are the records from ``index`` on and ``position`` follows them."""
         pending = pending or []
         with self._lock:
-            old = self._lru.pop((*stream, index), None)
+            key = (*stream, index)
+            old = self._lru.pop(key, None)
             self._pending += len(pending) - (len(old[1]) if old else 0)
-            self._lru[(*stream, index)] = (position, pending)
+            self._lru[key] = (position, pending)
             while len(self._lru) > self._size or self._pending > self._max_pending:
                 self._pending -= len(self._lru.popitem(last=False)[1][1])
 
@@ -310,23 +359,6 @@ def _refusals(store_error: int = 409) -> Iterator[None]:
         raise HTTPException(422, str(e)) from None
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    """Pydantic's error list as one line per problem, each naming its field."""
-    lines = []
-    for err in exc.errors():
-        if err.get("type") == "json_invalid":
-            lines.append(
-                f"the body is not valid JSON: {err.get('ctx', {}).get('error', '')} at character {err['loc'][-1]}"
-            )
-            continue
-        if err["loc"] == ("body",) and isinstance(err.get("input"), bytes):  # FastAPI did not parse it
-            lines.append("the body must be a JSON object sent with 'Content-Type: application/json'")
-            continue
-        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]).lstrip(".")
-        lines.append(f"{where}: {err['msg']}")
-    return "; ".join(lines)
-
-
 def _too_deep(value: Any, depth: int = 0) -> bool:
     """Whether lists and dicts nest deeper than ``MAX_DEPTH`` below ``value``."""
     if depth > MAX_DEPTH:
@@ -344,6 +376,14 @@ def _check_depth(value: Any, where: str) -> None:
 def _fields(model: BaseModel) -> dict[str, Any]:
     """A model's fields as a shallow dict (``dict(model)`` would call a field named keys)."""
     return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def _meta(meta: RunMeta) -> dict[str, Any]:
+    """Checked metadata as the fields the client sent (numbers as floats where a float
+    is due); 422 for one nested too deeply."""
+    fields = meta.model_dump(exclude_unset=True)
+    _check_depth(fields, "meta")
+    return fields
 
 
 def _wire(batch: Batch) -> dict[str, Any]:
@@ -370,8 +410,7 @@ def _wire(batch: Batch) -> dict[str, Any]:
         except ValueError as e:  # a keys_index past keys, values that do not match their keys
             raise HTTPException(422, f"{name}.{e}") from None
     if batch.meta is not None:
-        _check_depth(batch.meta, "meta")
-        out["meta"] = batch.meta
+        out["meta"] = _meta(batch.meta)
     if batch.state is not None:
         out["state"], out["exit_code"] = batch.state, batch.exit_code
     return out
@@ -384,24 +423,37 @@ class Liveness:
     seconds per run and server process, so metadata is not rewritten per batch); a
     client with nothing to send sends an empty batch every ``heartbeat`` seconds. A
     ``running`` run whose stamp is older than ``stale_after`` is shown as ``crashed``;
-    nothing is rewritten, so a client that comes back finds its run running again."""
+    ``sweep`` lets the backend mark it so (the folder backend does), and a client that
+    comes back reopens it.
+
+    A run silent for ``idle_after`` (two heartbeats missed: its client is gone, or
+    cut off) has what it holds released by the backend, and taken again by its next
+    batch."""
 
     def __init__(self, stale_after: float) -> None:
         self.stale_after = stale_after
         self.heartbeat = stale_after / 4
+        self.idle_after = stale_after / 2
         self._stamped: dict[tuple[str, str, str], float] = {}
         self._lock = threading.Lock()
 
-    def stamp(
-        self, run: tuple[str, str, str], meta: dict[str, Any] | None, force: bool = False
-    ) -> dict[str, Any] | None:
+    def stamp(self, run: tuple[str, str, str], meta: dict[str, Any], force: bool = False) -> dict[str, Any]:
         """``meta`` with a fresh ``heartbeat_at`` when one is due (or ``force``)."""
         now = time.time()
         with self._lock:
             if not force and now - self._stamped.get(run, 0.0) < self.stale_after / 8:
                 return meta
             self._stamped[run] = now
-        return {**(meta or {}), "heartbeat_at": now}
+        return {**meta, "heartbeat_at": now}
+
+    def sweep(self, backend: Backend) -> None:
+        """Have ``backend`` release idle runs and mark stale ones crashed; forget the
+        stamps of runs silent for longer than that (their next batch stamps anew)."""
+        backend.close_idle(self.idle_after, self.stale_after)
+        old = time.time() - self.stale_after
+        with self._lock:
+            for run in [run for run, t in self._stamped.items() if t < old]:
+                del self._stamped[run]
 
     def shown(self, meta: dict[str, Any]) -> dict[str, Any]:
         """How a run's metadata is shown: ``crashed`` when its client is silent."""
@@ -420,21 +472,34 @@ def create_app(
 ) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
     ``max_body`` bytes (``max_media`` for file uploads); a running run whose client
-    has been silent for ``stale_after`` seconds reads as crashed. The app closes the
-    backend when it shuts down."""
+    has been silent for ``stale_after`` seconds reads as crashed, and is marked so
+    (``Liveness``). The app closes the backend when it shuts down."""
+
+    liveness = Liveness(stale_after)
+
+    async def sweeping() -> None:
+        while True:
+            await asyncio.sleep(stale_after / 8)
+            try:
+                await run_in_threadpool(liveness.sweep, backend)
+            except Exception:  # a full disk, the database away: the next round tries again
+                log.exception("closing idle runs failed")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(sweeping())
         yield
+        sweeper.cancel()
         # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down.
         await run_in_threadpool(backend.close)
 
     app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse, lifespan=lifespan)
     app.add_middleware(_Guard, backend=backend, max_body=max_body, max_media=max_media)
+    _with_body_schemas(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return PyJSONResponse({"detail": _validation_message(exc)}, 422)
+        return PyJSONResponse({"detail": "; ".join(problems(exc.errors()))}, 422)  # query and path parameters
 
     @app.exception_handler(Unavailable)
     async def unavailable(request: Request, exc: Unavailable) -> Response:
@@ -442,9 +507,6 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
-            # FastAPI's answer to a body json.loads cannot read (not UTF-8, nested too deep)
-            return PyJSONResponse({"detail": f"the body is not valid JSON: {exc.__cause__}"}, 422)
         return PyJSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
 
     @app.get(API + "/health", response_model=Health)
@@ -453,7 +515,6 @@ def create_app(
         return {"ok": True, "version": __version__}
 
     rows_at, records_at = Positions(), Positions()
-    liveness = Liveness(stale_after)
     api = APIRouter(prefix=API, responses=_errors(401, 422))
     run_path = "/entities/{entity}/projects/{project}/runs/{run_id}"
 
@@ -492,14 +553,19 @@ def create_app(
         with _refusals():
             return PyJSONResponse(liveness.shown(s.run(project, run_id)))
 
-    @api.put(run_path, response_model=OpenedRun, responses=_errors(403, 409))
-    def open_run(entity: str, project: str, run_id: str, body: OpenRun, key: Key) -> Any:
+    @api.put(run_path, response_model=OpenedRun, responses=_errors(403, 409), openapi_extra=_json_body(OpenRun))
+    async def open_run(entity: str, project: str, run_id: str, request: Request, key: Key) -> Any:
         """Create or reopen a run for writing; 409 when ``resume`` forbids it."""
-        _check_depth(body.meta, "meta")
-        stamped = liveness.stamp((entity, project, run_id), body.meta, force=True)
-        with _refusals():
-            meta, counts = backend.open_run(entity, project, run_id, stamped, body.resume)
-        return PyJSONResponse({"meta": meta, "next": counts, "heartbeat": liveness.heartbeat})
+        data = await request.body()  # bounded by the guard
+
+        def work() -> Response:
+            body = _parse(OpenRun, data)
+            stamped = liveness.stamp((entity, project, run_id), _meta(body.meta), force=True)
+            with _refusals():
+                meta, counts = backend.open_run(entity, project, run_id, stamped, body.resume)
+            return PyJSONResponse({"meta": meta, "next": counts, "heartbeat": liveness.heartbeat})
+
+        return await run_in_threadpool(work)
 
     @api.get(run_path + "/counts", response_model=Counts, responses=_errors(403, 404))
     def counts(entity: str, project: str, run_id: str, key: Key) -> Any:
@@ -508,20 +574,28 @@ def create_app(
             return backend.counts(entity, project, run_id)
 
     @api.post(
-        run_path + "/batches", response_model=Next, responses={**_errors(403, 404, 503), 409: {"model": GapError}}
+        run_path + "/batches",
+        response_model=Next,
+        responses={**_errors(403, 404, 503), 409: {"model": GapError}},
+        openapi_extra=_json_body(Batch),
     )
-    def ingest(entity: str, project: str, run_id: str, batch: Batch, key: Key) -> Any:
+    async def ingest(entity: str, project: str, run_id: str, request: Request, key: Key) -> Any:
         """Apply a batch exactly once: chunks start at an index, what the server holds
         already is skipped. 409 with ``next`` when a chunk would leave a gap; 503 when
         the run cannot be opened right now (retry)."""
-        wire = _wire(batch)
-        if wire.get("state") is None and (meta := liveness.stamp((entity, project, run_id), wire.get("meta"))):
-            wire["meta"] = meta
-        try:
-            with _refusals(store_error=503):
-                return {"next": backend.ingest(entity, project, run_id, wire)}
-        except Gap as gap:
-            return PyJSONResponse({"detail": f"{gap}", "next": gap.counts}, 409)
+        data = await request.body()  # bounded by the guard
+
+        def work() -> Response:
+            wire = _wire(_parse(Batch, data))
+            if wire.get("state") is None and (meta := liveness.stamp((entity, project, run_id), wire.get("meta", {}))):
+                wire["meta"] = meta
+            try:
+                with _refusals(store_error=503):
+                    return PyJSONResponse({"next": backend.ingest(entity, project, run_id, wire)})
+            except Gap as gap:
+                return PyJSONResponse({"detail": f"{gap}", "next": gap.counts}, 409)
+
+        return await run_in_threadpool(work)
 
     @api.get(run_path + "/rows", responses=_errors(403, 404))
     def rows(

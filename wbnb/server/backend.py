@@ -98,5 +98,11 @@ class Backend(ABC):
     def media(self, path: str) -> bytes:
         """Bytes of a ``media/...`` path; ValueError for anything else, FileNotFoundError."""
 
-    def close(self) -> None:
+    def close_idle(self, idle_after: float, stale_after: float) -> None:  # noqa: B027 (default: nothing held)
+        """Release what runs hold whose last write (open or batch) is ``idle_after``
+        seconds old, so that abandoned runs cannot pile up; their next batch takes it
+        again, unseen by the client. Mark those silent for ``stale_after`` crashed.
+        Runs the backend holds nothing for (rows in a database) need nothing here."""
+
+    def close(self) -> None:  # noqa: B027 (default: nothing held)
         """Release what the backend holds (open writers, connections)."""

@@ -12,7 +12,9 @@ only when ``wbnb`` parses its arguments; FastAPI and uvicorn only when serving.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from .backend import Backend
 
@@ -20,10 +22,27 @@ MiB = 1 << 20
 _EXTRA = "pip install 'wbnb[server]'"
 
 
-def open_backend(root: str | None, database: str | None) -> Backend:
-    """The backend a command names: PostgreSQL with ``database``, else the folder."""
+def private_root(root: Path) -> None:
+    """Make what this process creates readable by its user only (umask 077: folders
+    0700, files 0600), and close an existing ``root`` the same way: runs hold every
+    entity's data, and without this a run folder is 0755 and its files 0644. Closing
+    the root and the folders and files at its top level shuts out other users from
+    everything below, however it was created."""
+    os.umask(0o077)
+    root.mkdir(parents=True, exist_ok=True)
+    for path in [root, *root.iterdir()]:
+        mode = path.lstat().st_mode
+        if not path.is_symlink() and mode & 0o077:
+            path.chmod(mode & 0o700)
+
+
+def open_backend(root: str | None, database: str | None, max_open: int | None = None) -> Backend:
+    """The backend a command names: PostgreSQL with ``database``, else the folder
+    (``max_open``: how many run writers it keeps open, see ``FilesBackend``). Files
+    under ``root`` are this user's only (``private_root``)."""
     if not root:
         raise ValueError("--root is required: the folder that holds the server's media (and runs, without --database)")
+    private_root(Path(root).expanduser())
     if database:
         try:
             from .postgres import PostgresBackend
@@ -37,7 +56,7 @@ def open_backend(root: str | None, database: str | None) -> Backend:
         return PostgresBackend(database, root)
     from .files import FilesBackend
 
-    return FilesBackend(root)
+    return FilesBackend(root, max_open)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -48,7 +67,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as e:
         raise ImportError(f"`wbnb server` needs the {e.name} module: {_EXTRA}") from None
     app = create_app(
-        open_backend(args.root, args.database),
+        open_backend(args.root, args.database, args.max_open_runs),
         max_body=args.max_body,
         max_media=args.max_media,
         stale_after=args.stale_after,
@@ -140,7 +159,16 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=120.0,
         metavar="SECONDS",
-        help="a running run whose client is silent this long reads as crashed (default: 120)",
+        help="a running run whose client is silent this long is marked crashed; its files are closed "
+        "after half that (default: 120)",
+    )
+    p.add_argument(
+        "--max-open-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs kept open for writing at once without --database; past that the least recently "
+        "written is closed until its next batch (default: from the file descriptor limit, at most 128)",
     )
     p.add_argument(
         "--log-level",

@@ -11,6 +11,14 @@ The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open 
 live run (holding the run's flock, as a training process would locally) and its
 counts in memory. Counts are read from the logs themselves when a run is opened, so a
 server that was killed restarts with exactly what is on disk.
+
+An open writer holds nine file descriptors and its logs' preallocated windows, so a
+client that vanishes must not keep one forever: at most ``max_open`` writers stay open
+(the least recently written is closed first), and ``close_idle`` closes those of runs
+that went quiet. Such a run stays live and ``running`` (its lock is free, but this
+server does not recover it as a dead writer's: it knows better) and its next batch
+reopens it unseen by the client; a run quiet for ``stale_after`` is marked crashed by
+the store's own recovery, as a dead training process's run would be.
 """
 
 from __future__ import annotations
@@ -19,9 +27,10 @@ import fcntl
 import json
 import logging
 import os
+import resource
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +44,7 @@ from ..store.rows import check_continues
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord
+from .meta import readable
 
 log = logging.getLogger("wbnb.server")
 
@@ -55,29 +65,53 @@ def client_meta(meta: dict[str, Any], entity: str, project: str, run_id: str) ->
 
 
 class _EntityStore(LocalStore):
-    """One entity's runs; media come from the server's shared media folder."""
+    """One entity's runs; media come from the server's shared media folder. Metadata
+    is read through ``readable``, and a run this server keeps live is never taken for
+    a dead writer's (its writer may be closed while it is quiet)."""
 
-    def __init__(self, root: Path, media: MediaStore) -> None:
+    def __init__(self, root: Path, media: MediaStore, live: Callable[[str, str], bool]) -> None:
         super().__init__(root)
         self._shared = media
+        self._live = live
 
     def media(self, path: str) -> bytes:
         return self._shared.get(path)
 
+    def _load(self, d: Path) -> dict[str, Any]:
+        return readable(super()._load(d))
+
+    def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+        if self._live(d.parent.name, d.name):
+            return meta
+        return super()._recover_if_dead(d, meta)
+
 
 @dataclass
 class _Run:
-    """A run this process is touching: its lock and, while it is live, its writer."""
+    """A run this process is touching: its lock and, while it is live (opened by a
+    client that has not ended it), its counts and maybe an open writer."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     writer: LocalRunWriter | None = None
-    counts: Counts = field(default_factory=dict)  # valid while ``writer`` is open
+    live: bool = False
+    counts: Counts = field(default_factory=dict)  # valid while ``live``
+    used: float = 0.0  # time.monotonic() of the last open or batch
+
+
+def default_max_open() -> int:
+    """How many writers to keep open: what the process's file descriptor limit allows
+    (about 10 each, a quarter of the limit kept for connections), at most 128."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 128
+    return max(8, min(128, soft * 3 // 4 // 10))
 
 
 class FilesBackend(Backend):
-    """Runs, media and keys in a folder; one server process per folder."""
+    """Runs, media and keys in a folder; one server process per folder. At most
+    ``max_open`` run writers are open at once (``default_max_open()``)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], max_open: int | None = None) -> None:
         self.root = Path(root).expanduser().absolute()
         (self.root / "entities").mkdir(parents=True, exist_ok=True)
         self._media = MediaStore(self.root)
@@ -86,6 +120,7 @@ class FilesBackend(Backend):
         self._stores: dict[str, _EntityStore] = {}
         self._runs: dict[RunKey, _Run] = {}
         self._lock = threading.Lock()
+        self.max_open = max_open or default_max_open()
 
     def __repr__(self) -> str:
         return f"FilesBackend({str(self.root)!r})"
@@ -152,14 +187,20 @@ class FilesBackend(Backend):
             store = self._stores.get(entity)
             if store is None:
                 store = self._stores[entity] = _EntityStore(
-                    self.root / "entities" / check_name("entity", entity), self._media
+                    self.root / "entities" / check_name("entity", entity),
+                    self._media,
+                    lambda project, run_id: self._is_live((entity, project, run_id)),
                 )
             return store
+
+    def _is_live(self, key: RunKey) -> bool:
+        entry = self._runs.get(key)
+        return entry is not None and entry.live
 
     @contextmanager
     def _run(self, entity: str, project: str, run_id: str) -> Iterator[_Run]:
         """Hold one run's lock: requests on a run serialize, other runs go on. The
-        entry is dropped when no writer is left in it, so the table holds live runs."""
+        entry is dropped when the run is not live, so the table holds live runs."""
         key = (entity, project, run_id)
         while True:
             with self._lock:
@@ -171,7 +212,7 @@ class FilesBackend(Backend):
         try:
             yield entry
         finally:
-            if entry.writer is None:
+            if not entry.live:
                 with self._lock:
                     del self._runs[key]
             entry.lock.release()
@@ -182,10 +223,16 @@ class FilesBackend(Backend):
         store = self.store(entity)
         store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
         with self._run(entity, project, run_id) as entry:
-            if entry.writer is None:  # open already (a retried PUT): keep what is open
+            if entry.live:  # a retried PUT, or one after the writer was closed: keep what is open
+                if entry.writer is None:
+                    self._reopen(entry, store, project, run_id, entry.counts)
+            else:
                 self._open(entry, store, project, run_id, client_meta(meta, entity, project, run_id), resume)
+            entry.used = time.monotonic()
             assert entry.writer is not None
-            return dict(entry.writer.meta), dict(entry.counts)
+            opened = dict(entry.writer.meta), dict(entry.counts)
+        self._evict()
+        return opened
 
     def _open(
         self,
@@ -199,11 +246,12 @@ class FilesBackend(Backend):
     ) -> None:
         entry.writer = store.open_run(project, run_id, meta, resume)
         entry.counts = counts if counts is not None else _disk_counts(entry.writer.dir)
+        entry.live, entry.used = True, time.monotonic()
 
     def counts(self, entity: str, project: str, run_id: str) -> Counts:
         store = self.store(entity)
         with self._run(entity, project, run_id) as entry:
-            if entry.writer is not None:
+            if entry.live:
                 return dict(entry.counts)
             store.run(project, run_id)  # RunNotFound
             return _disk_counts(store.run_dir(project, run_id))
@@ -211,64 +259,132 @@ class FilesBackend(Backend):
     def ingest(self, entity: str, project: str, run_id: str, batch: dict[str, Any]) -> Counts:
         store = self.store(entity)
         rows = {s: decode_rows(batch[s]) for s in ROW_STREAMS if batch.get(s)}  # ValueError before anything
+        opened = False
         with self._run(entity, project, run_id) as entry:
+            if entry.live:
+                entry.used = time.monotonic()  # an empty batch too: the client is alive
             if entry.writer is None:
                 stored = store.run(project, run_id)  # RunNotFound; marks a run left running crashed
-                counts = _disk_counts(store.run_dir(project, run_id))
+                counts = entry.counts if entry.live else _disk_counts(store.run_dir(project, run_id))
                 _check_gaps(batch, counts)
                 if _changes_nothing(
                     batch, counts, client_meta(batch.get("meta") or {}, entity, project, run_id), stored
                 ):
                     return counts  # e.g. a retried final batch: do not reopen a finished run
                 self._reopen(entry, store, project, run_id, counts)
+                opened = True
             else:
                 _check_gaps(batch, entry.counts)
-            writer, counts = entry.writer, entry.counts
-            assert writer is not None
-            if rows.get("history"):  # before anything is written: the batch is refused whole
-                check_continues(
-                    rows["history"], counts["history"] - batch["history"]["start"], writer.next_step - 1, "history"
-                )
-            for s in STREAMS:
-                chunk = batch.get(s)
-                if not chunk:
-                    continue
-                skip = counts[s] - chunk["start"]  # what the backend already holds
-                if s in ROW_STREAMS:
-                    new = rows[s][skip:]
-                    for keys, step, ts, rt, values in new:
-                        if s == "history":
-                            writer.log_row(step, ts, rt, keys, values)
-                            writer.next_step = step + 1  # what the next batch must not go back before
-                        else:  # system samples are numbered by the writer: their index is their step
-                            writer.log_system(ts, rt, dict(zip(keys, values)))
-                else:
-                    new = chunk["records"][skip:]
-                    for record in new:
-                        if s == "events":
-                            writer.log_event(record)
-                        else:
-                            writer.log_console(record["stream"], record["line"], record["t"])
-                counts[s] += len(new)
-            if batch.get("meta"):
-                writer.save_meta(**client_meta(batch["meta"], entity, project, run_id))
-            result = dict(counts)
-            if batch.get("state") in FINAL_STATES:
-                problems = writer.close(batch["state"], batch.get("exit_code"))
-                for problem in problems:
-                    log.warning("run %s/%s/%s: %s", entity, project, run_id, problem)
-                entry.writer, entry.counts = None, {}
-            return result
+            result = self._apply(entry, batch, rows, (entity, project, run_id))
+        if opened:
+            self._evict()
+        return result
+
+    def _apply(self, entry: _Run, batch: dict[str, Any], rows: dict[str, list], key: RunKey) -> Counts:
+        """Write what ``batch`` holds past the counts to the open writer; close it
+        when the batch ends the run."""
+        writer, counts = entry.writer, entry.counts
+        assert writer is not None
+        if rows.get("history"):  # before anything is written: the batch is refused whole
+            check_continues(
+                rows["history"], counts["history"] - batch["history"]["start"], writer.next_step - 1, "history"
+            )
+        for s in STREAMS:
+            chunk = batch.get(s)
+            if not chunk:
+                continue
+            skip = counts[s] - chunk["start"]  # what the backend already holds
+            if s in ROW_STREAMS:
+                new = rows[s][skip:]
+                for keys, step, ts, rt, values in new:
+                    if s == "history":
+                        writer.log_row(step, ts, rt, keys, values)
+                        writer.next_step = step + 1  # what the next batch must not go back before
+                    else:  # system samples are numbered by the writer: their index is their step
+                        writer.log_system(ts, rt, dict(zip(keys, values)))
+            else:
+                new = chunk["records"][skip:]
+                for record in new:
+                    if s == "events":
+                        writer.log_event(record)
+                    else:
+                        writer.log_console(record["stream"], record["line"], record["t"])
+            counts[s] += len(new)
+        if batch.get("meta"):
+            writer.save_meta(**client_meta(batch["meta"], *key))
+        result = dict(counts)
+        if batch.get("state") in FINAL_STATES:
+            _warn(key, writer.close(batch["state"], batch.get("exit_code")))
+            entry.writer, entry.counts, entry.live = None, {}, False
+        return result
 
     def _reopen(self, entry: _Run, store: LocalStore, project: str, run_id: str, counts: Counts) -> None:
-        """Open a run that exists but has no writer here (the server restarted since)."""
+        """Open a run that exists but has no writer here: its writer was closed while
+        it was quiet, or the server restarted since. The client did not resume it, so
+        its ``resumed`` count stays as it was."""
+        resumed = store.run(project, run_id).get("resumed")
         for attempt in range(_OPEN_RETRIES):
             try:
-                return self._open(entry, store, project, run_id, {"project": project, "id": run_id}, "allow", counts)
+                self._open(entry, store, project, run_id, {"project": project, "id": run_id}, "allow", counts)
+                break
             except StoreError:
                 if attempt == _OPEN_RETRIES - 1:
                     raise
                 time.sleep(0.02 * (attempt + 1))
+        assert entry.writer is not None
+        if resumed is None:
+            entry.writer.meta.pop("resumed", None)
+        else:
+            entry.writer.meta["resumed"] = resumed
+        entry.writer.save_meta()
+
+    def _release(self, key: RunKey, entry: _Run) -> None:
+        """Close a live run's writer (its lock held), leaving the run ``running``."""
+        assert entry.writer is not None
+        _warn(key, entry.writer.close("running"))
+        entry.writer = None
+
+    def _evict(self) -> None:
+        """Close the least recently written writers past ``max_open`` (any in use
+        right now is skipped: it is not the least recent for long)."""
+        with self._lock:
+            open_ = [(entry.used, key, entry) for key, entry in self._runs.items() if entry.writer is not None]
+        if len(open_) <= self.max_open:
+            return
+        open_.sort(key=lambda item: item[0])
+        for _, key, entry in open_[: len(open_) - self.max_open]:
+            if entry.lock.acquire(blocking=False):
+                try:
+                    if entry.writer is not None and self._runs.get(key) is entry:
+                        self._release(key, entry)
+                finally:
+                    entry.lock.release()
+
+    def close_idle(self, idle_after: float, stale_after: float) -> None:
+        """Close the writers of runs quiet for ``idle_after`` seconds; mark the runs
+        quiet for ``stale_after`` crashed, through the store's own recovery (the
+        summary rebuilt from the rows, as for a training process that died)."""
+        with self._lock:
+            entries = list(self._runs.items())
+        for key, entry in entries:
+            if time.monotonic() - entry.used < idle_after or not entry.lock.acquire(blocking=False):
+                continue  # busy: not idle
+            try:
+                if self._runs.get(key) is not entry or not entry.live:
+                    continue
+                quiet = time.monotonic() - entry.used
+                if entry.writer is not None and quiet >= idle_after:
+                    self._release(key, entry)
+                if quiet >= stale_after:
+                    entry.live = False
+                    entity, project, run_id = key
+                    try:
+                        self.store(entity).run(project, run_id)  # no longer live: recovered as crashed
+                    finally:
+                        with self._lock:
+                            del self._runs[key]
+            finally:
+                entry.lock.release()
 
     def put_media(self, data: bytes, ext: str) -> str:
         return self._media.put(data, ext)
@@ -278,16 +394,22 @@ class FilesBackend(Backend):
 
     def close(self) -> None:
         """Close every open writer as ``crashed``: that trims the logs' preallocated
-        tails, and says what a reader would conclude once this process is gone. A client
-        still logging reopens its run with its next batch."""
+        tails, and says what a reader would conclude once this process is gone. (Live
+        runs whose writer is closed already read so once this process has gone: their
+        lock is free.) A client still logging reopens its run with its next batch."""
         with self._lock:
             entries = list(self._runs.items())
-        for (entity, project, run_id), entry in entries:
+        for key, entry in entries:
             with entry.lock:
                 if entry.writer is not None:
-                    for problem in entry.writer.close("crashed"):
-                        log.warning("run %s/%s/%s: %s", entity, project, run_id, problem)
+                    _warn(key, entry.writer.close("crashed"))
                     entry.writer = None
+
+
+def _warn(key: RunKey, problems: list[str]) -> None:
+    """Log what a writer could not save, naming the run."""
+    for problem in problems:
+        log.warning("run %s/%s/%s: %s", *key, problem)
 
 
 def _disk_counts(run_dir: Path) -> Counts:

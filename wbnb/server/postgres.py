@@ -33,6 +33,7 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -53,6 +54,7 @@ from ..store.rows import check_continues
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Unavailable
 from .files import SERVER_OWNED, client_meta
+from .meta import readable
 
 T = TypeVar("T")
 
@@ -392,9 +394,8 @@ class PostgresBackend(Backend):
                     raise _not_found(entity, project, run_id)
                 run = row[0]
                 counts = dict(zip(STREAMS, row[1:5]))
-                for stream, (start, items) in {**rows, **records}.items():
-                    if start > counts[stream]:
-                        raise Gap(counts)
+                if any(start > counts[stream] for stream, (start, _) in [*rows.items(), *records.items()]):
+                    raise Gap(counts)
                 held, (first, history) = counts["history"], rows.get("history", (0, []))
                 if held and held - first < len(history):  # new rows must not go back before the last held step
                     last = conn.execute(
@@ -409,11 +410,10 @@ class PostgresBackend(Backend):
                         if fresh:
                             self._copy_rows(cur, run, stream, counts[stream], fresh, learned)
                             new[stream] = start + len(items)
-                    for stream, (start, items) in records.items():
-                        fresh = items[counts[stream] - start :]
-                        if fresh:
-                            _copy_records(cur, run, stream, counts[stream], fresh)
-                            new[stream] = start + len(items)
+                    for stream, (start, found) in records.items():
+                        if fresh_records := found[counts[stream] - start :]:
+                            _copy_records(cur, run, stream, counts[stream], fresh_records)
+                            new[stream] = start + len(found)
                     text = None
                     if meta is not None or state:
                         client = None if meta is None else client_meta(meta, entity, project, run_id)
@@ -466,9 +466,8 @@ class PostgresBackend(Backend):
                 keys = missing.pop(text)
                 kis[keys] = learned[keys] = ki
         if missing:
-            (next_ki,) = cur.execute(
-                "SELECT COALESCE(max(ki) + 1, 0) FROM wbnb_keysets WHERE run = %s", (run,)
-            ).fetchone()
+            row = cur.execute("SELECT COALESCE(max(ki) + 1, 0) FROM wbnb_keysets WHERE run = %s", (run,)).fetchone()
+            next_ki = row[0] if row else 0  # (an aggregate always returns its row)
             for ki, (text, keys) in enumerate(missing.items(), next_ki):
                 cur.execute("INSERT INTO wbnb_keysets (run, ki, keys) VALUES (%s, %s, %s)", (run, ki, text))
                 kis[keys] = learned[keys] = ki
@@ -539,7 +538,7 @@ class PostgresBackend(Backend):
             else:
                 found = conn.execute(_AT.format("step, ts, rt, ki, vals"), (indices, run, code)).fetchall()
             kis = sorted({r[3] for r in found} - set(known.values()))
-            names = (
+            names: dict[int, str] = (
                 dict(
                     conn.execute(
                         "SELECT ki, keys FROM wbnb_keysets WHERE run = %s AND ki = ANY(%s)", (run, kis)
@@ -572,7 +571,7 @@ class PostgresBackend(Backend):
         while pending:
             wanted = sorted({j for i in pending for j in range(max(0, i - width), min(n, i + width + 1))} - looked)
             looked.update(wanted)
-            steps.update(self._run(lambda conn: conn.execute(_AT.format("idx, step"), (wanted, run, code)).fetchall()))
+            steps.update(self._run(functools.partial(_steps_at, indices=wanted, run=run, code=code)))
             unfinished = []
             for i in pending:
                 step, lo, hi = steps.get(i), i, i
@@ -588,6 +587,11 @@ class PostgresBackend(Backend):
                     spans.append((lo, hi))
             pending, width = unfinished, width * 4
         return sorted({j for lo, hi in spans for j in range(lo, hi + 1)})
+
+
+def _steps_at(conn: psycopg.Connection, indices: list[int], run: int, code: int) -> list[tuple[int, int]]:
+    """``(index, step)`` of the rows of a run's stream at ``indices``."""
+    return conn.execute(_AT.format("idx, step"), (indices, run, code)).fetchall()
 
 
 def _opened(meta: dict[str, Any]) -> dict[str, Any]:
@@ -673,14 +677,15 @@ class PostgresStore(Store):
         return [r[0] for r in rows]
 
     def runs(self, project: str) -> list[dict[str, Any]]:
-        """Metadata of every run of a project, oldest first (``created_at``)."""
+        """Metadata of every run of a project, oldest first (``created_at``); a bad
+        stored value is left out and named (``meta.readable``)."""
         check_name("project", project)
         rows = self._backend._run(
             lambda conn: conn.execute(
                 "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s", (self.entity, project)
             ).fetchall()
         )
-        out = _load_all([r[0] for r in rows])
+        out = [readable(meta) for meta in _load_all([r[0] for r in rows])]
         out.sort(key=lambda m: m.get("created_at", 0))
         return out
 
@@ -696,7 +701,7 @@ class PostgresStore(Store):
         )
         if row is None:
             raise _not_found(self.entity, project, run_id)
-        return json.loads(row[0])
+        return readable(json.loads(row[0]))
 
     def rows(
         self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
