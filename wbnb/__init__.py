@@ -11,6 +11,8 @@ This module only re-exports; see ARCHITECTURE.md for where things live.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import errors
+from .errors import Error
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
@@ -54,6 +56,7 @@ __all__ = [
     "Api",
     "Config",
     "ConfigError",
+    "Error",
     "Histogram",
     "Image",
     "PreInitError",
@@ -65,6 +68,7 @@ __all__ = [
     "alert",
     "config",
     "define_metric",
+    "errors",
     "finish",
     "init",
     "log",

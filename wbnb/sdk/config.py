@@ -10,8 +10,10 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..errors import UsageError
 
-class ConfigError(ValueError):
+
+class ConfigError(UsageError, ValueError):
     """A config value was changed without ``allow_val_change``."""
 
 
