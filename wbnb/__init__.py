@@ -18,8 +18,11 @@ from .sdk.config import Config, ConfigError
 from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
+from .sdk.require import require
 from .sdk.run import Run
 from .sdk.settings import Settings
+from .sdk.setup import setup, teardown
+from .sdk.term import termerror, termlog, termwarn
 from .store.base import RunNotFound, StoreError
 
 __version__ = "0.1.0"
@@ -74,9 +77,15 @@ __all__ = [
     "log",
     "login",
     "plot",
+    "require",
     "run",
     "save",
+    "setup",
     "summary",
+    "teardown",
+    "termerror",
+    "termlog",
+    "termwarn",
     "unwatch",
     "watch",
 ]
