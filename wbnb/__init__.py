@@ -19,7 +19,9 @@ from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatc
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
+from .sdk.restore import restore
 from .sdk.run import Run
+from .sdk.run_extras import log_code, mark_preempting
 from .sdk.settings import Settings
 from .sdk.setup import setup, teardown
 from .sdk.term import termerror, termlog, termwarn
@@ -75,9 +77,12 @@ __all__ = [
     "finish",
     "init",
     "log",
+    "log_code",
     "login",
+    "mark_preempting",
     "plot",
     "require",
+    "restore",
     "run",
     "save",
     "setup",
