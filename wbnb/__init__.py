@@ -36,12 +36,14 @@ _LAZY = {
     "Image": ".data",
     "Table": ".data",
     "plot": ".data",
+    "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
 }
 
 if TYPE_CHECKING:
     from .api import Api
     from .data import Histogram, Image, Table, plot
+    from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
 
 
@@ -81,6 +83,7 @@ __all__ = [
     "login",
     "mark_preempting",
     "plot",
+    "plot_table",
     "require",
     "restore",
     "run",
