@@ -11,13 +11,20 @@ This module only re-exports; see ARCHITECTURE.md for where things live.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import errors
+from .errors import Error
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
+from .sdk.require import require
+from .sdk.restore import restore
 from .sdk.run import Run
+from .sdk.run_extras import log_code, mark_preempting
 from .sdk.settings import Settings
+from .sdk.setup import setup, teardown
+from .sdk.term import termerror, termlog, termwarn
 from .store.base import RunNotFound, StoreError
 
 __version__ = "0.1.0"
@@ -29,12 +36,14 @@ _LAZY = {
     "Image": ".data",
     "Table": ".data",
     "plot": ".data",
+    "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
 }
 
 if TYPE_CHECKING:
     from .api import Api
     from .data import Histogram, Image, Table, plot
+    from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
 
 
@@ -54,6 +63,7 @@ __all__ = [
     "Api",
     "Config",
     "ConfigError",
+    "Error",
     "Histogram",
     "Image",
     "PreInitError",
@@ -65,14 +75,25 @@ __all__ = [
     "alert",
     "config",
     "define_metric",
+    "errors",
     "finish",
     "init",
     "log",
+    "log_code",
     "login",
+    "mark_preempting",
     "plot",
+    "plot_table",
+    "require",
+    "restore",
     "run",
     "save",
+    "setup",
     "summary",
+    "teardown",
+    "termerror",
+    "termlog",
+    "termwarn",
     "unwatch",
     "watch",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,9 @@ class Table(WBValue):
     (to wandb's ["Input", "Output", "Expected"] when there is no data); ``rows`` is an
     alias of ``data``; a pandas ``dataframe`` (also accepted as ``data``) brings its
     own column names. Cells hold numbers, strings, bools, None, datetimes, wbnb values
-    (``Image``...) or lists/dicts of these; NaN and inf are stored as None.
+    (``Image``...) or lists/dicts of these; NaN and inf are stored as None. As in wandb,
+    a column keeps one kind of value (numbers, strings, bools, one media type...; None
+    anywhere) unless ``allow_mixed_types=True``.
     """
 
     _type = "table"
@@ -37,7 +39,10 @@ class Table(WBValue):
         data: Any = None,
         rows: Any = None,
         dataframe: Any = None,
+        allow_mixed_types: bool = False,
     ) -> None:
+        self.allow_mixed_types = allow_mixed_types
+        self._kinds: dict[int, str] = {}  # column index -> the kind of value it holds
         if data is not None and rows is not None:
             raise ValueError("Table got both data and rows; rows is an alias of data, pass one")
         data = rows if data is None else data
@@ -64,7 +69,9 @@ class Table(WBValue):
             raise ValueError(
                 f"Table.add_data got {len(row)} values; this table has {len(self.columns)} columns {self.columns}"
             )
-        self.data.append([to_plain(cell) for cell in row])
+        cells = [to_plain(cell) for cell in row]
+        self._claim_kinds((i, self.columns[i], len(self.data), cell) for i, cell in enumerate(cells))
+        self.data.append(cells)
 
     def add_column(self, name: str, data: Any) -> None:
         """Append a column with one value per existing row."""
@@ -77,9 +84,33 @@ class Table(WBValue):
             raise ValueError(
                 f"Table.add_column got {len(values)} values for {name!r}; the table has {len(self.data)} rows"
             )
+        cells = [to_plain(value) for value in values]
+        self._claim_kinds((len(self.columns), str(name), j, cell) for j, cell in enumerate(cells))
         self.columns.append(str(name))
-        for row, value in zip(self.data, values, strict=True):
-            row.append(to_plain(value))
+        for row, cell in zip(self.data, cells, strict=True):
+            row.append(cell)
+
+    def _claim_kinds(self, cells: Iterable[tuple[int, str, int, Any]]) -> None:
+        """Check ``(column index, column name, row index, cell)`` against each column's
+        kind of value (wandb's rule; None fits any) and, if all fit, keep the kinds."""
+        if self.allow_mixed_types:
+            return
+        claimed: dict[int, str] = {}
+        for i, column, row, cell in cells:
+            if cell is None:
+                continue
+            kind = _kind(cell)
+            expected = self._kinds.get(i) or claimed.setdefault(i, kind)
+            if kind != expected:
+                raise TypeError(
+                    f"Table column {column!r} holds {expected} values but row {row} has a {kind} ({cell!r:.60}); "
+                    "pass Table(..., allow_mixed_types=True) to allow mixed columns"
+                )
+        self._kinds.update(claimed)
+
+    def iterrows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Yield ``(index, row)`` for each row, as wandb's ``Table.iterrows`` does."""
+        yield from enumerate(self.data)
 
     def _index(self, name: str) -> int:
         if name not in self.columns:
@@ -118,4 +149,9 @@ class Table(WBValue):
         Cells that were wbnb values (images...) come back as their record dicts.
         """
         body = json.loads(read(record["path"]))
-        return cls(columns=body["columns"], data=body["data"])
+        return cls(columns=body["columns"], data=body["data"], allow_mixed_types=True)
+
+
+def _kind(cell: Any) -> str:
+    """What a column's cells must agree on: their type, but ints and floats are both numbers."""
+    return "number" if type(cell) in (int, float) else type(cell).__name__

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..errors import UsageError
 
-class ConfigError(ValueError):
+
+class ConfigError(UsageError, ValueError):
     """A config value was changed without ``allow_val_change``."""
 
 

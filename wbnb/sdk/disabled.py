@@ -26,6 +26,8 @@ class DisabledRun:
     group = None
     job_type = None
     tags: tuple[str, ...] = ()
+    project_url = ""
+    sweep_id = sweep_url = None
 
     def __init__(
         self, settings: Settings, config: dict[str, Any], project: str, name: str | None, run_id: str | None
@@ -57,6 +59,15 @@ class DisabledRun:
 
     def watch(self, *args: Any, **kwargs: Any) -> None:
         """Does nothing."""
+
+    def log_code(self, *args: Any, **kwargs: Any) -> None:
+        """Stores nothing."""
+
+    def mark_preempting(self) -> None:
+        """Does nothing."""
+
+    def restore(self, *args: Any, **kwargs: Any) -> None:
+        """Restores nothing (as wandb's disabled run)."""
 
     def unwatch(self, *args: Any, **kwargs: Any) -> None:
         """Does nothing."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from ..errors import UsageError
 
-class PreInitError(RuntimeError):
+
+class PreInitError(UsageError, RuntimeError):
     """A run-level call was made before ``wbnb.init()``."""
 
 

@@ -20,13 +20,16 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..store.base import RunWriter, Store
 from ..store.summary import SummaryTracker, parse_modes
+from . import run_extras
 from .alert import AlertLevel, record_alert
 from .config import Config
 from .forked import ForkedWriter
+from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source, log_code
+from .restore import restore
 from .settings import Settings
 from .summary import Summary
 from .values import SCALARS, flatten, plain_keys, plain_values, storable
@@ -149,10 +152,10 @@ class Run:
         """``entity/project/id``, what ``Api().run()`` takes."""
         return f"{self.entity}/{self.project}/{self.id}"
 
-    @property
-    def url(self) -> str:
-        """Where the run lives: a ``file://`` URL of its folder for the local store."""
-        return Path(self.dir).parent.as_uri()
+    url = property(lambda self: run_extras.run_url(self._meta, self.dir), doc="The run's folder or server URL.")
+    project_url = property(lambda self: run_extras.project_url(self._meta, self.dir), doc="Its project's URL.")
+    sweep_url = property(lambda self: run_extras.sweep_url(self._meta, self.dir), doc="Its sweep's URL, if any.")
+    sweep_id = property(lambda self: self._meta.get("sweep_id"), doc="The sweep the run is in, if any.")
 
     @property
     def step(self) -> int:
@@ -341,6 +344,27 @@ class Run:
                 shutil.copy2(src, dst)
             out.append(dst)
         return out
+
+    def log_code(
+        self,
+        root: str | os.PathLike[str] | None = ".",
+        name: str | None = None,
+        include_fn: PathFilter = include_source,
+        exclude_fn: PathFilter = exclude_tooling,
+    ) -> LoggedCode | None:
+        """Keep the source files below ``root`` with the run, each stored once by
+        content (``*.py``, ``requirements.txt``, Dockerfiles by default; see ``log_code.py``)."""
+        return log_code(self, root, name, include_fn, exclude_fn)
+
+    def mark_preempting(self) -> None:
+        """Record that the run expects to be stopped (it stays ``running``)."""
+        run_extras.record_preempting(self)
+
+    def restore(
+        self, name: str, run_path: str | None = None, replace: bool = False, root: str | os.PathLike[str] | None = None
+    ) -> IO[str] | None:
+        """``wbnb.restore`` from this run (default) into ``root`` (default: ``run.dir``)."""
+        return restore(name, run_path or self.path, replace, root if root is not None else self.dir)
 
     def watch(
         self,

@@ -2,6 +2,7 @@
 ``wandb.sdk.wandb_run.finish``), kept working for ``import wbnb as wandb``."""
 
 from .lifecycle import finish
+from .restore import restore
 from .run import Run
 
-__all__ = ["Run", "finish"]
+__all__ = ["Run", "finish", "restore"]

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..errors import Error
 from .history import Cursor
 
 STATES = ("running", "finished", "failed", "crashed")
 
 
-class StoreError(Exception):
+class StoreError(Error):
     """The store cannot do what was asked (not writable, run missing, run busy)."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import AuthenticationError, CommError
 from .base import RunNotFound, RunWriter, Store, StoreError
 from .history import Cursor, numeric_arrays
 from .wire import API, decode_rows
@@ -23,11 +24,11 @@ from .wire import API, decode_rows
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 
 
-class ServerError(StoreError):
+class ServerError(StoreError, CommError):
     """The server refused a request or could not be reached."""
 
 
-class AuthError(ServerError, PermissionError):
+class AuthError(ServerError, AuthenticationError, PermissionError):
     """The key is missing, unknown or revoked (401), or may not see that entity (403)."""
 
 

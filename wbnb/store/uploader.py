@@ -237,6 +237,8 @@ class Uploader:
                 self._upload_media(v for row in items for v in row[4] if isinstance(v, (dict, list)))
                 batch[s] = encode_rows(start, items)
             else:
+                if s == "events":  # summary values and log_code's manifest point to media too
+                    self._upload_media(items)
                 batch[s] = {"start": start, "records": items}
         version = self._meta_version
         if version != self._meta_sent:

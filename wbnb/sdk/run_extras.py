@@ -1,0 +1,89 @@
+"""What a run has besides logging: where it lives (``url``, ``project_url``,
+``sweep_url``) and ``mark_preempting``; plus the module-level ``wbnb.log_code`` and
+``wbnb.mark_preempting``, which act on the current run.
+
+URLs: a run in the local store is a ``file://`` URL of its folder (its project's
+folder for ``project_url``); a run logged to a ``wbnb server`` is the server's URL of
+its record (``.../runs/<id>``; ``.../runs`` lists the project).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..store.wire import API
+from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source
+
+if TYPE_CHECKING:
+    from .run import Run
+
+
+def _server_project(meta: dict[str, Any]) -> str | None:
+    """The server URL of the run's project, or None for a run of the local store."""
+    remote = meta.get("remote")
+    if not remote:
+        return None
+    return (
+        f"{remote['url']}{API}/entities/{quote(remote['entity'], safe='')}/projects/{quote(meta['project'], safe='')}"
+    )
+
+
+def run_url(meta: dict[str, Any], files_dir: str) -> str:
+    """The run's URL: the server's record of it, or its folder in the local store."""
+    project = _server_project(meta)
+    if project:
+        return f"{project}/runs/{quote(meta['id'], safe='')}"
+    return Path(files_dir).parent.as_uri()
+
+
+def project_url(meta: dict[str, Any], files_dir: str) -> str:
+    """The URL of the run's project: the server's list of its runs, or its folder."""
+    project = _server_project(meta)
+    return f"{project}/runs" if project else Path(files_dir).parent.parent.as_uri()
+
+
+def sweep_url(meta: dict[str, Any], files_dir: str) -> str | None:
+    """The URL of the sweep the run belongs to, None when it is in none."""
+    sweep_id = meta.get("sweep_id")
+    if not sweep_id:
+        return None
+    project = _server_project(meta) or Path(files_dir).parent.parent.as_uri()
+    return f"{project}/sweeps/{quote(str(sweep_id), safe='')}"
+
+
+def record_preempting(run: Run) -> None:
+    """Keep with the run that it expects to be stopped (an event and ``preempting_at``
+    in its metadata); it stays ``running``."""
+    from .lifecycle import say_once  # (lifecycle imports run, which imports this module)
+
+    now = time.time()
+    run._writer.log_event({"kind": "preempting", "t": now})
+    run._writer.save_meta(preempting_at=now)
+    say_once(
+        "preempting",
+        f"run {run.id} is marked as preempting: recorded with it. There is no scheduler here to requeue "
+        "it; if the process is stopped, the run reads as crashed and init(id=..., resume='allow') continues it",
+    )
+
+
+def log_code(
+    root: str | os.PathLike[str] | None = ".",
+    name: str | None = None,
+    include_fn: PathFilter = include_source,
+    exclude_fn: PathFilter = exclude_tooling,
+) -> LoggedCode | None:
+    """``wbnb.run.log_code(...)`` on the current run."""
+    from .lifecycle import current
+
+    return current("log_code").log_code(root, name=name, include_fn=include_fn, exclude_fn=exclude_fn)
+
+
+def mark_preempting() -> None:
+    """``wbnb.run.mark_preempting()`` on the current run."""
+    from .lifecycle import current
+
+    current("mark_preempting").mark_preempting()
