@@ -25,8 +25,11 @@ __version__ = "0.1.0"
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
 _LAZY = {
     "Api": ".api",
+    "Audio": ".data",
     "Histogram": ".data",
+    "Html": ".data",
     "Image": ".data",
+    "Object3D": ".data",
     "Table": ".data",
     "plot": ".data",
     "load_ipython_extension": ".jupyter",
@@ -34,7 +37,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .api import Api
-    from .data import Histogram, Image, Table, plot
+    from .data import Audio, Histogram, Html, Image, Object3D, Table, plot
     from .jupyter import load_ipython_extension as load_ipython_extension
 
 
@@ -52,10 +55,13 @@ summary = PreInitObject("wbnb.summary")
 __all__ = [
     "AlertLevel",
     "Api",
+    "Audio",
     "Config",
     "ConfigError",
     "Histogram",
+    "Html",
     "Image",
+    "Object3D",
     "PreInitError",
     "Run",
     "RunNotFound",

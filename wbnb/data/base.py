@@ -7,7 +7,10 @@ the run's media sink, which stores them by content and returns a path the dict k
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Protocol
+
+_said: set[str] = set()  # topics warn_once has warned about in this process
 
 
 class MediaSink(Protocol):
@@ -26,3 +29,11 @@ class WBValue:
     def to_json(self, sink: MediaSink) -> dict[str, Any]:
         """Return the JSON-able record of this value, writing any files to ``sink``."""
         raise NotImplementedError
+
+
+def warn_once(topic: str, message: str) -> None:
+    """Warn ``message`` the first time ``topic`` comes up in this process: a value type
+    that reinterprets data says so once, not at every step of a training loop."""
+    if topic not in _said:
+        _said.add(topic)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
