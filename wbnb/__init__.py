@@ -30,14 +30,16 @@ _LAZY = {
     "Html": ".data",
     "Image": ".data",
     "Object3D": ".data",
+    "Plotly": ".data",
     "Table": ".data",
+    "Video": ".data",
     "plot": ".data",
     "load_ipython_extension": ".jupyter",
 }
 
 if TYPE_CHECKING:
     from .api import Api
-    from .data import Audio, Histogram, Html, Image, Object3D, Table, plot
+    from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, plot
     from .jupyter import load_ipython_extension as load_ipython_extension
 
 
@@ -62,12 +64,14 @@ __all__ = [
     "Html",
     "Image",
     "Object3D",
+    "Plotly",
     "PreInitError",
     "Run",
     "RunNotFound",
     "Settings",
     "StoreError",
     "Table",
+    "Video",
     "alert",
     "config",
     "define_metric",

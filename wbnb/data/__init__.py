@@ -1,5 +1,5 @@
 """Loggable value types: ``Image``, ``Histogram``, ``Table``, the charts in ``plot``,
-and the media ``Audio``, ``Html`` and ``Object3D``.
+and the media ``Audio``, ``Video``, ``Html``, ``Plotly`` and ``Object3D``.
 
 They need numpy, which costs more to import than the rest of wbnb together, so they are
 re-exported lazily: ``wbnb.data.Image`` imports its module on first use.
@@ -16,7 +16,9 @@ _LAZY = {
     "Html": ".html",
     "Image": ".image",
     "Object3D": ".object3d",
+    "Plotly": ".plotly",
     "Table": ".table",
+    "Video": ".video",
     "plot": ".plot",
 }
 
@@ -27,7 +29,9 @@ if TYPE_CHECKING:
     from .html import Html
     from .image import Image
     from .object3d import Object3D
+    from .plotly import Plotly
     from .table import Table
+    from .video import Video
 
 
 def __getattr__(name: str) -> Any:
@@ -37,4 +41,4 @@ def __getattr__(name: str) -> Any:
     return module if name == "plot" else getattr(module, name)
 
 
-__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Table", "WBValue", "plot"]
+__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Plotly", "Table", "Video", "WBValue", "plot"]

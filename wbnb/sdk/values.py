@@ -21,7 +21,8 @@ PLAIN = frozenset({float, int, bool, str, type(None)})
 
 ACCEPTED = (
     "numbers, bools, strings, None, numpy scalars and arrays, torch tensors, "
-    "wbnb.Image / Histogram / Table / plot.*, matplotlib figures, PIL images, "
+    "wbnb.Image / Histogram / Table / plot.* / Audio / Video / Html / Plotly / Object3D, "
+    "matplotlib figures (or the pyplot module: its current figure), plotly figures, PIL images, "
     "lists of these, or nested dicts of these"
 )
 
@@ -84,10 +85,14 @@ def _convert(key: str, value: Any, sink: MediaSink) -> Any:
         from ..data import Histogram
 
         return Histogram(value).to_json(sink)
-    if module == "matplotlib" or module == "PIL":
+    if module == "matplotlib" or module == "PIL" or getattr(value, "__name__", None) == "matplotlib.pyplot":
         from ..data import Image
 
         return Image(value).to_json(sink)
+    if module == "plotly":
+        from ..data import Plotly
+
+        return Plotly(value).to_json(sink)
     if isinstance(value, (list, tuple)):
         return [v if type(v) in PLAIN else _convert(key, v, sink) for v in value]
     if isinstance(value, numbers.Number) and not isinstance(value, complex):
