@@ -32,9 +32,14 @@ __version__ = "0.1.0"
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
 _LAZY = {
     "Api": ".api",
+    "Audio": ".data",
     "Histogram": ".data",
+    "Html": ".data",
     "Image": ".data",
+    "Object3D": ".data",
+    "Plotly": ".data",
     "Table": ".data",
+    "Video": ".data",
     "plot": ".data",
     "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
@@ -42,7 +47,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .api import Api
-    from .data import Histogram, Image, Table, plot
+    from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, plot
     from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
 
@@ -61,17 +66,22 @@ summary = PreInitObject("wbnb.summary")
 __all__ = [
     "AlertLevel",
     "Api",
+    "Audio",
     "Config",
     "ConfigError",
     "Error",
     "Histogram",
+    "Html",
     "Image",
+    "Object3D",
+    "Plotly",
     "PreInitError",
     "Run",
     "RunNotFound",
     "Settings",
     "StoreError",
     "Table",
+    "Video",
     "alert",
     "config",
     "define_metric",

@@ -1,4 +1,5 @@
-"""Loggable value types: ``Image``, ``Histogram``, ``Table`` and the charts in ``plot``.
+"""Loggable value types: ``Image``, ``Histogram``, ``Table``, the charts in ``plot``,
+and the media ``Audio``, ``Video``, ``Html``, ``Plotly`` and ``Object3D``.
 
 They need numpy, which costs more to import than the rest of wbnb together, so they are
 re-exported lazily: ``wbnb.data.Image`` imports its module on first use.
@@ -9,13 +10,28 @@ from typing import TYPE_CHECKING, Any
 
 from .base import WBValue
 
-_LAZY = {"Histogram": ".histogram", "Image": ".image", "Table": ".table", "plot": ".plot"}
+_LAZY = {
+    "Audio": ".audio",
+    "Histogram": ".histogram",
+    "Html": ".html",
+    "Image": ".image",
+    "Object3D": ".object3d",
+    "Plotly": ".plotly",
+    "Table": ".table",
+    "Video": ".video",
+    "plot": ".plot",
+}
 
 if TYPE_CHECKING:
     from . import plot
+    from .audio import Audio
     from .histogram import Histogram
+    from .html import Html
     from .image import Image
+    from .object3d import Object3D
+    from .plotly import Plotly
     from .table import Table
+    from .video import Video
 
 
 def __getattr__(name: str) -> Any:
@@ -25,4 +41,4 @@ def __getattr__(name: str) -> Any:
     return module if name == "plot" else getattr(module, name)
 
 
-__all__ = ["Histogram", "Image", "Table", "WBValue", "plot"]
+__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Plotly", "Table", "Video", "WBValue", "plot"]

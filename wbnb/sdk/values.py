@@ -32,7 +32,8 @@ def plain_values(values: Any) -> bool:
 
 ACCEPTED = (
     "numbers, bools, strings, None, datetimes, numpy scalars and arrays, torch tensors, "
-    "wbnb.Image / Histogram / Table / plot.*, matplotlib figures, PIL images, "
+    "wbnb.Image / Histogram / Table / plot.* / Audio / Video / Html / Plotly / Object3D, "
+    "matplotlib figures (or the pyplot module: its current figure), plotly figures, PIL images, "
     "lists of these, or nested dicts of these"
 )
 
@@ -127,10 +128,14 @@ def _convert(key: str, value: Any, sink: MediaSink, depth: int) -> Any:
         return _numpy_scalar(key, value) if isinstance(value, np.generic) else _convert(key, value, sink, depth + 1)
     if module == "torch" and hasattr(value, "ndim"):
         return _plain(key, value.item()) if value.ndim == 0 else _histogram(value, sink)
-    if module == "matplotlib" or module == "PIL":
+    if module == "matplotlib" or module == "PIL" or getattr(value, "__name__", None) == "matplotlib.pyplot":
         from ..data import Image
 
         return Image(value).to_json(sink)
+    if module == "plotly":
+        from ..data import Plotly
+
+        return Plotly(value).to_json(sink)
     if isinstance(value, (list, tuple)):
         if depth >= MAX_DEPTH:
             raise ValueError(f"nests lists deeper than {MAX_DEPTH} levels (or contains itself)")

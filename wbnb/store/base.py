@@ -6,7 +6,7 @@ two homes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,11 @@ class RunWriter(ABC):
     def put(self, data: bytes, ext: str) -> str:
         """Store a file by content and return its store-relative path (a writer is its
         run's ``MediaSink``)."""
+
+    @abstractmethod
+    def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
+        """Return the path of a derived file named after ``key`` and store ``produce()``
+        there off the caller's thread (``store/media.py``); ``close`` waits for it."""
 
     @abstractmethod
     def save_meta(self, **changes: Any) -> None:

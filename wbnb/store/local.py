@@ -27,13 +27,13 @@ import socket
 import threading
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from .base import RunNotFound, RunWriter, Store, StoreError
 from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
-from .media import MediaStore, media_path
+from .media import MediaStore, media_path, wait_written
 from .summary import SummaryTracker
 from .wal import LogWriter, encode, read_records, valid_end
 
@@ -278,6 +278,7 @@ class LocalRunWriter(RunWriter):
         self._lock = lock
         self._lost: dict[str, int] = {}
         self._errors: dict[str, str] = {}
+        self._derived = False  # whether put_later was used: close waits for the media thread
         exists = (d / "run.json").exists()
         run_path = f"{meta.get('project')}/{meta.get('id')}"
         if exists and resume in (None, "never"):
@@ -348,6 +349,13 @@ class LocalRunWriter(RunWriter):
             self._failed("media files", e)
             return media_path(data, ext)
 
+    def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
+        self._derived = True
+        return self._store._media.put_later(key, ext, produce, self._derived_failed)
+
+    def _derived_failed(self, error: Exception) -> None:
+        self._failed("media files", error if isinstance(error, OSError) else OSError(f"{error!r}"))
+
     def save_meta(self, **changes: Any) -> None:
         self.meta.update(changes)
         try:
@@ -358,6 +366,8 @@ class LocalRunWriter(RunWriter):
     def close(self, state: str, exit_code: int | None = None) -> list[str]:
         if self._lock < 0:
             return []
+        if self._derived:  # the files its records point to are written before it reads as ended
+            wait_written()
         for name, log in (
             ("history", self._history.log),
             ("system", self._system.log),

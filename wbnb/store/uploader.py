@@ -13,6 +13,7 @@ the thread retries with backoff and catches up. ``wbnb sync`` runs the same
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
@@ -24,8 +25,9 @@ from typing import Any
 from .base import RunNotFound, RunWriter, StoreError
 from .history import Cursor, read_rows
 from .local import LocalRunWriter, LocalStore
+from .media import media_path, wait_written
 from .wal import read_records
-from .wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, encode_rows, media_paths
+from .wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, Row, encode_rows, media_paths, rename_media
 
 # Records per stream in one batch. Encoding a batch holds the GIL, so next to a live
 # training loop batches stay small (1000 rows x 10 floats: ~1 ms); sync sends 5x more.
@@ -60,6 +62,9 @@ class Uploader:
         self._pending: dict[str, list[Any]] = {s: [] for s in STREAMS}
         self._cursors: dict[str, Any] = {s: Cursor() if s in ROW_STREAMS else 0 for s in STREAMS}
         self._sent_media: set[str] = set()
+        # Spool media paths the server knows under another name: derived files (named
+        # after their input, store/media.py) and tables whose cells point to them.
+        self._renamed: dict[str, str] = {}
         self._meta_version = 0  # bumped by the writer on each metadata change
         self._meta_sent = -1
         self._meta: Callable[[], dict[str, Any]] = lambda: spool.run(project, run_id)
@@ -180,7 +185,8 @@ class Uploader:
         """The run's metadata as the server keeps it: its entity, none of the spool's own fields."""
         meta = {k: v for k, v in self._meta().items() if k not in LOCAL_ONLY}
         meta["entity"] = self.remote.entity  # an offline run was stamped with the local user
-        return meta
+        self._upload_media([meta.get("summary")])  # its values may point to media no row has sent yet
+        return rename_media(meta, self._renamed) if self._renamed else meta
 
     def _open(self) -> None:
         answer = self.remote.conn.request("PUT", self.path, json={"meta": self._remote_meta(), "resume": "allow"})
@@ -235,11 +241,11 @@ class Uploader:
             start = self.base[s] + acked[s]
             if s in ROW_STREAMS:
                 self._upload_media(v for row in items for v in row[4] if isinstance(v, (dict, list)))
-                batch[s] = encode_rows(start, items)
+                batch[s] = encode_rows(start, map(self._server_row, items) if self._renamed else items)
             else:
                 if s == "events":  # summary values and log_code's manifest point to media too
                     self._upload_media(items)
-                batch[s] = {"start": start, "records": items}
+                batch[s] = {"start": start, "records": rename_media(items, self._renamed) if self._renamed else items}
         version = self._meta_version
         if version != self._meta_sent:
             batch["meta"] = self._remote_meta()
@@ -271,7 +277,9 @@ class Uploader:
 
     def _upload_media(self, values: Iterable[Any]) -> None:
         """PUT each media file a batch points to before the batch (content-addressed,
-        so a repeat costs one request and stores nothing)."""
+        so a repeat costs one request and stores nothing). The server names a file after
+        its bytes: a derived file, or a table pointing to one, goes up under that name and
+        ``_renamed`` maps the spool's path to it for the records sent."""
         for value in values:
             for path in media_paths(value):
                 if path in self._sent_media:
@@ -279,21 +287,39 @@ class Uploader:
                 data = self._spool_media(path)
                 if data is None:
                     continue  # lost locally (disk full when logged); the record says where it was
-                name = path.rsplit("/", 1)[1]
+                if path.endswith(".json"):  # a table: its cells may point to images (sent first)
+                    doc = json.loads(data)
+                    self._upload_media([doc])
+                    if self._renamed and (renamed := rename_media(doc, self._renamed)) is not doc:
+                        data = json.dumps(renamed).encode()
+                try:
+                    server_path = media_path(data, path.rpartition(".")[2])
+                except ValueError:  # not a name this store writes: nothing to send
+                    continue
+                if server_path != path:
+                    self._renamed[path] = server_path
                 self.remote.conn.request(
-                    "PUT", f"/media/{name}", data=data, headers={"Content-Type": "application/octet-stream"}
+                    "PUT",
+                    f"/media/{server_path.rsplit('/', 1)[1]}",
+                    data=data,
+                    headers={"Content-Type": "application/octet-stream"},
                 )
                 self._sent_media.add(path)
-                if path.endswith(".json"):  # a table: its cells may point to images
-                    import json
-
-                    self._upload_media([json.loads(data)])
 
     def _spool_media(self, path: str) -> bytes | None:
+        file = self.dir.parents[2] / path
+        wait_written(file)  # a derived file this process is still making
         try:
-            return (self.dir.parents[2] / path).read_bytes()
+            return file.read_bytes()
         except FileNotFoundError:
             return None
+
+    def _server_row(self, row: Row) -> Row:
+        """A row with the media paths the server knows under another name renamed."""
+        keys, step, ts, rt, values = row
+        if not any(isinstance(v, (dict, list)) for v in values):
+            return row
+        return keys, step, ts, rt, [rename_media(v, self._renamed) for v in values]
 
 
 class _Retry(Exception):
@@ -330,6 +356,9 @@ class SpooledRunWriter(RunWriter):
 
     def put(self, data: bytes, ext: str) -> str:
         return self.local.put(data, ext)
+
+    def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
+        return self.local.put_later(key, ext, produce)
 
     def save_meta(self, **changes: Any) -> None:
         self.local.save_meta(**changes)

@@ -87,3 +87,26 @@ def media_paths(value: Any) -> Iterable[str]:
         for v in value:
             if isinstance(v, (dict, list)):
                 yield from media_paths(v)
+
+
+def rename_media(value: Any, renamed: Mapping[str, str]) -> Any:
+    """``value`` with each media path found in ``renamed`` replaced by its new name; the
+    same object when nothing changed (so callers can tell cheaply)."""
+    if isinstance(value, dict):
+        out = None
+        for k, v in value.items():
+            if k == "path" and isinstance(v, str):
+                new = renamed.get(v, v)
+            elif isinstance(v, (dict, list)):
+                new = rename_media(v, renamed)
+            else:
+                continue
+            if new is not v:
+                if out is None:
+                    out = dict(value)
+                out[k] = new
+        return value if out is None else out
+    if isinstance(value, list):
+        items = [rename_media(v, renamed) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
