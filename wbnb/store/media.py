@@ -13,13 +13,13 @@ import re
 import threading
 from pathlib import Path
 
-_EXT = re.compile(r"^[a-z0-9]{1,8}$")
+_EXT = re.compile(r"[a-z0-9]{1,8}")  # fullmatch: "$" would let "png\n" through
 
 
 def media_path(data: bytes, ext: str) -> str:
     """Return the store-relative path that ``data`` is kept under."""
     ext = ext.lower().lstrip(".")
-    if not _EXT.match(ext):
+    if not _EXT.fullmatch(ext):
         raise ValueError(f"media extension must be 1-8 letters or digits, got {ext!r}")
     digest = hashlib.sha256(data).hexdigest()
     return f"media/{digest[:2]}/{digest}.{ext}"
