@@ -11,8 +11,8 @@ always consecutive, because steps never go backwards; readers merge them.
 
 Every path (``read_rows``, ``read_columns`` whole, sampled or cached,
 ``read_columns_to_follow``) skips the same damage: what ``wal.decode_frames`` skips, and
-records whose checksum holds but that are no row or schema (``_parse_rows``), such
-as a row of a schema never declared.
+records whose checksum holds but that are no row (``_is_row``) or schema
+(``_declare``), such as a row of a schema never declared.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from zlib import crc32
 
 from .wal import (
     HEADER,
+    NOT_A_RECORD,
     LogWriter,
     Reread,
     decode_frames,
@@ -97,10 +98,18 @@ def read_rows(path: str | os.PathLike[str], cursor: Cursor | None = None) -> tup
     if data is None:
         return [], cursor
     schemas = dict(cursor.schemas)
-    part = _parse_rows(data, schemas, rereader(path, cursor.offset))
+    part = _parse_rows(data, schemas, rereader(path, cursor.offset), resolve=True)
     report_damage(path, cursor.offset, part.damaged)
-    rows = [(schemas[r[0]], r[1], r[2], r[3], r[4:]) for r in part.raw]  # an id never changes its keys
-    return rows, Cursor(cursor.offset + part.end, schemas)
+    return part.raw, Cursor(cursor.offset + part.end, schemas)
+
+
+def _is_row(rec: Any, keys_of: Callable[[Any], tuple[str, ...] | None]) -> bool:
+    """Whether ``rec`` is a row record ``(schema_id, step, timestamp, runtime, *values)``
+    of a schema declared before it (``keys_of``: ``get`` of the schemas so far)."""
+    try:
+        return type(rec) is tuple and len(rec) == len(keys_of(rec[0])) + 4 and type(rec[1]) is int  # type: ignore[arg-type]
+    except (TypeError, IndexError):  # no such schema (len(None)), an unhashable id, ()
+        return False
 
 
 def _declare(rec: Any, schemas: dict[int, tuple[str, ...]]) -> bool:
@@ -119,8 +128,9 @@ def _declare(rec: Any, schemas: dict[int, tuple[str, ...]]) -> bool:
 
 @dataclass
 class _Rows:
-    """The row records of a stretch of log (``raw``, schema ids as written), where each
-    one's frame starts, where a reader goes on, and what was skipped as damage."""
+    """The row records of a stretch of log (``raw``: as written, or as ``read_rows``
+    returns them), where each one's frame starts, where a reader goes on, and what was
+    skipped as damage."""
 
     raw: list[tuple]
     at: list[int]
@@ -128,25 +138,22 @@ class _Rows:
     damaged: list[tuple[int, int]]
 
 
-def _parse_rows(data: bytes, schemas: dict[int, tuple[str, ...]], reread: Reread | None) -> _Rows:
+def _parse_rows(
+    data: bytes, schemas: dict[int, tuple[str, ...]], reread: Reread | None, resolve: bool = False
+) -> _Rows:
     """Decode a stretch of row log; ``schemas`` (those declared before it) gets its
-    declarations. Records that are neither a row nor a schema are damage."""
+    declarations. Records that are neither a row nor a schema are damage. ``resolve``:
+    rows as ``(keys, step, timestamp, runtime, values)``, not as written."""
     frames = decode_frames(data, reread)
     raw: list[tuple] = []
     at: list[int] = []
     damaged = frames.damaged
     keep, note, keys_of = raw.append, at.append, schemas.get
     for rec, pos in zip(frames.records, frames.offsets):
-        # A row: (schema_id, step, timestamp, runtime, *values) of a schema declared before it.
-        if type(rec) is tuple:
-            try:
-                if len(rec) == len(keys_of(rec[0])) + 4 and type(rec[1]) is int:  # type: ignore[arg-type]
-                    keep(rec)
-                    note(pos)
-                    continue
-            except (TypeError, IndexError):  # no such schema (len(None)), an unhashable id, ()
-                pass
-        if not _declare(rec, schemas):
+        if _is_row(rec, keys_of):
+            keep((keys_of(rec[0]), rec[1], rec[2], rec[3], rec[4:]) if resolve else rec)
+            note(pos)
+        elif not _declare(rec, schemas):
             damaged.append((pos, frame_size(data, pos)))
     return _Rows(raw, at, frames.end, sorted(damaged))
 
@@ -403,22 +410,25 @@ def _sample(path: str | os.PathLike[str], data: bytes, samples: int) -> list[tup
 
         def framed(i: int) -> tuple:
             pos = offsets[i]
-            known = {sid: keys for sid, keys in schemas.items() if declared_at[sid] < pos}
-            one = _parse_rows(data[pos : pos + frame_size(data, pos)], known, None)
-            if one.damaged or not one.raw:
+            length, check = HEADER.unpack_from(data, pos)
+            payload = data[pos + 8 : pos + 8 + length]
+            if crc32(payload) != check:
                 raise _Damaged
-            rec = one.raw[0]
-            return (known[rec[0]], rec[1], rec[2], rec[3], rec[4:])
+            try:
+                rec = marshal.loads(payload)
+            except NOT_A_RECORD:
+                raise _Damaged from None
+            if not _is_row(rec, schemas.get) or declared_at[rec[0]] > pos:
+                raise _Damaged
+            return (schemas[rec[0]], rec[1], rec[2], rec[3], rec[4:])
 
         with contextlib.suppress(_Damaged):
             return _sampled_rows(len(offsets), framed, samples)
-    known: dict[int, tuple[str, ...]] = {}
-    part = _parse_rows(data, known, rereader(path, 0))
+    part = _parse_rows(data, {}, rereader(path, 0), resolve=True)
     report_damage(path, 0, part.damaged)
     if len(part.raw) <= samples:
         return None
-    rows = [(known[r[0]], r[1], r[2], r[3], r[4:]) for r in part.raw]
-    return _sampled_rows(len(rows), rows.__getitem__, samples)
+    return _sampled_rows(len(part.raw), part.raw.__getitem__, samples)
 
 
 def _frame_index(data: bytes) -> tuple[dict[int, tuple[str, ...]], dict[int, int], list[int]] | None:
@@ -443,7 +453,7 @@ def _frame_index(data: bytes) -> tuple[dict[int, tuple[str, ...]], dict[int, int
                 break
             try:
                 rec = marshal.loads(payload)
-            except (ValueError, EOFError, TypeError):
+            except NOT_A_RECORD:
                 return None
             if not _declare(rec, schemas):
                 return None
@@ -593,7 +603,7 @@ def _fixed_runs(
                 break
             try:
                 rec = marshal.loads(view[pos + 8 : end])
-            except (ValueError, EOFError, TypeError):
+            except NOT_A_RECORD:
                 return None
             if not _declare(rec, schemas):
                 return None  # the general path skips it as damage

@@ -50,6 +50,7 @@ MARSHAL_VERSION = 2  # pinned: every Python 3 reads it, and unlike 3+ it builds 
 _RECORD_STARTS = (b"(", b"[", b"{")
 _CUT = 8  # at most this many zero bytes end a record (a float 0.0): more after the last record are padding
 Reread = Callable[[int, int], bytes]
+NOT_A_RECORD = (ValueError, EOFError, TypeError)  # what marshal.loads raises for bytes that are no record
 
 
 class DamageWarning(RuntimeWarning):
@@ -88,6 +89,8 @@ def decode_frames(data: bytes, reread: Reread | None = None, loads: Callable[[by
     pos, size = 0, len(data)
     while True:
         pos = _intact(data, pos, records, offsets, damaged, loads)
+        if pos == size:
+            break  # a closed log, a stretch of whole frames
         nxt = next_frame(data, pos)
         if nxt is None:
             if not _cut(data, pos):
@@ -129,7 +132,7 @@ def _intact(
             break
         try:
             append(loads(payload))
-        except (ValueError, EOFError, TypeError):
+        except NOT_A_RECORD:
             damaged.append((pos, end - pos))  # a checksum that holds over bytes that are no record
         else:
             note(pos)
