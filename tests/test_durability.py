@@ -115,6 +115,7 @@ def test_crashed_run_can_be_resumed_and_keeps_counting(tmp_path: Path) -> None:
     assert store.run("kill", "again")["state"] == "finished"
 
 
+@pytest.mark.filterwarnings("error::wbnb.store.wal.DamageWarning")  # a live log is not damaged
 def test_reader_sees_a_growing_run_without_torn_records(tmp_path: Path) -> None:
     proc = _spawn(tmp_path, "live")
     store = LocalStore(tmp_path)
@@ -132,7 +133,7 @@ def test_reader_sees_a_growing_run_without_torn_records(tmp_path: Path) -> None:
         proc.wait()
     steps = [r[1] for r in seen]
     assert polls > 10 and len(steps) > 100
-    assert steps == sorted(steps) and len(set(steps)) == len(steps)
+    assert steps == list(range(len(steps)))  # none skipped: a record being copied is read on the next poll
     assert all(values[0] == step for _, step, _, _, values in seen)
 
 
