@@ -340,3 +340,42 @@ def test_api_takes_any_store(tmp_path: Path) -> None:
     store_run(tmp_path, "r1", [(0, {"a": 1})])
     api = Api(store=LocalStore(tmp_path))
     assert [r.id for r in api.runs("p")] == ["r1"] and api.run("p/r1").summary == {"a": 1}
+
+
+# -- a damaged run.json ---------------------------------------------------------------------
+
+DAMAGED_JSON = {
+    "garbage": b"\x00\x9f not json at all",
+    "empty": b"",
+    "truncated": b'{"id": "bad", "project": "p", "state": "finis',
+    "wrong_type": b'["a", "list"]',
+}
+
+
+def damage_run_json(root: Path, how: str) -> Path:
+    """Two good runs and one whose run.json is damaged ``how``; the damaged file."""
+    store_run(root, "good1", [(0, {"loss": 1.0})])
+    store_run(root, "good2", [(0, {"loss": 2.0})])
+    store_run(root, "bad", [(0, {"loss": 3.0}), (1, {"loss": 4.0})])
+    path = root / "projects" / "p" / "bad" / "run.json"
+    path.write_bytes(DAMAGED_JSON[how])
+    return path
+
+
+@pytest.mark.parametrize("how", list(DAMAGED_JSON))
+def test_a_damaged_run_json_makes_one_run_damaged_not_the_project(tmp_path: Path, how: str) -> None:
+    path = damage_run_json(tmp_path, how)
+    store = LocalStore(tmp_path)
+    listed = {m["id"]: m for m in store.runs("p")}
+    assert sorted(listed) == ["bad", "good1", "good2"]
+    assert listed["good1"]["state"] == listed["good2"]["state"] == "finished"
+    bad = listed["bad"]
+    assert bad["state"] == "damaged" and str(path) in bad["reason"] and "damaged" in bad["reason"]
+
+    api = Api(store=store)
+    runs = {r.id: r for r in api.runs("p")}
+    assert sorted(runs) == ["bad", "good1", "good2"] and runs["good1"].summary["loss"] == 1.0
+    run = api.run("p/bad")  # not "does not exist"
+    assert run.state == "damaged" and str(path) in repr(run)
+    assert [r["loss"] for r in run.scan_history()] == [3.0, 4.0]  # its logs still read
+    assert [r.id for r in api.runs("p", filters={"state": "finished"})] != []

@@ -162,3 +162,18 @@ def test_runs_as_a_module(runs: dict[str, str], store_dir: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 1 and bad.stderr.startswith("wbnb: no run demo/missing")
+
+
+def test_runs_lists_a_run_with_a_damaged_run_json_as_damaged(
+    runs: dict[str, str], store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = store_dir / "projects" / "demo" / runs["beta"] / "run.json"
+    path.write_text('{"id": "cut sh')
+    assert main(["runs", "demo"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in runs.values()}
+    assert set(lines) == set(runs.values())
+    assert "finished" in lines[runs["alpha"]] and "failed" in lines[runs["gamma"]]
+    assert "damaged" in lines[runs["beta"]]
+    assert f"{runs['beta']}: {path} is damaged" in out  # the reason, naming the file
+    assert main(["projects"]) == 0 and "demo" in capsys.readouterr().out

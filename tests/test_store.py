@@ -12,7 +12,7 @@ import pytest
 from wbnb.store.history import Cursor, RowWriter, columns, merged, numeric_arrays, read_columns, read_rows
 from wbnb.store.local import LocalStore, check_name
 from wbnb.store.media import MediaStore
-from wbnb.store.wal import HEADER, LogWriter, encode, read_records, valid_end
+from wbnb.store.wal import HEADER, DamageWarning, LogWriter, decode_frames, encode, read_records
 
 
 def write_rows(path: Path, rows: list[tuple[int, dict]], window: int = 1 << 16) -> None:
@@ -30,7 +30,7 @@ def test_records_survive_window_changes_and_reopen(tmp_path: Path) -> None:
         w.append(encode(p))
     assert read_records(path)[0] == payloads  # readable while the writer is open
     w.close()
-    assert os.path.getsize(path) == valid_end(path.read_bytes())  # padding trimmed
+    assert decode_frames(path.read_bytes()).end == os.path.getsize(path)  # padding trimmed
     w = LogWriter(path)  # reopen (resume) appends after what is there
     w.append(encode({"i": "again"}))
     w.close()
@@ -52,12 +52,15 @@ def test_torn_tail_is_invisible_and_cursor_resumes(tmp_path: Path) -> None:
 
     from wbnb.store.wal import HEADER
 
-    path.write_bytes(good + HEADER.pack(len(torn), crc32(torn)) + torn[:20] + b"\0" * 50)
-    assert read_records(path) == ([], cursor) or read_records(path, cursor) == ([], cursor)
+    cut = good + HEADER.pack(len(torn), crc32(torn)) + torn[:20]
+    path.write_bytes(cut + b"\0" * 50)
+    assert read_records(path, cursor) == ([], cursor)  # not damage: the next poll may find it whole
     assert len(read_records(path)[0]) == 10
-    w = LogWriter(path)  # the next writer trims the torn record and carries on
+    with pytest.warns(DamageWarning, match=f"skipped 28 bytes at byte {len(good)}"):  # header + 20 bytes
+        w = LogWriter(path)  # the next writer keeps the torn record and carries on after it
     w.append(encode({"i": 10}))
     w.close()
+    assert path.read_bytes().startswith(cut)
     assert [r["i"] for r in read_records(path)[0]] == list(range(11))
     assert read_records(path, cursor)[0] == [{"i": 10}]
 
@@ -162,27 +165,28 @@ def test_fixed_layout_columns_match_decoding_every_record(tmp_path: Path, case: 
     _assert_same_columns(read_columns(path), _reference_columns(path))
 
 
-def test_fixed_layout_columns_stop_at_a_torn_record_and_padding(tmp_path: Path) -> None:
+def test_fixed_layout_columns_stop_at_padding_and_skip_a_torn_record(tmp_path: Path) -> None:
     path = tmp_path / "h.wal"
     log = LogWriter(path)
     w = RowWriter(log)
     for i in range(500):
         w.append(i, 1.0 + i, float(i), ("a", "b"), [float(i), i])
     live = path.read_bytes()  # read while the writer is open: zero padding after the last record
-    assert len(live) > valid_end(live)
+    assert len(live) > decode_frames(live).end
     assert list(read_columns(path)["_step"]) == list(range(500))
     log.close()
     good = path.read_bytes()
     frame = (len(good) - 8 - HEADER.unpack_from(good)[0]) // 500  # after the schema record
     last = good[-frame:]
     torn = last[:8] + bytes([last[8] ^ 0xFF]) + last[9:]  # a record whose checksum fails
-    path.write_bytes(good + torn + last)
-    cols = read_columns(path)
+    path.write_bytes(good + torn + last)  # a torn record with one after it: damage
+    with pytest.warns(DamageWarning, match=f"skipped {frame} bytes at byte {len(good)}"):
+        cols = read_columns(path)
     assert list(cols["_step"]) == list(range(500))
     _assert_same_columns(cols, _general_columns(path))
 
 
-def test_fixed_layout_columns_stop_at_a_bad_checksum_in_a_long_run(tmp_path: Path) -> None:
+def test_fixed_layout_columns_skip_a_bad_checksum_in_a_long_run(tmp_path: Path) -> None:
     path = tmp_path / "h.wal"
     write_rows(path, [(i, {"a": i * 0.5, "b": i}) for i in range(20_000)])
     data = bytearray(path.read_bytes())
@@ -190,8 +194,9 @@ def test_fixed_layout_columns_stop_at_a_bad_checksum_in_a_long_run(tmp_path: Pat
     at = len(data) - (20_000 - 12_345) * frame + 8 + 30  # a value byte of row 12345
     data[at] ^= 0x01
     path.write_bytes(bytes(data))
-    cols = read_columns(path)
-    assert list(cols["_step"]) == list(range(12_345))
+    with pytest.warns(DamageWarning, match=f"skipped {frame} bytes"):
+        cols = read_columns(path)
+    assert list(cols["_step"]) == [*range(12_345), *range(12_346, 20_000)]
     _assert_same_columns(cols, _general_columns(path))
 
 
@@ -235,7 +240,7 @@ def test_media_store_once_and_path_checks(tmp_path: Path) -> None:
         media.put(b"x", "p/ng")
 
 
-@pytest.mark.parametrize("name", ["", "..", "../up", "a/b", ".hidden", "x" * 200, "a b"])
+@pytest.mark.parametrize("name", ["", "..", "../up", "a/b", ".hidden", "x" * 200, "a b", "p\n", "abc\n", "a\nb"])
 def test_unsafe_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match="is not valid"):
         check_name("project", name)
@@ -249,3 +254,51 @@ def test_store_reads_of_missing_things(tmp_path: Path) -> None:
     assert store.rows("p", "x")[0] == [] and store.records("p", "x", "events") == ([], 0)
     with pytest.raises(ValueError, match="stream must be one of"):
         store.rows("p", "x", stream="bogus")
+
+
+def test_a_name_with_a_trailing_newline_names_no_run(tmp_path: Path) -> None:
+    import wbnb
+
+    with pytest.raises(ValueError, match="is not valid"):
+        wbnb.init(project="p\n", dir=tmp_path, settings={"silent": True})
+    with pytest.raises(ValueError, match="is not valid"):
+        wbnb.init(project="p", id="abc\n", dir=tmp_path, settings={"silent": True})
+    (tmp_path / "projects" / "p\n").mkdir(parents=True)
+    (tmp_path / "projects" / "q" / "abc\n").mkdir(parents=True)
+    (tmp_path / "projects" / "q" / "abc\n" / "run.json").write_text('{"id": "abc\\n", "project": "q"}')
+    store = LocalStore(tmp_path)
+    assert store.projects() == ["q"] and store.runs("q") == []
+    with pytest.raises(ValueError, match="extension"):
+        MediaStore(tmp_path).put(b"x", "png\n")
+
+
+def test_preallocation_grows_with_the_log(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    writer = store.open_run("p", "r", {"project": "p", "id": "r"}, None)
+    writer.log_row(0, 1.0, 0.0, ("loss",), [0.5])
+    logs = [writer.dir / f"{name}.wal" for name in ("history", "system", "events", "console")]
+    held = sum(os.stat(p).st_blocks * 512 for p in logs)
+    assert held <= 4 * (64 << 10)  # not 4 x 4 MiB for an open run
+    payload = ("x" * 1000,)
+    for step in range(1, 3000):  # ~3 MB: the windows grow
+        writer.log_row(step, 1.0, 0.0, ("s",), payload)
+    data = writer._history.log.size  # where the next record goes
+    assert os.stat(logs[0]).st_size <= 2 * data + (64 << 10)  # at most as much again as the log holds
+    writer.close("finished")
+    assert os.path.getsize(logs[0]) == decode_frames(logs[0].read_bytes()).end
+
+
+def test_a_record_half_copied_while_read_is_read_again_not_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "log.wal"
+    w = LogWriter(path)
+    for i in range(3):
+        w.append(encode({"i": i, "pad": "x" * 100}))
+    w.close()
+    whole = path.read_bytes()
+    second = decode_frames(whole).offsets[1]
+    # What a reader's read() may see while the writer copies record 1 and then appends
+    # record 2 on a later page: the middle of record 1 not there yet, record 2 whole.
+    seen = whole[: second + 20] + bytes(60) + whole[second + 80 :]
+    assert decode_frames(seen).damaged == [(second, decode_frames(whole).offsets[2] - second)]
+    frames = decode_frames(seen, reread=lambda offset, length: whole[offset : offset + length])
+    assert [r["i"] for r in frames.records] == [0, 1, 2] and frames.damaged == []

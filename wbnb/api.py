@@ -57,7 +57,7 @@ class Api:
         if entity and getattr(self.store, "entity", entity) != entity:
             from .store.remote import RemoteStore
 
-            return RemoteStore(self.store.conn, entity)  # type: ignore[attr-defined]
+            return RemoteStore(self.store.conn, entity)  # type: ignore[union-attr]
         return self.store
 
     def __repr__(self) -> str:
@@ -168,7 +168,8 @@ class Run:
         self._summary = None
 
     def __repr__(self) -> str:
-        return f"<Run {'/'.join(self.path)} ({self.state})>"
+        reason = f": {self.reason}" if self.reason else ""
+        return f"<Run {'/'.join(self.path)} ({self.state}{reason})>"
 
     # -- metadata ----------------------------------------------------------------------
 
@@ -179,7 +180,10 @@ class Run:
     entity = property(lambda self: self._meta.get("entity") or "", doc="Who logged it.")
     state = property(
         lambda self: self._meta.get("state", "running"),
-        doc="running, finished, failed or crashed (a writer that died).",
+        doc="running, finished, failed, crashed (a writer that died) or damaged (its metadata cannot be read).",
+    )
+    reason = property(
+        lambda self: self._meta.get("reason"), doc="Why a damaged run is damaged (the file and the error), else None."
     )
     notes = property(lambda self: self._meta.get("notes"), doc="Free-text notes, if any.")
     group = property(lambda self: self._meta.get("group"), doc="The run's group, if any.")

@@ -107,6 +107,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
         for run in runs
     ]
     print(table(header, rows))
+    for run in runs:
+        if run.reason:
+            print(f"{plain(run.id)}: {plain(run.reason)}")
     return 0
 
 

@@ -48,8 +48,9 @@ from .meta import readable
 
 log = logging.getLogger("wbnb.server")
 
-# Metadata the server sets itself: the writer's identity (readers use pid/host to tell
-# a live writer from a dead one) and the lifecycle fields that open/close maintain.
+# Metadata the server sets itself: the writer's identity (shown to readers; the run's
+# lock, not a pid, says whether a writer is alive; pid_started is from older stores) and
+# the lifecycle fields that open/close maintain.
 SERVER_OWNED = ("state", "pid", "pid_started", "host", "resumed", "ended_at", "exit_code")
 _OPEN_RETRIES = 5  # a reader recovering a crashed run holds its flock for a moment
 

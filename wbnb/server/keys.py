@@ -18,7 +18,7 @@ from ..store.local import check_name
 from .backend import Backend, KeyRecord
 
 PREFIX = "wbnb"
-_KEY = re.compile(r"^wbnb_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+_KEY = re.compile(r"wbnb_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")  # fullmatch: "$" would let a newline through
 _CREATE = "`wbnb server keys create --root DIR --entity NAME`"
 
 
@@ -42,7 +42,7 @@ def make_key(entity: str, name: str = "") -> tuple[str, KeyRecord]:
 
 def parse_key(key: str) -> tuple[str, str]:
     """Split a key into ``(key_id, secret)``; ValueError says what a key looks like."""
-    match = _KEY.match(key.strip())
+    match = _KEY.fullmatch(key.strip())
     if match is None:
         raise ValueError(
             "the API key is malformed: a key looks like wbnb_<12 hex digits>_<43 characters>; "

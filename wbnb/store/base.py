@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import Error
 from .history import Cursor
 
-STATES = ("running", "finished", "failed", "crashed")
+STATES = ("running", "finished", "failed", "crashed", "damaged")  # damaged: its metadata cannot be read
 
 
 class StoreError(Error):
@@ -83,11 +83,12 @@ class Store(ABC):
 
     @abstractmethod
     def runs(self, project: str) -> list[dict[str, Any]]:
-        """Metadata of every run of a project (crashed writers already recovered)."""
+        """Metadata of every run of a project (crashed writers already recovered; a run
+        whose metadata cannot be read is listed with state ``damaged`` and a ``reason``)."""
 
     @abstractmethod
     def run(self, project: str, run_id: str) -> dict[str, Any]:
-        """Metadata of one run; raises ``RunNotFound``."""
+        """Metadata of one run (``damaged`` as in ``runs``); raises ``RunNotFound``."""
 
     @abstractmethod
     def rows(

@@ -8,6 +8,11 @@ record, the marshal *list* ``["S", schema_id, keys]``, and rows are marshal *tup
 
 Records that share a step (``log(..., commit=False)`` or repeated explicit steps) are
 always consecutive, because steps never go backwards; readers merge them.
+
+Every path (``read_rows``, ``read_columns`` whole, sampled or cached,
+``read_columns_to_follow``) skips the same damage: what ``wal.decode_frames`` skips, and
+records whose checksum holds but that are no row (``_is_row``) or schema
+(``_declare``), such as a row of a schema never declared.
 """
 
 from __future__ import annotations
@@ -23,7 +28,19 @@ from pathlib import Path
 from typing import Any
 from zlib import crc32
 
-from .wal import HEADER, LogWriter, decode_frames, encode, read_records
+from .wal import (
+    HEADER,
+    NOT_A_RECORD,
+    LogWriter,
+    Reread,
+    decode_frames,
+    encode,
+    frame_size,
+    quiet_end,
+    read_from,
+    report_damage,
+    rereader,
+)
 
 RESERVED = ("_step", "_timestamp", "_runtime")
 
@@ -43,6 +60,8 @@ class RowWriter:
     ) -> None:
         self.log = log
         self._schemas: dict[tuple[str, ...], int] = dict(known or {})
+        # Past every id known: a declaration lost to damage must not have its id reused.
+        self._next_id = max(self._schemas.values(), default=-1) + 1
         self._on_error = on_error
 
     def append(self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]) -> None:
@@ -51,8 +70,9 @@ class RowWriter:
         try:
             sid = self._schemas.get(keys)
             if sid is None:
-                self.log.append(encode(["S", len(self._schemas), keys]))
-                sid = self._schemas[keys] = len(self._schemas)
+                self.log.append(encode(["S", self._next_id, keys]))
+                sid = self._schemas[keys] = self._next_id
+                self._next_id += 1
             self.log.append(encode((sid, step, timestamp, runtime, *values)))
         except (OSError, ValueError) as e:  # ValueError: the map is closed (run finished)
             if self._on_error is None:
@@ -74,17 +94,68 @@ def read_rows(path: str | os.PathLike[str], cursor: Cursor | None = None) -> tup
     Returns the rows and an advanced cursor; pass it back in to read only what is new.
     """
     cursor = cursor or Cursor()
-    records, offset = read_records(path, cursor.offset)
+    data = read_from(path, cursor.offset)
+    if data is None:
+        return [], cursor
     schemas = dict(cursor.schemas)
-    rows = []
-    append = rows.append
-    for rec in records:
-        sid = rec[0]
-        if sid == "S":
-            schemas[rec[1]] = rec[2]
-        else:
-            append((schemas[sid], rec[1], rec[2], rec[3], rec[4:]))
-    return rows, Cursor(offset, schemas)
+    part = _parse_rows(data, schemas, rereader(path, cursor.offset), resolve=True)
+    report_damage(path, cursor.offset, part.damaged)
+    return part.raw, Cursor(cursor.offset + part.end, schemas)
+
+
+def _is_row(rec: Any, keys_of: Callable[[Any], tuple[str, ...] | None]) -> bool:
+    """Whether ``rec`` is a row record ``(schema_id, step, timestamp, runtime, *values)``
+    of a schema declared before it (``keys_of``: ``get`` of the schemas so far)."""
+    try:
+        return type(rec) is tuple and len(rec) == len(keys_of(rec[0])) + 4 and type(rec[1]) is int  # type: ignore[arg-type]
+    except (TypeError, IndexError):  # no such schema (len(None)), an unhashable id, ()
+        return False
+
+
+def _declare(rec: Any, schemas: dict[int, tuple[str, ...]]) -> bool:
+    """Note a schema record ``["S", schema_id, keys]``; False when ``rec`` is none, or
+    declares a known id as other keys (a writer never does)."""
+    return (
+        type(rec) is list
+        and len(rec) == 3
+        and rec[0] == "S"
+        and type(rec[1]) is int
+        and type(rec[2]) is tuple
+        and all(type(k) is str for k in rec[2])
+        and schemas.setdefault(rec[1], rec[2]) == rec[2]
+    )
+
+
+@dataclass
+class _Rows:
+    """The row records of a stretch of log (``raw``: as written, or as ``read_rows``
+    returns them), where each one's frame starts, where a reader goes on, and what was
+    skipped as damage."""
+
+    raw: list[tuple]
+    at: list[int]
+    end: int
+    damaged: list[tuple[int, int]]
+
+
+def _parse_rows(
+    data: bytes, schemas: dict[int, tuple[str, ...]], reread: Reread | None, resolve: bool = False
+) -> _Rows:
+    """Decode a stretch of row log; ``schemas`` (those declared before it) gets its
+    declarations. Records that are neither a row nor a schema are damage. ``resolve``:
+    rows as ``(keys, step, timestamp, runtime, values)``, not as written."""
+    frames = decode_frames(data, reread)
+    raw: list[tuple] = []
+    at: list[int] = []
+    damaged = frames.damaged
+    keep, note, keys_of = raw.append, at.append, schemas.get
+    for rec, pos in zip(frames.records, frames.offsets):
+        if _is_row(rec, keys_of):
+            keep((keys_of(rec[0]), rec[1], rec[2], rec[3], rec[4:]) if resolve else rec)
+            note(pos)
+        elif not _declare(rec, schemas):
+            damaged.append((pos, frame_size(data, pos)))
+    return _Rows(raw, at, frames.end, sorted(damaged))
 
 
 COMPACT_MIN_BYTES = 1 << 20  # a smaller log decodes in ~10 ms: it gets no cache file
@@ -109,28 +180,27 @@ def read_columns(
     and leave any cache alone.
     """
     if samples:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
+        data = read_from(path)
+        if data is None:
             return {}
-        schemas, offsets = _frame_index(data)
-        if len(offsets) > samples:
-            return numeric_arrays(columns(_sampled_rows(data, schemas, offsets, samples)))
+        rows = _sample(path, data, samples)
+        if rows is not None:
+            return numeric_arrays(columns(rows))
     if not cache:
         return _read_after(Path(path), None, complete, write=False) or {}
     return _read_cached(Path(path), complete)
 
 
-def compact(path: str | os.PathLike[str]) -> None:
+def compact(path: str | os.PathLike[str], verify: bool = True) -> None:
     """Bring the columnar cache of a log that gets no more records up to date, so that
     its first read costs what the next ones do. For the writer that has just closed it:
-    every frame in it is intact (its own, or checked when it reopened the log), so the
-    checksums are not computed again (half the cost). Best effort: never raises."""
+    ``verify=False`` when every frame in it is intact (its own, or checked when it
+    reopened the log, which found no damage), so that the checksums are not computed
+    again (half the cost). Best effort: never raises."""
     # The cache only saves time: finishing a run must not fail for it.
     with contextlib.suppress(Exception):
         if os.path.getsize(path) >= COMPACT_MIN_BYTES:
-            _read_cached(Path(path), complete=True, verify=False)
+            _read_cached(Path(path), complete=True, verify=verify)
 
 
 def _read_cached(path: Path, complete: bool, verify: bool = True) -> dict[str, Any]:
@@ -151,10 +221,11 @@ def _read_after(path: Path, cached: Any, complete: bool, write: bool, verify: bo
     from . import colcache
 
     start = cached.covers if cached else 0
-    data = _bytes_from(path, start)
+    data = read_from(path, start)
     if data is None:
         return {}
-    part = _decode(data, dict(cached.schemas) if cached else {}, not complete, verify)
+    part = _decode(data, dict(cached.schemas) if cached else {}, not complete, verify, rereader(path, start))
+    damaged = _damage_since(path, cached, start, part)
     done = [(cached.cols, cached.rows)] if cached else []
     if _overlaps(cached, part):
         return None  # the cache ends inside a step, which no cache is written to do: decode it all
@@ -171,8 +242,19 @@ def _read_after(path: Path, cached: Any, complete: bool, write: bool, verify: bo
         if covered is None:
             return None
         if rows:
+            covers = start + part.head_end
+            crc = crc32(
+                memoryview(data)[: part.head_end], cached.crc if cached else 0
+            )  # of the log's first covers bytes
             try:
-                colcache.save(path, covered, rows + (cached.rows if cached else 0), start + part.head_end, part.schemas)
+                colcache.save(
+                    path,
+                    covered,
+                    rows + (cached.rows if cached else 0),
+                    (covers, crc),
+                    part.schemas,
+                    [d for d in damaged if d[0] < covers],
+                )
             except OSError:
                 pass  # a read-only store, a full disk: no cache this time
         if head is part.cols:  # nothing after the head
@@ -190,12 +272,13 @@ def read_columns_to_follow(path: str | os.PathLike[str]) -> tuple[dict[str, Any]
     found = colcache.load(Path(path))
     for cached in (found, None) if found is not None else (None,):  # the cache, else the whole log
         start = cached.covers if cached else 0
-        data = _bytes_from(Path(path), start)
+        data = read_from(path, start)
         if data is None:
             return {}, Cursor()
-        part = _decode(data, dict(cached.schemas) if cached else {}, True)
+        part = _decode(data, dict(cached.schemas) if cached else {}, True, reread=rereader(path, start))
         if _overlaps(cached, part):
             continue
+        _damage_since(Path(path), cached, start, part)
         head, rows = part.head()
         cols = concat_columns([*([(cached.cols, cached.rows)] if cached else []), (head, rows)])
         if cols is not None:
@@ -203,13 +286,12 @@ def read_columns_to_follow(path: str | os.PathLike[str]) -> tuple[dict[str, Any]
     raise AssertionError("a log read whole joins no cache")  # concat of one part never fails
 
 
-def _bytes_from(path: Path, start: int) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            f.seek(start)
-            return f.read()
-    except FileNotFoundError:
-        return None
+def _damage_since(path: Path, cached: Any, start: int, part: _Decoded) -> list[tuple[int, int]]:
+    """The damage a read through ``cached`` (or None) and ``part`` (decoded from
+    ``start``) skipped, reported: a cache remembers what its stretch skipped."""
+    damaged = [*(cached.damaged if cached else ()), *((start + o, n) for o, n in part.damaged)]
+    report_damage(path, 0, damaged)
+    return damaged
 
 
 def _overlaps(cached: Any, part: _Decoded) -> bool:
@@ -260,17 +342,21 @@ class _Decoded:
     first_step: int | None
     head_end: int
     head: Callable[[], tuple[dict[str, Any], int]]
+    damaged: list[tuple[int, int]] = field(default_factory=list)  # (offset, length) skipped
 
 
-def _decode(data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verify: bool = True) -> _Decoded:
+def _decode(
+    data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verify: bool = True, reread: Reread | None = None
+) -> _Decoded:
     """Decode a stretch of row log (``schemas``: those declared before it) without
     decoding records one by one when their layout allows (``_fixed_runs``); ``split``:
-    its last step may be incomplete (see ``_Decoded.head``)."""
+    its last step may be incomplete (see ``_Decoded.head``); ``reread``: as for
+    ``wal.decode_frames``."""
     fixed = _fixed_runs(data, dict(schemas), verify)
     if fixed is not None:
         runs, end, known = fixed
         cols, rows = _assemble(runs), sum(r.n for r in runs)
-        first = int(runs[0].cols[0][0])
+        first: int | None = int(runs[0].cols[0][0])
         if not split:
             return _Decoded(cols, rows, known, first, end, lambda: (cols, rows))
         last = runs[-1]  # one record per step here: the last step is the last record
@@ -278,14 +364,8 @@ def _decode(data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verif
         return _Decoded(
             cols, rows, known, first, last.pos + (last.n - 1) * last.frame, lambda: (_assemble(head_runs), rows - 1)
         )
-    records, offsets, end = decode_frames(data)
-    raw, at = [], []
-    for rec, pos in zip(records, offsets):
-        if rec[0] == "S":
-            schemas[rec[1]] = rec[2]
-        else:
-            raw.append(rec)
-            at.append(pos)
+    part = _parse_rows(data, schemas, reread)
+    raw, at, end, damaged = part.raw, part.at, part.end, part.damaged
     first = raw[0][1] if raw else None
     k = len(raw)
     if split and raw:
@@ -295,11 +375,11 @@ def _decode(data: bytes, schemas: dict[int, tuple[str, ...]], split: bool, verif
     if k == len(raw):
         cols = _rows_columns(raw, schemas)
         rows = len(cols.get("_step", ()))
-        return _Decoded(cols, rows, schemas, first, end, lambda: (cols, rows))
+        return _Decoded(cols, rows, schemas, first, end, lambda: (cols, rows), damaged)
     head = _rows_columns(raw[:k], schemas)
     rows = len(head.get("_step", ()))
     cols = concat_columns([(head, rows), (_rows_columns(raw[k:], schemas), 1)]) or _rows_columns(raw, schemas)
-    return _Decoded(cols, rows + 1, schemas, first, at[k], lambda: (head, rows))
+    return _Decoded(cols, rows + 1, schemas, first, at[k], lambda: (head, rows), damaged)
 
 
 def _rows_columns(raw: list[tuple], schemas: dict[int, tuple[str, ...]]) -> dict[str, Any]:
@@ -314,12 +394,51 @@ def _rows_columns(raw: list[tuple], schemas: dict[int, tuple[str, ...]]) -> dict
     return numeric_arrays(columns([(schemas[r[0]], r[1], r[2], r[3], r[4:]) for r in raw]))
 
 
-def _frame_index(data: bytes) -> tuple[dict[int, tuple[str, ...]], list[int]]:
-    """Walk the frame headers only: decode the schema declarations, note where each row
-    frame starts. ~10x cheaper per frame than decoding it. (The loop mirrors
-    ``wal.read_records`` on purpose: a shared per-frame callback would cost more than
+class _Damaged(Exception):
+    """A frame that a walk over headers alone passed is damaged."""
+
+
+def _sample(path: str | os.PathLike[str], data: bytes, samples: int) -> list[tuple] | None:
+    """Raw rows of ``samples`` evenly spaced steps of a row log (``_sampled_rows``), or
+    None when it has no more rows than that (read it whole). Decodes only the sampled
+    frames (``_frame_index``), unless the log is damaged: then every frame."""
+    index = _frame_index(data)
+    if index is not None:
+        schemas, declared_at, offsets = index
+        if len(offsets) <= samples:
+            return None
+
+        def framed(i: int) -> tuple:
+            pos = offsets[i]
+            length, check = HEADER.unpack_from(data, pos)
+            payload = data[pos + 8 : pos + 8 + length]
+            if crc32(payload) != check:
+                raise _Damaged
+            try:
+                rec = marshal.loads(payload)
+            except NOT_A_RECORD:
+                raise _Damaged from None
+            if not _is_row(rec, schemas.get) or declared_at[rec[0]] > pos:
+                raise _Damaged
+            return (schemas[rec[0]], rec[1], rec[2], rec[3], rec[4:])
+
+        with contextlib.suppress(_Damaged):
+            return _sampled_rows(len(offsets), framed, samples)
+    part = _parse_rows(data, {}, rereader(path, 0), resolve=True)
+    report_damage(path, 0, part.damaged)
+    if len(part.raw) <= samples:
+        return None
+    return _sampled_rows(len(part.raw), part.raw.__getitem__, samples)
+
+
+def _frame_index(data: bytes) -> tuple[dict[int, tuple[str, ...]], dict[int, int], list[int]] | None:
+    """Walk the frame headers only: decode the schema declarations (and note where each
+    id was declared), note where each row frame starts. ~10x cheaper per frame than
+    decoding it. None when the walk meets damage. (The loop mirrors
+    ``wal.decode_frames`` on purpose: a shared per-frame callback would cost more than
     the walk itself.)"""
     schemas: dict[int, tuple[str, ...]] = {}
+    declared_at: dict[int, int] = {}
     offsets: list[int] = []
     note, unpack = offsets.append, HEADER.unpack_from
     pos, size = 0, len(data)
@@ -332,46 +451,38 @@ def _frame_index(data: bytes) -> tuple[dict[int, tuple[str, ...]], list[int]]:
             payload = data[pos + 8 : end]
             if crc32(payload) != check:
                 break
-            rec = marshal.loads(payload)
-            schemas[rec[1]] = rec[2]
+            try:
+                rec = marshal.loads(payload)
+            except NOT_A_RECORD:
+                return None
+            if not _declare(rec, schemas):
+                return None
+            declared_at.setdefault(rec[1], pos)
         else:
             note(pos)
         pos = end
-    return schemas, offsets
+    return (schemas, declared_at, offsets) if quiet_end(data, pos) else None
 
 
-def _sampled_rows(data: bytes, schemas: dict[int, tuple[str, ...]], offsets: list[int], samples: int) -> list[tuple]:
-    """Raw rows of ``samples`` evenly spaced steps, each step whole (its neighbouring
-    records of the same step are decoded too)."""
-
-    def decode(i: int) -> tuple | None:
-        pos = offsets[i]
-        length, check = HEADER.unpack_from(data, pos)
-        payload = data[pos + 8 : pos + 8 + length]
-        if crc32(payload) != check:
-            return None  # only the record being written right now can be torn
-        rec = marshal.loads(payload)
-        return (schemas[rec[0]], rec[1], rec[2], rec[3], rec[4:])
-
-    n = len(offsets)
+def _sampled_rows(n: int, row: Callable[[int], tuple], samples: int) -> list[tuple]:
+    """Raw rows of ``samples`` evenly spaced steps of the ``n`` rows ``row(i)`` gives,
+    each step whole (its neighbouring records of the same step are decoded too)."""
     rows: list[tuple] = []
     last = -1
     for j in range(samples):
         i = round(j * (n - 1) / (samples - 1)) if samples > 1 else n - 1
         if i <= last:
             continue
-        row = decode(i)
-        if row is None:
-            continue
+        found = row(i)
         lo = i
-        while lo > last + 1 and (prev := decode(lo - 1)) is not None and prev[1] == row[1]:
+        while lo > last + 1 and row(lo - 1)[1] == found[1]:
             lo -= 1
-        step_rows = [decode(k) for k in range(lo, i)] + [row]
+        step_rows = [row(k) for k in range(lo, i)] + [found]
         hi = i
-        while hi + 1 < n and (nxt := decode(hi + 1)) is not None and nxt[1] == row[1]:
+        while hi + 1 < n and (nxt := row(hi + 1))[1] == found[1]:
             step_rows.append(nxt)
             hi += 1
-        rows.extend(r for r in step_rows if r is not None)
+        rows.extend(step_rows)
         last = hi
     return rows
 
@@ -475,7 +586,7 @@ def _fixed_runs(
     every frame's checksum is still verified (unless not ``verify``). Returns the runs,
     the offset past the last intact frame and the schemas (``schemas`` updated); None
     (decode record by record instead) for anything else: strings, None, bools, big ints,
-    merged steps, a layout changing every few records, no rows. ``_assemble`` makes the
+    merged steps, a layout changing every few records, no rows, damage. ``_assemble`` makes the
     runs columns, the same as the general path's (``test_store`` compares them)."""
     import numpy as np
 
@@ -490,8 +601,12 @@ def _fixed_runs(
         if data[pos + 8] == _LIST:
             if crc32(view[pos + 8 : end]) != check:
                 break
-            rec = marshal.loads(view[pos + 8 : end])
-            schemas[rec[1]] = rec[2]
+            try:
+                rec = marshal.loads(view[pos + 8 : end])
+            except NOT_A_RECORD:
+                return None
+            if not _declare(rec, schemas):
+                return None  # the general path skips it as damage
             pos = end
             continue
         items = _row_layout(view[pos + 8 : end])
@@ -539,8 +654,8 @@ def _fixed_runs(
             break
         if len(runs) > 64 and rows < 256 * len(runs):
             return None  # too fragmented to gain anything
-    if not runs:
-        return None
+    if not runs or not quiet_end(data, pos):
+        return None  # nothing, or damage before the end: the general path skips it
     steps = np.concatenate([r.cols[0] for r in runs])
     if len(steps) > 1 and not (np.diff(steps) > 0).all():
         return None  # merged steps need the general path
@@ -603,7 +718,7 @@ def _numeric_block(raw: list[tuple], sid: int, keys: tuple[str, ...]) -> dict[st
     return cols
 
 
-def known_schemas(path: str | os.PathLike[str]) -> tuple[dict[tuple[str, ...], int], int, Mapping[str, Any]]:
+def known_schemas(path: str | os.PathLike[str]) -> tuple[dict[tuple[str, ...], int], int, dict[str, Any]]:
     """Scan a whole row log: its schema table, next step, and the last value of each key.
 
     Used to resume a run and to rebuild the summary of a crashed one.
@@ -684,8 +799,8 @@ def columns(rows: list[tuple]) -> dict[str, list[Any]]:
     n = len(rows)
     cols: dict[str, list[Any]] = {"_step": list(steps), "_timestamp": list(stamps), "_runtime": list(runtimes)}
     if all(k is keys0[0] for k in keys0):  # one key set throughout: transpose the values too
-        for key, col in zip(keys0[0], zip(*values)):
-            cols[key] = list(col)
+        for key, transposed in zip(keys0[0], zip(*values)):
+            cols[key] = list(transposed)
         return cols
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, keys in enumerate(keys0):

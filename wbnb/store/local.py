@@ -11,10 +11,15 @@ Layout below the root (``./wbnb-runs``, ``WBNB_DIR`` or ``init(dir=)``)::
         lock                           flock held by the writing process
 
 Each run has one writer, which holds ``lock`` for its lifetime; the kernel releases
-it when that process dies however it dies. A reader that finds a run ``running``
-whose lock it can take knows the writer is gone, and marks the run ``crashed`` with
-a summary rebuilt from the rows on disk. Several processes may write different runs
+it when that process dies however it dies (a child it forks does not keep it). The
+lock alone decides who owns a run, never a pid that can be stale: a reader that finds
+a run ``running`` whose lock it can take knows the writer is gone, and, holding the
+lock, marks the run ``crashed`` with a summary rebuilt from the rows on disk; a writer
+takes the lock before it touches the logs. Several processes may write different runs
 of one store at once, and any number may read while they write.
+
+A ``run.json`` that cannot be read (not JSON, not an object) makes its run ``damaged``
+(with a ``reason`` naming the file), not the project unreadable.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import socket
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -35,16 +41,20 @@ from .base import RunNotFound, RunWriter, Store, StoreError
 from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
 from .media import MediaStore, media_path, wait_written
 from .summary import SummaryTracker
-from .wal import LogWriter, encode, read_records, valid_end
+from .wal import LogWriter, append_point, encode, read_records
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole names only: fullmatch
 ROW_STREAMS = ("history", "system")
 RECORD_STREAMS = ("events", "console")
 
 
+class DamagedRun(StoreError):
+    """A run's ``run.json`` cannot be read; the message names the file and why."""
+
+
 def check_name(kind: str, value: str) -> str:
     """Refuse project names and run ids that are not one safe path component."""
-    if not isinstance(value, str) or not _NAME.match(value) or ".." in value:
+    if not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value:
         raise ValueError(
             f"{kind} {value!r} is not valid: use 1-128 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
@@ -60,12 +70,20 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    """A ``run.json``; ``DamagedRun`` naming the file when it is no JSON object."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except ValueError as e:  # not JSON, not UTF-8, empty, cut short
+        raise DamagedRun(f"{path} is damaged: {e}") from None
+    if not isinstance(data, dict):
+        raise DamagedRun(f"{path} is damaged: it holds a JSON {type(data).__name__}, not an object")
+    return data
 
 
 def _try_lock(path: Path) -> int | None:
-    """Take the run's lock without waiting; return the fd, or None if a writer holds it."""
+    """Take the run's lock without waiting; return the fd, or None if a writer holds it
+    (``OSError`` when the lock file cannot be opened)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -95,7 +113,7 @@ class LocalStore(Store):
         base = self.root / "projects"
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and _NAME.match(p.name))
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and _NAME.fullmatch(p.name))
 
     def runs(self, project: str) -> list[dict[str, Any]]:
         base = self.root / "projects" / check_name("project", project)
@@ -103,11 +121,13 @@ class LocalStore(Store):
             return []
         out = []
         for d in base.iterdir():
+            if not _NAME.fullmatch(d.name) or ".." in d.name:
+                continue  # a temp file, nothing a run id can name
             try:
                 out.append(self._load(d))
             except (FileNotFoundError, NotADirectoryError):
                 continue  # a run being created, or a stray file
-        out.sort(key=lambda m: m.get("created_at", 0))
+        out.sort(key=lambda m: m["created_at"] if isinstance(m.get("created_at"), (int, float)) else 0)
         return out
 
     def run(self, project: str, run_id: str) -> dict[str, Any]:
@@ -117,25 +137,36 @@ class LocalStore(Store):
             raise RunNotFound(f"no run {project}/{run_id} in {self.root}") from None
 
     def _load(self, d: Path) -> dict[str, Any]:
-        meta = _read_json(d / "run.json")
-        if meta.get("state") == "running":
-            meta = self._recover_if_dead(d, meta)
+        """A run's metadata; a ``damaged`` entry with the ``reason`` when ``run.json``
+        cannot be read (the other runs of the project read on)."""
+        try:
+            meta = _read_json(d / "run.json")
+            if meta.get("state") == "running":
+                meta = self._recover_if_dead(d, meta)
+        except DamagedRun as e:
+            return {"id": d.name, "project": d.parent.name, "state": "damaged", "reason": str(e)}
+        except (PermissionError, IsADirectoryError) as e:
+            return {"id": d.name, "project": d.parent.name, "state": "damaged", "reason": f"{e.filename}: {e.strerror}"}
+        meta.setdefault("id", d.name)
+        meta.setdefault("project", d.parent.name)
         return meta
 
     def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
-        fd = _try_lock(d / "lock")
-        # A busy lock normally means a live writer, but a child the writer had just
-        # forked (git, nvidia-smi) holds it until its exec: so ask about the process too.
-        if fd is None and _writer_alive(meta):
-            return meta
+        """Mark a run ``crashed`` if its writer is gone: only while holding its lock, so
+        that a writer resuming it (which takes the lock first) is never touched."""
+        try:
+            fd = _try_lock(d / "lock")
+        except OSError:
+            return meta  # a read-only store: no telling, and no recovering
+        if fd is None:
+            return meta  # a writer holds the lock: alive
         try:
             meta = _read_json(d / "run.json")  # it may have finished meanwhile
             if meta.get("state") == "running":
                 meta = _mark_crashed(d, meta)
             return meta
         finally:
-            if fd is not None:
-                os.close(fd)
+            os.close(fd)
 
     def rows(
         self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
@@ -209,28 +240,8 @@ def _ended(d: Path) -> bool:
     as running, which only means its columns are not cached whole."""
     try:
         return _read_json(d / "run.json").get("state", "running") != "running"
-    except (OSError, ValueError):
+    except (OSError, StoreError):
         return False
-
-
-def _process_start(pid: int) -> float | None:
-    """When a process started (seconds since the epoch), or None if it is gone."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        return None if proc.status() == psutil.STATUS_ZOMBIE else proc.create_time()
-    except psutil.Error:
-        return None
-
-
-def _writer_alive(meta: dict[str, Any]) -> bool:
-    """Whether the process recorded as the run's writer still runs (on this host; a
-    writer elsewhere is assumed alive). The start time rules out a recycled pid."""
-    if meta.get("host") != socket.gethostname() or not meta.get("pid"):
-        return True
-    started = _process_start(meta["pid"])
-    return started is not None and abs(started - meta.get("pid_started", started)) < 1.0
 
 
 def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
@@ -243,9 +254,9 @@ def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
         tracker.observe({k: v for k, v in row.items() if not k.startswith("_")})
     events, _ = read_records(d / "events.wal")
     for ev in events:
-        if ev.get("kind") == "summary":
+        if ev.get("kind") == "summary" and isinstance(ev.get("set"), dict):
             tracker.explicit.update(ev["set"])
-            for key in ev.get("deleted", ()):
+            for key in ev.get("deleted") or ():
                 tracker.explicit.pop(key, None)
     last = rows[-1] if rows else None
     meta.update(
@@ -259,12 +270,30 @@ def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trim(path: Path) -> None:
-    """Cut the zero padding a killed writer leaves after its last record."""
+    """Cut the zero padding a killed writer leaves after its last record: only the
+    all-zero tail (a torn or damaged end is kept, as a resumed writer would keep it)."""
     try:
         with open(path, "r+b") as f:
-            f.truncate(valid_end(f.read()))
+            data = f.read()
+            end = append_point(data)[0]
+            if end < len(data):
+                f.truncate(end)
     except FileNotFoundError:
         pass
+
+
+# Writers open in this process: a forked child closes its copies of their locks, so
+# that a run is owned by its process alone (a DataLoader worker outliving a killed
+# parent does not keep the run "running"; the child's exit does not end it).
+_WRITERS: weakref.WeakSet[LocalRunWriter] = weakref.WeakSet()
+
+
+def _release_in_child() -> None:
+    for writer in list(_WRITERS):
+        writer._forked()
+
+
+os.register_at_fork(after_in_child=_release_in_child)
 
 
 class LocalRunWriter(RunWriter):
@@ -279,6 +308,13 @@ class LocalRunWriter(RunWriter):
         self._lost: dict[str, int] = {}
         self._errors: dict[str, str] = {}
         self._derived = False  # whether put_later was used: close waits for the media thread
+        # Any thread may log: one lock per log that is not the history's (Run.log locks
+        # that one), one for run.json, one for the failure counts.
+        self._system_lock = threading.Lock()
+        self._events_lock = threading.Lock()
+        self._console_lock = threading.Lock()
+        self._meta_lock = threading.Lock()
+        self._failed_lock = threading.Lock()
         exists = (d / "run.json").exists()
         run_path = f"{meta.get('project')}/{meta.get('id')}"
         if exists and resume in (None, "never"):
@@ -298,22 +334,31 @@ class LocalRunWriter(RunWriter):
             meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
             meta["resumed"] = old.get("resumed", 0) + 1
         self.meta = meta
-        meta.update(
-            state="running", pid=os.getpid(), pid_started=_process_start(os.getpid()), host=socket.gethostname()
-        )
+        meta.update(state="running", pid=os.getpid(), host=socket.gethostname())
         meta.pop("ended_at", None)
+        meta.pop("pid_started", None)  # written by earlier versions
         self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
-        self.log_row = self._history.append  # the hot path, one call deep
+        self.log_row = self._history.append  # type: ignore[method-assign]  # the hot path, one call deep
         sys_schemas, self._system_step, _ = known_schemas(d / "system.wal") if exists else ({}, 0, {})
         self._system = RowWriter(LogWriter(d / "system.wal"), sys_schemas, lambda e: self._failed("system samples", e))
         self._events = LogWriter(d / "events.wal")
         self._console = LogWriter(d / "console.wal")
         _write_json(d / "run.json", meta)
+        _WRITERS.add(self)
+
+    def _forked(self) -> None:
+        """In a forked child: the run is the parent's; close this copy of its lock."""
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
 
     def _failed(self, what: str, error: OSError) -> None:
-        self._lost[what] = self._lost.get(what, 0) + 1
-        if what not in self._errors:
-            self._errors[what] = f"{error.strerror or error}"
+        with self._failed_lock:
+            self._lost[what] = self._lost.get(what, 0) + 1
+            first = what not in self._errors
+            if first:
+                self._errors[what] = f"{error.strerror or error}"
+        if first:
             warnings.warn(
                 f"wbnb: cannot write {what} to {self.dir}: {self._errors[what]}. "
                 "Training goes on; finish() will report what was not saved.",
@@ -327,18 +372,23 @@ class LocalRunWriter(RunWriter):
         self._history.append(step, timestamp, runtime, keys, values)  # shadowed in __init__
 
     def log_system(self, timestamp: float, runtime: float, sample: dict[str, float]) -> None:
-        self._system.append(self._system_step, timestamp, runtime, tuple(sample), sample.values())
-        self._system_step += 1
+        with self._system_lock:
+            self._system.append(self._system_step, timestamp, runtime, tuple(sample), sample.values())
+            self._system_step += 1
 
     def log_event(self, event: dict[str, Any]) -> None:
-        self._append(self._events, "events", event)
+        self._append(self._events, self._events_lock, "events", event)
 
     def log_console(self, stream: str, line: str, timestamp: float) -> None:
-        self._append(self._console, "console lines", {"stream": stream, "line": line, "t": timestamp})
+        self._append(
+            self._console, self._console_lock, "console lines", {"stream": stream, "line": line, "t": timestamp}
+        )
 
-    def _append(self, log: LogWriter, what: str, record: dict[str, Any]) -> None:
+    def _append(self, log: LogWriter, lock: threading.Lock, what: str, record: dict[str, Any]) -> None:
         try:
-            log.append(encode(record))
+            payload = encode(record)
+            with lock:
+                log.append(payload)
         except (OSError, ValueError) as e:
             self._failed(what, e if isinstance(e, OSError) else OSError(str(e)))
 
@@ -357,30 +407,33 @@ class LocalRunWriter(RunWriter):
         self._failed("media files", error if isinstance(error, OSError) else OSError(f"{error!r}"))
 
     def save_meta(self, **changes: Any) -> None:
-        self.meta.update(changes)
-        try:
-            _write_json(self.dir / "run.json", self.meta)
-        except OSError as e:
-            self._failed("run metadata", e)
+        with self._meta_lock:  # another thread's change must not mutate the dict being written
+            self.meta.update(changes)
+            try:
+                _write_json(self.dir / "run.json", self.meta)
+            except OSError as e:
+                self._failed("run metadata", e)
 
     def close(self, state: str, exit_code: int | None = None) -> list[str]:
         if self._lock < 0:
-            return []
+            return []  # closed already, or a forked child's copy: the run is not ours to end
         if self._derived:  # the files its records point to are written before it reads as ended
             wait_written()
-        for name, log in (
-            ("history", self._history.log),
-            ("system", self._system.log),
-            ("events", self._events),
-            ("console", self._console),
-        ):
-            try:
-                log.close()
-            except OSError as e:
-                self._failed(f"{name} log", e)
+        with self._system_lock, self._events_lock, self._console_lock:
+            for name, log in (
+                ("history", self._history.log),
+                ("system", self._system.log),
+                ("events", self._events),
+                ("console", self._console),
+            ):
+                try:
+                    log.close()
+                except OSError as e:
+                    self._failed(f"{name} log", e)
         self.save_meta(state=state, exit_code=exit_code, ended_at=time.time())
         os.close(self._lock)
         self._lock = -1
-        for stream in ROW_STREAMS:  # after the run reads as ended: nobody waits for this
-            compact(self.dir / f"{stream}.wal")
+        for stream, log in (("history", self._history.log), ("system", self._system.log)):
+            # After the run reads as ended: nobody waits for this.
+            compact(self.dir / f"{stream}.wal", verify=not log.intact)
         return [f"{n} {what} could not be saved ({self._errors[what]})" for what, n in self._lost.items()]

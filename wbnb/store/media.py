@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import queue
 
-_EXT = re.compile(r"^[a-z0-9]{1,8}$")
-_KEY = re.compile(r"^[0-9a-f]{64}$")
+_EXT = re.compile(r"[a-z0-9]{1,8}")  # fullmatch: "$" would let "png\n" through
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def media_path(data: bytes, ext: str) -> str:
     """Return the store-relative path that ``data`` is kept under."""
     ext = ext.lower().lstrip(".")
-    if not _EXT.match(ext):
+    if not _EXT.fullmatch(ext):
         raise ValueError(f"media extension must be 1-8 letters or digits, got {ext!r}")
     return derived_path(hashlib.sha256(data).hexdigest(), ext)
 
@@ -44,7 +44,7 @@ def media_path(data: bytes, ext: str) -> str:
 def derived_path(key: str, ext: str) -> str:
     """Return the store-relative path of a file named after ``key`` (a SHA-256, hex)."""
     ext = ext.lower().lstrip(".")
-    if not _EXT.match(ext) or not _KEY.match(key):
+    if not _EXT.fullmatch(ext) or not _KEY.fullmatch(key):
         raise ValueError(f"media files are named <sha256, 64 hex>.<1-8 letters or digits>, got {key!r}.{ext!r}")
     return f"media/{key[:2]}/{key}.{ext}"
 
