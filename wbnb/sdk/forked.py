@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..store.base import RunWriter
-from ..store.media import media_path
+from ..store.media import derived_path, media_path
 
 
 class ForkedWriter(RunWriter):
@@ -41,6 +41,9 @@ class ForkedWriter(RunWriter):
 
     def put(self, data: bytes, ext: str) -> str:
         return media_path(data, ext)  # the record that would point to it is dropped too
+
+    def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
+        return derived_path(key, ext)  # nothing is made: the record is dropped too
 
     def save_meta(self, **changes: Any) -> None:
         self._dropped()
