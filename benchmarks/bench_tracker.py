@@ -125,11 +125,11 @@ def bench_rss(root: str, steps: int) -> None:
     proc = psutil.Process()
     run = wbnb.init(project="bench", dir=root, settings=QUIET)
     data = {"loss": 0.5, "acc": 0.9, "lr": 1e-3, "grad_norm": 1.5, "epoch": 3.0}
-    for i in range(10_000):
+    for _ in range(10_000):
         run.log(data)
     gc.collect()
     before = proc.memory_info().rss
-    for i in range(steps):
+    for _ in range(steps):
         run.log(data)
     gc.collect()
     grown = (proc.memory_info().rss - before) / 2**20
@@ -148,9 +148,8 @@ def compare_wandb(root: str, n: int, ours: float) -> None:
     samples = per_call_us(lambda i: run.log(data), n)
     run.finish()
     theirs = statistics.median(samples)
-    print(
-        f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
-    )
+    label = f"wandb {wandb.__version__} offline log() of 5 floats:"
+    print(f"{label:53s} {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
 
 
 def compare_mlflow(root: str, n: int, ours: float) -> None:
@@ -164,9 +163,8 @@ def compare_mlflow(root: str, n: int, ours: float) -> None:
     with mlflow.start_run():
         samples = per_call_us(lambda i: mlflow.log_metrics(data, step=i), n)
     theirs = statistics.median(samples)
-    print(
-        f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster"
-    )
+    label = f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:"
+    print(f"{label:53s} {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
 
 
 def main() -> None:

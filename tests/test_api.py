@@ -292,7 +292,7 @@ def test_events_and_console(store_dir: Path) -> None:
         with wbnb.init(project="p", config={"a": 1}) as run:
             run.alert("slow", "loss is flat", level="WARN")
             run.config.update({"b": 2})
-            1 / 0
+            raise ZeroDivisionError
     r = Api().run(f"p/{run.id}")
     assert r.state == "failed"
     kinds = [e["kind"] for e in r.events()]

@@ -167,7 +167,7 @@ def test_config_access_update_and_val_change(store_dir: Path) -> None:
     run.config.update({"lr": 0.2}, allow_val_change=True)
     run.config.update({"lr": 0.2})  # the same value is no change
     with pytest.raises(AttributeError, match="no key 'nope'"):
-        run.config.nope
+        _ = run.config.nope
     wbnb.finish()
     assert stored_meta(store_dir, run)["config"] == {
         "lr": 0.2,
@@ -251,7 +251,7 @@ def test_preinit_errors_say_to_call_init(store_dir: Path) -> None:
     with pytest.raises(wbnb.PreInitError, match=r"wbnb.log\(\) was called before wbnb.init\(\)"):
         wbnb.log({"a": 1})
     with pytest.raises(wbnb.PreInitError, match="wbnb.config is not available before wbnb.init"):
-        wbnb.config.lr
+        _ = wbnb.config.lr
     with pytest.raises(wbnb.PreInitError, match="call wbnb.init\\(\\) first"):
         wbnb.summary["x"] = 1
     wbnb.finish()  # nothing to finish: harmless
@@ -265,7 +265,7 @@ def test_finish_is_idempotent_and_context_manager_sets_state(store_dir: Path) ->
     with pytest.raises(ZeroDivisionError):
         with wbnb.init(project="p") as failing:
             wbnb.log({"a": 1})
-            1 / 0
+            raise ZeroDivisionError
     meta = stored_meta(store_dir, failing)
     assert meta["state"] == "failed" and meta["exit_code"] == 1
     events, _ = LocalStore(store_dir).records("p", failing.id, "events")

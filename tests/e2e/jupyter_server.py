@@ -55,9 +55,10 @@ def jupyter_server(root: Path, env: dict[str, str] | None = None, args: tuple[st
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
                 break
-            except OSError:
+            except OSError as e:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start: " + (root / "server.log").read_text()[-2000:])
+                    log = (root / "server.log").read_text()[-2000:]
+                    raise RuntimeError("JupyterLab did not start: " + log) from e
                 time.sleep(0.5)
         yield base
     finally:

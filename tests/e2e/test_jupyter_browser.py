@@ -88,7 +88,8 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     page.keyboard.press("Shift+Enter")  # finish
     page.wait_for_function(
         f"() => {{ const el = document.querySelector('.wbnb-curves'); if (!el || !el.__wbnb) return false;"
-        f" const c = el.__wbnb.charts.get('train/loss'); return c && c.view && c.view.data('points').length === {STEPS}; }}",
+        " const c = el.__wbnb.charts.get('train/loss');"
+        f" return c && c.view && c.view.data('points').length === {STEPS}; }}",
         timeout=60_000,
     )
     assert _points(page) == {"train/acc": STEPS, "train/loss": STEPS}  # exactly the logged steps

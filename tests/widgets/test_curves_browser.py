@@ -113,7 +113,8 @@ def test_delta_appends_points_without_reembedding(store_dir: Any, harness: Harne
     assert _views(harness) == {"loss": 150, "new/key": 50}
     same = harness.page.evaluate("""() => {
         const dbg = document.querySelector('.wbnb-curves').__wbnb;
-        return [window.__canvas === document.querySelector('.wbnb-cell canvas'), dbg.channel.applied, dbg.channel.rebuilds];
+        const canvas = document.querySelector('.wbnb-cell canvas');
+        return [window.__canvas === canvas, dbg.channel.applied, dbg.channel.rebuilds];
     }""")
     assert same == [True, 1, 1]  # the same canvas, delta 1 applied, only the initial build
     harness.screenshot("curves-after-delta")
@@ -154,7 +155,9 @@ def test_sequence_gap_rebuilds_from_snapshot(store_dir: Any, harness: Harness) -
         const m = window.wbnb.models[id];
         const views = b.map(x => { const s = atob(x); const u = new Uint8Array(s.length);
             for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new DataView(u.buffer); });
-        (d.buffer_paths || []).forEach((p, i) => { let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i]; });
+        (d.buffer_paths || []).forEach((p, i) => {
+            let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i];
+        });
         m.state._snapshot = d.state._snapshot;  // no change event: only a gap can make it read this
     }""",
         [w.model_id, data, [__import__("base64").b64encode(x).decode() for x in buffers]],

@@ -195,7 +195,7 @@ def test_an_idle_run_costs_no_ticks_and_a_log_wakes_the_feed(store_dir: Path) ->
     tick = w._feed.tick
     w._feed.tick = lambda final=False: ticks.append(final) or tick(final)
     comm = record(w)
-    for burst in range(3):
+    for _ in range(3):
         for i in range(100):
             run.log({"loss": float(i)})
         last = run.step - 1
@@ -259,7 +259,7 @@ def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
     rng = random.Random(0)
     odd = [float("nan"), float("inf"), None, True, 3, -2.5]
     for batch in range(30):
-        for i in range(rng.randrange(0, 60)):
+        for _ in range(rng.randrange(0, 60)):
             kind = rng.random()
             if kind < 0.6:
                 run.log({"loss": rng.random(), "lr": rng.choice(odd) if rng.random() < 0.1 else 1e-3})

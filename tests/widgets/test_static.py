@@ -155,7 +155,7 @@ def test_a_picture_is_not_drawn_while_a_tick_changes_the_widget(store_dir: Path)
     for widget, feed in ((w, w._feed), (panel, panel.curves._feed)):
         drawn: list[str] = []
         with feed.lock:  # as a tick holds it while it ingests
-            t = threading.Thread(target=lambda: drawn.append(widget.to_svg()))
+            t = threading.Thread(target=lambda x, out: out.append(x.to_svg()), args=(widget, drawn))
             t.start()
             t.join(0.3)
             assert t.is_alive() and not drawn  # waiting for the tick to end
