@@ -189,7 +189,9 @@ class ListenerSource(CursorSource):
         self.wake = threading.Event()  # the Feed puts its own here, shared by its sources
         pending = self._pending  # the listener touches nothing else, and this source's wake
 
-        def on_log(step: int, timestamp: float, row: dict[str, Any], _append=pending.append) -> None:
+        def on_log(
+            step: int, timestamp: float, row: dict[str, Any], _append: Callable[[tuple], None] = pending.append
+        ) -> None:
             _append((step, timestamp, dict(row)))
             wake = self.wake  # checked after the append: the feed clears it before it takes rows
             if not wake.is_set():
