@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import wbnb
+from tests.waiting import wait_for, wait_for_system_samples
 from wbnb.store.history import merged
 from wbnb.store.local import LocalStore
 from wbnb.store.remote import ServerError
@@ -427,9 +428,7 @@ def test_system_metrics_and_console_are_recorded(tmp_path: Path, monkeypatch) ->
     for i in range(5):
         print(f"\rprogress {i}/5", end="")
     print()
-    import time
-
-    time.sleep(0.4)
+    wait_for_system_samples(run)
     wbnb.finish()
     store = LocalStore(tmp_path)
     system = list(merged(store.rows("ctx", run.id, stream="system")[0]))
@@ -462,17 +461,17 @@ def test_matplotlib_figures_and_pil_images_logged_directly_become_images(store_d
 
 
 def test_finish_is_bounded_even_when_flushing_hangs(store_dir: Path) -> None:
-    import time
+    import threading
 
     run = wbnb.init(project="p", settings={"finish_timeout": 0.5})
     wbnb.log({"a": 1})
     real_close = run._writer.close
-    run._writer.close = lambda *a, **k: (time.sleep(3), real_close(*a, **k))[1]  # a disk that stalls
-    start = time.monotonic()
+    disk_back = threading.Event()
+    run._writer.close = lambda *a, **k: (disk_back.wait(60), real_close(*a, **k))[1]  # a disk that stalls
     with pytest.warns(
         RuntimeWarning, match=r"flushing the run did not finish within 0\.[0-5]s; it goes on in the background"
     ):
-        wbnb.finish()
-    assert time.monotonic() - start < 2.0 and wbnb.run is None
-    time.sleep(3.5)  # the flush carried on in the background and completed
-    assert stored_meta(store_dir, run)["state"] == "finished"
+        wbnb.finish()  # returns while the disk is still stalled
+    assert wbnb.run is None
+    disk_back.set()
+    wait_for(lambda: stored_meta(store_dir, run)["state"] == "finished", what="the background flush to complete")

@@ -2,7 +2,6 @@ import os
 import stat
 import sys
 import threading
-import time
 
 from wbnb.sdk.system import SystemMonitor, parse_nvidia_smi
 
@@ -67,23 +66,18 @@ def test_thread_emits_samples_and_stops_quickly():
 
     monitor = SystemMonitor(emit, interval=0.05)
     monitor.start()
-    assert got_two.wait(10)
-    started = time.monotonic()
-    monitor.stop()
-    assert time.monotonic() - started < 1.0
+    assert got_two.wait(30)
+    monitor.stop(timeout=30)
+    assert not monitor._thread.is_alive()  # it ended: nothing can come after stop
     monitor.stop()  # idempotent
-    count = len(samples)
-    time.sleep(0.15)
-    assert len(samples) == count  # nothing after stop
     assert all(PROCESS_KEYS <= set(s) and s["system/proc_rss_mb"] > 0 for s in samples)
 
 
 def test_long_interval_stops_immediately():
-    monitor = SystemMonitor(lambda s: None, interval=60)
+    monitor = SystemMonitor(lambda s: None, interval=3600)
     monitor.start()
-    started = time.monotonic()
-    monitor.stop()
-    assert time.monotonic() - started < 1.0
+    monitor.stop(timeout=60)
+    assert not monitor._thread.is_alive()  # woken by stop, not by the end of its interval
 
 
 def test_failing_emit_is_warned_once_and_keeps_sampling(recwarn):
