@@ -200,5 +200,5 @@ def test_class_names_are_text(store_dir: Any, harness: Harness) -> None:
     assert harness.page.locator(".wbnb-confusion img").count() == 0
     assert harness.page.locator(".wbnb-head").inner_text().startswith(XSS)
     assert _hover(harness, 0, 0, 3).splitlines()[:2] == [f"true: {XSS}", f"predicted: {XSS}"]
-    harness.page.wait_for_timeout(200)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.waiting import wait_for
+
 from .harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -193,7 +195,7 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     tip = harness.page.locator('.wbnb-cell[data-key="loss"] .wbnb-tip')
     tip.wait_for(state="visible")
     assert tip.inner_text().startswith(XSS + "  step ")
-    time.sleep(0.2)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
     harness.screenshot("curves-html-name")
 
@@ -455,10 +457,8 @@ def test_a_long_history_is_read_behind_the_cell_and_arrives_as_a_snapshot(
         run.log({"loss": 1 / (i + 1)})  # logged while the history is being read
     harness.mount(w, "curves")
     harness.page.get_by_text("Loading the history…").wait_for()
-    deadline = time.monotonic() + 30
-    while w.loading and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not w.loading and w._snapshot["seq"] == 1 and w._snapshot["series"]
+    wait_for(lambda: not w.loading, what="the history read behind the cell")
+    assert w._snapshot["seq"] == 1 and w._snapshot["series"]
     harness.deliver(w, comm.take())  # snapshot 1, as the page receives it
     _wait_drawn(harness, 1)
     assert _views(harness)["loss"] == len(w._snapshot["series"][0]["data"]) // 48

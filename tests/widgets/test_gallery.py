@@ -175,7 +175,7 @@ def test_captions_and_names_are_text(store_dir: Any, harness: Harness) -> None:
     assert harness.page.locator(".wbnb-key option").all_inner_texts() == [XSS]
     assert harness.page.locator(".wbnb-run-title").inner_text().startswith(XSS)
     assert harness.page.locator(".wbnb-gallery figure img").count() == 1  # only the real image
-    harness.page.wait_for_timeout(200)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
 
 
