@@ -27,11 +27,14 @@ python3 -m pip install -q --require-hashes --only-binary :all: -r tests/requirem
 # packages); its hook bundles js/ into wbnb/static/ (npm run build) when js/ changed.
 python3 -m pip install -q --no-deps --no-build-isolation -e .
 test -f wbnb/static/curves.js -a -f wbnb/static/vega.js || { echo "widget bundles were not built" >&2; exit 1; }
-# Static checks, before any test (configured in pyproject.toml and tsconfig.json).
-python3 -m ruff check -q wbnb tests benchmarks
-python3 -m ruff format -q --check wbnb tests benchmarks
-python3 -m mypy
-npx --no-install tsc --noEmit -p tsconfig.json
+# Static checks, before any test (configured in pyproject.toml and tsconfig.json): each one
+# runs and says what it found; any finding stops the run here.
+failed=""
+python3 -m ruff check -q wbnb tests benchmarks || failed="$failed ruff-check"
+python3 -m ruff format -q --check wbnb tests benchmarks || failed="$failed ruff-format"
+python3 -m mypy --no-error-summary || failed="$failed mypy"
+npx --no-install tsc --noEmit -p tsconfig.json || failed="$failed tsc"
+[ -z "$failed" ] || { echo "static checks failed:$failed" >&2; exit 1; }
 # pytest exits non-zero when it collects nothing, and conftest.py fails a session in which
 # no test passed; -rs names the reason of any skip.
 python3 -m pytest -q -rs -p no:cacheprovider "$@"
