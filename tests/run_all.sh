@@ -30,7 +30,7 @@ test -f wbnb/static/curves.js -a -f wbnb/static/vega.js || { echo "widget bundle
 # Static checks, before any test (configured in pyproject.toml and tsconfig.json): each one
 # runs and says what it found; any finding stops the run here.
 failed=""
-python3 -m ruff check -q wbnb tests benchmarks || failed="$failed ruff-check"
+python3 -m ruff check -q --output-format concise wbnb tests benchmarks || failed="$failed ruff-check"
 python3 -m ruff format -q --check wbnb tests benchmarks || failed="$failed ruff-format"
 python3 -m mypy --no-error-summary || failed="$failed mypy"
 npx --no-install tsc --noEmit -p tsconfig.json || failed="$failed tsc"
