@@ -16,7 +16,7 @@ if [ -n "$missing" ]; then
 fi
 # The widgets' JS dependencies, exactly as locked (again only when the lock changed).
 if ! cmp -s package-lock.json node_modules/.wbnb-lock-stamp; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null  # errors still go to stderr
   cp package-lock.json node_modules/.wbnb-lock-stamp
 fi
 # Every Python package, the build backend and torch's CPU build included, exactly as locked
