@@ -33,10 +33,10 @@ KEYS = 10
 CLIENT = textwrap.dedent(
     """
     import sys, time, wbnb
-    steps = int(sys.argv[1])
+    steps, keys = int(sys.argv[1]), int(sys.argv[2])
     run = wbnb.init(project="bench", settings={"finish_timeout": 600})
     t0 = time.perf_counter()
-    row = {f"m{j}": 0.0 for j in range(%d)}
+    row = {f"m{j}": 0.0 for j in range(keys)}
     for i in range(steps):
         row["m0"] = float(i)
         wbnb.log(row)
@@ -44,14 +44,13 @@ CLIENT = textwrap.dedent(
     run.finish()
     print(logged, time.perf_counter() - t0, flush=True)
 """
-    % KEYS
 )
 
 
 def clients(n: int, steps: int, env: dict[str, str]) -> list[tuple[float, float]]:
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CLIENT, str(steps)],
+            [sys.executable, "-c", CLIENT, str(steps), str(KEYS)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

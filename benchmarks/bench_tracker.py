@@ -181,10 +181,8 @@ def compare_wandb(root: str, n: int, ours: float) -> None:
     samples = per_call_us(lambda i: run.log(data), n)
     run.finish()
     theirs = statistics.median(samples)
-    print(
-        f"wandb {wandb.__version__} offline log() of 5 floats:       {describe(samples)}  "
-        f"-> wbnb is {theirs / ours:.0f}x faster"
-    )
+    label = f"wandb {wandb.__version__} offline log() of 5 floats:"
+    print(f"{label:53s} {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
 
 
 def compare_mlflow(root: str, n: int, ours: float) -> None:
@@ -198,10 +196,8 @@ def compare_mlflow(root: str, n: int, ours: float) -> None:
     with mlflow.start_run():
         samples = per_call_us(lambda i: mlflow.log_metrics(data, step=i), n)
     theirs = statistics.median(samples)
-    print(
-        f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:  {describe(samples)}  "
-        f"-> wbnb is {theirs / ours:.0f}x faster"
-    )
+    label = f"MLflow {mlflow.__version__} sqlite log_metrics of 5 floats:"
+    print(f"{label:53s} {describe(samples)}  -> wbnb is {theirs / ours:.0f}x faster")
 
 
 def main() -> None:

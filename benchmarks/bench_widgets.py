@@ -281,13 +281,13 @@ def main() -> None:
         show(h, w)
         page.evaluate(FIRST_DRAW, [w.model_id, url, args.series])
         times = []
-        for k in range(7):
-            for i in range(1000):
+        for _ in range(7):
+            for _ in range(1000):
                 run.log(row)
             assert w._feed.tick() == "delta"
             ((data, buffers),) = comm.take()
             times.append(page.evaluate(DELIVER, [w.model_id, data, harness.b64(buffers)]) / 1e3)
-        for i in range(1000):
+        for _ in range(1000):
             run.log(row)
         w.flush()  # the snapshot a live feed sends every few seconds instead of a delta
         ((data, buffers),) = comm.take()
@@ -344,10 +344,9 @@ def main() -> None:
     widgets = [Curves(run, live=False) for _ in range(10)]
     data = embed_data(views=widgets, state=dependency_state(widgets, drop_defaults=True))
     size = len(json.dumps(data["manager_state"]))
-    print(
-        f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB "
-        f"(vega and vega-lite once: {sum((STATIC / n).stat().st_size for n in ('vega.js', 'vegalite.js')) / 1e6:.2f} MB)"
-    )
+    vega = sum((STATIC / n).stat().st_size for n in ("vega.js", "vegalite.js"))
+    print(f"saved widget state of 10 Curves of this run: {size / 1e6:.2f} MB", end=" ")
+    print(f"(vega and vega-lite once: {vega / 1e6:.2f} MB)")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

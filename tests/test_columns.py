@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from tests.test_store import _assert_same_columns, _general_columns, _reference_columns
+from tests.waiting import wait_for
 from wbnb.store import colcache, history
 from wbnb.store.history import Cursor, RowWriter, compact, read_columns, read_rows
 from wbnb.store.wal import DamageWarning, LogWriter
@@ -308,9 +309,7 @@ def test_several_processes_read_and_cache_a_log_being_written(tmp_path: Path) ->
     """)
     out = [tmp_path / f"r{i}.npy" for i in range(2)]
     procs = [subprocess.Popen([sys.executable, "-c", reader, str(o)]) for o in out]
-    deadline = time.monotonic() + 60
-    while not all(Path(f"{o}.ready").exists() for o in out) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: all(Path(f"{o}.ready").exists() for o in out), 60, "the readers to start")
     for step in range(1, 2000):  # some steps in two records
         log.add([(step, {"a": step * 0.5})])
         if step % 3 == 0:

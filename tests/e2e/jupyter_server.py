@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from tests.waiting import wait_for
 
 TOKEN = "wbnb-e2e-token"
 
@@ -55,9 +57,10 @@ def jupyter_server(root: Path, env: dict[str, str] | None = None, args: tuple[st
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
                 break
-            except OSError:
+            except OSError as e:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start: " + (root / "server.log").read_text()[-2000:])
+                    log = (root / "server.log").read_text()[-2000:]
+                    raise RuntimeError("JupyterLab did not start: " + log) from e
                 time.sleep(0.5)
         yield base
     finally:
@@ -78,16 +81,18 @@ def write_notebook(path: Path, cells: list[str]) -> None:
 
 
 def wait_kernel_idle(base: str, name: str, timeout: float = 120) -> None:
-    """Until the notebook's kernel is up and idle: keys pressed before that are lost."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Until the notebook's kernel is up, idle and connected to the page (its websocket):
+    keys pressed before that are lost."""
+
+    def ready() -> bool:
         with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=5) as r:
             sessions = json.load(r)
-        if any(s["path"].endswith(name) and s["kernel"]["execution_state"] == "idle" for s in sessions):
-            time.sleep(1.0)  # the page's websocket to the kernel connects right after
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"the kernel of {name} did not become idle")
+        return any(
+            s["path"].endswith(name) and s["kernel"]["execution_state"] == "idle" and s["kernel"]["connections"] > 0
+            for s in sessions
+        )
+
+    wait_for(ready, timeout, f"the kernel of {name} to be idle and connected to the page")
 
 
 def open_notebook(page: Any, base: str, name: str, app: str = "lab") -> None:
@@ -109,17 +114,34 @@ def output_has(page: Any, text: str) -> bool:
 def run_cell(page: Any, marker: str, timeout: float = 300) -> None:
     """Run the cell under the cursor (moving to the next) and wait for ``marker`` in an output."""
     page.keyboard.press("Shift+Enter")
-    deadline = time.monotonic() + timeout
-    while not output_has(page, marker):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {marker!r} in the outputs")
-        time.sleep(0.1)
+    wait_for(lambda: output_has(page, marker), timeout, f"{marker!r} in the outputs")
 
 
 def wait_file(path: Path, timeout: float = 900) -> None:
     """Until ``path`` exists (a kernel writes it when a cell is done)."""
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the kernel did not write {path.name}")
-        time.sleep(0.1)
+    wait_for(path.exists, timeout, f"the kernel to write {path.name}")
+
+
+def rerun_until(page: Any, index: int, done: Callable[[str], bool], timeout: float = 120) -> str:
+    """Run code cell ``index`` (from 0) again and again until its output text satisfies
+    ``done``, and return that text. For state that reaches the kernel as widget messages:
+    the page holds one back while an earlier one is unanswered, so a cell run once can
+    overtake it."""
+    cell = page.locator(".jp-Notebook:visible .jp-Cell").nth(index)
+    prompt = cell.locator(".jp-InputPrompt")
+    out = ""
+
+    def ran_and_done() -> bool:
+        nonlocal out
+        before = prompt.inner_text()
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+Enter")  # runs the cell, the cursor stays
+        wait_for(lambda: prompt.inner_text() not in (before, "[*]:"), 60, f"cell {index} to run")
+        out = cell.locator(".jp-OutputArea").inner_text()
+        return done(out)
+
+    try:
+        wait_for(ran_and_done, timeout, f"cell {index}'s output to be as expected")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; its last output: {out!r}") from None
+    return out

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.jupyter_server import jupyter_server, open_notebook, output_has, write_notebook
+from tests.e2e.jupyter_server import jupyter_server, open_notebook, output_has, rerun_until, write_notebook
+from tests.waiting import wait_for
 from tests.widgets.harness import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +89,8 @@ def test_live_curves_move_while_the_cell_runs(server: tuple[str, Path], browser:
     page.keyboard.press("Shift+Enter")  # finish
     page.wait_for_function(
         f"() => {{ const el = document.querySelector('.wbnb-curves'); if (!el || !el.__wbnb) return false;"
-        f" const c = el.__wbnb.charts.get('train/loss'); return c && c.view && c.view.data('points').length === {STEPS}; }}",
+        " const c = el.__wbnb.charts.get('train/loss');"
+        f" return c && c.view && c.view.data('points').length === {STEPS}; }}",
         timeout=60_000,
     )
     assert _points(page) == {"train/acc": STEPS, "train/loss": STEPS}  # exactly the logged steps
@@ -171,13 +173,32 @@ def _saved_picture(page: Any, path: Path) -> str:
         time.sleep(0.2)
 
 
+def _saved_picture_when(page: Any, path: Path, done: Callable[[str], bool], timeout: float = 120) -> str:
+    """Save again and again until the saved picture satisfies ``done`` (the kernel redraws
+    the output's picture a moment after the page has drawn), and return it."""
+    svg = ""
+
+    def saved_and_done() -> bool:
+        nonlocal svg
+        svg = _saved_picture(page, path)
+        return done(svg)
+
+    try:
+        wait_for(saved_and_done, timeout, f"the picture saved in {path.name} to be the final one")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; the last one saved: {svg[:2000]!r}") from None
+    return svg
+
+
 VIEW_CELLS = [
     "import wbnb\n"
     "run = wbnb.init(project='view', settings={'system_interval': 0, 'live_panel': False, 'silent': True})\n"
     "for i in range(300):\n"
     "    wbnb.log({'loss': 1 / (i + 1) + 0.05 * (i % 2)})\n"
     "from wbnb.widgets import Curves\n"
-    "Curves(run)",
+    "curves = Curves(run)\n"
+    "curves",
+    "print('view:', curves.log_y, curves.smoothing)",
     "run.finish()\nprint('finished')",
 ]
 
@@ -199,15 +220,14 @@ def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Pa
     page.evaluate("() => { document.querySelector('.wbnb-curves').__kept = true; }")
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
     page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
-    time.sleep(1.5)
+    rerun_until(page, 1, lambda out: "view: True 0.6" in out)  # the kernel has the viewer's choice
     # A choice changes the view in place: the output is not rendered anew (its element stays).
     assert page.evaluate("() => document.querySelector('.wbnb-curves').__kept === true")
-    page.locator(".jp-Notebook .jp-Cell .cm-content:visible").nth(1).click()  # the controls had the focus
+    page.locator(".jp-Notebook .jp-Cell .cm-content:visible").nth(2).click()
     page.keyboard.press("Shift+Enter")  # finish(): the output's picture is the final one, as the viewer left it
     page.locator(".jp-OutputArea-output", has_text="finished").wait_for(timeout=120_000)
-    time.sleep(1.0)
-    svg = _saved_picture(page, path)
-    assert "log, smoothed 0.6" in svg and svg.count("<polyline") == 2  # the faint raw line, the smoothed one
+    # The faint raw line and the smoothed one, on a log scale.
+    _saved_picture_when(page, path, lambda svg: "log, smoothed 0.6" in svg and svg.count("<polyline") == 2)
     page.close()
 
 
@@ -238,9 +258,8 @@ def test_a_history_read_behind_the_cell_redraws_the_saved_picture(server: tuple[
         " return !!(c && c.view && c.view.data('points').length === 300); }",
         timeout=120_000,
     )
-    time.sleep(1.0)  # the kernel redraws the output's picture once the history is in
-    svg = _saved_picture(page, path)
-    assert "<polyline" in svg and "loading the history" not in svg
+    # The kernel redraws the output's picture once the history is in.
+    _saved_picture_when(page, path, lambda svg: "<polyline" in svg and "loading the history" not in svg)
     page.close()
 
 
@@ -293,13 +312,6 @@ def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[s
     second = page.locator(".wbnb-table").nth(1)
     second.locator(".wbnb-row").first.wait_for(timeout=60_000)
     second.locator(".wbnb-row", has_text="gamma").click()
-    time.sleep(1.0)  # the selection travels to the kernel while it is idle
-    page.locator(".jp-Cell .cm-content:visible").nth(3).click()
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-OutputArea-output')].some(o => o.innerText.includes('selected:'))",
-        timeout=60_000,
-    )
-    assert output_has(page, "selected: ['gamma']")
+    rerun_until(page, 3, lambda out: "selected: ['gamma']" in out)  # the selection reached the kernel
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-run-table.png"), full_page=True)
     page.close()

@@ -6,6 +6,8 @@ extension host: it talks to a real kernel through a Jupyter server on 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -24,6 +26,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 # (`npm pack`): its package lists JupyterLab's front end as dependencies, which the
 # bundle already holds.
 VSCODE_WIDGETS = "@vscode/jupyter-ipywidgets8@1.0.9"
+# Its tarball's hash as the registry published it (what package-lock.json would pin).
+VSCODE_WIDGETS_INTEGRITY = (
+    "sha512-bocCThfa4JDIDd7qCFAfW3HpzHfTLYxOTpTbiDfw4DXOUjKHnr6ObkMBiIkuzYPRybh5bY4FhYLemuDuTvIbpQ=="
+)
 CACHE = ROOT / "node_modules" / ".cache" / "wbnb-e2e"
 XSS = "<img src=x onerror=window.__xss=1>"
 HTML = """<!doctype html>
@@ -45,6 +51,9 @@ def _vscode_widgets() -> Path:
     if got.returncode:
         pytest.fail(f"cannot fetch {VSCODE_WIDGETS} from the npm registry: {got.stderr.strip()[-500:]}")
     packed = got.stdout.split()[-1]
+    digest = hashlib.sha512((CACHE / packed).read_bytes()).digest()
+    if f"sha512-{base64.b64encode(digest).decode()}" != VSCODE_WIDGETS_INTEGRITY:
+        pytest.fail(f"{VSCODE_WIDGETS} from the registry is not the tarball pinned in {__name__}")
     unpacked = CACHE / "unpacked"
     shutil.rmtree(unpacked, ignore_errors=True)
     unpacked.mkdir()
@@ -222,8 +231,8 @@ def test_gallery_images_travel_as_buffers_under_vscode_widget_manager(vscode: An
         "import numpy as np, wbnb\n"
         "run = wbnb.init(project='vsc-media', name='pics', settings={'system_interval': 0, 'live_panel': False})\n"
         "for s in range(4):\n"
-        "    run.log({'samples': [wbnb.Image(np.full((8, 8, 3), 60 * s + 20 * i, dtype=np.uint8), caption=f's{s} i{i}')\n"
-        "                         for i in range(2)]}, step=s)\n"
+        "    run.log({'samples': [wbnb.Image(np.full((8, 8, 3), 60 * s + 20 * i, dtype=np.uint8),\n"
+        "                                    caption=f's{s} i{i}') for i in range(2)]}, step=s)\n"
         "run.finish()\n"
         "from wbnb.widgets import Gallery\n"
         "gallery = Gallery(run)\n"

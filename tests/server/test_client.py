@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import wbnb
-from tests.waiting import wait_for
+from tests.waiting import wait_for, wait_for_system_samples
 from wbnb.store.base import RunNotFound
 from wbnb.store.remote import AuthError, Connection, RemoteStore
 from wbnb.sync import sync
@@ -263,7 +263,7 @@ def test_media_widgets_read_images_and_system_samples_from_the_server(
     pixels = {step: np.full((6, 6, 3), step * 20, dtype=np.uint8) for step in range(5)}
     for step, image in pixels.items():
         wbnb.log({"samples": [wbnb.Image(image, caption=f"<b>{step}</b>")]}, step=step)
-    time.sleep(0.6)  # a few system samples
+    wait_for_system_samples(run)
     run.finish()
     remote = wbnb.Api().run(f"team/media/{run.id}")
     assert isinstance(remote._store, RemoteStore)  # read back through HTTP, not the spool

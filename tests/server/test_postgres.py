@@ -119,18 +119,18 @@ def test_two_servers_creating_one_run_at_once(postgres: TempPostgres, tmp_path: 
     """Without resume one creation wins and the other is refused; with "allow" both
     open it, one of them as a resume."""
     backends = [PostgresBackend(postgres.url, tmp_path) for _ in range(2)]
+
+    def open_it(b: PostgresBackend, resume: str | None, barrier: threading.Barrier, results: list[Any]) -> None:
+        barrier.wait()
+        try:
+            results.append(b.open_run(entity, "proj", f"r-{resume}", {}, resume)[0])
+        except StoreError as e:
+            results.append(e)
+
     try:
         for resume in (None, "allow"):
             barrier, results = threading.Barrier(2), []
-
-            def open_it(b: PostgresBackend, run_id: str = f"r-{resume}") -> None:
-                barrier.wait()
-                try:
-                    results.append(b.open_run(entity, "proj", run_id, {}, resume)[0])
-                except StoreError as e:
-                    results.append(e)
-
-            threads = [threading.Thread(target=open_it, args=(b,)) for b in backends]
+            threads = [threading.Thread(target=open_it, args=(b, resume, barrier, results)) for b in backends]
             for t in threads:
                 t.start()
             for t in threads:

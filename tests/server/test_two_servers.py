@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_for
+from wbnb.store.base import StoreError
 from wbnb.store.remote import Connection, RemoteStore
 
 from .pg import TempPostgres
@@ -92,6 +94,13 @@ def test_two_servers_one_database_clients_on_both(tmp_path: Path, database: str)
             server.stop()
 
 
+def _has_rows(store: RemoteStore, project: str, run_id: str) -> bool:
+    try:
+        return bool(store.rows(project, run_id)[0])
+    except StoreError:  # not created yet
+        return False
+
+
 def test_a_database_outage_is_503_and_clients_catch_up(tmp_path: Path) -> None:
     import requests
 
@@ -117,15 +126,15 @@ def test_a_database_outage_is_503_and_clients_catch_up(tmp_path: Path) -> None:
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            time.sleep(1.5)  # some steps are on the server, the rest are being logged
-            pg.pause()
+            store = RemoteStore(Connection(server.url, key), "team")
+            wait_for(lambda: _has_rows(store, "shared", "outage"), what="the first steps on the server")
+            pg.pause()  # while the rest are being logged
             answer = requests.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {key}"}, timeout=10)
             assert answer.status_code == 503 and "database" in answer.json()["detail"]
-            time.sleep(1.5)
+            time.sleep(1.5)  # the outage
             pg.resume()
             _, err = child.communicate(timeout=120)
             assert child.returncode == 0, err
-            store = RemoteStore(Connection(server.url, key), "team")
             assert [r[1] for r in store.rows("shared", "outage")[0]] == list(range(2000))
             assert store.run("shared", "outage")["state"] == "finished"
             assert "Internal Server Error" not in server.log()

@@ -99,6 +99,13 @@ class Harness:
         for data, buffers in messages:
             self.page.evaluate("([id, d, b]) => window.wbnb.deliver(id, d, b)", [widget.model_id, data, b64(buffers)])
 
+    def settle(self) -> None:
+        """Until every image on the page has loaded or failed and the tasks queued meanwhile
+        (an ``onerror`` handler) have run: after this, a check that no injected script ran
+        means something."""
+        self.page.wait_for_function("() => [...document.images].every(i => i.complete)")
+        self.page.evaluate("() => new Promise(r => setTimeout(r))")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

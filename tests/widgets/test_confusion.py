@@ -80,7 +80,8 @@ def _texts(h: Harness, panel: int = 0) -> list[list[str]]:
 
 def _hover(h: Harness, row: int, col: int, k: int, panel: int = 0) -> str:
     layout = h.page.evaluate(
-        f"() => {{ const L = document.querySelector('.wbnb-confusion').__wbnb.panels.get({panel}).layout; return [L.left, L.top, L.cell]; }}"
+        f"() => {{ const L = document.querySelector('.wbnb-confusion').__wbnb.panels.get({panel}).layout;"
+        " return [L.left, L.top, L.cell]; }"
     )
     box = h.page.locator(f'.wbnb-panel[data-id="{panel}"] canvas').bounding_box()
     left, top, cell = layout
@@ -177,7 +178,8 @@ def test_hundred_classes_render_readably(store_dir: Any, harness: Harness) -> No
     dark = harness.page.evaluate("""() => {
         const p = document.querySelector('.wbnb-confusion').__wbnb.panels.get(0);
         const c = p.canvas, L = p.layout, d = window.devicePixelRatio || 1, ctx = c.getContext('2d');
-        const px = (a, b) => ctx.getImageData(Math.floor((L.left + (b + .5) * L.cell) * d), Math.floor((L.top + (a + .5) * L.cell) * d), 1, 1).data;
+        const at = (o, k) => Math.floor((o + (k + .5) * L.cell) * d);
+        const px = (a, b) => ctx.getImageData(at(L.left, b), at(L.top, a), 1, 1).data;
         return [px(50, 50)[0], px(50, 10)[0]];
     }""")
     assert dark[0] < dark[1]
@@ -198,5 +200,5 @@ def test_class_names_are_text(store_dir: Any, harness: Harness) -> None:
     assert harness.page.locator(".wbnb-confusion img").count() == 0
     assert harness.page.locator(".wbnb-head").inner_text().startswith(XSS)
     assert _hover(harness, 0, 0, 3).splitlines()[:2] == [f"true: {XSS}", f"predicted: {XSS}"]
-    harness.page.wait_for_timeout(200)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False

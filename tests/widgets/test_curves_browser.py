@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.waiting import wait_for
+
 from .harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -113,7 +115,8 @@ def test_delta_appends_points_without_reembedding(store_dir: Any, harness: Harne
     assert _views(harness) == {"loss": 150, "new/key": 50}
     same = harness.page.evaluate("""() => {
         const dbg = document.querySelector('.wbnb-curves').__wbnb;
-        return [window.__canvas === document.querySelector('.wbnb-cell canvas'), dbg.channel.applied, dbg.channel.rebuilds];
+        const canvas = document.querySelector('.wbnb-cell canvas');
+        return [window.__canvas === canvas, dbg.channel.applied, dbg.channel.rebuilds];
     }""")
     assert same == [True, 1, 1]  # the same canvas, delta 1 applied, only the initial build
     harness.screenshot("curves-after-delta")
@@ -154,7 +157,9 @@ def test_sequence_gap_rebuilds_from_snapshot(store_dir: Any, harness: Harness) -
         const m = window.wbnb.models[id];
         const views = b.map(x => { const s = atob(x); const u = new Uint8Array(s.length);
             for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i); return new DataView(u.buffer); });
-        (d.buffer_paths || []).forEach((p, i) => { let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i]; });
+        (d.buffer_paths || []).forEach((p, i) => {
+            let o = d.state; for (const k of p.slice(0, -1)) o = o[k]; o[p[p.length-1]] = views[i];
+        });
         m.state._snapshot = d.state._snapshot;  // no change event: only a gap can make it read this
     }""",
         [w.model_id, data, [__import__("base64").b64encode(x).decode() for x in buffers]],
@@ -190,7 +195,7 @@ def test_html_in_names_is_shown_as_text(store_dir: Any, harness: Harness) -> Non
     tip = harness.page.locator('.wbnb-cell[data-key="loss"] .wbnb-tip')
     tip.wait_for(state="visible")
     assert tip.inner_text().startswith(XSS + "  step ")
-    time.sleep(0.2)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
     harness.screenshot("curves-html-name")
 
@@ -452,10 +457,8 @@ def test_a_long_history_is_read_behind_the_cell_and_arrives_as_a_snapshot(
         run.log({"loss": 1 / (i + 1)})  # logged while the history is being read
     harness.mount(w, "curves")
     harness.page.get_by_text("Loading the history…").wait_for()
-    deadline = time.monotonic() + 30
-    while w.loading and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not w.loading and w._snapshot["seq"] == 1 and w._snapshot["series"]
+    wait_for(lambda: not w.loading, what="the history read behind the cell")
+    assert w._snapshot["seq"] == 1 and w._snapshot["series"]
     harness.deliver(w, comm.take())  # snapshot 1, as the page receives it
     _wait_drawn(harness, 1)
     assert _views(harness)["loss"] == len(w._snapshot["series"][0]["data"]) // 48

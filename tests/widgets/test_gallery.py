@@ -134,7 +134,8 @@ def test_slider_changes_images_click_enlarges_runs_side_by_side(store_dir: Any, 
     harness.page.locator(".wbnb-step-slider").fill("2")
     assert _pump(harness, w, comm) == 1
     harness.page.wait_for_function(
-        "() => [...document.querySelectorAll('.wbnb-run[data-run=\"0\"] figcaption')].map(c => c.textContent).join() === 's2 i0,s2 i1,s2 i2'"
+        "() => [...document.querySelectorAll('.wbnb-run[data-run=\"0\"] figcaption')]"
+        ".map(c => c.textContent).join() === 's2 i0,s2 i1,s2 i2'"
     )
     moved = _img_bytes(harness, '.wbnb-run[data-run="0"] figure img')
     assert moved == [store.media(r["path"]) for r in w.index.images(0, "samples", 2)] and moved != first
@@ -174,7 +175,7 @@ def test_captions_and_names_are_text(store_dir: Any, harness: Harness) -> None:
     assert harness.page.locator(".wbnb-key option").all_inner_texts() == [XSS]
     assert harness.page.locator(".wbnb-run-title").inner_text().startswith(XSS)
     assert harness.page.locator(".wbnb-gallery figure img").count() == 1  # only the real image
-    harness.page.wait_for_timeout(200)
+    harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
 
 
@@ -249,7 +250,7 @@ def test_saved_state_holds_the_index_not_the_pixels(store_dir: Any) -> None:
 
     rng = np.random.default_rng(0)
     run = wbnb.init(project="p", name="big")
-    for s in range(20):
+    for _ in range(20):
         run.log({"noise": [wbnb.Image(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)) for _ in range(5)]})
     run.finish()
     w = _gallery(run, live=False)

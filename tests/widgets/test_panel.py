@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import wbnb
+from tests.waiting import wait_for, wait_for_system_samples
 from wbnb.widgets import Curves, Gallery, Histograms, RunPanel, System
 from wbnb.widgets.confusion import ConfusionMatrix
 
@@ -24,9 +25,7 @@ def test_parts_follow_what_the_run_logged(store_dir: Path) -> None:
                 "w": wbnb.Histogram(np.arange(10)),
             }
         )
-    import time
-
-    time.sleep(0.3)  # a few system samples
+    wait_for_system_samples(run)
     run.finish(quiet=True)
     panel = RunPanel(f"panel/{run.id}")
     expected = [Curves, Gallery, ConfusionMatrix, Histograms, System]
@@ -46,7 +45,7 @@ def test_a_run_with_only_scalars_gets_header_and_curves(store_dir: Path) -> None
     shown = panel.children[0].value
     import time
 
-    time.sleep(1.1)
+    time.sleep(1.1)  # time passing is the thing under test: a second ticks by
     panel.children[0].refresh()
     assert panel.children[0].value == shown  # an idle running run sends no per-second updates
     run.finish(quiet=True)
@@ -57,8 +56,6 @@ def test_a_run_with_only_scalars_gets_header_and_curves(store_dir: Path) -> None
 
 
 def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(store_dir: Path) -> None:
-    import time
-
     run = wbnb.init(project="panel")
     try:
         raise ValueError("<script>bad()</script>")
@@ -70,9 +67,8 @@ def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(sto
     assert "<script>" not in header.value
     run.record_exception(KeyboardInterrupt())
     run.alert("loss is flat", "<b>check lr</b>", level="WARN")
-    deadline = time.monotonic() + 30
-    while "loss is flat" not in header.value and time.monotonic() < deadline:
-        time.sleep(0.05)  # the header's own thread picks new events up while the run is live
+    # The header's own thread picks new events up while the run is live.
+    wait_for(lambda: "loss is flat" in header.value, what="the alert in the header")
     assert "KeyboardInterrupt" in header.value and "[WARN] loss is flat: &lt;b&gt;check lr&lt;/b&gt;" in header.value
     for i in range(5):
         run.alert(f"a{i}", "x")
@@ -97,12 +93,9 @@ def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
     real = LocalStore.run
     monkeypatch.setattr(LocalStore, "run", lambda self, *a, **k: looks.append(time.monotonic()) or real(self, *a, **k))
     header = RunHeader(ref, interval=0.02)
-    time.sleep(1.0)
-    assert len(looks) <= 12, looks  # 0.02, 0.04, 0.08, then every 0.16 s: ~8 looks in a second, not 50
+    wait_for(lambda: len(looks) >= 8, what="eight looks at the run")
+    # 0.02, 0.04, 0.08, then every 0.16 s apart: ~8 looks in a second, not 50.
     gaps = [b - a for a, b in zip(looks, looks[1:])]
-    assert len(gaps) >= 2 and all(g >= 0.9 * min(0.02 * 2**i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
+    assert all(g >= 0.9 * min(0.02 * 2**i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
     run.finish(quiet=True)
-    deadline = time.monotonic() + 30
-    while "finished" not in header.value and time.monotonic() < deadline:
-        time.sleep(0.02)  # news is still seen within one backed-off interval
-    assert "finished" in header.value
+    wait_for(lambda: "finished" in header.value, what="the header to see the run finished")  # still seen

@@ -18,6 +18,7 @@ import pytest
 from nbclient import NotebookClient
 
 import wbnb
+from tests.waiting import wait_for_system_samples
 from wbnb.data.png import decode_png, encode_png, png_size, shrink
 from wbnb.widgets import ConfusionMatrix, Curves, Gallery, Histograms, RunPanel, RunTable, System
 
@@ -155,7 +156,7 @@ def test_a_picture_is_not_drawn_while_a_tick_changes_the_widget(store_dir: Path)
     for widget, feed in ((w, w._feed), (panel, panel.curves._feed)):
         drawn: list[str] = []
         with feed.lock:  # as a tick holds it while it ingests
-            t = threading.Thread(target=lambda: drawn.append(widget.to_svg()))
+            t = threading.Thread(target=lambda x, out: out.append(x.to_svg()), args=(widget, drawn))
             t.start()
             t.join(0.3)
             assert t.is_alive() and not drawn  # waiting for the tick to end
@@ -164,10 +165,8 @@ def test_a_picture_is_not_drawn_while_a_tick_changes_the_widget(store_dir: Path)
 
 
 def test_system_picture_reuses_the_curves_small_multiples(store_dir: Path) -> None:
-    import time
-
     run = wbnb.init(project="sys", settings={"system_interval": 0.05})
-    time.sleep(0.4)
+    wait_for_system_samples(run)
     run.finish(quiet=True)
     root = parse(System(f"sys/{run.id}", live=False).to_svg())
     words = texts(root)
@@ -321,7 +320,10 @@ NOTEBOOK = [
         "caption=f'final {i}')],\n"
         "              'cm': wbnb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0], class_names=['a', 'b']),\n"
         "              'w': wbnb.Histogram(np.arange(10) + i)})\n"
-        "import time; time.sleep(0.5)"
+        "import time\n"
+        "deadline = time.monotonic() + 60  # until the run has a few system samples\n"
+        "while len(run._store.rows('saved', run.id, stream='system')[0]) < 2 and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)"
     ),
     "run.finish()",
     "RunTable('saved')",

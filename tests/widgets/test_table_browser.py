@@ -171,7 +171,8 @@ def test_xss_name_is_literal_text(store_dir: Path, harness: Harness) -> None:
     w = _table(sort="name")
     harness.page.evaluate("() => { window.__xss = undefined; window.alert = () => { window.__xss = 1; }; }")
     harness.mount(w, "table")
-    harness.page.wait_for_timeout(200)
+    harness.page.wait_for_selector(".wbnb-row")
+    harness.settle()
     assert _names(harness)[0] == XSS
     assert harness.page.locator(".wbnb-table img").count() == 0
     assert XSS in harness.page.text_content(".wbnb-body")
@@ -204,7 +205,7 @@ def test_10k_runs_keep_only_a_window_of_rows_in_the_dom(harness: Harness, tmp_pa
     assert 10 < count < 100
     assert "10000 of 10000" in harness.page.text_content(".wbnb-count")
     harness.page.evaluate("() => { const s = document.querySelector('.wbnb-scroll'); s.scrollTop = 24 * 5000; }")
-    harness.page.wait_for_timeout(100)
+    harness.page.wait_for_function("() => [...document.querySelectorAll('.wbnb-row')].some(r => +r.dataset.k > 4900)")
     assert 10 < harness.page.locator(".wbnb-row").count() < 100
     ks = harness.page.eval_on_selector_all(".wbnb-row", "rs => rs.map(r => +r.dataset.k)")
     assert min(ks) > 4900 and max(ks) < 5100

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import struct
-import time
 from pathlib import Path
 
+from tests.waiting import wait_for
 from wbnb.widgets.table import columnar, run_row
 
 
@@ -86,10 +86,7 @@ def test_refresh_and_poll_follow_new_runs_and_state_is_saved(store_dir: Path) ->
         run.finish()
         second = wbnb.init(project="p", name="second", reinit="create_new")
         second.finish()
-        deadline = time.time() + 10
-        while _col(table._data, "state")["values"] != ["finished", "finished"] and time.time() < deadline:
-            time.sleep(0.05)
-        assert _col(table._data, "state")["values"] == ["finished", "finished"]
+        wait_for(lambda: _col(table._data, "state")["values"] == ["finished", "finished"], what="both runs finished")
         assert table.run_ids == [second.id, run.id]  # newest first
         state = table.get_state()
         assert state["filter"] == "config.lr > 0" and state["sort"] == ["-summary.loss", "name"]

@@ -18,7 +18,7 @@ import argparse
 import ast
 import shlex
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
@@ -32,7 +32,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit the kernel
+    def error(self, message: str) -> NoReturn:  # argparse would exit the kernel
         raise UsageError(message)
 
 
@@ -117,6 +117,7 @@ class WbnbMagics(Magics):
         import wbnb
 
         run = wbnb.init(project=args.project, name=args.name, config=parse_config(args.config), reinit="create_new")
+        assert self.shell is not None  # a cell magic runs in its shell
         result = self.shell.run_cell(cell)
         failed = result.error_in_exec is not None or result.error_before_exec is not None
         run.finish(exit_code=1 if failed else 0)

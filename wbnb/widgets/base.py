@@ -32,8 +32,10 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     # "loading" and lets a thread finish; None: always wait (a short history, media).
     load_budget: float | None = None
 
+    _esm: str  # set per component class by use_bundle
+
     @staticmethod
-    def use_bundle(cls: type, name: str) -> None:
+    def use_bundle(cls: type[LiveWidget], name: str) -> None:
         """Give ``cls`` the built ``wbnb/static/<name>.js`` as its ``_esm``, once (reading
         it at class definition would make ``import wbnb.widgets`` slow)."""
         if "_esm" not in cls.__dict__:

@@ -109,7 +109,9 @@ class MatrixSet:
         series = []
         for e in self.entries.values():
             e.new = []
-            have, parts, cells = [], [], 0
+            have: list[int] = []
+            parts: list[np.ndarray] = []
+            cells = 0
             for pos in range(len(e.steps) - 1, -1, -1):
                 n = e.mats[pos].size
                 if have and cells + n > self.budget:

@@ -19,7 +19,7 @@ import numpy as np
 # i: ordinal of the point in its series (dedupes representatives); s: step;
 # t: wall time (s since the epoch); r: runtime (s); m: step-metric value (nan if none); y.
 FIELDS = ("i", "s", "t", "r", "m", "y")
-I, S, T, R, M, Y = range(len(FIELDS))
+ORD, S, T, R, M, Y = range(len(FIELDS))  # ORD: the "i" column
 # What a snapshot / delta carries per point (row-major float64, this stride).
 WIRE_FIELDS = ("b", "s", "t", "r", "m", "y")
 STRIDE = len(WIRE_FIELDS)
@@ -74,7 +74,7 @@ class Buckets:
             picks.append(np.array([[at + int(np.argmin(y[at:])), at + int(np.argmax(y[at:])), k - 1]]))
         idx = np.concatenate(picks)
         reps = np.empty(idx.shape + (len(FIELDS),))
-        reps[..., I] = self.count + idx
+        reps[..., ORD] = self.count + idx
         reps[..., S], reps[..., T], reps[..., R], reps[..., Y] = s[idx], t[idx], r[idx], y[idx]
         reps[..., M] = np.nan if m is None else m[idx]
         if head:  # merged into the partial bucket
@@ -109,12 +109,12 @@ class Buckets:
         if not len(reps):
             return np.empty((0, STRIDE))
         flat = reps.reshape(-1, len(FIELDS))
-        order = np.argsort(flat[:, I], kind="stable")
+        order = np.argsort(flat[:, ORD], kind="stable")
         flat = flat[order]
         keep = np.ones(len(flat), dtype=bool)
-        keep[1:] = flat[1:, I] != flat[:-1, I]  # min, max and last may be one point
+        keep[1:] = flat[1:, ORD] != flat[:-1, ORD]  # min, max and last may be one point
         out = flat[keep].copy()
-        out[:, 0] = np.floor(out[:, I] / self.width)  # "i" column becomes "b"
+        out[:, 0] = np.floor(out[:, ORD] / self.width)  # "i" column becomes "b"
         return out
 
 

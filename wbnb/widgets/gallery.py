@@ -171,7 +171,9 @@ class ImageIndex:
 
     def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         """The reply to a ``fetch`` request: records as text, bytes as buffers."""
-        items, buffers, total = [], [], 0
+        items: list[dict[str, Any]] = []
+        buffers: list[bytes] = []
+        total = 0
         for want in content.get("items") or []:
             run, key, step = int(want.get("run", 0)), str(want.get("key", "")), int(want.get("step", 0))
             if not 0 <= run < len(self.runs):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -23,7 +24,7 @@ _ICONS = {"exception": "⚠", "alert": "🔔"}
 
 
 def header_html(
-    ref: RunRef, state: str, seconds: float | None, events: list[dict[str, Any]] = (), since: float | None = None
+    ref: RunRef, state: str, seconds: float | None, events: Sequence[dict[str, Any]] = (), since: float | None = None
 ) -> str:
     """The header line and event lines; every user string escaped. A running run says
     when it started (``since``), not a duration that would change every second."""
@@ -71,6 +72,8 @@ MAX_BACKOFF = 8  # a quiet header of another process's run looks every 8 interva
 
 class RunHeader(ipywidgets.HTML):
     """Name, state, duration and events of one run, kept current while it is live."""
+
+    value: str  # the HTML trait, declared for mypy (ipywidgets has no type information)
 
     def __init__(self, ref: RunRef, *, live: bool = True, interval: float = 1.0, **kwargs: Any) -> None:
         self.ref = ref

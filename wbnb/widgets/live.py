@@ -94,12 +94,12 @@ def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
             meta = st.run(project, run_id)
             out.append(RunRef(st, project, run_id, str(meta.get("name") or run_id), meta))
             continue
-        st = getattr(run, "_store", None)
-        if st is None or not hasattr(run, "project") or not hasattr(run, "id"):
+        run_store = getattr(run, "_store", None)
+        if run_store is None or not hasattr(run, "project") or not hasattr(run, "id"):
             raise TypeError(f"expected a wbnb run (wbnb.init() or Api().run()) or 'project/id', got {run!r}")
-        meta = getattr(run, "_meta", None) or st.run(run.project, run.id)
+        meta = getattr(run, "_meta", None) or run_store.run(run.project, run.id)
         live = run if hasattr(run, "add_listener") and run.state == "running" else None
-        out.append(RunRef(st, run.project, run.id, str(run.name or run.id), meta, live))
+        out.append(RunRef(run_store, run.project, run.id, str(run.name or run.id), meta, live))
     if not out:
         raise ValueError("no runs to show")
     return out
@@ -189,7 +189,9 @@ class ListenerSource(CursorSource):
         self.wake = threading.Event()  # the Feed puts its own here, shared by its sources
         pending = self._pending  # the listener touches nothing else, and this source's wake
 
-        def on_log(step: int, timestamp: float, row: dict[str, Any], _append=pending.append) -> None:
+        def on_log(
+            step: int, timestamp: float, row: dict[str, Any], _append: Callable[[tuple], None] = pending.append
+        ) -> None:
             _append((step, timestamp, dict(row)))
             wake = self.wake  # checked after the append: the feed clears it before it takes rows
             if not wake.is_set():

@@ -251,7 +251,7 @@ def _key_columns(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         pos = np.asarray(positions, dtype=np.int64)
         try:
             block = np.array([rows[i][4] for i in positions], dtype=float).reshape(len(positions), len(keys))
-            cols = [block[:, j] for j in range(len(keys))]
+            cols: list[np.ndarray | None] = [block[:, j] for j in range(len(keys))]
         except (TypeError, ValueError, OverflowError):  # media, strings, None, huge ints: column by column
             cols = [_as_floats([rows[i][4][j] for i in positions]) for j in range(len(keys))]
         for key, col in zip(keys, cols):

@@ -104,7 +104,8 @@ def _panel(
 ) -> str:
     field, x_name = _x_field(series, key, x_axis)
     parts = [f'<g transform="translate({x0:.1f},{y0:.1f})">', text(PAD, 14, key, weight="600", width=PANEL_W - PAD - 4)]
-    lines = []  # (run, x, raw y or None, drawn y), y as plotted (log10 on a log scale)
+    # (run, x, raw y or None, drawn y), y as plotted (log10 on a log scale)
+    lines: list[tuple[int, np.ndarray, np.ndarray | None, np.ndarray]] = []
     for (run, k), s in series.series.items():
         if k != key:
             continue
@@ -120,10 +121,10 @@ def _panel(
         ys = np.concatenate([y for _, _, raw, drawn in lines for y in (drawn, raw) if y is not None])
         x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
         x_span, y_span = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
-        for run, x, raw, drawn in lines:
+        for run, x, faint, drawn in lines:
             order = np.argsort(x, kind="stable")
             color = esc(colors.get(series.runs[run].id, "#4c78a8"))
-            for y, style in ((raw, 'stroke-width="1" stroke-opacity="0.25"'), (drawn, 'stroke-width="1.3"')):
+            for y, style in ((faint, 'stroke-width="1" stroke-opacity="0.25"'), (drawn, 'stroke-width="1.3"')):
                 if y is None:
                     continue
                 px = PAD + (x[order] - x_lo) / x_span * PLOT_W

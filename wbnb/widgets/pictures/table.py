@@ -38,7 +38,7 @@ def table_picture(
     shown = rows[:MAX_ROWS]
     chosen = set(selected)
     cells = {k: [format_cell(data.columns[k][0], data.columns[k][1][r]) for r in shown] for k in keys}
-    sorted_by = {}
+    sorted_by: dict[str, str] = {}
     for spec in sort:
         field = spec[1:] if spec[:1] in "+-" else spec
         key = data.resolve(field)
