@@ -193,11 +193,11 @@ def test_summary_last_value_explicit_and_define_metric(store_dir: Path) -> None:
         wbnb.log({"loss": loss, "acc": acc, "val/err": 5 - i, "hidden": i, "epoch": i, "plain": i})
     run.summary["note"] = "hand-set"
     wbnb.summary.update({"plain": 99})
-    assert run.summary.loss == 1.0 and run.summary["plain"] == 99
+    assert run.summary.loss == {"min": 1.0} and run.summary["plain"] == 99  # wandb's shape: test_summary_shape.py
     wbnb.finish()
     summary = stored_meta(store_dir, run)["summary"]
-    assert summary["loss"] == 1.0 and summary["acc"] == {"max": 0.5, "mean": pytest.approx(0.3)}
-    assert summary["val/err"] == 3 and "hidden" not in summary
+    assert summary["loss"] == {"min": 1.0} and summary["acc"] == {"max": 0.5, "mean": pytest.approx(0.3)}
+    assert summary["val/err"] == 3 and "hidden" not in summary  # val/err's own rule wins over val/*
     assert summary["note"] == "hand-set" and summary["plain"] == 99 and summary["epoch"] == 2
     metrics = stored_meta(store_dir, run)["metrics"]
     assert metrics["val/err"]["step_metric"] == "epoch" and "epoch" in metrics
