@@ -41,7 +41,7 @@ def test_quickstart_trains_logs_and_reads_back(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "wbnb-runs")
     (meta,) = store.runs("quickstart")
     assert meta["state"] == "finished" and meta["config"]["epochs"] == 15
-    assert meta["summary"]["val/acc"] > 0.8  # summary="max" over 15 epochs of a real model
+    assert meta["summary"]["val/acc"]["max"] > 0.8  # summary="max" over 15 epochs of a real model
     assert meta["metadata"]["environment"] == "jupyter" and meta["metadata"]["notebook"] is True
     cols = store.columns("quickstart", meta["id"])
     epochs = [c for c in cols["val/confusion"] if c is not None]

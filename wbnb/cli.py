@@ -15,13 +15,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .api import Api, Run
 from .sdk.finish import numeric_series
 from .sdk.settings import Settings
-from .sdk.sparklines import fit_key, format_value, render_sections_text, section, summary_sections
+from .sdk.sparklines import fit_key, flatten, format_value, render_sections_text, section, summary_sections
 from .store.base import StoreError
 from .store.history import columns
 
@@ -89,9 +89,10 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs in project {plain(args.project or api.default_project)} in {args.dir}")
         return 0
+    summaries = [flatten(run.summary) for run in runs]  # define_metric's {"acc": {"max": ..}} as acc.max
     metrics: list[str] = []  # the first few scalar summary keys, in the order runs have them
-    for run in runs:
-        for key, value in run.summary.items():
+    for summary in summaries:
+        for key, value in summary.items():
             if len(metrics) < _SUMMARY_COLUMNS and key not in metrics and not key.startswith("_") and _scalar(value):
                 metrics.append(key)
     header = ["id", "name", "state", "created", "duration", *(clip(plain(m), _NAME_WIDTH) for m in metrics)]
@@ -102,9 +103,9 @@ def _cmd_runs(args: argparse.Namespace) -> int:
             run.state,
             local_time(run.meta.get("created_at")),
             duration(run.runtime),
-            *(plain(format_value(run.summary[m])) if m in run.summary else "-" for m in metrics),
+            *(plain(format_value(summary[m])) if m in summary else "-" for m in metrics),
         ]
-        for run in runs
+        for run, summary in zip(runs, summaries)
     ]
     print(table(header, rows))
     for run in runs:
@@ -137,11 +138,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     ]
     print(_indented([(k, v) for k, v in fields if v]))
     # Config, history and summary as finish() shows them: bounded rows and key names.
-    config = {plain(k): v for k, v in _flat(run.config).items()}
+    config = {plain(k): v for k, v in flatten(run.config).items()}
     sections = [section("Config:", config, lambda k: plain(format_value(config[k])))] if config else []
     rows, _ = api.store.rows(run.project, run.id)
     history = {plain(k): v for k, v in numeric_series(columns(rows)).items()}
-    summary = {plain(k): plain(format_value(v)) for k, v in run.summary.items()}
+    summary = {plain(k): plain(format_value(v)) for k, v in flatten(run.summary).items()}
     sections += summary_sections(history, summary)
     path = f"{run.project}/{run.id}"
     for line in render_sections_text(sections, f"wbnb.Api().run({path!r}).config, .summary and .history()"):
@@ -169,17 +170,6 @@ def _print_events(run: Run) -> None:
     if lines:
         print("Alerts and exceptions:")
         print("\n".join(lines))
-
-
-def _flat(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested config as ``a.b`` keys."""
-    out: dict[str, Any] = {}
-    for key, value in config.items():
-        if isinstance(value, Mapping) and value:
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _indented(pairs: Sequence[tuple[str, str]]) -> str:

@@ -507,11 +507,12 @@ else:
     ),
     Call(
         ENV,
-        "WANDB_CONFIG_DIR",
+        "WANDB_CONFIG_DIR (wbnb's keys in <it>/wbnb, apart from wandb's files)",
         code="""
+del os.environ["WBNB_CONFIG_DIR"]
 os.environ["WANDB_CONFIG_DIR"] = str(Path("cfg").resolve())
-from wbnb.sdk.credentials import credentials_path
-assert credentials_path().parent == Path("cfg").resolve()
+wandb.login(key="0123456789abcdef0123456789abcdef01234567")
+assert (Path("cfg") / "wbnb" / "credentials.json").is_file()
 """,
     ),
     # --- Run ------------------------------------------------------------------------

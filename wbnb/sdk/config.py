@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..errors import UsageError
+from .notice import say_once
+
+DEFAULTS_FILE = "config-defaults.yaml"
 
 
 class ConfigError(UsageError, ValueError):
@@ -33,6 +36,24 @@ def config_to_dict(config: Any) -> dict[str, Any]:
         f"config must be a dict, an argparse.Namespace, an object with __dict__, or a path "
         f"to a YAML file; got {type(config).__name__}"
     )
+
+
+def config_defaults() -> dict[str, Any]:
+    """``config-defaults.yaml`` in the working directory, read as wandb reads it (plain
+    ``key: value`` or ``key: {desc: ..., value: ...}``); ``{}`` when there is none.
+    Without PyYAML (the ``media`` extra) it is not read, and that is said once."""
+    if not os.path.isfile(DEFAULTS_FILE):
+        return {}
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        say_once(
+            "config-defaults",
+            f"{os.path.abspath(DEFAULTS_FILE)} was not read: reading it needs PyYAML "
+            "(pip install pyyaml, or wbnb[media])",
+        )
+        return {}
+    return _read_yaml(DEFAULTS_FILE)
 
 
 def _read_yaml(path: str) -> dict[str, Any]:

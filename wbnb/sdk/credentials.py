@@ -1,11 +1,15 @@
 """Where ``wbnb.login()`` keeps server keys, and how a run finds its server.
 
 One JSON file, ``~/.config/wbnb/credentials.json`` (``WBNB_CONFIG_DIR`` moves the
-folder), mode 0600 because it holds secrets::
+folder; ``WANDB_CONFIG_DIR`` moves it to ``<that>/wbnb``), mode 0600 because it holds
+secrets::
 
-    {"default": "http://host:8080", "hosts": {"http://host:8080": {"key": "...", "entity": "..."}}}
+    {"default": "http://host:8080", "hosts": {"http://host:8080": {"key": "...", "entity": "..."}},
+     "key": "..."}
 
-``WBNB_BASE_URL`` / ``WBNB_API_KEY`` (or ``init(settings=...)``) win over the file.
+``key`` is one given to ``login()`` with no server to check it against, kept for the
+first server a login or a run goes to. ``WBNB_BASE_URL`` / ``WBNB_API_KEY`` (or
+``init(settings=...)``) win over the file.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ class Server:
 
 def credentials_path() -> Path:
     """The credentials file (it may not exist yet)."""
-    base = os.environ.get("WBNB_CONFIG_DIR") or os.path.join(
+    base = Settings.from_env().config_dir or os.path.join(
         os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"), "wbnb"
     )
     return Path(base) / "credentials.json"
@@ -49,11 +53,24 @@ def load() -> dict[str, Any]:
 
 def save(url: str, key: str, entity: str) -> Path:
     """Remember ``key`` for ``url`` and make it the default server; 0600 from the start."""
-    path = credentials_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = load()
     data.setdefault("hosts", {})[normalize(url)] = {"key": key, "entity": entity}
     data["default"] = normalize(url)
+    if data.get("key") == key:
+        del data["key"]  # the kept key has found its server
+    return _write(data)
+
+
+def keep(key: str) -> Path:
+    """Keep a key that has no server to be checked against yet (0600, like the others)."""
+    data = load()
+    data["key"] = key
+    return _write(data)
+
+
+def _write(data: dict[str, Any]) -> Path:
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -70,14 +87,15 @@ def normalize(url: str) -> str:
 
 def server_for(settings: Settings) -> Server | None:
     """The server runs go to, or None for the local store: settings / environment
-    first, then what ``login()`` saved."""
+    first, then what ``login()`` saved (its key for that server, else the key it kept)."""
     saved = load()
     url = settings.base_url or saved.get("default")
     if not url:
         return None
     url = normalize(url)
     entry = saved.get("hosts", {}).get(url, {})
-    return Server(url, settings.api_key or entry.get("key"), settings.entity or entry.get("entity"))
+    key = settings.api_key or entry.get("key") or saved.get("key")
+    return Server(url, key, settings.entity or entry.get("entity"))
 
 
 def default_store(settings: Settings | None = None, entity: str | None = None) -> Any:

@@ -1,12 +1,14 @@
 """``init(mode="disabled")``: a run whose calls are cheap no-ops.
 
 Config and summary still work as plain in-memory objects, so code that reads
-``run.config.lr`` back keeps running; nothing is written anywhere.
+``run.config.lr`` back keeps running; nothing is written anywhere. It is the current
+run until it finishes, so ``wbnb.log`` / ``wbnb.config`` / ``wbnb.summary`` and the
+other module-level calls reach it and do nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..store.summary import SummaryTracker
@@ -30,9 +32,16 @@ class DisabledRun:
     sweep_id = sweep_url = None
 
     def __init__(
-        self, settings: Settings, config: dict[str, Any], project: str, name: str | None, run_id: str | None
+        self,
+        settings: Settings,
+        config: dict[str, Any],
+        project: str,
+        name: str | None,
+        run_id: str | None,
+        on_finish: Callable[[DisabledRun], None] | None = None,
     ) -> None:
         self.settings = settings
+        self._on_finish = on_finish
         self.mode = "disabled"
         self.project, self.entity = project, ""
         self.name, self.id = name or "disabled", run_id or "disabled"
@@ -73,13 +82,17 @@ class DisabledRun:
         """Does nothing."""
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
-        """Does nothing."""
+        """Stops being the current run; records nothing."""
+        on_finish, self._on_finish = self._on_finish, None
+        if on_finish is not None:
+            on_finish(self)
 
     def __enter__(self) -> DisabledRun:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        """Does nothing (exceptions propagate)."""
+        """Finishes the run (exceptions propagate)."""
+        self.finish()
 
     def __repr__(self) -> str:
         return "<wbnb.Run disabled>"

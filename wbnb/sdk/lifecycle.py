@@ -25,16 +25,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..store.local import LocalStore, check_name
-from .config import config_to_dict
+from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .metadata import NOTEBOOKS, detect_environment, ipython_shell
+from .notice import say_once
 from .preinit import PreInitError, PreInitObject
 from .run import Run, check_tags
 from .settings import Settings
 
 _active: list[Run] = []
 _lock = threading.RLock()
-_said: set[str] = set()
 _exit_state = {"hooked": False, "failed": False}
 
 _ADJECTIVES = (
@@ -94,13 +94,6 @@ _LOCAL_ONLY = (
 )
 
 
-def say_once(topic: str, message: str) -> None:
-    """Print a plain notice once per process (for calls wbnb accepts but adapts)."""
-    if topic not in _said:
-        _said.add(topic)
-        print(f"wbnb: {message}", file=sys.stderr)
-
-
 def init(
     project: str | None = None,
     entity: str | None = None,
@@ -125,7 +118,11 @@ def init(
     """Start a run and make it current; returns it.
 
     Runs go to a local store (``./wbnb-runs``; ``dir=`` or ``WBNB_DIR`` moves it).
-    ``mode="disabled"`` returns a run whose calls are cheap no-ops. ``resume`` is
+    Arguments left out come from ``settings`` and then the environment (``WBNB_*``,
+    else wandb's ``WANDB_*``: see ``wbnb.sdk.settings``). ``config`` goes over
+    ``config-defaults.yaml`` in the working directory, read first as wandb does.
+    ``mode="disabled"`` returns a run whose calls, module-level ones too, are cheap
+    no-ops. ``resume`` is
     ``"allow"``, ``"must"``, ``"never"`` or ``True``/``"auto"`` (continue this
     project's last unfinished run). ``reinit`` decides what happens to a run that is
     still open: ``"finish_previous"`` (the default in notebooks), ``"return_previous"``
@@ -142,10 +139,17 @@ def init(
         .updated(settings)
         .updated(
             {
-                "dir": os.fspath(dir) if dir is not None else None,
+                "dir": dir,
                 "mode": mode,
                 "project": project,
                 "entity": entity,
+                "run_name": name,
+                "run_id": id,
+                "run_notes": notes,
+                "run_group": group,
+                "run_job_type": job_type,
+                "resume": resume,
+                "reinit": reinit,
                 "save_code": save_code,
                 "allow_val_change": allow_val_change,
             }
@@ -154,27 +158,31 @@ def init(
     notebook = detect_environment() in NOTEBOOKS
     if s.allow_val_change is None:
         s = s.updated({"allow_val_change": notebook})
-    config_dict = _select(config_to_dict(config), config_include_keys, config_exclude_keys)
+    config_dict = _select({**config_defaults(), **config_to_dict(config)}, config_include_keys, config_exclude_keys)
+    tags = tags if tags is not None else s.run_tags
     if s.mode == "disabled":
-        return DisabledRun(s, config_dict, project or s.project or "uncategorized", name, id)
+        disabled = DisabledRun(s, config_dict, s.project or "uncategorized", s.run_name, s.run_id, on_finish=_forget)
+        with _lock:
+            _make_current(disabled)
+        return disabled
 
     with _lock:
-        previous = _previous_run(reinit, notebook)
+        previous = _previous_run(s.reinit, notebook)
         if previous is not None:
             return previous
-        project = check_name("project", project or s.project or "uncategorized")
+        project = check_name("project", s.project or "uncategorized")
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
-        run_id, resume_mode = _resolve_id(store, project, id, resume)
+        run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
         meta: dict[str, Any] = {
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else s.entity or _user(),
-            "name": name or _friendly_name(store, project),
-            "notes": notes,
+            "name": s.run_name or _friendly_name(store, project),
+            "notes": s.run_notes,
             "tags": check_tags(tags),
-            "group": group,
-            "job_type": job_type,
+            "group": s.run_group,
+            "job_type": s.run_job_type,
             "config": {},
             "mode": s.mode,
             "created_at": time.time(),
@@ -366,14 +374,14 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
     run._stoppers.insert(0, collector.join)
 
 
-def _make_current(run: Run | None) -> None:
+def _make_current(run: Run | DisabledRun | None) -> None:
     module: Any = sys.modules["wbnb"]
     module.run = run
     module.config = run.config if run is not None else PreInitObject("wbnb.config")
     module.summary = run.summary if run is not None else PreInitObject("wbnb.summary")
 
 
-def _forget(run: Run) -> None:
+def _forget(run: Run | DisabledRun) -> None:
     with _lock:
         if run in _active:
             _active.remove(run)
@@ -387,7 +395,8 @@ def open_runs() -> list[Run]:
 
 
 def current(what: str) -> Run:
-    """The current run, or a ``PreInitError`` that says to call ``wbnb.init()``."""
+    """The current run (a disabled one takes every call and does nothing), or a
+    ``PreInitError`` that says to call ``wbnb.init()``."""
     run = sys.modules["wbnb"].run
     if run is None:
         raise PreInitError(f"wbnb.{what}() was called before wbnb.init(): call wbnb.init() first")

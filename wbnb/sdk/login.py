@@ -4,8 +4,10 @@ where runs go so code written for a hosted service runs unchanged."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from . import credentials
+from .notice import say, unsaid
 from .settings import Settings
 
 
@@ -13,28 +15,44 @@ def login(
     key: str | None = None,
     relogin: bool | None = None,
     host: str | None = None,
-    anonymous: str | None = None,
+    force: bool | None = None,
     timeout: float | None = None,
-    verify: bool = False,
+    verify: bool = True,
+    referrer: str | None = None,
+    anonymous: Any = None,
 ) -> bool:
-    """Log in to a ``wbnb server`` (``host`` or ``WBNB_BASE_URL``) with ``key`` (or
-    ``WBNB_API_KEY``): the key is checked against the server, then saved (mode 0600)
-    with its entity, and later runs log there. Without a server there is nothing to
-    log in to: it says where local runs are stored. Returns True; a refused key
+    """Log in to a ``wbnb server`` (``host``, else ``WBNB_BASE_URL`` / ``WANDB_BASE_URL``)
+    with ``key`` (or ``WBNB_API_KEY``): the key is checked against the server, then saved
+    (mode 0600) with its entity, and later runs log there. Returns True; a refused key
     raises ``AuthError``, an unreachable server ``ServerError``.
+
+    With no server (wandb's cloud counts as none: wbnb never sends runs there) runs stay
+    in the local store, and ``login`` says so. A ``key`` given then is kept (0600) for the
+    first server a later ``login(host=...)`` or run goes to. ``relogin`` skips a saved
+    key; ``anonymous``, ``force`` and ``referrer`` are wandb's and mean nothing here (said
+    once); ``verify`` is always on where there is a server, as the entity comes from it.
     """
-    if anonymous not in (None, "allow", "must", "never"):
-        raise ValueError(f"login: anonymous must be 'allow', 'must', 'never' or None, got {anonymous!r}")
-    settings = Settings.from_env()
-    host = host or settings.base_url
-    if not host:
+    given = (("anonymous", anonymous), ("force", force), ("referrer", referrer))
+    ignored = unsaid("login", [name for name, value in given if value is not None])
+    if ignored:
+        say(f"login({'=..., '.join(ignored)}=...): no meaning for wbnb (keys are per user); ignored")
+    settings = Settings.from_env().updated({"base_url": host})
+    if not settings.base_url:
         if key:
-            raise ValueError("login(key=...) needs a server: pass host='http://...' or set WBNB_BASE_URL")
-        print(f"wbnb: no login needed; runs are stored locally in {settings.dir}", file=sys.stderr)
+            path = credentials.keep(key)
+            print(
+                f"wbnb: no server is set, so runs stay in the local store ({settings.dir}).\n"
+                f"wbnb: the key is kept in {path} for when you log to a `wbnb server`: "
+                "wbnb.login(key, host='http://HOST:PORT'), or set WBNB_BASE_URL (WANDB_BASE_URL works too)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"wbnb: no login needed; runs are stored locally in {settings.dir}", file=sys.stderr)
         return True
-    url = credentials.normalize(host)
-    saved = credentials.load().get("hosts", {}).get(url, {})
-    key = key or settings.api_key or (None if relogin else saved.get("key"))
+    url = credentials.normalize(settings.base_url)
+    saved = credentials.load()
+    kept = None if relogin else saved.get("hosts", {}).get(url, {}).get("key") or saved.get("key")
+    key = key or settings.api_key or kept
     if not key:
         raise ValueError(
             f"login: no key for {url}; pass login(key=..., host={url!r}) or set WBNB_API_KEY "

@@ -9,11 +9,11 @@ argument to ``init()`` still wins. ``teardown()`` finishes the runs still open.
 from __future__ import annotations
 
 import os
-from dataclasses import fields
 from typing import Any
 
-from .lifecycle import open_runs, say_once
-from .settings import Settings
+from .lifecycle import open_runs
+from .notice import say_once
+from .settings import Settings, variable
 
 
 class Setup:
@@ -44,19 +44,14 @@ def setup(settings: Settings | dict[str, Any] | None = None) -> Setup:
     """
     if settings is None:
         return _SETUP
-    # A Settings object holds every field: only those set away from the defaults are meant.
-    base = Settings() if isinstance(settings, Settings) else Settings.from_env()
-    wanted = base.updated(settings)
-    changed = {f.name: getattr(wanted, f.name) for f in fields(Settings)}
-    changed = {k: v for k, v in changed.items() if v != getattr(base, k)}
+    wanted = Settings().updated(settings)  # the fields given (wandb's names read as wbnb's)
     kept = []
-    for name, value in changed.items():
-        variable = f"WBNB_{name.upper()}"
-        before = os.environ.get(variable)
-        os.environ[variable] = _env_text(value)
-        if getattr(Settings.from_env(), name) != value:  # not a variable Settings reads
-            _restore(variable, before)
+    for name in sorted(wanted.given):
+        var = variable(name)
+        if var is None:
             kept.append(name)
+        else:
+            os.environ[var] = _env_text(getattr(wanted, name))
     if kept:
         say_once(
             "setup:" + ",".join(kept),
@@ -73,11 +68,6 @@ def teardown(exit_code: int | None = None) -> None:
 
 
 def _env_text(value: Any) -> str:
-    return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def _restore(variable: str, before: str | None) -> None:
-    if before is None:
-        os.environ.pop(variable, None)
-    else:
-        os.environ[variable] = before
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return ",".join(value) if isinstance(value, tuple) else str(value)

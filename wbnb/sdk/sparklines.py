@@ -110,8 +110,23 @@ def section(heading: str, keys: Iterable[str], text: Callable[[str], str], limit
     return Section(heading, rows, len(keys) - len(rows))
 
 
+def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts as dotted keys, as filters address them: ``{"acc": {"max": 0.9}}``
+    (``define_metric(summary="max")``) is ``{"acc.max": 0.9}``. A logged media record
+    (a dict with ``_type``) and an empty dict stay whole values."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping) and value and _media_kind(value) is None:
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def summary_sections(history: Mapping[str, Sequence[float]], summary: Mapping[str, Any]) -> list[Section]:
-    """The non-empty "Run history:" (sparklines) and "Run summary:" sections, keys sorted."""
+    """The non-empty "Run history:" (sparklines) and "Run summary:" sections, keys sorted;
+    nested summary values are rows of their own (``acc.max  0.9``)."""
+    summary = flatten(summary)
     sections = [
         section("Run history:", sorted(history, key=str), lambda k: sparkline(history[k])),
         section("Run summary:", sorted(summary, key=str), lambda k: format_value(summary[k])),

@@ -1,5 +1,12 @@
 """How a run's summary is derived from its rows: the last value per key, unless a
-``define_metric`` rule asks for min / max / mean / first / best / none.
+``define_metric`` rule asks for min / max / mean / first / last / best / none.
+
+A ruled key holds what wandb stores for it: a dict with one entry per aggregation,
+``{"acc": {"max": 0.9}}`` for ``summary="max"``, ``{"min": .., "max": ..}`` for
+``"min,max"``; ``"last"`` is ``{"last": value}`` too (as in wandb, where a plain value
+comes only from no summary rule or ``"copy"``); ``"best"`` is ``{"best": ..}``; ``"none"``
+leaves the key out. A rule for the exact name wins over a glob, so
+``define_metric("val/loss")`` keeps ``val/loss`` plain under a ``"val/*"`` rule.
 
 The live run and crash recovery both feed rows through ``SummaryTracker``, so a crashed
 run's summary is the one its process would have written.
@@ -35,13 +42,15 @@ class SummaryTracker:
         self.values: dict[str, Any] = {}  # last value per key: the default summary
         self.explicit: dict[str, Any] = {}  # set by the user, wins over derived values
         self._stats: dict[str, dict[str, Any]] = {}
-        self.metrics: dict[str, Mapping[str, Any]] = {}  # the rules that need more than "last"
+        self.metrics: dict[str, Mapping[str, Any]] = {}  # the rules that shape the summary (log() asks)
+        self._all: dict[str, Mapping[str, Any]] = {}
         self._rule_of: dict[str, tuple[tuple[str, ...], str | None] | None] = {}
         self.set_metrics(metrics or {})
 
     def set_metrics(self, metrics: Mapping[str, Mapping[str, Any]]) -> None:
         """Install ``define_metric`` rules (name or glob -> {summary, goal, ...})."""
-        self.metrics = {k: v for k, v in metrics.items() if v.get("summary") not in (None, "last", "copy")}
+        self._all = dict(metrics)
+        self.metrics = {k: v for k, v in metrics.items() if _shaped(v)}
         self._rule_of.clear()
         for key, value in self.values.items():  # a rule set mid-run starts from the current value
             if key not in self._stats and self._rule(key) is not None:
@@ -50,11 +59,12 @@ class SummaryTracker:
     def _rule(self, key: str) -> tuple[tuple[str, ...], str | None] | None:
         if key in self._rule_of:
             return self._rule_of[key]
+        spec = self._all.get(key)  # the exact name first, as in wandb
+        if spec is None:
+            spec = next((v for pattern, v in self.metrics.items() if fnmatchcase(key, pattern)), None)
         rule = None
-        for pattern, spec in self.metrics.items():
-            if pattern == key or fnmatchcase(key, pattern):
-                rule = (parse_modes(spec.get("summary"), spec.get("goal")), spec.get("goal"))
-                break
+        if spec is not None and _shaped(spec):
+            rule = (parse_modes(spec.get("summary"), spec.get("goal")), spec.get("goal"))
         self._rule_of[key] = rule
         return rule
 
@@ -95,8 +105,6 @@ class SummaryTracker:
                     picked[mode] = value
             if "none" in modes or not picked:
                 del out[key]
-            elif len(picked) == 1:
-                out[key] = next(iter(picked.values()))
             else:
                 out[key] = picked
         out.update(self.explicit)
@@ -104,7 +112,7 @@ class SummaryTracker:
 
     def _mode_value(self, key: str, mode: str, goal: str | None) -> Any:
         st = self._stats.get(key, {})
-        if mode in ("last", "copy"):
+        if mode == "last":
             return self.values[key]
         if mode == "first":
             return st.get("first", self.values[key])
@@ -115,6 +123,12 @@ class SummaryTracker:
         if mode in ("min", "max"):
             return st.get(mode, _MISSING)
         return _MISSING
+
+
+def _shaped(spec: Mapping[str, Any]) -> bool:
+    """Whether a rule makes its key a dict of aggregations (not the plain last value)."""
+    summary = spec.get("summary")
+    return summary is not None and "copy" not in str(summary).lower()
 
 
 _MISSING = object()

@@ -28,12 +28,13 @@ MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": His
 
 
 def media_kinds(summary: dict[str, Any]) -> set[str]:
-    """The ``_type``s of media among a summary's values (lists of them included)."""
-    kinds = set()
+    """The ``_type``s of media among a summary's values (lists of them included, and
+    within ``define_metric``'s aggregations: ``{"last": <image>}``)."""
+    kinds: set[str] = set()
     for value in summary.values():
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and isinstance(item.get("_type"), str):
-                kinds.add(item["_type"])
+            if isinstance(item, dict):
+                kinds |= {item["_type"]} if isinstance(item.get("_type"), str) else media_kinds(item)
     return kinds
 
 
