@@ -192,7 +192,7 @@ def _curves(
     _same_length(truth, "y_true", scores, "y_probas")
     names = _class_names(labels, scores.shape[1], [truth])
     truth = _class_indices(truth, names, "y_true")
-    chosen = range(len(names))
+    chosen: Sequence[int] | np.ndarray = range(len(names))
     if classes_to_plot is not None:
         chosen = np.unique(_class_indices(_labels(classes_to_plot, "classes_to_plot"), names, "classes_to_plot"))
     curves = []

@@ -239,7 +239,7 @@ def sort_runs(items: list[T], order: str | None, key: Callable[[T], Mapping[str,
         descending = spec.startswith("-")
         path = spec.lstrip("+-").strip()
         values = [(_sort_key(lookup(doc_of(item), path)), item) for item in out]
-        present = [pair for pair in values if pair[0] is not None]
+        present = [(k, item) for k, item in values if k is not None]
         present.sort(key=lambda pair: pair[0], reverse=descending)
         out = [item for _, item in present] + [item for k, item in values if k is None]
     return out
