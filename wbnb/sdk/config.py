@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
 from ..errors import UsageError
@@ -161,15 +161,15 @@ class Config:
         """A plain-dict copy."""
         return dict(self._items)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The config's keys."""
         return self._items.keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Any]:
         """The config's items."""
         return self._items.items()
 
-    def values(self):
+    def values(self) -> ValuesView[Any]:
         """The config's values."""
         return self._items.values()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping
 from typing import Any
 
 from ..store.summary import SummaryTracker
@@ -67,11 +67,11 @@ class Summary:
         """A plain-dict copy of the summary."""
         return self._tracker.result()
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The summary's keys."""
         return self.as_dict().keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Any]:
         """The summary's items."""
         return self.as_dict().items()
 
