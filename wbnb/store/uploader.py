@@ -149,6 +149,7 @@ class Uploader:
                         f"wbnb: cannot reach {self.remote.conn.base_url} ({e}); logging goes on into "
                         f"{self.dir} and will be uploaded when the server is back",
                         RuntimeWarning,
+                        stacklevel=1,  # the uploader's thread: no user frame to point at
                     )
                 delay = min(max(delay * 2, 0.5), 10.0)
             except Exception as e:  # a refusal (revoked key, 413...): say it once, keep the spool
@@ -157,6 +158,7 @@ class Uploader:
                     f"wbnb: uploading {self.project}/{self.run_id} stopped: {e}. The run is kept "
                     f"in {self.dir}; fix the cause and run `wbnb sync`.",
                     RuntimeWarning,
+                    stacklevel=1,
                 )
                 return
             self._wake.wait(delay)
@@ -445,7 +447,7 @@ def sync_run(
     project, run_id = meta["project"], meta["id"]
     base = (meta.get("remote") or {}).get("base")
     uploader = Uploader(remote, project, run_id, spool, base, on_progress=on_progress)
-    state = meta.get("state") if meta.get("state") in FINAL_STATES else "crashed"
+    state: str = meta["state"] if meta.get("state") in FINAL_STATES else "crashed"
     uploader._final = (state, meta.get("exit_code"))
     uploader.meta_changed()
     if not uploader.drain(timeout=60.0):
