@@ -21,7 +21,8 @@ from .store.uploader import pending_runs, record_count, sync_run
 
 def sync(settings: Settings | None = None, only: Sequence[str] = (), stream: TextIO | None = None) -> int:
     """Upload every pending run of ``settings.dir`` (or just ``only``: ``project/id``
-    names) to its server; returns how many runs were uploaded. Raises ``ValueError``
+    names) to its server; returns how many runs were uploaded. A damaged run (its
+    ``run.json`` unreadable) is skipped with a line saying why. Raises ``ValueError``
     when no server is configured, ``ServerError`` / ``AuthError`` when one refuses."""
     settings = settings or Settings.from_env()
     stream = stream or sys.stderr
@@ -32,16 +33,23 @@ def sync(settings: Settings | None = None, only: Sequence[str] = (), stream: Tex
         stream.write(f"wbnb: nothing to sync in {spool.root}\n")
         return 0
     remotes: dict[str, RemoteStore] = {}
+    synced = 0
     for meta in todo:
+        path = f"{meta['project']}/{meta['id']}"
+        if meta.get("state") == "damaged":  # its metadata cannot be read: nothing to open it on a server with
+            stream.write(f"wbnb: skipped {path}, damaged: {meta.get('reason')}\n")
+            continue
         url = (meta.get("remote") or {}).get("url") or (default.url if default else None)
         if url is None:
             raise ValueError("no server to sync to: pass --host, set WBNB_BASE_URL, or wbnb.login(host=...) first")
         remote = remotes.get(url) or remotes.setdefault(url, _remote(url, settings))
-        path = f"{meta['project']}/{meta['id']}"
         bar = ProgressBar(f"wbnb: sync {path}", record_count(spool.run_dir(meta["project"], meta["id"])), stream=stream)
-        sync_run(remote, spool, meta, bar.update)
+        left_out = sync_run(remote, spool, meta, bar.update)
         bar.close(f"-> {url}/{remote.entity}")
-    return len(todo)
+        if left_out:
+            stream.write(f"wbnb: {path}: {left_out}\n")
+        synced += 1
+    return synced
 
 
 def _remote(url: str, settings: Settings) -> RemoteStore:

@@ -68,12 +68,14 @@ class ServerProcess:
         max_media: int | None = None,
         stale_after: float | None = None,
         max_open_runs: int | None = None,
+        log_level: str = "warning",
     ) -> None:
         self.root = Path(root)
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.root.with_name(self.root.name + ".log")
+        self.log_level = log_level  # "info" logs each request: method, path, status
         self.limits = [
             *(["--max-body", str(max_body)] if max_body else []),
             *(["--max-media", str(max_media)] if max_media else []),
@@ -94,7 +96,7 @@ class ServerProcess:
                     "--port",
                     str(self.port),
                     "--log-level",
-                    "warning",
+                    self.log_level,
                     *self.limits,
                 ),
                 stdout=log,

@@ -350,3 +350,31 @@ def test_run_table_lists_and_follows_server_runs(client: dict[str, str]) -> None
         wait_for(lambda: table.run_ids == [second.id, first.id])  # newest first
     finally:
         table.close()
+
+
+def test_sync_skips_a_damaged_spool_run_and_uploads_the_others(server: ServerProcess, client: dict[str, str]) -> None:
+    runs = []
+    for n in range(3):
+        run = wbnb.init(project="p", mode="offline")
+        for i in range(50):
+            wbnb.log({"x": n * 100 + i})
+        run.finish()
+        runs.append(run.id)
+    damaged = Path(client["WBNB_DIR"]) / "projects" / "p" / runs[1] / "run.json"
+    damaged.write_text('{"state": "fini')  # cut short
+    done = subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "sync"],
+        env={**os.environ, **client},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if runs[1] in line]
+    assert len(said) == 1 and said[0].startswith(f"wbnb: skipped p/{runs[1]}, damaged: {damaged} is damaged")
+    key = client["WBNB_API_KEY"]
+    for n in (0, 2):
+        assert server_steps(server, key, "p", runs[n]) == list(range(50))
+        assert wbnb.Api().run(f"team/p/{runs[n]}").summary["x"] == n * 100 + 49
+    with pytest.raises(RunNotFound):
+        wbnb.Api().run(f"team/p/{runs[1]}")

@@ -37,7 +37,7 @@ from .. import __version__
 from ..store.base import RunNotFound, Store, StoreError
 from ..store.history import Cursor
 from ..store.rows import RowError, check_rows
-from ..store.wire import API, FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows, encode_rows
+from ..store.wire import API, FINAL_STATES, MAX_BODY, ROW_STREAMS, STREAMS, decode_rows, encode_rows
 from .backend import Backend, Gap, KeyRecord, Unavailable
 from .keys import AuthFailed, authenticate
 from .meta import RunMeta, problems
@@ -468,10 +468,11 @@ class Liveness:
 
 
 def create_app(
-    backend: Backend, max_body: int = 64 * MiB, max_media: int = 64 * MiB, stale_after: float = 120.0
+    backend: Backend, max_body: int = MAX_BODY, max_media: int = 64 * MiB, stale_after: float = 120.0
 ) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
-    ``max_body`` bytes (``max_media`` for file uploads); a running run whose client
+    ``max_body`` bytes (by default twice what a client puts in a batch, ``wire.py``;
+    ``max_media`` for file uploads); a running run whose client
     has been silent for ``stale_after`` seconds reads as crashed, and is marked so
     (``Liveness``). The app closes the backend when it shuts down."""
 

@@ -16,9 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from ..store.wire import MAX_BODY, MiB
 from .backend import Backend
 
-MiB = 1 << 20
 _EXTRA = "pip install 'wbnb[server]'"
 
 
@@ -147,9 +147,9 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-body",
         type=int,
-        default=64 * MiB,
+        default=MAX_BODY,
         metavar="BYTES",
-        help="largest request body accepted (default: 64 MiB)",
+        help=f"largest request body accepted (default: {MAX_BODY // MiB} MiB, twice a client's batch)",
     )
     p.add_argument(
         "--max-media", type=int, default=64 * MiB, metavar="BYTES", help="largest media file accepted (default: 64 MiB)"

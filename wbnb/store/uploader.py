@@ -9,11 +9,18 @@ follows a run), and posts it in batches whose chunks carry their index
 never store a step twice. While the server is unreachable the spool simply grows;
 the thread retries with backoff and catches up. ``wbnb sync`` runs the same
 ``Uploader`` over runs left behind (offline runs, runs whose process ended first).
+
+A batch is bounded by records per stream and by bytes (``wire.BATCH_BYTES``; a
+larger record goes alone). A server with a smaller limit answers 413 and the
+uploader halves its batches. A record the server refuses (413 alone, or a 422 naming
+it) is replaced by an empty *stand-in* at its index, so the indexes (and
+exactly-once) hold, said once and counted in ``left_out``; the rest is uploaded.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 import threading
 import time
@@ -26,11 +33,24 @@ from .base import RunNotFound, RunWriter, StoreError
 from .history import Cursor, read_rows
 from .local import LocalRunWriter, LocalStore
 from .media import media_path, wait_written
+from .rows import check_continues, check_rows
 from .wal import read_records
-from .wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, Row, encode_rows, media_paths, rename_media
+from .wire import (
+    BATCH_BYTES,
+    FINAL_STATES,
+    RECORD_STREAMS,
+    ROW_STREAMS,
+    STREAMS,
+    BatchBody,
+    Row,
+    media_paths,
+    refused_at,
+    rename_media,
+)
 
-# Records per stream in one batch. Encoding a batch holds the GIL, so next to a live
-# training loop batches stay small (1000 rows x 10 floats: ~1 ms); sync sends 5x more.
+# Records per stream in one batch (and at most BATCH_BYTES in all). Encoding a batch
+# holds the GIL, so next to a live training loop batches stay small (1000 rows x 10
+# floats: ~1 ms); sync sends 5x more.
 LIVE_BATCH, SYNC_BATCH = 1000, 5000
 LOCAL_ONLY = ("state", "pid", "pid_started", "remote", "synced", "exit_code", "ended_at")
 
@@ -49,6 +69,7 @@ class Uploader:
         interval: float = 0.2,
         on_progress: Callable[[int], None] | None = None,
         batch_rows: int = SYNC_BATCH,
+        max_bytes: int = BATCH_BYTES,
     ) -> None:
         self.remote, self.project, self.run_id = remote, project, run_id
         self.dir = spool.run_dir(project, run_id)
@@ -56,6 +77,7 @@ class Uploader:
         self.base = dict(base or dict.fromkeys(STREAMS, 0))  # server index of the spool's first record
         self.interval = interval
         self.batch_rows = batch_rows
+        self.max_bytes = max_bytes  # halved by a 413: the server's limit is lower
         self.on_progress = on_progress
         self.acked: dict[str, int] | None = None  # spool records the server holds; None: ask it
         self._read = dict.fromkeys(STREAMS, 0)  # spool records read into _pending
@@ -77,6 +99,12 @@ class Uploader:
         self._posted = time.monotonic()
         self.offline_since: float | None = None
         self.error: str | None = None  # the last reason an upload failed
+        # What the server refused: records (sent as stand-ins) and media files; what was said of the first.
+        self.left_out = dict.fromkeys((*STREAMS, "media"), 0)
+        self.first_left_out: str | None = None
+        self._said: set[str] = set()  # kinds of refusal said already
+        self._checked: set[str] = set()  # rows streams checked here before sending: the server refused a row
+        self._last_step = dict.fromkeys(ROW_STREAMS, -1)  # of the last row the server holds from this spool
 
     # -- control -----------------------------------------------------------------------
 
@@ -103,6 +131,13 @@ class Uploader:
     def done(self) -> bool:
         """Whether the server holds every record and the final state."""
         return self._final_sent
+
+    def left_out_note(self) -> str | None:
+        """How many records the server refused (uploaded as stand-ins), or None."""
+        if not any(self.left_out.values()):
+            return None
+        counts = ", ".join(f"{n} {s}" for s, n in self.left_out.items() if n)
+        return f"left out what the server refused ({counts}); the first: {self.first_left_out}"
 
     def unsent(self) -> dict[str, int]:
         """Records per stream the server does not have yet (those read so far)."""
@@ -152,7 +187,7 @@ class Uploader:
                         stacklevel=1,  # the uploader's thread: no user frame to point at
                     )
                 delay = min(max(delay * 2, 0.5), 10.0)
-            except Exception as e:  # a refusal (revoked key, 413...): say it once, keep the spool
+            except Exception as e:  # a refusal that names nothing to leave out (a revoked key): say it, keep the spool
                 self.error = f"{type(e).__name__}: {e}"
                 warnings.warn(
                     f"wbnb: uploading {self.project}/{self.run_id} stopped: {e}. The run is kept "
@@ -205,7 +240,10 @@ class Uploader:
             if acked[s] < first:  # the server holds less than it did: read the spool again
                 self._rewind(s)
                 first = 0
-            del self._pending[s][: max(0, acked[s] - first)]
+            done = max(0, acked[s] - first)
+            if done and s in ROW_STREAMS:
+                self._last_step[s] = self._pending[s][done - 1][1]
+            del self._pending[s][:done]
         self.acked = acked
         if self.on_progress:
             self.on_progress(sum(acked.values()))
@@ -214,6 +252,8 @@ class Uploader:
         self._cursors[stream] = Cursor() if stream in ROW_STREAMS else 0
         self._read[stream] = 0
         self._pending[stream] = []
+        if stream in ROW_STREAMS:
+            self._last_step[stream] = -1
 
     def _fill(self) -> bool:
         """Read what the spool gained since the last read (skipping what is acked);
@@ -229,44 +269,48 @@ class Uploader:
             else:
                 new, self._cursors[s] = read_records(path, self._cursors[s])
             skip = max(0, (self.acked or {}).get(s, 0) - self._read[s])
+            if skip and new and s in ROW_STREAMS:  # held already: the step the next row continues from
+                self._last_step[s] = new[min(skip, len(new)) - 1][1]
             self._read[s] += len(new)
             self._pending[s].extend(new[skip:])
         return caught_up
 
     def _send(self, final: tuple[str, int | None] | None) -> bool:
         acked = self.acked or dict.fromkeys(STREAMS, 0)
-        batch: dict[str, Any] = {}
-        for s in STREAMS:
-            items = self._pending[s][: self.batch_rows]
-            if not items:
-                continue
-            start = self.base[s] + acked[s]
-            if s in ROW_STREAMS:
-                self._upload_media(v for row in items for v in row[4] if isinstance(v, (dict, list)))
-                batch[s] = encode_rows(start, map(self._server_row, items) if self._renamed else items)
-            else:
-                if s == "events":  # summary values and log_code's manifest point to media too
-                    self._upload_media(items)
-                batch[s] = {"start": start, "records": rename_media(items, self._renamed) if self._renamed else items}
+        body = BatchBody()
         version = self._meta_version
-        if version != self._meta_sent:
-            batch["meta"] = self._remote_meta()
-        more = any(len(p) > self.batch_rows for p in self._pending.values())
+        meta = version if version != self._meta_sent else None
+        if meta is not None:
+            body.set("meta", self._remote_meta(), item=True)
+        for s in STREAMS:
+            self._add(body, s, self.base[s] + acked[s])
+        more = any(body.taken[s] < len(p) for s, p in self._pending.items())
         if final is not None and not more:  # this batch holds the rest: it closes the run
-            batch["state"], batch["exit_code"] = final
+            body.set("state", final[0])
+            body.set("exit_code", final[1])
         else:
             final = None
-        if not batch and time.monotonic() - self._posted < self.heartbeat:
+        if not body.items and final is None and time.monotonic() - self._posted < self.heartbeat:
             return False  # (an idle run still posts an empty batch now and then: it is alive)
+        data = body.encode()
         try:
-            answer = self.remote.conn.request("POST", f"{self.path}/batches", json=batch)
+            answer = self.remote.conn.request(
+                "POST", f"{self.path}/batches", data=data, headers={"Content-Type": "application/json"}
+            )
         except RunNotFound:  # the server lost the run (or never had it): open it again
             self.acked = None
             return True
         except StoreError as e:
-            body = getattr(e, "body", None)
-            if getattr(e, "status", 0) == 409 and isinstance(body, dict) and "next" in body:
-                self._acknowledge(body["next"])  # a gap: resend from where the server is
+            status, reply = getattr(e, "status", 0), getattr(e, "body", None)
+            if status == 409 and isinstance(reply, dict) and "next" in reply:
+                self._acknowledge(reply["next"])  # a gap: resend from where the server is
+                return True
+            detail = reply.get("detail") if isinstance(reply, dict) else None
+            if (
+                status in (413, 422)
+                and isinstance(detail, str)
+                and self._refused(status, detail, body, len(data), meta)
+            ):
                 return True
             raise
         self._posted = time.monotonic()
@@ -276,6 +320,103 @@ class Uploader:
             self._final_sent = True
             return False
         return more or any(self._pending.values())
+
+    def _add(self, body: BatchBody, s: str, start: int) -> None:
+        """Add pending records of stream ``s`` to ``body`` while it has room."""
+        rows = s in ROW_STREAMS
+        step = self._last_step[s] if s == "history" else -1  # the server's steps go on from its last
+        for n, record in enumerate(self._pending[s][: self.batch_rows]):
+            if rows:
+                if s in self._checked and (problem := _row_problem(record, step, s)):
+                    record = self._leave_out(s, n, problem)
+                self._upload_media(v for v in record[4] if isinstance(v, (dict, list)))
+                if self._renamed:
+                    record = self._server_row(record)
+            else:
+                if s == "events":  # summary values and log_code's manifest point to media too
+                    self._upload_media([record])
+                if self._renamed:
+                    record = rename_media(record, self._renamed)
+            if not body.add(s, start, record, self.max_bytes):
+                return
+            if rows:
+                step = record[1]
+
+    def _refused(self, status: int, detail: str, body: BatchBody, size: int, meta: int | None) -> bool:
+        """Act on a 413 or 422 to ``body`` (``size`` bytes; ``meta``: the version of the
+        metadata it holds): halve the batches, or leave out what the server refuses (a
+        record, or the metadata). False when there is nothing to leave out (the caller
+        raises: the upload stops, said once)."""
+        if status == 413 and body.items != 1:
+            if body.items == 0:
+                return False
+            self.max_bytes = max(1, size // 2)
+            return True
+        where: tuple[str, int | None] | None = refused_at(detail)
+        if status == 413:  # a batch of one thing: that thing is over the limit
+            where = next(((s, 0) for s, n in body.taken.items() if n), ("meta", None))
+            detail = f"{size:,} bytes in one request, over the server's limit ({detail})"
+        if where is None:
+            return False
+        part, n = where
+        if part == "meta":
+            if meta is None:
+                return False  # not in this batch
+            self._meta_sent = meta  # sent again when it changes
+            self._say(
+                "meta",
+                f"the server refused the metadata of {self.project}/{self.run_id}: {detail}; the run is "
+                "uploaded without it",
+            )
+            return True
+        if status == 422 and part in ROW_STREAMS and part not in self._checked:
+            self._checked.add(part)  # the rest of the stream is checked here first (one refusal, not many)
+            if n is None:
+                return True
+        if n is None or n >= body.taken[part]:
+            return False
+        self._leave_out(part, n, detail)
+        return True
+
+    def _leave_out(self, s: str, n: int, reason: str) -> Any:
+        """Replace pending record ``n`` of ``s`` with a stand-in the server takes; say so
+        once. Returns the stand-in. Raises ``StoreError`` if it is a stand-in already."""
+        record = self._pending[s][n]
+        if isinstance(record, (_StandInRow, _StandInRecord)):
+            raise StoreError(f"the server refused a stand-in for a record it refused before: {reason}")
+        index = self.base[s] + (self.acked or {}).get(s, 0) + n
+        reason = reason if len(reason) <= 300 else reason[:300] + "..."
+        if s in ROW_STREAMS:
+            before = self._pending[s][n - 1][1] if n else self._last_step[s]
+            stand_in: Any = _StandInRow(((), max(before, 0), _finite(record[2]), _finite(record[3]), ()))
+            what = f"{s} row {index} (step {record[1]!r})"
+        elif s == "events":
+            stand_in = _StandInRecord(kind="left_out", reason=reason, t=_finite(record.get("t")))
+            what = f"event {index}"
+        else:
+            line = f"[wbnb: a line left out: {reason}]"
+            stand_in = _StandInRecord(stream="stderr", line=line, t=_finite(record.get("t")))
+            what = f"console line {index}"
+        self._pending[s][n] = stand_in
+        self._left_out(s, f"{what} of {self.project}/{self.run_id}: {reason}")
+        return stand_in
+
+    def _left_out(self, kind: str, said: str) -> None:
+        """Count one thing of ``kind`` the server refused; say the first."""
+        self.left_out[kind] += 1
+        if self.first_left_out is None:
+            self.first_left_out = said
+        self._say(
+            "left out",
+            f"left out {said}. It stays in {self.dir}; the rest of the run is uploaded (what else is left "
+            "out is counted, not shown)",
+        )
+
+    def _say(self, kind: str, message: str) -> None:
+        """Warn once per kind of refusal."""
+        if kind not in self._said:
+            self._said.add(kind)
+            warnings.warn(f"wbnb: {message}", RuntimeWarning, stacklevel=3)
 
     def _upload_media(self, values: Iterable[Any]) -> None:
         """PUT each media file a batch points to before the batch (content-addressed,
@@ -300,13 +441,19 @@ class Uploader:
                     continue
                 if server_path != path:
                     self._renamed[path] = server_path
-                self.remote.conn.request(
-                    "PUT",
-                    f"/media/{server_path.rsplit('/', 1)[1]}",
-                    data=data,
-                    headers={"Content-Type": "application/octet-stream"},
-                )
-                self._sent_media.add(path)
+                try:
+                    self.remote.conn.request(
+                        "PUT",
+                        f"/media/{server_path.rsplit('/', 1)[1]}",
+                        data=data,
+                        headers={"Content-Type": "application/octet-stream"},
+                    )
+                except StoreError as e:
+                    if getattr(e, "status", 0) != 413:
+                        raise
+                    why = f"{len(data):,} bytes, over the server's limit ({e})"
+                    self._left_out("media", f"the media file {path} of {self.project}/{self.run_id}: {why}")
+                self._sent_media.add(path)  # (one refused is shown as missing, as a file lost locally)
 
     def _spool_media(self, path: str) -> bytes | None:
         file = self.dir.parents[2] / path
@@ -326,6 +473,30 @@ class Uploader:
 
 class _Retry(Exception):
     """The server could not be reached or was overloaded: try again later."""
+
+
+class _StandInRow(tuple):  # type: ignore[type-arg]
+    """An empty row sent in place of one the server refused (it keeps the indexes)."""
+
+
+class _StandInRecord(dict):  # type: ignore[type-arg]
+    """An event or console line sent in place of one the server refused."""
+
+
+def _finite(value: Any) -> float:
+    """``value`` if it is a finite float (a row's time as the server takes it), else 0.0."""
+    return value if type(value) is float and math.isfinite(value) else 0.0
+
+
+def _row_problem(row: Row, previous_step: int, stream: str) -> str | None:
+    """Why the server would refuse ``row`` after a row of ``previous_step`` (the rules of
+    ``store/rows.py``, which the server applies), or None."""
+    try:
+        check_rows([row], stream)
+        check_continues([row], 0, previous_step, stream)
+    except ValueError as e:
+        return str(e).split(": ", 1)[-1]
+    return None
 
 
 class SpooledRunWriter(RunWriter):
@@ -368,7 +539,10 @@ class SpooledRunWriter(RunWriter):
 
     def close(self, state: str, exit_code: int | None = None) -> list[str]:
         problems = self.local.close(state, exit_code)
-        if self.uploader.finish(state, exit_code, self.upload_timeout):
+        uploaded = self.uploader.finish(state, exit_code, self.upload_timeout)
+        if note := self.uploader.left_out_note():
+            problems = [*problems, f"{note}; they are kept in {self.local.dir}"]
+        if uploaded:
             self.local.save_meta(synced=True)
             return problems
         left = ", ".join(f"{n} {s}" for s, n in self.uploader.unsent().items()) or "the final state"
@@ -441,9 +615,10 @@ def pending_runs(spool: LocalStore) -> list[dict[str, Any]]:
 
 def sync_run(
     remote: Any, spool: LocalStore, meta: dict[str, Any], on_progress: Callable[[int], None] | None = None
-) -> None:
+) -> str | None:
     """Upload one local run (spooled or offline) completely, with its final state;
-    ``on_progress`` hears how many of its records the server holds."""
+    ``on_progress`` hears how many of its records the server holds. Returns what
+    ``Uploader.left_out_note`` says, if the server refused any."""
     project, run_id = meta["project"], meta["id"]
     base = (meta.get("remote") or {}).get("base")
     uploader = Uploader(remote, project, run_id, spool, base, on_progress=on_progress)
@@ -453,6 +628,7 @@ def sync_run(
     if not uploader.drain(timeout=60.0):
         raise StoreError(f"could not upload {project}/{run_id}: {uploader.error}")
     spool.mark_synced(project, run_id)
+    return uploader.left_out_note()
 
 
 def record_count(d: Path) -> int:
