@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import wbnb
+from tests.waiting import wait_for
 from wbnb.api import Api, Run, Runs
 from wbnb.store.base import RunNotFound
 from wbnb.store.local import LocalStore
@@ -279,6 +280,10 @@ def test_crashed_run_reads_back_with_every_row(tmp_path: Path) -> None:
         proc.wait()
         proc.stdout.close()
     api = Api({"dir": str(tmp_path)})
+    # The lock alone says the writer is gone: a process it was spawning at the kill (its
+    # metadata thread runs git) holds a copy of the lock until that child execs, so a
+    # reader may see "running" for a moment after the writer's death.
+    wait_for(lambda: api.run("p/dies").state == "crashed", what="the dead writer's lock to be free")
     r = api.run("p/dies")
     assert r.state == "crashed"
     assert [row["i"] for row in r.scan_history()] == list(range(200))

@@ -84,7 +84,7 @@ def test_runs_of_an_empty_project(runs: dict[str, str], capsys: pytest.CaptureFi
         (["runs", "demo", "--filter", '{"lr": {"$near": 1}}'], "unknown filter operator '$near'"),
         (["show", "demo/nope"], "no run demo/nope"),
         (["show", "a/b/c/d"], "is not"),
-        (["runs", "bad name!"], "not valid"),
+        (["runs", "bad:name"], "not valid"),
     ],
 )
 def test_errors_are_one_line(

@@ -258,7 +258,7 @@ def test_malformed_batches_get_422_naming_the_field(
     assert alice.get(url + "/counts").json() == dict.fromkeys(STREAMS, 0)
 
 
-@pytest.mark.parametrize("name", ["..", "a/../b", "-lead", "x" * 129, "semi;colon"])
+@pytest.mark.parametrize("name", ["..", "a/../b", "x" * 129, "a#b", "a?b", "tab\t"])
 def test_bad_project_and_run_names_get_422(server: ServerProcess, alice: requests.Session, name: str) -> None:
     quoted = requests.utils.quote(name, safe="")
     for url in (_run_url(server, "ok", project=quoted), _run_url(server, quoted)):

@@ -24,7 +24,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from ..store.local import LocalStore, check_name
+from ..store.local import LocalStore
+from ..store.names import check_label, check_name
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .metadata import NOTEBOOKS, detect_environment, ipython_shell
@@ -160,8 +161,14 @@ def init(
         s = s.updated({"allow_val_change": notebook})
     config_dict = _select({**config_defaults(), **config_to_dict(config)}, config_include_keys, config_exclude_keys)
     tags = tags if tags is not None else s.run_tags
+    project = check_name("project", s.project or "uncategorized")  # wandb's rules: store/names.py
+    entity = check_name("entity", s.entity) if s.entity else None
+    for label, value in (("name", name), ("group", group), ("job_type", job_type)):
+        check_label(label, value)  # as given: Settings would turn a wrong type into text
+    for label, value in (("name", s.run_name), ("group", s.run_group), ("job_type", s.run_job_type)):
+        check_label(label, value)  # from the environment or settings=
     if s.mode == "disabled":
-        disabled = DisabledRun(s, config_dict, s.project or "uncategorized", s.run_name, s.run_id, on_finish=_forget)
+        disabled = DisabledRun(s, config_dict, project, s.run_name, s.run_id, on_finish=_forget)
         with _lock:
             _make_current(disabled)
         return disabled
@@ -170,14 +177,13 @@ def init(
         previous = _previous_run(s.reinit, notebook)
         if previous is not None:
             return previous
-        project = check_name("project", s.project or "uncategorized")
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
         meta: dict[str, Any] = {
             "id": run_id,
             "project": project,
-            "entity": remote.entity if remote else s.entity or _user(),
+            "entity": remote.entity if remote else entity or _user(),
             "name": s.run_name or _friendly_name(store, project),
             "notes": s.run_notes,
             "tags": check_tags(tags),
@@ -324,21 +330,21 @@ def _user() -> str:
 
 
 def _friendly_name(store: LocalStore, project: str) -> str:
-    base = store.root / "projects" / project
+    base = store.project_dir(project)
     count = sum(1 for d in base.iterdir() if d.is_dir()) if base.is_dir() else 0
     return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{count + 1}"
 
 
 def _remember_last(store: LocalStore, project: str, run_id: str) -> None:
     try:
-        (store.root / "projects" / project / ".last_run").write_text(run_id)
+        (store.project_dir(project) / ".last_run").write_text(run_id)
     except OSError:
         pass  # only resume=True without an id reads it
 
 
 def _last_unfinished(store: LocalStore, project: str) -> str | None:
     try:
-        run_id = (store.root / "projects" / project / ".last_run").read_text().strip()
+        run_id = (store.project_dir(project) / ".last_run").read_text().strip()
         return run_id if store.run(project, run_id).get("state") != "finished" else None
     except (OSError, KeyError, ValueError):
         return None

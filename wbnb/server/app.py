@@ -21,12 +21,13 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -36,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..store.base import RunNotFound, Store, StoreError
 from ..store.history import Cursor
+from ..store.names import check_name
 from ..store.rows import RowError, check_rows
 from ..store.wire import API, FINAL_STATES, MAX_BODY, ROW_STREAMS, STREAMS, decode_rows, encode_rows
 from .backend import Backend, Gap, KeyRecord, Unavailable
@@ -56,6 +58,11 @@ _MEDIA_TYPES = {
     "webp": "image/webp",
 }  # anything else (html, svg, json...) is served as plain bytes
 _KEY_SCOPE = "wbnb.key"
+# Names in the path, checked (and NFC-normalised) by the store's own rule: a 422 names the
+# parameter and says what is wrong.
+Entity = Annotated[str, AfterValidator(partial(check_name, "entity"))]
+Project = Annotated[str, AfterValidator(partial(check_name, "project"))]
+RunId = Annotated[str, AfterValidator(partial(check_name, "run id"))]
 MAX_DEPTH = 64  # nesting of metadata and logged values: deeper would overflow a JSON writer's stack
 
 
@@ -331,7 +338,7 @@ def _principal(request: Request, _: Any = Depends(HTTPBearer(auto_error=False)))
     return request.scope[_KEY_SCOPE]
 
 
-def _entity_key(entity: str, key: KeyRecord = Depends(_principal)) -> KeyRecord:
+def _entity_key(entity: Entity, key: KeyRecord = Depends(_principal)) -> KeyRecord:
     """The key, if it belongs to the entity in the URL (403 otherwise)."""
     if entity != key.entity:
         raise HTTPException(
@@ -500,7 +507,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return PyJSONResponse({"detail": "; ".join(problems(exc.errors()))}, 422)  # query and path parameters
+        # Query and path parameters; once each (the entity is checked for the key too).
+        return PyJSONResponse({"detail": "; ".join(dict.fromkeys(problems(exc.errors())))}, 422)
 
     @app.exception_handler(Unavailable)
     async def unavailable(request: Request, exc: Unavailable) -> Response:
@@ -536,26 +544,26 @@ def create_app(
         return {"entity": key.entity, "key_id": key.key_id}
 
     @api.get("/entities/{entity}/projects", response_model=list[str], responses=_errors(403))
-    def projects(entity: str, key: Key) -> Any:
+    def projects(entity: Entity, key: Key) -> Any:
         """Names of the entity's projects."""
         return store(entity).projects()
 
     @api.get("/entities/{entity}/projects/{project}/runs", response_model=list[dict[str, Any]], responses=_errors(403))
-    def runs(entity: str, project: str, key: Key) -> Any:
+    def runs(entity: Entity, project: Project, key: Key) -> Any:
         """Metadata of every run of a project."""
         s = store(entity)
         with _refusals():
             return PyJSONResponse([liveness.shown(meta) for meta in s.runs(project)])
 
     @api.get(run_path, response_model=dict[str, Any], responses=_errors(403, 404))
-    def run(entity: str, project: str, run_id: str, key: Key) -> Any:
+    def run(entity: Entity, project: Project, run_id: RunId, key: Key) -> Any:
         """Metadata of one run."""
         s = store(entity)
         with _refusals():
             return PyJSONResponse(liveness.shown(s.run(project, run_id)))
 
     @api.put(run_path, response_model=OpenedRun, responses=_errors(403, 409), openapi_extra=_json_body(OpenRun))
-    async def open_run(entity: str, project: str, run_id: str, request: Request, key: Key) -> Any:
+    async def open_run(entity: Entity, project: Project, run_id: RunId, request: Request, key: Key) -> Any:
         """Create or reopen a run for writing; 409 when ``resume`` forbids it."""
         data = await request.body()  # bounded by the guard
 
@@ -569,7 +577,7 @@ def create_app(
         return await run_in_threadpool(work)
 
     @api.get(run_path + "/counts", response_model=Counts, responses=_errors(403, 404))
-    def counts(entity: str, project: str, run_id: str, key: Key) -> Any:
+    def counts(entity: Entity, project: Project, run_id: RunId, key: Key) -> Any:
         """Records held of each stream: where a client resumes sending."""
         with _refusals():
             return backend.counts(entity, project, run_id)
@@ -580,7 +588,7 @@ def create_app(
         responses={**_errors(403, 404, 503), 409: {"model": GapError}},
         openapi_extra=_json_body(Batch),
     )
-    async def ingest(entity: str, project: str, run_id: str, request: Request, key: Key) -> Any:
+    async def ingest(entity: Entity, project: Project, run_id: RunId, request: Request, key: Key) -> Any:
         """Apply a batch exactly once: chunks start at an index, what the server holds
         already is skipped. 409 with ``next`` when a chunk would leave a gap; 503 when
         the run cannot be opened right now (retry)."""
@@ -600,9 +608,9 @@ def create_app(
 
     @api.get(run_path + "/rows", responses=_errors(403, 404))
     def rows(
-        entity: str,
-        project: str,
-        run_id: str,
+        entity: Entity,
+        project: Project,
+        run_id: RunId,
         key: Key,
         stream: Literal["history", "system"] = "history",
         start: Annotated[int, Query(ge=0)] = 0,
@@ -627,9 +635,9 @@ def create_app(
 
     @api.get(run_path + "/columns", responses=_errors(403, 404))
     def columns(
-        entity: str,
-        project: str,
-        run_id: str,
+        entity: Entity,
+        project: Project,
+        run_id: RunId,
         key: Key,
         stream: Literal["history", "system"] = "history",
         samples: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
@@ -643,9 +651,9 @@ def create_app(
 
     @api.get(run_path + "/records", responses=_errors(403, 404))
     def records(
-        entity: str,
-        project: str,
-        run_id: str,
+        entity: Entity,
+        project: Project,
+        run_id: RunId,
         key: Key,
         stream: Literal["events", "console"],
         start: Annotated[int, Query(ge=0)] = 0,

@@ -5,7 +5,7 @@ Layout below ``--root``::
     keys.json                  key records (no secrets), mode 0600, replaced atomically
     keys.lock                  flock serialising changes to keys.json across processes
     media/<ab>/<sha256>.<ext>  every entity's files, stored once by content
-    entities/<entity>/         a LocalStore: projects/<project>/<run_id>/...
+    entities/<entity>/         a LocalStore: projects/<project>/<run_id>/... (folder names: store/names.py)
 
 The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open per
 live run (holding the run's flock, as a training process would locally) and its
@@ -38,8 +38,9 @@ from typing import Any
 
 from ..store.base import StoreError
 from ..store.history import read_rows
-from ..store.local import LocalRunWriter, LocalStore, check_name
+from ..store.local import LocalRunWriter, LocalStore
 from ..store.media import MediaStore
+from ..store.names import check_name, folder_name
 from ..store.rows import check_continues
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
@@ -82,7 +83,7 @@ class _EntityStore(LocalStore):
         return readable(super()._load(d))
 
     def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
-        if self._live(d.parent.name, d.name):
+        if self._live(*self.names_of(d)):
             return meta
         return super()._recover_if_dead(d, meta)
 
@@ -184,11 +185,12 @@ class FilesBackend(Backend):
     # -- runs ----------------------------------------------------------------------------
 
     def store(self, entity: str) -> LocalStore:
+        entity = check_name("entity", entity)  # NFC: one store per entity however it is typed
         with self._lock:
             store = self._stores.get(entity)
             if store is None:
                 store = self._stores[entity] = _EntityStore(
-                    self.root / "entities" / check_name("entity", entity),
+                    self.root / "entities" / folder_name(entity),
                     self._media,
                     lambda project, run_id: self._is_live((entity, project, run_id)),
                 )

@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 
-from ..store.local import check_name
+from ..store.names import check_name
 from .backend import Backend, KeyRecord
 
 PREFIX = "wbnb"
@@ -33,7 +33,7 @@ def _digest(secret: str) -> str:
 
 def make_key(entity: str, name: str = "") -> tuple[str, KeyRecord]:
     """A new key for ``entity``: the full key (to show once) and the record to store."""
-    check_name("entity", entity)
+    entity = check_name("entity", entity)
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)  # 43 characters, no padding
     record = KeyRecord(key_id=key_id, entity=entity, name=name, secret_hash=_digest(secret), created_at=time.time())

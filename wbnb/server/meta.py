@@ -31,9 +31,10 @@ from pydantic import (
 from ..sdk.run import check_tags
 from ..sdk.settings import MODES
 from ..store.base import STATES
+from ..store.names import LABEL_MAX
 from ..store.summary import parse_modes
 
-NAME_MAX = 1024  # characters of a name, group or job type
+NAME_MAX = LABEL_MAX  # characters of a name, group or job type (the SDK's rule, store/names.py)
 NOTES_MAX = 100_000  # characters of free-text notes
 
 Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # a JSON number, never a string or bool

@@ -48,8 +48,8 @@ from psycopg.pq import TransactionStatus
 
 from ..store.base import RunNotFound, RunWriter, Store, StoreError
 from ..store.history import Cursor, columns, numeric_arrays
-from ..store.local import check_name
 from ..store.media import MediaStore
+from ..store.names import check_name
 from ..store.rows import check_continues
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Unavailable
@@ -308,9 +308,8 @@ class PostgresBackend(Backend):
         the run's identity from the arguments (``client_meta``, as in ``FilesBackend``).
         A resumed run keeps its old metadata under the new, merges its config and
         counts one more ``resumed``."""
-        check_name("entity", entity)
-        check_name("project", project)
-        check_name("run id", run_id)
+        entity, project = check_name("entity", entity), check_name("project", project)
+        run_id = check_name("run id", run_id)
         if resume not in RESUME_MODES:
             raise ValueError(f"resume must be one of {RESUME_MODES}, got {resume!r}")
         path = f"{project}/{run_id}"
@@ -679,7 +678,7 @@ class PostgresStore(Store):
     def runs(self, project: str) -> list[dict[str, Any]]:
         """Metadata of every run of a project, oldest first (``created_at``); a bad
         stored value is left out and named (``meta.readable``)."""
-        check_name("project", project)
+        project = check_name("project", project)
         rows = self._backend._run(
             lambda conn: conn.execute(
                 "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s", (self.entity, project)
@@ -691,8 +690,7 @@ class PostgresStore(Store):
 
     def run(self, project: str, run_id: str) -> dict[str, Any]:
         """Metadata of one run; ``RunNotFound``."""
-        check_name("project", project)
-        check_name("run id", run_id)
+        project, run_id = check_name("project", project), check_name("run id", run_id)
         row = self._backend._run(
             lambda conn: conn.execute(
                 "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",

@@ -3,7 +3,7 @@
 Layout below the root (``./wbnb-runs``, ``WBNB_DIR`` or ``init(dir=)``)::
 
     media/<ab>/<sha256>.<ext>          files, stored once by content
-    projects/<project>/<run_id>/
+    projects/<project>/<run_id>/       folder names from ``names.folder_name``
         run.json                       metadata, replaced atomically on change
         history.wal  system.wal        metric rows (``history.py`` codec)
         events.wal   console.wal       alerts, summary/config changes, output lines
@@ -27,7 +27,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import socket
 import threading
 import time
@@ -40,26 +39,16 @@ from typing import Any
 from .base import RunNotFound, RunWriter, Store, StoreError
 from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
 from .media import MediaStore, media_path, wait_written
+from .names import check_name, folder_name, name_of, remember
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # whole names only: fullmatch
 ROW_STREAMS = ("history", "system")
 RECORD_STREAMS = ("events", "console")
 
 
 class DamagedRun(StoreError):
     """A run's ``run.json`` cannot be read; the message names the file and why."""
-
-
-def check_name(kind: str, value: str) -> str:
-    """Refuse project names and run ids that are not one safe path component."""
-    if not isinstance(value, str) or not _NAME.fullmatch(value) or ".." in value:
-        raise ValueError(
-            f"{kind} {value!r} is not valid: use 1-128 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    return value
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -103,9 +92,17 @@ class LocalStore(Store):
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
 
+    def project_dir(self, project: str) -> Path:
+        """The folder of one project (``InvalidName`` for a name wandb would refuse)."""
+        return self.root / "projects" / folder_name(check_name("project", project))
+
     def run_dir(self, project: str, run_id: str) -> Path:
         """The folder of one run."""
-        return self.root / "projects" / check_name("project", project) / check_name("run id", run_id)
+        return self.project_dir(project) / folder_name(check_name("run id", run_id))
+
+    def names_of(self, d: Path) -> tuple[str, str]:
+        """``(project, run id)`` of a run folder (its folder names if they are no names)."""
+        return name_of(d.parent, "project") or d.parent.name, name_of(d, "run id") or d.name
 
     # -- read side -------------------------------------------------------------------
 
@@ -113,16 +110,16 @@ class LocalStore(Store):
         base = self.root / "projects"
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and _NAME.fullmatch(p.name))
+        return sorted(name for p in base.iterdir() if p.is_dir() and (name := name_of(p, "project")) is not None)
 
     def runs(self, project: str) -> list[dict[str, Any]]:
-        base = self.root / "projects" / check_name("project", project)
+        base = self.project_dir(project)
         if not base.is_dir():
             return []
         out = []
         for d in base.iterdir():
-            if not _NAME.fullmatch(d.name) or ".." in d.name:
-                continue  # a temp file, nothing a run id can name
+            if name_of(d, "run id") is None:
+                continue  # a temp file or .last_run: no run's folder
             try:
                 out.append(self._load(d))
             except (FileNotFoundError, NotADirectoryError):
@@ -144,11 +141,13 @@ class LocalStore(Store):
             if meta.get("state") == "running":
                 meta = self._recover_if_dead(d, meta)
         except DamagedRun as e:
-            return {"id": d.name, "project": d.parent.name, "state": "damaged", "reason": str(e)}
+            meta = {"state": "damaged", "reason": str(e)}
         except (PermissionError, IsADirectoryError) as e:
-            return {"id": d.name, "project": d.parent.name, "state": "damaged", "reason": f"{e.filename}: {e.strerror}"}
-        meta.setdefault("id", d.name)
-        meta.setdefault("project", d.parent.name)
+            meta = {"state": "damaged", "reason": f"{e.filename}: {e.strerror}"}
+        if "id" not in meta or "project" not in meta:
+            project, run_id = self.names_of(d)
+            meta.setdefault("id", run_id)
+            meta.setdefault("project", project)
         return meta
 
     def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
@@ -202,9 +201,12 @@ class LocalStore(Store):
     # -- write side ------------------------------------------------------------------
 
     def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> LocalRunWriter:
+        project, run_id = check_name("project", project), check_name("run id", run_id)
         d = self.run_dir(project, run_id)
         try:
             (d / "files").mkdir(parents=True, exist_ok=True)
+            remember(d.parent, project)  # a cut folder name keeps its name inside
+            remember(d, run_id)
             lock = _try_lock(d / "lock")
             # A process forked by a writer of this process (git, nvidia-smi) holds an
             # inherited lock fd until it execs: wait that out before calling it busy.

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from ..errors import AuthenticationError, CommError
 from .base import RunNotFound, RunWriter, Store, StoreError
 from .history import Cursor, numeric_arrays
+from .names import check_name
 from .wire import API, decode_rows
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
@@ -102,8 +103,10 @@ def _detail(r: Any) -> str:
     return (r.text or r.reason or "")[:300]
 
 
-def _q(name: str) -> str:
-    return quote(name, safe="")
+def _q(kind: str, name: str) -> str:
+    """One URL path segment: a name checked by the server's own rule (a clear error
+    here, not a 404 for a path the name split), every other character escaped."""
+    return quote(check_name(kind, name), safe="")
 
 
 class RemoteStore(Store):
@@ -124,13 +127,13 @@ class RemoteStore(Store):
         return f"RemoteStore({self.conn.base_url!r}, entity={self.entity!r})"
 
     def _project(self, project: str) -> str:
-        return f"/entities/{_q(self.entity)}/projects/{_q(project)}"
+        return f"/entities/{_q('entity', self.entity)}/projects/{_q('project', project)}"
 
     def _run(self, project: str, run_id: str) -> str:
-        return f"{self._project(project)}/runs/{_q(run_id)}"
+        return f"{self._project(project)}/runs/{_q('run id', run_id)}"
 
     def projects(self) -> list[str]:
-        return self.conn.request("GET", f"/entities/{_q(self.entity)}/projects")
+        return self.conn.request("GET", f"/entities/{_q('entity', self.entity)}/projects")
 
     def runs(self, project: str) -> list[dict[str, Any]]:
         return self.conn.request("GET", f"{self._project(project)}/runs")
