@@ -25,7 +25,8 @@ from typing import Any
 from .base import RunNotFound, RunWriter, StoreError
 from .history import Cursor, read_rows
 from .local import LocalRunWriter, LocalStore
-from .media import media_path, wait_written
+from .media import derived_path, media_path, wait_written
+from .runfiles import file_digests, folder_files
 from .wal import read_records
 from .wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, Row, encode_rows, media_paths, rename_media
 
@@ -62,6 +63,7 @@ class Uploader:
         self._pending: dict[str, list[Any]] = {s: [] for s in STREAMS}
         self._cursors: dict[str, Any] = {s: Cursor() if s in ROW_STREAMS else 0 for s in STREAMS}
         self._sent_media: set[str] = set()
+        self._saved: dict[tuple[str, int, float | None], dict[str, Any]] = {}  # run.dir files uploaded, by state
         # Spool media paths the server knows under another name: derived files (named
         # after their input, store/media.py) and tables whose cells point to them.
         self._renamed: dict[str, str] = {}
@@ -252,6 +254,8 @@ class Uploader:
         more = any(len(p) > self.batch_rows for p in self._pending.values())
         if final is not None and not more:  # this batch holds the rest: it closes the run
             batch["state"], batch["exit_code"] = final
+            if saved := self._upload_saved_files():
+                batch["meta"] = {**batch.get("meta", {}), "files": saved}
         else:
             final = None
         if not batch and time.monotonic() - self._posted < self.heartbeat:
@@ -305,6 +309,50 @@ class Uploader:
                     headers={"Content-Type": "application/octet-stream"},
                 )
                 self._sent_media.add(path)
+
+    def _upload_saved_files(self) -> dict[str, dict[str, Any]]:
+        """PUT the files the run saved (``run.dir``) by content, as the run ends, and
+        return the ``files`` metadata that lists them on the server (``runfiles.py``).
+        A file the server refuses as too large is left out, said once."""
+        out = {}
+        for f in folder_files(self.dir / "files"):
+            state = (f.name, f.size, f.updated_at)
+            entry = self._saved.get(state)
+            if entry is None:
+                assert f.local is not None
+                ext = f.local.suffix.lstrip(".")
+                try:
+                    sha, md5 = file_digests(f.local)
+                    body = open(f.local, "rb")  # streamed: a checkpoint need not fit in memory
+                except OSError:  # removed or unreadable meanwhile: not a file the run kept
+                    continue
+                try:
+                    path = derived_path(sha, ext)
+                except ValueError:  # no extension a media file can have
+                    path = derived_path(sha, "bin")
+                with body:
+                    try:
+                        self.remote.conn.request(
+                            "PUT",
+                            f"/media/{path.rsplit('/', 1)[1]}",
+                            data=body,
+                            headers={"Content-Type": "application/octet-stream"},
+                        )
+                    except StoreError as e:
+                        if getattr(e, "status", 0) != 413:
+                            raise
+                        warnings.warn(
+                            f"wbnb: {f.name} of run {self.project}/{self.run_id} was not uploaded: {e}. "
+                            f"It stays in {f.local}.",
+                            RuntimeWarning,
+                            stacklevel=2,
+                        )
+                        entry = self._saved[state] = {}
+                        continue
+                entry = self._saved[state] = {"path": path, "size": f.size, "md5": md5, "updated_at": f.updated_at}
+            if entry:
+                out[f.name] = entry
+        return out
 
     def _spool_media(self, path: str) -> bytes | None:
         file = self.dir.parents[2] / path
@@ -406,6 +454,11 @@ def open_spooled_run(
             raise StoreError(str(e).split(": ", 1)[-1]) from None
         raise
     in_spool = (spool.run_dir(project, run_id) / "run.json").exists()
+    if in_spool and answer is not None and not any(counts.values()) and spool.run(project, run_id).get("synced"):
+        # The server had all of it once and has nothing now: it was deleted there. The
+        # spool's copy is no part of this run.
+        spool.delete_run(project, run_id)
+        in_spool = False
     if in_spool:
         base = spool.run(project, run_id).get("remote", {}).get("base") or dict.fromkeys(STREAMS, 0)
     else:
