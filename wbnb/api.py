@@ -439,7 +439,8 @@ class Run:
         ``per_page`` is accepted for wandb compatibility."""
         if names and pattern:
             raise ValueError("files(): pass names or pattern, not both")
-        found = self._store.files(self.project, self.id)
+        media = not names or any(name.startswith("media/") for name in names)  # else the history need not be read
+        found = self._store.files(self.project, self.id, media)
         if names:
             wanted = set(names)
             found = [f for f in found if f.name in wanted]
@@ -451,7 +452,7 @@ class Run:
     def file(self, name: str) -> File:
         """The run's file ``name`` (``files()``'s names: ``model.pt``, ``code/train.py``...);
         ``NoSuchFile`` (a ``ValueError``) naming the files it has otherwise."""
-        found = self._store.files(self.project, self.id)
+        found = self._store.files(self.project, self.id, media=name.startswith("media/"))
         for f in found:
             if f.name == name:
                 return File(self._store, f)

@@ -182,3 +182,22 @@ def test_scan_history_pages_through_the_server(server: ServerProcess, key: str) 
     pages.clear()
     assert [r["x"] for r in public.scan_history(keys=["x"], max_step=2, page_size=2)] == [0, 1]
     assert len(pages) == 3  # steps 0 and 1, and the page that shows step 2: no further
+
+
+def test_a_saved_file_over_the_servers_limit_is_left_out_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ServerProcess(tmp_path / "small", max_media=64 << 10) as small:
+        key = make_key(small.root, "team")
+        env = {**QUIET, "WBNB_DIR": str(tmp_path / "spool"), "WBNB_BASE_URL": small.url, "WBNB_API_KEY": key}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        run = wbnb.init(project="proj")
+        run.log({"loss": 1.0})
+        (Path(run.dir) / "big.bin").write_bytes(b"x" * (128 << 10))
+        (Path(run.dir) / "small.txt").write_text("kept")
+        with pytest.warns(RuntimeWarning, match=r"big.bin of run proj/.* was not uploaded: .*limit of 65536 bytes"):
+            run.finish()
+        public = fresh(small, key).run(f"team/proj/{run.id}")
+        assert public.state == "finished" and [f.name for f in public.files()] == ["small.txt"]
+        assert public.summary["loss"] == 1.0  # the rest of the run went up whole

@@ -133,15 +133,20 @@ class Store(ABC):
         """Where a media file can be fetched from (here: its store-relative path)."""
         return path
 
-    def files(self, project: str, run_id: str) -> list[StoredFile]:
+    def files(self, project: str, run_id: str, media: bool = True) -> list[StoredFile]:
         """The files of a run, by name (``runfiles.py``): those it saved (here, the
-        copies its client uploaded when it ended), ``code/...`` and history media."""
+        copies its client uploaded when it ended), ``code/...`` and, with ``media``,
+        the history's media (which reads the whole history)."""
         meta = self.run(project, run_id)
-        return self._files(project, run_id, meta, uploaded_files(meta.get("files")))
+        return self._files(project, run_id, meta, uploaded_files(meta.get("files")), media)
 
-    def _files(self, project: str, run_id: str, meta: dict[str, Any], saved: list[StoredFile]) -> list[StoredFile]:
-        rows, _ = self.rows(project, run_id, "history")
-        return combined(saved, code_files(meta.get("code"), self.media), media_files(rows, meta.get("summary")))
+    def _files(
+        self, project: str, run_id: str, meta: dict[str, Any], saved: list[StoredFile], media: bool
+    ) -> list[StoredFile]:
+        found = [saved, code_files(meta.get("code"), self.media)]
+        if media:
+            found.append(media_files(self.rows(project, run_id, "history")[0], meta.get("summary")))
+        return combined(*found)
 
     @abstractmethod
     def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:

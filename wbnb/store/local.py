@@ -15,8 +15,9 @@ it when that process dies however it dies (a child it forks does not keep it). T
 lock alone decides who owns a run, never a pid that can be stale: a reader that finds
 a run ``running`` whose lock it can take knows the writer is gone, and, holding the
 lock, marks the run ``crashed`` with a summary rebuilt from the rows on disk; a writer
-takes the lock before it touches the logs. Several processes may write different runs
-of one store at once, and any number may read while they write.
+takes the lock before it touches the logs, and so do edits and deletion
+(``update_run``, ``delete_run``), so a run being written is neither. Several processes
+may write different runs of one store at once, and any number may read while they write.
 
 A ``run.json`` that cannot be read (not JSON, not an object) makes its run ``damaged``
 (with a ``reason`` naming the file), not the project unreadable.
@@ -213,11 +214,11 @@ class LocalStore(Store):
     def media_url(self, path: str) -> str:
         return (self.root / path).as_uri()
 
-    def files(self, project: str, run_id: str) -> list[StoredFile]:
+    def files(self, project: str, run_id: str, media: bool = True) -> list[StoredFile]:
         """The run's ``files/`` folder as it is now (a running run's too), ``code/...``
-        and the media its history points to."""
+        and, with ``media``, the media its history points to."""
         d = self.run_dir(project, run_id)
-        return self._files(project, run_id, self.run(project, run_id), folder_files(d / "files"))
+        return self._files(project, run_id, self.run(project, run_id), folder_files(d / "files"), media)
 
     # -- edits (only of a run nobody is writing) -----------------------------------
 
