@@ -139,7 +139,7 @@ def test_update_keeps_every_edited_field(store_dir: Path, tmp_path: Path) -> Non
         "eval",
     )
     assert again.state == "finished" and again.meta["ended_at"] == public.meta["ended_at"]  # nothing else moved
-    on_disk = json.loads((store_dir / "projects" / "p" / run.id / "run.json").read_text())
+    on_disk = json.loads((LocalStore(store_dir).run_dir("p", run.id) / "run.json").read_text())
     assert on_disk["name"] == "renamed" and on_disk["summary_explicit"]["best"] == 0.5
 
 
@@ -221,8 +221,8 @@ def test_delete_removes_the_run_and_keeps_shared_media(store_dir: Path, tmp_path
     media = [f for f in public.files() if f.name.startswith("media/")]
     public.delete()
     assert [r.id for r in Api().runs("p")] == [other.id]
-    assert not (store_dir / "projects" / "p" / run.id).exists()
-    assert not [p for p in (store_dir / "projects" / "p").iterdir() if p.name.startswith(".deleted")]
+    folder = LocalStore(store_dir).run_dir("p", run.id)
+    assert not folder.exists() and not [p for p in folder.parent.iterdir() if p.name.startswith(".deleted")]
     with pytest.raises(RunNotFound):
         Api().run(f"p/{run.id}")
     with pytest.raises(RunNotFound):

@@ -20,6 +20,7 @@ import requests
 import wbnb
 from wbnb.api import Api
 from wbnb.store.base import RunNotFound
+from wbnb.store.local import LocalStore
 from wbnb.store.remote import AuthError, Connection, RemoteStore, ServerError
 from wbnb.store.wire import API
 
@@ -157,6 +158,11 @@ def test_delete_on_the_server_and_only_by_the_runs_entity(server: ServerProcess,
     rows, _ = RemoteStore(Connection(server.url, key), "team").rows("proj", gone.id)
     assert [dict(zip(keys, values)) for keys, _step, _ts, _rt, values in rows] == [{"x": 2}]
     assert [p.name for p in fresh(server, key).projects()] == ["proj"]
+
+    spooled = LocalStore(tmp_path / "spool").run_dir("proj", keep.id)
+    assert spooled.is_dir()
+    wbnb.Api().run(f"team/proj/{keep.id}").delete()  # from the machine that logged it: its spooled copy goes too
+    assert not spooled.exists() and [r.id for r in fresh(server, key).runs("team/proj")] == [gone.id]
 
 
 def test_scan_history_pages_through_the_server(server: ServerProcess, key: str) -> None:

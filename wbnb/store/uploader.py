@@ -454,9 +454,14 @@ def open_spooled_run(
             raise StoreError(str(e).split(": ", 1)[-1]) from None
         raise
     in_spool = (spool.run_dir(project, run_id) / "run.json").exists()
-    if in_spool and answer is not None and not any(counts.values()) and spool.run(project, run_id).get("synced"):
-        # The server had all of it once and has nothing now: it was deleted there. The
-        # spool's copy is no part of this run.
+    if (
+        in_spool
+        and remote_meta is not None
+        and "resumed" not in remote_meta
+        and spool.run(project, run_id).get("synced")
+    ):
+        # The server had all of it once, and has just made the run anew: it was deleted
+        # there. The spool's copy is no part of this run.
         spool.delete_run(project, run_id)
         in_spool = False
     if in_spool:
