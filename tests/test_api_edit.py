@@ -86,7 +86,9 @@ def test_file_download_writes_the_bytes_and_refuses_to_overwrite_unless_asked(st
         assert f.read() == "W = 1\n"
     image = next(f for f in public.files() if f.name.startswith("media/"))
     image.download(root=str(out)).close()
-    assert (out / image.name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / image.name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.size == (
+        out / image.name
+    ).stat().st_size
     assert sorted(p.name for p in out.rglob("*.tmp")) == []  # no temp file left behind
     with pytest.raises(NoSuchFile, match=r"has no file 'nope.txt'; its files: \['ckpt/model.txt'"):
         public.file("nope.txt")

@@ -57,11 +57,11 @@ class File:
 
     @property
     def size(self) -> int:
-        """Its size in bytes (a history media file's is read from the store when asked)."""
-        if self._file.size or self._file.local is not None:
+        """Its size in bytes (a history media file's is asked of the store when wanted)."""
+        if self._file.size or self._file.media is None:
             return self._file.size
         try:
-            return len(self._read())
+            return self._store.media_size(self._file.media)
         except (OSError, KeyError):  # lost (a full disk when logged), or not on the server
             return 0
 

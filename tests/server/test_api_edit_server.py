@@ -91,7 +91,7 @@ def test_files_of_a_server_run_are_listed_and_downloaded(server: ServerProcess, 
         assert f.read() == "no extension"
     image = public.files()[3]
     image.download(root=str(out)).close()
-    assert (out / image.name).read_bytes()[:4] == b"\x89PNG"
+    assert (out / image.name).read_bytes()[:4] == b"\x89PNG" and image.size == (out / image.name).stat().st_size
     with pytest.raises(ValueError, match="replace=True"):
         model.download(root=str(out))
 

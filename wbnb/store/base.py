@@ -129,6 +129,10 @@ class Store(ABC):
     def media(self, path: str) -> bytes:
         """Bytes of a media file that a record points to."""
 
+    def media_size(self, path: str) -> int:
+        """The size in bytes of a media file (here: read whole)."""
+        return len(self.media(path))
+
     def media_url(self, path: str) -> str:
         """Where a media file can be fetched from (here: its store-relative path)."""
         return path

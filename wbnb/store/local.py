@@ -211,8 +211,11 @@ class LocalStore(Store):
     def media(self, path: str) -> bytes:
         return self._media.get(path)
 
+    def media_size(self, path: str) -> int:
+        return self._media.resolve(path).stat().st_size
+
     def media_url(self, path: str) -> str:
-        return (self.root / path).as_uri()
+        return self._media.resolve(path).as_uri()
 
     def files(self, project: str, run_id: str, media: bool = True) -> list[StoredFile]:
         """The run's ``files/`` folder as it is now (a running run's too), ``code/...``

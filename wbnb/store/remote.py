@@ -191,6 +191,16 @@ class RemoteStore(Store):
             raise ValueError(f"not a media path: {path!r}")
         return self.conn.request("GET", "/" + path)
 
+    def media_size(self, path: str) -> int:
+        """The file's length from a ``HEAD`` request (its bytes are not sent)."""
+        if not path.startswith("media/"):
+            raise ValueError(f"not a media path: {path!r}")
+        r = self.conn.session.head(f"{self.media_url(path)}", timeout=self.conn.timeout)
+        if r.status_code == 404:
+            raise FileNotFoundError(f"{self.conn.base_url} has no {path}")
+        r.raise_for_status()
+        return int(r.headers["Content-Length"])
+
     def media_url(self, path: str) -> str:
         return f"{self.conn.base_url}{API}/{path}"
 
