@@ -235,7 +235,8 @@ class Summary(dict):  # type: ignore[type-arg]
         """Apply ``dict.update``'s arguments (if any) and keep the summary as it now is
         in the store, as wandb's ``run.summary.update()`` does."""
         super().update(*args, **kwargs)
-        self._run._save({"summary": dict(self)})
+        if self != self._run._stored_summary:
+            self._run._save({"summary": dict(self)})
 
 
 def _edited(field: str, doc: str) -> property:
