@@ -65,15 +65,16 @@ def test_projects_and_runs_listing(store_dir: Path) -> None:
     ids = [sdk_run("p") for _ in range(3)]
     sdk_run("other")
     api = Api()
-    assert api.projects() == ["other", "p"]
+    assert [p.name for p in api.projects()] == ["other", "p"]
     runs = api.runs("p")
     assert isinstance(runs, Runs) and len(runs) == 3
-    assert [r.id for r in runs] == ids[::-1]  # newest first by default
-    assert runs[0].id == ids[-1] and [r.id for r in runs[1:]] == ids[1::-1]
+    assert [r.id for r in runs] == ids  # oldest first by default, as wandb
+    assert runs[0].id == ids[0] and [r.id for r in runs[1:]] == ids[1:]
     assert all(isinstance(r, Run) for r in runs)
     assert repr(runs).startswith("<Runs ") and "3 runs" in repr(runs)
     assert len(api.runs("no-such-project")) == 0
-    assert [r.id for r in Api({"project": "p"}).runs()] == ids[::-1]  # the default project
+    assert [r.id for r in Api({"project": "p"}).runs()] == ids  # the default project
+    assert [r.id for r in api.runs("p", order="-created_at")] == ids[::-1]
 
 
 def test_filters_and_order(store_dir: Path) -> None:
@@ -229,8 +230,10 @@ def test_history_of_the_system_stream(store_dir: Path) -> None:
     cpu = r.history(stream="system", keys=["system/cpu_percent"], samples=2)
     assert list(cpu.columns) == ["_step", "system/cpu_percent"] and list(cpu["system/cpu_percent"]) == [10.0, 13.0]
     assert r.system_metrics == samples[-1]
+    events = r.history(stream="events")  # wandb's server's name for the system stream
+    assert list(events["system/cpu_percent"]) == [10.0, 11.0, 12.0, 13.0]
     with pytest.raises(ValueError, match="stream"):
-        r.history(stream="events")
+        r.history(stream="metrics")
 
 
 def test_scan_history_step_range_and_keys(store_dir: Path) -> None:

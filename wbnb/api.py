@@ -4,20 +4,28 @@
     runs = api.runs("mnist", filters={"config.lr": {"$lt": 0.01}}, order="-summary_metrics.acc")
     df = api.run(f"mnist/{runs[0].id}").history(keys=["loss"])
 
-Everything is read on demand; pandas is imported only by ``history()``.
+Everything is read on demand; pandas is imported only by ``history()``. A public
+``Run``'s ``config``, ``tags``, ``summary``, ``name``, ``notes``, ``group`` and
+``job_type`` may be changed and kept with ``update()``, as in wandb (``store/edits.py``
+says what an edit does; a run still being written is not edited).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
+from .api_files import File, Files, NoSuchFile
 from .store.base import RunNotFound, Store
+from .store.edits import check_edit, check_tags
 from .store.filters import iso_time, matches, run_document, run_runtime, sort_runs
 from .store.history import RESERVED, Span, columns, merged, numeric_arrays, spread, step_spans
 from .store.summary import SummaryTracker
 
-_STREAMS = {"default": "history", "history": "history", "system": "system"}
+# history(stream=): wandb's names ("default"; "system", which its server calls "events").
+_STREAMS = {"default": "history", "history": "history", "system": "system", "events": "system"}
 
 
 class Api:
@@ -63,20 +71,29 @@ class Api:
     def __repr__(self) -> str:
         return f"<wbnb.Api {self.store!r}>"
 
-    def projects(self) -> list[str]:
-        """Names of the projects that have runs."""
-        return self.store.projects()
+    def projects(self, entity: str | None = None, per_page: int = 200) -> Projects:
+        """The projects that have runs (of ``entity``: a server's other entity), a
+        list-like sequence of ``Project``. ``per_page`` is accepted for wandb compatibility."""
+        entity = entity or self.default_entity
+        store = self._store_for(entity)
+        return Projects([Project(store, entity, name) for name in store.projects()])
+
+    def project(self, name: str, entity: str | None = None) -> Project:
+        """One project by name (as wandb, whether or not it has runs yet)."""
+        entity = entity or self.default_entity
+        return Project(self._store_for(entity), entity, name)
 
     def runs(
         self,
         path: str | None = None,
         filters: Mapping[str, Any] | None = None,
-        order: str | None = "-created_at",
+        order: str | None = "+created_at",
         per_page: int = 50,
         include_sweeps: bool = True,
     ) -> Runs:
         """The runs of a project (``"project"`` or ``"entity/project"``) that match
-        ``filters`` (mongo-style, see ``wbnb.store.filters``), sorted by ``order``.
+        ``filters`` (mongo-style, see ``wbnb.store.filters``), sorted by ``order``
+        (oldest first by default, as wandb).
 
         ``per_page`` and ``include_sweeps`` are accepted for wandb compatibility.
         """
@@ -151,21 +168,115 @@ class Runs(Sequence["Run"]):
         return f"<Runs {where} ({len(self)} runs)>"
 
 
-class Run:
-    """A logged run as read back: its metadata, summary, history, events and media.
+class Project:
+    """A project as ``Api().projects()`` lists it: ``name``, ``entity``, ``path``."""
 
-    Not the SDK's ``wbnb.Run`` (the one being logged); this one only reads.
+    def __init__(self, store: Store, entity: str | None, name: str) -> None:
+        self._store = store
+        self.entity = entity
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<Project {self.entity + '/' if self.entity else ''}{self.name}>"
+
+    @property
+    def path(self) -> list[str]:
+        """``[entity, name]``, as wandb gives it."""
+        return [self.entity or "", self.name]
+
+    @property
+    def created_at(self) -> str | None:
+        """When its first run started (ISO 8601, UTC), or None before it has any (read
+        from its runs when asked)."""
+        starts = [m["created_at"] for m in self._store.runs(self.name) if isinstance(m.get("created_at"), (int, float))]
+        return iso_time(min(starts)) if starts else None
+
+
+class Projects(Sequence[Project]):
+    """The projects ``Api.projects()`` found: a list-like sequence of ``Project``."""
+
+    def __init__(self, projects: list[Project]) -> None:
+        self._projects = projects
+
+    @overload
+    def __getitem__(self, index: int) -> Project: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Project]: ...
+
+    def __getitem__(self, index: int | slice) -> Project | list[Project]:
+        return self._projects[index]
+
+    def __len__(self) -> int:
+        return len(self._projects)
+
+    def __repr__(self) -> str:
+        return f"<Projects {[p.name for p in self._projects]!r}>"
+
+
+class Summary(dict):  # type: ignore[type-arg]
+    """A public run's summary: a dict (``_json_dict`` is a plain copy) whose keys read
+    as attributes too. Changes are kept by ``update()``, here or on the run."""
+
+    def __init__(self, run: Run, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self._run = run
+
+    @property
+    def _json_dict(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(f"summary has no key {key!r}") from None
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Apply ``dict.update``'s arguments (if any) and keep the summary as it now is
+        in the store, as wandb's ``run.summary.update()`` does."""
+        super().update(*args, **kwargs)
+        if self != self._run._stored_summary:
+            self._run._save({"summary": dict(self)})
+
+
+def _edited(field: str, doc: str) -> property:
+    """A text field of a public run that may be set, and kept by ``update()``."""
+
+    def get(self: Run) -> Any:
+        return self._edits[field] if field in self._edits else self._meta.get(field)
+
+    def set_(self: Run, value: str | None) -> None:
+        self._edits[field] = check_edit({field: value})[field]
+
+    return property(get, set_, doc=doc)
+
+
+class Run:
+    """A logged run as read back: its metadata, summary, history, events, media and
+    files.
+
+    Not the SDK's ``wbnb.Run`` (the one being logged). Its ``config``, ``tags``,
+    ``summary``, ``name``, ``notes``, ``group`` and ``job_type`` may be changed here
+    and kept with ``update()``; ``delete()`` removes it.
     """
 
     def __init__(self, store: Store, meta: dict[str, Any]) -> None:
         self._store = store
         self._meta = meta
-        self._summary: dict[str, Any] | None = None
+        self._forget_edits()
+
+    def _forget_edits(self) -> None:
+        self._summary: Summary | None = None
+        self._stored_summary: dict[str, Any] = {}  # what the summary was when read: update() sends a change
+        self._config: dict[str, Any] | None = None
+        self._tags: list[str] | None = None
+        self._edits: dict[str, Any] = {}
 
     def refresh(self) -> None:
-        """Re-read the run's metadata (state, summary, config...) from the store."""
+        """Re-read the run's metadata (state, summary, config...) from the store; changes
+        not kept with ``update()`` are dropped."""
         self._meta = self._store.run(self.project, self.id)
-        self._summary = None
+        self._forget_edits()
 
     def __repr__(self) -> str:
         reason = f": {self.reason}" if self.reason else ""
@@ -174,7 +285,16 @@ class Run:
     # -- metadata ----------------------------------------------------------------------
 
     id = property(lambda self: self._meta["id"], doc="The run id, unique within its project.")
-    name = property(lambda self: self._meta.get("name") or self.id, doc="The display name.")
+
+    @property
+    def name(self) -> str:
+        """The display name (may be set; ``update()`` keeps it)."""
+        return (self._edits["name"] if "name" in self._edits else self._meta.get("name")) or self.id
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._edits["name"] = check_edit({"name": value})["name"]
+
     display_name = name
     project = property(lambda self: self._meta["project"], doc="The project the run belongs to.")
     entity = property(lambda self: self._meta.get("entity") or "", doc="Who logged it.")
@@ -185,11 +305,33 @@ class Run:
     reason = property(
         lambda self: self._meta.get("reason"), doc="Why a damaged run is damaged (the file and the error), else None."
     )
-    notes = property(lambda self: self._meta.get("notes"), doc="Free-text notes, if any.")
-    group = property(lambda self: self._meta.get("group"), doc="The run's group, if any.")
-    job_type = property(lambda self: self._meta.get("job_type"), doc="The run's job type, if any.")
-    tags = property(lambda self: list(self._meta.get("tags") or ()), doc="The run's tags.")
-    config = property(lambda self: dict(self._meta.get("config") or {}), doc="The config, as plain values.")
+    notes = _edited("notes", "Free-text notes, if any (may be set; ``update()`` keeps them).")
+    description = notes
+    group = _edited("group", "The run's group, if any (may be set; ``update()`` keeps it).")
+    job_type = _edited("job_type", "The run's job type, if any (may be set; ``update()`` keeps it).")
+
+    @property
+    def tags(self) -> list[str]:
+        """The run's tags: a list to change in place or replace; ``update()`` keeps it."""
+        if self._tags is None:
+            self._tags = list(self._meta.get("tags") or ())
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Sequence[str]) -> None:
+        self._tags = check_tags(value)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The config as plain values: a dict to change in place or replace; ``update()`` keeps it."""
+        if self._config is None:
+            self._config = dict(self._meta.get("config") or {})
+        return self._config
+
+    @config.setter
+    def config(self, value: Mapping[str, Any]) -> None:
+        self._config = check_edit({"config": value})["config"]
+
     metadata = property(
         lambda self: dict(self._meta.get("metadata") or {}), doc="Where it ran: python, os, host, program, git..."
     )
@@ -215,18 +357,20 @@ class Run:
         return run_dir(self.project, self.id).as_uri() if run_dir else "/".join(self.path)
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         """The final value of each metric (or what ``define_metric`` / ``run.summary``
-        made it). For a run still going it is rebuilt from the rows logged so far."""
+        made it). For a run still going it is rebuilt from the rows logged so far. A
+        dict to change in place; ``update()`` (the run's or the summary's) keeps it."""
         if self._summary is None:
             if self.state != "running" and "summary" in self._meta:
-                self._summary = dict(self._meta["summary"])
+                values = dict(self._meta["summary"])
             else:
                 tracker = SummaryTracker(self._meta.get("metrics"))
-                for keys, _step, _ts, _rt, values in self._rows("history"):
-                    tracker.observe(dict(zip(keys, values)))
+                for keys, _step, _ts, _rt, row in self._rows("history"):
+                    tracker.observe(dict(zip(keys, row)))
                 tracker.explicit.update(self._meta.get("summary_explicit") or {})
-                self._summary = tracker.result()
+                values = tracker.result()
+            self._summary, self._stored_summary = Summary(self, values), dict(values)
         return self._summary
 
     summary_metrics = summary
@@ -247,6 +391,74 @@ class Run:
             step = rows[-1][1] if rows else None
         return -1 if step is None else int(step)
 
+    # -- edits -------------------------------------------------------------------------
+
+    def update(self) -> None:
+        """Keep the changes made to ``config``, ``tags``, ``summary``, ``name``,
+        ``notes``, ``group`` and ``job_type`` in the store (each changed field is
+        replaced whole, as wandb's ``update()`` does). A run still being written is not
+        changed: ``RunBusy`` says so (edit it from its own process, or once it ended)."""
+        changes = {k: v for k, v in self._edits.items() if v != self._meta.get(k)}
+        if self._config is not None and self._config != (self._meta.get("config") or {}):
+            changes["config"] = self._config
+        if self._tags is not None and self._tags != list(self._meta.get("tags") or ()):
+            changes["tags"] = self._tags
+        if self._summary is not None and self._summary != self._stored_summary:
+            changes["summary"] = self._summary
+        self._save(changes)
+
+    save = update
+
+    def _save(self, changes: dict[str, Any]) -> None:
+        if not changes:
+            return
+        self._meta = self._store.update_run(self.project, self.id, check_edit(changes))
+        self._edits.clear()
+        if self._summary is not None:
+            self._stored_summary = dict(self._summary)
+
+    def delete(self, delete_artifacts: bool = False) -> None:
+        """Delete the run from its store: its folder, or its records on a server (media
+        files stay, shared by content). A run still being written is not deleted:
+        ``RunBusy`` says so."""
+        self._store.delete_run(self.project, self.id)
+        if delete_artifacts:
+            from .sdk.term import termwarn
+
+            termwarn(
+                "Run.delete(delete_artifacts=True): the run was deleted; artifacts are kept, wbnb does not "
+                "delete them with a run",
+                repeat=False,
+            )
+
+    # -- files -------------------------------------------------------------------------
+
+    def files(self, names: Sequence[str] | None = None, pattern: str | None = None, per_page: int = 50) -> Files:
+        """The run's files (``wbnb.store.runfiles``): what it saved in ``run.dir``,
+        ``log_code``'s as ``code/<path>``, and the media its history points to. ``names``
+        keeps those names; ``pattern`` is SQL ``LIKE`` as wandb takes it (``"%.json"``).
+        ``per_page`` is accepted for wandb compatibility."""
+        if names and pattern:
+            raise ValueError("files(): pass names or pattern, not both")
+        media = not names or any(name.startswith("media/") for name in names)  # else the history need not be read
+        found = self._store.files(self.project, self.id, media)
+        if names:
+            wanted = set(names)
+            found = [f for f in found if f.name in wanted]
+        if pattern:
+            like = re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern))
+            found = [f for f in found if like.fullmatch(f.name)]
+        return Files(self, [File(self._store, f) for f in found])
+
+    def file(self, name: str) -> File:
+        """The run's file ``name`` (``files()``'s names: ``model.pt``, ``code/train.py``...);
+        ``NoSuchFile`` (a ``ValueError``) naming the files it has otherwise."""
+        found = self._store.files(self.project, self.id, media=name.startswith("media/"))
+        for f in found:
+            if f.name == name:
+                return File(self._store, f)
+        raise NoSuchFile(f"run {'/'.join(self.path)} has no file {name!r}; its files: {[f.name for f in found]}")
+
     # -- history -----------------------------------------------------------------------
 
     def _rows(self, stream: str) -> list[tuple]:
@@ -263,15 +475,16 @@ class Run:
         """Up to ``samples`` evenly spaced steps (the first and last always among them).
 
         With ``keys``, only steps that have every key (and ``x_axis``) count, and only
-        those columns come back. ``stream="system"`` reads the system metrics. Returns
-        a ``pandas.DataFrame``, or a list of dicts with ``pandas=False``.
+        those columns come back. ``stream="system"`` (or ``"events"``, wandb's other
+        name for it) reads the system metrics. Returns a ``pandas.DataFrame``, or a list
+        of dicts with ``pandas=False``.
         """
         if samples < 1:
             raise ValueError(f"history: samples must be at least 1, got {samples}")
         if keys is not None and (isinstance(keys, str) or not all(isinstance(k, str) for k in keys)):
             raise TypeError(f"history: keys must be a list of str, got {keys!r}")
         if stream not in _STREAMS:
-            raise ValueError(f"history: stream must be 'default' or 'system', got {stream!r}")
+            raise ValueError(f"history: stream must be 'default' or 'system' ('events'), got {stream!r}")
         if keys is None and pandas:
             import pandas as pd
 
@@ -302,11 +515,19 @@ class Run:
     ) -> Iterator[dict[str, Any]]:
         """Every step from ``min_step`` up to (not including) ``max_step``, unsampled,
         as dicts. With ``keys``, only steps that have all of them, with only those
-        keys. ``page_size`` is accepted for wandb compatibility."""
-        for row in merged(self._rows("history")):
-            step = row["_step"]
-            if (min_step is not None and step < min_step) or (max_step is not None and step >= max_step):
-                continue
+        keys. Rows are read ``page_size`` at a time as the steps are iterated (from a
+        server, page by page; reaching ``max_step`` reads no further)."""
+        if not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"scan_history: page_size must be a positive int, got {page_size!r}")
+        rows: Iterator[tuple] = itertools.chain.from_iterable(
+            self._store.row_pages(self.project, self.id, "history", page_size)
+        )
+        # Steps never go back: the range is a stretch of the rows, and past it nothing more is read.
+        if min_step is not None:
+            rows = itertools.dropwhile(lambda r: r[1] < min_step, rows)
+        if max_step is not None:
+            rows = itertools.takewhile(lambda r: r[1] < max_step, rows)
+        for row in merged(rows):  # type: ignore[arg-type]  # merged() streams
             if keys is None:
                 yield row
             elif all(row.get(k) is not None for k in keys):

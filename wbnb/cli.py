@@ -70,7 +70,7 @@ def _scalar(value: Any) -> bool:
 
 def _cmd_projects(args: argparse.Namespace) -> int:
     api = Api({"dir": args.dir})
-    rows = [[plain(name), str(len(api.runs(name, order=None)))] for name in api.projects()]
+    rows = [[plain(p.name), str(len(api.runs(p.name, order=None)))] for p in api.projects()]
     print(table(["project", "runs"], rows) if rows else f"no projects in {args.dir}")
     return 0
 

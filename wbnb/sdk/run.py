@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..store.base import RunWriter, Store
+from ..store.edits import check_tags
 from ..store.summary import SummaryTracker, parse_modes
 from . import run_extras
 from .alert import AlertLevel, record_alert
@@ -484,20 +485,6 @@ class Run:
         if exc is not None:
             self.record_exception(exc)
         self.finish(exit_code=1 if exc is not None else 0)
-
-
-def check_tags(tags: Any) -> list[str]:
-    """Validate tags: a list or tuple of non-empty strings of at most 64 characters."""
-    if tags is None:
-        return []
-    if isinstance(tags, str) or not isinstance(tags, (list, tuple, set, frozenset)):
-        raise TypeError(f"tags must be a list or tuple of str, got {type(tags).__name__}")
-    out = []
-    for tag in tags:
-        if not isinstance(tag, str) or not tag or len(tag) > 64:
-            raise ValueError(f"tag {tag!r} is not valid: tags are non-empty str of at most 64 characters")
-        out.append(tag)
-    return out
 
 
 def as_step(step: Any) -> int:

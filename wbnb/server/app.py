@@ -36,13 +36,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..store.base import RunNotFound, Store, StoreError
+from ..store.edits import check_edit
 from ..store.history import Cursor
 from ..store.names import check_name
 from ..store.rows import RowError, check_rows
 from ..store.wire import API, FINAL_STATES, MAX_BODY, ROW_STREAMS, STREAMS, decode_rows, encode_rows
 from .backend import Backend, Gap, KeyRecord, Unavailable
 from .keys import AuthFailed, authenticate
-from .meta import RunMeta, problems
+from .meta import RunEdit, RunMeta, problems
 
 log = logging.getLogger("wbnb.server")
 
@@ -170,6 +171,12 @@ class OpenedRun(Next):
     heartbeat: float
 
 
+class Deleted(BaseModel):
+    """A run deleted: ``project/run_id``."""
+
+    deleted: str
+
+
 class Health(BaseModel):
     """The server is up."""
 
@@ -195,7 +202,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 M = TypeVar("M", bound=BaseModel)
-_BODIES: tuple[type[BaseModel], ...] = (OpenRun, Batch)  # parsed by the endpoints themselves (``_parse``)
+_BODIES: tuple[type[BaseModel], ...] = (OpenRun, Batch, RunEdit)  # parsed by the endpoints themselves (``_parse``)
 
 
 def _parse(model: type[M], body: bytes) -> M:
@@ -575,6 +582,40 @@ def create_app(
             return PyJSONResponse({"meta": meta, "next": counts, "heartbeat": liveness.heartbeat})
 
         return await run_in_threadpool(work)
+
+    def live(meta: dict[str, Any]) -> bool:
+        """Whether a run's client is still writing it: running, and not silent."""
+        return liveness.shown(meta).get("state") == "running"
+
+    @api.patch(
+        run_path, response_model=dict[str, Any], responses=_errors(403, 404, 409), openapi_extra=_json_body(RunEdit)
+    )
+    async def update_run(entity: str, project: str, run_id: str, request: Request, key: Key) -> Any:
+        """Edit a run that has ended: ``name``, ``notes``, ``tags``, ``group``,
+        ``job_type``, ``config``, ``summary``; each field sent replaces the stored one.
+        Returns the run's metadata. 409 while the run is running (its client would
+        write over the edit), 422 naming a field that cannot be edited."""
+        data = await request.body()  # bounded by the guard
+
+        def work() -> Response:
+            # RunEdit types the fields as RunMeta does; check_edit refuses what an edit cannot hold (a null config).
+            try:
+                changes = check_edit(_parse(RunEdit, data).model_dump(exclude_unset=True))
+            except (TypeError, ValueError) as e:
+                raise HTTPException(422, str(e)) from None
+            _check_depth(changes, "body")
+            with _refusals():
+                return PyJSONResponse(liveness.shown(backend.update_run(entity, project, run_id, changes, live)))
+
+        return await run_in_threadpool(work)
+
+    @api.delete(run_path, response_model=Deleted, responses=_errors(403, 404, 409))
+    def delete_run(entity: str, project: str, run_id: str, key: Key) -> Any:
+        """Delete a run and its records (media files stay: they are shared by
+        content). 409 while the run is running."""
+        with _refusals():
+            backend.delete_run(entity, project, run_id, live)
+        return {"deleted": f"{project}/{run_id}"}
 
     @api.get(run_path + "/counts", response_model=Counts, responses=_errors(403, 404))
     def counts(entity: Entity, project: Project, run_id: RunId, key: Key) -> Any:

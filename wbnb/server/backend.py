@@ -12,12 +12,14 @@ counts) are in ``wbnb/store/wire.py``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..store.base import Store, StoreError
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
+Live = Callable[[dict[str, Any]], bool]  # whether a run, by its stored metadata, is still being written
 
 
 class Gap(Exception):
@@ -89,6 +91,17 @@ class Backend(ABC):
         """Apply a decoded batch exactly once (see ``wire.py``) and return the new counts.
         Raises ``Gap`` when a chunk starts past the counts, ``RunNotFound`` for a run
         never opened."""
+
+    @abstractmethod
+    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
+        """Apply a checked edit (``store/edits.py``) atomically and return the new
+        metadata; ``RunBusy`` when ``live`` says the run's client is still writing it
+        (its next batch would write over the edit), ``RunNotFound``."""
+
+    @abstractmethod
+    def delete_run(self, entity: str, project: str, run_id: str, live: Live) -> None:
+        """Delete a run and its records (media stay: shared by content); ``RunBusy``
+        when ``live`` says it is still being written, ``RunNotFound``."""
 
     @abstractmethod
     def put_media(self, data: bytes, ext: str) -> str:

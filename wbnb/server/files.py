@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store.base import StoreError
+from ..store.base import RunBusy, StoreError
 from ..store.history import read_rows
 from ..store.local import LocalRunWriter, LocalStore
 from ..store.media import MediaStore
@@ -44,7 +44,7 @@ from ..store.names import check_name, folder_name
 from ..store.rows import check_continues
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
-from .backend import Backend, Counts, Gap, KeyRecord
+from .backend import Backend, Counts, Gap, KeyRecord, Live
 from .meta import readable
 
 log = logging.getLogger("wbnb.server")
@@ -389,6 +389,20 @@ class FilesBackend(Backend):
             finally:
                 entry.lock.release()
 
+    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
+        store = self.store(entity)
+        store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
+        with self._run(entity, project, run_id) as entry:
+            _refuse_live(entry, store, project, run_id, live, "edit")
+            return readable(store.update_run(project, run_id, changes))
+
+    def delete_run(self, entity: str, project: str, run_id: str, live: Live) -> None:
+        store = self.store(entity)
+        store.run_dir(project, run_id)
+        with self._run(entity, project, run_id) as entry:
+            _refuse_live(entry, store, project, run_id, live, "delete")
+            store.delete_run(project, run_id)
+
     def put_media(self, data: bytes, ext: str) -> str:
         return self._media.put(data, ext)
 
@@ -407,6 +421,17 @@ class FilesBackend(Backend):
                 if entry.writer is not None:
                     _warn(key, entry.writer.close("crashed"))
                     entry.writer = None
+
+
+def _refuse_live(entry: _Run, store: LocalStore, project: str, run_id: str, live: Live, what: str) -> None:
+    """``RunBusy`` for a run its client still writes: one this server holds open (its
+    writer may be closed while it is quiet), or one ``live`` says is (``RunNotFound``
+    for none). The caller holds the run's lock, so no batch comes in meanwhile."""
+    if entry.live or live(store.run(project, run_id)):
+        raise RunBusy(
+            f"cannot {what} run {project}/{run_id}: it is running (its client is still sending it); "
+            f"{what} it once it has finished"
+        )
 
 
 def _warn(key: RunKey, problems: list[str]) -> None:

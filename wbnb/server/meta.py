@@ -25,13 +25,15 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    create_model,
     model_validator,
 )
 
-from ..sdk.run import check_tags
 from ..sdk.settings import MODES
 from ..store.base import STATES
+from ..store.edits import EDITABLE, check_tags
 from ..store.names import LABEL_MAX
+from ..store.runfiles import relative_name
 from ..store.summary import parse_modes
 
 NAME_MAX = LABEL_MAX  # characters of a name, group or job type (the SDK's rule, store/names.py)
@@ -58,6 +60,22 @@ class MetricSpec(BaseModel):
         return self
 
 
+def _file_name(name: str) -> str:
+    relative_name(name)  # ValueError: absolute, "..", empty
+    return name
+
+
+class SavedFile(BaseModel):
+    """A file the run saved (``run.dir``), as its client uploaded it when the run ended."""
+
+    model_config = ConfigDict(extra="allow")
+
+    path: Annotated[str, Strict(), Field(pattern=r"^media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}$")]
+    size: Annotated[StrictInt, Field(ge=0)]
+    md5: Short | None = None
+    updated_at: Finite | None = None
+
+
 class RunMeta(BaseModel):
     """A run's metadata as a client sends it; every field optional."""
 
@@ -82,6 +100,17 @@ class RunMeta(BaseModel):
     summary_explicit: Object | None = None
     metadata: Object | None = None
     metrics: dict[str, MetricSpec] | None = None
+    files: dict[Annotated[str, Strict(), AfterValidator(_file_name)], SavedFile] | None = None
+
+
+# What ``PATCH .../runs/{run_id}`` takes: the editable fields (``store/edits.py``), each
+# typed as in RunMeta; anything else is refused by name.
+RunEdit = create_model(
+    "RunEdit",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="An edit of a run that has ended: each field sent replaces the stored one.",
+    **{name: (RunMeta.model_fields[name].annotation, None) for name in EDITABLE},  # type: ignore[call-overload]
+)
 
 
 def problems(errors: Iterable[Mapping[str, Any]]) -> list[str]:

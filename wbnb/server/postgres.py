@@ -46,13 +46,14 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from ..store.base import RunNotFound, RunWriter, Store, StoreError
+from ..store.base import RunBusy, RunNotFound, RunWriter, Store, StoreError
+from ..store.edits import apply_edit, check_edit
 from ..store.history import Cursor, columns, numeric_arrays
 from ..store.media import MediaStore
 from ..store.names import check_name
 from ..store.rows import check_continues
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
-from .backend import Backend, Counts, Gap, KeyRecord, Unavailable
+from .backend import Backend, Counts, Gap, KeyRecord, Live, Unavailable
 from .files import SERVER_OWNED, client_meta
 from .meta import readable
 
@@ -431,6 +432,59 @@ class PostgresBackend(Backend):
         self._learn(run, learned)
         return counts
 
+    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
+        """Apply an edit in one transaction, the run's row locked (as ``ingest`` locks
+        it: a batch cannot come in between the check and the write)."""
+        changes = check_edit(changes)
+
+        def work(conn: psycopg.Connection) -> dict[str, Any]:
+            with conn.transaction():
+                run, meta = self._lock_quiet_run(conn, entity, project, run_id, live, "edit")
+                new = apply_edit(meta, changes)
+                conn.execute("UPDATE wbnb_runs SET meta = %s WHERE id = %s", (_dump_meta(new), run))
+                return new
+
+        return readable(self._run(work))
+
+    def delete_run(self, entity: str, project: str, run_id: str, live: Live) -> None:
+        """Delete a run's rows, records, key sets and itself in one transaction."""
+
+        def work(conn: psycopg.Connection) -> int:
+            with conn.transaction():
+                run, _ = self._lock_quiet_run(conn, entity, project, run_id, live, "delete")
+                for table in ("wbnb_rows", "wbnb_records", "wbnb_keysets"):
+                    conn.execute(f"DELETE FROM {table} WHERE run = %s", (run,))
+                conn.execute("DELETE FROM wbnb_runs WHERE id = %s", (run,))
+                return run
+
+        run = self._run(work)
+        with self._cache_lock:
+            self._ids.pop((entity, project, run_id), None)
+            self._keysets.pop(run, None)
+
+    @staticmethod
+    def _lock_quiet_run(
+        conn: psycopg.Connection, entity: str, project: str, run_id: str, live: Live, what: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Lock a run's row and return its id and metadata; ``RunNotFound``, or
+        ``RunBusy`` when ``live`` says its client still writes it."""
+        check_name("entity", entity)
+        check_name("project", project)
+        check_name("run id", run_id)
+        row = conn.execute(
+            "SELECT id, meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
+            (entity, project, run_id),
+        ).fetchone()
+        if row is None:
+            raise _not_found(entity, project, run_id)
+        meta = json.loads(row[1])
+        if live(meta):
+            raise RunBusy(
+                f"cannot {what} run {project}/{run_id}: it is running (its client is still sending it); "
+                f"{what} it once it has finished"
+            )
+        return row[0], meta
+
     def _copy_rows(
         self,
         cur: psycopg.Cursor,
@@ -492,7 +546,8 @@ class PostgresBackend(Backend):
             known.update(keysets)
 
     def _run_key(self, run_key: tuple[str, str, str]) -> int:
-        """The surrogate id of a run (cached: it never changes); ``RunNotFound``."""
+        """The surrogate id of a run (cached: it never changes while the run exists;
+        ``PostgresStore.run`` refreshes it); ``RunNotFound``."""
         run = self._ids.get(run_key)
         if run is None:
             row = self._run(
@@ -503,11 +558,14 @@ class PostgresBackend(Backend):
             if row is None:
                 raise _not_found(*run_key)
             run = row[0]
-            with self._cache_lock:
-                if len(self._ids) >= _CACHE_LIMIT:
-                    self._ids.clear()
-                self._ids[run_key] = run
+            self._remember_id(run_key, run)
         return run
+
+    def _remember_id(self, run_key: tuple[str, str, str], run: int) -> None:
+        with self._cache_lock:
+            if len(self._ids) >= _CACHE_LIMIT:
+                self._ids.clear()
+            self._ids[run_key] = run
 
     # -- media ---------------------------------------------------------------------------
 
@@ -693,13 +751,16 @@ class PostgresStore(Store):
         project, run_id = check_name("project", project), check_name("run id", run_id)
         row = self._backend._run(
             lambda conn: conn.execute(
-                "SELECT meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
+                "SELECT id, meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
                 (self.entity, project, run_id),
             ).fetchone()
         )
         if row is None:
             raise _not_found(self.entity, project, run_id)
-        return readable(json.loads(row[0]))
+        # The app looks a run up before reading its records: a run deleted and made
+        # again (maybe by another server process) is read under its new id from here on.
+        self._backend._remember_id((self.entity, project, run_id), row[0])
+        return readable(json.loads(row[1]))
 
     def rows(
         self, project: str, run_id: str, stream: str = "history", cursor: Cursor | None = None
@@ -742,6 +803,18 @@ class PostgresStore(Store):
         """Bytes of a media file below the backend's root."""
         return self._backend.media(path)
 
+    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """``PostgresBackend.update_run``, refusing a run whose state is ``running``."""
+        return self._backend.update_run(self.entity, project, run_id, changes, _running)
+
+    def delete_run(self, project: str, run_id: str) -> None:
+        """``PostgresBackend.delete_run``, refusing a run whose state is ``running``."""
+        self._backend.delete_run(self.entity, project, run_id, _running)
+
     def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
         """Not here: runs are written through ``PostgresBackend.ingest``."""
         raise NotImplementedError("write to a server's runs through PostgresBackend.open_run and ingest")
+
+
+def _running(meta: dict[str, Any]) -> bool:
+    return meta.get("state") == "running"

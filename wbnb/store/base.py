@@ -6,18 +6,23 @@ two homes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import Error
 from .history import Cursor
+from .runfiles import StoredFile, code_files, combined, media_files, uploaded_files
 
 STATES = ("running", "finished", "failed", "crashed", "damaged")  # damaged: its metadata cannot be read
 
 
 class StoreError(Error):
     """The store cannot do what was asked (not writable, run missing, run busy)."""
+
+
+class RunBusy(StoreError):
+    """A run is being written: its writer owns it, so it is not edited or deleted."""
 
 
 class RunNotFound(StoreError, KeyError):
@@ -113,9 +118,51 @@ class Store(ABC):
     def records(self, project: str, run_id: str, stream: str, offset: int = 0) -> tuple[list[dict], int]:
         """Records of the ``events`` or ``console`` stream written after ``offset``."""
 
+    def row_pages(self, project: str, run_id: str, stream: str = "history", page_size: int = 1000) -> Iterator[list]:
+        """The raw rows of a stream in pages of at most ``page_size``, read as they are
+        iterated where the store can (a server); here, read at once and cut."""
+        rows, _ = self.rows(project, run_id, stream)
+        for i in range(0, len(rows), page_size):
+            yield rows[i : i + page_size]
+
     @abstractmethod
     def media(self, path: str) -> bytes:
         """Bytes of a media file that a record points to."""
+
+    def media_size(self, path: str) -> int:
+        """The size in bytes of a media file (here: read whole)."""
+        return len(self.media(path))
+
+    def media_url(self, path: str) -> str:
+        """Where a media file can be fetched from (here: its store-relative path)."""
+        return path
+
+    def files(self, project: str, run_id: str, media: bool = True) -> list[StoredFile]:
+        """The files of a run, by name (``runfiles.py``): those it saved (here, the
+        copies its client uploaded when it ended), ``code/...`` and, with ``media``,
+        the history's media (which reads the whole history)."""
+        meta = self.run(project, run_id)
+        return self._files(project, run_id, meta, uploaded_files(meta.get("files")), media)
+
+    def _files(
+        self, project: str, run_id: str, meta: dict[str, Any], saved: list[StoredFile], media: bool
+    ) -> list[StoredFile]:
+        found = [saved, code_files(meta.get("code"), self.media)]
+        if media:
+            found.append(media_files(self.rows(project, run_id, "history")[0], meta.get("summary")))
+        return combined(*found)
+
+    @abstractmethod
+    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply an edit (``edits.py``: name, notes, tags, group, job_type, config,
+        summary, each replaced whole) and return the run's new metadata. ``RunBusy``
+        while the run is being written, ``RunNotFound``, ``ValueError`` / ``TypeError``
+        for a field that cannot be edited or holds the wrong kind of value."""
+
+    @abstractmethod
+    def delete_run(self, project: str, run_id: str) -> None:
+        """Delete a run and its logs (media files stay: they are shared by content).
+        ``RunBusy`` while it is being written, ``RunNotFound``."""
 
     @abstractmethod
     def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:

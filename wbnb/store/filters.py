@@ -41,6 +41,40 @@ def iso_time(timestamp: float | None) -> str | None:
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+class Time(str):
+    """A run's time as filters see it: wandb's ISO text (``"2024-05-01T12:00:00"``) that
+    also compares with seconds since the epoch, datetimes and ISO strings of any
+    precision (``"2024-05-01"``) as the moment they name. Naive times are UTC, as
+    wandb's are."""
+
+    seconds: float
+
+    def __new__(cls, seconds: float) -> Time:
+        self = super().__new__(cls, iso_time(seconds))
+        self.seconds = float(seconds)
+        return self
+
+
+def _moment(value: Any) -> float | None:
+    """Seconds since the epoch of a number, datetime or ISO string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.timestamp()
+    return None
+
+
 def run_runtime(meta: Mapping[str, Any]) -> float | None:
     """Seconds the run took; for one still going (or killed before finishing), so far."""
     if meta.get("runtime") is not None:
@@ -55,10 +89,13 @@ def run_runtime(meta: Mapping[str, Any]) -> float | None:
 def run_document(meta: Mapping[str, Any]) -> dict[str, Any]:
     """The document filters and ordering see for one run's metadata.
 
-    ``created_at`` is seconds since the epoch (as stored); ``createdAt`` is wandb's
-    ISO string, so ``{"createdAt": {"$gt": "2024-05-01"}}`` works as it does there.
+    ``created_at`` and ``createdAt`` are a ``Time``: wandb's ISO string, so
+    ``{"created_at": {"$gt": "2024-05-01"}}`` works as it does there, which compares
+    with seconds since the epoch and datetimes too.
     """
     summary = meta.get("summary") or {}
+    created = meta.get("created_at")
+    created_at = Time(created) if isinstance(created, (int, float)) and not isinstance(created, bool) else None
     return {
         "id": meta.get("id"),
         "name": meta.get("name"),
@@ -74,8 +111,8 @@ def run_document(meta: Mapping[str, Any]) -> dict[str, Any]:
         "config": meta.get("config") or {},
         "summary_metrics": summary,
         "summary": summary,
-        "created_at": meta.get("created_at"),
-        "createdAt": iso_time(meta.get("created_at")),
+        "created_at": created_at,
+        "createdAt": created_at,
         "runtime": run_runtime(meta),
     }
 
@@ -188,6 +225,8 @@ def _equals(value: Any, target: Any) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Time):
+        return a.seconds == _moment(b)
     # True == 1 in Python, but a flag and a count are not the same value in a filter.
     if isinstance(a, bool) != isinstance(b, bool):
         return False
@@ -198,6 +237,9 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _compare(op: str, a: Any, b: Any) -> bool:
+    if isinstance(a, Time):
+        moment = _moment(b)
+        return moment is not None and _COMPARE[op](a.seconds, moment)
     if isinstance(a, bool) != isinstance(b, bool):
         return False
     try:
@@ -249,6 +291,8 @@ def _sort_key(value: Any) -> tuple[int, Any] | None:
     """Numbers before strings before anything else, so mixed columns never raise."""
     if value is MISSING:
         return None
+    if isinstance(value, Time):
+        return (0, value.seconds)
     if isinstance(value, (int, float)):
         return None if math.isnan(value) else (0, value)
     if isinstance(value, str):

@@ -15,8 +15,9 @@ it when that process dies however it dies (a child it forks does not keep it). T
 lock alone decides who owns a run, never a pid that can be stale: a reader that finds
 a run ``running`` whose lock it can take knows the writer is gone, and, holding the
 lock, marks the run ``crashed`` with a summary rebuilt from the rows on disk; a writer
-takes the lock before it touches the logs. Several processes may write different runs
-of one store at once, and any number may read while they write.
+takes the lock before it touches the logs, and so do edits and deletion
+(``update_run``, ``delete_run``), so a run being written is neither. Several processes
+may write different runs of one store at once, and any number may read while they write.
 
 A ``run.json`` that cannot be read (not JSON, not an object) makes its run ``damaged``
 (with a ``reason`` naming the file), not the project unreadable.
@@ -27,19 +28,23 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import socket
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .base import RunNotFound, RunWriter, Store, StoreError
+from .base import RunBusy, RunNotFound, RunWriter, Store, StoreError
+from .edits import apply_edit, check_edit
 from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
 from .media import MediaStore, media_path, wait_written
 from .names import check_name, folder_name, name_of, remember
+from .runfiles import StoredFile, folder_files
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
@@ -80,6 +85,18 @@ def _try_lock(path: Path) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def _take_lock(path: Path) -> int | None:
+    """``_try_lock``, trying for up to a second: a process forked by a writer of this
+    process (git, nvidia-smi) holds an inherited lock fd until it execs, so a lock that
+    a run just released may look held for a moment."""
+    lock = _try_lock(path)
+    deadline = time.monotonic() + 1.0
+    while lock is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        lock = _try_lock(path)
+    return lock
 
 
 class LocalStore(Store):
@@ -193,6 +210,63 @@ class LocalStore(Store):
     def media(self, path: str) -> bytes:
         return self._media.get(path)
 
+    def media_size(self, path: str) -> int:
+        return self._media.resolve(path).stat().st_size
+
+    def media_url(self, path: str) -> str:
+        return self._media.resolve(path).as_uri()
+
+    def files(self, project: str, run_id: str, media: bool = True) -> list[StoredFile]:
+        """The run's ``files/`` folder as it is now (a running run's too), ``code/...``
+        and, with ``media``, the media its history points to."""
+        d = self.run_dir(project, run_id)
+        return self._files(project, run_id, self.run(project, run_id), folder_files(d / "files"), media)
+
+    # -- edits (only of a run nobody is writing) -----------------------------------
+
+    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        changes = check_edit(changes)
+        with self._quiet(project, run_id, "edit") as d:
+            meta = _read_json(d / "run.json")
+            if meta.get("state") == "running":  # its lock was free: the writer died
+                meta = _mark_crashed(d, meta)
+            meta = apply_edit(meta, changes)
+            _write_json(d / "run.json", meta)
+        meta.setdefault("id", run_id)
+        meta.setdefault("project", project)
+        return meta
+
+    def delete_run(self, project: str, run_id: str) -> None:
+        with self._quiet(project, run_id, "delete") as d:
+            # Gone from every listing at once (a name no run id can have); removed after.
+            trash = d.with_name(f".deleted.{d.name}.{os.getpid()}.{threading.get_ident()}")
+            os.rename(d, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    @contextmanager
+    def _quiet(self, project: str, run_id: str, what: str) -> Iterator[Path]:
+        """Hold the lock of a run that no process is writing (its writer holds it for
+        the run's lifetime, and would write its own metadata over an edit): ``RunBusy``
+        if one is."""
+        d = self.run_dir(project, run_id)
+        if not (d / "run.json").exists():
+            raise RunNotFound(f"no run {project}/{run_id} in {self.root}")
+        try:
+            fd = _take_lock(d / "lock")
+        except FileNotFoundError:
+            raise RunNotFound(f"no run {project}/{run_id} in {self.root}") from None
+        except OSError as e:
+            raise StoreError(f"cannot {what} run {project}/{run_id} in {self.root}: {e.strerror or e}") from e
+        if fd is None:
+            raise RunBusy(
+                f"cannot {what} run {project}/{run_id}: it is being written (a process holds {d / 'lock'}). "
+                f"{what.capitalize()} it once it has finished, or change it through its wbnb.Run in that process."
+            )
+        try:
+            yield d
+        finally:
+            os.close(fd)
+
     def mark_synced(self, project: str, run_id: str) -> None:
         """Note that a server holds all of a finished run (``wbnb sync`` skips it)."""
         d = self.run_dir(project, run_id)
@@ -207,13 +281,7 @@ class LocalStore(Store):
             (d / "files").mkdir(parents=True, exist_ok=True)
             remember(d.parent, project)  # a cut folder name keeps its name inside
             remember(d, run_id)
-            lock = _try_lock(d / "lock")
-            # A process forked by a writer of this process (git, nvidia-smi) holds an
-            # inherited lock fd until it execs: wait that out before calling it busy.
-            deadline = time.monotonic() + 1.0
-            while lock is None and time.monotonic() < deadline:
-                time.sleep(0.02)
-                lock = _try_lock(d / "lock")
+            lock = _take_lock(d / "lock")
         except OSError as e:
             raise self._unwritable(e) from e
         if lock is None:

@@ -12,17 +12,20 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import AuthenticationError, CommError
 from .base import RunNotFound, RunWriter, Store, StoreError
+from .edits import check_edit
 from .history import Cursor, numeric_arrays
 from .names import check_name
 from .wire import API, decode_rows
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+MAX_PAGE = 100_000  # rows per page the server sends at most
 
 
 class ServerError(StoreError, CommError):
@@ -156,6 +159,23 @@ class RemoteStore(Store):
             if not page or not chunk.get("more"):
                 return rows, Cursor(start, {})
 
+    def row_pages(self, project: str, run_id: str, stream: str = "history", page_size: int = 1000) -> Iterator[list]:
+        """Rows fetched one page of ``page_size`` (at most ``MAX_PAGE``) at a time, as
+        they are iterated: a reader that stops early fetches no more."""
+        start = 0
+        while True:
+            chunk = self.conn.request(
+                "GET",
+                f"{self._run(project, run_id)}/rows",
+                params={"stream": stream, "start": start, "limit": min(page_size, MAX_PAGE)},
+            )
+            page = decode_rows(chunk)
+            if page:
+                yield page
+            start = chunk["next"]
+            if not page or not chunk.get("more"):
+                return
+
     def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"stream": stream}
         if samples:
@@ -173,6 +193,33 @@ class RemoteStore(Store):
         if not path.startswith("media/"):
             raise ValueError(f"not a media path: {path!r}")
         return self.conn.request("GET", "/" + path)
+
+    def media_size(self, path: str) -> int:
+        """The file's length from a ``HEAD`` request (its bytes are not sent)."""
+        if not path.startswith("media/"):
+            raise ValueError(f"not a media path: {path!r}")
+        r = self.conn.session.head(f"{self.media_url(path)}", timeout=self.conn.timeout)
+        if r.status_code == 404:
+            raise FileNotFoundError(f"{self.conn.base_url} has no {path}")
+        r.raise_for_status()
+        return int(r.headers["Content-Length"])
+
+    def media_url(self, path: str) -> str:
+        return f"{self.conn.base_url}{API}/{path}"
+
+    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return self.conn.request("PATCH", self._run(project, run_id), json=check_edit(changes))
+
+    def delete_run(self, project: str, run_id: str) -> None:
+        """Delete the run on the server, and this machine's spooled copy of it if any."""
+        self.conn.request("DELETE", self._run(project, run_id))
+        if self.spool is not None:
+            from .local import LocalStore
+
+            try:
+                LocalStore(self.spool).delete_run(project, run_id)
+            except RunNotFound:
+                pass
 
     def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
         from .uploader import open_spooled_run

@@ -32,8 +32,9 @@ from typing import Any
 from .base import RunNotFound, RunWriter, StoreError
 from .history import Cursor, read_rows
 from .local import LocalRunWriter, LocalStore
-from .media import media_path, wait_written
+from .media import derived_path, media_path, wait_written
 from .rows import check_continues, check_rows
+from .runfiles import file_digests, folder_files
 from .wal import read_records
 from .wire import (
     BATCH_BYTES,
@@ -84,11 +85,14 @@ class Uploader:
         self._pending: dict[str, list[Any]] = {s: [] for s in STREAMS}
         self._cursors: dict[str, Any] = {s: Cursor() if s in ROW_STREAMS else 0 for s in STREAMS}
         self._sent_media: set[str] = set()
+        self._saved: dict[tuple[str, int, float | None], dict[str, Any]] = {}  # run.dir files uploaded, by state
         # Spool media paths the server knows under another name: derived files (named
         # after their input, store/media.py) and tables whose cells point to them.
         self._renamed: dict[str, str] = {}
         self._meta_version = 0  # bumped by the writer on each metadata change
         self._meta_sent = -1
+        self._files_listed: dict[str, dict[str, Any]] = {}  # the saved files the server's metadata lists
+        self._files_due: dict[str, dict[str, Any]] = {}  # those the batch being sent lists
         self._meta: Callable[[], dict[str, Any]] = lambda: spool.run(project, run_id)
         self._final: tuple[str, int | None] | None = None
         self._final_sent = False
@@ -279,9 +283,13 @@ class Uploader:
         acked = self.acked or dict.fromkeys(STREAMS, 0)
         body = BatchBody()
         version = self._meta_version
-        meta = version if version != self._meta_sent else None
+        # The run's saved files go up by content as it ends, listed in its metadata
+        # (``_saved`` remembers them, so a drain of several batches uploads each once).
+        saved = self._upload_saved_files() if final is not None else {}
+        files = self._files_due = saved if saved != self._files_listed else {}
+        meta = version if version != self._meta_sent or files else None
         if meta is not None:
-            body.set("meta", self._remote_meta(), item=True)
+            body.set("meta", {**self._remote_meta(), **({"files": files} if files else {})}, item=True)
         for s in STREAMS:
             self._add(body, s, self.base[s] + acked[s])
         more = any(body.taken[s] < len(p) for s, p in self._pending.items())
@@ -315,6 +323,8 @@ class Uploader:
             raise
         self._posted = time.monotonic()
         self._meta_sent = version
+        if files:
+            self._files_listed = files
         self._acknowledge(answer["next"])
         if final is not None:
             self._final_sent = True
@@ -363,6 +373,7 @@ class Uploader:
             if meta is None:
                 return False  # not in this batch
             self._meta_sent = meta  # sent again when it changes
+            self._files_listed = self._files_due  # and its file list with it
             self._say(
                 "meta",
                 f"the server refused the metadata of {self.project}/{self.run_id}: {detail}; the run is "
@@ -454,6 +465,50 @@ class Uploader:
                     why = f"{len(data):,} bytes, over the server's limit ({e})"
                     self._left_out("media", f"the media file {path} of {self.project}/{self.run_id}: {why}")
                 self._sent_media.add(path)  # (one refused is shown as missing, as a file lost locally)
+
+    def _upload_saved_files(self) -> dict[str, dict[str, Any]]:
+        """PUT the files the run saved (``run.dir``) by content, as the run ends, and
+        return the ``files`` metadata that lists them on the server (``runfiles.py``).
+        A file the server refuses as too large is left out, said once."""
+        out = {}
+        for f in folder_files(self.dir / "files"):
+            state = (f.name, f.size, f.updated_at)
+            entry = self._saved.get(state)
+            if entry is None:
+                assert f.local is not None
+                ext = f.local.suffix.lstrip(".")
+                try:
+                    sha, md5 = file_digests(f.local)
+                    body = open(f.local, "rb")  # streamed: a checkpoint need not fit in memory
+                except OSError:  # removed or unreadable meanwhile: not a file the run kept
+                    continue
+                try:
+                    path = derived_path(sha, ext)
+                except ValueError:  # no extension a media file can have
+                    path = derived_path(sha, "bin")
+                with body:
+                    try:
+                        self.remote.conn.request(
+                            "PUT",
+                            f"/media/{path.rsplit('/', 1)[1]}",
+                            data=body,
+                            headers={"Content-Type": "application/octet-stream"},
+                        )
+                    except StoreError as e:
+                        if getattr(e, "status", 0) != 413:
+                            raise
+                        warnings.warn(
+                            f"wbnb: {f.name} of run {self.project}/{self.run_id} was not uploaded: {e}. "
+                            f"It stays in {f.local}.",
+                            RuntimeWarning,
+                            stacklevel=2,
+                        )
+                        entry = self._saved[state] = {}
+                        continue
+                entry = self._saved[state] = {"path": path, "size": f.size, "md5": md5, "updated_at": f.updated_at}
+            if entry:
+                out[f.name] = entry
+        return out
 
     def _spool_media(self, path: str) -> bytes | None:
         file = self.dir.parents[2] / path
@@ -582,6 +637,16 @@ def open_spooled_run(
             raise StoreError(str(e).split(": ", 1)[-1]) from None
         raise
     in_spool = (spool.run_dir(project, run_id) / "run.json").exists()
+    if (
+        in_spool
+        and remote_meta is not None
+        and "resumed" not in remote_meta
+        and spool.run(project, run_id).get("synced")
+    ):
+        # The server had all of it once, and has just made the run anew: it was deleted
+        # there. The spool's copy is no part of this run.
+        spool.delete_run(project, run_id)
+        in_spool = False
     if in_spool:
         base = spool.run(project, run_id).get("remote", {}).get("base") or dict.fromkeys(STREAMS, 0)
     else:
