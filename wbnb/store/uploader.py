@@ -452,19 +452,26 @@ class Uploader:
                     continue
                 if server_path != path:
                     self._renamed[path] = server_path
-                try:
-                    self.remote.conn.request(
-                        "PUT",
-                        f"/media/{server_path.rsplit('/', 1)[1]}",
-                        data=data,
-                        headers={"Content-Type": "application/octet-stream"},
-                    )
-                except StoreError as e:
-                    if getattr(e, "status", 0) != 413:
-                        raise
-                    why = f"{len(data):,} bytes, over the server's limit ({e})"
+                if (refused := self._put_media(server_path, data)) is not None:
+                    why = f"{len(data):,} bytes, over the server's limit ({refused})"
                     self._left_out("media", f"the media file {path} of {self.project}/{self.run_id}: {why}")
                 self._sent_media.add(path)  # (one refused is shown as missing, as a file lost locally)
+
+    def _put_media(self, path: str, data: Any) -> str | None:
+        """PUT one file (bytes, or an open file, streamed) as the media file ``path``;
+        return the server's refusal of it as too large (413), or None once it is there."""
+        try:
+            self.remote.conn.request(
+                "PUT",
+                f"/media/{path.rsplit('/', 1)[1]}",
+                data=data,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        except StoreError as e:
+            if getattr(e, "status", 0) != 413:
+                raise
+            return str(e)
+        return None
 
     def _upload_saved_files(self) -> dict[str, dict[str, Any]]:
         """PUT the files the run saved (``run.dir``) by content, as the run ends, and
@@ -487,24 +494,16 @@ class Uploader:
                 except ValueError:  # no extension a media file can have
                     path = derived_path(sha, "bin")
                 with body:
-                    try:
-                        self.remote.conn.request(
-                            "PUT",
-                            f"/media/{path.rsplit('/', 1)[1]}",
-                            data=body,
-                            headers={"Content-Type": "application/octet-stream"},
-                        )
-                    except StoreError as e:
-                        if getattr(e, "status", 0) != 413:
-                            raise
-                        warnings.warn(
-                            f"wbnb: {f.name} of run {self.project}/{self.run_id} was not uploaded: {e}. "
-                            f"It stays in {f.local}.",
-                            RuntimeWarning,
-                            stacklevel=2,
-                        )
-                        entry = self._saved[state] = {}
-                        continue
+                    refused = self._put_media(path, body)
+                if refused is not None:
+                    warnings.warn(
+                        f"wbnb: {f.name} of run {self.project}/{self.run_id} was not uploaded: {refused}. "
+                        f"It stays in {f.local}.",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                    entry = self._saved[state] = {}
+                    continue
                 entry = self._saved[state] = {"path": path, "size": f.size, "md5": md5, "updated_at": f.updated_at}
             if entry:
                 out[f.name] = entry
