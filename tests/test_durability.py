@@ -8,6 +8,7 @@ import os
 import random
 import select
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -291,6 +292,38 @@ def test_a_reader_never_recovers_a_run_whose_lock_a_resuming_writer_holds(tmp_pa
         assert proc.wait() == 0  # no SIGBUS
     assert [e["i"] for e in read_records(d / "events.wal")[0]] == list(range(-1, 20_000))
     assert store.run("p", "r")["state"] == "crashed"  # its lock free now: the reader recovers it
+
+
+def test_a_dead_writers_run_is_recovered_once_a_spawning_childs_copy_of_its_lock_goes(tmp_path: Path) -> None:
+    # A writer killed while it spawns a subprocess (git, for its metadata) leaves the child a
+    # copy of its lock until that child execs: a reader must not take the run for live.
+    run = tmp_path / "projects" / "p" / "r"
+    run.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid that is gone
+    meta = {"id": "r", "project": "p", "state": "running", "pid": dead.pid, "host": socket.gethostname()}
+    (run / "run.json").write_text(json.dumps(meta))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(run / "lock")], stdout=subprocess.PIPE, stdin=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        threading.Timer(0.3, holder.stdin.close).start()  # the child execs: its copy goes
+        assert LocalStore(tmp_path).run("p", "r")["state"] == "crashed"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+HOLD_LOCK = textwrap.dedent(
+    """
+    import fcntl, os, sys
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    print("held", flush=True)
+    sys.stdin.read()
+    """
+)
 
 
 # A training process with a forked worker (a DataLoader, multiprocessing) that outlives it.

@@ -87,6 +87,21 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
+def _writer_died(meta: dict[str, Any]) -> bool:
+    """Whether the process that opened a run on this host is known to be gone (a pid
+    that is alive, or reused, says nothing: only the lock tells a live writer)."""
+    pid = meta.get("pid")
+    if type(pid) is not int or pid <= 0 or meta.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
+
+
 def _take_lock(path: Path) -> int | None:
     """``_try_lock``, trying for up to a second: a process forked by a writer of this
     process (git, nvidia-smi) holds an inherited lock fd until it execs, so a lock that
@@ -175,7 +190,14 @@ class LocalStore(Store):
         except OSError:
             return meta  # a read-only store: no telling, and no recovering
         if fd is None:
-            return meta  # a writer holds the lock: alive
+            if not _writer_died(meta):
+                return meta  # a writer holds the lock: alive
+            # The writer's process is gone, yet its lock is held: by a process it was
+            # spawning (git, for its metadata), which keeps a copy until it execs. The
+            # lock still decides; the dead pid only says it is worth a moment's wait.
+            fd = _take_lock(d / "lock")
+            if fd is None:
+                return meta
         try:
             meta = _read_json(d / "run.json")  # it may have finished meanwhile
             if meta.get("state") == "running":
