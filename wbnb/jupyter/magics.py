@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from ..cli import join_dash_values
+from ..textout import join_dash_values
 
 USAGE = __doc__.split("\n\n")[1]
 
