@@ -17,13 +17,12 @@ from .errors import Error
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.hooks import on_notebook_init
-from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
+from .sdk.lifecycle import alert, define_metric, finish, init, log, log_code, mark_preempting, save, unwatch, watch
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
 from .sdk.restore import restore
 from .sdk.run import Run
-from .sdk.run_extras import log_code, mark_preempting
 from .sdk.settings import Settings
 from .sdk.setup import setup, teardown
 from .sdk.term import termerror, termlog, termwarn

@@ -29,6 +29,7 @@ from ..store.names import check_label, check_name
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
+from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source
 from .metadata import NOTEBOOKS, detect_environment
 from .notice import say_once
 from .preinit import PreInitError, PreInitObject
@@ -429,6 +430,21 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
 def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
     """``wbnb.run.save(...)``: keep files matching ``glob_str`` with the current run."""
     return current("save").save(glob_str, base_path=base_path, policy=policy)
+
+
+def log_code(
+    root: str | os.PathLike[str] | None = ".",
+    name: str | None = None,
+    include_fn: PathFilter = include_source,
+    exclude_fn: PathFilter = exclude_tooling,
+) -> LoggedCode | None:
+    """``wbnb.run.log_code(...)`` on the current run."""
+    return current("log_code").log_code(root, name=name, include_fn=include_fn, exclude_fn=exclude_fn)
+
+
+def mark_preempting() -> None:
+    """``wbnb.run.mark_preempting()`` on the current run."""
+    current("mark_preempting").mark_preempting()
 
 
 def define_metric(name: str, **kwargs: Any) -> Any:
