@@ -106,7 +106,7 @@ def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
 
 
 def _default_store() -> Store:
-    from ..sdk.credentials import default_store
+    from ..sdk.login import default_store
 
     return default_store()  # the logged-in server's, else the local folder
 
