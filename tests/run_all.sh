@@ -33,6 +33,7 @@ failed=""
 python3 -m ruff check -q --output-format concise wbnb tests benchmarks || failed="$failed ruff-check"
 python3 -m ruff format -q --check wbnb tests benchmarks || failed="$failed ruff-format"
 python3 -m mypy --no-error-summary || failed="$failed mypy"
+lint-imports --no-cache || failed="$failed lint-imports"  # the layers contract in pyproject.toml
 npx --no-install tsc --noEmit -p tsconfig.json || failed="$failed tsc"
 [ -z "$failed" ] || { echo "static checks failed:$failed" >&2; exit 1; }
 # pytest exits non-zero when it collects nothing, and conftest.py fails a session in which

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import wbnb
-from wbnb.cli import duration, main, plain
+from wbnb.cli import main
+from wbnb.textout import duration, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,22 +12,21 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._version import __version__ as __version__
 from .errors import Error
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
-from .sdk.lifecycle import alert, define_metric, finish, init, log, save, unwatch, watch
+from .sdk.hooks import on_notebook_init
+from .sdk.lifecycle import alert, define_metric, finish, init, log, log_code, mark_preempting, save, unwatch, watch
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
 from .sdk.restore import restore
 from .sdk.run import Run
-from .sdk.run_extras import log_code, mark_preempting
 from .sdk.settings import Settings
 from .sdk.setup import setup, teardown
 from .sdk.term import termerror, termlog, termwarn
 from .store.base import RunNotFound, StoreError
-
-__version__ = "0.1.0"
 
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
 _LAZY = {
@@ -50,6 +49,17 @@ if TYPE_CHECKING:
     from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, plot
     from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
+
+
+def _notebook_init(run: Run, settings: Settings) -> None:
+    # The tracker calls this after init() in a notebook; the notebook layer (IPython's
+    # cell hooks, the live panel) loads only then.
+    from .jupyter.hooks import on_init
+
+    on_init(run, settings)
+
+
+on_notebook_init(_notebook_init)
 
 
 def __getattr__(name: str) -> Any:

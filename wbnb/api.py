@@ -45,7 +45,7 @@ class Api:
         *,
         store: Store | None = None,
     ) -> None:
-        from .sdk.credentials import default_store
+        from .sdk.login import default_store
         from .sdk.settings import Settings
 
         overrides = dict(overrides or {})

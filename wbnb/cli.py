@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,44 +23,10 @@ from .sdk.settings import Settings
 from .sdk.sparklines import fit_key, flatten, format_value, render_sections_text, section, summary_sections
 from .store.base import StoreError
 from .store.history import columns
+from .textout import clip, duration, join_dash_values, local_time, plain, table
 
 _SUMMARY_COLUMNS = 4  # how many summary metrics `wbnb runs` shows
 _NAME_WIDTH = 32
-
-
-def plain(value: Any) -> str:
-    """A user string made safe for a terminal: control characters (escape codes,
-    newlines) are shown escaped instead of acting."""
-    text = str(value)
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
-def clip(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def local_time(timestamp: float | None) -> str:
-    """Seconds since the epoch as local ``YYYY-MM-DD HH:MM:SS``, or ``-``."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp)) if timestamp else "-"
-
-
-def duration(seconds: float | None) -> str:
-    """``3h05m``, ``4m12s``, ``9s``, or ``-`` when unknown."""
-    if seconds is None:
-        return "-"
-    s = int(seconds)
-    if s >= 3600:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    if s >= 60:
-        return f"{s // 60}m{s % 60:02d}s"
-    return f"{s}s"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns two spaces apart."""
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in (header, *rows))
 
 
 def _scalar(value: Any) -> bool:
@@ -214,22 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="server URL (default: WBNB_BASE_URL or the last wbnb.login())")
     p.set_defaults(func=_cmd_sync)
 
-    from .server.cli import add_server_parser  # here: wbnb.server.cli uses this module's helpers
+    from .server.cli import add_server_parser  # here: the server's imports load only for `wbnb server`
 
     add_server_parser(sub)
     return parser
-
-
-def join_dash_values(argv: list[str], options: tuple[str, ...]) -> list[str]:
-    """``["--order", "-acc"]`` -> ``["--order=-acc"]``: argparse would take a sort key
-    with a leading minus for an option of its own."""
-    out: list[str] = []
-    for arg in argv:
-        if out and out[-1] in options and arg.startswith("-"):
-            out[-1] = f"{out[-1]}={arg}"
-        else:
-            out.append(arg)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

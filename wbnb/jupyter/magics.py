@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
-from ..cli import join_dash_values
+from ..textout import join_dash_values
 
 USAGE = __doc__.split("\n\n")[1]
 
@@ -86,14 +86,14 @@ class WbnbMagics(Magics):
     def _line(self, args: list[str]) -> Any:
         from IPython.display import display
 
-        import wbnb
-
+        from ..sdk.lifecycle import current_run
         from ..widgets import Curves, RunPanel
 
+        run = current_run()
         if not args:
-            if wbnb.run is None:
+            if run is None:
                 raise UsageError("there is no current run: call wbnb.init() first")
-            return display(RunPanel(wbnb.run))
+            return display(RunPanel(run))
         command, rest = args[0], args[1:]
         if command == "runs":
             from ..sdk.settings import Settings
@@ -102,7 +102,7 @@ class WbnbMagics(Magics):
             opts = _runs_parser().parse_args(join_dash_values(rest, ("--sort",)))
             project = (
                 opts.project
-                or (wbnb.run.project if wbnb.run is not None else None)
+                or (run.project if run is not None else None)
                 or Settings.from_env().project
                 or "uncategorized"
             )
@@ -114,9 +114,9 @@ class WbnbMagics(Magics):
         raise UsageError(f"unknown command {command!r}")
 
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:
-        import wbnb
+        from ..sdk.lifecycle import init
 
-        run = wbnb.init(project=args.project, name=args.name, config=parse_config(args.config), reinit="create_new")
+        run = init(project=args.project, name=args.name, config=parse_config(args.config), reinit="create_new")
         assert self.shell is not None  # a cell magic runs in its shell
         result = self.shell.run_cell(cell)
         failed = result.error_in_exec is not None or result.error_before_exec is not None

@@ -96,19 +96,3 @@ def server_for(settings: Settings) -> Server | None:
     entry = saved.get("hosts", {}).get(url, {})
     key = settings.api_key or entry.get("key") or saved.get("key")
     return Server(url, key, settings.entity or entry.get("entity"))
-
-
-def default_store(settings: Settings | None = None, entity: str | None = None) -> Any:
-    """The store readers (``Api()``, widgets, the CLI) use when given none: the server
-    of the settings or the last ``login()``, else the local store in ``settings.dir``."""
-    settings = settings or Settings.from_env()
-    server = server_for(settings)
-    if server is None:
-        from ..store.local import LocalStore
-
-        return LocalStore(settings.dir)
-    from ..store.remote import Connection, RemoteStore
-    from .login import check_key
-
-    entity = entity or server.entity or check_key(server.url, server.key or "")
-    return RemoteStore(Connection(server.url, server.key), entity, spool=settings.dir)

@@ -14,13 +14,52 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from ..store.base import RunWriter
 from .metadata import NOTEBOOKS, detect_environment
+from .settings import Settings
 from .sparklines import render_summary_html, render_summary_text
 
-if TYPE_CHECKING:
-    from .run import Run
+
+class Finishing(Protocol):
+    """The public side of a run that its end reads (``sdk.run.Run`` is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def summary(self) -> Any: ...
+    @property
+    def start_time(self) -> float: ...
+    @property
+    def step(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def project(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    def unwatch(self, models: Any = None) -> None: ...
+    def history_columns(self, samples: int = 1000) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Ending:
+    """The run's own parts that its end works on, handed over by ``Run.finish`` (so
+    this module reads nothing private of a run)."""
+
+    writer: RunWriter
+    lock: AbstractContextManager[Any]  # held while saving the metadata: its thread may be saving too
+    stoppers: list[Callable[[float], None]]  # context collectors: stop(timeout)
+    saved_globs: list[tuple[str, str | None]]  # run.save(policy="end"/"live") globs, copied once more
+    copy_matches: Callable[[str, str | None], list[str]]
+    ended: list[Callable[[], None]]  # after_finish callbacks
 
 
 def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -52,23 +91,23 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     return result[0] if result else None
 
 
-def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
+def finish_run(run: Finishing, ending: Ending, exit_code: int | None, quiet: bool | None) -> None:
     """Finish ``run`` (called once, by ``Run.finish``)."""
     deadline = time.monotonic() + run.settings.finish_timeout
     remaining = lambda: deadline - time.monotonic()
     run.unwatch()
-    for stop in run._stoppers:
+    for stop in ending.stoppers:
         stop(max(0.0, min(2.0, remaining())))
-    for glob_str, base in run._saved_globs:
+    for glob_str, base in ending.saved_globs:
         try:
-            run._copy_matches(glob_str, base)
+            ending.copy_matches(glob_str, base)
         except (OSError, ValueError) as e:
             warnings.warn(f"wbnb.save: could not copy {glob_str!r} at finish: {e}", RuntimeWarning, stacklevel=3)
     state = "finished" if not exit_code else "failed"
     summary = run.summary.as_dict()
-    writer = run._writer
+    writer = ending.writer
     now = time.time()
-    with run._lock:  # the metadata thread may be saving too
+    with ending.lock:
         writer.save_meta(
             summary=summary,
             runtime=now - run.start_time,
@@ -80,7 +119,7 @@ def finish_run(run: Run, exit_code: int | None, quiet: bool | None) -> None:
     problems = bounded(lambda: writer.close(state, exit_code), remaining(), "flushing the run") or []
     for problem in problems:
         print(f"wbnb: {problem}", file=sys.stderr)
-    for ended in run._ended:
+    for ended in ending.ended:
         try:
             ended()
         except Exception:
@@ -113,7 +152,7 @@ def numeric_series(cols: dict[str, Any]) -> dict[str, list[float]]:
     return out
 
 
-def show_summary(run: Run, history: dict[str, list[float]], summary: dict[str, Any]) -> None:
+def show_summary(run: Finishing, history: dict[str, list[float]], summary: dict[str, Any]) -> None:
     """Print the end-of-run block: HTML in a notebook, plain text in a terminal."""
     title = f"{run.name} ({run.project}/{run.id}) {run.state}"
     where = f"run.summary, wbnb.Api().run({run.project + '/' + run.id!r}).summary and .history()"

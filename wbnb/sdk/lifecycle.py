@@ -28,7 +28,9 @@ from ..store.local import LocalStore
 from ..store.names import check_label, check_name
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
-from .metadata import NOTEBOOKS, detect_environment, ipython_shell
+from .hooks import notebook_init
+from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source
+from .metadata import NOTEBOOKS, detect_environment
 from .notice import say_once
 from .preinit import PreInitError, PreInitObject
 from .run import Run, check_tags
@@ -222,12 +224,7 @@ def init(
                 "pass init(dir='/content/drive/MyDrive/wbnb-runs') (or set WBNB_DIR).",
             )
     if notebook:
-        from ..jupyter.hooks import register
-        from ..jupyter.panel import show_panel
-
-        register(ipython_shell())
-        if s.live_panel and not s.silent:
-            show_panel(run)
+        notebook_init(run, s)
     return run
 
 
@@ -400,10 +397,16 @@ def open_runs() -> list[Run]:
     return list(_active)
 
 
+def current_run() -> Run | None:
+    """``wbnb.run``: the current run (a disabled one included), or None before ``init()``."""
+    run: Run | None = sys.modules["wbnb"].run
+    return run
+
+
 def current(what: str) -> Run:
     """The current run (a disabled one takes every call and does nothing), or a
     ``PreInitError`` that says to call ``wbnb.init()``."""
-    run = sys.modules["wbnb"].run
+    run = current_run()
     if run is None:
         raise PreInitError(f"wbnb.{what}() was called before wbnb.init(): call wbnb.init() first")
     return run
@@ -419,7 +422,7 @@ def log(data: Any, step: int | None = None, commit: bool | None = None, sync: bo
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     """Finish the current run (nothing to do when there is none)."""
-    run = sys.modules["wbnb"].run
+    run = current_run()
     if run is not None:
         run.finish(exit_code=exit_code, quiet=quiet)
 
@@ -427,6 +430,21 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
 def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
     """``wbnb.run.save(...)``: keep files matching ``glob_str`` with the current run."""
     return current("save").save(glob_str, base_path=base_path, policy=policy)
+
+
+def log_code(
+    root: str | os.PathLike[str] | None = ".",
+    name: str | None = None,
+    include_fn: PathFilter = include_source,
+    exclude_fn: PathFilter = exclude_tooling,
+) -> LoggedCode | None:
+    """``wbnb.run.log_code(...)`` on the current run."""
+    return current("log_code").log_code(root, name=name, include_fn=include_fn, exclude_fn=exclude_fn)
+
+
+def mark_preempting() -> None:
+    """``wbnb.run.mark_preempting()`` on the current run."""
+    current("mark_preempting").mark_preempting()
 
 
 def define_metric(name: str, **kwargs: Any) -> Any:

@@ -24,12 +24,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..store.base import RunWriter
 from .term import termwarn
-
-if TYPE_CHECKING:
-    from .run import Run
 
 PathFilter = Callable[[str, str], bool] | Callable[[str], bool]
 
@@ -85,7 +83,9 @@ def exclude_tooling(path: str, root: str) -> bool:
 
 
 def log_code(
-    run: Run,
+    writer: RunWriter,
+    project: str,
+    store_dir: str,
     root: str | os.PathLike[str] | None = ".",
     name: str | None = None,
     include_fn: PathFilter = include_source,
@@ -94,11 +94,12 @@ def log_code(
     """Store the files below ``root`` that ``include_fn`` takes and ``exclude_fn`` does
     not (each called with the file's path, and ``root`` if it takes two arguments).
 
-    Returns what was stored, or None (with a warning) when no file matched."""
+    ``store_dir`` (the run's store, when below ``root``) is never walked. Returns what was
+    stored, or None (with a warning) when no file matched."""
     files: dict[str, dict[str, Any]] = {}
     base = os.path.abspath(root) if root is not None else ""
     if root is not None:
-        store_root = os.path.abspath(run.settings.dir)
+        store_root = os.path.abspath(store_dir)
         for path in _walk(base, include_fn, exclude_fn, prune=exclude_fn is exclude_tooling, skip=store_root):
             try:
                 with open(path, "rb") as f:
@@ -107,16 +108,16 @@ def log_code(
                 termwarn(f"log_code: cannot read {path} ({e.strerror or e}); left out")
                 continue
             rel = os.path.relpath(path, base).replace(os.sep, "/")
-            files[rel] = {"path": _put(run, data, os.path.splitext(path)[1]), "size": len(data)}
+            files[rel] = {"path": _put(writer, data, os.path.splitext(path)[1]), "size": len(data)}
     if not files:
         termwarn(f"log_code: no files to log below {base or root!r}; no code was stored with the run")
         return None
-    name = name or _default_name(run.project)
+    name = name or _default_name(project)
     manifest = {"name": name, "root": base, "files": files}
-    path = run._writer.put(json.dumps(manifest, sort_keys=True).encode(), "json")
+    path = writer.put(json.dumps(manifest, sort_keys=True).encode(), "json")
     record = {"name": name, "path": path, "files": len(files)}
-    run._writer.log_event({"kind": "code", **record, "t": time.time()})
-    run._writer.save_meta(code=record)
+    writer.log_event({"kind": "code", **record, "t": time.time()})
+    writer.save_meta(code=record)
     return LoggedCode(name, path, tuple(sorted(files)))
 
 
@@ -147,11 +148,11 @@ def _skipped_dir(path: str) -> bool:
     return os.path.basename(path) in SKIPPED_DIRS or os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def _put(run: Run, data: bytes, suffix: str) -> str:
+def _put(writer: RunWriter, data: bytes, suffix: str) -> str:
     try:
-        return run._writer.put(data, suffix.lstrip(".") or "bin")
+        return writer.put(data, suffix.lstrip(".") or "bin")
     except ValueError:  # an extension the media store does not take (too long, odd characters)
-        return run._writer.put(data, "bin")
+        return writer.put(data, "bin")
 
 
 def _default_name(project: str) -> str:

@@ -78,3 +78,18 @@ def check_key(url: str, key: str, timeout: float | None = None) -> str:
         raise ServerError(f"cannot reach {url} ({type(e).__name__}); is `wbnb server` running there?") from None
     finally:
         conn.session.close()
+
+
+def default_store(settings: Settings | None = None, entity: str | None = None) -> Any:
+    """The store readers (``Api()``, widgets, the CLI) use when given none: the server
+    of the settings or the last ``login()``, else the local store in ``settings.dir``."""
+    settings = settings or Settings.from_env()
+    server = credentials.server_for(settings)
+    if server is None:
+        from ..store.local import LocalStore
+
+        return LocalStore(settings.dir)
+    from ..store.remote import Connection, RemoteStore
+
+    entity = entity or server.entity or check_key(server.url, server.key or "")
+    return RemoteStore(Connection(server.url, server.key), entity, spool=settings.dir)

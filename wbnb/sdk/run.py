@@ -355,11 +355,11 @@ class Run:
     ) -> LoggedCode | None:
         """Keep the source files below ``root`` with the run, each stored once by
         content (``*.py``, ``requirements.txt``, Dockerfiles by default; see ``log_code.py``)."""
-        return log_code(self, root, name, include_fn, exclude_fn)
+        return log_code(self._writer, self.project, self.settings.dir, root, name, include_fn, exclude_fn)
 
     def mark_preempting(self) -> None:
         """Record that the run expects to be stopped (it stays ``running``)."""
-        run_extras.record_preempting(self)
+        run_extras.record_preempting(self._writer, self.id)
 
     def restore(
         self, name: str, run_path: str | None = None, replace: bool = False, root: str | os.PathLike[str] | None = None
@@ -380,7 +380,8 @@ class Run:
         ``log_freq`` steps (``log`` is "gradients", "parameters", "all" or None)."""
         from .watch import watch_models
 
-        self._unwatch.append(watch_models(self, models, log=log, log_freq=log_freq))
+        finished = lambda: self._finished
+        self._unwatch.append(watch_models(self.log, finished, models, log=log, log_freq=log_freq))
 
     def unwatch(self, models: Any = None) -> None:
         """Remove the hooks that ``watch`` installed."""
@@ -467,9 +468,10 @@ class Run:
                 return  # finished already, or a forked child's copy: the parent finishes it
             self._open = False
             self._finished = True
-        from .finish import finish_run
+        from .finish import Ending, finish_run
 
-        finish_run(self, exit_code, quiet)
+        parts = Ending(self._writer, self._lock, self._stoppers, self._saved_globs, self._copy_matches, self._ended)
+        finish_run(self, parts, exit_code, quiet)
         if self._on_finish is not None:
             self._on_finish(self)
 

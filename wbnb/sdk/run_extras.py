@@ -1,6 +1,5 @@
 """What a run has besides logging: where it lives (``url``, ``project_url``,
-``sweep_url``) and ``mark_preempting``; plus the module-level ``wbnb.log_code`` and
-``wbnb.mark_preempting``, which act on the current run.
+``sweep_url``) and ``mark_preempting``.
 
 URLs: a run in the local store is a ``file://`` URL of its folder (its project's
 folder for ``project_url``); a run logged to a ``wbnb server`` is the server's URL of
@@ -9,17 +8,14 @@ its record (``.../runs/<id>``; ``.../runs`` lists the project).
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
+from ..store.base import RunWriter
 from ..store.wire import API
-from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source
-
-if TYPE_CHECKING:
-    from .run import Run
+from .notice import say_once
 
 
 def _server_project(meta: dict[str, Any]) -> str | None:
@@ -55,35 +51,14 @@ def sweep_url(meta: dict[str, Any], files_dir: str) -> str | None:
     return f"{project}/sweeps/{quote(str(sweep_id), safe='')}"
 
 
-def record_preempting(run: Run) -> None:
+def record_preempting(writer: RunWriter, run_id: str) -> None:
     """Keep with the run that it expects to be stopped (an event and ``preempting_at``
     in its metadata); it stays ``running``."""
-    from .lifecycle import say_once  # (lifecycle imports run, which imports this module)
-
     now = time.time()
-    run._writer.log_event({"kind": "preempting", "t": now})
-    run._writer.save_meta(preempting_at=now)
+    writer.log_event({"kind": "preempting", "t": now})
+    writer.save_meta(preempting_at=now)
     say_once(
         "preempting",
-        f"run {run.id} is marked as preempting: recorded with it. There is no scheduler here to requeue "
+        f"run {run_id} is marked as preempting: recorded with it. There is no scheduler here to requeue "
         "it; if the process is stopped, the run reads as crashed and init(id=..., resume='allow') continues it",
     )
-
-
-def log_code(
-    root: str | os.PathLike[str] | None = ".",
-    name: str | None = None,
-    include_fn: PathFilter = include_source,
-    exclude_fn: PathFilter = exclude_tooling,
-) -> LoggedCode | None:
-    """``wbnb.run.log_code(...)`` on the current run."""
-    from .lifecycle import current
-
-    return current("log_code").log_code(root, name=name, include_fn=include_fn, exclude_fn=exclude_fn)
-
-
-def mark_preempting() -> None:
-    """``wbnb.run.mark_preempting()`` on the current run."""
-    from .lifecycle import current
-
-    current("mark_preempting").mark_preempting()

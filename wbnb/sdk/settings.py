@@ -34,9 +34,9 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..store.base import RUN_MODES
 from .notice import say, say_once, unsaid
 
-MODES = ("online", "offline", "disabled")
 _MODE_ALIASES = {"dryrun": "offline", "run": "online", "shared": "online"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 _CONSOLE_ON = ("auto", "wrap", "redirect", "wrap_raw", "wrap_emu")
@@ -135,9 +135,9 @@ def _float(value: Any, source: str) -> float:
 def _mode(value: Any, source: str) -> str:
     mode = str(value).strip().lower()
     mode = _MODE_ALIASES.get(mode, mode)
-    if mode not in MODES:
+    if mode not in RUN_MODES:
         raise ValueError(
-            f"{source}={value!r}: mode must be one of {', '.join(MODES)} (or wandb's {', '.join(_MODE_ALIASES)})"
+            f"{source}={value!r}: mode must be one of {', '.join(RUN_MODES)} (or wandb's {', '.join(_MODE_ALIASES)})"
         )
     return mode
 

@@ -14,23 +14,25 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .run import Run
+LogFn = Callable[..., None]  # the run's log(data, commit=False)
 
 _MODES = ("gradients", "parameters", "all", None)
 
 
-def watch_models(run: Run, models: Any, log: str | None = "gradients", log_freq: int = 1000) -> Callable[[], None]:
-    """Install the hooks on one model or a list of them; return a function removing them."""
+def watch_models(
+    log_to: LogFn, finished: Callable[[], bool], models: Any, log: str | None = "gradients", log_freq: int = 1000
+) -> Callable[[], None]:
+    """Install the hooks on one model or a list of them, logging through ``log_to`` until
+    ``finished()`` says the run has ended; return a function removing them."""
     if log not in _MODES:
         raise ValueError(f"watch: log must be 'gradients', 'parameters', 'all' or None, got {log!r}")
     if not isinstance(log_freq, int) or log_freq < 1:
         raise ValueError(f"watch: log_freq must be a positive int, got {log_freq!r}")
     models = models if isinstance(models, (list, tuple)) else [models]
     handles: list[Any] = []
-    guard = _Guard(run)
+    guard = _Guard(log_to, finished)
     for index, model in enumerate(models):
         if not hasattr(model, "named_parameters") or not hasattr(model, "register_forward_hook"):
             raise TypeError(f"watch: expected a torch.nn.Module, got {type(model).__name__}")
@@ -50,19 +52,20 @@ def watch_models(run: Run, models: Any, log: str | None = "gradients", log_freq:
 class _Guard:
     """Logs histograms for the hooks of one ``watch()``; never raises."""
 
-    def __init__(self, run: Run) -> None:
-        self.run = run
+    def __init__(self, log_to: LogFn, finished: Callable[[], bool]) -> None:
+        self.log_to = log_to
+        self.finished = finished
         self.warned = False
 
     def log(self, what: str, tensors: Callable[[], dict[str, Any]]) -> None:
         """Log a histogram of each of ``tensors()`` (at the run's open step); a failure is
         warned once, and what it could not log is skipped."""
-        if self.run._finished:
+        if self.finished():
             return
         try:
             from ..data import Histogram
 
-            self.run.log({key: Histogram(t.detach()) for key, t in tensors().items()}, commit=False)
+            self.log_to({key: Histogram(t.detach()) for key, t in tensors().items()}, commit=False)
         except Exception as e:  # the user's model must never see it
             if not self.warned:
                 self.warned = True

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ..store.wire import MAX_BODY, MiB
+from ..textout import local_time, plain, table
 from .backend import Backend
 
 _EXTRA = "pip install 'wbnb[server]'"
@@ -95,8 +96,6 @@ def _cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def _cmd_keys_list(args: argparse.Namespace) -> int:
-    from ..cli import local_time, plain, table
-
     backend = open_backend(args.root, args.database)
     try:
         records = backend.keys()

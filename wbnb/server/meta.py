@@ -29,8 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..sdk.settings import MODES
-from ..store.base import STATES
+from ..store.base import RUN_MODES, STATES
 from ..store.edits import EDITABLE, check_tags
 from ..store.names import LABEL_MAX
 from ..store.runfiles import relative_name
@@ -89,7 +88,7 @@ class RunMeta(BaseModel):
     tags: Annotated[list[Annotated[str, Strict()]], AfterValidator(check_tags)] | None = None
     group: Short | None = None
     job_type: Short | None = None
-    mode: Literal[MODES] | None = None  # type: ignore[valid-type]
+    mode: Literal[RUN_MODES] | None = None  # type: ignore[valid-type]
     state: Literal[STATES] | None = None  # type: ignore[valid-type]
     created_at: Finite | None = None
     heartbeat_at: Finite | None = None

@@ -14,6 +14,7 @@ from ..errors import Error
 from .history import Cursor
 from .runfiles import StoredFile, code_files, combined, media_files, uploaded_files
 
+RUN_MODES = ("online", "offline", "disabled")  # settings.mode: where a run's data goes
 STATES = ("running", "finished", "failed", "crashed", "damaged")  # damaged: its metadata cannot be read
 
 

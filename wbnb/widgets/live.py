@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..sdk.lifecycle import current_run
 from ..store.base import Store
 from ..store.history import Cursor
 
@@ -76,11 +77,10 @@ def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
     """Accept one run or a sequence of: the kernel's ``wbnb.Run``, an ``Api`` run,
     ``"project/run_id"`` (in ``store`` or the default local store)."""
     if runs is None:
-        import wbnb
-
-        if wbnb.run is None:
+        current = current_run()
+        if current is None:
             raise ValueError("no run given and no current run: pass runs=, or call wbnb.init() first")
-        runs = [wbnb.run]
+        runs = [current]
     if isinstance(runs, (str, bytes)) or not isinstance(runs, Sequence):
         runs = [runs]
     out = []
@@ -106,7 +106,7 @@ def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:
 
 
 def _default_store() -> Store:
-    from ..sdk.credentials import default_store
+    from ..sdk.login import default_store
 
     return default_store()  # the logged-in server's, else the local folder
 

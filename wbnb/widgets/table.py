@@ -26,6 +26,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from ..sdk.lifecycle import current_run
 from ..store.base import Store
 from ..store.filters import run_runtime
 from .loader import bundle
@@ -154,9 +155,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
 
         self.api = Api({"dir": dir} if dir else None, store=store)
         if project is None:
-            import wbnb
-
-            project = getattr(wbnb.run, "project", None) or self.api.default_project
+            project = getattr(current_run(), "project", None) or self.api.default_project
         self.project = project
         if isinstance(sort, str):
             sort = [s.strip() for s in sort.split(",") if s.strip()]
