@@ -2,8 +2,9 @@
 one database that several server processes share. Media stay content-addressed files
 below ``--root`` (``MediaStore``), as in the folder backend.
 
-Schema (created on first connect, under an advisory lock so that two servers starting
-at once do not race on ``CREATE TABLE IF NOT EXISTS``)::
+Schema (``postgres.sql``, shipped in the package; created on first connect, under an
+advisory lock so that two servers starting at once do not race on ``CREATE TABLE IF NOT
+EXISTS``)::
 
     wbnb_keys     key_id PK, entity, name, secret_hash, created_at, revoked
     wbnb_runs     id (surrogate), entity, project, run_id, meta,
@@ -40,6 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,53 +65,7 @@ RESUME_MODES = (None, "never", "allow", "must")
 _SCHEMA_LOCK = 0x77626E62  # "wbnb": the advisory lock the schema is created under
 _CACHE_LIMIT = 10_000  # entries per in-process cache before it starts over
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS wbnb_keys (
-    key_id      text PRIMARY KEY,
-    entity      text NOT NULL,
-    name        text NOT NULL,
-    secret_hash text NOT NULL,
-    created_at  double precision NOT NULL,
-    revoked     boolean NOT NULL DEFAULT false
-);
-CREATE TABLE IF NOT EXISTS wbnb_runs (
-    id        bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-    entity    text NOT NULL,
-    project   text NOT NULL,
-    run_id    text NOT NULL,
-    meta      text NOT NULL,
-    n_history bigint NOT NULL DEFAULT 0,
-    n_system  bigint NOT NULL DEFAULT 0,
-    n_events  bigint NOT NULL DEFAULT 0,
-    n_console bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (entity, project, run_id)
-);
-CREATE TABLE IF NOT EXISTS wbnb_keysets (
-    run  bigint NOT NULL,
-    ki   integer NOT NULL,
-    keys text NOT NULL,
-    PRIMARY KEY (run, ki)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS wbnb_keysets_keys ON wbnb_keysets (run, md5(keys));
-CREATE TABLE IF NOT EXISTS wbnb_rows (
-    run    bigint NOT NULL,
-    stream smallint NOT NULL,
-    idx    bigint NOT NULL,
-    step   bigint NOT NULL,
-    ts     double precision NOT NULL,
-    rt     double precision NOT NULL,
-    ki     integer NOT NULL,
-    vals   text NOT NULL,
-    PRIMARY KEY (run, stream, idx)
-);
-CREATE TABLE IF NOT EXISTS wbnb_records (
-    run    bigint NOT NULL,
-    stream smallint NOT NULL,
-    idx    bigint NOT NULL,
-    data   text NOT NULL,
-    PRIMARY KEY (run, stream, idx)
-);
-"""
+SCHEMA = resources.files("wbnb.server").joinpath("postgres.sql").read_text(encoding="utf-8")  # shipped in the wheel
 
 _COUNTS = ", ".join(f"n_{s}" for s in STREAMS)
 # Rows at a list of indices, one primary key lookup each. Not ``idx = ANY(%s)``: the
