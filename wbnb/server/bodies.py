@@ -148,6 +148,7 @@ class MediaPath(BaseModel):
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of refusals with these status codes (an ``Error`` body)."""
     return {code: {"model": Error} for code in codes}
 
 
@@ -193,17 +194,17 @@ def with_body_schemas(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def too_deep(value: Any, depth: int = 0) -> bool:
+def _too_deep(value: Any, depth: int = 0) -> bool:
     """Whether lists and dicts nest deeper than ``MAX_DEPTH`` below ``value``."""
     if depth > MAX_DEPTH:
         return True
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return any(isinstance(v, (dict, list)) and too_deep(v, depth + 1) for v in items)
+    return any(isinstance(v, (dict, list)) and _too_deep(v, depth + 1) for v in items)
 
 
 def check_depth(value: Any, where: str) -> None:
     """422 for a value nested too deeply to store (it would overflow a JSON writer)."""
-    if too_deep(value):
+    if _too_deep(value):
         raise HTTPException(422, f"{where} nests deeper than {MAX_DEPTH} levels")
 
 
