@@ -56,8 +56,9 @@ class Server:
         return s
 
 
-def server(request: Request) -> Server:
-    """The ``Server`` that ``create_app`` keeps in the app's state."""
+async def server(request: Request) -> Server:
+    """The ``Server`` that ``create_app`` keeps in the app's state (async: FastAPI would
+    call a plain function on a worker thread, a hop per request for an attribute read)."""
     return request.app.state.server
 
 
