@@ -2,8 +2,9 @@
 one database that several server processes share. Media stay content-addressed files
 below ``--root`` (``MediaStore``), as in the folder backend.
 
-Schema (created on first connect, under an advisory lock so that two servers starting
-at once do not race on ``CREATE TABLE IF NOT EXISTS``)::
+Schema (``postgres.sql``, shipped in the package; created on first connect, under an
+advisory lock so that two servers starting at once do not race on ``CREATE TABLE IF NOT
+EXISTS``)::
 
     wbnb_keys     key_id PK, entity, name, secret_hash, created_at, revoked
     wbnb_runs     id (surrogate), entity, project, run_id, meta,
@@ -38,13 +39,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.pq import TransactionStatus
+from psycopg_pool import ConnectionPool, PoolClosed
 
 from ..store.base import RunBusy, RunNotFound, RunWriter, Store, StoreError
 from ..store.edits import apply_edit, check_edit
@@ -62,54 +63,9 @@ T = TypeVar("T")
 RESUME_MODES = (None, "never", "allow", "must")
 _SCHEMA_LOCK = 0x77626E62  # "wbnb": the advisory lock the schema is created under
 _CACHE_LIMIT = 10_000  # entries per in-process cache before it starts over
+_WAIT = 10.0  # seconds a request waits for a pooled connection (as connect_timeout): then 503
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS wbnb_keys (
-    key_id      text PRIMARY KEY,
-    entity      text NOT NULL,
-    name        text NOT NULL,
-    secret_hash text NOT NULL,
-    created_at  double precision NOT NULL,
-    revoked     boolean NOT NULL DEFAULT false
-);
-CREATE TABLE IF NOT EXISTS wbnb_runs (
-    id        bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-    entity    text NOT NULL,
-    project   text NOT NULL,
-    run_id    text NOT NULL,
-    meta      text NOT NULL,
-    n_history bigint NOT NULL DEFAULT 0,
-    n_system  bigint NOT NULL DEFAULT 0,
-    n_events  bigint NOT NULL DEFAULT 0,
-    n_console bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (entity, project, run_id)
-);
-CREATE TABLE IF NOT EXISTS wbnb_keysets (
-    run  bigint NOT NULL,
-    ki   integer NOT NULL,
-    keys text NOT NULL,
-    PRIMARY KEY (run, ki)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS wbnb_keysets_keys ON wbnb_keysets (run, md5(keys));
-CREATE TABLE IF NOT EXISTS wbnb_rows (
-    run    bigint NOT NULL,
-    stream smallint NOT NULL,
-    idx    bigint NOT NULL,
-    step   bigint NOT NULL,
-    ts     double precision NOT NULL,
-    rt     double precision NOT NULL,
-    ki     integer NOT NULL,
-    vals   text NOT NULL,
-    PRIMARY KEY (run, stream, idx)
-);
-CREATE TABLE IF NOT EXISTS wbnb_records (
-    run    bigint NOT NULL,
-    stream smallint NOT NULL,
-    idx    bigint NOT NULL,
-    data   text NOT NULL,
-    PRIMARY KEY (run, stream, idx)
-);
-"""
+SCHEMA = resources.files("wbnb.server").joinpath("postgres.sql").read_text(encoding="utf-8")  # shipped in the wheel
 
 _COUNTS = ", ".join(f"n_{s}" for s in STREAMS)
 # Rows at a list of indices, one primary key lookup each. Not ``idx = ANY(%s)``: the
@@ -131,76 +87,6 @@ def _load_all(texts: Sequence[str]) -> list[Any]:
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
 
-class _Pool:
-    """A few connections shared by the threads of one server process (FastAPI calls
-    the backend from its threadpool). A thread takes a connection for one operation
-    and gives it back; broken ones are dropped and replaced on demand."""
-
-    def __init__(self, url: str, size: int) -> None:
-        self._url = url
-        self._size = size
-        self._idle: list[psycopg.Connection] = []
-        self._open = 0
-        self._closed = False
-        self._cond = threading.Condition()
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """One connection for the duration of the block (autocommit; transactions
-        through ``conn.transaction()``)."""
-        conn = self._take()
-        try:
-            yield conn
-        finally:
-            self._give(conn)
-
-    def _take(self) -> psycopg.Connection:
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise StoreError("the PostgreSQL backend is closed")
-                if self._idle:
-                    return self._idle.pop()  # the most recently used: its caches are warm
-                if self._open < self._size:
-                    self._open += 1
-                    break
-                self._cond.wait()
-        try:
-            return psycopg.connect(self._url, autocommit=True)
-        except BaseException:
-            with self._cond:
-                self._open -= 1
-                self._cond.notify()
-            raise
-
-    def _give(self, conn: psycopg.Connection) -> None:
-        keep = not conn.closed and not conn.broken and conn.info.transaction_status == TransactionStatus.IDLE
-        with self._cond:
-            keep = keep and not self._closed
-            if keep:
-                self._idle.append(conn)
-            else:
-                self._open -= 1
-            self._cond.notify()
-        if not keep:
-            conn.close()
-
-    def drop_idle(self) -> None:
-        """Close the idle connections: after the server restarted, all are dead."""
-        with self._cond:
-            idle, self._idle = self._idle, []
-            self._open -= len(idle)
-            self._cond.notify_all()
-        for conn in idle:
-            conn.close()
-
-    def close(self) -> None:
-        """Close the idle connections and refuse new work; busy ones close when given back."""
-        with self._cond:
-            self._closed = True
-        self.drop_idle()
-
-
 class PostgresBackend(Backend):
     """Runs and keys in PostgreSQL at ``url`` (a libpq URL or conninfo string), media
     below ``root``. ``pool_size`` connections at most per process."""
@@ -209,14 +95,24 @@ class PostgresBackend(Backend):
         if "connect_timeout" not in psycopg.conninfo.conninfo_to_dict(url):
             # A request thread must not hang forever on an unreachable database.
             url = psycopg.conninfo.make_conninfo(url, connect_timeout=10)
-        self._pool = _Pool(url, pool_size)
+        # The schema first, on a connection of its own: an unreachable database is said at once
+        # (the pool would retry in the background until its timeout).
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                self._create_schema(conn)
+        except psycopg.OperationalError as e:
+            raise Unavailable(f"the database cannot be reached: {e}".strip()) from None
+        # Connections for the request threads (FastAPI calls the backend from its threadpool):
+        # autocommit, transactions through ``conn.transaction()``; one kept open when idle.
+        self._pool: ConnectionPool[psycopg.Connection] = ConnectionPool(
+            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, timeout=_WAIT, name="wbnb", open=True
+        )
         self._media = MediaStore(Path(root).expanduser().absolute())
         # Caches of what never changes once committed, shared by the request threads:
         # (entity, project, run_id) -> run surrogate id, and run id -> {key tuple: ki}.
         self._ids: dict[tuple[str, str, str], int] = {}
         self._keysets: dict[int, dict[tuple[str, ...], int]] = {}
         self._cache_lock = threading.Lock()
-        self._run(self._create_schema)
 
     def __repr__(self) -> str:
         return f"PostgresBackend(root={str(self._media.root)!r})"
@@ -240,9 +136,11 @@ class PostgresBackend(Backend):
                     except psycopg.OperationalError:
                         if attempt or not conn.broken:
                             raise
+            except PoolClosed:
+                raise StoreError("the PostgreSQL backend is closed") from None
             except psycopg.OperationalError as e:  # down, or died twice: the client retries later
                 raise Unavailable(f"the database cannot be reached: {e}".strip()) from None
-            self._pool.drop_idle()
+            self._pool.check()  # the database restarted: replace the other idle connections too
         raise AssertionError("unreachable")
 
     def close(self) -> None:
