@@ -39,13 +39,14 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolClosed
+from psycopg.pq import TransactionStatus
 
 from ..store.base import RunBusy, RunNotFound, RunWriter, Store, StoreError
 from ..store.edits import apply_edit, check_edit
@@ -63,7 +64,6 @@ T = TypeVar("T")
 RESUME_MODES = (None, "never", "allow", "must")
 _SCHEMA_LOCK = 0x77626E62  # "wbnb": the advisory lock the schema is created under
 _CACHE_LIMIT = 10_000  # entries per in-process cache before it starts over
-_WAIT = 10.0  # seconds a request waits for a pooled connection (as connect_timeout): then 503
 
 SCHEMA = resources.files("wbnb.server").joinpath("postgres.sql").read_text(encoding="utf-8")  # shipped in the wheel
 
@@ -87,6 +87,76 @@ def _load_all(texts: Sequence[str]) -> list[Any]:
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
 
+class _Pool:
+    """A few connections shared by the threads of one server process (FastAPI calls
+    the backend from its threadpool). A thread takes a connection for one operation
+    and gives it back; broken ones are dropped and replaced on demand."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self._url = url
+        self._size = size
+        self._idle: list[psycopg.Connection] = []
+        self._open = 0
+        self._closed = False
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """One connection for the duration of the block (autocommit; transactions
+        through ``conn.transaction()``)."""
+        conn = self._take()
+        try:
+            yield conn
+        finally:
+            self._give(conn)
+
+    def _take(self) -> psycopg.Connection:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreError("the PostgreSQL backend is closed")
+                if self._idle:
+                    return self._idle.pop()  # the most recently used: its caches are warm
+                if self._open < self._size:
+                    self._open += 1
+                    break
+                self._cond.wait()
+        try:
+            return psycopg.connect(self._url, autocommit=True)
+        except BaseException:
+            with self._cond:
+                self._open -= 1
+                self._cond.notify()
+            raise
+
+    def _give(self, conn: psycopg.Connection) -> None:
+        keep = not conn.closed and not conn.broken and conn.info.transaction_status == TransactionStatus.IDLE
+        with self._cond:
+            keep = keep and not self._closed
+            if keep:
+                self._idle.append(conn)
+            else:
+                self._open -= 1
+            self._cond.notify()
+        if not keep:
+            conn.close()
+
+    def drop_idle(self) -> None:
+        """Close the idle connections: after the server restarted, all are dead."""
+        with self._cond:
+            idle, self._idle = self._idle, []
+            self._open -= len(idle)
+            self._cond.notify_all()
+        for conn in idle:
+            conn.close()
+
+    def close(self) -> None:
+        """Close the idle connections and refuse new work; busy ones close when given back."""
+        with self._cond:
+            self._closed = True
+        self.drop_idle()
+
+
 class PostgresBackend(Backend):
     """Runs and keys in PostgreSQL at ``url`` (a libpq URL or conninfo string), media
     below ``root``. ``pool_size`` connections at most per process."""
@@ -95,24 +165,14 @@ class PostgresBackend(Backend):
         if "connect_timeout" not in psycopg.conninfo.conninfo_to_dict(url):
             # A request thread must not hang forever on an unreachable database.
             url = psycopg.conninfo.make_conninfo(url, connect_timeout=10)
-        # The schema first, on a connection of its own: an unreachable database is said at once
-        # (the pool would retry in the background until its timeout).
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                self._create_schema(conn)
-        except psycopg.OperationalError as e:
-            raise Unavailable(f"the database cannot be reached: {e}".strip()) from None
-        # Connections for the request threads (FastAPI calls the backend from its threadpool):
-        # autocommit, transactions through ``conn.transaction()``; one kept open when idle.
-        self._pool: ConnectionPool[psycopg.Connection] = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, timeout=_WAIT, name="wbnb", open=True
-        )
+        self._pool = _Pool(url, pool_size)
         self._media = MediaStore(Path(root).expanduser().absolute())
         # Caches of what never changes once committed, shared by the request threads:
         # (entity, project, run_id) -> run surrogate id, and run id -> {key tuple: ki}.
         self._ids: dict[tuple[str, str, str], int] = {}
         self._keysets: dict[int, dict[tuple[str, ...], int]] = {}
         self._cache_lock = threading.Lock()
+        self._run(self._create_schema)
 
     def __repr__(self) -> str:
         return f"PostgresBackend(root={str(self._media.root)!r})"
@@ -136,11 +196,9 @@ class PostgresBackend(Backend):
                     except psycopg.OperationalError:
                         if attempt or not conn.broken:
                             raise
-            except PoolClosed:
-                raise StoreError("the PostgreSQL backend is closed") from None
             except psycopg.OperationalError as e:  # down, or died twice: the client retries later
                 raise Unavailable(f"the database cannot be reached: {e}".strip()) from None
-            self._pool.check()  # the database restarted: replace the other idle connections too
+            self._pool.drop_idle()
         raise AssertionError("unreachable")
 
     def close(self) -> None:
