@@ -103,7 +103,7 @@ def main() -> None:
     import harness
     from playwright.sync_api import sync_playwright
 
-    from wbnb.widgets.loader import bundle
+    from wbnb.widgets.bundles import bundle
 
     sources = bundle("vega"), bundle("vegalite")
     spec = template()

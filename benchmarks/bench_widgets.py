@@ -186,7 +186,7 @@ def main() -> None:
     from wbnb.store import colcache
     from wbnb.store.history import compact
     from wbnb.widgets import Curves
-    from wbnb.widgets.loader import STATIC
+    from wbnb.widgets.bundles import STATIC
 
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cpus)")
     print("bundles (minified):")

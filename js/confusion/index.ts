@@ -4,10 +4,15 @@
 // snapshot (the newest ones), in deltas (each new one) or, for older steps, as an answer
 // to a "fetch" message (wbnb/widgets/confusion.py). Class names are drawn on the canvas
 // or set as textContent: never HTML.
-import type { RenderProps } from "../lib/anywidget";
+import type { RenderProps } from "@anywidget/types";
 import { float64s } from "../lib/anywidget";
 import { h, injectStyle, formatNumber } from "../lib/dom";
-import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
+import { LiveChannel } from "../lib/protocol";
+// Loose until this component's contract.ts declares its snapshot and delta (issue 15).
+type Snapshot = { seq: number; [k: string]: any };
+type Delta = { type: "delta"; seq: number; [k: string]: any };
+type Model = { _snapshot: Snapshot; [k: string]: any };
+const isDelta = (m: unknown): m is Delta => typeof m === "object" && m !== null && "type" in m && m.type === "delta";
 import { canvasFont, darkCell, heatColor, placeTip, sizeCanvas } from "./heat";
 
 interface RunInfo {
@@ -89,7 +94,7 @@ function cellText(v: number, mode: string): string {
   return `${(v * 100).toFixed(1)}%`;
 }
 
-async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps<Model>): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-confusion-style", CSS);
   const root = h("div", "wbnb-confusion", undefined, el);
@@ -384,7 +389,7 @@ async function render(props: RenderProps): Promise<() => void> {
   const onChange = () => drawAll();
   for (const n of ["normalize", "size", "steps_shown"]) model.on(`change:${n}`, onChange);
 
-  const channel = new LiveChannel(model, { rebuild, apply, commit: drawAll });
+  const channel = new LiveChannel<Snapshot, Delta>(model, { rebuild, apply, commit: drawAll }, isDelta);
   (root as any).__wbnb = {
     entries, panels, channel, stats,
     /** The texts of the cells of panel `id` as shown now (rows = true class). */

@@ -5,9 +5,14 @@
 // (one dataflow run, no empty first draw), feeds the dataset "points" with changesets,
 // and never re-embeds for new data. Controls (x-axis, log scale, smoothing) act locally and are saved to
 // the model's traits; nothing waits on the kernel.
-import type { RenderProps, ModelLike } from "../lib/anywidget";
+import type { RenderProps, AnyModel } from "@anywidget/types";
 import { h, injectStyle, formatNumber } from "../lib/dom";
-import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
+import { LiveChannel } from "../lib/protocol";
+// Loose until this component's contract.ts declares its snapshot and delta (issue 15).
+type Snapshot = { seq: number; [k: string]: any };
+type Delta = { type: "delta"; seq: number; [k: string]: any };
+type Model = { _snapshot: Snapshot; [k: string]: any };
+const isDelta = (m: unknown): m is Delta => typeof m === "object" && m !== null && "type" in m && m.type === "delta";
 import { decodePoints, firstAtBucket, smooth, type Datum, type SeriesInfo } from "../lib/series";
 import { remembered, type Origin } from "../lib/speccache";
 import { loadVega, type EmbedResult, type VegaBundle } from "../lib/vega";
@@ -83,7 +88,7 @@ function fileStem(key: string): string {
 
 /** The Vega-Lite spec for a key: the template (or the user's), with the viewer's
  * choices; the key placeholder is still in (see `compile`). */
-function specFor(model: ModelLike, key: string, xField: string, xTitle: string): any {
+function specFor(model: AnyModel, key: string, xField: string, xTitle: string): any {
   const custom = model.get("_custom") || {};
   const spec = JSON.parse(JSON.stringify(custom[key] ?? model.get("_spec")));
   const log = !!model.get("log_y");
@@ -186,11 +191,11 @@ function embedChart(spec: object, bundle: VegaBundle, key: string, el: HTMLEleme
   });
 }
 
-async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps<Model>): Promise<() => void> {
   const { model, el } = props;
   // Importing the vega bundle compiles it largely off the main thread: the snapshot is
   // decoded and the chart cells laid out meanwhile (below), and the views made after.
-  const vegaLoading = loadVega(props);
+  const vegaLoading = loadVega(props.model.get("_vega"), props.model, props.host);
   injectStyle("wbnb-curves-style", CSS);
   const root = h("div", "wbnb-curves", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
@@ -628,7 +633,7 @@ async function render(props: RenderProps): Promise<() => void> {
   model.on("change:_custom", onSpecs);
 
   // -- go ------------------------------------------------------------------------------------
-  const channel = new LiveChannel(model, { rebuild, apply, commit });
+  const channel = new LiveChannel<Snapshot, Delta>(model, { rebuild, apply, commit }, isDelta);
   (root as any).__wbnb = {
     charts, series, channel, stats,
     /** Resolves once every queued change has been drawn (tests, benchmarks). */

@@ -2,10 +2,15 @@
 // The snapshot trait / deltas carry only the step index (wbnb/widgets/gallery.py); the
 // pixels of the page shown are asked for with a "fetch" message and arrive as binary
 // buffers, kept as blob URLs. Captions, keys and run names are text, never HTML.
-import type { RenderProps } from "../lib/anywidget";
+import type { RenderProps } from "@anywidget/types";
 import { float64s } from "../lib/anywidget";
 import { h, injectStyle } from "../lib/dom";
-import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
+import { LiveChannel } from "../lib/protocol";
+// Loose until this component's contract.ts declares its snapshot and delta (issue 15).
+type Snapshot = { seq: number; [k: string]: any };
+type Delta = { type: "delta"; seq: number; [k: string]: any };
+type Model = { _snapshot: Snapshot; [k: string]: any };
+const isDelta = (m: unknown): m is Delta => typeof m === "object" && m !== null && "type" in m && m.type === "delta";
 
 interface RunInfo {
   id: string;
@@ -50,7 +55,7 @@ const CSS = `
 .wbnb-gallery .wbnb-overlay .wbnb-big-caption { margin-top: 8px; white-space: pre-wrap; max-width: 90vw; text-align: center; }
 `;
 
-async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps<Model>): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-gallery-style", CSS);
   const root = h("div", "wbnb-gallery", undefined, el);
@@ -389,7 +394,7 @@ async function render(props: RenderProps): Promise<() => void> {
   const names = ["key", "step", "page", "per_page", "columns", "size", "shown_runs"];
   for (const n of names) model.on(`change:${n}`, commit);
 
-  const channel = new LiveChannel(model, { rebuild, apply, commit });
+  const channel = new LiveChannel<Snapshot, Delta>(model, { rebuild, apply, commit }, isDelta);
   (root as any).__wbnb = { entries, cache, channel, stats, unionSteps };
   channel.start();
 

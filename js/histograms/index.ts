@@ -2,10 +2,15 @@
 // (wbnb/widgets/histograms.py builds the grid). "heatmap": colour = the bin's share of
 // its row's largest bin; "ridge": one filled curve per step, later ones in front. Hover
 // names the step, the bin's range and count. Keys and run names are text.
-import type { RenderProps } from "../lib/anywidget";
+import type { RenderProps } from "@anywidget/types";
 import { float64s } from "../lib/anywidget";
 import { h, injectStyle, formatNumber } from "../lib/dom";
-import { LiveChannel, type Delta, type Snapshot } from "../lib/protocol";
+import { LiveChannel } from "../lib/protocol";
+// Loose until this component's contract.ts declares its snapshot and delta (issue 15).
+type Snapshot = { seq: number; [k: string]: any };
+type Delta = { type: "delta"; seq: number; [k: string]: any };
+type Model = { _snapshot: Snapshot; [k: string]: any };
+const isDelta = (m: unknown): m is Delta => typeof m === "object" && m !== null && "type" in m && m.type === "delta";
 import { canvasFont, heatColor, placeTip, sizeCanvas } from "../confusion/heat";
 
 interface RunInfo {
@@ -49,7 +54,7 @@ const CSS = `
 
 const RIDGE_ROWS = 40; // a ridge plot of more rows is unreadable: an even subset is drawn
 
-async function render(props: RenderProps): Promise<() => void> {
+async function render(props: RenderProps<Model>): Promise<() => void> {
   const { model, el } = props;
   injectStyle("wbnb-histograms-style", CSS);
   const root = h("div", "wbnb-histograms", undefined, el);
@@ -278,7 +283,7 @@ async function render(props: RenderProps): Promise<() => void> {
   });
   for (const n of ["view", "chart_width", "chart_height"]) model.on(`change:${n}`, redrawAll);
 
-  const channel = new LiveChannel(model, { rebuild, apply, commit });
+  const channel = new LiveChannel<Snapshot, Delta>(model, { rebuild, apply, commit }, isDelta);
   (root as any).__wbnb = { grids, panels, channel, stats };
   channel.start();
 

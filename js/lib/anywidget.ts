@@ -1,41 +1,27 @@
-// The part of anywidget's front-end contract the components use (a model proxy with
-// get/set/on/off/send/save_changes; custom messages arrive as "msg:custom" with buffers).
+// What the components share on top of anywidget's front-end contract (@anywidget/types:
+// AnyModel, Host, initialize / render): resolving a trait that holds another widget, and
+// binary parts of messages or state as float64 values.
+import type { AnyModel, Host } from "@anywidget/types";
 
-export type Buffers = DataView[] | ArrayBuffer[] | ArrayBufferView[];
+type Traits = Record<string, any>;
 
-export interface WidgetManagerLike {
-  get_model(id: string): Promise<ModelLike>;
-}
-
-export interface ModelLike {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  on(event: string, callback: (...args: any[]) => void): void;
-  off(event?: string | null, callback?: ((...args: any[]) => void) | null): void;
-  save_changes(): void;
-  send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
-  widget_manager?: WidgetManagerLike;
-}
-
-export interface RenderProps {
-  model: ModelLike;
-  el: HTMLElement;
-  host?: { getModel?(ref: string): Promise<ModelLike> };
-}
-
-/** Resolve a trait holding another widget (ipywidgets' "IPY_MODEL_<id>" reference). */
-export async function referencedModel(props: RenderProps, trait: string): Promise<ModelLike> {
-  const ref = props.model.get(trait);
-  if (ref && typeof ref === "object" && typeof ref.get === "function") return ref as ModelLike;
+/** Resolve ``ref``, a trait's value holding another widget (ipywidgets' "IPY_MODEL_<id>"
+ * reference, or the model itself where the host resolves references), for ``model``'s page. */
+export async function referencedModel<T extends Traits>(ref: unknown, model: AnyModel, host?: Host): Promise<AnyModel<T>> {
+  if (isModel<T>(ref)) return ref;
   if (typeof ref !== "string" || !ref.startsWith("IPY_MODEL_")) {
-    throw new Error(`wbnb: trait ${trait} holds no widget reference`);
+    throw new Error("wbnb: the trait holds no widget reference");
   }
   // anywidget's host.getModel() takes only its own reference form and rejects ipywidgets'
   // "IPY_MODEL_" prefix on purpose; such references resolve through the widget manager.
-  const manager = props.model.widget_manager;
-  if (manager) return manager.get_model(ref.slice("IPY_MODEL_".length));
-  if (props.host?.getModel) return props.host.getModel(ref);
+  const manager: AnyModel["widget_manager"] | undefined = model.widget_manager;
+  if (manager) return manager.get_model<T>(ref.slice("IPY_MODEL_".length));
+  if (host?.getModel) return host.getModel<T>(ref);
   throw new Error("wbnb: this notebook front end gives widgets no widget manager");
+}
+
+function isModel<T extends Traits>(ref: unknown): ref is AnyModel<T> {
+  return typeof ref === "object" && ref !== null && "get" in ref && typeof ref.get === "function";
 }
 
 /** A binary part of a message or of state as float64 values (copied when unaligned). */

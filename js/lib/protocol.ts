@@ -4,52 +4,49 @@
 // Python refreshes by itself every few seconds while a run is live: nothing here
 // waits for an answer from the kernel. Deltas and snapshot changes queue up and are
 // applied together once per animation frame.
-import type { ModelLike } from "./anywidget";
+import type { AnyModel } from "@anywidget/types";
+import type { Delta, Snapshot } from "./contract";
 
-export interface Snapshot {
-  seq: number;
-  [k: string]: unknown;
-}
-
-export interface Delta {
-  type: "delta";
-  seq: number;
-  [k: string]: unknown;
-}
-
-export interface Handlers {
+/** What a live model's view does with the channel's snapshots and deltas. */
+export interface Handlers<S extends Snapshot, D extends Delta> {
   /** Replace everything with the snapshot's content. */
-  rebuild(snapshot: Snapshot): void;
+  rebuild(snapshot: S): void;
   /** Apply one delta on top of the previous one. */
-  apply(delta: Delta, buffers: DataView[]): void;
+  apply(delta: D, buffers: DataView[]): void;
   /** Called after a frame that changed anything (push changes to the charts). */
   commit(): void;
 }
 
-type Item = { kind: "delta"; delta: Delta; buffers: DataView[] } | { kind: "snapshot" };
+/** A model holding a live snapshot (every LiveWidget's ``_snapshot`` trait). */
+export interface LiveModel<S extends Snapshot> {
+  _snapshot: S;
+}
 
-export class LiveChannel {
+type Item<D> = { kind: "delta"; delta: D; buffers: DataView[] } | { kind: "snapshot" };
+
+export class LiveChannel<S extends Snapshot, D extends Delta> {
   applied = -1;
   stale = false;
   rebuilds = 0;
   applies = 0;
-  private queue: Item[] = [];
+  private queue: Item<D>[] = [];
   private frame = 0;
   private ready = false;
-  private readonly onMsg: (msg: any, buffers: DataView[]) => void;
+  private readonly onMsg: (msg: unknown, buffers: DataView[]) => void;
   private readonly onSnap: () => void;
 
+  /** ``isDelta``: the component's generated guard of its deltas (its contract.ts). */
   constructor(
-    private readonly model: ModelLike,
-    private readonly handlers: Handlers,
-    private readonly snapshotTrait = "_snapshot",
+    private readonly model: AnyModel<LiveModel<S>>,
+    private readonly handlers: Handlers<S, D>,
+    isDelta: (msg: unknown) => msg is D,
   ) {
     this.onMsg = (msg, buffers) => {
-      if (msg && msg.type === "delta") this.push({ kind: "delta", delta: msg, buffers: buffers ?? [] });
+      if (isDelta(msg) && msg.type === "delta") this.push({ kind: "delta", delta: msg, buffers: buffers ?? [] });
     };
     this.onSnap = () => this.push({ kind: "snapshot" });
     model.on("msg:custom", this.onMsg);
-    model.on(`change:${snapshotTrait}`, this.onSnap);
+    model.on("change:_snapshot", this.onSnap);
   }
 
   /** Draw the snapshot now and start applying what arrives (messages before this wait). */
@@ -62,12 +59,12 @@ export class LiveChannel {
 
   dispose(): void {
     this.model.off("msg:custom", this.onMsg);
-    this.model.off(`change:${this.snapshotTrait}`, this.onSnap);
+    this.model.off("change:_snapshot", this.onSnap);
     if (this.frame) cancelAnimationFrame(this.frame);
     this.queue = [];
   }
 
-  private push(item: Item): void {
+  private push(item: Item<D>): void {
     this.queue.push(item);
     if (this.ready && !this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
@@ -104,9 +101,9 @@ export class LiveChannel {
     this.handlers.commit();
   }
 
-  private snapshot(): Snapshot | undefined {
-    const s = this.model.get(this.snapshotTrait);
-    return s && typeof s.seq === "number" ? (s as Snapshot) : undefined;
+  private snapshot(): S | undefined {
+    const s = this.model.get("_snapshot");
+    return s && typeof s.seq === "number" ? s : undefined;
   }
 
   private rebuildFromModel(): void {

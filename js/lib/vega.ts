@@ -6,8 +6,9 @@
 // notebook stores it once. The loader model starts importing vega itself when the page
 // creates it (js/vegaloader/), before any chart asks: the kernel is then still reading
 // the chart's history.
-import type { ModelLike, RenderProps } from "./anywidget";
+import type { AnyModel, Host } from "@anywidget/types";
 import { referencedModel } from "./anywidget";
+import type { VegaLoaderModel } from "../vegaloader/contract";
 
 export interface VegaBundle {
   vega: any;
@@ -27,13 +28,14 @@ export interface EmbedResult {
 
 type Cache = Record<string, Promise<any>>;
 
-/** The bundle of the chart widget whose `trait` holds the loader. */
-export async function loadVega(props: RenderProps, trait = "_vega"): Promise<VegaBundle> {
-  return importVega(await referencedModel(props, trait));
+/** The bundle of a chart widget's loader (its trait holding the VegaLoader, resolved on ``model``). */
+export async function loadVega(ref: unknown, model: AnyModel, host?: Host): Promise<VegaBundle> {
+  // The loader's model is the VegaLoader's (wbnb/widgets/vegaloader/): its traits are VegaLoaderModel.
+  return importVega(await referencedModel<VegaLoaderModel>(ref, model, host));
 }
 
 /** Import the loader model's vega, once per page and version. */
-export async function importVega(loader: ModelLike): Promise<VegaBundle> {
+export async function importVega(loader: AnyModel<VegaLoaderModel>): Promise<VegaBundle> {
   const version: string = loader.get("version") || "unversioned";
   const mod = await importOnce(`${version}/vega`, loader.get("source"));
   const shared = globalThis as unknown as { __wbnb_vega_runtime?: unknown; __wbnb_vegalite?: unknown };

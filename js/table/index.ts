@@ -3,7 +3,7 @@
 // column chooser. Only the rows in view are in the DOM. Sort, filter, visible columns and
 // the selected run ids are traits, so Python can set and read them and a saved notebook
 // keeps them. Every run string is inserted as text.
-import type { RenderProps, ModelLike } from "../lib/anywidget";
+import type { RenderProps, AnyModel } from "@anywidget/types";
 import { h, injectStyle } from "../lib/dom";
 import { compile, FilterError } from "../lib/filter";
 import { sortRows, parseSortSpec } from "../lib/sort";
@@ -64,7 +64,7 @@ class TableView {
   frame = 0;
 
   constructor(
-    private model: ModelLike,
+    private model: AnyModel,
     root: HTMLElement,
   ) {
     injectStyle("wbnb-table-css", CSS);

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ipywidgets.embed import dependency_state, embed_data
 
-from wbnb.widgets.loader import STATIC
+from wbnb.widgets.bundles import STATIC
 
 LIMIT = int(1.5 * 1024 * 1024)
 

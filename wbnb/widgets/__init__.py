@@ -3,9 +3,11 @@
     from wbnb.widgets import Curves
     Curves(run)                      # live line charts of every scalar the run logs
 
-Layout: ``downsample.py`` (min/max/last buckets), ``live.py`` (sources of new rows, the
-throttled ``Feed`` and its sequence numbers), ``series.py`` (scalar series as a live
-model), ``loader.py`` (bundles and the shared vega loader), one module per component.
+Layout (ARCHITECTURE.md, "Widgets"): one package per component, mirrored by ``js/<name>/``;
+what they share beside them: ``base.py`` (``LiveWidget``), ``live.py`` (sources of new
+rows, the throttled ``Feed`` and its sequence numbers), ``contract.py`` (the wire shapes
+every component shares), ``typescript.py`` (writes the contracts as TypeScript),
+``bundles.py`` (the built front ends), ``pictures/`` (static pictures).
 Components import altair / pandas / anywidget only when used.
 """
 
@@ -14,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 _LAZY = {
     "Curves": ".curves",
-    "VegaLoader": ".loader",
+    "VegaLoader": ".vegaloader",
     "Gallery": ".gallery",
     "ConfusionMatrix": ".confusion",
     "Histograms": ".histograms",
     "System": ".system",
     "RunPanel": ".panel",
+    "RunTable": ".table",
 }
 
 if TYPE_CHECKING:
@@ -27,9 +30,10 @@ if TYPE_CHECKING:
     from .curves import Curves
     from .gallery import Gallery
     from .histograms import Histograms
-    from .loader import VegaLoader
     from .panel import RunPanel
     from .system import System
+    from .table import RunTable
+    from .vegaloader import VegaLoader
 
 
 def __getattr__(name: str) -> Any:
@@ -38,6 +42,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(_LAZY[name], __name__), name)
 
 
-__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "System", "VegaLoader"]
-_LAZY["RunTable"] = ".table"
-__all__.append("RunTable")
+__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "RunTable", "System", "VegaLoader"]

@@ -11,19 +11,23 @@ its static picture for saved notebooks (``pictures/``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import anywidget
 import traitlets as t
 
-from .live import Feed
-from .loader import bundle
+from .bundles import bundle
+from .live import Feed, LiveModel
 from .pictures import Pictured, live_runs
 
 
 class LiveWidget(Pictured, anywidget.AnyWidget):
     """Base of the live components (see module doc). Displayed, each carries a static
-    picture of itself (``Pictured``; a component draws it in ``_picture``)."""
+    picture of itself (``Pictured``; a component draws it in ``_picture``).
+
+    A component names its bundle in ``esm_name`` and calls ``LiveWidget.__init__`` once,
+    with its model, its sources and its own traits; the feed, the bundle and following
+    the runs are set up here, in the one order they need."""
 
     _snapshot = t.Dict().tag(sync=True)
     # True while the history is read on a thread (see ``Feed.load``); pictures follow it.
@@ -31,41 +35,53 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     # Seconds a widget's constructor waits for the history before it shows itself
     # "loading" and lets a thread finish; None: always wait (a short history, media).
     load_budget: float | None = None
+    # The built front end, ``wbnb/static/<esm_name>.js``: js/<esm_name>/index.ts.
+    esm_name: ClassVar[str]
 
-    _esm: str  # set per component class by use_bundle
+    _esm: str  # read from the bundle on the first construction (see ``_load_esm``)
 
-    @staticmethod
-    def use_bundle(cls: type[LiveWidget], name: str) -> None:
-        """Give ``cls`` the built ``wbnb/static/<name>.js`` as its ``_esm``, once (reading
-        it at class definition would make ``import wbnb.widgets`` slow)."""
-        if "_esm" not in cls.__dict__:
-            cls._esm = bundle(name)
-
-    def _open_feed(self, model: Any, sources: Sequence[Any], min_interval: float) -> dict[str, Any]:
-        """Make the feed and return its first snapshot (before ``AnyWidget.__init__``)."""
+    def __init__(
+        self,
+        *,
+        model: LiveModel,
+        sources: Sequence[Any],
+        live: bool = True,
+        min_interval: float = 0.2,
+        **traits: Any,
+    ) -> None:
+        """Read the runs' history into ``model`` (a thread finishes a long one after
+        ``load_budget`` seconds), make the anywidget with that first snapshot and
+        ``traits``, then answer the page and follow the runs when ``live``."""
         self._feed = Feed(model, list(sources), self._publish_delta, self._publish_snapshot, min_interval=min_interval)
         self._feed.on_loaded = self._loaded
-        snapshot = self._feed.load(budget=self.load_budget)
-        self._loading_at_start = self._feed.loading
-        return snapshot
-
-    def _follow(self, live: bool) -> None:
-        """After ``AnyWidget.__init__``: answer the page, let a history still being read be
-        published, and follow the runs if ``live``."""
+        snapshot = self._for_page(self._feed.load(budget=self.load_budget))
+        loading = self._feed.loading
+        self._load_esm()
+        super().__init__(_snapshot=snapshot, loading=loading, **traits)
         self.on_msg(self._on_request)
-        if self._loading_at_start:
-            self.loading = True
-        self._feed.ready()
+        self._feed.ready()  # a history still being read is published from now on
         if live:
             self._feed.start()
         else:
             self._feed.stop()  # a still picture: no listener left on the run
 
+    @classmethod
+    def _load_esm(cls) -> None:
+        """The component's bundle as its ``_esm``, read once per class (reading it when the
+        class is defined would make ``import wbnb.widgets`` slow)."""
+        if "_esm" not in cls.__dict__:
+            cls._esm = bundle(cls.esm_name)
+
+    def _for_page(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """What a snapshot of the model becomes in the ``_snapshot`` trait (a component
+        adds what only the widget knows, e.g. the runs' colours)."""
+        return snapshot
+
     def _publish_delta(self, seq: int, content: dict[str, Any], buffers: list[bytes]) -> None:
         self.send(content, buffers)
 
     def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
-        self._snapshot = state
+        self._snapshot = self._for_page(state)
 
     def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
         """The reply to a ``{"type": "fetch"}`` from the page; None: nothing to fetch."""

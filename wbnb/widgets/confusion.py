@@ -163,6 +163,8 @@ class ConfusionMatrix(LiveWidget):
     both percentages; with many classes labels thin out and column labels turn.
     """
 
+    esm_name = "confusion"
+
     normalize = t.Enum(NORMALIZE, default_value="none").tag(sync=True)
     size = t.Int(420).tag(sync=True)
     steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
@@ -184,10 +186,15 @@ class ConfusionMatrix(LiveWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.matrices = MatrixSet(refs, keys, budget=budget)
-        snapshot = self._open_feed(self.matrices, make_sources(refs), min_interval)
-        self.use_bundle(ConfusionMatrix, "confusion")
-        super().__init__(_snapshot=snapshot, normalize=normalize, size=size, **kwargs)
-        self._follow(live)
+        super().__init__(
+            model=self.matrices,
+            sources=make_sources(refs),
+            live=live,
+            min_interval=min_interval,
+            normalize=normalize,
+            size=size,
+            **kwargs,
+        )
 
     def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         return self.matrices.answer(request)

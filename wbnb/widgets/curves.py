@@ -26,8 +26,8 @@ from ipywidgets import widget_serialization
 from ..store.base import Store
 from .base import LiveWidget
 from .live import RunRef, make_sources, resolve_runs
-from .loader import VegaLoader
 from .series import SeriesSet
+from .vegaloader import VegaLoader
 
 # Tableau 10: distinct, readable on white and dark backgrounds.
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
@@ -146,6 +146,7 @@ class Curves(LiveWidget):
     smoothing = t.Float(0.0, min=0.0, max=0.999).tag(sync=True)
     chart_width = t.Int(360).tag(sync=True)
     chart_height = t.Int(200).tag(sync=True)
+    esm_name = "curves"
     load_budget = 0.5  # a long history never cached (~2 s for 1M steps) is read behind the cell
 
     def __init__(
@@ -171,14 +172,13 @@ class Curves(LiveWidget):
         self._charts: dict[str, Any] = {}
         self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
         self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(refs)}
-        snapshot = self._open_feed(self.series, self._sources(refs), min_interval)
-        for run in snapshot["runs"]:
-            run["color"] = self.colors[run["id"]]
         template = template_spec(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height)
-        self.use_bundle(Curves, "curves")
         super().__init__(
+            model=self.series,
+            sources=self._sources(refs),
+            live=live,
+            min_interval=min_interval,
             _vega=vega,
-            _snapshot=snapshot,
             _spec=template,
             x_axis=x_axis,
             log_y=log_y,
@@ -187,7 +187,6 @@ class Curves(LiveWidget):
             chart_height=height,
             **kwargs,
         )
-        self._follow(live)
 
     def _sources(self, refs: list[RunRef]) -> list[Any]:
         """Where new rows come from: each run's history (``System`` reads its system stream)."""
@@ -195,10 +194,10 @@ class Curves(LiveWidget):
 
     # -- live protocol --------------------------------------------------------------------
 
-    def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
-        for run in state["runs"]:
+    def _for_page(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        for run in snapshot["runs"]:
             run["color"] = self.colors[run["id"]]
-        self._snapshot = state
+        return snapshot
 
     def _picture(self) -> Any:
         from .pictures.curves import series_picture

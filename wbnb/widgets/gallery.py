@@ -218,6 +218,8 @@ class Gallery(LiveWidget):
     follows the newest step.
     """
 
+    esm_name = "gallery"
+
     key = t.Unicode("").tag(sync=True)
     step = t.Int(-1).tag(sync=True)
     page = t.Int(0).tag(sync=True)
@@ -243,12 +245,19 @@ class Gallery(LiveWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.index = ImageIndex(refs, keys)
-        snapshot = self._open_feed(self.index, make_sources(refs), min_interval)
-        self.use_bundle(Gallery, "gallery")
-        first = next(iter(sorted({e.key for e in self.index.entries.values()})), "")
-        kwargs.setdefault("key", first)
-        super().__init__(_snapshot=snapshot, columns=columns, size=size, per_page=per_page, **kwargs)
-        self._follow(live)
+        sources = make_sources(refs)
+        super().__init__(
+            model=self.index,
+            sources=sources,
+            live=live,
+            min_interval=min_interval,
+            columns=columns,
+            size=size,
+            per_page=per_page,
+            **kwargs,
+        )
+        if not self.key:
+            self.key = next(iter(self.image_keys), "")
 
     def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
         return self.index.answer(request)

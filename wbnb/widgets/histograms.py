@@ -206,6 +206,8 @@ class Histograms(LiveWidget):
     rows kept (older ones are thinned evenly); ``view``: ``"heatmap"`` or ``"ridge"``.
     """
 
+    esm_name = "histograms"
+
     view = t.Enum(("heatmap", "ridge"), default_value="heatmap").tag(sync=True)
     chart_width = t.Int(420).tag(sync=True)
     chart_height = t.Int(220).tag(sync=True)
@@ -229,10 +231,16 @@ class Histograms(LiveWidget):
             keys = [keys]
         refs = resolve_runs(runs, store)
         self.histograms = HistogramGrid(refs, keys, bins=bins, max_rows=max_rows)
-        snapshot = self._open_feed(self.histograms, make_sources(refs), min_interval)
-        self.use_bundle(Histograms, "histograms")
-        super().__init__(_snapshot=snapshot, view=view, chart_width=width, chart_height=height, **kwargs)
-        self._follow(live)
+        super().__init__(
+            model=self.histograms,
+            sources=make_sources(refs),
+            live=live,
+            min_interval=min_interval,
+            view=view,
+            chart_width=width,
+            chart_height=height,
+            **kwargs,
+        )
 
     def grid(self, key: str, run: int = 0) -> tuple[list[int], np.ndarray, tuple[float, float]] | None:
         """What is drawn for ``key``: ``(steps, counts [rows x bins], (lo, hi))``."""

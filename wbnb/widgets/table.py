@@ -29,7 +29,7 @@ import traitlets as t
 from ..sdk.lifecycle import current_run
 from ..store.base import Store
 from ..store.filters import run_runtime
-from .loader import bundle
+from .bundles import bundle
 from .pictures import Pictured
 
 BASE_COLUMNS = ("name", "state", "created", "duration", "tags")

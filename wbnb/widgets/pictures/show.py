@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 from .svg import Picture
@@ -31,9 +32,20 @@ SVG_MIME = "image/svg+xml"
 REDRAW_DELAY = 0.3
 
 
+@dataclass
+class Displays:
+    """Where a widget was displayed, so its outputs can be redrawn."""
+
+    handles: list[Any] = field(default_factory=list)  # IPython ``DisplayHandle``s
+    loop: asyncio.AbstractEventLoop | None = None  # the kernel's: redraws from other threads run on it
+    redraw: asyncio.TimerHandle | None = None  # the redraw waiting for things to settle
+
+
 class Pictured:
     """Mixin of every displayable wbnb widget (see module doc). Put it before the
     ipywidgets base: its ``_repr_mimebundle_`` adds the picture to the base's bundle."""
+
+    _displays: Displays | None = None  # made on the first display
 
     def _picture(self) -> Picture:
         """The static picture of what the widget shows now."""
@@ -93,13 +105,15 @@ class Pictured:
         handle = display(data, metadata=metadata, raw=True, display_id=True)
         if handle is None:  # no IPython shell: nothing to update later
             return
-        handles = self.__dict__.setdefault("_wbnb_displays", [])
-        handles.append(handle)
-        try:  # the kernel's loop: redraws asked for from other threads run on it
-            self.__dict__["_wbnb_loop"] = asyncio.get_running_loop()
+        if self._displays is None:
+            self._displays = Displays()
+        shown = self._displays
+        shown.handles.append(handle)
+        try:
+            shown.loop = asyncio.get_running_loop()
         except RuntimeError:
             pass
-        if len(handles) == 1:  # hook each followed run and redraw source once, however often it is shown
+        if len(shown.handles) == 1:  # hook each followed run and redraw source once, however often it is shown
             for run in self._following():
                 run.after_finish(self._final_picture)
             for widget, names in self._redraw_sources():
@@ -115,28 +129,27 @@ class Pictured:
     def _redraw_soon(self, _change: Any = None) -> None:
         """A redraw source changed (a history read behind the cell is in): redraw the
         displayed outputs' pictures on the kernel's loop, once things settle."""
-        if not self.__dict__.get("_wbnb_displays"):
+        shown = self._displays
+        if shown is None:
             return
         try:
             loop = asyncio.get_running_loop()  # the kernel's: the redraw runs when it is idle
         except RuntimeError:  # another thread (a widget's history read): ask the kernel's loop
-            shown_on = self.__dict__.get("_wbnb_loop")
-            if shown_on is not None and not shown_on.is_closed():
-                shown_on.call_soon_threadsafe(self._redraw_soon, _change)
+            if shown.loop is not None and not shown.loop.is_closed():
+                shown.loop.call_soon_threadsafe(self._redraw_soon, _change)
             else:
                 self._redraw_displays("after loading")
             return
-        pending = self.__dict__.get("_wbnb_redraw")
-        if pending is not None:
-            pending.cancel()
-        self.__dict__["_wbnb_redraw"] = loop.call_later(REDRAW_DELAY, self._redraw_displays, "after loading")
+        if shown.redraw is not None:
+            shown.redraw.cancel()
+        shown.redraw = loop.call_later(REDRAW_DELAY, self._redraw_displays, "after loading")
 
     def _redraw_displays(self, when: str, freshen: bool = False) -> None:
         try:
             if freshen:
                 self._freshen()
             data, metadata = self._bundle()
-            for handle in self.__dict__.get("_wbnb_displays", []):
+            for handle in self._displays.handles if self._displays else []:
                 handle.update(data, metadata=metadata, raw=True)
         except Exception as e:
             warnings.warn(

@@ -1,0 +1,1 @@
+"""The VegaLoader's contract: its traits only (``widget.py``); it sends no messages."""
