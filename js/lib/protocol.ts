@@ -1,4 +1,4 @@
-// The live protocol's front half (see DESIGN.md "Widget protocol", wbnb/widgets/live.py):
+// The live protocol's front half (see DESIGN.md "Widget protocol", wbnb/widgets/feed.py):
 // deltas carry a sequence number; delta `seq` applies only on top of `seq - 1`. A gap
 // (a lost or skipped message) makes the view rebuild from the snapshot trait, which
 // Python refreshes by itself every few seconds while a run is live: nothing here

@@ -292,7 +292,7 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
 
 def test_the_step_index_is_thinned_for_long_runs() -> None:
     from wbnb.widgets.gallery import MAX_SHOWN, ImageIndex
-    from wbnb.widgets.live import RunRef
+    from wbnb.widgets.runs import RunRef
 
     index = ImageIndex([RunRef(None, "p", "r", "r", {})])  # type: ignore[arg-type]
     page: list[float] = []  # the page's copy, updated the way js/gallery applies deltas

@@ -84,7 +84,7 @@ def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
 
     from wbnb.store.local import LocalStore
     from wbnb.widgets.header import MAX_BACKOFF, RunHeader
-    from wbnb.widgets.live import resolve_runs
+    from wbnb.widgets.runs import resolve_runs
 
     run = wbnb.init(project="poll")
     wbnb.log({"loss": 1.0})

@@ -6,7 +6,7 @@ import numpy as np
 
 from wbnb.store.local import LocalStore
 from wbnb.widgets.downsample import Y
-from wbnb.widgets.live import RunRef
+from wbnb.widgets.runs import RunRef
 from wbnb.widgets.series import SeriesSet, sort_keys
 
 
@@ -107,7 +107,7 @@ def test_loading_columns_gives_the_buckets_ingesting_rows_gives(store_dir) -> No
     import math
 
     import wbnb
-    from wbnb.widgets.live import resolve_runs
+    from wbnb.widgets.runs import resolve_runs
 
     run = wbnb.init(project="p")
     run.define_metric("val/*", step_metric="epoch")

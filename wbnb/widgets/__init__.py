@@ -4,8 +4,9 @@
     Curves(run)                      # live line charts of every scalar the run logs
 
 Layout (ARCHITECTURE.md, "Widgets"): one package per component, mirrored by ``js/<name>/``;
-what they share beside them: ``base.py`` (``LiveWidget``), ``live.py`` (sources of new
-rows, the throttled ``Feed`` and its sequence numbers), ``contract.py`` (the wire shapes
+what they share beside them: ``base.py`` (``LiveWidget``), ``runs.py`` (the runs a widget
+shows), ``sources.py`` (their new rows), ``feed.py`` (the throttled ``Feed`` and its
+sequence numbers), ``contract.py`` (the wire shapes
 every component shares), ``typescript.py`` (writes the contracts as TypeScript),
 ``bundles.py`` (the built front ends), ``pictures/`` (static pictures).
 Components import altair / pandas / anywidget only when used.

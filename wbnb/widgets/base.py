@@ -17,7 +17,7 @@ import anywidget
 import traitlets as t
 
 from .bundles import bundle
-from .live import Feed, LiveModel
+from .feed import Feed, LiveModel
 from .pictures import Pictured, live_runs
 
 

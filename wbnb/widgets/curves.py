@@ -25,8 +25,9 @@ from ipywidgets import widget_serialization
 
 from ..store.base import Store
 from .base import LiveWidget
-from .live import RunRef, make_sources, resolve_runs
+from .runs import RunRef, resolve_runs
 from .series import SeriesSet
+from .sources import make_sources
 from .vegaloader import VegaLoader
 
 # Tableau 10: distinct, readable on white and dark backgrounds.

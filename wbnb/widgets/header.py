@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets
 
-from .live import RunRef
+from .runs import RunRef
 
 SHOWN_EVENTS = 5  # the newest; older ones are counted
 _ICONS = {"exception": "⚠", "alert": "🔔"}

@@ -30,7 +30,8 @@ import traitlets as t
 from ..store.base import Store
 from .base import LiveWidget
 from .gallery import logged_media
-from .live import RunRef, make_sources, resolve_runs
+from .runs import RunRef, resolve_runs
+from .sources import make_sources
 
 
 def rebin(edges: Any, counts: Any, lo: float, hi: float, bins: int) -> np.ndarray:

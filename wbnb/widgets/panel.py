@@ -20,8 +20,8 @@ from .curves import Curves
 from .gallery import Gallery
 from .header import RunHeader
 from .histograms import Histograms
-from .live import resolve_runs
 from .pictures import Pictured, live_runs
+from .runs import resolve_runs
 from .system import System
 
 MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": Histograms}

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .downsample import Buckets
-from .live import RunRef
+from .runs import RunRef
 
 
 class Series:

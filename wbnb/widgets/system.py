@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .curves import Curves
-from .live import CursorSource, RunRef
+from .runs import RunRef
+from .sources import CursorSource
 
 SECTIONS = (  # (section, test on the name after "system/"), first match wins
     ("GPU", lambda n: n.startswith("gpu")),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .svg import MUTED, Picture, stack, text
 
 if TYPE_CHECKING:
-    from ..live import RunRef
+    from ..runs import RunRef
 
 WIDTH = 720
 
