@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from ._version import __version__ as __version__
 from .errors import Error
+from .restore import restore
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.hooks import on_notebook_init
@@ -21,7 +22,6 @@ from .sdk.lifecycle import alert, define_metric, finish, init, log, log_code, ma
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
-from .sdk.restore import restore
 from .sdk.run import Run
 from .sdk.settings import Settings
 from .sdk.setup import setup, teardown

@@ -17,7 +17,7 @@ import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, Protocol, overload
 
 from .errors import CommError
 from .store.base import Store
@@ -25,7 +25,7 @@ from .store.filters import iso_time
 from .store.runfiles import StoredFile, relative_name
 
 if TYPE_CHECKING:
-    from .api import Run
+    from collections.abc import Sequence
 
 
 class FileExists(CommError, ValueError):
@@ -124,10 +124,17 @@ class File:
         return self._store.media(self._file.media)
 
 
+class _RunPath(Protocol):
+    """What ``Files`` needs of the public ``Run`` it lists (api.py): its path."""
+
+    @property
+    def path(self) -> Sequence[str]: ...
+
+
 class Files(Sequence[File]):
     """The files ``Run.files()`` found: a list-like sequence of ``File``."""
 
-    def __init__(self, run: Run, files: list[File]) -> None:
+    def __init__(self, run: _RunPath, files: list[File]) -> None:
         self.run = run
         self._files = files
 

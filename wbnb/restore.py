@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ..store.runfiles import relative_name
+from .store.runfiles import relative_name
 
 
 def restore(
@@ -42,13 +42,13 @@ def restore(
 def _public_run(run_path: str, current: Any) -> Any:
     """The public ``Run`` at ``run_path``; the current run's from the store it writes
     into (for a server run, its spool: nothing is uploaded before it ends)."""
-    from ..api import Api, Run
+    from .api import Api, Run
 
     if current is not None and run_path.strip("/") in (current.path, f"{current.project}/{current.id}", current.id):
         store = current._store
         spool = getattr(store, "spool", None)
         if spool is not None:
-            from ..store.local import LocalStore
+            from .store.local import LocalStore
 
             store = LocalStore(spool)
         return Run(store, store.run(current.project, current.id))
