@@ -22,6 +22,7 @@ from .sdk.lifecycle import alert, define_metric, finish, init, log, log_code, ma
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
+from .sdk.restore_hook import provide_restore
 from .sdk.run import Run
 from .sdk.settings import Settings
 from .sdk.setup import setup, teardown
@@ -60,6 +61,7 @@ def _notebook_init(run: Run, settings: Settings) -> None:
 
 
 on_notebook_init(_notebook_init)
+provide_restore(restore)
 
 
 def __getattr__(name: str) -> Any:

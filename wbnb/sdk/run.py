@@ -30,7 +30,7 @@ from .alert import AlertLevel, record_alert
 from .config import Config
 from .forked import ForkedWriter
 from .log_code import LoggedCode, PathFilter, exclude_tooling, include_source, log_code
-from .restore import restore
+from .restore_hook import restore
 from .settings import Settings
 from .summary import Summary
 from .values import SCALARS, flatten, plain_keys, plain_values, storable

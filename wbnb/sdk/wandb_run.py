@@ -2,7 +2,7 @@
 ``wandb.sdk.wandb_run.finish``), kept working for ``import wbnb as wandb``."""
 
 from .lifecycle import finish
-from .restore import restore
+from .restore_hook import restore
 from .run import Run
 
 __all__ = ["Run", "finish", "restore"]
