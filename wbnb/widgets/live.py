@@ -42,7 +42,7 @@ import numpy as np
 
 from ..sdk.lifecycle import current_run
 from ..store.base import Store
-from ..store.history import Cursor
+from ..store.rowread import Cursor
 
 
 class LiveModel(Protocol):
