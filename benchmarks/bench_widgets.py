@@ -184,7 +184,7 @@ def main() -> None:
 
     import wbnb
     from wbnb.store import colcache
-    from wbnb.store.history import compact
+    from wbnb.store.colread import compact
     from wbnb.widgets import Curves
     from wbnb.widgets.bundles import STATIC
 

@@ -1,4 +1,4 @@
-"""The columnar cache of row logs (``store/colcache.py``, ``history.read_columns``): what
+"""The columnar cache of row logs (``store/colcache.py``, ``colread.read_columns``): what
 a read through a cache returns is what decoding the whole log returns, for finished
 logs, logs still being written, logs grown past their cache, damaged caches, and every
 kind of value the columns hold."""
@@ -19,8 +19,11 @@ import pytest
 
 from tests.test_store import _assert_same_columns, _general_columns, _reference_columns
 from tests.waiting import wait_for
-from wbnb.store import colcache, history
-from wbnb.store.history import Cursor, RowWriter, compact, read_columns, read_rows
+from wbnb.store import colcache, colread
+from wbnb.store.colread import compact, read_columns, read_columns_to_follow
+from wbnb.store.columns import columns, concat_columns, numeric_arrays
+from wbnb.store.rowcodec import RowWriter
+from wbnb.store.rowread import Cursor, known_schemas, read_rows
 from wbnb.store.wal import DamageWarning, LogWriter
 
 Rows = list[tuple[int, dict[str, Any]]]
@@ -28,20 +31,20 @@ Rows = list[tuple[int, dict[str, Any]]]
 
 @pytest.fixture(autouse=True)
 def _cache_small_logs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(history, "COMPACT_MIN_BYTES", 0)  # test logs are small
+    monkeypatch.setattr(colread, "COMPACT_MIN_BYTES", 0)  # test logs are small
 
 
 @pytest.fixture
 def decoded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Bytes of log each read decodes (the cache saves the rest)."""
     sizes: list[int] = []
-    decode = history._decode
+    decode = colread._decode
 
     def spy(data: bytes, *args: Any) -> Any:
         sizes.append(len(data))
         return decode(data, *args)
 
-    monkeypatch.setattr(history, "_decode", spy)
+    monkeypatch.setattr(colread, "_decode", spy)
     return sizes
 
 
@@ -50,7 +53,7 @@ class Log:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        known = history.known_schemas(path)[0] if path.exists() else None  # resuming
+        known = known_schemas(path)[0] if path.exists() else None  # resuming
         self.writer = RowWriter(LogWriter(path, window=1 << 14), known)
 
     def add(self, rows: Rows) -> Log:
@@ -294,12 +297,12 @@ def test_several_processes_read_and_cache_a_log_being_written(tmp_path: Path) ->
     log = Log(path).add([(0, {"a": 0.0})])
     reader = textwrap.dedent(f"""
         import sys, numpy as np
-        from wbnb.store import history
-        history.COMPACT_MIN_BYTES = 0
+        from wbnb.store import colread
+        colread.COMPACT_MIN_BYTES = 0
         open(sys.argv[1] + ".ready", "w").close()
         reads = []
         while True:
-            cols = history.read_columns({str(path)!r})
+            cols = colread.read_columns({str(path)!r})
             reads.append(cols)
             if cols["_step"][-1] >= 1999:
                 break
@@ -368,15 +371,15 @@ def test_columns_to_follow_and_rows_after_them_read_as_the_whole_log(tmp_path: P
         _same_as_log(log.path)  # caches all but the last step of what is there
         assert colcache.load(log.path) is not None
     log.add(after[: len(after) // 2])
-    cols, cursor = history.read_columns_to_follow(log.path)
+    cols, cursor = read_columns_to_follow(log.path)
     log.add(after[len(after) // 2 :])  # written while the reader looks at what it got
     rows, _ = read_rows(log.path, cursor)
     whole = read_columns(log.path, cache=False)
     last = whole["_step"][-1]
     assert list(cols["_step"]) == [s for s in whole["_step"] if s < cursor_step(rows, last)]
-    tail = history.numeric_arrays(history.columns(rows))
+    tail = numeric_arrays(columns(rows))
     assert list(cols["_step"]) + list(tail["_step"]) == list(whole["_step"])  # no step twice, none lost
-    joined = history.concat_columns([(cols, len(cols["_step"])), (tail, len(tail["_step"]))])
+    joined = concat_columns([(cols, len(cols["_step"])), (tail, len(tail["_step"]))])
     if joined is not None:  # None: a column changes type across the join (ints, then strings)
         _assert_same_columns(joined, whole)
     log.close()
@@ -388,9 +391,9 @@ def cursor_step(rows: list[tuple], last: int) -> int:
 
 
 def test_columns_to_follow_of_a_missing_or_empty_log(tmp_path: Path) -> None:
-    cols, cursor = history.read_columns_to_follow(tmp_path / "history.wal")
+    cols, cursor = read_columns_to_follow(tmp_path / "history.wal")
     assert cols == {} and cursor.offset == 0
     log = Log(tmp_path / "history.wal").add([(0, {"a": 1.0})])
-    cols, cursor = history.read_columns_to_follow(log.path)
+    cols, cursor = read_columns_to_follow(log.path)
     assert cols == {} and read_rows(log.path, cursor)[0][0][1] == 0  # its one step may grow: left to the rows
     log.close()

@@ -18,8 +18,10 @@ import pytest
 import wbnb
 from wbnb.api import Api
 from wbnb.store import colcache
-from wbnb.store.history import RowWriter, read_columns, read_rows
+from wbnb.store.colread import read_columns
 from wbnb.store.local import LocalStore
+from wbnb.store.rowcodec import RowWriter
+from wbnb.store.rowread import read_rows
 from wbnb.store.wal import HEADER, LogWriter, encode, read_records
 
 ROOT = Path(__file__).resolve().parents[1]

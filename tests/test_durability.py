@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.waiting import wait_for
-from wbnb.store.history import merged
 from wbnb.store.local import LocalStore
+from wbnb.store.rowread import merged
 from wbnb.store.wal import read_records
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ import pytest
 
 import wbnb
 from tests.waiting import wait_for, wait_for_system_samples
-from wbnb.store.history import merged
 from wbnb.store.local import LocalStore
 from wbnb.store.remote import ServerError
+from wbnb.store.rowread import merged
 
 
 def stored_rows(root: Path, run) -> list[dict]:

@@ -9,10 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wbnb.store.history import Cursor, RowWriter, columns, merged, numeric_arrays, read_columns, read_rows
+from wbnb.store.colread import read_columns
+from wbnb.store.columns import columns, numeric_arrays
 from wbnb.store.local import LocalStore
 from wbnb.store.media import MediaStore
 from wbnb.store.names import check_name
+from wbnb.store.rowcodec import RowWriter
+from wbnb.store.rowread import Cursor, merged, read_rows
 from wbnb.store.wal import HEADER, DamageWarning, LogWriter, decode_frames, encode, read_records
 
 
@@ -93,14 +96,14 @@ def test_numeric_block_matches_general_path(tmp_path: Path) -> None:
 
 def _general_columns(path: Path) -> dict:
     """read_columns by decoding every record (the fixed-layout path switched off, no cache)."""
-    from wbnb.store import history
+    from wbnb.store import colread
 
-    fixed = history._fixed_runs
-    history._fixed_runs = lambda *args: None
+    fixed = colread.fixed_runs
+    colread.fixed_runs = lambda *args: None
     try:
         return read_columns(path, cache=False)
     finally:
-        history._fixed_runs = fixed
+        colread.fixed_runs = fixed
 
 
 def _reference_columns(path: Path) -> dict:

@@ -19,9 +19,11 @@ from typing import Any, overload
 
 from .api_files import File, Files, NoSuchFile
 from .store.base import RunNotFound, Store
+from .store.columns import columns, numeric_arrays
 from .store.edits import check_edit, check_tags
 from .store.filters import iso_time, matches, run_document, run_runtime, sort_runs
-from .store.history import RESERVED, Span, columns, merged, numeric_arrays, spread, step_spans
+from .store.rowcodec import RESERVED
+from .store.rowread import Span, merged, spread, step_spans
 from .store.summary import SummaryTracker
 
 # history(stream=): wandb's names ("default"; "system", which its server calls "events").

@@ -22,7 +22,7 @@ from .sdk.finish import numeric_series
 from .sdk.settings import Settings
 from .sdk.sparklines import fit_key, flatten, format_value, render_sections_text, section, summary_sections
 from .store.base import StoreError
-from .store.history import columns
+from .store.columns import columns
 from .textout import clip, duration, join_dash_values, local_time, plain, table
 
 _SUMMARY_COLUMNS = 4  # how many summary metrics `wbnb runs` shows

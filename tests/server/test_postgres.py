@@ -20,8 +20,8 @@ import pytest
 from wbnb.server.backend import Gap, KeyRecord
 from wbnb.server.postgres import PostgresBackend
 from wbnb.store.base import RunNotFound, StoreError
-from wbnb.store.history import Cursor
 from wbnb.store.local import LocalStore
+from wbnb.store.rowread import Cursor
 from wbnb.store.wire import STREAMS, encode_rows
 
 from .pg import TempPostgres
@@ -389,7 +389,7 @@ def _assert_same_columns(got: dict[str, Any], want: dict[str, Any]) -> None:
 
 def test_columns_and_samples_match_a_local_store(backend: PostgresBackend, entity: str, tmp_path: Path) -> None:
     """The same rows in a LocalStore and in PostgreSQL give the same columns, whole and
-    sampled (whole steps, as ``history.read_columns`` picks them)."""
+    sampled (whole steps, as ``colread.read_columns`` picks them)."""
     rows = _mixed_rows(400, seed=1)
     local = LocalStore(tmp_path / "local")
     writer = local.open_run("proj", "r1", {"project": "proj", "id": "r1"}, None)

@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from ..store.base import RunBusy, StoreError
-from ..store.history import read_rows
 from ..store.local import LocalRunWriter, LocalStore
 from ..store.media import MediaStore
 from ..store.names import check_name, folder_name
+from ..store.rowread import read_rows
 from ..store.rows import check_continues
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows

@@ -49,10 +49,11 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from ..store.base import RunBusy, RunNotFound, RunWriter, Store, StoreError
+from ..store.columns import columns, numeric_arrays
 from ..store.edits import apply_edit, check_edit
-from ..store.history import Cursor, columns, numeric_arrays
 from ..store.media import MediaStore
 from ..store.names import check_name
+from ..store.rowread import Cursor
 from ..store.rows import check_continues
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Live, Unavailable
@@ -565,7 +566,7 @@ class PostgresBackend(Backend):
         found, names = self._run(work)
         fetched = {tuple(json.loads(text)): ki for ki, text in names.items()}
         self._learn(run, fetched)
-        # One tuple object per key set: history.columns() takes its fast path on identity.
+        # One tuple object per key set: columns() takes its fast path on identity.
         keys_of = {ki: keys for keys, ki in {**known, **fetched}.items()}
         values = _load_all([r[4] for r in found])
         return [(keys_of[ki], step, ts, rt, tuple(v)) for (step, ts, rt, ki, _), v in zip(found, values)]
@@ -730,7 +731,7 @@ class PostgresStore(Store):
 
     def columns(self, project: str, run_id: str, stream: str = "history", samples: int | None = None) -> dict[str, Any]:
         """The stream as columns (numpy arrays where numeric); with ``samples``, the
-        steps of that many evenly spaced rows, as ``history.read_columns`` picks them."""
+        steps of that many evenly spaced rows, as ``colread.read_columns`` picks them."""
         if stream not in ROW_STREAMS:
             raise ValueError(f"stream must be one of {ROW_STREAMS}, got {stream!r}")
         run = self._id(project, run_id)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Error
-from .history import Cursor
+from .rowread import Cursor
 from .runfiles import StoredFile, code_files, combined, media_files, uploaded_files
 
 RUN_MODES = ("online", "offline", "disabled")  # settings.mode: where a run's data goes

@@ -1,4 +1,4 @@
-"""The columnar cache of a row log: what ``history.read_columns`` returns for the first
+"""The columnar cache of a row log: what ``colread.read_columns`` returns for the first
 part of a log, kept next to it (``history.wal`` -> ``history.cols``), so that reading a
 long history again costs a map of the columns instead of decoding every record.
 

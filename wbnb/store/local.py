@@ -5,7 +5,7 @@ Layout below the root (``./wbnb-runs``, ``WBNB_DIR`` or ``init(dir=)``)::
     media/<ab>/<sha256>.<ext>          files, stored once by content
     projects/<project>/<run_id>/       folder names from ``names.folder_name``
         run.json                       metadata, replaced atomically on change
-        history.wal  system.wal        metric rows (``history.py`` codec)
+        history.wal  system.wal        metric rows (``rowcodec.py``)
         events.wal   console.wal       alerts, summary/config changes, output lines
         files/                         ``run.dir``: files kept with the run
         lock                           flock held by the writing process
@@ -40,10 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from .base import RunBusy, RunNotFound, RunWriter, Store, StoreError
+from .colread import compact, read_columns, read_columns_to_follow
 from .edits import apply_edit, check_edit
-from .history import Cursor, RowWriter, compact, known_schemas, merged, read_columns, read_columns_to_follow, read_rows
 from .media import MediaStore, media_path, wait_written
 from .names import check_name, folder_name, name_of, remember
+from .rowcodec import RowWriter
+from .rowread import Cursor, known_schemas, merged, read_rows
 from .runfiles import StoredFile, folder_files
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records

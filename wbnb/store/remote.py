@@ -19,9 +19,10 @@ from urllib.parse import quote
 
 from ..errors import AuthenticationError, CommError
 from .base import RunNotFound, RunWriter, Store, StoreError
+from .columns import numeric_arrays
 from .edits import check_edit
-from .history import Cursor, numeric_arrays
 from .names import check_name
+from .rowread import Cursor
 from .wire import API, decode_rows
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds

@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .history import RESERVED
+from .rowcodec import RESERVED
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 MAX_DEPTH = 64  # lists and dicts inside a value: deeper would overflow a JSON writer's or reader's stack

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from .base import RunNotFound, RunWriter, StoreError
-from .history import Cursor, read_rows
 from .local import LocalRunWriter, LocalStore
 from .media import derived_path, media_path, wait_written
+from .rowread import Cursor, read_rows
 from .rows import check_continues, check_rows
 from .runfiles import file_digests, folder_files
 from .wal import read_records

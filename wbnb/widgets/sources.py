@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..store.history import Cursor
+from ..store.rowread import Cursor
 from .runs import RunRef
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from ...store.history import Cursor
+from ...store.rowread import Cursor
 from ...store.wire import encode_rows
 from ..bodies import PyJSONResponse, errors
 from .deps import RUN_PATH, Ctx, Entity, Key, Project, RunId, refusals
