@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import Harness, record
+from ..harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -291,7 +291,7 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
 
 
 def test_the_step_index_is_thinned_for_long_runs() -> None:
-    from wbnb.widgets.gallery import MAX_SHOWN, ImageIndex
+    from wbnb.widgets.gallery.model import MAX_SHOWN, ImageIndex
     from wbnb.widgets.runs import RunRef
 
     index = ImageIndex([RunRef(None, "p", "r", "r", {})])  # type: ignore[arg-type]
