@@ -25,7 +25,8 @@ def layout(runs: int, index: Iterable[KeySteps], choices: Choices) -> GalleryLay
 
     A key not logged falls back to the first; step -1 is the newest; each run shows its
     last step at or before the chosen one (its first when it has none before); the page
-    is clamped to the pages the fullest run needs."""
+    is clamped to the pages the fullest run needs. The note beside a run's name says
+    which step it shows."""
     index = list(index)
     keys = sorted({e["key"] for e in index})
     key = choices["key"] if choices["key"] in keys else (keys[0] if keys else "")
@@ -47,7 +48,8 @@ def layout(runs: int, index: Iterable[KeySteps], choices: Choices) -> GalleryLay
             continue
         i = max(0, bisect.bisect_right(e["steps"], step) - 1)
         s = e["steps"][i]
-        note = f"step {s}" if s == step else f"step {s} (its last at or before {step})"
+        where = "last at or before" if s < step else "first, after"
+        note = f"step {s}" if s == step else f"step {s} (its {where} {step})"
         places.append({"run": r, "step": s, "note": note, "count": e["counts"][i], "start": 0, "stop": 0})
     pages = max(1, -(-max((p["count"] for p in places), default=0) // per_page))
     page = min(max(0, choices["page"]), pages - 1)
