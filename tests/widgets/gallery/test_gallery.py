@@ -158,6 +158,34 @@ def test_slider_changes_images_click_enlarges_runs_side_by_side(store_dir: Any, 
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
+def test_unchecking_a_run_hides_it_and_its_steps(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    runs = []
+    for name, steps in (("even", range(0, 6, 2)), ("every", range(6))):
+        run = wbnb.init(project="p", name=name, reinit="create_new")
+        _log_images(run, steps, per_step=1)
+        run.finish()
+        runs.append(run)
+    w = _gallery(runs)
+    harness.mount(w, "gallery")
+    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    model = f"window.wbnb.models['{w.model_id}']"
+    steps = "() => document.querySelector('.wbnb-gallery').__wbnb.unionSteps('samples')"
+    assert harness.page.evaluate(steps) == [0, 1, 2, 3, 4, 5]
+    boxes = harness.page.locator(".wbnb-run-choice input")
+    assert boxes.count() == 2
+    boxes.nth(1).uncheck()
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 1")
+    assert harness.page.evaluate(f"() => [{model}.get('shown_runs'), {model}.saved > 0]") == [[0], True]
+    assert harness.page.evaluate(steps) == [0, 2, 4]  # the slider moves over the runs shown
+    assert harness.page.locator(".wbnb-run-title").inner_text().startswith("even")
+    boxes.nth(1).check()
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 2")
+    assert harness.page.evaluate(f"() => {model}.get('shown_runs')") == []  # all shown again
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
 def test_captions_and_names_are_text(store_dir: Any, harness: Harness) -> None:
     import wbnb
 
