@@ -25,7 +25,7 @@ import traitlets as t
 
 from ..store.base import Store
 from .base import LiveWidget
-from .gallery import logged_media
+from .media import logged_media
 from .runs import RunRef, resolve_runs
 from .sources import make_sources
 
