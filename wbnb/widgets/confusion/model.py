@@ -1,18 +1,10 @@
-"""``ConfusionMatrix``: the confusion matrices runs logged, as heatmaps, through the steps.
+"""``MatrixSet``: the live model of a ``ConfusionMatrix`` (``widget.py``).
 
-    from wbnb.widgets import ConfusionMatrix
-    run.log({"val/cm": wbnb.plot.confusion_matrix(y_true=y, preds=p, class_names=names)})
-    ConfusionMatrix(run)                       # every confusion-matrix key, latest step
-    ConfusionMatrix(run, normalize="true")     # rows sum to 100 % (recall per class)
-
-Records are ``{"_type": "confusion_matrix", "class_names", "matrix" (rows = true
-class), "title"}``. The live state (``_snapshot``) holds, per (run, key), the steps that
-have a matrix, the class names, and the matrices themselves from the newest back while
-they fit ``budget`` cells (all of them for small matrices, the last few for 100
-classes). An older matrix is asked for with ``{"type": "fetch", "req", "id", "step"}``
-and comes back as ``{"type": "matrix", "req", "id", "step", "k"}`` with a float64
-buffer. Deltas carry each new matrix: ``{"upd": [{"id", "run", "key", "title",
-"class_names", "step", "k"}]}``, one buffer (k*k float64, row-major) per entry.
+It holds, per (run, key), the steps that have a matrix, the class names, and the
+matrices; its snapshot carries the matrices from the newest back while they fit
+``budget`` cells (all of them for small matrices, the last few for 100 classes), each
+delta the new ones, and ``answer`` an older one the page asks for. The shapes are
+declared in ``contract.py``.
 """
 
 from __future__ import annotations
@@ -21,28 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import traitlets as t
 
-from ..store.base import Store
-from .base import LiveWidget
-from .gallery import logged_media
-from .runs import RunRef, resolve_runs
-from .sources import make_sources
-
-NORMALIZE = ("none", "true", "pred")
-
-
-def normalize(matrix: Any, by: str = "none") -> np.ndarray:
-    """Fractions of each true class (``"true"``: rows sum to 1), of each predicted class
-    (``"pred"``: columns sum to 1), or the counts (``"none"``). Empty rows stay 0."""
-    m = np.asarray(matrix, dtype=float)
-    if by == "none":
-        return m
-    if by not in NORMALIZE:
-        raise ValueError(f"normalize is one of {NORMALIZE}, got {by!r}")
-    axis = 1 if by == "true" else 0
-    sums = m.sum(axis=axis, keepdims=True)
-    return np.divide(m, sums, out=np.zeros_like(m), where=sums != 0)
+from ..gallery import logged_media
+from ..runs import RunRef
 
 
 class _Entry:
@@ -152,63 +125,3 @@ class MatrixSet:
                         [np.ascontiguousarray(m, dtype=float).tobytes()],
                     )
         return {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": 0}, []
-
-
-class ConfusionMatrix(LiveWidget):
-    """Heatmaps of the confusion matrices of one or many runs, with a step slider.
-
-    ``runs``: a run, ``"project/run_id"`` or a list (default the current run); ``keys``:
-    keys or globs (default every confusion-matrix key). ``normalize``: ``"none"``
-    (counts), ``"true"`` (each true class sums to 100 %) or ``"pred"`` (each predicted
-    class sums to 100 %). ``size``: the heatmap's side in px. Hover shows the count and
-    both percentages; with many classes labels thin out and column labels turn.
-    """
-
-    esm_name = "confusion"
-
-    normalize = t.Enum(NORMALIZE, default_value="none").tag(sync=True)
-    size = t.Int(420).tag(sync=True)
-    steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
-
-    def __init__(
-        self,
-        runs: Any = None,
-        keys: Iterable[str] | str | None = None,
-        *,
-        normalize: str = "none",
-        size: int = 420,
-        live: bool = True,
-        store: Store | None = None,
-        budget: int = 100_000,
-        min_interval: float = 0.2,
-        **kwargs: Any,
-    ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self.matrices = MatrixSet(refs, keys, budget=budget)
-        super().__init__(
-            model=self.matrices,
-            sources=make_sources(refs),
-            live=live,
-            min_interval=min_interval,
-            normalize=normalize,
-            size=size,
-            **kwargs,
-        )
-
-    def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-        return self.matrices.answer(request)
-
-    def matrix(self, key: str, run: int = 0, step: int | None = None, by: str = "none") -> np.ndarray | None:
-        """The counts of ``key`` (run number ``run``, ``step`` or the latest), or the
-        fractions the widget shows when normalised ``by`` ``"true"`` / ``"pred"``."""
-        m = self.matrices.matrix(run, key, step)
-        return None if m is None else normalize(m, by)
-
-    def _picture(self) -> Any:
-        from .pictures.confusion import confusion_picture
-
-        return confusion_picture(
-            self.matrices, normalize=self.normalize, size=self.size, steps_shown=dict(self.steps_shown)
-        )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .svg import MUTED, Picture, clip, heat_color, heat_image, note, stack, text
+from ..pictures.svg import MUTED, Picture, clip, heat_color, heat_image, note, stack, text
+from .cells import normalize
 
 if TYPE_CHECKING:
-    from ..confusion import MatrixSet
+    from .model import MatrixSet
 
 RECT_CLASSES = 24
 
@@ -35,8 +36,6 @@ def _cell_text(v: float, mode: str) -> str:
 
 
 def _panel(matrices: MatrixSet, e: Any, mode: str, size: int, steps_shown: dict[str, Any]) -> Picture:
-    from ..confusion import normalize
-
     chosen = steps_shown.get(str(e.id))
     step = chosen if isinstance(chosen, int) and chosen in e.steps else e.steps[-1]
     m = normalize(matrices.matrix(e.run, e.key, step), mode)
