@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-NORMALIZE = ("none", "true", "pred")
+from .contract import NORMALIZE
 
 
 def normalize(matrix: Any, by: str = "none") -> np.ndarray:

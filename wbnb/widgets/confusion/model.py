@@ -10,12 +10,13 @@ declared in ``contract.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
+from ..contract import RunInfo
 from ..gallery import logged_media
 from ..runs import RunRef
+from .contract import FetchMatrix, Matrices, MatrixHead, MatrixReply, MatrixSeries, MatrixUpdate, MatrixUpdates
 
 
 class _Entry:
@@ -64,23 +65,24 @@ class MatrixSet:
             if pos not in e.new:
                 e.new.append(pos)
 
-    def _head(self, e: _Entry) -> dict[str, Any]:
+    def _head(self, e: _Entry) -> MatrixHead:
         return {"id": e.id, "run": e.run, "key": e.key, "title": e.title, "class_names": e.names}
 
-    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        upd, buffers = [], []
+    def delta(self) -> tuple[MatrixUpdates, list[bytes]] | None:
+        upd: list[MatrixUpdate] = []
+        buffers: list[bytes] = []
         for e in self.entries.values():
             for pos in e.new:
                 m = e.mats[pos]
-                upd.append(self._head(e) | {"step": e.steps[pos], "k": int(m.shape[0])})
+                upd.append({**self._head(e), "step": e.steps[pos], "k": int(m.shape[0])})
                 buffers.append(np.ascontiguousarray(m, dtype=float).tobytes())
             e.new = []
         if not upd:
             return None
         return {"type": "delta", "upd": upd}, buffers
 
-    def snapshot(self) -> dict[str, Any]:
-        series = []
+    def snapshot(self) -> Matrices:
+        series: list[MatrixSeries] = []
         for e in self.entries.values():
             e.new = []
             have: list[int] = []
@@ -97,8 +99,8 @@ class MatrixSet:
             parts.reverse()
             k = int(e.mats[-1].shape[0]) if e.mats else 0
             data = np.concatenate(parts).tobytes() if parts else b""
-            series.append(self._head(e) | {"steps": e.steps, "k": k, "have": have, "data": memoryview(data)})
-        runs = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
+            series.append({**self._head(e), "steps": e.steps, "k": k, "have": have, "data": memoryview(data)})
+        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
         return {"runs": runs, "series": series}
 
     def size_hint(self) -> int:
@@ -114,14 +116,13 @@ class MatrixSet:
         i = int(np.searchsorted(e.steps, step))
         return e.mats[i] if i < len(e.steps) and e.steps[i] == step else None
 
-    def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-        sid, step = int(content.get("id", -1)), int(content.get("step", -1))
+    def answer(self, fetch: FetchMatrix) -> tuple[MatrixReply, list[bytes]]:
+        """The matrix ``fetch`` asks for (``k`` 0 and no buffer when there is none)."""
+        sid, step = fetch["id"], fetch["step"]
+        reply: MatrixReply = {"type": "matrix", "req": fetch["req"], "id": sid, "step": step, "k": 0}
         for e in self.entries.values():
             if e.id == sid:
                 m = self.matrix(e.run, e.key, step)
                 if m is not None:
-                    return (
-                        {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": int(m.shape[0])},
-                        [np.ascontiguousarray(m, dtype=float).tobytes()],
-                    )
-        return {"type": "matrix", "req": content.get("req"), "id": sid, "step": step, "k": 0}, []
+                    return {**reply, "k": int(m.shape[0])}, [np.ascontiguousarray(m, dtype=float).tobytes()]
+        return reply, []

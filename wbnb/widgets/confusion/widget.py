@@ -12,7 +12,7 @@ draws them for a saved notebook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,8 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..runs import resolve_runs
 from ..sources import make_sources
-from .cells import NORMALIZE, normalize
+from .cells import normalize
+from .contract import NORMALIZE, ConfusionSnapshot, FetchMatrix, MatrixReply
 from .model import MatrixSet
 
 
@@ -38,9 +39,10 @@ class ConfusionMatrix(LiveWidget):
 
     esm_name = "confusion"
 
+    _snapshot = t.Dict().tag(sync=True, ts=ConfusionSnapshot)
     normalize = t.Enum(NORMALIZE, default_value="none").tag(sync=True)
     size = t.Int(420).tag(sync=True)
-    steps_shown = t.Dict().tag(sync=True)  # series id (str) -> step chosen; absent: latest
+    steps_shown = t.Dict().tag(sync=True, ts=dict[str, int])  # series id (str) -> step chosen; absent: latest
 
     def __init__(
         self,
@@ -69,8 +71,17 @@ class ConfusionMatrix(LiveWidget):
             **kwargs,
         )
 
-    def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-        return self.matrices.answer(request)
+    def _answer(self, request: Mapping[str, Any]) -> tuple[MatrixReply, list[bytes]] | None:
+        try:  # what the page sent, checked: a FetchMatrix or nothing to answer
+            fetch: FetchMatrix = {
+                "type": "fetch",
+                "req": int(request["req"]),
+                "id": int(request["id"]),
+                "step": int(request["step"]),
+            }
+        except (KeyError, TypeError, ValueError):
+            return None
+        return self.matrices.answer(fetch)
 
     def matrix(self, key: str, run: int = 0, step: int | None = None, by: str = "none") -> np.ndarray | None:
         """The counts of ``key`` (run number ``run``, ``step`` or the latest), or the
