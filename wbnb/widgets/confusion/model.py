@@ -19,7 +19,9 @@ from ..runs import RunRef
 from .contract import FetchMatrix, Matrices, MatrixHead, MatrixReply, MatrixSeries, MatrixUpdate, MatrixUpdates
 
 
-class _Entry:
+class Entry:
+    """One (run, key): its steps, their matrices (counts), class names and title."""
+
     __slots__ = ("id", "run", "key", "steps", "mats", "names", "title", "new")
 
     def __init__(self, sid: int, run: int, key: str) -> None:
@@ -38,7 +40,7 @@ class MatrixSet:
         self.runs = runs
         self.keys = list(keys) if keys else None
         self.budget = budget  # matrix cells per (run, key) the snapshot carries
-        self.entries: dict[tuple[int, str], _Entry] = {}
+        self.entries: dict[tuple[int, str], Entry] = {}
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
         for step, key, recs in logged_media(rows, "confusion_matrix", self.keys):
@@ -51,7 +53,7 @@ class MatrixSet:
                 continue
             e = self.entries.get((source, key))
             if e is None:
-                e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
+                e = self.entries[(source, key)] = Entry(len(self.entries), source, key)
             names = [str(n) for n in (rec.get("class_names") or [])]
             e.names = names if len(names) == m.shape[0] else [str(i) for i in range(m.shape[0])]
             e.title = None if rec.get("title") is None else str(rec.get("title"))
@@ -65,7 +67,7 @@ class MatrixSet:
             if pos not in e.new:
                 e.new.append(pos)
 
-    def _head(self, e: _Entry) -> MatrixHead:
+    def _head(self, e: Entry) -> MatrixHead:
         return {"id": e.id, "run": e.run, "key": e.key, "title": e.title, "class_names": e.names}
 
     def delta(self) -> tuple[MatrixUpdates, list[bytes]] | None:
