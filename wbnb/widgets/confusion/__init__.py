@@ -5,9 +5,10 @@
     ConfusionMatrix(run, normalize="true")     # rows sum to 100 % (recall per class)
     normalize(counts, "pred")                  # the fractions the widget shows by column
 
+``contract.py`` (what crosses the wire, written as ``js/confusion/contract.ts``),
 ``model.py`` (``MatrixSet``, the live model), ``widget.py`` (the anywidget class),
-``picture.py`` (its static picture), ``cells.py`` (the maths both halves share);
-the page is ``js/confusion/``.
+``picture.py`` (its static picture), ``cells.py`` and ``layout.py`` (the rules the
+picture shares with the page, ``js/confusion/``).
 """
 
 from .cells import normalize

@@ -20,11 +20,13 @@ import traitlets as t
 
 from ...store.base import Store
 from ..base import LiveWidget
+from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..sources import make_sources
 from .cells import normalize
 from .contract import NORMALIZE, ConfusionSnapshot, FetchMatrix, MatrixReply
 from .model import MatrixSet
+from .picture import confusion_picture
 
 
 class ConfusionMatrix(LiveWidget):
@@ -89,9 +91,7 @@ class ConfusionMatrix(LiveWidget):
         m = self.matrices.matrix(run, key, step)
         return None if m is None else normalize(m, by)
 
-    def _picture(self) -> Any:
-        from .picture import confusion_picture
-
+    def _picture(self) -> Picture:
         return confusion_picture(
             self.matrices, normalize=self.normalize, size=self.size, steps_shown=dict(self.steps_shown)
         )
