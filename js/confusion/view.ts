@@ -42,6 +42,7 @@ const CSS = `
 
 const MODES: Record<Normalize, string> = { none: "counts", true: "% of true class (rows)", pred: "% of predicted class (columns)" };
 const REDRAWN_BY = ["change:normalize", "change:size", "change:steps_shown"] as const;
+// The channel takes deltas only; the kernel's other message (a fetched matrix) is received() here.
 const isDelta = (msg: unknown): msg is ConfusionDelta => isToPage(msg) && msg.type === "delta";
 
 export class ConfusionView implements View {
@@ -79,10 +80,13 @@ export class ConfusionView implements View {
     });
     model.on("msg:custom", this.onMsg);
     for (const ev of REDRAWN_BY) model.on(ev, this.onChange);
-    const m = this.matrices;
     this.channel = new LiveChannel<ConfusionSnapshot, ConfusionDelta>(
       model,
-      { rebuild: (snap) => this.rebuild(snap), apply: (delta, buffers) => m.apply(delta, buffers), commit: this.onChange },
+      {
+        rebuild: (snap) => this.rebuild(snap),
+        apply: (delta, buffers) => this.matrices.apply(delta, buffers),
+        commit: this.onChange,
+      },
       isDelta,
     );
     Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
