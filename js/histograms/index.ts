@@ -11,7 +11,8 @@ type Snapshot = { seq: number; [k: string]: any };
 type Delta = { type: "delta"; seq: number; [k: string]: any };
 type Model = { _snapshot: Snapshot; [k: string]: any };
 const isDelta = (m: unknown): m is Delta => typeof m === "object" && m !== null && "type" in m && m.type === "delta";
-import { canvasFont, heatColor, placeTip, sizeCanvas } from "../confusion/heat";
+import { canvasFont, placeTip, sizeCanvas } from "../lib/canvas";
+import { heatColor } from "../lib/heat";
 
 interface RunInfo {
   id: string;
