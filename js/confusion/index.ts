@@ -91,7 +91,7 @@ function cellText(v: number, mode: string): string {
 
 async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
-  injectStyle("wbnb-confusion-style", CSS);
+  injectStyle("wbnb-confusion-style", CSS, el);
   const root = h("div", "wbnb-confusion", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
   const modeLabel = h("label", undefined, "normalise", bar);

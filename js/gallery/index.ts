@@ -52,7 +52,7 @@ const CSS = `
 
 async function render(props: RenderProps): Promise<() => void> {
   const { model, el } = props;
-  injectStyle("wbnb-gallery-style", CSS);
+  injectStyle("wbnb-gallery-style", CSS, el);
   const root = h("div", "wbnb-gallery", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
   const body = h("div", "wbnb-body", undefined, root);
