@@ -196,7 +196,7 @@ async function render(props: RenderProps<Model>): Promise<() => void> {
   // Importing the vega bundle compiles it largely off the main thread: the snapshot is
   // decoded and the chart cells laid out meanwhile (below), and the views made after.
   const vegaLoading = loadVega(props.model.get("_vega"), props.model, props.host);
-  injectStyle("wbnb-curves-style", CSS);
+  injectStyle("wbnb-curves-style", CSS, el);
   const root = h("div", "wbnb-curves", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
   const legend = h("div", "wbnb-legend", undefined, root);

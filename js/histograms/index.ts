@@ -57,7 +57,7 @@ const RIDGE_ROWS = 40; // a ridge plot of more rows is unreadable: an even subse
 
 async function render(props: RenderProps<Model>): Promise<() => void> {
   const { model, el } = props;
-  injectStyle("wbnb-histograms-style", CSS);
+  injectStyle("wbnb-histograms-style", CSS, el);
   const root = h("div", "wbnb-histograms", undefined, el);
   const bar = h("div", "wbnb-bar", undefined, root);
   const viewLabel = h("label", undefined, "view", bar);

@@ -2,7 +2,8 @@
 the run's notable events under it: a cell's exception or interrupt (the run stays open,
 see ``wbnb.jupyter.hooks``) and ``run.alert()``s.
 
-An ``ipywidgets.HTML`` refreshed by one small daemon thread while the run is live
+An anywidget (its view, ``js/header/``, shows the HTML as text and simple markup) refreshed
+by one small daemon thread while the run is live
 (every ``interval`` s: state and duration from the run or its stored metadata, events
 read from the store's ``events`` stream after a cursor). Every user string is escaped.
 """
@@ -15,8 +16,10 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-import ipywidgets
+import anywidget
+import traitlets
 
+from .bundles import bundle
 from .runs import RunRef
 
 SHOWN_EVENTS = 5  # the newest; older ones are counted
@@ -70,12 +73,14 @@ def duration(seconds: float) -> str:
 MAX_BACKOFF = 8  # a quiet header of another process's run looks every 8 intervals at most
 
 
-class RunHeader(ipywidgets.HTML):
+class RunHeader(anywidget.AnyWidget):
     """Name, state, duration and events of one run, kept current while it is live."""
 
-    value: str  # the HTML trait, declared for mypy (ipywidgets has no type information)
+    value = traitlets.Unicode("").tag(sync=True)  # header_html's markup
 
     def __init__(self, ref: RunRef, *, live: bool = True, interval: float = 1.0, **kwargs: Any) -> None:
+        if "_esm" not in RunHeader.__dict__:  # read on first use: importing widgets stays quick
+            RunHeader._esm = bundle("header")
         self.ref = ref
         self._events: list[dict[str, Any]] = []
         self._offset = 0
