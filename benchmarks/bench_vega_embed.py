@@ -86,7 +86,7 @@ DRAW = """async ([vegaSource, liteSource, spec, mode, charts, points]) => {
 
 def template() -> dict:
     """Curves' template as the front end compiles it with smoothing off (js/curves specFor)."""
-    from wbnb.widgets.curves import KEY_PLACEHOLDER, RAW_LAYER, template_spec
+    from wbnb.widgets.curves.widget import KEY_PLACEHOLDER, RAW_LAYER, template_spec
 
     spec = template_spec(KEY_PLACEHOLDER, [("r", "#1f77b4")])
     spec["layer"] = [layer for layer in spec["layer"] if layer.get("name") != RAW_LAYER]

@@ -235,8 +235,8 @@ def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
     import random
 
     import wbnb
+    from wbnb.widgets.curves.model import SeriesSet
     from wbnb.widgets.runs import resolve_runs
-    from wbnb.widgets.series import SeriesSet
     from wbnb.widgets.sources import ListenerSource
 
     run = wbnb.init(project="p")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from wbnb.store.local import LocalStore
-from wbnb.widgets.downsample import Y
+from wbnb.widgets.curves.downsample import Y
+from wbnb.widgets.curves.model import SeriesSet, sort_keys
 from wbnb.widgets.runs import RunRef
-from wbnb.widgets.series import SeriesSet, sort_keys
 
 
 def _ref(meta: dict | None = None) -> RunRef:
@@ -137,7 +137,7 @@ def test_loading_columns_gives_the_buckets_ingesting_rows_gives(store_dir) -> No
 
 
 def test_template_spec_is_chart_for_without_altair() -> None:
-    from wbnb.widgets.curves import KEY_PLACEHOLDER, _as_spec, chart_for, template_spec
+    from wbnb.widgets.curves.widget import KEY_PLACEHOLDER, _as_spec, chart_for, template_spec
 
     for runs in ([("a", "#4c78a8")], [("a", "#4c78a8"), ("b", "#f58518")]):
         made = _as_spec(chart_for(KEY_PLACEHOLDER, runs, width=300, height=150))

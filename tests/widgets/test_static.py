@@ -122,7 +122,7 @@ def test_curves_picture_has_sections_every_key_and_a_legend_per_run(store_dir: P
 
 
 def test_curves_picture_draws_the_log_scale_and_smoothing_chosen(store_dir: Path) -> None:
-    from wbnb.widgets.series import smoothed
+    from wbnb.widgets.curves.model import smoothed
 
     assert list(smoothed(np.array([1.0, 2.0, 4.0]), 0.5)) == pytest.approx([1.0, 5 / 3, 3.0])  # as js/lib/series.ts
     assert list(smoothed(np.array([1.0, 2.0]), 0.0)) == [1.0, 2.0]

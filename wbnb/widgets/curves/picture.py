@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..downsample import M, R, S, T, Y
-from ..series import section_of, smoothed
-from .svg import MUTED, Picture, clock, esc, number, text
+from ..pictures.svg import MUTED, Picture, clock, esc, number, text
+from .downsample import M, R, S, T, Y
+from .model import section_of, smoothed
 
 if TYPE_CHECKING:
-    from ..series import SeriesSet
+    from .model import SeriesSet
 
 PANEL_W, PANEL_H, PAD = 240, 130, 40
 PLOT_W, PLOT_H, PLOT_TOP = PANEL_W - PAD - 8, PANEL_H - 46, 22

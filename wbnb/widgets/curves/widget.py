@@ -23,12 +23,12 @@ from typing import Any
 import traitlets as t
 from ipywidgets import widget_serialization
 
-from ..store.base import Store
-from .base import LiveWidget
-from .runs import RunRef, resolve_runs
-from .series import SeriesSet
-from .sources import make_sources
-from .vegaloader import VegaLoader
+from ...store.base import Store
+from ..base import LiveWidget
+from ..runs import RunRef, resolve_runs
+from ..sources import make_sources
+from ..vegaloader import VegaLoader
+from .model import SeriesSet
 
 # Tableau 10: distinct, readable on white and dark backgrounds.
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
@@ -201,7 +201,7 @@ class Curves(LiveWidget):
         return snapshot
 
     def _picture(self) -> Any:
-        from .pictures.curves import series_picture
+        from .picture import series_picture
 
         return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y, smoothing=self.smoothing)
 

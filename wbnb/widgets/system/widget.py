@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .curves import Curves
-from .runs import RunRef
-from .sources import CursorSource
+from ..curves import Curves
+from ..runs import RunRef
+from ..sources import CursorSource
 
 SECTIONS = (  # (section, test on the name after "system/"), first match wins
     ("GPU", lambda n: n.startswith("gpu")),

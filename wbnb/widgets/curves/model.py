@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..runs import RunRef
 from .downsample import Buckets
-from .runs import RunRef
 
 
 class Series:
