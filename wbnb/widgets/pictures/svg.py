@@ -9,6 +9,7 @@ GitHub, JupyterLab without a kernel), so nothing in one may become markup.
 from __future__ import annotations
 
 import base64
+import decimal
 import math
 import time
 from dataclasses import dataclass
@@ -95,14 +96,25 @@ def place(p: Picture, x: float, y: float) -> str:
 
 
 def number(v: float) -> str:
-    """A number as the widgets print one (``formatNumber`` in js/lib/dom.ts)."""
-    if not math.isfinite(v):
-        return str(v)
+    """A number as the widgets print one: ``formatNumber`` in js/lib/dom.ts (JavaScript's
+    ``toExponential(3)`` / ``toPrecision(5)``: ties round away from zero, exponents
+    unpadded), both held by tests/cases/numbers.json."""
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
     a = abs(v)
     if a != 0 and (a >= 1e6 or a < 1e-3):
-        return f"{v:.3e}"
-    g = float(f"{v:.5g}")
+        return _half_up(v, ".3e")
+    g = float(_half_up(v, ".5g"))
     return str(int(g)) if g.is_integer() else repr(g)
+
+
+def _half_up(v: float, spec: str) -> str:
+    """``format(v, spec)`` rounding the exact value of ``v`` half away from zero."""
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_HALF_UP
+        return format(decimal.Decimal(v), spec)
 
 
 def clock(t: float) -> str:
