@@ -11,8 +11,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from ..pictures.svg import MUTED, Picture, clip, number, text
 from ..query import TableData
-from .svg import MUTED, Picture, clip, number, text
 
 MAX_ROWS, MAX_COLUMNS = 50, 12
 ROW_H, PAD, CHAR_W = 20, 8, 6.6

@@ -26,11 +26,11 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from ..sdk.lifecycle import current_run
-from ..store.base import Store
-from ..store.filters import run_runtime
-from .bundles import bundle
-from .pictures import Pictured
+from ...sdk.lifecycle import current_run
+from ...store.base import Store
+from ...store.filters import run_runtime
+from ..bundles import bundle
+from ..pictures import Pictured
 
 BASE_COLUMNS = ("name", "state", "created", "duration", "tags")
 
@@ -151,7 +151,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
         height: int = 420,
         **kwargs: Any,
     ) -> None:
-        from ..api import Api
+        from ...api import Api
 
         self.api = Api({"dir": dir} if dir else None, store=store)
         if project is None:
@@ -242,7 +242,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
             box = target
 
             def show(ids: list[str]) -> None:
-                from .curves import Curves
+                from ..curves import Curves
 
                 old = list(box.children)
                 box.children = (
@@ -264,7 +264,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
         return self.link(ipywidgets.VBox())
 
     def _picture(self) -> Any:
-        from .pictures.table import table_picture
+        from .picture import table_picture
 
         return table_picture(
             self._data,

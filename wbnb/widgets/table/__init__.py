@@ -1,0 +1,14 @@
+"""The run table: every run of a project in a sortable, filterable table.
+
+    from wbnb.widgets import RunTable
+    table = RunTable("mnist", filter="summary.val_acc > 0.8 and config.lr < 1e-3", sort="-summary.val_acc")
+    table                              # click headers to sort, type a filter, choose columns
+    table.selected                     # run ids of the rows selected in the browser
+    table.curves()                     # a Curves of the selected runs, following the selection
+
+``widget.py`` is the anywidget, ``picture.py`` its static picture (mirrored by ``js/table/``).
+"""
+
+from .widget import RunTable, columnar, run_row
+
+__all__ = ["RunTable", "columnar", "run_row"]
