@@ -6,9 +6,11 @@
     table.selected                     # run ids of the rows selected in the browser
     table.curves()                     # a Curves of the selected runs, following the selection
 
-``widget.py`` is the anywidget, ``picture.py`` its static picture (mirrored by ``js/table/``).
+``model.py`` reads the runs into columns, ``widget.py`` is the anywidget, ``picture.py`` its
+static picture, ``contract.py`` the shapes of its traits (mirrored by ``js/table/``).
 """
 
-from .widget import RunTable, columnar, run_row
+from .model import columnar, run_row
+from .widget import RunTable
 
 __all__ = ["RunTable", "columnar", "run_row"]
