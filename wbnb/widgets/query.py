@@ -1,6 +1,6 @@
 """The run table's filter language and sort, in Python: the rows a ``RunTable`` shows.
 
-The browser filters and sorts the table (``js/lib/filter.ts``, ``js/lib/sort.ts``,
+The browser filters and sorts the table (``js/table/filter.ts``, ``js/table/sort.ts``,
 ``js/table/data.ts``); the table's static picture must show the same rows in the same
 order without a browser, so this module follows those files rule for rule (the
 grammar, "a missing field never matches", ``has`` and ``~``, numbers before strings,
