@@ -2,13 +2,15 @@
 // reverses; shift-click adds a secondary key), filtered by an expression (filter.ts), with
 // a column chooser. Only the rows in view are in the DOM. Sort, filter, visible columns and
 // the selected run ids are traits, so Python can set and read them and a saved notebook
-// keeps them. Every run string is inserted as text.
+// keeps them. What it shows goes back to the kernel for the static picture (shown.ts).
+// Every run string is inserted as text.
 import type { AnyModel, Host } from "@anywidget/types";
 import { h, injectStyle } from "../lib/dom";
 import type { View } from "../lib/view";
-import type { RunTableModel } from "./contract";
+import { SHOWN_ROWS, type RunTableModel, type Shown } from "./contract";
 import { decode, formatCell, resolveColumn, visibleColumns, type Column, type Table } from "./data";
 import { compile, FilterError } from "./filter";
+import { ShownWriter } from "./shown";
 import { parseSortSpec, sortRows, type SortKey } from "./sort";
 
 const ROW_H = 24;
@@ -56,6 +58,8 @@ export class TableView implements View {
   private selected = new Set<string>();
   private anchor = -1;
   private frame = 0;
+  private filterError = ""; // why the filter did not parse ("" when it did)
+  private sortedBy: [string, boolean][] = []; // the columns the sort resolved to
   private readonly el: HTMLElement;
   private readonly input: HTMLInputElement;
   private readonly ferr: HTMLElement;
@@ -66,6 +70,7 @@ export class TableView implements View {
   private readonly head: HTMLElement;
   private readonly body: HTMLElement;
   private readonly handlers: [keyof RunTableModel, () => void][];
+  private readonly shown: ShownWriter;
 
   constructor(
     root: HTMLElement,
@@ -89,6 +94,7 @@ export class TableView implements View {
     this.head = h("div", "wbnb-head", undefined, this.inner);
     this.body = h("div", "wbnb-body", undefined, this.inner);
     this.data = decode(model.get("_data"));
+    this.shown = new ShownWriter(model);
 
     this.input.value = model.get("filter");
     this.input.addEventListener("input", () => {
@@ -123,6 +129,7 @@ export class TableView implements View {
   destroy(): void {
     for (const [name, cb] of this.handlers) this.model.off(`change:${name}`, cb);
     if (this.frame) cancelAnimationFrame(this.frame);
+    this.shown.cancel();
     this.el.remove();
   }
 
@@ -160,11 +167,13 @@ export class TableView implements View {
     if (this.input.value !== src) this.input.value = src;
     let pred: (i: number) => boolean;
     let error = "";
+    this.filterError = "";
     try {
       pred = compile(src, (f) => resolveColumn(this.data, f)?.get ?? null);
     } catch (e) {
       pred = () => true; // a malformed filter shows every run, and says why
-      error = e instanceof FilterError ? `${src}\n${" ".repeat(e.pos)}^ ${e.message}` : String(e);
+      this.filterError = e instanceof Error ? e.message : String(e);
+      error = e instanceof FilterError ? `${src}\n${" ".repeat(e.pos)}^ ${e.message}` : this.filterError;
     }
     this.ferr.textContent = error;
     this.input.classList.toggle("wbnb-bad", !!error);
@@ -180,16 +189,33 @@ export class TableView implements View {
 
   private applySort(): void {
     const keys: SortKey[] = [];
+    this.sortedBy = [];
     for (const { key, desc } of this.sortSpecs()) {
       const col = resolveColumn(this.data, key);
-      if (col) keys.push({ get: col.get, desc });
+      if (!col) continue;
+      keys.push({ get: col.get, desc });
+      this.sortedBy.push([col.key, desc]);
     }
     sortRows(this.order, keys);
+    this.shown.schedule(() => this.shownNow());
     this.count.textContent =
       `${this.order.length} of ${this.data.n} runs` + (this.selected.size ? `, ${this.selected.size} selected` : "");
     this.drawHead();
     this.inner.style.height = `${ROW_H * (this.order.length + 1)}px`;
     this.draw();
+  }
+
+  /** What the table shows now, as the kernel's picture draws it. */
+  private shownNow(): Shown {
+    return {
+      filter: this.model.get("filter"),
+      sort: this.model.get("sort"),
+      rev: this.data.rev,
+      ids: this.order.slice(0, SHOWN_ROWS).map((r) => this.data.ids[r]),
+      count: this.order.length,
+      error: this.filterError,
+      sorted_by: this.sortedBy,
+    };
   }
 
   // -- drawing -------------------------------------------------------------------------

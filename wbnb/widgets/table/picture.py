@@ -1,25 +1,41 @@
-"""The picture of a ``RunTable``: the rows it shows (filtered and sorted as in the browser,
-through ``widgets/query.py``), the columns chosen, as SVG text; at most ``MAX_ROWS``
-rows and ``MAX_COLUMNS`` columns, saying how many more there are. Built from the
-table's ``_data`` trait (what the widget read), so it costs no read.
+"""The picture of a ``RunTable``: the rows its page shows, in the page's order, the columns
+chosen, as SVG text; at most ``SHOWN_ROWS`` rows and ``MAX_COLUMNS`` columns, saying how
+many more there are. Built from the table's traits (what the widget read, and ``_shown``,
+what its page reported), so it costs no read.
+
+The page alone filters and sorts (``contract.py`` says why). Until a page has reported the
+rows for the table's current filter, sort and data (a notebook executed without a
+browser, or a filter just set from Python), the picture lists the runs newest first and
+says that the live view applies the filter and sort.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..pictures.svg import MUTED, Picture, clip, number, text
-from ..query import TableData
+from .contract import SHOWN_ROWS
+from .model import ORDER, decode
 
-MAX_ROWS, MAX_COLUMNS = 50, 12
+MAX_COLUMNS = 12
 ROW_H, PAD, CHAR_W = 20, 8, 6.6
 
 
+def visible_columns(keys: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """The columns shown for the ``columns`` trait: those it names that exist, in its
+    order; every column when it names none (``visibleColumns`` in js/table/data.ts)."""
+    if not columns:
+        return list(keys)
+    have = set(keys)
+    return [k for k in columns if k in have]
+
+
 def table_picture(
-    raw: dict[str, Any],
+    raw: Mapping[str, Any],
+    shown: Mapping[str, Any] | None,
     *,
     project: str = "",
     filter: str = "",
@@ -27,33 +43,46 @@ def table_picture(
     columns: Sequence[str] = (),
     selected: Sequence[str] = (),
 ) -> Picture:
-    """The table as the widget shows it for these traits."""
-    data = TableData(raw)
-    rows, error = data.visible_rows(filter, sort)
-    keys = [k for k in columns if k in data.columns]
-    if not keys and not columns:
-        keys = [k for k in data.columns if k != "id"]
+    """The table as the widget shows it for these traits (``raw``: ``_data``, ``shown``:
+    ``_shown``)."""
+    data = decode(raw)
+    ids: list[str] = list(raw.get("ids") or [])
+    n = len(ids)
+    chosen = set(selected)
+    sorted_by: dict[str, str] = {}
+    notes: list[tuple[str, str]] = [(f"filter: {filter}", MUTED)] if filter else []
+    if shown is not None and (shown["filter"], list(shown["sort"]), shown["rev"]) == (filter, list(sort), raw["rev"]):
+        index = {rid: i for i, rid in enumerate(ids)}
+        rows = [index[rid] for rid in shown["ids"] if rid in index]
+        count = int(shown["count"])
+        for key, desc in shown["sorted_by"]:
+            sorted_by.setdefault(key, "▼" if desc else "▲")
+        if shown["error"]:
+            notes.append((f"filter not applied ({shown['error']})", "#b00020"))
+        heading = f"{count} of {n} runs"
+    else:  # no page has shown these: the rows as read, newest first
+        rows, count = list(range(min(n, SHOWN_ROWS))), n
+        own_sort = bool(sort) and list(sort) != list(ORDER)
+        if list(sort) == list(ORDER):
+            sorted_by["created"] = "▼"
+        if own_sort:
+            notes.append((f"sort: {', '.join(sort)}", MUTED))
+        if filter or own_sort:
+            notes.append(
+                ("filter and sort are applied by the live view; this picture lists every run, newest first", MUTED)
+            )
+        heading = f"{n} runs" if filter else f"{n} of {n} runs"
+    keys = visible_columns(list(data), columns)
     more_cols = max(0, len(keys) - MAX_COLUMNS)
     keys = keys[:MAX_COLUMNS]
-    shown = rows[:MAX_ROWS]
-    chosen = set(selected)
-    cells = {k: [format_cell(data.columns[k][0], data.columns[k][1][r]) for r in shown] for k in keys}
-    sorted_by: dict[str, str] = {}
-    for spec in sort:
-        field = spec[1:] if spec[:1] in "+-" else spec
-        key = data.resolve(field)
-        if key is not None:
-            sorted_by.setdefault(key, "▼" if spec.startswith("-") else "▲")
+    cells = {k: [format_cell(data[k][0], data[k][1][r]) for r in rows] for k in keys}
     widths = {k: min(200.0, max(48.0, CHAR_W * max([len(k) + 2] + [len(c) for c in cells[k]]) + 2 * PAD)) for k in keys}
     width = max(360.0, sum(widths.values()) + 2)
-    count = f"{len(rows)} of {data.n} runs" + (f", {len(chosen)} selected" if chosen else "")
-    body = [text(4, 15, f"{project} · {count}" if project else count, size=13, weight="600", width=width - 8)]
+    heading += f", {len(chosen)} selected" if chosen else ""
+    body = [text(4, 15, f"{project} · {heading}" if project else heading, size=13, weight="600", width=width - 8)]
     y = 22.0
-    if filter:
-        body.append(text(4, y + 12, f"filter: {filter}", size=11, fill=MUTED, width=width - 8))
-        y += 16
-    if error:
-        body.append(text(4, y + 12, f"filter not applied ({error})", size=11, fill="#b00020", width=width - 8))
+    for line, fill in notes:
+        body.append(text(4, y + 12, line, size=11, fill=fill, width=width - 8))
         y += 16
     y += 4
     body.append(f'<rect x="0" y="{y:.1f}" width="{width:.1f}" height="{ROW_H}" fill="#f0f0f0"/>')
@@ -64,13 +93,13 @@ def table_picture(
         )
         x += widths[k]
     y += ROW_H
-    for j, r in enumerate(shown):
-        fill = "#e3edfb" if data.ids[r] in chosen else "#fafafa" if j % 2 else ""
+    for j, r in enumerate(rows):
+        fill = "#e3edfb" if ids[r] in chosen else "#fafafa" if j % 2 else ""
         if fill:
             body.append(f'<rect x="0" y="{y:.1f}" width="{width:.1f}" height="{ROW_H}" fill="{fill}"/>')
         x = 0.0
         for k in keys:
-            numeric = data.columns[k][0] in ("num", "time", "dur")
+            numeric = data[k][0] in ("num", "time", "dur")
             s = clip(cells[k][j], widths[k] - 2 * PAD, 11)
             body.append(
                 text(
@@ -83,10 +112,10 @@ def table_picture(
             )
             x += widths[k]
         y += ROW_H
-    if not rows:
-        body.append(text(PAD, y + 14, "no runs match" if data.n else "no runs yet", size=11, fill=MUTED))
+    if not count:
+        body.append(text(PAD, y + 14, "no runs match" if n else "no runs yet", size=11, fill=MUTED))
         y += ROW_H
-    more = [f"… and {len(rows) - len(shown)} more runs"] if len(rows) > len(shown) else []
+    more = [f"… and {count - len(rows)} more runs"] if count > len(rows) else []
     more += [f"{more_cols} more columns not shown"] if more_cols else []
     if more:
         body.append(text(PAD, y + 14, " · ".join(more), size=11, fill=MUTED))

@@ -2,9 +2,10 @@
 
 Python reads the run documents once (``refresh()`` re-reads, ``poll=`` seconds follows new
 runs) and sends them as columns in the ``_data`` trait (``model.py``); sorting and
-filtering happen in the browser (``js/table/``). ``filter``, ``sort``, ``columns`` and
-``selected`` sync both ways; ``filter_error`` says why the front end could not parse
-``filter`` (empty when it could, or before any view drew).
+filtering happen in the browser only (``js/table/``, see ``contract.py`` for why), which
+writes what it shows back into ``_shown`` for the static picture. ``filter``, ``sort``,
+``columns`` and ``selected`` sync both ways; ``filter_error`` says why the front end could
+not parse ``filter`` (empty when it could, or before any view drew).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ...sdk.lifecycle import current_run
 from ...store.base import Store
 from ..bundles import bundle
 from ..pictures import Pictured
-from .contract import TableData
+from .contract import Shown, TableData
 from .model import ORDER, read_project, same_rows
 
 
@@ -42,6 +43,8 @@ class RunTable(Pictured, anywidget.AnyWidget):
     columns = t.List(t.Unicode()).tag(sync=True)
     selected = t.List(t.Unicode()).tag(sync=True)
     height = t.Int(420).tag(sync=True)
+    # What the page shows, written by the page (None until a page has drawn the table).
+    _shown = t.Dict(default_value=None, allow_none=True).tag(sync=True, ts=Shown)
 
     def __init__(
         self,
@@ -164,6 +167,7 @@ class RunTable(Pictured, anywidget.AnyWidget):
 
         return table_picture(
             self._data,
+            self._shown,
             project=self.project,
             filter=self.filter,
             sort=list(self.sort),
