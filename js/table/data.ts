@@ -1,6 +1,8 @@
 // The run table's data as the view uses it: the `_data` trait (contract.ts TableData,
 // written by wbnb/widgets/table/model.py) decoded into columns with a getter per row,
 // the column a filter or sort field names, which columns show, and a cell's text.
+// The static picture (wbnb/widgets/table/picture.py) chooses columns and prints cells by
+// the same rules: tests/cases/table_columns.json and table_cells.json hold both.
 import { float64s } from "../lib/anywidget";
 import { formatNumber } from "../lib/dom";
 import type { NumColumn, TableData, TextColumn } from "./contract";
@@ -87,7 +89,7 @@ export function formatValue(type: Column["type"], v: unknown): string {
   }
   if (type === "dur" && typeof v === "number") return formatDuration(v);
   if (typeof v === "number") return formatNumber(v);
-  if (Array.isArray(v)) return v.map((x) => String(x)).join(", ");
+  if (Array.isArray(v)) return v.map((x) => (typeof x === "number" ? formatNumber(x) : String(x))).join(", ");
   return String(v);
 }
 

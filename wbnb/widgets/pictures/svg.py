@@ -12,6 +12,7 @@ import base64
 import math
 import time
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 import numpy as np
@@ -95,14 +96,24 @@ def place(p: Picture, x: float, y: float) -> str:
 
 
 def number(v: float) -> str:
-    """A number as the widgets print one (``formatNumber`` in js/lib/dom.ts)."""
+    """A number as the widgets print one: ``formatNumber`` in js/lib/dom.ts, digit for digit
+    (ties away from zero as JavaScript's toPrecision, exponents unpadded, ``Infinity``)."""
     if not math.isfinite(v):
-        return str(v)
+        return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
     a = abs(v)
     if a != 0 and (a >= 1e6 or a < 1e-3):
-        return f"{v:.3e}"
-    g = float(f"{v:.5g}")
+        return format(_significant(v, 4), ".3e")
+    g = float(_significant(v, 5))
     return str(int(g)) if g.is_integer() else repr(g)
+
+
+def _significant(v: float, digits: int) -> Decimal:
+    """``v`` to ``digits`` significant digits, ties away from zero (JavaScript's
+    ``toPrecision``; Python's formatting rounds ties to even)."""
+    d = Decimal(v)
+    if not d:
+        return d
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
 
 
 def clock(t: float) -> str:

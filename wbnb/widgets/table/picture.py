@@ -1,7 +1,8 @@
 """The picture of a ``RunTable``: the rows its page shows, in the page's order, the columns
 chosen, as SVG text; at most ``SHOWN_ROWS`` rows and ``MAX_COLUMNS`` columns, saying how
 many more there are. Built from the table's traits (what the widget read, and ``_shown``,
-what its page reported), so it costs no read.
+what its page reported), so it costs no read. It chooses columns and prints cells as the
+page does: tests/cases/table_columns.json and table_cells.json hold both halves.
 
 The page alone filters and sorts (``contract.py`` says why). Until a page has reported the
 rows for the table's current filter, sort and data (a notebook executed without a
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..pictures.svg import MUTED, Picture, clip, number, text
@@ -124,19 +126,25 @@ def table_picture(
 
 
 def format_cell(kind: str, v: Any) -> str:
-    """The text a cell shows (``formatCell`` in js/table/data.ts)."""
+    """The text a cell shows (``formatValue`` in js/table/data.ts)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if kind == "time" and isinstance(v, (int, float)):
         return time.strftime("%Y-%m-%d %H:%M", time.localtime(v))
     if kind == "dur" and isinstance(v, (int, float)):
         return format_duration(float(v))
+    if isinstance(v, list):
+        return ", ".join(_item(x) for x in v)
+    return _item(v)
+
+
+def _item(v: Any) -> str:
+    if v is None:
+        return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return number(float(v))
-    if isinstance(v, list):
-        return ", ".join("null" if x is None else str(x) for x in v)
     return str(v)
 
 
@@ -146,8 +154,8 @@ def format_duration(s: float) -> str:
     def js_round(x: float) -> int:  # Math.round: halves up (Python's round goes to even)
         return math.floor(x + 0.5)
 
-    if s < 60:
-        return f"{s:.1f}s" if s < 10 else f"{js_round(s)}s"
+    if s < 60:  # toFixed(1) below 10 s: ties away from zero, as Decimal's ROUND_HALF_UP
+        return f"{Decimal(s).quantize(Decimal('0.1'), ROUND_HALF_UP)}s" if s < 10 else f"{js_round(s)}s"
     m = int(s // 60)
     if m < 60:
         return f"{m}m {js_round(s % 60):02d}s"
