@@ -3,7 +3,6 @@
 Each displayed widget carries an SVG of what it shows in the same output as its live
 view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``). One
 module per picture kind, drawn from the data the widget already holds: ``histograms``,
-``table`` (RunTable),
 ``panel`` (RunPanel: its parts stacked); ``svg`` holds what they share (text escaping,
 stacking, the heat colour scale, embedded PNGs). A component in its own slice keeps its
 picture there (``gallery/picture.py``, ``confusion/picture.py``).
