@@ -22,6 +22,7 @@ from .store.base import RunNotFound, Store
 from .store.edits import check_edit, check_tags
 from .store.filters import iso_time, matches, run_document, run_runtime, sort_runs
 from .store.history import RESERVED, Span, columns, merged, numeric_arrays, spread, step_spans
+from .store.runmeta import RunMeta
 from .store.summary import SummaryTracker
 
 # history(stream=): wandb's names ("default"; "system", which its server calls "events").
@@ -246,7 +247,8 @@ def _edited(field: str, doc: str) -> property:
         return self._edits[field] if field in self._edits else self._meta.get(field)
 
     def set_(self: Run, value: str | None) -> None:
-        self._edits[field] = check_edit({field: value})[field]
+        checked: Mapping[str, object] = check_edit({field: value})
+        self._edits[field] = checked[field]
 
     return property(get, set_, doc=doc)
 
@@ -260,7 +262,7 @@ class Run:
     and kept with ``update()``; ``delete()`` removes it.
     """
 
-    def __init__(self, store: Store, meta: dict[str, Any]) -> None:
+    def __init__(self, store: Store, meta: RunMeta) -> None:
         self._store = store
         self._meta = meta
         self._forget_edits()
@@ -341,7 +343,7 @@ class Run:
     runtime = property(lambda self: run_runtime(self._meta), doc="Seconds it ran (so far, if running).")
 
     @property
-    def meta(self) -> dict[str, Any]:
+    def meta(self) -> RunMeta:
         """The run's metadata as stored (``run.json``): times in seconds since the epoch."""
         return self._meta
 
@@ -409,7 +411,7 @@ class Run:
 
     save = update
 
-    def _save(self, changes: dict[str, Any]) -> None:
+    def _save(self, changes: Mapping[str, Any]) -> None:
         if not changes:
             return
         self._meta = self._store.update_run(self.project, self.id, check_edit(changes))
