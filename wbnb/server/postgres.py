@@ -54,7 +54,7 @@ from ..store.history import Cursor, columns, numeric_arrays
 from ..store.media import MediaStore
 from ..store.names import check_name
 from ..store.rows import check_continues
-from ..store.runmeta import RunMeta, State, given
+from ..store.runmeta import RunMeta, State, resumed
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Live, Unavailable
 from .files import client_meta
@@ -287,10 +287,7 @@ class PostgresBackend(Backend):
                                 f"run {path} already exists; pass resume='allow' to continue it, or choose another id"
                             )
                         old: RunMeta = json.loads(row[0])
-                        new: RunMeta = {**old, **given(meta)}
-                        new["config"] = {**old.get("config", {}), **new.get("config", {})}
-                        new["resumed"] = old.get("resumed", 0) + 1
-                        new = _opened(new)
+                        new = _opened(resumed(old, meta))
                         conn.execute(
                             "UPDATE wbnb_runs SET meta = %s WHERE entity = %s AND project = %s AND run_id = %s",
                             (_dump_meta(new), entity, project, run_id),

@@ -47,7 +47,7 @@ from .history import Cursor, RowWriter, compact, known_schemas, merged, read_col
 from .media import MediaStore, media_path, wait_written
 from .names import check_name, folder_name, name_of, remember
 from .runfiles import StoredFile, folder_files
-from .runmeta import RunMeta, State, given
+from .runmeta import RunMeta, State, resumed
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
@@ -428,9 +428,7 @@ class LocalRunWriter(RunWriter):
         if exists:
             old = _read_json(d / "run.json")
             schemas, self.next_step, self.last_values = known_schemas(d / "history.wal")
-            meta = {**old, **given(meta)}
-            meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
-            meta["resumed"] = old.get("resumed", 0) + 1
+            meta = resumed(old, meta)
         self.meta = meta
         meta.update({"state": "running", "pid": os.getpid(), "host": socket.gethostname()})
         meta.pop("ended_at", None)

@@ -144,3 +144,12 @@ def omit(meta: M, keys: Iterable[str]) -> M:
 def given(meta: M) -> M:
     """``meta`` without its ``None`` fields: what a merge takes from it (a new dict)."""
     return omit(meta, [k for k, v in meta.items() if v is None])
+
+
+def resumed(old: RunMeta, meta: RunMeta) -> RunMeta:
+    """The metadata of run ``old`` reopened with ``meta`` (every store's resume): the
+    fields ``meta`` gives over the old ones, the configs merged, one more ``resumed``."""
+    new: RunMeta = {**old, **given(meta)}
+    new["config"] = {**old.get("config", {}), **new.get("config", {})}
+    new["resumed"] = old.get("resumed", 0) + 1
+    return new
