@@ -154,10 +154,25 @@ class Run:
         """``entity/project/id``, what ``Api().run()`` takes."""
         return f"{self.entity}/{self.project}/{self.id}"
 
-    url = property(lambda self: run_extras.run_url(self._meta, self.dir), doc="The run's folder or server URL.")
-    project_url = property(lambda self: run_extras.project_url(self._meta, self.dir), doc="Its project's URL.")
-    sweep_url = property(lambda self: run_extras.sweep_url(self._meta, self.dir), doc="Its sweep's URL, if any.")
-    sweep_id = property(lambda self: self._meta.get("sweep_id"), doc="The sweep the run is in, if any.")
+    @property
+    def url(self) -> str:
+        """The run's folder or server URL."""
+        return run_extras.run_url(self._meta, self.dir)
+
+    @property
+    def project_url(self) -> str:
+        """Its project's URL."""
+        return run_extras.project_url(self._meta, self.dir)
+
+    @property
+    def sweep_url(self) -> str | None:
+        """Its sweep's URL, if any."""
+        return run_extras.sweep_url(self._meta, self.dir)
+
+    @property
+    def sweep_id(self) -> str | None:
+        """The sweep the run is in, if any."""
+        return self._meta.get("sweep_id")
 
     @property
     def step(self) -> int:
