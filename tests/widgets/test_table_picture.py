@@ -5,6 +5,7 @@ saying that the live view applies them."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,29 @@ def test_before_a_page_has_shown_the_table_the_picture_lists_every_run_newest_fi
     plain = texts(parse(RunTable("tbl").to_svg()))  # the default sort is the order read: nothing to say
     assert plain[0] == "tbl · 4 of 4 runs" and "created ▼" in plain and LIVE_NOTE not in plain
     assert _names(plain) == [XSS, "gamma", "beta", "alpha"]
+
+
+def test_a_displayed_table_redraws_its_picture_once_when_the_page_first_reports(
+    store_dir: Path, harness: Harness
+) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    _tbl_runs()
+    table = RunTable("tbl", filter="config.lr < 0.05", sort="-summary.acc")
+    InteractiveShell.instance()
+    with capture_output() as shown:
+        table._ipython_display_()  # drawn before any page: every run, and the note
+        harness.mount(table, "table")
+        _take_shown(harness, table)  # the page's first report: the output is redrawn with its rows
+        deadline = time.monotonic() + 10
+        while not table._pictured_shown:  # the redraw waits on the loop playwright runs
+            assert time.monotonic() < deadline, "the output was not redrawn"
+            harness.page.wait_for_timeout(50)
+        harness.page.evaluate("([id]) => window.wbnb.models[id].set('filter', 'config.lr < 0.005')", [table.model_id])
+        table.filter = "config.lr < 0.005"
+        _take_shown(harness, table)  # a later report (the viewer typing): no redraw
+    pictures = [texts(parse(o.data["image/svg+xml"])) for o in shown.outputs]
+    assert len(pictures) == 2
+    assert LIVE_NOTE in pictures[0] and len(_names(pictures[0])) == 4
+    assert LIVE_NOTE not in pictures[1] and _names(pictures[1]) == ["beta", XSS, "gamma"]

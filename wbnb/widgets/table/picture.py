@@ -35,6 +35,15 @@ def visible_columns(keys: Sequence[str], columns: Sequence[str]) -> list[str]:
     return [k for k in columns if k in have]
 
 
+def shown_applies(shown: Mapping[str, Any] | None, raw: Mapping[str, Any], filter: str, sort: Sequence[str]) -> bool:
+    """Whether the page's report (``_shown``) is of these rows (``_data``), filter and sort."""
+    return shown is not None and (shown["filter"], list(shown["sort"]), shown["rev"]) == (
+        filter,
+        list(sort),
+        raw["rev"],
+    )
+
+
 def table_picture(
     raw: Mapping[str, Any],
     shown: Mapping[str, Any] | None,
@@ -53,7 +62,8 @@ def table_picture(
     chosen = set(selected)
     sorted_by: dict[str, str] = {}
     notes: list[tuple[str, str]] = [(f"filter: {filter}", MUTED)] if filter else []
-    if shown is not None and (shown["filter"], list(shown["sort"]), shown["rev"]) == (filter, list(sort), raw["rev"]):
+    if shown_applies(shown, raw, filter, sort):
+        assert shown is not None
         index = {rid: i for i, rid in enumerate(ids)}
         rows = [index[rid] for rid in shown["ids"] if rid in index]
         count = int(shown["count"])

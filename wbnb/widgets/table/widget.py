@@ -23,6 +23,7 @@ from ..bundles import bundle
 from ..pictures import Pictured
 from .contract import Shown, TableData
 from .model import ORDER, read_project, same_rows
+from .picture import shown_applies, table_picture
 
 
 class RunTable(Pictured, anywidget.AnyWidget):
@@ -162,9 +163,23 @@ class RunTable(Pictured, anywidget.AnyWidget):
 
         return self.link(ipywidgets.VBox())
 
-    def _picture(self) -> Any:
-        from .picture import table_picture
+    # Whether the last picture drawn showed the page's filtered, sorted rows.
+    _pictured_shown = False
 
+    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        return [(self, ("_shown",))]
+
+    def _redraw_soon(self, change: Any = None) -> None:
+        """Redraw the displayed pictures once, when the page first reports the rows it
+        shows for the current filter and sort (a picture drawn at display time cannot
+        know them). Not on later reports: redrawing an output renders its view anew,
+        which would take the focus from someone typing a filter."""
+        if self._pictured_shown or not shown_applies(self._shown, self._data, self.filter, list(self.sort)):
+            return
+        super()._redraw_soon(change)
+
+    def _picture(self) -> Any:
+        self._pictured_shown = shown_applies(self._shown, self._data, self.filter, list(self.sort))
         return table_picture(
             self._data,
             self._shown,
