@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import Harness, record
+from ..harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .svg import MUTED, Picture, heat_image, note, number, stack, text
+from ..pictures.svg import MUTED, Picture, heat_image, note, number, stack, text
 
 if TYPE_CHECKING:
-    from ..histograms import HistogramGrid
+    from .model import HistogramGrid
 
 LEFT, TOP, BOTTOM = 64, 34, 30
 
