@@ -3,9 +3,10 @@
 Each displayed widget carries an SVG of what it shows in the same output as its live
 view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``). One
 module per picture kind, drawn from the data the widget already holds: ``curves``
-(Curves, System), ``gallery``, ``confusion``, ``histograms``, ``table`` (RunTable),
-``panel`` (RunPanel: its parts stacked); ``svg`` holds what they share (text escaping,
-stacking, the heat colour scale, embedded PNGs).
+(Curves, System), ``gallery``, ``confusion``, ``table`` (RunTable); ``svg`` holds what
+they share (text escaping, stacking, the heat colour scale, embedded PNGs). A component
+in its own package keeps its picture there (``histograms/picture.py``,
+``panel/picture.py``, ``header/picture.py``).
 """
 
 from .show import Pictured, live_runs
