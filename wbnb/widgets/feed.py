@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .sources import CursorSource
@@ -46,10 +46,10 @@ class LiveModel(Protocol):
     def ingest(self, source: int, rows: list[tuple]) -> None:
         """Take raw rows of source number ``source``."""
 
-    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
+    def delta(self) -> tuple[Mapping[str, Any], list[bytes]] | None:
         """What changed since the last ``delta()`` / ``snapshot()``; ``None`` if nothing."""
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> Mapping[str, Any]:
         """The whole state (JSON-able, ``memoryview`` / ``bytes`` for arrays); marks it sent."""
 
     def size_hint(self) -> int:

@@ -6,12 +6,7 @@ onto the grid by linear interpolation of its cumulative counts (mass is kept). T
 grows (with a margin) when a histogram falls outside it; then every kept row is redone
 and the grid is sent anew. Rows are thinned like ``Buckets``: every ``stride``-th
 histogram is kept, the stride doubling when more than ``max_rows`` would be, and the
-newest one is always the last row.
-
-Wire format: SERIES = ``{"id", "run", "key", "lo", "hi", "bins", "steps": [...],
-"from"}`` and float64 counts, ``len(steps) x bins`` row-major (in the snapshot as
-``data``, in a delta as the entry's buffer). A delta's rows replace the front end's from
-row ``from`` on (0: the whole grid).
+newest one is always the last row. What the page gets: ``contract.py``.
 """
 
 from __future__ import annotations
@@ -21,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from ..contract import RunInfo
 from ..gallery import logged_media
 from ..runs import RunRef
+from .contract import GridRows, Grids, GridSeries, GridUpdates
 
 
 def rebin(edges: Any, counts: Any, lo: float, hi: float, bins: int) -> np.ndarray:
@@ -144,11 +141,21 @@ class HistogramGrid:
             rows.append((e.last[1], e.last[4]))
         return rows
 
-    def _head(self, e: _Entry) -> dict[str, Any]:
-        return {"id": e.id, "run": e.run, "key": e.key, "lo": e.lo, "hi": e.hi, "bins": self.bins}
+    def _head(self, e: _Entry, steps: list[int], start: int) -> GridRows:
+        return {
+            "id": e.id,
+            "run": e.run,
+            "key": e.key,
+            "lo": e.lo,
+            "hi": e.hi,
+            "bins": self.bins,
+            "steps": steps,
+            "start": start,
+        }
 
-    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        upd, buffers = [], []
+    def delta(self) -> tuple[GridUpdates, list[bytes]] | None:
+        upd: list[GridRows] = []
+        buffers: list[bytes] = []
         for e in self.entries.values():
             rows = self._rows(e)
             steps = [s for s, _ in rows]
@@ -162,20 +169,20 @@ class HistogramGrid:
                     continue
             e.reset, e.sent = False, steps
             data = np.array([r for _, r in rows[start:]], dtype=float).reshape(-1, self.bins)
-            upd.append(self._head(e) | {"steps": steps[start:], "from": start})
+            upd.append(self._head(e, steps[start:], start))
             buffers.append(data.tobytes())
         if not upd:
             return None
         return {"type": "delta", "upd": upd}, buffers
 
-    def snapshot(self) -> dict[str, Any]:
-        series = []
+    def snapshot(self) -> Grids:
+        series: list[GridSeries] = []
         for e in self.entries.values():
             rows = self._rows(e)
             e.reset, e.sent = False, [s for s, _ in rows]
             data = np.array([r for _, r in rows], dtype=float).reshape(-1, self.bins)
-            series.append(self._head(e) | {"steps": e.sent, "from": 0, "data": memoryview(data.tobytes())})
-        runs = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
+            series.append({**self._head(e, e.sent, 0), "data": memoryview(data.tobytes())})
+        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
         return {"runs": runs, "series": series}
 
     def size_hint(self) -> int:

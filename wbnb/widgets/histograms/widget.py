@@ -22,6 +22,7 @@ from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..sources import make_sources
+from .contract import VIEWS, HistogramsSnapshot
 from .model import HistogramGrid
 from .picture import histograms_picture
 
@@ -36,7 +37,8 @@ class Histograms(LiveWidget):
 
     esm_name = "histograms"
 
-    view = t.Enum(("heatmap", "ridge"), default_value="heatmap").tag(sync=True)
+    _snapshot = t.Dict().tag(sync=True, ts=HistogramsSnapshot)
+    view = t.Enum(VIEWS, default_value="heatmap").tag(sync=True)
     chart_width = t.Int(420).tag(sync=True)
     chart_height = t.Int(220).tag(sync=True)
 
