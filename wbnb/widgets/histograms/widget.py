@@ -29,7 +29,7 @@ from .picture import histograms_picture
 
 class Histograms(LiveWidget):
     """Histograms over steps of one or many runs: a heatmap (rows = steps, columns =
-    value bins, colour = share of the row's count) or a ridge plot.
+    value bins, colour = each bin's share of its row's largest) or a ridge plot.
 
     ``runs``, ``keys`` as in ``Curves``. ``bins``: columns of the grid; ``max_rows``: step
     rows kept (older ones are thinned evenly); ``view``: ``"heatmap"`` or ``"ridge"``.
