@@ -1,6 +1,6 @@
 // A grid as a heatmap: a row per step, newest at the bottom; each bin coloured by its share
 // of its row's largest bin. Drawn the same by the static picture (./layout.ts holds the rules).
-import { heatColor } from "../confusion/heat";
+import { heatColor } from "../lib/heat";
 import type { Drawing } from "./drawing";
 import { heatLabelY, shares } from "./layout";
 

@@ -1,7 +1,7 @@
 // One (run, key)'s panel: its head (key, run, step count), the canvas the grid is drawn on
 // (./heatmap.ts or ./ridge.ts) with its axes, and the hover tip. Keys and run names are
 // set as textContent or drawn on the canvas: never HTML.
-import { canvasFont, placeTip, sizeCanvas } from "../confusion/heat";
+import { canvasFont, placeTip, sizeCanvas } from "../lib/canvas";
 import { formatNumber, h } from "../lib/dom";
 import type { Drawing, Plot } from "./drawing";
 import type { Grid } from "./grids";

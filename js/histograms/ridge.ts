@@ -1,7 +1,7 @@
 // A grid as a ridge plot: one filled curve per step, later steps lower and in front, each
 // scaled to its own peak (./layout.ts: shares). More than RIDGE_ROWS curves are unreadable:
 // an even subset is drawn. The page only: the static picture is the heatmap.
-import { heatColor } from "../confusion/heat";
+import { heatColor } from "../lib/heat";
 import type { Drawing } from "./drawing";
 import { shares } from "./layout";
 

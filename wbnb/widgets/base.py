@@ -10,7 +10,7 @@ its static picture for saved notebooks (``pictures/``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import anywidget
@@ -83,8 +83,9 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     def _publish_snapshot(self, seq: int, state: dict[str, Any]) -> None:
         self._snapshot = self._for_page(state)
 
-    def _answer(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
-        """The reply to a ``{"type": "fetch"}`` from the page; None: nothing to fetch."""
+    def _answer(self, request: Any) -> tuple[Mapping[str, Any], list[bytes]] | None:
+        """The reply to a ``{"type": "fetch"}`` from the page (its shape: the component's
+        contract; JSON from the page, so read it defensively); None: nothing to fetch."""
         return None
 
     def _on_request(self, _widget: Any, content: Any, _buffers: list[Any]) -> None:

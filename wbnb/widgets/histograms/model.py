@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..contract import RunInfo
-from ..gallery import logged_media
+from ..media import logged_media
 from ..runs import RunRef
 from .contract import GridRows, Grids, GridSeries, GridUpdates
 

@@ -3,9 +3,9 @@
 Each displayed widget carries an SVG of what it shows in the same output as its live
 view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``). One
 module per picture kind, drawn from the data the widget already holds: ``curves``
-(Curves, System), ``gallery``, ``confusion``, ``table`` (RunTable); ``svg`` holds what
-they share (text escaping, stacking, the heat colour scale, embedded PNGs). A component
-in its own package keeps its picture there (``histograms/picture.py``,
+(Curves, System), ``table`` (RunTable); ``svg`` holds what they share (text escaping,
+stacking, the heat colour scale, embedded PNGs). A component in its own slice keeps its
+picture there (``gallery/picture.py``, ``confusion/picture.py``, ``histograms/picture.py``,
 ``panel/picture.py``, ``header/picture.py``).
 """
 

@@ -12,14 +12,16 @@ import base64
 import math
 import time
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from html import escape
 
 import numpy as np
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
 MUTED = "#666"
-# The sequential scale of js/confusion/heat.ts (near-white to dark blue), so a picture
-# and the live widget colour the same cell alike.
+CHAR_WIDTH = 0.58  # a character's width (em) as the pictures estimate it: they cannot measure text
+# The sequential scale of js/lib/heat.ts (near-white to dark blue), so a picture and the live
+# widget colour the same cell alike (tests/cases/heat.json holds both).
 STOPS = np.array([[247, 251, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107]], dtype=float)
 MAX_RASTER_SIDE = 640  # an embedded heatmap is upscaled to about its drawn size, no more
 
@@ -47,10 +49,15 @@ def esc(s: object) -> str:
     return escape(str(s), quote=True)
 
 
+def text_width(s: str, size: float) -> float:
+    """About how wide ``s`` is in px at font ``size``."""
+    return len(s) * size * CHAR_WIDTH
+
+
 def clip(s: object, width: float, size: float = 12) -> str:
     """``s`` shortened with "…" to about ``width`` px at font ``size`` (not escaped)."""
     s = str(s).replace("\n", " ")
-    room = max(1, int(width / (size * 0.58)))
+    room = max(1, int(width / (size * CHAR_WIDTH)))
     return s if len(s) <= room else s[: max(0, room - 1)] + "…"
 
 
@@ -95,13 +102,17 @@ def place(p: Picture, x: float, y: float) -> str:
 
 
 def number(v: float) -> str:
-    """A number as the widgets print one (``formatNumber`` in js/lib/dom.ts)."""
+    """A number as the widgets print one: ``formatNumber`` in js/lib/dom.ts, whose
+    ``toExponential(3)`` / ``toPrecision(5)`` round a tie up and write ``1.235e+6``
+    (tests/cases/number.json holds both)."""
     if not math.isfinite(v):
-        return str(v)
-    a = abs(v)
-    if a != 0 and (a >= 1e6 or a < 1e-3):
-        return f"{v:.3e}"
-    g = float(f"{v:.5g}")
+        return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
+    with localcontext() as ctx:
+        ctx.rounding = ROUND_HALF_UP
+        a = abs(v)
+        if a != 0 and (a >= 1e6 or a < 1e-3):
+            return f"{Decimal(v):.3e}"
+        g = float(f"{Decimal(v):.5g}")
     return str(int(g)) if g.is_integer() else repr(g)
 
 
@@ -115,13 +126,19 @@ def heat_rgb(v: np.ndarray) -> np.ndarray:
     x = np.clip(np.nan_to_num(np.asarray(v, dtype=float)), 0.0, 1.0) * (len(STOPS) - 1)
     i = np.minimum(len(STOPS) - 2, np.floor(x).astype(int))
     f = (x - i)[..., None]
-    return np.round(STOPS[i] + (STOPS[i + 1] - STOPS[i]) * f).astype(np.uint8)
+    # a half rounds up, as the page's Math.round does (numpy's round goes to even)
+    return np.floor(STOPS[i] + (STOPS[i + 1] - STOPS[i]) * f + 0.5).astype(np.uint8)
 
 
 def heat_color(v: float) -> str:
     """``heat_rgb`` of one value as ``rgb(r,g,b)``."""
     r, g, b = heat_rgb(np.array(v))
     return f"rgb({r},{g},{b})"
+
+
+def heat_text(v: float) -> str:
+    """The colour of text on a cell of value ``v``: white on the dark end of the scale."""
+    return "#fff" if v > 0.55 else "#1a1a1a"
 
 
 def png_image(

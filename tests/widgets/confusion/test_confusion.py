@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import Harness, record
+from ..harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
 M = [[5, 1, 0], [2, 6, 2], [0, 0, 4]]
@@ -65,6 +65,9 @@ def test_matrices_over_steps_snapshot_budget_delta_and_fetch(store_dir: Any) -> 
     reply, bufs = w.matrices.answer({"type": "fetch", "req": 3, "id": series["id"], "step": 10})
     assert reply["k"] == 3 and np.frombuffer(bufs[0]).reshape(3, 3).tolist() == (np.array(M) * 2).tolist()
     assert w.matrices.answer({"type": "fetch", "req": 4, "id": series["id"], "step": 11})[0]["k"] == 0
+    assert w._answer({"type": "fetch", "req": 5, "id": str(series["id"]), "step": 10})[0]["k"] == 3
+    assert w._answer({"type": "fetch", "req": 6, "id": "x", "step": 10}) is None  # not a fetch the page makes
+    assert w._answer({"type": "fetch", "id": series["id"], "step": 10}) is None
     comm = record(w)
     _log_matrix(run, M, ["a", "b", "c"], step=50)
     assert w._feed.tick() == "delta"

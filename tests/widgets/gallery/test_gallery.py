@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import Harness, record
+from ..harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -22,6 +22,19 @@ def _log_images(run: Any, steps: range, per_step: int = 3, key: str = "samples")
             for i in range(per_step)
         ]
         run.log({key: imgs, "loss": 1.0 / (s + 1)}, step=s)
+
+
+def _finished_runs(steps: dict[str, range], per_step: int = 3) -> list[Any]:
+    """A finished run per name, with images at its steps."""
+    import wbnb
+
+    runs = []
+    for name, logged in steps.items():
+        run = wbnb.init(project="p", name=name, reinit="create_new")
+        _log_images(run, logged, per_step=per_step)
+        run.finish()
+        runs.append(run)
+    return runs
 
 
 def _gallery(runs: Any, **kw: Any) -> Any:
@@ -81,6 +94,14 @@ def test_live_index_grows_through_deltas(store_dir: Any) -> None:
     run.finish()
 
 
+def _mount(h: Harness, w: Any) -> Any:
+    """Mount ``w``'s view once its first runs are drawn; the comm records what Python sends."""
+    comm = record(w)
+    h.mount(w, "gallery")
+    h.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    return comm
+
+
 def _pump(h: Harness, w: Any, comm: Any) -> int:
     """Answer the page's fetch requests the way the kernel would; returns how many."""
     sent = h.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent.splice(0)")
@@ -107,18 +128,9 @@ def _img_bytes(h: Harness, selector: str) -> list[bytes]:
 
 
 def test_slider_changes_images_click_enlarges_runs_side_by_side(store_dir: Any, harness: Harness) -> None:
-    import wbnb
-
-    runs = []
-    for name in ("first", "second"):
-        run = wbnb.init(project="p", name=name, reinit="create_new")
-        _log_images(run, range(0, 6) if name == "first" else range(0, 6, 2))
-        run.finish()
-        runs.append(run)
+    runs = _finished_runs({"first": range(0, 6), "second": range(0, 6, 2)})
     w = _gallery(runs, columns=3, size=120)
-    comm = record(w)
-    harness.mount(w, "gallery")
-    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    comm = _mount(harness, w)
     assert _pump(harness, w, comm) == 1  # one request for the page shown
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 6")
     store = runs[0]._store
@@ -158,6 +170,26 @@ def test_slider_changes_images_click_enlarges_runs_side_by_side(store_dir: Any, 
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
+def test_unchecking_a_run_hides_it_and_its_steps(store_dir: Any, harness: Harness) -> None:
+
+    w = _gallery(_finished_runs({"even": range(0, 6, 2), "every": range(6)}, per_step=1))
+    _mount(harness, w)
+    model = f"window.wbnb.models['{w.model_id}']"
+    steps = "() => document.querySelector('.wbnb-gallery').__wbnb.unionSteps('samples')"
+    assert harness.page.evaluate(steps) == [0, 1, 2, 3, 4, 5]
+    boxes = harness.page.locator(".wbnb-run-choice input")
+    assert boxes.count() == 2
+    boxes.nth(1).uncheck()
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 1")
+    assert harness.page.evaluate(f"() => [{model}.get('shown_runs'), {model}.saved > 0]") == [[0], True]
+    assert harness.page.evaluate(steps) == [0, 2, 4]  # the slider moves over the runs shown
+    assert harness.page.locator(".wbnb-run-title").inner_text().startswith("even")
+    boxes.nth(1).check()
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 2")
+    assert harness.page.evaluate(f"() => {model}.get('shown_runs')") == []  # all shown again
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
 def test_captions_and_names_are_text(store_dir: Any, harness: Harness) -> None:
     import wbnb
 
@@ -166,9 +198,7 @@ def test_captions_and_names_are_text(store_dir: Any, harness: Harness) -> None:
     run.finish()
     harness.page.evaluate("() => { window.__xss = false; window.alert = () => { window.__xss = true; }; }")
     w = _gallery(run)
-    comm = record(w)
-    harness.mount(w, "gallery")
-    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    comm = _mount(harness, w)
     _pump(harness, w, comm)
     harness.page.wait_for_selector(".wbnb-gallery figcaption")
     assert harness.page.locator("figcaption").inner_text() == XSS
@@ -185,9 +215,7 @@ def test_gap_rebuilds_the_index_from_the_snapshot(store_dir: Any, harness: Harne
     run = wbnb.init(project="p", name="gap")
     _log_images(run, range(2))
     w = _gallery(run)
-    comm = record(w)
-    harness.mount(w, "gallery")
-    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    comm = _mount(harness, w)
     _log_images(run, range(2, 4))
     w._feed.tick()  # delta 1, lost
     comm.take()
@@ -227,9 +255,7 @@ def test_pages_of_many_images(store_dir: Any, harness: Harness, n: int) -> None:
     run.log({"grid": [wbnb.Image(np.full((5, 5), i * 5, dtype=np.uint8), caption=str(i)) for i in range(n)]})
     run.finish()
     w = _gallery(run, per_page=16, columns=8, size=64)
-    comm = record(w)
-    harness.mount(w, "gallery")
-    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    comm = _mount(harness, w)
     sent = harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent")
     assert sent[0]["items"] == [{"run": 0, "key": "grid", "step": 0, "from": 0, "to": 16}]  # only the page shown
     _pump(harness, w, comm)
@@ -268,9 +294,7 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
     run = wbnb.init(project="p", name="follow")
     _log_images(run, range(3), per_step=2)
     w = _gallery(run)
-    comm = record(w)
-    harness.mount(w, "gallery")
-    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    comm = _mount(harness, w)
     _pump(harness, w, comm)
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 2")
     _log_images(run, range(3, 4), per_step=2)
@@ -291,7 +315,7 @@ def test_following_a_live_run_keeps_the_last_images_until_new_ones_come(store_di
 
 
 def test_the_step_index_is_thinned_for_long_runs() -> None:
-    from wbnb.widgets.gallery import MAX_SHOWN, ImageIndex
+    from wbnb.widgets.gallery.model import MAX_SHOWN, ImageIndex
     from wbnb.widgets.runs import RunRef
 
     index = ImageIndex([RunRef(None, "p", "r", "r", {})])  # type: ignore[arg-type]

@@ -1,0 +1,186 @@
+// ConfusionMatrix's view: one canvas heatmap per (run, key) (./panel.ts), a normalise
+// choice for all, a step slider per matrix. Matrices come in the snapshot (the newest
+// ones), in deltas (each new one) or, for older steps, as the kernel's reply to a fetch
+// (wbnb/widgets/confusion/: model.py, contract.py).
+import type { AnyModel, Host } from "@anywidget/types";
+import { canvasFont } from "../lib/canvas";
+import { h, injectStyle } from "../lib/dom";
+import { LiveChannel } from "../lib/protocol";
+import type { View } from "../lib/view";
+import type { Normalize } from "./cells";
+import {
+  type ConfusionDelta,
+  type ConfusionMatrixModel,
+  type ConfusionSnapshot,
+  type FetchMatrix,
+  isToPage,
+  NORMALIZE,
+} from "./contract";
+import type { Measure } from "./layout";
+import { type Entry, Matrices } from "./matrices";
+import { MatrixPanel } from "./panel";
+
+const CSS = `
+.wbnb-confusion { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
+.wbnb-confusion .wbnb-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 8px; }
+.wbnb-confusion .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }
+.wbnb-confusion .wbnb-panels { display: flex; flex-wrap: wrap; gap: 12px; }
+.wbnb-confusion .wbnb-panel { position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 6px; }
+.wbnb-confusion .wbnb-head { font-weight: 600; white-space: pre; overflow: hidden; text-overflow: ellipsis; max-width: 640px; }
+.wbnb-confusion .wbnb-head .wbnb-sub { font-weight: normal; color: var(--jp-ui-font-color2, #777); margin-left: 6px; }
+.wbnb-confusion .wbnb-steps { display: flex; gap: 6px; align-items: center; margin: 2px 0 4px; }
+.wbnb-confusion .wbnb-steps input { width: 220px; }
+.wbnb-confusion .wbnb-note { color: var(--jp-ui-font-color2, #777); min-height: 1em; }
+.wbnb-confusion canvas { display: block; }
+.wbnb-confusion .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
+  background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
+  padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+.wbnb-confusion .wbnb-mark { position: absolute; pointer-events: none; display: none; box-sizing: border-box;
+  border: 2px solid #f58518; }
+.wbnb-confusion .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
+`;
+
+const MODES: Record<Normalize, string> = { none: "counts", true: "% of true class (rows)", pred: "% of predicted class (columns)" };
+const REDRAWN_BY = ["change:normalize", "change:size", "change:steps_shown"] as const;
+// The channel takes deltas only; the kernel's other message (a fetched matrix) is received() here.
+const isDelta = (msg: unknown): msg is ConfusionDelta => isToPage(msg) && msg.type === "delta";
+
+export class ConfusionView implements View {
+  readonly ready: Promise<void>;
+  readonly matrices = new Matrices();
+  readonly panels = new Map<number, MatrixPanel>();
+  readonly channel: LiveChannel<ConfusionSnapshot, ConfusionDelta>;
+  readonly stats = { draws: 0, fetches: 0 };
+  private readonly root: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly modeSelect: HTMLSelectElement;
+  private readonly asked = new Set<string>(); // "id|step" fetched and not answered yet
+  private readonly measure: Measure;
+  private req = 0;
+  private disposed = false;
+  private readonly onMsg = (msg: unknown, buffers: DataView[]) => this.received(msg, buffers);
+  private readonly onChange = () => this.drawAll();
+
+  constructor(el: HTMLElement, private readonly model: AnyModel<ConfusionMatrixModel>, _host?: Host) {
+    injectStyle("wbnb-confusion-style", CSS);
+    this.root = h("div", "wbnb-confusion", undefined, el);
+    const bar = h("div", "wbnb-bar", undefined, this.root);
+    const modeLabel = h("label", undefined, "normalise", bar);
+    this.modeSelect = h("select", "wbnb-normalize", undefined, modeLabel);
+    for (const [v, text] of Object.entries(MODES)) h("option", undefined, text, this.modeSelect).value = v;
+    this.body = h("div", "wbnb-panels", undefined, this.root);
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    this.measure = (text, px) => {
+      ctx.font = canvasFont(px);
+      return ctx.measureText(text).width;
+    };
+    this.modeSelect.addEventListener("change", () => {
+      const mode = NORMALIZE.find((m) => m === this.modeSelect.value);
+      if (mode) this.save("normalize", mode);
+    });
+    model.on("msg:custom", this.onMsg);
+    for (const ev of REDRAWN_BY) model.on(ev, this.onChange);
+    this.channel = new LiveChannel<ConfusionSnapshot, ConfusionDelta>(
+      model,
+      {
+        rebuild: (snap) => this.rebuild(snap),
+        apply: (delta, buffers) => this.matrices.apply(delta, buffers),
+        commit: this.onChange,
+      },
+      isDelta,
+    );
+    Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
+    this.channel.start();
+    this.ready = Promise.resolve();
+  }
+
+  /** The texts of the cells of panel `id` as shown now (rows = true class). */
+  cellTexts(id: number): string[][] {
+    return this.panels.get(id)?.texts ?? [];
+  }
+
+  destroy(): void {
+    this.disposed = true;
+    this.channel.dispose();
+    this.model.off("msg:custom", this.onMsg);
+    for (const ev of REDRAWN_BY) this.model.off(ev, this.onChange);
+    this.root.remove();
+  }
+
+  private save<K extends keyof ConfusionMatrixModel>(name: K, value: ConfusionMatrixModel[K]): void {
+    this.model.set(name, value);
+    this.model.save_changes();
+  }
+
+  private rebuild(snap: ConfusionSnapshot): void {
+    this.matrices.rebuild(snap);
+    for (const [id, p] of this.panels) {
+      if (!this.matrices.entries.has(id)) {
+        p.root.remove();
+        this.panels.delete(id);
+      }
+    }
+  }
+
+  private received(msg: unknown, buffers: DataView[]): void {
+    if (!isToPage(msg) || msg.type !== "matrix") return;
+    const e = this.matrices.reply(msg, buffers ?? []);
+    this.asked.delete(`${msg.id}|${msg.step}`);
+    if (e) this.draw(e);
+  }
+
+  private drawAll(): void {
+    this.modeSelect.value = this.model.get("normalize");
+    for (const e of this.matrices.ordered()) {
+      this.draw(e);
+      const p = this.panels.get(e.id);
+      if (p) this.body.appendChild(p.root); // keep key, then run order
+    }
+    const empty = this.body.querySelector(":scope > .wbnb-empty");
+    if (!this.matrices.entries.size && !empty) h("div", "wbnb-empty", "No confusion matrices logged yet.", this.body);
+    else if (this.matrices.entries.size) empty?.remove();
+  }
+
+  /** The step the viewer chose for `e`, else its newest. */
+  private chosenStep(e: Entry): number {
+    const s = this.model.get("steps_shown")[String(e.id)];
+    return typeof s === "number" && e.steps.includes(s) ? s : e.steps[e.steps.length - 1];
+  }
+
+  private draw(e: Entry): void {
+    if (this.disposed || !e.steps.length) return;
+    this.stats.draws++;
+    const step = this.chosenStep(e);
+    const p = this.panels.get(e.id) ?? this.panel(e);
+    const drawn = p.show({
+      entry: e,
+      runName: this.matrices.runs[e.run]?.name ?? "",
+      step,
+      mode: this.model.get("normalize"),
+      size: this.model.get("size"),
+    });
+    if (!drawn) this.fetch(e, step);
+  }
+
+  private panel(e: Entry): MatrixPanel {
+    const p = new MatrixPanel(this.body, e, this.measure, (i) => {
+      const shown = { ...this.model.get("steps_shown") };
+      if (i >= e.steps.length - 1) delete shown[String(e.id)]; // the end follows new steps
+      else shown[String(e.id)] = e.steps[i];
+      this.save("steps_shown", shown);
+      this.draw(e);
+    });
+    this.panels.set(e.id, p);
+    return p;
+  }
+
+  /** Ask the kernel for a matrix the page does not have (once until it answers). */
+  private fetch(e: Entry, step: number): void {
+    const ask = `${e.id}|${step}`;
+    if (this.asked.has(ask)) return;
+    this.asked.add(ask);
+    this.stats.fetches++;
+    const msg: FetchMatrix = { type: "fetch", req: ++this.req, id: e.id, step };
+    this.model.send(msg);
+  }
+}
