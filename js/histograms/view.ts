@@ -29,8 +29,6 @@ const CSS = `
 
 const DRAWINGS: Record<HistogramsModel["view"], Drawing> = { heatmap, ridge };
 const REDRAWN_BY = ["change:view", "change:chart_width", "change:chart_height"] as const;
-// Deltas are the kernel's only message.
-const isDelta = (msg: unknown): msg is HistogramsDelta => isToPage(msg) && msg.type === "delta";
 
 export class HistogramsView implements View {
   readonly ready: Promise<void>;
@@ -67,7 +65,7 @@ export class HistogramsView implements View {
         apply: (delta, buffers) => this.grids.apply(delta, buffers),
         commit: () => this.commit(),
       },
-      isDelta,
+      isToPage, // deltas are the kernel's only message
     );
     Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
     this.channel.start();
