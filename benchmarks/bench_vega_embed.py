@@ -85,8 +85,9 @@ DRAW = """async ([vegaSource, liteSource, spec, mode, charts, points]) => {
 
 
 def template() -> dict:
-    """Curves' template as the front end compiles it with smoothing off (js/curves specFor)."""
-    from wbnb.widgets.curves import KEY_PLACEHOLDER, RAW_LAYER, template_spec
+    """Curves' template as the front end compiles it with smoothing off (js/curves/spec.ts vegaLiteSpec)."""
+    from wbnb.widgets.curves.contract import KEY_PLACEHOLDER, RAW_LAYER
+    from wbnb.widgets.curves.template import template_spec
 
     spec = template_spec(KEY_PLACEHOLDER, [("r", "#1f77b4")])
     spec["layer"] = [layer for layer in spec["layer"] if layer.get("name") != RAW_LAYER]

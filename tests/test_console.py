@@ -152,3 +152,58 @@ def test_threads_print_whole_lines():
     finally:
         sys.setswitchinterval(switch_interval)
     assert sorted(line for _, line in lines) == sorted(f"thread{n} line{i}" for n in range(8) for i in range(200))
+
+
+class CellStream(io.StringIO):
+    """A host's own stream object: a Python class, as marimo's are."""
+
+
+def test_in_place_capture_survives_a_host_putting_its_stream_back_for_each_cell():
+    """marimo sets sys.stdout to its own stream object for every cell it runs and puts the
+    process's back after: a replaced sys.stdout would be gone after the run's first cell."""
+    lines = []
+    capture = ConsoleCapture(lambda name, line: lines.append((name, line)), in_place=True)
+    cell_out, cell_err = CellStream(), CellStream()
+    saved = sys.stdout, sys.stderr
+    try:
+        sys.stdout, sys.stderr = cell_out, cell_err  # the cell that starts the run
+        capture.start()
+        print("first")
+        sys.stdout, sys.stderr = saved  # between cells
+        sys.stdout, sys.stderr = cell_out, cell_err  # a later cell
+        print("second")
+        print("oops", file=sys.stderr)
+        capture.stop()
+        print("after")
+    finally:
+        sys.stdout, sys.stderr = saved
+    assert lines == [("stdout", "first"), ("stdout", "second"), ("stderr", "oops")]
+    assert cell_out.getvalue() == "first\nsecond\nafter\n"
+    assert "write" not in vars(cell_out) and "write" not in vars(cell_err)  # stop() took the tees off
+
+
+class SlottedStream:
+    """A stream that takes no attributes."""
+
+    __slots__ = ("text",)
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+
+def test_in_place_capture_of_a_stream_without_attributes_replaces_it():
+    lines = []
+    capture = ConsoleCapture(lambda name, line: lines.append((name, line)), in_place=True)
+    out = SlottedStream()
+    with fake_console():
+        sys.stdout = out
+        capture.start()
+        assert sys.stdout is not out  # wrapped, as without in_place
+        print("hello")
+        capture.stop()
+        assert sys.stdout is out
+    assert lines == [("stdout", "hello")] and out.text == "hello\n"

@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -137,6 +138,18 @@ def test_detect_environment(shell, monkeypatch):
     assert detect_environment() == "vscode"
     monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20240101")
     assert detect_environment() == "colab"
+    monkeypatch.setitem(sys.modules, "marimo", SimpleNamespace(running_in_notebook=lambda: True))
+    assert detect_environment() == "marimo"  # its kernel has no IPython shell
+    shell(None)
+    assert detect_environment() == "marimo"
+    monkeypatch.setitem(sys.modules, "marimo", SimpleNamespace(running_in_notebook=lambda: False))
+    assert detect_environment() == "script"  # marimo imported by a script
+
+
+def test_metadata_takes_the_environment_its_caller_saw():
+    """marimo's context belongs to the thread that runs the cell; metadata is collected on another."""
+    meta = collect_metadata(environment="marimo")
+    assert meta["environment"] == "marimo" and meta["notebook"] is True
 
 
 def test_notebook_program_detection(shell, monkeypatch):

@@ -62,7 +62,7 @@ export class ConfusionView implements View {
   private readonly onChange = () => this.drawAll();
 
   constructor(el: HTMLElement, private readonly model: AnyModel<ConfusionMatrixModel>, _host?: Host) {
-    injectStyle("wbnb-confusion-style", CSS);
+    injectStyle("wbnb-confusion-style", CSS, el);
     this.root = h("div", "wbnb-confusion", undefined, el);
     const bar = h("div", "wbnb-bar", undefined, this.root);
     const modeLabel = h("label", undefined, "normalise", bar);

@@ -45,7 +45,7 @@ export class GalleryView implements View {
     private readonly model: AnyModel<GalleryModel>,
     _host?: Host,
   ) {
-    injectStyle("wbnb-gallery-style", CSS);
+    injectStyle("wbnb-gallery-style", CSS, el);
     this.root = h("div", "wbnb-gallery", undefined, el);
     this.bar = new GalleryBar(this.root, {
       key: (key) => this.choose(() => this.model.set("key", key), true),

@@ -43,7 +43,7 @@ export class HistogramsView implements View {
   private readonly onChange = () => this.drawAll();
 
   constructor(el: HTMLElement, private readonly model: AnyModel<HistogramsModel>, _host?: Host) {
-    injectStyle("wbnb-histograms-style", CSS);
+    injectStyle("wbnb-histograms-style", CSS, el);
     this.root = h("div", "wbnb-histograms", undefined, el);
     const bar = h("div", "wbnb-bar", undefined, this.root);
     const viewLabel = h("label", undefined, "view", bar);

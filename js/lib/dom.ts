@@ -13,13 +13,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** Add a stylesheet to the page once (by id). */
-export function injectStyle(id: string, css: string): void {
-  if (document.getElementById(id)) return;
+/** Add a stylesheet once (by id) where ``el`` is shown: its shadow root when the host
+ * renders widgets in one (marimo does), else the page's head. */
+export function injectStyle(id: string, css: string, el: Node): void {
+  const root = el.getRootNode();
+  const shadow = root instanceof ShadowRoot ? root : null;
+  if ((shadow ?? document).getElementById(id)) return;
   const style = document.createElement("style");
   style.id = id;
   style.textContent = css;
-  document.head.appendChild(style);
+  (shadow ?? document.head).appendChild(style);
 }
 
 export function formatNumber(v: number): string {

@@ -67,7 +67,7 @@ class TableView {
     private model: AnyModel,
     root: HTMLElement,
   ) {
-    injectStyle("wbnb-table-css", CSS);
+    injectStyle("wbnb-table-css", CSS, root);
     this.el = h("div", "wbnb-table", undefined, root);
     const bar = h("div", "wbnb-tbar", undefined, this.el);
     this.input = h("input", "wbnb-filter", undefined, bar);

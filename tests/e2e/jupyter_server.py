@@ -1,4 +1,5 @@
-"""Start a JupyterLab server on 127.0.0.1 and drive notebooks in it (tests, benchmarks)."""
+"""Start a JupyterLab server on 127.0.0.1 and drive notebooks in it (tests, benchmarks);
+``server_process`` runs any such server (marimo's too)."""
 
 from __future__ import annotations
 
@@ -21,55 +22,61 @@ from tests.waiting import wait_for
 TOKEN = "wbnb-e2e-token"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextlib.contextmanager
-def jupyter_server(root: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
-    """A JupyterLab (with Notebook 7) server serving ``root``, with more command-line
-    ``args``; yields its base URL."""
-    port = _free_port()
-    log = open(root / "server.log", "wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--allow-root",
-            f"--IdentityProvider.token={TOKEN}",
-            f"--ServerApp.root_dir={root}",
-            *args,
-        ],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
+def server_process(
+    name: str, args: list[str], ready: str, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[None]:
+    """Run a server command (``args``, its stderr in ``log``) until the ``ready`` URL
+    answers (at most 120 s), and stop it when the block ends."""
+    out = open(log, "wb")
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL, stderr=out)
     try:
         deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                urllib.request.urlopen(ready, timeout=2)
                 break
             except OSError as e:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    log = (root / "server.log").read_text()[-2000:]
-                    raise RuntimeError("JupyterLab did not start: " + log) from e
+                    raise RuntimeError(f"{name} did not start: " + log.read_text()[-2000:]) from e
                 time.sleep(0.5)
-        yield base
+        yield
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+        out.close()
+
+
+@contextlib.contextmanager
+def jupyter_server(root: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """A JupyterLab (with Notebook 7) server serving ``root``, with more command-line
+    ``args``; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--allow-root",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        *args,
+    ]
+    with server_process("JupyterLab", command, f"{base}/api/status?token={TOKEN}", root / "server.log", env):
+        yield base
 
 
 def write_notebook(path: Path, cells: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wbnb.widgets.downsample import FIELDS, Buckets, S, Y, downsample
+from wbnb.widgets.curves.downsample import FIELDS, Buckets, S, Y, downsample
 
 
 def _pts(y: np.ndarray, start: int = 0) -> np.ndarray:

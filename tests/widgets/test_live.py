@@ -55,7 +55,7 @@ def test_sequence_numbers_cover_deltas_and_snapshots(store_dir: Path) -> None:
             for u, b in zip(data["content"]["upd"], buffers):
                 rows = np.frombuffer(b, dtype=float).reshape(-1, 6)
                 assert rows[-1, 1] == run.step - 1  # last point: the step just logged
-                assert rows[0, 0] >= u["from"]
+                assert rows[0, 0] >= u["first"]
         else:
             assert data["method"] == "update"
             seqs.append(data["state"]["_snapshot"]["seq"])
@@ -235,8 +235,8 @@ def test_new_rows_as_columns_give_what_rows_give(store_dir: Path) -> None:
     import random
 
     import wbnb
+    from wbnb.widgets.curves.model import SeriesSet
     from wbnb.widgets.runs import resolve_runs
-    from wbnb.widgets.series import SeriesSet
     from wbnb.widgets.sources import ListenerSource
 
     run = wbnb.init(project="p")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -99,3 +100,28 @@ def test_header_of_another_process_run_looks_less_often_while_nothing_changes(
     assert all(g >= 0.9 * min(0.02 * 2**i, MAX_BACKOFF * 0.02) for i, g in enumerate(gaps)), gaps
     run.finish(quiet=True)
     wait_for(lambda: "finished" in header.value, what="the header to see the run finished")  # still seen
+
+
+def test_the_header_view_keeps_its_markup_and_shows_any_other_as_text(store_dir: Path, harness: Any) -> None:
+    """The header is an anywidget (marimo renders nothing else) whose view copies only
+    <div>, <b> and <span>: a page may write a model's state as the kernel does."""
+    name = "<img src=x onerror=window.__xss=1>"
+    run = wbnb.init(project="panel", name=name)
+    header = RunPanel(run).children[0]
+    harness.page.evaluate("() => { window.__xss = 0; }")
+    harness.mount(header, "header")
+    shown = harness.page.locator(".wbnb-run-header")
+    shown.wait_for()
+    assert name in shown.inner_text() and "running" in shown.inner_text()
+    assert shown.locator("b").inner_text() == name
+    written = (
+        "<div class='wbnb-run-header'><b>bold</b>"
+        "<img src=x onerror=window.__xss=1><script>window.__xss=2</script></div>"
+    )
+    harness.page.evaluate("([id, v]) => window.wbnb.models[id].set('value', v)", [header.model_id, written])
+    harness.page.locator(".wbnb-run-header b", has_text="bold").wait_for()
+    harness.settle()
+    assert harness.page.evaluate("() => document.images.length") == 0
+    assert harness.page.locator(".wbnb-run-header script").count() == 0
+    assert harness.page.evaluate("() => window.__xss") == 0
+    run.finish(quiet=True)

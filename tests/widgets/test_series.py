@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from wbnb.store.local import LocalStore
-from wbnb.widgets.downsample import Y
+from wbnb.widgets.curves.downsample import Y
+from wbnb.widgets.curves.model import SeriesSet, sort_keys
 from wbnb.widgets.runs import RunRef
-from wbnb.widgets.series import SeriesSet, sort_keys
 
 
 def _ref(meta: dict | None = None) -> RunRef:
@@ -67,12 +67,13 @@ def test_delta_then_snapshot() -> None:
     ss = SeriesSet([_ref()])
     ss.ingest(0, [(("a",), i, float(i), float(i), (float(i),)) for i in range(5)])
     content, buffers = ss.delta()
-    assert content["upd"][0]["from"] == 0 and len(buffers[0]) == 5 * 6 * 8
+    assert content["upd"][0]["first"] == 0 and len(buffers[0]) == 5 * 6 * 8
     assert ss.delta() is None
     ss.ingest(0, [(("a",), 5, 5.0, 5.0, (5.0,))])
     snap = ss.snapshot()
     assert ss.delta() is None  # the snapshot carried it
-    assert snap["series"][0]["count"] == 6 and snap["runs"] == [{"id": "r", "name": "r", "project": "p"}]
+    assert snap["series"][0]["count"] == 6
+    assert snap["runs"] == [{"id": "r", "name": "r", "project": "p", "color": "#4c78a8"}]  # with its line colour
 
 
 def test_sections_sort_unprefixed_first() -> None:
@@ -136,10 +137,30 @@ def test_loading_columns_gives_the_buckets_ingesting_rows_gives(store_dir) -> No
     assert _points(by_columns, "loss")[:, 5].max() > 4  # the spike (sin + 5) survives
 
 
-def test_template_spec_is_chart_for_without_altair() -> None:
-    from wbnb.widgets.curves import KEY_PLACEHOLDER, _as_spec, chart_for, template_spec
+def test_the_altair_chart_is_the_template_the_page_draws() -> None:
+    import pandas as pd
 
+    from wbnb.widgets.curves.template import altair_chart, as_spec, template_spec
+
+    points = pd.DataFrame({"rid": ["a"], "s": [1.0], "y": [2.0], "ys": [2.0]})
     for runs in ([("a", "#4c78a8")], [("a", "#4c78a8"), ("b", "#f58518")]):
-        made = _as_spec(chart_for(KEY_PLACEHOLDER, runs, width=300, height=150))
+        spec = template_spec("loss", runs, width=300, height=150)
+        made = as_spec(altair_chart(spec, points))
         made.pop("$schema", None)
-        assert template_spec(KEY_PLACEHOLDER, runs, width=300, height=150) == made
+        assert made == spec
+
+
+def test_making_a_curves_imports_no_altair(store_dir) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wbnb\n"
+        "from wbnb.widgets import Curves\n"
+        "run = wbnb.init(project='p')\n"
+        "run.log({'loss': 1.0})\n"
+        "Curves(run, live=False)\n"
+        "print('altair' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"

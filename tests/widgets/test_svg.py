@@ -1,6 +1,6 @@
 """What the static pictures share with the pages (``wbnb/widgets/pictures/svg.py`` against
-``js/lib/``), on the cases ``tests/js/heat.test.ts`` and ``number.test.ts`` run against the
-TypeScript (``tests/cases/heat.json``, ``number.json``)."""
+``js/lib/``), on the cases ``tests/js/heat.test.ts`` runs against the
+TypeScript (``tests/cases/heat.json``; numbers: ``test_numbers.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from wbnb.widgets.pictures.svg import heat_color, heat_text, number
+from wbnb.widgets.pictures.svg import heat_color, heat_text
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -20,8 +20,3 @@ def _cases(name: str) -> Any:
 def test_heat_colours_and_the_text_on_them() -> None:
     for c in _cases("heat.json")["heat"]:
         assert (heat_color(c["v"]), heat_text(c["v"])) == (c["color"], c["text"]), c
-
-
-def test_numbers_as_the_widgets_print_them() -> None:
-    for c in _cases("number.json")["numbers"]:
-        assert number(c["v"]) == c["text"], c

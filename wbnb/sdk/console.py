@@ -21,11 +21,12 @@ class _Tee:
 
     def __init__(self, stream: TextIO, name: str, capture: ConsoleCapture) -> None:
         self._stream = stream
+        self._forward = stream.write  # bound now: installed in place, the tee replaces it
         self._name = name
         self._capture = capture
 
     def write(self, text: str) -> int:
-        written = self._stream.write(text)
+        written = self._forward(text)
         if isinstance(text, str):
             self._capture._feed(self._name, text)
         return written
@@ -48,10 +49,16 @@ class ConsoleCapture:
     time, in the order the lines end. An exception in ``write`` is warned about once
     and never reaches ``print``. In a forked child the tees only forward: the lines
     would go to the parent's run.
+
+    ``in_place``: tee the stream objects themselves (their ``write``) instead of
+    replacing ``sys.stdout``/``sys.stderr``, for a host that puts its own stream object
+    back as ``sys.stdout`` for every cell it runs (marimo): a replacement would be gone
+    after the cell that started the run. A stream that takes no attributes is replaced.
     """
 
-    def __init__(self, write: Callable[[str, str], None]) -> None:
+    def __init__(self, write: Callable[[str, str], None], in_place: bool = False) -> None:
         self._write = write
+        self._in_place = in_place
         self._lock = threading.Lock()
         self._local = threading.local()  # marks a thread that is inside write()
         self._active = False
@@ -73,8 +80,14 @@ class ConsoleCapture:
             if stream is None:  # e.g. pythonw has no console streams
                 continue
             self._originals[name] = stream
-            self._tees[name] = _Tee(stream, name, self)
-            setattr(sys, name, self._tees[name])
+            tee = self._tees[name] = _Tee(stream, name, self)
+            if self._in_place:
+                try:
+                    stream.write = tee.write  # type: ignore[method-assign]
+                    continue
+                except AttributeError:  # a stream that takes no attributes (__slots__)
+                    pass
+            setattr(sys, name, tee)
 
     def stop(self) -> None:
         """Flush partial lines and restore the original streams if ours are still installed."""
@@ -83,8 +96,11 @@ class ConsoleCapture:
         self._active = False  # a tee someone else has wrapped now only forwards
         _started.discard(self)
         for name, tee in self._tees.items():
+            original = self._originals[name]
             if getattr(sys, name) is tee:
-                setattr(sys, name, self._originals[name])
+                setattr(sys, name, original)
+            elif getattr(original, "__dict__", {}).get("write") == tee.write:  # in place, still ours
+                del original.write
         self._tees.clear()
         self._originals.clear()
         with self._lock:

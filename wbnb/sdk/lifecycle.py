@@ -353,6 +353,7 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
     from .system import SystemMonitor
 
     start = run.start_time
+    environment = detect_environment()  # here: marimo's context belongs to this thread
     if s.system_interval and s.system_interval > 0:
         monitor = SystemMonitor(
             lambda sample: writer.log_system(time.time(), time.time() - start, sample), interval=s.system_interval
@@ -360,12 +361,14 @@ def _start_collectors(run: Run, writer: Any, s: Settings) -> None:
         monitor.start()
         run._stoppers.append(lambda timeout: monitor.stop(timeout=timeout))
     if s.console:
-        capture = ConsoleCapture(lambda stream, line: writer.log_console(stream, line, time.time()))
+        capture = ConsoleCapture(
+            lambda stream, line: writer.log_console(stream, line, time.time()), in_place=environment == "marimo"
+        )
         capture.start()
         run._stoppers.append(lambda timeout: capture.stop())
 
     def metadata() -> None:
-        md = collect_metadata()
+        md = collect_metadata(environment=environment)
         with run._lock:  # one run.json writer at a time (the training thread saves config, ...)
             run._writer.save_meta(metadata=md)
         program = md.get("program")

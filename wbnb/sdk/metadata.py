@@ -28,11 +28,19 @@ def ipython_shell() -> Any:
     return get_ipython() if get_ipython else None
 
 
-NOTEBOOKS = ("jupyter", "vscode", "colab")  # the environments with a kernel that shows HTML
+NOTEBOOKS = ("jupyter", "vscode", "colab", "marimo")  # the environments with a kernel that shows HTML
+
+
+def in_marimo() -> bool:
+    """Whether this runs in a marimo notebook's kernel; never imports marimo itself."""
+    running = getattr(sys.modules.get("marimo"), "running_in_notebook", None)
+    return bool(running is not None and running())
 
 
 def detect_environment() -> str:
-    """Where this process runs: "colab", "vscode", "jupyter", "ipython" or "script"."""
+    """Where this process runs: "marimo", "colab", "vscode", "jupyter", "ipython" or "script"."""
+    if in_marimo():  # a marimo kernel has no IPython shell
+        return "marimo"
     shell = ipython_shell()
     if shell is None:
         return "script"
@@ -135,12 +143,16 @@ def _gpus() -> list[str]:
     return [line.strip() for line in names.splitlines() if line.strip()]
 
 
-def collect_metadata(program: str | None = None, root: str | None = None) -> dict[str, Any]:
+def collect_metadata(
+    program: str | None = None, root: str | None = None, environment: str | None = None
+) -> dict[str, Any]:
     """Describe this process and its code as a JSON-able dict; never raises.
 
     ``program`` overrides the detected script/notebook path; ``root`` is the
-    directory whose git state is recorded (default: the current directory).
-    Any part that cannot be read is left out.
+    directory whose git state is recorded (default: the current directory);
+    ``environment`` is ``detect_environment()`` as the caller's thread saw it (marimo's
+    context is per thread: another thread would see a script). Any part that cannot be
+    read is left out.
     """
     meta: dict[str, Any] = {}
 
@@ -160,8 +172,8 @@ def collect_metadata(program: str | None = None, root: str | None = None) -> dic
     put("pid", os.getpid)
     put("cwd", os.getcwd)
     put("argv", lambda: list(sys.argv))
-    put("environment", detect_environment)
-    put("notebook", lambda: meta.get("environment") in ("colab", "vscode", "jupyter"))
+    put("environment", lambda: environment or detect_environment())
+    put("notebook", lambda: meta.get("environment") in NOTEBOOKS)
     put("program", lambda: program or _program(meta.get("environment", "script")))
     put("git", lambda: git_info(root or os.getcwd()))
     put("packages", _packages)

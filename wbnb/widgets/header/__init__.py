@@ -5,11 +5,11 @@ events (cell exceptions, interrupts, alerts), kept current while the run is live
     from wbnb.widgets.runs import resolve_runs
     RunHeader(resolve_runs(run)[0])          # what a RunPanel shows on top
 
-It has no ``contract.py`` and no ``js/header/``: it is an ``ipywidgets.HTML`` whose one
-synced value is the header as escaped HTML, drawn by ipywidgets' own HTML view, so no
-front end of ours and no messages of its own cross the wire. ``widget.py`` (the widget
-and the thread that refreshes it while the run is live), ``text.py`` (what it says, as
-HTML and as the picture's lines), ``picture.py`` (its static picture).
+An anywidget (marimo renders nothing else) whose one trait is the header as markup built
+from escaped strings; ``js/header/`` copies only its plain markup in, the rest as text.
+``contract.py`` (that trait, written as ``js/header/contract.ts``), ``widget.py`` (the
+widget and the thread that refreshes it while the run is live), ``text.py`` (what it
+says, as markup and as the picture's lines), ``picture.py`` (its static picture).
 """
 
 from .widget import MAX_BACKOFF, RunHeader

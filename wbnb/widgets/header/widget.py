@@ -2,7 +2,8 @@
 the run's notable events under it: a cell's exception or interrupt (the run stays open,
 see ``wbnb.jupyter.hooks``) and ``run.alert()``s.
 
-An ``ipywidgets.HTML`` refreshed by one small daemon thread while the run is live
+An anywidget (marimo renders nothing else; its view, ``js/header/``, shows the HTML as
+text and simple markup) refreshed by one small daemon thread while the run is live
 (every ``interval`` s: state and duration from the run or its stored metadata, events
 read from the store's ``events`` stream after a cursor). Every user string is escaped
 (``text.py``).
@@ -14,8 +15,10 @@ import threading
 import time
 from typing import Any
 
-import ipywidgets
+import anywidget
+import traitlets
 
+from ..bundles import bundle
 from ..pictures.svg import Picture
 from ..runs import RunRef
 from .picture import header_picture
@@ -24,14 +27,14 @@ from .text import ICONS, header_html
 MAX_BACKOFF = 8  # a quiet header of another process's run looks every 8 intervals at most
 
 
-class RunHeader(ipywidgets.HTML):
-    """Name, state, duration and events of one run, kept current while it is live. An
-    ``ipywidgets.HTML``: ipywidgets' view draws it, so it has no contract or front end of
-    its own."""
+class RunHeader(anywidget.AnyWidget):
+    """Name, state, duration and events of one run, kept current while it is live."""
 
-    value: str  # the HTML trait, declared for mypy (ipywidgets has no type information)
+    value = traitlets.Unicode("").tag(sync=True)  # header_html's markup
 
     def __init__(self, ref: RunRef, *, live: bool = True, interval: float = 1.0, **kwargs: Any) -> None:
+        if "_esm" not in RunHeader.__dict__:  # read on first use: importing widgets stays quick
+            RunHeader._esm = bundle("header")
         self.ref = ref
         self._events: list[dict[str, Any]] = []
         self._offset = 0

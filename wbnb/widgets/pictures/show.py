@@ -94,6 +94,18 @@ class Pictured:
         data, metadata = self._bundle(**kwargs)
         return (data, metadata) if data else None
 
+    def _display_(self) -> Any:
+        """marimo's display protocol (only marimo calls it, so importing it here is safe).
+        marimo renders anywidgets but not ipywidgets' boxes: a box (``RunPanel``) shows as
+        marimo's stack of its parts, an anywidget as itself, without drawing the static
+        picture, which marimo never shows."""
+        import anywidget
+        import marimo
+
+        if isinstance(self, anywidget.AnyWidget):
+            return marimo.ui.anywidget(self)
+        return marimo.vstack(list(getattr(self, "children", ())))
+
     def _ipython_display_(self, **kwargs: Any) -> None:
         """``display(widget)`` or a widget ending a cell: one output with the view and the
         picture, under a display id that the followed runs' ``finish()`` updates."""

@@ -9,6 +9,7 @@ GitHub, JupyterLab without a kernel), so nothing in one may become markup.
 from __future__ import annotations
 
 import base64
+import decimal
 import math
 import time
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ def place(p: Picture, x: float, y: float) -> str:
 def number(v: float) -> str:
     """A number as the widgets print one: ``formatNumber`` in js/lib/dom.ts, whose
     ``toExponential(3)`` / ``toPrecision(5)`` round a tie up and write ``1.235e+6``
-    (tests/cases/number.json holds both)."""
+    (tests/cases/numbers.json holds both)."""
     if not math.isfinite(v):
         return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
     with localcontext() as ctx:
@@ -114,6 +115,13 @@ def number(v: float) -> str:
             return f"{Decimal(v):.3e}"
         g = float(f"{Decimal(v):.5g}")
     return str(int(g)) if g.is_integer() else repr(g)
+
+
+def _half_up(v: float, spec: str) -> str:
+    """``format(v, spec)`` rounding the exact value of ``v`` half away from zero."""
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_HALF_UP
+        return format(decimal.Decimal(v), spec)
 
 
 def clock(t: float) -> str:

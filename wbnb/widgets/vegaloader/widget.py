@@ -35,7 +35,9 @@ class VegaLoader(anywidget.AnyWidget):
     def shared(cls) -> VegaLoader:
         """The kernel's one loader (made on first use, remade if it was closed)."""
         inst = cls._shared
-        if inst is None or inst.comm is None:
+        # marimo closes the comms a cell made when that cell runs again, behind the widget:
+        # the comm stays, marked closed (its `_closed`, as in the `comm` package's BaseComm).
+        if inst is None or inst.comm is None or getattr(inst.comm, "_closed", False):
             if "_esm" not in cls.__dict__:
                 cls._esm = bundle("vegaloader")
             src, lite = bundle("vega"), bundle("vegalite")

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .contract import WIRE_FIELDS
+
 # i: ordinal of the point in its series (dedupes representatives); s: step;
 # t: wall time (s since the epoch); r: runtime (s); m: step-metric value (nan if none); y.
 FIELDS = ("i", "s", "t", "r", "m", "y")
 ORD, S, T, R, M, Y = range(len(FIELDS))  # ORD: the "i" column
-# What a snapshot / delta carries per point (row-major float64, this stride).
-WIRE_FIELDS = ("b", "s", "t", "r", "m", "y")
-STRIDE = len(WIRE_FIELDS)
+STRIDE = len(WIRE_FIELDS)  # what a snapshot / delta carries per point (row-major float64)
 
 
 class Buckets:

@@ -5,7 +5,9 @@
     System(["demo/abc", "demo/def"], x_axis="wall")
 
 It is ``Curves`` over the ``system`` stream (``Store.rows(..., "system", cursor)``):
-the same front end (``static/curves.js``), the same ``SeriesSet`` and live ``Feed``.
+the same front end (``js/curves/``, its bundle ``static/curves.js``), the same
+``SeriesSet``, contract (``curves/contract.py``: System adds no trait and no message,
+so this slice has no ``contract.py`` of its own) and live ``Feed``.
 Only the source and the key names differ: ``system/cpu_percent`` is shown as
 ``CPU/cpu_percent`` so that Curves' "prefix/" sections become CPU, Disk, GPU, Memory,
 Network. The system stream is read from the store for every run, the kernel's own one
@@ -18,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .curves import Curves
-from .runs import RunRef
-from .sources import CursorSource
+from ..curves import Curves
+from ..runs import RunRef
+from ..sources import CursorSource
 
 SECTIONS = (  # (section, test on the name after "system/"), first match wins
     ("GPU", lambda n: n.startswith("gpu")),

@@ -1,17 +1,9 @@
-"""Scalar series of several runs, downsampled, as a ``LiveModel``.
+"""Scalar series of several runs, downsampled, as a ``LiveModel``: what Curves shows.
 
 One series per (run, key) holding numbers; each is a ``Buckets`` (min/max/last per
-bucket). Wire format, shared with ``js/lib/series.ts``:
-
-snapshot ``{"runs": [{"id", "name", "project"}], "series": [SERIES...], "seq"}`` with
-SERIES = ``{"id", "run", "key", "step_metric", "width", "count", "data"}`` where
-``data`` is float64 rows of ``WIRE_FIELDS`` (bucket, step, wall time s, runtime s,
-step-metric value or NaN, value), row-major.
-
-delta ``{"type": "delta", "seq", "upd": [{"id", "run", "key", "step_metric", "from",
-"width", "count"}]}`` with one buffer per entry: the rows of buckets ``from..``, which
-replace the ones the front end has from that bucket on (``from == 0``: the series
-anew, e.g. after a re-bucketing).
+bucket). Its snapshot and deltas are the shapes of ``contract.py`` (points as float64
+rows of ``WIRE_FIELDS``); each run gets the colour of its lines here, by its place in
+the list.
 
 A key whose ``define_metric`` names a ``step_metric`` M gets, for each point, the last
 value of M logged at or before it (wandb's rule), so it can be drawn against M.
@@ -26,8 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from ..runs import RunRef
+from .contract import CurvesChanges, CurvesRun, CurvesState, SeriesData, SeriesInfo, SeriesUpdate
 from .downsample import Buckets
-from .runs import RunRef
+
+# Tableau 10: distinct, readable on white and dark backgrounds.
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 
 
 class Series:
@@ -45,6 +41,7 @@ class SeriesSet:
 
     def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None, max_buckets: int = 512) -> None:
         self.runs = runs
+        self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(runs)}  # run id -> line colour
         self.keys = list(keys) if keys else None  # names or globs; None: every scalar
         self.max_buckets = max_buckets
         self.series: dict[tuple[int, str], Series] = {}
@@ -156,30 +153,33 @@ class SeriesSet:
             if v is not None:
                 last[key] = v
 
-    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        upd, buffers = [], []
+    def delta(self) -> tuple[CurvesChanges, list[bytes]] | None:
+        upd: list[SeriesUpdate] = []
+        buffers = []
         for s in self.series.values():
             if s.dirty is None:
                 continue
-            upd.append(self._describe(s) | {"from": s.dirty})
+            upd.append({**self._describe(s), "first": s.dirty})
             buffers.append(s.buckets.points(s.dirty).tobytes())
             s.dirty = None
         if not upd:
             return None
         return {"type": "delta", "upd": upd}, buffers
 
-    def snapshot(self) -> dict[str, Any]:
-        out = []
+    def snapshot(self) -> CurvesState:
+        out: list[SeriesData] = []
         for s in self.series.values():
             s.dirty = None
-            out.append(self._describe(s) | {"data": memoryview(s.buckets.points().tobytes())})
-        runs = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
+            out.append({**self._describe(s), "data": memoryview(s.buckets.points().tobytes())})
+        runs: list[CurvesRun] = [
+            {"id": r.id, "name": r.name, "project": r.project, "color": self.colors[r.id]} for r in self.runs
+        ]
         return {"runs": runs, "series": out}
 
     def size_hint(self) -> int:
         return sum(min(s.buckets.count, 3 * s.buckets.nb) for s in self.series.values()) * 48
 
-    def _describe(self, s: Series) -> dict[str, Any]:
+    def _describe(self, s: Series) -> SeriesInfo:
         b = s.buckets
         return {
             "id": s.id,
@@ -224,13 +224,14 @@ class SeriesSet:
 
 
 def section_of(key: str) -> str:
-    """The section a key is drawn in: its ``prefix/``, or "" (shown as "Charts")."""
+    """The section a key is drawn in: its ``prefix/``, or "" (titled ``UNSECTIONED``);
+    ``sectionOf`` in ``js/curves/sections.ts``, both held by ``tests/cases/curves_sections.json``."""
     head, sep, _ = key.partition("/")
     return head if sep else ""
 
 
 def sort_keys(keys: Iterable[str]) -> list[str]:
-    """Section "" first, then sections and keys in name order."""
+    """Section "" first, then sections and keys in name order (``sortKeys`` in ``js/curves/sections.ts``)."""
     return sorted(keys, key=lambda k: (section_of(k) != "", section_of(k), k))
 
 
@@ -294,20 +295,6 @@ def _column_floats(col: Any) -> np.ndarray | None:
     if isinstance(col, np.ndarray) and col.dtype.kind in "iuf":
         return np.asarray(col, dtype=float)
     return _as_floats(list(col))
-
-
-def smoothed(y: np.ndarray, alpha: float) -> np.ndarray:
-    """Debiased exponential moving average of ``y`` (wandb's "smoothing"), as the front
-    end draws it (``smooth`` in ``js/lib/series.ts``); ``alpha`` 0 returns ``y``."""
-    if alpha <= 0:
-        return np.asarray(y, dtype=float)
-    out = np.empty(len(y))
-    e, weight = 0.0, 1.0
-    for i, v in enumerate(np.asarray(y, dtype=float).tolist()):
-        e = e * alpha + (1 - alpha) * v
-        weight *= alpha
-        out[i] = e / (1 - weight)
-    return out
 
 
 def _last_finite(y: np.ndarray) -> float | None:

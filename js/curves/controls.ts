@@ -1,0 +1,84 @@
+// The bar above the charts: the x-axis, the log scale and the smoothing, and the legend
+// of the runs. The controls act locally: they set the model's traits (saved with the
+// notebook, read by the static picture); nothing waits on the kernel.
+import type { AnyModel } from "@anywidget/types";
+import { h } from "../lib/dom";
+import { X_AXES, type CurvesModel, type CurvesRun } from "./contract";
+
+const X_AXIS_NAMES: Record<(typeof X_AXES)[number], string> = {
+  auto: "step (or step metric)",
+  step: "step",
+  wall: "wall time",
+  relative: "relative time",
+};
+
+/** The smoothing weight in the model, clamped to [0, 0.999]. */
+export function alphaOf(model: AnyModel<CurvesModel>): number {
+  return Math.min(0.999, Math.max(0, Number(model.get("smoothing")) || 0));
+}
+
+export class Controls {
+  private readonly xSelect: HTMLSelectElement;
+  private readonly logBox: HTMLInputElement;
+  private readonly slider: HTMLInputElement;
+  private readonly smoothValue: HTMLElement;
+  private readonly legend: HTMLElement;
+
+  constructor(parent: HTMLElement, private readonly model: AnyModel<CurvesModel>) {
+    const bar = h("div", "wbnb-bar", undefined, parent);
+    this.legend = h("div", "wbnb-legend", undefined, parent);
+    const xLabel = h("label", undefined, "x-axis", bar);
+    this.xSelect = h("select", undefined, undefined, xLabel);
+    for (const value of X_AXES) h("option", undefined, X_AXIS_NAMES[value], this.xSelect).value = value;
+    const logLabel = h("label", undefined, undefined, bar);
+    this.logBox = h("input", undefined, undefined, logLabel);
+    this.logBox.type = "checkbox";
+    logLabel.appendChild(document.createTextNode("log scale"));
+    const smoothLabel = h("label", undefined, "smoothing", bar);
+    this.slider = h("input", undefined, undefined, smoothLabel);
+    this.slider.type = "range";
+    this.slider.min = "0";
+    this.slider.max = "0.99";
+    this.slider.step = "0.01";
+    this.slider.value = String(model.get("smoothing") || 0);
+    this.smoothValue = h("span", undefined, this.slider.value, smoothLabel);
+    this.showAxes();
+
+    this.xSelect.addEventListener("change", () => {
+      const axis = X_AXES.find((a) => a === this.xSelect.value);
+      if (!axis) return;
+      model.set("x_axis", axis);
+      model.save_changes();
+    });
+    this.logBox.addEventListener("change", () => {
+      model.set("log_y", this.logBox.checked);
+      model.save_changes();
+    });
+    this.slider.addEventListener("input", () => {
+      model.set("smoothing", Number(this.slider.value));
+      model.save_changes();
+    });
+  }
+
+  /** Show the model's x-axis and log-scale choices. */
+  showAxes(): void {
+    this.xSelect.value = this.model.get("x_axis") || "auto";
+    this.logBox.checked = !!this.model.get("log_y");
+  }
+
+  /** Show the smoothing weight `a`. */
+  showSmoothing(a: number): void {
+    this.slider.value = String(a);
+    this.smoothValue.textContent = a.toFixed(2);
+  }
+
+  /** One swatch and name per run. */
+  drawLegend(runs: CurvesRun[]): void {
+    this.legend.replaceChildren();
+    for (const r of runs) {
+      const item = h("span", "wbnb-legend-item", undefined, this.legend);
+      h("span", "wbnb-swatch", undefined, item).style.background = r.color;
+      h("span", "wbnb-run-name", r.name, item);
+    }
+  }
+}
