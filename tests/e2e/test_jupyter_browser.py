@@ -272,6 +272,7 @@ TABLE_CELLS = [
     "%load_ext wbnb\n%wbnb runs tbl --sort name",
     "from wbnb.widgets import RunTable\ntable = RunTable('tbl', sort='name')\ntable",
     "print('selected:', [wbnb.Api().run(f'tbl/{i}').name for i in table.selected])",
+    "import re\nprint('pictured:', re.findall(r'>(alpha|beta|gamma)<', table.to_svg()))",
 ]
 
 NAMES_JS = """() => {
@@ -313,5 +314,7 @@ def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[s
     second.locator(".wbnb-row").first.wait_for(timeout=60_000)
     second.locator(".wbnb-row", has_text="gamma").click()
     rerun_until(page, 3, lambda out: "selected: ['gamma']" in out)  # the selection reached the kernel
+    # What the page shows reached the kernel too: the picture draws its order (not newest first).
+    rerun_until(page, 4, lambda out: "pictured: ['alpha', 'beta', 'gamma']" in out)
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-run-table.png"), full_page=True)
     page.close()

@@ -261,34 +261,6 @@ def test_histograms_picture_is_a_heatmap_per_key(media_run: str) -> None:
     assert pixels is not None and pixels.shape[0] >= 20  # a row (or more) per step
 
 
-def test_table_picture_filters_and_sorts_like_the_widget(store_dir: Path) -> None:
-    for name, lr, acc in [("alpha", 0.1, 0.7), ("beta", 0.01, 0.9), ("gamma", 0.001, 0.8), (XSS, 0.002, 0.85)]:
-        with wbnb.init(project="tbl", name=name, config={"lr": lr}, tags=["base"] if lr > 0.005 else ["<b>t</b>"]):
-            wbnb.log({"acc": acc})
-    table = RunTable("tbl", filter="config.lr < 0.05", sort="-summary.acc")
-    root = parse(table.to_svg())
-    words = texts(root)
-    assert words[0] == "tbl · 3 of 4 runs" and "filter: config.lr < 0.05" in words
-    names = [w for w in words if w in ("alpha", "beta", "gamma", XSS)]
-    assert names == ["beta", XSS, "gamma"]  # filtered, best accuracy first
-    assert "summary.acc ▼" in words and "<b>t</b>" in words  # a tag, as text
-    assert_escaped(table.to_svg())
-    table.filter = "config.lr <"
-    words = texts(parse(table.to_svg()))
-    assert any(w.startswith("filter not applied (at 12: expected a value") for w in words)
-    assert len([w for w in words if w in ("alpha", "beta", "gamma", XSS)]) == 4  # every run, as the table does
-
-
-def test_table_picture_caps_rows_and_columns(store_dir: Path) -> None:
-    for i in range(52):
-        with wbnb.init(project="many", name=f"run-{i}", config={f"c{j}": j for j in range(15)}):
-            wbnb.log({"i": i})
-    words = texts(parse(RunTable("many", sort="name").to_svg()))
-    rows = [w for w in words if w.startswith("run-")]
-    assert rows[:3] == ["run-0", "run-1", "run-2"] and rows[10] == "run-10" and len(rows) == 50  # natural order
-    assert any(w.startswith("… and 2 more runs") and "more columns not shown" in w for w in words)
-
-
 def test_panel_picture_stacks_header_and_every_part(media_run: str) -> None:
     root = parse(RunPanel(media_run, live=False).to_svg())
     words = texts(root)

@@ -17,7 +17,7 @@ XSS = "<img src=x onerror=alert(1)>"
 def _bundle() -> None:
     """Build table.js when it is missing or older than its sources (CI builds it anyway)."""
     out = STATIC / "table.js"
-    srcs = [*(ROOT / "js" / "table").glob("*.ts"), ROOT / "js" / "lib" / "filter.ts", ROOT / "js" / "lib" / "sort.ts"]
+    srcs = [*(ROOT / "js" / "table").glob("*.ts"), *(ROOT / "js" / "lib").glob("*.ts")]
     if not out.exists() or out.stat().st_mtime < max(p.stat().st_mtime for p in srcs):
         subprocess.run(["node", "js/build.mjs", "--quiet"], check=True, cwd=ROOT)
 

@@ -1,4 +1,5 @@
-"""The run table's filter parser and multi-key sort, as node unit tests (tests/js/)."""
+"""The front ends' node unit tests (tests/js/*.test.ts): the run table's filter parser, multi-key
+sort, cell text and column choice."""
 
 from __future__ import annotations
 

@@ -93,3 +93,21 @@ def test_refresh_and_poll_follow_new_runs_and_state_is_saved(store_dir: Path) ->
         assert "_data" in state and "summary.loss" in table.all_columns
     finally:
         table.close()
+
+
+def test_refresh_counts_revisions_and_sends_nothing_for_an_unchanged_project(store_dir: Path) -> None:
+    import wbnb
+    from wbnb.widgets import RunTable
+
+    with wbnb.init(project="rev", name="one"):
+        wbnb.log({"loss": 1.0})
+    table = RunTable("rev")
+    sent: list[object] = []
+    table.observe(sent.append, names="_data")
+    assert table._data["rev"] == 0
+    table.refresh()
+    assert not sent and table._data["rev"] == 0  # the same rows: nothing sent
+    with wbnb.init(project="rev", name="two", reinit="create_new"):
+        pass
+    table.refresh()
+    assert len(sent) == 1 and table._data["rev"] == 1 and table._data["n"] == 2

@@ -9,7 +9,6 @@ GitHub, JupyterLab without a kernel), so nothing in one may become markup.
 from __future__ import annotations
 
 import base64
-import decimal
 import math
 import time
 from dataclasses import dataclass
@@ -115,13 +114,6 @@ def number(v: float) -> str:
             return f"{Decimal(v):.3e}"
         g = float(f"{Decimal(v):.5g}")
     return str(int(g)) if g.is_integer() else repr(g)
-
-
-def _half_up(v: float, spec: str) -> str:
-    """``format(v, spec)`` rounding the exact value of ``v`` half away from zero."""
-    with decimal.localcontext() as ctx:
-        ctx.rounding = decimal.ROUND_HALF_UP
-        return format(decimal.Decimal(v), spec)
 
 
 def clock(t: float) -> str:

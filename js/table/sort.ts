@@ -24,7 +24,7 @@ export function compareValues(a: SortValue, b: SortValue): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
-  if (ra === 0) return (a as number) - (b as number);
+  if (typeof a === "number" && typeof b === "number") return a - b;
   if (ra === 1) return Number(a) - Number(b);
   return collator.compare(Array.isArray(a) ? a.join(", ") : String(a), Array.isArray(b) ? b.join(", ") : String(b));
 }

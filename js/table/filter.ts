@@ -188,20 +188,25 @@ function compareOne(a: Value, op: string, b: Value): boolean {
     const n = Number(b);
     if (b.trim() !== "" && !Number.isNaN(n)) b = n;
   }
-  if (typeof a !== typeof b) return op === "!=";
+  if (typeof a === "number" && typeof b === "number") return ordered(a, b, op);
+  if (typeof a === "string" && typeof b === "string") return ordered(a, b, op);
+  return op === "!="; // values of different kinds are never equal, nor ordered
+}
+
+function ordered<T extends number | string>(a: T, b: T, op: string): boolean {
   switch (op) {
     case "==":
       return a === b;
     case "!=":
       return a !== b;
     case "<":
-      return (a as any) < (b as any);
+      return a < b;
     case "<=":
-      return (a as any) <= (b as any);
+      return a <= b;
     case ">":
-      return (a as any) > (b as any);
+      return a > b;
     case ">=":
-      return (a as any) >= (b as any);
+      return a >= b;
   }
   return false;
 }
