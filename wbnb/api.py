@@ -24,6 +24,7 @@ from .store.edits import check_edit, check_tags
 from .store.filters import iso_time, matches, run_document, run_runtime, sort_runs
 from .store.rowcodec import RESERVED
 from .store.rowread import Span, merged, spread, step_spans
+from .store.runmeta import RunMeta, State
 from .store.summary import SummaryTracker
 
 # history(stream=): wandb's names ("default"; "system", which its server calls "events").
@@ -248,7 +249,8 @@ def _edited(field: str, doc: str) -> property:
         return self._edits[field] if field in self._edits else self._meta.get(field)
 
     def set_(self: Run, value: str | None) -> None:
-        self._edits[field] = check_edit({field: value})[field]
+        checked: Mapping[str, object] = check_edit({field: value})
+        self._edits[field] = checked[field]
 
     return property(get, set_, doc=doc)
 
@@ -262,7 +264,7 @@ class Run:
     and kept with ``update()``; ``delete()`` removes it.
     """
 
-    def __init__(self, store: Store, meta: dict[str, Any]) -> None:
+    def __init__(self, store: Store, meta: RunMeta) -> None:
         self._store = store
         self._meta = meta
         self._forget_edits()
@@ -286,7 +288,10 @@ class Run:
 
     # -- metadata ----------------------------------------------------------------------
 
-    id = property(lambda self: self._meta["id"], doc="The run id, unique within its project.")
+    @property
+    def id(self) -> str:
+        """The run id, unique within its project."""
+        return self._meta["id"]
 
     @property
     def name(self) -> str:
@@ -298,15 +303,27 @@ class Run:
         self._edits["name"] = check_edit({"name": value})["name"]
 
     display_name = name
-    project = property(lambda self: self._meta["project"], doc="The project the run belongs to.")
-    entity = property(lambda self: self._meta.get("entity") or "", doc="Who logged it.")
-    state = property(
-        lambda self: self._meta.get("state", "running"),
-        doc="running, finished, failed, crashed (a writer that died) or damaged (its metadata cannot be read).",
-    )
-    reason = property(
-        lambda self: self._meta.get("reason"), doc="Why a damaged run is damaged (the file and the error), else None."
-    )
+
+    @property
+    def project(self) -> str:
+        """The project the run belongs to."""
+        return self._meta["project"]
+
+    @property
+    def entity(self) -> str:
+        """Who logged it."""
+        return self._meta.get("entity") or ""
+
+    @property
+    def state(self) -> State:
+        """running, finished, failed, crashed (a writer that died) or damaged (its metadata cannot be read)."""
+        return self._meta.get("state", "running")
+
+    @property
+    def reason(self) -> str | None:
+        """Why a damaged run is damaged (the file and the error), else None."""
+        return self._meta.get("reason")
+
     notes = _edited("notes", "Free-text notes, if any (may be set; ``update()`` keeps them).")
     description = notes
     group = _edited("group", "The run's group, if any (may be set; ``update()`` keeps it).")
@@ -334,16 +351,23 @@ class Run:
     def config(self, value: Mapping[str, Any]) -> None:
         self._config = check_edit({"config": value})["config"]
 
-    metadata = property(
-        lambda self: dict(self._meta.get("metadata") or {}), doc="Where it ran: python, os, host, program, git..."
-    )
-    created_at = property(
-        lambda self: iso_time(self._meta.get("created_at")), doc="When it started, as wandb writes it: ISO 8601 in UTC."
-    )
-    runtime = property(lambda self: run_runtime(self._meta), doc="Seconds it ran (so far, if running).")
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Where it ran: python, os, host, program, git..."""
+        return dict(self._meta.get("metadata") or {})
 
     @property
-    def meta(self) -> dict[str, Any]:
+    def created_at(self) -> str | None:
+        """When it started, as wandb writes it: ISO 8601 in UTC."""
+        return iso_time(self._meta.get("created_at"))
+
+    @property
+    def runtime(self) -> float | None:
+        """Seconds it ran (so far, if running)."""
+        return run_runtime(self._meta)
+
+    @property
+    def meta(self) -> RunMeta:
         """The run's metadata as stored (``run.json``): times in seconds since the epoch."""
         return self._meta
 
@@ -411,7 +435,7 @@ class Run:
 
     save = update
 
-    def _save(self, changes: dict[str, Any]) -> None:
+    def _save(self, changes: Mapping[str, Any]) -> None:
         if not changes:
             return
         self._meta = self._store.update_run(self.project, self.id, check_edit(changes))

@@ -83,7 +83,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     api = Api({"dir": args.dir})
     run = api.run(args.run)
     meta, md = run.meta, run.metadata
-    git = md.get("git") if isinstance(md.get("git"), dict) else {}
+    git = md.get("git")
+    git = git if isinstance(git, dict) else {}
     print(f"{plain(run.name)} ({plain(run.project)}/{plain(run.id)})  {run.state}")
     fields = [
         ("created", local_time(meta.get("created_at"))),

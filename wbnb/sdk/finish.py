@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..store.base import RunWriter
+from ..store.runmeta import State
 from .metadata import NOTEBOOKS, detect_environment
 from .settings import Settings
 from .sparklines import render_summary_html, render_summary_text
@@ -103,7 +104,7 @@ def finish_run(run: Finishing, ending: Ending, exit_code: int | None, quiet: boo
             ending.copy_matches(glob_str, base)
         except (OSError, ValueError) as e:
             warnings.warn(f"wbnb.save: could not copy {glob_str!r} at finish: {e}", RuntimeWarning, stacklevel=3)
-    state = "finished" if not exit_code else "failed"
+    state: State = "finished" if not exit_code else "failed"
     summary = run.summary.as_dict()
     writer = ending.writer
     now = time.time()

@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from typing_extensions import Unpack
+
 from ..store.base import RunWriter
 from ..store.media import derived_path, media_path
+from ..store.runmeta import RunMeta, State
 
 
 class ForkedWriter(RunWriter):
@@ -45,8 +48,8 @@ class ForkedWriter(RunWriter):
     def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
         return derived_path(key, ext)  # nothing is made: the record is dropped too
 
-    def save_meta(self, **changes: Any) -> None:
+    def save_meta(self, **changes: Unpack[RunMeta]) -> None:
         self._dropped()
 
-    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+    def close(self, state: State, exit_code: int | None = None) -> list[str]:
         return []

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..store.local import LocalStore
 from ..store.names import check_label, check_name
+from ..store.runmeta import RunMeta
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
@@ -182,7 +183,7 @@ def init(
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
-        meta: dict[str, Any] = {
+        meta: RunMeta = {
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else entity or _user(),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..store.base import RunWriter
+from ..store.runmeta import CodeRecord
 from .term import termwarn
 
 PathFilter = Callable[[str, str], bool] | Callable[[str], bool]
@@ -115,7 +116,7 @@ def log_code(
     name = name or _default_name(project)
     manifest = {"name": name, "root": base, "files": files}
     path = writer.put(json.dumps(manifest, sort_keys=True).encode(), "json")
-    record = {"name": name, "path": path, "files": len(files)}
+    record: CodeRecord = {"name": name, "path": path, "files": len(files)}
     writer.log_event({"kind": "code", **record, "t": time.time()})
     writer.save_meta(code=record)
     return LoggedCode(name, path, tuple(sorted(files)))

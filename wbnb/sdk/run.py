@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from ..store.base import RunWriter, Store
 from ..store.edits import check_tags
+from ..store.runmeta import Goal, MetricSpec, given
 from ..store.summary import SummaryTracker, parse_modes
 from . import run_extras
 from .alert import AlertLevel, record_alert
@@ -99,7 +100,7 @@ class Run:
     @property
     def name(self) -> str:
         """The display name (settable)."""
-        return self._meta["name"]
+        return self._meta.get("name") or self.id  # always set by init(); an edit may clear a stored one
 
     @name.setter
     def name(self, value: str) -> None:
@@ -153,10 +154,25 @@ class Run:
         """``entity/project/id``, what ``Api().run()`` takes."""
         return f"{self.entity}/{self.project}/{self.id}"
 
-    url = property(lambda self: run_extras.run_url(self._meta, self.dir), doc="The run's folder or server URL.")
-    project_url = property(lambda self: run_extras.project_url(self._meta, self.dir), doc="Its project's URL.")
-    sweep_url = property(lambda self: run_extras.sweep_url(self._meta, self.dir), doc="Its sweep's URL, if any.")
-    sweep_id = property(lambda self: self._meta.get("sweep_id"), doc="The sweep the run is in, if any.")
+    @property
+    def url(self) -> str:
+        """The run's folder or server URL."""
+        return run_extras.run_url(self._meta, self.dir)
+
+    @property
+    def project_url(self) -> str:
+        """Its project's URL."""
+        return run_extras.project_url(self._meta, self.dir)
+
+    @property
+    def sweep_url(self) -> str | None:
+        """Its sweep's URL, if any."""
+        return run_extras.sweep_url(self._meta, self.dir)
+
+    @property
+    def sweep_id(self) -> str | None:
+        """The sweep the run is in, if any."""
+        return self._meta.get("sweep_id")
 
     @property
     def step(self) -> int:
@@ -278,7 +294,7 @@ class Run:
         step_sync: bool | None = None,
         hidden: bool | None = None,
         summary: str | None = None,
-        goal: str | None = None,
+        goal: Goal | None = None,
         overwrite: bool | None = None,
     ) -> Metric:
         """Say how a metric (or a glob such as ``"val/*"``) is summarised and charted.
@@ -291,11 +307,11 @@ class Run:
         if goal not in (None, "minimize", "maximize"):
             raise ValueError(f"define_metric: goal must be 'minimize' or 'maximize', got {goal!r}")
         parse_modes(summary, goal)
-        spec = {"step_metric": step_metric, "summary": summary, "goal": goal, "hidden": bool(hidden)}
+        spec: MetricSpec = {"step_metric": step_metric, "summary": summary, "goal": goal, "hidden": bool(hidden)}
         with self._lock:  # log() on another thread reads the rules
             metrics = dict(self._meta.get("metrics") or {})
             if overwrite is False and name in metrics:
-                spec = {**spec, **{k: v for k, v in metrics[name].items() if v is not None}}
+                spec = {**spec, **given(metrics[name])}
             metrics[name] = spec
             if step_metric and step_metric not in metrics:
                 metrics[step_metric] = {"step_metric": None, "summary": None, "goal": None, "hidden": False}

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from ..store.base import RunWriter
+from ..store.runmeta import RunMeta
 from ..store.wire import API
 from .notice import say_once
 
 
-def _server_project(meta: dict[str, Any]) -> str | None:
+def _server_project(meta: RunMeta) -> str | None:
     """The server URL of the run's project, or None for a run of the local store."""
     remote = meta.get("remote")
     if not remote:
@@ -28,7 +28,7 @@ def _server_project(meta: dict[str, Any]) -> str | None:
     )
 
 
-def run_url(meta: dict[str, Any], files_dir: str) -> str:
+def run_url(meta: RunMeta, files_dir: str) -> str:
     """The run's URL: the server's record of it, or its folder in the local store."""
     project = _server_project(meta)
     if project:
@@ -36,13 +36,13 @@ def run_url(meta: dict[str, Any], files_dir: str) -> str:
     return Path(files_dir).parent.as_uri()
 
 
-def project_url(meta: dict[str, Any], files_dir: str) -> str:
+def project_url(meta: RunMeta, files_dir: str) -> str:
     """The URL of the run's project: the server's list of its runs, or its folder."""
     project = _server_project(meta)
     return f"{project}/runs" if project else Path(files_dir).parent.parent.as_uri()
 
 
-def sweep_url(meta: dict[str, Any], files_dir: str) -> str | None:
+def sweep_url(meta: RunMeta, files_dir: str) -> str | None:
     """The URL of the sweep the run belongs to, None when it is in none."""
     sweep_id = meta.get("sweep_id")
     if not sweep_id:

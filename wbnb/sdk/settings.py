@@ -34,10 +34,11 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..store.base import RUN_MODES
+from ..store.runmeta import RUN_MODES, Mode
 from .notice import say, say_once, unsaid
 
-_MODE_ALIASES = {"dryrun": "offline", "run": "online", "shared": "online"}
+_MODE_ALIASES: dict[str, Mode] = {"dryrun": "offline", "run": "online", "shared": "online"}
+_MODES: dict[str, Mode] = {**{m: m for m in RUN_MODES}, **_MODE_ALIASES}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 _CONSOLE_ON = ("auto", "wrap", "redirect", "wrap_raw", "wrap_emu")
 
@@ -52,7 +53,7 @@ class Settings:
     """
 
     dir: str = field(default_factory=lambda: os.path.join(os.getcwd(), "wbnb-runs"))
-    mode: str = "online"
+    mode: Mode = "online"
     project: str | None = None
     entity: str | None = None
     run_name: str | None = None  # init(name=)
@@ -132,10 +133,9 @@ def _float(value: Any, source: str) -> float:
         raise ValueError(f"{source}={value!r} is not a number") from None
 
 
-def _mode(value: Any, source: str) -> str:
-    mode = str(value).strip().lower()
-    mode = _MODE_ALIASES.get(mode, mode)
-    if mode not in RUN_MODES:
+def _mode(value: Any, source: str) -> Mode:
+    mode = _MODES.get(str(value).strip().lower())
+    if mode is None:
         raise ValueError(
             f"{source}={value!r}: mode must be one of {', '.join(RUN_MODES)} (or wandb's {', '.join(_MODE_ALIASES)})"
         )

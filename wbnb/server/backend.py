@@ -12,14 +12,15 @@ counts) are in ``wbnb/store/wire.py``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..store.base import Store, StoreError
+from ..store.runmeta import RunMeta
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
-Live = Callable[[dict[str, Any]], bool]  # whether a run, by its stored metadata, is still being written
+Live = Callable[[RunMeta], bool]  # whether a run, by its stored metadata, is still being written
 
 
 class Gap(Exception):
@@ -76,8 +77,8 @@ class Backend(ABC):
 
     @abstractmethod
     def open_run(
-        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
-    ) -> tuple[dict[str, Any], Counts]:
+        self, entity: str, project: str, run_id: str, meta: RunMeta, resume: str | None
+    ) -> tuple[RunMeta, Counts]:
         """Create or reopen a run for writing (``resume`` as in ``init``: None/"never"
         refuses an existing run with ``StoreError``, "must" refuses a missing one,
         "allow" takes either). Returns the run's metadata and counts."""
@@ -93,8 +94,8 @@ class Backend(ABC):
         never opened."""
 
     @abstractmethod
-    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
-        """Apply a checked edit (``store/edits.py``) atomically and return the new
+    def update_run(self, entity: str, project: str, run_id: str, changes: Mapping[str, Any], live: Live) -> RunMeta:
+        """Apply an edit (checked with ``store/edits.py``'s ``check_edit``) atomically and return the new
         metadata; ``RunBusy`` when ``live`` says the run's client is still writing it
         (its next batch would write over the edit), ``RunNotFound``."""
 

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from starlette.responses import JSONResponse
 
 from ..store.rows import RowError, check_rows
+from ..store.runmeta import RunMeta
 from ..store.wire import FINAL_STATES, ROW_STREAMS, STREAMS, decode_rows
-from .meta import RunEdit, RunMeta, problems
+from .meta import RunEdit, problems
 
 INT64 = (-(1 << 63), (1 << 63) - 1)
 MAX_DEPTH = 64  # nesting of metadata and logged values: deeper would overflow a JSON writer's stack
@@ -117,7 +118,7 @@ class OpenedRun(Next):
     """A run opened for writing: its metadata, counts, and how often (seconds) an idle
     client should still send a batch, empty if need be, to show it is alive."""
 
-    meta: dict[str, Any]
+    meta: RunMeta
     heartbeat: float
 
 
@@ -213,14 +214,6 @@ def _fields(model: BaseModel) -> dict[str, Any]:
     return {name: getattr(model, name) for name in type(model).model_fields}
 
 
-def meta_fields(meta: RunMeta) -> dict[str, Any]:
-    """Checked metadata as the fields the client sent (numbers as floats where a float
-    is due); 422 for one nested too deeply."""
-    fields = meta.model_dump(exclude_unset=True)
-    check_depth(fields, "meta")
-    return fields
-
-
 def wire_batch(batch: Batch) -> dict[str, Any]:
     """A validated batch as the wire dict ``Backend.ingest`` takes, after the checks
     pydantic cannot express (64-bit integers, bounded nesting), each naming its field."""
@@ -245,7 +238,8 @@ def wire_batch(batch: Batch) -> dict[str, Any]:
         except ValueError as e:  # a keys_index past keys, values that do not match their keys
             raise HTTPException(422, f"{name}.{e}") from None
     if batch.meta is not None:
-        out["meta"] = meta_fields(batch.meta)
+        check_depth(batch.meta, "meta")
+        out["meta"] = batch.meta
     if batch.state is not None:
         out["state"], out["exit_code"] = batch.state, batch.exit_code
     return out

@@ -30,7 +30,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,6 +42,7 @@ from ..store.media import MediaStore
 from ..store.names import check_name, folder_name
 from ..store.rowread import read_rows
 from ..store.rows import check_continues
+from ..store.runmeta import RunMeta, omit
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Live
@@ -58,12 +59,10 @@ _OPEN_RETRIES = 5  # a reader recovering a crashed run holds its flock for a mom
 RunKey = tuple[str, str, str]  # (entity, project, run_id)
 
 
-def client_meta(meta: dict[str, Any], entity: str, project: str, run_id: str) -> dict[str, Any]:
+def client_meta(meta: RunMeta, entity: str, project: str, run_id: str) -> RunMeta:
     """A client's metadata with the server-owned keys dropped and the run's identity
     taken from the URL (a client cannot file a run under another name)."""
-    clean = {k: v for k, v in meta.items() if k not in SERVER_OWNED}
-    clean.update(entity=entity, project=project, id=run_id)
-    return clean
+    return {**omit(meta, SERVER_OWNED), "entity": entity, "project": project, "id": run_id}
 
 
 class _EntityStore(LocalStore):
@@ -79,10 +78,10 @@ class _EntityStore(LocalStore):
     def media(self, path: str) -> bytes:
         return self._shared.get(path)
 
-    def _load(self, d: Path) -> dict[str, Any]:
+    def _load(self, d: Path) -> RunMeta:
         return readable(super()._load(d))
 
-    def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    def _recover_if_dead(self, d: Path, meta: RunMeta) -> RunMeta:
         if self._live(*self.names_of(d)):
             return meta
         return super()._recover_if_dead(d, meta)
@@ -221,8 +220,8 @@ class FilesBackend(Backend):
             entry.lock.release()
 
     def open_run(
-        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
-    ) -> tuple[dict[str, Any], Counts]:
+        self, entity: str, project: str, run_id: str, meta: RunMeta, resume: str | None
+    ) -> tuple[RunMeta, Counts]:
         store = self.store(entity)
         store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
         with self._run(entity, project, run_id) as entry:
@@ -233,7 +232,7 @@ class FilesBackend(Backend):
                 self._open(entry, store, project, run_id, client_meta(meta, entity, project, run_id), resume)
             entry.used = time.monotonic()
             assert entry.writer is not None
-            opened = dict(entry.writer.meta), dict(entry.counts)
+            opened = entry.writer.meta.copy(), dict(entry.counts)
         self._evict()
         return opened
 
@@ -243,7 +242,7 @@ class FilesBackend(Backend):
         store: LocalStore,
         project: str,
         run_id: str,
-        meta: dict[str, Any],
+        meta: RunMeta,
         resume: str | None,
         counts: Counts | None = None,
     ) -> None:
@@ -270,9 +269,8 @@ class FilesBackend(Backend):
                 stored = store.run(project, run_id)  # RunNotFound; marks a run left running crashed
                 counts = entry.counts if entry.live else _disk_counts(store.run_dir(project, run_id))
                 _check_gaps(batch, counts)
-                if _changes_nothing(
-                    batch, counts, client_meta(batch.get("meta") or {}, entity, project, run_id), stored
-                ):
+                sent = client_meta(batch.get("meta") or RunMeta(), entity, project, run_id)
+                if _changes_nothing(batch, counts, sent, stored):
                     return counts  # e.g. a retried final batch: do not reopen a finished run
                 self._reopen(entry, store, project, run_id, counts)
                 opened = True
@@ -389,7 +387,7 @@ class FilesBackend(Backend):
             finally:
                 entry.lock.release()
 
-    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
+    def update_run(self, entity: str, project: str, run_id: str, changes: Mapping[str, Any], live: Live) -> RunMeta:
         store = self.store(entity)
         store.run_dir(project, run_id)  # ValueError for a bad name, before any locking
         with self._run(entity, project, run_id) as entry:
@@ -457,7 +455,7 @@ def _chunk_end(stream: str, chunk: dict[str, Any]) -> int:
     return chunk["start"] + len(chunk["rows" if stream in ROW_STREAMS else "records"])
 
 
-def _changes_nothing(batch: dict[str, Any], counts: Counts, meta: dict[str, Any], stored: dict[str, Any]) -> bool:
+def _changes_nothing(batch: dict[str, Any], counts: Counts, meta: RunMeta, stored: RunMeta) -> bool:
     """Whether applying ``batch`` to a closed run would change nothing: no new records,
     no new metadata, no other final state."""
     return (

@@ -7,10 +7,10 @@ import asyncio
 import logging
 import threading
 import time
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from ..store.runmeta import RunMeta
 from .backend import Backend
 
 log = logging.getLogger("wbnb.server")
@@ -37,7 +37,7 @@ class Liveness:
         self._stamped: dict[tuple[str, str, str], float] = {}
         self._lock = threading.Lock()
 
-    def stamp(self, run: tuple[str, str, str], meta: dict[str, Any], force: bool = False) -> dict[str, Any]:
+    def stamp(self, run: tuple[str, str, str], meta: RunMeta, force: bool = False) -> RunMeta:
         """``meta`` with a fresh ``heartbeat_at`` when one is due (or ``force``)."""
         now = time.time()
         with self._lock:
@@ -55,7 +55,7 @@ class Liveness:
             for run in [run for run, t in self._stamped.items() if t < old]:
                 del self._stamped[run]
 
-    def shown(self, meta: dict[str, Any]) -> dict[str, Any]:
+    def shown(self, meta: RunMeta) -> RunMeta:
         """How a run's metadata is shown: ``crashed`` when its client is silent."""
         beat = meta.get("heartbeat_at")
         if meta.get("state") == "running" and isinstance(beat, (int, float)) and time.time() - beat > self.stale_after:

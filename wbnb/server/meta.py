@@ -1,114 +1,43 @@
-"""What a run's metadata may hold on the server: the fields the SDK writes (``init``
-in ``sdk/lifecycle.py``, the ``Run`` setters, ``finish``), each with its type.
+"""How the server checks run metadata: against ``store/runmeta.py``'s declaration,
+the one every reader and writer is typed with, validated by pydantic.
 
-Requests are checked with ``RunMeta`` (a 422 names the field), so a client cannot
+Requests are checked with ``RUN_META`` (a 422 names the field), so a client cannot
 store ``created_at: "yesterday"`` and break every reader of the project. Metadata
 already stored with a bad value (before this check, or edited in the folder) is read
 through ``readable``: the bad fields are left out and ``damaged`` says which and why,
 so one run never breaks a list.
 
-Fields the SDK does not write (a newer client's) are kept as sent; the server's own
-fields (``state``, ``pid``... see ``files.SERVER_OWNED``) are replaced by the server.
+Fields the declaration does not name (a newer client's) are kept as sent; the
+server's own fields (``state``, ``pid``... see ``files.SERVER_OWNED``) are replaced by
+the server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Any, cast, get_type_hints
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    StrictInt,
-    ValidationError,
-    create_model,
-    model_validator,
-)
+from pydantic import ConfigDict, TypeAdapter, ValidationError, create_model, with_config
 
-from ..store.base import RUN_MODES, STATES
-from ..store.edits import EDITABLE, check_tags
-from ..store.names import LABEL_MAX
-from ..store.runfiles import relative_name
-from ..store.summary import parse_modes
+from ..store.edits import EDITABLE
+from ..store.runmeta import RunMeta
 
-NAME_MAX = LABEL_MAX  # characters of a name, group or job type (the SDK's rule, store/names.py)
-NOTES_MAX = 100_000  # characters of free-text notes
-
-Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # a JSON number, never a string or bool
-Short = Annotated[str, Strict(), Field(max_length=NAME_MAX)]
-Object = dict[str, Any]
-
-
-class MetricSpec(BaseModel):
-    """One ``define_metric`` rule, as ``Run.define_metric`` stores it."""
-
-    model_config = ConfigDict(extra="allow")
-
-    step_metric: Short | None = None
-    summary: Short | None = None
-    goal: Literal["minimize", "maximize"] | None = None
-    hidden: StrictBool = False
-
-    @model_validator(mode="after")
-    def _modes(self) -> MetricSpec:
-        parse_modes(self.summary, self.goal)  # the rule the summary tracker applies: ValueError names the mode
-        return self
-
-
-def _file_name(name: str) -> str:
-    relative_name(name)  # ValueError: absolute, "..", empty
-    return name
-
-
-class SavedFile(BaseModel):
-    """A file the run saved (``run.dir``), as its client uploaded it when the run ended."""
-
-    model_config = ConfigDict(extra="allow")
-
-    path: Annotated[str, Strict(), Field(pattern=r"^media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}$")]
-    size: Annotated[StrictInt, Field(ge=0)]
-    md5: Short | None = None
-    updated_at: Finite | None = None
-
-
-class RunMeta(BaseModel):
-    """A run's metadata as a client sends it; every field optional."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: Short | None = None
-    project: Short | None = None
-    entity: Short | None = None
-    name: Short | None = None
-    notes: Annotated[str, Strict(), Field(max_length=NOTES_MAX)] | None = None
-    tags: Annotated[list[Annotated[str, Strict()]], AfterValidator(check_tags)] | None = None
-    group: Short | None = None
-    job_type: Short | None = None
-    mode: Literal[RUN_MODES] | None = None  # type: ignore[valid-type]
-    state: Literal[STATES] | None = None  # type: ignore[valid-type]
-    created_at: Finite | None = None
-    heartbeat_at: Finite | None = None
-    runtime: Finite | None = None
-    last_step: StrictInt | None = None
-    config: Object | None = None
-    summary: Object | None = None
-    summary_explicit: Object | None = None
-    metadata: Object | None = None
-    metrics: dict[str, MetricSpec] | None = None
-    files: dict[Annotated[str, Strict(), AfterValidator(_file_name)], SavedFile] | None = None
-
+# The declaration read as a type checker reads it: nothing is converted ("1" is no
+# number, 1 no bool), and a number is finite (JSON has no NaN; a summary's values are
+# Any, and may be). Nested TypedDicts (MetricSpec...) take the same settings.
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+with_config(ConfigDict(**STRICT, extra="allow"))(RunMeta)  # a newer client's fields are kept
+RUN_META: TypeAdapter[RunMeta] = TypeAdapter(RunMeta)
 
 # What ``PATCH .../runs/{run_id}`` takes: the editable fields (``store/edits.py``), each
-# typed as in RunMeta; anything else is refused by name.
+# typed as in RunMeta or null (``check_edit`` says what a null means); anything else is
+# refused by name.
+_FIELDS = get_type_hints(RunMeta, include_extras=True)
 RunEdit = create_model(
     "RunEdit",
-    __config__=ConfigDict(extra="forbid"),
+    __config__=ConfigDict(**STRICT, extra="forbid"),
     __doc__="An edit of a run that has ended: each field sent replaces the stored one.",
-    **{name: (RunMeta.model_fields[name].annotation, None) for name in EDITABLE},  # type: ignore[call-overload]
+    **{name: (_FIELDS[name] | None, None) for name in EDITABLE},  # type: ignore[call-overload]
 )
 
 
@@ -122,15 +51,13 @@ def problems(errors: Iterable[Mapping[str, Any]]) -> list[str]:
     return out
 
 
-def readable(meta: dict[str, Any]) -> dict[str, Any]:
+def readable(meta: RunMeta) -> RunMeta:
     """Stored metadata as readers may take it: fields with a bad value left out, and
     ``damaged`` saying which and why (``meta`` itself when it is sound)."""
     try:
-        RunMeta.model_validate(meta)
+        RUN_META.validate_python(meta)
         return meta
     except ValidationError as e:
         bad = {err["loc"][0] for err in e.errors() if err["loc"]}
-        return {
-            **{k: v for k, v in meta.items() if k not in bad},
-            "damaged": "stored metadata with bad values, left out: " + "; ".join(problems(e.errors())),
-        }
+        kept = cast(RunMeta, {k: v for k, v in meta.items() if k not in bad})
+        return {**kept, "damaged": "stored metadata with bad values, left out: " + "; ".join(problems(e.errors()))}

@@ -55,9 +55,10 @@ from ..store.media import MediaStore
 from ..store.names import check_name
 from ..store.rowread import Cursor
 from ..store.rows import check_continues
+from ..store.runmeta import RunMeta, State, resumed
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
 from .backend import Backend, Counts, Gap, KeyRecord, Live, Unavailable
-from .files import SERVER_OWNED, client_meta
+from .files import client_meta
 from .meta import readable
 
 T = TypeVar("T")
@@ -259,8 +260,8 @@ class PostgresBackend(Backend):
         return PostgresStore(self, check_name("entity", entity))
 
     def open_run(
-        self, entity: str, project: str, run_id: str, meta: dict[str, Any], resume: str | None
-    ) -> tuple[dict[str, Any], Counts]:
+        self, entity: str, project: str, run_id: str, meta: RunMeta, resume: str | None
+    ) -> tuple[RunMeta, Counts]:
         """Create or reopen a run (``resume`` as in ``LocalStore.open_run``); its state
         becomes "running". The client's ``meta`` loses the server's fields and takes
         the run's identity from the arguments (``client_meta``, as in ``FilesBackend``).
@@ -273,7 +274,7 @@ class PostgresBackend(Backend):
         path = f"{project}/{run_id}"
         meta = client_meta(meta, entity, project, run_id)
 
-        def work(conn: psycopg.Connection) -> tuple[dict[str, Any], Counts]:
+        def work(conn: psycopg.Connection) -> tuple[RunMeta, Counts]:
             while True:  # twice at most: a run another server created meanwhile is found next time
                 with conn.transaction():
                     row = conn.execute(
@@ -286,11 +287,8 @@ class PostgresBackend(Backend):
                             raise StoreError(
                                 f"run {path} already exists; pass resume='allow' to continue it, or choose another id"
                             )
-                        old = json.loads(row[0])
-                        new = {**old, **{k: v for k, v in meta.items() if v is not None}}
-                        new["config"] = {**old.get("config", {}), **new.get("config", {})}
-                        new["resumed"] = old.get("resumed", 0) + 1
-                        new = _opened(new)
+                        old: RunMeta = json.loads(row[0])
+                        new = _opened(resumed(old, meta))
                         conn.execute(
                             "UPDATE wbnb_runs SET meta = %s WHERE entity = %s AND project = %s AND run_id = %s",
                             (_dump_meta(new), entity, project, run_id),
@@ -328,7 +326,7 @@ class PostgresBackend(Backend):
         (``client_meta``); a final ``state`` closes the run (again: a no-op). ValueError
         for a malformed batch."""
         rows, records = _parse_batch(batch)
-        meta = batch.get("meta") or None  # an empty one changes nothing, as in FilesBackend
+        meta: RunMeta | None = batch.get("meta") or None  # an empty one changes nothing, as in FilesBackend
         if meta is not None and not isinstance(meta, dict):
             raise ValueError("meta must be an object")
         state = batch.get("state")
@@ -389,15 +387,15 @@ class PostgresBackend(Backend):
         self._learn(run, learned)
         return counts
 
-    def update_run(self, entity: str, project: str, run_id: str, changes: dict[str, Any], live: Live) -> dict[str, Any]:
+    def update_run(self, entity: str, project: str, run_id: str, changes: Mapping[str, Any], live: Live) -> RunMeta:
         """Apply an edit in one transaction, the run's row locked (as ``ingest`` locks
         it: a batch cannot come in between the check and the write)."""
-        changes = check_edit(changes)
+        edit = check_edit(changes)
 
-        def work(conn: psycopg.Connection) -> dict[str, Any]:
+        def work(conn: psycopg.Connection) -> RunMeta:
             with conn.transaction():
                 run, meta = self._lock_quiet_run(conn, entity, project, run_id, live, "edit")
-                new = apply_edit(meta, changes)
+                new = apply_edit(meta, edit)
                 conn.execute("UPDATE wbnb_runs SET meta = %s WHERE id = %s", (_dump_meta(new), run))
                 return new
 
@@ -422,7 +420,7 @@ class PostgresBackend(Backend):
     @staticmethod
     def _lock_quiet_run(
         conn: psycopg.Connection, entity: str, project: str, run_id: str, live: Live, what: str
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, RunMeta]:
         """Lock a run's row and return its id and metadata; ``RunNotFound``, or
         ``RunBusy`` when ``live`` says its client still writes it."""
         check_name("entity", entity)
@@ -434,7 +432,7 @@ class PostgresBackend(Backend):
         ).fetchone()
         if row is None:
             raise _not_found(entity, project, run_id)
-        meta = json.loads(row[1])
+        meta: RunMeta = json.loads(row[1])
         if live(meta):
             raise RunBusy(
                 f"cannot {what} run {project}/{run_id}: it is running (its client is still sending it); "
@@ -608,21 +606,19 @@ def _steps_at(conn: psycopg.Connection, indices: list[int], run: int, code: int)
     return conn.execute(_AT.format("idx, step"), (indices, run, code)).fetchall()
 
 
-def _opened(meta: dict[str, Any]) -> dict[str, Any]:
+def _opened(meta: RunMeta) -> RunMeta:
     """Metadata of a run just (re)opened for writing."""
     meta["state"] = "running"
     meta.pop("ended_at", None)
     return meta
 
 
-def _updated(
-    old: dict[str, Any], client: dict[str, Any] | None, state: str | None, exit_code: int | None
-) -> dict[str, Any]:
-    """A run's metadata after a batch: the client's fields (``client_meta``) merged
-    over the old, the server's fields kept, then closed when ``state`` is final."""
-    new = dict(old) if client is None else {**old, **client, **{k: old[k] for k in SERVER_OWNED if k in old}}
+def _updated(old: RunMeta, client: RunMeta | None, state: State | None, exit_code: int | None) -> RunMeta:
+    """A run's metadata after a batch: the client's fields (``client_meta``: none of
+    the server's) merged over the old, then closed when ``state`` is final."""
+    new: RunMeta = {**old, **(client or {})}
     if state and not (old.get("state") == state and old.get("exit_code") == exit_code):  # not a retry
-        new.update(state=state, exit_code=exit_code, ended_at=time.time())
+        new.update({"state": state, "exit_code": exit_code, "ended_at": time.time()})
     return new
 
 
@@ -690,7 +686,7 @@ class PostgresStore(Store):
         )
         return [r[0] for r in rows]
 
-    def runs(self, project: str) -> list[dict[str, Any]]:
+    def runs(self, project: str) -> list[RunMeta]:
         """Metadata of every run of a project, oldest first (``created_at``); a bad
         stored value is left out and named (``meta.readable``)."""
         project = check_name("project", project)
@@ -703,7 +699,7 @@ class PostgresStore(Store):
         out.sort(key=lambda m: m.get("created_at", 0))
         return out
 
-    def run(self, project: str, run_id: str) -> dict[str, Any]:
+    def run(self, project: str, run_id: str) -> RunMeta:
         """Metadata of one run; ``RunNotFound``."""
         project, run_id = check_name("project", project), check_name("run id", run_id)
         row = self._backend._run(
@@ -760,7 +756,7 @@ class PostgresStore(Store):
         """Bytes of a media file below the backend's root."""
         return self._backend.media(path)
 
-    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_run(self, project: str, run_id: str, changes: Mapping[str, Any]) -> RunMeta:
         """``PostgresBackend.update_run``, refusing a run whose state is ``running``."""
         return self._backend.update_run(self.entity, project, run_id, changes, _running)
 
@@ -768,10 +764,10 @@ class PostgresStore(Store):
         """``PostgresBackend.delete_run``, refusing a run whose state is ``running``."""
         self._backend.delete_run(self.entity, project, run_id, _running)
 
-    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
+    def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         """Not here: runs are written through ``PostgresBackend.ingest``."""
         raise NotImplementedError("write to a server's runs through PostgresBackend.open_run and ingest")
 
 
-def _running(meta: dict[str, Any]) -> bool:
+def _running(meta: RunMeta) -> bool:
     return meta.get("state") == "running"

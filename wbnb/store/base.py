@@ -6,16 +6,16 @@ two homes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from typing_extensions import Unpack
 
 from ..errors import Error
 from .rowread import Cursor
 from .runfiles import StoredFile, code_files, combined, media_files, uploaded_files
-
-RUN_MODES = ("online", "offline", "disabled")  # settings.mode: where a run's data goes
-STATES = ("running", "finished", "failed", "crashed", "damaged")  # damaged: its metadata cannot be read
+from .runmeta import RunMeta, State
 
 
 class StoreError(Error):
@@ -36,7 +36,7 @@ class RunNotFound(StoreError, KeyError):
 class RunWriter(ABC):
     """The write side of one run, held by the process that logs it."""
 
-    meta: dict[str, Any]
+    meta: RunMeta
     files_dir: Path
     next_step: int
     last_values: dict[str, Any]
@@ -72,11 +72,11 @@ class RunWriter(ABC):
         there off the caller's thread (``store/media.py``); ``close`` waits for it."""
 
     @abstractmethod
-    def save_meta(self, **changes: Any) -> None:
+    def save_meta(self, **changes: Unpack[RunMeta]) -> None:
         """Update and persist run metadata (config, tags, summary, state...)."""
 
     @abstractmethod
-    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+    def close(self, state: State, exit_code: int | None = None) -> list[str]:
         """Flush, set the final state, release the run; return problems to report."""
 
 
@@ -88,12 +88,12 @@ class Store(ABC):
         """Names of the projects that have runs."""
 
     @abstractmethod
-    def runs(self, project: str) -> list[dict[str, Any]]:
+    def runs(self, project: str) -> list[RunMeta]:
         """Metadata of every run of a project (crashed writers already recovered; a run
         whose metadata cannot be read is listed with state ``damaged`` and a ``reason``)."""
 
     @abstractmethod
-    def run(self, project: str, run_id: str) -> dict[str, Any]:
+    def run(self, project: str, run_id: str) -> RunMeta:
         """Metadata of one run (``damaged`` as in ``runs``); raises ``RunNotFound``."""
 
     @abstractmethod
@@ -146,7 +146,7 @@ class Store(ABC):
         return self._files(project, run_id, meta, uploaded_files(meta.get("files")), media)
 
     def _files(
-        self, project: str, run_id: str, meta: dict[str, Any], saved: list[StoredFile], media: bool
+        self, project: str, run_id: str, meta: RunMeta, saved: list[StoredFile], media: bool
     ) -> list[StoredFile]:
         found = [saved, code_files(meta.get("code"), self.media)]
         if media:
@@ -154,7 +154,7 @@ class Store(ABC):
         return combined(*found)
 
     @abstractmethod
-    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_run(self, project: str, run_id: str, changes: Mapping[str, Any]) -> RunMeta:
         """Apply an edit (``edits.py``: name, notes, tags, group, job_type, config,
         summary, each replaced whole) and return the run's new metadata. ``RunBusy``
         while the run is being written, ``RunNotFound``, ``ValueError`` / ``TypeError``
@@ -166,5 +166,5 @@ class Store(ABC):
         ``RunBusy`` while it is being written, ``RunNotFound``."""
 
     @abstractmethod
-    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
+    def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         """Create (or, with ``resume``, reopen) a run for writing."""

@@ -17,27 +17,29 @@ they agree on what an edit does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
+
+from .runmeta import TAG_MAX, RunMeta
 
 EDITABLE = ("name", "notes", "tags", "group", "job_type", "config", "summary")
 _TEXT = ("name", "notes", "group", "job_type")
 
 
 def check_tags(tags: Any) -> list[str]:
-    """Validate tags: a list or tuple of non-empty strings of at most 64 characters."""
+    """Validate tags: a list or tuple of non-empty strings of at most ``TAG_MAX`` characters."""
     if tags is None:
         return []
     if isinstance(tags, str) or not isinstance(tags, (list, tuple, set, frozenset)):
         raise TypeError(f"tags must be a list or tuple of str, got {type(tags).__name__}")
     out = []
     for tag in tags:
-        if not isinstance(tag, str) or not tag or len(tag) > 64:
-            raise ValueError(f"tag {tag!r} is not valid: tags are non-empty str of at most 64 characters")
+        if not isinstance(tag, str) or not tag or len(tag) > TAG_MAX:
+            raise ValueError(f"tag {tag!r} is not valid: tags are non-empty str of at most {TAG_MAX} characters")
         out.append(tag)
     return out
 
 
-def check_edit(changes: Mapping[str, Any]) -> dict[str, Any]:
+def check_edit(changes: Mapping[str, Any]) -> RunMeta:
     """``changes`` as an edit may hold them; ``ValueError`` / ``TypeError`` naming the
     field that is not editable or holds the wrong kind of value."""
     if not isinstance(changes, Mapping):
@@ -56,12 +58,12 @@ def check_edit(changes: Mapping[str, Any]) -> dict[str, Any]:
         else:
             value = dict(value)
         out[field] = value
-    return out
+    return cast(RunMeta, out)  # each field checked above
 
 
-def apply_edit(meta: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def apply_edit(meta: RunMeta, changes: RunMeta) -> RunMeta:
     """Stored metadata with a checked edit applied (a new dict; ``meta`` is left as is)."""
-    new = {**meta, **changes}
+    new: RunMeta = {**meta, **changes}
     if "summary" in changes:
         old = meta.get("summary") or {}
         explicit = dict(meta.get("summary_explicit") or {})

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .runmeta import RunMeta
+
 T = TypeVar("T")
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
@@ -75,7 +77,7 @@ def _moment(value: Any) -> float | None:
     return None
 
 
-def run_runtime(meta: Mapping[str, Any]) -> float | None:
+def run_runtime(meta: RunMeta) -> float | None:
     """Seconds the run took; for one still going (or killed before finishing), so far."""
     if meta.get("runtime") is not None:
         return float(meta["runtime"])
@@ -86,7 +88,7 @@ def run_runtime(meta: Mapping[str, Any]) -> float | None:
     return max(0.0, float(end) - float(start))
 
 
-def run_document(meta: Mapping[str, Any]) -> dict[str, Any]:
+def run_document(meta: RunMeta) -> dict[str, Any]:
     """The document filters and ordering see for one run's metadata.
 
     ``created_at`` and ``createdAt`` are a ``Time``: wandb's ISO string, so

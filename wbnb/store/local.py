@@ -34,10 +34,12 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from typing_extensions import Unpack
 
 from .base import RunBusy, RunNotFound, RunWriter, Store, StoreError
 from .colread import compact, read_columns, read_columns_to_follow
@@ -47,6 +49,7 @@ from .names import check_name, folder_name, name_of, remember
 from .rowcodec import RowWriter
 from .rowread import Cursor, known_schemas, merged, read_rows
 from .runfiles import StoredFile, folder_files
+from .runmeta import RunMeta, State, resumed
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
@@ -58,18 +61,19 @@ class DamagedRun(StoreError):
     """A run's ``run.json`` cannot be read; the message names the file and why."""
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def _write_json(path: Path, data: RunMeta) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, default=str)
     os.replace(tmp, path)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    """A ``run.json``; ``DamagedRun`` naming the file when it is no JSON object."""
+def _read_json(path: Path) -> RunMeta:
+    """A ``run.json``; ``DamagedRun`` naming the file when it is no JSON object (its
+    fields are taken as they are: see ``runmeta.py``)."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            data: RunMeta = json.load(f)
     except ValueError as e:  # not JSON, not UTF-8, empty, cut short
         raise DamagedRun(f"{path} is damaged: {e}") from None
     if not isinstance(data, dict):
@@ -89,7 +93,7 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-def _writer_died(meta: dict[str, Any]) -> bool:
+def _writer_died(meta: RunMeta) -> bool:
     """Whether the process that opened a run on this host is known to be gone (a pid
     that is alive, or reused, says nothing: only the lock tells a live writer)."""
     pid = meta.get("pid")
@@ -146,7 +150,7 @@ class LocalStore(Store):
             return []
         return sorted(name for p in base.iterdir() if p.is_dir() and (name := name_of(p, "project")) is not None)
 
-    def runs(self, project: str) -> list[dict[str, Any]]:
+    def runs(self, project: str) -> list[RunMeta]:
         base = self.project_dir(project)
         if not base.is_dir():
             return []
@@ -161,13 +165,13 @@ class LocalStore(Store):
         out.sort(key=lambda m: m["created_at"] if isinstance(m.get("created_at"), (int, float)) else 0)
         return out
 
-    def run(self, project: str, run_id: str) -> dict[str, Any]:
+    def run(self, project: str, run_id: str) -> RunMeta:
         try:
             return self._load(self.run_dir(project, run_id))
         except (FileNotFoundError, NotADirectoryError):
             raise RunNotFound(f"no run {project}/{run_id} in {self.root}") from None
 
-    def _load(self, d: Path) -> dict[str, Any]:
+    def _load(self, d: Path) -> RunMeta:
         """A run's metadata; a ``damaged`` entry with the ``reason`` when ``run.json``
         cannot be read (the other runs of the project read on)."""
         try:
@@ -184,7 +188,7 @@ class LocalStore(Store):
             meta.setdefault("project", project)
         return meta
 
-    def _recover_if_dead(self, d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    def _recover_if_dead(self, d: Path, meta: RunMeta) -> RunMeta:
         """Mark a run ``crashed`` if its writer is gone: only while holding its lock, so
         that a writer resuming it (which takes the lock first) is never touched."""
         try:
@@ -248,13 +252,13 @@ class LocalStore(Store):
 
     # -- edits (only of a run nobody is writing) -----------------------------------
 
-    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        changes = check_edit(changes)
+    def update_run(self, project: str, run_id: str, changes: Mapping[str, Any]) -> RunMeta:
+        edit = check_edit(changes)
         with self._quiet(project, run_id, "edit") as d:
             meta = _read_json(d / "run.json")
             if meta.get("state") == "running":  # its lock was free: the writer died
                 meta = _mark_crashed(d, meta)
-            meta = apply_edit(meta, changes)
+            meta = apply_edit(meta, edit)
             _write_json(d / "run.json", meta)
         meta.setdefault("id", run_id)
         meta.setdefault("project", project)
@@ -298,7 +302,7 @@ class LocalStore(Store):
 
     # -- write side ------------------------------------------------------------------
 
-    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> LocalRunWriter:
+    def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> LocalRunWriter:
         project, run_id = check_name("project", project), check_name("run id", run_id)
         d = self.run_dir(project, run_id)
         try:
@@ -338,7 +342,7 @@ def _ended(d: Path) -> bool:
         return False
 
 
-def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
+def _mark_crashed(d: Path, meta: RunMeta) -> RunMeta:
     """Rebuild the summary from disk and mark a run whose writer died; lock held."""
     for name in ("history", "system", "events", "console"):
         _trim(d / f"{name}.wal")
@@ -354,10 +358,12 @@ def _mark_crashed(d: Path, meta: dict[str, Any]) -> dict[str, Any]:
                 tracker.explicit.pop(key, None)
     last = rows[-1] if rows else None
     meta.update(
-        state="crashed",
-        summary=tracker.result(),
-        ended_at=last[2] if last else meta.get("created_at"),
-        last_step=last[1] if last else None,
+        {
+            "state": "crashed",
+            "summary": tracker.result(),
+            "ended_at": last[2] if last else meta.get("created_at"),
+            "last_step": last[1] if last else None,
+        }
     )
     _write_json(d / "run.json", meta)
     return meta
@@ -394,7 +400,7 @@ class LocalRunWriter(RunWriter):
     """Writes one run's folder. Storage errors after opening never raise into the
     training loop: they are warned once and reported by ``close``."""
 
-    def __init__(self, store: LocalStore, d: Path, lock: int, meta: dict[str, Any], resume: str | None) -> None:
+    def __init__(self, store: LocalStore, d: Path, lock: int, meta: RunMeta, resume: str | None) -> None:
         self.dir = d
         self.files_dir = d / "files"
         self._store = store
@@ -424,11 +430,9 @@ class LocalRunWriter(RunWriter):
         if exists:
             old = _read_json(d / "run.json")
             schemas, self.next_step, self.last_values = known_schemas(d / "history.wal")
-            meta = {**old, **{k: v for k, v in meta.items() if v is not None}}
-            meta["config"] = {**old.get("config", {}), **meta.get("config", {})}
-            meta["resumed"] = old.get("resumed", 0) + 1
+            meta = resumed(old, meta)
         self.meta = meta
-        meta.update(state="running", pid=os.getpid(), host=socket.gethostname())
+        meta.update({"state": "running", "pid": os.getpid(), "host": socket.gethostname()})
         meta.pop("ended_at", None)
         meta.pop("pid_started", None)  # written by earlier versions
         self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
@@ -500,7 +504,7 @@ class LocalRunWriter(RunWriter):
     def _derived_failed(self, error: Exception) -> None:
         self._failed("media files", error if isinstance(error, OSError) else OSError(f"{error!r}"))
 
-    def save_meta(self, **changes: Any) -> None:
+    def save_meta(self, **changes: Unpack[RunMeta]) -> None:
         with self._meta_lock:  # another thread's change must not mutate the dict being written
             self.meta.update(changes)
             try:
@@ -508,7 +512,7 @@ class LocalRunWriter(RunWriter):
             except OSError as e:
                 self._failed("run metadata", e)
 
-    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+    def close(self, state: State, exit_code: int | None = None) -> list[str]:
         if self._lock < 0:
             return []  # closed already, or a forked child's copy: the run is not ours to end
         if self._derived:  # the files its records point to are written before it reads as ended

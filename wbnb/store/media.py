@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 
 _EXT = re.compile(r"[a-z0-9]{1,8}")  # fullmatch: "$" would let "png\n" through
 _KEY = re.compile(r"[0-9a-f]{64}")
+_PATH = re.compile(r"media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}")
+
+
+def check_media_path(rel: str) -> str:
+    """``rel`` if it is a store-relative media path (``media/<ab>/<sha256>.<ext>``);
+    ``ValueError`` otherwise (nothing outside ``media/`` is ever read)."""
+    if not _PATH.fullmatch(rel):
+        raise ValueError(f"not a media path: {rel!r}")
+    return rel
 
 
 def media_path(data: bytes, ext: str) -> str:
@@ -160,6 +169,4 @@ class MediaStore:
 
     def resolve(self, rel: str) -> Path:
         """Map a store-relative media path to a file, refusing anything outside ``media/``."""
-        if not re.fullmatch(r"media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}", rel):
-            raise ValueError(f"not a media path: {rel!r}")
-        return self.root / rel
+        return self.root / check_media_path(rel)

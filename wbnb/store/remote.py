@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +23,7 @@ from .columns import numeric_arrays
 from .edits import check_edit
 from .names import check_name
 from .rowread import Cursor
+from .runmeta import RunMeta
 from .wire import API, decode_rows
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
@@ -139,10 +140,10 @@ class RemoteStore(Store):
     def projects(self) -> list[str]:
         return self.conn.request("GET", f"/entities/{_q('entity', self.entity)}/projects")
 
-    def runs(self, project: str) -> list[dict[str, Any]]:
+    def runs(self, project: str) -> list[RunMeta]:
         return self.conn.request("GET", f"{self._project(project)}/runs")
 
-    def run(self, project: str, run_id: str) -> dict[str, Any]:
+    def run(self, project: str, run_id: str) -> RunMeta:
         return self.conn.request("GET", self._run(project, run_id))
 
     def rows(
@@ -208,7 +209,7 @@ class RemoteStore(Store):
     def media_url(self, path: str) -> str:
         return f"{self.conn.base_url}{API}/{path}"
 
-    def update_run(self, project: str, run_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def update_run(self, project: str, run_id: str, changes: Mapping[str, Any]) -> RunMeta:
         return self.conn.request("PATCH", self._run(project, run_id), json=check_edit(changes))
 
     def delete_run(self, project: str, run_id: str) -> None:
@@ -222,7 +223,7 @@ class RemoteStore(Store):
             except RunNotFound:
                 pass
 
-    def open_run(self, project: str, run_id: str, meta: dict[str, Any], resume: str | None) -> RunWriter:
+    def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         from .uploader import open_spooled_run
 
         if self.spool is None:

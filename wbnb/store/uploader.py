@@ -35,6 +35,7 @@ from .media import derived_path, media_path, wait_written
 from .rowread import Cursor, read_rows
 from .rows import check_continues, check_rows
 from .runfiles import file_digests, folder_files
+from .runmeta import RunMeta, SavedFile, State, omit
 from .wal import read_records
 from .wire import (
     BATCH_BYTES,
@@ -85,16 +86,16 @@ class Uploader:
         self._pending: dict[str, list[Any]] = {s: [] for s in STREAMS}
         self._cursors: dict[str, Any] = {s: Cursor() if s in ROW_STREAMS else 0 for s in STREAMS}
         self._sent_media: set[str] = set()
-        self._saved: dict[tuple[str, int, float | None], dict[str, Any]] = {}  # run.dir files uploaded, by state
+        self._saved: dict[tuple[str, int, float | None], SavedFile] = {}  # run.dir files uploaded, by state
         # Spool media paths the server knows under another name: derived files (named
         # after their input, store/media.py) and tables whose cells point to them.
         self._renamed: dict[str, str] = {}
         self._meta_version = 0  # bumped by the writer on each metadata change
         self._meta_sent = -1
-        self._files_listed: dict[str, dict[str, Any]] = {}  # the saved files the server's metadata lists
-        self._files_due: dict[str, dict[str, Any]] = {}  # those the batch being sent lists
-        self._meta: Callable[[], dict[str, Any]] = lambda: spool.run(project, run_id)
-        self._final: tuple[str, int | None] | None = None
+        self._files_listed: dict[str, SavedFile] = {}  # the saved files the server's metadata lists
+        self._files_due: dict[str, SavedFile] = {}  # those the batch being sent lists
+        self._meta: Callable[[], RunMeta] = lambda: spool.run(project, run_id)
+        self._final: tuple[State, int | None] | None = None
         self._final_sent = False
         self._wake = threading.Event()
         self._stop = False
@@ -121,7 +122,7 @@ class Uploader:
         """The run's metadata changed: send it with the next batch."""
         self._meta_version += 1
 
-    def finish(self, state: str, exit_code: int | None, timeout: float) -> bool:
+    def finish(self, state: State, exit_code: int | None, timeout: float) -> bool:
         """Send everything and the final state; wait at most ``timeout`` seconds.
         Returns True when the server has it all (the thread keeps trying otherwise)."""
         self._final = (state, exit_code)
@@ -222,9 +223,9 @@ class Uploader:
                 raise _Retry(str(e)) from None
             raise
 
-    def _remote_meta(self) -> dict[str, Any]:
+    def _remote_meta(self) -> RunMeta:
         """The run's metadata as the server keeps it: its entity, none of the spool's own fields."""
-        meta = {k: v for k, v in self._meta().items() if k not in LOCAL_ONLY}
+        meta = omit(self._meta(), LOCAL_ONLY)
         meta["entity"] = self.remote.entity  # an offline run was stamped with the local user
         self._upload_media([meta.get("summary")])  # its values may point to media no row has sent yet
         return rename_media(meta, self._renamed) if self._renamed else meta
@@ -279,7 +280,7 @@ class Uploader:
             self._pending[s].extend(new[skip:])
         return caught_up
 
-    def _send(self, final: tuple[str, int | None] | None) -> bool:
+    def _send(self, final: tuple[State, int | None] | None) -> bool:
         acked = self.acked or dict.fromkeys(STREAMS, 0)
         body = BatchBody()
         version = self._meta_version
@@ -473,7 +474,7 @@ class Uploader:
             return str(e)
         return None
 
-    def _upload_saved_files(self) -> dict[str, dict[str, Any]]:
+    def _upload_saved_files(self) -> dict[str, SavedFile]:
         """PUT the files the run saved (``run.dir``) by content, as the run ends, and
         return the ``files`` metadata that lists them on the server (``runfiles.py``).
         A file the server refuses as too large is left out, said once."""
@@ -565,7 +566,7 @@ class SpooledRunWriter(RunWriter):
         self.meta, self.files_dir = local.meta, local.files_dir
         self.next_step, self.last_values = local.next_step, local.last_values
         self.log_row = local.log_row  # type: ignore[method-assign]
-        uploader._meta = lambda: dict(local.meta)
+        uploader._meta = lambda: local.meta.copy()
 
     def log_row(
         self, step: int, timestamp: float, runtime: float, keys: tuple[str, ...], values: Iterable[Any]
@@ -591,7 +592,7 @@ class SpooledRunWriter(RunWriter):
         self.local.save_meta(**changes)
         self.uploader.meta_changed()
 
-    def close(self, state: str, exit_code: int | None = None) -> list[str]:
+    def close(self, state: State, exit_code: int | None = None) -> list[str]:
         problems = self.local.close(state, exit_code)
         uploaded = self.uploader.finish(state, exit_code, self.upload_timeout)
         if note := self.uploader.left_out_note():
@@ -609,7 +610,7 @@ class SpooledRunWriter(RunWriter):
 
 
 def open_spooled_run(
-    remote: Any, project: str, run_id: str, meta: dict[str, Any], resume: str | None, upload_timeout: float = 20.0
+    remote: Any, project: str, run_id: str, meta: RunMeta, resume: str | None, upload_timeout: float = 20.0
 ) -> SpooledRunWriter:
     """Open ``project/run_id`` on the server and in the spool; start uploading.
 
@@ -618,7 +619,7 @@ def open_spooled_run(
     import requests
 
     spool = LocalStore(remote.spool)
-    remote_meta: dict[str, Any] | None = None
+    remote_meta: RunMeta | None = None
     counts = dict.fromkeys(STREAMS, 0)
     answer = None
     try:
@@ -650,7 +651,7 @@ def open_spooled_run(
         base = spool.run(project, run_id).get("remote", {}).get("base") or dict.fromkeys(STREAMS, 0)
     else:
         base = counts  # resumed from elsewhere: the spool starts where the server is
-    local_meta = {**meta, "remote": {"url": remote.conn.base_url, "entity": remote.entity, "base": base}}
+    local_meta: RunMeta = {**meta, "remote": {"url": remote.conn.base_url, "entity": remote.entity, "base": base}}
     local = spool.open_run(project, run_id, local_meta, "allow" if in_spool else None)
     if not in_spool and remote_meta:
         local.next_step = max(local.next_step, int(remote_meta.get("last_step") or -1) + 1)
@@ -665,7 +666,7 @@ def open_spooled_run(
     return SpooledRunWriter(local, uploader, upload_timeout)
 
 
-def pending_runs(spool: LocalStore) -> list[dict[str, Any]]:
+def pending_runs(spool: LocalStore) -> list[RunMeta]:
     """Runs of a local store that a server does not fully have: spooled runs not marked
     synced, and offline runs. Running runs (a live writer) are left alone."""
     out = []
@@ -678,7 +679,7 @@ def pending_runs(spool: LocalStore) -> list[dict[str, Any]]:
 
 
 def sync_run(
-    remote: Any, spool: LocalStore, meta: dict[str, Any], on_progress: Callable[[int], None] | None = None
+    remote: Any, spool: LocalStore, meta: RunMeta, on_progress: Callable[[int], None] | None = None
 ) -> str | None:
     """Upload one local run (spooled or offline) completely, with its final state;
     ``on_progress`` hears how many of its records the server holds. Returns what
@@ -686,7 +687,7 @@ def sync_run(
     project, run_id = meta["project"], meta["id"]
     base = (meta.get("remote") or {}).get("base")
     uploader = Uploader(remote, project, run_id, spool, base, on_progress=on_progress)
-    state: str = meta["state"] if meta.get("state") in FINAL_STATES else "crashed"
+    state: State = meta["state"] if meta.get("state") in FINAL_STATES else "crashed"
     uploader._final = (state, meta.get("exit_code"))
     uploader.meta_changed()
     if not uploader.drain(timeout=60.0):

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..sdk.lifecycle import current_run
 from ..store.base import Store
+from ..store.runmeta import RunMeta
 
 
 @dataclass
@@ -18,7 +19,7 @@ class RunRef:
     project: str
     id: str
     name: str
-    meta: dict[str, Any]
+    meta: RunMeta
     live: Any = None  # the kernel's own sdk Run while it is logging
 
 

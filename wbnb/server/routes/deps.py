@@ -16,6 +16,7 @@ from pydantic import AfterValidator
 
 from ...store.base import RunNotFound, Store, StoreError
 from ...store.names import check_name
+from ...store.runmeta import RunMeta
 from ..backend import Backend, KeyRecord, Unavailable
 from ..guard import KEY_SCOPE
 from ..liveness import Liveness
@@ -39,7 +40,7 @@ class Server:
     rows_at: Positions = field(default_factory=Positions)
     records_at: Positions = field(default_factory=Positions)
 
-    def live(self, meta: dict[str, Any]) -> bool:
+    def live(self, meta: RunMeta) -> bool:
         """Whether a run's client is still writing it: running, and not silent."""
         return self.liveness.shown(meta).get("state") == "running"
 

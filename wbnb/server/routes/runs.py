@@ -23,7 +23,6 @@ from ..bodies import (
     check_depth,
     errors,
     json_body,
-    meta_fields,
     parse,
     wire_batch,
 )
@@ -48,7 +47,8 @@ async def open_run(entity: Entity, project: Project, run_id: RunId, request: Req
 
     def work() -> Response:
         body = parse(OpenRun, data)
-        stamped = srv.liveness.stamp((entity, project, run_id), meta_fields(body.meta), force=True)
+        check_depth(body.meta, "meta")
+        stamped = srv.liveness.stamp((entity, project, run_id), body.meta, force=True)
         with refusals():
             meta, counts = srv.backend.open_run(entity, project, run_id, stamped, body.resume)
         return PyJSONResponse({"meta": meta, "next": counts, "heartbeat": srv.liveness.heartbeat})

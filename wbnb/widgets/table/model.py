@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...store.filters import run_runtime
+from ...store.runmeta import RunMeta
 from .contract import NumColumn, NumKind, TableData, TextColumn, TextKind
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def run_row(meta: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def run_row(meta: RunMeta, summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The flat row of one run: column key -> value."""
     row: dict[str, Any] = {
         "id": meta.get("id"),
