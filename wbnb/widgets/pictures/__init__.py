@@ -1,11 +1,10 @@
 """Static pictures of the widgets, for notebooks opened without a kernel.
 
 Each displayed widget carries an SVG of what it shows in the same output as its live
-view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``). One
-module per picture kind, drawn from the data the widget already holds: ``histograms``,
-``panel`` (RunPanel: its parts stacked); ``svg`` holds what they share (text escaping,
-stacking, the heat colour scale, embedded PNGs). A component in its own slice keeps its
-picture there (``gallery/picture.py``, ``confusion/picture.py``).
+view (``show.Pictured``: the bundle, the display id, the redraw at ``finish()``), drawn
+from the data the widget already holds. Each component keeps its picture in its slice
+(``<name>/picture.py``); ``svg`` holds what they share (text escaping, stacking, the heat
+colour scale, embedded PNGs).
 """
 
 from .show import Pictured, live_runs

@@ -1,9 +1,4 @@
-"""``Histograms``: histograms logged over many steps (weights, gradients) as one picture.
-
-    from wbnb.widgets import Histograms
-    run.log({"grad/fc1": wbnb.Histogram(tensor)})       # or a tensor/array: same record
-    Histograms(run)                                     # every histogram key, steps x bins
-    Histograms(run, keys="grad/*", view="ridge")
+"""``HistogramGrid``: the live model of a ``Histograms`` (``widget.py``).
 
 Each (run, key) becomes a grid: rows are steps, columns ``bins`` equal bins over one
 value range ``[lo, hi]`` shared by all its rows. A logged histogram is redistributed
@@ -11,12 +6,7 @@ onto the grid by linear interpolation of its cumulative counts (mass is kept). T
 grows (with a margin) when a histogram falls outside it; then every kept row is redone
 and the grid is sent anew. Rows are thinned like ``Buckets``: every ``stride``-th
 histogram is kept, the stride doubling when more than ``max_rows`` would be, and the
-newest one is always the last row.
-
-Wire format: SERIES = ``{"id", "run", "key", "lo", "hi", "bins", "steps": [...],
-"from"}`` and float64 counts, ``len(steps) x bins`` row-major (in the snapshot as
-``data``, in a delta as the entry's buffer). A delta's rows replace the front end's from
-row ``from`` on (0: the whole grid).
+newest one is always the last row. What the page gets: ``contract.py``.
 """
 
 from __future__ import annotations
@@ -25,13 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import traitlets as t
 
-from ..store.base import Store
-from .base import LiveWidget
-from .media import logged_media
-from .runs import RunRef, resolve_runs
-from .sources import make_sources
+from ..contract import RunInfo
+from ..media import logged_media
+from ..runs import RunRef
+from .contract import GridRows, Grids, GridSeries, GridUpdates
 
 
 def rebin(edges: Any, counts: Any, lo: float, hi: float, bins: int) -> np.ndarray:
@@ -153,11 +141,21 @@ class HistogramGrid:
             rows.append((e.last[1], e.last[4]))
         return rows
 
-    def _head(self, e: _Entry) -> dict[str, Any]:
-        return {"id": e.id, "run": e.run, "key": e.key, "lo": e.lo, "hi": e.hi, "bins": self.bins}
+    def _head(self, e: _Entry, steps: list[int], start: int) -> GridRows:
+        return {
+            "id": e.id,
+            "run": e.run,
+            "key": e.key,
+            "lo": e.lo,
+            "hi": e.hi,
+            "bins": self.bins,
+            "steps": steps,
+            "start": start,
+        }
 
-    def delta(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        upd, buffers = [], []
+    def delta(self) -> tuple[GridUpdates, list[bytes]] | None:
+        upd: list[GridRows] = []
+        buffers: list[bytes] = []
         for e in self.entries.values():
             rows = self._rows(e)
             steps = [s for s, _ in rows]
@@ -171,20 +169,20 @@ class HistogramGrid:
                     continue
             e.reset, e.sent = False, steps
             data = np.array([r for _, r in rows[start:]], dtype=float).reshape(-1, self.bins)
-            upd.append(self._head(e) | {"steps": steps[start:], "from": start})
+            upd.append(self._head(e, steps[start:], start))
             buffers.append(data.tobytes())
         if not upd:
             return None
         return {"type": "delta", "upd": upd}, buffers
 
-    def snapshot(self) -> dict[str, Any]:
-        series = []
+    def snapshot(self) -> Grids:
+        series: list[GridSeries] = []
         for e in self.entries.values():
             rows = self._rows(e)
             e.reset, e.sent = False, [s for s, _ in rows]
             data = np.array([r for _, r in rows], dtype=float).reshape(-1, self.bins)
-            series.append(self._head(e) | {"steps": e.sent, "from": 0, "data": memoryview(data.tobytes())})
-        runs = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
+            series.append({**self._head(e, e.sent, 0), "data": memoryview(data.tobytes())})
+        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
         return {"runs": runs, "series": series}
 
     def size_hint(self) -> int:
@@ -197,57 +195,3 @@ class HistogramGrid:
             return None
         rows = self._rows(e)
         return [s for s, _ in rows], np.array([r for _, r in rows]).reshape(-1, self.bins), (e.lo, e.hi)
-
-
-class Histograms(LiveWidget):
-    """Histograms over steps of one or many runs: a heatmap (rows = steps, columns =
-    value bins, colour = share of the row's count) or a ridge plot.
-
-    ``runs``, ``keys`` as in ``Curves``. ``bins``: columns of the grid; ``max_rows``: step
-    rows kept (older ones are thinned evenly); ``view``: ``"heatmap"`` or ``"ridge"``.
-    """
-
-    esm_name = "histograms"
-
-    view = t.Enum(("heatmap", "ridge"), default_value="heatmap").tag(sync=True)
-    chart_width = t.Int(420).tag(sync=True)
-    chart_height = t.Int(220).tag(sync=True)
-
-    def __init__(
-        self,
-        runs: Any = None,
-        keys: Iterable[str] | str | None = None,
-        *,
-        bins: int = 64,
-        max_rows: int = 256,
-        view: str = "heatmap",
-        width: int = 420,
-        height: int = 220,
-        live: bool = True,
-        store: Store | None = None,
-        min_interval: float = 0.2,
-        **kwargs: Any,
-    ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self.histograms = HistogramGrid(refs, keys, bins=bins, max_rows=max_rows)
-        super().__init__(
-            model=self.histograms,
-            sources=make_sources(refs),
-            live=live,
-            min_interval=min_interval,
-            view=view,
-            chart_width=width,
-            chart_height=height,
-            **kwargs,
-        )
-
-    def grid(self, key: str, run: int = 0) -> tuple[list[int], np.ndarray, tuple[float, float]] | None:
-        """What is drawn for ``key``: ``(steps, counts [rows x bins], (lo, hi))``."""
-        return self.histograms.grid(run, key)
-
-    def _picture(self) -> Any:
-        from .pictures.histograms import histograms_picture
-
-        return histograms_picture(self.histograms, width=self.chart_width, height=self.chart_height)

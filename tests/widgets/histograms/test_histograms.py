@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .harness import Harness, record
+from ..harness import Harness, record
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -51,13 +51,13 @@ def test_grid_rows_thin_out_range_grows_and_deltas_append(store_dir: Any) -> Non
     assert w._feed.tick() == "delta"
     ((msg, bufs),) = comm.take()
     (u,) = msg["content"]["upd"]
-    assert u["from"] >= len(steps) - 1 and u["steps"][-1] == 100
+    assert u["start"] >= len(steps) - 1 and u["steps"][-1] == 100
     assert np.frombuffer(bufs[0]).reshape(-1, 16).shape == (len(u["steps"]), 16)
     run.log({"w": wbnb.Histogram(rng.normal(50, 1, 500))}, step=101)  # far outside: a new range
     w._feed.tick()
     ((msg, bufs),) = comm.take()
     (u,) = msg["content"]["upd"]
-    assert u["from"] == 0 and u["hi"] > 50 and u["lo"] == lo
+    assert u["start"] == 0 and u["hi"] > 50 and u["lo"] == lo
     assert np.allclose(np.frombuffer(bufs[0]).reshape(-1, 16).sum(axis=1), 500)
     run.finish()
 

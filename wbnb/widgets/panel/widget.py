@@ -1,4 +1,4 @@
-"""RunPanel: one run at a glance, and what a notebook shows for a run.
+"""``RunPanel``: one run at a glance, and what a notebook shows for a run.
 
 A thin composite: a text-only header (name, project/id, state, duration, and the
 run's cell exceptions, interrupts and alerts), the run's
@@ -14,15 +14,17 @@ from typing import Any
 
 import ipywidgets
 
-from ..store.base import Store
-from .confusion import ConfusionMatrix
-from .curves import Curves
-from .gallery import Gallery
-from .header import RunHeader
-from .histograms import Histograms
-from .pictures import Pictured, live_runs
-from .runs import resolve_runs
-from .system import System
+from ...store.base import Store
+from ..confusion import ConfusionMatrix
+from ..curves import Curves
+from ..gallery import Gallery
+from ..header import RunHeader
+from ..histograms import Histograms
+from ..pictures import Pictured, live_runs
+from ..pictures.svg import Picture
+from ..runs import resolve_runs
+from ..system import System
+from .picture import panel_picture
 
 MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": Histograms}
 
@@ -40,7 +42,8 @@ def media_kinds(summary: dict[str, Any]) -> set[str]:
 
 class RunPanel(Pictured, ipywidgets.VBox):
     """Header, curves, media and system metrics of one run (live while it logs).
-    Displayed, it carries one static picture of all its parts (``Pictured``)."""
+    Displayed, it carries one static picture of all its parts (``Pictured``). An
+    ``ipywidgets.VBox`` of its parts: no contract or front end of its own."""
 
     def __init__(self, run: Any = None, *, store: Store | None = None, live: bool = True, **kwargs: Any) -> None:
         refs = resolve_runs(run, store)
@@ -78,7 +81,5 @@ class RunPanel(Pictured, ipywidgets.VBox):
     def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
         return [src for part in self.children[1:] for src in part._redraw_sources()]
 
-    def _picture(self) -> Any:
-        from .pictures.panel import panel_picture
-
+    def _picture(self) -> Picture:
         return panel_picture(self.header._picture(), [part._still_picture() for part in self.children[1:]])
