@@ -498,3 +498,28 @@ def test_an_unreachable_database_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(Unavailable, match="database cannot be reached"):
         PostgresBackend(f"postgresql://postgres@127.0.0.1:{free_port()}/wbnb", tmp_path)
+
+
+def test_calls_in_an_outage_are_unavailable_and_the_first_call_after_it_is_served(tmp_path: Path) -> None:
+    from wbnb.server.backend import Unavailable
+
+    with TempPostgres() as pg:  # a cluster of its own: the session's must not stop under other tests
+        backend = PostgresBackend(pg.url, tmp_path)
+        try:
+            _open(backend, "alice")
+            backend.ingest("alice", "proj", "r1", _history(0, 10))
+            pg.pause()
+            calls = [
+                lambda: backend.counts("alice", "proj", "r1"),
+                lambda: backend.key("nobody"),
+                lambda: backend.store("alice").rows("proj", "r1"),
+                lambda: backend.ingest("alice", "proj", "r1", _history(10, 20)),
+            ]
+            for call in calls:  # each long enough for the pool to back off from reconnecting
+                with pytest.raises(Unavailable, match="database cannot be reached"):
+                    call()
+            pg.resume()
+            assert backend.ingest("alice", "proj", "r1", _history(10, 20))["history"] == 20
+            assert backend.store("alice").rows("proj", "r1")[0] == _rows(0, 20)
+        finally:
+            backend.close()

@@ -1,5 +1,5 @@
 """The HTTP face of ``wbnb server``: ``create_app(backend)`` is a FastAPI app over a
-``Backend`` (``files.py`` or ``postgres.py``), speaking the wire format of
+``Backend`` (``files.py`` or ``postgres/``), speaking the wire format of
 ``wbnb/store/wire.py`` under ``/api/v1``.
 
 Every endpoint but ``/health`` needs ``Authorization: Bearer <key>``; a key reads and

@@ -1,7 +1,7 @@
 """What ``wbnb server`` keeps its data in: one interface, two homes.
 
 ``files.py`` keeps runs in a folder (a ``LocalStore`` per entity below ``--root``),
-``postgres.py`` keeps runs, metrics and keys in PostgreSQL so several server
+``postgres/`` keeps runs, metrics and keys in PostgreSQL so several server
 processes can share them. Media stay content-addressed files under ``--root`` in both.
 
 The HTTP layer (``app.py``) only calls this interface; the wire format and the

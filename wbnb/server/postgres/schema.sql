@@ -1,5 +1,5 @@
--- The schema of the PostgreSQL backend (server/postgres.py), run by every
--- server starting, under an advisory lock: every statement must be safe to repeat.
+-- The schema of the PostgreSQL backend (server/postgres/), run by every server
+-- starting (database.py), under an advisory lock: every statement must be safe to repeat.
 CREATE TABLE IF NOT EXISTS wbnb_keys (
     key_id      text PRIMARY KEY,
     entity      text NOT NULL,
