@@ -88,8 +88,10 @@ def test_a_quiet_run_is_closed_then_marked_crashed(tmp_path: Path) -> None:
         assert _fds(server) <= idle + 1  # its files are closed (+1: the keep-alive connection)
         meta = session.get(url).json()
         assert meta["state"] == "crashed" and meta["summary"]["loss"] == 1.0 / 5  # rebuilt from its rows
+        assert json.loads(run_json.read_text())["crash_reason"] == "no word from its client for over 1 s"
 
         # Its client was only cut off: its next batch carries on, each row once.
         assert _post(session, url, {"history": _rows(3, 8)})["next"] == {**dict.fromkeys(STREAMS, 0), "history": 8}
         assert session.get(url).json()["state"] == "running"
+        assert "crash_reason" not in session.get(url).json()
         assert _steps(session, url) == list(range(8))

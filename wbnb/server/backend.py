@@ -48,6 +48,11 @@ class KeyRecord:
     revoked: bool = False
 
 
+def silent_client(stale_after: float) -> str:
+    """Why a server shows a run crashed: its client sent nothing for ``stale_after`` s."""
+    return f"no word from its client for over {stale_after:g} s"
+
+
 class Backend(ABC):
     """Runs grouped by entity, plus the API keys that grant access to an entity."""
 

@@ -45,7 +45,7 @@ from ..store.rows import check_continues
 from ..store.runmeta import RunMeta, omit
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
-from .backend import Backend, Counts, Gap, KeyRecord, Live
+from .backend import Backend, Counts, Gap, KeyRecord, Live, silent_client
 from .meta import readable
 
 log = logging.getLogger("wbnb.server")
@@ -81,10 +81,10 @@ class _EntityStore(LocalStore):
     def _load(self, d: Path) -> RunMeta:
         return readable(super()._load(d))
 
-    def _recover_if_dead(self, d: Path, meta: RunMeta) -> RunMeta:
+    def _recover_if_dead(self, d: Path, meta: RunMeta, reason: str | None = None) -> RunMeta:
         if self._live(*self.names_of(d)):
             return meta
-        return super()._recover_if_dead(d, meta)
+        return super()._recover_if_dead(d, meta, reason)
 
 
 @dataclass
@@ -380,7 +380,7 @@ class FilesBackend(Backend):
                     entry.live = False
                     entity, project, run_id = key
                     try:
-                        self.store(entity).run(project, run_id)  # no longer live: recovered as crashed
+                        self.store(entity).recover(project, run_id, reason=silent_client(stale_after))
                     finally:
                         with self._lock:
                             del self._runs[key]

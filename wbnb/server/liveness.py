@@ -11,7 +11,7 @@ import time
 from starlette.concurrency import run_in_threadpool
 
 from ..store.runmeta import RunMeta
-from .backend import Backend
+from .backend import Backend, silent_client
 
 log = logging.getLogger("wbnb.server")
 
@@ -62,7 +62,7 @@ class Liveness:
             return {
                 **meta,
                 "state": "crashed",
-                "crash_reason": f"no word from its client for over {self.stale_after:g} s",
+                "crash_reason": silent_client(self.stale_after),
             }
         return meta
 

@@ -49,7 +49,7 @@ from .names import check_name, folder_name, name_of, remember
 from .rowcodec import RowWriter
 from .rowread import Cursor, known_schemas, merged, read_rows
 from .runfiles import StoredFile, folder_files
-from .runmeta import RunMeta, State, resumed
+from .runmeta import RunMeta, State, reopened, resumed
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
@@ -188,7 +188,13 @@ class LocalStore(Store):
             meta.setdefault("project", project)
         return meta
 
-    def _recover_if_dead(self, d: Path, meta: RunMeta) -> RunMeta:
+    def recover(self, project: str, run_id: str, reason: str | None = None) -> RunMeta:
+        """What reading a run does, now: mark it ``crashed`` if its writer is gone, saying
+        why in ``crash_reason`` when given (a server whose client went silent)."""
+        d = self.run_dir(project, run_id)
+        return self._recover_if_dead(d, _read_json(d / "run.json"), reason)  # not _load: it recovers too
+
+    def _recover_if_dead(self, d: Path, meta: RunMeta, reason: str | None = None) -> RunMeta:
         """Mark a run ``crashed`` if its writer is gone: only while holding its lock, so
         that a writer resuming it (which takes the lock first) is never touched."""
         try:
@@ -207,7 +213,7 @@ class LocalStore(Store):
         try:
             meta = _read_json(d / "run.json")  # it may have finished meanwhile
             if meta.get("state") == "running":
-                meta = _mark_crashed(d, meta)
+                meta = _mark_crashed(d, meta, reason)
             return meta
         finally:
             os.close(fd)
@@ -342,7 +348,7 @@ def _ended(d: Path) -> bool:
         return False
 
 
-def _mark_crashed(d: Path, meta: RunMeta) -> RunMeta:
+def _mark_crashed(d: Path, meta: RunMeta, reason: str | None = None) -> RunMeta:
     """Rebuild the summary from disk and mark a run whose writer died; lock held."""
     for name in ("history", "system", "events", "console"):
         _trim(d / f"{name}.wal")
@@ -365,6 +371,8 @@ def _mark_crashed(d: Path, meta: RunMeta) -> RunMeta:
             "last_step": last[1] if last else None,
         }
     )
+    if reason is not None:
+        meta["crash_reason"] = reason
     _write_json(d / "run.json", meta)
     return meta
 
@@ -432,8 +440,7 @@ class LocalRunWriter(RunWriter):
             schemas, self.next_step, self.last_values = known_schemas(d / "history.wal")
             meta = resumed(old, meta)
         self.meta = meta
-        meta.update({"state": "running", "pid": os.getpid(), "host": socket.gethostname()})
-        meta.pop("ended_at", None)
+        reopened(meta).update({"pid": os.getpid(), "host": socket.gethostname()})
         meta.pop("pid_started", None)  # written by earlier versions
         self._history = RowWriter(LogWriter(d / "history.wal"), schemas, lambda e: self._failed("history rows", e))
         self.log_row = self._history.append  # type: ignore[method-assign]  # the hot path, one call deep

@@ -153,3 +153,12 @@ def resumed(old: RunMeta, meta: RunMeta) -> RunMeta:
     new["config"] = {**old.get("config", {}), **new.get("config", {})}
     new["resumed"] = old.get("resumed", 0) + 1
     return new
+
+
+def reopened(meta: RunMeta) -> RunMeta:
+    """``meta`` of a run opened for writing (new or again): ``running``, without what only
+    an ended run has (the local store's writer and the server's database both use it)."""
+    meta["state"] = "running"
+    meta.pop("ended_at", None)
+    meta.pop("crash_reason", None)
+    return meta

@@ -12,7 +12,7 @@ import psycopg
 from ...store.base import RunBusy, RunNotFound, StoreError
 from ...store.edits import apply_edit, check_edit
 from ...store.names import check_name
-from ...store.runmeta import RunMeta, resumed
+from ...store.runmeta import RunMeta, reopened, resumed
 from ...store.wire import STREAMS
 from ..backend import Counts, Live
 from ..files import client_meta
@@ -58,7 +58,7 @@ def open_run(
                             f"run {path} already exists; pass resume='allow' to continue it, or choose another id"
                         )
                     old: RunMeta = json.loads(row[0])
-                    new = _opened(resumed(old, meta))
+                    new = reopened(resumed(old, meta))
                     conn.execute(
                         "UPDATE wbnb_runs SET meta = %s WHERE entity = %s AND project = %s AND run_id = %s",
                         (dump_meta(new), entity, project, run_id),
@@ -66,7 +66,7 @@ def open_run(
                     return new, dict(zip(STREAMS, row[1:]))
                 if resume == "must":
                     raise StoreError(f"resume='must' but there is no run {path}")
-                new = _opened(meta)
+                new = reopened(meta)
                 made = conn.execute(
                     "INSERT INTO wbnb_runs (entity, project, run_id, meta) VALUES (%s, %s, %s, %s) "
                     "ON CONFLICT DO NOTHING RETURNING id",
@@ -76,13 +76,6 @@ def open_run(
                     return new, dict.fromkeys(STREAMS, 0)
 
     return db.run(work)
-
-
-def _opened(meta: RunMeta) -> RunMeta:
-    """Metadata of a run just (re)opened for writing."""
-    meta["state"] = "running"
-    meta.pop("ended_at", None)
-    return meta
 
 
 def counts(db: Database, entity: str, project: str, run_id: str) -> Counts:
