@@ -111,8 +111,11 @@ def test_log_code_never_walks_into_the_store(tmp_path: Path, monkeypatch: pytest
 
 
 def test_mark_preempting_is_recorded_and_the_run_keeps_running(
-    store_dir: Path, capsys: pytest.CaptureFixture[str]
+    store_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from wbnb.sdk import notice
+
+    monkeypatch.setattr(notice, "_said", set())  # said once per process: other tests may have said it
     run = wandb.init(project="p")
     wandb.mark_preempting()
     stored = wbnb.Api().run(f"p/{run.id}")
