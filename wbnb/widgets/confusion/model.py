@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..contract import RunInfo
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import FetchMatrix, Matrices, MatrixHead, MatrixReply, MatrixSeries, MatrixUpdate, MatrixUpdates
@@ -36,9 +37,9 @@ class Entry:
 class MatrixSet:
     """The ``LiveModel`` behind ConfusionMatrix."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None, budget: int = 100_000) -> None:
+    def __init__(self, runs: list[RunRef], keys: Iterable[str] | str | None = None, budget: int = 100_000) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.budget = budget  # matrix cells per (run, key) the snapshot carries
         self.entries: dict[tuple[int, str], Entry] = {}
 

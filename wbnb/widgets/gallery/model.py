@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
@@ -69,9 +70,9 @@ class _Entry:
 class ImageIndex:
     """The ``LiveModel`` behind Gallery: which steps of which (run, key) have images."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None) -> None:
+    def __init__(self, runs: list[RunRef], keys: Iterable[str] | str | None = None) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.entries: dict[tuple[int, str], _Entry] = {}
         self._dirty: dict[int, int] = {}  # entry id -> first step position to send
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..contract import RunInfo
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import GridRows, Grids, GridSeries, GridUpdates
@@ -67,13 +68,13 @@ class HistogramGrid:
     def __init__(
         self,
         runs: list[RunRef],
-        keys: Iterable[str] | None = None,
+        keys: Iterable[str] | str | None = None,
         bins: int = 64,
         max_rows: int = 256,
         margin: float = 0.1,
     ) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.bins = bins
         self.max_rows = max_rows
         self.margin = margin
