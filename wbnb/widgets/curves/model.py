@@ -165,9 +165,7 @@ class SeriesSet:
         for s in self.series.values():
             s.dirty = None
             out.append({**self._describe(s), "data": memoryview(s.buckets.points().tobytes())})
-        runs: list[CurvesRun] = [
-            {"id": r.id, "name": r.name, "project": r.project, "color": self.colors[r.id]} for r in self.runs
-        ]
+        runs: list[CurvesRun] = [{**r.info(), "color": self.colors[r.id]} for r in self.runs]
         return {"runs": runs, "series": out}
 
     def size_hint(self) -> int:

@@ -119,7 +119,7 @@ class ImageIndex:
         series: list[ImageSeries] = [
             {"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))} for e in self.entries.values()
         ]
-        return {"runs": [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs], "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
         return sum(16 * e.shown_count() for e in self.entries.values())

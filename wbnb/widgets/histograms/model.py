@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ..contract import RunInfo
 from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
@@ -183,8 +182,7 @@ class HistogramGrid:
             e.reset, e.sent = False, [s for s, _ in rows]
             data = np.array([r for _, r in rows], dtype=float).reshape(-1, self.bins)
             series.append({**self._head(e, e.sent, 0), "data": memoryview(data.tobytes())})
-        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
-        return {"runs": runs, "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
         return sum(8 * self.bins * (len(e.kept) + 1) for e in self.entries.values())
