@@ -140,7 +140,7 @@ def test_show_with_entity_and_system_sample(store_dir: Path, capsys: pytest.Capt
 
 
 def test_helpers() -> None:
-    assert [duration(s) for s in (None, 9.7, 252, 11_100)] == ["-", "9s", "4m12s", "3h05m"]
+    assert [duration(s) for s in (None, 9.7, 252, 11_100, -3)] == ["-", "9s", "4m12s", "3h05m", "0s"]
     assert plain("a\nb\x1b[0m") == "a\\nb\\x1b[0m"
 
 

@@ -1,5 +1,6 @@
 """Plain text for a terminal, shared by the commands (``wbnb``, ``wbnb server``, ``%wbnb``):
-user strings made safe, times, durations, columns, and argv clean-up."""
+user strings made safe, times, durations (a run header says them too), columns, and argv
+clean-up."""
 
 from __future__ import annotations
 
@@ -26,10 +27,10 @@ def local_time(timestamp: float | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """``3h05m``, ``4m12s``, ``9s``, or ``-`` when unknown."""
+    """``3h05m``, ``4m12s``, ``9s`` (``0s`` for a clock that went back), or ``-`` when unknown."""
     if seconds is None:
         return "-"
-    s = int(seconds)
+    s = int(max(0, seconds))
     if s >= 3600:
         return f"{s // 3600}h{s % 3600 // 60:02d}m"
     if s >= 60:

@@ -4,7 +4,8 @@
 // (wbnb/widgets/confusion/: model.py, contract.py).
 import type { AnyModel, Host } from "@anywidget/types";
 import { canvasFont } from "../lib/canvas";
-import { h, injectStyle } from "../lib/dom";
+import { choice, h } from "../lib/dom";
+import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
 import type { View } from "../lib/view";
 import type { Normalize } from "./cells";
@@ -20,24 +21,15 @@ import type { Measure } from "./layout";
 import { type Entry, Matrices } from "./matrices";
 import { MatrixPanel } from "./panel";
 
+// Its own look (js/lib/style.ts has the bar, panels, tip and empty note all share).
 const CSS = `
-.wbnb-confusion { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
-.wbnb-confusion .wbnb-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 8px; }
-.wbnb-confusion .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }
-.wbnb-confusion .wbnb-panels { display: flex; flex-wrap: wrap; gap: 12px; }
-.wbnb-confusion .wbnb-panel { position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 6px; }
-.wbnb-confusion .wbnb-head { font-weight: 600; white-space: pre; overflow: hidden; text-overflow: ellipsis; max-width: 640px; }
-.wbnb-confusion .wbnb-head .wbnb-sub { font-weight: normal; color: var(--jp-ui-font-color2, #777); margin-left: 6px; }
+.wbnb-confusion .wbnb-panel { padding: 6px; }
+.wbnb-confusion .wbnb-head { max-width: 640px; }
 .wbnb-confusion .wbnb-steps { display: flex; gap: 6px; align-items: center; margin: 2px 0 4px; }
 .wbnb-confusion .wbnb-steps input { width: 220px; }
 .wbnb-confusion .wbnb-note { color: var(--jp-ui-font-color2, #777); min-height: 1em; }
-.wbnb-confusion canvas { display: block; }
-.wbnb-confusion .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
-  background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
-  padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
 .wbnb-confusion .wbnb-mark { position: absolute; pointer-events: none; display: none; box-sizing: border-box;
   border: 2px solid #f58518; }
-.wbnb-confusion .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
 `;
 
 const MODES: Record<Normalize, string> = { none: "counts", true: "% of true class (rows)", pred: "% of predicted class (columns)" };
@@ -62,22 +54,16 @@ export class ConfusionView implements View {
   private readonly onChange = () => this.drawAll();
 
   constructor(el: HTMLElement, private readonly model: AnyModel<ConfusionMatrixModel>, _host?: Host) {
-    injectStyle("wbnb-confusion-style", CSS, el);
-    this.root = h("div", "wbnb-confusion", undefined, el);
+    this.root = widgetRoot(el, "confusion", CSS);
     const bar = h("div", "wbnb-bar", undefined, this.root);
-    const modeLabel = h("label", undefined, "normalise", bar);
-    this.modeSelect = h("select", "wbnb-normalize", undefined, modeLabel);
-    for (const [v, text] of Object.entries(MODES)) h("option", undefined, text, this.modeSelect).value = v;
+    const pick = (mode: Normalize) => this.save("normalize", mode);
+    this.modeSelect = choice(bar, "normalise", NORMALIZE, (mode) => MODES[mode], pick, "wbnb-normalize");
     this.body = h("div", "wbnb-panels", undefined, this.root);
     const ctx = document.createElement("canvas").getContext("2d")!;
     this.measure = (text, px) => {
       ctx.font = canvasFont(px);
       return ctx.measureText(text).width;
     };
-    this.modeSelect.addEventListener("change", () => {
-      const mode = NORMALIZE.find((m) => m === this.modeSelect.value);
-      if (mode) this.save("normalize", mode);
-    });
     model.on("msg:custom", this.onMsg);
     for (const ev of REDRAWN_BY) model.on(ev, this.onChange);
     this.channel = new LiveChannel<ConfusionSnapshot, ConfusionDelta>(

@@ -2,7 +2,7 @@
 // of the runs. The controls act locally: they set the model's traits (saved with the
 // notebook, read by the static picture); nothing waits on the kernel.
 import type { AnyModel } from "@anywidget/types";
-import { h } from "../lib/dom";
+import { choice, h } from "../lib/dom";
 import { X_AXES, type CurvesModel, type CurvesRun } from "./contract";
 
 const X_AXIS_NAMES: Record<(typeof X_AXES)[number], string> = {
@@ -27,9 +27,10 @@ export class Controls {
   constructor(parent: HTMLElement, private readonly model: AnyModel<CurvesModel>) {
     const bar = h("div", "wbnb-bar", undefined, parent);
     this.legend = h("div", "wbnb-legend", undefined, parent);
-    const xLabel = h("label", undefined, "x-axis", bar);
-    this.xSelect = h("select", undefined, undefined, xLabel);
-    for (const value of X_AXES) h("option", undefined, X_AXIS_NAMES[value], this.xSelect).value = value;
+    this.xSelect = choice(bar, "x-axis", X_AXES, (axis) => X_AXIS_NAMES[axis], (axis) => {
+      model.set("x_axis", axis);
+      model.save_changes();
+    });
     const logLabel = h("label", undefined, undefined, bar);
     this.logBox = h("input", undefined, undefined, logLabel);
     this.logBox.type = "checkbox";
@@ -44,12 +45,6 @@ export class Controls {
     this.smoothValue = h("span", undefined, this.slider.value, smoothLabel);
     this.showAxes();
 
-    this.xSelect.addEventListener("change", () => {
-      const axis = X_AXES.find((a) => a === this.xSelect.value);
-      if (!axis) return;
-      model.set("x_axis", axis);
-      model.save_changes();
-    });
     this.logBox.addEventListener("change", () => {
       model.set("log_y", this.logBox.checked);
       model.save_changes();

@@ -7,7 +7,8 @@
 // (controls.ts) act locally and are saved to the model's traits.
 import type { AnyModel, Host } from "@anywidget/types";
 import type { View as VegaView } from "vega";
-import { h, injectStyle } from "../lib/dom";
+import { h } from "../lib/dom";
+import { widgetRoot } from "../lib/style";
 import { LiveChannel, type Handlers } from "../lib/protocol";
 import { loadVega, type VegaBundle } from "../lib/vega";
 import type { View } from "../lib/view";
@@ -70,8 +71,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     // Importing the vega bundle compiles it largely off the main thread: the snapshot is
     // decoded and the chart cells laid out meanwhile, and the views made after.
     const vegaLoading = loadVega(model.get("_vega"), model, host);
-    injectStyle("wbnb-curves-style", CSS, el);
-    this.root = h("div", "wbnb-curves", undefined, el);
+    this.root = widgetRoot(el, "curves", CSS);
     this.controls = new Controls(this.root, model);
     this.body = h("div", "wbnb-body", undefined, this.root);
     h("div", "wbnb-empty", "Loading charts…", this.body);

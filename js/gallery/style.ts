@@ -1,8 +1,6 @@
-// The Gallery's stylesheet (added to the page once, by the first view).
+// The Gallery's stylesheet (added to the page once, by the first view), beside what
+// js/lib/style.ts has for every component (the bar, the empty note).
 export const CSS = `
-.wbnb-gallery { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
-.wbnb-gallery .wbnb-bar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 2px 0 8px; }
-.wbnb-gallery .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }
 .wbnb-gallery .wbnb-step-slider { width: 260px; }
 .wbnb-gallery .wbnb-step-label { min-width: 90px; font-variant-numeric: tabular-nums; }
 .wbnb-gallery .wbnb-run { margin: 0 0 10px; }
@@ -15,7 +13,6 @@ export const CSS = `
 .wbnb-gallery figcaption { white-space: pre-wrap; word-break: break-word; margin-top: 2px; color: var(--jp-ui-font-color1, #333); }
 .wbnb-gallery .wbnb-stale { opacity: .55; }
 .wbnb-gallery .wbnb-loading { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; color: #999; }
-.wbnb-gallery .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
 .wbnb-gallery .wbnb-overlay { position: fixed; inset: 0; background: rgba(0,0,0,.75); display: flex; flex-direction: column;
   align-items: center; justify-content: center; z-index: 1000; cursor: zoom-out; color: #fff; }
 .wbnb-gallery .wbnb-overlay img { max-width: 90vw; max-height: 80vh; min-width: min(60vw, 60vh); object-fit: contain; image-rendering: pixelated; background: #fff; }

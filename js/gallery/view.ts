@@ -3,7 +3,8 @@
 // the page shown are asked for and kept by fetcher.ts; what a page shows is layout.ts,
 // the same rule as the static picture's. Captions, keys and run names are text, never HTML.
 import type { AnyModel, Host } from "@anywidget/types";
-import { h, injectStyle } from "../lib/dom";
+import { h } from "../lib/dom";
+import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
 import type { View } from "../lib/view";
 import { GalleryBar } from "./bar";
@@ -45,8 +46,7 @@ export class GalleryView implements View {
     private readonly model: AnyModel<GalleryModel>,
     _host?: Host,
   ) {
-    injectStyle("wbnb-gallery-style", CSS, el);
-    this.root = h("div", "wbnb-gallery", undefined, el);
+    this.root = widgetRoot(el, "gallery", CSS);
     this.bar = new GalleryBar(this.root, {
       key: (key) => this.choose(() => this.model.set("key", key), true),
       step: (step) => this.choose(() => this.model.set("step", step), true),

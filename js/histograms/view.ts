@@ -2,7 +2,8 @@
 // bins, as Python rebinned them (wbnb/widgets/histograms/: model.py, contract.py), drawn as
 // a heatmap or a ridge plot (the `view` trait, chosen in the bar).
 import type { AnyModel, Host } from "@anywidget/types";
-import { h, injectStyle } from "../lib/dom";
+import { choice, h } from "../lib/dom";
+import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
 import type { View } from "../lib/view";
 import { type HistogramsDelta, type HistogramsModel, type HistogramsSnapshot, isToPage, VIEWS } from "./contract";
@@ -12,19 +13,9 @@ import { heatmap } from "./heatmap";
 import { HistogramPanel } from "./panel";
 import { ridge } from "./ridge";
 
+// Its own look (js/lib/style.ts has the bar, panels, tip and empty note all share).
 const CSS = `
-.wbnb-histograms { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
-.wbnb-histograms .wbnb-bar { display: flex; gap: 12px; align-items: center; margin: 2px 0 8px; }
-.wbnb-histograms .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }
-.wbnb-histograms .wbnb-panels { display: flex; flex-wrap: wrap; gap: 10px; }
-.wbnb-histograms .wbnb-panel { position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 4px 6px; }
-.wbnb-histograms .wbnb-head { font-weight: 600; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
-.wbnb-histograms .wbnb-head .wbnb-sub { font-weight: normal; color: var(--jp-ui-font-color2, #777); margin-left: 6px; }
-.wbnb-histograms canvas { display: block; }
-.wbnb-histograms .wbnb-tip { position: absolute; pointer-events: none; display: none; z-index: 10; white-space: pre;
-  background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px;
-  padding: 3px 6px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
-.wbnb-histograms .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
+.wbnb-histograms .wbnb-panels { gap: 10px; }
 `;
 
 const DRAWINGS: Record<HistogramsModel["view"], Drawing> = { heatmap, ridge };
@@ -43,20 +34,15 @@ export class HistogramsView implements View {
   private readonly onChange = () => this.drawAll();
 
   constructor(el: HTMLElement, private readonly model: AnyModel<HistogramsModel>, _host?: Host) {
-    injectStyle("wbnb-histograms-style", CSS, el);
-    this.root = h("div", "wbnb-histograms", undefined, el);
+    this.root = widgetRoot(el, "histograms", CSS);
     const bar = h("div", "wbnb-bar", undefined, this.root);
-    const viewLabel = h("label", undefined, "view", bar);
-    this.viewSelect = h("select", "wbnb-view", undefined, viewLabel);
-    for (const v of VIEWS) h("option", undefined, v, this.viewSelect).value = v;
-    this.body = h("div", "wbnb-panels", undefined, this.root);
-    this.viewSelect.value = model.get("view");
-    this.viewSelect.addEventListener("change", () => {
-      const view = VIEWS.find((v) => v === this.viewSelect.value);
-      if (!view) return;
+    const pick = (view: HistogramsModel["view"]) => {
       model.set("view", view);
       model.save_changes();
-    });
+    };
+    this.viewSelect = choice(bar, "view", VIEWS, (view) => view, pick, "wbnb-view");
+    this.viewSelect.value = model.get("view");
+    this.body = h("div", "wbnb-panels", undefined, this.root);
     for (const ev of REDRAWN_BY) model.on(ev, this.onChange);
     this.channel = new LiveChannel<HistogramsSnapshot, HistogramsDelta>(
       model,

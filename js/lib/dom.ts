@@ -13,6 +13,25 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A labelled ``<select>`` of ``values`` (each shown as ``text(value)``) in ``parent``;
+ * ``pick`` gets the value the viewer chooses. */
+export function choice<V extends string>(
+  parent: HTMLElement,
+  label: string,
+  values: readonly V[],
+  text: (value: V) => string,
+  pick: (value: V) => void,
+  cls?: string,
+): HTMLSelectElement {
+  const select = h("select", cls, undefined, h("label", undefined, label, parent));
+  for (const value of values) h("option", undefined, text(value), select).value = value;
+  select.addEventListener("change", () => {
+    const value = values.find((v) => v === select.value);
+    if (value !== undefined) pick(value);
+  });
+  return select;
+}
+
 /** Add a stylesheet once (by id) where ``el`` is shown: its shadow root when the host
  * renders widgets in one (marimo does), else the page's head. */
 export function injectStyle(id: string, css: string, el: Node): void {

@@ -1,8 +1,8 @@
 // The shape of every component's view (js/<name>/view.ts): it draws one model into one
-// element. index.ts is only anywidget's adapter over it; outside Jupyter (the component
-// tests, tests/widgets/harness.html) the view is mounted directly with a model that has
-// anywidget's API.
-import type { AnyModel, Host } from "@anywidget/types";
+// element. index.ts is only anywidget's adapter over it (`adapter`); outside Jupyter (the
+// component tests, tests/widgets/harness.html) the view is mounted directly with a model
+// that has anywidget's API.
+import type { AnyModel, AnyWidget, Host } from "@anywidget/types";
 
 export interface View {
   /** Settles once the first drawing is on screen (or has failed and says so in the element). */
@@ -13,3 +13,14 @@ export interface View {
 
 /** A component's view class: ``new XView(el, model, host)``. */
 export type ViewClass<T extends Record<string, any>> = new (el: HTMLElement, model: AnyModel<T>, host?: Host) => View;
+
+/** anywidget's ``render`` over a view class: a view per output, drawn before ``render``
+ * settles, destroyed when the host removes the output. */
+export function adapter<T extends Record<string, any>>(View: ViewClass<T>): AnyWidget<T> {
+  return {
+    render({ model, el, host }) {
+      const view = new View(el, model, host);
+      return view.ready.then(() => () => view.destroy());
+    },
+  };
+}

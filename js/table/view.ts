@@ -5,7 +5,8 @@
 // keeps them. What it shows goes back to the kernel for the static picture (shown.ts).
 // Every run string is inserted as text.
 import type { AnyModel, Host } from "@anywidget/types";
-import { h, injectStyle } from "../lib/dom";
+import { h } from "../lib/dom";
+import { widgetRoot } from "../lib/style";
 import type { View } from "../lib/view";
 import { SHOWN_ROWS, type RunTableModel, type Shown } from "./contract";
 import { decode, formatCell, resolveColumn, visibleColumns, type Column, type Table } from "./data";
@@ -16,8 +17,8 @@ import { parseSortSpec, sortRows, type SortKey } from "./sort";
 const ROW_H = 24;
 const OVERSCAN = 8;
 
+// Its own look, beside what js/lib/style.ts has for every component (font, empty note).
 const CSS = `
-.wbnb-table { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
 .wbnb-table .wbnb-tbar { display: flex; gap: 8px; align-items: center; margin: 2px 0 4px; flex-wrap: wrap; }
 .wbnb-table .wbnb-filter { flex: 1 1 320px; font: 12px monospace; padding: 3px 6px; border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px; }
 .wbnb-table .wbnb-filter.wbnb-bad { border-color: #d33; background: #fff5f5; }
@@ -37,7 +38,6 @@ const CSS = `
 .wbnb-table .wbnb-chooser { border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px; padding: 4px; margin: 0 0 4px; max-height: 260px; overflow: auto; columns: 3 220px; }
 .wbnb-table .wbnb-citem { display: flex; gap: 4px; align-items: center; break-inside: avoid; white-space: pre; }
 .wbnb-table .wbnb-citem button { padding: 0 4px; font-size: 10px; }
-.wbnb-table .wbnb-empty { color: var(--jp-ui-font-color2, #777); padding: 8px; }
 `;
 
 function widthOf(col: Column): number {
@@ -77,8 +77,7 @@ export class TableView implements View {
     private readonly model: AnyModel<RunTableModel>,
     _host?: Host,
   ) {
-    injectStyle("wbnb-table-css", CSS, root);
-    this.el = h("div", "wbnb-table", undefined, root);
+    this.el = widgetRoot(root, "table", CSS);
     const bar = h("div", "wbnb-tbar", undefined, this.el);
     this.input = h("input", "wbnb-filter", undefined, bar);
     this.input.type = "text";

@@ -233,12 +233,12 @@ def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Pa
 
 SLOW_CELLS = [
     "import time, wbnb\n"
-    "from wbnb.widgets import Curves, live\n"
+    "from wbnb.widgets import Curves, feed\n"
     "with wbnb.init(project='slow', settings={'system_interval': 0, 'live_panel': False, 'silent': True}) as run:\n"
     "    for i in range(300):\n"
     "        wbnb.log({'loss': 1 / (i + 1)})\n"
-    "read = live.Feed._read_history\n"
-    "live.Feed._read_history = lambda self: (time.sleep(1.0), read(self))[1]  # a history that takes a while\n"
+    "read = feed.Feed._read_history\n"
+    "feed.Feed._read_history = lambda self: (time.sleep(1.0), read(self))[1]  # a history that takes a while\n"
     "Curves.load_budget = 0.0\n"
     "Curves(f'slow/{run.id}')",
 ]

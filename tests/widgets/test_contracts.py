@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Any, Literal, TypedDict
+import typing
+from typing import Any, Literal
 
+import pytest
 import traitlets as t
-from typing_extensions import NotRequired
+from typing_extensions import NotRequired, TypedDict
 
 from wbnb.widgets import typescript
-from wbnb.widgets.contract import RunInfo
+from wbnb.widgets.contract import Delta, RunInfo
 
 from .harness import ROOT
 
@@ -67,12 +69,48 @@ def test_types_map_as_json_carries_them() -> None:
     assert text.startswith("/** A cell. */\nexport interface Cell {")
 
 
+class Pong(Delta):
+    """A pong: a delta with its own field."""
+
+    n: NotRequired[int]
+
+
+class Named(RunInfo, Ping):
+    pass
+
+
+def test_an_extended_typeddict_extends_its_bases_with_its_own_fields_only() -> None:
+    w = typescript._Writer(__name__)
+    text = w.interface(Pong)
+    assert text == "/** A pong: a delta with its own field. */\nexport interface Pong extends Delta {\n  n?: number;\n}"
+    assert w.imports == {"wbnb.widgets.contract": {"Delta"}}
+    assert w.interface(Named) == "export interface Named extends RunInfo, Ping {}"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="typing's TypedDict keeps its bases from Python 3.12")
+def test_a_typeddict_whose_bases_are_forgotten_is_refused() -> None:
+    class Plain(typing.TypedDict):
+        n: int
+
+    class More(Plain):
+        m: int
+
+    with pytest.raises(TypeError, match="typing_extensions.TypedDict"):
+        typescript._Writer(__name__).interface(More)
+
+
 def test_messages_get_a_union_and_a_guard_by_their_type_tag() -> None:
     w = typescript._Writer(__name__)
     text = w.messages("ToPage", [Ping])
     assert "export type ToPage = Ping;" in text
-    assert 'export const TO_PAGE_TYPES: readonly string[] = ["ping"];' in text
-    assert "export function isToPage(msg: unknown): msg is ToPage {" in text
+    assert 'export const TO_PAGE_TYPES: readonly ToPage["type"][] = ["ping"];' in text
+    assert "export const isToPage = tagGuard<ToPage>(TO_PAGE_TYPES);" in text
+
+
+def test_a_contract_with_messages_imports_the_guard_maker() -> None:
+    text = typescript.render("wbnb.widgets.gallery.contract")
+    assert 'import { tagGuard } from "../lib/guard";\n' in text
+    assert "tagGuard" not in typescript.render("wbnb.widgets.table.contract")
 
 
 def test_a_message_without_a_type_tag_is_refused() -> None:

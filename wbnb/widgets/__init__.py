@@ -5,7 +5,7 @@
 
 Layout (ARCHITECTURE.md, "Widgets"): one package per component, mirrored by ``js/<name>/``;
 what they share beside them: ``base.py`` (``LiveWidget``), ``runs.py`` (the runs a widget
-shows), ``sources.py`` (their new rows), ``feed.py`` (the throttled ``Feed`` and its
+shows), ``keys.py`` (the keys it shows), ``sources.py`` (their new rows), ``feed.py`` (the throttled ``Feed`` and its
 sequence numbers), ``contract.py`` (the wire shapes
 every component shares), ``typescript.py`` (writes the contracts as TypeScript),
 ``bundles.py`` (the built front ends), ``pictures/`` (static pictures).

@@ -10,7 +10,7 @@ its static picture for saved notebooks (``pictures/``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import anywidget
@@ -19,6 +19,8 @@ import traitlets as t
 from .bundles import bundle
 from .feed import Feed, LiveModel
 from .pictures import Pictured, live_runs
+from .runs import RunRef
+from .sources import make_sources
 
 
 class LiveWidget(Pictured, anywidget.AnyWidget):
@@ -26,8 +28,9 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
     picture of itself (``Pictured``; a component draws it in ``_picture``).
 
     A component names its bundle in ``esm_name`` and calls ``LiveWidget.__init__`` once,
-    with its model, its sources and its own traits; the feed, the bundle and following
-    the runs are set up here, in the one order they need."""
+    with its model (made over ``resolve_runs``' runs, its ``keys=`` passed on as given) and
+    its own traits; the sources, the feed, the bundle and following the runs are set up
+    here, in the one order they need."""
 
     _snapshot = t.Dict().tag(sync=True)
     # True while the history is read on a thread (see ``Feed.load``); pictures follow it.
@@ -44,15 +47,15 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
         self,
         *,
         model: LiveModel,
-        sources: Sequence[Any],
-        live: bool = True,
-        min_interval: float = 0.2,
+        live: bool,
+        min_interval: float,
         **traits: Any,
     ) -> None:
-        """Read the runs' history into ``model`` (a thread finishes a long one after
+        """Read the history of ``model``'s runs into it (a thread finishes a long one after
         ``load_budget`` seconds), make the anywidget with that first snapshot and
         ``traits``, then answer the page and follow the runs when ``live``."""
-        self._feed = Feed(model, list(sources), self._publish_delta, self._publish_snapshot, min_interval=min_interval)
+        sources = self._sources(list(model.runs))
+        self._feed = Feed(model, sources, self._publish_delta, self._publish_snapshot, min_interval=min_interval)
         self._feed.on_loaded = self._loaded
         snapshot = self._for_page(self._feed.load(budget=self.load_budget))
         loading = self._feed.loading
@@ -71,6 +74,10 @@ class LiveWidget(Pictured, anywidget.AnyWidget):
         class is defined would make ``import wbnb.widgets`` slow)."""
         if "_esm" not in cls.__dict__:
             cls._esm = bundle(cls.esm_name)
+
+    def _sources(self, refs: list[RunRef]) -> list[Any]:
+        """Where new rows come from: each run's history (``System`` reads its system stream)."""
+        return make_sources(refs)
 
     def _for_page(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         """What a snapshot of the model becomes in the ``_snapshot`` trait (a component

@@ -34,14 +34,20 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from .runs import RunRef
 from .sources import CursorSource
 
 
 class LiveModel(Protocol):
     """What a ``Feed`` keeps up to date."""
+
+    @property
+    def runs(self) -> Sequence[RunRef]:
+        """The runs it shows: ``ingest``'s ``source`` is a place in this list (a widget reads
+        each run through one source)."""
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
         """Take raw rows of source number ``source``."""

@@ -3,9 +3,10 @@ history rows: what the media components (``gallery/``, ``confusion``, ``histogra
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 from typing import Any
+
+from .keys import wanted
 
 
 def media_of(value: Any, kind: str) -> list[dict[str, Any]] | None:
@@ -16,14 +17,6 @@ def media_of(value: Any, kind: str) -> list[dict[str, Any]] | None:
         recs = [v for v in value if isinstance(v, dict) and v.get("_type") == kind]
         return recs or None
     return None
-
-
-def wanted(key: str, patterns: list[str] | None) -> bool:
-    """Whether to show ``key``: never one starting with ``_``; else one of ``patterns``
-    (names or globs; None: every key)."""
-    if key.startswith("_"):
-        return False
-    return patterns is None or any(key == p or fnmatch.fnmatchcase(key, p) for p in patterns)
 
 
 def logged_media(

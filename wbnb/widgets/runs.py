@@ -9,6 +9,7 @@ from typing import Any
 from ..sdk.lifecycle import current_run
 from ..store.base import Store
 from ..store.runmeta import RunMeta
+from .contract import RunInfo
 
 
 @dataclass
@@ -21,6 +22,10 @@ class RunRef:
     name: str
     meta: RunMeta
     live: Any = None  # the kernel's own sdk Run while it is logging
+
+    def info(self) -> RunInfo:
+        """The run as a snapshot lists it."""
+        return {"id": self.id, "name": self.name, "project": self.project}
 
 
 def resolve_runs(runs: Any, store: Store | None = None) -> list[RunRef]:

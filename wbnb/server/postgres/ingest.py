@@ -30,7 +30,7 @@ from ..backend import Counts, Gap
 from ..files import client_meta
 from .database import Database
 from .known import Known
-from .runs import COUNTS, dump_meta, not_found
+from .runs import COUNTS, dump_meta, not_found, run_row
 
 # Compact JSON for row values and records; NaN and ±Infinity stay as Python writes them.
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
@@ -54,11 +54,8 @@ def ingest(db: Database, known: Known, entity: str, project: str, run_id: str, b
     def work(conn: psycopg.Connection) -> tuple[Counts, int]:
         learned.clear()
         with conn.transaction():
-            row = conn.execute(
-                f"SELECT id, {COUNTS}{', meta' if meta is not None or state else ''} "
-                "FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
-                (entity, project, run_id),
-            ).fetchone()
+            columns = f"id, {COUNTS}{', meta' if meta is not None or state else ''}"
+            row = run_row(conn, columns, (entity, project, run_id), lock=True)
             if row is None:
                 raise not_found(entity, project, run_id)
             run = row[0]

@@ -72,12 +72,7 @@ class PostgresStore(Store):
     def run(self, project: str, run_id: str) -> RunMeta:
         """Metadata of one run; ``RunNotFound``."""
         project, run_id = check_name("project", project), check_name("run id", run_id)
-        row = self._db.run(
-            lambda conn: conn.execute(
-                "SELECT id, meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
-                (self.entity, project, run_id),
-            ).fetchone()
-        )
+        row = self._db.run(lambda conn: runs.run_row(conn, "id, meta", (self.entity, project, run_id)))
         if row is None:
             raise runs.not_found(self.entity, project, run_id)
         # The app looks a run up before reading its records: a run deleted and made
@@ -144,11 +139,7 @@ class PostgresStore(Store):
         key: RunKey = (self.entity, check_name("project", project), check_name("run id", run_id))
         run = self._known.run_id(key)
         if run is None:
-            row = self._db.run(
-                lambda conn: conn.execute(
-                    "SELECT id FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s", key
-                ).fetchone()
-            )
+            row = self._db.run(lambda conn: runs.run_row(conn, "id", key))
             if row is None:
                 raise runs.not_found(*key)
             run = row[0]

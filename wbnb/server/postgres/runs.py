@@ -18,7 +18,7 @@ from ..backend import Counts, Live
 from ..files import client_meta
 from ..meta import readable
 from .database import Database
-from .known import Known
+from .known import Known, RunKey
 
 RESUME_MODES = (None, "never", "allow", "must")
 COUNTS = ", ".join(f"n_{s}" for s in STREAMS)  # the count columns, in STREAMS order
@@ -31,6 +31,16 @@ def dump_meta(meta: Mapping[str, Any]) -> str:
 
 def not_found(entity: str, project: str, run_id: str) -> RunNotFound:
     return RunNotFound(f"no run {project}/{run_id} for {entity}")
+
+
+def run_row(conn: psycopg.Connection, columns: str, key: RunKey, *, lock: bool = False) -> tuple[Any, ...] | None:
+    """``columns`` of the row of run ``key`` (None: there is none); with ``lock``, the row
+    stays locked until the transaction ends (no other request changes the run meanwhile)."""
+    return conn.execute(
+        f"SELECT {columns} FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s"
+        + (" FOR UPDATE" if lock else ""),
+        key,
+    ).fetchone()
 
 
 def open_run(
@@ -47,23 +57,16 @@ def open_run(
     def work(conn: psycopg.Connection) -> tuple[RunMeta, Counts]:
         while True:  # twice at most: a run another server created meanwhile is found next time
             with conn.transaction():
-                row = conn.execute(
-                    f"SELECT meta, {COUNTS} FROM wbnb_runs "
-                    "WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
-                    (entity, project, run_id),
-                ).fetchone()
+                row = run_row(conn, f"id, meta, {COUNTS}", (entity, project, run_id), lock=True)
                 if row is not None:
                     if resume in (None, "never"):
                         raise StoreError(
                             f"run {path} already exists; pass resume='allow' to continue it, or choose another id"
                         )
-                    old: RunMeta = json.loads(row[0])
+                    old: RunMeta = json.loads(row[1])
                     new = reopened(resumed(old, meta))
-                    conn.execute(
-                        "UPDATE wbnb_runs SET meta = %s WHERE entity = %s AND project = %s AND run_id = %s",
-                        (dump_meta(new), entity, project, run_id),
-                    )
-                    return new, dict(zip(STREAMS, row[1:]))
+                    conn.execute("UPDATE wbnb_runs SET meta = %s WHERE id = %s", (dump_meta(new), row[0]))
+                    return new, dict(zip(STREAMS, row[2:]))
                 if resume == "must":
                     raise StoreError(f"resume='must' but there is no run {path}")
                 new = reopened(meta)
@@ -80,12 +83,7 @@ def open_run(
 
 def counts(db: Database, entity: str, project: str, run_id: str) -> Counts:
     """How many records of each stream the run holds; ``RunNotFound`` if none."""
-    row = db.run(
-        lambda conn: conn.execute(
-            f"SELECT {COUNTS} FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s",
-            (entity, project, run_id),
-        ).fetchone()
-    )
+    row = db.run(lambda conn: run_row(conn, COUNTS, (entity, project, run_id)))
     if row is None:
         raise not_found(entity, project, run_id)
     return dict(zip(STREAMS, row))
@@ -128,10 +126,7 @@ def _lock_quiet_run(
     check_name("entity", entity)
     check_name("project", project)
     check_name("run id", run_id)
-    row = conn.execute(
-        "SELECT id, meta FROM wbnb_runs WHERE entity = %s AND project = %s AND run_id = %s FOR UPDATE",
-        (entity, project, run_id),
-    ).fetchone()
+    row = run_row(conn, "id, meta", (entity, project, run_id), lock=True)
     if row is None:
         raise not_found(entity, project, run_id)
     meta: RunMeta = json.loads(row[1])

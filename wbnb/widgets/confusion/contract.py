@@ -10,7 +10,9 @@ and ``k`` 0, when the model has no such step).
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 from ..contract import Delta, RunInfo, Snapshot
 

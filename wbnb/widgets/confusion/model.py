@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..contract import RunInfo
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import FetchMatrix, Matrices, MatrixHead, MatrixReply, MatrixSeries, MatrixUpdate, MatrixUpdates
@@ -36,9 +36,9 @@ class Entry:
 class MatrixSet:
     """The ``LiveModel`` behind ConfusionMatrix."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None, budget: int = 100_000) -> None:
+    def __init__(self, runs: list[RunRef], keys: Iterable[str] | str | None = None, budget: int = 100_000) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.budget = budget  # matrix cells per (run, key) the snapshot carries
         self.entries: dict[tuple[int, str], Entry] = {}
 
@@ -102,8 +102,7 @@ class MatrixSet:
             k = int(e.mats[-1].shape[0]) if e.mats else 0
             data = np.concatenate(parts).tobytes() if parts else b""
             series.append({**self._head(e), "steps": e.steps, "k": k, "have": have, "data": memoryview(data)})
-        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
-        return {"runs": runs, "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
         return sum(8 * min(self.budget, sum(m.size for m in e.mats)) for e in self.entries.values())

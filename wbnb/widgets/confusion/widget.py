@@ -22,7 +22,6 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
-from ..sources import make_sources
 from .cells import normalize
 from .contract import NORMALIZE, ConfusionSnapshot, FetchMatrix, MatrixReply
 from .model import MatrixSet
@@ -59,13 +58,9 @@ class ConfusionMatrix(LiveWidget):
         min_interval: float = 0.2,
         **kwargs: Any,
     ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self.matrices = MatrixSet(refs, keys, budget=budget)
+        self.matrices = MatrixSet(resolve_runs(runs, store), keys, budget=budget)
         super().__init__(
             model=self.matrices,
-            sources=make_sources(refs),
             live=live,
             min_interval=min_interval,
             normalize=normalize,

@@ -12,7 +12,9 @@ scale, smoothing) set traits.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 from ..contract import Delta, RunInfo, Snapshot
 

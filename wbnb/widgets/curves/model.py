@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..keys import key_patterns, wanted
 from ..runs import RunRef
 from .contract import CurvesChanges, CurvesRun, CurvesState, SeriesData, SeriesInfo, SeriesUpdate
 from .downsample import Buckets
@@ -39,22 +40,15 @@ class Series:
 class SeriesSet:
     """The ``LiveModel`` behind Curves (and any widget that draws scalar series)."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None, max_buckets: int = 512) -> None:
+    def __init__(self, runs: list[RunRef], keys: Iterable[str] | str | None = None, max_buckets: int = 512) -> None:
         self.runs = runs
         self.colors = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(runs)}  # run id -> line colour
-        self.keys = list(keys) if keys else None  # names or globs; None: every scalar
+        self.keys = key_patterns(keys)  # names or globs; None: every scalar
         self.max_buckets = max_buckets
         self.series: dict[tuple[int, str], Series] = {}
         self._last_metric: list[dict[str, float]] = [{} for _ in runs]  # run -> step metric -> last value
 
     # -- which keys, and against what ------------------------------------------------
-
-    def wanted(self, key: str) -> bool:
-        if key.startswith("_"):
-            return False
-        if self.keys is None:
-            return True
-        return any(key == k or fnmatch.fnmatchcase(key, k) for k in self.keys)
 
     def step_metric_of(self, run: int, key: str) -> str | None:
         metrics = self.runs[run].meta.get("metrics") or {}
@@ -80,7 +74,7 @@ class SeriesSet:
         last = self._last_metric[source]
         filled: dict[str, np.ndarray] = {}
         for key, (pos, y) in numeric.items():
-            if not self.wanted(key):
+            if not wanted(key, self.keys):
                 continue
             ok = np.isfinite(y)
             if not ok.any():
@@ -125,7 +119,7 @@ class SeriesSet:
         last = self._last_metric[source]
         filled: dict[str, np.ndarray] = {}
         for key, y in numeric.items():
-            if not self.wanted(key):
+            if not wanted(key, self.keys):
                 continue
             ok = np.isfinite(y)
             dense = bool(ok.all())
@@ -171,9 +165,7 @@ class SeriesSet:
         for s in self.series.values():
             s.dirty = None
             out.append({**self._describe(s), "data": memoryview(s.buckets.points().tobytes())})
-        runs: list[CurvesRun] = [
-            {"id": r.id, "name": r.name, "project": r.project, "color": self.colors[r.id]} for r in self.runs
-        ]
+        runs: list[CurvesRun] = [{**r.info(), "color": self.colors[r.id]} for r in self.runs]
         return {"runs": runs, "series": out}
 
     def size_hint(self) -> int:

@@ -25,8 +25,7 @@ from ipywidgets import widget_serialization
 
 from ...store.base import Store
 from ..base import LiveWidget
-from ..runs import RunRef, resolve_runs
-from ..sources import make_sources
+from ..runs import resolve_runs
 from ..vegaloader import VegaLoader
 from .contract import KEY_PLACEHOLDER, X_AXES, CurvesSnapshot
 from .model import SeriesSet
@@ -73,16 +72,12 @@ class Curves(LiveWidget):
         min_interval: float = 0.2,
         **kwargs: Any,
     ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        vega = VegaLoader.shared()  # first: the page starts loading vega while the history is read
+        self.series = SeriesSet(resolve_runs(runs, store), keys, max_buckets=max(2, max_points // 3))
+        vega = VegaLoader.shared()  # before the history is read: the page starts loading vega meanwhile
         self._charts: dict[str, Any] = {}
-        self.series = SeriesSet(refs, keys, max_buckets=max(2, max_points // 3))
         template = template_spec(KEY_PLACEHOLDER, list(self.colors.items()), width=width, height=height)
         super().__init__(
             model=self.series,
-            sources=self._sources(refs),
             live=live,
             min_interval=min_interval,
             _vega=vega,
@@ -94,10 +89,6 @@ class Curves(LiveWidget):
             chart_height=height,
             **kwargs,
         )
-
-    def _sources(self, refs: list[RunRef]) -> list[Any]:
-        """Where new rows come from: each run's history (``System`` reads its system stream)."""
-        return make_sources(refs)
 
     def _picture(self) -> Any:
         return series_picture(self.series, self.colors, x_axis=self.x_axis, log_y=self.log_y, smoothing=self.smoothing)

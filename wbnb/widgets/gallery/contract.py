@@ -8,9 +8,9 @@ Image bytes never sit in the snapshot: the page asks for the images it shows
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
 
-from typing_extensions import NotRequired
+from typing_extensions import NotRequired, TypedDict
 
 from ..contract import Delta, RunInfo, Snapshot
 

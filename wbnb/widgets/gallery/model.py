@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
@@ -69,9 +70,9 @@ class _Entry:
 class ImageIndex:
     """The ``LiveModel`` behind Gallery: which steps of which (run, key) have images."""
 
-    def __init__(self, runs: list[RunRef], keys: Iterable[str] | None = None) -> None:
+    def __init__(self, runs: list[RunRef], keys: Iterable[str] | str | None = None) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.entries: dict[tuple[int, str], _Entry] = {}
         self._dirty: dict[int, int] = {}  # entry id -> first step position to send
 
@@ -118,7 +119,7 @@ class ImageIndex:
         series: list[ImageSeries] = [
             {"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))} for e in self.entries.values()
         ]
-        return {"runs": [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs], "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
         return sum(16 * e.shown_count() for e in self.entries.values())

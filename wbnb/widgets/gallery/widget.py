@@ -12,7 +12,6 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
-from ..sources import make_sources
 from .contract import Choices, FetchRequest, GallerySnapshot, ImagesReply
 from .model import ImageIndex
 
@@ -52,13 +51,9 @@ class Gallery(LiveWidget):
         min_interval: float = 0.2,
         **kwargs: Any,
     ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self.index = ImageIndex(refs, keys)
+        self.index = ImageIndex(resolve_runs(runs, store), keys)
         super().__init__(
             model=self.index,
-            sources=make_sources(refs),
             live=live,
             min_interval=min_interval,
             columns=columns,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...textout import duration
 from ..pictures.svg import MUTED, Picture, text
 from ..runs import RunRef
-from .text import duration, event_lines
+from .text import event_lines
 
 WIDTH = 720
 

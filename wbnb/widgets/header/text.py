@@ -1,6 +1,6 @@
 """What a ``RunHeader`` says, as HTML for the widget (``header_html``) and as plain
-lines for its picture (``event_lines``, ``duration``): both read these, so the header
-and its static picture say the same."""
+lines for its picture (``event_lines``; a duration as the commands say it,
+``textout.duration``): both read these, so the header and its static picture say the same."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from ...textout import duration
 from ..runs import RunRef
 
 SHOWN_EVENTS = 5  # the newest; older ones are counted
@@ -52,10 +53,3 @@ def event_line(event: dict[str, Any]) -> str:
         message = str(event.get("message") or "")
         what = f"{event.get('type', 'exception')}{': ' + message if message else ''} (the run stays open)"
     return f"{ICONS.get(str(event.get('kind')), '•')} {at} {what}".strip()
-
-
-def duration(seconds: float) -> str:
-    """``42s``, ``3m05s``, ``2h07m``."""
-    seconds = int(max(0, seconds))
-    h, rest = divmod(seconds, 3600)
-    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s" if rest >= 60 else f"{rest}s"

@@ -11,7 +11,9 @@ messages: its one choice, the view, is a trait.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 from ..contract import Delta, RunInfo, Snapshot
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..contract import RunInfo
+from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
 from .contract import GridRows, Grids, GridSeries, GridUpdates
@@ -67,13 +67,13 @@ class HistogramGrid:
     def __init__(
         self,
         runs: list[RunRef],
-        keys: Iterable[str] | None = None,
+        keys: Iterable[str] | str | None = None,
         bins: int = 64,
         max_rows: int = 256,
         margin: float = 0.1,
     ) -> None:
         self.runs = runs
-        self.keys = list(keys) if keys else None
+        self.keys = key_patterns(keys)
         self.bins = bins
         self.max_rows = max_rows
         self.margin = margin
@@ -182,8 +182,7 @@ class HistogramGrid:
             e.reset, e.sent = False, [s for s, _ in rows]
             data = np.array([r for _, r in rows], dtype=float).reshape(-1, self.bins)
             series.append({**self._head(e, e.sent, 0), "data": memoryview(data.tobytes())})
-        runs: list[RunInfo] = [{"id": r.id, "name": r.name, "project": r.project} for r in self.runs]
-        return {"runs": runs, "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
         return sum(8 * self.bins * (len(e.kept) + 1) for e in self.entries.values())

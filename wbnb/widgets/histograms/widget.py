@@ -21,7 +21,6 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
-from ..sources import make_sources
 from .contract import VIEWS, HistogramsSnapshot
 from .model import HistogramGrid
 from .picture import histograms_picture
@@ -57,13 +56,9 @@ class Histograms(LiveWidget):
         min_interval: float = 0.2,
         **kwargs: Any,
     ) -> None:
-        if isinstance(keys, str):
-            keys = [keys]
-        refs = resolve_runs(runs, store)
-        self.histograms = HistogramGrid(refs, keys, bins=bins, max_rows=max_rows)
+        self.histograms = HistogramGrid(resolve_runs(runs, store), keys, bins=bins, max_rows=max_rows)
         super().__init__(
             model=self.histograms,
-            sources=make_sources(refs),
             live=live,
             min_interval=min_interval,
             view=view,

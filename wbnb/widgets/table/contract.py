@@ -11,7 +11,9 @@ handles no message from the page until that cell ends.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 # The rows the page reports in ``_shown``: the most the static picture draws.
 SHOWN_ROWS = 50
