@@ -322,6 +322,50 @@ def test_resume_modes(store_dir: Path) -> None:
     wbnb.finish()
 
 
+LABELS = {"name": "first", "notes": "n", "tags": ["a"], "group": "g", "job_type": "train"}
+
+
+@pytest.mark.parametrize("resume", ["allow", "must", True, "auto"])
+def test_a_resumed_run_keeps_what_the_resuming_call_does_not_give(store_dir: Path, resume: object) -> None:
+    """wandb keeps a resumed run's name, notes, tags, group, job type, config and
+    creation time unless the resuming call passes new ones (``init`` fills none of
+    them in itself: a new run's defaults are the store's, ``runmeta.created``)."""
+    first = wbnb.init(project="p", id="kept", config={"lr": 1}, **LABELS)  # type: ignore[arg-type]
+    wbnb.log({"a": 1})
+    if resume in (True, "auto"):  # continues the project's last unfinished run
+        first._writer.close("crashed")
+        first._finished = True
+        from wbnb.sdk.lifecycle import _forget
+
+        _forget(first)
+    else:
+        wbnb.finish()
+    before = stored_meta(store_dir, first)
+    again = wbnb.init(project="p", id=None if resume in (True, "auto") else "kept", resume=resume)  # type: ignore[arg-type]
+    assert again.id == "kept" and again.resumed
+    assert (again.name, again.notes, again.tags, again.group, again.job_type) == ("first", "n", ("a",), "g", "train")
+    wbnb.finish()
+    after = stored_meta(store_dir, again)
+    assert {k: after[k] for k in (*LABELS, "created_at")} == {k: before[k] for k in (*LABELS, "created_at")}
+    assert after["config"] == {"lr": 1}
+    given = wbnb.init(
+        project="p", id="kept", resume="allow", name="second", tags=[], notes="m", group="h", job_type="j"
+    )
+    assert (given.name, given.notes, given.tags, given.group, given.job_type) == ("second", "m", (), "h", "j")
+    wbnb.finish()
+    assert stored_meta(store_dir, given)["created_at"] == before["created_at"]
+
+
+def test_a_new_run_gets_the_stores_defaults(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.finish()
+    meta = stored_meta(store_dir, run)
+    assert run.name.count("-") == 2 and run.name.endswith("-1") and meta["name"] == run.name
+    assert meta["tags"] == [] and meta["config"] == {} and meta["created_at"] <= meta["ended_at"]
+    assert wbnb.init(project="p").name.endswith("-2")
+    wbnb.finish()
+
+
 def test_resume_auto_continues_the_last_unfinished_run(store_dir: Path) -> None:
     first = wbnb.init(project="auto")
     wbnb.log({"a": 1})

@@ -100,7 +100,7 @@ class Run:
     @property
     def name(self) -> str:
         """The display name (settable)."""
-        return self._meta.get("name") or self.id  # always set by init(); an edit may clear a stored one
+        return self._meta.get("name") or self.id  # set by the store that made it; an edit may clear it
 
     @name.setter
     def name(self, value: str) -> None:

@@ -21,6 +21,7 @@ always give ``id``, ``project`` and ``state``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar, cast, get_args
 
@@ -30,6 +31,7 @@ from typing_extensions import TypedDict
 from .media import check_media_path
 from .names import LABEL_MAX
 from .runfiles import relative_name
+from .runnames import generated_name
 from .summary import parse_modes
 
 NOTES_MAX = 100_000  # characters of a run's free-text notes
@@ -146,9 +148,21 @@ def given(meta: M) -> M:
     return omit(meta, [k for k, v in meta.items() if v is None])
 
 
+def created(meta: RunMeta, number: int) -> RunMeta:
+    """The metadata of a new run opened with ``meta`` (every store's creation): the
+    fields ``meta`` gives over what a run starts with (a generated name ending in
+    ``number``, its place in the project; no tags; an empty config; created now).
+
+    A store fills these in, never the caller: a caller gives only what its user gave,
+    so that resuming a run (``resumed``) keeps what the resuming call leaves out."""
+    return {"name": generated_name(number), "tags": [], "config": {}, "created_at": time.time(), **given(meta)}
+
+
 def resumed(old: RunMeta, meta: RunMeta) -> RunMeta:
     """The metadata of run ``old`` reopened with ``meta`` (every store's resume): the
-    fields ``meta`` gives over the old ones, the configs merged, one more ``resumed``."""
+    fields ``meta`` gives over the old ones, the configs merged, one more ``resumed``.
+    What ``meta`` leaves out or sends as ``None`` (a name, tags, notes... the resuming
+    call did not pass) is kept, as wandb keeps it."""
     new: RunMeta = {**old, **given(meta)}
     new["config"] = {**old.get("config", {}), **new.get("config", {})}
     new["resumed"] = old.get("resumed", 0) + 1
