@@ -240,6 +240,38 @@ def test_run_attributes_and_files(store_dir: Path, tmp_path: Path) -> None:
         wbnb.init(project="attrs", tags="oops")
 
 
+def test_metadata_the_server_would_refuse_is_refused_at_the_call(store_dir: Path) -> None:
+    """The limits runmeta.py declares (and the server checks) hold at init and in the
+    setters: a value the server refuses would have made the uploader drop the run's
+    whole metadata update."""
+    for kwargs, error, message in (
+        ({"notes": "n" * 200_000}, ValueError, "notes is 200000 characters long; at most 100000 are allowed"),
+        ({"notes": 5}, TypeError, "notes must be a str or None, got int"),
+        ({"tags": ["t" * 65]}, ValueError, r"tags\[0\] is 65 characters long; at most 64 are allowed"),
+        ({"tags": ["a", 1]}, TypeError, r"tags\[1\] must be a str, got int"),
+        ({"name": "n" * 2000}, ValueError, "name is 2000 characters long; at most 1024 are allowed"),
+    ):
+        with pytest.raises(error, match=message):
+            wbnb.init(project="p", **kwargs)
+    assert wbnb.run is None and not store_dir.exists()
+    run = wbnb.init(project="p", name="kept", notes="kept")
+    with pytest.raises(ValueError, match="name is 2000 characters long; at most 1024 are allowed"):
+        run.name = "n" * 2000
+    with pytest.raises(TypeError, match="name must be a str or None, got int"):
+        run.name = 5  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="notes is 200000 characters long; at most 100000"):
+        run.notes = "n" * 200_000
+    with pytest.raises(TypeError, match="notes must be a str or None, got list"):
+        run.notes = ["n"]  # type: ignore[assignment]
+    with pytest.raises(ValueError, match=r"tags\[0\] is 0 characters long; at least 1"):
+        run.tags = [""]
+    with pytest.raises(TypeError, match=r"metrics\['acc'\].step_metric must be a str or None, got int"):
+        run.define_metric("acc", step_metric=5)  # type: ignore[arg-type]
+    wbnb.finish()
+    meta = stored_meta(store_dir, run)
+    assert (meta["name"], meta["notes"], meta["tags"], meta.get("metrics")) == ("kept", "kept", [], None)
+
+
 def test_wandb_deep_paths(store_dir: Path) -> None:
     from wbnb.sdk import wandb_run
 

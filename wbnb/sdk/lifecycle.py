@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..store.local import LocalStore
-from ..store.names import check_label, check_name
-from ..store.runmeta import RunMeta
+from ..store.names import check_name
+from ..store.runmeta import RunMeta, check_field
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
@@ -123,10 +123,15 @@ def init(
     tags = tags if tags is not None else s.run_tags
     project = check_name("project", s.project or "uncategorized")  # wandb's rules: store/names.py
     entity = check_name("entity", s.entity) if s.entity else None
-    for label, value in (("name", name), ("group", group), ("job_type", job_type)):
-        check_label(label, value)  # as given: Settings would turn a wrong type into text
-    for label, value in (("name", s.run_name), ("group", s.run_group), ("job_type", s.run_job_type)):
-        check_label(label, value)  # from the environment or settings=
+    for field, given, setting in (
+        ("name", name, s.run_name),
+        ("notes", notes, s.run_notes),
+        ("group", group, s.run_group),
+        ("job_type", job_type, s.run_job_type),
+    ):  # as runmeta.py declares them (the server's rule)
+        check_field(field, given)  # as given: Settings would turn a wrong type into text
+        check_field(field, setting)  # from the environment or settings= too
+    given_tags = check_tags(tags) if tags is not None else None
     if s.mode == "disabled":
         disabled = DisabledRun(s, config_dict, project, s.run_name, s.run_id, on_finish=_forget)
         with _lock:
@@ -152,8 +157,8 @@ def init(
             "job_type": s.run_job_type,
             "mode": s.mode,
         }
-        if tags is not None:
-            meta["tags"] = check_tags(tags)
+        if given_tags is not None:
+            meta["tags"] = given_tags
         # A server run is spooled in the local store and uploaded behind (store/uploader.py).
         writer = (remote or store).open_run(project, run_id, meta, resume_mode)
         run = Run(store, writer, s, on_finish=_forget)

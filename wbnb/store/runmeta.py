@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, TypeVar, cast, get_args
+from typing import Annotated, Any, Literal, TypeVar, cast, get_args, get_type_hints
 
 from annotated_types import Ge, MaxLen, MinLen, Predicate
 from typing_extensions import TypedDict
 
+from .declared import check
 from .media import check_media_path
-from .names import LABEL_MAX
 from .runfiles import relative_name
 from .runnames import generated_name
 from .summary import parse_modes
 
+LABEL_MAX = 1024  # characters of a run name, group, job type or define_metric name
 NOTES_MAX = 100_000  # characters of a run's free-text notes
 TAG_MAX = 64  # characters of one tag
 
@@ -43,7 +44,7 @@ STATES: tuple[State, ...] = get_args(State)
 RUN_MODES: tuple[Mode, ...] = get_args(Mode)
 
 Goal = Literal["minimize", "maximize"]
-Label = Annotated[str, MaxLen(LABEL_MAX)]  # a name, group, job type, id (the SDK's rule, store/names.py)
+Label = Annotated[str, MaxLen(LABEL_MAX)]  # a name, group, job type; an id (store/names.py checks it more closely)
 Tag = Annotated[str, MinLen(1), MaxLen(TAG_MAX)]
 
 
@@ -132,6 +133,19 @@ class RunMeta(TypedDict, total=False):
     reason: str  # a damaged run's: the file and the error
     damaged: str  # a server's: the stored fields with bad values, left out
     crash_reason: str  # a server's: why a run it shows as crashed is (its client went silent)
+
+
+_DECLARED = get_type_hints(RunMeta, include_extras=True)
+T = TypeVar("T")
+
+
+def check_field(field: str, value: T) -> T:
+    """``value`` if run field ``field`` may hold it by the declaration above, which the
+    server checks with pydantic (``server/meta.py``): the SDK and ``Api`` refuse at the
+    call what the server would refuse later. ``TypeError`` for the wrong kind of value,
+    ``ValueError`` naming the field and the limit it breaks (``declared.py``)."""
+    check(field, value, _DECLARED[field])
+    return value
 
 
 M = TypeVar("M", RunMeta, MetricSpec)
