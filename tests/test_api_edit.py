@@ -167,11 +167,21 @@ def test_bad_edits_are_refused_at_the_call(store_dir: Path, tmp_path: Path) -> N
     public = Api().run(f"p/{logged_run(tmp_path).id}")
     with pytest.raises(TypeError, match="tags"):
         public.tags = "not-a-list"
-    with pytest.raises(TypeError, match="'name'"):
+    with pytest.raises(TypeError, match="name must be a str or None, got int"):
         public.name = 3  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="name is 2000 characters long; at most 1024 are allowed"):
+        public.name = "n" * 2000
+    with pytest.raises(ValueError, match="notes is 200000 characters long; at most 100000 are allowed"):
+        public.notes = "n" * 200_000
+    with pytest.raises(TypeError, match="notes must be a str or None, got dict"):
+        public.notes = {"a": 1}  # type: ignore[assignment]
     public.tags.append("")
-    with pytest.raises(ValueError, match="tag '' is not valid"):
+    with pytest.raises(ValueError, match=r"tags\[1\] is 0 characters long; at least 1 are needed"):
         public.update()
+    public.tags[1] = "t" * 65
+    with pytest.raises(ValueError, match=r"tags\[1\] is 65 characters long; at most 64 are allowed"):
+        public.update()
+    assert Api().run(f"p/{public.id}").tags == public.tags[:1]  # nothing was kept
     with pytest.raises(ValueError, match="'state' cannot be edited"):
         LocalStore(store_dir).update_run("p", public.id, {"state": "failed"})
 

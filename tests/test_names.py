@@ -18,7 +18,8 @@ import wbnb
 from wbnb.cli import main
 from wbnb.errors import UsageError
 from wbnb.store.local import LocalStore
-from wbnb.store.names import InvalidName, check_label, check_name, folder_name, name_of, remember
+from wbnb.store.names import InvalidName, check_name, folder_name, name_of, remember
+from wbnb.store.runmeta import check_field
 
 OLD_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"  # what every earlier version allowed
 
@@ -150,7 +151,7 @@ def test_init_refuses_bad_names_at_the_call(tmp_path: Path) -> None:
         _quiet_init(tmp_path, project="p", entity="x:y")
     with pytest.raises(ValueError, match=r"run id 'a;b' is not valid"):
         _quiet_init(tmp_path, project="p", id="a;b")
-    with pytest.raises(TypeError, match="group must be a str, got int"):
+    with pytest.raises(TypeError, match="group must be a str or None, got int"):
         _quiet_init(tmp_path, project="p", group=3)
     with pytest.raises(ValueError, match="name is 1025 characters long; at most 1024"):
         _quiet_init(tmp_path, project="p", name="n" * 1025)
@@ -160,8 +161,8 @@ def test_init_refuses_bad_names_at_the_call(tmp_path: Path) -> None:
 
 
 def test_labels_are_free_text() -> None:
-    assert check_label("name", "lr=0.1 / bs=32: #1 (50%)\n") == "lr=0.1 / bs=32: #1 (50%)\n"
-    assert check_label("group", None) is None and check_label("group", "g" * 1024) == "g" * 1024
+    assert check_field("name", "lr=0.1 / bs=32: #1 (50%)\n") == "lr=0.1 / bs=32: #1 (50%)\n"
+    assert check_field("group", None) is None and check_field("group", "g" * 1024) == "g" * 1024
 
 
 @pytest.mark.parametrize("name", HOSTILE, ids=repr)

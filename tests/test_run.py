@@ -240,6 +240,38 @@ def test_run_attributes_and_files(store_dir: Path, tmp_path: Path) -> None:
         wbnb.init(project="attrs", tags="oops")
 
 
+def test_metadata_the_server_would_refuse_is_refused_at_the_call(store_dir: Path) -> None:
+    """The limits runmeta.py declares (and the server checks) hold at init and in the
+    setters: a value the server refuses would have made the uploader drop the run's
+    whole metadata update."""
+    for kwargs, error, message in (
+        ({"notes": "n" * 200_000}, ValueError, "notes is 200000 characters long; at most 100000 are allowed"),
+        ({"notes": 5}, TypeError, "notes must be a str or None, got int"),
+        ({"tags": ["t" * 65]}, ValueError, r"tags\[0\] is 65 characters long; at most 64 are allowed"),
+        ({"tags": ["a", 1]}, TypeError, r"tags\[1\] must be a str, got int"),
+        ({"name": "n" * 2000}, ValueError, "name is 2000 characters long; at most 1024 are allowed"),
+    ):
+        with pytest.raises(error, match=message):
+            wbnb.init(project="p", **kwargs)
+    assert wbnb.run is None and not store_dir.exists()
+    run = wbnb.init(project="p", name="kept", notes="kept")
+    with pytest.raises(ValueError, match="name is 2000 characters long; at most 1024 are allowed"):
+        run.name = "n" * 2000
+    with pytest.raises(TypeError, match="name must be a str or None, got int"):
+        run.name = 5  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="notes is 200000 characters long; at most 100000"):
+        run.notes = "n" * 200_000
+    with pytest.raises(TypeError, match="notes must be a str or None, got list"):
+        run.notes = ["n"]  # type: ignore[assignment]
+    with pytest.raises(ValueError, match=r"tags\[0\] is 0 characters long; at least 1"):
+        run.tags = [""]
+    with pytest.raises(TypeError, match=r"metrics\['acc'\].step_metric must be a str or None, got int"):
+        run.define_metric("acc", step_metric=5)  # type: ignore[arg-type]
+    wbnb.finish()
+    meta = stored_meta(store_dir, run)
+    assert (meta["name"], meta["notes"], meta["tags"], meta.get("metrics")) == ("kept", "kept", [], None)
+
+
 def test_wandb_deep_paths(store_dir: Path) -> None:
     from wbnb.sdk import wandb_run
 
@@ -319,6 +351,50 @@ def test_resume_modes(store_dir: Path) -> None:
     assert [r["a"] for r in stored_rows(store_dir, run)] == [1, 2, 3]
     new = wbnb.init(project="p", id="fresh", resume="allow")
     assert not new.resumed
+    wbnb.finish()
+
+
+LABELS = {"name": "first", "notes": "n", "tags": ["a"], "group": "g", "job_type": "train"}
+
+
+@pytest.mark.parametrize("resume", ["allow", "must", True, "auto"])
+def test_a_resumed_run_keeps_what_the_resuming_call_does_not_give(store_dir: Path, resume: object) -> None:
+    """wandb keeps a resumed run's name, notes, tags, group, job type, config and
+    creation time unless the resuming call passes new ones (``init`` fills none of
+    them in itself: a new run's defaults are the store's, ``runmeta.created``)."""
+    first = wbnb.init(project="p", id="kept", config={"lr": 1}, **LABELS)  # type: ignore[arg-type]
+    wbnb.log({"a": 1})
+    if resume in (True, "auto"):  # continues the project's last unfinished run
+        first._writer.close("crashed")
+        first._finished = True
+        from wbnb.sdk.lifecycle import _forget
+
+        _forget(first)
+    else:
+        wbnb.finish()
+    before = stored_meta(store_dir, first)
+    again = wbnb.init(project="p", id=None if resume in (True, "auto") else "kept", resume=resume)  # type: ignore[arg-type]
+    assert again.id == "kept" and again.resumed
+    assert (again.name, again.notes, again.tags, again.group, again.job_type) == ("first", "n", ("a",), "g", "train")
+    wbnb.finish()
+    after = stored_meta(store_dir, again)
+    assert {k: after[k] for k in (*LABELS, "created_at")} == {k: before[k] for k in (*LABELS, "created_at")}
+    assert after["config"] == {"lr": 1}
+    given = wbnb.init(
+        project="p", id="kept", resume="allow", name="second", tags=[], notes="m", group="h", job_type="j"
+    )
+    assert (given.name, given.notes, given.tags, given.group, given.job_type) == ("second", "m", (), "h", "j")
+    wbnb.finish()
+    assert stored_meta(store_dir, given)["created_at"] == before["created_at"]
+
+
+def test_a_new_run_gets_the_stores_defaults(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    wbnb.finish()
+    meta = stored_meta(store_dir, run)
+    assert run.name.count("-") == 2 and run.name.endswith("-1") and meta["name"] == run.name
+    assert meta["tags"] == [] and meta["config"] == {} and meta["created_at"] <= meta["ended_at"]
+    assert wbnb.init(project="p").name.endswith("-2")
     wbnb.finish()
 
 

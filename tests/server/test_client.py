@@ -230,6 +230,41 @@ def test_offline_run_is_uploaded_by_sync(
     assert list(remote.history(samples=1000)["acc"]) == [i / 100 for i in range(100)]
 
 
+@pytest.mark.parametrize("where", ["this machine", "another machine"])
+def test_a_resumed_server_run_keeps_what_the_resuming_call_does_not_give(
+    server: ServerProcess, client: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """As in the local store: the name, notes, tags, group, job type, config and
+    creation time the run was made with, unless the resuming call passes new ones.
+    From another machine (a spool that never held the run) they come from the server."""
+    labels = {"name": "first", "notes": "n", "tags": ["a"], "group": "g", "job_type": "train"}
+    wbnb.init(project="res", id="r1", config={"lr": 1}, **labels).log({"loss": 1.0})  # type: ignore[arg-type]
+    wbnb.finish()
+    server_store = RemoteStore(Connection(server.url, client["WBNB_API_KEY"]), "team")
+    before = server_store.run("res", "r1")
+    if where == "another machine":
+        monkeypatch.setenv("WBNB_DIR", str(tmp_path / "another-spool"))
+    again = wbnb.init(project="res", id="r1", resume="allow")
+    assert again.resumed and again.step == 1 and again.config["lr"] == 1
+    assert (again.name, again.notes, again.tags, again.group, again.job_type) == ("first", "n", ("a",), "g", "train")
+    again.log({"loss": 0.5})
+    again.finish()
+    after = server_store.run("res", "r1")
+    assert {k: after.get(k) for k in (*labels, "created_at")} == {k: before.get(k) for k in (*labels, "created_at")}
+    assert after["config"] == {"lr": 1} and after["resumed"] == 1 and after["state"] == "finished"
+    assert server_steps(server, client["WBNB_API_KEY"], "res", "r1") == [0, 1]
+    renamed = wbnb.init(project="res", id="r1", resume="must", name="second", tags=["b"])
+    assert (renamed.name, renamed.tags, renamed.notes) == ("second", ("b",), "n")
+    renamed.finish()
+    last = server_store.run("res", "r1")
+    assert (last["name"], last["tags"], last["notes"], last["created_at"]) == (
+        "second",
+        ["b"],
+        "n",
+        before["created_at"],
+    )
+
+
 def test_a_widget_follows_a_run_another_machine_logs(server: ServerProcess, client: dict[str, str]) -> None:
     from wbnb.widgets import Curves
 

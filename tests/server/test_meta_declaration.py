@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,10 @@ import wbnb
 from wbnb.server.files import SERVER_OWNED
 from wbnb.server.liveness import Liveness
 from wbnb.server.meta import RUN_META, RunEdit, problems, readable
-from wbnb.store.edits import EDITABLE
+from wbnb.store.edits import EDITABLE, check_edit
 from wbnb.store.local import LocalStore
-from wbnb.store.runmeta import RunMeta
-from wbnb.store.uploader import LOCAL_ONLY
+from wbnb.store.runmeta import LABEL_MAX, NOTES_MAX, TAG_MAX, RunMeta, check_field
+from wbnb.store.uploader import LOCAL_ONLY, SERVERS_OWN
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED = RunMeta.__optional_keys__ | RunMeta.__required_keys__
@@ -34,7 +35,11 @@ def _refused(meta: dict[str, Any]) -> str:
     return "; ".join(problems(e.value.errors()))
 
 
-@pytest.mark.parametrize("names", [SERVER_OWNED, LOCAL_ONLY, EDITABLE], ids=["SERVER_OWNED", "LOCAL_ONLY", "EDITABLE"])
+@pytest.mark.parametrize(
+    "names",
+    [SERVER_OWNED, LOCAL_ONLY, SERVERS_OWN, EDITABLE],
+    ids=["SERVER_OWNED", "LOCAL_ONLY", "SERVERS_OWN", "EDITABLE"],
+)
 def test_every_list_of_fields_names_declared_fields(names: tuple[str, ...]) -> None:
     """mypy checks each key the code reads or writes, but not names kept as strings."""
     assert set(names) <= DECLARED, set(names) - DECLARED
@@ -100,3 +105,98 @@ def test_an_edit_takes_the_declared_types_and_nothing_else() -> None:
         with pytest.raises(ValidationError) as e:
             RunEdit.model_validate(bad)
         assert field in problems(e.value.errors())[0]
+
+
+# -- the SDK refuses what the server refuses (one declaration, two checkers) -----------
+
+SDK_SET = (*EDITABLE, "metrics")  # what init, Run's setters, define_metric and Api edits set
+PROBES: list[Any] = [
+    None,
+    0,
+    3,
+    True,
+    1.5,
+    "",
+    "a",
+    "a" * TAG_MAX,
+    "a" * (TAG_MAX + 1),
+    "a" * LABEL_MAX,
+    "a" * (LABEL_MAX + 1),
+    "a" * NOTES_MAX,
+    "a" * (NOTES_MAX + 1),
+    [],
+    ["a"],
+    [""],
+    ["a" * TAG_MAX],
+    ["a" * (TAG_MAX + 1)],
+    ["a", 1],
+    [None],
+    {},
+    {"k": 1},
+    {"k": [1, "x", None]},
+    {"k": None},
+    {"k": {"step_metric": "s", "summary": "min,max", "goal": "maximize", "hidden": True}},
+    {"k": {"step_metric": 5}},
+    {"k": {"step_metric": "s" * (LABEL_MAX + 1)}},
+    {"k": {"summary": "best"}},
+    {"k": {"summary": "bogus"}},
+    {"k": {"goal": "up"}},
+    {"k": {"hidden": 1}},
+    {"k": {"from_a_newer_client": 1}},
+]
+
+
+def _server_takes(field: str, value: Any) -> bool:
+    try:
+        RUN_META.validate_python({field: value})
+    except ValidationError:
+        return False
+    return True
+
+
+def _agrees(field: str, value: Any, sdk: Callable[[Any], Any]) -> None:
+    """The SDK takes ``value`` when the server would; what it takes (converted: tags from
+    a tuple...) the server takes."""
+    try:
+        sent = sdk(value)
+    except (TypeError, ValueError) as e:
+        assert not _server_takes(field, value), f"the SDK refuses {field}={value!r:.60} ({e}); the server takes it"
+        return
+    assert _server_takes(field, sent), f"the SDK takes {field}={value!r:.60}; the server refuses it"
+
+
+@pytest.mark.parametrize("field", SDK_SET)
+def test_the_declaration_is_checked_alike_by_the_sdk_and_the_server(field: str) -> None:
+    assert field in DECLARED
+    for value in PROBES:
+        _agrees(field, value, lambda v: check_field(field, v))
+
+
+@pytest.mark.parametrize("field", EDITABLE)
+def test_an_api_edit_is_refused_exactly_when_the_server_would_refuse_it(field: str) -> None:
+    """``Api().run(...)``'s setters and ``update()`` check through ``check_edit``."""
+    for value in PROBES:
+        _agrees(field, value, lambda v: check_edit({field: v})[field])
+
+
+@pytest.mark.parametrize("field", ["name", "notes", "tags", "group", "job_type"])
+def test_init_and_the_run_setters_refuse_exactly_what_the_server_would(store_dir: Path, field: str) -> None:
+    def init(value: Any) -> Any:
+        run = wbnb.init(project="p", **{field: value})
+        run.finish()
+        return run._meta.get(field)
+
+    for value in PROBES:
+        _agrees(field, value, init)
+    assert wbnb.run is None
+    if field in ("group", "job_type"):
+        return  # not settable on a run being logged, as in wandb
+    run = wbnb.init(project="p")
+
+    def set_(value: Any) -> Any:
+        setattr(run, field, value)
+        return run._meta.get(field)
+
+    for value in PROBES:
+        _agrees(field, value, set_)
+    run.finish()

@@ -6,8 +6,9 @@
 friends call it. Before ``init`` those raise a clear "call wbnb.init() first".
 Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception),
 by the process that started them only: a forked child's copies are inert.
-Ids and names come from ``secrets``, so the user's random state is never read or moved
-(a seeded script gets new ids each time).
+Ids come from ``secrets`` (a new run's name too, given by its store:
+``store/runnames.py``), so the user's random state is never read or moved (a seeded
+script gets new ids each time).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..store.local import LocalStore
-from ..store.names import check_label, check_name
-from ..store.runmeta import RunMeta
+from ..store.names import check_name
+from ..store.runmeta import RunMeta, check_field
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
@@ -41,50 +42,6 @@ _active: list[Run] = []
 _lock = threading.RLock()
 _exit_state = {"hooked": False, "failed": False}
 
-_ADJECTIVES = (
-    "brisk",
-    "calm",
-    "bold",
-    "bright",
-    "clever",
-    "eager",
-    "gentle",
-    "lively",
-    "lucky",
-    "mellow",
-    "nimble",
-    "proud",
-    "quiet",
-    "rapid",
-    "sunny",
-    "swift",
-    "tidy",
-    "vivid",
-    "warm",
-    "wise",
-)
-_NOUNS = (
-    "river",
-    "forest",
-    "comet",
-    "meadow",
-    "harbor",
-    "falcon",
-    "maple",
-    "canyon",
-    "breeze",
-    "glacier",
-    "lantern",
-    "orchid",
-    "pebble",
-    "summit",
-    "willow",
-    "ember",
-    "island",
-    "aurora",
-    "cedar",
-    "delta",
-)
 _REINIT = ("default", "return_previous", "finish_previous", "create_new")
 _LOCAL_ONLY = (
     "anonymous",
@@ -166,10 +123,15 @@ def init(
     tags = tags if tags is not None else s.run_tags
     project = check_name("project", s.project or "uncategorized")  # wandb's rules: store/names.py
     entity = check_name("entity", s.entity) if s.entity else None
-    for label, value in (("name", name), ("group", group), ("job_type", job_type)):
-        check_label(label, value)  # as given: Settings would turn a wrong type into text
-    for label, value in (("name", s.run_name), ("group", s.run_group), ("job_type", s.run_job_type)):
-        check_label(label, value)  # from the environment or settings=
+    for field, given, setting in (
+        ("name", name, s.run_name),
+        ("notes", notes, s.run_notes),
+        ("group", group, s.run_group),
+        ("job_type", job_type, s.run_job_type),
+    ):  # as runmeta.py declares them (the server's rule)
+        check_field(field, given)  # as given: Settings would turn a wrong type into text
+        check_field(field, setting)  # from the environment or settings= too
+    given_tags = check_tags(tags) if tags is not None else None
     if s.mode == "disabled":
         disabled = DisabledRun(s, config_dict, project, s.run_name, s.run_id, on_finish=_forget)
         with _lock:
@@ -183,19 +145,20 @@ def init(
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
         run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
+        # What the user gave, and nothing else: the store fills in a new run's name,
+        # tags, config and creation time, and a resumed run keeps its own (runmeta.py).
         meta: RunMeta = {
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else entity or _user(),
-            "name": s.run_name or _friendly_name(store, project),
+            "name": s.run_name,
             "notes": s.run_notes,
-            "tags": check_tags(tags),
             "group": s.run_group,
             "job_type": s.run_job_type,
-            "config": {},
             "mode": s.mode,
-            "created_at": time.time(),
         }
+        if given_tags is not None:
+            meta["tags"] = given_tags
         # A server run is spooled in the local store and uploaded behind (store/uploader.py).
         writer = (remote or store).open_run(project, run_id, meta, resume_mode)
         run = Run(store, writer, s, on_finish=_forget)
@@ -325,12 +288,6 @@ def _user() -> str:
     except (KeyError, OSError):
         user = "local"
     return re.sub(r"[^A-Za-z0-9._-]", "-", user) or "local"
-
-
-def _friendly_name(store: LocalStore, project: str) -> str:
-    base = store.project_dir(project)
-    count = sum(1 for d in base.iterdir() if d.is_dir()) if base.is_dir() else 0
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{count + 1}"
 
 
 def _remember_last(store: LocalStore, project: str, run_id: str) -> None:

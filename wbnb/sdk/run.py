@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from ..store.base import RunWriter, Store
 from ..store.edits import check_tags
-from ..store.runmeta import Goal, MetricSpec, given
+from ..store.runmeta import Goal, MetricSpec, check_field, given
 from ..store.summary import SummaryTracker, parse_modes
 from . import run_extras
 from .alert import AlertLevel, record_alert
@@ -100,11 +100,11 @@ class Run:
     @property
     def name(self) -> str:
         """The display name (settable)."""
-        return self._meta.get("name") or self.id  # always set by init(); an edit may clear a stored one
+        return self._meta.get("name") or self.id  # set by the store that made it; an edit may clear it
 
     @name.setter
-    def name(self, value: str) -> None:
-        self._save_meta(name=str(value))
+    def name(self, value: str | None) -> None:
+        self._save_meta(name=check_field("name", value))
 
     @property
     def project(self) -> str:
@@ -123,7 +123,7 @@ class Run:
 
     @notes.setter
     def notes(self, value: str | None) -> None:
-        self._save_meta(notes=value)
+        self._save_meta(notes=check_field("notes", value))
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -308,6 +308,7 @@ class Run:
             raise ValueError(f"define_metric: goal must be 'minimize' or 'maximize', got {goal!r}")
         parse_modes(summary, goal)
         spec: MetricSpec = {"step_metric": step_metric, "summary": summary, "goal": goal, "hidden": bool(hidden)}
+        check_field("metrics", {name: spec})  # as the server checks it
         with self._lock:  # log() on another thread reads the rules
             metrics = dict(self._meta.get("metrics") or {})
             if overwrite is False and name in metrics:

@@ -5,6 +5,8 @@ they agree on what an edit does.
 
 - ``EDITABLE`` fields only: ``name``, ``notes``, ``tags``, ``group``, ``job_type``,
   ``config``, ``summary``. State, times and ``define_metric`` rules are the writer's.
+- Each holds what ``runmeta.py`` declares, limits included: ``check_edit`` refuses at
+  the call what the server would refuse.
 - An edit replaces each field it names whole, as wandb's ``Run.update()`` does: a
   config or summary key left out is deleted.
 - Edited summary keys are pinned (``summary_explicit``, what ``run.summary[k] = v``
@@ -19,29 +21,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from .runmeta import TAG_MAX, RunMeta
+from .runmeta import RunMeta, check_field
 
 EDITABLE = ("name", "notes", "tags", "group", "job_type", "config", "summary")
-_TEXT = ("name", "notes", "group", "job_type")
 
 
 def check_tags(tags: Any) -> list[str]:
-    """Validate tags: a list or tuple of non-empty strings of at most ``TAG_MAX`` characters."""
+    """Tags as a run holds them: a list from a list, tuple or set of tags (None: no
+    tags), each as ``runmeta.Tag`` declares (``TypeError`` / ``ValueError`` otherwise)."""
     if tags is None:
         return []
     if isinstance(tags, str) or not isinstance(tags, (list, tuple, set, frozenset)):
         raise TypeError(f"tags must be a list or tuple of str, got {type(tags).__name__}")
-    out = []
-    for tag in tags:
-        if not isinstance(tag, str) or not tag or len(tag) > TAG_MAX:
-            raise ValueError(f"tag {tag!r} is not valid: tags are non-empty str of at most {TAG_MAX} characters")
-        out.append(tag)
-    return out
+    return check_field("tags", list(tags))
 
 
 def check_edit(changes: Mapping[str, Any]) -> RunMeta:
     """``changes`` as an edit may hold them; ``ValueError`` / ``TypeError`` naming the
-    field that is not editable or holds the wrong kind of value."""
+    field that is not editable, holds the wrong kind of value or breaks a limit
+    (``runmeta.check_field``: the server's rule)."""
     if not isinstance(changes, Mapping):
         raise TypeError(f"a run edit is a dict of fields, got {type(changes).__name__}")
     out: dict[str, Any] = {}
@@ -50,14 +48,9 @@ def check_edit(changes: Mapping[str, Any]) -> RunMeta:
             raise ValueError(f"run field {field!r} cannot be edited; editable fields: {', '.join(EDITABLE)}")
         if field == "tags":
             value = check_tags(value)
-        elif field in _TEXT:
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"run field {field!r} must be a str or None, got {type(value).__name__}")
-        elif not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise TypeError(f"run field {field!r} must be a dict with str keys, got {type(value).__name__}")
-        else:
+        elif isinstance(value, Mapping):  # a config or summary: any mapping, stored as a dict
             value = dict(value)
-        out[field] = value
+        out[field] = check_field(field, value)
     return cast(RunMeta, out)  # each field checked above
 
 

@@ -49,7 +49,7 @@ from .names import check_name, folder_name, name_of, remember
 from .rowcodec import RowWriter
 from .rowread import Cursor, known_schemas, merged, read_rows
 from .runfiles import StoredFile, folder_files
-from .runmeta import RunMeta, State, reopened, resumed
+from .runmeta import RunMeta, State, created, reopened, resumed
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
 
@@ -439,6 +439,8 @@ class LocalRunWriter(RunWriter):
             old = _read_json(d / "run.json")
             schemas, self.next_step, self.last_values = known_schemas(d / "history.wal")
             meta = resumed(old, meta)
+        else:
+            meta = created(meta, sum(1 for e in os.scandir(d.parent) if e.is_dir()))  # this one counted
         self.meta = meta
         reopened(meta).update({"pid": os.getpid(), "host": socket.gethostname()})
         meta.pop("pid_started", None)  # written by earlier versions

@@ -11,8 +11,8 @@ either way is one project):
 - never a control character, and never ``.`` or ``..`` (an HTTP client would resolve
   those in a URL before sending it).
 
-Run names, groups and job types are free text (``check_label``): a ``str`` of at most
-``LABEL_MAX`` characters. They are stored in ``run.json``, never in a path.
+Run names, groups and job types are free text, stored in ``run.json``, never in a
+path: ``runmeta.py`` declares what they may be.
 
 On disk (``folder_name``): ASCII letters, digits, ``.``, ``_``, ``-`` and every
 character past U+009F (any script's letters, emoji) are kept; any other character is
@@ -41,7 +41,6 @@ from typing import Any
 from ..errors import UsageError
 
 NAME_MAX = 128  # characters of an entity, project or run id (wandb's project limit)
-LABEL_MAX = 1024  # characters of a run name, group or job type
 MAX_FOLDER_BYTES = 255  # one path component on Linux and macOS
 _CUT_BYTES = 160  # what a hashed folder name keeps of the escaped name
 _KEPT = frozenset(string.ascii_letters + string.digits + "._-")
@@ -94,18 +93,6 @@ def check_name(kind: str, value: Any) -> str:
     if why is not None:
         raise InvalidName(f"{kind} {value!r} is not valid: {why}; {_RULES[kind]}")
     return name
-
-
-def check_label(kind: str, value: Any) -> str | None:
-    """A run name, group or job type: None, or a ``str`` of at most ``LABEL_MAX``
-    characters (``TypeError`` / ``ValueError`` naming ``kind`` otherwise)."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{kind} must be a str, got {type(value).__name__} {value!r}")
-    if len(value) > LABEL_MAX:
-        raise ValueError(f"{kind} is {len(value)} characters long; at most {LABEL_MAX} are kept")
-    return value
 
 
 def folder_name(name: str) -> str:

@@ -21,17 +21,20 @@ always give ``id``, ``project`` and ``state``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, TypeVar, cast, get_args
+from typing import Annotated, Any, Literal, TypeVar, cast, get_args, get_type_hints
 
 from annotated_types import Ge, MaxLen, MinLen, Predicate
 from typing_extensions import TypedDict
 
+from .declared import check
 from .media import check_media_path
-from .names import LABEL_MAX
 from .runfiles import relative_name
+from .runnames import generated_name
 from .summary import parse_modes
 
+LABEL_MAX = 1024  # characters of a run name, group, job type or define_metric name
 NOTES_MAX = 100_000  # characters of a run's free-text notes
 TAG_MAX = 64  # characters of one tag
 
@@ -41,7 +44,7 @@ STATES: tuple[State, ...] = get_args(State)
 RUN_MODES: tuple[Mode, ...] = get_args(Mode)
 
 Goal = Literal["minimize", "maximize"]
-Label = Annotated[str, MaxLen(LABEL_MAX)]  # a name, group, job type, id (the SDK's rule, store/names.py)
+Label = Annotated[str, MaxLen(LABEL_MAX)]  # a name, group, job type; an id (store/names.py checks it more closely)
 Tag = Annotated[str, MinLen(1), MaxLen(TAG_MAX)]
 
 
@@ -132,6 +135,19 @@ class RunMeta(TypedDict, total=False):
     crash_reason: str  # a server's: why a run it shows as crashed is (its client went silent)
 
 
+_DECLARED = get_type_hints(RunMeta, include_extras=True)
+T = TypeVar("T")
+
+
+def check_field(field: str, value: T) -> T:
+    """``value`` if run field ``field`` may hold it by the declaration above, which the
+    server checks with pydantic (``server/meta.py``): the SDK and ``Api`` refuse at the
+    call what the server would refuse later. ``TypeError`` for the wrong kind of value,
+    ``ValueError`` naming the field and the limit it breaks (``declared.py``)."""
+    check(field, value, _DECLARED[field])
+    return value
+
+
 M = TypeVar("M", RunMeta, MetricSpec)
 
 
@@ -146,9 +162,21 @@ def given(meta: M) -> M:
     return omit(meta, [k for k, v in meta.items() if v is None])
 
 
+def created(meta: RunMeta, number: int) -> RunMeta:
+    """The metadata of a new run opened with ``meta`` (every store's creation): the
+    fields ``meta`` gives over what a run starts with (a generated name ending in
+    ``number``, its place in the project; no tags; an empty config; created now).
+
+    A store fills these in, never the caller: a caller gives only what its user gave,
+    so that resuming a run (``resumed``) keeps what the resuming call leaves out."""
+    return {"name": generated_name(number), "tags": [], "config": {}, "created_at": time.time(), **given(meta)}
+
+
 def resumed(old: RunMeta, meta: RunMeta) -> RunMeta:
     """The metadata of run ``old`` reopened with ``meta`` (every store's resume): the
-    fields ``meta`` gives over the old ones, the configs merged, one more ``resumed``."""
+    fields ``meta`` gives over the old ones, the configs merged, one more ``resumed``.
+    What ``meta`` leaves out or sends as ``None`` (a name, tags, notes... the resuming
+    call did not pass) is kept, as wandb keeps it."""
     new: RunMeta = {**old, **given(meta)}
     new["config"] = {**old.get("config", {}), **new.get("config", {})}
     new["resumed"] = old.get("resumed", 0) + 1

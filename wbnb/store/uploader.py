@@ -55,6 +55,9 @@ from .wire import (
 # floats: ~1 ms); sync sends 5x more.
 LIVE_BATCH, SYNC_BATCH = 1000, 5000
 LOCAL_ONLY = ("state", "pid", "pid_started", "remote", "synced", "exit_code", "ended_at")
+# What a server keeps of its own (its clock, its view of liveness, its copies of
+# run.dir): never taken into a spool, which would send it back.
+SERVERS_OWN = ("heartbeat_at", "crash_reason", "damaged", "files")
 
 
 class Uploader:
@@ -246,8 +249,9 @@ class Uploader:
                 self._rewind(s)
                 first = 0
             done = max(0, acked[s] - first)
-            if done and s in ROW_STREAMS:
-                self._last_step[s] = self._pending[s][done - 1][1]
+            if done and s in ROW_STREAMS and self._pending[s]:
+                # More held than read (a run resumed from this spool): _fill skips the rest.
+                self._last_step[s] = self._pending[s][min(done, len(self._pending[s])) - 1][1]
             del self._pending[s][:done]
         self.acked = acked
         if self.on_progress:
@@ -651,12 +655,16 @@ def open_spooled_run(
         base = spool.run(project, run_id).get("remote", {}).get("base") or dict.fromkeys(STREAMS, 0)
     else:
         base = counts  # resumed from elsewhere: the spool starts where the server is
-    local_meta: RunMeta = {**meta, "remote": {"url": remote.conn.base_url, "entity": remote.entity, "base": base}}
+    # A run new to the spool that the server holds (made now, or resumed from another
+    # machine) starts from the server's metadata: what it kept (name, tags, config,
+    # creation time...) merged with what init gave (``resumed``), as a local resume does.
+    # Otherwise the spool decides (its own resume, or the server not reached).
+    adopted = omit(remote_meta, LOCAL_ONLY + SERVERS_OWN) if remote_meta and not in_spool else meta
+    local_meta: RunMeta = {**adopted, "remote": {"url": remote.conn.base_url, "entity": remote.entity, "base": base}}
     local = spool.open_run(project, run_id, local_meta, "allow" if in_spool else None)
-    if not in_spool and remote_meta:
-        local.next_step = max(local.next_step, int(remote_meta.get("last_step") or -1) + 1)
-        local.meta["config"] = {**remote_meta.get("config", {}), **local.meta.get("config", {})}
-        local.meta["name"] = remote_meta.get("name") or local.meta.get("name")
+    last_step = remote_meta.get("last_step") if remote_meta and not in_spool else None
+    if last_step is not None:  # step 0 too
+        local.next_step = max(local.next_step, last_step + 1)
     uploader = Uploader(remote, project, run_id, spool, base, batch_rows=LIVE_BATCH)
     if answer is not None:
         uploader._opened(answer)

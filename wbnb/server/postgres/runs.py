@@ -12,7 +12,7 @@ import psycopg
 from ...store.base import RunBusy, RunNotFound, StoreError
 from ...store.edits import apply_edit, check_edit
 from ...store.names import check_name
-from ...store.runmeta import RunMeta, reopened, resumed
+from ...store.runmeta import RunMeta, created, reopened, resumed
 from ...store.wire import STREAMS
 from ..backend import Counts, Live
 from ..files import client_meta
@@ -69,7 +69,10 @@ def open_run(
                     return new, dict(zip(STREAMS, row[2:]))
                 if resume == "must":
                     raise StoreError(f"resume='must' but there is no run {path}")
-                new = reopened(meta)
+                (before,) = conn.execute(
+                    "SELECT count(*) FROM wbnb_runs WHERE entity = %s AND project = %s", (entity, project)
+                ).fetchone() or (0,)
+                new = reopened(created(meta, before + 1))
                 made = conn.execute(
                     "INSERT INTO wbnb_runs (entity, project, run_id, meta) VALUES (%s, %s, %s, %s) "
                     "ON CONFLICT DO NOTHING RETURNING id",

@@ -1,0 +1,58 @@
+"""The name a new run is given when its creator gives none: ``brisk-river-3``, an
+adjective, a noun and the run's number in its project, as wandb names runs. Drawn with
+``secrets``: the user's ``random`` / numpy / torch state is never read or moved (a seeded
+script gets new names each time)."""
+
+from __future__ import annotations
+
+import secrets
+
+ADJECTIVES = (
+    "brisk",
+    "calm",
+    "bold",
+    "bright",
+    "clever",
+    "eager",
+    "gentle",
+    "lively",
+    "lucky",
+    "mellow",
+    "nimble",
+    "proud",
+    "quiet",
+    "rapid",
+    "sunny",
+    "swift",
+    "tidy",
+    "vivid",
+    "warm",
+    "wise",
+)
+NOUNS = (
+    "river",
+    "forest",
+    "comet",
+    "meadow",
+    "harbor",
+    "falcon",
+    "maple",
+    "canyon",
+    "breeze",
+    "glacier",
+    "lantern",
+    "orchid",
+    "pebble",
+    "summit",
+    "willow",
+    "ember",
+    "island",
+    "aurora",
+    "cedar",
+    "delta",
+)
+
+
+def generated_name(number: int) -> str:
+    """A name for the ``number``-th run of a project."""
+    return f"{secrets.choice(ADJECTIVES)}-{secrets.choice(NOUNS)}-{number}"
