@@ -148,8 +148,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from .sync import sync
 
     settings = Settings.from_env().updated({"dir": args.dir, "base_url": args.host})
-    sync(settings, args.runs)
-    return 0
+    return 0 if sync(settings, args.runs).ok else 1  # 1: a run is not (fully) on the server, so keep the spool
 
 
 def build_parser() -> argparse.ArgumentParser:

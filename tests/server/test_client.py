@@ -185,6 +185,7 @@ def test_network_cut_before_finish_then_wbnb_sync(server: ServerProcess, client:
     )
     assert sync.returncode == 0, sync.stderr
     assert "sync p/cut" in sync.stderr and "100%" in sync.stderr
+    assert sync.stderr.endswith("wbnb: synced 1 of 1 runs\n")
     assert server_steps(server, key, "p", "cut") == list(range(2000))
     assert wbnb.Api().run("team/p/cut").state == "finished"
     again = subprocess.run(
@@ -194,7 +195,7 @@ def test_network_cut_before_finish_then_wbnb_sync(server: ServerProcess, client:
         text=True,
         timeout=120,
     )
-    assert "nothing to sync" in again.stderr
+    assert again.returncode == 0 and "nothing to sync" in again.stderr
     assert server_steps(server, key, "p", "cut") == list(range(2000))
 
 
@@ -224,7 +225,8 @@ def test_offline_run_is_uploaded_by_sync(
     run.finish()
     with pytest.raises(RunNotFound):
         wbnb.Api().run(f"team/p/{run.id}")
-    assert sync() == 1
+    report = sync()
+    assert report.ok and report.synced == [f"p/{run.id}"]
     remote = wbnb.Api().run(f"team/p/{run.id}")
     assert remote.state == "finished" and remote.config["opt"] == "sgd" and remote.entity == "team"
     assert list(remote.history(samples=1000)["acc"]) == [i / 100 for i in range(100)]
@@ -387,6 +389,45 @@ def test_run_table_lists_and_follows_server_runs(client: dict[str, str]) -> None
         table.close()
 
 
+def run_sync(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``wbnb sync`` as a script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "wbnb.cli", "sync"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes."""
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_sync_exits_non_zero_and_keeps_the_spool_while_the_server_is_unreachable(
+    server: ServerProcess, client: dict[str, str]
+) -> None:
+    run = wbnb.init(project="p", mode="offline")
+    for i in range(50):
+        wbnb.log({"x": i})
+    run.finish()
+    spool = Path(client["WBNB_DIR"])
+    before = folder_bytes(spool)
+    server.kill()
+    down = run_sync(client)
+    assert down.returncode == 1, down.stderr
+    assert f"wbnb: synced 0 of 1 runs; 1 not (fully) synced, kept untouched in {spool}" in down.stderr
+    said = [line for line in down.stderr.splitlines() if run.id in line]
+    assert len(said) == 1 and f"p/{run.id}" in said[0] and f"cannot reach {server.url}" in said[0]
+    assert "`wbnb sync` again when the server is back" in said[0]
+    assert folder_bytes(spool) == before
+    server.start()
+    back = run_sync(client)
+    assert back.returncode == 0, back.stderr
+    assert server_steps(server, client["WBNB_API_KEY"], "p", run.id) == list(range(50))
+
+
 def test_sync_skips_a_damaged_spool_run_and_uploads_the_others(server: ServerProcess, client: dict[str, str]) -> None:
     runs = []
     for n in range(3):
@@ -397,16 +438,16 @@ def test_sync_skips_a_damaged_spool_run_and_uploads_the_others(server: ServerPro
         runs.append(run.id)
     damaged = Path(client["WBNB_DIR"]) / "projects" / "p" / runs[1] / "run.json"
     damaged.write_text('{"state": "fini')  # cut short
-    done = subprocess.run(
-        [sys.executable, "-m", "wbnb.cli", "sync"],
-        env={**os.environ, **client},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    before = folder_bytes(damaged.parent)
+    done = run_sync(client)
+    assert done.returncode == 1, done.stderr  # `wbnb sync && rm -rf spool` must not delete it
     said = [line for line in done.stderr.splitlines() if runs[1] in line]
-    assert len(said) == 1 and said[0].startswith(f"wbnb: skipped p/{runs[1]}, damaged: {damaged} is damaged")
+    assert len(said) == 1 and said[0].startswith(
+        f"  p/{runs[1]} ({damaged.parent}): skipped, damaged: {damaged} is damaged"
+    )
+    assert "`wbnb sync` again" in said[0]
+    assert f"wbnb: synced 2 of 3 runs; 1 not (fully) synced, kept untouched in {client['WBNB_DIR']}" in done.stderr
+    assert folder_bytes(damaged.parent) == before  # never modified nor deleted
     key = client["WBNB_API_KEY"]
     for n in (0, 2):
         assert server_steps(server, key, "p", runs[n]) == list(range(50))

@@ -111,5 +111,5 @@ def test_sync_uploads_an_offline_runs_videos_under_their_content_name(client: No
     run.log({"clip": clip, "table": wbnb.Table(columns=["clip"], data=[[wbnb.Video(frames(4))]])})
     run.summary["best"] = clip
     run.finish()
-    assert sync() == 1
+    assert sync().synced == [f"media/{run.id}"]
     check_on_server(run.id)

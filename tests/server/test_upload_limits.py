@@ -76,7 +76,7 @@ def test_wide_rows_upload_in_batches_under_the_cap_exactly_once(
         store = log_in(server, monkeypatch)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            assert sync() == 1
+            assert sync().synced == [f"p/{run.id}"]
         assert not left_out_warnings(caught)
         statuses = batch_statuses(server)
         assert set(statuses) == {200}  # no body was over the cap
@@ -99,7 +99,7 @@ def test_a_record_over_the_client_cap_goes_alone(tmp_path: Path, client: None, m
     server = start_server(tmp_path, max_body=MAX_BODY)
     try:
         store = log_in(server, monkeypatch)
-        assert sync() == 1
+        assert sync().synced == [f"p/{run.id}"]
         assert set(batch_statuses(server)) == {200}
         rows, _ = store.rows("p", run.id)
         assert [values[0] for _, _, _, _, values in rows] == list(range(20))
@@ -180,20 +180,23 @@ def test_a_row_the_server_refuses_is_said_once_and_the_rest_of_the_run_lands(
         store = log_in(server, monkeypatch)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            assert sync() == 1
+            report = sync()
+        assert not report.ok and report.synced == []  # a part of it is only in the spool: `wbnb sync` exits 1
         said = left_out_warnings(caught)
         assert len(said) == 1
         assert f"history row 30 (step 30) of p/{run_id}: history.rows[30]: key '_step' is reserved" in said[0]
-        assert f"wbnb: p/{run_id}: left out what the server refused (3 history); the first: history row 30" in (
+        assert f"p/{run_id}): left out what the server refused (3 history); the first: history row 30" in (
             capsys.readouterr().err
         )
+        assert "only the spool holds them: keep it" in report.not_synced[f"p/{run_id}"]
         assert batch_statuses(server).count(422) == 1  # the rows after it were checked here first
         rows, _ = store.rows("p", run_id)
         assert len(rows) == 100
         kept = [(step, values[0]) for keys, step, _, _, values in rows if keys]
         assert kept == [(i, i / 100) for i in range(100) if i not in (30, 60, 61)]
         assert store.run("p", run_id)["state"] == "finished"
-        assert sync() == 0  # marked synced: nothing is sent twice
+        again = sync()
+        assert again.ok and again.synced == []  # marked synced: nothing is sent twice
     finally:
         server.stop()
 

@@ -66,16 +66,16 @@ def login(
 
 def check_key(url: str, key: str, timeout: float | None = None) -> str:
     """Ask the server who ``key`` belongs to; return the entity. ``AuthError`` when
-    the server refuses it, ``ServerError`` when it cannot be reached."""
+    the server refuses it, ``Unreachable`` when it cannot be reached."""
     import requests
 
-    from ..store.remote import Connection, ServerError
+    from ..store.remote import Connection, Unreachable
 
     conn = Connection(url, key, (timeout or 5.0, timeout or 30.0))
     try:
         return conn.whoami()["entity"]
     except (requests.ConnectionError, requests.Timeout) as e:
-        raise ServerError(f"cannot reach {url} ({type(e).__name__}); is `wbnb server` running there?") from None
+        raise Unreachable(f"cannot reach {url} ({type(e).__name__}); is `wbnb server` running there?") from None
     finally:
         conn.session.close()
 

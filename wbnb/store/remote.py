@@ -34,6 +34,10 @@ class ServerError(StoreError, CommError):
     """The server refused a request or could not be reached."""
 
 
+class Unreachable(ServerError):
+    """The server could not be reached (down, or no network): what was sent stays spooled."""
+
+
 class AuthError(ServerError, AuthenticationError, PermissionError):
     """The key is missing, unknown or revoked (401), or may not see that entity (403)."""
 

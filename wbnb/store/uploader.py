@@ -691,7 +691,8 @@ def sync_run(
 ) -> str | None:
     """Upload one local run (spooled or offline) completely, with its final state;
     ``on_progress`` hears how many of its records the server holds. Returns what
-    ``Uploader.left_out_note`` says, if the server refused any."""
+    ``Uploader.left_out_note`` says, if the server refused any. Raises ``TimeoutError``
+    when the server cannot be reached for a minute (the spool is kept as it was)."""
     project, run_id = meta["project"], meta["id"]
     base = (meta.get("remote") or {}).get("base")
     uploader = Uploader(remote, project, run_id, spool, base, on_progress=on_progress)
@@ -699,7 +700,7 @@ def sync_run(
     uploader._final = (state, meta.get("exit_code"))
     uploader.meta_changed()
     if not uploader.drain(timeout=60.0):
-        raise StoreError(f"could not upload {project}/{run_id}: {uploader.error}")
+        raise TimeoutError(f"cannot reach {remote.conn.base_url} ({uploader.error})")
     spool.mark_synced(project, run_id)
     return uploader.left_out_note()
 
