@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -214,3 +215,23 @@ def test_config_defaults_yaml_without_pyyaml_is_said_once(store_dir: Path, tmp_p
         assert _meta(store_dir, run)["config"] == {"epochs": 2}
     err = capsys.readouterr().err
     assert err.count("config-defaults.yaml was not read: reading it needs PyYAML") == 1
+
+
+def test_import_wbnb_leaves_the_limits_checker_until_a_field_is_checked() -> None:
+    """``import wbnb`` stays light: run metadata's limits (annotated-types) are imported
+    at the first check, which still enforces them (``runmeta.declaration``)."""
+    code = (
+        "import sys, wbnb\n"
+        "assert 'annotated_types' not in sys.modules, 'import wbnb imported annotated_types'\n"
+        "from wbnb.store.runmeta import check_field\n"
+        "assert check_field('tags', ['a']) == ['a']\n"
+        "for field, value in (('name', 'a' * 1025), ('tags', ['']), ('metrics', {'k': {'summary': 'bogus'}})):\n"
+        "    try:\n"
+        "        check_field(field, value)\n"
+        "    except ValueError:\n"
+        "        continue\n"
+        "    raise AssertionError(f'{field}={value!r:.40} was taken')\n"
+        "assert 'annotated_types' in sys.modules\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)

@@ -20,8 +20,9 @@ from wbnb.server.files import SERVER_OWNED
 from wbnb.server.liveness import Liveness
 from wbnb.server.meta import RUN_META, RunEdit, problems, readable
 from wbnb.store.edits import EDITABLE, check_edit
+from wbnb.store.limits import LABEL_MAX, NOTES_MAX, TAG_MAX
 from wbnb.store.local import LocalStore
-from wbnb.store.runmeta import LABEL_MAX, NOTES_MAX, TAG_MAX, RunMeta, check_field
+from wbnb.store.runmeta import RunMeta, check_field
 from wbnb.store.uploader import LOCAL_ONLY, SERVERS_OWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,25 @@ def test_the_server_checks_every_declared_field() -> None:
     assert "files./etc/passwd.[key]" in _refused({"files": {"/etc/passwd": {"path": MEDIA, "size": 1}}})
     assert "files.a.txt.size" in _refused({"files": {"a.txt": {"path": MEDIA, "size": -1}}})
     assert "metrics.acc.hidden" in _refused({"metrics": {"acc": {"hidden": 1}}})
+
+
+def test_the_server_reads_the_limits_in_a_fresh_process() -> None:
+    """``server/meta.py`` is the first reader of the declaration there: pydantic still
+    finds the limits its annotations name (``runmeta.declaration`` binds them)."""
+    code = (
+        "from pydantic import ValidationError\n"
+        "from wbnb.server.meta import RUN_META, RunEdit\n"
+        "for check in (RUN_META.validate_python, RunEdit.model_validate):\n"
+        "    for bad in ({'name': 'a' * 1025}, {'tags': ['']}, {'notes': 'a' * 100_001}):\n"
+        "        try:\n"
+        "            check(bad)\n"
+        "        except ValidationError:\n"
+        "            continue\n"
+        "        raise AssertionError(f'{bad!r:.40} was taken')\n"
+        "RUN_META.validate_python({'files': {'a.txt': {'path': '" + MEDIA + "', 'size': 1}}})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
 
 
 def test_the_server_keeps_what_it_does_not_check() -> None:

@@ -15,12 +15,16 @@ the server.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, cast, get_type_hints
+from typing import Any, cast
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError, create_model, with_config
 
 from ..store.edits import EDITABLE
-from ..store.runmeta import RunMeta
+from ..store.runmeta import RunMeta, declaration
+
+# RunMeta's fields as declared. First: it binds the limits' names (annotated-types)
+# where RunMeta's annotations resolve, which pydantic reads below (runmeta.py).
+_FIELDS = declaration()
 
 # The declaration read as a type checker reads it: nothing is converted ("1" is no
 # number, 1 no bool), and a number is finite (JSON has no NaN; a summary's values are
@@ -32,7 +36,6 @@ RUN_META: TypeAdapter[RunMeta] = TypeAdapter(RunMeta)
 # What ``PATCH .../runs/{run_id}`` takes: the editable fields (``store/edits.py``), each
 # typed as in RunMeta or null (``check_edit`` says what a null means); anything else is
 # refused by name.
-_FIELDS = get_type_hints(RunMeta, include_extras=True)
 RunEdit = create_model(
     "RunEdit",
     __config__=ConfigDict(**STRICT, extra="forbid"),

@@ -10,9 +10,18 @@ in its stride, as hand-edited or damaged files exist.
 The server checks what clients send against the same declaration (``server/meta.py``
 validates it with pydantic), so the limits a field has are written here too, as
 ``Annotated`` constraints in the library-neutral vocabulary of ``annotated_types``
-(pydantic reads them; so would any other validator). A ``Predicate`` here is one of the
-store's own rules: its function raises ``ValueError`` saying why (pydantic reports that
-message) and returns a true value otherwise.
+(pydantic reads them; so would any other validator), named in ``limits.py``.
+
+Those limits cost ``import wbnb`` nothing: annotations are strings here (``from
+__future__ import annotations``) and the limits' names are imported for type checkers
+only, so annotated-types is not imported until a declaration is read.
+``declaration()`` (the first ``check_field``; ``server/meta.py`` before pydantic reads
+``RunMeta``) imports ``limits.py`` and binds its names in this module: the namespace
+every reader of a class's annotations resolves them in (``typing.get_type_hints``,
+pydantic), so no reader needs to be handed one. A reader that comes first would fail
+with a ``NameError`` (pydantic: an undefined annotation), never read the limits wrong;
+tests/test_env.py and tests/server/test_meta_declaration.py check both paths in a fresh
+interpreter.
 
 Every field is optional (``total=False``): a client may send any of them, and a run
 being opened has no state yet. What readers may rely on: ``Store.run`` / ``runs``
@@ -23,20 +32,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, TypeVar, cast, get_args, get_type_hints
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast, get_args, get_type_hints
 
-from annotated_types import Ge, MaxLen, MinLen, Predicate
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict  # pydantic reads typing's only from Python 3.12
 
-from .declared import check
-from .media import check_media_path
-from .runfiles import relative_name
 from .runnames import generated_name
-from .summary import parse_modes
 
-LABEL_MAX = 1024  # characters of a run name, group, job type or define_metric name
-NOTES_MAX = 100_000  # characters of a run's free-text notes
-TAG_MAX = 64  # characters of one tag
+if TYPE_CHECKING:  # bound at run time by declaration(), when first needed
+    from .limits import NOTES_MAX, Ge, Label, MaxLen, Predicate, Tag, check_media_path, metric_rule, relative_name
 
 State = Literal["running", "finished", "failed", "crashed", "damaged"]  # damaged: its metadata cannot be read
 Mode = Literal["online", "offline", "disabled"]  # settings.mode: where a run's data goes
@@ -44,13 +48,6 @@ STATES: tuple[State, ...] = get_args(State)
 RUN_MODES: tuple[Mode, ...] = get_args(Mode)
 
 Goal = Literal["minimize", "maximize"]
-Label = Annotated[str, MaxLen(LABEL_MAX)]  # a name, group, job type; an id (store/names.py checks it more closely)
-Tag = Annotated[str, MinLen(1), MaxLen(TAG_MAX)]
-
-
-def _metric_rule(spec: MetricSpec) -> bool:
-    parse_modes(spec.get("summary"), spec.get("goal"))  # the rule the summary tracker applies
-    return True
 
 
 class MetricSpec(TypedDict, total=False):
@@ -105,7 +102,7 @@ class RunMeta(TypedDict, total=False):
     summary: dict[str, Any]  # wandb's shape: {"acc": 0.9} or {"acc": {"max": 0.9}} (summary.py)
     # how it is summarised and charted
     summary_explicit: dict[str, Any]  # the keys set with run.summary[k] = v: kept over logged values
-    metrics: dict[str, Annotated[MetricSpec, Predicate(_metric_rule)]]
+    metrics: dict[str, Annotated[MetricSpec, Predicate(metric_rule)]]
     # its life, seconds since the epoch
     mode: Mode
     state: State
@@ -135,7 +132,17 @@ class RunMeta(TypedDict, total=False):
     crash_reason: str  # a server's: why a run it shows as crashed is (its client went silent)
 
 
-_DECLARED = get_type_hints(RunMeta, include_extras=True)
+@cache
+def declaration() -> dict[str, Any]:
+    """``RunMeta``'s fields and their declared types, limits included. The first call
+    imports ``limits.py`` (and annotated-types) and binds its names here, so that from
+    then on every reader of these classes' annotations resolves them (see above)."""
+    from . import limits
+
+    globals().update({name: getattr(limits, name) for name in limits.__all__})
+    return get_type_hints(RunMeta, include_extras=True)
+
+
 T = TypeVar("T")
 
 
@@ -143,8 +150,11 @@ def check_field(field: str, value: T) -> T:
     """``value`` if run field ``field`` may hold it by the declaration above, which the
     server checks with pydantic (``server/meta.py``): the SDK and ``Api`` refuse at the
     call what the server would refuse later. ``TypeError`` for the wrong kind of value,
-    ``ValueError`` naming the field and the limit it breaks (``declared.py``)."""
-    check(field, value, _DECLARED[field])
+    ``ValueError`` naming the field and the limit it breaks (``declared.py``, imported
+    with the limits at the first check)."""
+    from .declared import check
+
+    check(field, value, declaration()[field])
     return value
 
 
