@@ -409,8 +409,9 @@ class Artifact:
         if self._draft is None:
             entries = self._manifest_entries()
         else:
-            base = self._base(home, project) if self._incremental else []
-            entries = self._draft.stage(catalog, base)
+            latest = self._latest(home, project)
+            earlier = {e.path: e.size or 0 for e in latest if e.ref is None}
+            entries = self._draft.stage(catalog, latest if self._incremental else [], earlier, home.add_blob)
         commit = Commit(
             project, self._name, self._type, tuple(entries), self._description, self._metadata, tuple(wanted), run
         )
@@ -418,7 +419,7 @@ class Artifact:
         self._become(home, record)
         return new
 
-    def _base(self, home: Home, project: str) -> list[Entry]:
+    def _latest(self, home: Home, project: str) -> list[Entry]:
         try:
             latest = home.catalog.resolve(project, self._name, LATEST)
         except ArtifactNotFound:

@@ -3,8 +3,8 @@
 catalog when it is logged (``stage``).
 
 A local file is read when the artifact is logged, not when it is added: its bytes are
-hashed and copied into the store once, then (``hashing.py``). A version made from the
-same bytes stores nothing new.
+hashed while they are copied into the store, once (or only hashed, when the store likely
+has them already). A version made from the same bytes stores nothing new.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .hashing import file_digest
 from .references import expand
 
 Policy = Literal["mutable", "immutable"]
+AddBlob = Callable[[Path, Policy], "tuple[str, int]"]  # store a file hashing while copying: (digest, size)
 
 
 @dataclass(frozen=True)
@@ -166,23 +167,28 @@ class Draft:
         """Every entry in path order (files hashed as needed)."""
         return [self.entry(p) for p in sorted(self.items)]
 
-    def stage(self, catalog: Catalog, base: list[Entry], progress: Callable[[int], None] | None = None) -> list[Entry]:
+    def stage(
+        self, catalog: Catalog, base: list[Entry], earlier: dict[str, int], add_blob: AddBlob | None = None
+    ) -> list[Entry]:
         """Put every entry's bytes into ``catalog`` (nothing for bytes it has) and return
         the manifest: ``base`` (an incremental draft's starting version) less what was
-        removed, with the draft's entries on top. ``ValueError`` naming a file that is gone."""
+        removed, with the draft's entries on top. ``ValueError`` naming a file that is gone.
+
+        A file is read once: hashed, then copied only if the catalog lacks it, where it
+        likely has it (the collection's newest version has a file of that path and size:
+        ``earlier``); otherwise copied into ``add_blob`` hashing as it goes."""
         merged = {e.path: e for e in base if not any(e.path == r or e.path.startswith(r + "/") for r in self.removed)}
         for path in sorted(self.items):
             item = self.items[path]
-            if item.ref is not None:
-                merged[path] = self.entry(path)
-                continue
             if item.source is not None and not item.source.is_file():
                 raise ValueError(f"artifact file {path!r}: {item.source} is gone since it was added")
+            if item.ref is None and item.digest is None and add_blob is not None and earlier.get(path) != item.size:
+                assert item.source is not None
+                digest, size = add_blob(item.source, "immutable" if item.immutable else "mutable")
+                item = self.items[path] = replace(item, digest=digest, size=size)
             entry = self.entry(path)
-            if catalog.missing([entry.digest]):
-                src = item.source if item.source is not None else item.origin.blob_file(entry.digest)  # type: ignore[union-attr]
+            if item.ref is None and catalog.missing([entry.digest]):
+                src = item.source or item.origin.blob_file(entry.digest)  # type: ignore[union-attr]
                 catalog.put_blob(src, entry.digest, entry.size or 0)
             merged[path] = entry
-            if progress is not None:
-                progress(entry.size or 0)
         return [merged[p] for p in sorted(merged)]

@@ -12,16 +12,19 @@ from typing import Any
 from ..store.base import Store
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import RunRef
+from .draft import AddBlob
 
 
 @dataclass(frozen=True)
 class Home:
     """A catalog holding logged versions, the entity it belongs to, and the store of
-    that entity's runs (for lineage, and ``wait()`` on a server's store)."""
+    that entity's runs (for lineage, and ``wait()`` on a server's store); a catalog
+    that a run logs into also has ``add_blob``."""
 
     catalog: Catalog
     entity: str
     store: Store
+    add_blob: AddBlob | None = None  # a local catalog's hash-while-copy (``LocalBlobs.add``)
 
 
 PublicRun = Callable[[Store, RunRef], Any]

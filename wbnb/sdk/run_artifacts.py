@@ -48,9 +48,8 @@ def reading_home(run: Run) -> Home:
 def writing_home(run: Run) -> Home:
     """Where the run's ``log_artifact`` commits: its store's catalog, or its spool's."""
     store = run._store
-    if isinstance(store, LocalStore):
-        return Home(store.catalog, run.entity, store)
-    return Home(LocalStore(store.spool).catalog, run.entity, store)  # type: ignore[attr-defined]
+    local = store if isinstance(store, LocalStore) else LocalStore(store.spool)  # type: ignore[attr-defined]
+    return Home(local.catalog, run.entity, store, local.catalog.blobs.add)
 
 
 def _ref(run: Run) -> RunRef:
