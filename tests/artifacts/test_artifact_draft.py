@@ -144,7 +144,7 @@ def test_logged_only_calls_say_to_log_first() -> None:
         with pytest.raises(ArtifactNotLoggedError, match="prior to logging"):
             call()
     with pytest.raises(AttributeError):  # wandb's ArtifactNotLoggedError is an AttributeError
-        art.created_at
+        _ = art.created_at
 
 
 def test_add_refuses_what_is_not_a_wbnb_value() -> None:
