@@ -154,3 +154,16 @@ def test_disabled_run_takes_artifact_calls(work: Path) -> None:
     with wbnb.init(project="p", mode="disabled") as run:
         art = dataset("x")
         assert run.log_artifact(art) is art and art.is_draft()
+
+
+def test_a_new_file_is_read_once_hashed_while_copied(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_second_pass(path: object) -> None:
+        raise AssertionError(f"{path} was hashed apart from its copy into the store")
+
+    with wbnb.init(project="p") as run:
+        art = wbnb.Artifact("m", "model")
+        monkeypatch.setattr("wbnb.artifacts.draft.file_digest", no_second_pass)
+        entry = art.add_file(write("model.pt", "weights"))
+        run.log_artifact(art)
+        monkeypatch.undo()
+        assert entry.path == "model.pt" and art.get_entry("model.pt").size == 7

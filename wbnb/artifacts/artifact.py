@@ -378,7 +378,7 @@ class Artifact:
         rebuilds it."""
         draft = self._editable("add")
         path = serialise(obj, name, draft.write)
-        return self._entry(draft.entry(path))
+        return self._staged(draft.items[path])
 
     def remove(self, item: str | ArtifactManifestEntry) -> None:
         """Drop a file (or every file below a folder) from the draft."""
@@ -386,8 +386,10 @@ class Artifact:
         self._editable("remove").remove(path, has_base=self._incremental)
 
     def _staged(self, item: Staged) -> ArtifactManifestEntry:
-        assert self._draft is not None
-        return self._entry(self._draft.entry(item.path))
+        draft = self._draft
+        assert draft is not None
+        hash_now = lambda: draft.entry(item.path)  # read the file only if asked
+        return ArtifactManifestEntry(item.path, item.digest, item.size, item.ref, self._download_entry, None, hash_now)
 
     def new_draft(self) -> Artifact:
         """A draft with this version's files, to change and log as a new version."""

@@ -6,22 +6,45 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..store.catalog.records import Entry, manifest_digest
 
 
-@dataclass(frozen=True)
 class ArtifactManifestEntry:
-    """One file of an artifact. ``download(root=)`` places just this file."""
+    """One file of an artifact: ``path``, ``digest``, ``size``, ``ref``. ``download(root=)``
+    places just this file. A draft's file is hashed when its ``digest`` is first read
+    (``add_file`` does not read the file: logging reads it once)."""
 
-    path: str
-    digest: str
-    size: int | None
-    ref: str | None
-    _download: Callable[[Entry, str | None], str]
-    _artifact_id: str | None
+    def __init__(
+        self,
+        path: str,
+        digest: str | None,
+        size: int | None,
+        ref: str | None,
+        download: Callable[[Entry, str | None], str],
+        artifact_id: str | None,
+        hash_now: Callable[[], Entry] | None = None,
+    ) -> None:
+        self.path, self._digest, self._size, self.ref = path, digest, size, ref
+        self._download, self._artifact_id, self._hash_now = download, artifact_id, hash_now
+
+    def _hashed(self) -> None:
+        if self._digest is None and self._hash_now is not None:
+            e = self._hash_now()
+            self._digest, self._size = e.digest, e.size
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the file's bytes (or a reference's digest)."""
+        self._hashed()
+        assert self._digest is not None
+        return self._digest
+
+    @property
+    def size(self) -> int | None:
+        """Its size in bytes (None when a reference does not say)."""
+        return self._size
 
     @property
     def name(self) -> str:
@@ -45,7 +68,7 @@ class ArtifactManifestEntry:
 
     def __repr__(self) -> str:
         where = f" ref={self.ref!r}" if self.ref else ""
-        return f"<ArtifactManifestEntry {self.path!r} size={self.size} digest={self.digest[:12]}…{where}>"
+        return f"<ArtifactManifestEntry {self.path!r} size={self.size}{where}>"
 
 
 class ArtifactManifest:
