@@ -167,3 +167,15 @@ def test_a_new_file_is_read_once_hashed_while_copied(work: Path, monkeypatch: py
         run.log_artifact(art)
         monkeypatch.undo()
         assert entry.path == "model.pt" and art.get_entry("model.pt").size == 7
+
+
+def test_save_of_a_draft_logs_it(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        art = dataset("in a run")
+        art.save()
+        assert art.version == "v0" and art.logged_by().id == run.id
+        assert art.wait() is art  # on the local store it is where readers find it at once
+    alone = dataset("no run open", name="solo")
+    alone.save(project="p")  # wandb's: a run is made to log it
+    assert wbnb.run is None
+    assert wbnb.Api().artifact("p/solo:latest").logged_by().job_type == "auto"

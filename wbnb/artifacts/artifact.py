@@ -31,10 +31,10 @@ from ..store.catalog.records import (
 from ..store.filters import iso_time
 from . import download as dl
 from .collection import ArtifactCollection
-from .draft import Draft, Policy, Staged, entry_name
+from .draft import Draft, Staged, entry_name
 from .entry import ArtifactManifest, ArtifactManifestEntry
 from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
-from .home import Home, public_run, save_draft
+from .home import Home, Policy, public_run, save_draft
 from .objects import find, rebuild, serialise
 from .paths import default_root, target
 

@@ -13,19 +13,17 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import Entry
 from .hashing import file_digest
+from .home import AddBlob, Policy
 from .references import expand
-
-Policy = Literal["mutable", "immutable"]
-AddBlob = Callable[[Path, Policy], "tuple[str, int]"]  # store a file hashing while copying: (digest, size)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from ..store.base import Store
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import RunRef
-from .draft import AddBlob
+
+Policy = Literal["mutable", "immutable"]  # add_file's: "immutable" lets the store link the file
+AddBlob = Callable[[Path, Policy], "tuple[str, int]"]  # a local catalog's hash-while-copy: (digest, size)
 
 
 @dataclass(frozen=True)
