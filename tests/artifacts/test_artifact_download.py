@@ -124,7 +124,8 @@ def test_references_download_and_missing_ones(work: Path) -> None:
         run.log_artifact(art)
     with pytest.raises(ValueError, match="cannot fetch s3:// references"):
         art.download()
-    root = Path(art.download(allow_missing_references=True))
+    with pytest.warns(RuntimeWarning, match="s3://bucket/key.bin"):
+        root = Path(art.download(allow_missing_references=True))
     assert (root / "data.bin").read_text() == "referenced"
     src.write_text("changed since")
     with pytest.raises(ValueError, match="is damaged"):
@@ -145,8 +146,8 @@ def test_add_table_and_image_then_get(work: Path) -> None:
     assert back.columns == ["id", "label"] and back.data == [[1, "cat"], [2, "dog"]]
     image = art.get("samples/first")
     assert isinstance(image, wbnb.Image) and image.size == (6, 4) and image.caption == "red"
-    with pytest.raises(KeyError, match="no object 'nothing'"):
-        art.get("nothing")
+    assert art.get("nothing") is None  # wandb's get: None for no such object
+    assert art["predictions"].columns == ["id", "label"]
 
 
 def test_same_image_added_twice_is_stored_once(work: Path) -> None:

@@ -35,7 +35,7 @@ from .draft import Draft, Staged, entry_name
 from .entry import ArtifactManifest, ArtifactManifestEntry
 from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
 from .home import Home, Policy, public_run, save_draft
-from .objects import find, rebuild, serialise
+from .objects import find, rebuild, record_name, serialise
 from .paths import default_root, target
 
 
@@ -189,9 +189,9 @@ class Artifact:
 
     @property
     def source_name(self) -> str:
-        """``collection:vN`` of the source version."""
-        src = self._src("source_name")
-        return f"{src.name}:{src.version}"
+        """``collection:vN`` of the source version (a draft's name, for a draft)."""
+        src = self._source
+        return f"{src.name}:{src.version}" if src else self._name
 
     @property
     def source_version(self) -> str:
@@ -268,11 +268,14 @@ class Artifact:
 
     @property
     def aliases(self) -> list[str]:
-        """The version's aliases (``latest`` on the newest): a list to edit, then ``save()``."""
+        """The version's aliases (``latest`` on the newest): a list to edit, then ``save()``.
+        A draft has none yet: give them to ``log_artifact(aliases=)``."""
+        self._logged("aliases")
         return self._aliases
 
     @aliases.setter
     def aliases(self, value: Iterable[str]) -> None:
+        self._logged("aliases")
         user_aliases(value)  # refuse a bad one now, not at save()
         self._aliases = list(value)
 
@@ -377,8 +380,15 @@ class Artifact:
         """Add a wbnb value (``Table``, ``Image``...) at ``name.<type>.json``; ``get(name)``
         rebuilds it."""
         draft = self._editable("add")
-        path = serialise(obj, name, draft.write)
-        return self._staged(draft.items[path])
+        if not overwrite and (path := record_name(obj, name)) in draft.items:
+            return self._staged(draft.items[path])  # wandb's: the object already there stays
+        return self._staged(draft.items[serialise(obj, name, draft.write)])
+
+    def __setitem__(self, name: str, obj: Any) -> None:
+        self.add(obj, name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
 
     def remove(self, item: str | ArtifactManifestEntry) -> None:
         """Drop a file (or every file below a folder) from the draft."""
@@ -394,7 +404,7 @@ class Artifact:
     def new_draft(self) -> Artifact:
         """A draft with this version's files, to change and log as a new version."""
         home, _ = self._logged("new_draft")
-        draft = Artifact(self._name, self._type, self._description, dict(self._metadata))
+        draft = Artifact(self.source_name.split(":")[0], self._type, self._description, dict(self._metadata))
         assert draft._draft is not None
         for e in self._manifest_entries():
             draft._draft.put(Staged(e.path, e.digest, e.size, e.ref, origin=home.catalog))
@@ -407,7 +417,7 @@ class Artifact:
         ``project/name`` logged by ``run``; the artifact becomes that version. An artifact
         already logged gains the aliases. Returns whether the version is new."""
         catalog = home.catalog
-        wanted = user_aliases([*self._aliases, *(aliases or ())])
+        wanted = user_aliases(aliases)
         if self._draft is None:
             entries = self._manifest_entries()
         else:
@@ -502,7 +512,7 @@ class Artifact:
         and return it. A version already in place there is not touched (one ``stat``
         per file); each file copied is verified against its digest."""
         home, record = self._logged("download")
-        where = Path(root if root is not None else default_root(self.name))
+        where = Path(root if root is not None else default_root(self.source_name))
         key = f"{record.digest}:{path_prefix or ''}"
         if not dl.in_place(where, key):
             entries = [e for e in self._manifest_entries() if not path_prefix or e.path.startswith(path_prefix)]
@@ -511,7 +521,7 @@ class Artifact:
 
     def _download_entry(self, entry: Entry, root: str | None) -> str:
         home, record = self._logged("download")
-        where = Path(root if root is not None else default_root(self.name))
+        where = Path(root if root is not None else default_root(self.source_name))
         key = f"{record.digest}:{entry.path}"
         if not dl.in_place(where, key):
             dl.place([entry], where, key, home.catalog.blob_file, label=self.name)
@@ -520,8 +530,8 @@ class Artifact:
     def checkout(self, root: str | None = None) -> str:
         """``download`` into ``root`` (default ``./artifacts/<collection>``), then delete
         the files there that are not the version's."""
-        home, record = self._logged("checkout")
-        root = root if root is not None else default_root(record.name)
+        self._logged("checkout")
+        root = root if root is not None else default_root(self.source_name.split(":")[0])
         self.download(root)
         dl.remove_extras(self._manifest_entries(), Path(root))
         return root
@@ -530,7 +540,8 @@ class Artifact:
         """Check that ``root`` (default: the download folder) holds exactly the version's
         files: ``ValueError`` naming each one missing, changed or not in the artifact."""
         self._logged("verify")
-        dl.verify(self._manifest_entries(), Path(root if root is not None else default_root(self.name)), self.name)
+        where = Path(root if root is not None else default_root(self.source_name))
+        dl.verify(self._manifest_entries(), where, self.name)
 
     def file(self, root: str | None = None) -> str:
         """Download the one file of a single-file artifact and return its path."""
@@ -545,14 +556,13 @@ class Artifact:
 
     def get(self, name: str) -> Any:
         """The wbnb value ``add(obj, name)`` kept (a ``Table``, an ``Image``...), its
-        files placed in the download folder."""
+        files placed in the download folder; None when there is none (as wandb)."""
         self._logged("get")
-        paths = [e.path for e in self._manifest_entries()]
-        path = find(name, paths)
+        path = find(name, [e.path for e in self._manifest_entries()])
         if path is None:
-            raise KeyError(f"artifact {self.name} has no object {name!r} (added with add(obj, {name!r}))")
+            return None
         record = json.loads(Path(self.get_entry(path).download()).read_bytes())
         return rebuild(record, lambda p: Path(self.get_entry(p).download()))
 
     def __repr__(self) -> str:
-        return f"<Artifact {self.name} ({self._type}){' draft' if self.is_draft() else ''}>"
+        return f"<Artifact {self.id or self.name}>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,9 +90,10 @@ def place(
             else:
                 try:
                     fetch(e, dst)
-                except (OSError, ValueError):
+                except (OSError, ValueError) as error:
                     if not allow_missing_references:
                         raise
+                    warnings.warn(f"{label}: {error}; left out", RuntimeWarning, stacklevel=3)
                     continue
         placed.append(e)
         done += e.size or 0

@@ -149,7 +149,7 @@ class Draft:
         if has_base:
             self.removed.add(path)
         elif not gone:
-            raise FileNotFoundError(f"remove: the artifact has no file or folder {item!r}")
+            raise FileNotFoundError(f"No such file or directory: {path} (the artifact has no file or folder there)")
 
     def entry(self, path: str) -> Entry:
         """The entry at ``path``, hashing its file once if needed."""

@@ -38,9 +38,9 @@ class _Sink:
         return self.put(produce(), ext)
 
 
-def record_name(obj: WBValue, name: str) -> str:
+def record_name(obj: Any, name: str) -> str:
     """The entry path ``add(obj, name)`` writes: ``name.<type>.json`` (wandb's naming)."""
-    suffix = f".{obj._type}.json"
+    suffix = f".{getattr(obj, '_type', '')}.json"
     return name if name.endswith(suffix) else name + suffix
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ..artifacts.artifact import Artifact, user_aliases
+from ..artifacts.artifact import Artifact
 from ..artifacts.home import Home
 from ..artifacts.paths import parse, target
 from ..store.base import Store
@@ -108,7 +108,7 @@ def use_artifact(
     """Record that the run uses a version (an input edge) and return it:
     ``"name[:alias|:vN]"``, ``"[entity/]project/name:alias"``, a registry path
     (``"wandb-registry-model/<name>:production"``) or an ``Artifact`` (a draft is
-    logged first, without the run as its maker)."""
+    logged first, without the run as its maker, with ``aliases``)."""
     if isinstance(artifact_or_name, Artifact):
         artifact = artifact_or_name
         if artifact.is_draft():
@@ -126,9 +126,6 @@ def use_artifact(
             )
         record = home.catalog.resolve(path.project or run.project, path.name, path.alias)
         artifact = Artifact.logged(home, record)
-        if aliases:
-            artifact.aliases.extend(a for a in user_aliases(aliases) if a not in artifact.aliases)
-            artifact.save()
     if type is not None and type != artifact.type:
         raise ValueError(f"use_artifact: artifact {artifact.name} is of type {artifact.type!r}, not {type!r}")
     artifact.mark_used(_ref(run))
