@@ -482,6 +482,11 @@ class Artifact:
 
     # -- lineage -----------------------------------------------------------------------
 
+    def written_here(self) -> bool:
+        """Whether the version lives in a catalog this process logs into (the local
+        store's, or a server store's spool) rather than one it only reads."""
+        return self._home is not None and self._home.add_blob is not None
+
     def mark_used(self, run: RunRef) -> None:
         """Record that ``run`` used this version (its input edge; once per run)."""
         home, record = self._logged("use")

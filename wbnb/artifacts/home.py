@@ -27,7 +27,7 @@ class Home:
     catalog: Catalog
     entity: str
     store: Store
-    add_blob: AddBlob | None = None  # a local catalog's hash-while-copy (``LocalBlobs.add``)
+    add_blob: AddBlob | None = None  # set on a catalog this process logs into: its hash-while-copy
 
 
 PublicRun = Callable[[Store, RunRef], Any]

@@ -128,16 +128,32 @@ def use_artifact(
         artifact = Artifact.logged(home, record)
     if type is not None and type != artifact.type:
         raise ValueError(f"use_artifact: artifact {artifact.name} is of type {artifact.type!r}, not {type!r}")
-    artifact.mark_used(_ref(run))
+    _record_use(run, artifact)
     return artifact
+
+
+def _record_use(run: Run, artifact: Artifact) -> None:
+    """The input edge: in the catalog the version lives in, this process's own (the local
+    store's, a spool's: pushed like a log) or else the server's (the store records it in
+    its spool and pushes it behind, so a training loop never waits on the network)."""
+    store, ref = run._store, _ref(run)
+    assert artifact.id is not None
+    if isinstance(store, LocalStore) or artifact.written_here():
+        artifact.mark_used(ref)
+        store.artifact_logged(artifact.id)
+    else:
+        store.push_use(artifact.id, ref)  # type: ignore[attr-defined]  # RemoteStore's
 
 
 def link_artifact(run: Run, artifact: Artifact, target_path: str, aliases: Sequence[str] | None = None) -> Artifact:
     """Link a version into a registry collection (a draft is logged first); returns the link."""
+    target(target_path)  # a bad target fails before anything is logged
     if artifact.is_draft():
         log_artifact(run, artifact)
-    target(target_path)  # a bad target fails before anything else
-    return artifact.link(target_path, list(aliases or ()))
+    link = artifact.link(target_path, list(aliases or ()))
+    if artifact.written_here():
+        run._store.artifact_logged(artifact.id)  # a server's store pushes the link too
+    return link
 
 
 def log_model(
@@ -167,5 +183,4 @@ def link_model(
 ) -> Artifact:
     """Log a model (``log_model``) and link it into the model registry
     (``wandb-registry-model/<registered_model_name>``); returns the link."""
-    artifact = log_model(run, path, name)
-    return artifact.link(f"{MODEL_REGISTRY}/{registered_model_name}", list(aliases or ()))
+    return link_artifact(run, log_model(run, path, name), f"{MODEL_REGISTRY}/{registered_model_name}", aliases)
