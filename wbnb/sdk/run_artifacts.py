@@ -151,7 +151,7 @@ def link_artifact(run: Run, artifact: Artifact, target_path: str, aliases: Seque
     if artifact.is_draft():
         log_artifact(run, artifact)
     link = artifact.link(target_path, list(aliases or ()))
-    if artifact.written_here():
+    if artifact.written_here() and artifact.id is not None:
         run._store.artifact_logged(artifact.id)  # a server's store pushes the link too
     return link
 
