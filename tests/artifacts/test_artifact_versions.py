@@ -154,6 +154,31 @@ def test_disabled_run_takes_artifact_calls(work: Path) -> None:
     with wbnb.init(project="p", mode="disabled") as run:
         art = dataset("x")
         assert run.log_artifact(art) is art and art.is_draft()
+        with pytest.raises(wbnb.errors.UsageError, match="disabled run"):
+            run.use_artifact("ds:latest")
+
+
+def test_a_file_gone_before_logging_is_named(work: Path) -> None:
+    art = dataset("x")
+    Path("data.txt").unlink()
+    with wbnb.init(project="p") as run:
+        with pytest.raises(ValueError, match="artifact file 'data.txt': .*data.txt is gone since it was added"):
+            run.log_artifact(art)
+        assert art.is_draft()
+
+
+def test_new_draft_changes_a_logged_version(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        first = wbnb.Artifact("ds", "dataset", metadata={"k": 1})
+        first.add_file(write("a.txt", "a"))
+        first.add_file(write("b.txt", "b"))
+        run.log_artifact(first)
+        draft = first.new_draft()
+        assert draft.is_draft() and draft.metadata == {"k": 1}
+        draft.remove("a.txt")
+        draft.add_file(write("c.txt", "c"))
+        second = run.log_artifact(draft)
+        assert second.version == "v1" and sorted(second.manifest.entries) == ["b.txt", "c.txt"]
 
 
 def test_a_new_file_is_read_once_hashed_while_copied(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
