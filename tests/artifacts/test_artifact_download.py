@@ -157,3 +157,27 @@ def test_same_image_added_twice_is_stored_once(work: Path) -> None:
     art.add(wbnb.Image(pixels), "b")
     media = [p for p in art.manifest.entries if p.startswith("media/")]
     assert len(media) == 1
+
+
+def test_http_reference_is_fetched_at_download(work: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    served = write(work / "served" / "weights.bin", "over http")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(served.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/weights.bin"
+        art = wbnb.Artifact("remote", "model")
+        (entry,) = art.add_reference(url)
+        assert (entry.path, entry.ref, entry.size) == ("weights.bin", url, None)
+        with wbnb.init(project="p") as run:
+            run.log_artifact(art)
+        assert (Path(art.download()) / "weights.bin").read_text() == "over http"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
