@@ -97,8 +97,7 @@ class Artifact:
     @classmethod
     def logged(cls, home: Home, record: VersionRecord) -> Artifact:
         """The ``Artifact`` of a version a catalog holds."""
-        artifact = cls.__new__(cls)
-        artifact.__init__(record.name, record.type)  # type: ignore[misc]
+        artifact = cls(record.name, record.type)
         artifact._become(home, record)
         return artifact
 
