@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import wbnb
-from wbnb.store.catalog.records import ArtifactNotFound
+from wbnb.store.catalog.records import ArtifactConflict, ArtifactNotFound
 from wbnb.store.names import InvalidName
 
 from .conftest import write
@@ -37,6 +37,14 @@ def test_link_into_a_registry_and_resolve_it(work: Path) -> None:
     assert api.artifact("model-registry/clf-legacy:latest").id == legacy.id
     with pytest.raises(InvalidName, match="names no registry"):
         art.link("just-a-name")
+    with pytest.raises(ArtifactConflict, match="linked from"):
+        art.delete(delete_aliases=True)  # a version a registry links to stays
+    with pytest.raises(ValueError, match="is not a link"):
+        art.unlink()
+    legacy.unlink()
+    link.delete()  # a link goes with its aliases; its source stays
+    assert not api.artifact_exists("wandb-registry-model/classifier:production")
+    assert api.artifact_exists("train/clf:best")
 
 
 def test_models(work: Path) -> None:

@@ -465,10 +465,18 @@ class Artifact:
 
     def delete(self, delete_aliases: bool = False) -> None:
         """Delete this version (its bytes go at ``wbnb artifact gc``). A version with
-        aliases needs ``delete_aliases=True``; one linked into a registry is refused."""
+        aliases needs ``delete_aliases=True``; one linked into a registry is refused.
+        For a link (as wandb): only the link goes, with its aliases; its source stays."""
         home, record = self._logged("delete")
-        home.catalog.delete(record.id, delete_aliases)
+        home.catalog.delete(record.id, delete_aliases or bool(record.source_id))
         self._deleted = True
+
+    def unlink(self) -> None:
+        """Remove this link from its registry collection (its source stays);
+        ``ValueError`` for a version that is no link."""
+        if not self.is_link:
+            raise ValueError(f"artifact {self.qualified_name!r} is not a link: to delete it, use delete()")
+        self.delete()
 
     def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
         """Link this version into a registry collection (``wandb-registry-<registry>/<name>``
