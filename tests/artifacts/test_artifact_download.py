@@ -150,6 +150,22 @@ def test_add_table_and_image_then_get(work: Path) -> None:
     assert art["predictions"].columns == ["id", "label"]
 
 
+def test_other_values_come_back_as_themselves(work: Path) -> None:
+    art = wbnb.Artifact("media", "results")
+    art.add(wbnb.Html("<p>hi</p>"), "page")
+    art.add(wbnb.Audio(np.sin(np.linspace(0, 100, 800)), sample_rate=8000, caption="tone"), "sound")
+    art.add(wbnb.Object3D(np.arange(30, dtype=float).reshape(10, 3)), "cloud")
+    art.add(wbnb.Histogram([1, 2, 2, 3], num_bins=3), "hist")
+    with wbnb.init(project="p") as run:
+        run.log_artifact(art)
+    assert isinstance(art.get("page"), wbnb.Html)
+    sound = art.get("sound")
+    assert isinstance(sound, wbnb.Audio) and sound.caption == "tone"
+    assert isinstance(art.get("cloud"), wbnb.Object3D)
+    hist = art.get("hist")
+    assert isinstance(hist, wbnb.Histogram) and hist.histogram == [1, 2, 1]
+
+
 def test_same_image_added_twice_is_stored_once(work: Path) -> None:
     pixels = np.full((2, 2), 7, dtype=np.uint8)
     art = wbnb.Artifact("imgs", "results")

@@ -1,5 +1,5 @@
 """``Artifact.add(obj, name)`` and ``get(name)``: wbnb values (``Table``, ``Image``,
-``Audio``, ``Video``, ``Html``, ``Object3D``...) kept in an artifact as wandb keeps them,
+``Audio``, ``Video``, ``Html``, ``Object3D``, ``Histogram``...) kept in an artifact as wandb keeps them,
 a ``<name>.<type>.json`` record beside the media files it points to (``media/...``,
 named by content, so a value added twice is stored once)."""
 
@@ -73,9 +73,18 @@ def rebuild(record: dict[str, Any], local: Callable[[str], Path]) -> Any:
         from ..data.table import Table
 
         return Table.from_record(record, lambda p: local(p).read_bytes())
+    if kind == "histogram":
+        from ..data.histogram import Histogram
+
+        return Histogram(np_histogram=(record["values"], record["bins"]))
     if kind in _FILE_TYPES:
         module, cls_name = _FILE_TYPES[kind]
         cls = getattr(import_module(module, "wbnb.data"), cls_name)
         extra = {"caption": record.get("caption")} if kind in _CAPTIONED else {}
-        return cls(str(local(record["path"])), **extra)
+        path = local(record["path"])
+        if path.suffix == ".npy":  # a value made from an array (Object3D points) keeps it as .npy
+            import numpy as np
+
+            return cls(np.load(path), **extra)
+        return cls(str(path), **extra)
     return record
