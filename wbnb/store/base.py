@@ -168,3 +168,18 @@ class Store(ABC):
     @abstractmethod
     def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         """Create (or, with ``resume``, reopen) a run for writing."""
+
+    # Artifacts: ``log_artifact`` commits into the catalog of the store it writes through
+    # (a server's store: its spool's), then tells the store; ``Artifact.wait()`` asks it.
+
+    def artifact_logged(self, version_id: str) -> Any:
+        """A version was just committed into this store's writing catalog (a server's
+        store pushes it from its spool behind, and may return its push); the local
+        store has nothing to do."""
+        return None
+
+    def wait_artifact(self, version_id: str, timeout: float | None = None) -> Any:
+        """Return once a version logged through this store is where every reader finds
+        it (a server's store: pushed from the spool; it may return the server's
+        version); the local store's are at once."""
+        return None
