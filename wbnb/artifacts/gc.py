@@ -1,0 +1,122 @@
+"""Giving disk back: old versions of checkpoint series, blobs nothing references, stale
+temporary files.
+
+    report = gc(catalog, objects, keep_last=3, dry_run=True)
+    print(report.summary())
+
+- ``keep_last=N``: in each collection of logged versions, the versions older than the
+  newest N are deleted, except those with a user alias or a registry link (what someone
+  named or published is kept). Registry collections are left alone.
+- Blobs: a file of the objects folder (``<objects>/<ab>/<sha256>``) that no remaining
+  version's manifest names is removed, and so is any other file there (a copy left by a
+  killed process); either only once untouched for ``grace`` seconds (an hour), because
+  a blob is stored before the commit that references it.
+- ``dry_run``: nothing is deleted; the report says what would be, and the bytes freed.
+
+The download cache of a remote store (its own size budget) is trimmed by its owner.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..store.catalog.base import Catalog
+from ..store.catalog.records import LATEST, VersionRecord, version_index
+
+GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass
+class GcReport:
+    """What ``gc`` deleted (or, in a dry run, would delete) and the bytes it freed."""
+
+    dry_run: bool
+    versions: list[VersionRecord] = field(default_factory=list)
+    blobs: list[Path] = field(default_factory=list)
+    temp: list[Path] = field(default_factory=list)
+    freed: int = 0
+
+    def summary(self) -> str:
+        """One line: what went, or would go."""
+        verb = "would free" if self.dry_run else "freed"
+        return (
+            f"{verb} {human_bytes(self.freed)}: {len(self.versions)} versions, "
+            f"{len(self.blobs)} unreferenced blobs, {len(self.temp)} stale temporary files"
+        )
+
+
+def human_bytes(n: float) -> str:
+    """``1.5 GiB``, ``340 B``."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def beyond_last(versions: list[VersionRecord], keep_last: int, linked: set[str]) -> list[VersionRecord]:
+    """Of a collection's versions (oldest first), those ``keep_last`` drops: older than
+    the newest ``keep_last``, with no user alias and no id in ``linked``."""
+    old = versions[: max(len(versions) - max(keep_last, 0), 0)]
+    return [
+        v for v in old if v.id not in linked and not any(a != LATEST and version_index(a) is None for a in v.aliases)
+    ]
+
+
+def gc(
+    catalog: Catalog,
+    objects: Path,
+    *,
+    keep_last: int | None = None,
+    dry_run: bool = False,
+    grace: float = GRACE,
+) -> GcReport:
+    """Delete what ``keep_last`` drops, then the blobs and temporary files no version needs
+    (see the module doc); ``dry_run``: only say so."""
+    report = GcReport(dry_run)
+    referenced: set[str] = set()
+    for col in catalog.collections():
+        versions = catalog.versions(col.project, col.name)
+        drop: list[VersionRecord] = []
+        if keep_last is not None and col.kind == "sequence":
+            linked = {v.id for v in versions if catalog.links(v.id)}
+            drop = beyond_last(versions, keep_last, linked)
+        dropped = {v.id for v in drop}
+        for v in versions:
+            if v.id not in dropped:
+                referenced.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
+        for v in drop:
+            if not dry_run:
+                catalog.delete(v.id)
+            report.versions.append(v)
+    cutoff = time.time() - grace
+    for path, st in _files(objects):
+        if _DIGEST.fullmatch(path.name):
+            if path.name in referenced or max(st.st_mtime, st.st_ctime) > cutoff:
+                continue  # ctime: a blob hard-linked from an old file is new to the store
+            report.blobs.append(path)
+        elif st.st_mtime <= cutoff:
+            report.temp.append(path)
+        else:
+            continue
+        report.freed += st.st_size if st.st_nlink <= 1 else 0  # a hard-linked blob's bytes stay with its twin
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    return report
+
+
+def _files(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
+    """Every file under ``root`` with its stat (nothing when there is no ``root``)."""
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            try:
+                yield path, path.lstat()
+            except FileNotFoundError:  # removed meanwhile (another gc, a finished temp file)
+                continue
