@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 from tests.artifacts.memcatalog import MemCatalog, log
-from wbnb.artifacts.gc import beyond_last, gc, human_bytes
+from wbnb.artifacts.gc import beyond_last, gc
 from wbnb.store.catalog.records import VersionRecord
+from wbnb.textout import human_bytes
 
 HOUR = 3600
 

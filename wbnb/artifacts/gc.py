@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import LATEST, VersionRecord, version_index
+from ..textout import human_bytes
 
 GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -49,15 +50,6 @@ class GcReport:
             f"{verb} {human_bytes(self.freed)}: {len(self.versions)} versions, "
             f"{len(self.blobs)} unreferenced blobs, {len(self.temp)} stale temporary files"
         )
-
-
-def human_bytes(n: float) -> str:
-    """``1.5 GiB``, ``340 B``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    raise AssertionError("unreachable")
 
 
 def beyond_last(versions: list[VersionRecord], keep_last: int, linked: set[str]) -> list[VersionRecord]:

@@ -60,7 +60,7 @@ def run_id(run: RunRef) -> str:
 
 
 @dataclass
-class LineageGraph:
+class Lineage:
     """Runs and artifact versions joined by their edges, nodes in the order found
     (breadth first from ``root``); see the module doc."""
 
@@ -83,7 +83,7 @@ class LineageGraph:
         """The artifact versions in the graph."""
         return [n.version for n in self.nodes.values() if n.version is not None]
 
-    def expand(self, node_id: str, depth: int = 1) -> LineageGraph:
+    def expand(self, node_id: str, depth: int = 1) -> Lineage:
         """A graph that also holds what lies ``depth`` steps from ``node_id``."""
         if self.catalog is None:
             raise ValueError("this lineage graph has no catalog to read more from")
@@ -102,7 +102,7 @@ def lineage(
     *,
     max_nodes: int = MAX_NODES,
     run_names: RunNames | None = None,
-) -> LineageGraph:
+) -> Lineage:
     """The runs and versions within ``depth`` steps of ``start`` (a version or a run),
     at most ``max_nodes`` of them. ``run_names`` labels a run (default: its id)."""
     walk = _Walk(catalog, run_names, max_nodes, {}, [], {})
@@ -199,7 +199,7 @@ class _Walk:
             if hidden != node.hidden:
                 self.nodes[node_id] = replace(node, hidden=hidden)
 
-    def graph(self, root: str) -> LineageGraph:
-        return LineageGraph(
+    def graph(self, root: str) -> Lineage:
+        return Lineage(
             root, self.nodes, self.edges, self.truncated, self.catalog, self.run_names, self.max_nodes, self.known
         )
