@@ -13,12 +13,29 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from ._version import __version__ as __version__
+from .artifacts.home import provide as provide_artifact_calls
 from .errors import Error
 from .restore import restore
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.hooks import on_notebook_init
-from .sdk.lifecycle import alert, define_metric, finish, init, log, log_code, mark_preempting, save, unwatch, watch
+from .sdk.lifecycle import (
+    alert,
+    define_metric,
+    finish,
+    init,
+    link_model,
+    log,
+    log_artifact,
+    log_code,
+    log_model,
+    mark_preempting,
+    save,
+    unwatch,
+    use_artifact,
+    use_model,
+    watch,
+)
 from .sdk.login import login
 from .sdk.preinit import PreInitError, PreInitObject
 from .sdk.require import require
@@ -32,6 +49,7 @@ from .store.base import RunNotFound, StoreError
 # numpy and pandas cost more to import than the rest of wbnb: these load on first use.
 _LAZY = {
     "Api": ".api",
+    "Artifact": ".artifacts.artifact",
     "Audio": ".data",
     "Histogram": ".data",
     "Html": ".data",
@@ -47,6 +65,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .api import Api
+    from .artifacts.artifact import Artifact
     from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, plot
     from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
@@ -60,8 +79,28 @@ def _notebook_init(run: Run, settings: Settings) -> None:
     on_init(run, settings)
 
 
+def _public_run(store: Any, ref: Any) -> Any:
+    # An artifact's lineage edge as a public Run (wbnb.api, above the artifacts layer).
+    from .api import Run as PublicRun
+
+    return PublicRun(store, store.run(ref.project, ref.run_id))
+
+
+def _save_draft(artifact: Any, project: str | None) -> None:
+    # Artifact.save() of a draft: logged by the current run, or by a run made for it (wandb's).
+    from .sdk.lifecycle import current_run
+
+    current = current_run()
+    if current is not None:
+        current.log_artifact(artifact)
+        return
+    with init(project=project, job_type="auto") as made:
+        made.log_artifact(artifact)
+
+
 on_notebook_init(_notebook_init)
 provide_restore(restore)
+provide_artifact_calls(_public_run, _save_draft)
 
 
 def __getattr__(name: str) -> Any:
@@ -78,6 +117,7 @@ summary = PreInitObject("wbnb.summary")
 __all__ = [
     "AlertLevel",
     "Api",
+    "Artifact",
     "Audio",
     "Config",
     "ConfigError",
@@ -100,8 +140,11 @@ __all__ = [
     "errors",
     "finish",
     "init",
+    "link_model",
     "log",
+    "log_artifact",
     "log_code",
+    "log_model",
     "login",
     "mark_preempting",
     "plot",
@@ -117,5 +160,7 @@ __all__ = [
     "termlog",
     "termwarn",
     "unwatch",
+    "use_artifact",
+    "use_model",
     "watch",
 ]

@@ -17,7 +17,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
+from . import api_artifacts
 from .api_files import File, Files, NoSuchFile
+from .artifacts.artifact import Artifact
+from .artifacts.collection import ArtifactCollection
 from .store.base import RunNotFound, Store
 from .store.columns import columns, numeric_arrays
 from .store.edits import check_edit, check_tags
@@ -134,6 +137,49 @@ class Api:
         if meta is None or (entity and meta.get("entity") and meta["entity"] != entity):
             raise RunNotFound(f"no run {path} in {store}")
         return Run(store, meta)
+
+    # -- artifacts (api_artifacts.py) ------------------------------------------------------
+
+    def artifact(self, name: str, type: str | None = None) -> Artifact:
+        """One artifact version: ``"[entity/]project/name:alias"`` (``:vN``, ``:latest``)
+        or a registry path (``"wandb-registry-model/<name>:production"``)."""
+        return api_artifacts.artifact(self, name, type)
+
+    def artifacts(self, type_name: str, name: str, per_page: int = 50) -> list[Artifact]:
+        """Every version of the collection ``"[entity/]project/name"``, oldest first."""
+        return api_artifacts.artifacts(self, type_name, name, per_page)
+
+    def artifact_versions(self, type_name: str, name: str, per_page: int = 50) -> list[Artifact]:
+        """``artifacts(type_name, name)`` (wandb's older name)."""
+        return api_artifacts.artifacts(self, type_name, name, per_page)
+
+    def artifact_collection(self, type_name: str, name: str) -> ArtifactCollection:
+        """One collection (``"[entity/]project/name"``) of type ``type_name``."""
+        return api_artifacts.artifact_collection(self, type_name, name)
+
+    def artifact_collections(self, project_name: str, type_name: str, per_page: int = 50) -> list[ArtifactCollection]:
+        """A project's collections of one type."""
+        return api_artifacts.artifact_collections(self, project_name, type_name, per_page)
+
+    def artifact_exists(self, name: str, type: str | None = None) -> bool:
+        """Whether ``artifact(name, type)`` would find a version."""
+        return api_artifacts.artifact_exists(self, name, type)
+
+    def artifact_collection_exists(self, name: str, type: str) -> bool:
+        """Whether the collection ``"[entity/]project/name"`` of that type exists."""
+        return api_artifacts.artifact_collection_exists(self, name, type)
+
+    def artifact_type(self, type_name: str, project: str | None = None) -> api_artifacts.ArtifactType:
+        """One artifact type of a project, with its ``collections()``."""
+        return api_artifacts.artifact_type(self, type_name, project)
+
+    def artifact_types(self, project: str | None = None) -> list[api_artifacts.ArtifactType]:
+        """The artifact types of a project."""
+        return api_artifacts.artifact_types(self, project)
+
+    def registries(self, organization: str | None = None, filter: Any = None) -> list[api_artifacts.Registry]:
+        """The entity's registries, each with ``collections()`` and ``versions()``."""
+        return api_artifacts.registries(self, organization, filter)
 
     def _project_path(self, path: str | None) -> tuple[str | None, str]:
         parts = str(path).strip("/").split("/") if path else []
@@ -456,6 +502,16 @@ class Run:
                 "delete them with a run",
                 repeat=False,
             )
+
+    # -- artifacts ---------------------------------------------------------------------
+
+    def logged_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run logged, oldest first."""
+        return api_artifacts.logged_artifacts(self._store, self.entity, self.project, self.id)
+
+    def used_artifacts(self, per_page: int = 100) -> list[Artifact]:
+        """The artifact versions this run used, in the order it first did."""
+        return api_artifacts.used_artifacts(self._store, self.entity, self.project, self.id)
 
     # -- files -------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,28 @@ from tests.artifacts.memcatalog import MemCatalog
 
 
 @pytest.fixture
+def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh store (``store_dir``) and a working folder the test runs in, so default
+    downloads (``./artifacts/<name>:vN``) land in it."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("WBNB_ARTIFACT_DIR", raising=False)
+    monkeypatch.delenv("WANDB_ARTIFACT_DIR", raising=False)
+    yield folder
+
+
+@pytest.fixture
 def catalog(tmp_path: Path) -> MemCatalog:
-    """An empty catalog whose blobs live in ``tmp_path/objects``."""
+    """An empty catalog whose blobs live in ``tmp_path/objects`` (``tmp_path/src``: a
+    folder for the files it is filled from)."""
     (tmp_path / "src").mkdir()
     return MemCatalog(tmp_path / "objects")
+
+
+def write(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a text file (making its folder) and return its path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+    return p

@@ -8,9 +8,11 @@ other module-level calls reach it and do nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import UsageError
 from ..store.summary import SummaryTracker
 from .config import Config
 from .settings import Settings
@@ -80,6 +82,18 @@ class DisabledRun:
 
     def unwatch(self, *args: Any, **kwargs: Any) -> None:
         """Does nothing."""
+
+    def log_artifact(self, artifact_or_path: Any, *args: Any, **kwargs: Any) -> Any:
+        """Stores nothing; returns the artifact given (None for a path)."""
+        return None if isinstance(artifact_or_path, (str, os.PathLike)) else artifact_or_path
+
+    log_model = link_model = link_artifact = log_artifact
+
+    def use_artifact(self, *args: Any, **kwargs: Any) -> Any:
+        """Nothing to use: a disabled run reads no store."""
+        raise UsageError("use_artifact / use_model: a disabled run (mode='disabled') reads no artifacts")
+
+    use_model = use_artifact
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Stops being the current run; records nothing."""

@@ -435,6 +435,41 @@ def unwatch(models: Any = None) -> None:
     current("unwatch").unwatch(models)
 
 
+def log_artifact(
+    artifact_or_path: Any,
+    name: str | None = None,
+    type: str | None = None,
+    aliases: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> Any:
+    """``wbnb.run.log_artifact(...)`` on the current run."""
+    return current("log_artifact").log_artifact(artifact_or_path, name=name, type=type, aliases=aliases, tags=tags)
+
+
+def use_artifact(
+    artifact_or_name: Any, type: str | None = None, aliases: list[str] | None = None, use_as: str | None = None
+) -> Any:
+    """``wbnb.run.use_artifact(...)`` on the current run."""
+    return current("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases, use_as=use_as)
+
+
+def log_model(path: str | os.PathLike[str], name: str | None = None, aliases: list[str] | None = None) -> Any:
+    """``wbnb.run.log_model(...)`` on the current run."""
+    return current("log_model").log_model(path, name=name, aliases=aliases)
+
+
+def use_model(name: str) -> str:
+    """``wbnb.run.use_model(...)`` on the current run."""
+    return current("use_model").use_model(name)
+
+
+def link_model(
+    path: str | os.PathLike[str], registered_model_name: str, name: str | None = None, aliases: list[str] | None = None
+) -> Any:
+    """``wbnb.run.link_model(...)`` on the current run."""
+    return current("link_model").link_model(path, registered_model_name, name=name, aliases=aliases)
+
+
 def _hook_exit() -> None:
     if _exit_state["hooked"]:
         return

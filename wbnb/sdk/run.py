@@ -384,6 +384,69 @@ class Run:
         """``wbnb.restore`` from this run (default) into ``root`` (default: ``run.dir``)."""
         return restore(name, run_path or self.path, replace, root if root is not None else self.dir)
 
+    # -- artifacts (run_artifacts.py) ----------------------------------------------------
+
+    def log_artifact(
+        self,
+        artifact_or_path: Any,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Log an ``Artifact`` (or a file, folder or URI made into one) as this run's
+        output; returns it logged (``version``, ``aliases``, ``digest`` set). Content
+        identical to an earlier version makes no new version: that one gains ``aliases``."""
+        from . import run_artifacts
+
+        return run_artifacts.log_artifact(self, artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(
+        self,
+        artifact_or_name: Any,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        use_as: str | None = None,
+    ) -> Any:
+        """Mark a version as this run's input and return it (``"name:alias"``,
+        ``"name:vN"``, ``"entity/project/name:alias"``, a registry path or an ``Artifact``)."""
+        from . import run_artifacts
+
+        return run_artifacts.use_artifact(self, artifact_or_name, type, aliases, use_as)
+
+    def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> Any:
+        """Link a version into a registry collection (``wandb-registry-<registry>/<name>``
+        or ``model-registry/<name>``); returns the linked version."""
+        from . import run_artifacts
+
+        return run_artifacts.link_artifact(self, artifact, target_path, aliases)
+
+    def log_model(self, path: str | os.PathLike[str], name: str | None = None, aliases: list[str] | None = None) -> Any:
+        """Log a model file or folder as a ``model`` artifact; returns it."""
+        from . import run_artifacts
+
+        return run_artifacts.log_model(self, path, name, aliases)
+
+    def use_model(self, name: str) -> str:
+        """Use a ``model`` artifact and download it; returns the local path of its
+        file (one-file models) or folder."""
+        from . import run_artifacts
+
+        return run_artifacts.use_model(self, name)
+
+    def link_model(
+        self,
+        path: str | os.PathLike[str],
+        registered_model_name: str,
+        name: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> Any:
+        """Log a model and link it into the model registry
+        (``wandb-registry-model/<registered_model_name>``); returns the link."""
+        from . import run_artifacts
+
+        return run_artifacts.link_model(self, path, registered_model_name, name, aliases)
+
     def watch(
         self,
         models: Any,

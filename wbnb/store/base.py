@@ -168,3 +168,16 @@ class Store(ABC):
     @abstractmethod
     def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         """Create (or, with ``resume``, reopen) a run for writing."""
+
+    # Artifacts: ``log_artifact`` commits into the catalog of the store it writes through
+    # (a server's store: its spool's), then tells the store; ``Artifact.wait()`` asks it.
+
+    def artifact_logged(self, version_id: str) -> None:
+        """A version was just committed into this store's writing catalog (a server's
+        store pushes it from its spool behind); the local store has nothing to do."""
+        return None
+
+    def wait_artifact(self, version_id: str, timeout: float | None = None) -> None:
+        """Return once a version logged through this store is where every reader finds
+        it (a server's store: pushed from the spool); the local store's are at once."""
+        return None

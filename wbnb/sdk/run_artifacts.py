@@ -1,0 +1,174 @@
+"""A run's artifacts: ``log_artifact``, ``use_artifact``, ``link_artifact`` and the model
+shorthands ``log_model`` / ``use_model`` / ``link_model`` (``Run`` calls these).
+
+A run writes artifacts into the catalog of the store it writes through: the local
+store's own, or a server store's spool (``Store.artifact_logged`` then lets that store
+push the version behind). ``use_artifact`` resolves where readers read: the local store,
+or the server.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ..artifacts.artifact import Artifact, user_aliases
+from ..artifacts.home import Home
+from ..artifacts.paths import parse, target
+from ..store.base import Store
+from ..store.catalog.records import RunRef
+from ..store.local import LocalStore
+
+
+class Run(Protocol):
+    """What these calls need of a ``Run``."""
+
+    _store: Store
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def project(self) -> str: ...
+    @property
+    def entity(self) -> str: ...
+
+
+MODEL_REGISTRY = "wandb-registry-model"  # where link_model links (wandb's model registry)
+
+
+def reading_home(run: Run) -> Home:
+    """Where the run's ``use_artifact`` resolves: its store's catalog."""
+    store = run._store
+    return Home(store.catalog, run.entity, store)  # type: ignore[attr-defined]
+
+
+def writing_home(run: Run) -> Home:
+    """Where the run's ``log_artifact`` commits: its store's catalog, or its spool's."""
+    store = run._store
+    local = store if isinstance(store, LocalStore) else LocalStore(store.spool)  # type: ignore[attr-defined]
+    return Home(local.catalog, run.entity, store, local.catalog.blobs.add)
+
+
+def _ref(run: Run) -> RunRef:
+    return RunRef(run.project, run.id)
+
+
+def _artifact_from_path(run: Run, path: str | os.PathLike[str], name: str | None, type: str | None) -> Artifact:
+    """wandb's ``log_artifact("path")``: an artifact of the file, folder or URI."""
+    text = os.fspath(path)
+    artifact = Artifact(name or f"run-{run.id}-{os.path.basename(text.rstrip('/'))}", type or "unspecified")
+    if "://" in text:
+        artifact.add_reference(text)
+    elif os.path.isdir(text):
+        artifact.add_dir(text)
+    elif os.path.isfile(text):
+        artifact.add_file(text)
+    else:
+        raise ValueError(f"log_artifact: {text!r} is neither a file, a folder nor a URI")
+    return artifact
+
+
+def log_artifact(
+    run: Run,
+    artifact_or_path: Artifact | str | os.PathLike[str],
+    name: str | None = None,
+    type: str | None = None,
+    aliases: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+) -> Artifact:
+    """Log an artifact (or a path made into one) as the run's output; it is returned
+    logged: ``version``, ``aliases`` and ``digest`` set."""
+    if tags:
+        warnings.warn(f"artifact tags {list(tags)} are not kept by wbnb; use aliases or metadata", stacklevel=3)
+    if isinstance(artifact_or_path, Artifact):
+        artifact = artifact_or_path
+    else:
+        artifact = _artifact_from_path(run, artifact_or_path, name, type)
+    if type is not None and type != artifact.type:
+        raise ValueError(
+            f"log_artifact: type {type!r} does not match artifact {artifact.name}'s type {artifact.type!r}"
+        )
+    home = writing_home(run)
+    artifact.log_into(home, run.project, _ref(run), aliases)
+    assert artifact.id is not None
+    home.store.artifact_logged(artifact.id)
+    return artifact
+
+
+def use_artifact(
+    run: Run,
+    artifact_or_name: Artifact | str,
+    type: str | None = None,
+    aliases: Sequence[str] | None = None,
+    use_as: str | None = None,
+) -> Artifact:
+    """Record that the run uses a version (an input edge) and return it:
+    ``"name[:alias|:vN]"``, ``"[entity/]project/name:alias"``, a registry path
+    (``"wandb-registry-model/<name>:production"``) or an ``Artifact`` (a draft is
+    logged first, without the run as its maker)."""
+    if isinstance(artifact_or_name, Artifact):
+        artifact = artifact_or_name
+        if artifact.is_draft():
+            home = writing_home(run)
+            artifact.log_into(home, run.project, None, aliases)
+            assert artifact.id is not None
+            home.store.artifact_logged(artifact.id)
+    else:
+        home = reading_home(run)
+        path = parse(artifact_or_name)
+        if path.entity not in (None, home.entity):
+            raise ValueError(
+                f"use_artifact: {artifact_or_name!r} belongs to entity {path.entity!r}; this run logs as "
+                f"{home.entity!r} (read it with wbnb.Api().artifact({artifact_or_name!r}))"
+            )
+        record = home.catalog.resolve(path.project or run.project, path.name, path.alias)
+        artifact = Artifact.logged(home, record)
+        if aliases:
+            artifact.aliases.extend(a for a in user_aliases(aliases) if a not in artifact.aliases)
+            artifact.save()
+    if type is not None and type != artifact.type:
+        raise ValueError(f"use_artifact: artifact {artifact.name} is of type {artifact.type!r}, not {type!r}")
+    artifact.mark_used(_ref(run))
+    return artifact
+
+
+def link_artifact(run: Run, artifact: Artifact, target_path: str, aliases: Sequence[str] | None = None) -> Artifact:
+    """Link a version into a registry collection (a draft is logged first); returns the link."""
+    if artifact.is_draft():
+        log_artifact(run, artifact)
+    target(target_path)  # a bad target fails before anything else
+    return artifact.link(target_path, list(aliases or ()))
+
+
+def log_model(
+    run: Run, path: str | os.PathLike[str], name: str | None = None, aliases: Sequence[str] | None = None
+) -> Artifact:
+    """Log a model file or folder as a ``model`` artifact (default name ``run-<id>-<file name>``)."""
+    return log_artifact(run, _artifact_from_path(run, path, name, "model"), aliases=aliases)
+
+
+def use_model(run: Run, name: str) -> str:
+    """Use a ``model`` artifact and download it; return the path of its file (a
+    single-file model) or of its folder."""
+    artifact = use_artifact(run, name)
+    if "model" not in artifact.type.lower():
+        raise ValueError(f"use_model: artifact {artifact.name} is of type {artifact.type!r}, not a model")
+    root = artifact.download()
+    entries = artifact.files()
+    return os.fspath(Path(root) / entries[0].path) if len(entries) == 1 else root
+
+
+def link_model(
+    run: Run,
+    path: str | os.PathLike[str],
+    registered_model_name: str,
+    name: str | None = None,
+    aliases: Sequence[str] | None = None,
+) -> Artifact:
+    """Log a model (``log_model``) and link it into the model registry
+    (``wandb-registry-model/<registered_model_name>``); returns the link."""
+    artifact = log_model(run, path, name)
+    return artifact.link(f"{MODEL_REGISTRY}/{registered_model_name}", list(aliases or ()))
