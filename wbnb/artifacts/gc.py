@@ -73,6 +73,7 @@ def gc(
     (see the module doc); ``dry_run``: only say so."""
     report = GcReport(dry_run)
     referenced: set[str] = set()
+    dropped_digests: set[str] = set()  # committed long ago, so no grace needed
     for col in catalog.collections():
         versions = catalog.versions(col.project, col.name)
         drop: list[VersionRecord] = []
@@ -84,14 +85,17 @@ def gc(
             if v.id not in dropped:
                 referenced.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
         for v in drop:
+            dropped_digests.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
             if not dry_run:
                 catalog.delete(v.id)
             report.versions.append(v)
     cutoff = time.time() - grace
     for path, st in _files(objects):
         if _DIGEST.fullmatch(path.name):
-            if path.name in referenced or max(st.st_mtime, st.st_ctime) > cutoff:
-                continue  # ctime: a blob hard-linked from an old file is new to the store
+            if path.name in referenced:
+                continue
+            if path.name not in dropped_digests and max(st.st_mtime, st.st_ctime) > cutoff:
+                continue  # perhaps stored for a commit on its way (ctime: a blob hard-linked from an old file)
             report.blobs.append(path)
         elif st.st_mtime <= cutoff:
             report.temp.append(path)
