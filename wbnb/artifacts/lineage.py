@@ -75,6 +75,10 @@ class Lineage:
     # only the nodes it has not read (a remote catalog answers each read over HTTP).
     known: dict[str, list[tuple[Node, Edge]]] = field(default_factory=dict, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        more = ", truncated" if self.truncated else ""
+        return f"<Lineage of {self.root}: {len(self.runs())} runs, {len(self.artifacts())} versions{more}>"
+
     def runs(self) -> list[RunRef]:
         """The runs in the graph."""
         return [n.run for n in self.nodes.values() if n.run is not None]

@@ -104,3 +104,19 @@ def test_picture_draws_the_same_boxes_with_names_escaped(tmp_path: Path) -> None
     assert "model:v0" in texts and "+1" in texts and texts[0] == "lineage: 2 runs, 1 artifact versions"
     w.expand("run:p/train")
     assert "data:v0" in [t.text for t in ET.fromstring(w.to_svg()).iter(f"{ns}text")]
+
+
+def test_a_lineage_ending_a_cell_displays_its_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from wbnb.jupyter.panel import register_display
+    from wbnb.widgets import LineageGraph
+
+    shell = InteractiveShell.instance()
+    register_display(shell)
+    shown: list[Any] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
+    graph = _graph(tmp_path).lineage
+    assert repr(graph) == f"<Lineage of {graph.root}: 2 runs, 1 versions>"
+    shell.display_formatter.ipython_display_formatter(graph)
+    assert len(shown) == 1 and isinstance(shown[0], LineageGraph) and shown[0].lineage is graph
