@@ -47,8 +47,10 @@ class ArtifactBrowser(Pictured, anywidget.AnyWidget):
         store: Store | None = None,
         **kwargs: Any,
     ) -> None:
-        self._store = store if catalog is not None else default_store(store)
-        self.catalog = catalog or catalog_of(self._store)  # type: ignore[arg-type]
+        if catalog is None:
+            store = default_store(store)
+            catalog = catalog_of(store)
+        self.catalog, self._store = catalog, store
         if isinstance(collection, VersionRecord):
             self.project, self.name = collection.project, collection.name
             kwargs.setdefault("selected", collection.id)

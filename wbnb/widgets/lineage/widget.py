@@ -53,8 +53,9 @@ class LineageGraph(Pictured, anywidget.AnyWidget):
         if isinstance(start, Lineage):
             self.lineage = start
         else:
-            store = store if catalog is not None else default_store(store)
-            catalog = catalog or catalog_of(store)  # type: ignore[arg-type]
+            if catalog is None:
+                store = default_store(store)
+                catalog = catalog_of(store)
             self.lineage = lineage(
                 catalog, _start(start), depth, max_nodes=max_nodes, run_names=lambda r: run_name(store, r)
             )
