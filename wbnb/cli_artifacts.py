@@ -22,6 +22,7 @@ from .api_artifacts import home
 from .artifacts.gc import gc
 from .store.catalog.base import Catalog
 from .store.catalog.records import LATEST, VersionRecord
+from .store.local import LocalStore
 from .textout import human_bytes, local_time, plain, table
 
 
@@ -113,6 +114,11 @@ def _cmd_put(args: argparse.Namespace) -> int:
 
 def _cmd_gc(args: argparse.Namespace) -> int:
     api = Api({"dir": args.dir})
+    if not isinstance(api.store, LocalStore):
+        raise ValueError(
+            "wbnb artifact gc cleans a local store; a server's files are its own: run it where the server keeps them, "
+            "or unset WBNB_BASE_URL to clean this machine's store"
+        )
     report = gc(_catalog(api), Path(args.dir) / "artifacts" / "objects", keep_last=args.keep_last, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     for v in report.versions:

@@ -5,6 +5,7 @@ what to do."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -47,6 +48,12 @@ def test_put_ls_get(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (tmp_path / "got" / "a.bin").read_bytes() == b"a" * 10 and (
         tmp_path / "got" / "sub" / "b.txt"
     ).read_text() == "bee"
+
+
+def test_gc_refuses_a_server_store(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("wbnb.cli_artifacts.Api", lambda overrides: SimpleNamespace(store=object()))
+    code, _, err = _run(capsys, "artifact", "gc", "--dir", "x")
+    assert code == 1 and "gc cleans a local store" in err
 
 
 def test_errors_say_what_to_do(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
