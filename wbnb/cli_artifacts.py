@@ -119,7 +119,8 @@ def _cmd_gc(args: argparse.Namespace) -> int:
             "wbnb artifact gc cleans a local store; a server's files are its own: run it where the server keeps them, "
             "or unset WBNB_BASE_URL to clean this machine's store"
         )
-    report = gc(_catalog(api), Path(args.dir) / "artifacts" / "objects", keep_last=args.keep_last, dry_run=args.dry_run)
+    catalog = api.store.catalog
+    report = gc(catalog, catalog.blobs, keep_last=args.keep_last, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     for v in report.versions:
         print(f"{verb} {plain(v.project)}/{plain(v.name)}:{v.version} ({human_bytes(v.size)})")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.artifacts.memcatalog import MemCatalog
+from tests.artifacts.fill import new_catalog
+from wbnb.store.catalog.sql import SqlCatalog
 
 
 @pytest.fixture
@@ -22,11 +23,11 @@ def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> MemCatalog:
-    """An empty catalog whose blobs live in ``tmp_path/objects`` (``tmp_path/src``: a
-    folder for the files it is filled from)."""
+def catalog(tmp_path: Path) -> SqlCatalog:
+    """An empty catalog in ``tmp_path/catalog`` (``tmp_path/src``: a folder for the files
+    it is filled from)."""
     (tmp_path / "src").mkdir()
-    return MemCatalog(tmp_path / "objects")
+    return new_catalog(tmp_path / "catalog")
 
 
 def write(path: str | os.PathLike[str], text: str) -> Path:

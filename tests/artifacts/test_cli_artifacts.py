@@ -66,8 +66,8 @@ def test_errors_say_what_to_do(store_dir: Path, tmp_path: Path, capsys: pytest.C
     code, _, err = _run(capsys, "artifact", "get", "p/x:nope")
     assert code == 1 and "nope" in err
     code, _, err = _run(capsys, "artifact", "put", str(tmp_path / "f"), "--name", "x", "--type", "model",
-                        "--alias", "latest", "--project", "p")  # fmt: skip
-    assert code == 1 and "reserved" in err
+                        "--alias", "a/b", "--project", "p")  # fmt: skip
+    assert code == 1 and "alias 'a/b' is not valid" in err
     code, out, _ = _run(capsys, "artifact", "ls", "empty")
     assert code == 0 and "no artifacts in project empty" in out
     with pytest.raises(SystemExit) as e:

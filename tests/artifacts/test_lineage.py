@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.artifacts.memcatalog import MemCatalog, log
+from tests.artifacts.fill import log
 from wbnb.artifacts.dag import NODE_W, layers, layout
 from wbnb.artifacts.lineage import lineage, run_id, version_id
 from wbnb.store.catalog.records import RunRef
+from wbnb.store.catalog.sql import SqlCatalog
 
 
-def _pipeline(c: MemCatalog, src: Path) -> dict[str, Any]:
+def _pipeline(c: SqlCatalog, src: Path) -> dict[str, Any]:
     """raw -> prep run -> clean -> train run -> model -> eval run; model linked to a registry."""
     prep, train, ev = RunRef("p", "prep"), RunRef("p", "train"), RunRef("p", "eval")
     raw = log(c, src, "p", "raw", {"a.csv": b"1"})
@@ -25,7 +26,7 @@ def _pipeline(c: MemCatalog, src: Path) -> dict[str, Any]:
     return {"raw": raw, "clean": clean, "model": model, "linked": linked, "prep": prep, "train": train, "eval": ev}
 
 
-def test_both_directions_to_depth_with_edges_the_way_data_flows(catalog: MemCatalog, tmp_path: Path) -> None:
+def test_both_directions_to_depth_with_edges_the_way_data_flows(catalog: SqlCatalog, tmp_path: Path) -> None:
     p = _pipeline(catalog, tmp_path / "src")
     g = lineage(catalog, p["clean"], depth=1)
     assert set(g.nodes) == {version_id(p["clean"]), run_id(p["prep"]), run_id(p["train"])}
@@ -57,7 +58,7 @@ def test_both_directions_to_depth_with_edges_the_way_data_flows(catalog: MemCata
     assert not whole.truncated
 
 
-def test_expand_grows_the_graph_from_a_node(catalog: MemCatalog, tmp_path: Path) -> None:
+def test_expand_grows_the_graph_from_a_node(catalog: SqlCatalog, tmp_path: Path) -> None:
     p = _pipeline(catalog, tmp_path / "src")
     g = lineage(catalog, p["model"], depth=1, run_names=lambda r: f"run {r.run_id}")
     assert run_id(p["prep"]) not in g.nodes
@@ -68,7 +69,7 @@ def test_expand_grows_the_graph_from_a_node(catalog: MemCatalog, tmp_path: Path)
     assert set(g.nodes) < set(grown.nodes)  # the old graph is left as it was
 
 
-def test_a_run_that_used_what_it_logged_is_a_cycle_the_layout_survives(catalog: MemCatalog, tmp_path: Path) -> None:
+def test_a_run_that_used_what_it_logged_is_a_cycle_the_layout_survives(catalog: SqlCatalog, tmp_path: Path) -> None:
     run = RunRef("p", "r")
     v = log(catalog, tmp_path / "src", "p", "x", {"a": b"1"}, run=run)
     catalog.use(v.id, run)
@@ -80,7 +81,7 @@ def test_a_run_that_used_what_it_logged_is_a_cycle_the_layout_survives(catalog: 
     assert len(lay.paths) == 2
 
 
-def test_the_walk_stops_at_max_nodes_and_says_so(catalog: MemCatalog, tmp_path: Path) -> None:
+def test_the_walk_stops_at_max_nodes_and_says_so(catalog: SqlCatalog, tmp_path: Path) -> None:
     data = log(catalog, tmp_path / "src", "p", "data", {"a": b"1"})
     for i in range(30):
         catalog.use(data.id, RunRef("p", f"r{i}"))

@@ -1,7 +1,7 @@
 """Giving disk back: old versions of checkpoint series, blobs nothing references, stale
 temporary files.
 
-    report = gc(catalog, objects, keep_last=3, dry_run=True)
+    report = gc(catalog, blobs, keep_last=3, dry_run=True)    # blobs: the catalog's LocalBlobs
     print(report.summary())
 
 - ``keep_last=N``: in each collection of logged versions, the versions older than the
@@ -19,18 +19,16 @@ The download cache of a remote store (its own size budget) is trimmed by its own
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store.catalog.base import Catalog
+from ..store.catalog.blobs import LocalBlobs
 from ..store.catalog.records import LATEST, VersionRecord, version_index
 from ..textout import human_bytes
 
 GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -39,7 +37,7 @@ class GcReport:
 
     dry_run: bool
     versions: list[VersionRecord] = field(default_factory=list)
-    blobs: list[Path] = field(default_factory=list)
+    blobs: list[str] = field(default_factory=list)  # digests
     temp: list[Path] = field(default_factory=list)
     freed: int = 0
 
@@ -63,7 +61,7 @@ def beyond_last(versions: list[VersionRecord], keep_last: int, linked: set[str])
 
 def gc(
     catalog: Catalog,
-    objects: Path,
+    blobs: LocalBlobs,
     *,
     keep_last: int | None = None,
     dry_run: bool = False,
@@ -73,46 +71,46 @@ def gc(
     (see the module doc); ``dry_run``: only say so."""
     report = GcReport(dry_run)
     referenced: set[str] = set()
-    dropped_digests: set[str] = set()  # committed long ago, so no grace needed
+    dropped: set[str] = set()  # blobs of the versions dropped: committed long ago, so no grace
     for col in catalog.collections():
         versions = catalog.versions(col.project, col.name)
         drop: list[VersionRecord] = []
         if keep_last is not None and col.kind == "sequence":
             linked = {v.id for v in versions if catalog.links(v.id)}
             drop = beyond_last(versions, keep_last, linked)
-        dropped = {v.id for v in drop}
+        drop_ids = {v.id for v in drop}
         for v in versions:
-            if v.id not in dropped:
+            if v.id not in drop_ids:
                 referenced.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
         for v in drop:
-            dropped_digests.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
+            dropped.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
             if not dry_run:
                 catalog.delete(v.id)
             report.versions.append(v)
     cutoff = time.time() - grace
-    for path, st in _files(objects):
-        if _DIGEST.fullmatch(path.name):
-            if path.name in referenced:
-                continue
-            if path.name not in dropped_digests and max(st.st_mtime, st.st_ctime) > cutoff:
-                continue  # perhaps stored for a commit on its way (ctime: a blob hard-linked from an old file)
-            report.blobs.append(path)
-        elif st.st_mtime <= cutoff:
-            report.temp.append(path)
-        else:
+    for digest in list(blobs.digests()):
+        if digest in referenced:
             continue
+        st = _stat(blobs.path(digest))
+        if st is None or digest not in dropped and max(st.st_mtime, st.st_ctime) > cutoff:
+            continue  # perhaps stored for a commit on its way (ctime: a blob hard-linked from an old file)
+        report.blobs.append(digest)
         report.freed += st.st_size if st.st_nlink <= 1 else 0  # a hard-linked blob's bytes stay with its twin
+        if not dry_run:
+            blobs.remove(digest)
+    for path in list(blobs.temps()):
+        st = _stat(path)
+        if st is None or st.st_mtime > cutoff:
+            continue  # an add in progress
+        report.temp.append(path)
+        report.freed += st.st_size
         if not dry_run:
             path.unlink(missing_ok=True)
     return report
 
 
-def _files(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Every file under ``root`` with its stat (nothing when there is no ``root``)."""
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name)
-            try:
-                yield path, path.lstat()
-            except FileNotFoundError:  # removed meanwhile (another gc, a finished temp file)
-                continue
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except FileNotFoundError:  # removed meanwhile (another gc, a finished add)
+        return None

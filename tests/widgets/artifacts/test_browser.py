@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.artifacts.memcatalog import MemCatalog, log
+from tests.artifacts.fill import log, new_catalog
 from wbnb.store.catalog.records import RunRef
 
 from ..harness import ROOT, STATIC, Harness, record
@@ -31,7 +31,7 @@ def _browser(tmp_path: Path, **kw: Any) -> Any:
     from wbnb.widgets import ArtifactBrowser
 
     (tmp_path / "src").mkdir()
-    c = MemCatalog(tmp_path / "objects")
+    c = new_catalog(tmp_path / "catalog")
     files = {f"f{i}.bin": bytes([i]) * (i + 1) for i in range(3)}
     v0 = log(
         c, tmp_path / "src", "p", "ckpt", files, metadata={"lr": 0.1, XSS: XSS, "epochs": 3}, run=RunRef("p", "t1")

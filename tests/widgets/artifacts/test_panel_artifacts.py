@@ -5,39 +5,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import wbnb
-from tests.artifacts.memcatalog import MemCatalog, log
-from wbnb.store.catalog.base import Catalog
-from wbnb.store.catalog.records import RunRef
 from wbnb.widgets import Curves, RunPanel
 from wbnb.widgets.panel.artifacts import RunArtifacts
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _catalog(run: wbnb.Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Catalog:
-    """The run's store's catalog (an in-memory one where the store has none yet)."""
-    store = run._store  # type: ignore[attr-defined]
-    if not isinstance(getattr(store, "catalog", None), Catalog):
-        (tmp_path / "src").mkdir()
-        monkeypatch.setattr(store, "catalog", MemCatalog(tmp_path / "objects"), raising=False)
-    return store.catalog  # type: ignore[no-any-return]
+def _artifact(tmp_path: Path, name: str, type: str, text: str) -> wbnb.Artifact:
+    (tmp_path / name).write_text(text)
+    art = wbnb.Artifact(name, type)
+    art.add_file(str(tmp_path / name))
+    return art
 
 
-def test_section_lists_inputs_and_outputs_as_text(
-    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run = wbnb.init(project="panel")
-    c = _catalog(run, tmp_path, monkeypatch)
+def test_section_lists_inputs_and_outputs_as_text(store_dir: Path, tmp_path: Path) -> None:
+    maker = wbnb.init(project="panel")
+    maker.log_artifact(_artifact(tmp_path, "data", "dataset", "1"))
+    maker.finish(quiet=True)
+    run = wbnb.init(project="panel", reinit="create_new")
     wbnb.log({"loss": 1.0})
-    panel = RunPanel(run, store=run._store)  # type: ignore[attr-defined]
+    panel = RunPanel(run)
     assert len(panel.children) == 2 and isinstance(panel.children[1], Curves)  # no artifacts: no section
-    me = RunRef("panel", run.id)
-    data = log(c, tmp_path / "src", "panel", "data", {"a": b"1"})
-    c.use(data.id, me)
-    log(c, tmp_path / "src", "panel", "model", {"w": b"2"}, type="model", run=me, aliases=(XSS,))
+    run.use_artifact("data:latest")
+    run.log_artifact(_artifact(tmp_path, "model", "model", "2"), aliases=[XSS])
     panel.flush()
     section = panel.children[1]
     assert isinstance(section, RunArtifacts) and isinstance(panel.children[2], Curves)
@@ -45,3 +36,21 @@ def test_section_lists_inputs_and_outputs_as_text(
     assert "&lt;img src=x onerror=alert(1)&gt;" in section.value and "<img" not in section.value
     assert "logged: model:v0 (&lt;img src=x" in panel.to_svg()
     run.finish(quiet=True)
+    assert len(RunPanel(f"panel/{run.id}").children) == 3  # a finished run with artifacts: the section from the start
+
+
+def test_lineage_and_browser_read_the_default_store(store_dir: Path, tmp_path: Path) -> None:
+    from wbnb.widgets import ArtifactBrowser, LineageGraph
+
+    maker = wbnb.init(project="p", name="maker")
+    maker.log_artifact(_artifact(tmp_path, "data", "dataset", "1"))
+    maker.finish(quiet=True)
+    user = wbnb.init(project="p", name="user", reinit="create_new")
+    user.use_artifact("data:latest")
+    user.finish(quiet=True)
+    graph = LineageGraph(user, depth=2)
+    assert [n["label"] for n in graph.graph["nodes"]] == ["user", "data:v0", "maker"]
+    browser = ArtifactBrowser("p/data")
+    (row,) = browser.data["versions"]
+    assert row["logged_by"] == {"project": "p", "id": maker.id, "name": "maker"}
+    assert [r["name"] for r in row["used_by"]] == ["user"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.artifacts.memcatalog import MemCatalog, log
+from tests.artifacts.fill import log, new_catalog
 from wbnb.store.catalog.records import RunRef
 
 from ..harness import ROOT, STATIC, Harness, record
@@ -32,7 +32,7 @@ def _graph(tmp_path: Path) -> Any:
     from wbnb.widgets import LineageGraph
 
     (tmp_path / "src").mkdir()
-    c = MemCatalog(tmp_path / "objects")
+    c = new_catalog(tmp_path / "catalog")
     prep, train, ev = RunRef("p", "prep"), RunRef("p", "train"), RunRef("p", "eval")
     raw = log(c, tmp_path / "src", "p", "raw", {"a": b"0"})
     c.use(raw.id, prep)
