@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import wbnb
 from wbnb.widgets import Curves, RunPanel
 from wbnb.widgets.panel.artifacts import RunArtifacts
@@ -50,7 +52,17 @@ def test_lineage_and_browser_read_the_default_store(store_dir: Path, tmp_path: P
     user.finish(quiet=True)
     graph = LineageGraph(user, depth=2)
     assert [n["label"] for n in graph.graph["nodes"]] == ["user", "data:v0", "maker"]
-    browser = ArtifactBrowser("p/data")
+    from_artifact = LineageGraph(wbnb.Api().artifact("p/data:v0"), depth=1)
+    assert [(n["label"], n["root"]) for n in from_artifact.graph["nodes"]] == [
+        ("data:v0", True),
+        ("maker", False),
+        ("user", False),
+    ]
+    draft = wbnb.Artifact("never", "dataset")
+    with pytest.raises(ValueError, match="is a draft: log it"):
+        LineageGraph(draft)
+    browser = ArtifactBrowser(wbnb.Api().artifact("p/data:latest"))
+    assert browser.selected == browser.data["versions"][0]["id"] and browser.name == "data"
     (row,) = browser.data["versions"]
     assert row["logged_by"] == {"project": "p", "id": maker.id, "name": "maker"}
     assert [r["name"] for r in row["used_by"]] == ["user"]

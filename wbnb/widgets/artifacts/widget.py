@@ -13,11 +13,12 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from ...artifacts.artifact import Artifact
 from ...store.base import Store
 from ...store.catalog.base import Catalog
 from ...store.catalog.records import VersionRecord
 from ..bundles import bundle
-from ..catalog import catalog_of, default_store, run_name
+from ..catalog import catalog_of, default_store, logged_version, run_name
 from ..pictures import Pictured
 from ..pictures.svg import Picture
 from .contract import BrowserData
@@ -29,8 +30,8 @@ class ArtifactBrowser(Pictured, anywidget.AnyWidget):
     """The versions of an artifact collection; click one for its lineage and files,
     pick two to compare their metadata.
 
-    ``collection``: ``"project/name"``, ``"name"`` (in ``project``) or a
-    ``VersionRecord`` (its collection, that version selected). ``catalog`` / ``store``:
+    ``collection``: ``"project/name"``, ``"name"`` (in ``project``), or a logged
+    ``Artifact`` or ``VersionRecord`` (its collection, that version selected). ``catalog`` / ``store``:
     where to read (default: the local store's catalog).
     """
 
@@ -40,7 +41,7 @@ class ArtifactBrowser(Pictured, anywidget.AnyWidget):
 
     def __init__(
         self,
-        collection: str | VersionRecord,
+        collection: str | VersionRecord | Artifact,
         *,
         project: str | None = None,
         catalog: Catalog | None = None,
@@ -51,6 +52,8 @@ class ArtifactBrowser(Pictured, anywidget.AnyWidget):
             store = default_store(store)
             catalog = catalog_of(store)
         self.catalog, self._store = catalog, store
+        if isinstance(collection, Artifact):
+            collection = logged_version(collection, catalog)
         if isinstance(collection, VersionRecord):
             self.project, self.name = collection.project, collection.name
             kwargs.setdefault("selected", collection.id)

@@ -13,12 +13,13 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from ...artifacts.artifact import Artifact
 from ...artifacts.lineage import MAX_NODES, Lineage, lineage
 from ...store.base import Store
 from ...store.catalog.base import Catalog
 from ...store.catalog.records import RunRef, VersionRecord
 from ..bundles import bundle
-from ..catalog import catalog_of, default_store, run_name
+from ..catalog import catalog_of, default_store, logged_version, run_name
 from ..pictures import Pictured
 from ..pictures.svg import Picture
 from .contract import ZOOM_MAX, ZOOM_MIN, GraphData
@@ -30,7 +31,7 @@ class LineageGraph(Pictured, anywidget.AnyWidget):
     """The lineage of an artifact version or a run, drawn in the cell; click a node
     marked ``+N`` to add its N hidden neighbours.
 
-    ``start``: a ``Lineage`` (``Artifact.lineage()``), a ``VersionRecord``, a catalog
+    ``start``: a ``Lineage``, a logged ``Artifact``, a ``VersionRecord``, a catalog
     ``RunRef``, or a run (``wbnb.Run``, an ``Api`` run: anything with ``project`` and
     ``id``). ``catalog`` / ``store``: where to read (default: the local store's
     catalog). ``depth``: steps from the start; ``max_nodes``: the cap of the walk.
@@ -57,7 +58,7 @@ class LineageGraph(Pictured, anywidget.AnyWidget):
                 store = default_store(store)
                 catalog = catalog_of(store)
             self.lineage = lineage(
-                catalog, _start(start), depth, max_nodes=max_nodes, run_names=lambda r: run_name(store, r)
+                catalog, _start(start, catalog), depth, max_nodes=max_nodes, run_names=lambda r: run_name(store, r)
             )
         if "_esm" not in LineageGraph.__dict__:
             LineageGraph._esm = bundle("lineage")
@@ -80,11 +81,12 @@ class LineageGraph(Pictured, anywidget.AnyWidget):
         return lineage_picture(self.graph, self.zoom)
 
 
-def _start(start: Any) -> VersionRecord | RunRef:
+def _start(start: Any, catalog: Catalog) -> VersionRecord | RunRef:
     if isinstance(start, (VersionRecord, RunRef)):
         return start
+    if isinstance(start, Artifact):
+        return logged_version(start, catalog)
     if isinstance(getattr(start, "project", None), str) and isinstance(getattr(start, "id", None), str):
         return RunRef(start.project, start.id)
-    raise TypeError(
-        f"LineageGraph starts from a Lineage, a VersionRecord, a RunRef or a run, got {type(start).__name__}"
-    )
+    what = type(start).__name__
+    raise TypeError(f"LineageGraph starts from a Lineage, an Artifact, a VersionRecord, a RunRef or a run, not {what}")
