@@ -21,6 +21,8 @@ export const LINK_STROKE = "#b07cc6";
 
 export const ROOT_BORDER = "#222222";
 
+export const ARROW = "M0,0 L8,4 L0,8 z";
+
 /**
  * A run or artifact version as drawn: its box (top-left ``x``, ``y``, size), two
  * lines of text already clipped to the box (``title``: the whole of them, for hover),

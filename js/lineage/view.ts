@@ -7,6 +7,7 @@ import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import type { View } from "../lib/view";
 import {
+  ARROW,
   ARTIFACT_BORDER,
   ARTIFACT_FILL,
   EDGE_STROKE,
@@ -108,6 +109,13 @@ export class LineageView implements View {
       (g.truncated ? " (cut at the node cap: expand a node to see more)" : "") +
       (g.nodes.some((n) => n.hidden > 0) ? " · click a +N node to add its neighbours" : "");
     this.canvas.replaceChildren();
+    const defs = svg("defs", {}, this.canvas);
+    for (const [name, colour] of [["arrow", EDGE_STROKE], ["arrow-link", LINK_STROKE]]) {
+      const marker = svg("marker", {
+        id: `wbnb-lineage-${name}`, viewBox: "0 0 8 8", refX: 8, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto",
+      }, defs);
+      svg("path", { d: ARROW, fill: colour }, marker);
+    }
     for (const e of g.edges) {
       const link = e.kind === "link";
       svg("path", {
@@ -116,6 +124,7 @@ export class LineageView implements View {
         stroke: link ? LINK_STROKE : EDGE_STROKE,
         "stroke-width": 1.2,
         ...(link ? { "stroke-dasharray": "4 3" } : {}),
+        "marker-end": `url(#wbnb-lineage-${link ? "arrow-link" : "arrow"})`,
         "data-src": e.src,
         "data-dst": e.dst,
       }, this.canvas);

@@ -63,7 +63,10 @@ def test_graph_drawn_as_text_and_a_click_expands_it(tmp_path: Path, harness: Har
     assert f"model:v0\nmodel · {XSS} · latest" in titles
     assert harness.page.evaluate("() => document.querySelectorAll('.wbnb-lineage img').length") == 0
     assert harness.page.evaluate("() => window.__xss") is False
-    assert len(harness.page.query_selector_all(".wbnb-lineage path")) == 2
+    curves = harness.page.evaluate(
+        "() => [...document.querySelectorAll('.wbnb-lineage path[data-src]')].map(p => p.getAttribute('d'))"
+    )
+    assert curves == [e["d"] for e in w.graph["edges"]] and len(curves) == 2  # Python's curves, as they are
     # the node boxes are where Python put them
     xs = harness.page.evaluate(
         "() => [...document.querySelectorAll('.wbnb-lineage rect')].map(r => +r.getAttribute('x'))"

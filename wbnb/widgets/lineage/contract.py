@@ -25,6 +25,8 @@ ARTIFACT_BORDER = "#5aa05a"
 EDGE_STROKE = "#888888"
 LINK_STROKE = "#b07cc6"
 ROOT_BORDER = "#222222"
+# The arrowhead at an edge's end (an SVG marker's path in its 8 x 8 box, tip at 8,4).
+ARROW = "M0,0 L8,4 L0,8 z"
 
 
 class GraphNode(TypedDict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..pictures.svg import MUTED, Picture, esc, note, text
 from .contract import (
+    ARROW,
     ARTIFACT_BORDER,
     ARTIFACT_FILL,
     EDGE_STROKE,
@@ -19,6 +20,13 @@ from .model import LABEL_SIZE, PAD, SUB_SIZE
 HEAD = 22.0  # the line above the graph
 
 
+def _marker(name: str, colour: str) -> str:
+    return (
+        f'<defs><marker id="wbnb-lineage-{name}" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
+        f'markerHeight="7" orient="auto"><path d="{ARROW}" fill="{colour}"/></marker></defs>'
+    )
+
+
 def lineage_picture(graph: GraphData, zoom: float = 1.0) -> Picture:
     """The graph at ``zoom``, under a line that says what it shows."""
     if not graph["nodes"]:
@@ -28,11 +36,15 @@ def lineage_picture(graph: GraphData, zoom: float = 1.0) -> Picture:
     if graph["truncated"]:
         head += " (cut at the node cap: expand a node to see more)"
     body = [text(4, 15, head, fill=MUTED)]
-    inner = []
+    inner = [_marker("arrow", EDGE_STROKE), _marker("arrow-link", LINK_STROKE)]
     for e in graph["edges"]:
-        dash = ' stroke-dasharray="4 3"' if e["kind"] == "link" else ""
-        stroke = LINK_STROKE if e["kind"] == "link" else EDGE_STROKE
-        inner.append(f'<path d="{esc(e["d"])}" fill="none" stroke="{stroke}" stroke-width="1.2"{dash}/>')
+        link = e["kind"] == "link"
+        dash = ' stroke-dasharray="4 3"' if link else ""
+        stroke, end = (LINK_STROKE, "arrow-link") if link else (EDGE_STROKE, "arrow")
+        inner.append(
+            f'<path d="{esc(e["d"])}" fill="none" stroke="{stroke}" stroke-width="1.2"{dash} '
+            f'marker-end="url(#wbnb-lineage-{end})"/>'
+        )
     for n in graph["nodes"]:
         fill, border = (RUN_FILL, RUN_BORDER) if n["kind"] == "run" else (ARTIFACT_FILL, ARTIFACT_BORDER)
         width = 2 if n["root"] else 1
