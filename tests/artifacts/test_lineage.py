@@ -88,6 +88,9 @@ def test_the_walk_stops_at_max_nodes_and_says_so(catalog: SqlCatalog, tmp_path: 
     g = lineage(catalog, data, max_nodes=10)
     assert len(g.nodes) == 10 and g.truncated
     assert g.nodes[version_id(data)].hidden == 21
+    # a click on the cut node still shows its neighbours, EXPAND_NODES at a time
+    grown = g.expand(version_id(data))
+    assert len(grown.nodes) == 31 and grown.nodes[version_id(data)].hidden == 0 and grown.max_nodes == 10
 
 
 def test_layers_follow_the_longest_path_and_rows_are_stable() -> None:

@@ -22,6 +22,7 @@ from ..store.catalog.base import Catalog
 from ..store.catalog.records import RunRef, VersionRecord
 
 MAX_NODES = 200
+EXPAND_NODES = 50  # the most one expansion adds, however many nodes the graph has
 NodeKind = Literal["run", "artifact"]
 EdgeKind = Literal["input", "output", "link"]
 RunNames = Callable[[RunRef], str]
@@ -88,15 +89,18 @@ class Lineage:
         return [n.version for n in self.nodes.values() if n.version is not None]
 
     def expand(self, node_id: str, depth: int = 1) -> Lineage:
-        """A graph that also holds what lies ``depth`` steps from ``node_id``."""
+        """A graph that also holds what lies ``depth`` steps from ``node_id``: up to
+        ``EXPAND_NODES`` more nodes, past ``max_nodes`` if need be (a click on a node
+        of a cut graph still shows its neighbours)."""
         if self.catalog is None:
             raise ValueError("this lineage graph has no catalog to read more from")
         if node_id not in self.nodes:
             raise KeyError(f"no node {node_id!r} in this lineage graph; its nodes: {', '.join(self.nodes)}")
-        walk = _Walk(self.catalog, self.run_names, self.max_nodes, dict(self.nodes), list(self.edges), self.known)
+        cap = max(self.max_nodes, len(self.nodes) + EXPAND_NODES)
+        walk = _Walk(self.catalog, self.run_names, cap, dict(self.nodes), list(self.edges), self.known)
         walk.truncated = self.truncated
         walk.walk([node_id], depth)
-        return walk.graph(self.root)
+        return replace(walk.graph(self.root), max_nodes=self.max_nodes)
 
 
 def lineage(
