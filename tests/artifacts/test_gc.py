@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.artifacts.fill import log
 from wbnb.artifacts.gc import beyond_last, gc
 from wbnb.store.catalog.records import VersionRecord
@@ -75,6 +77,24 @@ def test_unreferenced_blobs_and_temp_files_go_only_after_the_grace(catalog: SqlC
     assert sorted(report.blobs) == sorted(digests) and report.temp == [temp_new]
     assert not any(catalog.blobs.has(d) for d in digests) and not temp_new.exists()
     assert catalog.blob_file(catalog.manifest(v.id)[0].digest).read_bytes() == b"kept"
+
+
+def test_a_version_aliased_while_gc_runs_stays_with_its_blobs(
+    catalog: SqlCatalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v = _series(catalog, tmp_path / "src", 3)
+    delete = catalog.delete
+
+    def aliased_meanwhile(version_id: str, delete_aliases: bool = False) -> None:
+        if version_id == v[0].id:
+            catalog.set_aliases(version_id, ["keep"])  # another process, between gc's read and its delete
+        delete(version_id, delete_aliases)
+
+    monkeypatch.setattr(catalog, "delete", aliased_meanwhile)
+    report = gc(catalog, catalog.blobs, keep_last=1)
+    assert [x.version for x in report.versions] == ["v1"]
+    assert [x.version for x in catalog.versions("p", "ckpt")] == ["v0", "v2"]
+    assert catalog.blob_file(catalog.manifest(v[0].id)[0].digest).stat().st_size == 100
 
 
 def test_beyond_last_and_sizes() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..store.catalog.base import Catalog
 from ..store.catalog.blobs import LocalBlobs
-from ..store.catalog.records import LATEST, VersionRecord, version_index
+from ..store.catalog.records import LATEST, ArtifactConflict, VersionRecord, version_index
 from ..textout import human_bytes
 
 GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
@@ -83,9 +83,14 @@ def gc(
             if v.id not in drop_ids:
                 referenced.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
         for v in drop:
-            dropped.update(e.digest for e in catalog.manifest(v.id) if e.ref is None)
-            if not dry_run:
-                catalog.delete(v.id)
+            digests = {e.digest for e in catalog.manifest(v.id) if e.ref is None}
+            try:
+                if not dry_run:
+                    catalog.delete(v.id)
+            except ArtifactConflict:  # aliased or linked since it was read: it stays
+                referenced |= digests
+                continue
+            dropped |= digests
             report.versions.append(v)
     cutoff = time.time() - grace
     for digest in list(blobs.digests()):
