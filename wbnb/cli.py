@@ -4,6 +4,7 @@
     wbnb runs mnist --filter '{"state": "finished"}' --order -summary_metrics.acc --limit 10
     wbnb show mnist/3f9a2c1b
     wbnb sync                    # upload offline runs and unsent server runs
+    wbnb artifact ls|get|put|gc  # artifacts (cli_artifacts.py)
 
 A new sub-command is a function ``_cmd_<name>(args) -> int`` plus an
 ``add_parser`` block in ``build_parser``.
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .api import Api, Run
+from .cli_artifacts import add_artifact_parser
 from .sdk.finish import numeric_series
 from .sdk.settings import Settings
 from .sdk.sparklines import fit_key, flatten, format_value, render_sections_text, section, summary_sections
@@ -178,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("runs", nargs="*", metavar="RUN", help="project/id (default: every run the server lacks)")
     p.add_argument("--host", help="server URL (default: WBNB_BASE_URL or the last wbnb.login())")
     p.set_defaults(func=_cmd_sync)
+
+    add_artifact_parser(sub, store_dir)
 
     from .server.cli import add_server_parser  # here: the server's imports load only for `wbnb server`
 

@@ -1,5 +1,5 @@
 """Plain text for a terminal, shared by the commands (``wbnb``, ``wbnb server``, ``%wbnb``):
-user strings made safe, times, durations (a run header says them too), columns, and argv
+user strings made safe, times, durations, byte counts (a run header says them too), columns, and argv
 clean-up."""
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ def duration(seconds: float | None) -> str:
     if s >= 60:
         return f"{s // 60}m{s % 60:02d}s"
     return f"{s}s"
+
+
+def human_bytes(n: float) -> str:
+    """``340 B``, ``1.5 KiB``, ``3.0 GiB``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.artifacts.fill import new_catalog
+from wbnb.store.catalog.sql import SqlCatalog
+
 
 @pytest.fixture
 def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -17,6 +20,14 @@ def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.delenv("WBNB_ARTIFACT_DIR", raising=False)
     monkeypatch.delenv("WANDB_ARTIFACT_DIR", raising=False)
     yield folder
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> SqlCatalog:
+    """An empty catalog in ``tmp_path/catalog`` (``tmp_path/src``: a folder for the files
+    it is filled from)."""
+    (tmp_path / "src").mkdir()
+    return new_catalog(tmp_path / "catalog")
 
 
 def write(path: str | os.PathLike[str], text: str) -> Path:

@@ -1,7 +1,7 @@
 """What a notebook shows for a run: its live ``RunPanel``.
 
 The tracker never imports widgets: ``attach`` teaches IPython to display a ``Run`` (as
-the last expression of a cell) and ``init()`` calls ``show_panel`` through it.
+the last expression of a cell; a ``Lineage`` as its graph) and ``init()`` calls ``show_panel`` through it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,20 @@ def show_panel(run: Any) -> None:
     display(RunPanel(run))
 
 
+def show_lineage(graph: Any) -> None:
+    """Display a ``Lineage`` (``Artifact.lineage()``) as its ``LineageGraph`` widget."""
+    from IPython.display import display
+
+    from ..widgets import LineageGraph
+
+    display(LineageGraph(graph))
+
+
 def register_display(shell: Any) -> None:
-    """Make a ``Run`` that ends a cell display its panel."""
+    """Make a ``Run`` that ends a cell display its panel, and a ``Lineage`` its graph."""
+    from ..artifacts.lineage import Lineage
     from ..sdk.run import Run
 
-    shell.display_formatter.ipython_display_formatter.for_type(Run, show_panel)
+    formatter = shell.display_formatter.ipython_display_formatter
+    formatter.for_type(Run, show_panel)
+    formatter.for_type(Lineage, show_lineage)

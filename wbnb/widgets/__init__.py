@@ -24,13 +24,17 @@ _LAZY = {
     "System": ".system",
     "RunPanel": ".panel",
     "RunTable": ".table",
+    "ArtifactBrowser": ".artifacts",
+    "LineageGraph": ".lineage",
 }
 
 if TYPE_CHECKING:
+    from .artifacts import ArtifactBrowser
     from .confusion import ConfusionMatrix
     from .curves import Curves
     from .gallery import Gallery
     from .histograms import Histograms
+    from .lineage import LineageGraph
     from .panel import RunPanel
     from .system import System
     from .table import RunTable
@@ -43,4 +47,15 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(_LAZY[name], __name__), name)
 
 
-__all__ = ["ConfusionMatrix", "Curves", "Gallery", "Histograms", "RunPanel", "RunTable", "System", "VegaLoader"]
+__all__ = [
+    "ArtifactBrowser",
+    "ConfusionMatrix",
+    "Curves",
+    "Gallery",
+    "Histograms",
+    "LineageGraph",
+    "RunPanel",
+    "RunTable",
+    "System",
+    "VegaLoader",
+]

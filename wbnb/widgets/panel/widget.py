@@ -1,11 +1,11 @@
 """``RunPanel``: one run at a glance, and what a notebook shows for a run.
 
 A thin composite: a text-only header (name, project/id, state, duration, and the
-run's cell exceptions, interrupts and alerts), the run's
-curves by section, a component per kind of media it has logged (images, confusion
-matrices, histograms; found from its summary, so nothing is read to decide), and its
-system metrics. Each part is its own small model; the charting code is shared by all of
-them through the one ``VegaLoader``.
+run's cell exceptions, interrupts and alerts), the artifact versions it used and logged
+(``artifacts.py``, once it has any), the run's curves by section, a component per kind
+of media it has logged (images, confusion matrices, histograms; found from its summary,
+so nothing is read to decide), and its system metrics. Each part is its own small model;
+the charting code is shared by all of them through the one ``VegaLoader``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..pictures import Pictured, live_runs
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..system import System
+from .artifacts import RunArtifacts, run_artifacts
 from .picture import panel_picture
 
 MEDIA = {"image": Gallery, "confusion_matrix": ConfusionMatrix, "histogram": Histograms}
@@ -41,7 +42,8 @@ def media_kinds(summary: dict[str, Any]) -> set[str]:
 
 
 class RunPanel(Pictured, ipywidgets.VBox):
-    """Header, curves, media and system metrics of one run (live while it logs).
+    """Header, the artifacts it used and logged, curves, media and system metrics of one
+    run (live while it logs).
     Displayed, it carries one static picture of all its parts (``Pictured``). An
     ``ipywidgets.VBox`` of its parts: no contract or front end of its own."""
 
@@ -54,7 +56,8 @@ class RunPanel(Pictured, ipywidgets.VBox):
         store = store or self.ref.store
         self.header = RunHeader(self.ref, live=live)
         self.curves = Curves(target, store=store, live=live)
-        parts: list[Any] = [self.header, self.curves]
+        self.artifacts: RunArtifacts | None = run_artifacts(self.ref)  # made once the run has some
+        parts: list[Any] = [self.header, *([self.artifacts] if self.artifacts else []), self.curves]
         summary = self.ref.live.summary.as_dict() if self.ref.live is not None else self.ref.meta.get("summary") or {}
         parts += [cls(target, store=store, live=live) for kind, cls in MEDIA.items() if kind in media_kinds(summary)]
         if self._has_system(store):
@@ -69,6 +72,9 @@ class RunPanel(Pictured, ipywidgets.VBox):
     def flush(self) -> None:
         """Bring every part (and the header's state) up to date now."""
         self.header.refresh()
+        if self.artifacts is None and (section := run_artifacts(self.ref)) is not None:
+            self.artifacts = section  # the run logged or used its first artifact since
+            self.set_trait("children", (self.header, section, *self.children[1:]))
         for part in self.children[1:]:
             part.flush()
 

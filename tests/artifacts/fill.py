@@ -1,0 +1,33 @@
+"""Filling a catalog in tests: a SqlCatalog over SQLite in a folder, and versions made
+from bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from wbnb.store.catalog.base import Catalog
+from wbnb.store.catalog.blobs import LocalBlobs
+from wbnb.store.catalog.records import Commit, Entry, VersionRecord
+from wbnb.store.catalog.sql import SqlCatalog
+from wbnb.store.catalog.sqlite import SqliteDialect
+
+
+def new_catalog(folder: Path) -> SqlCatalog:
+    """An empty catalog in ``folder`` (``catalog.sqlite``, blobs in ``objects/``)."""
+    return SqlCatalog(SqliteDialect(folder / "catalog.sqlite"), LocalBlobs(folder / "objects"))
+
+
+def log(catalog: Catalog, tmp: Path, project: str, name: str, files: dict[str, bytes], **kw: Any) -> VersionRecord:
+    """Store ``files`` as blobs (written through ``tmp``, a folder) and commit them as a
+    version of ``project/name`` (``type`` "dataset" unless given)."""
+    entries = []
+    for path, data in files.items():
+        src = tmp / hashlib.sha256(path.encode() + data).hexdigest()
+        src.write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        catalog.put_blob(src, digest, len(data))
+        entries.append(Entry(path, digest, len(data)))
+    kw.setdefault("type", "dataset")
+    return catalog.commit(Commit(project=project, name=name, entries=tuple(entries), **kw))[0]
