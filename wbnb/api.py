@@ -21,6 +21,7 @@ from . import api_artifacts
 from .api_files import File, Files, NoSuchFile
 from .artifacts.artifact import Artifact
 from .artifacts.collection import ArtifactCollection
+from .artifacts.lineage import MAX_NODES, Lineage
 from .store.base import RunNotFound, Store
 from .store.columns import columns, numeric_arrays
 from .store.edits import check_edit, check_tags
@@ -512,6 +513,12 @@ class Run:
     def used_artifacts(self, per_page: int = 100) -> list[Artifact]:
         """The artifact versions this run used, in the order it first did."""
         return api_artifacts.used_artifacts(self._store, self.entity, self.project, self.id)
+
+    def lineage(self, depth: int = 2, max_nodes: int = MAX_NODES) -> Lineage:
+        """The artifact versions and runs within ``depth`` steps of this run, both ways
+        (what it used, who logged those, what it logged, who used those...), at most
+        ``max_nodes``; a ``Lineage`` ending a notebook cell draws itself as a graph."""
+        return api_artifacts.run_lineage(self._store, self.entity, self.project, self.id, depth, max_nodes)
 
     # -- files -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from .artifacts.artifact import Artifact
 from .artifacts.collection import ArtifactCollection
 from .artifacts.home import Home
+from .artifacts.lineage import Lineage, lineage, store_run_names
 from .artifacts.paths import parse
 from .store.base import Store
 from .store.catalog.records import (
@@ -201,3 +202,9 @@ def used_artifacts(store: Store, entity: str, project: str, run_id: str) -> list
     """The versions a run used, in the order it first did."""
     where = run_home(store, entity)
     return [Artifact.logged(where, v) for v in where.catalog.inputs(RunRef(project, run_id))]
+
+
+def run_lineage(store: Store, entity: str, project: str, run_id: str, depth: int, max_nodes: int) -> Lineage:
+    """The lineage graph around a public run (``Run.lineage``)."""
+    where = run_home(store, entity)
+    return lineage(where.catalog, RunRef(project, run_id), depth, max_nodes=max_nodes, run_names=store_run_names(store))

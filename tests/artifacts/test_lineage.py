@@ -101,3 +101,25 @@ def test_layers_follow_the_longest_path_and_rows_are_stable() -> None:
     assert first == again
     assert first.boxes["b"].x == first.boxes["a"].x + NODE_W + 64
     assert first.width > 3 * NODE_W and first.height > 0
+
+
+def test_artifact_and_public_run_give_their_lineage_with_run_names(work: Path) -> None:
+    import wbnb
+
+    Path("d.txt").write_text("x")
+    with wbnb.init(project="p", name="prep", settings={"silent": True}) as prep:
+        data = wbnb.Artifact("data", type="dataset")
+        data.add_file("d.txt")
+        prep.log_artifact(data)
+    with wbnb.init(project="p", name="train", settings={"silent": True}) as train:
+        train.use_artifact("data:latest")
+        model = wbnb.Artifact("model", type="model")
+        model.add_file("d.txt", name="w.bin")
+        train.log_artifact(model)
+
+    g = wbnb.Api().artifact("p/data:latest").lineage(depth=2)
+    assert sorted(n.label for n in g.nodes.values() if n.run is not None) == ["prep", "train"]
+    assert sorted(v.name for v in g.artifacts()) == ["data", "model"]
+    from_run = wbnb.Api().run(f"p/{train.id}").lineage(depth=1)
+    assert {v.name for v in from_run.artifacts()} == {"data", "model"}
+    assert from_run.runs() == [RunRef("p", train.id)]

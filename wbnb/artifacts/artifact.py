@@ -35,6 +35,7 @@ from .draft import Draft, Staged, entry_name
 from .entry import ArtifactManifest, ArtifactManifestEntry
 from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
 from .home import Home, Policy, public_run, save_draft
+from .lineage import MAX_NODES, Lineage, lineage, store_run_names
 from .objects import find, rebuild, record_name, serialise
 from .paths import default_root, target
 
@@ -575,6 +576,14 @@ class Artifact:
             return None
         record = json.loads(Path(self.get_entry(path).download()).read_bytes())
         return rebuild(record, lambda p: Path(self.get_entry(p).download()))
+
+    def lineage(self, depth: int = 2, max_nodes: int = MAX_NODES) -> Lineage:
+        """The runs and artifact versions within ``depth`` steps of this version, both
+        ways (who logged it, who used it, what they logged and used...), at most
+        ``max_nodes``. A ``Lineage`` ending a notebook cell draws itself as a graph;
+        ``wbnb.widgets.LineageGraph(artifact)`` does too."""
+        home, rec = self._logged("lineage")
+        return lineage(home.catalog, rec, depth, max_nodes=max_nodes, run_names=store_run_names(home.store))
 
     def __repr__(self) -> str:
         return f"<Artifact {self.id or self.name}>"

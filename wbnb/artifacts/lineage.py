@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ..store.base import RunNotFound, Store
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import RunRef, VersionRecord
 
@@ -101,6 +102,20 @@ class Lineage:
         walk.truncated = self.truncated
         walk.walk([node_id], depth)
         return replace(walk.graph(self.root), max_nodes=self.max_nodes)
+
+
+def store_run_names(store: Store | None) -> RunNames:
+    """Label a run with its display name in ``store`` (its id when the store has no such run)."""
+
+    def name(run: RunRef) -> str:
+        if store is None:
+            return run.run_id
+        try:
+            return store.run(run.project, run.run_id).get("name") or run.run_id
+        except RunNotFound:
+            return run.run_id
+
+    return name
 
 
 def lineage(

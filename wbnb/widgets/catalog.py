@@ -1,12 +1,12 @@
-"""What the artifact widgets read: a store's artifact catalog, the version an ``Artifact``
-is, and runs' names for labels."""
+"""What the artifact widgets read: a store's artifact catalog and the version an ``Artifact``
+is."""
 
 from __future__ import annotations
 
 from ..artifacts.artifact import Artifact
-from ..store.base import RunNotFound, Store
+from ..store.base import Store
 from ..store.catalog.base import Catalog
-from ..store.catalog.records import RunRef, VersionRecord
+from ..store.catalog.records import VersionRecord
 
 
 def default_store(store: Store | None) -> Store:
@@ -31,13 +31,3 @@ def logged_version(artifact: Artifact, catalog: Catalog) -> VersionRecord:
     if artifact.id is None:
         raise ValueError(f"artifact {artifact.name!r} is a draft: log it (run.log_artifact) before drawing it")
     return catalog.get(artifact.id)
-
-
-def run_name(store: Store | None, run: RunRef) -> str:
-    """The run's display name (its id when the store has no such run)."""
-    if store is None:
-        return run.run_id
-    try:
-        return store.run(run.project, run.run_id).get("name") or run.run_id
-    except RunNotFound:
-        return run.run_id

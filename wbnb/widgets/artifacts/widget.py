@@ -14,11 +14,12 @@ import anywidget
 import traitlets as t
 
 from ...artifacts.artifact import Artifact
+from ...artifacts.lineage import store_run_names
 from ...store.base import Store
 from ...store.catalog.base import Catalog
 from ...store.catalog.records import VersionRecord
 from ..bundles import bundle
-from ..catalog import catalog_of, default_store, logged_version, run_name
+from ..catalog import catalog_of, default_store, logged_version
 from ..pictures import Pictured
 from ..pictures.svg import Picture
 from .contract import BrowserData
@@ -70,7 +71,7 @@ class ArtifactBrowser(Pictured, anywidget.AnyWidget):
         self.on_msg(self._on_request)
 
     def _read(self) -> BrowserData:
-        return browser_data(self.catalog, self.project, self.name, lambda r: run_name(self._store, r))
+        return browser_data(self.catalog, self.project, self.name, store_run_names(self._store))
 
     def refresh(self) -> None:
         """Re-read the collection (new versions, moved aliases)."""

@@ -14,12 +14,12 @@ import anywidget
 import traitlets as t
 
 from ...artifacts.artifact import Artifact
-from ...artifacts.lineage import MAX_NODES, Lineage, lineage
+from ...artifacts.lineage import MAX_NODES, Lineage, lineage, store_run_names
 from ...store.base import Store
 from ...store.catalog.base import Catalog
 from ...store.catalog.records import RunRef, VersionRecord
 from ..bundles import bundle
-from ..catalog import catalog_of, default_store, logged_version, run_name
+from ..catalog import catalog_of, default_store, logged_version
 from ..pictures import Pictured
 from ..pictures.svg import Picture
 from .contract import ZOOM_MAX, ZOOM_MIN, GraphData
@@ -58,7 +58,7 @@ class LineageGraph(Pictured, anywidget.AnyWidget):
                 store = default_store(store)
                 catalog = catalog_of(store)
             self.lineage = lineage(
-                catalog, _start(start, catalog), depth, max_nodes=max_nodes, run_names=lambda r: run_name(store, r)
+                catalog, _start(start, catalog), depth, max_nodes=max_nodes, run_names=store_run_names(store)
             )
         if "_esm" not in LineageGraph.__dict__:
             LineageGraph._esm = bundle("lineage")
