@@ -3,9 +3,10 @@ from bytes."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
+
+from blake3 import blake3
 
 from wbnb.store.catalog.base import Catalog
 from wbnb.store.catalog.blobs import LocalBlobs
@@ -24,9 +25,9 @@ def log(catalog: Catalog, tmp: Path, project: str, name: str, files: dict[str, b
     version of ``project/name`` (``type`` "dataset" unless given)."""
     entries = []
     for path, data in files.items():
-        src = tmp / hashlib.sha256(path.encode() + data).hexdigest()
+        src = tmp / blake3(path.encode() + data).hexdigest()
         src.write_bytes(data)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = blake3(data).hexdigest()
         catalog.put_blob(src, digest, len(data))
         entries.append(Entry(path, digest, len(data)))
     kw.setdefault("type", "dataset")

@@ -3,10 +3,10 @@ collect, and the errors that name what is wrong (no store needed)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
+from blake3 import blake3
 
 import wbnb
 from wbnb.artifacts.errors import ArtifactNotLoggedError
@@ -16,7 +16,7 @@ from .conftest import write
 
 
 def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return blake3(text.encode()).hexdigest()
 
 
 def test_add_file_names_and_digests(tmp_path: Path) -> None:

@@ -3,12 +3,13 @@ child processes (concurrent commits, SIGKILL) open the same catalog as the test.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from blake3 import blake3
 
 from wbnb.store.catalog.base import Catalog
 from wbnb.store.catalog.records import Commit, Entry, VersionRecord
@@ -49,7 +50,7 @@ def stored(catalog: Catalog, files: dict[str, bytes], tmp: Path) -> tuple[Entry,
     tmp.mkdir(parents=True, exist_ok=True)
     out = []
     for path, data in files.items():
-        digest = hashlib.sha256(data).hexdigest()
+        digest = blake3(data).hexdigest()
         src = tmp / f"src-{digest}"
         src.write_bytes(data)
         catalog.put_blob(src, digest, len(data))

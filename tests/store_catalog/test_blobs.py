@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from pathlib import Path
 
 import pytest
+from blake3 import blake3
 
 from tests.waiting import wait_for
 from wbnb.store.catalog.blobs import CHUNK, LocalBlobs
@@ -23,7 +23,7 @@ def test_add_stores_the_bytes_once(tmp_path: Path) -> None:
     src = tmp_path / "src.bin"
     src.write_bytes(data)
     digest, size = blobs.add(src)
-    assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert (digest, size) == (blake3(data).hexdigest(), len(data))
     assert blobs.path(digest) == tmp_path / "objects" / digest[:2] / digest
     assert blobs.path(digest).read_bytes() == data
     assert os.stat(blobs.path(digest)).st_ino != os.stat(src).st_ino  # a copy: the user may edit src
@@ -53,7 +53,7 @@ def test_put_verifies_the_bytes(tmp_path: Path) -> None:
     blobs = LocalBlobs(tmp_path / "objects")
     src = tmp_path / "upload"
     src.write_bytes(b"payload")
-    good = hashlib.sha256(b"payload").hexdigest()
+    good = blake3(b"payload").hexdigest()
     with pytest.raises(ValueError, match="hash"):
         blobs.put(src, "e" * 64, 7)
     with pytest.raises(ValueError, match="7 bytes"):
@@ -66,7 +66,7 @@ def test_put_verifies_the_bytes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("digest", ["../../etc/passwd", "A" * 64, "a" * 63, ""])
 def test_a_digest_is_never_a_path(tmp_path: Path, digest: str) -> None:
-    with pytest.raises(ValueError, match="SHA-256"):
+    with pytest.raises(ValueError, match="BLAKE3"):
         LocalBlobs(tmp_path).path(digest)
 
 
@@ -85,4 +85,4 @@ def test_a_process_killed_while_adding_leaves_only_a_temp_file(tmp_path: Path) -
         child.kill()
         child.join()
     assert list(blobs.digests()) == [] and len(list(blobs.temps())) == 1
-    assert blobs.missing([hashlib.sha256(b"x" * CHUNK).hexdigest()])
+    assert blobs.missing([blake3(b"x" * CHUNK).hexdigest()])

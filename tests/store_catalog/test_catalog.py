@@ -4,11 +4,11 @@ content, aliases, types, deletion, lineage, registry links, and the blobs a comm
 from __future__ import annotations
 
 from dataclasses import replace
-from hashlib import sha256 as _sha256
 from pathlib import Path
 from typing import Any
 
 import pytest
+from blake3 import blake3
 
 from wbnb.store.catalog.records import ArtifactConflict, ArtifactNotFound, Commit, Entry, RunRef, manifest_digest
 from wbnb.store.catalog.sql import SqlCatalog
@@ -19,8 +19,8 @@ from .homes import Home, commit, stored
 RUN = RunRef("proj", "run1")
 
 
-def sha256(data: bytes) -> str:
-    return _sha256(data).hexdigest()
+def digest(data: bytes) -> str:
+    return blake3(data).hexdigest()
 
 
 def _names(records: list) -> list[str]:
@@ -37,8 +37,8 @@ def test_versions_are_numbered_by_distinct_content(catalog: SqlCatalog, tmp_path
     assert (v0.version, v1.version) == ("v0", "v1")
     assert v1.size == 13 and v1.file_count == 2 and v1.digest == manifest_digest(catalog.manifest(v1.id))
     assert v0.metadata == {"n": 1} and v0.description == "first" and v0.logged_by == RUN and v0.type == "dataset"
-    assert catalog.manifest(v1.id) == [Entry("a.txt", sha256(b"two"), 3), Entry("b/c.bin", sha256(b"\x00" * 10), 10)]
-    assert catalog.blob_file(sha256(b"\x00" * 10)).read_bytes() == b"\x00" * 10
+    assert catalog.manifest(v1.id) == [Entry("a.txt", digest(b"two"), 3), Entry("b/c.bin", digest(b"\x00" * 10), 10)]
+    assert catalog.blob_file(digest(b"\x00" * 10)).read_bytes() == b"\x00" * 10
     assert catalog.resolve("proj", "data").id == v1.id
     assert catalog.resolve("proj", "data", "v0").aliases == ()
     assert catalog.get(v1.id).aliases == ("latest",)

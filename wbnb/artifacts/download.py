@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..progress import ProgressBar
+from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
-from .hashing import copy_verified, file_digest
+from .hashing import copy_verified
 from .references import fetch, hashed
 
 MARKER = ".wbnb-artifact.json"
@@ -121,7 +122,7 @@ def _holds(path: Path, e: Entry) -> bool:
         return False
     if e.ref is not None and not hashed(e):
         return True  # an unhashed reference: its size is all there is to compare
-    return file_digest(path)[0] == e.digest
+    return digest_file(path)[0] == e.digest
 
 
 def verify(entries: list[Entry], root: Path, name: str) -> None:
@@ -133,7 +134,7 @@ def verify(entries: list[Entry], root: Path, name: str) -> None:
         path = root / e.path
         if not path.is_file():
             problems.append(f"missing: {e.path}")
-        elif (e.ref is None or hashed(e)) and file_digest(path)[0] != e.digest:
+        elif (e.ref is None or hashed(e)) and digest_file(path)[0] != e.digest:
             problems.append(f"changed: {e.path}")
     for rel in _files_below(root):
         if rel not in expected:

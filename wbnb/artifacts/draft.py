@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..store.catalog.base import Catalog
+from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
-from .hashing import file_digest
 from .home import AddBlob, Policy
 from .references import expand
 
@@ -87,7 +87,7 @@ class Draft:
         path = entry_name(name if name is not None else src.name)
         digest = None
         if is_tmp:  # wandb's is_tmp: the name becomes the content's digest, keeping the extension
-            digest, _ = file_digest(src)
+            digest, _ = digest_file(src)
             pure = PurePosixPath(path)
             path = str(pure.with_name(digest[:20] + pure.suffix))
         item = Staged(path, digest, src.stat().st_size, source=src.absolute(), immutable=policy == "immutable")
@@ -156,7 +156,7 @@ class Draft:
         item = self.items[path]
         if item.digest is None:
             assert item.source is not None
-            digest, size = file_digest(item.source)
+            digest, size = digest_file(item.source)
             item = self.items[path] = replace(item, digest=digest, size=size)
         assert item.digest is not None
         return Entry(item.path, item.digest, item.size, item.ref)

@@ -7,7 +7,7 @@ temporary files.
 - ``keep_last=N``: in each collection of logged versions, the versions older than the
   newest N are deleted, except those with a user alias or a registry link (what someone
   named or published is kept). Registry collections are left alone.
-- Blobs: a file of the objects folder (``<objects>/<ab>/<sha256>``) that no remaining
+- Blobs: a file of the objects folder (``<objects>/<ab>/<digest>``) that no remaining
   version's manifest names is removed, and so is any other file there (a copy left by a
   killed process); either only once untouched for ``grace`` seconds (an hour), because
   a blob is stored before the commit that references it.

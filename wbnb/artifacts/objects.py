@@ -5,7 +5,6 @@ named by content, so a value added twice is stored once)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from importlib import import_module
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.base import WBValue
+from ..store.catalog.digest import digest_bytes
 
 # Value types a record rebuilds into from the one file it points to: (module, class).
 _FILE_TYPES = {
@@ -26,13 +26,13 @@ _CAPTIONED = {"image", "audio", "video", "object3d"}
 
 
 class _Sink:
-    """A ``MediaSink`` writing into the artifact: ``media/<sha256>.<ext>``."""
+    """A ``MediaSink`` writing into the artifact: ``media/<digest>.<ext>``."""
 
     def __init__(self, write: Callable[[str, bytes], str]) -> None:
         self._write = write
 
     def put(self, data: bytes, ext: str) -> str:
-        return self._write(f"media/{hashlib.sha256(data).hexdigest()}.{ext}", data)
+        return self._write(f"media/{digest_bytes(data)}.{ext}", data)
 
     def put_later(self, key: str, ext: str, produce: Callable[[], bytes]) -> str:
         return self.put(produce(), ext)

@@ -2,21 +2,21 @@
 
 ``file://`` references are hashed (``checksum=True``) and a directory is expanded into
 one entry per file; other schemes (``s3://``, ``gs://``, ``https://``...) are kept as
-they are, with the SHA-256 of their URI as digest (wbnb does not talk to object stores).
+they are, with the digest of their URI (wbnb does not talk to object stores).
 ``download()`` fetches ``file://`` and ``http(s)://`` references and checks hashed ones.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
+from ..store.catalog.digest import digest_file, digest_text, hasher
 from ..store.catalog.records import Entry
-from .hashing import copy_verified, file_digest, text_digest
+from .hashing import copy_verified
 
 
 def _local_path(uri: str) -> Path:
@@ -31,7 +31,7 @@ def expand(uri: str, name: str | None, checksum: bool, max_objects: int | None) 
         raise ValueError(f"add_reference: {uri!r} is not a URI: give 'file:///abs/path', 's3://bucket/key', ...")
     if parsed.scheme != "file":
         base = name or PurePosixPath(parsed.path).name or parsed.netloc
-        return [Entry(base, text_digest(uri), None, uri)]
+        return [Entry(base, digest_text(uri), None, uri)]
     path = _local_path(uri)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file())
@@ -50,14 +50,14 @@ def expand(uri: str, name: str | None, checksum: bool, max_objects: int | None) 
 def _file_entry(entry_path: str, path: Path, checksum: bool) -> Entry:
     uri = path.absolute().as_uri()
     if checksum:
-        digest, size = file_digest(path)
+        digest, size = digest_file(path)
         return Entry(entry_path, digest, size, uri)
-    return Entry(entry_path, text_digest(uri), path.stat().st_size, uri)
+    return Entry(entry_path, digest_text(uri), path.stat().st_size, uri)
 
 
 def hashed(entry: Entry) -> bool:
     """Whether a reference's digest is its bytes' (so a download can be checked)."""
-    return entry.ref is not None and entry.digest != text_digest(entry.ref)
+    return entry.ref is not None and entry.digest != digest_text(entry.ref)
 
 
 def fetch(entry: Entry, dst: Path) -> None:
@@ -99,7 +99,7 @@ def _download_http(entry: Entry, dst: Path) -> None:
     assert entry.ref is not None
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.wbnb-tmp-{os.getpid()}")
-    h = hashlib.sha256()
+    h = hasher()
     try:
         with requests.get(entry.ref, stream=True, timeout=(10, 60)) as r:
             r.raise_for_status()

@@ -1,4 +1,5 @@
-"""The bytes of artifact files, stored once by content: ``<root>/<ab>/<sha256>``.
+"""The bytes of artifact files, stored once by content: ``<root>/<ab>/<digest>``
+(``digest.py``).
 
 A blob is written to a temporary file in ``<root>/tmp/`` and renamed to its digest's
 name only once its bytes are whole and hashed, so a name under ``<ab>/`` always holds
@@ -11,9 +12,7 @@ it; a reflink, a copy-on-write clone, otherwise) and is hashed by reading it onc
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import secrets
 import stat
 import threading
@@ -22,49 +21,21 @@ from io import BufferedReader
 from pathlib import Path
 from typing import Literal
 
+from .digest import check_digest, copy_digesting, digest_file, is_digest
+
 try:
     from fcntl import ioctl
 except ImportError:  # pragma: no cover - not POSIX: the store needs fcntl anyway
     ioctl = None  # type: ignore[assignment]
 
 Policy = Literal["mutable", "immutable"]
-CHUNK = 4 << 20  # bytes per read: hashing and copying at disk speed without a big buffer
 _FICLONE = 0x40049409  # linux/fs.h: share a file's extents (btrfs, xfs, bcachefs)
-_DIGEST = re.compile(r"[0-9a-f]{64}")
-
-
-def check_digest(digest: str) -> str:
-    """``digest`` if it is a SHA-256 in lowercase hex; ``ValueError`` otherwise (a blob's
-    name is never a path of the caller's)."""
-    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
-        raise ValueError(f"not a SHA-256 digest (64 lowercase hex digits): {digest!r}")
-    return digest
-
-
-def _hash_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := f.readinto(buf):
-            h.update(view[:n])
-            size += n
-    return h.hexdigest(), size
 
 
 def _copy_hashing(fin: BufferedReader, dst: Path) -> tuple[str, int]:
     """Copy the open file ``fin`` to the new file ``dst`` and hash the bytes on the way."""
-    h = hashlib.sha256()
-    size = 0
     with open(dst, "xb") as fout:
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := fin.readinto(buf):
-            h.update(view[:n])
-            fout.write(view[:n])
-            size += n
-    return h.hexdigest(), size
+        return copy_digesting(fin, fout)
 
 
 def _reflink(fin: BufferedReader, dst: Path) -> bool:
@@ -111,7 +82,7 @@ class LocalBlobs:
         try:
             with open(src, "rb") as fin:  # opened once: src may be a pipe
                 if policy == "immutable" and self._link(fin, tmp) or _reflink(fin, tmp):
-                    digest, size = _hash_file(tmp)
+                    digest, size = digest_file(tmp)
                 else:
                     digest, size = _copy_hashing(fin, tmp)
             self._place(tmp, digest)
@@ -143,7 +114,7 @@ class LocalBlobs:
         for sub in os.scandir(self.root):
             if len(sub.name) == 2 and sub.is_dir():
                 for f in os.scandir(sub.path):
-                    if _DIGEST.fullmatch(f.name) and f.name.startswith(sub.name):
+                    if is_digest(f.name) and f.name.startswith(sub.name):
                         yield f.name
 
     def remove(self, digest: str) -> bool:

@@ -1,9 +1,9 @@
 """What the artifact catalog keeps, the same in every home (local store, server, spool).
 
 - ``Entry``: one file of an artifact version (the manifest is a list of them, sorted by
-  path). ``digest`` is the SHA-256 (hex) of the file's bytes; for a reference that is
-  not hashed (``s3://...``), the checksum the reference offers or the SHA-256 of its URI.
-- ``manifest_digest``: a version's digest, SHA-256 over its sorted ``path:digest`` lines:
+  path). ``digest`` is the digest (``digest.py``) of the file's bytes; for a reference that
+  is not hashed (``s3://...``), the checksum the reference offers or the digest of its URI.
+- ``manifest_digest``: a version's digest, over its sorted ``path:digest`` lines:
   metadata, description and aliases are not content.
 - ``VersionRecord``: one version of a collection (``v0, v1, ...``); a version linked into
   a registry collection is a version of that collection too, with ``source_id`` naming
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 from ..base import StoreError
 from ..names import InvalidName
+from .digest import hasher
 
 NAME_MAX = 128
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+")  # wandb: letters, digits, '-', '_', '.'
@@ -88,7 +88,7 @@ def version_index(alias: str) -> int | None:
 @dataclass(frozen=True)
 class Entry:
     """One file of an artifact version: its ``path`` inside the artifact (POSIX, relative),
-    ``digest`` (SHA-256 hex of its bytes, or see the module doc for references), ``size``
+    ``digest`` (of its bytes, or see the module doc for references), ``size``
     in bytes (None when a reference does not say) and ``ref`` (the URI of a reference,
     None for a file stored in the catalog's blobs)."""
 
@@ -109,8 +109,8 @@ class Entry:
 
 
 def manifest_digest(entries: Iterable[Entry]) -> str:
-    """A version's digest: SHA-256 over its entries' ``path:digest`` lines in path order."""
-    h = hashlib.sha256()
+    """A version's digest: the digest of its entries' ``path:digest`` lines in path order."""
+    h = hasher()
     for e in sorted(entries, key=lambda e: e.path):
         h.update(f"{e.path}:{e.digest}\n".encode())
     return h.hexdigest()
