@@ -327,6 +327,17 @@ class SqlCatalog(Catalog):
     def put_blob(self, src: Path, digest: str, size: int) -> None:
         self.blobs.put(src, digest, size)
 
+    def referenced(self) -> set[str]:
+        """The digests of every stored file some version names (what ``gc`` keeps)."""
+        rows = self.dialect.read(
+            lambda q: q.all(
+                "SELECT DISTINCT e.digest FROM art_entries e JOIN art_versions v ON v.id = e.version_id"
+                " JOIN art_collections c ON c.id = v.collection WHERE c.entity = ? AND e.ref IS NULL",
+                self.entity,
+            )
+        )
+        return {r[0] for r in rows}
+
     def blob_file(self, digest: str) -> Path:
         path = self.blobs.path(digest)
         if not path.is_file():
