@@ -187,7 +187,7 @@ def test_a_new_file_is_read_once_hashed_while_copied(work: Path, monkeypatch: py
 
     with wbnb.init(project="p") as run:
         art = wbnb.Artifact("m", "model")
-        monkeypatch.setattr("wbnb.artifacts.draft.file_digest", no_second_pass)
+        monkeypatch.setattr("wbnb.artifacts.draft.digest_file", no_second_pass)
         entry = art.add_file(write("model.pt", "weights"))
         run.log_artifact(art)
         monkeypatch.undo()

@@ -10,7 +10,8 @@ import pytest
 from blake3 import blake3
 
 from tests.waiting import wait_for
-from wbnb.store.catalog.blobs import CHUNK, LocalBlobs
+from wbnb.store.catalog.blobs import LocalBlobs
+from wbnb.store.catalog.digest import CHUNK
 
 
 def _files(root: Path) -> list[Path]:

@@ -38,18 +38,19 @@ def _copy_hashing(fin: BufferedReader, dst: Path) -> tuple[str, int]:
         return copy_digesting(fin, fout)
 
 
-def _reflink(fin: BufferedReader, dst: Path) -> bool:
+def _clone(fin: BufferedReader, dst: Path) -> bool:
     """Make ``dst`` a copy-on-write clone of the open regular file ``fin`` if the file
-    system can."""
-    if ioctl is None or not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
+    system can (btrfs, xfs: no bytes copied)."""
+    if ioctl is None:  # pragma: no cover
         return False
-    try:
-        with open(dst, "xb") as fout:
+    with open(dst, "xb") as fout:
+        try:
             ioctl(fout.fileno(), _FICLONE, fin.fileno())
-        return True
-    except OSError:
-        dst.unlink(missing_ok=True)
-        return False
+            return True
+        except OSError:
+            pass
+    dst.unlink()
+    return False
 
 
 class LocalBlobs:
@@ -57,6 +58,7 @@ class LocalBlobs:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._clones = True  # until a reflink fails: this file system cannot (ext4)
 
     def __repr__(self) -> str:
         return f"LocalBlobs({str(self.root)!r})"
@@ -81,7 +83,7 @@ class LocalBlobs:
         tmp = self._temp()
         try:
             with open(src, "rb") as fin:  # opened once: src may be a pipe
-                if policy == "immutable" and self._link(fin, tmp) or _reflink(fin, tmp):
+                if policy == "immutable" and self._link(fin, tmp) or self._reflink(fin, tmp):
                     digest, size = digest_file(tmp)
                 else:
                     digest, size = _copy_hashing(fin, tmp)
@@ -148,10 +150,19 @@ class LocalBlobs:
             return False
         return True
 
+    def _reflink(self, fin: BufferedReader, tmp: Path) -> bool:
+        if not self._clones or not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
+            return False
+        self._clones = _clone(fin, tmp)  # a file system that cannot is not asked again
+        return self._clones
+
     def _place(self, tmp: Path, digest: str) -> None:
         """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists."""
         final = self.path(digest)
         if final.is_file():
             return  # the same bytes are there: the temp file goes
-        final.parent.mkdir(exist_ok=True)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except FileNotFoundError:  # the first blob of its <ab> folder
+            final.parent.mkdir(exist_ok=True)
+            os.replace(tmp, final)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,16 +62,36 @@ def digest_file(path: str | os.PathLike[str]) -> tuple[str, int]:
         return copy_digesting(f, None)
 
 
+def _buffer_size(f: IO[bytes]) -> int:
+    """A read buffer for ``f``: one chunk, or what a smaller file needs (a zeroed 4 MiB
+    buffer would cost more than a small file's copy)."""
+    st = os.fstat(f.fileno())
+    return min(CHUNK, st.st_size + 1) if stat.S_ISREG(st.st_mode) else CHUNK
+
+
 def copy_digesting(fin: IO[bytes], fout: IO[bytes] | None) -> tuple[str, int]:
     """Read ``fin`` to its end, writing each piece to ``fout`` (if any) as it is hashed;
-    return the digest and the number of bytes."""
+    return the digest and the number of bytes: the same bytes, read once. While a whole
+    chunk is written (on a thread, started for files past one chunk), the next is read
+    and hashed: both release the GIL, so copying a large file costs about its hash."""
     h = hasher()
     size = 0
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    while n := fin.readinto(buf):  # type: ignore[attr-defined]
-        h.update(view[:n])
-        if fout is not None:
-            fout.write(view[:n])
-        size += n
+    first = _buffer_size(fin)
+    buffers = (bytearray(first), bytearray(CHUNK if first == CHUNK and fout is not None else 0))
+    writing: Future[int] | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="wbnb-blob") as writer:
+        while n := fin.readinto(buffers[0]):  # type: ignore[attr-defined]  # buffers[0] is not being written
+            view = memoryview(buffers[0])[:n]
+            h.update(view)
+            size += n
+            if fout is None:
+                continue
+            if writing is not None:
+                writing.result()  # buffers[1] is free again
+            writing = writer.submit(fout.write, view) if n == CHUNK else None
+            if writing is None:
+                fout.write(view)  # a short chunk: the last, or a pipe's
+            buffers = buffers[::-1]
+        if writing is not None:
+            writing.result()
     return h.hexdigest(), size

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from .dialect import Dialect, Row, Sql, T, statements
 BUSY = 30.0  # seconds a write waits for another process's transaction
 SERIAL = "INTEGER PRIMARY KEY"  # the rowid: numbered in insertion order
 _VERSION = 1  # PRAGMA user_version once the tables are made
+_inherited: list[dict[str, object]] = []  # a forked child's copies of its parent's connections
 
 
 class _Statements(Sql):
@@ -72,11 +74,11 @@ class SqliteDialect(Dialect):
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(_Statements(conn))
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # some errors end it themselves
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
         return result
 
     def close(self) -> None:
@@ -89,7 +91,11 @@ class SqliteDialect(Dialect):
     def _own(self) -> sqlite3.Connection | None:
         """This thread's connection to the file, if it opened one (not a parent's, after fork)."""
         if getattr(self._local, "pid", None) != os.getpid():
-            self._local.__dict__.clear()  # a forked child leaves its parent's connections alone
+            # A forked child neither uses its parent's connection nor closes it (SQLite
+            # forbids both): it is kept, unused, for the child's life.
+            if self._local.__dict__:
+                _inherited.append(dict(self._local.__dict__))
+                self._local.__dict__.clear()
             self._local.pid = os.getpid()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         return conn
@@ -109,15 +115,33 @@ class SqliteDialect(Dialect):
 
 
 def _open(target: str) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are begun explicitly), tables made."""
+    """A connection in autocommit mode (transactions are begun explicitly), tables made.
+    Turning a new file to WAL while another process does the same can answer "database
+    is locked" at once (SQLite's busy handler does not cover a journal-mode change), so
+    opening is retried until ``BUSY`` seconds have passed."""
+    deadline = time.monotonic() + BUSY
+    while True:
+        try:
+            return _open_once(target)
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _open_once(target: str) -> sqlite3.Connection:
     conn = sqlite3.connect(target, timeout=BUSY, isolation_level=None)
-    if target != ":memory:":
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in statements(SERIAL):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {_VERSION}")
-        conn.execute("COMMIT")
+    try:
+        if target != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in statements(SERIAL):
+                conn.execute(statement)  # IF NOT EXISTS: a process that lost the race finds them made
+            conn.execute(f"PRAGMA user_version = {_VERSION}")
+            conn.execute("COMMIT")
+    except BaseException:
+        conn.close()  # an open transaction goes with it
+        raise
     return conn
