@@ -64,13 +64,17 @@ def disk_bytes(folder: Path) -> int:
 
 def bench_big_file(work: Path, size: int) -> None:
     import wbnb
+    from wbnb.store.catalog.digest import NAME, digest_file
 
     big = work / "checkpoint.bin"
     make_file(big, size)
-    hash_s = min(seconds(lambda: sha256_file(big)) for _ in range(2))  # also warms the page cache
+    os.sync()  # each timed step starts with nothing waiting to be written back
+    sha_s = min(seconds(lambda: sha256_file(big)) for _ in range(2))  # also warms the page cache
+    hash_s = min(seconds(lambda: digest_file(big)) for _ in range(2))
     copies = []
     target = work / "copy.bin"
     for _ in range(2):
+        os.sync()
         copies.append(seconds(lambda: subprocess.run(["cp", str(big), str(target)], check=True)))
         target.unlink()
     cp_s = min(copies)
@@ -83,16 +87,22 @@ def bench_big_file(work: Path, size: int) -> None:
         art.add_file(str(big))
         run.log_artifact(art, aliases=[alias]).wait()
 
+    os.sync()
     first_s = seconds(lambda: log_once("first"))
-    before = disk_bytes(store)
+    objects = store / "artifacts" / "objects"
+    before = disk_bytes(objects)
+    os.sync()
     again_s = seconds(lambda: log_once("again"))
-    grown = disk_bytes(store) - before
+    grown = disk_bytes(objects) - before
     run.finish(quiet=True)
     mib = size / MiB
-    print(f"one {mib:,.0f} MiB file: cp {cp_s:.2f} s ({mib / cp_s:,.0f} MiB/s), sha256 {hash_s:.2f} s")
-    print(f"  log_artifact (first):        {first_s:6.2f} s = {first_s / cp_s:4.2f}x cp    (target <= 1.3x)")
-    print(f"  log_artifact (unchanged):    {again_s:6.2f} s = {again_s / hash_s:4.2f}x sha256 (target <= 1x)")
-    print(f"  bytes the store gained the second time: {grown:,}")
+    print(
+        f"one {mib:,.0f} MiB file: cp {cp_s:.2f} s ({mib / cp_s:,.0f} MiB/s), "
+        f"{NAME} {hash_s:.2f} s, SHA-256 {sha_s:.2f} s"
+    )
+    print(f"  log_artifact (first):        {first_s:6.2f} s = {first_s / cp_s:4.2f}x cp   (target <= 1.3x)")
+    print(f"  log_artifact (unchanged):    {again_s:6.2f} s = {again_s / hash_s:4.2f}x {NAME} (target <= 1x)")
+    print(f"  file bytes the store gained the second time: {grown:,}")
 
 
 def make_tree(folder: Path, files: int) -> None:

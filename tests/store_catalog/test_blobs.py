@@ -87,3 +87,21 @@ def test_a_process_killed_while_adding_leaves_only_a_temp_file(tmp_path: Path) -
         child.join()
     assert list(blobs.digests()) == [] and len(list(blobs.temps())) == 1
     assert blobs.missing([blake3(b"x" * CHUNK).hexdigest()])
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_add_hashes_the_stored_bytes_with_or_without_the_kernel_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    if not kernel_copy:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)  # macOS, or an old kernel
+    data = os.urandom(CHUNK * 3 + 7)  # several chunks and a short last one
+    src = tmp_path / "src.bin"
+    src.write_bytes(data)
+    blobs = LocalBlobs(tmp_path / "objects")
+    digest, size = blobs.add(src)
+    assert (digest, size) == (blake3(data).hexdigest(), len(data))
+    assert blobs.path(digest).read_bytes() == data
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    assert blobs.add(empty) == (blake3(b"").hexdigest(), 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..store.catalog.digest import copy_digesting
+from ..store.catalog.digest import copy_file_digesting
 
 
 def copy_verified(src: Path, dst: Path, digest: str) -> None:
@@ -15,8 +15,8 @@ def copy_verified(src: Path, dst: Path, digest: str) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.wbnb-tmp-{os.getpid()}")
     try:
-        with open(src, "rb", buffering=0) as fin, open(tmp, "wb") as fout:
-            got, _ = copy_digesting(fin, fout)
+        with open(src, "rb", buffering=0) as fin, open(tmp, "w+b") as fout:
+            got, _ = copy_file_digesting(fin, fout)
         if got != digest:
             raise ValueError(
                 f"{src} is damaged: its bytes hash to {got}, not {digest}; "

@@ -21,7 +21,7 @@ from io import BufferedReader
 from pathlib import Path
 from typing import Literal
 
-from .digest import check_digest, copy_digesting, digest_file, is_digest
+from .digest import check_digest, copy_file_digesting, digest_file, is_digest
 
 try:
     from fcntl import ioctl
@@ -34,8 +34,8 @@ _FICLONE = 0x40049409  # linux/fs.h: share a file's extents (btrfs, xfs, bcachef
 
 def _copy_hashing(fin: BufferedReader, dst: Path) -> tuple[str, int]:
     """Copy the open file ``fin`` to the new file ``dst`` and hash the bytes on the way."""
-    with open(dst, "xb") as fout:
-        return copy_digesting(fin, fout)
+    with open(dst, "x+b") as fout:
+        return copy_file_digesting(fin, fout)
 
 
 def _clone(fin: BufferedReader, dst: Path) -> bool:
