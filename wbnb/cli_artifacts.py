@@ -120,7 +120,7 @@ def _cmd_gc(args: argparse.Namespace) -> int:
             "or unset WBNB_BASE_URL to clean this machine's store"
         )
     catalog = api.store.catalog
-    report = gc(catalog, catalog.blobs, keep_last=args.keep_last, dry_run=args.dry_run)
+    report = gc(catalog, keep_last=args.keep_last, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"
     for v in report.versions:
         print(f"{verb} {plain(v.project)}/{plain(v.name)}:{v.version} ({human_bytes(v.size)})")

@@ -1,7 +1,7 @@
 """Giving disk back: old versions of checkpoint series, blobs nothing references, stale
 temporary files.
 
-    report = gc(catalog, blobs, keep_last=3, dry_run=True)    # blobs: the catalog's LocalBlobs
+    report = gc(catalog, keep_last=3, dry_run=True)    # a local store's SqlCatalog
     print(report.summary())
 
 - ``keep_last=N``: in each collection of logged versions, the versions older than the
@@ -10,7 +10,9 @@ temporary files.
 - Blobs: a file of the objects folder (``<objects>/<ab>/<digest>``) that no remaining
   version's manifest names is removed, and so is any other file there (a copy left by a
   killed process); either only once untouched for ``grace`` seconds (an hour), because
-  a blob is stored before the commit that references it.
+  a blob is stored before the commit that references it. A blob is removed inside the
+  catalog's write transaction (``SqlCatalog.remove_unreferenced``), and adding stored
+  bytes again touches their blob, so a version logged while gc runs never loses a file.
 - ``dry_run``: nothing is deleted; the report says what would be, and the bytes freed.
 
 The download cache of a remote store (its own size budget) is trimmed by its owner.
@@ -23,9 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..store.catalog.base import Catalog
-from ..store.catalog.blobs import LocalBlobs
 from ..store.catalog.records import LATEST, ArtifactConflict, VersionRecord, version_index
+from ..store.catalog.sql import SqlCatalog
 from ..textout import human_bytes
 
 GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
@@ -60,8 +61,7 @@ def beyond_last(versions: list[VersionRecord], keep_last: int, linked: set[str])
 
 
 def gc(
-    catalog: Catalog,
-    blobs: LocalBlobs,
+    catalog: SqlCatalog,
     *,
     keep_last: int | None = None,
     dry_run: bool = False,
@@ -92,17 +92,19 @@ def gc(
                 continue
             dropped |= digests
             report.versions.append(v)
-    cutoff = time.time() - grace
-    for digest in list(blobs.digests()):
-        if digest in referenced:
-            continue
-        st = _stat(blobs.path(digest))
-        if st is None or digest not in dropped and max(st.st_mtime, st.st_ctime) > cutoff:
-            continue  # perhaps stored for a commit on its way (ctime: a blob hard-linked from an old file)
+    blobs = catalog.blobs
+    now = time.time()
+    # A dropped version's blobs were stored long ago: untouched since gc began is enough.
+    since = {d: now if d in dropped else now - grace for d in blobs.digests() if d not in referenced}
+    if dry_run:
+        found = ((d, blobs.untouched(d, t)) for d, t in since.items())
+        removed = [(d, st.st_size if st.st_nlink <= 1 else 0) for d, st in found if st is not None]
+    else:
+        removed = catalog.remove_unreferenced(since)
+    for digest, freed in removed:
         report.blobs.append(digest)
-        report.freed += st.st_size if st.st_nlink <= 1 else 0  # a hard-linked blob's bytes stay with its twin
-        if not dry_run:
-            blobs.remove(digest)
+        report.freed += freed  # a hard-linked blob's bytes stay with its twin
+    cutoff = now - grace
     for path in list(blobs.temps()):
         st = _stat(path)
         if st is None or st.st_mtime > cutoff:

@@ -119,6 +119,16 @@ class LocalBlobs:
                     if is_digest(f.name) and f.name.startswith(sub.name):
                         yield f.name
 
+    def untouched(self, digest: str, since: float) -> os.stat_result | None:
+        """The blob's stat if it is stored and was neither written nor added again after
+        ``since`` (seconds since the epoch; ctime too: a hard-linked blob keeps its source's
+        old mtime); None otherwise."""
+        try:
+            st = self.path(digest).lstat()
+        except FileNotFoundError:
+            return None
+        return st if max(st.st_mtime, st.st_ctime) <= since else None
+
     def remove(self, digest: str) -> bool:
         """Delete a blob; False if it was not stored."""
         try:
@@ -159,8 +169,14 @@ class LocalBlobs:
     def _place(self, tmp: Path, digest: str) -> None:
         """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists."""
         final = self.path(digest)
-        if final.is_file():
-            return  # the same bytes are there: the temp file goes
+        try:
+            st = final.stat()
+        except FileNotFoundError:
+            pass
+        else:  # the same bytes are there: the temp file goes
+            if st.st_nlink == 1:
+                os.utime(final)  # added again: gc, which removes only untouched blobs, keeps it
+            return
         try:
             os.replace(tmp, final)
         except FileNotFoundError:  # the first blob of its <ab> folder

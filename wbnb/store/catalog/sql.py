@@ -329,14 +329,33 @@ class SqlCatalog(Catalog):
 
     def referenced(self) -> set[str]:
         """The digests of every stored file some version names (what ``gc`` keeps)."""
-        rows = self.dialect.read(
-            lambda q: q.all(
-                "SELECT DISTINCT e.digest FROM art_entries e JOIN art_versions v ON v.id = e.version_id"
-                " JOIN art_collections c ON c.id = v.collection WHERE c.entity = ? AND e.ref IS NULL",
-                self.entity,
-            )
+        return self.dialect.read(self._referenced)
+
+    def _referenced(self, q: Sql) -> set[str]:
+        rows = q.all(
+            "SELECT DISTINCT e.digest FROM art_entries e JOIN art_versions v ON v.id = e.version_id"
+            " JOIN art_collections c ON c.id = v.collection WHERE c.entity = ? AND e.ref IS NULL",
+            self.entity,
         )
         return {r[0] for r in rows}
+
+    def remove_unreferenced(self, untouched_since: Mapping[str, float]) -> list[tuple[str, int]]:
+        """Remove each blob of ``untouched_since`` that no version names and that was not
+        written or added again after its time (``LocalBlobs.untouched``), inside a write
+        transaction: a commit naming one waits for it, then finds the blob gone and is
+        refused, never leaving a version without its file. Returns each removed blob's
+        digest and the bytes that freed (none for a hard link whose twin stays)."""
+
+        def work(q: Sql) -> list[tuple[str, int]]:
+            names = self._referenced(q)
+            removed = []
+            for digest, since in untouched_since.items():
+                st = None if digest in names else self.blobs.untouched(digest, since)
+                if st is not None and self.blobs.remove(digest):
+                    removed.append((digest, st.st_size if st.st_nlink <= 1 else 0))
+            return removed
+
+        return self._write(work)
 
     def blob_file(self, digest: str) -> Path:
         path = self.blobs.path(digest)
