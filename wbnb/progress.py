@@ -44,3 +44,12 @@ class ProgressBar:
         filled = round(frac * self.width)
         bar = "█" * filled + "░" * (self.width - filled)
         return f"{self.label} [{bar}] {frac:4.0%}  {self.done:,}/{self.total:,} {self.unit}"
+
+
+BIG = 256 << 20  # bytes of work past which a transfer shows a bar
+
+
+def bytes_bar(label: str, total: int) -> ProgressBar | None:
+    """A bar counting MiB for ``total`` bytes of work, or None when that is too little
+    to be worth one (under ``BIG``)."""
+    return ProgressBar(label, total >> 20, unit="MiB") if total >= BIG else None

@@ -204,3 +204,18 @@ def test_save_of_a_draft_logs_it(work: Path) -> None:
     alone.save(project="p")  # wandb's: a run is made to log it
     assert wbnb.run is None
     assert wbnb.Api().artifact("p/solo:latest").logged_by().job_type == "auto"
+
+
+def test_logging_big_files_shows_a_progress_bar(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("wbnb.progress.BIG", 1 << 20)  # what counts as big, so the test stays small
+    write("a.bin", "a" * (1 << 20))
+    write("b.bin", "b" * (1 << 20))
+    with wbnb.init(project="p", settings={"silent": True}) as run:
+        art = wbnb.Artifact("weights", "model")
+        art.add_file("a.bin")
+        art.add_file("b.bin")
+        run.log_artifact(art)
+    err = capsys.readouterr().err
+    assert "log artifact weights [" in err and "2/2 MiB" in err

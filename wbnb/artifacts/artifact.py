@@ -423,7 +423,9 @@ class Artifact:
         else:
             latest = self._latest(home, project)
             earlier = {e.path: e.size or 0 for e in latest if e.ref is None}
-            entries = self._draft.stage(catalog, latest if self._incremental else [], earlier, home.add_blob)
+            entries = self._draft.stage(
+                catalog, latest if self._incremental else [], earlier, home.add_blob, f"log artifact {self._name}"
+            )
         commit = Commit(
             project, self._name, self._type, tuple(entries), self._description, self._metadata, tuple(wanted), run
         )

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from ..progress import ProgressBar
+from ..progress import bytes_bar
 from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
 from .hashing import copy_verified
@@ -24,7 +24,6 @@ from .references import fetch, hashed
 
 MARKER = ".wbnb-artifact.json"
 _KEEP = 16  # versions a marker remembers (several may be placed in one folder)
-_BAR_BYTES = 256 << 20  # downloads this large show a progress bar
 
 
 class ArtifactFileError(ValueError):
@@ -80,7 +79,7 @@ def place(
         return
     root.mkdir(parents=True, exist_ok=True)
     total = sum(e.size or 0 for e in entries)
-    bar = ProgressBar(label, total >> 20, unit="MiB") if total >= _BAR_BYTES else None
+    bar = bytes_bar(label, total)
     done = 0
     placed = []
     for e in entries:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from ..progress import bytes_bar
 from ..store.catalog.base import Catalog
 from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
@@ -166,7 +167,12 @@ class Draft:
         return [self.entry(p) for p in sorted(self.items)]
 
     def stage(
-        self, catalog: Catalog, base: list[Entry], earlier: dict[str, int], add_blob: AddBlob | None = None
+        self,
+        catalog: Catalog,
+        base: list[Entry],
+        earlier: dict[str, int],
+        add_blob: AddBlob | None = None,
+        label: str = "log artifact",
     ) -> list[Entry]:
         """Put every entry's bytes into ``catalog`` (nothing for bytes it has) and return
         the manifest: ``base`` (an incremental draft's starting version) less what was
@@ -174,12 +180,19 @@ class Draft:
 
         A file is read once: hashed, then copied only if the catalog lacks it, where it
         likely has it (the collection's newest version has a file of that path and size:
-        ``earlier``); otherwise copied into ``add_blob`` hashing as it goes."""
+        ``earlier``); otherwise copied into ``add_blob`` hashing as it goes. Past
+        ``progress.BIG`` bytes of files, a bar (``label``) counts them."""
         merged = {e.path: e for e in base if not any(e.path == r or e.path.startswith(r + "/") for r in self.removed)}
+        sizes = {}
+        for path, item in self.items.items():
+            if item.source is not None:
+                try:
+                    sizes[path] = item.source.stat().st_size
+                except FileNotFoundError:
+                    raise ValueError(f"artifact file {path!r}: {item.source} is gone since it was added") from None
+        bar, done = bytes_bar(label, sum(sizes.values())), 0
         for path in sorted(self.items):
             item = self.items[path]
-            if item.source is not None and not item.source.is_file():
-                raise ValueError(f"artifact file {path!r}: {item.source} is gone since it was added")
             if item.ref is None and item.digest is None and add_blob is not None and earlier.get(path) != item.size:
                 assert item.source is not None
                 digest, size = add_blob(item.source, "immutable" if item.immutable else "mutable")
@@ -189,4 +202,9 @@ class Draft:
                 src = item.source or item.origin.blob_file(entry.digest)  # type: ignore[union-attr]
                 catalog.put_blob(src, entry.digest, entry.size or 0)
             merged[path] = entry
+            if bar is not None:
+                done += sizes.get(path, 0)
+                bar.update(done >> 20)
+        if bar is not None:
+            bar.close()
         return [merged[p] for p in sorted(merged)]

@@ -20,10 +20,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..base import StoreError
 from .dialect import Dialect, Row, Sql, T, statements
 
 BUSY = 30.0  # seconds a write waits for another process's transaction
@@ -61,25 +63,41 @@ class SqliteDialect(Dialect):
         return f"SqliteDialect({str(self.path)!r})"
 
     def read(self, work: Callable[[Sql], T]) -> T:
-        conn = self._connection(create=False)
-        conn.execute("BEGIN")
-        try:
-            return work(_Statements(conn))
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")  # a read changes nothing
+        with self._trouble("read"):
+            conn = self._connection(create=False)
+            conn.execute("BEGIN")
+            try:
+                return work(_Statements(conn))
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")  # a read changes nothing
 
     def write(self, work: Callable[[Sql], T], scope: str) -> T:
-        conn = self._connection(create=True)
-        conn.execute("BEGIN IMMEDIATE")
+        with self._trouble("write"):
+            conn = self._connection(create=True)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(_Statements(conn))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # some errors end it themselves
+                    conn.execute("ROLLBACK")
+                raise
+            return result
+
+    @contextmanager
+    def _trouble(self, what: str) -> Iterator[None]:
+        """SQLite's own errors (busy past ``BUSY``, a damaged or unwritable file) as a
+        ``StoreError`` naming the file and what to do."""
         try:
-            result = work(_Statements(conn))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # some errors end it themselves
-                conn.execute("ROLLBACK")
-            raise
-        return result
+            yield
+        except sqlite3.DatabaseError as e:
+            hint = (
+                f"another process held it for over {BUSY:g} s; try again"
+                if "locked" in str(e) or "busy" in str(e)
+                else "check the disk and the file's permissions"
+            )
+            raise StoreError(f"cannot {what} the artifact catalog {self.path}: {e}; {hint}") from e
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
