@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from wbnb.artifacts.lineage import lineage, store_run_names
 from wbnb.store.local import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +77,54 @@ def test_compare_trains_a_grid_and_shows_table_and_overlay(tmp_path: Path) -> No
     printed = "".join(o.get("text", "") for o in nb.cells[6].outputs if o.output_type == "stream")
     best = ast.literal_eval(printed.strip())  # [(name, val/acc), ...] as Api ordered them
     assert len(best) == 3 and [acc for _, acc in best] == sorted((acc for _, acc in best), reverse=True)
+
+
+@pytest.mark.timeout(600)
+def test_artifacts_versions_data_links_the_best_checkpoint_and_draws_lineage(tmp_path: Path) -> None:
+    nb = execute("artifacts.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    catalog, project = store.catalog, "artifacts-demo"
+    runs = {m["name"]: m for m in store.runs(project)}
+    assert all(m["state"] == "finished" for m in runs.values()) and len(runs) == 5
+    # Dataset versioning: preprocessing twice logged identical bytes, so one version.
+    assert [v.version for v in catalog.versions(project, "raw-data")] == ["v0"]
+    (processed,) = catalog.versions(project, "processed-data")
+    assert processed.logged_by is not None and processed.logged_by.run_id == runs["preprocess"]["id"]
+    assert (tmp_path / "artifacts" / "raw-data:v0" / "X.npy").is_file()  # wandb's default download folder
+    # A checkpoint per epoch; "best" on the highest val_acc (the first to reach it), "latest" on the last.
+    ckpts = catalog.versions(project, "classifier")
+    assert [v.version for v in ckpts] == [f"v{e}" for e in range(6)]
+    assert all(f"epoch-{v.index}" in v.aliases for v in ckpts) and "latest" in ckpts[-1].aliases
+    accs = [v.metadata["val_acc"] for v in ckpts]
+    best = catalog.resolve(project, "classifier", "best")
+    assert best.index == accs.index(max(accs)) and best.index < 5  # best is not the last epoch here
+    # The registry link resolves to the best checkpoint, and the evaluation run used it.
+    link = catalog.resolve("wandb-registry-model", "demo-classifier", "production")
+    assert link.source_id == best.id and link.digest == best.digest
+    assert [r.run_id for r in catalog.used_by(link.id)] == [runs["evaluate"]["id"]]
+    assert runs["evaluate"]["summary"]["eval/acc"] == pytest.approx(max(accs))  # same weights, same data
+    # Lineage edges, as the graph the notebook drew reads them.
+    graph = lineage(catalog, best, depth=4, run_names=store_run_names(store))
+    edges = {(graph.nodes[e.src].label, graph.nodes[e.dst].label, e.kind) for e in graph.edges}
+    assert {
+        ("raw-data:v0", "preprocess", "input"),
+        ("preprocess", "processed-data:v0", "output"),
+        ("processed-data:v0", "train", "input"),
+        ("train", f"classifier:{best.version}", "output"),
+        (f"classifier:{best.version}", "demo-classifier:v0", "link"),
+        ("demo-classifier:v0", "evaluate", "input"),
+    } <= edges
+    # Both widgets are in the saved notebook, each with its static picture.
+    pictured = [
+        o["data"]["image/svg+xml"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(pictured) == 2
+    assert "artifacts-demo/classifier" in pictured[0] and f"best, epoch-{best.index}" in pictured[0]
+    assert "raw-data:v0" in pictured[1] and "demo-classifier:v0" in pictured[1]
+    # The Api cell printed what it read back.
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    assert "logged by: train" in printed and "used by: ['evaluate']" in printed

@@ -1131,7 +1131,17 @@ assert "p" in cli("projects") and "r1" in cli("runs", "p") and "first" in cli("s
     Call(CLI, "wbnb login", code='cli("login", "--help")'),
     Call(CLI, "wbnb offline / online / disabled", code='cli("offline", "--help")'),
     Call(CLI, "wbnb sweep sweep.yaml / wbnb agent SWEEP_ID", code='cli("sweep", "--help"); cli("agent", "--help")'),
-    Call(CLI, "wbnb artifact get / put / ls", code='cli("artifact", "--help")'),
+    Call(
+        CLI,
+        "wbnb artifact get / put / ls",
+        code="""
+os.makedirs("w"); Path("w/m.bin").write_bytes(b"weights")
+assert "p/m:v0" in cli("artifact", "put", "w", "--name", "p/m", "--type", "model", "--alias", "best")
+assert "p/m" in cli("artifact", "ls") and "best" in cli("artifact", "ls", "p/m")
+cli("artifact", "get", "p/m:best", "--root", "got")
+assert Path("got/m.bin").read_bytes() == b"weights"
+""",
+    ),
     Call(CLI, "wbnb restore / pull", code='cli("pull", "--help")'),
     # --- integrations ---------------------------------------------------------------
     Call(
