@@ -23,7 +23,7 @@ from .artifacts.gc import gc
 from .store.catalog.base import Catalog
 from .store.catalog.records import LATEST, VersionRecord
 from .store.local import LocalStore
-from .textout import human_bytes, local_time, plain, table
+from .textout import counted, human_bytes, local_time, plain, table
 
 
 def _catalog(api: Api) -> Catalog:
@@ -41,11 +41,14 @@ def _cmd_ls(args: argparse.Namespace) -> int:
     if args.target and "/" in args.target:  # one collection's versions
         project, name = args.target.rsplit("/", 1)
         versions = catalog.versions(project, name)
+        if args.type and versions[0].type != args.type:
+            print(f"{plain(project)}/{plain(name)} is a {plain(versions[0].type)}, not a {plain(args.type)}")
+            return 1
         rows = [
             [v.version, _aliases(v), human_bytes(v.size), str(v.file_count), local_time(v.created_at), _logger(v)]
             for v in reversed(versions)
         ]
-        print(f"{plain(project)}/{plain(name)} ({plain(versions[0].type)}, {len(versions)} versions)")
+        print(f"{plain(project)}/{plain(name)} ({plain(versions[0].type)}, {counted(len(versions), 'version')})")
         print(table(["version", "aliases", "size", "files", "created", "logged by"], rows))
         return 0
     cols = catalog.collections(args.target, args.type)
@@ -82,7 +85,8 @@ def _cmd_get(args: argparse.Namespace) -> int:
     api = Api({"dir": args.dir})
     artifact = api.artifact(args.artifact, type=args.type)
     path = artifact.download(root=args.root)
-    print(f"{plain(artifact.qualified_name)} ({human_bytes(artifact.size)}, {artifact.file_count} files) in {path}")
+    files = counted(artifact.file_count, "file")
+    print(f"{plain(artifact.qualified_name)} ({human_bytes(artifact.size)}, {files}) in {path}")
     return 0
 
 
@@ -105,7 +109,7 @@ def _cmd_put(args: argparse.Namespace) -> int:
     finally:
         run.finish(quiet=True)
     print(
-        f"logged {plain(logged.qualified_name)} ({human_bytes(logged.size)}, {logged.file_count} files) "
+        f"logged {plain(logged.qualified_name)} ({human_bytes(logged.size)}, {counted(logged.file_count, 'file')}) "
         f"from run {plain(run.project)}/{plain(run.id)}; get it with: wbnb artifact get "
         f"{plain(run.project)}/{plain(logged.name)}"
     )

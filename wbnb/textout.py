@@ -38,6 +38,11 @@ def duration(seconds: float | None) -> str:
     return f"{s}s"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count and its noun (plural by an ``s``)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def human_bytes(n: float) -> str:
     """``340 B``, ``1.5 KiB``, ``3.0 GiB``."""
     for unit in ("B", "KiB", "MiB", "GiB"):

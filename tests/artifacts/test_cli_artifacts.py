@@ -88,4 +88,4 @@ def test_gc_dry_run_then_keep_last(store_dir: Path, tmp_path: Path, capsys: pyte
     assert code == 0 and "deleted p/ckpt:v1" in out
     assert out.strip().splitlines()[-1].startswith("freed 2.0 KiB: 2 versions, 2 unreferenced blobs")
     _, out, _ = _run(capsys, "artifact", "ls", "p/ckpt")
-    assert out.splitlines()[0] == "p/ckpt (model, 1 versions)"
+    assert out.splitlines()[0] == "p/ckpt (model, 1 version)"

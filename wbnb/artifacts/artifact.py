@@ -299,7 +299,7 @@ class Artifact:
 
     @property
     def digest(self) -> str:
-        """SHA-256 over the sorted ``path:digest`` lines (a draft's files are hashed)."""
+        """The digest (BLAKE3) of the sorted ``path:digest`` lines (a draft's files are hashed)."""
         return self._record.digest if self._record else self.manifest.digest()
 
     @property
@@ -372,7 +372,7 @@ class Artifact:
         self, uri: str, name: str | None = None, checksum: bool = True, max_objects: int | None = None
     ) -> list[ArtifactManifestEntry]:
         """Add a reference: ``file://`` paths are hashed (a folder adds each file);
-        other URIs are kept as they are, with the SHA-256 of the URI as digest."""
+        other URIs are kept as they are, with the digest of the URI as their digest."""
         items = self._editable("add_reference").add_reference(str(uri), name, checksum, max_objects)
         return [self._staged(i) for i in items]
 

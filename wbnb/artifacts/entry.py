@@ -36,7 +36,7 @@ class ArtifactManifestEntry:
 
     @property
     def digest(self) -> str:
-        """SHA-256 (hex) of the file's bytes (or a reference's digest)."""
+        """BLAKE3 (hex) of the file's bytes (or a reference's digest)."""
         self._hashed()
         assert self._digest is not None
         return self._digest

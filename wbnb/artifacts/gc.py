@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..store.catalog.records import LATEST, ArtifactConflict, VersionRecord, version_index
 from ..store.catalog.sql import SqlCatalog
-from ..textout import human_bytes
+from ..textout import counted, human_bytes
 
 GRACE = 3600.0  # seconds a file must be untouched before gc may remove it
 
@@ -46,8 +46,8 @@ class GcReport:
         """One line: what went, or would go."""
         verb = "would free" if self.dry_run else "freed"
         return (
-            f"{verb} {human_bytes(self.freed)}: {len(self.versions)} versions, "
-            f"{len(self.blobs)} unreferenced blobs, {len(self.temp)} stale temporary files"
+            f"{verb} {human_bytes(self.freed)}: {counted(len(self.versions), 'version')}, "
+            f"{counted(len(self.blobs), 'unreferenced blob')}, {counted(len(self.temp), 'stale temporary file')}"
         )
 
 

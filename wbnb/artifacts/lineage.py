@@ -21,6 +21,7 @@ from typing import Literal
 from ..store.base import RunNotFound, Store
 from ..store.catalog.base import Catalog
 from ..store.catalog.records import RunRef, VersionRecord
+from ..textout import counted
 
 MAX_NODES = 200
 EXPAND_NODES = 50  # the most one expansion adds, however many nodes the graph has
@@ -79,7 +80,8 @@ class Lineage:
 
     def __repr__(self) -> str:
         more = ", truncated" if self.truncated else ""
-        return f"<Lineage of {self.root}: {len(self.runs())} runs, {len(self.artifacts())} versions{more}>"
+        runs, versions = counted(len(self.runs()), "run"), counted(len(self.artifacts()), "version")
+        return f"<Lineage of {self.root}: {runs}, {versions}{more}>"
 
     def runs(self) -> list[RunRef]:
         """The runs in the graph."""

@@ -120,6 +120,6 @@ def test_a_lineage_ending_a_cell_displays_its_graph(tmp_path: Path, monkeypatch:
     shown: list[Any] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
     graph = _graph(tmp_path).lineage
-    assert repr(graph) == f"<Lineage of {graph.root}: 2 runs, 1 versions>"
+    assert repr(graph) == f"<Lineage of {graph.root}: 2 runs, 1 version>"
     shell.display_formatter.ipython_display_formatter(graph)
     assert len(shown) == 1 and isinstance(shown[0], LineageGraph) and shown[0].lineage is graph
