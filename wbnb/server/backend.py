@@ -14,9 +14,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..store.base import Store, StoreError
+from ..store.names import folder_name
 from ..store.runmeta import RunMeta
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
@@ -55,6 +57,8 @@ def silent_client(stale_after: float) -> str:
 
 class Backend(ABC):
     """Runs grouped by entity, plus the API keys that grant access to an entity."""
+
+    root: Path  # the server's ``--root``: media, artifact uploads in progress (and ``files.py``'s runs)
 
     # -- keys --------------------------------------------------------------------------
 
@@ -116,6 +120,10 @@ class Backend(ABC):
     @abstractmethod
     def media(self, path: str) -> bytes:
         """Bytes of a ``media/...`` path; ValueError for anything else, FileNotFoundError."""
+
+    def uploads(self, entity: str) -> Path:
+        """The folder of the entity's artifact file uploads in progress (``routes/artifacts.py``)."""
+        return self.root / "uploads" / folder_name(entity)
 
     def close_idle(self, idle_after: float, stale_after: float) -> None:  # noqa: B027 (default: nothing held)
         """Release what runs hold whose last write (open or batch) is ``idle_after``

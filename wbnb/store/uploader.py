@@ -601,6 +601,10 @@ class SpooledRunWriter(RunWriter):
         uploaded = self.uploader.finish(state, exit_code, self.upload_timeout)
         if note := self.uploader.left_out_note():
             problems = [*problems, f"{note}; they are kept in {self.local.dir}"]
+        problems += [
+            f"{p}; it is kept in {self.uploader.remote.spool}: `wbnb sync` pushes it"
+            for p in self.uploader.remote.wait_pushes(self.upload_timeout)
+        ]
         if uploaded:
             self.local.save_meta(synced=True)
             return problems
