@@ -19,7 +19,6 @@ from .bodies import INT64, MAX_DEPTH
 
 TEXT_MAX = 1 << 16  # a description, a reference's URI or checksum
 PATH_MAX = 4096
-MANIFEST_PAGE = 10_000  # entries a manifest page holds at most
 
 
 def _path(value: str) -> str:

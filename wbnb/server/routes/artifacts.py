@@ -28,9 +28,8 @@ from starlette.responses import FileResponse, Response
 
 from ...store.catalog.base import Catalog
 from ...store.catalog.records import RunRef, VersionRecord, check_artifact_name
-from ...store.catalog.wire import check_digest, commit_from_json, version_json
+from ...store.catalog.wire import MANIFEST_PAGE, check_digest, commit_from_json, version_json
 from ..artifact_bodies import (
-    MANIFEST_PAGE,
     AliasesBody,
     CollectionOut,
     CommitBody,

@@ -40,11 +40,11 @@ from .records import (
     VersionRecord,
     check_artifact_name,
 )
-from .wire import UPLOAD_CHUNK, check_digest, collection_from_json, commit_json, version_from_json
+from .wire import MANIFEST_PAGE, UPLOAD_CHUNK, check_digest, collection_from_json, commit_json, version_from_json
 
 PROGRESS_MIN = 64 << 20
 MIN_CHUNK = 64 << 10
-RETRIES = 8  # failed requests in a row (connection lost, 5xx) before a transfer gives up
+PATIENCE = 30.0  # seconds a transfer waits for a server that stopped answering (connection lost, 5xx)
 MISSING_BATCH = 50_000  # digests asked about in one request
 READ = 1 << 20
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -81,7 +81,10 @@ class Connection(Protocol):
 
 class RemoteCatalog(Catalog):
     """The artifacts of ``entity`` on the server ``conn`` talks to; downloads are
-    cached in ``cache`` (``BlobCache()``: the user's cache folder, by default)."""
+    cached in ``cache`` (``BlobCache()``: the user's cache folder, by default). A
+    transfer (``put_blob``, ``blob_file``) goes on across dropped connections and 5xx
+    answers, giving up (``TimeoutError``) once the server has not answered for
+    ``patience`` seconds; it sends at most ``chunk`` bytes a request."""
 
     def __init__(
         self,
@@ -90,11 +93,14 @@ class RemoteCatalog(Catalog):
         cache: BlobCache | None = None,
         progress: bool = True,
         chunk: int = UPLOAD_CHUNK,
+        patience: float = PATIENCE,
     ) -> None:
         self.conn, self.entity = conn, entity
         self.cache = cache if cache is not None else BlobCache()
         self.progress = progress
         self.chunk = chunk  # halved by a 413: the server takes smaller chunks
+        self.patience = patience
+        self.manifest_page = MANIFEST_PAGE
         self._root = f"/entities/{_name('entity', entity)}/artifacts"
 
     def __repr__(self) -> str:
@@ -142,7 +148,8 @@ class RemoteCatalog(Catalog):
         entries: list[Entry] = []
         start = 0
         while True:
-            page = self._call("GET", self._version(version_id) + "/manifest", params={"start": start})
+            params = {"start": start, "limit": self.manifest_page}
+            page = self._call("GET", self._version(version_id) + "/manifest", params=params)
             entries += [Entry.from_json(e) for e in page["entries"]]
             start = page["next"]
             if not page["more"]:
@@ -209,7 +216,7 @@ class RemoteCatalog(Catalog):
     def put_blob(self, src: Path, digest: str, size: int) -> None:
         """Upload ``src`` as the blob ``digest``, from wherever the server's copy of an
         earlier attempt ends; ``ValueError`` when the server finds it hashes otherwise,
-        ``TimeoutError`` when the server stays away for ``RETRIES`` tries in a row."""
+        ``TimeoutError`` when the server stops answering for ``patience`` seconds."""
         blob = f"/blobs/{check_digest(digest)}"
         status = lambda: self._call("GET", blob + "/upload")
         big = self.progress and size >= PROGRESS_MIN
@@ -251,15 +258,20 @@ class RemoteCatalog(Catalog):
         params = {"offset": offset, "size": size}
         return self._call("PUT", blob, params=params, data=_Slice(f, offset, n, bar), headers=OCTETS, timeout=timeout)
 
+    def _pause(self, failures: int, since: float) -> None:
+        """Wait before the next try, longer after each failure in a row; ``TimeoutError``
+        once the server has not answered for ``patience`` seconds (``since``: monotonic)."""
+        if time.monotonic() - since >= self.patience:
+            raise TimeoutError(f"{self.conn.base_url} stopped answering for {self.patience:g} s during a transfer")
+        time.sleep(min(0.25 * 2 ** (failures - 1), 8.0, max(since + self.patience - time.monotonic(), 0.0)))
+
     def _retrying(self, call: Callable[[], Any], failures: int = 0) -> Any:
-        """``call()``, after a pause that grows with ``failures`` (the requests that
-        failed in a row so far), retried while the server cannot be reached or answers
-        5xx, until ``RETRIES`` failures in a row."""
+        """``call()``, after a pause if ``failures`` requests failed in a row before it,
+        retried while the server cannot be reached or answers 5xx (``patience``)."""
+        since = time.monotonic()
         while True:
-            if failures > RETRIES:
-                raise TimeoutError(f"{self.conn.base_url} stopped answering during a transfer")
             if failures:
-                time.sleep(min(0.25 * 2 ** (failures - 1), 8.0))
+                self._pause(failures, since)
             try:
                 return call()
             except LOST:
@@ -279,10 +291,10 @@ class RemoteCatalog(Catalog):
 
     def _download(self, digest: str) -> Iterator[bytes]:
         """The blob's bytes as they arrive; a dropped connection is resumed with a
-        ``Range`` request from the bytes received (``RETRIES`` times in a row at most)."""
+        ``Range`` request from the bytes received (for ``patience`` seconds)."""
         path = f"{self._root}/blobs/{digest}"
         url = self.conn.base_url + API + path
-        got, failures, bar = 0, 0, None
+        got, failures, bar, since = 0, 0, None, time.monotonic()
         try:
             while True:
                 headers = {"Range": f"bytes={got}-"} if got else {}
@@ -296,16 +308,14 @@ class RemoteCatalog(Catalog):
                             bar = ProgressBar(f"wbnb: download {digest[:12]}", total, "bytes")
                         for chunk in r.iter_content(READ):
                             got += len(chunk)
-                            failures = 0
+                            failures, since = 0, time.monotonic()
                             if bar is not None:
                                 bar.update(got)
                             yield chunk
                     return
                 except LOST:
                     failures += 1
-                    if failures > RETRIES:
-                        raise TimeoutError(f"{self.conn.base_url} stopped answering during a download") from None
-                    time.sleep(min(0.25 * 2 ** (failures - 1), 8.0))
+                    self._pause(failures, since)
         finally:
             if bar is not None:
                 bar.close()

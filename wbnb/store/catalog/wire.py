@@ -15,6 +15,7 @@ from .records import CollectionRecord, Commit, Entry, RunRef, VersionRecord
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 UPLOAD_CHUNK = 32 * MiB  # bytes of a blob a client sends in one request at most
 MAX_CHUNK = 2 * UPLOAD_CHUNK  # a server's default limit on one (a smaller one halves the client's)
+MANIFEST_PAGE = 10_000  # entries of a manifest in one answer at most
 
 
 def check_digest(value: Any) -> str:

@@ -1,0 +1,142 @@
+"""Artifact files on a ``wbnb server``: uploads deduplicated by digest (bytes the server
+holds are never sent), resumable (an upload cut off goes on from what the server
+kept), verified before they become visible, in chunks the server bounds; digests
+are names, never paths."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.waiting import wait_for
+from wbnb.store.catalog.records import ArtifactConflict, Commit
+
+from .artifactsrv import BACKENDS, ArtifactServer, blob, serving
+
+MiB = 1 << 20
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArtifactServer]:
+    with serving(request, tmp_path_factory.mktemp("artifacts-blobs"), max_chunk=1 * MiB) as srv:
+        yield srv
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_bytes_the_server_holds_are_never_sent_again(server: ArtifactServer, tmp_path: Path) -> None:
+    entity = server.entity()
+    cat, sent = server.catalog(entity, chunk=MiB)
+    path, e = blob(tmp_path, "weights.bin", os.urandom(3 * MiB + 5))
+    cat.put_blob(path, e.digest, e.size or 0)
+    assert sent.blob_bytes == e.size and sent.of("PUT", "/blobs/") == 4  # three whole chunks and the rest
+    again, sent_again = server.catalog(entity)
+    again.put_blob(path, e.digest, e.size or 0)  # the server says it is complete: nothing is sent
+    assert sent_again.blob_bytes == 0 and sent_again.of("PUT", "/blobs/") == 0
+    assert again.missing([e.digest]) == set()
+    assert again.blob_file(e.digest).read_bytes() == path.read_bytes()
+
+
+def test_chunks_over_the_servers_limit_are_halved(server: ArtifactServer, tmp_path: Path) -> None:
+    cat, sent = server.catalog(server.entity(), chunk=4 * MiB)  # the server takes 1 MiB
+    path, e = blob(tmp_path, "big", os.urandom(3 * MiB))
+    cat.put_blob(path, e.digest, e.size or 0)
+    assert cat.chunk == MiB and cat.missing([e.digest]) == set()
+    assert cat.blob_file(e.digest).read_bytes() == path.read_bytes()
+
+
+def test_an_upload_cut_off_goes_on_from_what_the_server_kept(server: ArtifactServer, tmp_path: Path) -> None:
+    entity = server.entity()
+    key = server.key(entity)
+    cat, sent = server.catalog(entity, key=key, chunk=MiB)
+    path, e = blob(tmp_path, "ckpt", os.urandom(3 * MiB))
+    size = e.size or 0
+    # A client that dies partway through a chunk (a raw socket closed after half of it): the server keeps what arrived.
+    url = urlparse(server.url)
+    target = f"/api/v1/entities/{entity}/artifacts/blobs/{e.digest}?offset=0&size={size}"
+    kept = MiB // 2 + 10
+    with socket.create_connection((url.hostname, url.port)) as s:
+        head = (
+            f"PUT {target} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: Bearer {key}\r\n"
+            f"Content-Type: application/octet-stream\r\nContent-Length: {MiB}\r\n\r\n"
+        )
+        s.sendall(head.encode() + path.read_bytes()[:kept])
+    status_url = f"{server.url}/api/v1/entities/{entity}/artifacts/blobs/{e.digest}/upload"
+    wait_for(
+        lambda: requests.get(status_url, headers=_auth(key), timeout=10).json()["received"] == kept,
+        what="the server to keep the bytes that arrived",
+    )
+    assert cat.missing([e.digest]) == {e.digest}  # not visible while partial
+    cat.put_blob(path, e.digest, size)
+    assert sent.blob_bytes == size - kept  # only the rest went
+    assert cat.missing([e.digest]) == set()
+    assert hashlib.sha256(cat.blob_file(e.digest).read_bytes()).hexdigest() == e.digest
+
+
+def test_bytes_that_hash_otherwise_are_refused_and_never_visible(server: ArtifactServer, tmp_path: Path) -> None:
+    entity = server.entity()
+    key = server.key(entity)
+    cat, _ = server.catalog(entity, key=key, chunk=MiB)
+    _, e = blob(tmp_path, "real", os.urandom(2 * MiB))
+    fake, _ = blob(tmp_path, "fake", os.urandom(2 * MiB))  # same size, other bytes
+    with pytest.raises(ValueError, match="hash"):
+        cat.put_blob(fake, e.digest, e.size or 0)
+    assert cat.missing([e.digest]) == {e.digest}
+    with pytest.raises(FileNotFoundError):
+        cat.blob_file(e.digest)
+    base = f"{server.url}/api/v1/entities/{entity}/artifacts/blobs/{e.digest}"
+    assert requests.get(base + "/upload", headers=_auth(key), timeout=10).json()["received"] == 0  # discarded
+    with pytest.raises(ArtifactConflict):
+        cat.commit(Commit("p", "x", "model", (e,)))
+
+
+def test_chunks_must_follow_what_the_server_holds(server: ArtifactServer, tmp_path: Path) -> None:
+    entity = server.entity()
+    key = server.key(entity)
+    data = b"0123456789"
+    digest = hashlib.sha256(data).hexdigest()
+    base = f"{server.url}/api/v1/entities/{entity}/artifacts/blobs/{digest}"
+    h = {**_auth(key), "Content-Type": "application/octet-stream"}
+    r = requests.put(base, params={"offset": 4, "size": 10}, data=data[4:], headers=h, timeout=10)
+    assert r.status_code == 409 and "offset 0" in r.json()["detail"]
+    r = requests.put(base, params={"offset": 0, "size": 10}, data=data + b"more", headers=h, timeout=10)
+    assert r.status_code == 422 and "past the blob's size" in r.json()["detail"]
+    r = requests.put(base, params={"offset": 0, "size": 10}, data=data[:4], headers=h, timeout=10)
+    assert r.json() == {"digest": digest, "received": 4, "complete": False}
+    r = requests.put(base, params={"offset": 4, "size": 10}, data=data[4:], headers=h, timeout=10)
+    assert r.json() == {"digest": digest, "received": 10, "complete": True}
+    got = requests.get(base, headers=_auth(key), timeout=10)
+    assert got.content == data and got.headers["content-type"] == "application/octet-stream"
+    part = requests.get(base, headers={**_auth(key), "Range": "bytes=4-"}, timeout=10)
+    assert part.status_code == 206 and part.content == data[4:]
+    assert requests.head(base, headers=_auth(key), timeout=10).headers["content-length"] == "10"
+
+
+@pytest.mark.parametrize("digest", ["ab", "A" * 64, "g" * 64, "..", "%2E%2E%2Fkeys.json", "0" * 64 + ".part"])
+def test_digests_are_names_never_paths(server: ArtifactServer, digest: str) -> None:
+    entity = server.entity()
+    key = server.key(entity)
+    base = f"{server.url}/api/v1/entities/{entity}/artifacts/blobs/{digest}"
+    for r in (
+        requests.put(base, params={"size": 1}, data=b"x", headers=_auth(key), timeout=10),
+        requests.get(base, headers=_auth(key), timeout=10),
+        requests.get(base + "/upload", headers=_auth(key), timeout=10),
+    ):
+        assert r.status_code in (404, 422), r.text
+    r = requests.post(
+        f"{server.url}/api/v1/entities/{entity}/artifacts/blobs/missing",
+        json={"digests": [digest]},
+        headers=_auth(key),
+        timeout=10,
+    )
+    assert r.status_code == 422
+    assert not list((server.proc.root / "uploads").glob("**/*.part"))  # nothing was written for any of them
