@@ -167,10 +167,11 @@ def test_a_server_run_pushes_its_artifacts_behind_it(
     server: ArtifactServer, client: dict[str, str], tmp_path: Path
 ) -> None:
     run = wbnb.init(project="p")
-    store = run._store
+    store = run._writer.uploader.remote  # the RemoteStore the run's spool uploads to
     spool, (a,) = _spooled(Path(client["WBNB_DIR"]), {"a.txt": b"live"}, tmp_path)
     v, _ = spool.commit(Commit("p", "live", "dataset", (a,), aliases=("fresh",), run=RunRef("p", run.id)))
-    pushed = store.push_artifact(v.id).wait(timeout=60)
+    store.artifact_logged(v.id)  # what log_artifact calls after committing into the spool
+    pushed = store.wait_artifact(v.id, timeout=60)
     assert pushed is not None and pushed.digest == v.digest and "fresh" in pushed.aliases
     remote = server.catalog(client["ENTITY"], key=client["WBNB_API_KEY"])[0]
     assert [x.id for x in remote.outputs(RunRef("p", run.id))] == [pushed.id]
@@ -191,9 +192,10 @@ def test_a_server_run_ending_says_which_push_the_server_refused(
     remote = server.catalog(client["ENTITY"], key=client["WBNB_API_KEY"])[0]
     remote.put_blob(tmp_path / "src" / "a", a.digest, 1)
     remote.commit(Commit("p", "thing", "dataset", (a,)))  # on the server the collection holds datasets
-    handle = run._store.push_artifact(v.id)
+    store = run._writer.uploader.remote
+    store.artifact_logged(v.id)
     with pytest.raises(ArtifactConflict, match="dataset"):
-        handle.wait(timeout=60)
+        store.wait_artifact(v.id, timeout=60)
     run.finish()
     err = capsys.readouterr().err
     assert f"artifact version {v.id}" in err and "wbnb sync" in err

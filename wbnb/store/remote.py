@@ -28,7 +28,7 @@ from .wire import API, decode_rows
 
 if TYPE_CHECKING:
     from .catalog.push import Push, Pushes
-    from .catalog.records import RunRef
+    from .catalog.records import RunRef, VersionRecord
     from .catalog.remote import RemoteCatalog
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
@@ -145,6 +145,7 @@ class RemoteStore(Store):
         self.upload_timeout = upload_timeout  # how long closing a run waits for the upload
         self._catalog: RemoteCatalog | None = None
         self._pushes: Pushes | None = None
+        self._pushed: dict[str, Push] = {}  # spool version id -> its latest push
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -251,11 +252,22 @@ class RemoteStore(Store):
             self._catalog = RemoteCatalog(self.conn, self.entity)
         return self._catalog
 
-    def push_artifact(self, version_id: str) -> Push:
+    def artifact_logged(self, version_id: str) -> Push:
         """Push the spool's version ``version_id`` (what ``log_artifact`` committed into
-        the spool's catalog: ``LocalStore(spool).catalog``), its aliases, lineage and
-        links, to the server in the background; the ``Push`` says when it is there."""
-        return self._pushing().push(version_id)
+        the spool's catalog, ``LocalStore(spool).catalog``: a link's, its source's), its
+        aliases, lineage and links to the server in the background, never on the
+        caller's thread; the ``Push`` says when it is there. Call it again after
+        changing the version in the spool (aliases, a use, a link): only that goes."""
+        push = self._pushing().push(version_id)
+        self._pushed[version_id] = push
+        return push
+
+    def wait_artifact(self, version_id: str, timeout: float | None = None) -> VersionRecord | None:
+        """The server's version once the spool's ``version_id`` is pushed (pushing it
+        now if this process has not: nothing goes that the push log says is there);
+        ``TimeoutError`` after ``timeout`` seconds (it goes on), the server's refusal."""
+        push = self._pushed.get(version_id) or self.artifact_logged(version_id)
+        return push.wait(timeout)
 
     def push_use(self, version_id: str, run: RunRef) -> Push:
         """Record, in the spool then on the server in the background, that ``run`` used
