@@ -3,6 +3,8 @@
 Layout below the root (``./wbnb-runs``, ``WBNB_DIR`` or ``init(dir=)``)::
 
     media/<ab>/<sha256>.<ext>          files, stored once by content
+    artifacts/catalog.sqlite           artifact versions, aliases, links, lineage (``catalog/``)
+    artifacts/objects/<ab>/<sha256>    artifact files, stored once by content
     projects/<project>/<run_id>/       folder names from ``names.folder_name``
         run.json                       metadata, replaced atomically on change
         history.wal  system.wal        metric rows (``rowcodec.py``)
@@ -36,8 +38,9 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
@@ -52,6 +55,9 @@ from .runfiles import StoredFile, folder_files
 from .runmeta import RunMeta, State, created, reopened, resumed
 from .summary import SummaryTracker
 from .wal import LogWriter, append_point, encode, read_records
+
+if TYPE_CHECKING:
+    from .catalog.sql import SqlCatalog
 
 ROW_STREAMS = ("history", "system")
 RECORD_STREAMS = ("events", "console")
@@ -137,6 +143,18 @@ class LocalStore(Store):
     def run_dir(self, project: str, run_id: str) -> Path:
         """The folder of one run."""
         return self.project_dir(project) / folder_name(check_name("run id", run_id))
+
+    @cached_property
+    def catalog(self) -> SqlCatalog:
+        """The store's artifacts: ``artifacts/catalog.sqlite`` and the files in
+        ``artifacts/objects/``, both made on the first artifact written (imported here:
+        a run that logs no artifact never loads sqlite3)."""
+        from .catalog.blobs import LocalBlobs
+        from .catalog.sql import SqlCatalog
+        from .catalog.sqlite import SqliteDialect
+
+        base = self.root / "artifacts"
+        return SqlCatalog(SqliteDialect(base / "catalog.sqlite"), LocalBlobs(base / "objects"))
 
     def names_of(self, d: Path) -> tuple[str, str]:
         """``(project, run id)`` of a run folder (its folder names if they are no names)."""

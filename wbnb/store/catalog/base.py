@@ -3,7 +3,7 @@ lineage, and the bytes of their files, in one entity's store. Its homes: ``sql.p
 over SQLite (the local store, a spool, a ``wbnb server`` on files) or PostgreSQL
 (``server/postgres/``), and ``remote.py`` over HTTP (a ``wbnb server``).
 
-The rules every home keeps (``tests/store/catalog`` runs one suite against each):
+The rules every home keeps (``tests/store_catalog`` runs one suite against each):
 
 - ``commit`` makes ``v0, v1, ...`` per collection. Content identical to *any* earlier
   version of the collection (the same ``manifest_digest``) makes no new version: that

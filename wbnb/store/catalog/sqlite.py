@@ -1,0 +1,123 @@
+"""``SqliteDialect``: a catalog's tables in one SQLite file (a local store's
+``artifacts/catalog.sqlite``), shared by the processes that use the store.
+
+- WAL journal: readers never wait for a writer, and a process killed in a transaction
+  leaves it unwritten (the next connection rolls it back). ``synchronous=NORMAL``: a
+  commit survives the process; a power cut may lose the last ones, never half of one.
+- Writes start with ``BEGIN IMMEDIATE``, which takes the file's write lock at once: two
+  processes committing into one collection take turns (each waits up to ``BUSY``), so
+  neither reads a collection the other is changing. Reads run in a deferred
+  transaction: one snapshot.
+- One connection per thread (sqlite3 connections are not to be shared), opened again
+  in a forked child (SQLite forbids using a parent's connection there).
+- Nothing is created until the first write: reads of a store without the file see
+  empty tables (an in-memory database of the same schema).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .dialect import Dialect, Row, Sql, T, statements
+
+BUSY = 30.0  # seconds a write waits for another process's transaction
+SERIAL = "INTEGER PRIMARY KEY"  # the rowid: numbered in insertion order
+_VERSION = 1  # PRAGMA user_version once the tables are made
+
+
+class _Statements(Sql):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def all(self, sql: str, *args: Any) -> list[Row]:
+        return self._conn.execute(sql, args).fetchall()
+
+    def one(self, sql: str, *args: Any) -> Row | None:
+        row: Row | None = self._conn.execute(sql, args).fetchone()
+        return row
+
+    def run(self, sql: str, *args: Any) -> int:
+        return self._conn.execute(sql, args).rowcount
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._conn.executemany(sql, rows)
+
+
+class SqliteDialect(Dialect):
+    """The tables in the SQLite file ``path`` (made with its folder on the first write)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"SqliteDialect({str(self.path)!r})"
+
+    def read(self, work: Callable[[Sql], T]) -> T:
+        conn = self._connection(create=False)
+        conn.execute("BEGIN")
+        try:
+            return work(_Statements(conn))
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # a read changes nothing
+
+    def write(self, work: Callable[[Sql], T], scope: str) -> T:
+        conn = self._connection(create=True)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(_Statements(conn))
+        except BaseException:
+            if conn.in_transaction:  # some errors end it themselves
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    def close(self) -> None:
+        """Close this thread's connection (others close with their threads)."""
+        conn = self._own()
+        if conn is not None:
+            conn.close()
+        self._local.__dict__.clear()
+
+    def _own(self) -> sqlite3.Connection | None:
+        """This thread's connection to the file, if it opened one (not a parent's, after fork)."""
+        if getattr(self._local, "pid", None) != os.getpid():
+            self._local.__dict__.clear()  # a forked child leaves its parent's connections alone
+            self._local.pid = os.getpid()
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        return conn
+
+    def _connection(self, create: bool) -> sqlite3.Connection:
+        conn = self._own()
+        if conn is not None:
+            return conn
+        if not create and not self.path.exists():
+            empty: sqlite3.Connection | None = getattr(self._local, "empty", None)
+            if empty is None:
+                empty = self._local.empty = _open(":memory:")
+            return empty
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._local.conn = _open(str(self.path))
+        return conn
+
+
+def _open(target: str) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are begun explicitly), tables made."""
+    conn = sqlite3.connect(target, timeout=BUSY, isolation_level=None)
+    if target != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    if conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in statements(SERIAL):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {_VERSION}")
+        conn.execute("COMMIT")
+    return conn
