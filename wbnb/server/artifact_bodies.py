@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
+from ..store.catalog.blobs import check_digest
 from ..store.catalog.records import check_alias, check_artifact_name, check_type
-from ..store.catalog.wire import check_digest
 from ..store.names import check_name
 from ..store.runfiles import relative_name
 from .bodies import INT64, MAX_DEPTH

@@ -27,8 +27,9 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse, Response
 
 from ...store.catalog.base import Catalog
+from ...store.catalog.blobs import check_digest
 from ...store.catalog.records import RunRef, VersionRecord, check_artifact_name
-from ...store.catalog.wire import MANIFEST_PAGE, check_digest, commit_from_json, version_json
+from ...store.catalog.wire import MANIFEST_PAGE, commit_from_json, version_json
 from ..artifact_bodies import (
     AliasesBody,
     CollectionOut,

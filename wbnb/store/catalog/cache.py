@@ -25,7 +25,7 @@ import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from .wire import check_digest
+from .blobs import check_digest
 
 GiB = 1 << 30
 DEFAULT_MAX = 10 * GiB

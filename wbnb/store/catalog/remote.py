@@ -29,6 +29,7 @@ from ..base import RunNotFound, StoreError
 from ..names import InvalidName, check_name
 from ..wire import API
 from .base import Catalog
+from .blobs import check_digest
 from .cache import BlobCache
 from .records import (
     ArtifactConflict,
@@ -40,7 +41,7 @@ from .records import (
     VersionRecord,
     check_artifact_name,
 )
-from .wire import MANIFEST_PAGE, UPLOAD_CHUNK, check_digest, collection_from_json, commit_json, version_from_json
+from .wire import MANIFEST_PAGE, UPLOAD_CHUNK, collection_from_json, commit_json, version_from_json
 
 PROGRESS_MIN = 64 << 20
 MIN_CHUNK = 64 << 10

@@ -4,26 +4,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from typing import Any
 
-from ..names import InvalidName
 from ..wire import MiB
 from .records import CollectionRecord, Commit, Entry, RunRef, VersionRecord
 
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 UPLOAD_CHUNK = 32 * MiB  # bytes of a blob a client sends in one request at most
 MAX_CHUNK = 2 * UPLOAD_CHUNK  # a server's default limit on one (a smaller one halves the client's)
 MANIFEST_PAGE = 10_000  # entries of a manifest in one answer at most
-
-
-def check_digest(value: Any) -> str:
-    """``value`` if it is a SHA-256 digest as the catalog names blobs (64 lowercase
-    hex), ``InvalidName`` otherwise: a digest becomes a file name."""
-    if not isinstance(value, str) or not _DIGEST.fullmatch(value):
-        raise InvalidName(f"digest {value!r} is not valid: a blob is named by its SHA-256, 64 lowercase hex digits")
-    return value
 
 
 def version_json(v: VersionRecord) -> dict[str, Any]:
