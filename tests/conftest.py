@@ -59,3 +59,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if not reporter.stats.get("passed"):
             reporter.write_line("\nno test passed: the session fails (exit status 5)", red=True)
             session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A throwaway PostgreSQL for the session (``tests/server/pg.py``); its database is
+    ``.url``. Fails, never skips, without PostgreSQL: CI installs Debian's ``postgresql``.
+    Shared by the server's tests and the artifact catalog's."""
+    from tests.server.pg import PostgresUnavailable, TempPostgres
+
+    try:
+        pg = TempPostgres()
+    except PostgresUnavailable as e:
+        pytest.fail(str(e), pytrace=False)
+    with pg:
+        yield pg

@@ -12,7 +12,7 @@ from wbnb.store.catalog.sql import SqlCatalog
 
 from .homes import Home
 
-HOMES = ["sqlite"]
+HOMES = ["sqlite", "postgres"]
 
 
 @pytest.fixture(params=HOMES)

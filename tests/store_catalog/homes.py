@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wbnb.store.catalog.base import Catalog
 from wbnb.store.catalog.records import Commit, Entry, VersionRecord
 from wbnb.store.catalog.sql import SqlCatalog
 
@@ -33,18 +34,17 @@ class Home:
             yield catalog
             catalog.close()
             return
-        from wbnb.server.postgres.catalog import postgres_catalog
-
+        from wbnb.server.postgres.catalog import PostgresDialect, postgres_catalog
         from wbnb.server.postgres.database import Database
 
         db = Database(self.url, 2)
         try:
-            yield postgres_catalog(db, self.root, self.entity)
+            yield postgres_catalog(PostgresDialect(db), self.root, self.entity)
         finally:
             db.close()
 
 
-def stored(catalog: SqlCatalog, files: dict[str, bytes], tmp: Path) -> tuple[Entry, ...]:
+def stored(catalog: Catalog, files: dict[str, bytes], tmp: Path) -> tuple[Entry, ...]:
     """Store ``files`` (path -> bytes) as blobs through ``put_blob``; their entries."""
     tmp.mkdir(parents=True, exist_ok=True)
     out = []
@@ -58,7 +58,7 @@ def stored(catalog: SqlCatalog, files: dict[str, bytes], tmp: Path) -> tuple[Ent
 
 
 def commit(
-    catalog: SqlCatalog, files: dict[str, bytes], tmp: Path, name: str = "data", **fields: Any
+    catalog: Catalog, files: dict[str, bytes], tmp: Path, name: str = "data", **fields: Any
 ) -> tuple[VersionRecord, bool]:
     """Commit ``files`` as a version of ``proj/<name>`` (``fields``: the rest of ``Commit``)."""
     fields = {"project": "proj", "type": "dataset", **fields}

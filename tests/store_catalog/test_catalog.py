@@ -3,8 +3,10 @@ content, aliases, types, deletion, lineage, registry links, and the blobs a comm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from hashlib import sha256 as _sha256
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,9 +143,9 @@ def test_a_collection_has_one_type(catalog: SqlCatalog, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("field", [{"name": "a/b"}, {"name": "a:b"}, {"type": "bad type"}, {"project": "a/b"}])
-def test_bad_names_are_refused(catalog: SqlCatalog, field: dict[str, str]) -> None:
+def test_bad_names_are_refused(catalog: SqlCatalog, field: dict[str, Any]) -> None:
     with pytest.raises(InvalidName):
-        catalog.commit(Commit(**{"project": "proj", "name": "data", "type": "dataset", "entries": (), **field}))
+        catalog.commit(replace(Commit("proj", "data", "dataset", ()), **field))
 
 
 def test_a_file_named_twice_is_refused(catalog: SqlCatalog, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.base import Store, StoreError
+from ..store.catalog.base import Catalog
 from ..store.names import folder_name
 from ..store.runmeta import RunMeta
 
@@ -112,6 +113,15 @@ class Backend(ABC):
     def delete_run(self, entity: str, project: str, run_id: str, live: Live) -> None:
         """Delete a run and its records (media stay: shared by content); ``RunBusy``
         when ``live`` says it is still being written, ``RunNotFound``."""
+
+    # -- artifacts -----------------------------------------------------------------------
+
+    @abstractmethod
+    def catalog(self, entity: str) -> Catalog:
+        """One entity's artifacts (versions, aliases, links, lineage, and their files);
+        no entity reads or writes another's. ``InvalidName`` for a bad entity name."""
+
+    # -- media ---------------------------------------------------------------------------
 
     @abstractmethod
     def put_media(self, data: bytes, ext: str) -> str:

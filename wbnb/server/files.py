@@ -5,7 +5,8 @@ Layout below ``--root``::
     keys.json                  key records (no secrets), mode 0600, replaced atomically
     keys.lock                  flock serialising changes to keys.json across processes
     media/<ab>/<sha256>.<ext>  every entity's files, stored once by content
-    entities/<entity>/         a LocalStore: projects/<project>/<run_id>/... (folder names: store/names.py)
+    entities/<entity>/         a LocalStore: projects/<project>/<run_id>/... (folder names: store/names.py),
+                               artifacts/ (its catalog and artifact files)
     uploads/<entity>/<sha256>.part  artifact files arriving in chunks (routes/artifacts.py)
 
 The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open per
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.base import RunBusy, StoreError
+from ..store.catalog.sql import SqlCatalog
 from ..store.local import LocalRunWriter, LocalStore
 from ..store.media import MediaStore
 from ..store.names import check_name, folder_name
@@ -401,6 +403,10 @@ class FilesBackend(Backend):
         with self._run(entity, project, run_id) as entry:
             _refuse_live(entry, store, project, run_id, live, "delete")
             store.delete_run(project, run_id)
+
+    def catalog(self, entity: str) -> SqlCatalog:
+        """The entity's artifacts: its store's (``entities/<entity>/artifacts/``)."""
+        return self.store(entity).catalog
 
     def put_media(self, data: bytes, ext: str) -> str:
         return self._media.put(data, ext)

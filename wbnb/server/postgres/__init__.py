@@ -12,6 +12,7 @@ EXISTS``)::
     wbnb_keysets  run, ki, keys (a JSON list of key names)        PK (run, ki), UNIQUE (run, md5(keys))
     wbnb_rows     run, stream, idx, step, ts, rt, ki, vals        PK (run, stream, idx)
     wbnb_records  run, stream, idx, data                          PK (run, stream, idx)
+    art_*         the artifact catalog's tables (``store/catalog/dialect.py``), by entity
 
 Why it looks like this:
 
@@ -26,8 +27,9 @@ Why it looks like this:
 
 The modules: ``database.py`` (the connections, every wait bounded), ``known.py`` (what a
 process remembers of runs), ``runs.py`` (a run's row), ``ingest.py`` (a batch),
-``reads.py`` (``PostgresStore``, the read side), ``backend.py`` (``PostgresBackend``
-over them, with the keys and media).
+``reads.py`` (``PostgresStore``, the read side), ``catalog.py`` (the artifact catalog:
+``SqlCatalog`` over this database), ``backend.py`` (``PostgresBackend`` over them, with
+the keys and media).
 """
 
 from .backend import PostgresBackend

@@ -10,11 +10,13 @@ from typing import Any
 import psycopg
 
 from ...store.base import Store
+from ...store.catalog.sql import SqlCatalog
 from ...store.media import MediaStore
 from ...store.names import check_name
 from ...store.runmeta import RunMeta
 from ..backend import Backend, Counts, KeyRecord, Live
 from . import runs
+from .catalog import PostgresDialect, postgres_catalog
 from .database import Database
 from .ingest import ingest
 from .known import Known
@@ -33,6 +35,7 @@ class PostgresBackend(Backend):
         self.root = Path(root).expanduser().absolute()
         self._media = MediaStore(self.root)
         self._known = Known()
+        self._catalog = PostgresDialect(self._db)
 
     def __repr__(self) -> str:
         return f"PostgresBackend(root={str(self.root)!r})"
@@ -114,6 +117,13 @@ class PostgresBackend(Backend):
     def delete_run(self, entity: str, project: str, run_id: str, live: Live) -> None:
         """Delete a run's rows, records, key sets and itself in one transaction."""
         runs.delete_run(self._db, self._known, entity, project, run_id, live)
+
+    # -- artifacts -----------------------------------------------------------------------
+
+    def catalog(self, entity: str) -> SqlCatalog:
+        """The entity's artifacts: its rows of the catalog tables, its files below
+        ``<root>/artifacts/<entity>/``."""
+        return postgres_catalog(self._catalog, self._media.root, entity)
 
     # -- media ---------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ T = TypeVar("T")
 CONNECT_TIMEOUT = 10  # seconds one connection attempt may take, unless the URL says
 WAIT = 10.0  # seconds a request waits for a connection while every one is busy: then 503
 RECONNECT = 1.0  # seconds a slice of that wait (see above), and the pool's reconnect_timeout
-_SCHEMA_LOCK = 0x77626E62  # "wbnb": the advisory lock the schema is created under
+SCHEMA_LOCK = 0x77626E62  # "wbnb": the advisory lock the schema is created under
 
 SCHEMA = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")  # shipped in the wheel
 
@@ -57,7 +57,7 @@ class Database:
         # On a connection of its own: the pool would keep trying in the background.
         try:
             with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                 conn.execute(SCHEMA)
         except psycopg.OperationalError as e:
             raise _unavailable(e) from None
