@@ -14,6 +14,7 @@ from wbnb.store.catalog.records import (
     ArtifactConflict,
     ArtifactNotFound,
     Commit,
+    Entry,
     RunRef,
 )
 from wbnb.store.names import InvalidName
@@ -187,3 +188,20 @@ def test_the_entity_of_the_key_only(server: ArtifactServer, tmp_path: Path) -> N
     base = f"{server.url}/api/v1/entities/{other}/artifacts/blobs/{a.digest}"
     status = requests.get(base + "/upload", headers={"Authorization": f"Bearer {other_key}"}, timeout=10).json()
     assert status == {"digest": a.digest, "received": 0, "complete": False}
+
+
+def test_text_is_kept_alike_in_every_home(server: ArtifactServer, tmp_path: Path) -> None:
+    """PostgreSQL's text holds no NUL: it is refused everywhere (422, naming the field);
+    metadata keeps any JSON text, and every home gives it back as sent."""
+    cat, _ = server.catalog(server.entity())
+    pa, a = blob(tmp_path, "a", b"a")
+    cat.put_blob(pa, a.digest, 1)
+    with pytest.raises(InvalidName, match="description.*NUL"):
+        cat.commit(Commit("p", "t", "dataset", (a,), description="a\x00b"))
+    with pytest.raises(InvalidName, match=r"entries\[0\].path.*NUL"):
+        cat.commit(Commit("p", "t", "dataset", (Entry("a\x00b", a.digest, 1),)))
+    odd = {"nul\x00key": "nul\x00value", "😀": ["é", 1.5, None, True]}
+    v, _ = cat.commit(Commit("p", "t", "dataset", (a,), description="😀 é", metadata=odd))
+    assert cat.get(v.id).metadata == odd and cat.get(v.id).description == "😀 é"
+    with pytest.raises(InvalidName, match="metadata.*JSON"):
+        cat.update(v.id, {"metadata": {"x": float("nan")}})

@@ -21,6 +21,12 @@ TEXT_MAX = 1 << 16  # a description, a reference's URI or checksum
 PATH_MAX = 4096
 
 
+def _text(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL's text cannot hold it: refused in every home alike
+        raise ValueError("holds a NUL character (\\x00), which text cannot")
+    return value
+
+
 def _path(value: str) -> str:
     relative_name(value)  # stays inside the folder it is placed in (no '/x', '..', '')
     return value
@@ -48,7 +54,7 @@ ArtifactType = Annotated[StrictStr, AfterValidator(check_type)]
 Alias = Annotated[StrictStr, AfterValidator(check_alias)]
 ProjectName = Annotated[StrictStr, AfterValidator(partial(check_name, "project"))]
 RunIdName = Annotated[StrictStr, AfterValidator(partial(check_name, "run id"))]
-Text = Annotated[StrictStr, Field(max_length=TEXT_MAX)]
+Text = Annotated[StrictStr, Field(max_length=TEXT_MAX), AfterValidator(_text)]
 Aliases = Annotated[list[Alias], Field(max_length=256)]
 Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
 
@@ -68,10 +74,10 @@ class EntryBody(_Body):
     """One file of a version: ``digest`` is the SHA-256 of its bytes (a blob the
     entity holds), or for a reference (``ref``), the checksum it offers."""
 
-    path: Annotated[StrictStr, Field(min_length=1, max_length=PATH_MAX), AfterValidator(_path)]
-    digest: Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX)]
+    path: Annotated[StrictStr, Field(min_length=1, max_length=PATH_MAX), AfterValidator(_text), AfterValidator(_path)]
+    digest: Annotated[Text, Field(min_length=1)]
     size: Size | None = None
-    ref: Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX)] | None = None
+    ref: Annotated[Text, Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _stored_by_digest(self) -> EntryBody:
