@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -140,3 +142,28 @@ def test_digests_are_names_never_paths(server: ArtifactServer, digest: str) -> N
     )
     assert r.status_code == 422
     assert not list((server.proc.root / "uploads").glob("**/*.part"))  # nothing was written for any of them
+
+
+def test_two_clients_uploading_one_blob_at_once_both_end_with_it(server: ArtifactServer, tmp_path: Path) -> None:
+    """One upload of a blob at a time (the other hears 409 and goes on from what the
+    server holds), so the blob is whole and verified whoever sent which chunk."""
+    entity = server.entity()
+    key = server.key(entity)
+    path, e = blob(tmp_path, "shared", os.urandom(4 * MiB))
+    clients = [server.catalog(entity, key=key, chunk=256 << 10)[0] for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def upload(cat: Any) -> None:
+        try:
+            cat.put_blob(path, e.digest, e.size or 0)
+        except BaseException as exc:  # reported below, on the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    assert clients[0].missing([e.digest]) == set()
+    assert clients[1].blob_file(e.digest).read_bytes() == path.read_bytes()

@@ -167,7 +167,7 @@ def test_a_server_run_pushes_its_artifacts_behind_it(
     server: ArtifactServer, client: dict[str, str], tmp_path: Path
 ) -> None:
     run = wbnb.init(project="p")
-    store = run._writer.uploader.remote  # the RemoteStore the run's spool uploads to
+    store = run._writer.remote  # the RemoteStore the run's spool uploads to
     spool, (a,) = _spooled(Path(client["WBNB_DIR"]), {"a.txt": b"live"}, tmp_path)
     v, _ = spool.commit(Commit("p", "live", "dataset", (a,), aliases=("fresh",), run=RunRef("p", run.id)))
     store.artifact_logged(v.id)  # what log_artifact calls after committing into the spool
@@ -192,7 +192,7 @@ def test_a_server_run_ending_says_which_push_the_server_refused(
     remote = server.catalog(client["ENTITY"], key=client["WBNB_API_KEY"])[0]
     remote.put_blob(tmp_path / "src" / "a", a.digest, 1)
     remote.commit(Commit("p", "thing", "dataset", (a,)))  # on the server the collection holds datasets
-    store = run._writer.uploader.remote
+    store = run._writer.remote
     store.artifact_logged(v.id)
     with pytest.raises(ArtifactConflict, match="dataset"):
         store.wait_artifact(v.id, timeout=60)

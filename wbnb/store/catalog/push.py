@@ -212,7 +212,7 @@ class Push:
         that takes longer than ``timeout`` seconds (it goes on), the server's refusal if
         it refused."""
         if not self._done.wait(timeout):
-            raise TimeoutError(f"{self.what} is not on the server yet; it goes on in the background (or `wbnb sync`)")
+            raise TimeoutError(f"{self.what} is not on the server yet (it goes on in the background)")
         if self._error is not None:
             raise self._error
         return self._result
