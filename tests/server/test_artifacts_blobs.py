@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.waiting import wait_for
-from wbnb.store.catalog.records import ArtifactConflict, Commit
+from wbnb.store.catalog.records import ArtifactConflict, Commit, Entry
 
 from .artifactsrv import BACKENDS, ArtifactServer, blob, serving
 
@@ -27,7 +27,7 @@ MiB = 1 << 20
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArtifactServer]:
-    with serving(request, tmp_path_factory.mktemp("artifacts-blobs"), max_chunk=1 * MiB) as srv:
+    with serving(request, tmp_path_factory.mktemp("artifacts-blobs"), max_chunk=MiB, max_body=256 << 10) as srv:
         yield srv
 
 
@@ -167,3 +167,36 @@ def test_two_clients_uploading_one_blob_at_once_both_end_with_it(server: Artifac
     assert errors == [] and not any(t.is_alive() for t in threads)
     assert clients[0].missing([e.digest]) == set()
     assert clients[1].blob_file(e.digest).read_bytes() == path.read_bytes()
+
+
+def test_a_manifest_too_big_for_a_body_goes_as_a_blob(server: ArtifactServer, tmp_path: Path) -> None:
+    """The server takes 256 KiB bodies here: 4000 entries (~0.5 MB) are refused (413),
+    so the client uploads them as a blob the commit names, and the version is whole."""
+    cat, sent = server.catalog(server.entity())
+    path, e = blob(tmp_path, "same", b"one file under many names")
+    cat.put_blob(path, e.digest, e.size or 0)
+    entries = tuple(Entry(f"shard/{i:05d}.bin", e.digest, e.size) for i in range(4000))
+    v, created = cat.commit(Commit("p", "many", "dataset", entries, metadata={"shards": 4000}))
+    assert created and v.file_count == 4000 and v.digest == Commit("p", "many", "dataset", entries).digest
+    assert sent.of("POST", "/artifacts/versions") == 2  # refused whole, then by its manifest's digest
+    assert cat.manifest(v.id) == list(entries)
+    again, created = cat.commit(Commit("p", "many", "dataset", entries, aliases=("all",)))
+    assert not created and again.id == v.id and "all" in again.aliases
+
+
+def test_a_manifest_blob_is_checked_as_a_body_is(server: ArtifactServer, tmp_path: Path) -> None:
+    entity = server.entity()
+    key = server.key(entity)
+    cat, _ = server.catalog(entity, key=key)
+    url = f"{server.url}/api/v1/entities/{entity}/artifacts/versions"
+    base = {"project": "p", "name": "m", "type": "dataset"}
+    r = requests.post(url, json={**base, "manifest": "0" * 64}, headers=_auth(key), timeout=10)
+    assert r.status_code == 409 and "upload it" in r.json()["detail"]
+    bad, e = blob(tmp_path, "bad.json", b'[{"path": "../escape", "digest": "' + b"0" * 64 + b'", "size": 1}]')
+    cat.put_blob(bad, e.digest, e.size or 0)
+    r = requests.post(url, json={**base, "manifest": e.digest}, headers=_auth(key), timeout=10)
+    assert r.status_code == 422 and "manifest blob" in r.json()["detail"] and "path" in r.json()["detail"]
+    r = requests.post(
+        url, json={**base, "manifest": e.digest, "entries": [e.to_json()]}, headers=_auth(key), timeout=10
+    )
+    assert r.status_code == 422 and "not both" in r.json()["detail"]

@@ -9,7 +9,7 @@ import math
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictInt, StrictStr, model_validator
 
 from ..store.catalog.blobs import check_digest
 from ..store.catalog.records import check_alias, check_artifact_name, check_type
@@ -88,27 +88,41 @@ class EntryBody(_Body):
         return self
 
 
+def unique_paths(entries: list[EntryBody]) -> list[EntryBody]:
+    """``entries`` if no path is listed twice; ``ValueError`` naming one otherwise."""
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.path in seen:
+            raise ValueError(f"entries: the path {entry.path!r} is listed twice")
+        seen.add(entry.path)
+    return entries
+
+
 class CommitBody(_Body):
-    """What becomes a version of ``project/name``: its files and what the user said
-    of it, and the run that logged it."""
+    """What becomes a version of ``project/name``: its files (``entries``, or for a
+    manifest too big for a request body, ``manifest``: the digest of a blob the entity
+    holds whose bytes are the entries as a JSON list), what the user said of it, and
+    the run that logged it."""
 
     project: ProjectName
     name: ArtifactName
     type: ArtifactType
-    entries: list[EntryBody]
+    entries: Annotated[list[EntryBody], AfterValidator(unique_paths)] = []
+    manifest: Digest | None = None
     description: Text | None = None
     metadata: Metadata = {}
     aliases: Aliases = []
     run: RunRefBody | None = None
 
     @model_validator(mode="after")
-    def _one_entry_a_path(self) -> CommitBody:
-        seen: set[str] = set()
-        for entry in self.entries:
-            if entry.path in seen:
-                raise ValueError(f"entries: the path {entry.path!r} is listed twice")
-            seen.add(entry.path)
+    def _entries_or_manifest(self) -> CommitBody:
+        if self.manifest is not None and self.entries:
+            raise ValueError("send the entries or the digest of a manifest blob holding them, not both")
         return self
+
+
+class ManifestEntries(RootModel[Annotated[list[EntryBody], AfterValidator(unique_paths)]]):
+    """A manifest blob's bytes: the entries of a commit, as a JSON list."""
 
 
 class AliasesBody(_Body):

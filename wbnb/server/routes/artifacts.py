@@ -38,7 +38,9 @@ from ..artifact_bodies import (
     DeletedVersion,
     DigestsBody,
     Done,
+    EntryBody,
     LinkBody,
+    ManifestEntries,
     ManifestPage,
     RunRefBody,
     RunRefOut,
@@ -53,6 +55,7 @@ ROOT = "/entities/{entity}/artifacts"
 VERSION = ROOT + "/versions/{version_id}"
 BLOB = ROOT + "/blobs/{digest}"
 WRITE_BUFFER = 1 << 20  # bytes of a chunk gathered before one write (a thread hop each)
+MAX_MANIFEST = 256 << 20  # bytes of a manifest blob a commit may name (about two million entries)
 
 Digest = Annotated[str, AfterValidator(check_digest)]
 ArtifactName = Annotated[str, AfterValidator(check_artifact_name)]
@@ -87,11 +90,29 @@ async def commit(entity: Entity, request: Request, key: Key, srv: Ctx) -> Any:
 
     def work() -> Any:
         body = parse(CommitBody, data)
+        catalog = _catalog(srv, entity)
+        if body.manifest is not None:
+            body = body.model_copy(update={"entries": _manifest_entries(catalog, body.manifest), "manifest": None})
         with refusals():
-            version, created = _catalog(srv, entity).commit(commit_from_json(body.model_dump()))
+            version, created = catalog.commit(commit_from_json(body.model_dump()))
         return {"version": _version(version), "created": created}
 
     return await run_in_threadpool(work)
+
+
+def _manifest_entries(catalog: Catalog, digest: str) -> list[EntryBody]:
+    """The entries a manifest blob lists (checked as a body's would be)."""
+    with refusals():
+        try:
+            path = catalog.blob_file(digest)
+        except FileNotFoundError:
+            raise HTTPException(409, f"the manifest blob {digest} is not stored: upload it, then commit") from None
+    if path.stat().st_size > MAX_MANIFEST:
+        raise HTTPException(422, f"the manifest blob {digest} is over {MAX_MANIFEST >> 20} MiB")
+    try:
+        return parse(ManifestEntries, path.read_bytes()).root
+    except HTTPException as e:
+        raise HTTPException(422, f"the manifest blob {digest}: {e.detail}") from None
 
 
 @router.get(ROOT + "/projects", response_model=list[str], responses=errors(403))

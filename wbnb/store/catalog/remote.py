@@ -16,6 +16,9 @@ Transfers of ``PROGRESS_MIN`` bytes or more draw a progress bar on stderr when
 
 from __future__ import annotations
 
+import hashlib
+import json
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -27,7 +30,7 @@ import requests
 from ...progress import ProgressBar
 from ..base import RunNotFound, StoreError
 from ..names import InvalidName, check_name
-from ..wire import API
+from ..wire import API, BATCH_BYTES
 from .base import Catalog
 from .blobs import check_digest
 from .cache import BlobCache
@@ -49,6 +52,7 @@ PATIENCE = 30.0  # seconds a transfer waits for a server that stopped answering 
 MISSING_BATCH = 50_000  # digests asked about in one request
 READ = 1 << 20
 OCTETS = {"Content-Type": "application/octet-stream"}
+JSON = {"Content-Type": "application/json"}
 # A request that got no answer: the server is down or the connection broke midway (a body cut short).
 LOST = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
@@ -134,8 +138,30 @@ class RemoteCatalog(Catalog):
     # -- versions ----------------------------------------------------------------------
 
     def commit(self, commit: Commit) -> tuple[VersionRecord, bool]:
-        answer = self._call("POST", "/versions", json=commit_json(commit))
+        """One request; a manifest too big for a request body (over ``BATCH_BYTES``,
+        or over the server's limit: 413) goes first as a blob the commit names."""
+        body = commit_json(commit)
+        data = json.dumps(body).encode()
+        if len(data) <= BATCH_BYTES:
+            try:
+                answer = self._call("POST", "/versions", data=data, headers=JSON)
+                return version_from_json(answer["version"]), answer["created"]
+            except StoreError as e:
+                if _status(e) != 413:
+                    raise
+        answer = self._call("POST", "/versions", json={**body, "entries": [], "manifest": self._put_manifest(body)})
         return version_from_json(answer["version"]), answer["created"]
+
+    def _put_manifest(self, body: dict[str, Any]) -> str:
+        """Upload a commit's entries as a JSON blob; its digest."""
+        data = json.dumps(body["entries"]).encode()
+        digest = hashlib.sha256(data).hexdigest()
+        if self.missing([digest]):
+            with tempfile.NamedTemporaryFile(prefix="wbnb-manifest-") as f:
+                f.write(data)
+                f.flush()
+                self.put_blob(Path(f.name), digest, len(data))
+        return digest
 
     def resolve(self, project: str, name: str, alias: str = "latest") -> VersionRecord:
         if not isinstance(alias, str) or not alias:
