@@ -9,7 +9,7 @@ import hashlib
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.waiting import wait_for
+from wbnb.store.catalog.cache import BlobCache
 from wbnb.store.catalog.records import ArtifactConflict, Commit, Entry
 
 from .artifactsrv import BACKENDS, ArtifactServer, blob, serving
@@ -200,3 +201,32 @@ def test_a_manifest_blob_is_checked_as_a_body_is(server: ArtifactServer, tmp_pat
         url, json={**base, "manifest": e.digest, "entries": [e.to_json()]}, headers=_auth(key), timeout=10
     )
     assert r.status_code == 422 and "not both" in r.json()["detail"]
+
+
+def test_a_download_cut_off_goes_on_with_a_range_request(server: ArtifactServer, tmp_path: Path) -> None:
+    """The server is killed after the first MiB of a 32 MiB download (more than any
+    socket buffers) and started again: the client asks for the rest only, and the cache
+    gets the whole file, verified."""
+    entity = server.entity()
+    key = server.key(entity)
+    writer, _ = server.catalog(entity, key=key)
+    path, e = blob(tmp_path, "big", os.urandom(32 * MiB))
+    writer.put_blob(path, e.digest, e.size or 0)
+    reader, _ = server.catalog(entity, key=key)
+    ranges: list[str] = []
+    reader.conn.session.hooks["response"].append(lambda r, *a, **k: ranges.append(r.request.headers.get("Range", "")))
+
+    class Cutting(BlobCache):
+        def add(self, digest: str, chunks: Iterable[bytes]) -> Path:
+            def cut() -> Iterator[bytes]:
+                for n, chunk in enumerate(chunks):
+                    yield chunk
+                    if n == 0:
+                        server.proc.kill()
+                        server.proc.start()
+
+            return super().add(digest, cut())
+
+    reader.cache = Cutting(tmp_path / "cache")
+    assert reader.blob_file(e.digest).read_bytes() == path.read_bytes()
+    assert ranges[0] == "" and len(ranges) == 2 and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
