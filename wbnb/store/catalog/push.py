@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS pushed (
 _SEP = "\x1f"  # between the parts of a key: no name holds a control character
 
 
+def _use_key(version_id: str, run: RunRef) -> str:
+    return _SEP.join((version_id, run.project, run.run_id))
+
+
 def user_aliases(v: VersionRecord) -> list[str]:
     """A version's aliases a user set (not ``latest`` or ``vN``), sorted."""
     return sorted(a for a in v.aliases if a != LATEST and version_index(a) is None)
@@ -93,9 +97,10 @@ class PushLog:
 
     def add_use(self, server: str, version_id: str, run: RunRef) -> None:
         """Remember that ``run`` used the server's version ``version_id`` (pushed by ``Pusher.push_uses``)."""
-        key = _SEP.join((version_id, run.project, run.run_id))
         with self._db() as db:
-            db.execute("INSERT OR IGNORE INTO pushed VALUES (?, 'server_use', ?, 'false')", (server, key))
+            db.execute(
+                "INSERT OR IGNORE INTO pushed VALUES (?, 'server_use', ?, 'false')", (server, _use_key(version_id, run))
+            )
 
 
 @dataclass
@@ -171,7 +176,7 @@ class Pusher:
         todo = self.log.server_uses(self.url)
         for _, version_id, run in todo:
             self._remote().use(version_id, run)
-            self.log.put(self.url, "server_use", _SEP.join((version_id, run.project, run.run_id)), True)
+            self.log.put(self.url, "server_use", _use_key(version_id, run), True)
         return len(todo)
 
 
@@ -179,10 +184,6 @@ def logged_versions(spool: Catalog) -> list[VersionRecord]:
     """Every version logged into a spool's catalog, oldest first per collection (links
     are pushed with the versions they link to)."""
     return [v for c in spool.collections() if c.kind == "sequence" for v in spool.versions(c.project, c.name)]
-
-
-def _use_key(version_id: str, run: RunRef) -> str:
-    return _SEP.join((version_id, run.project, run.run_id))
 
 
 def unreachable(e: BaseException) -> bool:
