@@ -281,6 +281,18 @@ def test_put_blob_refuses_bytes_that_hash_differently(catalog: SqlCatalog, tmp_p
     assert catalog.missing(["b" * 64]) == {"b" * 64}
 
 
+def test_referenced_names_the_blobs_versions_still_need(catalog: SqlCatalog, tmp_path: Path) -> None:
+    v0, _ = commit(catalog, {"a": b"old", "shared": b"s"}, tmp_path)
+    commit(catalog, {"a": b"new", "shared": b"s"}, tmp_path)
+    (loose,) = stored(catalog, {"loose": b"never committed"}, tmp_path)
+    ref = Entry("r", "d" * 64, None, "s3://b/r")
+    catalog.commit(Commit("proj", "refs", "dataset", (ref,)))
+    assert catalog.referenced() == {sha256(b"old"), sha256(b"new"), sha256(b"s")}
+    catalog.delete(v0.id)
+    assert catalog.referenced() == {sha256(b"new"), sha256(b"s")}
+    assert loose.digest not in catalog.referenced() and not catalog.missing([loose.digest])
+
+
 def test_reads_of_an_empty_store_create_nothing(home: Home) -> None:
     with home.open() as catalog:
         assert catalog.collections() == [] and catalog.projects() == []

@@ -39,7 +39,7 @@ def test_concurrent_commits_make_distinct_consecutive_versions(home: Home, tmp_p
 
 
 def test_a_process_killed_while_committing_leaves_whole_versions(home: Home, tmp_path: Path) -> None:
-    child = SPAWN.Process(target=commit_series, args=(home, "killed", 0, 40, tmp_path))
+    child = SPAWN.Process(target=commit_series, args=(home, "killed", 0, 200, tmp_path))
     child.start()
     with home.open() as catalog:
 

@@ -18,6 +18,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from io import BufferedReader
 from pathlib import Path
 from typing import Literal
@@ -41,11 +42,18 @@ def check_digest(digest: str) -> str:
     return digest
 
 
+def _buffer_size(f: BufferedReader) -> int:
+    """A read buffer for ``f``: one chunk, or what a smaller file needs (a zeroed 4 MiB
+    buffer would cost more than a small file's copy)."""
+    st = os.fstat(f.fileno())
+    return min(CHUNK, st.st_size + 1) if stat.S_ISREG(st.st_mode) else CHUNK
+
+
 def _hash_file(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
     with open(path, "rb") as f:
-        buf = bytearray(CHUNK)
+        buf = bytearray(_buffer_size(f))
         view = memoryview(buf)
         while n := f.readinto(buf):
             h.update(view[:n])
@@ -54,31 +62,44 @@ def _hash_file(path: Path) -> tuple[str, int]:
 
 
 def _copy_hashing(fin: BufferedReader, dst: Path) -> tuple[str, int]:
-    """Copy the open file ``fin`` to the new file ``dst`` and hash the bytes on the way."""
+    """Copy the open file ``fin`` to the new file ``dst`` and hash the bytes on the way:
+    the same bytes, read once. While a whole chunk is written (on a thread, started for
+    files past one chunk), the next is read and hashed: both release the GIL, so adding
+    a large file costs about what hashing it does."""
     h = hashlib.sha256()
     size = 0
-    with open(dst, "xb") as fout:
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := fin.readinto(buf):
-            h.update(view[:n])
-            fout.write(view[:n])
+    first = _buffer_size(fin)
+    buffers = (bytearray(first), bytearray(CHUNK if first == CHUNK else 0))
+    writing: Future[int] | None = None
+    with open(dst, "xb") as fout, ThreadPoolExecutor(1, thread_name_prefix="wbnb-blob") as writer:
+        while n := fin.readinto(buffers[0]):  # buffers[0] is not being written
+            view = memoryview(buffers[0])[:n]
+            h.update(view)
             size += n
+            if writing is not None:
+                writing.result()  # buffers[1] is free again
+            writing = writer.submit(fout.write, view) if n == CHUNK else None
+            if writing is None:
+                fout.write(view)  # a short chunk: the last, or a pipe's
+            buffers = buffers[::-1]
+        if writing is not None:
+            writing.result()
     return h.hexdigest(), size
 
 
-def _reflink(fin: BufferedReader, dst: Path) -> bool:
+def _clone(fin: BufferedReader, dst: Path) -> bool:
     """Make ``dst`` a copy-on-write clone of the open regular file ``fin`` if the file
-    system can."""
-    if ioctl is None or not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
+    system can (btrfs, xfs: no bytes copied)."""
+    if ioctl is None:  # pragma: no cover
         return False
-    try:
-        with open(dst, "xb") as fout:
+    with open(dst, "xb") as fout:
+        try:
             ioctl(fout.fileno(), _FICLONE, fin.fileno())
-        return True
-    except OSError:
-        dst.unlink(missing_ok=True)
-        return False
+            return True
+        except OSError:
+            pass
+    dst.unlink()
+    return False
 
 
 class LocalBlobs:
@@ -86,6 +107,7 @@ class LocalBlobs:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._clones = True  # until a reflink fails: this file system cannot (ext4)
 
     def __repr__(self) -> str:
         return f"LocalBlobs({str(self.root)!r})"
@@ -110,7 +132,7 @@ class LocalBlobs:
         tmp = self._temp()
         try:
             with open(src, "rb") as fin:  # opened once: src may be a pipe
-                if policy == "immutable" and self._link(fin, tmp) or _reflink(fin, tmp):
+                if policy == "immutable" and self._link(fin, tmp) or self._reflink(fin, tmp):
                     digest, size = _hash_file(tmp)
                 else:
                     digest, size = _copy_hashing(fin, tmp)
@@ -177,10 +199,19 @@ class LocalBlobs:
             return False
         return True
 
+    def _reflink(self, fin: BufferedReader, tmp: Path) -> bool:
+        if not self._clones or not stat.S_ISREG(os.fstat(fin.fileno()).st_mode):
+            return False
+        self._clones = _clone(fin, tmp)  # a file system that cannot is not asked again
+        return self._clones
+
     def _place(self, tmp: Path, digest: str) -> None:
         """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists."""
         final = self.path(digest)
         if final.is_file():
             return  # the same bytes are there: the temp file goes
-        final.parent.mkdir(exist_ok=True)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except FileNotFoundError:  # the first blob of its <ab> folder
+            final.parent.mkdir(exist_ok=True)
+            os.replace(tmp, final)

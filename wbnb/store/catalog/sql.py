@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..names import check_name
 from .base import Catalog
 from .blobs import LocalBlobs
-from .dialect import Dialect, Row, Sql
+from .dialect import Dialect, Row, Sql, T
 from .records import (
     LATEST,
     ArtifactConflict,
@@ -46,7 +46,7 @@ from .records import (
 _VERSION = """
 SELECT v.id, c.project, c.name, c.type, v.idx, v.digest, v.size, v.file_count, v.created_at,
        v.description, v.metadata, COALESCE(s.run_project, v.run_project), COALESCE(s.run_id, v.run_id),
-       v.source_id, c.id, (SELECT MAX(m.idx) FROM art_versions m WHERE m.collection = c.id)
+       v.source_id, (SELECT MAX(m.idx) FROM art_versions m WHERE m.collection = c.id)
 FROM art_versions v JOIN art_collections c ON c.id = v.collection
 LEFT JOIN art_versions s ON s.id = v.source_id
 """
@@ -70,7 +70,7 @@ class SqlCatalog(Catalog):
         """Release the database connections."""
         self.dialect.close()
 
-    def _write(self, work: Any) -> Any:
+    def _write(self, work: Callable[[Sql], T]) -> T:
         return self.dialect.write(work, self.entity)
 
     # -- versions ----------------------------------------------------------------------
@@ -196,7 +196,7 @@ class SqlCatalog(Catalog):
         wanted = _user_aliases(aliases)
 
         def work(q: Sql) -> None:
-            cid = self._get_row(q, version_id)[14]
+            cid = self._collection_of(q, version_id)
             for (alias,) in q.all("SELECT alias FROM art_aliases WHERE version_id = ?", version_id):
                 if alias not in wanted:
                     q.run("DELETE FROM art_aliases WHERE collection = ? AND alias = ?", cid, alias)
@@ -214,7 +214,7 @@ class SqlCatalog(Catalog):
         values = {k: json.dumps(v) if k == "metadata" else v for k, v in changes.items()}
 
         def work(q: Sql) -> None:
-            self._get_row(q, version_id)
+            self._collection_of(q, version_id)
             for column, value in values.items():  # column names from EDITABLE only
                 q.run(f"UPDATE art_versions SET {column} = ? WHERE id = ?", value, version_id)
 
@@ -248,7 +248,7 @@ class SqlCatalog(Catalog):
 
     def use(self, version_id: str, run: RunRef) -> None:
         def work(q: Sql) -> None:
-            self._get_row(q, version_id)
+            self._collection_of(q, version_id)
             q.run(
                 "INSERT INTO art_uses (version_id, project, run_id) VALUES (?, ?, ?)"
                 " ON CONFLICT (version_id, project, run_id) DO NOTHING",
@@ -261,7 +261,7 @@ class SqlCatalog(Catalog):
 
     def used_by(self, version_id: str) -> list[RunRef]:
         def work(q: Sql) -> list[RunRef]:
-            self._get_row(q, version_id)
+            self._collection_of(q, version_id)
             rows = q.all("SELECT project, run_id FROM art_uses WHERE version_id = ? ORDER BY seq", version_id)
             return [RunRef(*row) for row in rows]
 
@@ -314,7 +314,7 @@ class SqlCatalog(Catalog):
 
     def links(self, version_id: str) -> list[VersionRecord]:
         def work(q: Sql) -> list[VersionRecord]:
-            self._get_row(q, version_id)
+            self._collection_of(q, version_id)
             return self._select(q, "v.source_id = ?", (version_id,), "v.seq")
 
         return self.dialect.read(work)
@@ -326,6 +326,17 @@ class SqlCatalog(Catalog):
 
     def put_blob(self, src: Path, digest: str, size: int) -> None:
         self.blobs.put(src, digest, size)
+
+    def referenced(self) -> set[str]:
+        """The digests of every stored file some version names (what ``gc`` keeps)."""
+        rows = self.dialect.read(
+            lambda q: q.all(
+                "SELECT DISTINCT e.digest FROM art_entries e JOIN art_versions v ON v.id = e.version_id"
+                " JOIN art_collections c ON c.id = v.collection WHERE c.entity = ? AND e.ref IS NULL",
+                self.entity,
+            )
+        )
+        return {r[0] for r in rows}
 
     def blob_file(self, digest: str) -> Path:
         path = self.blobs.path(digest)
@@ -381,11 +392,17 @@ class SqlCatalog(Catalog):
             raise ArtifactNotFound(f"no artifact version with id {version_id!r}")
         return records[0]
 
-    def _get_row(self, q: Sql, version_id: str) -> Row:
-        row = q.one(f"{_VERSION} WHERE c.entity = ? AND v.id = ?", self.entity, version_id)
+    def _collection_of(self, q: Sql, version_id: str) -> str:
+        """The collection id of one of this entity's versions; ``ArtifactNotFound``."""
+        row = q.one(
+            "SELECT v.collection FROM art_versions v JOIN art_collections c ON c.id = v.collection"
+            " WHERE c.entity = ? AND v.id = ?",
+            self.entity,
+            version_id,
+        )
         if row is None:
             raise ArtifactNotFound(f"no artifact version with id {version_id!r}")
-        return row
+        return str(row[0])
 
     def _no_collection(self, q: Sql, project: str, name: str) -> str:
         names = [
@@ -435,7 +452,7 @@ def _no_alias(q: Sql, cid: str, project: str, name: str, alias: str) -> str:
 
 def _record(row: Row, aliases: list[str]) -> VersionRecord:
     (vid, project, name, type_, index, digest, size, count, created, description, metadata) = row[:11]
-    run_project, run_id, source_id, _cid, latest = row[11:]
+    run_project, run_id, source_id, latest = row[11:]
     return VersionRecord(
         id=vid,
         project=project,

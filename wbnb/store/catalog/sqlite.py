@@ -28,6 +28,7 @@ from .dialect import Dialect, Row, Sql, T, statements
 BUSY = 30.0  # seconds a write waits for another process's transaction
 SERIAL = "INTEGER PRIMARY KEY"  # the rowid: numbered in insertion order
 _VERSION = 1  # PRAGMA user_version once the tables are made
+_inherited: list[dict[str, object]] = []  # a forked child's copies of its parent's connections
 
 
 class _Statements(Sql):
@@ -72,11 +73,11 @@ class SqliteDialect(Dialect):
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(_Statements(conn))
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # some errors end it themselves
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
         return result
 
     def close(self) -> None:
@@ -89,7 +90,11 @@ class SqliteDialect(Dialect):
     def _own(self) -> sqlite3.Connection | None:
         """This thread's connection to the file, if it opened one (not a parent's, after fork)."""
         if getattr(self._local, "pid", None) != os.getpid():
-            self._local.__dict__.clear()  # a forked child leaves its parent's connections alone
+            # A forked child neither uses its parent's connection nor closes it (SQLite
+            # forbids both): it is kept, unused, for the child's life.
+            if self._local.__dict__:
+                _inherited.append(dict(self._local.__dict__))
+                self._local.__dict__.clear()
             self._local.pid = os.getpid()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         return conn
