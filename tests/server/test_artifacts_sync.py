@@ -206,3 +206,20 @@ def test_a_spool_without_artifacts_syncs_without_making_a_catalog(client: dict[s
     run.finish()
     assert sync().ok
     assert not (Path(client["WBNB_DIR"]) / "artifacts").exists()
+
+
+def test_a_use_of_a_server_version_left_in_the_spool_is_sent_by_sync(
+    server: ArtifactServer, client: dict[str, str], tmp_path: Path
+) -> None:
+    """``push_use`` writes the use into the spool's log before sending it: a process
+    that died first leaves it there for ``wbnb sync``."""
+    remote = server.catalog(client["ENTITY"], key=client["WBNB_API_KEY"])[0]
+    path, a = blob(tmp_path, "a", b"on the server")
+    remote.put_blob(path, a.digest, a.size or 0)
+    theirs, _ = remote.commit(Commit("p", "theirs", "dataset", (a,)))
+    run = wbnb.init(project="p", mode="offline")
+    run.finish()
+    PushLog(client["WBNB_DIR"]).add_use(server.url, theirs.id, RunRef("p", run.id))  # what push_use records first
+    assert sync().ok
+    assert remote.used_by(theirs.id) == [RunRef("p", run.id)]
+    assert PushLog(client["WBNB_DIR"]).server_uses() == []  # sent: a second sync sends nothing
