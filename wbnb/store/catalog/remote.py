@@ -1,7 +1,8 @@
 """``RemoteCatalog``: one entity's artifact catalog on a ``wbnb server``, over HTTP
 (``server/routes/artifacts.py``), through the store's ``Connection``.
 
-Every ``Catalog`` call is one request (a big manifest comes in pages). The server's
+Every ``Catalog`` call is one request (a big manifest is read in pages of
+``manifest_page`` entries, and committed as a blob the commit names). The server's
 refusals come back as the catalog's own errors: 404 ``ArtifactNotFound``, 409
 ``ArtifactConflict``, 422 ``InvalidName`` (a ``ValueError``), each with the server's words.
 
