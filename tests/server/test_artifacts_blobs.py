@@ -9,6 +9,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import pytest
 import requests
 
 from tests.waiting import wait_for
+from wbnb.server import uploads
+from wbnb.server.files import FilesBackend
 from wbnb.store.catalog.cache import BlobCache
 from wbnb.store.catalog.records import ArtifactConflict, Commit, Entry
 
@@ -230,3 +233,17 @@ def test_a_download_cut_off_goes_on_with_a_range_request(server: ArtifactServer,
     reader.cache = Cutting(tmp_path / "cache")
     assert reader.blob_file(e.digest).read_bytes() == path.read_bytes()
     assert ranges[0] == "" and len(ranges) == 2 and ranges[1].startswith("bytes=") and ranges[1] != "bytes=0-"
+
+
+def test_abandoned_uploads_are_dropped_and_live_ones_kept(tmp_path: Path) -> None:
+    backend = FilesBackend(tmp_path / "root")
+    old, recent, busy = (uploads.partial(backend, "e", c * 64) for c in "abc")
+    for path in (old, recent, busy):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"some bytes")
+    stale = time.time() - uploads.ABANDONED - 60
+    os.utime(old, (stale, stale))
+    os.utime(busy, (stale, stale))
+    with uploads.appending(busy):  # a request is appending to it right now
+        assert uploads.drop_abandoned(backend) == 1
+    assert not old.exists() and recent.exists() and busy.exists()

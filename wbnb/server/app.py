@@ -33,6 +33,7 @@ from .liveness import Liveness, sweeping
 from .meta import problems
 from .routes import artifacts, keys, media, projects, reads, runs
 from .routes.deps import Server
+from .uploads import dropping_abandoned
 
 MiB = 1 << 20
 
@@ -53,9 +54,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(sweeping(liveness, backend))
+        sweepers = [asyncio.create_task(sweeping(liveness, backend)), asyncio.create_task(dropping_abandoned(backend))]
         yield
-        sweeper.cancel()
+        for sweeper in sweepers:
+            sweeper.cancel()
         # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down.
         await run_in_threadpool(backend.close)
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from ..store.base import Store, StoreError
 from ..store.catalog.base import Catalog
-from ..store.names import folder_name
 from ..store.runmeta import RunMeta
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
@@ -59,7 +58,7 @@ def silent_client(stale_after: float) -> str:
 class Backend(ABC):
     """Runs grouped by entity, plus the API keys that grant access to an entity."""
 
-    root: Path  # the server's ``--root``: media, artifact uploads in progress (and ``files.py``'s runs)
+    root: Path  # the server's ``--root``: media, artifact uploads in progress (``uploads.py``), files.py's runs
 
     # -- keys --------------------------------------------------------------------------
 
@@ -130,10 +129,6 @@ class Backend(ABC):
     @abstractmethod
     def media(self, path: str) -> bytes:
         """Bytes of a ``media/...`` path; ValueError for anything else, FileNotFoundError."""
-
-    def uploads(self, entity: str) -> Path:
-        """The folder of the entity's artifact file uploads in progress (``routes/artifacts.py``)."""
-        return self.root / "uploads" / folder_name(entity)
 
     def close_idle(self, idle_after: float, stale_after: float) -> None:  # noqa: B027 (default: nothing held)
         """Release what runs hold whose last write (open or batch) is ``idle_after``

@@ -4,7 +4,7 @@
 A key reads and writes only its entity's catalog, blobs and uploads, so ``blobs/missing``
 never says what another entity holds. Blobs go up in chunks, each a ``PUT`` at the
 offset the server holds (``GET .../upload`` says which), appended to a partial file
-below the server's root (``Backend.uploads``); the last chunk's arrival has the blob
+below the server's root (``uploads.py``); the last chunk's arrival has the blob
 verified (SHA-256) and stored by the catalog, and only then is it visible. Chunks are
 streamed to disk, never held whole; their size is bounded by the guard's ``max_chunk``.
 Downloads are streamed from the catalog's own file (ranges answered).
@@ -12,10 +12,7 @@ Downloads are streamed from the catalog's own file (ranges answered).
 
 from __future__ import annotations
 
-import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +46,7 @@ from ..artifact_bodies import (
     VersionOut,
 )
 from ..bodies import errors, json_body, parse
+from ..uploads import Busy, appending, partial, write_at
 from .deps import Ctx, Entity, Key, Project, RunId, Server, refusals
 
 ROOT = "/entities/{entity}/artifacts"
@@ -295,18 +293,13 @@ async def missing(entity: Entity, request: Request, key: Key, srv: Ctx) -> Any:
     return await run_in_threadpool(work)
 
 
-def _partial(srv: Server, entity: str, digest: str) -> Path:
-    """Where an upload of ``digest`` gathers (a checked digest: a name, never a path)."""
-    return srv.backend.uploads(entity) / f"{digest}.part"
-
-
 def _status(srv: Server, entity: str, digest: str) -> dict[str, Any]:
     catalog = _catalog(srv, entity)
     with refusals():
         if not catalog.missing([digest]):
             return {"digest": digest, "received": catalog.blob_file(digest).stat().st_size, "complete": True}
     try:
-        received = _partial(srv, entity, digest).stat().st_size
+        received = partial(srv.backend, entity, digest).stat().st_size
     except FileNotFoundError:
         received = 0
     return {"digest": digest, "received": received, "complete": False}
@@ -316,22 +309,6 @@ def _status(srv: Server, entity: str, digest: str) -> dict[str, Any]:
 def upload_status(entity: Entity, digest: Digest, key: Key, srv: Ctx) -> Any:
     """How much of an upload the server holds: where the next chunk starts."""
     return _status(srv, entity, digest)
-
-
-@contextmanager
-def _appending(path: Path) -> Iterator[int]:
-    """The partial file, open for appending and locked (one upload of a blob at a time,
-    across the server's processes: 409 for a second)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise HTTPException(409, "another upload of this blob is under way; ask where it is and go on") from None
-        yield fd
-    finally:
-        os.close(fd)
 
 
 @router.put(
@@ -361,15 +338,18 @@ async def put_blob(
     status = await run_in_threadpool(_status, srv, entity, digest)
     if status["complete"]:
         return status
-    partial = _partial(srv, entity, digest)
-    with _appending(partial) as fd:
-        held = os.fstat(fd).st_size
-        if offset != held:
-            raise HTTPException(409, f"this server holds {held} bytes of {digest}: send from offset {held}")
-        end = await _append(fd, request, held, size)
-        if end < size:
-            return {"digest": digest, "received": end, "complete": False}
-        return await run_in_threadpool(_finish, srv, entity, digest, partial, size)
+    path = partial(srv.backend, entity, digest)
+    try:
+        with appending(path) as fd:
+            held = os.fstat(fd).st_size
+            if offset != held:
+                raise HTTPException(409, f"this server holds {held} bytes of {digest}: send from offset {held}")
+            end = await _append(fd, request, held, size)
+            if end < size:
+                return {"digest": digest, "received": end, "complete": False}
+            return await run_in_threadpool(_finish, srv, entity, digest, path, size)
+    except Busy:
+        raise HTTPException(409, "another upload of this blob is under way; ask where it is and go on") from None
 
 
 async def _append(fd: int, request: Request, held: int, size: int) -> int:
@@ -384,32 +364,25 @@ async def _append(fd: int, request: Request, held: int, size: int) -> int:
                 os.ftruncate(fd, held)
                 raise HTTPException(422, f"the body runs past the blob's size, {size} bytes")
             if len(buffer) >= WRITE_BUFFER:
-                end += await run_in_threadpool(_write_at, fd, bytes(buffer), end)
+                end += await run_in_threadpool(write_at, fd, bytes(buffer), end)
                 buffer.clear()
     except ClientDisconnect:
         pass
     if buffer:
-        end += await run_in_threadpool(_write_at, fd, bytes(buffer), end)
+        end += await run_in_threadpool(write_at, fd, bytes(buffer), end)
     return end
 
 
-def _write_at(fd: int, data: bytes, at: int) -> int:
-    view, done = memoryview(data), 0
-    while done < len(view):
-        done += os.pwrite(fd, view[done:], at + done)
-    return done
-
-
-def _finish(srv: Server, entity: str, digest: str, partial: Path, size: int) -> dict[str, Any]:
+def _finish(srv: Server, entity: str, digest: str, path: Path, size: int) -> dict[str, Any]:
     """Hand a whole upload to the catalog, which stores it only if it hashes to ``digest``."""
     try:
         with refusals():
             try:
-                _catalog(srv, entity).put_blob(partial, digest, size)
+                _catalog(srv, entity).put_blob(path, digest, size)
             except ValueError as e:
                 raise HTTPException(422, f"{e}; the upload is discarded: send it again from offset 0") from None
     finally:
-        partial.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     return {"digest": digest, "received": size, "complete": True}
 
 
