@@ -36,12 +36,12 @@ def home(api: Api, entity: str | None) -> Home:
     """The catalog of ``entity`` (default: the Api's) and its runs' store."""
     store = api._store_for(entity)
     name = entity or api.default_entity or getattr(store, "entity", None) or _user()
-    return Home(store.catalog, name, store)  # type: ignore[attr-defined]
+    return Home(store.catalog, name, store)
 
 
 def run_home(store: Store, entity: str) -> Home:
     """The catalog of a public run's store."""
-    return Home(store.catalog, entity or _user(), store)  # type: ignore[attr-defined]
+    return Home(store.catalog, entity or _user(), store)
 
 
 def _user() -> str:

@@ -66,6 +66,7 @@ class ServerProcess:
         *,
         max_body: int | None = None,
         max_media: int | None = None,
+        max_chunk: int | None = None,
         stale_after: float | None = None,
         max_open_runs: int | None = None,
         log_level: str = "warning",
@@ -79,6 +80,7 @@ class ServerProcess:
         self.limits = [
             *(["--max-body", str(max_body)] if max_body else []),
             *(["--max-media", str(max_media)] if max_media else []),
+            *(["--max-chunk", str(max_chunk)] if max_chunk else []),
             *(["--stale-after", str(stale_after)] if stale_after else []),
             *(["--max-open-runs", str(max_open_runs)] if max_open_runs else []),
         ]

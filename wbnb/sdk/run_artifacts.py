@@ -18,7 +18,7 @@ from typing import Protocol
 from ..artifacts.artifact import Artifact
 from ..artifacts.home import Home
 from ..artifacts.paths import parse, target
-from ..store.base import Store
+from ..store.base import RunWriter, Store
 from ..store.catalog.records import RunRef
 from ..store.local import LocalStore
 
@@ -27,6 +27,7 @@ class Run(Protocol):
     """What these calls need of a ``Run``."""
 
     _store: Store
+    _writer: RunWriter
 
     @property
     def id(self) -> str: ...
@@ -39,17 +40,24 @@ class Run(Protocol):
 MODEL_REGISTRY = "wandb-registry-model"  # where link_model links (wandb's model registry)
 
 
+def _readers_store(run: Run) -> Store:
+    """The store readers find the run in: the server's for a run spooled to one."""
+    return run._writer.remote or run._store
+
+
 def reading_home(run: Run) -> Home:
-    """Where the run's ``use_artifact`` resolves: its store's catalog."""
-    store = run._store
-    return Home(store.catalog, run.entity, store)  # type: ignore[attr-defined]
+    """Where the run's ``use_artifact`` resolves: its readers' store's catalog."""
+    store = _readers_store(run)
+    return Home(store.catalog, run.entity, store)
 
 
 def writing_home(run: Run) -> Home:
-    """Where the run's ``log_artifact`` commits: its store's catalog, or its spool's."""
-    store = run._store
-    local = store if isinstance(store, LocalStore) else LocalStore(store.spool)  # type: ignore[attr-defined]
-    return Home(local.catalog, run.entity, store, local.catalog.blobs.add)
+    """Where the run's ``log_artifact`` commits: its local store's catalog (a server
+    run's spool), with the store that pushes it to the readers (``artifact_logged``)."""
+    local = run._store
+    if not isinstance(local, LocalStore):
+        raise TypeError(f"a run writes through a local store or spool, not {type(local).__name__}")
+    return Home(local.catalog, run.entity, _readers_store(run), local.catalog.blobs.add)
 
 
 def _ref(run: Run) -> RunRef:
@@ -136,13 +144,13 @@ def _record_use(run: Run, artifact: Artifact) -> None:
     """The input edge: in the catalog the version lives in, this process's own (the local
     store's, a spool's: pushed like a log) or else the server's (the store records it in
     its spool and pushes it behind, so a training loop never waits on the network)."""
-    store, ref = run._store, _ref(run)
+    readers, ref = _readers_store(run), _ref(run)
     assert artifact.id is not None
-    if isinstance(store, LocalStore) or artifact.written_here():
+    if artifact.written_here():
         artifact.mark_used(ref)
-        store.artifact_logged(artifact.id)
+        readers.artifact_logged(artifact.id)
     else:
-        store.push_use(artifact.id, ref)  # type: ignore[attr-defined]  # RemoteStore's
+        readers.record_use(artifact.id, ref)
 
 
 def link_artifact(run: Run, artifact: Artifact, target_path: str, aliases: Sequence[str] | None = None) -> Artifact:
@@ -152,7 +160,7 @@ def link_artifact(run: Run, artifact: Artifact, target_path: str, aliases: Seque
         log_artifact(run, artifact)
     link = artifact.link(target_path, list(aliases or ()))
     if artifact.written_here() and artifact.id is not None:
-        run._store.artifact_logged(artifact.id)  # a server's store pushes the link too
+        _readers_store(run).artifact_logged(artifact.id)  # a server's store pushes the link too
     return link
 
 

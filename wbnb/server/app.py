@@ -23,40 +23,48 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from .._version import __version__
+from ..store.catalog.wire import MAX_CHUNK
 from ..store.wire import API, MAX_BODY
+from .artifact_bodies import BODIES as ARTIFACT_BODIES
 from .backend import Backend, Unavailable
-from .bodies import Health, PyJSONResponse, errors, with_body_schemas
+from .bodies import BODIES, Health, PyJSONResponse, errors, with_body_schemas
 from .guard import Guard
 from .liveness import Liveness, sweeping
 from .meta import problems
-from .routes import keys, media, projects, reads, runs
+from .routes import artifacts, keys, media, projects, reads, runs
 from .routes.deps import Server
+from .uploads import dropping_abandoned
 
 MiB = 1 << 20
 
 
 def create_app(
-    backend: Backend, max_body: int = MAX_BODY, max_media: int = 64 * MiB, stale_after: float = 120.0
+    backend: Backend,
+    max_body: int = MAX_BODY,
+    max_media: int = 64 * MiB,
+    stale_after: float = 120.0,
+    max_chunk: int = MAX_CHUNK,
 ) -> FastAPI:
     """The server's ASGI app over ``backend``; request bodies are capped at
     ``max_body`` bytes (by default twice what a client puts in a batch, ``wire.py``;
-    ``max_media`` for file uploads); a running run whose client
+    ``max_media`` for media files, ``max_chunk`` for a chunk of an artifact file); a running run whose client
     has been silent for ``stale_after`` seconds reads as crashed, and is marked so
     (``Liveness``). The app closes the backend when it shuts down."""
     liveness = Liveness(stale_after)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(sweeping(liveness, backend))
+        sweepers = [asyncio.create_task(sweeping(liveness, backend)), asyncio.create_task(dropping_abandoned(backend))]
         yield
-        sweeper.cancel()
+        for sweeper in sweepers:
+            sweeper.cancel()
         # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down.
         await run_in_threadpool(backend.close)
 
     app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse, lifespan=lifespan)
     app.state.server = Server(backend, liveness)  # what the routes' ``Ctx`` dependency hands them
-    app.add_middleware(Guard, backend=backend, max_body=max_body, max_media=max_media)
-    with_body_schemas(app)
+    app.add_middleware(Guard, backend=backend, max_body=max_body, max_media=max_media, max_chunk=max_chunk)
+    with_body_schemas(app, BODIES + ARTIFACT_BODIES)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -77,7 +85,7 @@ def create_app(
         return {"ok": True, "version": __version__}
 
     api = APIRouter(prefix=API, responses=errors(401, 422))  # every endpoint below needs a key
-    for resource in (keys, projects, runs, reads, media):
+    for resource in (keys, projects, runs, reads, media, artifacts):
         api.include_router(resource.router)
     app.include_router(api)
     return app

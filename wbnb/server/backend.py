@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..store.base import Store, StoreError
@@ -56,6 +57,8 @@ def silent_client(stale_after: float) -> str:
 
 class Backend(ABC):
     """Runs grouped by entity, plus the API keys that grant access to an entity."""
+
+    root: Path  # the server's ``--root``: media, artifact uploads in progress (``uploads.py``), files.py's runs
 
     # -- keys --------------------------------------------------------------------------
 

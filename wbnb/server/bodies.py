@@ -177,16 +177,16 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def with_body_schemas(app: FastAPI) -> None:
-    """Add the schemas of ``BODIES`` to the app's OpenAPI components (FastAPI adds
-    only those of the bodies it parses itself)."""
+def with_body_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """Add the schemas of ``models`` (bodies the endpoints ``parse``) to the app's
+    OpenAPI components (FastAPI adds only those of the bodies it parses itself)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         spec = FastAPI.openapi(app)  # caches it as app.openapi_schema
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        for model in BODIES:
+        for model in models:
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema

@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..store.catalog.wire import MAX_CHUNK
 from ..store.wire import MAX_BODY, MiB
 from ..textout import local_time, plain, table
 from .backend import Backend
@@ -71,6 +72,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         open_backend(args.root, args.database, args.max_open_runs),
         max_body=args.max_body,
         max_media=args.max_media,
+        max_chunk=args.max_chunk,
         stale_after=args.stale_after,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)  # closes the backend on exit
@@ -152,6 +154,14 @@ def add_server_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--max-media", type=int, default=64 * MiB, metavar="BYTES", help="largest media file accepted (default: 64 MiB)"
+    )
+    p.add_argument(
+        "--max-chunk",
+        type=int,
+        default=MAX_CHUNK,
+        metavar="BYTES",
+        help=f"largest chunk of an artifact file accepted in one request (default: {MAX_CHUNK // MiB} MiB; "
+        "clients send smaller ones)",
     )
     p.add_argument(
         "--stale-after",

@@ -7,6 +7,7 @@ Layout below ``--root``::
     media/<ab>/<sha256>.<ext>  every entity's files, stored once by content
     entities/<entity>/         a LocalStore: projects/<project>/<run_id>/... (folder names: store/names.py),
                                artifacts/ (its catalog and artifact files)
+    uploads/<entity>/<sha256>.part  artifact files arriving in chunks (routes/artifacts.py)
 
 The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open per
 live run (holding the run's flock, as a training process would locally) and its

@@ -3,6 +3,8 @@ bounded before any endpoint reads a byte."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -14,15 +16,18 @@ from .bodies import PyJSONResponse
 from .keys import AuthFailed, authenticate
 
 KEY_SCOPE = "wbnb.key"  # where the guard leaves the authenticated KeyRecord in the ASGI scope
+_BLOB = re.compile(API + r"/entities/[^/]+/artifacts/blobs/[^/]+")  # a chunk of an artifact file (routes/artifacts.py)
 
 
 class Guard:
     """ASGI middleware: authenticate, then bound the body (Content-Length up front,
     counted bytes as they stream in), so an unauthenticated or oversized request is
-    refused before it is read, let alone parsed."""
+    refused before it is read, let alone parsed. Media files are bounded by
+    ``max_media``, chunks of artifact files by ``max_chunk``, the rest by ``max_body``."""
 
-    def __init__(self, app: ASGIApp, backend: Backend, max_body: int, max_media: int) -> None:
-        self.app, self.backend, self.max_body, self.max_media = app, backend, max_body, max_media
+    def __init__(self, app: ASGIApp, backend: Backend, max_body: int, max_media: int, max_chunk: int) -> None:
+        self.app, self.backend = app, backend
+        self.max_body, self.max_media, self.max_chunk = max_body, max_media, max_chunk
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,7 +43,7 @@ class Guard:
             except Unavailable as e:  # the keys live in the database too
                 response = PyJSONResponse({"detail": f"{e}; try again shortly"}, 503, headers={"Retry-After": "2"})
                 return await response(scope, receive, send)
-        limit = self.max_media if path.startswith(API + "/media/") else self.max_body
+        limit = self._limit(scope["method"], path)
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             return await PyJSONResponse({"detail": too_large(limit)}, 413)(scope, receive, send)
@@ -53,6 +58,13 @@ class Guard:
             return message
 
         await self.app(scope, bounded, send)
+
+    def _limit(self, method: str, path: str) -> int:
+        if path.startswith(API + "/media/"):
+            return self.max_media
+        if method == "PUT" and _BLOB.fullmatch(path):
+            return self.max_chunk
+        return self.max_body
 
 
 def too_large(limit: int) -> str:

@@ -8,29 +8,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from ..errors import Error
+from .errors import RunBusy as RunBusy
+from .errors import RunNotFound as RunNotFound
+from .errors import StoreError as StoreError
 from .rowread import Cursor
 from .runfiles import StoredFile, code_files, combined, media_files, uploaded_files
 from .runmeta import RunMeta, State
 
-
-class StoreError(Error):
-    """The store cannot do what was asked (not writable, run missing, run busy)."""
-
-
-class RunBusy(StoreError):
-    """A run is being written: its writer owns it, so it is not edited or deleted."""
-
-
-class RunNotFound(StoreError, KeyError):
-    """No run with that project and id."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0]) if self.args else "run not found"
+if TYPE_CHECKING:
+    from .catalog.base import Catalog
+    from .catalog.records import RunRef
 
 
 class RunWriter(ABC):
@@ -38,6 +29,9 @@ class RunWriter(ABC):
 
     meta: RunMeta
     files_dir: Path
+    # The store readers find this run's data in, when that is not the one it writes into
+    # (a server's, for a run spooled locally): where its use_artifact resolves.
+    remote: Store | None = None
     next_step: int
     last_values: dict[str, Any]
 
@@ -171,6 +165,16 @@ class Store(ABC):
 
     # Artifacts: ``log_artifact`` commits into the catalog of the store it writes through
     # (a server's store: its spool's), then tells the store; ``Artifact.wait()`` asks it.
+
+    @property
+    def catalog(self) -> Catalog:
+        """The artifacts kept with these runs (``store/catalog``)."""
+        raise StoreError(f"{type(self).__name__} keeps no artifacts")
+
+    def record_use(self, version_id: str, run: RunRef) -> Any:
+        """Record that ``run`` used this store's version ``version_id`` (its input edge;
+        a server's store records it in its spool and sends it behind)."""
+        self.catalog.use(version_id, run)
 
     def artifact_logged(self, version_id: str) -> Any:
         """A version was just committed into this store's writing catalog (a server's

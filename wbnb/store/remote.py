@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..errors import AuthenticationError, CommError
@@ -25,6 +25,11 @@ from .names import check_name
 from .rowread import Cursor
 from .runmeta import RunMeta
 from .wire import API, decode_rows
+
+if TYPE_CHECKING:
+    from .catalog.push import Push, Pushes
+    from .catalog.records import RunRef, VersionRecord
+    from .catalog.remote import RemoteCatalog
 
 TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 MAX_PAGE = 100_000  # rows per page the server sends at most
@@ -72,11 +77,18 @@ class Connection:
         if body is not None:  # Python's json: NaN and Infinity survive the trip
             kwargs["data"] = json.dumps(body, default=str).encode()
             kwargs.setdefault("headers", {})["Content-Type"] = "application/json"
-        r = self.session.request(method, self.base_url + API + path, timeout=self.timeout, **kwargs)
+        kwargs.setdefault("timeout", self.timeout)
+        r = self.session.request(method, self.base_url + API + path, **kwargs)
+        self.check(r, method, path, ok)
+        if r.headers.get("content-type", "").startswith("application/json"):
+            return json.loads(r.content)
+        return r.content
+
+    def check(self, r: Any, method: str, path: str, ok: tuple[int, ...] = (200,)) -> None:
+        """Nothing if ``r`` (a ``requests.Response``) has an ``ok`` status; the error
+        ``request`` raises otherwise."""
         if r.status_code in ok:
-            if r.headers.get("content-type", "").startswith("application/json"):
-                return json.loads(r.content)
-            return r.content
+            return
         detail = _detail(r)
         if r.status_code == 401:
             raise AuthError(
@@ -131,6 +143,10 @@ class RemoteStore(Store):
         self.entity = entity
         self.spool = Path(spool) if spool is not None else None
         self.upload_timeout = upload_timeout  # how long closing a run waits for the upload
+        self._catalog: RemoteCatalog | None = None
+        self._pushes: Pushes | None = None
+        self._pushed: dict[str, Push] = {}  # spool version id -> its latest push
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.conn.base_url!r}, entity={self.entity!r})"
@@ -226,6 +242,55 @@ class RemoteStore(Store):
                 LocalStore(self.spool).delete_run(project, run_id)
             except RunNotFound:
                 pass
+
+    @property
+    def catalog(self) -> RemoteCatalog:
+        """The entity's artifacts on the server (``catalog/remote.py``)."""
+        if self._catalog is None:
+            from .catalog.remote import RemoteCatalog
+
+            self._catalog = RemoteCatalog(self.conn, self.entity)
+        return self._catalog
+
+    def artifact_logged(self, version_id: str) -> Push:
+        """Push the spool's version ``version_id`` (what ``log_artifact`` committed into
+        the spool's catalog, ``LocalStore(spool).catalog``: a link's, its source's), its
+        aliases, lineage and links to the server in the background, never on the
+        caller's thread; the ``Push`` says when it is there. Call it again after
+        changing the version in the spool (aliases, a use, a link): only that goes."""
+        push = self._pushing().push(version_id)
+        self._pushed[version_id] = push
+        return push
+
+    def wait_artifact(self, version_id: str, timeout: float | None = None) -> VersionRecord | None:
+        """The server's version once the spool's ``version_id`` is pushed (pushing it
+        now if this process has not: nothing goes that the push log says is there);
+        ``TimeoutError`` after ``timeout`` seconds (it goes on), the server's refusal."""
+        push = self._pushed.get(version_id) or self.artifact_logged(version_id)
+        return push.wait(timeout)
+
+    def record_use(self, version_id: str, run: RunRef) -> Push:
+        """Record, in the spool then on the server in the background, that ``run`` used
+        the server's version ``version_id`` (``use_artifact`` resolved on the server)."""
+        return self._pushing().use(version_id, run)
+
+    def wait_pushes(self, timeout: float) -> list[str]:
+        """Wait at most ``timeout`` seconds for the pushes asked for; what is not on the server, said once."""
+        return self._pushes.wait_all(timeout) if self._pushes is not None else []
+
+    def _pushing(self) -> Pushes:
+        with self._lock:
+            if self._pushes is None:
+                from .catalog.push import Pusher, Pushes, PushLog
+                from .catalog.remote import RemoteCatalog
+                from .local import LocalStore
+
+                if self.spool is None:
+                    raise StoreError("this RemoteStore has no spool folder to push artifacts from")
+                server = RemoteCatalog(self.conn, self.entity, progress=False)  # in the background: no bars
+                pusher = Pusher(LocalStore(self.spool).catalog, server, PushLog(self.spool), self.conn.base_url)
+                self._pushes = Pushes(pusher)
+            return self._pushes
 
     def open_run(self, project: str, run_id: str, meta: RunMeta, resume: str | None) -> RunWriter:
         from .uploader import open_spooled_run

@@ -559,13 +559,18 @@ def _row_problem(row: Row, previous_step: int, stream: str) -> str | None:
 
 
 class SpooledRunWriter(RunWriter):
-    """A ``LocalRunWriter`` into the spool plus the thread that uploads from it.
+    """A ``LocalRunWriter`` into the spool plus the thread that uploads from it;
+    ``remote`` is the server's ``RemoteStore`` (its ``catalog``, and the artifact
+    pushes: ``artifact_logged`` / ``wait_artifact`` / ``record_use``).
 
     The hot path (``log_row``) is the local writer's own method."""
+
+    remote: Any  # the server's RemoteStore (remote.py imports this module)
 
     def __init__(self, local: LocalRunWriter, uploader: Uploader, upload_timeout: float) -> None:
         self.local = local
         self.uploader = uploader
+        self.remote = uploader.remote
         self.upload_timeout = upload_timeout
         self.meta, self.files_dir = local.meta, local.files_dir
         self.next_step, self.last_values = local.next_step, local.last_values
@@ -601,6 +606,10 @@ class SpooledRunWriter(RunWriter):
         uploaded = self.uploader.finish(state, exit_code, self.upload_timeout)
         if note := self.uploader.left_out_note():
             problems = [*problems, f"{note}; they are kept in {self.local.dir}"]
+        problems += [
+            f"{p}; it is kept in {self.remote.spool}: `wbnb sync` tries again"
+            for p in self.remote.wait_pushes(self.upload_timeout)
+        ]
         if uploaded:
             self.local.save_meta(synced=True)
             return problems

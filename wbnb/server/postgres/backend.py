@@ -32,12 +32,13 @@ class PostgresBackend(Backend):
 
     def __init__(self, url: str, root: str | Path, pool_size: int = 8) -> None:
         self._db = Database(url, pool_size)
-        self._media = MediaStore(Path(root).expanduser().absolute())
+        self.root = Path(root).expanduser().absolute()
+        self._media = MediaStore(self.root)
         self._known = Known()
         self._catalog = PostgresDialect(self._db)
 
     def __repr__(self) -> str:
-        return f"PostgresBackend(root={str(self._media.root)!r})"
+        return f"PostgresBackend(root={str(self.root)!r})"
 
     def close(self) -> None:
         """Close the database connections."""

@@ -15,6 +15,7 @@ from fastapi.security import HTTPBearer
 from pydantic import AfterValidator
 
 from ...store.base import RunNotFound, Store, StoreError
+from ...store.catalog.records import ArtifactNotFound
 from ...store.names import check_name
 from ...store.runmeta import RunMeta
 from ..backend import Backend, KeyRecord, Unavailable
@@ -86,11 +87,11 @@ Key = Annotated[KeyRecord, Depends(entity_key)]  # module level: FastAPI resolve
 
 @contextmanager
 def refusals(store_error: int = 409) -> Iterator[None]:
-    """Store exceptions as HTTP answers: a missing run 404, a bad name 422, a refusal
-    ``store_error``."""
+    """Store exceptions as HTTP answers: a missing run or artifact 404, a bad name 422,
+    a refusal (``ArtifactConflict``...) ``store_error``."""
     try:
         yield
-    except RunNotFound as e:
+    except (RunNotFound, ArtifactNotFound) as e:
         raise HTTPException(404, str(e)) from None
     except Unavailable:
         raise  # 503, by the app's handler

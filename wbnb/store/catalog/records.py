@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..base import StoreError
+from ..errors import StoreError
 from ..names import InvalidName
 from .digest import hasher
 

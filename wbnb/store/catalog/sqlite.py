@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..base import StoreError
+from ..errors import StoreError
 from .dialect import Dialect, Row, Sql, T, statements
 
 BUSY = 30.0  # seconds a write waits for another process's transaction
