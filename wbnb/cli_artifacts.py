@@ -21,6 +21,7 @@ from .api import Api
 from .api_artifacts import home
 from .artifacts.gc import gc
 from .store.catalog.base import Catalog
+from .store.catalog.cache import BlobCache
 from .store.catalog.records import LATEST, VersionRecord
 from .store.local import LocalStore
 from .textout import counted, human_bytes, local_time, plain, table
@@ -118,11 +119,16 @@ def _cmd_put(args: argparse.Namespace) -> int:
 
 def _cmd_gc(args: argparse.Namespace) -> int:
     api = Api({"dir": args.dir})
+    cache = BlobCache()  # downloads from a server, on this machine
+    if not args.dry_run:
+        freed = cache.evict()
+        print(f"download cache {cache.root}: freed {human_bytes(freed)} (budget {human_bytes(cache.max_bytes)})")
     if not isinstance(api.store, LocalStore):
-        raise ValueError(
-            "wbnb artifact gc cleans a local store; a server's files are its own: run it where the server keeps them, "
-            "or unset WBNB_BASE_URL to clean this machine's store"
+        print(
+            "a server's artifacts are its own: run wbnb artifact gc where the server keeps them "
+            "(or unset WBNB_BASE_URL to clean this machine's store)"
         )
+        return 0
     catalog = api.store.catalog
     report = gc(catalog, keep_last=args.keep_last, dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"

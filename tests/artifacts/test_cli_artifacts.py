@@ -4,12 +4,16 @@ what to do."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from blake3 import blake3
 
 from wbnb.cli import main
+from wbnb.store.catalog.cache import BlobCache
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -50,10 +54,21 @@ def test_put_ls_get(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     ).read_text() == "bee"
 
 
-def test_gc_refuses_a_server_store(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("wbnb.cli_artifacts.Api", lambda overrides: SimpleNamespace(store=object()))
-    code, _, err = _run(capsys, "artifact", "gc", "--dir", "x")
-    assert code == 1 and "gc cleans a local store" in err
+def test_gc_trims_the_download_cache_and_leaves_a_servers_artifacts_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WBNB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WBNB_ARTIFACT_CACHE_MAX", "3000")
+    cache = BlobCache(max_bytes=10**9)
+    old = time.time() - 3600
+    for i in range(4):  # 4,000 bytes downloaded an hour ago: over the 3,000 budget
+        data = bytes([i]) * 1000
+        os.utime(cache.add(blake3(data).hexdigest(), [data]), (old + i, old + i))
+    monkeypatch.setattr("wbnb.cli_artifacts.Api", lambda overrides: SimpleNamespace(store=object()))  # a server's
+    code, out, _ = _run(capsys, "artifact", "gc")
+    assert code == 0 and "freed 2.0 KiB (budget 2.9 KiB)" in out and "a server's artifacts are its own" in out
+    kept = (tmp_path / "cache" / "artifacts" / "objects").rglob("*")
+    assert sorted(p.read_bytes()[:1] for p in kept if p.is_file()) == [b"\x02", b"\x03"]  # the least recently used went
 
 
 def test_errors_say_what_to_do(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
