@@ -197,3 +197,18 @@ def test_http_reference_is_fetched_at_download(work: Path) -> None:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("path", ["../escaped.txt", "/tmp/wbnb-escaped.txt", "a/../../escaped.txt"])
+def test_a_manifest_path_outside_the_root_is_never_written(work: Path, path: str) -> None:
+    from blake3 import blake3
+
+    from wbnb.artifacts.download import place
+    from wbnb.store.catalog.records import Entry
+
+    blob = work / "blob"
+    blob.write_bytes(b"x")  # what a hostile server's manifest would point at
+    entry = Entry(path, blake3(b"x").hexdigest(), 1)
+    with pytest.raises(ValueError, match="relative path"):
+        place([entry], work / "root", "k", lambda digest: blob)
+    assert not (work / "escaped.txt").exists() and not Path("/tmp/wbnb-escaped.txt").exists()

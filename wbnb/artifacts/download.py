@@ -19,6 +19,7 @@ from pathlib import Path
 from ..progress import bytes_bar
 from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
+from ..store.runfiles import relative_name
 from .hashing import copy_verified
 from .references import fetch, hashed
 
@@ -83,7 +84,7 @@ def place(
     done = 0
     placed = []
     for e in entries:
-        dst = root / e.path
+        dst = root / relative_name(e.path)  # a manifest from a server is not trusted to stay inside root
         if not _holds(dst, e):
             if e.ref is None:
                 copy_verified(_blob(blob_file, e), dst, e.digest)
@@ -130,7 +131,7 @@ def verify(entries: list[Entry], root: Path, name: str) -> None:
     problems = []
     expected = {e.path: e for e in entries}
     for e in entries:
-        path = root / e.path
+        path = root / relative_name(e.path)
         if not path.is_file():
             problems.append(f"missing: {e.path}")
         elif (e.ref is None or hashed(e)) and digest_file(path)[0] != e.digest:

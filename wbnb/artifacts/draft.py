@@ -23,6 +23,7 @@ from ..progress import bytes_bar
 from ..store.catalog.base import Catalog
 from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
+from ..store.runfiles import relative_name
 from .home import AddBlob, Policy
 from .references import expand
 
@@ -42,11 +43,14 @@ class Staged:
 
 
 def entry_name(name: str) -> str:
-    """An entry path as the manifest keeps it: POSIX, relative, normalised."""
-    path = PurePosixPath(name.replace(os.sep, "/"))
-    if path.is_absolute() or ".." in path.parts or not path.parts or str(path) == ".":
-        raise ValueError(f"artifact entry name {name!r} is not valid: give a relative path inside the artifact")
-    return str(path)
+    """An entry path as the manifest keeps it: POSIX, relative, normalised (the rule of
+    every stored file name, ``runfiles.relative_name``, which the server applies too)."""
+    try:
+        return str(relative_name(name))
+    except ValueError:
+        raise ValueError(
+            f"artifact entry name {name!r} is not valid: give a relative path inside the artifact"
+        ) from None
 
 
 class Draft:
