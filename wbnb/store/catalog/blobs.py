@@ -58,6 +58,7 @@ class LocalBlobs:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._tmp_made = False
         self._clones = True  # until a reflink fails: this file system cannot (ext4)
 
     def __repr__(self) -> str:
@@ -147,7 +148,9 @@ class LocalBlobs:
 
     def _temp(self) -> Path:
         folder = self.root / "tmp"
-        folder.mkdir(parents=True, exist_ok=True)
+        if not self._tmp_made:  # once: a folder made per add costs as much as the add of a small file
+            folder.mkdir(parents=True, exist_ok=True)
+            self._tmp_made = True
         return folder / f"{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}"
 
     @staticmethod

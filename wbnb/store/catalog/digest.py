@@ -123,14 +123,21 @@ def copy_file_digesting(fin: IO[bytes], fout: IO[bytes]) -> tuple[str, int]:
     except OSError:  # this pair of files cannot (another file system on an old kernel...)
         return copy_digesting(fin, fout)
     h = hasher()
-    size = 0
     buf = bytearray(min(CHUNK, max(n, 1)))
     view = memoryview(buf)
+
+    def hash_back(offset: int, length: int) -> int:  # what landed at ``offset``
+        got = os.preadv(dst, [view[:length]], offset)
+        h.update(view[:got])
+        return got
+
+    if n < CHUNK:  # the whole file in one chunk: no thread
+        size = hash_back(0, n) if n else 0
+        return h.hexdigest(), size
+    size = 0
     with ThreadPoolExecutor(1, thread_name_prefix="wbnb-blob") as copier:
         while n:
             following = copier.submit(copy, size + n) if n == CHUNK else None
-            got = os.preadv(dst, [view[:n]], size)
-            h.update(view[:got])
-            size += got
+            size += hash_back(size, n)
             n = following.result() if following is not None else 0
     return h.hexdigest(), size
