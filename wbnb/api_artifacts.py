@@ -11,10 +11,9 @@ from .artifacts.artifact import Artifact
 from .artifacts.collection import ArtifactCollection
 from .artifacts.home import Home
 from .artifacts.lineage import Lineage, lineage, store_run_names
-from .artifacts.paths import parse
+from .artifacts.paths import is_registry, parse, resolve
 from .store.base import Store
 from .store.catalog.records import (
-    LEGACY_MODEL_REGISTRY,
     REGISTRY_PREFIX,
     ArtifactNotFound,
     CollectionRecord,
@@ -56,7 +55,7 @@ def artifact(api: Api, name: str, type: str | None = None) -> Artifact:
     ``ValueError`` when ``type`` is not its type."""
     path = parse(name)
     where = home(api, path.entity)
-    record = where.catalog.resolve(path.project or api.default_project, path.name, path.alias)
+    record = resolve(where.catalog, path, path.project or api.default_project)
     if type is not None and record.type != type:
         raise ValueError(f"artifact {name!r} is of type {record.type!r}, not {type!r}")
     return Artifact.logged(where, record)
@@ -185,11 +184,7 @@ class Registry:
 def registries(api: Api, organization: str | None = None, filter: Any = None) -> list[Registry]:
     """The entity's registries (``model-registry``, wandb's legacy one, included)."""
     where = home(api, None)
-    return [
-        Registry(where, p)
-        for p in where.catalog.projects()
-        if p.startswith(REGISTRY_PREFIX) or p == LEGACY_MODEL_REGISTRY
-    ]
+    return [Registry(where, p) for p in where.catalog.projects() if is_registry(p)]
 
 
 def logged_artifacts(store: Store, entity: str, project: str, run_id: str) -> list[Artifact]:

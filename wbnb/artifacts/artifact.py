@@ -14,9 +14,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from ..data.base import warn_once
 from ..store.catalog.records import (
     LATEST,
     ArtifactNotFound,
@@ -94,6 +96,8 @@ class Artifact:
         self._source: VersionRecord | None = None
         self._entries: list[Entry] | None = None
         self._deleted = False
+        self._ttl: timedelta | None = None
+        self._tags: list[str] = []
 
     @classmethod
     def logged(cls, home: Home, record: VersionRecord) -> Artifact:
@@ -173,6 +177,12 @@ class Artifact:
         raise ArtifactNotFound(f"artifact collection {record.project}/{record.name} is gone")
 
     @property
+    def linked_artifacts(self) -> list[Artifact]:
+        """The registry links of this version (empty for a link)."""
+        home, record = self._logged("linked_artifacts")
+        return [] if record.source_id else [Artifact.logged(home, r) for r in home.catalog.links(record.id)]
+
+    @property
     def is_link(self) -> bool:
         """True for a version linked into a registry collection."""
         return bool(self._logged("is_link")[1].source_id)
@@ -243,6 +253,48 @@ class Artifact:
     def created_at(self) -> str | None:
         """When the version was made (ISO text, UTC)."""
         return iso_time(self._logged("created_at")[1].created_at)
+
+    @property
+    def updated_at(self) -> str | None:
+        """wandb's time of the last edit; the catalog keeps no edit time, so ``created_at``
+        (what wandb returns for a version never edited)."""
+        return self.created_at
+
+    @property
+    def ttl(self) -> timedelta | None:
+        """wandb's time-to-live: None here, as wbnb never deletes a version on its own."""
+        return self._ttl
+
+    @ttl.setter
+    def ttl(self, value: timedelta | None) -> None:
+        if value is not None and not isinstance(value, timedelta):
+            raise TypeError(f"artifact ttl must be a datetime.timedelta or None, got {type(value).__name__}")
+        if value is not None and value.total_seconds() <= 0:
+            raise ValueError(f"artifact ttl must be positive, got {value}")
+        if value is not None:
+            warn_once(
+                "artifact-ttl",
+                "wbnb: artifact ttl is not applied: versions stay until deleted "
+                "(artifact.delete(), or `wbnb artifact gc --keep-last N`)",
+            )
+        self._ttl = value
+
+    @property
+    def tags(self) -> list[str]:
+        """wandb's version tags: accepted on this object, not kept (a notice says so);
+        aliases and metadata are kept."""
+        self._logged("tags")
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Iterable[str]) -> None:
+        self._logged("tags")
+        self._tags = [t for t in value if isinstance(t, str)]
+        self._tags_not_kept()
+
+    def _tags_not_kept(self) -> None:
+        if self._tags:
+            warn_once("artifact-tags", "wbnb: artifact tags are not kept; use aliases or metadata")
 
     # -- editable ----------------------------------------------------------------------
 
@@ -447,6 +499,7 @@ class Artifact:
             save_draft(self, project)
             return
         home, record = self._logged("save")
+        self._tags_not_kept()
         aliases = user_aliases(a for a in self._aliases if a != LATEST)
         if aliases != [a for a in record.aliases if a != LATEST]:
             record = home.catalog.set_aliases(record.id, aliases)

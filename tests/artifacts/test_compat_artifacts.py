@@ -1,0 +1,100 @@
+"""Artifact code as wandb's docs and tutorials write it, run under ``import wbnb as wandb``:
+the ``except`` clauses, registry paths and properties a wandb user relies on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import wbnb as wandb
+from wbnb.data import base
+
+
+def _dataset(run: wandb.Run, text: str = "x,y\n1,2\n") -> wandb.Artifact:
+    Path("train.csv").write_text(text)
+    art = wandb.Artifact("ds", type="dataset")
+    art.add_file(local_path="train.csv", name="train.csv")
+    return run.log_artifact(art)
+
+
+def test_a_missing_artifact_is_caught_by_wandbs_except_clauses(work: Path) -> None:
+    # wandb: run.use_artifact raises ValueError, Api().artifact a CommError (normalize_exceptions).
+    with wandb.init(project="p") as run:
+        _dataset(run)
+        for name in ("nope:latest", "ds:v9", "ds:no-such-alias"):
+            with pytest.raises(ValueError, match="nope|v9|no-such-alias"):
+                run.use_artifact(name)
+    api = wandb.Api()
+    for path in ("p/nope:latest", "p/ds:v9"):
+        with pytest.raises(wandb.errors.CommError, match="nope|v9"):
+            api.artifact(path)
+        with pytest.raises(KeyError):  # wbnb's own class stays a KeyError
+            api.artifact(path)
+    assert api.artifact("p/ds:v0").version == "v0"
+
+
+def test_model_registry_path_finds_what_link_model_linked(work: Path) -> None:
+    # link_model links into wandb-registry-model; wandb code still reads the legacy path
+    # (wandb's server redirects the migrated model-registry there).
+    Path("model.pt").write_bytes(b"weights")
+    with wandb.init(project="p") as run:
+        run.link_model(path="model.pt", registered_model_name="clf", aliases=["staging"])
+    with wandb.init(project="p") as run:
+        legacy = run.use_artifact("model-registry/clf:staging")
+        assert Path(legacy.file()).read_bytes() == b"weights"
+        assert Path(run.use_model("model-registry/clf:latest")).read_bytes() == b"weights"
+    assert wandb.Api().artifact("model-registry/clf:staging").qualified_name.endswith("wandb-registry-model/clf:v0")
+    with pytest.raises(ValueError, match="'nope'"):
+        wandb.Api().artifact("model-registry/nope:latest")
+
+
+def test_registry_paths_with_an_organisation_prefix(work: Path) -> None:
+    # wandb's registry docs prefix registry paths with the organisation.
+    with wandb.init(project="p") as run:
+        art = _dataset(run)
+        run.link_artifact(art, "my-org/wandb-registry-dataset/golden", aliases=["prod"])
+        used = run.use_artifact("my-org/wandb-registry-dataset/golden:prod")
+        assert (Path(used.download()) / "train.csv").read_text() == "x,y\n1,2\n"
+    linked = wandb.Api().artifact("my-org/wandb-registry-dataset/golden:prod")
+    assert linked.source_name == "ds:v0" and "prod" in linked.aliases
+    with pytest.raises(ValueError, match="another-entity"):  # a run's own project paths keep their entity check
+        wandb.init(project="p").use_artifact("another-entity/p/ds:latest")
+
+
+def test_link_model_refuses_a_path_for_the_registered_name(work: Path) -> None:
+    Path("model.pt").write_bytes(b"weights")
+    with wandb.init(project="p") as run, pytest.raises(ValueError, match="'team/clf'"):
+        run.link_model(path="model.pt", registered_model_name="team/clf")
+
+
+def test_ttl_and_tags_are_accepted_and_said_not_kept(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "_said", set())
+    Path("a.txt").write_text("a")
+    art = wandb.Artifact("ds", type="dataset")
+    art.add_file("a.txt")
+    assert art.ttl is None
+    with pytest.warns(RuntimeWarning, match="ttl is not applied"):
+        art.ttl = timedelta(days=30)
+    with pytest.raises(ValueError, match="positive"):
+        art.ttl = timedelta(0)
+    with pytest.raises(AttributeError, match="tags"):  # wandb: tags of a draft are ArtifactNotLoggedError
+        art.tags  # noqa: B018
+    with wandb.init(project="p") as run:
+        run.log_artifact(art)
+    assert art.ttl == timedelta(days=30)
+    logged = wandb.Api().artifact("p/ds:latest")
+    assert logged.ttl is None and logged.tags == []
+    logged.tags.append("golden")
+    with pytest.warns(RuntimeWarning, match="tags are not kept"):
+        logged.save()
+
+
+def test_updated_at_and_linked_artifacts(work: Path) -> None:
+    with wandb.init(project="p") as run:
+        art = _dataset(run)
+        link = art.link("wandb-registry-dataset/golden")
+    assert art.updated_at == art.created_at and art.updated_at
+    assert [a.qualified_name for a in art.linked_artifacts] == [link.qualified_name]
+    assert link.linked_artifacts == []
