@@ -98,3 +98,24 @@ def test_updated_at_and_linked_artifacts(work: Path) -> None:
     assert art.updated_at == art.created_at and art.updated_at
     assert [a.qualified_name for a in art.linked_artifacts] == [link.qualified_name]
     assert link.linked_artifacts == []
+
+
+def test_add_dir_merge_new_file_policy_and_pages(work: Path) -> None:
+    for folder, text in (("a", "same"), ("b", "same"), ("c", "changed")):
+        Path(folder).mkdir()
+        Path(folder, "f.txt").write_text(text)
+    art = wandb.Artifact("ds", type="dataset")
+    art.add_dir("a")
+    art.add_dir("b")  # the same bytes at the same path: no conflict (wandb's rule)
+    with pytest.raises(ValueError, match="f.txt"):
+        art.add_dir("c")  # other bytes, merge=False: refused
+    art.add_dir("c", merge=True)
+    with art.new_file("notes.txt", mode="w", policy="immutable") as f:
+        f.write("n")
+    with wandb.init(project="p") as run:
+        run.log_artifact(art)
+    assert art.url == ""
+    root = Path(art.download())
+    assert (root / "f.txt").read_text() == "changed" and (root / "notes.txt").read_text() == "n"
+    collection = wandb.Api().artifact_collection("dataset", "p/ds")
+    assert [a.version for a in collection.artifacts(per_page=100)] == ["v0"]

@@ -164,6 +164,13 @@ class Artifact:
         return f"{self.entity}/{self.project}/{self.name}"
 
     @property
+    def url(self) -> str:
+        """wandb's web page of the version: "" here, wandb's answer when it has no web app
+        to point at (wbnb draws artifacts in the notebook, and ``wbnb artifact ls`` lists them)."""
+        self._logged("url")
+        return ""
+
+    @property
     def collection(self) -> ArtifactCollection:
         """The collection this version belongs to."""
         home, record = self._logged("collection")
@@ -409,14 +416,19 @@ class Artifact:
         name: str | None = None,
         skip_cache: bool | None = False,
         policy: Policy = "mutable",
+        merge: bool = False,
     ) -> None:
-        """Add every file below a folder, at ``name/<relative path>`` (or the relative path)."""
-        self._editable("add_dir").add_dir(local_path, name, policy)
+        """Add every file below a folder, at ``name/<relative path>`` (or the relative path).
+        A path already added with other bytes is ``ValueError``, or replaced with ``merge=True``."""
+        self._editable("add_dir").add_dir(local_path, name, policy, merge)
 
     @contextmanager
-    def new_file(self, name: str, mode: str = "x", encoding: str | None = None) -> Iterator[IO[Any]]:
+    def new_file(
+        self, name: str, mode: str = "x", encoding: str | None = None, policy: Policy = "mutable"
+    ) -> Iterator[IO[Any]]:
         """Open a new file to write that the artifact keeps at ``name``; ``mode="x"``
-        refuses a name already taken, ``"w"`` replaces it."""
+        refuses a name already taken, ``"w"`` replaces it. (``policy``, wandb's, changes
+        nothing: the file is the artifact's own, in a folder of its own.)"""
         with self._editable("new_file").new_file(name, mode, encoding) as f:
             yield f
 
