@@ -110,9 +110,10 @@ def test_file_and_files(work: Path) -> None:
     with pytest.raises(ValueError, match="has 2 files, not one"):
         many.file()
     assert [f.name for f in many.files()] == ["a.txt", "b.txt"]
-    (only,) = many.files(names=["b.txt"])
-    assert Path(only.download(root=str(work / "one"))).read_text() == "b"
-    assert only.ref_url() == f"wandb-artifact://{many.id}/b.txt"
+    (only,) = many.files(names=["b.txt"])  # wandb's File: download() returns it opened
+    with only.download(root=str(work / "one")) as f:
+        assert Path(f.name).read_text() == "b"
+    assert many.get_entry("b.txt").ref_url() == f"wandb-artifact://{many.id}/b.txt"
 
 
 def test_references_download_and_missing_ones(work: Path) -> None:

@@ -119,3 +119,29 @@ def test_add_dir_merge_new_file_policy_and_pages(work: Path) -> None:
     assert (root / "f.txt").read_text() == "changed" and (root / "notes.txt").read_text() == "n"
     collection = wandb.Api().artifact_collection("dataset", "p/ds")
     assert [a.version for a in collection.artifacts(per_page=100)] == ["v0"]
+
+
+def test_files_are_wandbs_file_downloaded_to_root_and_opened(work: Path) -> None:
+    # A pattern from wandb code: for f in artifact.files(): f.download(root=..., replace=True).name
+    Path("d").mkdir()
+    Path("d/a.csv").write_text("a")
+    Path("d/b.txt").write_text("b")
+    with wandb.init(project="p") as run:
+        art = wandb.Artifact("ds", type="dataset")
+        art.add_dir("d")
+        run.log_artifact(art)
+    logged = wandb.Api().artifact("p/ds:latest")
+    files = logged.files()
+    assert [(f.name, f.size, f.mimetype) for f in files] == [("a.csv", 1, "text/csv"), ("b.txt", 1, "text/plain")]
+    with files[0].download() as f:  # wandb's default root: "."
+        assert f.read() == "a" and Path(f.name).resolve() == Path("a.csv").resolve()
+    with pytest.raises(ValueError, match="replace=True"):
+        files[0].download()
+    Path("a.csv").write_text("edited")
+    with files[0].download(exist_ok=True) as f:
+        assert f.read() == "edited"
+    with files[0].download(replace=True) as f:
+        assert f.read() == "a"
+    (only,) = logged.files(names=["b.txt"])
+    with only.download(root="raw", replace=True) as f:
+        assert Path(f.name).read_text() == "b"

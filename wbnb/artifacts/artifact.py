@@ -34,7 +34,7 @@ from ..store.filters import iso_time
 from . import download as dl
 from .collection import ArtifactCollection
 from .draft import Draft, Staged, entry_name
-from .entry import ArtifactManifest, ArtifactManifestEntry
+from .entry import ArtifactFile, ArtifactManifest, ArtifactManifestEntry
 from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
 from .home import Home, Policy, public_run, save_draft
 from .lineage import MAX_NODES, Lineage, lineage, store_run_names
@@ -388,10 +388,12 @@ class Artifact:
 
     get_path = get_entry
 
-    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactManifestEntry]:
-        """The version's files (only ``names`` when given), each with ``download()``."""
-        entries = [self._entry(e) for e in self._manifest_entries()]
-        return entries if names is None else [e for e in entries if e.path in set(names)]
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactFile]:
+        """The logged version's files (only ``names`` when given), as wandb's ``File``:
+        ``name``, ``size``, ``download(root=".", replace=, exist_ok=)``."""
+        self._logged("files")
+        wanted = None if names is None else set(names)
+        return [ArtifactFile(self._entry(e)) for e in self._manifest_entries() if wanted is None or e.path in wanted]
 
     # -- building a draft --------------------------------------------------------------
 
