@@ -56,9 +56,9 @@ def artifact(api: Api, name: str, type: str | None = None) -> Artifact:
     path = parse(name)
     where = home(api, path.entity)
     record = resolve(where.catalog, path, path.project or api.default_project)
-    if type is not None and record.type != type:
-        raise ValueError(f"artifact {name!r} is of type {record.type!r}, not {type!r}")
-    return Artifact.logged(where, record)
+    found = Artifact.logged(where, record)
+    found.expect_type(type, f"Api().artifact({name!r})")
+    return found
 
 
 def _collection_path(api: Api, name: str) -> tuple[Home, str, str]:

@@ -145,3 +145,13 @@ def test_files_are_wandbs_file_downloaded_to_root_and_opened(work: Path) -> None
     (only,) = logged.files(names=["b.txt"])
     with only.download(root="raw", replace=True) as f:
         assert Path(f.name).read_text() == "b"
+
+
+def test_a_wrong_type_is_caught_as_wandb_raises_it(work: Path) -> None:
+    with wandb.init(project="p") as run:
+        _dataset(run)
+        with pytest.raises(ValueError, match="use_artifact: artifact ds:v0 is of type 'dataset', not 'model'"):
+            run.use_artifact("ds:latest", type="model")
+    with pytest.raises(wandb.errors.CommError, match="of type 'dataset', not 'model'"):
+        wandb.Api().artifact("p/ds:latest", type="model")
+    assert wandb.Api().artifact("p/ds:latest", type="dataset").version == "v0"

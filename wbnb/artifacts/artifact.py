@@ -35,7 +35,7 @@ from . import download as dl
 from .collection import ArtifactCollection
 from .draft import Draft, Staged, entry_name
 from .entry import ArtifactFile, ArtifactManifest, ArtifactManifestEntry
-from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
+from .errors import ArtifactFinalizedError, ArtifactNotLoggedError, WrongArtifactType
 from .home import Home, Policy, public_run, save_draft
 from .lineage import MAX_NODES, Lineage, lineage, store_run_names
 from .objects import find, rebuild, record_name, serialise
@@ -240,6 +240,12 @@ class Artifact:
     def type(self) -> str:
         """The artifact's type (``dataset``, ``model``...)."""
         return self._type
+
+    def expect_type(self, type: str | None, call: str) -> None:
+        """``WrongArtifactType`` (a ``ValueError``) naming ``call`` unless ``type`` is None
+        or this artifact's type (the ``type=`` of wandb's calls)."""
+        if type is not None and type != self._type:
+            raise WrongArtifactType(f"{call}: artifact {self.name} is of type {self._type!r}, not {type!r}")
 
     @property
     def state(self) -> str:

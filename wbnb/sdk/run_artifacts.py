@@ -92,10 +92,7 @@ def log_artifact(
         artifact = artifact_or_path
     else:
         artifact = _artifact_from_path(run, artifact_or_path, name, type)
-    if type is not None and type != artifact.type:
-        raise ValueError(
-            f"log_artifact: type {type!r} does not match artifact {artifact.name}'s type {artifact.type!r}"
-        )
+    artifact.expect_type(type, "log_artifact")
     home = writing_home(run)
     artifact.log_into(home, run.project, _ref(run), aliases)
     assert artifact.id is not None
@@ -131,8 +128,7 @@ def use_artifact(
             )
         record = resolve(home.catalog, path, path.project or run.project)
         artifact = Artifact.logged(home, record)
-    if type is not None and type != artifact.type:
-        raise ValueError(f"use_artifact: artifact {artifact.name} is of type {artifact.type!r}, not {type!r}")
+    artifact.expect_type(type, "use_artifact")
     _record_use(run, artifact)
     return artifact
 
