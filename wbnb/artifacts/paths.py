@@ -98,6 +98,7 @@ def target(path: str) -> tuple[str | None, str, str]:
 def default_root(name: str) -> str:
     """Where ``download()`` puts ``name`` (``collection:vN``) by default: wandb's
     ``./artifacts/<name>`` (``WBNB_ARTIFACT_DIR`` / ``WANDB_ARTIFACT_DIR`` instead of
-    ``./artifacts``); ':' is '-' on Windows, where it cannot be in a file name."""
+    ``./artifacts``), absolute as wandb's is; ':' is '-' on Windows, where it cannot be
+    in a file name."""
     base = os.environ.get("WBNB_ARTIFACT_DIR") or os.environ.get("WANDB_ARTIFACT_DIR") or "./artifacts"
-    return os.path.join(base, name.replace(":", "-") if os.name == "nt" else name)
+    return os.path.abspath(os.path.join(base, name.replace(":", "-") if os.name == "nt" else name))
