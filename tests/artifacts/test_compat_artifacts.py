@@ -155,3 +155,18 @@ def test_a_wrong_type_is_caught_as_wandb_raises_it(work: Path) -> None:
     with pytest.raises(wandb.errors.CommError, match="of type 'dataset', not 'model'"):
         wandb.Api().artifact("p/ds:latest", type="model")
     assert wandb.Api().artifact("p/ds:latest", type="dataset").version == "v0"
+
+
+def test_entry_ref_target_and_birth_artifact_id(work: Path) -> None:
+    Path("ext").mkdir()
+    Path("ext/data.bin").write_bytes(b"d")
+    uri = Path("ext").resolve().as_uri()
+    with wandb.init(project="p") as run:
+        art = _dataset(run)
+        refs = wandb.Artifact("refs", type="dataset")
+        refs.add_reference(uri)
+        run.log_artifact(refs)
+    assert refs.get_entry("data.bin").ref_target() == f"{uri}/data.bin"
+    assert refs.get_entry("data.bin").birth_artifact_id == refs.id
+    with pytest.raises(ValueError, match="not a reference"):
+        art.get_entry("train.csv").ref_target()

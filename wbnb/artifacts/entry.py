@@ -60,6 +60,17 @@ class ArtifactManifestEntry:
         return its local path. Only for a logged artifact."""
         return self._download(self.record(), None if root is None else os.fspath(root))
 
+    @property
+    def birth_artifact_id(self) -> str | None:
+        """The id of the logged version this entry belongs to (None in a draft)."""
+        return self._artifact_id
+
+    def ref_target(self) -> str:
+        """The URI a reference points at; ``ValueError`` for a stored file (as wandb)."""
+        if self.ref is None:
+            raise ValueError(f"entry {self.path!r} is not a reference: only references have a ref_target()")
+        return self.ref
+
     def ref_url(self) -> str:
         """``wandb-artifact://<artifact id>/<path>``: this file of this version."""
         if self._artifact_id is None:
