@@ -170,3 +170,15 @@ def test_entry_ref_target_and_birth_artifact_id(work: Path) -> None:
     assert refs.get_entry("data.bin").birth_artifact_id == refs.id
     with pytest.raises(ValueError, match="not a reference"):
         art.get_entry("train.csv").ref_target()
+
+
+def test_new_draft_saved_outside_a_run_is_the_next_version(work: Path) -> None:
+    # wandb's "create a new artifact version" guide: Api().artifact(...).new_draft(), add, save().
+    with wandb.init(project="p") as run:
+        _dataset(run)
+    draft = wandb.Api().artifact("p/ds:latest").new_draft()
+    Path("more.csv").write_text("z")
+    draft.add_file("more.csv")
+    draft.save()
+    assert draft.qualified_name.endswith("/p/ds:v1")
+    assert [f.name for f in wandb.Api().artifact("p/ds:v1").files()] == ["more.csv", "train.csv"]

@@ -98,6 +98,7 @@ class Artifact:
         self._deleted = False
         self._ttl: timedelta | None = None
         self._tags: list[str] = []
+        self._home_project: str | None = None  # new_draft's: where save() outside a run logs it
 
     @classmethod
     def logged(cls, home: Home, record: VersionRecord) -> Artifact:
@@ -474,9 +475,11 @@ class Artifact:
         return ArtifactManifestEntry(item.path, item.digest, item.size, item.ref, self._download_entry, None, hash_now)
 
     def new_draft(self) -> Artifact:
-        """A draft with this version's files, to change and log as a new version."""
+        """A draft with this version's files, to change and log as a new version (of the
+        source's collection: ``save()`` outside a run logs it into the source's project)."""
         home, _ = self._logged("new_draft")
         draft = Artifact(self.source_name.split(":")[0], self._type, self._description, dict(self._metadata))
+        draft._home_project = self.source_project
         assert draft._draft is not None
         for e in self._manifest_entries():
             draft._draft.put(Staged(e.path, e.digest, e.size, e.ref, origin=home.catalog))
@@ -516,7 +519,7 @@ class Artifact:
         """Keep edits of a logged version's ``aliases``, ``metadata`` and ``description``;
         a draft is logged from the current run (or a run made for it)."""
         if self._draft is not None:
-            save_draft(self, project)
+            save_draft(self, project or self._home_project)
             return
         home, record = self._logged("save")
         self._tags_not_kept()
