@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import wbnb
-from wbnb.artifacts.download import MARKER
 
 from .conftest import write
 
@@ -93,7 +92,7 @@ def test_checkout_removes_what_is_not_in_the_version(work: Path) -> None:
     write(root / "stale.txt", "old")
     write(root / "old" / "deep.txt", "old")
     assert art.checkout(root=str(root)) == str(root)
-    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.name != MARKER) == [
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
         "a.txt",
         "sub",
         "sub/b.txt",

@@ -3,6 +3,7 @@ the ``except`` clauses, registry paths and properties a wandb user relies on."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -182,3 +183,14 @@ def test_new_draft_saved_outside_a_run_is_the_next_version(work: Path) -> None:
     draft.save()
     assert draft.qualified_name.endswith("/p/ds:v1")
     assert [f.name for f in wandb.Api().artifact("p/ds:v1").files()] == ["more.csv", "train.csv"]
+
+
+def test_a_download_folder_holds_only_the_artifacts_files(work: Path) -> None:
+    # wandb code lists a download (wandb's own use_model does): nothing of wbnb's in it.
+    with wandb.init(project="p") as run:
+        art = _dataset(run)
+    root = art.download()
+    assert os.listdir(root) == ["train.csv"]
+    assert art.download() == root and os.listdir(root) == ["train.csv"]  # again: in place, nothing added
+    with art.files()[0].download(root="here") as f:
+        assert os.listdir("here") == ["train.csv"] and f.read() == "x,y\n1,2\n"
