@@ -140,7 +140,7 @@ class ArtifactType:
         raise ArtifactNotFound(f"no {self.name} collection {self.project}/{name}")
 
     def __repr__(self) -> str:
-        return f"<ArtifactType {self.project}/{self.name}>"
+        return f"<ArtifactType {self.name}>"  # wandb's
 
 
 def artifact_types(api: Api, project: str | None = None) -> list[ArtifactType]:

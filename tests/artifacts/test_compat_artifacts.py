@@ -194,3 +194,12 @@ def test_a_download_folder_holds_only_the_artifacts_files(work: Path) -> None:
     assert art.download() == root and os.listdir(root) == ["train.csv"]  # again: in place, nothing added
     with art.files()[0].download(root="here") as f:
         assert os.listdir("here") == ["train.csv"] and f.read() == "x,y\n1,2\n"
+
+
+def test_reprs_are_wandbs(work: Path) -> None:
+    with wandb.init(project="p") as run:
+        art = _dataset(run)
+    api = wandb.Api()
+    assert repr(art) == f"<Artifact {art.id}>" and repr(wandb.Artifact("d", "dataset")) == "<Artifact d>"
+    assert repr(api.artifact_collection("dataset", "p/ds")) == "<ArtifactCollection ds (dataset)>"
+    assert repr(api.artifact_type("dataset", "p")) == "<ArtifactType dataset>"

@@ -46,4 +46,4 @@ class ArtifactCollection:
         return sorted({a for v in self._home.catalog.versions(self.project, self.name) for a in v.aliases})
 
     def __repr__(self) -> str:
-        return f"<ArtifactCollection {self.project}/{self.name} ({self.type})>"
+        return f"<ArtifactCollection {self.name} ({self.type})>"  # wandb's
