@@ -1094,6 +1094,22 @@ assert wandb.Api().artifact_collection("dataset", "p/dataset").description == "g
     ),
     Call(
         ART,
+        "run.upsert_artifact(art, distributed_id=) / run.finish_artifact(art, distributed_id=)",
+        path="Run.upsert_artifact Run.finish_artifact",
+        note="one version from several runs: not yet",
+    ),
+    Call(
+        ART,
+        'run.config.update({"data": artifact}) (kept as a reference, and an input edge)',
+        setup=ARTIFACT,
+        code="""
+run = wandb.init(project="p", id="c"); run.config.update({"data": run.use_artifact("dataset:latest")}); run.finish()
+assert stored(run).config["data"]["_type"] == "artifactVersion"
+""",
+        note="kept as the artifact's text today",
+    ),
+    Call(
+        ART,
         "artifact.ttl = timedelta(days=30)",
         code="""
 import datetime
