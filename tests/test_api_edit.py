@@ -17,10 +17,11 @@ import pytest
 
 import wbnb
 from wbnb.api import Api
-from wbnb.api_files import FileExists, NoSuchFile
+from wbnb.api_files import NoSuchFile
 from wbnb.errors import CommError
 from wbnb.store.base import RunBusy, RunNotFound
 from wbnb.store.local import LocalStore
+from wbnb.store.runfiles import FileExists
 
 
 def logged_run(tmp_path: Path, project: str = "p") -> Any:

@@ -11,10 +11,9 @@ from .artifacts.artifact import Artifact
 from .artifacts.collection import ArtifactCollection
 from .artifacts.home import Home
 from .artifacts.lineage import Lineage, lineage, store_run_names
-from .artifacts.paths import parse
+from .artifacts.paths import is_registry, parse, resolve
 from .store.base import Store
 from .store.catalog.records import (
-    LEGACY_MODEL_REGISTRY,
     REGISTRY_PREFIX,
     ArtifactNotFound,
     CollectionRecord,
@@ -56,10 +55,10 @@ def artifact(api: Api, name: str, type: str | None = None) -> Artifact:
     ``ValueError`` when ``type`` is not its type."""
     path = parse(name)
     where = home(api, path.entity)
-    record = where.catalog.resolve(path.project or api.default_project, path.name, path.alias)
-    if type is not None and record.type != type:
-        raise ValueError(f"artifact {name!r} is of type {record.type!r}, not {type!r}")
-    return Artifact.logged(where, record)
+    record = resolve(where.catalog, path, path.project or api.default_project)
+    found = Artifact.logged(where, record)
+    found.expect_type(type, f"Api().artifact({name!r})")
+    return found
 
 
 def _collection_path(api: Api, name: str) -> tuple[Home, str, str]:
@@ -141,7 +140,7 @@ class ArtifactType:
         raise ArtifactNotFound(f"no {self.name} collection {self.project}/{name}")
 
     def __repr__(self) -> str:
-        return f"<ArtifactType {self.project}/{self.name}>"
+        return f"<ArtifactType {self.name}>"  # wandb's
 
 
 def artifact_types(api: Api, project: str | None = None) -> list[ArtifactType]:
@@ -185,11 +184,7 @@ class Registry:
 def registries(api: Api, organization: str | None = None, filter: Any = None) -> list[Registry]:
     """The entity's registries (``model-registry``, wandb's legacy one, included)."""
     where = home(api, None)
-    return [
-        Registry(where, p)
-        for p in where.catalog.projects()
-        if p.startswith(REGISTRY_PREFIX) or p == LEGACY_MODEL_REGISTRY
-    ]
+    return [Registry(where, p) for p in where.catalog.projects() if is_registry(p)]
 
 
 def logged_artifacts(store: Store, entity: str, project: str, run_id: str) -> list[Artifact]:

@@ -22,16 +22,10 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, overload
 from .errors import CommError
 from .store.base import Store
 from .store.filters import iso_time
-from .store.runfiles import StoredFile, relative_name
+from .store.runfiles import StoredFile, already_there, relative_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-
-class FileExists(CommError, ValueError):
-    """``download()`` found the file there already, and neither ``replace`` nor
-    ``exist_ok`` was given (wandb documents a ``ValueError`` and raises it as a
-    ``CommError``: this is both)."""
 
 
 class NoSuchFile(CommError, ValueError):
@@ -98,12 +92,8 @@ class File:
         (overwrite it) or ``exist_ok`` (open it as it is). ``api`` is accepted for
         wandb compatibility."""
         target = Path(root) / relative_name(self.name)
-        if target.exists() and not replace:
-            if exist_ok:
-                return open(target)
-            raise FileExists(
-                f"{target} already exists; pass replace=True to overwrite it or exist_ok=True to leave it as it is"
-            )
+        if (there := already_there(target, replace, exist_ok)) is not None:
+            return there
         target.parent.mkdir(parents=True, exist_ok=True)
         source = self._file.local
         if source is None or source.resolve() != target.resolve():

@@ -6,7 +6,8 @@ mean the same thing and keep their Python base too (``PreInitError`` is still a
 ``RuntimeError``, ``RunNotFound`` still a ``KeyError``)::
 
     Error                       wbnb.store.StoreError  (store trouble: not writable, run busy, missing)
-      CommError                 wbnb.store.remote.ServerError  (a server refused or is unreachable)
+      CommError                 wbnb.store.remote.ServerError  (a server refused or is unreachable),
+                                ArtifactNotFound (also KeyError, ValueError: what wandb raises for it)
         AuthenticationError     wbnb.store.remote.AuthError  (a key refused)
       UsageError                wbnb.PreInitError, wbnb.ConfigError
         UnsupportedError

@@ -19,6 +19,7 @@ def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.chdir(folder)
     monkeypatch.delenv("WBNB_ARTIFACT_DIR", raising=False)
     monkeypatch.delenv("WANDB_ARTIFACT_DIR", raising=False)
+    monkeypatch.setenv("WBNB_CACHE_DIR", str(tmp_path / "cache"))  # download markers and cache: the test's own
     yield folder
 
 

@@ -985,13 +985,147 @@ new = wandb.Artifact("dataset", type="dataset"); new.add_file("data/a.txt"); run
 assert wandb.Api().artifact("p/dataset:latest").version == "v1"
 """,
     ),
-    Call(ART, "Api().artifact(path) / Api().artifacts(type, name)", path="Api.artifact Api.artifacts"),
+    Call(
+        ART,
+        "Api().artifact(path) / Api().artifacts(type, name)",
+        setup=ARTIFACT,
+        code="""
+api = wandb.Api()
+entity = api.artifact("p/dataset:v0").entity
+art = api.artifact(f"{entity}/p/dataset:best", type="dataset")
+assert art.version == "v0" and [a.version for a in api.artifacts("dataset", "p/dataset")] == ["v0"]
+""",
+    ),
     Call(
         ART,
         "lineage: artifact.logged_by() / used_by(), Run.logged_artifacts() / used_artifacts()",
-        path="api.Run.logged_artifacts api.Run.used_artifacts",
+        setup=ARTIFACT,
+        code="""
+run = wandb.init(project="p", id="consumer"); run.use_artifact("dataset:latest"); run.finish()
+art = wandb.Api().artifact("p/dataset:v0")
+assert art.logged_by().id == "producer" and [r.id for r in art.used_by()] == ["consumer"]
+api_run = wandb.Api().run("p/consumer")
+assert [a.name for a in api_run.used_artifacts()] == ["dataset:v0"] and list(api_run.logged_artifacts()) == []
+""",
     ),
-    Call(ART, 'run.link_artifact(art, "model-registry/<name>")', path="Run.link_artifact"),
+    Call(
+        ART,
+        'run.link_artifact(art, "[<org>/]wandb-registry-<registry>/<name>", aliases=)',
+        setup=ARTIFACT,
+        code="""
+run = wandb.init(project="p"); art = run.use_artifact("dataset:latest")
+run.link_artifact(art, "my-org/wandb-registry-dataset/golden", aliases=["prod"]); run.finish()
+linked = wandb.Api().artifact("wandb-registry-dataset/golden:prod")
+assert linked.is_link and linked.source_name == "dataset:v0"
+""",
+    ),
+    Call(
+        ART,
+        'run.link_model(path, registered_model_name, aliases=) + use_artifact("model-registry/<name>:alias")',
+        code="""
+Path("model.pt").write_bytes(b"w")
+run = wandb.init(project="p"); run.link_model(path="model.pt", registered_model_name="clf", aliases=["staging"])
+assert Path(run.use_model("model-registry/clf:staging")).read_bytes() == b"w"
+""",
+    ),
+    Call(
+        ART,
+        "except ValueError (use_artifact) / except wandb.errors.CommError (Api().artifact) for a missing artifact",
+        code="""
+run = wandb.init(project="p")
+try:
+    run.use_artifact("nope:latest"); raise AssertionError("found")
+except ValueError:
+    pass
+try:
+    wandb.Api().artifact("p/nope:latest"); raise AssertionError("found")
+except wandb.errors.CommError:
+    pass
+""",
+    ),
+    Call(
+        ART,
+        'Api().artifact(path).aliases.append("prod") / metadata.update(...) + save()',
+        setup=ARTIFACT,
+        code="""
+art = wandb.Api().artifact("p/dataset:v0"); art.aliases.append("prod"); art.metadata.update({"rows": 2}); art.save()
+again = wandb.Api().artifact("p/dataset:prod")
+assert again.version == "v0" and again.metadata["rows"] == 2
+""",
+    ),
+    Call(
+        ART,
+        "for f in artifact.files(): f.download(root=, replace=True)",
+        setup=ARTIFACT,
+        code="""
+art = wandb.Api().artifact("p/dataset:latest")
+for f in art.files():
+    with f.download(root="raw", replace=True) as fh:
+        assert (f.name, fh.read()) == ("a.txt", "a")
+""",
+    ),
+    Call(
+        ART,
+        'artifact.add(wandb.Table(...), "t") + artifact.get("t").get_dataframe()',
+        code="""
+run = wandb.init(project="p"); art = wandb.Artifact("tab", type="dataset")
+art.add(wandb.Table(columns=["a"], data=[[1], [2]]), "t"); run.log_artifact(art); run.finish()
+assert wandb.Api().artifact("p/tab:latest").get("t").get_dataframe()["a"].tolist() == [1, 2]
+""",
+    ),
+    Call(
+        ART,
+        "Api().artifact_collection(type, name).artifacts() / aliases / name / type",
+        setup=ARTIFACT,
+        code="""
+c = wandb.Api().artifact_collection("dataset", "p/dataset")
+assert (c.name, c.type, [a.version for a in c.artifacts()]) == ("dataset", "dataset", ["v0"]) and "best" in c.aliases
+""",
+    ),
+    Call(
+        ART,
+        "Api().artifact_collection(type, name).description = ... / tags / save() / delete()",
+        setup=ARTIFACT,
+        code="""
+c = wandb.Api().artifact_collection("dataset", "p/dataset"); c.description = "golden"; c.save()
+assert wandb.Api().artifact_collection("dataset", "p/dataset").description == "golden"
+""",
+        note="the catalog keeps no collection edits yet",
+    ),
+    Call(
+        ART,
+        "run.upsert_artifact(art, distributed_id=) / run.finish_artifact(art, distributed_id=)",
+        path="Run.upsert_artifact Run.finish_artifact",
+        note="one version from several runs: not yet",
+    ),
+    Call(
+        ART,
+        'run.config.update({"data": artifact}) (kept as a reference, and an input edge)',
+        setup=ARTIFACT,
+        code="""
+run = wandb.init(project="p", id="c"); run.config.update({"data": run.use_artifact("dataset:latest")}); run.finish()
+assert stored(run).config["data"]["_type"] == "artifactVersion"
+""",
+        note="kept as the artifact's text today",
+    ),
+    Call(
+        ART,
+        "artifact.ttl = timedelta(days=30)",
+        code="""
+import datetime
+art = wandb.Artifact("a", type="dataset"); art.ttl = datetime.timedelta(days=30)
+""",
+        ignored="ttl",
+    ),
+    Call(
+        ART,
+        'artifact.tags = ["golden"] / log_artifact(art, tags=)',
+        setup=ARTIFACT,
+        code="""
+art = wandb.Api().artifact("p/dataset:latest"); art.tags = ["golden"]; art.save()
+""",
+        ignored="tags",
+    ),
     # --- sweeps ---------------------------------------------------------------------
     Call(
         SWEEPS,

@@ -14,9 +14,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from ..data.base import warn_once
 from ..store.catalog.records import (
     LATEST,
     ArtifactNotFound,
@@ -32,8 +34,8 @@ from ..store.filters import iso_time
 from . import download as dl
 from .collection import ArtifactCollection
 from .draft import Draft, Staged, entry_name
-from .entry import ArtifactManifest, ArtifactManifestEntry
-from .errors import ArtifactFinalizedError, ArtifactNotLoggedError
+from .entry import ArtifactFile, ArtifactManifest, ArtifactManifestEntry
+from .errors import ArtifactFinalizedError, ArtifactNotLoggedError, WrongArtifactType
 from .home import Home, Policy, public_run, save_draft
 from .lineage import MAX_NODES, Lineage, lineage, store_run_names
 from .objects import find, rebuild, record_name, serialise
@@ -94,6 +96,9 @@ class Artifact:
         self._source: VersionRecord | None = None
         self._entries: list[Entry] | None = None
         self._deleted = False
+        self._ttl: timedelta | None = None
+        self._tags: list[str] = []
+        self._home_project: str | None = None  # new_draft's: where save() outside a run logs it
 
     @classmethod
     def logged(cls, home: Home, record: VersionRecord) -> Artifact:
@@ -160,6 +165,13 @@ class Artifact:
         return f"{self.entity}/{self.project}/{self.name}"
 
     @property
+    def url(self) -> str:
+        """wandb's web page of the version: "" here, wandb's answer when it has no web app
+        to point at (wbnb draws artifacts in the notebook, and ``wbnb artifact ls`` lists them)."""
+        self._logged("url")
+        return ""
+
+    @property
     def collection(self) -> ArtifactCollection:
         """The collection this version belongs to."""
         home, record = self._logged("collection")
@@ -171,6 +183,12 @@ class Artifact:
             if c.name == record.name:
                 return ArtifactCollection(home, c, Artifact.logged)
         raise ArtifactNotFound(f"artifact collection {record.project}/{record.name} is gone")
+
+    @property
+    def linked_artifacts(self) -> list[Artifact]:
+        """The registry links of this version (empty for a link)."""
+        home, record = self._logged("linked_artifacts")
+        return [] if record.source_id else [Artifact.logged(home, r) for r in home.catalog.links(record.id)]
 
     @property
     def is_link(self) -> bool:
@@ -224,6 +242,12 @@ class Artifact:
         """The artifact's type (``dataset``, ``model``...)."""
         return self._type
 
+    def expect_type(self, type: str | None, call: str) -> None:
+        """``WrongArtifactType`` (a ``ValueError``) naming ``call`` unless ``type`` is None
+        or this artifact's type (the ``type=`` of wandb's calls)."""
+        if type is not None and type != self._type:
+            raise WrongArtifactType(f"{call}: artifact {self.name} is of type {self._type!r}, not {type!r}")
+
     @property
     def state(self) -> str:
         """``PENDING`` (a draft), ``COMMITTED`` or ``DELETED``."""
@@ -243,6 +267,48 @@ class Artifact:
     def created_at(self) -> str | None:
         """When the version was made (ISO text, UTC)."""
         return iso_time(self._logged("created_at")[1].created_at)
+
+    @property
+    def updated_at(self) -> str | None:
+        """wandb's time of the last edit; the catalog keeps no edit time, so ``created_at``
+        (what wandb returns for a version never edited)."""
+        return self.created_at
+
+    @property
+    def ttl(self) -> timedelta | None:
+        """wandb's time-to-live: None here, as wbnb never deletes a version on its own."""
+        return self._ttl
+
+    @ttl.setter
+    def ttl(self, value: timedelta | None) -> None:
+        if value is not None and not isinstance(value, timedelta):
+            raise TypeError(f"artifact ttl must be a datetime.timedelta or None, got {type(value).__name__}")
+        if value is not None and value.total_seconds() <= 0:
+            raise ValueError(f"artifact ttl must be positive, got {value}")
+        if value is not None:
+            warn_once(
+                "artifact-ttl",
+                "wbnb: artifact ttl is not applied: versions stay until deleted "
+                "(artifact.delete(), or `wbnb artifact gc --keep-last N`)",
+            )
+        self._ttl = value
+
+    @property
+    def tags(self) -> list[str]:
+        """wandb's version tags: accepted on this object, not kept (a notice says so);
+        aliases and metadata are kept."""
+        self._logged("tags")
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Iterable[str]) -> None:
+        self._logged("tags")
+        self._tags = [t for t in value if isinstance(t, str)]
+        self._tags_not_kept()
+
+    def _tags_not_kept(self) -> None:
+        if self._tags:
+            warn_once("artifact-tags", "wbnb: artifact tags are not kept; use aliases or metadata")
 
     # -- editable ----------------------------------------------------------------------
 
@@ -329,10 +395,12 @@ class Artifact:
 
     get_path = get_entry
 
-    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactManifestEntry]:
-        """The version's files (only ``names`` when given), each with ``download()``."""
-        entries = [self._entry(e) for e in self._manifest_entries()]
-        return entries if names is None else [e for e in entries if e.path in set(names)]
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactFile]:
+        """The logged version's files (only ``names`` when given), as wandb's ``File``:
+        ``name``, ``size``, ``download(root=".", replace=, exist_ok=)``."""
+        self._logged("files")
+        wanted = None if names is None else set(names)
+        return [ArtifactFile(self._entry(e)) for e in self._manifest_entries() if wanted is None or e.path in wanted]
 
     # -- building a draft --------------------------------------------------------------
 
@@ -357,14 +425,19 @@ class Artifact:
         name: str | None = None,
         skip_cache: bool | None = False,
         policy: Policy = "mutable",
+        merge: bool = False,
     ) -> None:
-        """Add every file below a folder, at ``name/<relative path>`` (or the relative path)."""
-        self._editable("add_dir").add_dir(local_path, name, policy)
+        """Add every file below a folder, at ``name/<relative path>`` (or the relative path).
+        A path already added with other bytes is ``ValueError``, or replaced with ``merge=True``."""
+        self._editable("add_dir").add_dir(local_path, name, policy, merge)
 
     @contextmanager
-    def new_file(self, name: str, mode: str = "x", encoding: str | None = None) -> Iterator[IO[Any]]:
+    def new_file(
+        self, name: str, mode: str = "x", encoding: str | None = None, policy: Policy = "mutable"
+    ) -> Iterator[IO[Any]]:
         """Open a new file to write that the artifact keeps at ``name``; ``mode="x"``
-        refuses a name already taken, ``"w"`` replaces it."""
+        refuses a name already taken, ``"w"`` replaces it. (``policy``, wandb's, changes
+        nothing: the file is the artifact's own, in a folder of its own.)"""
         with self._editable("new_file").new_file(name, mode, encoding) as f:
             yield f
 
@@ -402,9 +475,11 @@ class Artifact:
         return ArtifactManifestEntry(item.path, item.digest, item.size, item.ref, self._download_entry, None, hash_now)
 
     def new_draft(self) -> Artifact:
-        """A draft with this version's files, to change and log as a new version."""
+        """A draft with this version's files, to change and log as a new version (of the
+        source's collection: ``save()`` outside a run logs it into the source's project)."""
         home, _ = self._logged("new_draft")
         draft = Artifact(self.source_name.split(":")[0], self._type, self._description, dict(self._metadata))
+        draft._home_project = self.source_project
         assert draft._draft is not None
         for e in self._manifest_entries():
             draft._draft.put(Staged(e.path, e.digest, e.size, e.ref, origin=home.catalog))
@@ -444,9 +519,10 @@ class Artifact:
         """Keep edits of a logged version's ``aliases``, ``metadata`` and ``description``;
         a draft is logged from the current run (or a run made for it)."""
         if self._draft is not None:
-            save_draft(self, project)
+            save_draft(self, project or self._home_project)
             return
         home, record = self._logged("save")
+        self._tags_not_kept()
         aliases = user_aliases(a for a in self._aliases if a != LATEST)
         if aliases != [a for a in record.aliases if a != LATEST]:
             record = home.catalog.set_aliases(record.id, aliases)

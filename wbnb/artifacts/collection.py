@@ -33,8 +33,9 @@ class ArtifactCollection:
         """True for logged versions, False for a registry collection of links."""
         return self._record.kind == "sequence"
 
-    def versions(self) -> list[Any]:
-        """Every version (``Artifact``), oldest first."""
+    def versions(self, per_page: int = 50) -> list[Any]:
+        """Every version (``Artifact``), oldest first (``per_page``, wandb's page size: all
+        come at once)."""
         return [self._make(self._home, v) for v in self._home.catalog.versions(self.project, self.name)]
 
     artifacts = versions
@@ -45,4 +46,4 @@ class ArtifactCollection:
         return sorted({a for v in self._home.catalog.versions(self.project, self.name) for a in v.aliases})
 
     def __repr__(self) -> str:
-        return f"<ArtifactCollection {self.project}/{self.name} ({self.type})>"
+        return f"<ArtifactCollection {self.name} ({self.type})>"  # wandb's

@@ -2,10 +2,11 @@
 
 ``place`` copies each file from its blob (or fetches a reference) through a temp name,
 hashing while copying: a damaged blob raises, naming the file, and never leaves a wrong
-file in place. It then writes a small marker in the folder (``MARKER``: per version,
-each file's size and mtime), so placing a version already in place costs one ``stat`` per
-file and writes nothing. ``verify`` hashes what is there; ``remove_extras`` is
-``checkout``'s clean-up.
+file in place. It then writes a small marker (per version, each file's size and mtime),
+so placing a version already in place costs one ``stat`` per file and writes nothing. The
+marker is kept beside the download cache (``marker_file``), not in the folder: a download
+holds exactly the artifact's files, as wandb's does (code lists it with ``os.listdir``).
+``verify`` hashes what is there; ``remove_extras`` is ``checkout``'s clean-up.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..progress import bytes_bar
-from ..store.catalog.digest import digest_file
+from ..store.catalog.cache import default_root as cache_root
+from ..store.catalog.digest import digest_file, digest_text
 from ..store.catalog.records import Entry
 from ..store.runfiles import relative_name
 from .hashing import copy_verified
 from .references import fetch, hashed
 
-MARKER = ".wbnb-artifact.json"
 _KEEP = 16  # versions a marker remembers (several may be placed in one folder)
 
 
@@ -31,9 +32,16 @@ class ArtifactFileError(ValueError):
     """A downloaded file or a stored blob is not what the manifest says."""
 
 
+def marker_file(root: Path) -> Path:
+    """Where the marker of the folder ``root`` is kept: ``placed/`` beside the download
+    cache, named by the folder's absolute path."""
+    name = digest_text(os.path.abspath(root))[:32]
+    return cache_root().parent / "placed" / f"{name}.json"
+
+
 def _marker(root: Path) -> dict[str, list[list]]:
     try:
-        data = json.loads((root / MARKER).read_text())
+        data = json.loads(marker_file(root).read_text())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -61,9 +69,14 @@ def _remember(root: Path, key: str, entries: list[Entry]) -> None:
         st = os.stat(root / e.path)
         listed.append([e.path, st.st_size, st.st_mtime_ns])
     marker[key] = listed
-    tmp = root / f".{MARKER}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(dict(list(marker.items())[-_KEEP:])))
-    os.replace(tmp, root / MARKER)
+    where = marker_file(root)
+    tmp = where.with_name(f"{where.name}.tmp-{os.getpid()}")
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(dict(list(marker.items())[-_KEEP:])))
+        os.replace(tmp, where)
+    except OSError:  # a cache folder not writable: only the no-op fast path is lost
+        tmp.unlink(missing_ok=True)
 
 
 def place(
@@ -159,7 +172,5 @@ def _files_below(root: Path) -> list[str]:
     out = []
     for dirpath, _, files in os.walk(root):
         for f in files:
-            rel = Path(dirpath, f).relative_to(root).as_posix()
-            if rel != MARKER:
-                out.append(rel)
+            out.append(Path(dirpath, f).relative_to(root).as_posix())
     return sorted(out)

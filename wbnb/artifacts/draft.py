@@ -42,6 +42,11 @@ class Staged:
     immutable: bool = False
 
 
+def _digest(item: Staged) -> str | None:
+    """The digest of a staged entry's bytes (hashing its file if not yet done)."""
+    return digest_file(item.source)[0] if item.digest is None and item.source is not None else item.digest
+
+
 def entry_name(name: str) -> str:
     """An entry path as the manifest keeps it: POSIX, relative, normalised (the rule of
     every stored file name, ``runfiles.relative_name``, which the server applies too)."""
@@ -70,9 +75,10 @@ class Draft:
         return self._tmp
 
     def put(self, item: Staged, overwrite: bool = True) -> None:
-        """Add (or with ``overwrite``, replace) an entry; ``ValueError`` for a path taken."""
+        """Add (or with ``overwrite``, replace) an entry; ``ValueError`` for a path taken
+        by other bytes (wandb's rule: the same bytes again are no conflict)."""
         old = self.items.get(item.path)
-        if old is not None and not overwrite and old != item:
+        if old is not None and not overwrite and old != item and _digest(old) != _digest(item):
             raise ValueError(
                 f"artifact already has a file at {item.path!r} (from {old.source or old.ref}); "
                 "pass overwrite=True to replace it, or another name="
@@ -99,8 +105,11 @@ class Draft:
         self.put(item, overwrite)
         return item
 
-    def add_dir(self, local_path: str | os.PathLike[str], name: str | None, policy: Policy) -> list[Staged]:
-        """Stage every file below a folder, at ``name/<relative path>`` (or the relative path)."""
+    def add_dir(
+        self, local_path: str | os.PathLike[str], name: str | None, policy: Policy, merge: bool
+    ) -> list[Staged]:
+        """Stage every file below a folder, at ``name/<relative path>`` (or the relative
+        path); a path already staged with other bytes is replaced with ``merge``, else refused."""
         root = Path(local_path)
         if not root.is_dir():
             raise ValueError(f"add_dir: path is not a directory: {os.fspath(local_path)!r}")
@@ -110,7 +119,7 @@ class Draft:
             for f in sorted(files):
                 src = Path(dirpath, f)
                 rel = src.relative_to(root).as_posix()
-                out.append(self.add_file(src, str(prefix / rel), False, policy, overwrite=True))
+                out.append(self.add_file(src, str(prefix / rel), False, policy, overwrite=merge))
         return out
 
     @contextmanager

@@ -1,14 +1,18 @@
 """What ``get_entry`` / ``files()`` / ``manifest`` hand out: wandb's
-``ArtifactManifestEntry`` (one file: ``path``, ``digest``, ``size``, ``ref``) and
-``ArtifactManifest`` (entries by path)."""
+``ArtifactManifestEntry`` (one file: ``path``, ``digest``, ``size``, ``ref``),
+``ArtifactManifest`` (entries by path) and ``ArtifactFile`` (one file as ``files()``
+lists it: wandb's public ``File``, downloaded to ``.`` and opened)."""
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from ..store.catalog.records import Entry, manifest_digest
+from ..store.runfiles import already_there, relative_name
 
 
 class ArtifactManifestEntry:
@@ -56,6 +60,17 @@ class ArtifactManifestEntry:
         return its local path. Only for a logged artifact."""
         return self._download(self.record(), None if root is None else os.fspath(root))
 
+    @property
+    def birth_artifact_id(self) -> str | None:
+        """The id of the logged version this entry belongs to (None in a draft)."""
+        return self._artifact_id
+
+    def ref_target(self) -> str:
+        """The URI a reference points at; ``ValueError`` for a stored file (as wandb)."""
+        if self.ref is None:
+            raise ValueError(f"entry {self.path!r} is not a reference: only references have a ref_target()")
+        return self.ref
+
     def ref_url(self) -> str:
         """``wandb-artifact://<artifact id>/<path>``: this file of this version."""
         if self._artifact_id is None:
@@ -87,3 +102,32 @@ class ArtifactManifest:
     def to_manifest_json(self) -> dict[str, Any]:
         """The manifest as JSON (wandb's shape: ``contents`` by path)."""
         return {"version": 1, "contents": {p: e.record().to_json() for p, e in self.entries.items()}}
+
+
+class ArtifactFile:
+    """One file of a logged artifact as ``artifact.files()`` lists it (wandb's public
+    ``File``): ``name``, ``path``, ``size``, ``digest``, ``mimetype``, ``path_uri``, and
+    ``download(root=".", replace=, exist_ok=)`` returning it opened, as wandb does."""
+
+    def __init__(self, entry: ArtifactManifestEntry) -> None:
+        self._entry = entry
+
+    name = property(lambda self: self._entry.path, doc="Its path inside the artifact.")
+    path = name
+    size = property(lambda self: self._entry.size or 0, doc="Its size in bytes (0 when a reference does not say).")
+    digest = property(lambda self: self._entry.digest, doc="The digest of its bytes (or a reference's).")
+    mimetype = property(lambda self: mimetypes.guess_type(self.name)[0], doc="Its MIME type, guessed from its name.")
+    path_uri = property(lambda self: self._entry.ref or "", doc="A reference's URI; '' for a stored file.")
+
+    def download(
+        self, root: str | os.PathLike[str] = ".", replace: bool = False, exist_ok: bool = False, api: Any = None
+    ) -> IO[str]:
+        """Place the file at ``root/<name>`` (verified) and return it opened for reading.
+        A file already there raises ``FileExists`` (a ``ValueError``) unless ``replace``
+        (overwrite it) or ``exist_ok`` (open it as it is); ``api`` is wandb's, unused."""
+        target = Path(root) / relative_name(self.name)
+        there = already_there(target, replace, exist_ok)
+        return there if there is not None else open(self._entry.download(root))
+
+    def __repr__(self) -> str:
+        return f"<File {self.name} ({self.mimetype}) {self.size} bytes>"

@@ -4,7 +4,7 @@ state (``AttributeError`` subclasses, as wandb's are)."""
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from ..errors import CommError, UsageError
 
 
 class ArtifactStatusError(UsageError, AttributeError):
@@ -29,3 +29,8 @@ class ArtifactFinalizedError(ArtifactStatusError):
             f"'Artifact.{attr}' used on logged artifact {name!r}: its files cannot change. "
             "Make a new Artifact (or artifact.new_draft()) and log that"
         )
+
+
+class WrongArtifactType(CommError, ValueError):
+    """An artifact asked for with ``type=`` is of another type. wandb raises a
+    ``ValueError``, which ``Api().artifact`` turns into a ``CommError``: this is both."""

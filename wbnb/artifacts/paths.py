@@ -3,7 +3,9 @@
 ``name``, ``name:alias``, ``name:vN``, ``project/name:alias``,
 ``entity/project/name:alias``; a registry's collections are those of a project named
 ``wandb-registry-<registry>`` (``wandb-registry-model/<name>:production``), and
-``model-registry/<name>`` is wandb's legacy registry of models.
+``model-registry/<name>`` is wandb's legacy registry of models. In a registry path
+the part before the registry names wandb's organisation: registries here are the entity's
+own, so it is dropped.
 """
 
 from __future__ import annotations
@@ -11,8 +13,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..store.catalog.records import LATEST, check_artifact_name
+from ..store.catalog.base import Catalog
+from ..store.catalog.records import (
+    LATEST,
+    LEGACY_MODEL_REGISTRY,
+    REGISTRY_PREFIX,
+    ArtifactNotFound,
+    VersionRecord,
+    check_artifact_name,
+)
 from ..store.names import InvalidName
+
+MODEL_REGISTRY = REGISTRY_PREFIX + "model"  # where link_model links; wandb migrated model-registry into it
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,28 @@ def parse(path: str, alias_required: bool = False) -> ArtifactPath:
         )
     name = check_artifact_name(parts[-1])
     project = parts[-2] if len(parts) >= 2 else None
-    entity = parts[0] if len(parts) == 3 else None
+    entity = parts[0] if len(parts) == 3 and not is_registry(project) else None
     return ArtifactPath(entity, project, name, alias or LATEST)
+
+
+def is_registry(project: str | None) -> bool:
+    """Whether ``project`` is a registry (``wandb-registry-<name>``, ``model-registry``)."""
+    return project is not None and (project.startswith(REGISTRY_PREFIX) or project == LEGACY_MODEL_REGISTRY)
+
+
+def resolve(catalog: Catalog, path: ArtifactPath, project: str) -> VersionRecord:
+    """The version ``path`` names in ``catalog`` (``project`` where the path names none).
+    ``model-registry/<name>`` also finds ``wandb-registry-model/<name>``, where
+    ``link_model`` links, as wandb's server redirects the migrated legacy registry."""
+    try:
+        return catalog.resolve(project, path.name, path.alias)
+    except ArtifactNotFound as missing:
+        if project != LEGACY_MODEL_REGISTRY:
+            raise
+        try:
+            return catalog.resolve(MODEL_REGISTRY, path.name, path.alias)
+        except ArtifactNotFound:
+            raise missing from None
 
 
 def target(path: str) -> tuple[str | None, str, str]:
@@ -66,6 +98,7 @@ def target(path: str) -> tuple[str | None, str, str]:
 def default_root(name: str) -> str:
     """Where ``download()`` puts ``name`` (``collection:vN``) by default: wandb's
     ``./artifacts/<name>`` (``WBNB_ARTIFACT_DIR`` / ``WANDB_ARTIFACT_DIR`` instead of
-    ``./artifacts``); ':' is '-' on Windows, where it cannot be in a file name."""
+    ``./artifacts``), absolute as wandb's is; ':' is '-' on Windows, where it cannot be
+    in a file name."""
     base = os.environ.get("WBNB_ARTIFACT_DIR") or os.environ.get("WANDB_ARTIFACT_DIR") or "./artifacts"
-    return os.path.join(base, name.replace(":", "-") if os.name == "nt" else name)
+    return os.path.abspath(os.path.join(base, name.replace(":", "-") if os.name == "nt" else name))

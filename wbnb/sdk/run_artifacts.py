@@ -17,9 +17,9 @@ from typing import Protocol
 
 from ..artifacts.artifact import Artifact
 from ..artifacts.home import Home
-from ..artifacts.paths import parse, target
+from ..artifacts.paths import MODEL_REGISTRY, parse, resolve, target
 from ..store.base import RunWriter, Store
-from ..store.catalog.records import RunRef
+from ..store.catalog.records import RunRef, check_artifact_name
 from ..store.local import LocalStore
 
 
@@ -35,9 +35,6 @@ class Run(Protocol):
     def project(self) -> str: ...
     @property
     def entity(self) -> str: ...
-
-
-MODEL_REGISTRY = "wandb-registry-model"  # where link_model links (wandb's model registry)
 
 
 def _readers_store(run: Run) -> Store:
@@ -95,10 +92,7 @@ def log_artifact(
         artifact = artifact_or_path
     else:
         artifact = _artifact_from_path(run, artifact_or_path, name, type)
-    if type is not None and type != artifact.type:
-        raise ValueError(
-            f"log_artifact: type {type!r} does not match artifact {artifact.name}'s type {artifact.type!r}"
-        )
+    artifact.expect_type(type, "log_artifact")
     home = writing_home(run)
     artifact.log_into(home, run.project, _ref(run), aliases)
     assert artifact.id is not None
@@ -132,10 +126,9 @@ def use_artifact(
                 f"use_artifact: {artifact_or_name!r} belongs to entity {path.entity!r}; this run logs as "
                 f"{home.entity!r} (read it with wbnb.Api().artifact({artifact_or_name!r}))"
             )
-        record = home.catalog.resolve(path.project or run.project, path.name, path.alias)
+        record = resolve(home.catalog, path, path.project or run.project)
         artifact = Artifact.logged(home, record)
-    if type is not None and type != artifact.type:
-        raise ValueError(f"use_artifact: artifact {artifact.name} is of type {artifact.type!r}, not {type!r}")
+    artifact.expect_type(type, "use_artifact")
     _record_use(run, artifact)
     return artifact
 
@@ -190,5 +183,7 @@ def link_model(
     aliases: Sequence[str] | None = None,
 ) -> Artifact:
     """Log a model (``log_model``) and link it into the model registry
-    (``wandb-registry-model/<registered_model_name>``); returns the link."""
+    (``wandb-registry-model/<registered_model_name>``); returns the link. The name is
+    the collection's alone (no project or entity), as wandb requires."""
+    check_artifact_name(registered_model_name)
     return link_artifact(run, log_model(run, path, name), f"{MODEL_REGISTRY}/{registered_model_name}", aliases)

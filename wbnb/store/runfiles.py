@@ -23,7 +23,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
+
+from ..errors import CommError
 
 # wandb's folder of each media kind below media/
 _KINDS = {
@@ -63,6 +65,24 @@ def relative_name(name: str) -> PurePosixPath:
     if not name or path.is_absolute() or ".." in path.parts or str(path) in ("", "."):
         raise ValueError(f"file name must be a relative path inside the run's files, got {name!r}")
     return path
+
+
+class FileExists(CommError, ValueError):
+    """``download()`` found the file there already, and neither ``replace`` nor
+    ``exist_ok`` was given (wandb documents a ``ValueError`` and raises it as a
+    ``CommError``: this is both)."""
+
+
+def already_there(target: Path, replace: bool, exist_ok: bool) -> IO[str] | None:
+    """wandb's ``File.download`` rule for ``target``: None when it is to be written (absent,
+    or ``replace``); the file as it is, opened, with ``exist_ok``; ``FileExists`` otherwise."""
+    if replace or not target.exists():
+        return None
+    if exist_ok:
+        return open(target)
+    raise FileExists(
+        f"{target} already exists; pass replace=True to overwrite it or exist_ok=True to leave it as it is"
+    )
 
 
 def folder_files(folder: Path) -> list[StoredFile]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ...errors import CommError
 from ..errors import StoreError
 from ..names import InvalidName
 from .digest import hasher
@@ -36,8 +37,10 @@ LEGACY_MODEL_REGISTRY = "model-registry"
 Kind = Literal["sequence", "portfolio"]  # a collection of logged versions, or of links
 
 
-class ArtifactNotFound(StoreError, KeyError):
-    """No artifact (collection, version or alias) by that name."""
+class ArtifactNotFound(StoreError, CommError, KeyError, ValueError):
+    """No artifact (collection, version or alias) by that name. Also the classes wandb
+    raises for it, so code written for wandb catches it: ``ValueError`` (``run.use_artifact``)
+    and ``CommError`` (``Api().artifact``, which turns every failure into one)."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else "artifact not found"
