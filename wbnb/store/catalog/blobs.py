@@ -76,6 +76,18 @@ class LocalBlobs:
         """Which of ``digests`` have no stored blob."""
         return {d for d in set(digests) if not self.has(d)}
 
+    def sizes(self, digests: Iterable[str]) -> dict[str, int]:
+        """The length of each of ``digests`` that is stored (the missing ones left out)."""
+        out = {}
+        for d in set(digests):
+            try:
+                st = self.path(d).stat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out[d] = st.st_size
+        return out
+
     def add(self, src: str | os.PathLike[str], policy: Policy = "mutable") -> tuple[str, int]:
         """Store the file ``src``, reading it once; return its digest and size. A blob
         already stored costs no new bytes. ``immutable``: hard-link ``src`` where it

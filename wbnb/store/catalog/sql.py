@@ -89,10 +89,15 @@ class SqlCatalog(Catalog):
 
         def work(q: Sql) -> tuple[str, bool]:
             cid = self._collection(q, project, name, type_, "sequence")
-            missing = self.blobs.missing(e.digest for e in stored)
-            if missing:
-                lost = sorted(e.path for e in stored if e.digest in missing)
+            sizes = self.blobs.sizes(e.digest for e in stored)
+            lost = sorted(e.path for e in stored if e.digest not in sizes)
+            if lost:
                 raise ArtifactConflict(f"artifact {name!r}: the content of {', '.join(lost)} is not stored")
+            for e in stored:  # a manifest whose sizes lie would fail every download's check
+                if sizes[e.digest] != e.size:
+                    raise ValueError(
+                        f"artifact {name!r}: {e.path} is listed as {e.size} bytes; its content has {sizes[e.digest]}"
+                    )
             found = q.one("SELECT id, run_id FROM art_versions WHERE collection = ? AND digest = ?", cid, digest)
             if found:
                 vid = found[0]
