@@ -28,7 +28,9 @@ def _text(value: str) -> str:
 
 
 def _path(value: str) -> str:
-    relative_name(value)  # stays inside the folder it is placed in (no '/x', '..', '')
+    normal = str(relative_name(value))  # stays inside the folder it is placed in (no '/x', '..', '')
+    if normal != value:  # 'a//b' and 'a/b' would be two entries placed in one file
+        raise ValueError(f"{value!r} is not how the SDK writes a file's path: write {normal!r}")
     return value
 
 

@@ -379,8 +379,11 @@ def _finish(srv: Server, entity: str, digest: str, path: Path, size: int) -> dic
         with refusals():
             try:
                 _catalog(srv, entity).put_blob(path, digest, size)
-            except ValueError as e:
-                raise HTTPException(422, f"{e}; the upload is discarded: send it again from offset 0") from None
+            except ValueError:  # its message names the partial file: a path on this server, not the client's
+                raise HTTPException(
+                    422,
+                    f"the {size} bytes sent do not hash to {digest}; the upload is discarded: send it from offset 0",
+                ) from None
     finally:
         path.unlink(missing_ok=True)
     return {"digest": digest, "received": size, "complete": True}

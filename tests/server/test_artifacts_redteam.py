@@ -1,0 +1,71 @@
+"""What a hostile or careless client sends to a server's artifact routes: each refused
+with a 4xx naming what is wrong, nothing half kept, nothing of the server's own said."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from blake3 import blake3
+
+from .artifactsrv import BACKENDS, ArtifactServer, serving
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArtifactServer]:
+    with serving(request, tmp_path_factory.mktemp("artifacts-redteam")) as srv:
+        yield srv
+
+
+class Client:
+    """Raw requests of one entity with its own key."""
+
+    def __init__(self, server: ArtifactServer) -> None:
+        self.entity = server.entity()
+        self.base = f"{server.url}/api/v1/entities/{self.entity}/artifacts"
+        self.headers = {"Authorization": f"Bearer {server.key(self.entity)}"}
+
+    def put(self, data: bytes, size: int | None = None, digest: str | None = None) -> requests.Response:
+        digest = digest or blake3(data).hexdigest()
+        size = len(data) if size is None else size
+        return requests.put(f"{self.base}/blobs/{digest}?size={size}&offset=0", data=data, headers=self.headers)
+
+    def commit(self, entries: list[dict[str, Any]]) -> requests.Response:
+        body = {"project": "p", "name": "ds", "type": "dataset", "entries": entries}
+        return requests.post(f"{self.base}/versions", json=body, headers=self.headers)
+
+
+def test_a_manifest_whose_sizes_lie_is_refused_naming_the_file(server: ArtifactServer) -> None:
+    c = Client(server)
+    data = b"eleven byte"
+    digest = blake3(data).hexdigest()
+    assert c.put(data).status_code == 200
+    for size in (len(data) - 1, len(data) + 1, 0):
+        r = c.commit([{"path": "a.txt", "digest": digest, "size": size}])
+        assert r.status_code == 422 and "a.txt" in r.json()["detail"] and "11" in r.json()["detail"], r.text
+    assert requests.get(f"{c.base}/projects", headers=c.headers).json() == []  # no version, no collection
+    r = c.commit([{"path": "a.txt", "digest": digest, "size": len(data)}])
+    assert r.status_code == 200 and r.json()["version"]["size"] == len(data)
+
+
+@pytest.mark.parametrize("path", ["a//b", "a/./b", "./a", "a/", "a/b/"])
+def test_entry_paths_are_kept_only_as_the_sdk_writes_them(server: ArtifactServer, path: str) -> None:
+    """'a//b' beside 'a/b' would be two entries placed in one file: every download's verify would fail."""
+    c = Client(server)
+    data = b"x"
+    assert c.put(data).status_code == 200
+    r = c.commit([{"path": path, "digest": blake3(data).hexdigest(), "size": 1}])
+    assert r.status_code == 422, r.text
+    assert "entries[0].path" in r.json()["detail"] and "write" in r.json()["detail"]
+
+
+def test_a_refused_upload_names_no_path_of_the_server(server: ArtifactServer) -> None:
+    c = Client(server)
+    data = os.urandom(100)
+    r = c.put(os.urandom(100), digest=blake3(data).hexdigest())  # bytes that hash otherwise
+    assert r.status_code == 422 and "offset 0" in r.json()["detail"]
+    assert str(server.proc.root) not in r.text and ".part" not in r.text
+    assert requests.get(f"{c.base}/blobs/{blake3(data).hexdigest()}", headers=c.headers).status_code == 404
