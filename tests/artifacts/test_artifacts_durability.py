@@ -1,0 +1,71 @@
+"""Artifacts that survive what processes do to them: a forked child, a finished run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import wbnb
+from wbnb.store.catalog.records import ArtifactNotFound
+
+from .conftest import write
+
+
+def _in_child(call: Callable[[], object]) -> str:
+    """Run ``call`` in a forked child; what it raised (or ``"returned"``)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's report comes back through the pipe
+        os.close(r)
+        try:
+            call()
+            said = "returned"
+        except BaseException as e:  # any outcome is reported
+            said = f"{type(e).__name__}: {e}"
+        os.write(w, said.encode())
+        os._exit(0)
+    os.close(w)
+    os.waitpid(pid, 0)
+    with os.fdopen(r, "rb") as f:
+        return f.read().decode()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_never_logs_into_its_parents_run(work: Path) -> None:
+    run = wbnb.init(project="p")
+    run.log_artifact(_base(work))
+
+    def child_logs() -> None:
+        a = wbnb.Artifact("from-child", "dataset")
+        a.add_file(str(write("c.txt", "child")))
+        run.log_artifact(a)
+
+    said = _in_child(child_logs)
+    assert said.startswith("RuntimeError") and "belongs to process" in said and "wbnb.init()" in said
+    said = _in_child(lambda: run.use_artifact("base:latest"))
+    assert said.startswith("RuntimeError") and "use_artifact" in said
+    with pytest.raises(ArtifactNotFound):
+        wbnb.Api().artifact("p/from-child:latest")
+    assert [r.id for r in wbnb.Api().artifact("p/base:latest").used_by()] == []  # no edge from the child
+    run.log_artifact(_base(work, "after"))  # the parent's run goes on logging
+    run.finish()
+
+
+def _base(work: Path, text: str = "b") -> wbnb.Artifact:
+    a = wbnb.Artifact("base", "dataset")
+    a.add_file(str(write(work / "b.txt", text)))
+    return a
+
+
+def test_a_finished_run_refuses_artifact_calls(work: Path) -> None:
+    run = wbnb.init(project="p")
+    run.log_artifact(_base(work))
+    run.finish()
+    with pytest.raises(RuntimeError, match="is finished"):
+        run.log_artifact(_base(work, "late"))
+    with pytest.raises(RuntimeError, match="is finished"):
+        run.use_artifact("base:latest")
+    assert wbnb.Api().artifact("p/base:latest").version == "v0"  # nothing logged late
