@@ -3,13 +3,19 @@ with a 4xx naming what is wrong, nothing half kept, nothing of the server's own 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from blake3 import blake3
+
+from wbnb.server.app import create_app
+from wbnb.server.files import FilesBackend
+from wbnb.server.keys import make_key as new_key
 
 from .artifactsrv import BACKENDS, ArtifactServer, serving
 
@@ -69,3 +75,39 @@ def test_a_refused_upload_names_no_path_of_the_server(server: ArtifactServer) ->
     assert r.status_code == 422 and "offset 0" in r.json()["detail"]
     assert str(server.proc.root) not in r.text and ".part" not in r.text
     assert requests.get(f"{c.base}/blobs/{blake3(data).hexdigest()}", headers=c.headers).status_code == 404
+
+
+def test_a_client_gone_midway_through_a_body_is_answered_not_raised(tmp_path: Path) -> None:
+    """A client killed while sending a commit: a 400, not an exception logged as the server's failure."""
+    backend = FilesBackend(tmp_path / "root")
+    key, record = new_key("alice")
+    backend.add_key(record)
+    app = create_app(backend)
+    events: list[dict[str, Any]] = [{"type": "http.request", "body": b'{"proj', "more_body": True}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return events.pop(0) if events else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    path = "/api/v1/entities/alice/artifacts/versions"
+    headers = [(b"authorization", f"Bearer {key}".encode()), (b"content-type", b"application/json")]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [*headers, (b"content-length", b"1000")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
+    backend.close()
