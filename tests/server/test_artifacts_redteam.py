@@ -111,3 +111,24 @@ def test_a_client_gone_midway_through_a_body_is_answered_not_raised(tmp_path: Pa
     asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
     backend.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "tail"),
+    [
+        ("GET", "/projects/p/collections/ds/versions/a%00b"),
+        ("GET", "/versions/a%00b"),
+        ("GET", "/versions/a%00b/manifest"),
+        ("GET", "/versions/a%00b/used_by"),
+        ("GET", "/versions/a%00b/links"),
+        ("DELETE", "/versions/a%00b"),
+    ],
+)
+def test_a_nul_in_a_version_id_or_alias_is_refused_in_every_home(
+    server: ArtifactServer, method: str, tail: str
+) -> None:
+    """PostgreSQL's text holds no NUL: looked up there it was a 500."""
+    c = Client(server)
+    r = requests.request(method, c.base + tail, headers=c.headers)
+    assert r.status_code == 422 and "NUL" in r.json()["detail"], r.text
+    assert ("path.alias" if "collections" in tail else "path.version_id") in r.json()["detail"]
