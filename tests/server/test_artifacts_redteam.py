@@ -132,3 +132,13 @@ def test_a_nul_in_a_version_id_or_alias_is_refused_in_every_home(
     r = requests.request(method, c.base + tail, headers=c.headers)
     assert r.status_code == 422 and "NUL" in r.json()["detail"], r.text
     assert ("path.alias" if "collections" in tail else "path.version_id") in r.json()["detail"]
+
+
+def test_an_alias_holding_a_lone_surrogate_is_refused_naming_the_field(server: ArtifactServer) -> None:
+    c = Client(server)
+    data = b"x"
+    assert c.put(data).status_code == 200
+    entries = [{"path": "a", "digest": blake3(data).hexdigest(), "size": 1}]
+    body = {"project": "p", "name": "ds", "type": "dataset", "aliases": ["\ud800"], "entries": entries}
+    r = requests.post(f"{c.base}/versions", json=body, headers=c.headers)  # sent as the escape \ud800
+    assert r.status_code == 422 and r.json()["detail"].startswith("aliases[0]:"), r.text
