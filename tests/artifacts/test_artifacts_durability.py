@@ -69,3 +69,16 @@ def test_a_finished_run_refuses_artifact_calls(work: Path) -> None:
     with pytest.raises(RuntimeError, match="is finished"):
         run.use_artifact("base:latest")
     assert wbnb.Api().artifact("p/base:latest").version == "v0"  # nothing logged late
+
+
+def test_a_file_that_is_also_a_folder_of_another_is_refused_before_a_version(work: Path) -> None:
+    """'a' beside 'a/b' made a version no download could ever place."""
+    run = wbnb.init(project="p")
+    a = wbnb.Artifact("ds", "dataset")
+    a.add_file(str(write("x", "x")), name="a")
+    a.add_file(str(write("y", "y")), name="a/b")
+    with pytest.raises(ValueError, match="'a' as a file and as the folder of 'a/b'"):
+        run.log_artifact(a)
+    with pytest.raises(ArtifactNotFound):
+        wbnb.Api().artifact("p/ds:latest")
+    run.finish()

@@ -142,3 +142,12 @@ def test_an_alias_holding_a_lone_surrogate_is_refused_naming_the_field(server: A
     body = {"project": "p", "name": "ds", "type": "dataset", "aliases": ["\ud800"], "entries": entries}
     r = requests.post(f"{c.base}/versions", json=body, headers=c.headers)  # sent as the escape \ud800
     assert r.status_code == 422 and r.json()["detail"].startswith("aliases[0]:"), r.text
+
+
+def test_a_file_that_is_also_a_folder_of_another_is_refused(server: ArtifactServer) -> None:
+    c = Client(server)
+    data = b"x"
+    assert c.put(data).status_code == 200
+    digest = blake3(data).hexdigest()
+    r = c.commit([{"path": "d/a", "digest": digest, "size": 1}, {"path": "d/a/b/c", "digest": digest, "size": 1}])
+    assert r.status_code == 422 and "'d/a' as a file and as the folder of 'd/a/b/c'" in r.json()["detail"], r.text
