@@ -517,7 +517,7 @@ class Run:
         if not self._open:
             raise RuntimeError(
                 f"wbnb: {what}: run {self.project}/{self.id} belongs to process {self._owner}; "
-                "call wbnb.init() in the child to log from it"
+                "call wbnb.init() in the child to log from it, or read a version with wbnb.Api().artifact(...)"
             )
 
     def _forked(self) -> None:
