@@ -82,3 +82,23 @@ def test_a_file_that_is_also_a_folder_of_another_is_refused_before_a_version(wor
     with pytest.raises(ArtifactNotFound):
         wbnb.Api().artifact("p/ds:latest")
     run.finish()
+
+
+def test_logging_the_bytes_again_repairs_a_blob_cut_short(work: Path, store_dir: Path) -> None:
+    """A stored file cut short (a full disk, a crash of the disk's cache) was kept as it
+    was; now the same bytes logged again replace it, and every version naming it reads whole."""
+    run = wbnb.init(project="p")
+    first = _base(work, "weights " * 1000)
+    run.log_artifact(first)
+    (blob,) = [p for p in (store_dir / "artifacts" / "objects").glob("??/*") if p.is_file()]
+    blob.chmod(0o644)
+    with open(blob, "r+b") as f:
+        f.truncate(100)
+    again = wbnb.Artifact("other", "dataset")
+    again.add_file(str(work / "b.txt"))
+    run.log_artifact(again)
+    for a in (first, again):
+        root = Path(a.download(root=str(work / "out" / a.name)))
+        assert (root / "b.txt").read_text() == "weights " * 1000
+        a.verify(root=str(root))
+    run.finish()

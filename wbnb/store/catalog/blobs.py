@@ -179,16 +179,18 @@ class LocalBlobs:
         return self._clones
 
     def _place(self, tmp: Path, digest: str) -> None:
-        """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists."""
+        """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists
+        whole (one of another length is damaged: ``tmp`` replaces it)."""
         final = self.path(digest)
         try:
             st = final.stat()
         except FileNotFoundError:
             pass
-        else:  # the same bytes are there: the temp file goes
-            if st.st_nlink == 1:
-                os.utime(final)  # added again: gc, which removes only untouched blobs, keeps it
-            return
+        else:
+            if st.st_size == tmp.stat().st_size:  # the same bytes are there: the temp file goes
+                if st.st_nlink == 1:
+                    os.utime(final)  # added again: gc, which removes only untouched blobs, keeps it
+                return
         try:
             os.replace(tmp, final)
         except FileNotFoundError:  # the first blob of its <ab> folder
