@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import wbnb
+from wbnb.artifacts import hashing
 from wbnb.store.catalog.records import ArtifactNotFound
 
 from .conftest import write
@@ -102,3 +105,37 @@ def test_logging_the_bytes_again_repairs_a_blob_cut_short(work: Path, store_dir:
         assert (root / "b.txt").read_text() == "weights " * 1000
         a.verify(root=str(root))
     run.finish()
+
+
+def test_threads_downloading_one_version_into_one_folder_all_get_it(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They wrote through one temp name (per process): all but one failed, or hashed another's bytes."""
+    run = wbnb.init(project="p")
+    run.log_artifact(_base(work, "weights " * 10_000))
+    run.finish()
+    threads = 4
+    inside = threading.Barrier(threads, timeout=30)
+    copy = hashing.copy_file_digesting
+
+    def together(*args: Any) -> Any:
+        inside.wait()  # every thread has opened its temp file before any copies
+        return copy(*args)
+
+    monkeypatch.setattr(hashing, "copy_file_digesting", together)
+    failed: list[BaseException] = []
+
+    def download() -> None:
+        try:
+            wbnb.Api().artifact("p/base:latest").download(root=str(work / "shared"))
+        except BaseException as e:  # reported below
+            failed.append(e)
+
+    pool = [threading.Thread(target=download) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert failed == []
+    assert (work / "shared" / "b.txt").read_text() == "weights " * 10_000
+    wbnb.Api().artifact("p/base:latest").verify(root=str(work / "shared"))

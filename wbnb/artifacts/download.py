@@ -20,7 +20,7 @@ from ..progress import bytes_bar
 from ..store.catalog.digest import digest_file
 from ..store.catalog.records import Entry
 from ..store.runfiles import relative_name
-from .hashing import copy_verified
+from .hashing import copy_verified, temp_beside
 from .references import fetch, hashed
 
 MARKER = ".wbnb-artifact.json"
@@ -61,7 +61,7 @@ def _remember(root: Path, key: str, entries: list[Entry]) -> None:
         st = os.stat(root / e.path)
         listed.append([e.path, st.st_size, st.st_mtime_ns])
     marker[key] = listed
-    tmp = root / f".{MARKER}.tmp-{os.getpid()}"
+    tmp = temp_beside(root / MARKER)
     tmp.write_text(json.dumps(dict(list(marker.items())[-_KEEP:])))
     os.replace(tmp, root / MARKER)
 
