@@ -22,7 +22,7 @@ from ..store.catalog.cache import default_root as cache_root
 from ..store.catalog.digest import digest_file, digest_text
 from ..store.catalog.records import Entry
 from ..store.runfiles import relative_name
-from .hashing import copy_verified
+from .hashing import copy_verified, temp_beside
 from .references import fetch, hashed
 
 _KEEP = 16  # versions a marker remembers (several may be placed in one folder)
@@ -70,7 +70,7 @@ def _remember(root: Path, key: str, entries: list[Entry]) -> None:
         listed.append([e.path, st.st_size, st.st_mtime_ns])
     marker[key] = listed
     where = marker_file(root)
-    tmp = where.with_name(f"{where.name}.tmp-{os.getpid()}")
+    tmp = temp_beside(where)
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(dict(list(marker.items())[-_KEEP:])))

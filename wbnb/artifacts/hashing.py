@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from ..store.catalog.digest import copy_file_digesting
+
+
+def temp_beside(path: Path) -> Path:
+    """A temp name beside ``path`` of this process's thread: threads (and processes)
+    placing the same file at once never write through one temp file."""
+    return path.with_name(f".{path.name}.wbnb-tmp-{os.getpid()}-{threading.get_ident()}")
 
 
 def copy_verified(src: Path, dst: Path, digest: str) -> None:
@@ -13,7 +20,7 @@ def copy_verified(src: Path, dst: Path, digest: str) -> None:
     ``dst`` appears only when the bytes hash to ``digest`` (``ValueError`` naming
     ``src`` otherwise, and nothing is left behind)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.wbnb-tmp-{os.getpid()}")
+    tmp = temp_beside(dst)
     try:
         with open(src, "rb", buffering=0) as fin, open(tmp, "w+b") as fout:
             got, _ = copy_file_digesting(fin, fout)

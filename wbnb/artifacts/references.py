@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from ..store.catalog.digest import digest_file, digest_text, hasher
 from ..store.catalog.records import Entry
-from .hashing import copy_verified
+from .hashing import copy_verified, temp_beside
 
 
 def _local_path(uri: str) -> Path:
@@ -85,7 +85,7 @@ def fetch(entry: Entry, dst: Path) -> None:
 
 def _copy_plain(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.wbnb-tmp-{os.getpid()}")
+    tmp = temp_beside(dst)
     try:
         shutil.copyfile(src, tmp)
         os.replace(tmp, dst)
@@ -98,7 +98,7 @@ def _download_http(entry: Entry, dst: Path) -> None:
 
     assert entry.ref is not None
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.wbnb-tmp-{os.getpid()}")
+    tmp = temp_beside(dst)
     h = hasher()
     try:
         with requests.get(entry.ref, stream=True, timeout=(10, 60)) as r:

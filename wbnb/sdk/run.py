@@ -399,6 +399,7 @@ class Run:
         identical to an earlier version makes no new version: that one gains ``aliases``."""
         from . import run_artifacts
 
+        self._acting("log_artifact")
         return run_artifacts.log_artifact(self, artifact_or_path, name, type, aliases, tags)
 
     def use_artifact(
@@ -412,6 +413,7 @@ class Run:
         ``"name:vN"``, ``"entity/project/name:alias"``, a registry path or an ``Artifact``)."""
         from . import run_artifacts
 
+        self._acting("use_artifact")
         return run_artifacts.use_artifact(self, artifact_or_name, type, aliases, use_as)
 
     def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> Any:
@@ -419,12 +421,14 @@ class Run:
         or ``model-registry/<name>``); returns the linked version."""
         from . import run_artifacts
 
+        self._acting("link_artifact")
         return run_artifacts.link_artifact(self, artifact, target_path, aliases)
 
     def log_model(self, path: str | os.PathLike[str], name: str | None = None, aliases: list[str] | None = None) -> Any:
         """Log a model file or folder as a ``model`` artifact; returns it."""
         from . import run_artifacts
 
+        self._acting("log_model")
         return run_artifacts.log_model(self, path, name, aliases)
 
     def use_model(self, name: str) -> str:
@@ -432,6 +436,7 @@ class Run:
         file (one-file models) or folder."""
         from . import run_artifacts
 
+        self._acting("use_model")
         return run_artifacts.use_model(self, name)
 
     def link_model(
@@ -445,6 +450,7 @@ class Run:
         (``wandb-registry-model/<registered_model_name>``); returns the link."""
         from . import run_artifacts
 
+        self._acting("link_model")
         return run_artifacts.link_model(self, path, registered_model_name, name, aliases)
 
     def watch(
@@ -502,6 +508,17 @@ class Run:
             f"wbnb: {what} was dropped: run {self.project}/{self.id} belongs to process {self._owner}; "
             "call wbnb.init() in the child to log from it",
         )
+
+    def _acting(self, what: str) -> None:
+        """An artifact call records the run in lineage: refused (``RuntimeError``) on a
+        finished run and in a forked child, where the run is the parent's."""
+        if self._finished:
+            self._closed(what)  # raises
+        if not self._open:
+            raise RuntimeError(
+                f"wbnb: {what}: run {self.project}/{self.id} belongs to process {self._owner}; "
+                "call wbnb.init() in the child to log from it, or read a version with wbnb.Api().artifact(...)"
+            )
 
     def _forked(self) -> None:
         """Called in a forked child (``os.register_at_fork``): make this run inert here.

@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from .._version import __version__
@@ -74,6 +75,11 @@ def create_app(
     @app.exception_handler(Unavailable)
     async def unavailable(request: Request, exc: Unavailable) -> Response:
         return PyJSONResponse({"detail": f"{exc}; try again shortly"}, 503, headers={"Retry-After": "2"})
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect) -> Response:
+        # A client that left partway through its body: nobody reads this, and nothing failed here.
+        return PyJSONResponse({"detail": "the request body ended before its length"}, 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> Response:

@@ -21,14 +21,17 @@ TEXT_MAX = 1 << 16  # a description, a reference's URI or checksum
 PATH_MAX = 4096
 
 
-def _text(value: str) -> str:
+def no_nul(value: str) -> str:
+    """``value``, if it holds no NUL (``ValueError`` otherwise)."""
     if "\x00" in value:  # PostgreSQL's text cannot hold it: refused in every home alike
         raise ValueError("holds a NUL character (\\x00), which text cannot")
     return value
 
 
 def _path(value: str) -> str:
-    relative_name(value)  # stays inside the folder it is placed in (no '/x', '..', '')
+    normal = str(relative_name(value))  # stays inside the folder it is placed in (no '/x', '..', '')
+    if normal != value:  # 'a//b' and 'a/b' would be two entries placed in one file
+        raise ValueError(f"{value!r} is not how the SDK writes a file's path: write {normal!r}")
     return value
 
 
@@ -54,7 +57,7 @@ ArtifactType = Annotated[StrictStr, AfterValidator(check_type)]
 Alias = Annotated[StrictStr, AfterValidator(check_alias)]
 ProjectName = Annotated[StrictStr, AfterValidator(partial(check_name, "project"))]
 RunIdName = Annotated[StrictStr, AfterValidator(partial(check_name, "run id"))]
-Text = Annotated[StrictStr, Field(max_length=TEXT_MAX), AfterValidator(_text)]
+Text = Annotated[StrictStr, Field(max_length=TEXT_MAX), AfterValidator(no_nul)]
 Aliases = Annotated[list[Alias], Field(max_length=256)]
 Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
 
@@ -74,7 +77,7 @@ class EntryBody(_Body):
     """One file of a version: ``digest`` is the BLAKE3 digest of its bytes (a blob the
     entity holds), or for a reference (``ref``), the checksum it offers."""
 
-    path: Annotated[StrictStr, Field(min_length=1, max_length=PATH_MAX), AfterValidator(_text), AfterValidator(_path)]
+    path: Annotated[StrictStr, Field(min_length=1, max_length=PATH_MAX), AfterValidator(no_nul), AfterValidator(_path)]
     digest: Annotated[Text, Field(min_length=1)]
     size: Size | None = None
     ref: Annotated[Text, Field(min_length=1)] | None = None

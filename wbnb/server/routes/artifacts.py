@@ -44,6 +44,7 @@ from ..artifact_bodies import (
     Upload,
     VersionEdit,
     VersionOut,
+    no_nul,
 )
 from ..bodies import errors, json_body, parse
 from ..uploads import Busy, appending, partial, write_at
@@ -57,6 +58,8 @@ MAX_MANIFEST = 256 << 20  # bytes of a manifest blob a commit may name (about tw
 
 Digest = Annotated[str, AfterValidator(check_digest)]
 ArtifactName = Annotated[str, AfterValidator(check_artifact_name)]
+VersionId = Annotated[str, AfterValidator(no_nul)]  # looked up as text: a 404 if no version has it
+AliasName = Annotated[str, AfterValidator(no_nul)]  # 'latest', 'vN' or a user alias
 
 router = APIRouter(tags=["artifacts"])
 
@@ -145,14 +148,14 @@ def versions(entity: Entity, project: Project, name: ArtifactName, key: Key, srv
     response_model=VersionOut,
     responses=errors(403, 404),
 )
-def resolve(entity: Entity, project: Project, name: ArtifactName, alias: str, key: Key, srv: Ctx) -> Any:
+def resolve(entity: Entity, project: Project, name: ArtifactName, alias: AliasName, key: Key, srv: Ctx) -> Any:
     """The version ``alias`` (``latest``, ``vN`` or a user alias) names."""
     with refusals():
         return _version(_catalog(srv, entity).resolve(project, name, alias))
 
 
 @router.get(VERSION, response_model=VersionOut, responses=errors(403, 404))
-def get(entity: Entity, version_id: str, key: Key, srv: Ctx) -> Any:
+def get(entity: Entity, version_id: VersionId, key: Key, srv: Ctx) -> Any:
     """A version by its id."""
     with refusals():
         return _version(_catalog(srv, entity).get(version_id))
@@ -161,7 +164,7 @@ def get(entity: Entity, version_id: str, key: Key, srv: Ctx) -> Any:
 @router.get(VERSION + "/manifest", response_model=ManifestPage, responses=errors(403, 404))
 def manifest(
     entity: Entity,
-    version_id: str,
+    version_id: VersionId,
     key: Key,
     srv: Ctx,
     start: Annotated[int, Query(ge=0)] = 0,
@@ -178,7 +181,7 @@ def manifest(
 @router.put(
     VERSION + "/aliases", response_model=VersionOut, responses=errors(403, 404), openapi_extra=json_body(AliasesBody)
 )
-async def set_aliases(entity: Entity, version_id: str, request: Request, key: Key, srv: Ctx) -> Any:
+async def set_aliases(entity: Entity, version_id: VersionId, request: Request, key: Key, srv: Ctx) -> Any:
     """Replace a version's user aliases; each moves there from wherever it was in the collection."""
     data = await _body(request)
 
@@ -191,7 +194,7 @@ async def set_aliases(entity: Entity, version_id: str, request: Request, key: Ke
 
 
 @router.patch(VERSION, response_model=VersionOut, responses=errors(403, 404), openapi_extra=json_body(VersionEdit))
-async def update(entity: Entity, version_id: str, request: Request, key: Key, srv: Ctx) -> Any:
+async def update(entity: Entity, version_id: VersionId, request: Request, key: Key, srv: Ctx) -> Any:
     """Replace a version's ``description`` and / or ``metadata``."""
     data = await _body(request)
 
@@ -204,7 +207,7 @@ async def update(entity: Entity, version_id: str, request: Request, key: Key, sr
 
 
 @router.delete(VERSION, response_model=DeletedVersion, responses=errors(403, 404, 409))
-def delete(entity: Entity, version_id: str, key: Key, srv: Ctx, delete_aliases: bool = False) -> Any:
+def delete(entity: Entity, version_id: VersionId, key: Key, srv: Ctx, delete_aliases: bool = False) -> Any:
     """Delete a version (its blobs stay until gc); 409 while it has user aliases
     (unless ``delete_aliases``) or registry links."""
     with refusals():
@@ -216,7 +219,7 @@ def delete(entity: Entity, version_id: str, key: Key, srv: Ctx, delete_aliases: 
 
 
 @router.post(VERSION + "/used_by", response_model=Done, responses=errors(403, 404), openapi_extra=json_body(RunRefBody))
-async def use(entity: Entity, version_id: str, request: Request, key: Key, srv: Ctx) -> Any:
+async def use(entity: Entity, version_id: VersionId, request: Request, key: Key, srv: Ctx) -> Any:
     """Record that a run used the version (once, however often it is sent)."""
     data = await _body(request)
 
@@ -230,7 +233,7 @@ async def use(entity: Entity, version_id: str, request: Request, key: Key, srv: 
 
 
 @router.get(VERSION + "/used_by", response_model=list[RunRefOut], responses=errors(403, 404))
-def used_by(entity: Entity, version_id: str, key: Key, srv: Ctx) -> Any:
+def used_by(entity: Entity, version_id: VersionId, key: Key, srv: Ctx) -> Any:
     """The runs that used a version, in the order they first did."""
     with refusals():
         return [asdict(r) for r in _catalog(srv, entity).used_by(version_id)]
@@ -256,7 +259,7 @@ def inputs(entity: Entity, project: Project, run_id: RunId, key: Key, srv: Ctx) 
 @router.post(
     VERSION + "/links", response_model=VersionOut, responses=errors(403, 404, 409), openapi_extra=json_body(LinkBody)
 )
-async def link(entity: Entity, version_id: str, request: Request, key: Key, srv: Ctx) -> Any:
+async def link(entity: Entity, version_id: VersionId, request: Request, key: Key, srv: Ctx) -> Any:
     """Link a version into the registry collection ``project/name`` (made on first link)."""
     data = await _body(request)
 
@@ -269,7 +272,7 @@ async def link(entity: Entity, version_id: str, request: Request, key: Key, srv:
 
 
 @router.get(VERSION + "/links", response_model=list[VersionOut], responses=errors(403, 404))
-def links(entity: Entity, version_id: str, key: Key, srv: Ctx) -> Any:
+def links(entity: Entity, version_id: VersionId, key: Key, srv: Ctx) -> Any:
     """The registry versions linking to a version."""
     with refusals():
         return [_version(v) for v in _catalog(srv, entity).links(version_id)]
@@ -379,8 +382,11 @@ def _finish(srv: Server, entity: str, digest: str, path: Path, size: int) -> dic
         with refusals():
             try:
                 _catalog(srv, entity).put_blob(path, digest, size)
-            except ValueError as e:
-                raise HTTPException(422, f"{e}; the upload is discarded: send it again from offset 0") from None
+            except ValueError:  # its message names the partial file: a path on this server, not the client's
+                raise HTTPException(
+                    422,
+                    f"the {size} bytes sent do not hash to {digest}; the upload is discarded: send it from offset 0",
+                ) from None
     finally:
         path.unlink(missing_ok=True)
     return {"digest": digest, "received": size, "complete": True}

@@ -77,6 +77,18 @@ class LocalBlobs:
         """Which of ``digests`` have no stored blob."""
         return {d for d in set(digests) if not self.has(d)}
 
+    def sizes(self, digests: Iterable[str]) -> dict[str, int]:
+        """The length of each of ``digests`` that is stored (the missing ones left out)."""
+        out = {}
+        for d in set(digests):
+            try:
+                st = self.path(d).stat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out[d] = st.st_size
+        return out
+
     def add(self, src: str | os.PathLike[str], policy: Policy = "mutable") -> tuple[str, int]:
         """Store the file ``src``, reading it once; return its digest and size. A blob
         already stored costs no new bytes. ``immutable``: hard-link ``src`` where it
@@ -170,16 +182,18 @@ class LocalBlobs:
         return self._clones
 
     def _place(self, tmp: Path, digest: str) -> None:
-        """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists."""
+        """Give the whole, hashed ``tmp`` its digest's name, unless that blob exists
+        whole (one of another length is damaged: ``tmp`` replaces it)."""
         final = self.path(digest)
         try:
             st = final.stat()
         except FileNotFoundError:
             pass
-        else:  # the same bytes are there: the temp file goes
-            if st.st_nlink == 1:
-                os.utime(final)  # added again: gc, which removes only untouched blobs, keeps it
-            return
+        else:
+            if st.st_size == tmp.stat().st_size:  # the same bytes are there: the temp file goes
+                if st.st_nlink == 1:
+                    os.utime(final)  # added again: gc, which removes only untouched blobs, keeps it
+                return
         try:
             os.replace(tmp, final)
         except FileNotFoundError:  # the first blob of its <ab> folder

@@ -71,6 +71,11 @@ def check_type(value: Any) -> str:
     return _check("artifact type", value, _NAME, "an artifact type is 1-128 letters, digits, '-', '_' or '.'")
 
 
+def _not_text(c: str) -> bool:
+    """A control character, or a lone surrogate (no encoding, no home can keep it)."""
+    return ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF
+
+
 def check_alias(value: Any) -> str:
     """``value`` if a user may set it as an alias: not ``latest`` and not ``vN`` (the
     catalog keeps those), 1-128 characters without ``/`` or ``:``."""
@@ -78,7 +83,7 @@ def check_alias(value: Any) -> str:
         raise InvalidName(f"alias {value!r} is not valid: it is a {type(value).__name__}, not a str")
     if value == LATEST or _VERSION.fullmatch(value):
         raise InvalidName(f"alias {value!r} is reserved: 'latest' and 'vN' are kept by wbnb itself")
-    if not value or len(value) > NAME_MAX or any(c in _ALIAS_FORBIDDEN or ord(c) < 0x20 for c in value):
+    if not value or len(value) > NAME_MAX or any(c in _ALIAS_FORBIDDEN or _not_text(c) for c in value):
         raise InvalidName(f"alias {value!r} is not valid; an alias is 1-128 characters without '/', ':' or controls")
     return value
 

@@ -54,6 +54,22 @@ _COLLECTION = "SELECT id, type, kind FROM art_collections WHERE entity = ? AND p
 EDITABLE = ("description", "metadata")
 
 
+def _check_paths(name: str, paths: list[str]) -> None:
+    """``ValueError`` unless a download can place every path: none twice, none both a
+    file and the folder of another (``a`` beside ``a/b``)."""
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"artifact {name!r} names a file twice: {sorted(p for p in paths if paths.count(p) > 1)}")
+    files = set(paths)
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder:
+            if folder in files:
+                raise ValueError(
+                    f"artifact {name!r} names {folder!r} as a file and as the folder of {path!r}; rename one"
+                )
+            folder = folder.rpartition("/")[0]
+
+
 class SqlCatalog(Catalog):
     """One entity's artifacts in the tables of ``dialect``, their files in ``blobs``.
     ``entity`` scopes a database that several entities share (a server's)."""
@@ -79,9 +95,7 @@ class SqlCatalog(Catalog):
         project = check_name("project", commit.project)
         name, type_ = check_artifact_name(commit.name), check_type(commit.type)
         aliases = _user_aliases(commit.aliases)
-        paths = [e.path for e in commit.entries]
-        if len(set(paths)) != len(paths):
-            raise ValueError(f"artifact {name!r} names a file twice: {sorted(p for p in paths if paths.count(p) > 1)}")
+        _check_paths(name, [e.path for e in commit.entries])
         stored = [e for e in commit.entries if e.ref is None]
         digest = commit.digest
         metadata = json.dumps(commit.metadata)
@@ -89,10 +103,15 @@ class SqlCatalog(Catalog):
 
         def work(q: Sql) -> tuple[str, bool]:
             cid = self._collection(q, project, name, type_, "sequence")
-            missing = self.blobs.missing(e.digest for e in stored)
-            if missing:
-                lost = sorted(e.path for e in stored if e.digest in missing)
+            sizes = self.blobs.sizes(e.digest for e in stored)
+            lost = sorted(e.path for e in stored if e.digest not in sizes)
+            if lost:
                 raise ArtifactConflict(f"artifact {name!r}: the content of {', '.join(lost)} is not stored")
+            for e in stored:  # a manifest whose sizes lie would fail every download's check
+                if sizes[e.digest] != e.size:
+                    raise ValueError(
+                        f"artifact {name!r}: {e.path} is listed as {e.size} bytes; its content has {sizes[e.digest]}"
+                    )
             found = q.one("SELECT id, run_id FROM art_versions WHERE collection = ? AND digest = ?", cid, digest)
             if found:
                 vid = found[0]

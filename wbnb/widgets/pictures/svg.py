@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -24,6 +25,9 @@ CHAR_WIDTH = 0.58  # a character's width (em) as the pictures estimate it: they 
 # widget colour the same cell alike (tests/cases/heat.json holds both).
 STOPS = np.array([[247, 251, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107]], dtype=float)
 MAX_RASTER_SIDE = 640  # an embedded heatmap is upscaled to about its drawn size, no more
+# What XML 1.0 cannot hold even escaped (C0 controls but tab and newlines, lone surrogates, U+FFFE/F):
+# one in a run name or file path would leave the whole picture unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -45,8 +49,9 @@ class Picture:
 
 
 def esc(s: object) -> str:
-    """``s`` as SVG text or attribute content: &, <, >, quotes escaped."""
-    return escape(str(s), quote=True)
+    """``s`` as SVG text or attribute content: &, <, >, quotes escaped, characters XML
+    cannot hold shown as U+FFFD."""
+    return escape(NOT_XML.sub("\ufffd", str(s)), quote=True)
 
 
 def text_width(s: str, size: float) -> float:
