@@ -139,3 +139,36 @@ def test_threads_downloading_one_version_into_one_folder_all_get_it(
     assert failed == []
     assert (work / "shared" / "b.txt").read_text() == "weights " * 10_000
     wbnb.Api().artifact("p/base:latest").verify(root=str(work / "shared"))
+
+
+def test_threads_logging_one_artifact_object_get_one_version_and_every_alias(work: Path) -> None:
+    write("w.bin", "weights")
+    with wbnb.init(project="p", settings={"silent": True}) as run:
+        art = wbnb.Artifact("m", type="model")
+        art.add_file("w.bin")
+        errors: list[BaseException] = []
+
+        def log(i: int) -> None:
+            try:
+                run.log_artifact(art, aliases=[f"t{i}"])
+            except BaseException as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=log, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    (version,) = wbnb.Api().artifacts("model", "p/m")
+    assert sorted(a for a in version.aliases if a != "latest") == ["t0", "t1", "t2", "t3"]
+
+
+def test_new_file_at_a_folder_of_another_is_a_clear_error(work: Path) -> None:
+    art = wbnb.Artifact("d", type="dataset")
+    with art.new_file("a") as f:
+        f.write("file")
+    with art.new_file("a/b") as f:  # staged; the pair is refused when logged, naming both
+        f.write("inside")
+    with wbnb.init(project="p", settings={"silent": True}) as run, pytest.raises(ValueError, match="'a'.*'a/b'|a/b"):
+        run.log_artifact(art)

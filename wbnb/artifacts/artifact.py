@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -99,6 +100,7 @@ class Artifact:
         self._ttl: timedelta | None = None
         self._tags: list[str] = []
         self._home_project: str | None = None  # new_draft's: where save() outside a run logs it
+        self._logging = threading.Lock()  # threads logging this one object take turns
 
     @classmethod
     def logged(cls, home: Home, record: VersionRecord) -> Artifact:
@@ -490,7 +492,12 @@ class Artifact:
     def log_into(self, home: Home, project: str, run: RunRef | None, aliases: Iterable[str] | None) -> bool:
         """Store the draft's bytes in ``home``'s catalog and commit it as a version of
         ``project/name`` logged by ``run``; the artifact becomes that version. An artifact
-        already logged gains the aliases. Returns whether the version is new."""
+        already logged gains the aliases. Returns whether the version is new. Threads
+        logging one object take turns: the second finds it logged and adds its aliases."""
+        with self._logging:
+            return self._log_into(home, project, run, aliases)
+
+    def _log_into(self, home: Home, project: str, run: RunRef | None, aliases: Iterable[str] | None) -> bool:
         catalog = home.catalog
         wanted = user_aliases(aliases)
         if self._draft is None:

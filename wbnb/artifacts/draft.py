@@ -10,6 +10,7 @@ has them already). A version made from the same bytes stores nothing new.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 import weakref
@@ -122,6 +123,11 @@ class Draft:
                 out.append(self.add_file(src, str(prefix / rel), False, policy, overwrite=merge))
         return out
 
+    def _local_file(self) -> Path:
+        """A new file of the draft's own (its bytes only: the entry's path is kept apart,
+        so entries ``a`` and ``a/b`` never meet on disk; the commit refuses that pair)."""
+        return self.tmp_dir() / secrets.token_hex(8)
+
     @contextmanager
     def new_file(self, name: str, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
         """Open a file the draft keeps at ``name``; staged when the block ends without error."""
@@ -130,8 +136,7 @@ class Draft:
         path = entry_name(name)
         if mode.startswith("x") and path in self.items:
             raise ValueError(f"new_file: the artifact already has a file at {path!r}; use mode='w' to replace it")
-        local = self.tmp_dir() / "new" / path
-        local.parent.mkdir(parents=True, exist_ok=True)
+        local = self._local_file()
         binary = mode.endswith("b")
         with open(local, "wb" if binary else "w", encoding=None if binary else encoding or "utf-8") as f:
             yield f
@@ -140,8 +145,7 @@ class Draft:
     def write(self, name: str, data: bytes) -> str:
         """Stage bytes at ``name`` (what ``add(obj)`` writes)."""
         path = entry_name(name)
-        local = self.tmp_dir() / "obj" / path
-        local.parent.mkdir(parents=True, exist_ok=True)
+        local = self._local_file()
         local.write_bytes(data)
         self.put(Staged(path, None, len(data), source=local), overwrite=True)
         return path
