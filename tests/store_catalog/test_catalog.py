@@ -62,10 +62,11 @@ def test_a_version_keeps_its_first_logger(catalog: SqlCatalog, tmp_path: Path) -
     assert _names(catalog.outputs(RUN)) == ["data:v0"] and catalog.outputs(RunRef("proj", "other")) == []
 
 
-def test_references_need_no_blob_and_count_no_size(catalog: SqlCatalog) -> None:
+def test_references_need_no_blob_and_count_the_size_they_say(catalog: SqlCatalog) -> None:
     ref = Entry("remote.csv", "f" * 64, None, "s3://bucket/remote.csv")
-    v, _ = catalog.commit(Commit("proj", "refs", "dataset", (ref,)))
-    assert v.size == 0 and catalog.manifest(v.id) == [ref]
+    sized = Entry("local.csv", "e" * 64, 12, "file:///data/local.csv")
+    v, _ = catalog.commit(Commit("proj", "refs", "dataset", (ref, sized)))
+    assert v.size == 12 and catalog.manifest(v.id) == [sized, ref]  # wandb's size counts references
 
 
 def test_an_empty_artifact_is_a_version(catalog: SqlCatalog) -> None:

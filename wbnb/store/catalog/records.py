@@ -194,4 +194,6 @@ class Commit:
 
     @property
     def size(self) -> int:
-        return sum(e.size or 0 for e in self.entries if e.ref is None)
+        """Bytes of every entry whose size is known, references included (as wandb's
+        ``artifact.size``)."""
+        return sum(e.size or 0 for e in self.entries)
