@@ -11,6 +11,7 @@ import pytest
 
 import wbnb as wandb
 from wbnb.data import base
+from wbnb.store.catalog.records import ArtifactConflict
 
 
 def _dataset(run: wandb.Run, text: str = "x,y\n1,2\n") -> wandb.Artifact:
@@ -90,6 +91,50 @@ def test_ttl_and_tags_are_accepted_and_said_not_kept(work: Path, monkeypatch: py
     logged.tags.append("golden")
     with pytest.warns(RuntimeWarning, match="tags are not kept"):
         logged.save()
+
+
+def test_a_collection_is_described_renamed_and_deleted(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "_said", set())
+    with wandb.init(project="p") as run:
+        _dataset(run)
+        art = _dataset(run, "x,y\n3,4\n")
+        art.aliases.append("best")
+        art.save()
+        kept = wandb.Artifact("kept", type="dataset")
+        kept.add_file("train.csv")
+        run.log_artifact(kept)
+    api = wandb.Api()
+    collection = api.artifact_collection("dataset", "p/ds")
+    assert collection.id and collection.is_sequence()
+    assert collection.updated_at == art.created_at and collection.created_at <= collection.updated_at
+    collection.description = "training rows"
+    collection.save()
+    assert api.artifact_collection("dataset", "p/ds").description == "training rows"
+    collection.name = "rows"
+    collection.save()
+    renamed = api.artifact_collection("dataset", "p/rows")
+    assert (renamed.id, renamed.description) == (collection.id, "training rows")
+    assert [a.version for a in renamed.versions()] == ["v0", "v1"] and renamed.aliases == ["best", "latest"]
+    assert api.artifact("p/rows:best").id == art.id
+    with pytest.raises(wandb.errors.CommError):
+        api.artifact("p/ds:latest")
+    renamed.name = "kept"
+    with pytest.raises(ArtifactConflict, match="p/kept exists"):
+        renamed.save()
+    with pytest.warns(RuntimeWarning, match="collection tags are not kept"):
+        renamed.tags = ["golden"]
+    assert renamed.tags == ["golden"]
+
+    link = api.artifact("p/rows:v1").link("wandb-registry-dataset/golden")
+    with pytest.raises(ArtifactConflict, match="wandb-registry-dataset/golden:v0.*unlink"):
+        collection.delete()
+    registry = api.artifact_collection("dataset", "wandb-registry-dataset/golden")
+    assert not registry.is_sequence()
+    registry.delete()  # the registry's links go, their source stays
+    assert not api.artifact_exists(link.qualified_name) and api.artifact_exists("p/rows:v1")
+    collection.delete()
+    assert not api.artifact_collection_exists("p/rows", "dataset")
+    assert api.artifact_collection_exists("p/kept", "dataset")
 
 
 def test_updated_at_and_linked_artifacts(work: Path) -> None:

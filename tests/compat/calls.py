@@ -1084,13 +1084,24 @@ assert (c.name, c.type, [a.version for a in c.artifacts()]) == ("dataset", "data
     ),
     Call(
         ART,
-        "Api().artifact_collection(type, name).description = ... / tags / save() / delete()",
+        "Api().artifact_collection(type, name).description = ... / name = ... / save() / delete()",
         setup=ARTIFACT,
         code="""
-c = wandb.Api().artifact_collection("dataset", "p/dataset"); c.description = "golden"; c.save()
-assert wandb.Api().artifact_collection("dataset", "p/dataset").description == "golden"
+api = wandb.Api(); c = api.artifact_collection("dataset", "p/dataset"); c.description = "golden"; c.save()
+assert api.artifact_collection("dataset", "p/dataset").description == "golden"
+c.name = "rows"; c.save(); assert [a.version for a in api.artifact_collection("dataset", "p/rows").versions()] == ["v0"]
+c.delete(); assert not api.artifact_collection_exists("p/rows", "dataset") and not api.artifact_exists("p/rows:best")
 """,
-        note="the catalog keeps no collection edits yet",
+        note="delete() is refused while a registry links to one of its versions",
+    ),
+    Call(
+        ART,
+        'Api().artifact_collection(type, name).tags = ["golden"] / save()',
+        setup=ARTIFACT,
+        code="""
+c = wandb.Api().artifact_collection("dataset", "p/dataset"); c.tags = ["golden"]; c.save()
+""",
+        ignored="tags",
     ),
     Call(
         ART,

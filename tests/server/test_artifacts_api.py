@@ -150,6 +150,39 @@ def test_refusals_are_the_catalogs_errors(server: ArtifactServer, tmp_path: Path
         cat.blob_file("0" * 64)
 
 
+def test_collections_are_edited_and_deleted_over_http(server: ArtifactServer, tmp_path: Path) -> None:
+    cat, _ = server.catalog(server.entity())
+    pa, a = blob(tmp_path, "a", b"a")
+    cat.put_blob(pa, a.digest, 1)
+    v, _ = cat.commit(Commit("p", "data", "dataset", (a,), aliases=("best",)))
+    cat.commit(Commit("p", "other", "dataset", (a,)))
+    listed = cat.collections("p")[0]
+    assert listed.id and listed.updated_at == v.created_at
+    described = cat.update_collection("p", "data", {"description": "raw"})
+    assert described.description == "raw" and described.id == listed.id
+    renamed = cat.update_collection("p", "data", {"name": "d.2"})
+    assert (renamed.name, renamed.description) == ("d.2", "raw")
+    assert cat.resolve("p", "d.2", "best").id == v.id
+    with pytest.raises(ArtifactConflict, match="p/other exists"):
+        cat.update_collection("p", "d.2", {"name": "other"})
+    with pytest.raises(InvalidName):
+        cat.update_collection("p", "d.2", {"name": None})
+    with pytest.raises(ValueError, match="type"):
+        cat.update_collection("p", "d.2", {"type": "model"})
+    with pytest.raises(ArtifactNotFound, match="no artifact 'data'"):
+        cat.update_collection("p", "data", {"description": "x"})
+    link = cat.link(v.id, "wandb-registry-model", "champion")
+    with pytest.raises(ArtifactConflict, match="wandb-registry-model/champion:v0"):
+        cat.delete_collection("p", "d.2")
+    cat.delete_collection("wandb-registry-model", "champion")
+    with pytest.raises(ArtifactNotFound):
+        cat.get(link.id)
+    cat.delete_collection("p", "d.2")
+    assert [c.name for c in cat.collections("p")] == ["other"]
+    with pytest.raises(ArtifactNotFound):
+        cat.delete_collection("p", "d.2")
+
+
 def test_names_with_dots_and_odd_aliases_reach_the_server_whole(server: ArtifactServer, tmp_path: Path) -> None:
     cat, _ = server.catalog(server.entity())
     pa, a = blob(tmp_path, "a", b"a")
@@ -175,6 +208,8 @@ def test_the_entity_of_the_key_only(server: ArtifactServer, tmp_path: Path) -> N
         lambda: intruder.blob_file(a.digest),
         lambda: intruder.put_blob(pa, a.digest, a.size or 0),
         lambda: intruder.commit(Commit("p", "private", "dataset", (a,))),
+        lambda: intruder.update_collection("p", "private", {"description": "mine"}),
+        lambda: intruder.delete_collection("p", "private"),
     ):
         with pytest.raises(AuthError, match="403|belongs to entity"):
             call()

@@ -205,6 +205,59 @@ def test_delete_rules(catalog: SqlCatalog, tmp_path: Path) -> None:
         catalog.resolve("proj", "data", "best")
 
 
+def test_a_collection_is_described_and_renamed_with_its_versions(catalog: SqlCatalog, tmp_path: Path) -> None:
+    v0, _ = commit(catalog, {"a": b"0"}, tmp_path, aliases=("best",), run=RUN)
+    v1, _ = commit(catalog, {"a": b"1"}, tmp_path)
+    catalog.use(v0.id, RunRef("proj", "reader"))
+    link = catalog.link(v0.id, "wandb-registry-model", "champion")
+    before = catalog.collections("proj")[0]
+    assert before.id and before.updated_at == catalog.get(v1.id).created_at >= before.created_at
+    described = catalog.update_collection("proj", "data", {"description": "raw images"})
+    assert described == replace(before, description="raw images")
+    renamed = catalog.update_collection("proj", "data", {"name": "images"})
+    assert renamed == replace(described, name="images")  # the same id, description and versions
+    assert _names(catalog.versions("proj", "images")) == ["images:v0", "images:v1"]
+    assert catalog.resolve("proj", "images", "best").id == v0.id
+    assert catalog.get(link.id).source_id == v0.id and catalog.outputs(RUN)[0].name == "images"
+    assert catalog.inputs(RunRef("proj", "reader"))[0].name == "images"
+    with pytest.raises(ArtifactNotFound, match="no artifact 'data'.*images"):
+        catalog.versions("proj", "data")
+    commit(catalog, {"a": b"0"}, tmp_path, name="labels")
+    with pytest.raises(ArtifactConflict, match="proj/labels exists"):
+        catalog.update_collection("proj", "images", {"name": "labels"})
+    with pytest.raises(InvalidName):
+        catalog.update_collection("proj", "images", {"name": "a/b"})
+    with pytest.raises(ValueError, match="type"):
+        catalog.update_collection("proj", "images", {"type": "model"})
+    with pytest.raises(ArtifactNotFound, match="no artifact 'data'"):
+        catalog.update_collection("proj", "data", {"description": "x"})
+    assert catalog.update_collection("proj", "images", {"description": None}).description is None
+
+
+def test_deleting_a_collection_deletes_its_versions_unless_linked(catalog: SqlCatalog, tmp_path: Path) -> None:
+    v0, _ = commit(catalog, {"a": b"0"}, tmp_path, aliases=("best",), run=RUN)
+    commit(catalog, {"a": b"1"}, tmp_path)
+    catalog.use(v0.id, RunRef("proj", "reader"))
+    keep, _ = commit(catalog, {"a": b"0"}, tmp_path, name="other")
+    link = catalog.link(v0.id, "wandb-registry-model", "champion", aliases=["prod"])
+    with pytest.raises(ArtifactConflict, match="wandb-registry-model/champion:v0.*unlink"):
+        catalog.delete_collection("proj", "data")
+    catalog.delete_collection("wandb-registry-model", "champion")  # a registry's links go, their sources stay
+    with pytest.raises(ArtifactNotFound):
+        catalog.get(link.id)
+    assert catalog.get(v0.id).aliases == ("best",)
+    catalog.delete_collection("proj", "data")  # aliases too (wandb's)
+    assert [c.name for c in catalog.collections()] == ["other"]
+    with pytest.raises(ArtifactNotFound):
+        catalog.manifest(v0.id)
+    assert catalog.inputs(RunRef("proj", "reader")) == [] and catalog.outputs(RUN) == []
+    assert catalog.referenced() == {e.digest for e in catalog.manifest(keep.id)}  # blobs wait for gc
+    with pytest.raises(ArtifactNotFound, match="no artifact 'data'"):
+        catalog.delete_collection("proj", "data")
+    again, _ = commit(catalog, {"a": b"0"}, tmp_path)  # the name is free: a new collection from v0
+    assert again.version == "v0" and again.id != v0.id
+
+
 # -- lineage ----------------------------------------------------------------------------
 
 

@@ -141,6 +141,14 @@ class VersionEdit(_Body):
     metadata: Metadata | None = None
 
 
+class CollectionEdit(_Body):
+    """The editable fields of a collection; each field sent replaces the stored one
+    (``name`` renames it, its versions with it)."""
+
+    description: Text | None = None
+    name: ArtifactName | None = None  # null is refused by the catalog's name rule
+
+
 class LinkBody(_Body):
     """Where to link a version: a registry collection ``project/name``."""
 
@@ -211,6 +219,8 @@ class CollectionOut(BaseModel):
     created_at: float
     version_count: int
     description: str | None = None
+    id: str = ""
+    updated_at: float = 0.0
 
 
 class ManifestPage(BaseModel):
@@ -243,4 +253,12 @@ class Done(BaseModel):
     ok: bool
 
 
-BODIES: tuple[type[BaseModel], ...] = (CommitBody, AliasesBody, VersionEdit, LinkBody, DigestsBody, RunRefBody)
+BODIES: tuple[type[BaseModel], ...] = (
+    CommitBody,
+    AliasesBody,
+    VersionEdit,
+    CollectionEdit,
+    LinkBody,
+    DigestsBody,
+    RunRefBody,
+)

@@ -29,6 +29,7 @@ from ...store.catalog.records import RunRef, VersionRecord, check_artifact_name
 from ...store.catalog.wire import MANIFEST_PAGE, commit_from_json, version_json
 from ..artifact_bodies import (
     AliasesBody,
+    CollectionEdit,
     CollectionOut,
     CommitBody,
     Committed,
@@ -141,6 +142,35 @@ def versions(entity: Entity, project: Project, name: ArtifactName, key: Key, srv
     """Every version of a collection, oldest first."""
     with refusals():
         return [_version(v) for v in _catalog(srv, entity).versions(project, name)]
+
+
+COLLECTION = ROOT + "/projects/{project}/collections/{name}"
+
+
+@router.patch(
+    COLLECTION, response_model=CollectionOut, responses=errors(403, 404, 409), openapi_extra=json_body(CollectionEdit)
+)
+async def update_collection(
+    entity: Entity, project: Project, name: ArtifactName, request: Request, key: Key, srv: Ctx
+) -> Any:
+    """Replace a collection's ``description`` and / or ``name`` (409 when the new name is taken)."""
+    data = await _body(request)
+
+    def work() -> Any:
+        changes = parse(CollectionEdit, data).model_dump(exclude_unset=True)
+        with refusals():
+            return asdict(_catalog(srv, entity).update_collection(project, name, changes))
+
+    return await run_in_threadpool(work)
+
+
+@router.delete(COLLECTION, response_model=Done, responses=errors(403, 404, 409))
+def delete_collection(entity: Entity, project: Project, name: ArtifactName, key: Key, srv: Ctx) -> Any:
+    """Delete a collection, its versions and aliases (their blobs stay until gc); 409
+    while a registry collection links to one of its versions."""
+    with refusals():
+        _catalog(srv, entity).delete_collection(project, name)
+    return {"ok": True}
 
 
 @router.get(

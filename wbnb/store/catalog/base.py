@@ -15,6 +15,11 @@ The rules every home keeps (``tests/store_catalog`` runs one suite against each)
   after, never a version without its manifest, aliases or output edge.
 - A link (``link``) is a version of a registry collection (kind ``portfolio``) sharing
   its source's files; linking the same content again makes no new version.
+- A collection's ``description`` and ``name`` can change (``update_collection``); its
+  versions, aliases, links and lineage go with it under the new name. Deleting it
+  (``delete_collection``) deletes every version and alias (blobs stay until ``gc``),
+  refused (``ArtifactConflict``) while a registry collection links to one of its
+  versions, as deleting that version would be.
 - Lineage: the run that logged a version (its output edge) and the runs that used it
   (input edges, ``use``, recorded once per run).
 """
@@ -81,6 +86,20 @@ class Catalog(ABC):
     def delete(self, version_id: str, delete_aliases: bool = False) -> None:
         """Delete a version (its blobs stay until ``gc``): ``ArtifactConflict`` when it
         has user aliases (unless ``delete_aliases``) or registry links pointing to it."""
+
+    @abstractmethod
+    def update_collection(self, project: str, name: str, changes: Mapping[str, Any]) -> CollectionRecord:
+        """Replace a collection's ``description`` and / or ``name`` (the only editable
+        fields; ``ValueError`` for another), and return it: ``ArtifactNotFound`` for no
+        collection, ``InvalidName`` for a name wandb refuses, ``ArtifactConflict`` when
+        the new name is another collection's."""
+
+    @abstractmethod
+    def delete_collection(self, project: str, name: str) -> None:
+        """Delete a collection with all its versions and aliases (their blobs stay until
+        ``gc``; a registry collection's links go, their sources stay): ``ArtifactNotFound``
+        for no collection, ``ArtifactConflict`` naming the links while a registry
+        collection links to one of its versions."""
 
     # -- lineage -----------------------------------------------------------------------
 

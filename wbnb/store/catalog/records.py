@@ -162,7 +162,9 @@ class VersionRecord:
 @dataclass(frozen=True)
 class CollectionRecord:
     """A named series of versions in a project (``sequence``), or a registry
-    collection of links (``portfolio``)."""
+    collection of links (``portfolio``). ``updated_at`` is when its newest version was
+    made (its ``created_at`` while it has none); ``id`` is the catalog's, kept across a
+    rename."""
 
     project: str
     name: str
@@ -171,6 +173,8 @@ class CollectionRecord:
     created_at: float
     version_count: int
     description: str | None = None
+    id: str = ""
+    updated_at: float = 0.0
 
 
 @dataclass(frozen=True)

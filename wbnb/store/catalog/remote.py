@@ -205,6 +205,12 @@ class RemoteCatalog(Catalog):
         params = {"delete_aliases": "true" if delete_aliases else "false"}
         self._call("DELETE", self._version(version_id), params=params)
 
+    def update_collection(self, project: str, name: str, changes: Mapping[str, Any]) -> CollectionRecord:
+        return collection_from_json(self._call("PATCH", self._collection(project, name), json=dict(changes)))
+
+    def delete_collection(self, project: str, name: str) -> None:
+        self._call("DELETE", self._collection(project, name))
+
     # -- lineage -----------------------------------------------------------------------
 
     def use(self, version_id: str, run: RunRef) -> None:

@@ -52,6 +52,7 @@ LEFT JOIN art_versions s ON s.id = v.source_id
 """
 _COLLECTION = "SELECT id, type, kind FROM art_collections WHERE entity = ? AND project = ? AND name = ?"
 EDITABLE = ("description", "metadata")
+COLLECTION_EDITABLE = ("description", "name")
 
 
 def _check_paths(name: str, paths: list[str]) -> None:
@@ -141,10 +142,7 @@ class SqlCatalog(Catalog):
 
     def resolve(self, project: str, name: str, alias: str = LATEST) -> VersionRecord:
         def work(q: Sql) -> VersionRecord:
-            found = q.one(_COLLECTION, self.entity, project, name)
-            if found is None:
-                raise ArtifactNotFound(self._no_collection(q, project, name))
-            cid = found[0]
+            cid = self._existing(q, project, name)
             index = version_index(alias)
             args: tuple[Any, ...]
             if alias == LATEST:
@@ -179,10 +177,7 @@ class SqlCatalog(Catalog):
 
     def versions(self, project: str, name: str) -> list[VersionRecord]:
         def work(q: Sql) -> list[VersionRecord]:
-            found = q.one(_COLLECTION, self.entity, project, name)
-            if found is None:
-                raise ArtifactNotFound(self._no_collection(q, project, name))
-            return self._select(q, "v.collection = ?", (found[0],), "v.idx")
+            return self._select(q, "v.collection = ?", (self._existing(q, project, name),), "v.idx")
 
         return self.dialect.read(work)
 
@@ -190,16 +185,7 @@ class SqlCatalog(Catalog):
         where = "c.entity = ?" + (" AND c.project = ?" if project is not None else "")
         where += " AND c.type = ?" if type is not None else ""
         args = [a for a in (self.entity, project, type) if a is not None]
-        rows = self.dialect.read(
-            lambda q: q.all(
-                "SELECT c.project, c.name, c.type, c.kind, c.created_at, COUNT(v.id), c.description"
-                " FROM art_collections c LEFT JOIN art_versions v ON v.collection = c.id"
-                f" WHERE {where} GROUP BY c.id, c.project, c.name, c.type, c.kind, c.created_at, c.description"
-                " ORDER BY c.project, c.name",
-                *args,
-            )
-        )
-        return [CollectionRecord(*row) for row in rows]
+        return self.dialect.read(lambda q: _collections(q, where, *args))
 
     def projects(self) -> list[str]:
         rows = self.dialect.read(
@@ -260,6 +246,48 @@ class SqlCatalog(Catalog):
                 ("art_versions", "id"),
             ):
                 q.run(f"DELETE FROM {table} WHERE {column} = ?", version_id)
+
+        self._write(work)
+
+    def update_collection(self, project: str, name: str, changes: Mapping[str, Any]) -> CollectionRecord:
+        unknown = set(changes) - set(COLLECTION_EDITABLE)
+        if unknown:
+            raise ValueError(
+                f"only {' and '.join(COLLECTION_EDITABLE)} of an artifact collection can change, not {sorted(unknown)}"
+            )
+        new_name = check_artifact_name(changes["name"]) if "name" in changes else name
+        description = changes.get("description")
+        if description is not None and not isinstance(description, str):
+            raise ValueError(f"a collection's description is a str, not {type(description).__name__}")
+
+        def work(q: Sql) -> str:
+            cid = self._existing(q, project, name)
+            if new_name != name and q.one(_COLLECTION, self.entity, project, new_name):
+                raise ArtifactConflict(f"{project}/{new_name} exists: rename {name!r} to another name")
+            for column in COLLECTION_EDITABLE:  # column names from COLLECTION_EDITABLE only
+                if column in changes:
+                    value = new_name if column == "name" else description
+                    q.run(f"UPDATE art_collections SET {column} = ? WHERE id = ?", value, cid)
+            return cid
+
+        cid = self._write(work)
+        return self.dialect.read(lambda q: _collections(q, "c.id = ?", cid))[0]
+
+    def delete_collection(self, project: str, name: str) -> None:
+        def work(q: Sql) -> None:
+            cid = self._existing(q, project, name)
+            links = self._select(
+                q, "v.collection <> ? AND v.source_id IN (SELECT id FROM art_versions WHERE collection = ?)", (cid, cid)
+            )
+            if links:
+                named = ", ".join(f"{r.project}/{r.name}:{r.version}" for r in links)
+                raise ArtifactConflict(f"{project}/{name} has versions linked from {named}: unlink those first")
+            mine = "(SELECT id FROM art_versions WHERE collection = ?)"
+            q.run("DELETE FROM art_aliases WHERE collection = ?", cid)
+            q.run(f"DELETE FROM art_entries WHERE version_id IN {mine}", cid)
+            q.run(f"DELETE FROM art_uses WHERE version_id IN {mine}", cid)
+            q.run("DELETE FROM art_versions WHERE collection = ?", cid)
+            q.run("DELETE FROM art_collections WHERE id = ?", cid)
 
         self._write(work)
 
@@ -442,6 +470,13 @@ class SqlCatalog(Catalog):
             raise ArtifactNotFound(f"no artifact version with id {version_id!r}")
         return str(row[0])
 
+    def _existing(self, q: Sql, project: str, name: str) -> str:
+        """The id of the collection ``project/name``; ``ArtifactNotFound`` saying what exists."""
+        found = q.one(_COLLECTION, self.entity, project, name)
+        if found is None:
+            raise ArtifactNotFound(self._no_collection(q, project, name))
+        return str(found[0])
+
     def _no_collection(self, q: Sql, project: str, name: str) -> str:
         names = [
             r[0]
@@ -458,6 +493,19 @@ def _user_aliases(aliases: Iterable[str]) -> list[str]:
     if isinstance(aliases, str):  # its letters would each become an alias
         raise TypeError(f"aliases are a list of strings, not the string {aliases!r}: write [{aliases!r}]")
     return list(dict.fromkeys(check_alias(a) for a in aliases))
+
+
+def _collections(q: Sql, where: str, *args: Any) -> list[CollectionRecord]:
+    """The collections matching ``where``, by project then name."""
+    rows = q.all(
+        "SELECT c.project, c.name, c.type, c.kind, c.created_at, COUNT(v.id), c.description, c.id,"
+        " COALESCE(MAX(v.created_at), c.created_at)"
+        " FROM art_collections c LEFT JOIN art_versions v ON v.collection = c.id"
+        f" WHERE {where} GROUP BY c.id, c.project, c.name, c.type, c.kind, c.created_at, c.description"
+        " ORDER BY c.project, c.name",
+        *args,
+    )
+    return [CollectionRecord(*row) for row in rows]
 
 
 def _next_index(q: Sql, cid: str) -> int:
