@@ -248,3 +248,10 @@ def test_reprs_are_wandbs(work: Path) -> None:
     assert repr(art) == f"<Artifact {art.id}>" and repr(wandb.Artifact("d", "dataset")) == "<Artifact d>"
     assert repr(api.artifact_collection("dataset", "p/ds")) == "<ArtifactCollection ds (dataset)>"
     assert repr(api.artifact_type("dataset", "p")) == "<ArtifactType dataset>"
+
+
+def test_a_refused_change_is_caught_as_wandbs_comm_error(work: Path) -> None:
+    with wandb.init(project="p") as run:
+        run.log_artifact(_dataset(run), aliases=["best"])
+    with pytest.raises(wandb.errors.CommError, match="alias"):
+        wandb.Api().artifact("p/ds:best").delete()  # it has an alias: wandb's server refuses

@@ -46,9 +46,10 @@ class ArtifactNotFound(StoreError, CommError, KeyError, ValueError):
         return str(self.args[0]) if self.args else "artifact not found"
 
 
-class ArtifactConflict(StoreError):
+class ArtifactConflict(StoreError, CommError):
     """A change the catalog refuses (a collection logged under another type, a version
-    with aliases deleted without ``delete_aliases``, a link of a link...)."""
+    with aliases deleted without ``delete_aliases``, a link of a link...). Also a
+    ``CommError``: wandb's server refuses these, so code written for wandb catches that."""
 
 
 def _check(kind: str, value: Any, pattern: re.Pattern[str], rule: str) -> str:
