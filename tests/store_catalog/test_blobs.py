@@ -108,3 +108,20 @@ def test_add_hashes_the_stored_bytes_with_or_without_the_kernel_copy(
     empty = tmp_path / "empty.bin"
     empty.write_bytes(b"")
     assert blobs.add(empty) == (blake3(b"").hexdigest(), 0)
+
+
+def test_put_consuming_moves_a_finished_upload_in_instead_of_copying(tmp_path: Path) -> None:
+    data = os.urandom(CHUNK + 5)
+    upload = tmp_path / "upload.part"
+    upload.write_bytes(data)
+    inode = upload.stat().st_ino
+    blobs = LocalBlobs(tmp_path / "objects")
+    digest = blake3(data).hexdigest()
+    blobs.put(upload, digest, len(data), consume=True)
+    assert not upload.exists() and blobs.path(digest).stat().st_ino == inode  # moved: written once
+    assert blobs.path(digest).read_bytes() == data
+    wrong = tmp_path / "wrong.part"
+    wrong.write_bytes(b"not it")
+    with pytest.raises(ValueError, match="hash"):
+        blobs.put(wrong, blake3(b"other").hexdigest(), 6, consume=True)
+    assert list(blobs.temps()) == [] and len(list(blobs.digests())) == 1  # refused bytes never stay

@@ -411,7 +411,7 @@ def _finish(srv: Server, entity: str, digest: str, path: Path, size: int) -> dic
     try:
         with refusals():
             try:
-                _catalog(srv, entity).put_blob(path, digest, size)
+                _catalog(srv, entity).put_blob(path, digest, size, consume=True)  # moved in, not copied
             except ValueError:  # its message names the partial file: a path on this server, not the client's
                 raise HTTPException(
                     422,

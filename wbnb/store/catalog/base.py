@@ -137,9 +137,10 @@ class Catalog(ABC):
         """Which of ``digests`` have no stored blob."""
 
     @abstractmethod
-    def put_blob(self, src: Path, digest: str, size: int) -> None:
+    def put_blob(self, src: Path, digest: str, size: int, consume: bool = False) -> None:
         """Store the file ``src`` as the blob ``digest`` (nothing to do if it is
-        stored); ``ValueError`` when its bytes do not hash to ``digest``."""
+        stored); ``ValueError`` when its bytes do not hash to ``digest``. ``consume``:
+        ``src`` is the caller's to give away (a finished upload), and may be moved in."""
 
     @abstractmethod
     def blob_file(self, digest: str) -> Path:

@@ -12,6 +12,7 @@ it; a reflink, a copy-on-write clone, otherwise) and is hashed by reading it onc
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -105,15 +106,20 @@ class LocalBlobs:
             tmp.unlink(missing_ok=True)
         return digest, size
 
-    def put(self, src: str | os.PathLike[str], digest: str, size: int) -> None:
+    def put(self, src: str | os.PathLike[str], digest: str, size: int, consume: bool = False) -> None:
         """Store the file ``src`` as the blob ``digest`` (nothing to do if it is stored);
-        ``ValueError`` when its bytes hash differently or are not ``size`` long."""
+        ``ValueError`` when its bytes hash differently or are not ``size`` long.
+        ``consume``: ``src`` is the caller's to give away (a finished upload), so it is
+        hashed where it is and moved in, not copied (copied if it is on another disk)."""
         if self.has(digest):
             return
         tmp = self._temp()
         try:
-            with open(src, "rb") as fin:
-                got, got_size = _copy_hashing(fin, tmp)
+            if consume and self._move(Path(src), tmp):
+                got, got_size = digest_file(tmp)
+            else:
+                with open(src, "rb") as fin:
+                    got, got_size = _copy_hashing(fin, tmp)
             if got != digest or got_size != size:
                 raise ValueError(
                     f"{src} does not hold blob {digest} ({size} bytes): its {got_size} bytes hash to {got}"
@@ -164,6 +170,17 @@ class LocalBlobs:
             folder.mkdir(parents=True, exist_ok=True)
             self._tmp_made = True
         return folder / f"{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}"
+
+    @staticmethod
+    def _move(src: Path, tmp: Path) -> bool:
+        """Move ``src`` to ``tmp``; False when they are on different file systems."""
+        try:
+            os.replace(src, tmp)
+        except OSError as e:
+            if e.errno == errno.EXDEV:
+                return False
+            raise
+        return True
 
     @staticmethod
     def _link(fin: BufferedReader, tmp: Path) -> bool:

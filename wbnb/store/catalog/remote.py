@@ -246,10 +246,11 @@ class RemoteCatalog(Catalog):
             out.update(self._call("POST", "/blobs/missing", json={"digests": todo[i : i + MISSING_BATCH]})["digests"])
         return out
 
-    def put_blob(self, src: Path, digest: str, size: int) -> None:
+    def put_blob(self, src: Path, digest: str, size: int, consume: bool = False) -> None:
         """Upload ``src`` as the blob ``digest``, from wherever the server's copy of an
         earlier attempt ends; ``ValueError`` when the server finds it hashes otherwise,
-        ``TimeoutError`` when the server stops answering for ``patience`` seconds."""
+        ``TimeoutError`` when the server stops answering for ``patience`` seconds.
+        ``src`` stays (``consume`` is for a local home)."""
         blob = f"/blobs/{check_digest(digest)}"
         status = lambda: self._call("GET", blob + "/upload")
         big = self.progress and size >= PROGRESS_MIN

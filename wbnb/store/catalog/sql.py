@@ -371,8 +371,8 @@ class SqlCatalog(Catalog):
     def missing(self, digests: Iterable[str]) -> set[str]:
         return self.blobs.missing(digests)
 
-    def put_blob(self, src: Path, digest: str, size: int) -> None:
-        self.blobs.put(src, digest, size)
+    def put_blob(self, src: Path, digest: str, size: int, consume: bool = False) -> None:
+        self.blobs.put(src, digest, size, consume)
 
     def referenced(self) -> set[str]:
         """The digests of every stored file some version names (what ``gc`` keeps)."""
