@@ -12,6 +12,7 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,15 @@ class RecordingComm:
     def take(self) -> list[tuple[dict[str, Any], list[bytes]]]:
         out, self.messages = self.messages, []
         return out
+
+
+def fresh_bundle(name: str) -> None:
+    """Build ``wbnb/static/<name>.js`` when it is missing or older than its sources
+    (``js/<name>/``, ``js/lib/``); CI builds every bundle anyway."""
+    out = STATIC / f"{name}.js"
+    srcs = [*(ROOT / "js" / name).glob("*.ts"), *(ROOT / "js" / "lib").glob("*.ts")]
+    if not out.exists() or out.stat().st_mtime < max(p.stat().st_mtime for p in srcs):
+        subprocess.run(["node", "js/build.mjs", "--quiet"], check=True, cwd=ROOT)
 
 
 def record(widget: Any) -> RecordingComm:

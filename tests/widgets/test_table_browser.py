@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .harness import ROOT, STATIC, Harness
+from .harness import Harness, fresh_bundle
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _bundle() -> None:
-    """Build table.js when it is missing or older than its sources (CI builds it anyway)."""
-    out = STATIC / "table.js"
-    srcs = [*(ROOT / "js" / "table").glob("*.ts"), *(ROOT / "js" / "lib").glob("*.ts")]
-    if not out.exists() or out.stat().st_mtime < max(p.stat().st_mtime for p in srcs):
-        subprocess.run(["node", "js/build.mjs", "--quiet"], check=True, cwd=ROOT)
+    fresh_bundle("table")
 
 
 def _make_runs() -> None:

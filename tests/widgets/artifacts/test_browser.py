@@ -4,7 +4,6 @@ every user string as text, and the static picture."""
 
 from __future__ import annotations
 
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,14 @@ import pytest
 from tests.artifacts.fill import log, new_catalog
 from wbnb.store.catalog.records import RunRef
 
-from ..harness import ROOT, STATIC, Harness, record
+from ..harness import Harness, fresh_bundle, record
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _bundle() -> None:
-    out = STATIC / "artifacts.js"
-    srcs = [*(ROOT / "js" / "artifacts").glob("*.ts"), *(ROOT / "js" / "lib").glob("*.ts")]
-    if not out.exists() or out.stat().st_mtime < max(p.stat().st_mtime for p in srcs):
-        subprocess.run(["node", "js/build.mjs", "--quiet"], check=True, cwd=ROOT)
+    fresh_bundle("artifacts")
 
 
 def _browser(tmp_path: Path, **kw: Any) -> Any:

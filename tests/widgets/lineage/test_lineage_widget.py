@@ -3,7 +3,6 @@ click on a node growing the graph through Python, zoom, and the static picture."
 
 from __future__ import annotations
 
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -13,18 +12,14 @@ import pytest
 from tests.artifacts.fill import log, new_catalog
 from wbnb.store.catalog.records import RunRef
 
-from ..harness import ROOT, STATIC, Harness, record
+from ..harness import Harness, fresh_bundle, record
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _bundle() -> None:
-    """Build lineage.js when it is missing or older than its sources."""
-    out = STATIC / "lineage.js"
-    srcs = [*(ROOT / "js" / "lineage").glob("*.ts"), *(ROOT / "js" / "lib").glob("*.ts")]
-    if not out.exists() or out.stat().st_mtime < max(p.stat().st_mtime for p in srcs):
-        subprocess.run(["node", "js/build.mjs", "--quiet"], check=True, cwd=ROOT)
+    fresh_bundle("lineage")
 
 
 def _graph(tmp_path: Path) -> Any:
