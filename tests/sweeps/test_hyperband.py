@@ -3,27 +3,15 @@ among them those of wandb's own engine tests (``sweeps`` package, test_hyperband
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from wbnb.sweeps.hyperband import Decision, Goal, iterations, judge, should_stop, thresholds
+from wbnb.sweeps.config import Goal, Hyperband
+from wbnb.sweeps.hyperband import Decision, iterations, judge, should_stop, thresholds
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A hyperband rule with its bands given (the config works them out)."""
-
-    band_list: list[int] = field(default_factory=list)
-    eta: float = 3
-    strict: bool = False
-
-    def bands(self) -> list[int]:
-        return list(self.band_list)
-
-
-def stopped(runs: dict[str, tuple[bool, list[Any]]], rule: Rule, goal: Goal = "minimize") -> list[str]:
+def stopped(runs: dict[str, tuple[bool, list[Any]]], rule: Hyperband, goal: Goal = "minimize") -> list[str]:
     """The running runs (``True``) Hyperband stops, each judged against all the others."""
     return [
         name
@@ -42,9 +30,12 @@ def test_bands_1_and_2_eta_2_strict_stops_the_run_under_the_threshold_at_its_ban
         "d": (True, [10, 7, 7]),
         "e": (False, [10, 6, 6]),
     }
-    assert stopped(runs, Rule([1, 2], eta=2, strict=True)) == ["b"]
+    assert stopped(runs, Hyperband(max_iter=5, s=2, eta=2, strict=True)) == ["b"]
     assert judge(
-        [10, 10], [h for n, (_, h) in runs.items() if n != "b"], Rule([1, 2], eta=2, strict=True), "minimize"
+        [10, 10],
+        [h for n, (_, h) in runs.items() if n != "b"],
+        Hyperband(max_iter=5, s=2, eta=2, strict=True),
+        "minimize",
     ) == (Decision(stop=True, band=2, value=10.0, threshold=8.0, reached=5))
 
 
@@ -59,10 +50,10 @@ def test_a_run_is_judged_at_the_last_band_it_reached() -> None:
         "d": (True, [10, 7, 7]),
         "e": (False, [10, 6, 6]),
     }
-    assert stopped(runs, Rule([1, 2], eta=2, strict=True)) == ["b", "c"]
-    assert judge([10, 8, 8], [[10], [11], [10, 7, 7], [10, 6, 6]], Rule([1, 2], eta=2, strict=True), "minimize") == (
-        Decision(stop=True, band=2, value=8.0, threshold=7.0, reached=3)
-    )
+    assert stopped(runs, Hyperband(max_iter=5, s=2, eta=2, strict=True)) == ["b", "c"]
+    assert judge(
+        [10, 8, 8], [[10], [11], [10, 7, 7], [10, 6, 6]], Hyperband(max_iter=5, s=2, eta=2, strict=True), "minimize"
+    ) == (Decision(stop=True, band=2, value=8.0, threshold=7.0, reached=3))
 
 
 EVERY_BAND_CASE = {
@@ -77,8 +68,10 @@ EVERY_BAND_CASE = {
 def test_eta_3_not_strict_judges_the_best_so_far() -> None:
     # max_iter 9, eta 3, s 2: bands 1 and 3. band 1: 9 11 10 10 10 -> sorted
     # 9 10 10 10 11, position int(5 / 3) = 1, threshold 10. band 3: 3 4 6 -> threshold 4.
-    assert stopped(EVERY_BAND_CASE, Rule([1, 3], eta=3)) == ["b", "e"]
-    assert thresholds([h for _, h in EVERY_BAND_CASE.values()], Rule([1, 3, 9], eta=3), "minimize") == [
+    assert stopped(EVERY_BAND_CASE, Hyperband(max_iter=9, s=2, eta=3, strict=False)) == ["b", "e"]
+    assert thresholds(
+        [h for _, h in EVERY_BAND_CASE.values()], Hyperband(min_iter=1, eta=3, strict=False), "minimize"
+    ) == [
         (1, 10.0),
         (3, 4.0),
     ]
@@ -86,21 +79,28 @@ def test_eta_3_not_strict_judges_the_best_so_far() -> None:
 
 def test_maximize_is_minimize_mirrored() -> None:
     flipped = {name: (running, [-v for v in history]) for name, (running, history) in EVERY_BAND_CASE.items()}
-    assert stopped(flipped, Rule([1, 3], eta=3), "maximize") == ["b", "e"]
+    assert stopped(flipped, Hyperband(max_iter=9, s=2, eta=3, strict=False), "maximize") == ["b", "e"]
     others = [h for name, (_, h) in flipped.items() if name != "e"]
-    assert judge(flipped["e"][1], others, Rule([1, 3], eta=3), "maximize") == Decision(
+    assert judge(flipped["e"][1], others, Hyperband(max_iter=9, s=2, eta=3, strict=False), "maximize") == Decision(
         stop=True, band=3, value=-6.0, threshold=-4.0, reached=3
     )
     # the same histories read as minimize: band 3 is -3 -4 -6, threshold -4, and with
     # strict only c (-3 there) is worse; judged by its best so far (-10) it goes on
-    assert stopped(flipped, Rule([1, 3], eta=3, strict=True), "minimize") == ["c"]
-    assert stopped(flipped, Rule([1, 3], eta=3), "minimize") == []
+    assert stopped(flipped, Hyperband(max_iter=9, s=2, eta=3, strict=True), "minimize") == ["c"]
+    assert stopped(flipped, Hyperband(max_iter=9, s=2, eta=3, strict=False), "minimize") == []
+
+
+def test_bands_as_wandb_works_them_out() -> None:
+    assert Hyperband(min_iter=3, eta=3).bands()[:4] == [3, 9, 27, 81]
+    assert Hyperband(max_iter=81, s=3, eta=3).bands() == [3, 9, 27]
+    assert Hyperband(max_iter=18, s=2, eta=3).bands() == [2, 6]
+    assert Hyperband(max_iter=5, s=2, eta=2).bands() == [1, 2]  # 2.5 and 1.25, truncated
 
 
 def test_bands_3_9_27_min_iter_3_eta_3() -> None:
     # wandb's doc case: a run at 10 for 4 iterations, one falling 10, 9, ... 1.
     flat, falling = [10] * 4, [10 - i for i in range(10)]
-    rule = Rule([3, 9, 27, 81], eta=3, strict=True)
+    rule = Hyperband(min_iter=3, eta=3, strict=True)
     # band 3: 10 and 8 -> position int(2 / 3) = 0, threshold 8
     assert judge(flat, [falling], rule, "minimize") == Decision(stop=True, band=3, value=10, threshold=8, reached=2)
     # band 9: only the falling run reached it; alone it is its own threshold
@@ -121,13 +121,15 @@ def test_bands_3_9_27_min_iter_3_eta_3() -> None:
 def test_strict_judges_the_value_at_the_band(history: list[float], strict: bool, stop: bool) -> None:
     # band 3 values: the run's, 5 and 6 -> position int(3 / 3) = 1: threshold 6 (for the
     # [1, 9, 9] run: 5 6 9 -> 6)
-    decision = judge(history, [[5, 5, 5], [6, 6, 6]], Rule([3], eta=3, strict=strict), "minimize")
+    decision = judge(history, [[5, 5, 5], [6, 6, 6]], Hyperband(min_iter=3, eta=3, strict=strict), "minimize")
     assert (decision.stop, decision.band, decision.threshold) == (stop, 3, 6.0)
 
 
 def test_before_the_first_band_nothing_is_judged() -> None:
-    assert judge([100, 100], [[1, 1, 1]] * 5, Rule([3, 9], eta=3, strict=True), "minimize") == Decision(stop=False)
-    assert thresholds([[1, 1]], Rule([3, 9]), "minimize") == []
+    assert judge([100, 100], [[1, 1, 1]] * 5, Hyperband(min_iter=3, eta=3, strict=True), "minimize") == Decision(
+        stop=False
+    )
+    assert thresholds([[1, 1]], Hyperband(min_iter=3), "minimize") == []
 
 
 def test_an_iteration_is_a_valid_logged_value() -> None:
@@ -136,12 +138,12 @@ def test_an_iteration_is_a_valid_logged_value() -> None:
     assert iterations(history, "minimize") == [10.0, 10.0, 10.0]
     assert iterations([1, 2.5], "maximize") == [-1.0, -2.5]
     # three valid values: band 3 reached, and judged there against the others
-    decision = judge(history, [[1, 1, 1]], Rule([3], eta=3, strict=True), "minimize")
+    decision = judge(history, [[1, 1, 1]], Hyperband(min_iter=3, eta=3, strict=True), "minimize")
     assert (decision.band, decision.stop) == (3, True)
 
 
 def test_ties_at_the_threshold_survive() -> None:
-    rule = Rule([1], eta=2, strict=True)
+    rule = Hyperband(min_iter=1, eta=2, strict=True)
     # values 5 5 5 5: position int(4 / 2) = 2, threshold 5; a run equal to it goes on
     assert not should_stop([5], [[5], [5], [5]], rule, "minimize")
     assert not should_stop([5], [[5], [5], [5]], rule, "maximize")

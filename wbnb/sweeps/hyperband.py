@@ -17,21 +17,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Literal, Protocol
+from typing import Any
 
-Goal = Literal["minimize", "maximize"]
-
-
-class HyperbandRule(Protocol):
-    """What the judgement reads of a sweep's ``early_terminate`` (config's ``Hyperband``)."""
-
-    @property
-    def eta(self) -> float: ...
-
-    @property
-    def strict(self) -> bool: ...
-
-    def bands(self) -> list[int]: ...
+from .config import Goal, Hyperband
 
 
 @dataclass(frozen=True)
@@ -55,7 +43,7 @@ def iterations(values: Iterable[Any], goal: Goal) -> list[float]:
     return [sign * float(v) for v in values if _is_number(v)]
 
 
-def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: HyperbandRule, goal: Goal) -> Decision:
+def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperband, goal: Goal) -> Decision:
     """Judge a running trial from the values of the metric it logged (``history``, in
     order) and those of the sweep's other runs (``others``, whatever their state; the
     judged run is not among them, it is counted once here)."""
@@ -78,12 +66,12 @@ def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperba
     )
 
 
-def should_stop(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: HyperbandRule, goal: Goal) -> bool:
+def should_stop(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperband, goal: Goal) -> bool:
     """Whether Hyperband stops this trial now (``judge``'s decision, without the why)."""
     return judge(history, others, rule, goal).stop
 
 
-def thresholds(histories: Iterable[Sequence[Any]], rule: HyperbandRule, goal: Goal) -> list[tuple[int, float]]:
+def thresholds(histories: Iterable[Sequence[Any]], rule: Hyperband, goal: Goal) -> list[tuple[int, float]]:
     """Each band some of these runs reached, with the worst value that survives it, in the
     metric's sign: the rungs a sweep panel draws."""
     runs = [iterations(values, goal) for values in histories]

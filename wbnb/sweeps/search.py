@@ -1,8 +1,7 @@
 """Grid and random search: the next trial's parameters, as a nested dict.
 
-Both read a parsed sweep config (``config.SweepConfig``) through the two calls they need:
-its leaves (name -> distribution, nested names joined by ".") and ``nest``. Leaves are
-taken in wandb's order: sorted by name at each level of nesting.
+Both read a parsed sweep config (``config.SweepConfig``): its leaves (path of names ->
+distribution), taken in wandb's order, sorted by name at each level of nesting.
 
 *Grid* walks the Cartesian product of the leaves' finite values, the last leaf varying
 fastest (wandb's ``itertools.product`` order). A point has an index, so agents that claim
@@ -19,48 +18,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from wbnb.errors import UsageError
 
+from .config import SweepConfig
+from .distributions import Distribution
 
-class Leaf(Protocol):
-    """A parameter's distribution (``distributions.Distribution``), as search reads it."""
-
-    def grid_values(self) -> list[Any] | None: ...
-
-    def sample(self, rng: np.random.Generator) -> Any: ...
+Path = tuple[str, ...]  # a leaf's names, outermost first: ("optimizer", "lr")
 
 
-class Space(Protocol):
-    """A sweep's parameters (``config.SweepConfig``), as search reads them."""
-
-    def leaves(self) -> Mapping[str, Leaf]: ...
-
-    def nest(self, flat: Mapping[str, Any]) -> dict[str, Any]: ...
-
-
-def ordered_leaves(space: Space) -> list[tuple[str, Leaf]]:
+def ordered_leaves(config: SweepConfig) -> list[tuple[Path, Distribution]]:
     """The leaves in wandb's order: sorted by name at each level of nesting."""
-    return sorted(space.leaves().items(), key=lambda item: item[0].split("."))
+    return sorted(config.leaves().items(), key=lambda item: item[0])
 
 
 class Grid:
     """The grid of a sweep's parameters: its size, the point at an index, the next point
     not yet claimed."""
 
-    def __init__(self, space: Space) -> None:
-        self._space = space
-        self.names: list[str] = []
+    def __init__(self, config: SweepConfig) -> None:
+        self._config = config
+        self.names: list[Path] = []
         self._values: list[list[Any]] = []
         self._keys: list[dict[str, int]] = []  # canonical value -> its position, per leaf
-        for name, leaf in ordered_leaves(space):
+        for name, leaf in ordered_leaves(config):
             values = leaf.grid_values()
             if values is None:
                 raise UsageError(
-                    f"parameters.{name}: grid search needs a finite set of values "
+                    f"parameters.{'.'.join(name)}: grid search needs a finite set of values "
                     "(values, value, int_uniform or q_uniform), not a continuous distribution"
                 )
             keys: dict[str, int] = {}
@@ -85,7 +73,7 @@ class Grid:
             index, digit = divmod(index, len(values))
             digits.append(digit)
         picked = (values[digit] for values, digit in zip(self._values, reversed(digits)))
-        return self._space.nest(dict(zip(self.names, picked)))
+        return self._config.nest(dict(zip(self.names, picked)))
 
     def index_of(self, config: Mapping[str, Any]) -> int | None:
         """The index of the point a run's config holds (extra keys ignored), or ``None``
@@ -109,11 +97,11 @@ class Grid:
         return None
 
 
-def random_point(space: Space, seed: int, index: int) -> dict[str, Any]:
+def random_point(config: SweepConfig, seed: int, index: int) -> dict[str, Any]:
     """Suggestion ``index`` (from 0) of a random sweep with this ``seed``: each leaf drawn
     from its distribution, in wandb's leaf order, by a generator seeded with both."""
     rng = np.random.default_rng([seed, index])
-    return space.nest({name: leaf.sample(rng) for name, leaf in ordered_leaves(space)})
+    return config.nest({name: leaf.sample(rng) for name, leaf in ordered_leaves(config)})
 
 
 def canonical(value: Any) -> str:
@@ -134,10 +122,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _lookup(config: Mapping[str, Any], name: str) -> tuple[bool, Any]:
-    # the inverse of nest(): "opt.lr" is config["opt"]["lr"]
+def _lookup(config: Mapping[str, Any], name: Path) -> tuple[bool, Any]:
+    # the inverse of nest(): ("opt", "lr") is config["opt"]["lr"]
     node: Any = config
-    for part in name.split("."):
+    for part in name:
         if not isinstance(node, Mapping) or part not in node:
             return False, None
         node = node[part]
