@@ -16,6 +16,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from numbers import Real
 from typing import Any
 
@@ -53,14 +54,14 @@ def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperba
     if reached == 0:
         return Decision(stop=False)
     band = bands[reached - 1]
+    sign = -1.0 if goal == "maximize" else 1.0
     at_band = [mine[band - 1]]
-    for values in others:
-        theirs = iterations(values, goal)
-        if len(theirs) >= band:
-            at_band.append(theirs[band - 1])
+    for values in others:  # only as far as their value at the band
+        theirs = next(islice((v for v in values if _is_number(v)), band - 1, None), None)
+        if theirs is not None:
+            at_band.append(sign * float(theirs))
     threshold = _threshold(at_band, rule.eta)
     value = mine[band - 1] if rule.strict else min(mine)
-    sign = -1.0 if goal == "maximize" else 1.0
     return Decision(
         stop=value > threshold, band=band, value=sign * value, threshold=sign * threshold, reached=len(at_band)
     )
@@ -91,5 +92,7 @@ def _threshold(at_band: list[float], eta: float) -> float:
 
 
 def _is_number(value: Any) -> bool:
-    # wandb's filter_invalid: a finite real number, never a bool
+    # wandb's filter_invalid: a finite real number, never a bool (floats first: the ABC check is slow)
+    if type(value) is float:
+        return math.isfinite(value)
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
