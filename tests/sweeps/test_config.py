@@ -158,15 +158,33 @@ def test_inverse_cdfs_match_wandbs_definitions() -> None:
 
 def test_quantization_rounds_to_q_and_an_int_q_gives_ints() -> None:
     qu = one({"distribution": "q_uniform", "min": 0, "max": 1, "q": 0.25})
-    assert qu.grid_values() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    # wandb's grid walks numpy.arange(min, max, q): max left out, points counted from min
+    assert qu.grid_values() == [0.0, 0.25, 0.5, 0.75]
+    assert one({"distribution": "q_uniform", "min": 1, "max": 10, "q": 2}).grid_values() == [1, 3, 5, 7, 9]
     assert {qu.sample(np.random.default_rng(s)) for s in range(200)} == {0.0, 0.25, 0.5, 0.75, 1.0}
     assert qu.from_unit(0.3) == 0.25 and qu.from_unit(0.4) == 0.5
     # q defaults to 1.0 (a float, as in wandb's schema): values are floats
     qd = one({"distribution": "q_uniform", "min": 0, "max": 3})
-    assert qd.q == 1.0 and all(type(x) is float for x in qd.grid_values())
+    assert qd.q == 1.0 and {type(qd.sample(np.random.default_rng(s))) for s in range(20)} == {float}
     assert one({"distribution": "q_normal", "q": 1}).from_unit(0.9) == 1
     assert one({"distribution": "q_beta"}).grid_values() is None
     assert {one({"distribution": "q_beta"}).from_unit(u) for u in np.linspace(0, 1, 11)} == {0.0, 1.0}
+
+
+def test_a_grid_sweep_takes_discrete_parameters() -> None:
+    cfg = parse_sweep_config(
+        {
+            "method": "grid",
+            "parameters": {
+                "a": {"values": [1, 2]},
+                "b": {"value": 0},
+                "c": {"min": 1, "max": 3},
+                "d": {"distribution": "q_uniform", "min": 0, "max": 1, "q": 0.5},
+                "e": {"parameters": {"f": {"values": ["x"]}}},
+            },
+        }
+    )
+    assert [dist.grid_values() for dist in cfg.leaves().values()] == [[1, 2], [0], [1, 2, 3], [0.0, 0.5], ["x"]]
 
 
 def test_discrete_distributions_round_trip_and_list_their_grid() -> None:
@@ -421,6 +439,15 @@ def param(spec: dict, name: str = "lr") -> dict:
         (
             base(early_terminate={"type": "hyperband", "max_iter": 2, "s": 2}),
             "early_terminate.max_iter: max_iter / eta",
+        ),
+        (param({"min": 0.1, "max": 1.0}) | {"method": "grid"}, "parameters.lr: grid search needs value, values"),
+        (
+            base(method="grid", parameters={"o": {"parameters": {"m": {"distribution": "normal"}}}}),
+            "parameters.o.parameters.m: grid search needs value, values, int_uniform or q_uniform (got normal)",
+        ),
+        (
+            param({"values": [1, 2], "probabilities": [0.5, 0.5]}) | {"method": "grid"},
+            "parameters.lr.probabilities: grid search takes no probabilities",
         ),
         (base(run_cap=0), "run_cap: must be an integer > 0"),
         (base(run_cap=2.5), "run_cap: must be an integer > 0"),

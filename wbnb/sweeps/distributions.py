@@ -50,7 +50,8 @@ class Distribution(ABC):
         """The value at ``u`` in [0, 1] (the inverse CDF), quantized and in the support."""
 
     def grid_values(self) -> list[Any] | None:
-        """Every value it can take, for grid search; None when continuous."""
+        """The values grid search walks, as wandb's grid walks them; None where wandb's grid refuses
+        the distribution (all but constant, categorical, int_uniform and q_uniform)."""
         return None
 
 
@@ -169,8 +170,9 @@ class QUniform(Uniform):
         return _quantize(x, self.q)
 
     def grid_values(self) -> list[Any]:
-        lo, hi = round(self.min / self.q), round(self.max / self.q)
-        return [_quantize(k * self.q, self.q) for k in range(lo, hi + 1)]
+        # wandb's grid: numpy.arange(min, max, q), so max is left out and points start at min
+        # (not at multiples of q, as sampled values are)
+        return list(np.arange(self.min, self.max, self.q).tolist())
 
 
 @dataclass(frozen=True)
