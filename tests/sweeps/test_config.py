@@ -469,3 +469,14 @@ def test_a_bad_config_is_refused_naming_the_field(config, message: str) -> None:
     # wandb code catches ValueError; wbnb's callers catch UsageError
     assert isinstance(err.value, ValueError) and isinstance(err.value, UsageError)
     assert str(err.value).startswith(err.value.path)
+
+
+def test_beta_samples_without_scipy_and_names_the_extra_its_cdf_needs(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.special", None)  # an import of it now fails
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    beta = one({"distribution": "q_beta", "a": 2, "b": 2, "q": 0.5})
+    assert beta.sample(np.random.default_rng(0)) in (0.0, 0.5, 1.0)
+    with pytest.raises(ImportError, match=r"wbnb\[sweeps\]"):
+        beta.to_unit(0.5)
