@@ -334,8 +334,10 @@ def test_hyperband_bands_follow_wandbs_rule() -> None:
     assert bands(max_iter=5, eta=2, s=2) == [1, 2]  # wandb's own doctest
     assert bands(max_iter=27, s=9) == [1, 3, 9]  # stops below 1
     b = bands(min_iter=3)
-    assert b[:4] == [3, 9, 27, 81] and len(b) == 100
+    assert b == [3**k for k in range(1, 40)]  # wandb's 100 bands, those below 2^63
     assert bands(min_iter=2, eta=2)[:4] == [2, 4, 8, 16]
+    assert bands(min_iter=4, eta=1.5)[:4] == [4, 6, 9, 13]
+    assert bands(min_iter=1, eta=1e10) == [10**k for k in range(0, 20, 10)]  # below 2^63 only
 
 
 def test_command_macros_expand_as_wandbs_agent_does() -> None:

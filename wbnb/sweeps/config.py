@@ -83,6 +83,9 @@ class SweepConfigError(UsageError, ValueError):
 
 @dataclass(frozen=True)
 class Metric:
+    """``metric``: the summary value a sweep optimises (``impute*``: what Bayesian search assumes
+    for failed or running trials, wandb's fields)."""
+
     name: str
     goal: Goal = "minimize"
     target: float | None = None
@@ -103,7 +106,8 @@ class Hyperband:
     def bands(self) -> list[int]:
         """The iterations (indices of the metric's logged values) runs are judged at, ascending,
         computed as wandb computes them: ``max_iter / eta^k`` for k = 1..s (while >= 1) when
-        ``max_iter`` is given, else ``min_iter * eta^k`` for k = 0..99."""
+        ``max_iter`` is given, else ``min_iter * eta^k`` for k = 0..99 (those below 2^63: no run
+        logs more values, and a huge eta would overflow)."""
         if self.max_iter is not None and self.s is not None:
             bands, band = [], float(self.max_iter)
             for _ in range(self.s):
@@ -113,7 +117,13 @@ class Hyperband:
                 bands.append(int(band))
             return sorted(bands)
         assert self.min_iter is not None  # parse_sweep_config refuses neither
-        return [int(self.min_iter * self.eta**k) for k in range(100)]
+        bands, band = [], self.min_iter
+        for _ in range(100):  # multiplied step by step, as wandb does, so float etas round alike
+            if band >= 2**63:
+                break
+            bands.append(int(band))
+            band *= self.eta
+        return bands
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,8 @@ class Param:
 
 @dataclass(frozen=True)
 class SweepConfig:
+    """A parsed sweep config; ``raw`` is the config as given, for storing beside the sweep."""
+
     method: Method
     parameters: dict[str, Param]
     metric: Metric | None = None
