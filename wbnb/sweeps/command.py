@@ -2,7 +2,8 @@
 
 A token that is exactly ``${name}`` becomes zero or more arguments; ``${envvar:NAME}`` inside
 any token becomes that environment variable (its name when unset), as wandb's agent does.
-Arguments are formatted as wandb formats them (``--name=value`` with Python's ``str(value)``).
+Arguments are formatted as wandb formats them (``--name=value`` with Python's ``str(value)``);
+``${interpreter}`` is this Python (wandb's agent writes ``python``, which may not be the venv's).
 """
 
 from __future__ import annotations
@@ -68,13 +69,10 @@ def expand_command(
         "args": flags,
         "args_no_equals": [a for k, v in params.items() for a in (f"--{k}", str(v))],
         "args_no_hyphens": [f"{k}={v}" for k, v in params.items()],
-        # a false boolean is omitted, a true one is a bare flag
-        "args_no_boolean_flags": [
-            (f"--{k}" if v else "") if isinstance(v, bool) else f"--{k}={v}" for k, v in params.items()
-        ],
+        # a true boolean is a bare flag, a false one is left out
+        "args_no_boolean_flags": [f"--{k}" if v is True else f"--{k}={v}" for k, v in params.items() if v is not False],
         "args_json": [args_json(params)],
     }
-    expansions["args_no_boolean_flags"] = [a for a in expansions["args_no_boolean_flags"] if a]
     if program is not None:
         expansions["program"] = [program]
     if args_json_file is not None:

@@ -5,7 +5,8 @@ defaults (metric goal ``minimize``, hyperband ``eta`` 3 and ``strict`` true, ``q
 ``sigma`` 1, ``a`` = ``b`` = 1) and its inference when ``distribution`` is left out: ``values`` ->
 categorical, ``value`` -> constant, integer ``min``/``max`` -> int_uniform, otherwise uniform.
 Stricter than the schema where a value could only misbehave later: ``sigma``, ``a``, ``b``
-must be > 0, ``probabilities`` must sum to 1, unknown command macros are refused. ``seed`` is
+must be > 0, ``probabilities`` must sum to 1, unknown command macros are refused, and a grid
+sweep's parameters are checked here as wandb's grid search checks them when it starts. ``seed`` is
 wbnb's addition.
 
 Public API (the search methods and agents build on these names)::
@@ -82,6 +83,9 @@ class SweepConfigError(UsageError, ValueError):
 
 @dataclass(frozen=True)
 class Metric:
+    """``metric``: the summary value a sweep optimises (``impute*``: what Bayesian search assumes
+    for failed or running trials, wandb's fields)."""
+
     name: str
     goal: Goal = "minimize"
     target: float | None = None
@@ -102,7 +106,8 @@ class Hyperband:
     def bands(self) -> list[int]:
         """The iterations (indices of the metric's logged values) runs are judged at, ascending,
         computed as wandb computes them: ``max_iter / eta^k`` for k = 1..s (while >= 1) when
-        ``max_iter`` is given, else ``min_iter * eta^k`` for k = 0..99."""
+        ``max_iter`` is given, else ``min_iter * eta^k`` for k = 0..99 (those below 2^63: no run
+        logs more values, and a huge eta would overflow)."""
         if self.max_iter is not None and self.s is not None:
             bands, band = [], float(self.max_iter)
             for _ in range(self.s):
@@ -112,7 +117,13 @@ class Hyperband:
                 bands.append(int(band))
             return sorted(bands)
         assert self.min_iter is not None  # parse_sweep_config refuses neither
-        return [int(self.min_iter * self.eta**k) for k in range(100)]
+        bands, band = [], self.min_iter
+        for _ in range(100):  # multiplied step by step, as wandb does, so float etas round alike
+            if band >= 2**63:
+                break
+            bands.append(int(band))
+            band *= self.eta
+        return bands
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,8 @@ class Param:
 
 @dataclass(frozen=True)
 class SweepConfig:
+    """A parsed sweep config; ``raw`` is the config as given, for storing beside the sweep."""
+
     method: Method
     parameters: dict[str, Param]
     metric: Metric | None = None
@@ -272,6 +285,20 @@ def _parse_parameters(v: Any, path: str) -> dict[str, Param]:
     return out
 
 
+def _check_grid(params: dict[str, Param], path: str) -> None:
+    # wandb's grid takes only parameters with a finite list of values, and no probabilities
+    for name, p in params.items():
+        if p.parameters is not None:
+            _check_grid(p.parameters, f"{path}.{name}.parameters")
+        elif isinstance(p.distribution, Categorical) and p.distribution.probabilities is not None:
+            raise SweepConfigError(f"{path}.{name}.probabilities", "grid search takes no probabilities")
+        elif p.distribution is not None and p.distribution.grid_values() is None:
+            raise SweepConfigError(
+                f"{path}.{name}",
+                f"grid search needs value, values, int_uniform or q_uniform (got {p.distribution.kind})",
+            )
+
+
 def _choice(v: Any, path: str, allowed: tuple[str, ...]) -> Any:
     if v not in allowed:
         raise SweepConfigError(path, f"must be one of {', '.join(allowed)} (got {v!r})")
@@ -369,12 +396,15 @@ def parse_sweep_config(config: Mapping[str, Any] | str) -> SweepConfig:
     run_cap = _optional(cfg, "run_cap", int, "an integer > 0")
     if run_cap is not None and run_cap < 1:
         raise SweepConfigError("run_cap", f"must be an integer > 0 (got {run_cap!r})")
+    parameters = _parse_parameters(cfg["parameters"], "parameters") if "parameters" in cfg else {}
+    if method == "grid":
+        _check_grid(parameters, "parameters")
     seed = _optional(cfg, "seed", int, "an integer >= 0")
     if seed is not None and seed < 0:
         raise SweepConfigError("seed", f"must be an integer >= 0 (got {seed!r})")
     return SweepConfig(
         method=method,
-        parameters=_parse_parameters(cfg["parameters"], "parameters") if "parameters" in cfg else {},
+        parameters=parameters,
         metric=_parse_metric(cfg["metric"]) if cfg.get("metric") is not None else None,
         early_terminate=_parse_hyperband(cfg["early_terminate"]) if cfg.get("early_terminate") is not None else None,
         run_cap=run_cap,

@@ -50,7 +50,8 @@ class Distribution(ABC):
         """The value at ``u`` in [0, 1] (the inverse CDF), quantized and in the support."""
 
     def grid_values(self) -> list[Any] | None:
-        """Every value it can take, for grid search; None when continuous."""
+        """The values grid search walks, as wandb's grid walks them; None where wandb's grid refuses
+        the distribution (all but constant, categorical, int_uniform and q_uniform)."""
         return None
 
 
@@ -97,8 +98,11 @@ class Categorical(Distribution):
         return ((edges[i - 1] if i else 0.0) + edges[i]) / 2
 
     def from_unit(self, u: float) -> Any:
-        i = bisect.bisect_right(self._edges(), _clip_unit(u))
-        return self.values[min(i, len(self.values) - 1)]
+        edges = self._edges()
+        i = bisect.bisect_right(edges, _clip_unit(u))
+        if i == len(edges):  # u at the top: the last value with a probability above 0
+            i = bisect.bisect_left(edges, edges[-1])
+        return self.values[i]
 
     def grid_values(self) -> list[Any]:
         return list(self.values)
@@ -166,8 +170,9 @@ class QUniform(Uniform):
         return _quantize(x, self.q)
 
     def grid_values(self) -> list[Any]:
-        lo, hi = round(self.min / self.q), round(self.max / self.q)
-        return [_quantize(k * self.q, self.q) for k in range(lo, hi + 1)]
+        # wandb's grid: numpy.arange(min, max, q), so max is left out and points start at min
+        # (not at multiples of q, as sampled values are)
+        return list(np.arange(self.min, self.max, self.q).tolist())
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,10 @@ class _LogUniformBase(_Continuous):
     @abstractmethod
     def _log_bounds(self) -> tuple[float, float]: ...
 
+    def _value_bounds(self) -> tuple[float, float]:
+        lo, hi = self._log_bounds()
+        return math.exp(lo), math.exp(hi)
+
     def _cdf(self, x: float) -> float:
         if x <= 0:
             return 0.0
@@ -189,7 +198,9 @@ class _LogUniformBase(_Continuous):
 
     def _ppf(self, u: float) -> float:
         lo, hi = self._log_bounds()
-        return math.exp(lo + u * (hi - lo))
+        # exp(log(max)) can round past max: keep the value in its bounds
+        vlo, vhi = self._value_bounds()
+        return min(max(math.exp(lo + u * (hi - lo)), vlo), vhi)
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,9 @@ class LogUniformValues(_LogUniformBase):
 
     def _log_bounds(self) -> tuple[float, float]:
         return math.log(self.min), math.log(self.max)
+
+    def _value_bounds(self) -> tuple[float, float]:
+        return self.min, self.max
 
 
 @dataclass(frozen=True)
