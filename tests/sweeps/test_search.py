@@ -94,8 +94,9 @@ def test_nested_names_sort_at_each_level() -> None:
     assert [name for name, _ in ordered_leaves(config)] == [("a", "x"), ("a-b",)]
 
 
-def test_grid_refuses_a_continuous_parameter_by_name() -> None:
-    with pytest.raises(UsageError, match=r"parameters\.opt\.lr: grid search needs a finite set"):
+def test_a_continuous_grid_parameter_is_refused_by_name() -> None:
+    # at parse, before any grid is walked
+    with pytest.raises(UsageError, match=r"parameters\.opt\.parameters\.lr: grid search needs"):
         make_grid({"opt": {"parameters": {"lr": {"min": 0.0, "max": 1.0}}}})
 
 

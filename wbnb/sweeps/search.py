@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from wbnb.errors import UsageError
-
 from .config import SweepConfig
 from .distributions import Distribution
 
@@ -46,11 +44,7 @@ class Grid:
         self._keys: list[dict[str, int]] = []  # canonical value -> its position, per leaf
         for name, leaf in ordered_leaves(config):
             values = leaf.grid_values()
-            if values is None:
-                raise UsageError(
-                    f"parameters.{'.'.join(name)}: grid search needs a finite set of values "
-                    "(values, value, int_uniform or q_uniform), not a continuous distribution"
-                )
+            assert values is not None  # parse_sweep_config refuses a continuous grid parameter
             keys: dict[str, int] = {}
             unique: list[Any] = []
             for value in values:
