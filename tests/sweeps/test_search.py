@@ -118,3 +118,14 @@ def test_random_suggestion_depends_on_the_seed_and_its_index_only() -> None:
 def test_grid_walks_int_uniform_bounds_as_values() -> None:
     grid = make_grid({"layers": {"min": 1, "max": 3}, "act": {"values": ["relu", "tanh"]}})
     assert all_points(grid) == [{"act": act, "layers": n} for act in ("relu", "tanh") for n in (1, 2, 3)]
+
+
+def test_a_huge_grid_is_indexed_without_walking_it() -> None:
+    # 10**20 points: past numpy's index range, so points are found by Python's integers
+    grid = make_grid({f"p{i:02}": {"values": list(range(10))} for i in range(20)})
+    assert grid.size == 10**20
+    last = grid.point(10**20 - 1)
+    assert set(last.values()) == {9}
+    assert grid.index_of(last) == 10**20 - 1
+    assert grid.index_of(grid.point(12345678901234567890)) == 12345678901234567890
+    assert grid.next([grid.point(0)]) == (1, grid.point(1))

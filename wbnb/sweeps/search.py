@@ -63,7 +63,7 @@ class Grid:
         if not 0 <= index < self.size:
             raise IndexError(f"grid point {index} of {self.size}")
         digits = []
-        for values in reversed(self._values):  # the last leaf varies fastest
+        for values in reversed(self._values):  # the last leaf varies fastest; any size (Python ints)
             index, digit = divmod(index, len(values))
             digits.append(digit)
         picked = (values[digit] for values, digit in zip(self._values, reversed(digits)))
