@@ -128,3 +128,34 @@ def test_artifacts_versions_data_links_the_best_checkpoint_and_draws_lineage(tmp
     # The Api cell printed what it read back.
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     assert "logged by: train" in printed and "used by: ['evaluate']" in printed
+
+
+@pytest.mark.timeout(900)
+def test_sweeps_runs_a_bayes_sweep_with_hyperband_and_a_cli_grid(tmp_path: Path) -> None:
+    from wbnb.sweeps.books import book_for
+
+    nb = execute("sweeps.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    book = book_for(store)
+    (sweep,) = book.sweeps("sweeps-demo")
+    trials = book.trials("sweeps-demo", sweep.id)
+    # run_cap is exact, every trial ended, and Hyperband cut some trials at a band.
+    assert len(trials) == 14 and sweep.state == "FINISHED"
+    assert {t.state for t in trials} <= {"finished", "stopped"}
+    stopped = [t for t in trials if t.state == "stopped"]
+    assert stopped and all(t.stop and t.stop["band"] in (2, 4) for t in stopped)
+    runs = {m["id"]: m for m in store.runs("sweeps-demo")}
+    assert {t.run_id for t in trials} == set(runs)
+    for t in trials:
+        meta = runs[t.run_id]
+        assert meta["sweep_id"] == sweep.id and meta["config"]["hidden"] == t.params["hidden"]
+        assert meta["state"] == ("killed" if t.state == "stopped" else "finished")
+    # The CLI agent ran the grid's four points once each, as subprocesses.
+    (grid,) = book.sweeps("sweeps-demo-grid")
+    points = sorted((t.params["lr"], t.params["layers"]) for t in book.trials("sweeps-demo-grid", grid.id))
+    assert points == [(0.01, 1), (0.01, 2), (0.1, 1), (0.1, 2)]
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    assert "FINISHED [(0.01, 1), (0.01, 2), (0.1, 1), (0.1, 2)]" in printed
+    # The panel and Compare are in the saved notebook with their static pictures.
+    views = outputs(nb, "application/vnd.jupyter.widget-view+json")
+    assert len(views) == 2 and all("<svg" in svg for svg in outputs(nb, "image/svg+xml"))
