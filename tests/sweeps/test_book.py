@@ -16,8 +16,9 @@ from wbnb.store.errors import StoreError
 from wbnb.store.local import LocalStore
 from wbnb.sweeps import SweepConfigError
 from wbnb.sweeps.books import book_for
+from wbnb.sweeps.config import parse_sweep_config
 from wbnb.sweeps.records import EARLY_FAILURES, SweepNotFound, SweepStateError
-from wbnb.sweeps.search import random_point
+from wbnb.sweeps.search import Grid, random_point
 from wbnb.sweeps.sql import SqlSweepBook
 
 GRID: dict[str, Any] = {
@@ -71,6 +72,8 @@ def test_a_bad_config_or_seed_is_refused_naming_the_field(book: SqlSweepBook) ->
         book.create("p", {"method": "random", "parameters": {"lr": {"min": 0.5, "max": 0.1}}})
     with pytest.raises(SweepConfigError, match="seed"):
         book.create("p", RANDOM, seed=-1)
+    with pytest.raises(SweepConfigError, match=r"parameters\.day\.values\.1: .*datetime\.date"):
+        book.create("p", parse_sweep_config("method: grid\nparameters: {day: {values: [1, 2024-01-01]}}").raw)
     assert book.sweeps("p") == []
 
 
@@ -88,8 +91,6 @@ def test_an_unknown_sweep_is_not_found(book: SqlSweepBook) -> None:
 
 
 def test_grid_claims_walk_the_grid_once_then_the_sweep_finishes_saying_why(book: SqlSweepBook) -> None:
-    from wbnb.sweeps.config import parse_sweep_config
-    from wbnb.sweeps.search import Grid
 
     sweep = book.create("p", GRID)
     grid = Grid(parse_sweep_config(GRID))
@@ -114,8 +115,6 @@ def test_a_grid_whose_points_are_all_held_waits_for_its_live_trials(book: SqlSwe
 
 
 def test_random_claims_follow_the_seed(book: SqlSweepBook) -> None:
-    from wbnb.sweeps.config import parse_sweep_config
-
     config = {**RANDOM, "run_cap": 5}
     one, two = book.create("p", config, seed=11), book.create("p", config, seed=11)
     first = run_all(book, one.id)
@@ -292,3 +291,11 @@ def test_one_book_per_store_object_and_nothing_written_by_reading(tmp_path: Path
     book_for(store).create("p", RANDOM)
     assert (tmp_path / "store" / "sweeps" / "sweeps.sqlite").is_file()
     assert len(book_for(LocalStore(tmp_path / "store")).sweeps("p")) == 1  # another store object, same file
+
+
+def test_a_damaged_book_file_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "store" / "sweeps" / "sweeps.sqlite"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match=r"sweep book .*sweeps\.sqlite.*check the disk"):
+        book_for(LocalStore(tmp_path / "store")).create("p", RANDOM)
