@@ -5,7 +5,9 @@ order, the exact ``run_cap``, leases, early failures and Hyperband rungs."""
 from __future__ import annotations
 
 import math
+import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +280,45 @@ def test_rungs_are_kept_per_trial_and_band(book: SqlSweepBook) -> None:
     assert book.trials("p", sweep.id)[0].rungs == {1: 0.5, 3: -math.inf}
     with pytest.raises(StoreError, match="no trial 5"):
         book.record_rung("p", sweep.id, 5, 1, 0.1)
+
+
+def test_a_released_trials_rungs_are_left_out_of_the_judgement(book: SqlSweepBook) -> None:
+    sweep = book.create("p", RANDOM)
+    lost = book.claim("p", sweep.id, "dead", lease=0.2).trial
+    assert lost is not None
+    book.record_rung("p", sweep.id, lost.seq, 1, 0.5)
+    wait_for(lambda: time.time() > lost.lease_until, 10, "the lease to run out")
+    again = book.claim("p", sweep.id, "alive").trial
+    assert again is not None
+    assert book.record_rung("p", sweep.id, again.seq, 1, 0.9) == {again.seq: {1: 0.9}}
+    assert book.rungs("p", sweep.id) == {again.seq: {1: 0.9}}
+    assert book.trials("p", sweep.id)[lost.seq].rungs == {1: 0.5}  # kept for reading
+
+
+# -- bayes -------------------------------------------------------------------------------
+
+
+def test_bayes_claims_pass_ended_values_and_live_points_to_suggest(
+    book: SqlSweepBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the scheduler hands ``bayes.suggest`` (a stand-in here: the search is bayes.py's)."""
+    calls: list[tuple[int, int, list[tuple[dict[str, Any], float]], list[dict[str, Any]]]] = []
+
+    def suggest(config: Any, seed: int, index: int, observed: Any, pending: Any) -> dict[str, Any]:
+        calls.append((seed, index, observed, pending))
+        return {"x": float(index)}
+
+    monkeypatch.setitem(sys.modules, "wbnb.sweeps.bayes", types.SimpleNamespace(suggest=suggest))
+    config = {"method": "bayes", "metric": {"name": "loss"}, "parameters": {"x": {"min": 0.0, "max": 9.0}}}
+    sweep = book.create("p", config, seed=4)
+    first, second, third = (book.claim("p", sweep.id, "a").trial for _ in range(3))
+    assert first is not None and second is not None and third is not None
+    book.end("p", sweep.id, first.seq, "finished", value=0.25)
+    book.end("p", sweep.id, second.seq, "failed", error="x")  # no value: nothing observed
+    fourth = book.claim("p", sweep.id, "a").trial
+    assert fourth is not None and (fourth.key, fourth.params) == (3, {"x": 3.0})
+    assert calls[:3] == [(4, 0, [], []), (4, 1, [], [{"x": 0.0}]), (4, 2, [], [{"x": 0.0}, {"x": 1.0}])]
+    assert calls[3] == (4, 3, [({"x": 0.0}, 0.25)], [{"x": 2.0}])
 
 
 # -- homes ---------------------------------------------------------------------------------
