@@ -20,6 +20,7 @@ artifact catalog's dialects (``store/catalog/dialect.py``) given the schema ``SW
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -100,12 +101,12 @@ CREATE TABLE IF NOT EXISTS sweep_rungs (
     1,
 )
 
-_SWEEP = """
-SELECT s.id, s.project, s.entity, s.config, s.state, s.seed, s.created_at, s.name, s.reason,
-       (SELECT COUNT(*) FROM sweep_trials t
-        WHERE t.entity = s.entity AND t.project = s.project AND t.sweep = s.id AND t.state <> 'released')
-FROM sweeps s
-"""
+_SWEEP = "SELECT s.id, s.project, s.entity, s.config, s.state, s.seed, s.created_at, s.name, s.reason"
+_COUNTED = (  # with trial_count: how many trials hold points
+    f"{_SWEEP}, (SELECT COUNT(*) FROM sweep_trials t"
+    " WHERE t.entity = s.entity AND t.project = s.project AND t.sweep = s.id AND t.state <> 'released')"
+    " FROM sweeps s"
+)
 _TRIAL = (
     "SELECT seq, key, params, state, run_id, agent_id, claimed_at, lease_until, ended_at, value, stop, error"
     " FROM sweep_trials WHERE entity = ? AND project = ? AND sweep = ?"
@@ -169,10 +170,10 @@ class SqlSweepBook(SweepBook):
         project = check_name("project", project)
         rows = self.dialect.read(
             lambda q: q.all(
-                f"{_SWEEP} WHERE s.entity = ? AND s.project = ? ORDER BY s.created_at, s.id", self.entity, project
+                f"{_COUNTED} WHERE s.entity = ? AND s.project = ? ORDER BY s.created_at, s.id", self.entity, project
             )
         )
-        return [_sweep_record(row) for row in rows]
+        return [_sweep_record(row[:-1], row[-1]) for row in rows]
 
     def set_state(self, project: str, sweep_id: str, state: SweepState, reason: str | None = None) -> SweepRecord:
         if state not in _VERBS:
@@ -180,17 +181,17 @@ class SqlSweepBook(SweepBook):
 
         def work(q: Sql) -> SweepRecord:
             row = self._sweep_row(q, project, sweep_id)
-            sweep = _sweep_record(row)
+            held = self._holding(q, project, sweep_id)
+            sweep = _sweep_record(row, held.held)
             if sweep.state == state:
                 return sweep
             if sweep.state in FINAL_SWEEP_STATES:
                 if not (sweep.state == "FINISHED" and state == "RUNNING"):
                     raise SweepStateError(f"sweep {sweep_id} is {sweep.state.lower()}: it cannot be {_VERBS[state]}")
-                done = exhausted(_parsed(row[3]), self._holding(q, project, sweep_id).held)
+                done = exhausted(_parsed(row[3]), held.held)
                 if done is not None:
                     raise SweepStateError(f"sweep {sweep_id} cannot be resumed: {done}, nothing more to run")
-            self._set(q, project, sweep_id, state, reason)
-            return self._sweep(q, project, sweep_id)
+            return self._set(q, sweep, state, reason)
 
         return self._write(project, sweep_id, work)
 
@@ -209,20 +210,23 @@ class SqlSweepBook(SweepBook):
                 *self._at(project, sweep_id),
                 now,
             )
-            sweep = _sweep_record(row)
-            if sweep.state in FINAL_SWEEP_STATES:
-                why = f": {sweep.reason}" if sweep.reason else ""
-                return Claim(None, f"sweep {sweep_id} is {sweep.state.lower()}{why}")
-            if sweep.state != "RUNNING":
-                return Claim(None, f"sweep {sweep_id} is {sweep.state.lower()}", wait=True)
+            state, reason = row[4], row[8]
+            if state in FINAL_SWEEP_STATES:
+                why = f": {reason}" if reason else ""
+                return Claim(None, f"sweep {sweep_id} is {state.lower()}{why}")
+            if state != "RUNNING":
+                return Claim(None, f"sweep {sweep_id} is {state.lower()}", wait=True)
             held = self._holding(q, project, sweep_id)
-            point = next_point(_parsed(row[3]), sweep.seed, held, lambda: self._trials(q, project, sweep_id))
+            point = next_point(_parsed(row[3]), int(row[5]), held, lambda: self._trials(q, project, sweep_id))
             if point.key is None or point.params is None:
                 if not point.wait:
-                    self._set(q, project, sweep_id, "FINISHED", point.reason)
+                    self._set(q, _sweep_record(row, held.held), "FINISHED", point.reason)
                 return Claim(None, point.reason, point.wait)
-            last = q.one(f"SELECT MAX(seq) FROM sweep_trials WHERE {_IN_SWEEP}", *self._at(project, sweep_id))
-            seq = 0 if last is None or last[0] is None else int(last[0]) + 1
+            last = q.one(  # DESC LIMIT 1, not MAX: PostgreSQL would read every seq of the sweep
+                f"SELECT seq FROM sweep_trials WHERE {_IN_SWEEP} ORDER BY seq DESC LIMIT 1",
+                *self._at(project, sweep_id),
+            )
+            seq = 0 if last is None else int(last[0]) + 1
             trial = TrialRecord(
                 sweep_id, seq, point.key, point.params, "claimed", new_run_id(), agent_id, now, now + lease
             )
@@ -255,7 +259,7 @@ class SqlSweepBook(SweepBook):
         _check_lease(lease)
 
         def work(q: Sql) -> set[int]:
-            sweep = self._sweep(q, project, sweep_id)
+            canceled = self._sweep_row(q, project, sweep_id)[4] == "CANCELED"
             until = time.time() + lease
             stop = set()
             for seq in seqs:
@@ -266,7 +270,7 @@ class SqlSweepBook(SweepBook):
                     *self._at(project, sweep_id),
                     *(seq, agent_id),
                 )
-                if not renewed or sweep.state == "CANCELED":
+                if not renewed or canceled:
                     stop.add(seq)
             return stop
 
@@ -312,7 +316,7 @@ class SqlSweepBook(SweepBook):
         def work(q: Sql) -> SweepRecord:
             trial = self._trial(q, project, sweep_id, seq)
             if trial.state not in LIVE:  # ended already, or released: its point may be another's now
-                return self._sweep(q, project, sweep_id)
+                return _sweep_record(self._sweep_row(q, project, sweep_id), self._holding(q, project, sweep_id).held)
             q.run(
                 f"UPDATE sweep_trials SET state = ?, ended_at = ?, value = ?, stop = ?, error = ?"
                 f" WHERE {_IN_SWEEP} AND seq = ?",
@@ -322,7 +326,8 @@ class SqlSweepBook(SweepBook):
                 seq,
             )
             row = self._sweep_row(q, project, sweep_id)
-            sweep = _sweep_record(row)
+            held = self._holding(q, project, sweep_id)
+            sweep = _sweep_record(row, held.held)
             if sweep.state not in ("RUNNING", "PAUSED"):
                 return sweep
             first = q.all(
@@ -330,14 +335,13 @@ class SqlSweepBook(SweepBook):
                 *self._at(project, sweep_id),
                 EARLY_FAILURES,
             )
-            held = self._holding(q, project, sweep_id)
             if len(first) == EARLY_FAILURES and all(s == "failed" for _, s in first) and seq in {n for n, _ in first}:
-                self._set(q, project, sweep_id, "FAILED", _early_failure(error))
-            elif sweep.state == "RUNNING" and not held.live:
+                return self._set(q, sweep, "FAILED", _early_failure(error))
+            if sweep.state == "RUNNING" and not held.live:
                 done = exhausted(_parsed(row[3]), held.held)
                 if done is not None:
-                    self._set(q, project, sweep_id, "FINISHED", done)
-            return self._sweep(q, project, sweep_id)
+                    return self._set(q, sweep, "FINISHED", done)
+            return sweep
 
         return self._write(project, sweep_id, work)
 
@@ -360,20 +364,27 @@ class SqlSweepBook(SweepBook):
         return self.entity, project, sweep_id
 
     def _sweep_row(self, q: Sql, project: str, sweep_id: str) -> Row:
-        row = q.one(f"{_SWEEP} WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id))
+        """The sweep's columns (``_SWEEP``), or ``SweepNotFound``."""
+        row = q.one(
+            f"{_SWEEP} FROM sweeps s WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id)
+        )
         if row is None:
             raise SweepNotFound(f"no sweep {sweep_id!r} in project {project!r}")
         return row
 
     def _sweep(self, q: Sql, project: str, sweep_id: str) -> SweepRecord:
-        return _sweep_record(self._sweep_row(q, project, sweep_id))
+        row = q.one(f"{_COUNTED} WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id))
+        if row is None:
+            raise SweepNotFound(f"no sweep {sweep_id!r} in project {project!r}")
+        return _sweep_record(row[:-1], row[-1])
 
-    def _set(self, q: Sql, project: str, sweep_id: str, state: str, reason: str | None) -> None:
+    def _set(self, q: Sql, sweep: SweepRecord, state: SweepState, reason: str | None) -> SweepRecord:
         q.run(
             "UPDATE sweeps SET state = ?, reason = ? WHERE entity = ? AND project = ? AND id = ?",
             *(state, reason),
-            *self._at(project, sweep_id),
+            *self._at(sweep.project, sweep.id),
         )
+        return dataclasses.replace(sweep, state=state, reason=reason)
 
     def _holding(self, q: Sql, project: str, sweep_id: str) -> Holding:
         """Counted on the partial indexes: claiming reads no trial's row in a big sweep."""
@@ -418,10 +429,10 @@ class SqlSweepBook(SweepBook):
         return out
 
 
-def _sweep_record(row: Row) -> SweepRecord:
-    sweep_id, project, entity, config, state, seed, created_at, name, reason, count = row
+def _sweep_record(row: Row, held: int) -> SweepRecord:
+    sweep_id, project, entity, config, state, seed, created_at, name, reason = row
     return SweepRecord(
-        sweep_id, project, entity, json.loads(config), state, int(seed), created_at, name, reason, int(count)
+        sweep_id, project, entity, json.loads(config), state, int(seed), created_at, name, reason, int(held)
     )
 
 
