@@ -4,6 +4,7 @@ order, the exact ``run_cap``, leases, early failures and Hyperband rungs."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import sys
 import time
@@ -340,3 +341,12 @@ def test_a_damaged_book_file_is_a_store_error_naming_it(tmp_path: Path) -> None:
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match=r"sweep book .*sweeps\.sqlite.*check the disk"):
         book_for(LocalStore(tmp_path / "store")).create("p", RANDOM)
+
+
+def test_threads_sharing_one_book_claim_each_grid_point_once(book: SqlSweepBook) -> None:
+    """An agent's heartbeat thread and its trials share a book: each thread its own connection."""
+    sweep = book.create("p", {"method": "grid", "parameters": {"x": {"values": list(range(40))}}})
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        ran = [p for params in pool.map(lambda i: run_all(book, sweep.id, f"t{i}"), range(4)) for p in params]
+    assert sorted(p["x"] for p in ran) == list(range(40))
+    assert book.sweep("p", sweep.id).state == "FINISHED"

@@ -363,19 +363,16 @@ class SqlSweepBook(SweepBook):
     def _at(self, project: str, sweep_id: str) -> tuple[str, str, str]:
         return self.entity, project, sweep_id
 
-    def _sweep_row(self, q: Sql, project: str, sweep_id: str) -> Row:
-        """The sweep's columns (``_SWEEP``), or ``SweepNotFound``."""
-        row = q.one(
-            f"{_SWEEP} FROM sweeps s WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id)
-        )
+    def _sweep_row(self, q: Sql, project: str, sweep_id: str, counted: bool = False) -> Row:
+        """The sweep's columns (``_SWEEP``, then with ``counted`` its trial_count), or ``SweepNotFound``."""
+        select = _COUNTED if counted else f"{_SWEEP} FROM sweeps s"
+        row = q.one(f"{select} WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id))
         if row is None:
             raise SweepNotFound(f"no sweep {sweep_id!r} in project {project!r}")
         return row
 
     def _sweep(self, q: Sql, project: str, sweep_id: str) -> SweepRecord:
-        row = q.one(f"{_COUNTED} WHERE s.entity = ? AND s.project = ? AND s.id = ?", *self._at(project, sweep_id))
-        if row is None:
-            raise SweepNotFound(f"no sweep {sweep_id!r} in project {project!r}")
+        row = self._sweep_row(q, project, sweep_id, counted=True)
         return _sweep_record(row[:-1], row[-1])
 
     def _set(self, q: Sql, sweep: SweepRecord, state: SweepState, reason: str | None) -> SweepRecord:
