@@ -150,6 +150,7 @@ def test_params_and_values_keep_any_json_and_nan(book: SqlSweepBook) -> None:
     assert math.isnan(stored.value) and stored.stop == {"band": 3, "value": math.inf}
     second = book.claim("p", sweep.id, "a").trial
     assert second is not None and second.params == {"arch": [1, "two"]}
+    assert [t.params for t in book.trials("p", sweep.id)] == [first.params, second.params]
 
 
 def test_a_trial_has_a_fresh_run_id_and_is_started_by_its_agent_only(book: SqlSweepBook) -> None:

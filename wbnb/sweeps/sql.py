@@ -227,14 +227,15 @@ class SqlSweepBook(SweepBook):
                 *self._at(project, sweep_id),
             )
             seq = 0 if last is None else int(last[0]) + 1
-            trial = TrialRecord(
-                sweep_id, seq, point.key, point.params, "claimed", new_run_id(), agent_id, now, now + lease
+            params = _dump(point.params)
+            trial = TrialRecord(  # its params as stored: the agent runs what trials() will show
+                sweep_id, seq, point.key, json.loads(params), "claimed", new_run_id(), agent_id, now, now + lease
             )
             q.run(
                 "INSERT INTO sweep_trials (entity, project, sweep, seq, key, params, state, run_id, agent_id,"
                 " claimed_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 *self._at(project, sweep_id),
-                *(seq, trial.key, _dump(trial.params), trial.state, trial.run_id, agent_id, now, now + lease),
+                *(seq, trial.key, params, trial.state, trial.run_id, agent_id, now, now + lease),
             )
             return Claim(trial)
 
