@@ -5,6 +5,8 @@
                                  the project's run table (default: the current run's)
     %wbnb show RUN [RUN ...]     one run's panel, or several runs' curves overlaid
                                  (runs as "project/id")
+    %wbnb sweep SWEEP            a sweep's state, trials and best run
+                                 (SWEEP as "ID", "project/ID" or "entity/project/ID")
     %%wbnb [--project P] [--name N] [--config k=v ...]
                                  the cell runs inside a run that finishes when it ends
                                  (failed if it raised)
@@ -18,6 +20,7 @@ import argparse
 import ast
 import shlex
 import sys
+from collections import Counter
 from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
@@ -67,6 +70,35 @@ def parse_config(pairs: list[str]) -> dict[str, Any]:
     return config
 
 
+def sweep_summary(path: str, project: str | None) -> str:
+    """A sweep's state, trials and best trial as text (``project``: the default one, the
+    current run's)."""
+    from ..api import Api
+    from ..sdk.sparklines import flatten, format_value
+    from ..textout import counted, plain
+
+    sweep = Api({"project": project} if project else None).sweep(path)
+    trials = sweep.trials
+    states = ", ".join(f"{n} {state}" for state, n in Counter(t.state for t in trials).items())
+    expected = sweep.expected_run_count
+    lines = [
+        f"sweep {'/'.join(plain(p) for p in sweep.path if p)} ({plain(sweep.name)}): {sweep.state}, "
+        f"{sweep.parsed.method}, {counted(sweep.trial_count, 'trial')}"
+        + (f" of {expected}" if expected is not None else "")
+        + (f" ({states})" if states else "")
+    ]
+    if sweep.reason:
+        lines.append(f"why: {plain(sweep.reason)}")
+    metric, value = sweep.parsed.metric, sweep.best_loss
+    best = next((t for t in trials if value is not None and t.value == value), None)
+    if metric is not None and best is not None:
+        params = ", ".join(f"{plain(k)}={plain(format_value(v))}" for k, v in flatten(best.params).items())
+        lines.append(
+            f"best {plain(metric.name)} ({metric.goal}): {format_value(value)} in run {plain(best.run_id)} ({params})"
+        )
+    return "\n".join(lines)
+
+
 @magics_class
 class WbnbMagics(Magics):
     """The ``%wbnb`` line magic and ``%%wbnb`` cell magic."""
@@ -111,6 +143,10 @@ class WbnbMagics(Magics):
             if not rest:
                 raise UsageError("show needs at least one run, as project/id")
             return display(RunPanel(rest[0]) if len(rest) == 1 else Curves(rest))
+        if command == "sweep":
+            if len(rest) != 1:
+                raise UsageError("sweep takes one sweep, as ID, project/ID or entity/project/ID")
+            return print(sweep_summary(rest[0], run.project if run is not None else None))
         raise UsageError(f"unknown command {command!r}")
 
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:
