@@ -102,7 +102,7 @@ def test_pause_resume_stop_cancel_change_the_state(
     assert Api().sweep(f"cli/{sweep_id}").state == "CANCELED"
     # A canceled sweep stays canceled; a sweep that is not there is named.
     assert main(["sweep", "--resume", f"cli/{sweep_id}"]) == 1
-    assert "CANCELED" in capsys.readouterr().err
+    assert "is canceled: it cannot be resumed" in capsys.readouterr().err
     assert main(["sweep", "--pause", "cli/nosuch12"]) == 1
     assert "could not find sweep 'cli/nosuch12'" in capsys.readouterr().err
 
