@@ -376,7 +376,8 @@ class Run:
 
     @property
     def state(self) -> State:
-        """running, finished, failed, crashed (a writer that died) or damaged (its metadata cannot be read)."""
+        """running, finished, failed, crashed (a writer that died), killed (stopped by a sweep or Ctrl-C in an
+        agent) or damaged (its metadata cannot be read)."""
         return self._meta.get("state", "running")
 
     @property
