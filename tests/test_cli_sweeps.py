@@ -130,6 +130,19 @@ def test_sweeps_lists_id_name_state_trials_best(
     assert lines[2].split()[:7] == [second, "random", "one", "PAUSED", "random", "0", "-"]
 
 
+def test_agent_runs_the_sweeps_program(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "train.py").write_text(
+        "import wbnb\nrun = wbnb.init()\nrun.log({'loss': run.config.lr * run.config.layers})\nrun.finish()\n"
+    )
+    sweep_id = create(tmp_path, capsys, "--project", "cli", text=YAML + f"program: {tmp_path / 'train.py'}\n")
+    assert main(["agent", sweep_id, "--project", "cli", "--count", "2"]) == 0
+    sweep = Api().sweep(f"cli/{sweep_id}")
+    assert [(r.state, r.config["lr"]) for r in sweep.runs] == [("finished", 0.1), ("finished", 0.01)]
+    assert sweep.best_run().summary["loss"] == pytest.approx(0.02)
+    assert main(["sweeps", "--project", "cli"]) == 0
+    assert "2/3" in capsys.readouterr().out
+
+
 def test_the_commands_run_from_a_shell(store_dir: Path, tmp_path: Path) -> None:
     config = tmp_path / "sweep.yaml"
     config.write_text(YAML)

@@ -16,7 +16,7 @@ from .sdk.run_extras import server_project_url
 from .store.base import Store
 from .store.filters import iso_time
 from .sweeps.config import SweepConfig, parse_sweep_config
-from .sweeps.paths import parse_sweep_path
+from .sweeps.lease import sweep_path
 from .sweeps.records import SweepBook, SweepNotFound, SweepRecord, SweepState, TrialRecord
 from .sweeps.search import Grid
 
@@ -230,7 +230,7 @@ def create(api: Api, config: Mapping[str, Any], name: str | None = None) -> Swee
 def sweep(api: Api, path: str) -> Sweep:
     """One sweep by ``ID``, ``project/ID`` or ``entity/project/ID``; ``SweepNotFound``
     (a ``ValueError``, as wandb's) naming the project's sweeps when there is none."""
-    entity, project, sweep_id = parse_sweep_path(path)
+    entity, project, sweep_id = sweep_path(path)
     project = project or api.default_project
     store = api._store_for(entity)
     book = book_of(store)

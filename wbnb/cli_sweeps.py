@@ -19,7 +19,7 @@ from .api import Api
 from .api_sweeps import Sweep, create
 from .sdk.sparklines import format_value
 from .sweeps.config import SweepConfigError, load_sweep_config
-from .sweeps.paths import parse_sweep_path
+from .sweeps.lease import sweep_path
 from .sweeps.records import SweepState
 from .textout import local_time, plain, table
 
@@ -106,9 +106,9 @@ def _trials(sweep: Sweep) -> str:
 def _cmd_agent(args: argparse.Namespace) -> int:
     from .sweeps.launcher import run_agent  # the CLI agent (subprocess trials); loads only for `wbnb agent`
 
-    entity, project, sweep_id = parse_sweep_path(args.sweep)
-    api = Api({"dir": args.dir, "entity": entity or args.entity, "project": project or args.project})
-    return run_agent(api.store, api.default_project, sweep_id, count=args.count)
+    entity, project, _ = sweep_path(args.sweep, args.project, args.entity)
+    api = Api({"dir": args.dir, "entity": entity, "project": project})
+    return run_agent(api.store, args.sweep, args.count, project=api.default_project, entity=api.default_entity)
 
 
 def _count(value: str) -> int:
