@@ -13,10 +13,16 @@ export const PLOT_TOP = 34;
 
 export const PLOT_HEIGHT = 200;
 
-/** A labelled place on an axis: ``pos`` in [0, 1] from the bottom. */
+export const TICK_WIDTH = 52;
+
+/**
+ * A labelled place on an axis: ``pos`` in [0, 1] from the bottom, ``text`` its label
+ * as drawn (clipped to ``TICK_WIDTH``), ``full`` the whole label.
+ */
 export interface Tick {
   pos: number;
   text: string;
+  full: string;
 }
 
 /**

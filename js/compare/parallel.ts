@@ -101,16 +101,17 @@ export class ParallelChart {
       const g = svg("g", { class: "wbnb-axis-g" }, root);
       g.dataset.key = axis.key;
       svg("line", { class: "wbnb-axis", x1: x, y1: PLOT_TOP, x2: x, y2: PLOT_TOP + PLOT_HEIGHT }, g);
-      const label = svgText(g, x, PLOT_TOP - 14, axis.label + (axis.log ? " (log)" : ""), {
+      const name = svgText(g, x, PLOT_TOP - 14, axis.label + (axis.log ? " (log)" : ""), {
         "text-anchor": "middle",
         "font-weight": 600,
         class: "wbnb-axis-label",
       });
-      label.dataset.key = axis.key;
+      name.dataset.key = axis.key;
       for (const tick of axis.ticks) {
         const y = yOf(tick.pos);
         svg("line", { class: "wbnb-axis", x1: x - 3, y1: y, x2: x, y2: y }, g);
-        svgText(g, x - 5, y + 4, tick.text, { "text-anchor": "end", "font-size": 10, fill: "#666" });
+        const label = svgText(g, x - 5, y + 4, tick.text, { "text-anchor": "end", "font-size": 10, fill: "#666", class: "wbnb-tick" });
+        if (tick.full !== tick.text) svg("title", {}, label).textContent = tick.full;
       }
       const area = svg("rect", { class: "wbnb-brush-area", x: x - 12, y: PLOT_TOP, width: 24, height: PLOT_HEIGHT }, g);
       const brush = svg("rect", { class: "wbnb-brush", x: x - 8, y: 0, width: 16, height: 0 }, g);

@@ -22,15 +22,18 @@ AXIS_GAP = 120
 MARGIN = 70
 PLOT_TOP = 34
 PLOT_HEIGHT = 200
+TICK_WIDTH = 52  # px a tick label may take left of its axis (font size 10)
 
 AxisKind = Literal["num", "cat"]
 
 
 class Tick(TypedDict):
-    """A labelled place on an axis: ``pos`` in [0, 1] from the bottom."""
+    """A labelled place on an axis: ``pos`` in [0, 1] from the bottom, ``text`` its label
+    as drawn (clipped to ``TICK_WIDTH``), ``full`` the whole label."""
 
     pos: float
     text: str
+    full: str
 
 
 class Axis(TypedDict):

@@ -51,16 +51,21 @@ def varying_config(rows: list[Row]) -> list[str]:
 
 
 def rows_parallel(
-    rows: list[Row], params: list[tuple[str, str]], metric: tuple[str, str] | None, logs: dict[str, bool] | None = None
+    rows: list[Row],
+    params: list[tuple[str, str]],
+    metric: tuple[str, str] | None,
+    logs: dict[str, bool] | None = None,
+    goal: str = "maximize",
 ) -> Parallel:
     """The parallel coordinates and importance of the newest ``MAX_LINES`` rows over
-    ``params`` and ``metric`` ((column key, label) pairs; ``logs``: key -> log axis)."""
+    ``params`` and ``metric`` ((column key, label) pairs; ``logs``: key -> log axis;
+    ``goal``: which end of the metric is better)."""
     rows = rows[-MAX_LINES:]
     ranked, method, note = importance(rows, [k for k, _ in params], metric[0]) if metric else ([], "", "")
     labels = dict(params)
     for e in ranked:
         e["key"] = labels[e["key"]]
-    return parallel(rows, params, metric, logs=logs, importance=ranked, method=method, note=note)
+    return parallel(rows, params, metric, logs=logs, goal=goal, importance=ranked, method=method, note=note)
 
 
 def compare_data(api: Api, project: str, metric: str | None, rev: int = 0) -> CompareData:

@@ -4,7 +4,7 @@ Every rule of the drawing lives here, for the page and the static picture alike:
 place on its axis (``pos``, 0 at the bottom), the ticks, the axis kind (numbers, else
 categories in sorted order), whether an axis is log (as the caller says, else a positive
 column spanning more than two decades), the text of each value and each line's colour
-(its metric's place on the heat scale, so the best runs of a maximized metric are darkest).
+(its metric's place on the heat scale, the best runs darkest).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from ..pictures.svg import heat_color, number
-from .contract import Axis, Importance, Line, Parallel, Tick
+from ..pictures.svg import clip, heat_color, number
+from .contract import TICK_WIDTH, Axis, Importance, Line, Parallel, Tick
 
 LOG_SPAN = 100.0  # a positive column whose max / min exceeds this gets a log axis
 MAX_CAT_TICKS = 20  # category labels drawn on one axis at most
@@ -39,6 +39,10 @@ def is_number(v: Any) -> TypeGuard[int | float]:
 def auto_log(values: Sequence[float]) -> bool:
     """Whether a numeric column gets a log axis: every value positive, spanning > 2 decades."""
     return bool(values) and min(values) > 0 and max(values) / min(values) > LOG_SPAN
+
+
+def _tick(pos: float, label: str) -> Tick:
+    return {"pos": pos, "text": clip(label, TICK_WIDTH, 10), "full": label}
 
 
 def _text(v: Any) -> str:
@@ -74,14 +78,14 @@ class _Scale:
     def ticks(self) -> list[Tick]:
         if not self.numeric:
             step = max(1, math.ceil(len(self.categories) / MAX_CAT_TICKS))
-            return [{"pos": self.pos(c) or 0.0, "text": c} for c in self.categories[::step]]
+            return [_tick(self.pos(c) or 0.0, c) for c in self.categories[::step]]
         if self.hi == self.lo:
-            return [{"pos": 0.5, "text": number(10**self.lo if self.log else self.lo)}]
+            return [_tick(0.5, number(10**self.lo if self.log else self.lo))]
         if self.log:
             decades = range(math.ceil(self.lo), math.floor(self.hi) + 1)
             places = sorted({self.lo, self.hi, *map(float, decades)})
-            return [{"pos": (x - self.lo) / (self.hi - self.lo), "text": number(10**x)} for x in places]
-        return [{"pos": i / 4, "text": number(self.lo + (self.hi - self.lo) * i / 4)} for i in range(5)]
+            return [_tick((x - self.lo) / (self.hi - self.lo), number(10**x)) for x in places]
+        return [_tick(i / 4, number(self.lo + (self.hi - self.lo) * i / 4)) for i in range(5)]
 
 
 def parallel(
@@ -90,13 +94,15 @@ def parallel(
     metric: tuple[str, str] | None,
     *,
     logs: Mapping[str, bool] | None = None,
+    goal: str = "maximize",
     importance: list[Importance] | None = None,
     method: str = "",
     note: str = "",
 ) -> Parallel:
     """Parallel coordinates of ``rows`` over ``params`` and the ``metric`` column, last
     (each a (column key, label) pair). ``logs``: key -> whether its axis is log (a key
-    left out is decided by ``auto_log``)."""
+    left out is decided by ``auto_log``). ``goal``: which end of the metric is better
+    (drawn darkest)."""
     columns = [*params, metric] if metric else list(params)
     keys = [k for k, _ in columns]
     labels = [label for _, label in columns]
@@ -109,6 +115,8 @@ def parallel(
     for r in rows:
         pos = [s.pos(r.values.get(k)) for k, s in zip(keys, scales)]
         shade = pos[-1] if metric and pos and pos[-1] is not None else None
+        if shade is not None and goal == "minimize":
+            shade = 1.0 - shade
         lines.append(
             {
                 "id": r.id,

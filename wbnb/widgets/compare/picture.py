@@ -45,7 +45,7 @@ def parallel_picture(p: Parallel, selected: list[str]) -> Picture:
         for tick in axis["ticks"]:
             y = TOP + PLOT * (1 - tick["pos"])
             body.append(f'<line x1="{x - 3:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#555"/>')
-            body.append(text(x - 5, y + 4, tick["text"], size=10, fill=MUTED, anchor="end", width=AXIS_GAP / 2 - 8))
+            body.append(text(x - 5, y + 4, tick["text"], size=10, fill=MUTED, anchor="end"))
     count = f"{len(chosen)} of {len(p['lines'])} runs selected" if chosen else f"{len(p['lines'])} runs"
     body.append(text(8, TOP + PLOT + 22, count, fill=MUTED))
     return Picture(width, TOP + PLOT + 30, "".join(body))

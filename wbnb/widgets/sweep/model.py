@@ -147,5 +147,7 @@ def sweep_data(book: SweepBook, api: Api, project: str, sweep_id: str, rev: int 
         "best": best_so_far([r["value"] for r in table], goal),
         "traces": traces,
         "rungs": rungs,
-        "parallel": rows_parallel(rows, [(PARAM + k, k) for k in keys], (METRIC, metric) if metric else None, logs),
+        "parallel": rows_parallel(
+            rows, [(PARAM + k, k) for k in keys], (METRIC, metric) if metric else None, logs, goal
+        ),
     }
