@@ -164,26 +164,22 @@ def test_runs_magic_shows_the_run_table(tmp_path: Path) -> None:
     assert "%wbnb runs [PROJECT]" in text(cells[3]) and widget_views(cells[3]) == 0
 
 
-def test_sweep_magic_shows_the_sweep(tmp_path: Path) -> None:
+def test_sweep_magic_shows_the_sweep_panel(tmp_path: Path) -> None:
     cells = run_cells(
         tmp_path,
         SETUP,
-        "from wbnb.api import Api\n"
-        "from wbnb.api_sweeps import book_of\n"
-        "book = book_of(Api().store)\n"
-        "config = {'method': 'grid', 'name': 'nb grid', 'metric': {'name': 'acc', 'goal': 'maximize'},\n"
-        "    'parameters': {'lr': {'values': [0.1, 0.01, 0.001]}, 'opt': {'parameters': {'m': {'value': 0.9}}}}}\n"
-        "sid = book.create('nb', config).id\n"
-        "for acc in (0.5, 0.75):\n"
-        "    t = book.claim('nb', sid, 'a').trial\n"
-        "    book.start('nb', sid, t.seq, 'a')\n"
-        "    book.end('nb', sid, t.seq, 'finished', value=acc)",
+        "config = {'method': 'grid', 'metric': {'name': 'acc', 'goal': 'maximize'},\n"
+        "          'parameters': {'lr': {'values': [0.1, 0.01, 0.001]}}}\n"
+        "def train():\n"
+        "    run = wbnb.init()\n"
+        "    run.log({'acc': 1 - run.config.lr})\n"
+        "sid = wbnb.sweep(config, project='nb')\n"
+        "wbnb.agent(f'nb/{sid}', function=train, count=2)",
         "%wbnb sweep nb/{sid}",
         "%wbnb sweep nb/nosuch12",
         "%wbnb sweep",
     )
-    out = text(cells[2])
-    assert "Traceback" not in out and ": RUNNING, grid, 2 trials of 3 (2 finished)" in out
-    assert "(nb grid)" in out and "best acc (maximize): 0.75 in run " in out and "lr=0.01, opt.m=0.9" in out
-    assert "could not find sweep 'nb/nosuch12'" in text(cells[3]) and "%wbnb sweep SWEEP" in text(cells[3])
-    assert "sweep takes one sweep" in text(cells[4])
+    assert widget_views(cells[2]) == 1 and "Traceback" not in text(cells[2])
+    missing = text(cells[3])
+    assert "nosuch12" in missing and "%wbnb sweep SWEEP" in missing and "Traceback" not in missing
+    assert "sweep takes one sweep" in text(cells[4]) and widget_views(cells[4]) == 0

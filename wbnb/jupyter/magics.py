@@ -5,7 +5,7 @@
                                  the project's run table (default: the current run's)
     %wbnb show RUN [RUN ...]     one run's panel, or several runs' curves overlaid
                                  (runs as "project/id")
-    %wbnb sweep SWEEP            a sweep's state, trials and best run
+    %wbnb sweep SWEEP            the sweep's panel, live while its agents run
                                  (SWEEP as "ID", "project/ID" or "entity/project/ID")
     %%wbnb [--project P] [--name N] [--config k=v ...]
                                  the cell runs inside a run that finishes when it ends
@@ -20,7 +20,6 @@ import argparse
 import ast
 import shlex
 import sys
-from collections import Counter
 from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
@@ -70,35 +69,6 @@ def parse_config(pairs: list[str]) -> dict[str, Any]:
     return config
 
 
-def sweep_summary(path: str, project: str | None) -> str:
-    """A sweep's state, trials and best trial as text (``project``: the default one, the
-    current run's)."""
-    from ..api import Api
-    from ..sdk.sparklines import flatten, format_value
-    from ..textout import counted, plain
-
-    sweep = Api({"project": project} if project else None).sweep(path)
-    trials = sweep.trials
-    states = ", ".join(f"{n} {state}" for state, n in Counter(t.state for t in trials).items())
-    expected = sweep.expected_run_count
-    lines = [
-        f"sweep {'/'.join(plain(p) for p in sweep.path if p)} ({plain(sweep.name)}): {sweep.state}, "
-        f"{sweep.parsed.method}, {counted(sweep.trial_count, 'trial')}"
-        + (f" of {expected}" if expected is not None else "")
-        + (f" ({states})" if states else "")
-    ]
-    if sweep.reason:
-        lines.append(f"why: {plain(sweep.reason)}")
-    metric, value = sweep.parsed.metric, sweep.best_loss
-    best = next((t for t in trials if value is not None and t.value == value), None)
-    if metric is not None and best is not None:
-        params = ", ".join(f"{plain(k)}={plain(format_value(v))}" for k, v in flatten(best.params).items())
-        lines.append(
-            f"best {plain(metric.name)} ({metric.goal}): {format_value(value)} in run {plain(best.run_id)} ({params})"
-        )
-    return "\n".join(lines)
-
-
 @magics_class
 class WbnbMagics(Magics):
     """The ``%wbnb`` line magic and ``%%wbnb`` cell magic."""
@@ -119,7 +89,7 @@ class WbnbMagics(Magics):
         from IPython.display import display
 
         from ..sdk.lifecycle import current_run
-        from ..widgets import Curves, RunPanel
+        from ..widgets import Curves, RunPanel, SweepPanel
 
         run = current_run()
         if not args:
@@ -146,7 +116,7 @@ class WbnbMagics(Magics):
         if command == "sweep":
             if len(rest) != 1:
                 raise UsageError("sweep takes one sweep, as ID, project/ID or entity/project/ID")
-            return print(sweep_summary(rest[0], run.project if run is not None else None))
+            return display(SweepPanel(rest[0]))
         raise UsageError(f"unknown command {command!r}")
 
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:

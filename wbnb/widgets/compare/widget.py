@@ -83,7 +83,8 @@ class ParallelWidget(Pictured, anywidget.AnyWidget):
         return True
 
     def close(self) -> None:
-        self._stop.set()
+        if hasattr(self, "_stop"):  # not when the first read raised (a missing sweep): ipywidgets' __del__ closes it
+            self._stop.set()
         super().close()
 
     def _on_request(self, _widget: Any, content: Any, _buffers: list[Any]) -> None:
