@@ -4,6 +4,8 @@ their trials run as SDK runs, read back as wandb's public ``Sweep``."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -183,3 +185,9 @@ def test_set_state_is_read_back(store_dir: Path) -> None:
 )
 def test_order_keys_as_wandb_reads_them(order: str, key: str) -> None:
     assert order_key(order) == key
+
+
+def test_the_api_and_the_command_load_the_sweeps_engine_only_for_a_sweep() -> None:
+    code = "import sys, wbnb.api, wbnb.cli; print(sorted(m for m in ('numpy', 'wbnb.sweeps') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

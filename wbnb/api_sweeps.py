@@ -2,23 +2,28 @@
 API gives it (``id``, ``name``, ``config``, ``state``, ``runs``, ``best_run()``,
 ``expected_run_count``, ``best_loss``, ``url``), from the store's sweep book
 (``sweeps/books.py``) and the store's runs whose metadata names the sweep (``sweep_id``:
-the filter ``{"sweep": id}``, as wandb's)."""
+the filter ``{"sweep": id}``, as wandb's).
+
+``wbnb.sweeps`` (its config loads numpy) is imported by the calls that read a sweep, not
+by ``import wbnb.api`` or the ``wbnb`` command.
+"""
 
 from __future__ import annotations
 
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from .sdk.run_extras import server_project_url
 from .store.base import Store
 from .store.filters import iso_time
-from .sweeps.config import SweepConfig, parse_sweep_config
-from .sweeps.lease import sweep_path
-from .sweeps.records import SweepBook, SweepNotFound, SweepRecord, SweepState, TrialRecord
-from .sweeps.search import Grid
+
+if TYPE_CHECKING:
+    from .sweeps.config import SweepConfig
+    from .sweeps.records import SweepBook, SweepRecord, SweepState, TrialRecord
 
 # Run columns wandb's order keys name as they are; any other key is a summary metric.
 _RUN_COLUMNS = frozenset({"createdAt", "created_at", "updatedAt", "name", "sweep"})
@@ -152,15 +157,19 @@ class Sweep:
             project = server_project_url(store.conn.base_url, store.entity, self.project)  # type: ignore[attr-defined]
         return f"{project}/sweeps/{quote(self.id, safe='')}"
 
-    @property
+    @cached_property  # a sweep's config never changes
     def parsed(self) -> SweepConfig:
         """The config parsed (``wbnb.sweeps.SweepConfig``): method, metric, parameters..."""
+        from .sweeps.config import parse_sweep_config
+
         return parse_sweep_config(self._record.config)
 
     @property
     def expected_run_count(self) -> int | None:
         """How many runs the sweep will make: a grid's size (at most ``run_cap``), ``run_cap``
         for random and bayes, None when it has no end (as wandb's)."""
+        from .sweeps.search import Grid
+
         config = self.parsed
         count = Grid(config).size if config.method == "grid" else None
         if config.run_cap is not None:
@@ -230,6 +239,9 @@ def create(api: Api, config: Mapping[str, Any], name: str | None = None) -> Swee
 def sweep(api: Api, path: str) -> Sweep:
     """One sweep by ``ID``, ``project/ID`` or ``entity/project/ID``; ``SweepNotFound``
     (a ``ValueError``, as wandb's) naming the project's sweeps when there is none."""
+    from .sweeps.lease import sweep_path
+    from .sweeps.records import SweepNotFound
+
     entity, project, sweep_id = sweep_path(path)
     project = project or api.default_project
     store = api._store_for(entity)

@@ -13,15 +13,15 @@ A bad config exits 1 with the field it names (argparse's usage errors exit 2).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api import Api
 from .api_sweeps import Sweep, create
 from .sdk.sparklines import format_value
-from .sweeps.config import SweepConfigError, load_sweep_config
-from .sweeps.lease import sweep_path
-from .sweeps.records import SweepState
 from .textout import local_time, plain, table
+
+if TYPE_CHECKING:  # wbnb.sweeps loads numpy: imported by the sweep commands only
+    from .sweeps.records import SweepState
 
 # --flag: (the state it sets, what the line printed after says)
 _ACTIONS: dict[str, tuple[SweepState, str]] = {
@@ -38,6 +38,8 @@ def _path(sweep: Sweep) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweeps.config import SweepConfigError, load_sweep_config
+
     action = next((name for name in _ACTIONS if getattr(args, name)), None)
     if action is not None:
         return _control(args, action)
@@ -85,7 +87,7 @@ def _cmd_sweeps(args: argparse.Namespace) -> int:
                 plain(sweep.id),
                 plain(sweep.name),
                 sweep.state,
-                plain(sweep.parsed.method),
+                sweep.parsed.method,
                 _trials(sweep),
                 f"{plain(metric.name)} {format_value(best)}" if metric and best is not None else "-",
                 local_time(sweep.record.created_at),
@@ -104,7 +106,8 @@ def _trials(sweep: Sweep) -> str:
 
 
 def _cmd_agent(args: argparse.Namespace) -> int:
-    from .sweeps.launcher import run_agent  # the CLI agent (subprocess trials); loads only for `wbnb agent`
+    from .sweeps.launcher import run_agent  # the CLI agent (subprocess trials)
+    from .sweeps.lease import sweep_path
 
     entity, project, _ = sweep_path(args.sweep, args.project, args.entity)
     api = Api({"dir": args.dir, "entity": entity, "project": project})
