@@ -4,7 +4,9 @@ canceled one, Ctrl-C."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +218,27 @@ def test_sweep_takes_a_yaml_file_and_refuses_a_bad_config(store_dir: Path, tmp_p
     assert book(store_dir).sweep("p", sweep_id).config["parameters"] == {"lr": {"values": [1, 2]}}
     with pytest.raises(ValueError, match="parameters.lr"):
         wbnb.sweep({"method": "grid", "parameters": {"lr": {"min": 1.0, "max": 0.5}}}, project="p")
+
+
+def test_a_trials_reference_cycles_are_freed_before_the_next_trial(store_dir: Path) -> None:
+    class Model:
+        pass
+
+    sweep_id = wbnb.sweep(GRID, project="p")
+    models: list[weakref.ref[Model]] = []
+    alive_at_next_start: list[bool] = []
+
+    def train() -> None:
+        alive_at_next_start.extend(ref() is not None for ref in models)
+        wbnb.init()
+        model = Model()
+        model.self = model  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+        models.append(weakref.ref(model))
+        wbnb.log({"loss": 1.0})
+
+    gc.disable()  # no automatic collection: the agent's is the one that frees it
+    try:
+        wbnb.agent(sweep_id, function=train, project="p", count=2)
+    finally:
+        gc.enable()
+    assert alive_at_next_start == [False]
