@@ -122,3 +122,33 @@ for i in range(6):
     err = capfd.readouterr().err
     assert "Hyperband stopped trial 2" in err and "at band 2" in err
     assert "Traceback" not in err
+
+
+def test_a_canceled_sweep_ends_a_childs_run_killed(
+    env: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    program = """
+import time
+import wbnb
+wbnb.init()
+wbnb.log({"loss": 1.0})
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    store = LocalStore(env)
+    book = book_for(store)
+
+    def cancel_once_running() -> None:
+        wait_for(lambda: any(t.state == "running" for t in book.trials("p", sweep_id)), what="the trial running")
+        book.set_state("p", sweep_id, "CANCELED")
+
+    canceler = threading.Thread(target=cancel_once_running)
+    canceler.start()
+    assert run_agent(store, f"p/{sweep_id}", grace=30, poll=0.05) == 0
+    canceler.join()
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped" and "canceled" in (t.error or "")
+    assert store.run("p", t.run_id)["state"] == "killed"  # the child ended its run on SIGTERM
+    err = capfd.readouterr().err
+    assert f"the sweep {sweep_id} was canceled" in err and "Traceback" not in err
