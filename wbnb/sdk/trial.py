@@ -66,7 +66,12 @@ class Trial:
         self._stopping: str | None = None  # set: every log() raises TrialStopped with this message
         self._listening = False
         self._warned = False
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: the SIGTERM handler may run while the main thread holds it
+
+    @property
+    def stopping(self) -> str | None:
+        """Why the trial must stop (None while it goes on)."""
+        return self._stopping
 
     @property
     def book(self) -> SweepBook:
@@ -222,7 +227,26 @@ def take(store: Store) -> Trial | None:
     from ..sweeps.books import book_for
 
     agent_id = env.get("WBNB_AGENT_ID", "")
-    return Trial(lambda: book_for(store), project, env["WBNB_SWEEP_ID"], seq, run_id, agent_id, params)
+    trial = Trial(lambda: book_for(store), project, env["WBNB_SWEEP_ID"], seq, run_id, agent_id, params)
+    _stop_on_sigterm(trial)
+    return trial
+
+
+def _stop_on_sigterm(trial: Trial) -> None:
+    """A launching agent stops its program with SIGTERM (the sweep was canceled): raised in
+    the main thread as ``TrialStopped``, so the run ends ``killed`` and the trial
+    ``stopped`` with one line, where SIGTERM would end the process with the run left
+    running. A program that handles SIGTERM itself keeps its handler."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        trial.cancel()
+        raise TrialStopped(trial.stopping or "the agent stopped this trial (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _warn(message: str) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from .records import ID_ALPHABET, LEASE, SweepBook
 
+BEAT = LEASE / 4  # seconds between renewals
+
 
 def new_agent_id() -> str:
     """A fresh agent id (from ``secrets``: the user's random state is never read)."""
@@ -38,7 +40,7 @@ def sweep_path(path: str, project: str | None = None, entity: str | None = None)
 
 class Heartbeat:
     """A daemon thread renewing the lease of trial ``seq`` every ``interval`` seconds
-    (``LEASE / 4``) until ``stop()``. Book trouble is warned once, never raised: the
+    (default ``BEAT``, ``LEASE / 4``) until ``stop()``. Book trouble is warned once, never raised: the
     trial goes on, and the lease runs out only if the trouble outlasts it."""
 
     def __init__(
@@ -49,11 +51,11 @@ class Heartbeat:
         seq: int,
         agent_id: str,
         on_stop: Callable[[], None],
-        interval: float = LEASE / 4,
+        interval: float | None = None,
     ) -> None:
         self._beat = lambda: seq in book.heartbeat(project, sweep_id, [seq], agent_id)
         self._on_stop = on_stop
-        self._interval = interval
+        self._interval = BEAT if interval is None else interval
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"wbnb-sweep-{sweep_id}-{seq}", daemon=True)
         self._thread.start()
