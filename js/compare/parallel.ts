@@ -4,7 +4,7 @@
 // picture uses, hides the lines outside the ranges brushed on the axes, and hands the runs
 // that pass to `onSelect` (none brushed: an empty selection).
 import { formatNumber, h } from "../lib/dom";
-import { svg, svgText } from "../lib/svg";
+import { svg, svgText } from "./svg";
 import { AXIS_GAP, MARGIN, PLOT_HEIGHT, PLOT_TOP, type Importance, type Line, type Parallel } from "./contract";
 
 export const PARALLEL_CSS = `
