@@ -10,6 +10,7 @@ from blake3 import blake3
 
 from wbnb.store.catalog.base import Catalog
 from wbnb.store.catalog.blobs import LocalBlobs
+from wbnb.store.catalog.dialect import CATALOG
 from wbnb.store.catalog.records import Commit, Entry, VersionRecord
 from wbnb.store.catalog.sql import SqlCatalog
 from wbnb.store.catalog.sqlite import SqliteDialect
@@ -17,7 +18,7 @@ from wbnb.store.catalog.sqlite import SqliteDialect
 
 def new_catalog(folder: Path) -> SqlCatalog:
     """An empty catalog in ``folder`` (``catalog.sqlite``, blobs in ``objects/``)."""
-    return SqlCatalog(SqliteDialect(folder / "catalog.sqlite"), LocalBlobs(folder / "objects"))
+    return SqlCatalog(SqliteDialect(folder / "catalog.sqlite", CATALOG), LocalBlobs(folder / "objects"))
 
 
 def log(catalog: Catalog, tmp: Path, project: str, name: str, files: dict[str, bytes], **kw: Any) -> VersionRecord:

@@ -35,12 +35,14 @@ class Home:
             yield catalog
             catalog.close()
             return
-        from wbnb.server.postgres.catalog import PostgresDialect, postgres_catalog
+        from wbnb.server.postgres.catalog import postgres_catalog
         from wbnb.server.postgres.database import Database
+        from wbnb.server.postgres.dialect import PostgresDialect
+        from wbnb.store.catalog.dialect import CATALOG
 
         db = Database(self.url, 2)
         try:
-            yield postgres_catalog(PostgresDialect(db), self.root, self.entity)
+            yield postgres_catalog(PostgresDialect(db, CATALOG), self.root, self.entity)
         finally:
             db.close()
 

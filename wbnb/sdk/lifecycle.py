@@ -6,9 +6,9 @@
 friends call it. Before ``init`` those raise a clear "call wbnb.init() first".
 Open runs are finished at interpreter exit (as ``failed`` after an uncaught exception),
 by the process that started them only: a forked child's copies are inert.
-Ids come from ``secrets`` (a new run's name too, given by its store:
-``store/runnames.py``), so the user's random state is never read or moved (a seeded
-script gets new ids each time).
+Ids come from ``secrets`` (``store/runnames.py``; a new run's name too, given by its
+store), so the user's random state is never read or moved (a seeded script gets new
+ids each time).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import atexit
 import getpass
 import os
 import re
-import secrets
-import string
 import sys
 import threading
 import time
@@ -28,6 +26,7 @@ from typing import Any
 from ..store.local import LocalStore
 from ..store.names import check_name
 from ..store.runmeta import RunMeta, check_field
+from ..store.runnames import new_run_id
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
@@ -267,7 +266,7 @@ def _resolve_id(
         if run_id is None:
             last = _last_unfinished(store, project)
             if last is None:
-                return _new_id(), None
+                return new_run_id(), None
             return last, "allow"
     elif resume in ("allow", "must", "never"):
         mode = resume
@@ -275,11 +274,7 @@ def _resolve_id(
         raise ValueError(f"resume must be True, False, 'allow', 'must', 'never' or 'auto', got {resume!r}")
     if mode == "must" and run_id is None:
         raise ValueError("resume='must' needs the id of the run to continue: init(id=..., resume='must')")
-    return check_name("run id", run_id) if run_id is not None else _new_id(), mode
-
-
-def _new_id() -> str:
-    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
+    return check_name("run id", run_id) if run_id is not None else new_run_id(), mode
 
 
 def _user() -> str:

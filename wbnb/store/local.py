@@ -150,11 +150,12 @@ class LocalStore(Store):
         ``artifacts/objects/``, both made on the first artifact written (imported here:
         a run that logs no artifact never loads sqlite3)."""
         from .catalog.blobs import LocalBlobs
+        from .catalog.dialect import CATALOG
         from .catalog.sql import SqlCatalog
         from .catalog.sqlite import SqliteDialect
 
         base = self.root / "artifacts"
-        return SqlCatalog(SqliteDialect(base / "catalog.sqlite"), LocalBlobs(base / "objects"))
+        return SqlCatalog(SqliteDialect(base / "catalog.sqlite", CATALOG), LocalBlobs(base / "objects"))
 
     def names_of(self, d: Path) -> tuple[str, str]:
         """``(project, run id)`` of a run folder (its folder names if they are no names)."""

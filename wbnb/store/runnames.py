@@ -1,11 +1,13 @@
-"""The name a new run is given when its creator gives none: ``brisk-river-3``, an
-adjective, a noun and the run's number in its project, as wandb names runs. Drawn with
+"""The id of a new run (``new_run_id``: 8 lower-case letters and digits, as wandb's),
+and the name it is given when its creator gives none: ``brisk-river-3``, an adjective,
+a noun and the run's number in its project, as wandb names runs. Drawn with
 ``secrets``: the user's ``random`` / numpy / torch state is never read or moved (a seeded
-script gets new names each time)."""
+script gets new ids and names each time)."""
 
 from __future__ import annotations
 
 import secrets
+import string
 
 ADJECTIVES = (
     "brisk",
@@ -51,6 +53,11 @@ NOUNS = (
     "cedar",
     "delta",
 )
+
+
+def new_run_id() -> str:
+    """A fresh run id (``init`` makes one per new run; a sweep's book one per claimed trial)."""
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
 
 
 def generated_name(number: int) -> str:

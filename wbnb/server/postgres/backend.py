@@ -10,14 +10,16 @@ from typing import Any
 import psycopg
 
 from ...store.base import Store
+from ...store.catalog.dialect import CATALOG
 from ...store.catalog.sql import SqlCatalog
 from ...store.media import MediaStore
 from ...store.names import check_name
 from ...store.runmeta import RunMeta
 from ..backend import Backend, Counts, KeyRecord, Live
 from . import runs
-from .catalog import PostgresDialect, postgres_catalog
+from .catalog import postgres_catalog
 from .database import Database
+from .dialect import PostgresDialect
 from .ingest import ingest
 from .known import Known
 from .reads import PostgresStore
@@ -35,7 +37,7 @@ class PostgresBackend(Backend):
         self.root = Path(root).expanduser().absolute()
         self._media = MediaStore(self.root)
         self._known = Known()
-        self._catalog = PostgresDialect(self._db)
+        self._catalog = PostgresDialect(self._db, CATALOG)
 
     def __repr__(self) -> str:
         return f"PostgresBackend(root={str(self.root)!r})"

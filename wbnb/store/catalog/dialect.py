@@ -1,17 +1,20 @@
-"""What ``SqlCatalog`` needs of a database: transactions over one SQL text.
+"""What ``SqlCatalog`` (and the sweeps' ``SqlSweepBook``) needs of a database:
+transactions over one SQL text.
 
 Statements are written once, with ``?`` placeholders and types both SQLite and
 PostgreSQL read the same way (``text``, ``bigint``, ``double precision``; JSON as text).
-A dialect says the rest: its placeholder, its auto-numbered key (``{serial}`` in
-``SCHEMA``), its integrity error, and how a write transaction keeps out other writers
-(SQLite ``BEGIN IMMEDIATE``, PostgreSQL an advisory lock), so that a commit reads the
-collection and writes its next version without another commit in between.
+A dialect is given the ``Schema`` of its tables (the catalog's is ``CATALOG``) and says
+the rest: its placeholder, its auto-numbered key (``{serial}`` in the schema's text), and
+how a write transaction keeps out other writers (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
+an advisory lock), so that a commit reads the collection and writes its next version
+without another commit in between.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -78,9 +81,23 @@ CREATE INDEX IF NOT EXISTS art_uses_run ON art_uses (project, run_id);
 """
 
 
-def statements(serial: str) -> list[str]:
-    """``SCHEMA`` as single statements, with the dialect's auto-numbered key."""
-    return [s.strip() for s in SCHEMA.replace("{serial}", serial).split(";") if s.strip()]
+@dataclass(frozen=True)
+class Schema:
+    """The tables a dialect keeps: ``text``, statements separated by ``;`` (each safe to
+    repeat: ``IF NOT EXISTS``), ``{serial}`` for an auto-numbered key; ``version``, what
+    SQLite records once they are made (raise it when the text changes, so that existing
+    files get the new tables); ``name``, what error messages call the database."""
+
+    name: str
+    text: str
+    version: int
+
+    def statements(self, serial: str) -> list[str]:
+        """The text as single statements, with the dialect's auto-numbered key."""
+        return [s.strip() for s in self.text.replace("{serial}", serial).split(";") if s.strip()]
+
+
+CATALOG = Schema("artifact catalog", SCHEMA, 1)
 
 
 class Sql(Protocol):
@@ -100,7 +117,7 @@ class Sql(Protocol):
 
 
 class Dialect(ABC):
-    """A database ``SqlCatalog`` keeps its tables in."""
+    """A database holding the tables of one ``Schema``."""
 
     @abstractmethod
     def read(self, work: Callable[[Sql], T]) -> T:
@@ -109,7 +126,8 @@ class Dialect(ABC):
     @abstractmethod
     def write(self, work: Callable[[Sql], T], scope: str) -> T:
         """``work`` in one transaction, committed when it returns and rolled back when it
-        raises; no other write of ``scope`` (an entity) runs in between."""
+        raises; no other write of ``scope`` runs in between (the catalog's scope is an
+        entity, a sweep book's one sweep)."""
 
     def close(self) -> None:  # noqa: B027 (default: nothing held)
         """Release connections."""

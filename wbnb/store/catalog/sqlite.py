@@ -1,12 +1,13 @@
-"""``SqliteDialect``: a catalog's tables in one SQLite file (a local store's
-``artifacts/catalog.sqlite``), shared by the processes that use the store.
+"""``SqliteDialect``: the tables of a ``Schema`` in one SQLite file (a local store's
+``artifacts/catalog.sqlite``, its ``sweeps/sweeps.sqlite``), shared by the processes
+that use the store.
 
 - WAL journal: readers never wait for a writer, and a process killed in a transaction
   leaves it unwritten (the next connection rolls it back). ``synchronous=NORMAL``: a
   commit survives the process; a power cut may lose the last ones, never half of one.
 - Writes start with ``BEGIN IMMEDIATE``, which takes the file's write lock at once: two
-  processes committing into one collection take turns (each waits up to ``BUSY``), so
-  neither reads a collection the other is changing. Reads run in a deferred
+  processes committing into one collection (or claiming from one sweep) take turns
+  (each waits up to ``BUSY``), so neither reads what the other is changing. Reads run in a deferred
   transaction: one snapshot.
 - One connection per thread (sqlite3 connections are not to be shared), opened again
   in a forked child (SQLite forbids using a parent's connection there).
@@ -26,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .dialect import Dialect, Row, Sql, T, statements
+from .dialect import Dialect, Row, Schema, Sql, T
 
 BUSY = 30.0  # seconds a write waits for another process's transaction
 SERIAL = "INTEGER PRIMARY KEY"  # the rowid: numbered in insertion order
-_VERSION = 1  # PRAGMA user_version once the tables are made
 _inherited: list[dict[str, object]] = []  # a forked child's copies of its parent's connections
 
 
@@ -53,14 +53,16 @@ class _Statements(Sql):
 
 
 class SqliteDialect(Dialect):
-    """The tables in the SQLite file ``path`` (made with its folder on the first write)."""
+    """The tables of ``schema`` in the SQLite file ``path`` (made with its folder on the
+    first write; ``PRAGMA user_version`` is the schema's version once they are)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], schema: Schema) -> None:
         self.path = Path(path)
+        self.schema = schema
         self._local = threading.local()
 
     def __repr__(self) -> str:
-        return f"SqliteDialect({str(self.path)!r})"
+        return f"SqliteDialect({str(self.path)!r}, {self.schema.name!r})"
 
     def read(self, work: Callable[[Sql], T]) -> T:
         with self._trouble("read"):
@@ -97,7 +99,7 @@ class SqliteDialect(Dialect):
                 if "locked" in str(e) or "busy" in str(e)
                 else "check the disk and the file's permissions"
             )
-            raise StoreError(f"cannot {what} the artifact catalog {self.path}: {e}; {hint}") from e
+            raise StoreError(f"cannot {what} the {self.schema.name} {self.path}: {e}; {hint}") from e
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
@@ -125,14 +127,14 @@ class SqliteDialect(Dialect):
         if not create and not self.path.exists():
             empty: sqlite3.Connection | None = getattr(self._local, "empty", None)
             if empty is None:
-                empty = self._local.empty = _open(":memory:")
+                empty = self._local.empty = _open(":memory:", self.schema)
             return empty
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._local.conn = _open(str(self.path))
+        conn = self._local.conn = _open(str(self.path), self.schema)
         return conn
 
 
-def _open(target: str) -> sqlite3.Connection:
+def _open(target: str, schema: Schema) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are begun explicitly), tables made.
     Turning a new file to WAL while another process does the same can answer "database
     is locked" at once (SQLite's busy handler does not cover a journal-mode change), so
@@ -140,24 +142,24 @@ def _open(target: str) -> sqlite3.Connection:
     deadline = time.monotonic() + BUSY
     while True:
         try:
-            return _open_once(target)
+            return _open_once(target, schema)
         except sqlite3.OperationalError as e:
             if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 
 
-def _open_once(target: str) -> sqlite3.Connection:
+def _open_once(target: str, schema: Schema) -> sqlite3.Connection:
     conn = sqlite3.connect(target, timeout=BUSY, isolation_level=None)
     try:
         if target != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-        if conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != schema.version:
             conn.execute("BEGIN IMMEDIATE")
-            for statement in statements(SERIAL):
+            for statement in schema.statements(SERIAL):
                 conn.execute(statement)  # IF NOT EXISTS: a process that lost the race finds them made
-            conn.execute(f"PRAGMA user_version = {_VERSION}")
+            conn.execute(f"PRAGMA user_version = {int(schema.version)}")
             conn.execute("COMMIT")
     except BaseException:
         conn.close()  # an open transaction goes with it
