@@ -2,10 +2,10 @@
 // the sweep panel share. Python computed every place, tick, colour and text (Parallel,
 // wbnb/widgets/compare/parallel.py); this draws them in SVG at the layout the static
 // picture uses, hides the lines outside the ranges brushed on the axes, and hands the runs
-// that pass to `onSelect` (none brushed: an empty selection).
+// that pass to `send` as a SelectRequest (none brushed: an empty selection).
 import { formatNumber, h } from "../lib/dom";
-import { svg, svgText } from "../lib/svg";
-import { AXIS_GAP, MARGIN, PLOT_HEIGHT, PLOT_TOP, type Importance, type Line, type Parallel } from "./contract";
+import { svg, svgText } from "./svg";
+import { AXIS_GAP, MARGIN, PLOT_HEIGHT, PLOT_TOP, type Importance, type Line, type Parallel, type SelectRequest } from "./contract";
 
 export const PARALLEL_CSS = `
 .wbnb-parallel svg { display: block; user-select: none; }
@@ -59,7 +59,7 @@ export class ParallelChart {
   private readonly onMove = (ev: MouseEvent) => this.moveBrush(ev);
   private readonly onUp = (ev: MouseEvent) => this.endBrush(ev);
 
-  constructor(parent: HTMLElement, private readonly onSelect: (ids: string[]) => void) {
+  constructor(parent: HTMLElement, private readonly send: (msg: SelectRequest) => void) {
     this.el = h("div", "wbnb-parallel", undefined, parent);
     this.chart = h("div", undefined, undefined, this.el);
     this.count = h("div", "wbnb-count", undefined, this.el);
@@ -153,7 +153,7 @@ export class ParallelChart {
     else this.brushes.set(drag.key, { lo: Math.min(at, drag.from), hi: Math.max(at, drag.from) });
     this.showBrush(drag.rect, this.brushes.get(drag.key));
     const shown = this.filter();
-    this.onSelect(this.brushes.size ? shown : []);
+    this.send({ type: "select", ids: this.brushes.size ? shown : [] });
   }
 
   /** Hide the lines outside a brush; returns the ids of those shown. */

@@ -5,7 +5,7 @@ import type { AnyModel, Host } from "@anywidget/types";
 import { choice, h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import type { View } from "../lib/view";
-import type { CompareModel, SelectRequest } from "./contract";
+import type { CompareModel } from "./contract";
 import { PARALLEL_CSS, ParallelChart } from "./parallel";
 
 export class CompareView implements View {
@@ -17,10 +17,7 @@ export class CompareView implements View {
   constructor(el: HTMLElement, private readonly model: AnyModel<CompareModel>, _host?: Host) {
     const root = widgetRoot(el, "compare", PARALLEL_CSS);
     this.bar = h("div", "wbnb-bar", undefined, root);
-    this.chart = new ParallelChart(root, (ids) => {
-      const msg: SelectRequest = { type: "select", ids };
-      model.send(msg);
-    });
+    this.chart = new ParallelChart(root, (msg) => model.send(msg));
     model.on("change:_data", this.onData);
     this.draw();
     this.ready = Promise.resolve();

@@ -3,7 +3,7 @@
 // Hyperband's rungs (each run's metric per iteration, cut runs ending in a red ×, a
 // dashed line at each band with the threshold that survives it).
 import { formatNumber } from "../lib/dom";
-import { svg, svgText } from "../lib/svg";
+import { svg, svgText } from "../compare/svg";
 import { CHART_HEIGHT as H, CHART_LEFT as LEFT, CHART_TOP as TOP, CHART_WIDTH as W, type SweepData } from "./contract";
 
 const CUT = "#d62728";

@@ -8,7 +8,6 @@ import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import type { View } from "../lib/view";
 import { PARALLEL_CSS, ParallelChart } from "../compare/parallel";
-import type { SelectRequest } from "../compare/contract";
 import { rungsChart, trialsChart } from "./charts";
 import type { SweepData, SweepPanelModel } from "./contract";
 
@@ -32,10 +31,7 @@ export class SweepView implements View {
   constructor(el: HTMLElement, private readonly model: AnyModel<SweepPanelModel>, _host?: Host) {
     const root = widgetRoot(el, "sweep", CSS);
     this.title = h("div", "wbnb-title", undefined, root);
-    this.chart = new ParallelChart(root, (ids) => {
-      const msg: SelectRequest = { type: "select", ids };
-      model.send(msg);
-    });
+    this.chart = new ParallelChart(root, (msg) => model.send(msg));
     this.charts = h("div", "wbnb-charts", undefined, root);
     this.table = h("div", undefined, undefined, root);
     model.on("change:_data", this.onData);

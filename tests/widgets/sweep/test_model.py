@@ -6,6 +6,7 @@ best so far, Hyperband's traces and rungs, following a running sweep, and the pi
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,9 @@ def test_a_running_sweep_is_followed(store_dir: Path) -> None:
     wait_for(lambda: w._data["trials"][4]["value"] == 0.125, timeout=20)
     run.finish()
     book.update(4, state="finished", value=0.125)
-    book.record = type(book.record)(**{**book.record.__dict__, "state": "FINISHED"})
+    book.record = dataclasses.replace(book.record, state="FINISHED")
     wait_for(lambda: w._data["trials"][4]["state"] == "finished", timeout=20)
+    wait_for(lambda: w.ended, timeout=20)  # the displayed pictures are redrawn once, now
     w.close()
 
 

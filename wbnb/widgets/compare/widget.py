@@ -105,9 +105,6 @@ class ParallelWidget(Pictured, anywidget.AnyWidget):
         ids = list(self.selected) or [line["id"] for line in self.parallel["lines"]]
         return Curves([f"{self.project}/{i}" for i in ids], store=self.api.store, **kwargs)
 
-    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
-        return [(self, ("selected",))]
-
 
 class Compare(ParallelWidget):
     """A project's runs as parallel coordinates: their config columns (those that vary)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ...store.errors import StoreError
 from ...sweeps.config import SweepConfig, parse_sweep_config
 from ...sweeps.distributions import Constant
 from ...sweeps.hyperband import thresholds
-from ...sweeps.records import SweepBook, TrialRecord
+from ...sweeps.records import ENDED, SweepBook, TrialRecord
 from ..compare.model import rows_parallel
 from ..compare.parallel import Row, is_number
 from ..pictures.svg import number
@@ -84,13 +85,22 @@ def metric_history(api: Api, project: str, run_id: str, metric: str) -> list[flo
     """The run's logged values of ``metric``, in order (the iterations Hyperband counts)."""
     try:
         column = api.store.columns(project, run_id).get(metric)
-    except Exception:  # a run not opened yet, or unreadable: nothing to draw
+    except (StoreError, OSError):  # a run not opened yet, or unreadable: nothing to draw
         return []
     return [float(v) for v in column if v is not None and is_number(float(v))] if column is not None else []
 
 
-def sweep_data(book: SweepBook, api: Api, project: str, sweep_id: str, rev: int = 0) -> SweepData:
-    """The sweep ``project/sweep_id`` as the panel shows it now."""
+def sweep_data(
+    book: SweepBook,
+    api: Api,
+    project: str,
+    sweep_id: str,
+    rev: int = 0,
+    histories: dict[str, list[float]] | None = None,
+) -> SweepData:
+    """The sweep ``project/sweep_id`` as the panel shows it now. ``histories``: the metric
+    histories of ended trials read before (run id -> values), kept there for the next call."""
+    cache = {} if histories is None else histories
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     metric = config.metric.name if config.metric else ""
@@ -129,10 +139,17 @@ def sweep_data(book: SweepBook, api: Api, project: str, sweep_id: str, rev: int 
     rule = config.early_terminate
     if rule is not None and metric:
         live = [r for r in table if r["state"] != "released"]
-        histories = [metric_history(api, project, r["run_id"], metric) for r in live]
+        values = []
+        for r in live:
+            history = cache.get(r["run_id"])
+            if history is None:
+                history = metric_history(api, project, r["run_id"], metric)
+                if r["state"] in ENDED:  # its run wrote its last value
+                    cache[r["run_id"]] = history
+            values.append(history)
         byrun = {t.run_id: t for t in trials}
-        traces = [_trace(byrun[r["run_id"]], r["name"], h) for r, h in zip(live, histories)]
-        rungs = [{"band": b, "threshold": v} for b, v in thresholds(histories, rule, goal)]
+        traces = [_trace(byrun[r["run_id"]], r["name"], h) for r, h in zip(live, values)]
+        rungs = [{"band": b, "threshold": v} for b, v in thresholds(values, rule, goal)]
     return {
         "rev": rev,
         "id": record.id,

@@ -37,6 +37,9 @@ class SweepPanel(ParallelWidget):
 
     _data = t.Dict().tag(sync=True, ts=SweepData)
     data: SweepData
+    # Set once the sweep has ended and no trial is live: the displayed pictures are redrawn
+    # then (not on every re-read, nor on brushing: a redraw renders the page's view anew).
+    ended = t.Bool(False)
     esm_name = "sweep"
 
     def __init__(
@@ -62,14 +65,23 @@ class SweepPanel(ParallelWidget):
 
             book = book_for(self.api.store)
         self.book = book
+        self._histories: dict[str, list[float]] = {}  # ended trials' metric histories, read once
         super().__init__(_data=self._read(0), **kwargs)
+        self.ended = not self._live()
         self._follow(poll)
 
     def _read(self, rev: int) -> SweepData:
-        return sweep_data(self.book, self.api, self.project, self.sweep_id, rev)
+        return sweep_data(self.book, self.api, self.project, self.sweep_id, rev, self._histories)
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.ended = not self._live()
 
     def _live(self) -> bool:
         return self.data["state"] not in FINAL_SWEEP_STATES or any(r["state"] in LIVE for r in self.data["trials"])
+
+    def _redraw_sources(self) -> list[tuple[Any, tuple[str, ...]]]:
+        return [(self, ("ended",))]
 
     def _picture(self) -> Picture:
         return sweep_picture(self.data, list(self.selected))
