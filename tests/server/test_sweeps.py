@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,8 @@ import requests
 from tests.waiting import wait_for
 from wbnb.errors import CommError
 from wbnb.store.base import StoreError
-from wbnb.store.remote import AuthError, Connection
+from wbnb.store.remote import AuthError, Connection, RemoteStore
+from wbnb.sweeps.books import book_for
 from wbnb.sweeps.config import SweepConfigError
 from wbnb.sweeps.records import Claim, SweepNotFound, SweepStateError
 from wbnb.sweeps.remote import RemoteSweepBook
@@ -74,9 +77,9 @@ def _claim(book: RemoteSweepBook, sweep_id: str, agent: str) -> Claim:
     return answers[-1]
 
 
-def _run_all(book: RemoteSweepBook, sweep_id: str, agent: str, start: threading.Barrier | None = None) -> list[int]:
+def _run_all(book: RemoteSweepBook, sweep_id: str, agent: str, start: Any = None) -> list[int]:
     """An agent's loop: claim, start, end (finished, its key as the value) until the
-    sweep gives no more; the keys it ran."""
+    sweep gives no more; the keys it ran. ``start``: a barrier the agents pass together."""
     if start is not None:
         start.wait()
     keys = []
@@ -103,9 +106,17 @@ def test_a_sweep_is_created_read_and_listed(alice: Entity) -> None:
     assert book.sweep("p", first.id) == first
     assert [s.id for s in book.sweeps("p")] == [first.id, second.id]
     assert book.sweeps("other") == []
-    assert book.create("q", GRID, seed=2**70).seed == 2**70  # any integer numpy takes
     with pytest.raises(SweepNotFound):
         book.sweep("other", first.id)  # a sweep belongs to its project
+    assert book.create("q", GRID, seed=2**70).seed == 2**70  # any integer numpy takes
+
+
+def test_a_remote_stores_book_is_the_servers(alice: Entity, tmp_path: Path) -> None:
+    store = RemoteStore(Connection(alice.server.url, alice.key), alice.name, spool=tmp_path / "spool")
+    book = book_for(store)
+    assert isinstance(book, RemoteSweepBook) and book_for(store) is book
+    sweep = book.create("p", GRID)
+    assert alice.book().sweep("p", sweep.id) == sweep
 
 
 def test_a_bad_config_is_refused_naming_the_field(alice: Entity) -> None:
@@ -191,6 +202,32 @@ def test_agents_on_many_connections_share_a_grid_each_point_once(alice: Entity) 
     assert all(t.value == float(t.key) for t in trials)
 
 
+def _agent_process(url: str, key: str, entity: str, sweep_id: str, name: str, start: Any, out: Any) -> None:
+    out.put(_run_all(RemoteSweepBook(Connection(url, key), entity), sweep_id, name, start))
+
+
+def test_two_agent_processes_share_a_grid_with_an_exact_run_cap(alice: Entity) -> None:
+    config = {**GRID, "parameters": {**GRID["parameters"], "seed": {"values": [1, 2]}}, "run_cap": 9}  # 12 points
+    sweep = alice.book().create("p", config)
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Barrier(2), ctx.Queue()
+    agents = [
+        ctx.Process(
+            target=_agent_process, args=(alice.server.url, alice.key, alice.name, sweep.id, f"proc-{n}", start, out)
+        )
+        for n in range(2)
+    ]
+    for agent in agents:
+        agent.start()
+    keys = [k for _ in agents for k in out.get(timeout=120)]
+    for agent in agents:
+        agent.join(timeout=30)
+        assert agent.exitcode == 0
+    assert len(keys) == 9 and len(set(keys)) == 9  # no point twice, not one trial past the cap
+    after = alice.book().sweep("p", sweep.id)
+    assert after.state == "FINISHED" and after.trial_count == 9
+
+
 def test_run_cap_is_exact_with_many_agents(alice: Entity) -> None:
     config = {
         "method": "random",
@@ -251,6 +288,8 @@ def test_state_changes(alice: Entity) -> None:
         book.set_state("p", sweep.id, "RUNNING")  # a canceled sweep stays canceled
     with pytest.raises(SweepNotFound):
         book.set_state("p", "zzzzzzzz", "PAUSED")
+    with pytest.raises(ValueError, match="lease"):
+        book.claim("p", sweep.id, "a", lease=-1)  # the server's 422, as the book's own kind of error
 
 
 def test_rungs_and_how_a_trial_ended(alice: Entity) -> None:
@@ -269,11 +308,15 @@ def test_rungs_and_how_a_trial_ended(alice: Entity) -> None:
     stop = {"band": 1, "value": math.inf, "threshold": 0.5, "reached": 2}
     book.end("p", sweep.id, b.seq, "stopped", math.inf, stop=stop)
     book.end("p", sweep.id, a.seq, "failed", None, error="Traceback...\nZeroDivisionError")
+    c = book.claim("p", sweep.id, "c").trial
+    assert c is not None
+    book.end("p", sweep.id, c.seq, "finished", math.nan)  # a diverged loss is a value too
     trials = {t.seq: t for t in book.trials("p", sweep.id)}
     assert trials[a.seq].state == "failed" and trials[a.seq].error == "Traceback...\nZeroDivisionError"
     assert trials[a.seq].rungs == {1: 0.5, 2: 0.25} and trials[a.seq].value is None
     assert trials[b.seq].state == "stopped" and trials[b.seq].stop == stop and trials[b.seq].value == math.inf
     assert trials[b.seq].ended_at is not None
+    assert math.isnan(trials[c.seq].value or 0.0)
 
 
 def test_an_unreachable_server_is_a_store_and_comm_error_naming_the_call() -> None:
