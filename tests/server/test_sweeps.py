@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,7 @@ from wbnb.sweeps.remote import RemoteSweepBook
 from wbnb.sweeps.wire import MAX_BODY
 
 from .artifactsrv import BACKENDS, ArtifactServer, serving
-from .serverproc import free_port
+from .serverproc import ServerProcess, free_port, make_key
 
 GRID = {
     "method": "grid",
@@ -226,6 +227,30 @@ def test_two_agent_processes_share_a_grid_with_an_exact_run_cap(alice: Entity) -
     assert len(keys) == 9 and len(set(keys)) == 9  # no point twice, not one trial past the cap
     after = alice.book().sweep("p", sweep.id)
     assert after.state == "FINISHED" and after.trial_count == 9
+
+
+def test_agents_on_two_servers_of_one_database_share_a_sweep(postgres: Any, tmp_path: Path) -> None:
+    database = postgres.create_database(f"sw_{os.urandom(4).hex()}")
+    root = tmp_path / "shared-root"
+    servers = [ServerProcess(root, database=database), ServerProcess(root, database=database)]
+    for server in servers:
+        server.start()
+    try:
+        key = make_key(root, "team", database=database)
+        books = [RemoteSweepBook(Connection(servers[n % 2].url, key), "team") for n in range(4)]
+        config = {**GRID, "parameters": {**GRID["parameters"], "seed": {"values": [1, 2]}}, "run_cap": 10}
+        sweep = books[0].create("p", config)
+        barrier = threading.Barrier(len(books))
+        with ThreadPoolExecutor(len(books)) as pool:
+            done = [pool.submit(_run_all, book, sweep.id, f"agent-{n}", barrier) for n, book in enumerate(books)]
+            keys = [k for f in done for k in f.result()]
+        assert len(keys) == 10 and len(set(keys)) == 10  # claims atomic across the server processes
+        assert books[1].sweep("p", sweep.id).trial_count == 10
+    finally:
+        for server in servers:
+            server.stop()
+    for server in servers:
+        assert "Traceback" not in server.log(), server.log()
 
 
 def test_run_cap_is_exact_with_many_agents(alice: Entity) -> None:

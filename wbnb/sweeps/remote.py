@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import requests
+
 from ..store.errors import RunNotFound, StoreError
 from ..store.names import InvalidName, check_name
 from ..store.remote import Connection, Unreachable
@@ -68,8 +70,6 @@ class RemoteSweepBook(SweepBook):
     def _call(self, method: str, path: str, what: str, *, config: bool = False, **kwargs: Any) -> Any:
         """One request, refusals as the book's errors (a 422 of a ``config`` call as a
         ``SweepConfigError``)."""
-        import requests
-
         try:
             return self.conn.request(method, path, **kwargs)
         except RunNotFound as e:
