@@ -139,17 +139,17 @@ def sweep_data(
     rule = config.early_terminate
     if rule is not None and metric:
         live = [r for r in table if r["state"] != "released"]
-        values = []
+        runs_values: list[list[float]] = []
         for r in live:
             history = cache.get(r["run_id"])
             if history is None:
                 history = metric_history(api, project, r["run_id"], metric)
                 if r["state"] in ENDED:  # its run wrote its last value
                     cache[r["run_id"]] = history
-            values.append(history)
+            runs_values.append(history)
         byrun = {t.run_id: t for t in trials}
-        traces = [_trace(byrun[r["run_id"]], r["name"], h) for r, h in zip(live, values)]
-        rungs = [{"band": b, "threshold": v} for b, v in thresholds(values, rule, goal)]
+        traces = [_trace(byrun[r["run_id"]], r["name"], h) for r, h in zip(live, runs_values)]
+        rungs = [{"band": b, "threshold": v} for b, v in thresholds(runs_values, rule, goal)]
     return {
         "rev": rev,
         "id": record.id,
