@@ -170,6 +170,10 @@ def test_set_state_is_read_back(store_dir: Path) -> None:
     assert sweep.state == "PAUSED" and Api().sweep(f"p/{sweep.id}").state == "PAUSED"
     sweep.set_state("RUNNING")
     assert Api().sweep(f"p/{sweep.id}").state == "RUNNING"
+    Api().sweep(f"p/{sweep.id}").set_state("FINISHED")  # another reader's change
+    assert sweep.state == "RUNNING"
+    sweep.refresh()
+    assert sweep.state == "FINISHED"
 
 
 @pytest.mark.parametrize(

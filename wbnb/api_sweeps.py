@@ -78,8 +78,6 @@ class Sweep:
         """Re-read the sweep (its state, its trial count) from the book."""
         self._record = self._book.sweep(self.project, self.id)
 
-    load = refresh  # wandb's name
-
     def set_state(self, state: SweepState) -> None:
         """Pause (``PAUSED``), resume (``RUNNING``), stop (``FINISHED``: running trials go on)
         or cancel (``CANCELED``: running trials are stopped) the sweep, as ``wbnb sweep --pause``
