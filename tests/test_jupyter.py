@@ -162,3 +162,24 @@ def test_runs_magic_shows_the_run_table(tmp_path: Path) -> None:
     )
     assert widget_views(cells[2]) == 1 and "Traceback" not in text(cells[2])
     assert "%wbnb runs [PROJECT]" in text(cells[3]) and widget_views(cells[3]) == 0
+
+
+def test_sweep_magic_shows_the_sweep_panel(tmp_path: Path) -> None:
+    cells = run_cells(
+        tmp_path,
+        SETUP,
+        "config = {'method': 'grid', 'metric': {'name': 'acc', 'goal': 'maximize'},\n"
+        "          'parameters': {'lr': {'values': [0.1, 0.01, 0.001]}}}\n"
+        "def train():\n"
+        "    run = wbnb.init()\n"
+        "    run.log({'acc': 1 - run.config.lr})\n"
+        "sid = wbnb.sweep(config, project='nb')\n"
+        "wbnb.agent(f'nb/{sid}', function=train, count=2)",
+        "%wbnb sweep nb/{sid}",
+        "%wbnb sweep nb/nosuch12",
+        "%wbnb sweep",
+    )
+    assert widget_views(cells[2]) == 1 and "Traceback" not in text(cells[2])
+    missing = text(cells[3])
+    assert "nosuch12" in missing and "%wbnb sweep SWEEP" in missing and "Traceback" not in missing
+    assert "sweep takes one sweep" in text(cells[4]) and widget_views(cells[4]) == 0

@@ -16,6 +16,7 @@ from ._version import __version__ as __version__
 from .artifacts.home import provide as provide_artifact_calls
 from .errors import Error
 from .restore import restore
+from .sdk.agent import agent, sweep
 from .sdk.alert import AlertLevel
 from .sdk.config import Config, ConfigError
 from .sdk.hooks import on_notebook_init
@@ -134,6 +135,7 @@ __all__ = [
     "StoreError",
     "Table",
     "Video",
+    "agent",
     "alert",
     "config",
     "define_metric",
@@ -155,6 +157,7 @@ __all__ = [
     "save",
     "setup",
     "summary",
+    "sweep",
     "teardown",
     "termerror",
     "termlog",

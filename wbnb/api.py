@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from . import api_artifacts
+from . import api_artifacts, api_sweeps
 from .api_files import File, Files, NoSuchFile
 from .artifacts.artifact import Artifact
 from .artifacts.collection import ArtifactCollection
@@ -181,6 +181,19 @@ class Api:
     def registries(self, organization: str | None = None, filter: Any = None) -> list[api_artifacts.Registry]:
         """The entity's registries, each with ``collections()`` and ``versions()``."""
         return api_artifacts.registries(self, organization, filter)
+
+    # -- sweeps (api_sweeps.py) ------------------------------------------------------------
+
+    def sweep(self, path: str) -> api_sweeps.Sweep:
+        """One sweep: ``"entity/project/ID"``, ``"project/ID"`` or ``"ID"`` in the default
+        project, with its ``runs``, ``best_run()``, ``config``, ``state``. Raises
+        ``SweepNotFound`` (a ``ValueError``, as wandb's)."""
+        return api_sweeps.sweep(self, path)
+
+    def sweeps(self, path: str | None = None) -> list[api_sweeps.Sweep]:
+        """The sweeps of a project (``"project"`` or ``"entity/project"``), oldest first."""
+        entity, project = self._project_path(path)
+        return api_sweeps.sweeps(self, entity, project)
 
     def _project_path(self, path: str | None) -> tuple[str | None, str]:
         parts = str(path).strip("/").split("/") if path else []
@@ -363,7 +376,8 @@ class Run:
 
     @property
     def state(self) -> State:
-        """running, finished, failed, crashed (a writer that died) or damaged (its metadata cannot be read)."""
+        """running, finished, failed, crashed (a writer that died), killed (stopped by a sweep or Ctrl-C in an
+        agent) or damaged (its metadata cannot be read)."""
         return self._meta.get("state", "running")
 
     @property

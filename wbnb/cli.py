@@ -5,6 +5,7 @@
     wbnb show mnist/3f9a2c1b
     wbnb sync                    # upload offline runs and unsent server runs
     wbnb artifact ls|get|put|gc  # artifacts (cli_artifacts.py)
+    wbnb sweep|sweeps|agent      # sweeps (cli_sweeps.py)
 
 A new sub-command is a function ``_cmd_<name>(args) -> int`` plus an
 ``add_parser`` block in ``build_parser``.
@@ -20,6 +21,7 @@ from typing import Any
 
 from .api import Api, Run
 from .cli_artifacts import add_artifact_parser
+from .cli_sweeps import add_sweep_parser
 from .sdk.finish import numeric_series
 from .sdk.settings import Settings
 from .sdk.sparklines import fit_key, flatten, format_value, render_sections_text, section, summary_sections
@@ -182,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sync)
 
     add_artifact_parser(sub, store_dir)
+    add_sweep_parser(sub, store_dir)
 
     from .server.cli import add_server_parser  # here: the server's imports load only for `wbnb server`
 

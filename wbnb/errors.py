@@ -12,6 +12,8 @@ mean the same thing and keep their Python base too (``PreInitError`` is still a
       UsageError                wbnb.PreInitError, wbnb.ConfigError
         UnsupportedError
 
+    TrialStopped (a BaseException, not an Error)  a sweep stopped this trial at its log()
+
 A leaf module: it imports nothing, so any layer may raise these.
 """
 
@@ -51,4 +53,21 @@ class UnsupportedError(UsageError):
     """A feature wbnb does not have."""
 
 
-__all__ = ["AuthenticationError", "CommError", "Error", "UnsupportedError", "UsageError"]
+class TrialStopped(BaseException):
+    """Raised by ``log()`` in a sweep's trial that must stop: Hyperband judged it at a band
+    (``stop`` holds the decision: ``band``, ``value``, ``threshold``, ``reached``), or the
+    sweep was canceled (``stop`` is None). The record being logged is stored first.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is, so that a training loop's
+    ``except Exception`` does not swallow it: the agent catches it and ends the run as
+    ``killed`` and the trial as ``stopped``. Uncaught in a script the agent launched, the
+    process ends with one line saying why, without a traceback.
+    """
+
+    def __init__(self, message: str, stop: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.stop = stop
+
+
+__all__ = ["AuthenticationError", "CommError", "Error", "TrialStopped", "UnsupportedError", "UsageError"]

@@ -1160,7 +1160,17 @@ assert len(wandb.Api().runs("p")) == 3
 """,
     ),
     Call(SWEEPS, "early_terminate: hyperband", path="sweeps"),
-    Call(SWEEPS, "Api().sweep(path) .runs / .best_run() / .config / .state", path="Api.sweep"),
+    Call(
+        SWEEPS,
+        "Api().sweep(path) .runs / .best_run() / .config / .state",
+        setup=SWEEP,
+        code="""
+sweep_id = wandb.sweep(config, project="p"); wandb.agent(f"p/{sweep_id}", function=train, count=2)
+sweep = wandb.Api().sweep(f"p/{sweep_id}")
+assert sweep.config == config and sweep.state == "FINISHED" and sweep.expected_run_count == 2
+assert sorted(r.config["lr"] for r in sweep.runs) == [0.01, 0.1] and sweep.best_run().config["lr"] == 0.01
+""",
+    ),
     # --- Api ------------------------------------------------------------------------
     Call(
         API,
@@ -1275,7 +1285,28 @@ assert "p" in cli("projects") and "r1" in cli("runs", "p") and "first" in cli("s
     Call(CLI, "wbnb sync", code='cli("sync", "--help")'),
     Call(CLI, "wbnb login", code='cli("login", "--help")'),
     Call(CLI, "wbnb offline / online / disabled", code='cli("offline", "--help")'),
-    Call(CLI, "wbnb sweep sweep.yaml / wbnb agent SWEEP_ID", code='cli("sweep", "--help"); cli("agent", "--help")'),
+    Call(
+        CLI,
+        "wbnb sweep sweep.yaml / wbnb agent SWEEP_ID",
+        code="""
+Path("train.py").write_text("import wbnb\\nrun = wbnb.init()\\nrun.log({'loss': run.config.lr})\\n")
+Path("sweep.yaml").write_text("program: train.py\\nmethod: grid\\nparameters:\\n  lr:\\n    values: [0.1, 0.01]\\n")
+agent = cli("sweep", "sweep.yaml", "--project", "p").split("Run sweep agent with: wbnb ")[1].split()
+cli(*agent, "--count", "2")
+assert sorted(r.config["lr"] for r in wandb.Api().runs("p")) == [0.01, 0.1]
+""",
+    ),
+    Call(
+        CLI,
+        "wbnb sweep --pause / --resume / --stop / --cancel SWEEP_ID",
+        setup=SWEEP,
+        code="""
+sweep_id = wandb.sweep(config, project="p")
+for flag, state in (("--pause", "PAUSED"), ("--resume", "RUNNING"), ("--cancel", "CANCELED")):
+    cli("sweep", flag, f"p/{sweep_id}")
+    assert wandb.Api().sweep(f"p/{sweep_id}").state == state
+""",
+    ),
     Call(
         CLI,
         "wbnb artifact get / put / ls",

@@ -5,6 +5,8 @@
                                  the project's run table (default: the current run's)
     %wbnb show RUN [RUN ...]     one run's panel, or several runs' curves overlaid
                                  (runs as "project/id")
+    %wbnb sweep SWEEP            the sweep's panel, live while its agents run
+                                 (SWEEP as "ID", "project/ID" or "entity/project/ID")
     %%wbnb [--project P] [--name N] [--config k=v ...]
                                  the cell runs inside a run that finishes when it ends
                                  (failed if it raised)
@@ -87,7 +89,7 @@ class WbnbMagics(Magics):
         from IPython.display import display
 
         from ..sdk.lifecycle import current_run
-        from ..widgets import Curves, RunPanel
+        from ..widgets import Curves, RunPanel, SweepPanel
 
         run = current_run()
         if not args:
@@ -111,6 +113,10 @@ class WbnbMagics(Magics):
             if not rest:
                 raise UsageError("show needs at least one run, as project/id")
             return display(RunPanel(rest[0]) if len(rest) == 1 else Curves(rest))
+        if command == "sweep":
+            if len(rest) != 1:
+                raise UsageError("sweep takes one sweep, as ID, project/ID or entity/project/ID")
+            return display(SweepPanel(rest[0]))
         raise UsageError(f"unknown command {command!r}")
 
     def _run_cell(self, args: argparse.Namespace, cell: str) -> None:

@@ -92,8 +92,11 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     return result[0] if result else None
 
 
-def finish_run(run: Finishing, ending: Ending, exit_code: int | None, quiet: bool | None) -> None:
-    """Finish ``run`` (called once, by ``Run.finish``)."""
+def finish_run(
+    run: Finishing, ending: Ending, exit_code: int | None, quiet: bool | None, state: State | None = None
+) -> None:
+    """Finish ``run`` (called once, by ``Run.finish``) as ``state``: by default ``finished``,
+    or ``failed`` for a non-zero exit code."""
     deadline = time.monotonic() + run.settings.finish_timeout
     remaining = lambda: deadline - time.monotonic()
     run.unwatch()
@@ -104,7 +107,7 @@ def finish_run(run: Finishing, ending: Ending, exit_code: int | None, quiet: boo
             ending.copy_matches(glob_str, base)
         except (OSError, ValueError) as e:
             warnings.warn(f"wbnb.save: could not copy {glob_str!r} at finish: {e}", RuntimeWarning, stacklevel=3)
-    state: State = "finished" if not exit_code else "failed"
+    state = state or ("finished" if not exit_code else "failed")
     summary = run.summary.as_dict()
     writer = ending.writer
     now = time.time()

@@ -23,10 +23,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import TrialStopped
 from ..store.local import LocalStore
 from ..store.names import check_name
 from ..store.runmeta import RunMeta, check_field
 from ..store.runnames import new_run_id
+from . import trial as trials
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
 from .hooks import notebook_init
@@ -39,7 +41,7 @@ from .settings import Settings
 
 _active: list[Run] = []
 _lock = threading.RLock()
-_exit_state = {"hooked": False, "failed": False}
+_exit_state = {"hooked": False, "failed": False, "killed": False}
 
 _REINIT = ("default", "return_previous", "finish_previous", "create_new")
 _LOCAL_ONLY = (
@@ -143,7 +145,12 @@ def init(
             return previous
         store = LocalStore(s.dir)
         remote = remote_store(s) if s.mode == "online" else None
-        run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
+        trial = trials.take(remote or store)  # a sweep's trial names the run (sdk/trial.py)
+        if trial is not None:
+            project, run_id, config_dict = trial.apply(s.project, s.run_id, config_dict)
+            resume_mode = None
+        else:
+            run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
         # What the user gave, and nothing else: the store fills in a new run's name,
         # tags, config and creation time, and a resumed run keeps its own (runmeta.py).
         meta: RunMeta = {
@@ -158,11 +165,15 @@ def init(
         }
         if given_tags is not None:
             meta["tags"] = given_tags
+        if trial is not None:
+            meta["sweep_id"] = trial.sweep_id
         # A server run is spooled in the local store and uploaded behind (store/uploader.py).
         writer = (remote or store).open_run(project, run_id, meta, resume_mode)
         run = Run(store, writer, s, on_finish=_forget)
         run.config.update(config_dict, allow_val_change=True)
         _start_collectors(run, writer, s)
+        if trial is not None:
+            trial.opened(run)
         _remember_last(store, project, run_id)
         _active.append(run)
         _make_current(run)
@@ -472,6 +483,10 @@ def _hook_exit() -> None:
     previous = sys.excepthook
 
     def excepthook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+        if isinstance(exc, TrialStopped):  # a sweep stopped this program's trial: why, in one line
+            _exit_state["killed"] = True
+            print(f"wbnb: {exc.message}", file=sys.stderr)
+            return
         _exit_state["failed"] = True
         for run in list(_active):
             run.record_exception(exc)
@@ -483,7 +498,10 @@ def _hook_exit() -> None:
 
 def _finish_all_at_exit() -> None:
     for run in list(reversed(_active)):
-        run.finish(exit_code=1 if _exit_state["failed"] else 0)
+        if _exit_state["killed"]:
+            run._end(exit_code=1, quiet=None, state="killed")
+        else:
+            run.finish(exit_code=1 if _exit_state["failed"] else 0)
 
 
 def _forget_runs_in_child() -> None:

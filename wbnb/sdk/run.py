@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from ..store.base import RunWriter, Store
 from ..store.edits import check_tags
-from ..store.runmeta import Goal, MetricSpec, check_field, given
+from ..store.runmeta import Goal, MetricSpec, State, check_field, given
 from ..store.summary import SummaryTracker, parse_modes
 from . import run_extras
 from .alert import AlertLevel, record_alert
@@ -76,6 +76,7 @@ class Run:
         self._owner = os.getpid()
         self._warned: set[str] = set()
         self._listeners: list[Listener] = []
+        self._interrupt: BaseException | None = None  # a listener's: log() raises it once its record is stored
         self._plain_keys: set[tuple[str, ...]] = set()  # key tuples log() may store as they are
         self._saved_globs: list[tuple[str, str | None]] = []
         self._alerts: dict[str, float] = {}
@@ -191,7 +192,7 @@ class Run:
 
     @property
     def state(self) -> str:
-        """``running`` until finished, then ``finished`` or ``failed``."""
+        """``running`` until finished, then ``finished``, ``failed`` or ``killed`` (a sweep stopped it)."""
         return self._meta.get("state", "running")
 
     @property
@@ -250,8 +251,20 @@ class Run:
             if self._listeners:
                 for listener in self._listeners:
                     listener(self._step, now, row)
+                if self._interrupt is not None:
+                    self._raise_interrupt(commit or (commit is None and step is None))
             if commit or (commit is None and step is None):
                 self._step += 1
+
+    def _raise_interrupt(self, advance: bool) -> None:
+        """Raise what a listener asked ``log()`` to raise, after the step moves on as it would
+        have: the record is stored, the next ``log()`` (if the caller goes on) raises again
+        only if asked again."""
+        if advance:
+            self._step += 1
+        interrupt, self._interrupt = self._interrupt, None
+        if interrupt is not None:
+            raise interrupt
 
     def _flatten(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
         """The general path of ``log``: validate, convert and flatten; remember key
@@ -276,6 +289,12 @@ class Run:
         """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def interrupt_log(self, exc: BaseException) -> None:
+        """Have the ``log()`` now calling its listeners raise ``exc`` once its record is
+        stored; called from a listener (a sweep's Hyperband watch stops a trial so:
+        ``wbnb.errors.TrialStopped``)."""
+        self._interrupt = exc
 
     def at_finish(self, callback: Callable[[float], None]) -> None:
         """Call ``callback(timeout)`` when the run finishes, after the last ``log`` and
@@ -560,6 +579,11 @@ class Run:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Flush everything, set the final state (``failed`` for a non-zero exit code)
         and print the summary. Idempotent, and bounded by ``settings.finish_timeout``."""
+        self._end(exit_code, quiet)
+
+    def _end(self, exit_code: int | None, quiet: bool | None, state: State | None = None) -> None:
+        """``finish``, or with ``state="killed"`` the end of a run stopped from outside (a
+        sweep's agent: Hyperband, a canceled sweep, Ctrl-C)."""
         with self._lock:  # a log() on another thread lands before, or raises "finished"
             if not self._open:
                 return  # finished already, or a forked child's copy: the parent finishes it
@@ -568,7 +592,7 @@ class Run:
         from .finish import Ending, finish_run
 
         parts = Ending(self._writer, self._lock, self._stoppers, self._saved_globs, self._copy_matches, self._ended)
-        finish_run(self, parts, exit_code, quiet)
+        finish_run(self, parts, exit_code, quiet, state)
         if self._on_finish is not None:
             self._on_finish(self)
 

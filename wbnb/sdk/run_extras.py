@@ -18,14 +18,15 @@ from ..store.wire import API
 from .notice import say_once
 
 
+def server_project_url(base_url: str, entity: str, project: str) -> str:
+    """The server's URL of a project (its runs under ``/runs``, its sweeps under ``/sweeps``)."""
+    return f"{base_url}{API}/entities/{quote(entity, safe='')}/projects/{quote(project, safe='')}"
+
+
 def _server_project(meta: RunMeta) -> str | None:
     """The server URL of the run's project, or None for a run of the local store."""
     remote = meta.get("remote")
-    if not remote:
-        return None
-    return (
-        f"{remote['url']}{API}/entities/{quote(remote['entity'], safe='')}/projects/{quote(meta['project'], safe='')}"
-    )
+    return server_project_url(remote["url"], remote["entity"], meta["project"]) if remote else None
 
 
 def run_url(meta: RunMeta, files_dir: str) -> str:

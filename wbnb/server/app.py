@@ -32,8 +32,9 @@ from .bodies import BODIES, Health, PyJSONResponse, errors, with_body_schemas
 from .guard import Guard
 from .liveness import Liveness, sweeping
 from .meta import problems
-from .routes import artifacts, keys, media, projects, reads, runs
+from .routes import artifacts, keys, media, projects, reads, runs, sweeps
 from .routes.deps import Server
+from .sweep_bodies import BODIES as SWEEP_BODIES
 from .uploads import dropping_abandoned
 
 MiB = 1 << 20
@@ -65,7 +66,7 @@ def create_app(
     app = FastAPI(title="wbnb server", version=__version__, default_response_class=PyJSONResponse, lifespan=lifespan)
     app.state.server = Server(backend, liveness)  # what the routes' ``Ctx`` dependency hands them
     app.add_middleware(Guard, backend=backend, max_body=max_body, max_media=max_media, max_chunk=max_chunk)
-    with_body_schemas(app, BODIES + ARTIFACT_BODIES)
+    with_body_schemas(app, BODIES + ARTIFACT_BODIES + SWEEP_BODIES)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -91,7 +92,7 @@ def create_app(
         return {"ok": True, "version": __version__}
 
     api = APIRouter(prefix=API, responses=errors(401, 422))  # every endpoint below needs a key
-    for resource in (keys, projects, runs, reads, media, artifacts):
+    for resource in (keys, projects, runs, reads, media, artifacts, sweeps):
         api.include_router(resource.router)
     app.include_router(api)
     return app

@@ -20,6 +20,7 @@ from typing import Any
 from ..store.base import Store, StoreError
 from ..store.catalog.base import Catalog
 from ..store.runmeta import RunMeta
+from ..sweeps.records import SweepBook
 
 Counts = dict[str, int]  # stream -> number of records the backend holds
 Live = Callable[[RunMeta], bool]  # whether a run, by its stored metadata, is still being written
@@ -119,6 +120,13 @@ class Backend(ABC):
     def catalog(self, entity: str) -> Catalog:
         """One entity's artifacts (versions, aliases, links, lineage, and their files);
         no entity reads or writes another's. ``InvalidName`` for a bad entity name."""
+
+    # -- sweeps --------------------------------------------------------------------------
+
+    @abstractmethod
+    def sweeps(self, entity: str) -> SweepBook:
+        """One entity's sweeps and their trials (``sweeps/records.py``); no entity reads
+        or writes another's. ``InvalidName`` for a bad entity name."""
 
     # -- media ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ Layout below ``--root``::
     keys.lock                  flock serialising changes to keys.json across processes
     media/<ab>/<sha256>.<ext>  every entity's files, stored once by content
     entities/<entity>/         a LocalStore: projects/<project>/<run_id>/... (folder names: store/names.py),
-                               artifacts/ (its catalog and artifact files)
+                               artifacts/ (its catalog and artifact files), sweeps/ (its sweep book)
     uploads/<entity>/<sha256>.part  artifact files arriving in chunks (routes/artifacts.py)
 
 The server process is the runs' only writer: it keeps a ``LocalRunWriter`` open per
@@ -48,6 +48,8 @@ from ..store.rows import check_continues
 from ..store.runmeta import RunMeta, omit
 from ..store.wal import read_records
 from ..store.wire import FINAL_STATES, RECORD_STREAMS, ROW_STREAMS, STREAMS, decode_rows
+from ..sweeps.books import book_for
+from ..sweeps.records import SweepBook
 from .backend import Backend, Counts, Gap, KeyRecord, Live, silent_client
 from .meta import readable
 
@@ -407,6 +409,11 @@ class FilesBackend(Backend):
     def catalog(self, entity: str) -> SqlCatalog:
         """The entity's artifacts: its store's (``entities/<entity>/artifacts/``)."""
         return self.store(entity).catalog
+
+    def sweeps(self, entity: str) -> SweepBook:
+        """The entity's sweeps: its store's book (``entities/<entity>/sweeps/sweeps.sqlite``,
+        whose records say entity "": the file is the entity's)."""
+        return book_for(self.store(entity))
 
     def put_media(self, data: bytes, ext: str) -> str:
         return self._media.put(data, ext)

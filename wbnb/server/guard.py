@@ -11,19 +11,22 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store.wire import API
+from ..sweeps.wire import MAX_BODY as MAX_SWEEP_BODY
 from .backend import Backend, Unavailable
 from .bodies import PyJSONResponse
 from .keys import AuthFailed, authenticate
 
 KEY_SCOPE = "wbnb.key"  # where the guard leaves the authenticated KeyRecord in the ASGI scope
 _BLOB = re.compile(API + r"/entities/[^/]+/artifacts/blobs/[^/]+")  # a chunk of an artifact file (routes/artifacts.py)
+_SWEEPS = re.compile(API + r"/entities/[^/]+/projects/[^/]+/sweeps(/.*)?")  # a sweep's calls (routes/sweeps.py)
 
 
 class Guard:
     """ASGI middleware: authenticate, then bound the body (Content-Length up front,
     counted bytes as they stream in), so an unauthenticated or oversized request is
     refused before it is read, let alone parsed. Media files are bounded by
-    ``max_media``, chunks of artifact files by ``max_chunk``, the rest by ``max_body``."""
+    ``max_media``, chunks of artifact files by ``max_chunk``, sweeps' calls by the least
+    of ``max_body`` and ``sweeps/wire.py``'s ``MAX_BODY``, the rest by ``max_body``."""
 
     def __init__(self, app: ASGIApp, backend: Backend, max_body: int, max_media: int, max_chunk: int) -> None:
         self.app, self.backend = app, backend
@@ -64,6 +67,8 @@ class Guard:
             return self.max_media
         if method == "PUT" and _BLOB.fullmatch(path):
             return self.max_chunk
+        if _SWEEPS.fullmatch(path):
+            return min(self.max_body, MAX_SWEEP_BODY)
         return self.max_body
 
 

@@ -93,7 +93,7 @@ def run_document(meta: RunMeta) -> dict[str, Any]:
 
     ``created_at`` and ``createdAt`` are a ``Time``: wandb's ISO string, so
     ``{"created_at": {"$gt": "2024-05-01"}}`` works as it does there, which compares
-    with seconds since the epoch and datetimes too.
+    with seconds since the epoch and datetimes too. ``sweep`` is the run's sweep id.
     """
     summary = meta.get("summary") or {}
     created = meta.get("created_at")
@@ -110,6 +110,7 @@ def run_document(meta: RunMeta) -> dict[str, Any]:
         "job_type": meta.get("job_type"),
         "jobType": meta.get("job_type"),
         "notes": meta.get("notes"),
+        "sweep": meta.get("sweep_id"),  # wandb's name: {"sweep": sweep_id} selects a sweep's runs
         "config": meta.get("config") or {},
         "summary_metrics": summary,
         "summary": summary,

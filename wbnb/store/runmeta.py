@@ -42,7 +42,8 @@ from .runnames import generated_name
 if TYPE_CHECKING:  # bound at run time by declaration(), when first needed
     from .limits import NOTES_MAX, Ge, Label, MaxLen, Predicate, Tag, check_media_path, metric_rule, relative_name
 
-State = Literal["running", "finished", "failed", "crashed", "damaged"]  # damaged: its metadata cannot be read
+State = Literal["running", "finished", "failed", "crashed", "killed", "damaged"]
+# killed: stopped from outside (a sweep's Hyperband or cancel, Ctrl-C in an agent); damaged: its metadata cannot be read
 Mode = Literal["online", "offline", "disabled"]  # settings.mode: where a run's data goes
 STATES: tuple[State, ...] = get_args(State)
 RUN_MODES: tuple[Mode, ...] = get_args(Mode)

@@ -46,7 +46,7 @@ from typing import Any
 ROW_STREAMS = ("history", "system")
 RECORD_STREAMS = ("events", "console")
 STREAMS = ROW_STREAMS + RECORD_STREAMS
-FINAL_STATES = ("finished", "failed", "crashed")
+FINAL_STATES = ("finished", "failed", "crashed", "killed")
 API = "/api/v1"
 MiB = 1 << 20
 BATCH_BYTES = 8 * MiB  # the most a client puts in one batch body

@@ -41,7 +41,7 @@ def iterations(values: Iterable[Any], goal: Goal) -> list[float]:
     """A run's iterations of the metric: its valid logged values, in order, signed so that
     smaller is better (negated when the goal is to maximize)."""
     sign = -1.0 if goal == "maximize" else 1.0
-    return [sign * float(v) for v in values if _is_number(v)]
+    return [sign * float(v) for v in values if is_iteration(v)]
 
 
 def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperband, goal: Goal) -> Decision:
@@ -55,16 +55,20 @@ def judge(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperba
         return Decision(stop=False)
     band = bands[reached - 1]
     sign = -1.0 if goal == "maximize" else 1.0
-    at_band = [mine[band - 1]]
-    for values in others:  # only as far as their value at the band
-        theirs = next(islice((v for v in values if _is_number(v)), band - 1, None), None)
-        if theirs is not None:
-            at_band.append(sign * float(theirs))
-    threshold = _threshold(at_band, rule.eta)
-    value = mine[band - 1] if rule.strict else min(mine)
-    return Decision(
-        stop=value > threshold, band=band, value=sign * value, threshold=sign * threshold, reached=len(at_band)
-    )
+    theirs = (next(islice((v for v in values if is_iteration(v)), band - 1, None), None) for values in others)
+    return decide(band, sign * mine[band - 1], sign * min(mine), (v for v in theirs if v is not None), rule, goal)
+
+
+def decide(band: int, at_band: float, best: float, others: Iterable[float], rule: Hyperband, goal: Goal) -> Decision:
+    """The decision at ``band`` for a run whose value there is ``at_band`` and whose best so
+    far is ``best``, among the other runs' values at that band (``others``: a trial's
+    rungs as the book keeps them). Values in the metric's own sign; the one rule ``judge``
+    and an agent's watch (``sweeps/watch.py``) share."""
+    sign = -1.0 if goal == "maximize" else 1.0
+    at = [sign * at_band, *(sign * float(v) for v in others)]
+    threshold = _threshold(at, rule.eta)
+    value = at[0] if rule.strict else sign * best
+    return Decision(stop=value > threshold, band=band, value=sign * value, threshold=sign * threshold, reached=len(at))
 
 
 def should_stop(history: Sequence[Any], others: Iterable[Sequence[Any]], rule: Hyperband, goal: Goal) -> bool:
@@ -91,8 +95,10 @@ def _threshold(at_band: list[float], eta: float) -> float:
     return sorted(at_band)[int((1.0 / eta) * len(at_band))]
 
 
-def _is_number(value: Any) -> bool:
-    # wandb's filter_invalid: a finite real number, never a bool (floats first: the ABC check is slow)
+def is_iteration(value: Any) -> bool:
+    """Whether a logged value of the metric counts as an iteration: wandb's ``filter_invalid``,
+    a finite real number, never a bool."""
+    # floats first: the ABC check is slow
     if type(value) is float:
         return math.isfinite(value)
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)

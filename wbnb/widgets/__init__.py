@@ -26,16 +26,20 @@ _LAZY = {
     "RunTable": ".table",
     "ArtifactBrowser": ".artifacts",
     "LineageGraph": ".lineage",
+    "Compare": ".compare",
+    "SweepPanel": ".sweep",
 }
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactBrowser
+    from .compare import Compare
     from .confusion import ConfusionMatrix
     from .curves import Curves
     from .gallery import Gallery
     from .histograms import Histograms
     from .lineage import LineageGraph
     from .panel import RunPanel
+    from .sweep import SweepPanel
     from .system import System
     from .table import RunTable
     from .vegaloader import VegaLoader
@@ -49,6 +53,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ArtifactBrowser",
+    "Compare",
     "ConfusionMatrix",
     "Curves",
     "Gallery",
@@ -56,6 +61,7 @@ __all__ = [
     "LineageGraph",
     "RunPanel",
     "RunTable",
+    "SweepPanel",
     "System",
     "VegaLoader",
 ]

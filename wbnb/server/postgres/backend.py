@@ -15,6 +15,7 @@ from ...store.catalog.sql import SqlCatalog
 from ...store.media import MediaStore
 from ...store.names import check_name
 from ...store.runmeta import RunMeta
+from ...sweeps.sql import SWEEPS, SqlSweepBook
 from ..backend import Backend, Counts, KeyRecord, Live
 from . import runs
 from .catalog import postgres_catalog
@@ -38,6 +39,7 @@ class PostgresBackend(Backend):
         self._media = MediaStore(self.root)
         self._known = Known()
         self._catalog = PostgresDialect(self._db, CATALOG)
+        self._sweeps = PostgresDialect(self._db, SWEEPS)
 
     def __repr__(self) -> str:
         return f"PostgresBackend(root={str(self.root)!r})"
@@ -126,6 +128,13 @@ class PostgresBackend(Backend):
         """The entity's artifacts: its rows of the catalog tables, its files below
         ``<root>/artifacts/<entity>/``."""
         return postgres_catalog(self._catalog, self._media.root, entity)
+
+    # -- sweeps --------------------------------------------------------------------------
+
+    def sweeps(self, entity: str) -> SqlSweepBook:
+        """The entity's sweeps: its rows of the sweep book's tables (made when the backend
+        started); a write locks its sweep, across the server processes."""
+        return SqlSweepBook(self._sweeps, check_name("entity", entity))
 
     # -- media ---------------------------------------------------------------------------
 

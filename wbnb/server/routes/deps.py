@@ -18,6 +18,7 @@ from ...store.base import RunNotFound, Store, StoreError
 from ...store.catalog.records import ArtifactNotFound
 from ...store.names import check_name
 from ...store.runmeta import RunMeta
+from ...sweeps.records import SweepNotFound
 from ..backend import Backend, KeyRecord, Unavailable
 from ..guard import KEY_SCOPE
 from ..liveness import Liveness
@@ -87,11 +88,11 @@ Key = Annotated[KeyRecord, Depends(entity_key)]  # module level: FastAPI resolve
 
 @contextmanager
 def refusals(store_error: int = 409) -> Iterator[None]:
-    """Store exceptions as HTTP answers: a missing run or artifact 404, a bad name 422,
+    """Store exceptions as HTTP answers: a missing run, artifact or sweep 404, a bad name 422,
     a refusal (``ArtifactConflict``...) ``store_error``."""
     try:
         yield
-    except (RunNotFound, ArtifactNotFound) as e:
+    except (RunNotFound, ArtifactNotFound, SweepNotFound) as e:
         raise HTTPException(404, str(e)) from None
     except Unavailable:
         raise  # 503, by the app's handler

@@ -1,0 +1,85 @@
+"""The in-process agent's overhead between trials (issue 17). Prints; asserts nothing.
+
+    python benchmarks/bench_agent.py [--trials N] [--train-s S]
+
+The time from one trial's function returning to the next trial's function running its
+first line: the run's finish (its logs flushed and fsynced), the trial's end in the book,
+memory freed (a full gc collection; torch is imported first when installed, as in a
+real sweep), the next claim, the pending trial. Target: <= 50 ms. Each trial logs 20
+steps and "trains" for ``--train-s`` seconds (sleeping), so the run's metadata
+collector has finished, as it has in any real trial. Measured against a fresh local
+store, with quiet runs (no printed summary, no system sampling, no console capture) and
+with init()'s defaults (silent only, so the summary block is not printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+QUIET = {"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0"}
+
+
+def gaps_ms(trials: int, train_s: float, env: dict[str, str]) -> list[float]:
+    """The gaps between consecutive trials of one agent, in milliseconds."""
+    import wbnb
+
+    starts: list[float] = []
+    ends: list[float] = []
+
+    def train() -> None:
+        starts.append(time.perf_counter())
+        run = wbnb.init()
+        for i in range(20):
+            wbnb.log({"loss": run.config.lr / (i + 1), "acc": i / 20})
+        time.sleep(train_s)
+        ends.append(time.perf_counter())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = {k: os.environ.get(k) for k in [*env, "WBNB_DIR"]}
+        os.environ.update({**env, "WBNB_DIR": tmp})
+        try:
+            config = {"method": "random", "metric": {"name": "loss"}, "parameters": {"lr": {"min": 0.0, "max": 1.0}}}
+            sweep_id = wbnb.sweep(config, project="bench")
+            wbnb.agent(sweep_id, function=train, project="bench", count=trials)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return [(start - end) * 1000 for end, start in zip(ends, starts[1:])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--train-s", type=float, default=0.3)
+    args = parser.parse_args()
+    try:
+        import torch  # noqa: F401  (its objects are what a full gc collection walks)
+
+        with_torch = "torch imported"
+    except ImportError:
+        with_torch = "without torch"
+    print(
+        f"wbnb in-process agent, {args.trials} trials of 20 logs + {args.train_s} s, {with_torch}, "
+        f"{os.cpu_count()} cores"
+    )
+    for label, env in (("quiet runs", QUIET), ("init() defaults (silent)", {"WBNB_SILENT": "1"})):
+        gaps = gaps_ms(args.trials, args.train_s, env)
+        print(
+            f"between trials, {label} (target <= 50 ms): median {statistics.median(gaps):6.1f} ms   "
+            f"max {max(gaps):6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

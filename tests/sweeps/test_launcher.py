@@ -1,0 +1,154 @@
+"""The command-line agent (``sweeps/launcher.py``): each trial's program as a subprocess,
+with its parameters as arguments and in ``wbnb.config``; a canceled sweep's child
+stopped by SIGTERM then SIGKILL; a failing program; Hyperband ending a child quietly."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.waiting import wait_for
+from wbnb.store.local import LocalStore
+from wbnb.sweeps.books import book_for
+from wbnb.sweeps.launcher import run_agent
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TRAIN = """
+import argparse, json, sys
+import wbnb
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float)
+parser.add_argument("--layers", type=int)
+args = parser.parse_args()
+run = wbnb.init()
+assert wbnb.config.lr == args.lr and wbnb.config.layers == args.layers, (dict(wbnb.config), args)
+for i in range(3):
+    wbnb.log({"loss": args.lr * args.layers + i})
+print("trained", run.id, json.dumps(dict(wbnb.config)))
+"""
+
+
+@pytest.fixture
+def env(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Children import this checkout's wbnb."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return store_dir
+
+
+def make_sweep(store_dir: Path, tmp_path: Path, program: str, **config: Any) -> str:
+    path = tmp_path / "train.py"
+    path.write_text(program)
+    base = {
+        "method": "grid",
+        "metric": {"name": "loss"},
+        "program": str(path),
+        "parameters": {"lr": {"values": [0.5, 0.25]}, "layers": {"values": [1, 2]}},
+    }
+    return book_for(LocalStore(store_dir)).create("p", {**base, **config}).id
+
+
+def test_the_program_gets_its_params_as_arguments_and_in_wbnb_config(env: Path, tmp_path: Path) -> None:
+    sweep_id = make_sweep(env, tmp_path, TRAIN)
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", count=3) == 0
+    store = LocalStore(env)
+    done = book_for(store).trials("p", sweep_id)
+    assert [t.state for t in done] == ["finished"] * 3
+    for t in done:
+        run = store.run("p", t.run_id)
+        assert (run["state"], run["sweep_id"], run["config"]) == ("finished", sweep_id, t.params)
+        assert t.value == t.params["lr"] * t.params["layers"] + 2
+
+
+def test_a_failing_program_fails_its_trial(env: Path, tmp_path: Path) -> None:
+    sweep_id = make_sweep(env, tmp_path, "import sys\nsys.exit(3)\n")
+    assert run_agent(LocalStore(env), sweep_id, count=1, project="p") == 0
+    (t,) = book_for(LocalStore(env)).trials("p", sweep_id)
+    assert t.state == "failed" and "status 3" in (t.error or "")
+
+
+def test_a_canceled_sweep_sigterms_then_sigkills_a_child_that_ignores_sigterm(env: Path, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    program = f"""
+import os, signal, time
+import wbnb
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+wbnb.init()
+open({str(pid_file)!r}, "w").write(str(os.getpid()))
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    book = book_for(LocalStore(env))
+
+    def cancel_once_running() -> None:
+        wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", what="the child running")
+        book.set_state("p", sweep_id, "CANCELED")
+
+    canceler = threading.Thread(target=cancel_once_running)
+    canceler.start()
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", grace=0.2, poll=0.05) == 0
+    canceler.join()
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped"
+    with pytest.raises(ProcessLookupError):  # SIGKILLed and reaped
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_hyperband_ends_a_child_quietly(env: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    program = """
+import wbnb
+run = wbnb.init()
+for i in range(6):
+    wbnb.log({"loss": 5.0 if run.config.lr == 0.25 else 1.0 - i / 10})
+"""
+    sweep_id = make_sweep(
+        env,
+        tmp_path,
+        program,
+        parameters={"lr": {"values": [0.5, 0.4, 0.25]}},
+        early_terminate={"type": "hyperband", "min_iter": 2, "eta": 2},
+    )
+    assert run_agent(LocalStore(env), f"p/{sweep_id}") == 0
+    store = LocalStore(env)
+    good, fine, bad = book_for(store).trials("p", sweep_id)  # at band 2: 0.9, 0.9, 5.0
+    assert (good.state, fine.state, bad.state) == ("finished", "finished", "stopped")
+    assert bad.stop is not None and bad.stop["band"] == 2
+    assert store.run("p", bad.run_id)["state"] == "killed"
+    err = capfd.readouterr().err
+    assert "Hyperband stopped trial 2" in err and "at band 2" in err
+    assert "Traceback" not in err
+
+
+def test_a_canceled_sweep_ends_a_childs_run_killed(
+    env: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    program = """
+import time
+import wbnb
+wbnb.init()
+wbnb.log({"loss": 1.0})
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    store = LocalStore(env)
+    book = book_for(store)
+
+    def cancel_once_running() -> None:
+        wait_for(lambda: any(t.state == "running" for t in book.trials("p", sweep_id)), what="the trial running")
+        book.set_state("p", sweep_id, "CANCELED")
+
+    canceler = threading.Thread(target=cancel_once_running)
+    canceler.start()
+    assert run_agent(store, f"p/{sweep_id}", grace=30, poll=0.05) == 0
+    canceler.join()
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped" and "canceled" in (t.error or "")
+    assert store.run("p", t.run_id)["state"] == "killed"  # the child ended its run on SIGTERM
+    err = capfd.readouterr().err
+    assert f"the sweep {sweep_id} was canceled" in err and "Traceback" not in err

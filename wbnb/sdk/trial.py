@@ -1,0 +1,253 @@
+"""The sweep trial a ``wbnb.init()`` opens the run of.
+
+An agent claims a trial from the sweep's book and makes it pending: in this process
+(``wbnb.agent``: ``offer``), or for a program it launches through the environment
+(``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_RUN_ID``, ``WBNB_PROJECT``,
+``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``; ``sweeps/launcher.py``). The next ``init()``
+takes it (``take``): the run gets the trial's id and project, its config is the one
+``init`` was given overlaid by the trial's parameters (they win, as in wandb), and its
+``sweep_id``. Once the run is open the trial is ``running`` in the book and, when the sweep
+has ``early_terminate`` and a ``metric``, a Hyperband watch (``sweeps/watch.py``) listens
+to its ``log()``: a stopped trial's next ``log()`` raises ``wbnb.errors.TrialStopped``
+once its record is stored. Whoever ends the run ends the trial, with the metric's
+summary value: ``finished``, ``failed``, or ``stopped`` for a ``killed`` run. The book's
+trouble is warned once, never raised into the training loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import TrialStopped
+
+if TYPE_CHECKING:  # the sweeps engine (numpy) loads with the first trial, not with import wbnb
+    from ..store.base import Store
+    from ..sweeps.config import SweepConfig
+    from ..sweeps.hyperband import Decision
+    from ..sweeps.records import SweepBook, SweepRecord, TrialState
+    from .run import Run
+
+_RUN_TO_TRIAL: dict[str, TrialState] = {"finished": "finished", "killed": "stopped"}
+
+
+class Trial:
+    """One claimed trial of a sweep, and once ``init()`` opened it, its run."""
+
+    def __init__(
+        self,
+        book: Callable[[], SweepBook],
+        project: str,
+        sweep_id: str,
+        seq: int,
+        run_id: str,
+        agent_id: str,
+        params: dict[str, Any],
+        config: SweepConfig | None = None,
+    ) -> None:
+        self._make_book = book
+        self._book: SweepBook | None = None
+        self.project = project
+        self.sweep_id = sweep_id
+        self.seq = seq
+        self.run_id = run_id
+        self.agent_id = agent_id
+        self.params = params
+        self._config = config
+        self.run: Run | None = None
+        self.error: str | None = None  # why it failed, when its agent knows
+        self.stop: dict[str, Any] | None = None  # Hyperband's decision, when it stopped the trial
+        self.sweep: SweepRecord | None = None  # the sweep as the trial's end left it
+        self.ended = False
+        self._stopping: str | None = None  # set: every log() raises TrialStopped with this message
+        self._listening = False
+        self._warned = False
+        self._lock = threading.RLock()  # re-entrant: the SIGTERM handler may run while the main thread holds it
+
+    @property
+    def stopping(self) -> str | None:
+        """Why the trial must stop (None while it goes on)."""
+        return self._stopping
+
+    @property
+    def book(self) -> SweepBook:
+        """The sweep's book (made at first use: a trial read from the environment may need none)."""
+        if self._book is None:
+            self._book = self._make_book()
+        return self._book
+
+    def apply(self, project: str | None, run_id: str | None, config: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """The run's project, id and config: the trial's, and ``config`` overlaid by its
+        parameters; a project or id ``init()`` was given otherwise is named once and ignored."""
+        for what, given, mine in (("project", project, self.project), ("id", run_id, self.run_id)):
+            if given is not None and given != mine:
+                _warn(f"init({what}={given!r}) is ignored in a sweep's trial: its run is {self.project}/{self.run_id}")
+        return self.project, self.run_id, {**config, **self.params}
+
+    def opened(self, run: Run) -> None:
+        """``init()`` opened the trial's run: mark it running, watch it, end the trial with it."""
+        self.run = run
+        run.after_finish(self._run_ended)
+        self._call(lambda: self.book.start(self.project, self.sweep_id, self.seq, self.agent_id))
+        config = self._sweep_config()
+        if config is not None and config.early_terminate is not None and config.metric is not None:
+            from ..sweeps.watch import TrialWatch
+
+            watch = TrialWatch(
+                self.book,
+                self.project,
+                self.sweep_id,
+                self.seq,
+                config.early_terminate,
+                config.metric.goal,
+                self._hyperband_stop,
+            )
+            self._listen(config.metric.name, watch.observe)
+        elif self._stopping is not None:
+            self._listen(None, None)
+
+    def cancel(self) -> None:
+        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``."""
+        with self._lock:
+            if self._stopping is None:
+                self._stopping = f"the sweep {self.sweep_id} was canceled: trial {self.seq} stops here"
+        if self.run is not None:
+            self._listen(None, None)
+
+    def end(self, state: TrialState, value: float | None = None) -> SweepRecord | None:
+        """End the trial in the book once (later calls do nothing); returns the sweep as it now is."""
+        with self._lock:
+            if self.ended:
+                return self.sweep
+            self.ended = True
+        stop = self.stop if state == "stopped" else None
+        error = self.error if state != "finished" else None
+        if state == "stopped" and stop is None:
+            error = error or self._stopping
+        self.sweep = self._call(
+            lambda: self.book.end(self.project, self.sweep_id, self.seq, state, value, stop=stop, error=error)
+        )
+        return self.sweep
+
+    def _sweep_config(self) -> SweepConfig | None:
+        if self._config is None:
+            from ..sweeps.config import parse_sweep_config
+
+            record = self._call(lambda: self.book.sweep(self.project, self.sweep_id))
+            self._config = parse_sweep_config(record.config) if record is not None else None
+        return self._config
+
+    def _listen(self, metric: str | None, observe: Callable[[Any], Any] | None) -> None:
+        """One listener on the run: it feeds the watch and, once the trial must stop, has
+        every ``log()`` raise ``TrialStopped`` after its record is stored."""
+        run = self.run
+        with self._lock:
+            if run is None or self._listening:
+                return
+            self._listening = True
+
+        def listener(step: int, timestamp: float, row: dict[str, Any]) -> None:
+            if observe is not None and self._stopping is None and metric in row:
+                observe(row[metric])
+            if self._stopping is not None:
+                run.interrupt_log(TrialStopped(self._stopping, self.stop))
+
+        run.add_listener(listener)
+
+    def _hyperband_stop(self, decision: Decision) -> None:
+        from dataclasses import asdict
+
+        fields = asdict(decision)
+        del fields["stop"]
+        self.stop = fields
+        self._stopping = (
+            f"Hyperband stopped trial {self.seq} of sweep {self.sweep_id} at band {decision.band}: "
+            f"its value {decision.value:.6g} is outside the top 1/eta of the {decision.reached} runs "
+            f"that reached it (threshold {decision.threshold:.6g})"
+        )
+
+    def _run_ended(self) -> None:
+        run = self.run
+        assert run is not None
+        from ..sweeps.watch import metric_value
+
+        self.end(_RUN_TO_TRIAL.get(run.state, "failed"), metric_value(run.summary.as_dict(), self._metric_name()))
+
+    def _metric_name(self) -> str:
+        config = self._sweep_config()
+        return config.metric.name if config is not None and config.metric is not None else ""
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as e:  # the book's trouble never reaches the user's loop
+            if not self._warned:
+                self._warned = True
+                _warn(f"the sweep's book failed for trial {self.seq} of {self.sweep_id} ({e}); the run goes on")
+            return None
+
+
+_pending: list[Trial] = []  # the trial the next init() in this process opens (wbnb.agent)
+_environment = {"taken": False}
+
+
+def offer(trial: Trial) -> None:
+    """Make ``trial`` the one the next ``init()`` in this process opens."""
+    _pending[:] = [trial]
+
+
+def withdraw(trial: Trial) -> None:
+    """The agent is done with ``trial``: no later ``init()`` opens it."""
+    if trial in _pending:
+        _pending.remove(trial)
+
+
+def take(store: Store) -> Trial | None:
+    """The pending trial for the ``init()`` being made, once: this process's agent's, or
+    the one a launching agent put in the environment (its book is ``store``'s)."""
+    if _pending:
+        return _pending.pop()
+    env = os.environ
+    if _environment["taken"] or not env.get("WBNB_SWEEP_ID"):
+        return None
+    _environment["taken"] = True
+    try:
+        path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
+        with open(path, encoding="utf-8") as f:
+            params = json.load(f)
+        seq = int(env["WBNB_SWEEP_SEQ"])
+        project, run_id = env["WBNB_PROJECT"], env["WBNB_RUN_ID"]
+    except (OSError, KeyError, ValueError) as e:
+        _warn(f"the sweep's trial in the environment cannot be read ({e}); this run is not part of the sweep")
+        return None
+    from ..sweeps.books import book_for
+
+    agent_id = env.get("WBNB_AGENT_ID", "")
+    trial = Trial(lambda: book_for(store), project, env["WBNB_SWEEP_ID"], seq, run_id, agent_id, params)
+    _stop_on_sigterm(trial)
+    return trial
+
+
+def _stop_on_sigterm(trial: Trial) -> None:
+    """A launching agent stops its program with SIGTERM (the sweep was canceled): raised in
+    the main thread as ``TrialStopped``, so the run ends ``killed`` and the trial
+    ``stopped`` with one line, where SIGTERM would end the process with the run left
+    running. A program that handles SIGTERM itself keeps its handler."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        trial.cancel()
+        raise TrialStopped(trial.stopping or "the agent stopped this trial (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(f"wbnb: {message}", RuntimeWarning, stacklevel=4)

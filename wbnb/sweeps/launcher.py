@@ -1,0 +1,211 @@
+"""The command-line agent (``wbnb agent SWEEP_ID``): each trial as a subprocess.
+
+For each claim the sweep's ``command`` (wandb's default ``${env} ${interpreter}
+${program} ${args}``) runs with the trial's parameters as arguments and, through the
+environment (``trial_environ``), in ``wbnb.config``: the program's ``wbnb.init()`` opens
+the trial's run (``sdk/trial.py``). While it runs the agent renews the lease and asks the
+book every ``poll`` seconds whether the trial must stop: when the sweep is canceled or
+the claim was lost, the child gets SIGTERM, then SIGKILL after ``grace`` seconds. Ctrl-C
+does the same and the agent exits 130. A child whose run did not end the trial is
+ended here: ``finished`` for exit status 0 (the metric read from the run's stored
+summary), else ``failed``; ``stopped`` when the agent stopped it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ..store.base import Store
+from ..textout import plain
+from .command import args_json, expand_command
+from .config import SweepConfig, parse_sweep_config
+from .lease import new_agent_id, sweep_path
+from .records import LIVE, SweepBook, TrialRecord, TrialState
+from .watch import metric_value
+
+GRACE = 10.0  # seconds between SIGTERM and SIGKILL
+POLL = 1.0  # seconds between looks at the child and the book
+
+
+def trial_environ(
+    store: Store, project: str, entity: str, trial: TrialRecord, agent_id: str, params_path: str
+) -> dict[str, str]:
+    """The environment a trial's program runs in: the trial (read by ``sdk/trial.py``),
+    the run's id and project, and the store it logs to."""
+    env = {
+        "WBNB_SWEEP_ID": trial.sweep_id,
+        "WBNB_SWEEP_SEQ": str(trial.seq),
+        "WBNB_RUN_ID": trial.run_id,
+        "WBNB_PROJECT": project,
+        "WBNB_AGENT_ID": agent_id,
+        "WBNB_SWEEP_PARAM_PATH": params_path,
+        "WANDB_SWEEP_PARAM_PATH": params_path,
+    }
+    if entity:
+        env["WBNB_ENTITY"] = entity
+    root = getattr(store, "root", None) or getattr(store, "spool", None)  # a local store, or a server's spool
+    if root is not None:
+        env["WBNB_DIR"] = str(root)
+    conn = getattr(store, "conn", None)
+    if conn is not None:
+        env["WBNB_BASE_URL"] = conn.base_url
+    return env
+
+
+def run_agent(
+    store: Store,
+    path: str,
+    count: int | None = None,
+    *,
+    project: str | None = None,
+    entity: str | None = None,
+    grace: float = GRACE,
+    poll: float = POLL,
+) -> int:
+    """Run trials of the sweep at ``path`` (``ID``, ``project/ID``, ``entity/project/ID``)
+    as subprocesses until ``count`` ran or the sweep has no more; returns the exit status
+    (0, or 130 after Ctrl-C)."""
+    from .books import book_for
+
+    entity, project, sweep_id = sweep_path(path, project, entity)
+    project = project or "uncategorized"
+    book = book_for(store)
+    record = book.sweep(project, sweep_id)
+    config = parse_sweep_config(record.config)
+    agent_id = new_agent_id()
+    done, waiting = 0, False
+    try:
+        while count is None or done < count:
+            claim = book.claim(project, sweep_id, agent_id)
+            if claim.trial is None:
+                if not claim.wait:
+                    _say(f"agent stops: {claim.reason}")
+                    return 0
+                if not waiting:
+                    _say(f"waiting: {claim.reason}")
+                    waiting = True
+                time.sleep(poll)
+                continue
+            waiting = False
+            Child(store, book, config, project, entity or record.entity, claim.trial, agent_id, grace, poll).run()
+            done += 1
+    except KeyboardInterrupt:
+        _say("agent interrupted")
+        return 130
+    _say(f"agent stops: it ran the {count} trial(s) it was asked for")
+    return 0
+
+
+class Child:
+    """One trial's program, run to its end (``run``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        book: SweepBook,
+        config: SweepConfig,
+        project: str,
+        entity: str,
+        trial: TrialRecord,
+        agent_id: str,
+        grace: float,
+        poll: float,
+    ) -> None:
+        self.store, self.book, self.config, self.trial = store, book, config, trial
+        self.project, self.entity, self.agent_id = project, entity, agent_id
+        self.grace, self.poll = grace, poll
+
+    def run(self) -> None:
+        """Start the program, watch it and the book, end the trial if its run did not."""
+        trial = self.trial
+        with tempfile.TemporaryDirectory(prefix="wbnb-trial-") as tmp:
+            params_path = str(Path(tmp) / "params.json")
+            Path(params_path).write_text(args_json(trial.params), encoding="utf-8")
+            argv = expand_command(
+                self.config.command, trial.params, program=self.config.program, args_json_file=params_path
+            )
+            env = {
+                **os.environ,
+                **trial_environ(self.store, self.project, self.entity, trial, self.agent_id, params_path),
+            }
+            _say(f"trial {trial.seq}: {' '.join(argv)}")
+            try:
+                child = subprocess.Popen(argv, env=env)
+            except OSError as e:
+                self._end("failed", f"could not start {argv[0]!r}: {e}")
+                return
+            try:
+                stopped = self._watch(child)
+            except KeyboardInterrupt:
+                self._stop(child)
+                self._end("stopped", "the agent was interrupted (Ctrl-C)")
+                raise
+        if stopped:
+            self._end("stopped", "the sweep was canceled, or the trial's claim was lost")
+        elif child.returncode == 0:
+            self._end("finished")
+        else:
+            self._end("failed", f"the program exited with status {child.returncode}")
+
+    def _watch(self, child: subprocess.Popen[Any]) -> bool:
+        """Wait for the child, renewing the lease every ``poll``; True if it had to be stopped."""
+        warned = False
+        while True:
+            try:
+                child.wait(timeout=self.poll)
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                stop = self.trial.seq in self.book.heartbeat(
+                    self.project, self.trial.sweep_id, [self.trial.seq], self.agent_id
+                )
+            except Exception as e:  # the book's trouble: the trial goes on, the lease holds a while
+                if not warned:
+                    warned = True
+                    _say(f"the sweep's book could not be reached ({e}); retrying")
+                continue
+            if stop:
+                self._stop(child)
+                return True
+
+    def _stop(self, child: subprocess.Popen[Any]) -> None:
+        """SIGTERM, then SIGKILL after ``grace`` seconds."""
+        if child.poll() is not None:
+            return
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=self.grace)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+    def _end(self, state: TrialState, error: str | None = None) -> None:
+        """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run)."""
+        trial = self.trial
+        current = next((t for t in self.book.trials(self.project, trial.sweep_id) if t.seq == trial.seq), None)
+        if current is None or current.state not in LIVE:
+            return
+        value = None
+        metric = self.config.metric
+        if metric is not None:
+            try:
+                value = metric_value(self.store.run(self.project, trial.run_id).get("summary") or {}, metric.name)
+            except Exception:  # no run (the program never called init()), or it cannot be read
+                value = None
+        sweep = self.book.end(
+            self.project, trial.sweep_id, trial.seq, state, value, error=error if state != "finished" else None
+        )
+        if sweep.state == "FAILED":
+            _say(f"sweep {sweep.id} failed: {sweep.reason}")
+
+
+def _say(message: str) -> None:
+    print(f"wbnb: {plain(message)}", file=sys.stderr, flush=True)
