@@ -1,6 +1,6 @@
-"""The sweep book (``wbnb/sweeps/sql.py`` over a local store's SQLite, and over
-PostgreSQL): sweeps and their states, claims in grid and random order, the exact
-``run_cap``, leases, early failures and Hyperband rungs."""
+"""The sweep book (``wbnb/sweeps/sql.py``), each test over a local store's SQLite and
+over PostgreSQL (``conftest.py``): sweeps and their states, claims in grid and random
+order, the exact ``run_cap``, leases, early failures and Hyperband rungs."""
 
 from __future__ import annotations
 
@@ -33,13 +33,6 @@ RANDOM: dict[str, Any] = {
     "method": "random",
     "parameters": {"lr": {"distribution": "log_uniform_values", "min": 1e-5, "max": 1e-1}, "bs": {"values": [16, 32]}},
 }
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> SqlSweepBook:
-    b = book_for(LocalStore(tmp_path / "store"))
-    assert isinstance(b, SqlSweepBook)
-    return b
 
 
 def run_all(book: SqlSweepBook, sweep_id: str, agent: str = "a") -> list[dict[str, Any]]:
