@@ -141,7 +141,7 @@ class SqlSweepBook(SweepBook):
             raise SweepConfigError("seed", f"must be an integer >= 0 (got {seed!r})")
         seed = seed if seed is not None else parsed.seed if parsed.seed is not None else secrets.randbits(32)
         name = name if name is not None else parsed.name
-        text = json.dumps(parsed.raw)
+        text = _config_text(parsed.raw)
 
         def work(q: Sql) -> str:
             sweep_id = new_sweep_id()
@@ -449,6 +449,21 @@ def _trial_record(sweep_id: str, row: Row, rungs: dict[int, float]) -> TrialReco
 def _parsed(config: str) -> SweepConfig:
     """A stored config, parsed (once per text: a claim needs it every time)."""
     return parse_sweep_config(json.loads(config))
+
+
+def _config_text(raw: Any, path: str = "") -> str:
+    """The config as JSON text, or ``SweepConfigError`` naming the first field JSON
+    cannot hold (YAML reads ``2024-01-01`` as a date)."""
+    try:
+        return json.dumps(raw)
+    except TypeError:
+        pass
+    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw) if isinstance(raw, (list, tuple)) else None
+    if items is None:
+        raise SweepConfigError(path, f"must be a string, number, boolean, null, list or mapping (got {raw!r})")
+    for key, value in items:
+        _config_text(value, f"{path}.{key}" if path else str(key))
+    raise SweepConfigError(path, "must have string keys")
 
 
 def _dump(value: Any) -> str:
