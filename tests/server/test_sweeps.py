@@ -366,6 +366,8 @@ def test_a_huge_config_is_refused_before_it_is_read(alice: Entity) -> None:
     assert len(data) > MAX_BODY
     r = requests.post(alice.url(), data=data, headers={**alice.headers, "Content-Type": "application/json"})
     assert r.status_code == 413 and str(MAX_BODY) in r.json()["detail"], r.text
+    with pytest.raises(SweepConfigError, match=str(MAX_BODY)):
+        alice.book().create("p", config)  # the user's to fix, not a network trouble
     assert alice.book().sweeps("p") == []
 
 

@@ -12,13 +12,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, 
 from ..sweeps.records import LEASE, SweepState
 from ..sweeps.wire import ERROR_MAX, MAX_LEASE, TEXT_MAX
 from .artifact_bodies import no_nul
-from .bodies import INT64
+from .bodies import Index
 
-Index = Annotated[StrictInt, Field(ge=0, le=INT64[1])]
 Text = Annotated[StrictStr, Field(max_length=TEXT_MAX), AfterValidator(no_nul)]
 AgentId = Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX), AfterValidator(no_nul)]
 Lease = Annotated[StrictFloat, Field(gt=0, le=MAX_LEASE, allow_inf_nan=False)]
-Value = StrictFloat | None  # a metric's value: NaN and ±Infinity are values too (a diverged loss)
 MAX_SEQS = 10_000  # trials one heartbeat renews at most
 
 
@@ -76,7 +74,7 @@ class EndBody(_Body):
     decision's fields), what went wrong (the end of a traceback)."""
 
     state: Literal["finished", "failed", "stopped"]
-    value: Value = None
+    value: StrictFloat | None = None  # NaN and ±Infinity are values too (a diverged loss)
     stop: dict[str, Any] | None = None
     error: Annotated[StrictStr, Field(max_length=ERROR_MAX), AfterValidator(no_nul)] | None = None
 

@@ -5,10 +5,10 @@ many machines share a sweep: the server's book claims atomically for all of them
 Every call is one request. The server's refusals come back as the book's own errors,
 with the server's words: 404 ``SweepNotFound``, 409 ``SweepStateError`` (a state the
 sweep or trial is not in), 422 ``SweepConfigError`` for a config (a ``ValueError``
-naming the field) or ``InvalidName`` for another field. A server that cannot be reached
-is ``Unreachable`` (a ``StoreError`` and a ``CommError``, saying which call and server):
-the agent waits and asks again; nothing is retried here, since a claim must not be sent
-twice behind the agent's back.
+naming the field; a config over the server's limit too) or ``InvalidName`` for another
+field. A server that cannot be reached is ``Unreachable`` (a ``StoreError`` and a
+``CommError``, saying which call and server): the agent waits and asks again; nothing is
+retried here, since a claim must not be sent twice behind the agent's back.
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ class RemoteSweepBook(SweepBook):
         return f"{self._sweeps(project)}/{sweep_id}"
 
     def _call(self, method: str, path: str, what: str, *, config: bool = False, **kwargs: Any) -> Any:
-        """One request, refusals as the book's errors (a 422 of a ``config`` call as a
-        ``SweepConfigError``)."""
+        """One request, refusals as the book's errors (a 413 or 422 of a ``config`` call
+        as a ``SweepConfigError``)."""
         try:
             return self.conn.request(method, path, **kwargs)
         except RunNotFound as e:
@@ -81,8 +81,10 @@ class RemoteSweepBook(SweepBook):
             detail = body["detail"] if isinstance(body, dict) and isinstance(body.get("detail"), str) else str(e)
             if status == 409:
                 raise SweepStateError(detail) from None
+            if config and status in (413, 422):  # a config too big for the server is the user's to fix too
+                raise SweepConfigError("", detail) from None
             if status == 422:
-                raise (SweepConfigError("", detail) if config else InvalidName(detail)) from None
+                raise InvalidName(detail) from None
             raise
 
     # -- sweeps ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ EXISTS``)::
     wbnb_rows     run, stream, idx, step, ts, rt, ki, vals        PK (run, stream, idx)
     wbnb_records  run, stream, idx, data                          PK (run, stream, idx)
     art_*         the artifact catalog's tables (``store/catalog/dialect.py``), by entity
+    sweeps, sweep_trials, sweep_rungs  the sweep book's tables (``sweeps/sql.py``), by entity
 
 Why it looks like this:
 
