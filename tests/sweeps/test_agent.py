@@ -242,3 +242,11 @@ def test_a_trials_reference_cycles_are_freed_before_the_next_trial(store_dir: Pa
     finally:
         gc.enable()
     assert alive_at_next_start == [False]
+
+
+def test_agent_finds_a_sweep_made_here_by_its_bare_id(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="elsewhere")
+    wbnb.agent(sweep_id, function=lambda: wbnb.log({"loss": wbnb.init().config.lr}), count=1)
+    (t,) = book(store_dir).trials("elsewhere", sweep_id)
+    assert t.state == "finished"
+    assert LocalStore(store_dir).run("elsewhere", t.run_id)["project"] == "elsewhere"
