@@ -19,7 +19,7 @@ from wbnb.sdk import agent as agent_module
 from wbnb.store.local import LocalStore
 from wbnb.sweeps import lease
 from wbnb.sweeps.books import book_for
-from wbnb.sweeps.records import SweepBook, TrialRecord
+from wbnb.sweeps.records import EARLY_FAILURES, SweepBook, TrialRecord
 
 GRID: dict[str, Any] = {
     "method": "grid",
@@ -250,3 +250,21 @@ def test_agent_finds_a_sweep_made_here_by_its_bare_id(store_dir: Path) -> None:
     (t,) = book(store_dir).trials("elsewhere", sweep_id)
     assert t.state == "finished"
     assert LocalStore(store_dir).run("elsewhere", t.run_id)["project"] == "elsewhere"
+
+
+def test_repeated_early_failures_fail_the_sweep_and_stop_the_agent(
+    store_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WBNB_SILENT")  # the agent says why it stops
+    sweep_id = wbnb.sweep(GRID, project="p")
+
+    def train() -> None:
+        wbnb.init(settings={"silent": True})
+        raise RuntimeError("bad setup")
+
+    wbnb.agent(sweep_id, function=train, project="p")  # no count: the book stops it
+    done = trials(store_dir, sweep_id)
+    assert [t.state for t in done] == ["failed"] * EARLY_FAILURES
+    sweep = book(store_dir).sweep("p", sweep_id)
+    assert sweep.state == "FAILED" and sweep.reason
+    assert "agent stops" in capsys.readouterr().err
