@@ -268,3 +268,25 @@ def test_repeated_early_failures_fail_the_sweep_and_stop_the_agent(
     sweep = book(store_dir).sweep("p", sweep_id)
     assert sweep.state == "FAILED" and sweep.reason
     assert "agent stops" in capsys.readouterr().err
+
+
+def test_a_function_that_catches_trial_stopped_is_stopped_all_the_same(store_dir: Path) -> None:
+    config = {
+        "method": "grid",
+        "metric": {"name": "loss"},
+        "parameters": {"quality": {"values": [1.0, 1.5, 9.0]}},
+        "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
+    }
+    sweep_id = wbnb.sweep(config, project="p")
+
+    def train() -> None:
+        run = wbnb.init()
+        for _ in range(3):
+            try:
+                wbnb.log({"loss": run.config.quality})
+            except TrialStopped:
+                pass
+
+    wbnb.agent(sweep_id, function=train, project="p")
+    states = [(t.state, LocalStore(store_dir).run("p", t.run_id)["state"]) for t in trials(store_dir, sweep_id)]
+    assert states == [("finished", "finished"), ("finished", "finished"), ("stopped", "killed")]

@@ -135,7 +135,8 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
     beat = Heartbeat(book, trial.project, trial.sweep_id, trial.seq, trial.agent_id, trial.cancel)
     try:
         function()
-    except TrialStopped:
+    except TrialStopped as e:
+        termlog(e.message)
         _end_run(trial, "killed")
     except KeyboardInterrupt:
         trial.error = "interrupted (KeyboardInterrupt)"
@@ -147,13 +148,16 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
         if trial.run is not None:
             trial.run.record_exception(e)
         _end_run(trial, "failed")
-    else:
-        _end_run(trial, "finished")
+    else:  # a function that caught TrialStopped was stopped all the same
+        _end_run(trial, "killed" if trial.stopping else "finished")
     finally:
         beat.stop()
         trials.withdraw(trial)
         if trial.run is None:  # function never opened the trial's run
-            trial.error = trial.error or "function did not start the trial's run: call wbnb.init() in it"
+            trial.error = trial.error or (
+                "function did not start the trial's run: call wbnb.init() in it "
+                "(in a script, finish a run left open before the agent: init() returns it)"
+            )
             trial.end("stopped" if trial.error.startswith("interrupted") else "failed")
         free_memory()
 

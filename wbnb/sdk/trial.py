@@ -111,10 +111,13 @@ class Trial:
             self._listen(None, None)
 
     def cancel(self) -> None:
-        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``."""
+        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``
+        (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
         with self._lock:
             if self._stopping is None:
-                self._stopping = f"the sweep {self.sweep_id} was canceled: trial {self.seq} stops here"
+                self._stopping = (
+                    f"the sweep {self.sweep_id} was canceled (or trial {self.seq}'s claim was lost): it stops here"
+                )
         if self.run is not None:
             self._listen(None, None)
 
@@ -175,7 +178,8 @@ class Trial:
         assert run is not None
         from ..sweeps.watch import metric_value
 
-        self.end(_RUN_TO_TRIAL.get(run.state, "failed"), metric_value(run.summary.as_dict(), self._metric_name()))
+        state = "stopped" if self._stopping is not None else _RUN_TO_TRIAL.get(run.state, "failed")
+        self.end(state, metric_value(run.summary.as_dict(), self._metric_name()))
 
     def _metric_name(self) -> str:
         config = self._sweep_config()
