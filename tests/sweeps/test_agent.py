@@ -290,3 +290,25 @@ def test_a_function_that_catches_trial_stopped_is_stopped_all_the_same(store_dir
     wbnb.agent(sweep_id, function=train, project="p")
     states = [(t.state, LocalStore(store_dir).run("p", t.run_id)["state"]) for t in trials(store_dir, sweep_id)]
     assert states == [("finished", "finished"), ("finished", "finished"), ("stopped", "killed")]
+
+
+def test_cuda_memory_of_a_trial_is_released_before_the_next(store_dir: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    sweep_id = wbnb.sweep(GRID, project="p")
+    reserved_at_start: list[int] = []
+
+    def train() -> None:
+        reserved_at_start.append(torch.cuda.memory_reserved())
+        wbnb.init()
+        held: dict[str, Any] = {"weights": torch.ones(64, 1024, 1024, device="cuda")}
+        held["self"] = held  # a cycle: the tensor outlives the function until a collection
+        wbnb.log({"loss": float(held["weights"].sum())})
+
+    gc.disable()
+    try:
+        wbnb.agent(sweep_id, function=train, project="p", count=2)
+    finally:
+        gc.enable()
+    assert reserved_at_start[1] == reserved_at_start[0]
