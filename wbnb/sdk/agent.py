@@ -133,12 +133,14 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
 
     trials.offer(trial)
     beat = Heartbeat(book, trial.project, trial.sweep_id, trial.seq, trial.agent_id, trial.cancel)
+    interrupted = False
     try:
         function()
     except TrialStopped as e:
         termlog(e.message)
         _end_run(trial, "killed")
     except KeyboardInterrupt:
+        interrupted = True
         trial.error = "interrupted (KeyboardInterrupt)"
         _end_run(trial, "killed")
         raise
@@ -158,7 +160,7 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
                 "function did not start the trial's run: call wbnb.init() in it "
                 "(in a script, finish a run left open before the agent: init() returns it)"
             )
-            trial.end("stopped" if trial.error.startswith("interrupted") else "failed")
+            trial.end("stopped" if interrupted else "failed")
         free_memory()
 
 
