@@ -1,11 +1,13 @@
-"""The sweep book (``wbnb/sweeps/sql.py`` over a local store's SQLite, and over
-PostgreSQL): sweeps and their states, claims in grid and random order, the exact
-``run_cap``, leases, early failures and Hyperband rungs."""
+"""The sweep book (``wbnb/sweeps/sql.py``), each test over a local store's SQLite and
+over PostgreSQL (``conftest.py``): sweeps and their states, claims in grid and random
+order, the exact ``run_cap``, leases, early failures and Hyperband rungs."""
 
 from __future__ import annotations
 
 import math
+import sys
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ from wbnb.store.errors import StoreError
 from wbnb.store.local import LocalStore
 from wbnb.sweeps import SweepConfigError
 from wbnb.sweeps.books import book_for
+from wbnb.sweeps.config import parse_sweep_config
 from wbnb.sweeps.records import EARLY_FAILURES, SweepNotFound, SweepStateError
-from wbnb.sweeps.search import random_point
+from wbnb.sweeps.search import Grid, random_point
 from wbnb.sweeps.sql import SqlSweepBook
 
 GRID: dict[str, Any] = {
@@ -33,13 +36,6 @@ RANDOM: dict[str, Any] = {
     "method": "random",
     "parameters": {"lr": {"distribution": "log_uniform_values", "min": 1e-5, "max": 1e-1}, "bs": {"values": [16, 32]}},
 }
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> SqlSweepBook:
-    b = book_for(LocalStore(tmp_path / "store"))
-    assert isinstance(b, SqlSweepBook)
-    return b
 
 
 def run_all(book: SqlSweepBook, sweep_id: str, agent: str = "a") -> list[dict[str, Any]]:
@@ -78,6 +74,8 @@ def test_a_bad_config_or_seed_is_refused_naming_the_field(book: SqlSweepBook) ->
         book.create("p", {"method": "random", "parameters": {"lr": {"min": 0.5, "max": 0.1}}})
     with pytest.raises(SweepConfigError, match="seed"):
         book.create("p", RANDOM, seed=-1)
+    with pytest.raises(SweepConfigError, match=r"parameters\.day\.values\.1: .*datetime\.date"):
+        book.create("p", parse_sweep_config("method: grid\nparameters: {day: {values: [1, 2024-01-01]}}").raw)
     assert book.sweeps("p") == []
 
 
@@ -95,8 +93,6 @@ def test_an_unknown_sweep_is_not_found(book: SqlSweepBook) -> None:
 
 
 def test_grid_claims_walk_the_grid_once_then_the_sweep_finishes_saying_why(book: SqlSweepBook) -> None:
-    from wbnb.sweeps.config import parse_sweep_config
-    from wbnb.sweeps.search import Grid
 
     sweep = book.create("p", GRID)
     grid = Grid(parse_sweep_config(GRID))
@@ -121,8 +117,6 @@ def test_a_grid_whose_points_are_all_held_waits_for_its_live_trials(book: SqlSwe
 
 
 def test_random_claims_follow_the_seed(book: SqlSweepBook) -> None:
-    from wbnb.sweeps.config import parse_sweep_config
-
     config = {**RANDOM, "run_cap": 5}
     one, two = book.create("p", config, seed=11), book.create("p", config, seed=11)
     first = run_all(book, one.id)
@@ -288,6 +282,45 @@ def test_rungs_are_kept_per_trial_and_band(book: SqlSweepBook) -> None:
         book.record_rung("p", sweep.id, 5, 1, 0.1)
 
 
+def test_a_released_trials_rungs_are_left_out_of_the_judgement(book: SqlSweepBook) -> None:
+    sweep = book.create("p", RANDOM)
+    lost = book.claim("p", sweep.id, "dead", lease=0.2).trial
+    assert lost is not None
+    book.record_rung("p", sweep.id, lost.seq, 1, 0.5)
+    wait_for(lambda: time.time() > lost.lease_until, 10, "the lease to run out")
+    again = book.claim("p", sweep.id, "alive").trial
+    assert again is not None
+    assert book.record_rung("p", sweep.id, again.seq, 1, 0.9) == {again.seq: {1: 0.9}}
+    assert book.rungs("p", sweep.id) == {again.seq: {1: 0.9}}
+    assert book.trials("p", sweep.id)[lost.seq].rungs == {1: 0.5}  # kept for reading
+
+
+# -- bayes -------------------------------------------------------------------------------
+
+
+def test_bayes_claims_pass_ended_values_and_live_points_to_suggest(
+    book: SqlSweepBook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the scheduler hands ``bayes.suggest`` (a stand-in here: the search is bayes.py's)."""
+    calls: list[tuple[int, int, list[tuple[dict[str, Any], float]], list[dict[str, Any]]]] = []
+
+    def suggest(config: Any, seed: int, index: int, observed: Any, pending: Any) -> dict[str, Any]:
+        calls.append((seed, index, observed, pending))
+        return {"x": float(index)}
+
+    monkeypatch.setitem(sys.modules, "wbnb.sweeps.bayes", types.SimpleNamespace(suggest=suggest))
+    config = {"method": "bayes", "metric": {"name": "loss"}, "parameters": {"x": {"min": 0.0, "max": 9.0}}}
+    sweep = book.create("p", config, seed=4)
+    first, second, third = (book.claim("p", sweep.id, "a").trial for _ in range(3))
+    assert first is not None and second is not None and third is not None
+    book.end("p", sweep.id, first.seq, "finished", value=0.25)
+    book.end("p", sweep.id, second.seq, "failed", error="x")  # no value: nothing observed
+    fourth = book.claim("p", sweep.id, "a").trial
+    assert fourth is not None and (fourth.key, fourth.params) == (3, {"x": 3.0})
+    assert calls[:3] == [(4, 0, [], []), (4, 1, [], [{"x": 0.0}]), (4, 2, [], [{"x": 0.0}, {"x": 1.0}])]
+    assert calls[3] == (4, 3, [({"x": 0.0}, 0.25)], [{"x": 2.0}])
+
+
 # -- homes ---------------------------------------------------------------------------------
 
 
@@ -299,3 +332,11 @@ def test_one_book_per_store_object_and_nothing_written_by_reading(tmp_path: Path
     book_for(store).create("p", RANDOM)
     assert (tmp_path / "store" / "sweeps" / "sweeps.sqlite").is_file()
     assert len(book_for(LocalStore(tmp_path / "store")).sweeps("p")) == 1  # another store object, same file
+
+
+def test_a_damaged_book_file_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "store" / "sweeps" / "sweeps.sqlite"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match=r"sweep book .*sweeps\.sqlite.*check the disk"):
+        book_for(LocalStore(tmp_path / "store")).create("p", RANDOM)

@@ -108,9 +108,10 @@ class TrialRecord:
 @dataclass(frozen=True)
 class Claim:
     """The answer to ``claim``: a trial to run, or none and why. ``wait`` is True when
-    trying again later may give one (the sweep is paused; every point is held by a live
-    trial that may yet be released), False when this sweep will give no more (finished,
-    canceled, failed, exhausted, run_cap reached)."""
+    trying again later may give one (the sweep is paused; what is left, the last grid
+    points or the last trials under ``run_cap``, is held by live trials that may yet be
+    released), False when this sweep will give no more (finished, canceled, failed;
+    exhausted or at its ``run_cap`` with no trial live)."""
 
     trial: TrialRecord | None
     reason: str = ""
@@ -163,11 +164,12 @@ class SweepBook(ABC):
         self, project: str, sweep_id: str, seq: int, band: int, value: float
     ) -> dict[int, dict[int, float]]:
         """Keep the trial's metric value at ``band``; returns every trial's rungs (seq ->
-        band -> value) for the Hyperband judgement that follows."""
+        band -> value; released trials left out: their points run again) for the
+        Hyperband judgement that follows."""
 
     @abstractmethod
     def rungs(self, project: str, sweep_id: str) -> dict[int, dict[int, float]]:
-        """Every trial's rungs: seq -> band -> value."""
+        """Every trial's rungs: seq -> band -> value (released trials left out)."""
 
     @abstractmethod
     def end(
@@ -181,8 +183,10 @@ class SweepBook(ABC):
         error: str | None = None,
     ) -> SweepRecord:
         """The trial ended (finished, failed or stopped) with the metric's ``value``.
-        A failure among the sweep's first trials may fail the sweep (``EARLY_FAILURES``);
-        returns the sweep as it now is."""
+        A failure among the sweep's first trials may fail the sweep (``EARLY_FAILURES``),
+        and the last live trial of an exhausted sweep finishes it; a trial no longer live
+        (ended already, or released: its point may be another's) is left as it is.
+        Returns the sweep as it now is."""
 
     @abstractmethod
     def trials(self, project: str, sweep_id: str) -> list[TrialRecord]:

@@ -1,5 +1,5 @@
-"""The next point of a sweep, from its config, its seed and its trials so far: what a
-book's ``claim`` inserts, inside its write transaction.
+"""The next point of a sweep, from its config, its seed and what its trials hold: what
+a book's ``claim`` inserts, inside its write transaction.
 
 A point is named by its ``key``: a grid index, or for random and bayes the suggestion's
 number. A point is *held* by every trial that was not released (live or ended): the book
@@ -20,13 +20,23 @@ never holds one twice. So:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .config import SweepConfig
 from .records import LIVE, TrialRecord
 from .search import Grid, random_point
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What scheduling reads of the trials that hold points (every one not released):
+    how many, how many of them are live, and the lowest key none holds."""
+
+    held: int
+    live: int
+    free: int
 
 
 @dataclass(frozen=True)
@@ -40,47 +50,61 @@ class NextPoint:
     wait: bool = False
 
 
-def next_point(config: SweepConfig, seed: int, trials: Sequence[TrialRecord]) -> NextPoint:
-    """The next point of the sweep whose trials (released ones included) are ``trials``."""
-    held = [t for t in trials if t.state != "released"]
-    full = _full(config, held)
+def next_point(config: SweepConfig, seed: int, held: Holding, trials: Callable[[], Sequence[TrialRecord]]) -> NextPoint:
+    """The next point of a sweep whose trials hold ``held``; ``trials()`` gives them all
+    (released ones included), read only by Bayesian search: grid and random need
+    nothing but the holding, so claiming stays cheap in a sweep of many trials."""
+    full = _full(config, held.held)
     if full is not None:
         done, waiting = full
-        live = sum(t.state in LIVE for t in held)
-        if live:
+        if held.live:
             return NextPoint(
-                reason=f"{waiting}; waiting for {_trials(live)} still running (one may be released)", wait=True
+                reason=f"{waiting}; waiting for {_trials(held.live)} still running (one may be released)", wait=True
             )
         return NextPoint(reason=done)
-    keys = {t.key for t in held}
-    key = next(n for n in range(len(keys) + 1) if n not in keys)  # exhausted() checked a grid has one
+    key = held.free  # on a grid, _full checked that one is left
     if config.method == "grid":
-        return NextPoint(key, Grid(config).point(key))
+        return NextPoint(key, _grid(config).point(key))
     if config.method == "random":
         return NextPoint(key, random_point(config, seed, key))
     from .bayes import suggest  # SciPy and scikit-learn behind it: only a bayes sweep loads them
 
-    observed = [(t.params, t.value) for t in held if t.state not in LIVE and t.value is not None]
-    pending = [t.params for t in held if t.state in LIVE]
+    held_by = [t for t in trials() if t.state != "released"]
+    observed = [(t.params, t.value) for t in held_by if t.state not in LIVE and t.value is not None]
+    pending = [t.params for t in held_by if t.state in LIVE]
     return NextPoint(key, suggest(config, seed, key, observed, pending))
 
 
-def exhausted(config: SweepConfig, held: Sequence[TrialRecord]) -> str | None:
-    """Why the sweep will suggest nothing more once its live trials end, given the trials
-    that hold points (``run_cap`` reached, every grid point held), or None."""
+def exhausted(config: SweepConfig, held: int) -> str | None:
+    """Why the sweep will suggest nothing more once its live trials end, given how many
+    trials hold points (``run_cap`` reached, every grid point held), or None."""
     full = _full(config, held)
     return full[0] if full else None
 
 
-def _full(config: SweepConfig, held: Sequence[TrialRecord]) -> tuple[str, str] | None:
+def _full(config: SweepConfig, held: int) -> tuple[str, str] | None:
     """(why the sweep is done, why it waits while trials are live), or None."""
-    if config.run_cap is not None and len(held) >= config.run_cap:
+    if config.run_cap is not None and held >= config.run_cap:
         return f"run_cap {config.run_cap} reached", f"run_cap {config.run_cap} reached"
     if config.method == "grid":
-        size = Grid(config).size
-        if len({t.key for t in held}) >= size:
+        size = _grid(config).size
+        if held >= size:
             return f"grid exhausted: all {_points(size)} ran", f"all {_points(size)} of the grid are claimed"
     return None
+
+
+_GRIDS: dict[int, tuple[SweepConfig, Grid]] = {}  # id(config) -> (config, its grid): a claim reuses it
+
+
+def _grid(config: SweepConfig) -> Grid:
+    """The grid of ``config`` (built once per config object: a big grid takes milliseconds,
+    and a book parses each stored config once)."""
+    found = _GRIDS.get(id(config))
+    if found is None or found[0] is not config:
+        if len(_GRIDS) >= 64:
+            _GRIDS.clear()
+        found = _GRIDS[id(config)] = (config, Grid(config))
+    return found[1]
 
 
 def _trials(count: int) -> str:

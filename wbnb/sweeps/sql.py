@@ -48,7 +48,7 @@ from .records import (
     TrialState,
     new_sweep_id,
 )
-from .scheduler import exhausted, next_point
+from .scheduler import Holding, exhausted, next_point
 
 SWEEPS = Schema(
     "sweep book",
@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS sweep_trials (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS sweep_trials_held ON sweep_trials (entity, project, sweep, key)
     WHERE state <> 'released';
+CREATE INDEX IF NOT EXISTS sweep_trials_live ON sweep_trials (entity, project, sweep, lease_until)
+    WHERE state IN ('claimed', 'running');
 CREATE TABLE IF NOT EXISTS sweep_rungs (
     entity  text NOT NULL,
     project text NOT NULL,
@@ -139,7 +141,7 @@ class SqlSweepBook(SweepBook):
             raise SweepConfigError("seed", f"must be an integer >= 0 (got {seed!r})")
         seed = seed if seed is not None else parsed.seed if parsed.seed is not None else secrets.randbits(32)
         name = name if name is not None else parsed.name
-        text = json.dumps(parsed.raw)
+        text = _config_text(parsed.raw)
 
         def work(q: Sql) -> str:
             sweep_id = new_sweep_id()
@@ -184,8 +186,7 @@ class SqlSweepBook(SweepBook):
             if sweep.state in FINAL_SWEEP_STATES:
                 if not (sweep.state == "FINISHED" and state == "RUNNING"):
                     raise SweepStateError(f"sweep {sweep_id} is {sweep.state.lower()}: it cannot be {_VERBS[state]}")
-                trials = self._trials(q, project, sweep_id)
-                done = exhausted(_parsed(row[3]), [t for t in trials if t.state != "released"])
+                done = exhausted(_parsed(row[3]), self._holding(q, project, sweep_id).held)
                 if done is not None:
                     raise SweepStateError(f"sweep {sweep_id} cannot be resumed: {done}, nothing more to run")
             self._set(q, project, sweep_id, state, reason)
@@ -214,13 +215,14 @@ class SqlSweepBook(SweepBook):
                 return Claim(None, f"sweep {sweep_id} is {sweep.state.lower()}{why}")
             if sweep.state != "RUNNING":
                 return Claim(None, f"sweep {sweep_id} is {sweep.state.lower()}", wait=True)
-            trials = self._trials(q, project, sweep_id)
-            point = next_point(_parsed(row[3]), sweep.seed, trials)
+            held = self._holding(q, project, sweep_id)
+            point = next_point(_parsed(row[3]), sweep.seed, held, lambda: self._trials(q, project, sweep_id))
             if point.key is None or point.params is None:
                 if not point.wait:
                     self._set(q, project, sweep_id, "FINISHED", point.reason)
                 return Claim(None, point.reason, point.wait)
-            seq = max((t.seq for t in trials), default=-1) + 1
+            last = q.one(f"SELECT MAX(seq) FROM sweep_trials WHERE {_IN_SWEEP}", *self._at(project, sweep_id))
+            seq = 0 if last is None or last[0] is None else int(last[0]) + 1
             trial = TrialRecord(
                 sweep_id, seq, point.key, point.params, "claimed", new_run_id(), agent_id, now, now + lease
             )
@@ -323,16 +325,16 @@ class SqlSweepBook(SweepBook):
             sweep = _sweep_record(row)
             if sweep.state not in ("RUNNING", "PAUSED"):
                 return sweep
-            trials = [t for t in self._trials(q, project, sweep_id) if t.state != "released"]
-            first = trials[:EARLY_FAILURES]
-            if (
-                len(first) == EARLY_FAILURES
-                and all(t.state == "failed" for t in first)
-                and seq in {t.seq for t in first}
-            ):
+            first = q.all(
+                f"SELECT seq, state FROM sweep_trials WHERE {_IN_SWEEP} AND state <> 'released' ORDER BY seq LIMIT ?",
+                *self._at(project, sweep_id),
+                EARLY_FAILURES,
+            )
+            held = self._holding(q, project, sweep_id)
+            if len(first) == EARLY_FAILURES and all(s == "failed" for _, s in first) and seq in {n for n, _ in first}:
                 self._set(q, project, sweep_id, "FAILED", _early_failure(error))
-            elif sweep.state == "RUNNING" and not any(t.state in LIVE for t in trials):
-                done = exhausted(_parsed(row[3]), trials)
+            elif sweep.state == "RUNNING" and not held.live:
+                done = exhausted(_parsed(row[3]), held.held)
                 if done is not None:
                     self._set(q, project, sweep_id, "FINISHED", done)
             return self._sweep(q, project, sweep_id)
@@ -372,6 +374,20 @@ class SqlSweepBook(SweepBook):
             *(state, reason),
             *self._at(project, sweep_id),
         )
+
+    def _holding(self, q: Sql, project: str, sweep_id: str) -> Holding:
+        """Counted on the partial indexes: claiming reads no trial's row in a big sweep."""
+        at = self._at(project, sweep_id)
+        row = q.one(f"SELECT COUNT(*), MAX(key) FROM sweep_trials WHERE {_IN_SWEEP} AND state <> 'released'", *at)
+        held, top = (int(row[0]), row[1]) if row else (0, None)
+        live = q.one(f"SELECT COUNT(*) FROM sweep_trials WHERE {_IN_SWEEP} AND state IN ('claimed', 'running')", *at)
+        free = held  # distinct keys 0..top, held of them: none missing when top + 1 == held
+        if top is not None and int(top) + 1 != held:
+            keys = {
+                int(k) for (k,) in q.all(f"SELECT key FROM sweep_trials WHERE {_IN_SWEEP} AND state <> 'released'", *at)
+            }
+            free = next(n for n in range(held + 1) if n not in keys)
+        return Holding(held, int(live[0]) if live else 0, free)
 
     def _trials(self, q: Sql, project: str, sweep_id: str, rungs: bool = False) -> list[TrialRecord]:
         found = self._rungs(q, project, sweep_id, released=True) if rungs else {}
@@ -433,6 +449,21 @@ def _trial_record(sweep_id: str, row: Row, rungs: dict[int, float]) -> TrialReco
 def _parsed(config: str) -> SweepConfig:
     """A stored config, parsed (once per text: a claim needs it every time)."""
     return parse_sweep_config(json.loads(config))
+
+
+def _config_text(raw: Any, path: str = "") -> str:
+    """The config as JSON text, or ``SweepConfigError`` naming the first field JSON
+    cannot hold (YAML reads ``2024-01-01`` as a date)."""
+    try:
+        return json.dumps(raw)
+    except TypeError:
+        pass
+    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw) if isinstance(raw, (list, tuple)) else None
+    if items is None:
+        raise SweepConfigError(path, f"must be a string, number, boolean, null, list or mapping (got {raw!r})")
+    for key, value in items:
+        _config_text(value, f"{path}.{key}" if path else str(key))
+    raise SweepConfigError(path, "must have string keys")
 
 
 def _dump(value: Any) -> str:
