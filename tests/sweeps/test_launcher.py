@@ -182,3 +182,21 @@ while True:
     (t,) = book.trials("p", sweep_id)
     assert t.state == "stopped"
     assert store.run("p", t.run_id)["state"] == "killed"
+
+
+def test_a_second_init_in_the_program_makes_a_run_of_its_own(env: Path, tmp_path: Path) -> None:
+    program = """
+import os, wbnb
+first = wbnb.init()
+wbnb.log({"loss": 0.5})
+first.finish()
+second = wbnb.init(config={"phase": "eval"})
+assert second.id != first.id and second.sweep_id is None, (first.id, second.id)
+second.finish()
+"""
+    sweep_id = make_sweep(env, tmp_path, program, parameters={"lr": {"values": [0.1]}})
+    assert run_agent(LocalStore(env), f"p/{sweep_id}") == 0
+    store = LocalStore(env)
+    (t,) = book_for(store).trials("p", sweep_id)
+    assert (t.state, t.value) == ("finished", 0.5)
+    assert len(store.runs("p")) == 2
