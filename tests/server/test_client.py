@@ -216,6 +216,13 @@ def test_client_killed_then_sync_marks_it_crashed(server: ServerProcess, client:
     assert wbnb.Api().run("team/p/dead").state == "crashed"
 
 
+def test_a_killed_run_reads_killed_on_the_server(server: ServerProcess, client: dict[str, str]) -> None:
+    run = wbnb.init(project="p")  # a sweep's trial that Hyperband or a cancel stopped ends so
+    wbnb.log({"loss": 1.0})
+    run._end(exit_code=None, quiet=True, state="killed")
+    assert wbnb.Api().run(f"team/p/{run.id}").state == "killed"
+
+
 def test_offline_run_is_uploaded_by_sync(
     server: ServerProcess, client: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

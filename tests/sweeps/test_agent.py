@@ -19,7 +19,7 @@ from wbnb.sdk import agent as agent_module
 from wbnb.store.local import LocalStore
 from wbnb.sweeps import lease
 from wbnb.sweeps.books import book_for
-from wbnb.sweeps.records import SweepBook, TrialRecord
+from wbnb.sweeps.records import EARLY_FAILURES, SweepBook, TrialRecord
 
 GRID: dict[str, Any] = {
     "method": "grid",
@@ -242,3 +242,73 @@ def test_a_trials_reference_cycles_are_freed_before_the_next_trial(store_dir: Pa
     finally:
         gc.enable()
     assert alive_at_next_start == [False]
+
+
+def test_agent_finds_a_sweep_made_here_by_its_bare_id(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="elsewhere")
+    wbnb.agent(sweep_id, function=lambda: wbnb.log({"loss": wbnb.init().config.lr}), count=1)
+    (t,) = book(store_dir).trials("elsewhere", sweep_id)
+    assert t.state == "finished"
+    assert LocalStore(store_dir).run("elsewhere", t.run_id)["project"] == "elsewhere"
+
+
+def test_repeated_early_failures_fail_the_sweep_and_stop_the_agent(
+    store_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WBNB_SILENT")  # the agent says why it stops
+    sweep_id = wbnb.sweep(GRID, project="p")
+
+    def train() -> None:
+        wbnb.init(settings={"silent": True})
+        raise RuntimeError("bad setup")
+
+    wbnb.agent(sweep_id, function=train, project="p")  # no count: the book stops it
+    done = trials(store_dir, sweep_id)
+    assert [t.state for t in done] == ["failed"] * EARLY_FAILURES
+    sweep = book(store_dir).sweep("p", sweep_id)
+    assert sweep.state == "FAILED" and sweep.reason
+    assert "agent stops" in capsys.readouterr().err
+
+
+def test_a_function_that_catches_trial_stopped_is_stopped_all_the_same(store_dir: Path) -> None:
+    config = {
+        "method": "grid",
+        "metric": {"name": "loss"},
+        "parameters": {"quality": {"values": [1.0, 1.5, 9.0]}},
+        "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
+    }
+    sweep_id = wbnb.sweep(config, project="p")
+
+    def train() -> None:
+        run = wbnb.init()
+        for _ in range(3):
+            try:
+                wbnb.log({"loss": run.config.quality})
+            except TrialStopped:
+                pass
+
+    wbnb.agent(sweep_id, function=train, project="p")
+    states = [(t.state, LocalStore(store_dir).run("p", t.run_id)["state"]) for t in trials(store_dir, sweep_id)]
+    assert states == [("finished", "finished"), ("finished", "finished"), ("stopped", "killed")]
+
+
+def test_cuda_memory_of_a_trial_is_released_before_the_next(store_dir: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    sweep_id = wbnb.sweep(GRID, project="p")
+    reserved_at_start: list[int] = []
+
+    def train() -> None:
+        reserved_at_start.append(torch.cuda.memory_reserved())
+        wbnb.init()
+        held: dict[str, Any] = {"weights": torch.ones(64, 1024, 1024, device="cuda")}
+        held["self"] = held  # a cycle: the tensor outlives the function until a collection
+        wbnb.log({"loss": float(held["weights"].sum())})
+
+    gc.disable()
+    try:
+        wbnb.agent(sweep_id, function=train, project="p", count=2)
+    finally:
+        gc.enable()
+    assert reserved_at_start[1] == reserved_at_start[0]

@@ -5,6 +5,9 @@ stopped by SIGTERM then SIGKILL; a failing program; Hyperband ending a child qui
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -152,3 +155,48 @@ while True:
     assert store.run("p", t.run_id)["state"] == "killed"  # the child ended its run on SIGTERM
     err = capfd.readouterr().err
     assert f"the sweep {sweep_id} was canceled" in err and "Traceback" not in err
+
+
+def test_ctrl_c_stops_the_child_and_exits_130(env: Path, tmp_path: Path) -> None:
+    program = """
+import time
+import wbnb
+wbnb.init()
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    code = (
+        "import sys\nfrom wbnb.store.local import LocalStore\nfrom wbnb.sweeps.launcher import run_agent\n"
+        f"sys.exit(run_agent(LocalStore({str(env)!r}), {f'p/{sweep_id}'!r}, grace=30, poll=0.05))\n"
+    )
+    agent = subprocess.Popen([sys.executable, "-c", code])
+    store = LocalStore(env)
+    book = book_for(store)
+    try:
+        wait_for(lambda: any(t.state == "running" for t in book.trials("p", sweep_id)), what="the trial running")
+        agent.send_signal(signal.SIGINT)
+        assert agent.wait(timeout=60) == 130
+    finally:
+        agent.kill()
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped"
+    assert store.run("p", t.run_id)["state"] == "killed"
+
+
+def test_a_second_init_in_the_program_makes_a_run_of_its_own(env: Path, tmp_path: Path) -> None:
+    program = """
+import os, wbnb
+first = wbnb.init()
+wbnb.log({"loss": 0.5})
+first.finish()
+second = wbnb.init(config={"phase": "eval"})
+assert second.id != first.id and second.sweep_id is None, (first.id, second.id)
+second.finish()
+"""
+    sweep_id = make_sweep(env, tmp_path, program, parameters={"lr": {"values": [0.1]}})
+    assert run_agent(LocalStore(env), f"p/{sweep_id}") == 0
+    store = LocalStore(env)
+    (t,) = book_for(store).trials("p", sweep_id)
+    assert (t.state, t.value) == ("finished", 0.5)
+    assert len(store.runs("p")) == 2

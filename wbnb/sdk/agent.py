@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..sweeps.records import SweepBook
 
 POLL = 1.0  # seconds between claims while the sweep is paused or every point is held
+_made: dict[str, tuple[str | None, str]] = {}  # sweep id -> (entity, project) of the sweeps made here
 
 
 def sweep(
@@ -60,6 +61,7 @@ def sweep(
         raise UsageError(f"sweep() takes a config dict or the path of a YAML / JSON file, got {sweep!r}")
     book, project = _book(project, entity)
     record = book.create(project, config.raw, seed=seed)
+    _made[record.id] = (entity, project)  # agent(sweep_id) finds it as wandb's does (wandb sets WANDB_PROJECT)
     termlog(
         f"created sweep {record.id} ({config.method}) in project {project}\n"
         f"run agents with wbnb.agent({record.id!r}, function=..., project={project!r}) "
@@ -75,8 +77,9 @@ def agent(
     project: str | None = None,
     count: int | None = None,
 ) -> None:
-    """Run trials of the sweep ``sweep_id`` (``ID``, ``project/ID`` or ``entity/project/ID``)
-    in the calling thread: each calls ``function()``, whose ``wbnb.init()`` opens the
+    """Run trials of the sweep ``sweep_id`` (``ID``, ``project/ID`` or ``entity/project/ID``;
+    a bare ``ID`` made by ``sweep()`` in this process is found in its project) in the
+    calling thread: each calls ``function()``, whose ``wbnb.init()`` opens the
     trial's run with the trial's parameters in its config. Stops after ``count`` trials,
     or when the sweep has no more (finished, canceled, failed, ``run_cap`` reached);
     waits while it is paused. ``KeyboardInterrupt`` stops the trial and is raised again.
@@ -93,6 +96,8 @@ def agent(
     from ..sweeps.config import parse_sweep_config
     from ..sweeps.lease import new_agent_id, sweep_path
 
+    if project is None and "/" not in sweep_id and sweep_id in _made:
+        entity, project = _made[sweep_id]
     entity, project, sweep_id = sweep_path(sweep_id, project, entity)
     book, project = _book(project, entity)
     config = parse_sweep_config(book.sweep(project, sweep_id).config)  # SweepNotFound at the call
@@ -128,11 +133,14 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
 
     trials.offer(trial)
     beat = Heartbeat(book, trial.project, trial.sweep_id, trial.seq, trial.agent_id, trial.cancel)
+    interrupted = False
     try:
         function()
-    except TrialStopped:
+    except TrialStopped as e:
+        termlog(e.message)
         _end_run(trial, "killed")
     except KeyboardInterrupt:
+        interrupted = True
         trial.error = "interrupted (KeyboardInterrupt)"
         _end_run(trial, "killed")
         raise
@@ -142,14 +150,17 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
         if trial.run is not None:
             trial.run.record_exception(e)
         _end_run(trial, "failed")
-    else:
-        _end_run(trial, "finished")
+    else:  # a function that caught TrialStopped was stopped all the same
+        _end_run(trial, "killed" if trial.stopping else "finished")
     finally:
         beat.stop()
         trials.withdraw(trial)
         if trial.run is None:  # function never opened the trial's run
-            trial.error = trial.error or "function did not start the trial's run: call wbnb.init() in it"
-            trial.end("stopped" if trial.error.startswith("interrupted") else "failed")
+            trial.error = trial.error or (
+                "function did not start the trial's run: call wbnb.init() in it "
+                "(in a script, finish a run left open before the agent: init() returns it)"
+            )
+            trial.end("stopped" if interrupted else "failed")
         free_memory()
 
 

@@ -499,7 +499,7 @@ def _hook_exit() -> None:
 def _finish_all_at_exit() -> None:
     for run in list(reversed(_active)):
         if _exit_state["killed"]:
-            run._end(exit_code=1, quiet=None, state="killed")
+            run._end(exit_code=None, quiet=None, state="killed")
         else:
             run.finish(exit_code=1 if _exit_state["failed"] else 0)
 

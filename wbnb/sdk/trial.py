@@ -111,10 +111,13 @@ class Trial:
             self._listen(None, None)
 
     def cancel(self) -> None:
-        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``."""
+        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``
+        (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
         with self._lock:
             if self._stopping is None:
-                self._stopping = f"the sweep {self.sweep_id} was canceled: trial {self.seq} stops here"
+                self._stopping = (
+                    f"the sweep {self.sweep_id} was canceled (or trial {self.seq}'s claim was lost): it stops here"
+                )
         if self.run is not None:
             self._listen(None, None)
 
@@ -175,7 +178,8 @@ class Trial:
         assert run is not None
         from ..sweeps.watch import metric_value
 
-        self.end(_RUN_TO_TRIAL.get(run.state, "failed"), metric_value(run.summary.as_dict(), self._metric_name()))
+        state = "stopped" if self._stopping is not None else _RUN_TO_TRIAL.get(run.state, "failed")
+        self.end(state, metric_value(run.summary.as_dict(), self._metric_name()))
 
     def _metric_name(self) -> str:
         config = self._sweep_config()
@@ -192,7 +196,6 @@ class Trial:
 
 
 _pending: list[Trial] = []  # the trial the next init() in this process opens (wbnb.agent)
-_environment = {"taken": False}
 
 
 def offer(trial: Trial) -> None:
@@ -208,26 +211,27 @@ def withdraw(trial: Trial) -> None:
 
 def take(store: Store) -> Trial | None:
     """The pending trial for the ``init()`` being made, once: this process's agent's, or
-    the one a launching agent put in the environment (its book is ``store``'s)."""
+    the one a launching agent put in the environment (its book is ``store``'s). That one
+    leaves the environment as it is taken, so a later ``init()``, here or in a process this
+    one starts, makes a run of its own instead of opening the trial's run again."""
     if _pending:
         return _pending.pop()
     env = os.environ
-    if _environment["taken"] or not env.get("WBNB_SWEEP_ID"):
+    if not env.get("WBNB_SWEEP_ID"):
         return None
-    _environment["taken"] = True
+    sweep_id, seq_text, run_id = (env.pop(name, "") for name in ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_RUN_ID"))
     try:
         path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
         with open(path, encoding="utf-8") as f:
             params = json.load(f)
-        seq = int(env["WBNB_SWEEP_SEQ"])
-        project, run_id = env["WBNB_PROJECT"], env["WBNB_RUN_ID"]
+        seq, project = int(seq_text), env["WBNB_PROJECT"]
     except (OSError, KeyError, ValueError) as e:
         _warn(f"the sweep's trial in the environment cannot be read ({e}); this run is not part of the sweep")
         return None
     from ..sweeps.books import book_for
 
     agent_id = env.get("WBNB_AGENT_ID", "")
-    trial = Trial(lambda: book_for(store), project, env["WBNB_SWEEP_ID"], seq, run_id, agent_id, params)
+    trial = Trial(lambda: book_for(store), project, sweep_id, seq, run_id, agent_id, params)
     _stop_on_sigterm(trial)
     return trial
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -50,6 +49,8 @@ class TrialWatch:
         self._bands = sorted(rule.bands())
         self._sign = -1.0 if goal == "maximize" else 1.0
         self._count = 0  # iterations so far
+        self._band: int | None = None  # the last band reached
+        self._next = self._bands[0] if self._bands else -1  # the next band to reach
         self._at_band: dict[int, float] = {}  # this trial's value at each band it reached
         self._best = math.inf  # signed: smaller is better
         self._others: dict[int, dict[int, float]] = {}  # seq -> band -> value, as last read
@@ -58,25 +59,32 @@ class TrialWatch:
         self.decision: Decision | None = None  # the last one made; its ``stop`` is final
 
     def observe(self, value: Any) -> Decision | None:
-        """Take one logged value of the metric; returns the decision made with it (None for
-        a value that is no iteration, or before the first band)."""
+        """Take one logged value of the metric; returns the decision that stands after it
+        (None before the first band). It is judged again when what it depends on changed: a
+        band reached, the rungs reread; between those it stands (a better value never stops
+        a trial, and with ``strict`` the value judged is the band's)."""
         if not is_iteration(value):
-            return None
-        if self.decision is not None and self.decision.stop:
             return self.decision
+        decision = self.decision
+        if decision is not None and decision.stop:
+            return decision
         value = float(value)
         self._count += 1
-        self._best = min(self._best, self._sign * value)
-        reached = bisect_right(self._bands, self._count)
-        if reached == 0:
-            return None
-        band = self._bands[reached - 1]
-        now = time.monotonic()
-        if band == self._count:  # a band reached with this value: keep it, read the others' answer
+        if self._sign * value < self._best:
+            self._best = self._sign * value
+        if self._count == self._next:  # a band reached with this value: keep it, read the others' answer
+            band = self._band = self._next
+            later = [b for b in self._bands if b > band]
+            self._next = later[0] if later else -1
             self._at_band[band] = value
-            self._read(now, lambda: self._book.record_rung(*self._where, self._seq, band, value))
-        elif now - self._read_at >= self._refresh:
-            self._read(now, lambda: self._book.rungs(*self._where))
+            self._read(lambda: self._book.record_rung(*self._where, self._seq, band, value))
+        elif self._band is None:
+            return None
+        elif time.monotonic() - self._read_at >= self._refresh:
+            self._read(lambda: self._book.rungs(*self._where))
+        else:
+            return decision
+        band = self._band
         others = (rungs[band] for seq, rungs in self._others.items() if seq != self._seq and band in rungs)
         decision = decide(band, self._at_band[band], self._sign * self._best, others, self._rule, self._goal)
         self.decision = decision
@@ -84,7 +92,7 @@ class TrialWatch:
             self._on_stop(decision)
         return decision
 
-    def _read(self, now: float, read: Callable[[], dict[int, dict[int, float]]]) -> None:
+    def _read(self, read: Callable[[], dict[int, dict[int, float]]]) -> None:
         try:
             self._others = read()
         except Exception as e:  # storage or network trouble: judge with what was read last
@@ -96,7 +104,7 @@ class TrialWatch:
                     RuntimeWarning,
                     stacklevel=4,
                 )
-        self._read_at = now
+        self._read_at = time.monotonic()
 
 
 def metric_value(summary: Mapping[str, Any], name: str) -> float | None:
