@@ -163,3 +163,19 @@ def test_compare_metric_chosen_on_the_page_is_read_again(store_dir: Path) -> Non
     assert w.parallel["lines"][0]["text"][-1] == "1"
     lr = next(e for e in w.parallel["importance"] if e["key"] == "lr")
     assert lr["correlation"] is not None and lr["correlation"] > 0  # loss falls as lr falls
+
+
+def test_ended_trials_runs_are_read_once(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wbnb.widgets import SweepPanel
+
+    book = fill(n=5)
+    w = SweepPanel("abcd1234", project="sw", book=book, poll=None)
+    first = w.data
+    read: list[str] = []
+    store = w.api.store
+    for name in ("columns", "run"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _real=real, _n=name, **k: read.append(_n) or _real(*a, **k))
+    book.update(0, state="finished")  # unchanged: every trial has ended
+    w.refresh()
+    assert read == [] and w.data == first
