@@ -108,9 +108,8 @@ def test_panel_axes_lines_brushing_and_hostile_text(store_dir: Path, harness: Ha
 
 
 def test_compare_draws_a_project_and_brushing_selects(store_dir: Path, harness: Harness) -> None:
-    from wbnb.widgets import Compare
-
     import wbnb
+    from wbnb.widgets import Compare
 
     fill(n=8)
     other = wbnb.init(project="sw", config={"lr": 0.5}, reinit="create_new")
