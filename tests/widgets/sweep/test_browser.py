@@ -108,22 +108,31 @@ def test_panel_axes_lines_brushing_and_hostile_text(store_dir: Path, harness: Ha
 
 
 def test_compare_draws_a_project_and_brushing_selects(store_dir: Path, harness: Harness) -> None:
+    import wbnb
     from wbnb.widgets import Compare
 
     fill(n=8)
-    w = Compare("sw", poll=None)
+    other = wbnb.init(project="sw", config={"lr": 0.5}, reinit="create_new")
+    other.log({"acc": 0.5})
+    other.finish()
+    w = Compare("sw", metric="val_loss", poll=None)
     _guard(harness)
     harness.mount(w, "compare")
     harness.page.wait_for_selector(".wbnb-compare .wbnb-pline")
-    assert _visible(harness) == 8
+    assert harness.page.locator(".wbnb-pline").count() == 9
+    assert _visible(harness) == 9  # the run without val_loss too, ending at the last parameter
     assert harness.page.eval_on_selector(".wbnb-compare select", "s => s.value") == "val_loss"
     caption = harness.page.inner_text(".wbnb-importance caption")
     assert "parameter importance for val_loss" in caption and "random-forest importance" in caption
     _brush(harness, "summary.val_loss", 0.6, 1.0)
-    assert 0 < _visible(harness) < 8
+    assert 0 < _visible(harness) < 8  # the run without a value is outside every brushed range
     ids = _sent(harness, w)[-1]["ids"]
     w._on_request(w, {"type": "select", "ids": ids}, [])
     assert w.selected == ids and len(ids) == _visible(harness)
+    # the metric picked on the page reaches Python, which re-reads the runs against it
+    harness.page.select_option(".wbnb-compare select", "acc")
+    w.set_state({"metric": harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('metric')")})
+    assert w.parallel["metric"] == "acc" and w.parallel["axes"][-1]["key"] == "summary.acc"
     harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
     assert harness.errors == []  # type: ignore[attr-defined]

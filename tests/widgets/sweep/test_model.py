@@ -145,3 +145,37 @@ def test_sweep_picture_is_xml_with_user_strings_as_text(store_dir: Path) -> None
     assert XSS in texts  # the hostile run name, as text
     assert "2 of 12 runs selected" in texts
     assert any(t and t.startswith("Hyperband") for t in texts) and "×" in texts
+
+
+def test_compare_metric_chosen_on_the_page_is_read_again(store_dir: Path) -> None:
+    import wbnb
+    from wbnb.widgets import Compare
+
+    for i in range(4):
+        run = wbnb.init(project="m", config={"lr": 10.0**-i, "layers": i % 2}, reinit="create_new")
+        run.log({"acc": 0.5 + i / 10, "loss": 1.0 / (i + 1)})
+        run.finish()
+    w = Compare("m", poll=None)
+    assert w._data["metrics"] == ["acc", "loss"] and w.metric == "acc"
+    assert w.parallel["axes"][-1]["label"] == "acc"
+    w.set_state({"metric": "loss"})  # as the page's select sends it
+    assert w.parallel["metric"] == "loss" and w._data["rev"] == 1
+    assert w.parallel["lines"][0]["text"][-1] == "1"
+    lr = next(e for e in w.parallel["importance"] if e["key"] == "lr")
+    assert lr["correlation"] is not None and lr["correlation"] > 0  # loss falls as lr falls
+
+
+def test_ended_trials_runs_are_read_once(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wbnb.widgets import SweepPanel
+
+    book = fill(n=5)
+    w = SweepPanel("abcd1234", project="sw", book=book, poll=None)
+    first = w.data
+    read: list[str] = []
+    store = w.api.store
+    for name in ("columns", "run"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _real=real, _n=name, **k: read.append(_n) or _real(*a, **k))
+    book.update(0, state="finished")  # unchanged: every trial has ended
+    w.refresh()
+    assert read == [] and w.data == first

@@ -53,12 +53,12 @@ def parallel_picture(p: Parallel, selected: list[str]) -> Picture:
 
 def importance_picture(p: Parallel) -> Picture:
     """Each parameter's importance (a bar) and correlation with the metric, the method named."""
-    head = f"parameter importance for {p['metric']}" + (f" · {p['method']}" if p["method"] else "")
-    body = [text(8, 16, head, weight="600", width=640)]
+    body = [text(8, 16, f"parameter importance for {p['metric']}", weight="600", width=640)]
     y = 16.0
-    if p["note"]:
-        y += ROW
-        body.append(text(8, y, p["note"], fill=MUTED, width=640))
+    for line in (p["method"], p["note"]):
+        if line:
+            y += ROW
+            body.append(text(8, y, line, fill=MUTED, width=640))
     y += ROW
     for head, x in (("parameter", 8), ("importance", 168), ("correlation", 400)):
         body.append(text(x, y, head, fill=MUTED))

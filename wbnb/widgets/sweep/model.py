@@ -4,6 +4,7 @@ store (each trial's run: name, config, summary, and with Hyperband its metric hi
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...store.errors import StoreError
@@ -90,40 +91,75 @@ def metric_history(api: Api, project: str, run_id: str, metric: str) -> list[flo
     return [float(v) for v in column if v is not None and is_number(float(v))] if column is not None else []
 
 
+@dataclass
+class EndedRuns:
+    """What is read once of an ended trial's run, kept between re-reads of a sweep: its
+    name and its metric history (run id -> each). A running trial's run is read each time."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    histories: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _name_and_value(api: Api, project: str, t: TrialRecord, metric: str, ended: EndedRuns) -> tuple[str, float | None]:
+    """The trial's run name, and its metric value (the book's; a running one's summary so far)."""
+    if t.run_id in ended.names:
+        return ended.names[t.run_id], t.value
+    try:
+        run = api.run(f"{project}/{t.run_id}")
+    except (StoreError, OSError, ValueError):  # not opened yet, or unreadable
+        return t.run_id, t.value
+    name = str(run.meta.get("name") or t.run_id)
+    if t.state in ENDED:
+        ended.names[t.run_id] = name
+    value = t.value
+    if value is None and metric and t.state not in ENDED:
+        current = run.summary.get(metric)
+        value = float(current) if is_number(current) else None
+    return name, value
+
+
+def _hyperband(
+    api: Api, project: str, config: SweepConfig, table: list[TrialRow], trials: list[TrialRecord], ended: EndedRuns
+) -> tuple[list[Trace], list[Rung]]:
+    """Each (not released) trial's metric per iteration, and the threshold at each band."""
+    rule, metric = config.early_terminate, config.metric
+    if rule is None or metric is None:
+        return [], []
+    shown = [(r, t) for r, t in zip(table, trials) if t.state != "released"]
+    histories: list[list[float]] = []
+    for _, t in shown:
+        history = ended.histories.get(t.run_id)
+        if history is None:
+            history = metric_history(api, project, t.run_id, metric.name)
+            if t.state in ENDED:  # its run wrote its last value
+                ended.histories[t.run_id] = history
+        histories.append(history)
+    traces = [_trace(t, r["name"], h) for (r, t), h in zip(shown, histories)]
+    return traces, [{"band": b, "threshold": v} for b, v in thresholds(histories, rule, metric.goal)]
+
+
 def sweep_data(
-    book: SweepBook,
-    api: Api,
-    project: str,
-    sweep_id: str,
-    rev: int = 0,
-    histories: dict[str, list[float]] | None = None,
+    book: SweepBook, api: Api, project: str, sweep_id: str, rev: int = 0, ended: EndedRuns | None = None
 ) -> SweepData:
-    """The sweep ``project/sweep_id`` as the panel shows it now. ``histories``: the metric
-    histories of ended trials read before (run id -> values), kept there for the next call."""
-    cache = {} if histories is None else histories
+    """The sweep ``project/sweep_id`` as the panel shows it now (``ended``: what earlier
+    reads kept of ended trials' runs, kept there for the next)."""
+    ended = EndedRuns() if ended is None else ended
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     metric = config.metric.name if config.metric else ""
     goal = config.metric.goal if config.metric else "minimize"
     trials = book.trials(project, sweep_id)
-    ids = {t.run_id for t in trials}
-    runs = {r.id: r for r in api.runs(project, order=None) if r.id in ids}
     keys, logs = param_columns(config)
     rows: list[Row] = []
     table: list[TrialRow] = []
     for t in trials:
-        run = runs.get(t.run_id)
-        name = (run.meta.get("name") if run else None) or t.run_id
-        value = t.value
-        if value is None and run is not None and metric:  # running: its summary so far
-            current = run.summary.get(metric)
-            value = float(current) if is_number(current) else None
+        name, value = _name_and_value(api, project, t, metric, ended)
         cells = [_leaf(t.params, k) for k in keys]
         table.append(
             {
                 "seq": t.seq,
                 "run_id": t.run_id,
-                "name": str(name),
+                "name": name,
                 "state": t.state,
                 "params": ["" if c is None else number(float(c)) if is_number(c) else str(c) for c in cells],
                 "value": value,
@@ -133,23 +169,8 @@ def sweep_data(
         if t.state != "released":
             values: dict[str, Any] = {PARAM + k: c for k, c in zip(keys, cells)}
             values[METRIC] = value
-            rows.append(Row(t.run_id, str(name), t.state, values))
-    traces: list[Trace] = []
-    rungs: list[Rung] = []
-    rule = config.early_terminate
-    if rule is not None and metric:
-        live = [r for r in table if r["state"] != "released"]
-        runs_values: list[list[float]] = []
-        for r in live:
-            history = cache.get(r["run_id"])
-            if history is None:
-                history = metric_history(api, project, r["run_id"], metric)
-                if r["state"] in ENDED:  # its run wrote its last value
-                    cache[r["run_id"]] = history
-            runs_values.append(history)
-        byrun = {t.run_id: t for t in trials}
-        traces = [_trace(byrun[r["run_id"]], r["name"], h) for r, h in zip(live, runs_values)]
-        rungs = [{"band": b, "threshold": v} for b, v in thresholds(runs_values, rule, goal)]
+            rows.append(Row(t.run_id, name, t.state, values))
+    traces, rungs = _hyperband(api, project, config, table, trials, ended)
     return {
         "rev": rev,
         "id": record.id,

@@ -19,7 +19,7 @@ from ...sweeps.records import FINAL_SWEEP_STATES, LIVE, SweepBook
 from ..compare.widget import ParallelWidget
 from ..pictures.svg import Picture
 from .contract import SweepData
-from .model import sweep_data, sweep_path
+from .model import EndedRuns, sweep_data, sweep_path
 from .picture import sweep_picture
 
 
@@ -65,13 +65,13 @@ class SweepPanel(ParallelWidget):
 
             book = book_for(self.api.store)
         self.book = book
-        self._histories: dict[str, list[float]] = {}  # ended trials' metric histories, read once
+        self._ended = EndedRuns()  # what is read once of ended trials' runs
         super().__init__(_data=self._read(0), **kwargs)
         self.ended = not self._live()
         self._follow(poll)
 
     def _read(self, rev: int) -> SweepData:
-        return sweep_data(self.book, self.api, self.project, self.sweep_id, rev, self._histories)
+        return sweep_data(self.book, self.api, self.project, self.sweep_id, rev, self._ended)
 
     def refresh(self) -> None:
         super().refresh()
