@@ -183,7 +183,9 @@ def installed(module: str | None) -> bool:
     if module is None:
         return True
     try:
-        __import__(module)
+        with warnings.catch_warnings():  # sweeps 0.3.0's pydantic config warns at import
+            warnings.simplefilter("ignore")
+            __import__(module)
     except ImportError:
         return False
     return True

@@ -140,10 +140,10 @@ def test_a_live_trial_pushes_a_continuous_suggestion_elsewhere() -> None:
     assert abs(second["x"] - first["x"]) > 0.05
 
 
-def test_nan_and_infinite_values_are_left_out_with_a_warning() -> None:
+def test_nan_infinite_and_missing_values_are_left_out_with_a_warning() -> None:
     observed = [({"x": x}, quadratic({"x": x})) for x in (-8.0, 0.0, 6.0)]
-    bad = [({"x": 1.0}, math.nan), ({"x": 2.0}, math.inf)]
-    with pytest.warns(RuntimeWarning, match="NaN or infinite"):
+    bad: list[tuple[dict[str, Any], Any]] = [({"x": 1.0}, math.nan), ({"x": 2.0}, -math.inf), ({"x": 4.0}, None)]
+    with pytest.warns(RuntimeWarning, match="NaN, infinite or missing"):
         got = suggest(LINE, 4, 5, observed + bad, [])
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -12,7 +12,7 @@ best trials, the best few polished by L-BFGS-B (SciPy), drawn from
 
 Until ``MIN_OBSERVED`` trials have a finite metric, suggestion ``index`` is the random
 sweep's (``search.random_point``): the documented start, as in wandb's engine. Trials
-whose metric is NaN or infinite are left out (a warning says so). Live trials
+whose metric is NaN, infinite or missing (None) are left out (a warning says so). Live trials
 (``pending``) are added to the model as if they had returned the model's prediction, no
 better than the best value so far (a "constant liar"), so parallel agents spread out;
 and a point that is pending or already observed is not suggested again while another
@@ -162,6 +162,10 @@ def _encode_all(space: _Space, points: Sequence[Mapping[str, Any]]) -> tuple[lis
     return rows, kept
 
 
+def _is_finite(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _warn(message: str) -> None:
     # one constant text per cause, so Python's default filter shows it once
     warnings.warn(message, RuntimeWarning, stacklevel=3)
@@ -186,9 +190,9 @@ def suggest(
         raise SweepConfigError("metric", "required for method bayes: the value to optimise")
     space = _Space(ordered_leaves(config))
     sign = -1.0 if config.metric.goal == "maximize" else 1.0  # the model minimises
-    finite = [(params, float(value)) for params, value in observed if math.isfinite(float(value))]
+    finite = [(params, float(value)) for params, value in observed if _is_finite(value)]
     if len(finite) < len(observed):
-        _warn("bayes: trials whose metric is NaN or infinite are left out of the model")
+        _warn("bayes: trials whose metric is NaN, infinite or missing are left out of the model")
     rows, kept = _encode_all(space, [params for params, _ in finite])
     if len(kept) < len(finite):
         _warn("bayes: trials whose parameters are not points of the sweep's space are left out of the model")
