@@ -150,6 +150,12 @@ def test_nan_infinite_and_missing_values_are_left_out_with_a_warning() -> None:
         assert got == suggest(LINE, 4, 5, observed, [])
 
 
+def test_huge_finite_values_and_repeated_points_are_modelled() -> None:
+    observed = [({"x": 0.5}, 1.0), ({"x": 0.5}, 2.0), ({"x": 9.0}, 1e300), ({"x": -9.0}, -1e300)]
+    assert -10.0 <= suggest(LINE, 0, 4, observed, [])["x"] <= 10.0
+    assert -10.0 <= suggest(LINE, 0, 4, [({"x": 0.5}, 1.0)] * 40, [])["x"] <= 10.0
+
+
 @pytest.mark.parametrize("module", ["sklearn", "scipy"])
 def test_without_the_extra_it_says_what_to_install_and_never_falls_back_to_random(
     monkeypatch: pytest.MonkeyPatch, module: str

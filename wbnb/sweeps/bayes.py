@@ -213,6 +213,7 @@ def _maximise_ei(
 ) -> dict[Path, Any]:
     """The point of most expected improvement over ``y.min()`` given trials ``X, y`` and pending ``P``,
     other than those."""
+    y = y / max(1.0, float(np.max(np.abs(y))))  # so that normalizing huge finite values cannot overflow
     # the kernel's hyperparameters are fitted to at most MAX_FIT trials (the best half, the rest
     # drawn at random), cubic in their number; the model then holds every trial
     fit = np.arange(len(y))
