@@ -152,6 +152,38 @@ def test_hyperband_stops_a_bad_trial_at_its_next_log_at_the_band(store_dir: Path
     assert bad.value == 5.0
 
 
+@pytest.mark.parametrize("stop", ["hyperband", "ctrl-c"])
+def test_a_trial_in_a_with_block_stopped_ends_its_run_killed(store_dir: Path, stop: str) -> None:
+    # The tutorials' form: the stop leaves `with wbnb.init()` before the agent sees it.
+    config: dict[str, Any] = {
+        "method": "grid",
+        "metric": {"name": "loss"},
+        "parameters": {"quality": {"values": ["good", "fine", "bad"]}},
+    }
+    if stop == "hyperband":
+        config["early_terminate"] = {"type": "hyperband", "min_iter": 1, "eta": 2}  # band 1: 1, 1, 5 -> cut above 1
+    sweep_id = wbnb.sweep(config, project="p")
+
+    def train() -> None:
+        with wbnb.init() as run:
+            bad = run.config.quality == "bad"
+            for i in range(3):
+                wbnb.log({"loss": 5.0 if bad else 1.0})
+                if bad and stop == "ctrl-c":
+                    raise KeyboardInterrupt
+
+    if stop == "ctrl-c":
+        with pytest.raises(KeyboardInterrupt):
+            wbnb.agent(sweep_id, function=train, project="p")
+    else:
+        wbnb.agent(sweep_id, function=train, project="p")
+    good, fine, bad = trials(store_dir, sweep_id)
+    store = LocalStore(store_dir)
+    assert (good.state, store.run("p", good.run_id)["state"]) == ("finished", "finished")
+    assert (fine.state, store.run("p", fine.run_id)["state"]) == ("finished", "finished")
+    assert (bad.state, store.run("p", bad.run_id)["state"]) == ("stopped", "killed")
+
+
 def test_a_paused_sweep_makes_the_agent_wait(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(agent_module, "POLL", 0.05)
     sweep_id = wbnb.sweep(GRID, project="p")

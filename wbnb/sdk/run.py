@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import TrialStopped
 from ..store.base import RunWriter, Store
 from ..store.edits import check_tags
 from ..store.runmeta import Goal, MetricSpec, State, check_field, given
@@ -605,6 +606,11 @@ class Run:
         return self
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        # A sweep's stop (Hyperband, a canceled sweep), or Ctrl-C in a sweep's trial, leaves
+        # the block through here before the agent sees it: the run ends killed, not failed.
+        if isinstance(exc, TrialStopped) or (isinstance(exc, KeyboardInterrupt) and self.sweep_id):
+            self._end(exit_code=None, quiet=None, state="killed")
+            return
         if exc is not None:
             self.record_exception(exc)
         self.finish(exit_code=1 if exc is not None else 0)
