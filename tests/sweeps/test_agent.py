@@ -167,7 +167,7 @@ def test_a_trial_in_a_with_block_stopped_ends_its_run_killed(store_dir: Path, st
     def train() -> None:
         with wbnb.init() as run:
             bad = run.config.quality == "bad"
-            for i in range(3):
+            for _ in range(3):
                 wbnb.log({"loss": 5.0 if bad else 1.0})
                 if bad and stop == "ctrl-c":
                     raise KeyboardInterrupt
