@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 import traceback
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -94,7 +93,7 @@ def agent(
     if count is not None and (type(count) is not int or count < 1):
         raise UsageError(f"agent(count=...) must be a positive int, got {count!r}")
     from ..sweeps.config import parse_sweep_config
-    from ..sweeps.lease import new_agent_id, sweep_path
+    from ..sweeps.lease import claims, new_agent_id, sweep_path
 
     if project is None and "/" not in sweep_id and sweep_id in _made:
         entity, project = _made[sweep_id]
@@ -102,26 +101,11 @@ def agent(
     book, project = _book(project, entity)
     config = parse_sweep_config(book.sweep(project, sweep_id).config)  # SweepNotFound at the call
     agent_id = new_agent_id()
-    done, waiting = 0, False
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
     try:
-        while count is None or done < count:
-            claim = book.claim(project, sweep_id, agent_id)
-            if claim.trial is None:
-                if not claim.wait:
-                    termlog(f"agent stops: {claim.reason}")
-                    return
-                if not waiting:
-                    termlog(f"waiting: {claim.reason}")
-                    waiting = True
-                time.sleep(POLL)
-                continue
-            waiting = False
-            t = claim.trial
+        for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
             trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config)
             run_trial(trial, function, book)
-            done += 1
-        termlog(f"agent stops: it ran the {count} trial(s) it was asked for")
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
 

@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from ..store.base import Store
 from ..textout import plain
 from .command import args_json, expand_command
 from .config import SweepConfig, parse_sweep_config
-from .lease import new_agent_id, sweep_path
+from .lease import claims, new_agent_id, sweep_path
 from .records import LIVE, SweepBook, TrialRecord, TrialState
 from .watch import metric_value
 
@@ -80,26 +79,12 @@ def run_agent(
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     agent_id = new_agent_id()
-    done, waiting = 0, False
     try:
-        while count is None or done < count:
-            claim = book.claim(project, sweep_id, agent_id)
-            if claim.trial is None:
-                if not claim.wait:
-                    _say(f"agent stops: {claim.reason}")
-                    return 0
-                if not waiting:
-                    _say(f"waiting: {claim.reason}")
-                    waiting = True
-                time.sleep(poll)
-                continue
-            waiting = False
-            Child(store, book, config, project, entity or record.entity, claim.trial, agent_id, grace, poll).run()
-            done += 1
+        for trial in claims(book, project, sweep_id, agent_id, count, _say, poll):
+            Child(store, book, config, project, entity or record.entity, trial, agent_id, grace, poll).run()
     except KeyboardInterrupt:
         _say("agent interrupted")
         return 130
-    _say(f"agent stops: it ran the {count} trial(s) it was asked for")
     return 0
 
 

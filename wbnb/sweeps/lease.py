@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from .records import ID_ALPHABET, LEASE, SweepBook
+from .records import ID_ALPHABET, LEASE, Claim, SweepBook, TrialRecord
 
 BEAT = LEASE / 4  # seconds between renewals
 
@@ -24,10 +25,49 @@ def new_agent_id() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(12))
 
 
+def claims(
+    book: SweepBook,
+    project: str,
+    sweep_id: str,
+    agent_id: str,
+    count: int | None,
+    say: Callable[[str], None],
+    poll: float,
+) -> Iterator[TrialRecord]:
+    """The trials an agent claims, one at a time (the next is claimed when the caller asks
+    for it, after running the last), until ``count`` ran or the sweep gives no more (said
+    with the book's reason). While the sweep is paused, every point is held by a live
+    trial, or the server is out of reach, it asks again every ``poll`` seconds (said once)."""
+    from ..store.remote import Unreachable
+
+    done, waiting = 0, False
+    while count is None or done < count:
+        try:
+            claim = book.claim(project, sweep_id, agent_id)
+        except Unreachable as e:  # the agent outlives a server restart
+            claim = Claim(None, f"{e}; asking again every {poll:g} s", wait=True)
+        if claim.trial is None:
+            if not claim.wait:
+                say(f"agent stops: {claim.reason}")
+                return
+            if not waiting:
+                say(f"waiting: {claim.reason}")
+                waiting = True
+            time.sleep(poll)
+            continue
+        waiting = False
+        yield claim.trial
+        done += 1
+    say(f"agent stops: it ran the {count} trial(s) it was asked for")
+
+
 def sweep_path(path: str, project: str | None = None, entity: str | None = None) -> tuple[str | None, str | None, str]:
     """``(entity, project, sweep_id)`` from wandb's forms ``ID``, ``project/ID`` and
-    ``entity/project/ID``; the parts the path leaves out are ``project`` and ``entity``."""
+    ``entity/project/ID`` (also as its URLs write them, ``entity/project/sweeps/ID``); the
+    parts the path leaves out are ``project`` and ``entity``."""
     parts = str(path).strip("/").split("/")
+    if len(parts) == 4 and parts[2] == "sweeps":
+        del parts[2]
     if not 1 <= len(parts) <= 3 or not all(parts):
         raise ValueError(f"a sweep is named ID, project/ID or entity/project/ID, got {path!r}")
     sweep_id = parts[-1]
