@@ -24,15 +24,6 @@ PARAM = "param."  # the parallel coordinates' column of a parameter (its path jo
 METRIC = "metric"
 
 
-def sweep_path(path: str, project: str | None, default_project: str) -> tuple[str | None, str, str]:
-    """(entity, project, sweep id) of ``ID``, ``project/ID`` or ``entity/project/ID``."""
-    parts = str(path).strip("/").split("/")
-    if not 1 <= len(parts) <= 3 or not all(parts):
-        raise ValueError(f"sweep path {path!r} is not 'ID', 'project/ID' or 'entity/project/ID'")
-    entity = parts[0] if len(parts) == 3 else None
-    return entity, parts[-2] if len(parts) >= 2 else project or default_project, parts[-1]
-
-
 def param_columns(config: SweepConfig) -> tuple[list[str], dict[str, bool]]:
     """The parameters a trial varies (paths joined by "."; constants left out), and which
     are drawn on log axes (their distribution is log)."""

@@ -15,11 +15,12 @@ import traitlets as t
 
 from ...sdk.lifecycle import current_run
 from ...store.base import Store
+from ...sweeps.lease import sweep_path
 from ...sweeps.records import FINAL_SWEEP_STATES, LIVE, SweepBook
 from ..compare.widget import ParallelWidget
 from ..pictures.svg import Picture
 from .contract import SweepData
-from .model import EndedRuns, sweep_data, sweep_path
+from .model import EndedRuns, sweep_data
 from .picture import sweep_picture
 
 
@@ -57,7 +58,8 @@ class SweepPanel(ParallelWidget):
 
         self.api = Api({"dir": dir} if dir else None, store=store)
         project = project or getattr(current_run(), "project", None) or self.api.default_project
-        entity, self.project, self.sweep_id = sweep_path(sweep, project, self.api.default_project)
+        entity, found, self.sweep_id = sweep_path(sweep, project)
+        self.project = found or self.api.default_project
         if entity:
             self.api = Api({"entity": entity}, store=self.api.store)
         if book is None:
