@@ -7,6 +7,7 @@ import math
 import statistics
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +172,15 @@ def test_bayes_needs_a_metric() -> None:
     config = parse_sweep_config({"method": "bayes", "parameters": {"x": {"min": 0.0, "max": 1.0}}})
     with pytest.raises(SweepConfigError, match="metric"):
         suggest(config, 0, 0, [], [])
+
+
+def test_a_bayes_sweep_without_the_extra_is_refused_when_it_is_made(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from wbnb.store.local import LocalStore
+    from wbnb.sweeps.books import book_for
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    config = {"method": "bayes", "metric": {"name": "y"}, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+    with pytest.raises(SweepConfigError, match=r"^method: bayes cannot run here: .*pip install 'wbnb\[sweeps\]'"):
+        book_for(LocalStore(tmp_path)).create("p", config)

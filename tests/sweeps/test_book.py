@@ -310,7 +310,9 @@ def test_bayes_claims_pass_ended_values_and_live_points_to_suggest(
         calls.append((seed, index, observed, pending))
         return {"x": float(index)}
 
-    monkeypatch.setitem(sys.modules, "wbnb.sweeps.bayes", types.SimpleNamespace(suggest=suggest))
+    monkeypatch.setitem(
+        sys.modules, "wbnb.sweeps.bayes", types.SimpleNamespace(suggest=suggest, require_extra=lambda: None)
+    )
     config = {"method": "bayes", "metric": {"name": "loss"}, "parameters": {"x": {"min": 0.0, "max": 9.0}}}
     sweep = book.create("p", config, seed=4)
     first, second, third = (book.claim("p", sweep.id, "a").trial for _ in range(3))

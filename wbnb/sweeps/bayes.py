@@ -61,8 +61,10 @@ class _Extra:
     threadpool_limits: Any
 
 
-def _require_extra() -> _Extra:
-    """The optional extra, imported on first use; UsageError naming it when missing."""
+def require_extra() -> _Extra:
+    """The optional extra, imported on first use; UsageError naming it when missing.
+    Called when a bayes sweep is made too, so a missing extra is said then, not at the
+    third trial (the first two are random draws)."""
     try:
         import scipy  # noqa: F401  (top-level first: a blocked package fails here, not at a cached submodule)
         import sklearn  # noqa: F401
@@ -185,7 +187,7 @@ def suggest(
     for the same inputs. Raises ``UsageError`` without the ``wbnb[sweeps]`` extra, and
     ``SweepConfigError`` for a config without a metric.
     """
-    extra = _require_extra()
+    extra = require_extra()
     if config.metric is None:
         raise SweepConfigError("metric", "required for method bayes: the value to optimise")
     space = _Space(ordered_leaves(config))

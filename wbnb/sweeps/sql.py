@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import UsageError
 from ..store.catalog.dialect import Dialect, Row, Schema, Sql, T
 from ..store.errors import StoreError
 from ..store.names import check_name
@@ -138,6 +139,13 @@ class SqlSweepBook(SweepBook):
     ) -> SweepRecord:
         project = check_name("project", project)
         parsed = parse_sweep_config(config)
+        if parsed.method == "bayes":
+            from .bayes import require_extra
+
+            try:
+                require_extra()
+            except UsageError as e:  # where this book runs: this process, or the server's
+                raise SweepConfigError("method", f"bayes cannot run here: {e}") from e
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
             raise SweepConfigError("seed", f"must be an integer >= 0 (got {seed!r})")
         seed = seed if seed is not None else parsed.seed if parsed.seed is not None else secrets.randbits(32)
