@@ -34,15 +34,16 @@ _made: dict[str, tuple[str | None, str]] = {}  # sweep id -> (entity, project) o
 
 
 def sweep(
-    sweep: Mapping[str, Any] | str | os.PathLike[str],
+    sweep: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | str | os.PathLike[str],
     entity: str | None = None,
     project: str | None = None,
     prior_runs: list[str] | None = None,
     *,
     seed: int | None = None,
 ) -> str:
-    """Create a sweep from its config (a dict, or the path of a YAML / JSON file) in
-    ``project`` (as ``init`` defaults it); returns its id and prints how to run agents.
+    """Create a sweep from its config (a dict, a callable returning one, or the path of a
+    YAML / JSON file) in ``project`` (else the config's ``project``, else as ``init``
+    defaults it); returns its id and prints how to run agents.
 
     ``seed`` fixes the random and Bayesian suggestions (else the config's ``seed``, else
     one drawn and kept with the sweep). A bad config raises ``SweepConfigError`` naming
@@ -52,13 +53,16 @@ def sweep(
 
     if prior_runs:
         raise UnsupportedError("sweep(prior_runs=...) is not supported: a sweep starts with no runs")
+    if callable(sweep):  # wandb's config generator
+        sweep = sweep()
     if isinstance(sweep, Mapping):
         config = parse_sweep_config(sweep)
     elif isinstance(sweep, (str, os.PathLike)) and os.path.isfile(sweep):
         config = load_sweep_config(sweep)
     else:
         raise UsageError(f"sweep() takes a config dict or the path of a YAML / JSON file, got {sweep!r}")
-    book, project = _book(project, entity)
+    entity = entity or config.raw.get("entity")  # wandb reads them from the config too
+    book, project = _book(project or config.raw.get("project"), entity)
     record = book.create(project, config.raw, seed=seed)
     _made[record.id] = (entity, project)  # agent(sweep_id) finds it as wandb's does (wandb sets WANDB_PROJECT)
     termlog(
@@ -104,6 +108,7 @@ def agent(
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
     try:
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
+            termlog(f"trial {t.seq} of sweep {sweep_id}: " + ", ".join(f"{k}={v!r}" for k, v in t.params.items()))
             trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config)
             run_trial(trial, function, book)
     finally:

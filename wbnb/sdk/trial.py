@@ -5,11 +5,12 @@ An agent claims a trial from the sweep's book and makes it pending: in this proc
 (``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_RUN_ID``, ``WBNB_PROJECT``,
 ``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``; ``sweeps/launcher.py``). The next ``init()``
 takes it (``take``): the run gets the trial's id and project, its config is the one
-``init`` was given overlaid by the trial's parameters (they win, as in wandb), and its
-``sweep_id``. Once the run is open the trial is ``running`` in the book and, when the sweep
-has ``early_terminate`` and a ``metric``, a Hyperband watch (``sweeps/watch.py``) listens
-to its ``log()``: a stopped trial's next ``log()`` raises ``wbnb.errors.TrialStopped``
-once its record is stored. Whoever ends the run ends the trial, with the metric's
+``init`` was given overlaid by the trial's parameters (they win, as in wandb, and a later
+``config.update()`` of one is ignored and said), and its ``sweep_id``. Once the run is
+open the trial is ``running`` in the book and, when the sweep has ``early_terminate`` and
+a ``metric``, a Hyperband watch (``sweeps/watch.py``) listens to its ``log()``: a
+stopped trial's next ``log()`` raises ``wbnb.errors.TrialStopped`` once its record is
+stored. Whoever ends the run ends the trial, with the metric's
 summary value: ``finished``, ``failed``, or ``stopped`` for a ``killed`` run. The book's
 trouble is warned once, never raised into the training loop.
 """
@@ -91,6 +92,7 @@ class Trial:
     def opened(self, run: Run) -> None:
         """``init()`` opened the trial's run: mark it running, watch it, end the trial with it."""
         self.run = run
+        run.config.keep(self.params, f"sweep {self.sweep_id}")  # the sweep's values win over config.update()
         run.after_finish(self._run_ended)
         self._call(lambda: self.book.start(self.project, self.sweep_id, self.seq, self.agent_id))
         config = self._sweep_config()
@@ -179,6 +181,8 @@ class Trial:
         from ..sweeps.watch import metric_value
 
         state = "stopped" if self._stopping is not None else _RUN_TO_TRIAL.get(run.state, "failed")
+        if state == "failed":  # a 'with wbnb.init()' block ended the run before the agent saw the exception
+            self.error = self.error or run._exception
         self.end(state, metric_value(run.summary.as_dict(), self._metric_name()))
 
     def _metric_name(self) -> str:

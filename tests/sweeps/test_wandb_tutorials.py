@@ -1,0 +1,128 @@
+"""Sweeps written as wandb's tutorials and docs write them, run with ``import wbnb as wandb``:
+the PyTorch sweeps notebook, the "Define sweep configuration" and "Add W&B to your code"
+pages. Each test is one form a user copies, and what wandb does with it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import wbnb as wandb
+from wbnb.store.local import LocalStore
+from wbnb.sweeps.books import book_for
+from wbnb.sweeps.records import TrialRecord
+
+GRID: dict[str, Any] = {
+    "method": "grid",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {"learning_rate": {"values": [0.1, 0.01]}, "batch_size": {"values": [16, 32]}},
+}
+
+
+def trials(store_dir: Path, project: str, sweep_id: str) -> list[TrialRecord]:
+    return book_for(LocalStore(store_dir)).trials(project, sweep_id)
+
+
+def test_the_pytorch_sweeps_notebook(store_dir: Path) -> None:
+    # the notebook builds the config piece by piece, passes the function positionally and
+    # reads wandb.config inside 'with wandb.init(config=config)'
+    sweep_config: dict[str, Any] = {"method": "random"}
+    sweep_config["metric"] = {"name": "loss", "goal": "minimize"}
+    parameters_dict: dict[str, Any] = {
+        "optimizer": {"values": ["adam", "sgd"]},
+        "fc_layer_size": {"values": [128, 256, 512]},
+        "dropout": {"values": [0.3, 0.4, 0.5]},
+    }
+    sweep_config["parameters"] = parameters_dict
+    parameters_dict.update({"epochs": {"value": 1}})
+    parameters_dict.update(
+        {
+            "learning_rate": {"distribution": "uniform", "min": 0, "max": 0.1},
+            "batch_size": {"distribution": "q_log_uniform_values", "q": 8, "min": 32, "max": 256},
+        }
+    )
+    sweep_id = wandb.sweep(sweep_config, project="pytorch-sweeps-demo")
+    seen: list[dict[str, Any]] = []
+
+    def train(config: Any = None) -> None:
+        with wandb.init(config=config):
+            config = wandb.config
+            seen.append(dict(config))
+            for epoch in range(config.epochs):
+                wandb.log({"loss": config.learning_rate * config.batch_size, "epoch": epoch})
+
+    wandb.agent(sweep_id, train, count=3)
+    assert len(seen) == 3
+    for config in seen:
+        assert type(config["fc_layer_size"]) is int and type(config["epochs"]) is int
+        assert type(config["batch_size"]) is int and 32 <= config["batch_size"] <= 256
+        assert config["batch_size"] % 8 == 0
+        assert type(config["learning_rate"]) is float and 0 <= config["learning_rate"] <= 0.1
+        assert type(config["dropout"]) is float
+    sweep = wandb.Api().sweep(f"pytorch-sweeps-demo/{sweep_id}")
+    assert len(sweep.runs) == 3 and {r.state for r in sweep.runs} == {"finished"}
+    best = sweep.best_run()
+    assert best.summary["loss"] == min(r.summary["loss"] for r in sweep.runs)
+
+
+def test_config_update_of_a_sweep_parameter_keeps_the_sweep_value_and_says_so(
+    store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a program run by the agent often ends 'wandb.config.update(args)' with argparse's
+    # values (strings without type=): wandb keeps the sweep's value and warns
+    sweep_id = wandb.sweep(GRID, project="p")
+    seen: list[dict[str, Any]] = []
+
+    def train() -> None:
+        with wandb.init(config={"epochs": 2}):
+            wandb.config.update(argparse.Namespace(learning_rate="0.5", batch_size=16, seed=7))
+            wandb.config.learning_rate = 0.9
+            seen.append(dict(wandb.config))
+            wandb.log({"loss": wandb.config.learning_rate})
+
+    wandb.agent(sweep_id, function=train, project="p", count=1)
+    (trial,) = trials(store_dir, "p", sweep_id)
+    assert trial.state == "finished"
+    assert seen == [{"epochs": 2, **trial.params, "seed": 7}]
+    assert LocalStore(store_dir).run("p", trial.run_id)["config"] == seen[0]
+    err = capsys.readouterr().err
+    assert f"config['learning_rate'] was set by sweep {sweep_id} to {trial.params['learning_rate']}" in err
+    assert "'0.5' is ignored" in err and "0.9 is ignored" in err
+    assert "batch_size" not in err  # the same value: nothing to say
+
+
+def test_sweep_reads_the_project_from_the_config_and_takes_a_callable(store_dir: Path) -> None:
+    sweep_id = wandb.sweep({**GRID, "project": "from-config"})
+    assert [s.id for s in wandb.Api().sweeps("from-config")] == [sweep_id]
+    projects: list[str] = []
+    wandb.agent(sweep_id, function=lambda: projects.append(wandb.init().project), count=1)
+    assert projects == ["from-config"]
+
+    made = wandb.sweep(lambda: GRID, project="generated")  # wandb's config generator
+    assert wandb.Api().sweep(f"generated/{made}").config == GRID
+
+
+def test_a_trial_failing_in_a_with_block_keeps_its_error(store_dir: Path) -> None:
+    sweep_id = wandb.sweep(GRID, project="p")
+
+    def train() -> None:
+        with wandb.init():
+            raise ValueError("diverged")
+
+    wandb.agent(sweep_id, function=train, project="p", count=1)
+    (trial,) = trials(store_dir, "p", sweep_id)
+    assert (trial.state, trial.error) == ("failed", "ValueError: diverged")
+
+
+def test_the_agent_says_which_parameters_each_trial_runs_with(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("WBNB_SILENT")
+    sweep_id = wandb.sweep(GRID, project="p")
+    wandb.agent(sweep_id, function=lambda: wandb.init().log({"loss": 1.0}), project="p", count=2)
+    err = capsys.readouterr().err
+    assert f"trial 0 of sweep {sweep_id}: batch_size=16, learning_rate=0.1" in err
+    assert f"trial 1 of sweep {sweep_id}: batch_size=16, learning_rate=0.01" in err
