@@ -126,3 +126,14 @@ def test_the_agent_says_which_parameters_each_trial_runs_with(
     err = capsys.readouterr().err
     assert f"trial 0 of sweep {sweep_id}: batch_size=16, learning_rate=0.1" in err
     assert f"trial 1 of sweep {sweep_id}: batch_size=16, learning_rate=0.01" in err
+
+
+def test_a_public_run_names_its_sweep(store_dir: Path) -> None:
+    sweep_id = wandb.sweep(GRID, project="p")
+    wandb.agent(sweep_id, function=lambda: wandb.init().log({"loss": 1.0}), project="p", count=1)
+    wandb.init(project="p").finish()  # a run of no sweep
+    in_sweep, plain = wandb.Api().runs("p")
+    assert in_sweep.sweep_name == sweep_id and in_sweep.sweep is not None
+    assert (in_sweep.sweep.id, in_sweep.sweep.config) == (sweep_id, GRID)
+    assert [r.id for r in in_sweep.sweep.runs] == [in_sweep.id]
+    assert plain.sweep_name is None and plain.sweep is None
