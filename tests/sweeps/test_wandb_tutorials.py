@@ -137,3 +137,21 @@ def test_a_public_run_names_its_sweep(store_dir: Path) -> None:
     assert (in_sweep.sweep.id, in_sweep.sweep.config) == (sweep_id, GRID)
     assert [r.id for r in in_sweep.sweep.runs] == [in_sweep.id]
     assert plain.sweep_name is None and plain.sweep is None
+
+
+def test_agent_without_a_function_runs_the_sweeps_program(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # wandb.agent(sweep_id) with no function runs the config's program, as 'wandb agent' does
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))  # the child imports this wbnb
+    program = tmp_path / "train.py"
+    program.write_text(
+        "import wbnb as wandb\n"
+        "with wandb.init() as run:\n"
+        "    run.log({'loss': run.config.learning_rate * run.config.batch_size})\n"
+    )
+    sweep_id = wandb.sweep({**GRID, "program": str(program)}, project="p")
+    wandb.agent(sweep_id, count=2)
+    done = trials(store_dir, "p", sweep_id)
+    assert [t.state for t in done] == ["finished"] * 2
+    assert [t.value for t in done] == [t.params["learning_rate"] * t.params["batch_size"] for t in done]
