@@ -5,6 +5,7 @@ pages. Each test is one form a user copies, and what wandb does with it."""
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,18 @@ def test_agent_without_a_function_runs_the_sweeps_program(
     done = trials(store_dir, "p", sweep_id)
     assert [t.state for t in done] == ["finished"] * 2
     assert [t.value for t in done] == [t.params["learning_rate"] * t.params["batch_size"] for t in done]
+
+
+def test_a_sweeps_runs_are_named_as_wandb_names_them(store_dir: Path) -> None:
+    # wandb's sweep runs read "beautiful-sweep-6": the run's number in the sweep
+    sweep_id = wandb.sweep(GRID, project="p")
+    names: list[str] = []
+
+    def train() -> None:
+        with wandb.init(name="mine" if len(names) == 2 else None) as run:
+            names.append(run.name)
+
+    wandb.agent(sweep_id, function=train, project="p", count=3)
+    assert re.fullmatch(r"[a-z]+-sweep-1", names[0]) and re.fullmatch(r"[a-z]+-sweep-2", names[1])
+    assert names[2] == "mine"  # a name given to init() is kept
+    assert [r.name for r in wandb.Api().sweep(f"p/{sweep_id}").runs] == names

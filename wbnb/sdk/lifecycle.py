@@ -27,7 +27,7 @@ from ..errors import TrialStopped
 from ..store.local import LocalStore
 from ..store.names import check_name
 from ..store.runmeta import RunMeta, check_field
-from ..store.runnames import new_run_id
+from ..store.runnames import new_run_id, sweep_run_name
 from . import trial as trials
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
@@ -157,7 +157,7 @@ def init(
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else entity or _user(),
-            "name": s.run_name,
+            "name": s.run_name or (sweep_run_name(trial.seq) if trial is not None else None),
             "notes": s.run_notes,
             "group": s.run_group,
             "job_type": s.run_job_type,
