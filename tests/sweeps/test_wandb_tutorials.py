@@ -171,3 +171,18 @@ def test_a_sweeps_runs_are_named_as_wandb_names_them(store_dir: Path) -> None:
     assert re.fullmatch(r"[a-z]+-sweep-1", names[0]) and re.fullmatch(r"[a-z]+-sweep-2", names[1])
     assert names[2] == "mine"  # a name given to init() is kept
     assert [r.name for r in wandb.Api().sweep(f"p/{sweep_id}").runs] == names
+
+
+def test_a_trial_that_never_logs_the_metric_is_warned_about(store_dir: Path) -> None:
+    # wandb's troubleshooting page: logging the metric nested ({"validation": {"val_acc": ...}})
+    # leaves the search nothing to go by; wandb's server answers with an error
+    sweep_id = wandb.sweep({**GRID, "metric": {"name": "val_acc", "goal": "maximize"}}, project="p")
+
+    def train() -> None:
+        with wandb.init() as run:
+            run.log({"validation": {"val_acc": 0.5}})
+
+    with pytest.warns(RuntimeWarning, match=r"trial 0 of sweep \w+ finished without logging 'val_acc'"):
+        wandb.agent(sweep_id, function=train, project="p", count=1)
+    (trial,) = trials(store_dir, "p", sweep_id)
+    assert (trial.state, trial.value) == ("finished", None)

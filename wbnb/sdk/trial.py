@@ -183,7 +183,13 @@ class Trial:
         state = "stopped" if self._stopping is not None else _RUN_TO_TRIAL.get(run.state, "failed")
         if state == "failed":  # a 'with wbnb.init()' block ended the run before the agent saw the exception
             self.error = self.error or run._exception
-        self.end(state, metric_value(run.summary.as_dict(), self._metric_name()))
+        summary, metric = run.summary.as_dict(), self._metric_name()
+        if state == "finished" and metric and metric not in summary:  # what wandb's server answers with a 400
+            _warn(
+                f"trial {self.seq} of sweep {self.sweep_id} finished without logging {metric!r}, the sweep's metric: "
+                f"log it at the top level (wandb.log({{{metric!r}: value}})) or the search has nothing to go by"
+            )
+        self.end(state, metric_value(summary, metric))
 
     def _metric_name(self) -> str:
         config = self._sweep_config()
