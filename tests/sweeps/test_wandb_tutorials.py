@@ -99,7 +99,13 @@ def test_sweep_reads_the_project_from_the_config_and_takes_a_callable(store_dir:
     sweep_id = wandb.sweep({**GRID, "project": "from-config"})
     assert [s.id for s in wandb.Api().sweeps("from-config")] == [sweep_id]
     projects: list[str] = []
-    wandb.agent(sweep_id, function=lambda: projects.append(wandb.init().project), count=1)
+
+    def train() -> None:
+        with wandb.init() as run:
+            projects.append(run.project)
+            run.log({"loss": 1.0})
+
+    wandb.agent(sweep_id, function=train, count=1)
     assert projects == ["from-config"]
 
     made = wandb.sweep(lambda: GRID, project="generated")  # wandb's config generator
@@ -166,6 +172,7 @@ def test_a_sweeps_runs_are_named_as_wandb_names_them(store_dir: Path) -> None:
     def train() -> None:
         with wandb.init(name="mine" if len(names) == 2 else None) as run:
             names.append(run.name)
+            run.log({"loss": 1.0})
 
     wandb.agent(sweep_id, function=train, project="p", count=3)
     assert re.fullmatch(r"[a-z]+-sweep-1", names[0]) and re.fullmatch(r"[a-z]+-sweep-2", names[1])
@@ -186,3 +193,14 @@ def test_a_trial_that_never_logs_the_metric_is_warned_about(store_dir: Path) -> 
         wandb.agent(sweep_id, function=train, project="p", count=1)
     (trial,) = trials(store_dir, "p", sweep_id)
     assert (trial.state, trial.value) == ("finished", None)
+
+
+def test_a_run_left_open_before_the_agent_does_not_take_the_trials_place(store_dir: Path) -> None:
+    # a script that logged a run, then starts an agent: wandb's agent tears the open run
+    # down, and each trial's init() opens the trial's run (here init() would return it)
+    before = wandb.init(project="p")
+    before.log({"a": 1})
+    sweep_id = wandb.sweep(GRID, project="p")
+    wandb.agent(sweep_id, function=lambda: wandb.log({"loss": wandb.init().config.learning_rate}), count=2)
+    assert [t.state for t in trials(store_dir, "p", sweep_id)] == ["finished"] * 2
+    assert LocalStore(store_dir).run("p", before.id)["state"] == "finished"

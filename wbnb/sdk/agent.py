@@ -162,7 +162,7 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
         if trial.run is None:  # function never opened the trial's run
             trial.error = trial.error or (
                 "function did not start the trial's run: call wbnb.init() in it "
-                "(in a script, finish a run left open before the agent: init() returns it)"
+                "(init(reinit='return_previous') returns a run left open before the agent instead)"
             )
             trial.end("stopped" if interrupted else "failed")
         free_memory()

@@ -140,7 +140,9 @@ def init(
         return disabled
 
     with _lock:
-        previous = _previous_run(s.reinit, notebook)
+        # A sweep's trial waiting for this init() is opened, not a run left open before the
+        # agent: that one is finished, as in a notebook (wandb's agent tears it down).
+        previous = _previous_run(s.reinit, notebook or trials.waiting())
         if previous is not None:
             return previous
         store = LocalStore(s.dir)

@@ -213,6 +213,11 @@ def offer(trial: Trial) -> None:
     _pending[:] = [trial]
 
 
+def waiting() -> bool:
+    """Whether a trial waits for the next ``init()`` (this process's agent's, or in the environment)."""
+    return bool(_pending) or bool(os.environ.get("WBNB_SWEEP_ID"))
+
+
 def withdraw(trial: Trial) -> None:
     """The agent is done with ``trial``: no later ``init()`` opens it."""
     if trial in _pending:
