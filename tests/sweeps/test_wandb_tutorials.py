@@ -204,3 +204,14 @@ def test_a_run_left_open_before_the_agent_does_not_take_the_trials_place(store_d
     wandb.agent(sweep_id, function=lambda: wandb.log({"loss": wandb.init().config.learning_rate}), count=2)
     assert [t.state for t in trials(store_dir, "p", sweep_id)] == ["finished"] * 2
     assert LocalStore(store_dir).run("p", before.id)["state"] == "finished"
+
+
+def test_an_entity_given_to_sweep_and_agent_is_the_trials_runs(store_dir: Path) -> None:
+    sweep_id = wandb.sweep(GRID, entity="my-team", project="p")
+    wandb.agent(sweep_id, function=lambda: wandb.log({"loss": wandb.init().config.learning_rate}), count=1)
+    wandb.agent(
+        f"my-team/p/{sweep_id}", function=lambda: wandb.log({"loss": wandb.init().config.learning_rate}), count=1
+    )
+    runs = wandb.Api().runs("my-team/p")
+    assert [r.entity for r in runs] == ["my-team"] * 2
+    assert len(wandb.Api().sweep(f"my-team/p/{sweep_id}").runs) == 2

@@ -124,7 +124,7 @@ def agent(
     try:
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
             termlog(f"trial {t.seq} of sweep {sweep_id}: " + ", ".join(f"{k}={v!r}" for k, v in t.params.items()))
-            trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config)
+            trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config, entity)
             run_trial(trial, function, book)
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again

@@ -150,6 +150,7 @@ def init(
         trial = trials.take(remote or store)  # a sweep's trial names the run (sdk/trial.py)
         if trial is not None:
             project, run_id, config_dict = trial.apply(s.project, s.run_id, config_dict)
+            entity = check_name("entity", trial.entity) if trial.entity else entity
             resume_mode = None
         else:
             run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)

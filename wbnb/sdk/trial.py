@@ -49,8 +49,10 @@ class Trial:
         agent_id: str,
         params: dict[str, Any],
         config: SweepConfig | None = None,
+        entity: str | None = None,
     ) -> None:
         self._make_book = book
+        self.entity = entity  # the run's, when the agent was given one (wandb's agent sets WANDB_ENTITY)
         self._book: SweepBook | None = None
         self.project = project
         self.sweep_id = sweep_id
