@@ -215,3 +215,30 @@ def test_an_entity_given_to_sweep_and_agent_is_the_trials_runs(store_dir: Path) 
     runs = wandb.Api().runs("my-team/p")
     assert [r.entity for r in runs] == ["my-team"] * 2
     assert len(wandb.Api().sweep(f"my-team/p/{sweep_id}").runs) == 2
+
+
+@pytest.mark.parametrize(
+    ("goal", "target", "ran"), [("minimize", 0.05, 2), ("maximize", 0.1, 1), ("minimize", 0.001, 4)]
+)
+def test_a_trial_reaching_the_metrics_target_finishes_the_sweep(
+    store_dir: Path,
+    goal: str,
+    target: float,
+    ran: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "The sweep doesn't create new runs when a run reaches a target value" (sweep config keys)
+    monkeypatch.delenv("WBNB_SILENT")
+    config = {**GRID, "metric": {"name": "loss", "goal": goal, "target": target}}
+    sweep_id = wandb.sweep(config, project="p")  # learning_rate 0.1, 0.01, 0.1, 0.01 in grid order
+    wandb.agent(sweep_id, function=lambda: wandb.log({"loss": wandb.init().config.learning_rate}), project="p")
+    assert len(trials(store_dir, "p", sweep_id)) == ran
+    sweep = wandb.Api().sweep(f"p/{sweep_id}")
+    assert sweep.state == "FINISHED"
+    if ran < 4:
+        assert (
+            sweep.reason
+            == f"trial {ran - 1} reached the metric's target (loss {0.1 if ran == 1 else 0.01:g}, target {target:g})"
+        )
+        assert "reached the metric's target" in capsys.readouterr().err
