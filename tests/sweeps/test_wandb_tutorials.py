@@ -14,6 +14,7 @@ import pytest
 import wbnb as wandb
 from wbnb.store.local import LocalStore
 from wbnb.sweeps.books import book_for
+from wbnb.sweeps.launcher import run_agent
 from wbnb.sweeps.records import TrialRecord
 
 GRID: dict[str, Any] = {
@@ -242,3 +243,30 @@ def test_a_trial_reaching_the_metrics_target_finishes_the_sweep(
             == f"trial {ran - 1} reached the metric's target (loss {0.1 if ran == 1 else 0.01:g}, target {target:g})"
         )
         assert "reached the metric's target" in capsys.readouterr().err
+
+
+def test_a_cli_agents_program_updating_its_config_from_argparse(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the docs' program for 'wandb agent': argparse without type=, wandb.init(), then
+    # wandb.config.update(args): the sweep's values (not argparse's strings) stay
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    program = tmp_path / "train.py"
+    program.write_text(
+        "import argparse\n"
+        "import wbnb as wandb\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--learning_rate', default=0.001)\n"
+        "parser.add_argument('--batch_size', default=8)\n"
+        "parser.add_argument('--epochs', type=int, default=2)\n"
+        "args = parser.parse_args()\n"
+        "wandb.init()\n"
+        "wandb.config.update(args)\n"
+        "for epoch in range(wandb.config.epochs):\n"
+        "    wandb.log({'loss': wandb.config.learning_rate * wandb.config.batch_size})\n"
+    )
+    sweep_id = wandb.sweep({**GRID, "program": str(program)}, project="p")
+    assert run_agent(LocalStore(store_dir), f"p/{sweep_id}", count=1) == 0
+    (trial,) = trials(store_dir, "p", sweep_id)
+    assert trial.state == "finished" and trial.value == 0.1 * 16
+    assert LocalStore(store_dir).run("p", trial.run_id)["config"] == {**trial.params, "epochs": 2}
