@@ -5,6 +5,7 @@ pages. Each test is one form a user copies, and what wandb does with it."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ def test_config_update_of_a_sweep_parameter_keeps_the_sweep_value_and_says_so(
     seen: list[dict[str, Any]] = []
 
     def train() -> None:
+        assert os.environ["WANDB_SWEEP_ID"] == sweep_id  # what wandb's agent sets; functions look for it
         with wandb.init(config={"epochs": 2}):
             wandb.config.update(argparse.Namespace(learning_rate="0.5", batch_size=16, seed=7))
             wandb.config.learning_rate = 0.9
@@ -86,6 +88,7 @@ def test_config_update_of_a_sweep_parameter_keeps_the_sweep_value_and_says_so(
             wandb.log({"loss": wandb.config.learning_rate})
 
     wandb.agent(sweep_id, function=train, project="p", count=1)
+    assert "WANDB_SWEEP_ID" not in os.environ  # only while the agent runs
     (trial,) = trials(store_dir, "p", sweep_id)
     assert trial.state == "finished"
     assert seen == [{"epochs": 2, **trial.params, "seed": 7}]
@@ -253,7 +256,7 @@ def test_a_cli_agents_program_updating_its_config_from_argparse(
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
     program = tmp_path / "train.py"
     program.write_text(
-        "import argparse\n"
+        "import argparse, os\n"
         "import wbnb as wandb\n"
         "parser = argparse.ArgumentParser()\n"
         "parser.add_argument('--learning_rate', default=0.001)\n"
@@ -261,6 +264,7 @@ def test_a_cli_agents_program_updating_its_config_from_argparse(
         "parser.add_argument('--epochs', type=int, default=2)\n"
         "args = parser.parse_args()\n"
         "wandb.init()\n"
+        "assert os.environ['WANDB_SWEEP_ID'] == wandb.run.sweep_id  # programs look for it\n"
         "wandb.config.update(args)\n"
         "for epoch in range(wandb.config.epochs):\n"
         "    wandb.log({'loss': wandb.config.learning_rate * wandb.config.batch_size})\n"

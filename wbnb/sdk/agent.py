@@ -121,6 +121,8 @@ def agent(
         return
     agent_id = new_agent_id()
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
+    outer = os.environ.get("WANDB_SWEEP_ID")
+    os.environ["WANDB_SWEEP_ID"] = sweep_id  # wandb's agent sets it: functions look for it to know they are in a sweep
     try:
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
             termlog(f"trial {t.seq} of sweep {sweep_id}: " + ", ".join(f"{k}={v!r}" for k, v in t.params.items()))
@@ -128,6 +130,10 @@ def agent(
             run_trial(trial, function, book)
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
+        if outer is None:
+            os.environ.pop("WANDB_SWEEP_ID", None)
+        else:
+            os.environ["WANDB_SWEEP_ID"] = outer
 
 
 def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook) -> None:
