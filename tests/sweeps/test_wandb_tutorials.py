@@ -274,3 +274,39 @@ def test_a_cli_agents_program_updating_its_config_from_argparse(
     (trial,) = trials(store_dir, "p", sweep_id)
     assert trial.state == "finished" and trial.value == 0.1 * 16
     assert LocalStore(store_dir).run("p", trial.run_id)["config"] == {**trial.params, "epochs": 2}
+
+
+def test_worker_processes_that_clear_wandbs_environment_make_plain_runs(
+    store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # wandb's cross-validation example: workers forked before the trial's init() clear
+    # WANDB_* (its reset_wandb_env) and log runs of their own, not the trial's
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    program = tmp_path / "cv.py"
+    program.write_text(
+        "import multiprocessing, os\n"
+        "import wbnb as wandb\n"
+        "def fold(q):\n"
+        "    for k in [k for k in os.environ if k.startswith('WANDB_')]:\n"
+        "        del os.environ[k]\n"
+        "    q.get()\n"
+        "    with wandb.init(name='fold-0') as run:\n"
+        "        run.log({'val': 1.0})\n"
+        "if __name__ == '__main__':\n"
+        "    fork = multiprocessing.get_context('fork')\n"
+        "    q = fork.Queue()\n"
+        "    worker = fork.Process(target=fold, args=(q,))\n"
+        "    worker.start()\n"
+        "    with wandb.init() as sweep_run:\n"
+        "        q.put(dict(sweep_run.config))\n"
+        "        worker.join()\n"
+        "        assert worker.exitcode == 0\n"
+        "        sweep_run.log({'loss': 0.5})\n"
+    )
+    sweep_id = wandb.sweep({**GRID, "program": str(program)}, project="p")
+    assert run_agent(LocalStore(store_dir), f"p/{sweep_id}", count=1) == 0
+    (trial,) = trials(store_dir, "p", sweep_id)
+    assert (trial.state, trial.value) == ("finished", 0.5)
+    runs = {r.name: r for r in wandb.Api().runs("p")}
+    assert runs["fold-0"].sweep_name is None and runs["fold-0"].id != trial.run_id
+    assert [r.id for r in wandb.Api().sweep(f"p/{sweep_id}").runs] == [trial.run_id]

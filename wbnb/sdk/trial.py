@@ -2,8 +2,10 @@
 
 An agent claims a trial from the sweep's book and makes it pending: in this process
 (``wbnb.agent``: ``offer``), or for a program it launches through the environment
-(``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_RUN_ID``, ``WBNB_PROJECT``,
-``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``; ``sweeps/launcher.py``). The next ``init()``
+(``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_SWEEP_RUN_ID``, ``WBNB_PROJECT``,
+``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``, and wandb's ``WANDB_SWEEP_ID``: a process that
+removed that one, as wandb's examples do in worker processes, makes plain runs;
+``sweeps/launcher.py``). The next ``init()``
 takes it (``take``): the run gets the trial's id and project, its config is the one
 ``init`` was given overlaid by the trial's parameters (they win, as in wandb, and a later
 ``config.update()`` of one is ignored and said), and its ``sweep_id``. Once the run is
@@ -217,7 +219,15 @@ def offer(trial: Trial) -> None:
 
 def waiting() -> bool:
     """Whether a trial waits for the next ``init()`` (this process's agent's, or in the environment)."""
-    return bool(_pending) or bool(os.environ.get("WBNB_SWEEP_ID"))
+    return bool(_pending) or _in_environment()
+
+
+def _in_environment() -> bool:
+    """Whether a launching agent's trial is in the environment: it sets wandb's
+    ``WANDB_SWEEP_ID`` beside ``WBNB_SWEEP_ID``, and a process that removed it (wandb's
+    examples clear ``WANDB_*`` in worker processes so that their runs are plain) has none."""
+    sweep_id = os.environ.get("WBNB_SWEEP_ID")
+    return bool(sweep_id) and os.environ.get("WANDB_SWEEP_ID") == sweep_id
 
 
 def withdraw(trial: Trial) -> None:
@@ -234,9 +244,10 @@ def take(store: Store) -> Trial | None:
     if _pending:
         return _pending.pop()
     env = os.environ
-    if not env.get("WBNB_SWEEP_ID"):
+    if not _in_environment():
         return None
-    sweep_id, seq_text, run_id = (env.pop(name, "") for name in ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_RUN_ID"))
+    names = ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_SWEEP_RUN_ID")
+    sweep_id, seq_text, run_id = (env.pop(name, "") for name in names)
     try:
         path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
         with open(path, encoding="utf-8") as f:

@@ -42,7 +42,7 @@ def trial_environ(
     env = {
         "WBNB_SWEEP_ID": trial.sweep_id,
         "WBNB_SWEEP_SEQ": str(trial.seq),
-        "WBNB_RUN_ID": trial.run_id,
+        "WBNB_SWEEP_RUN_ID": trial.run_id,  # not WBNB_RUN_ID: a process that declines the trial gets an id of its own
         "WBNB_PROJECT": project,
         "WBNB_AGENT_ID": agent_id,
         "WBNB_SWEEP_PARAM_PATH": params_path,
