@@ -105,6 +105,10 @@ def test_pause_resume_stop_cancel_change_the_state(
     assert "is canceled: it cannot be resumed" in capsys.readouterr().err
     assert main(["sweep", "--pause", "cli/nosuch12"]) == 1
     assert "could not find sweep 'cli/nosuch12'" in capsys.readouterr().err
+    # the docs' 'wandb agent SWEEP_ID' for a sweep made in another project: named, with the way to name it
+    assert main(["agent", sweep_id]) == 1
+    err = capsys.readouterr().err
+    assert f"could not find sweep '{sweep_id}' in project 'uncategorized'" in err and "PROJECT/ID" in err
 
 
 def test_one_control_flag_at_a_time(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

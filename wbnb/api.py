@@ -391,6 +391,19 @@ class Run:
     job_type = _edited("job_type", "The run's job type, if any (may be set; ``update()`` keeps it).")
 
     @property
+    def sweep_name(self) -> str | None:
+        """The id of the sweep this run is a trial of, else None (wandb's name for it)."""
+        return self._meta.get("sweep_id")
+
+    @property
+    def sweep(self) -> api_sweeps.Sweep | None:
+        """The sweep this run is a trial of (with its ``config``, ``runs``, ``best_run()``), else None."""
+        if not self.sweep_name:
+            return None
+        record = api_sweeps.book_of(self._store).sweep(self.project, self.sweep_name)
+        return api_sweeps.Sweep(Api(store=self._store), self._store, record, self.entity)
+
+    @property
     def tags(self) -> list[str]:
         """The run's tags: a list to change in place or replace; ``update()`` keeps it."""
         if self._tags is None:

@@ -249,7 +249,8 @@ def sweep(api: Api, path: str) -> Sweep:
     except SweepNotFound:
         known = [s.id for s in book.sweeps(project)]
         listed = f"its sweeps: {', '.join(known[-10:])}" if known else "it has no sweeps"
-        raise SweepNotFound(f"could not find sweep {path!r} in project {project!r}; {listed}") from None
+        other = "" if "/" in str(path) else " (a sweep of another project is named PROJECT/ID)"
+        raise SweepNotFound(f"could not find sweep {path!r} in project {project!r}; {listed}{other}") from None
     return Sweep(api, store, record, entity or api.default_entity)
 
 

@@ -111,6 +111,7 @@ def _cmd_agent(args: argparse.Namespace) -> int:
 
     entity, project, _ = sweep_path(args.sweep, args.project, args.entity)
     api = Api({"dir": args.dir, "entity": entity, "project": project})
+    api.sweep(args.sweep)  # a sweep that is not there is named with the project's sweeps, before any trial
     return run_agent(api.store, args.sweep, args.count, project=api.default_project, entity=api.default_entity)
 
 

@@ -235,9 +235,9 @@ def test_a_canceled_sweep_stops_the_running_trial_at_its_next_log(
     assert LocalStore(store_dir).run("p", t.run_id)["state"] == "killed"
 
 
-def test_agent_without_a_function_says_to_use_the_command_line(store_dir: Path) -> None:
-    sweep_id = wbnb.sweep(GRID, project="p")
-    with pytest.raises(UsageError, match="wbnb agent"):
+def test_agent_without_a_function_or_a_program_says_what_to_give(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="p")  # no program: (with one, see test_wandb_tutorials.py)
+    with pytest.raises(UsageError, match=r"pass function=\.\.\..*program:"):
         wbnb.agent(sweep_id, project="p")
     with pytest.raises(UsageError, match="count"):
         wbnb.agent(sweep_id, function=lambda: None, project="p", count=0)

@@ -362,6 +362,8 @@ def test_command_macros_expand_as_wandbs_agent_does() -> None:
         '{"lr": 0.01, "deep": true, "wide": false, "opt": {"m": 0.9}}',
     ]
     assert json.loads(args_json(params)) == params
+    hydra = ["${args_append_hydra}", "${args_override_hydra}"]  # wandb's agent has these too
+    assert expand_command(hydra, {"a.b": 1}, program=None) == ["+a.b=1", "++a.b=1"]
     assert expand_command(["x", "${args_json_file}"], params, program=None, args_json_file="/tmp/a.json") == [
         "x",
         "/tmp/a.json",

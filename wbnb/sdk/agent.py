@@ -7,7 +7,8 @@ if it is still open, and frees memory before the next claim. A trial that ``log(
 stopped (``TrialStopped``: Hyperband, or the sweep canceled) ends as a ``killed`` run and
 a ``stopped`` trial; an exception from ``function`` fails the trial, its traceback is
 printed and the next trial runs; ``KeyboardInterrupt`` kills the run, stops the trial and
-is raised again. A heartbeat thread renews the trial's lease while it runs.
+is raised again. A heartbeat thread renews the trial's lease while it runs. Without a
+``function``, ``agent`` runs the sweep's program as the CLI agent does (subprocesses).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .settings import Settings
 from .term import termlog
 
 if TYPE_CHECKING:
+    from ..store.base import Store
     from ..sweeps.records import SweepBook
 
 POLL = 1.0  # seconds between claims while the sweep is paused or every point is held
@@ -34,31 +36,37 @@ _made: dict[str, tuple[str | None, str]] = {}  # sweep id -> (entity, project) o
 
 
 def sweep(
-    sweep: Mapping[str, Any] | str | os.PathLike[str],
+    sweep: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | str | os.PathLike[str],
     entity: str | None = None,
     project: str | None = None,
     prior_runs: list[str] | None = None,
     *,
     seed: int | None = None,
 ) -> str:
-    """Create a sweep from its config (a dict, or the path of a YAML / JSON file) in
-    ``project`` (as ``init`` defaults it); returns its id and prints how to run agents.
+    """Create a sweep from its config (a dict, a callable returning one, or the path of a
+    YAML / JSON file) in ``project`` (else the config's ``project``, else as ``init``
+    defaults it); returns its id and prints how to run agents.
 
     ``seed`` fixes the random and Bayesian suggestions (else the config's ``seed``, else
     one drawn and kept with the sweep). A bad config raises ``SweepConfigError`` naming
     the field.
     """
+    from ..sweeps.books import book_for
     from ..sweeps.config import load_sweep_config, parse_sweep_config
 
     if prior_runs:
         raise UnsupportedError("sweep(prior_runs=...) is not supported: a sweep starts with no runs")
+    if callable(sweep):  # wandb's config generator
+        sweep = sweep()
     if isinstance(sweep, Mapping):
         config = parse_sweep_config(sweep)
     elif isinstance(sweep, (str, os.PathLike)) and os.path.isfile(sweep):
         config = load_sweep_config(sweep)
     else:
         raise UsageError(f"sweep() takes a config dict or the path of a YAML / JSON file, got {sweep!r}")
-    book, project = _book(project, entity)
+    entity = entity or config.raw.get("entity")  # wandb reads them from the config too
+    store, project = _store(project or config.raw.get("project"), entity)
+    book = book_for(store)
     record = book.create(project, config.raw, seed=seed)
     _made[record.id] = (entity, project)  # agent(sweep_id) finds it as wandb's does (wandb sets WANDB_PROJECT)
     termlog(
@@ -82,32 +90,50 @@ def agent(
     trial's run with the trial's parameters in its config. Stops after ``count`` trials,
     or when the sweep has no more (finished, canceled, failed, ``run_cap`` reached);
     waits while it is paused. ``KeyboardInterrupt`` stops the trial and is raised again.
+
+    Without ``function`` it runs the sweep's ``program`` / ``command`` as ``wbnb agent``
+    does: each trial a subprocess (``sweeps/launcher.py``), as wandb's agent does.
     """
-    if function is None:
-        raise UsageError(
-            "wbnb.agent() runs trials in this process: pass function=... (a callable that calls wbnb.init()); "
-            "to run the sweep's program as subprocesses use the command line: wbnb agent SWEEP_ID"
-        )
-    if not callable(function):
+    if function is not None and not callable(function):
         raise UsageError(f"agent(function=...) must be callable, got {type(function).__name__}")
     if count is not None and (type(count) is not int or count < 1):
         raise UsageError(f"agent(count=...) must be a positive int, got {count!r}")
+    from ..sweeps.books import book_for
     from ..sweeps.config import parse_sweep_config
     from ..sweeps.lease import claims, new_agent_id, sweep_path
 
     if project is None and "/" not in sweep_id and sweep_id in _made:
         entity, project = _made[sweep_id]
     entity, project, sweep_id = sweep_path(sweep_id, project, entity)
-    book, project = _book(project, entity)
+    store, project = _store(project, entity)
+    book = book_for(store)
     config = parse_sweep_config(book.sweep(project, sweep_id).config)  # SweepNotFound at the call
+    if function is None:
+        if config.program is None and config.command is None:
+            raise UsageError(
+                f"sweep {sweep_id} has no program to run: pass function=... (a callable that calls wbnb.init()), "
+                "or give the sweep's config a program: (the script its agents run)"
+            )
+        from ..sweeps.launcher import run_agent
+
+        if run_agent(store, sweep_id, count, project=project, entity=entity) == 130:
+            raise KeyboardInterrupt  # Ctrl-C stopped the program's trial: passed on, as in a function's
+        return
     agent_id = new_agent_id()
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
+    outer = os.environ.get("WANDB_SWEEP_ID")
+    os.environ["WANDB_SWEEP_ID"] = sweep_id  # wandb's agent sets it: functions look for it to know they are in a sweep
     try:
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
-            trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config)
+            termlog(f"trial {t.seq} of sweep {sweep_id}: " + ", ".join(f"{k}={v!r}" for k, v in t.params.items()))
+            trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config, entity)
             run_trial(trial, function, book)
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
+        if outer is None:
+            os.environ.pop("WANDB_SWEEP_ID", None)
+        else:
+            os.environ["WANDB_SWEEP_ID"] = outer
 
 
 def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook) -> None:
@@ -142,7 +168,7 @@ def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook)
         if trial.run is None:  # function never opened the trial's run
             trial.error = trial.error or (
                 "function did not start the trial's run: call wbnb.init() in it "
-                "(in a script, finish a run left open before the agent: init() returns it)"
+                "(init(reinit='return_previous') returns a run left open before the agent instead)"
             )
             trial.end("stopped" if interrupted else "failed")
         free_memory()
@@ -172,11 +198,10 @@ def free_memory() -> None:
         cuda.empty_cache()
 
 
-def _book(project: str | None, entity: str | None) -> tuple[SweepBook, str]:
-    """The book of the store ``init`` would log to, and the project (defaulted as ``init`` does)."""
-    from ..sweeps.books import book_for
+def _store(project: str | None, entity: str | None) -> tuple[Store, str]:
+    """The store ``init`` would log to, and the project (defaulted as ``init`` does)."""
     from .lifecycle import remote_store
 
     s = Settings.from_env().updated({"project": project, "entity": entity})
     store = (remote_store(s) if s.mode == "online" else None) or LocalStore(s.dir)
-    return book_for(store), check_name("project", s.project or "uncategorized")
+    return store, check_name("project", s.project or "uncategorized")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
 from ..errors import UsageError
 from .notice import say_once
+from .term import termwarn
 
 DEFAULTS_FILE = "config-defaults.yaml"
 
@@ -94,7 +95,8 @@ class Config:
 
     ``on_change(changes, config)`` persists a change (``config``: the whole config with
     it) before it applies, and may raise to refuse it; ``lock`` is the run's, so a
-    change is atomic with respect to other threads.
+    change is atomic with respect to other threads. Keys set by a sweep (``keep``) keep
+    their value: a change to one is ignored and said, as wandb does.
     """
 
     def __init__(
@@ -107,6 +109,13 @@ class Config:
         object.__setattr__(self, "_on_change", on_change)
         object.__setattr__(self, "_allow", allow_val_change)
         object.__setattr__(self, "_lock", lock or threading.RLock())
+        object.__setattr__(self, "_kept", {})  # key -> who set it (a sweep): later changes are ignored
+
+    def keep(self, keys: Iterable[str], owner: str) -> None:
+        """Keep the current values of ``keys`` (set by ``owner``, e.g. a sweep's trial):
+        a later change to one is ignored, with a line saying so, as wandb's locked keys."""
+        with self._lock:
+            self._kept.update(dict.fromkeys(keys, owner))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -126,6 +135,13 @@ class Config:
                 raise TypeError(f"config keys must be str, got {key!r} ({type(key).__name__})")
             clean[key] = clean_value(value)
         with self._lock:
+            for key in [k for k in clean if k in self._kept]:
+                value = clean.pop(key)
+                if value != self._items.get(key):
+                    termwarn(
+                        f"config[{key!r}] was set by {self._kept[key]} to {self._items.get(key)!r}: "
+                        f"the change to {value!r} is ignored"
+                    )
             for key, value in clean.items():
                 if not allow and key in self._items and self._items[key] != value:
                     raise ConfigError(

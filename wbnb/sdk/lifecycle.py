@@ -27,7 +27,7 @@ from ..errors import TrialStopped
 from ..store.local import LocalStore
 from ..store.names import check_name
 from ..store.runmeta import RunMeta, check_field
-from ..store.runnames import new_run_id
+from ..store.runnames import new_run_id, sweep_run_name
 from . import trial as trials
 from .config import config_defaults, config_to_dict
 from .disabled import DisabledRun
@@ -140,7 +140,9 @@ def init(
         return disabled
 
     with _lock:
-        previous = _previous_run(s.reinit, notebook)
+        # A sweep's trial waiting for this init() is opened, not a run left open before the
+        # agent: that one is finished, as in a notebook (wandb's agent tears it down).
+        previous = _previous_run(s.reinit, notebook or trials.waiting())
         if previous is not None:
             return previous
         store = LocalStore(s.dir)
@@ -148,6 +150,7 @@ def init(
         trial = trials.take(remote or store)  # a sweep's trial names the run (sdk/trial.py)
         if trial is not None:
             project, run_id, config_dict = trial.apply(s.project, s.run_id, config_dict)
+            entity = check_name("entity", trial.entity) if trial.entity else entity
             resume_mode = None
         else:
             run_id, resume_mode = _resolve_id(store, project, s.run_id, s.resume)
@@ -157,7 +160,7 @@ def init(
             "id": run_id,
             "project": project,
             "entity": remote.entity if remote else entity or _user(),
-            "name": s.run_name,
+            "name": s.run_name or (sweep_run_name(trial.seq) if trial is not None else None),
             "notes": s.run_notes,
             "group": s.run_group,
             "job_type": s.run_job_type,

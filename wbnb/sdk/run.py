@@ -78,6 +78,7 @@ class Run:
         self._warned: set[str] = set()
         self._listeners: list[Listener] = []
         self._interrupt: BaseException | None = None  # a listener's: log() raises it once its record is stored
+        self._exception: str | None = None  # the last exception recorded ("Type: message")
         self._plain_keys: set[tuple[str, ...]] = set()  # key tuples log() may store as they are
         self._saved_globs: list[tuple[str, str | None]] = []
         self._alerts: dict[str, float] = {}
@@ -564,6 +565,7 @@ class Run:
 
     def record_exception(self, exc: BaseException) -> None:
         """Keep an exception (or interrupt) with the run as an event."""
+        self._exception = f"{type(exc).__name__}: {exc}"  # why it failed, for a sweep's trial
         event = {
             "kind": "exception",
             "type": type(exc).__name__,

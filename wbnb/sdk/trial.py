@@ -2,14 +2,17 @@
 
 An agent claims a trial from the sweep's book and makes it pending: in this process
 (``wbnb.agent``: ``offer``), or for a program it launches through the environment
-(``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_RUN_ID``, ``WBNB_PROJECT``,
-``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``; ``sweeps/launcher.py``). The next ``init()``
+(``wbnb agent``: ``WBNB_SWEEP_ID``, ``WBNB_SWEEP_SEQ``, ``WBNB_SWEEP_RUN_ID``, ``WBNB_PROJECT``,
+``WBNB_AGENT_ID``, ``WBNB_SWEEP_PARAM_PATH``, and wandb's ``WANDB_SWEEP_ID``: a process that
+removed that one, as wandb's examples do in worker processes, makes plain runs;
+``sweeps/launcher.py``). The next ``init()``
 takes it (``take``): the run gets the trial's id and project, its config is the one
-``init`` was given overlaid by the trial's parameters (they win, as in wandb), and its
-``sweep_id``. Once the run is open the trial is ``running`` in the book and, when the sweep
-has ``early_terminate`` and a ``metric``, a Hyperband watch (``sweeps/watch.py``) listens
-to its ``log()``: a stopped trial's next ``log()`` raises ``wbnb.errors.TrialStopped``
-once its record is stored. Whoever ends the run ends the trial, with the metric's
+``init`` was given overlaid by the trial's parameters (they win, as in wandb, and a later
+``config.update()`` of one is ignored and said), and its ``sweep_id``. Once the run is
+open the trial is ``running`` in the book and, when the sweep has ``early_terminate`` and
+a ``metric``, a Hyperband watch (``sweeps/watch.py``) listens to its ``log()``: a
+stopped trial's next ``log()`` raises ``wbnb.errors.TrialStopped`` once its record is
+stored. Whoever ends the run ends the trial, with the metric's
 summary value: ``finished``, ``failed``, or ``stopped`` for a ``killed`` run. The book's
 trouble is warned once, never raised into the training loop.
 """
@@ -48,8 +51,10 @@ class Trial:
         agent_id: str,
         params: dict[str, Any],
         config: SweepConfig | None = None,
+        entity: str | None = None,
     ) -> None:
         self._make_book = book
+        self.entity = entity  # the run's, when the agent was given one (wandb's agent sets WANDB_ENTITY)
         self._book: SweepBook | None = None
         self.project = project
         self.sweep_id = sweep_id
@@ -91,6 +96,7 @@ class Trial:
     def opened(self, run: Run) -> None:
         """``init()`` opened the trial's run: mark it running, watch it, end the trial with it."""
         self.run = run
+        run.config.keep(self.params, f"sweep {self.sweep_id}")  # the sweep's values win over config.update()
         run.after_finish(self._run_ended)
         self._call(lambda: self.book.start(self.project, self.sweep_id, self.seq, self.agent_id))
         config = self._sweep_config()
@@ -179,7 +185,15 @@ class Trial:
         from ..sweeps.watch import metric_value
 
         state = "stopped" if self._stopping is not None else _RUN_TO_TRIAL.get(run.state, "failed")
-        self.end(state, metric_value(run.summary.as_dict(), self._metric_name()))
+        if state == "failed":  # a 'with wbnb.init()' block ended the run before the agent saw the exception
+            self.error = self.error or run._exception
+        summary, metric = run.summary.as_dict(), self._metric_name()
+        if state == "finished" and metric and metric not in summary:  # what wandb's server answers with a 400
+            _warn(
+                f"trial {self.seq} of sweep {self.sweep_id} finished without logging {metric!r}, the sweep's metric: "
+                f"log it at the top level (wandb.log({{{metric!r}: value}})) or the search has nothing to go by"
+            )
+        self.end(state, metric_value(summary, metric))
 
     def _metric_name(self) -> str:
         config = self._sweep_config()
@@ -203,6 +217,19 @@ def offer(trial: Trial) -> None:
     _pending[:] = [trial]
 
 
+def waiting() -> bool:
+    """Whether a trial waits for the next ``init()`` (this process's agent's, or in the environment)."""
+    return bool(_pending) or _in_environment()
+
+
+def _in_environment() -> bool:
+    """Whether a launching agent's trial is in the environment: it sets wandb's
+    ``WANDB_SWEEP_ID`` beside ``WBNB_SWEEP_ID``, and a process that removed it (wandb's
+    examples clear ``WANDB_*`` in worker processes so that their runs are plain) has none."""
+    sweep_id = os.environ.get("WBNB_SWEEP_ID")
+    return bool(sweep_id) and os.environ.get("WANDB_SWEEP_ID") == sweep_id
+
+
 def withdraw(trial: Trial) -> None:
     """The agent is done with ``trial``: no later ``init()`` opens it."""
     if trial in _pending:
@@ -217,9 +244,10 @@ def take(store: Store) -> Trial | None:
     if _pending:
         return _pending.pop()
     env = os.environ
-    if not env.get("WBNB_SWEEP_ID"):
+    if not _in_environment():
         return None
-    sweep_id, seq_text, run_id = (env.pop(name, "") for name in ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_RUN_ID"))
+    names = ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_SWEEP_RUN_ID")
+    sweep_id, seq_text, run_id = (env.pop(name, "") for name in names)
     try:
         path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
         with open(path, encoding="utf-8") as f:

@@ -1,6 +1,7 @@
 """The id of a new run (``new_run_id``: 8 lower-case letters and digits, as wandb's),
 and the name it is given when its creator gives none: ``brisk-river-3``, an adjective,
-a noun and the run's number in its project, as wandb names runs. Drawn with
+a noun and the run's number in its project, as wandb names runs (a sweep's trial:
+``brisk-sweep-3``, its number in the sweep). Drawn with
 ``secrets``: the user's ``random`` / numpy / torch state is never read or moved (a seeded
 script gets new ids and names each time)."""
 
@@ -63,3 +64,8 @@ def new_run_id() -> str:
 def generated_name(number: int) -> str:
     """A name for the ``number``-th run of a project."""
     return f"{secrets.choice(ADJECTIVES)}-{secrets.choice(NOUNS)}-{number}"
+
+
+def sweep_run_name(seq: int) -> str:
+    """A name for trial ``seq`` (from 0) of a sweep, as wandb names a sweep's runs: ``brisk-sweep-3``."""
+    return f"{secrets.choice(ADJECTIVES)}-sweep-{seq + 1}"

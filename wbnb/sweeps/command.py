@@ -25,6 +25,8 @@ MACROS: frozenset[str] = frozenset(
         "args_no_equals",
         "args_no_hyphens",
         "args_no_boolean_flags",
+        "args_append_hydra",
+        "args_override_hydra",
         "args_json",
         "args_json_file",
     }
@@ -69,6 +71,8 @@ def expand_command(
         "args": flags,
         "args_no_equals": [a for k, v in params.items() for a in (f"--{k}", str(v))],
         "args_no_hyphens": [f"{k}={v}" for k, v in params.items()],
+        "args_append_hydra": [f"+{k}={v}" for k, v in params.items()],  # Hydra's append / override forms
+        "args_override_hydra": [f"++{k}={v}" for k, v in params.items()],
         # a true boolean is a bare flag, a false one is left out
         "args_no_boolean_flags": [f"--{k}" if v is True else f"--{k}={v}" for k, v in params.items() if v is not False],
         "args_json": [args_json(params)],

@@ -37,15 +37,17 @@ def trial_environ(
     store: Store, project: str, entity: str, trial: TrialRecord, agent_id: str, params_path: str
 ) -> dict[str, str]:
     """The environment a trial's program runs in: the trial (read by ``sdk/trial.py``),
-    the run's id and project, and the store it logs to."""
+    the run's id and project, the store it logs to, and wandb's ``WANDB_SWEEP_ID`` and
+    ``WANDB_SWEEP_PARAM_PATH`` (read by programs written for wandb; left in place)."""
     env = {
         "WBNB_SWEEP_ID": trial.sweep_id,
         "WBNB_SWEEP_SEQ": str(trial.seq),
-        "WBNB_RUN_ID": trial.run_id,
+        "WBNB_SWEEP_RUN_ID": trial.run_id,  # not WBNB_RUN_ID: a process that declines the trial gets an id of its own
         "WBNB_PROJECT": project,
         "WBNB_AGENT_ID": agent_id,
         "WBNB_SWEEP_PARAM_PATH": params_path,
         "WANDB_SWEEP_PARAM_PATH": params_path,
+        "WANDB_SWEEP_ID": trial.sweep_id,  # wandb's agent sets it: programs look for it to know they are in a sweep
     }
     if entity:
         env["WBNB_ENTITY"] = entity

@@ -15,11 +15,13 @@ never holds one twice. So:
   metric values and the live trials' points.
 
 ``run_cap`` counts every trial held; once reached the sweep waits for its live trials
-(one may be released) and is exhausted when none is live.
+(one may be released) and is exhausted when none is live. A trial whose value reaches the
+metric's ``target`` finishes the sweep at once (``reached_target``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +82,18 @@ def exhausted(config: SweepConfig, held: int) -> str | None:
     trials hold points (``run_cap`` reached, every grid point held), or None."""
     full = _full(config, held)
     return full[0] if full else None
+
+
+def reached_target(config: SweepConfig, seq: int, value: float | None) -> str | None:
+    """Why the sweep is done now that trial ``seq`` ended with ``value``: it reached the
+    metric's ``target`` (at most it when minimizing, at least when maximizing); else None.
+    As wandb's server: no new trials, the running ones finish."""
+    metric = config.metric
+    if value is None or metric is None or metric.target is None or math.isnan(value):
+        return None
+    if value <= metric.target if metric.goal == "minimize" else value >= metric.target:
+        return f"trial {seq} reached the metric's target ({metric.name} {value:.6g}, target {metric.target:.6g})"
+    return None
 
 
 def _full(config: SweepConfig, held: int) -> tuple[str, str] | None:

@@ -50,7 +50,7 @@ from .records import (
     TrialState,
     new_sweep_id,
 )
-from .scheduler import Holding, exhausted, next_point
+from .scheduler import Holding, exhausted, next_point, reached_target
 
 SWEEPS = Schema(
     "sweep book",
@@ -346,6 +346,9 @@ class SqlSweepBook(SweepBook):
             )
             if len(first) == EARLY_FAILURES and all(s == "failed" for _, s in first) and seq in {n for n, _ in first}:
                 return self._set(q, sweep, "FAILED", _early_failure(error))
+            target = reached_target(_parsed(row[3]), seq, None if state == "failed" else value)
+            if target is not None:
+                return self._set(q, sweep, "FINISHED", target)
             if sweep.state == "RUNNING" and not held.live:
                 done = exhausted(_parsed(row[3]), held.held)
                 if done is not None:
