@@ -106,6 +106,9 @@ def agent(
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
             trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config)
             run_trial(trial, function, book)
+            if trial.forked():  # a process forked in the trial returned here: the sweep is its parent's
+                termlog("a process forked in a trial returned into wbnb.agent(); it runs no trials: the parent does")
+                return
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
 

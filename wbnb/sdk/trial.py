@@ -67,11 +67,17 @@ class Trial:
         self._listening = False
         self._warned = False
         self._lock = threading.RLock()  # re-entrant: the SIGTERM handler may run while the main thread holds it
+        self._owner = os.getpid()  # a forked child never acts on the trial (forked())
 
     @property
     def stopping(self) -> str | None:
         """Why the trial must stop (None while it goes on)."""
         return self._stopping
+
+    def forked(self) -> bool:
+        """True in a process forked from the one that claimed the trial: there the trial
+        is the parent's, and nothing it does ends it, renews it or writes to the book."""
+        return os.getpid() != self._owner
 
     @property
     def book(self) -> SweepBook:
@@ -186,6 +192,8 @@ class Trial:
         return config.metric.name if config is not None and config.metric is not None else ""
 
     def _call(self, fn: Callable[[], Any]) -> Any:
+        if self.forked():
+            return None
         try:
             return fn()
         except Exception as e:  # the book's trouble never reaches the user's loop
@@ -196,6 +204,7 @@ class Trial:
 
 
 _pending: list[Trial] = []  # the trial the next init() in this process opens (wbnb.agent)
+_ENVIRON = ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_RUN_ID")  # a launching agent's trial (take() pops them)
 
 
 def offer(trial: Trial) -> None:
@@ -219,7 +228,7 @@ def take(store: Store) -> Trial | None:
     env = os.environ
     if not env.get("WBNB_SWEEP_ID"):
         return None
-    sweep_id, seq_text, run_id = (env.pop(name, "") for name in ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_RUN_ID"))
+    sweep_id, seq_text, run_id = (env.pop(name, "") for name in _ENVIRON)
     try:
         path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
         with open(path, encoding="utf-8") as f:
@@ -234,6 +243,17 @@ def take(store: Store) -> Trial | None:
     trial = Trial(lambda: book_for(store), project, sweep_id, seq, run_id, agent_id, params)
     _stop_on_sigterm(trial)
     return trial
+
+
+def _forget_trials_in_child() -> None:
+    """After ``os.fork()``, in the child: the pending trial (and one a launching agent put
+    in the environment) is the parent's, so an ``init()`` here makes a run of its own."""
+    _pending.clear()
+    for name in _ENVIRON:
+        os.environ.pop(name, None)
+
+
+os.register_at_fork(after_in_child=_forget_trials_in_child)
 
 
 def _stop_on_sigterm(trial: Trial) -> None:

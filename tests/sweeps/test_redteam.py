@@ -1,0 +1,61 @@
+"""Sweeps red team: what a hostile or careless use of the agents does to a sweep. A
+process forked in a trial never acts on its parent's trial; a CLI trial's processes are
+stopped together; the book's trouble never kills an agent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import wbnb
+from wbnb.store.local import LocalStore
+from wbnb.sweeps.books import book_for
+
+GRID: dict[str, Any] = {
+    "method": "grid",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {"x": {"values": [1, 2, 3]}},
+}
+
+
+def _ended(store_dir: Path, sweep_id: str) -> list[tuple[str, Any, Any]]:
+    trials = book_for(LocalStore(store_dir)).trials("p", sweep_id)
+    return [(t.state, t.params["x"], t.value) for t in trials]
+
+
+def test_a_child_forked_before_init_makes_a_run_of_its_own(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="p")
+
+    def train() -> None:
+        pid = os.fork()
+        if pid == 0:  # a worker that logs: the pending trial is its parent's
+            try:
+                with wbnb.init(project="child") as run:
+                    run.log({"loss": 99.0})
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        with wbnb.init() as run:
+            run.log({"loss": float(run.config.x)})
+
+    wbnb.agent(sweep_id, function=train, project="p", count=2)
+    assert _ended(store_dir, sweep_id) == [("finished", 1, 1.0), ("finished", 2, 2.0)]
+
+
+def test_a_child_forked_in_a_trial_never_ends_it_nor_runs_trials(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="p")
+    parent = os.getpid()
+
+    def train() -> None:
+        with wbnb.init() as run:
+            run.log({"loss": float(run.config.x)})
+            if os.fork() != 0:  # the child returns into the agent, as a careless fork would
+                os.wait()
+
+    try:
+        wbnb.agent(sweep_id, function=train, project="p", count=2)
+    finally:
+        if os.getpid() != parent:
+            os._exit(0)
+    assert _ended(store_dir, sweep_id) == [("finished", 1, 1.0), ("finished", 2, 2.0)]
