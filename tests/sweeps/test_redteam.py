@@ -5,12 +5,19 @@ stopped together; the book's trouble never kills an agent."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import wbnb
+from tests.sweeps.test_launcher import make_sweep
+from tests.waiting import wait_for
 from wbnb.store.local import LocalStore
 from wbnb.sweeps.books import book_for
+from wbnb.sweeps.launcher import run_agent
 
 GRID: dict[str, Any] = {
     "method": "grid",
@@ -59,3 +66,45 @@ def test_a_child_forked_in_a_trial_never_ends_it_nor_runs_trials(store_dir: Path
         if os.getpid() != parent:
             os._exit(0)
     assert _ended(store_dir, sweep_id) == [("finished", 1, 1.0), ("finished", 2, 2.0)]
+
+
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie waiting for its reaper is dead)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_stopped_trials_grandchildren_are_stopped_too(env: Path, tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild"
+    program = f"""
+import subprocess, sys, time
+import wbnb
+wbnb.init()
+subprocess.Popen([sys.executable, "-c",
+    "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    "open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"])
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    book = book_for(LocalStore(env))
+
+    def cancel_once_running() -> None:
+        wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", what="the grandchild running")
+        book.set_state("p", sweep_id, "CANCELED")
+
+    canceler = threading.Thread(target=cancel_once_running)
+    canceler.start()
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", grace=0.5, poll=0.05) == 0
+    canceler.join()
+    grandchild = int(pid_file.read_text())
+    try:
+        wait_for(lambda: not _alive(grandchild), 30, "the grandchild killed")
+    finally:
+        if _alive(grandchild):
+            os.kill(grandchild, signal.SIGKILL)
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped"

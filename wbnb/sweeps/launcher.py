@@ -31,6 +31,7 @@ from .watch import metric_value
 
 GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 POLL = 1.0  # seconds between looks at the child and the book
+_POSIX = os.name == "posix"  # process groups, killpg
 
 
 def trial_environ(
@@ -122,7 +123,8 @@ class Child:
             }
             _say(f"trial {trial.seq}: {' '.join(argv)}")
             try:
-                child = subprocess.Popen(argv, env=env)
+                # its own process group, so that a stop reaches the processes it starts too
+                child = subprocess.Popen(argv, env=env, start_new_session=_POSIX)
             except OSError as e:
                 self._end("failed", f"could not start {argv[0]!r}: {e}")
                 return
@@ -162,15 +164,16 @@ class Child:
                 return True
 
     def _stop(self, child: subprocess.Popen[Any]) -> None:
-        """SIGTERM, then SIGKILL after ``grace`` seconds."""
-        if child.poll() is not None:
-            return
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=self.grace)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        """SIGTERM to the program's processes, then SIGKILL to those left after ``grace``
+        seconds (the program's own as soon as it exited: nothing it started outlives the trial)."""
+        if child.poll() is None:
+            _signal(child, signal.SIGTERM)
+            try:
+                child.wait(timeout=self.grace)
+            except subprocess.TimeoutExpired:
+                pass
+        _signal(child, signal.SIGKILL if _POSIX else signal.SIGTERM)
+        child.wait()
 
     def _end(self, state: TrialState, error: str | None = None) -> None:
         """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run)."""
@@ -190,6 +193,18 @@ class Child:
         )
         if sweep.state == "FAILED":
             _say(f"sweep {sweep.id} failed: {sweep.reason}")
+
+
+def _signal(child: subprocess.Popen[Any], signum: int) -> None:
+    """Send ``signum`` to the child's process group (the child alone where there are none)."""
+    if not _POSIX:
+        if child.poll() is None:
+            child.send_signal(signum)
+        return
+    try:
+        os.killpg(child.pid, signum)
+    except (ProcessLookupError, PermissionError):  # every process of the group has exited
+        pass
 
 
 def _say(message: str) -> None:
