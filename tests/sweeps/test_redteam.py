@@ -108,3 +108,32 @@ while True:
             os.kill(grandchild, signal.SIGKILL)
     (t,) = book.trials("p", sweep_id)
     assert t.state == "stopped"
+
+
+def test_a_disabled_run_in_a_trial_gets_its_params_and_fails_it_saying_why(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="p")
+    seen: list[Any] = []
+
+    def train() -> None:
+        with wbnb.init(mode="disabled", config={"x": 0, "epochs": 2}) as run:
+            seen.append(dict(run.config))
+            run.log({"loss": 1.0})
+
+    wbnb.agent(sweep_id, function=train, project="p", count=1)
+    assert seen == [{"x": 1, "epochs": 2}]
+    (t,) = book_for(LocalStore(store_dir)).trials("p", sweep_id)
+    assert t.state == "failed" and "mode='disabled'" in (t.error or "")
+
+
+def test_best_run_by_the_metric_skips_nan_and_infinite_values(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep({**GRID, "parameters": {"x": {"values": [1, 2, 3, 4]}}}, project="p")
+    values = {1: float("-inf"), 2: 0.5, 3: float("nan"), 4: 0.25}
+
+    def train() -> None:
+        with wbnb.init() as run:
+            run.log({"loss": values[run.config.x]})
+
+    wbnb.agent(sweep_id, function=train, project="p")
+    sweep = wbnb.Api().sweep(f"p/{sweep_id}")
+    assert sweep.best_loss == 0.25
+    assert sweep.best_run().config["x"] == 4  # the run of best_loss, not the diverged one

@@ -94,6 +94,12 @@ class Trial:
                 _warn(f"init({what}={given!r}) is ignored in a sweep's trial: its run is {self.project}/{self.run_id}")
         return self.project, self.run_id, {**config, **self.params}
 
+    def disabled(self, config: dict[str, Any]) -> dict[str, Any]:
+        """``init(mode="disabled")`` took the trial: its code runs with the trial's
+        parameters over ``config``, but nothing is logged, so the trial fails, saying why."""
+        self.error = f"wbnb.init(mode='disabled') logs nothing: trial {self.seq} has no run and no result"
+        return {**config, **self.params}
+
     def opened(self, run: Run) -> None:
         """``init()`` opened the trial's run: mark it running, watch it, end the trial with it."""
         self.run = run
