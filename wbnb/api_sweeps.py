@@ -187,9 +187,9 @@ class Sweep:
     @property
     def best_loss(self) -> float | None:
         """The best metric value among the ended trials (lowest, or highest when the goal is
-        ``maximize``), None without a metric or a value (wandb's ``bestLoss``)."""
+        ``maximize``), None without a metric or a finite value (wandb's ``bestLoss``)."""
         metric = self.parsed.metric
-        values = [t.value for t in self.trials if t.value is not None and not math.isnan(t.value)]
+        values = [t.value for t in self.trials if t.value is not None and math.isfinite(t.value)]
         if metric is None or not values:
             return None
         return max(values) if metric.goal == "maximize" else min(values)

@@ -137,3 +137,26 @@ def test_best_run_by_the_metric_skips_nan_and_infinite_values(store_dir: Path) -
     sweep = wbnb.Api().sweep(f"p/{sweep_id}")
     assert sweep.best_loss == 0.25
     assert sweep.best_run().config["x"] == 4  # the run of best_loss, not the diverged one
+
+
+def test_infinite_or_nan_rungs_in_the_book_never_stop_a_trial() -> None:
+    from wbnb.sweeps.config import parse_sweep_config
+    from wbnb.sweeps.hyperband import decide
+
+    config = parse_sweep_config({**GRID, "early_terminate": {"type": "hyperband", "min_iter": 2, "eta": 3}})
+    rule = config.early_terminate
+    assert rule is not None
+    hostile = [float("-inf")] * 5 + [float("nan")]  # what a client may record through a server
+    assert not decide(2, 0.1, 0.1, hostile, rule, "minimize").stop
+    assert not decide(2, 0.9, 0.9, [float("inf")] * 5, rule, "maximize").stop
+    assert decide(2, 1.0, 1.0, [0.5, 0.6, 0.7, *hostile], rule, "minimize").threshold == 0.6
+
+
+def test_best_loss_skips_an_infinite_value_a_client_ended_a_trial_with(store_dir: Path) -> None:
+    sweep_id = wbnb.sweep(GRID, project="p")
+    book = book_for(LocalStore(store_dir))
+    for value in (float("-inf"), 0.5):
+        trial = book.claim("p", sweep_id, "a").trial
+        assert trial is not None
+        book.end("p", sweep_id, trial.seq, "finished", value)
+    assert wbnb.Api().sweep(f"p/{sweep_id}").best_loss == 0.5
