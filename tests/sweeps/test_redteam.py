@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,25 @@ def test_best_loss_skips_an_infinite_value_a_client_ended_a_trial_with(store_dir
         assert trial is not None
         book.end("p", sweep_id, trial.seq, "finished", value)
     assert wbnb.Api().sweep(f"p/{sweep_id}").best_loss == 0.5
+
+
+def test_the_books_trouble_at_a_trials_end_never_kills_the_cli_agent(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sweep_id = make_sweep(env, tmp_path, "import sys\nsys.exit(0)\n")  # no init(): the agent ends each trial
+    store = LocalStore(env)
+    book = book_for(store)
+    real_end = book.end
+    calls: list[int] = []
+
+    def end(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_end(*args, **kwargs)
+
+    monkeypatch.setattr(book, "end", end)
+    assert run_agent(store, f"p/{sweep_id}", count=2, poll=0.05) == 0
+    states = [t.state for t in book.trials("p", sweep_id)]
+    assert states == ["claimed", "finished"]  # the first is released when its lease runs out
+    assert "could not be ended in the sweep's book (disk I/O error)" in capfd.readouterr().err

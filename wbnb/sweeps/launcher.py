@@ -176,7 +176,15 @@ class Child:
         child.wait()
 
     def _end(self, state: TrialState, error: str | None = None) -> None:
-        """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run)."""
+        """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run).
+        The book's trouble is said, never raised: the agent goes on, and a trial left live is
+        released when its lease runs out."""
+        try:
+            self._end_in_book(state, error)
+        except Exception as e:
+            _say(f"trial {self.trial.seq} could not be ended in the sweep's book ({e}); the agent goes on")
+
+    def _end_in_book(self, state: TrialState, error: str | None) -> None:
         trial = self.trial
         current = next((t for t in self.book.trials(self.project, trial.sweep_id) if t.seq == trial.seq), None)
         if current is None or current.state not in LIVE:
