@@ -4,6 +4,7 @@ stopped together; the book's trouble never kills an agent."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -183,3 +184,28 @@ def test_the_books_trouble_at_a_trials_end_never_kills_the_cli_agent(
     states = [t.state for t in book.trials("p", sweep_id)]
     assert states == ["claimed", "finished"]  # the first is released when its lease runs out
     assert "could not be ended in the sweep's book (disk I/O error)" in capfd.readouterr().err
+
+
+def test_a_missing_program_fails_its_trials_naming_it_and_the_sweep_stops(
+    env: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sweep_id = make_sweep(env, tmp_path, "")
+    book = book_for(LocalStore(env))
+    missing = str(tmp_path / "gone.py")
+    sweep_id = book.create("p", {**book.sweep("p", sweep_id).config, "program": missing}).id
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", poll=0.05) == 0
+    trials = book.trials("p", sweep_id)
+    assert [t.state for t in trials] == ["failed"] * 3
+    assert all(f"the program {missing!r} is not a file" in (t.error or "") for t in trials)
+    assert book.sweep("p", sweep_id).state == "FAILED"
+    assert "is not a file" in capfd.readouterr().err
+
+
+def test_hostile_parameter_values_reach_the_program_as_one_argument_each(env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "argv"
+    program = f"import json, sys\nopen({str(out)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
+    values = ["-rf", "--x=1;rm -rf ~", "a b", "line\nbreak", "$(touch pwned)", "\u202eevil", "ünï ✓"]
+    sweep_id = make_sweep(env, tmp_path, program, parameters={"v": {"values": values}})
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", poll=0.05) == 0
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [[f"--v={v}"] for v in values]
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()  # no shell ever ran

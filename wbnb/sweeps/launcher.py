@@ -14,6 +14,7 @@ summary), else ``failed``; ``stopped`` when the agent stopped it.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 
 from ..store.base import Store
 from ..textout import plain
-from .command import args_json, expand_command
+from .command import DEFAULT_COMMAND, args_json, expand_command
 from .config import SweepConfig, parse_sweep_config
 from .lease import claims, new_agent_id, sweep_path
 from .records import LIVE, SweepBook, TrialRecord, TrialState
@@ -121,7 +122,12 @@ class Child:
                 **os.environ,
                 **trial_environ(self.store, self.project, self.entity, trial, self.agent_id, params_path),
             }
-            _say(f"trial {trial.seq}: {' '.join(argv)}")
+            _say(f"trial {trial.seq}: {shlex.join(argv)}")
+            program = self.config.program
+            if program is not None and "${program}" in (self.config.command or DEFAULT_COMMAND):
+                if not os.path.isfile(program):
+                    self._end("failed", f"the program {program!r} is not a file (from {os.getcwd()!r})")
+                    return
             try:
                 # its own process group, so that a stop reaches the processes it starts too
                 child = subprocess.Popen(argv, env=env, start_new_session=_POSIX)
