@@ -209,3 +209,18 @@ def test_hostile_parameter_values_reach_the_program_as_one_argument_each(env: Pa
     assert run_agent(LocalStore(env), f"p/{sweep_id}", poll=0.05) == 0
     assert [json.loads(line) for line in out.read_text().splitlines()] == [[f"--v={v}"] for v in values]
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()  # no shell ever ran
+
+
+def test_the_stores_trouble_is_said_by_the_magic_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import wbnb.widgets
+    from wbnb.jupyter.magics import WbnbMagics
+    from wbnb.store.errors import StoreError
+
+    def damaged(path: str) -> None:
+        raise StoreError("cannot read the sweep book sweeps.sqlite: file is not a database")
+
+    monkeypatch.setattr(wbnb.widgets, "SweepPanel", damaged)
+    WbnbMagics(shell=None).wbnb("sweep p/abcd1234")
+    assert "%wbnb: cannot read the sweep book" in capsys.readouterr().err
