@@ -1,6 +1,7 @@
-"""Sweeps red team: what a hostile or careless use of the agents does to a sweep. A
-process forked in a trial never acts on its parent's trial; a CLI trial's processes are
-stopped together; the book's trouble never kills an agent."""
+"""Sweeps red team: what a hostile or careless use of the agents and the book does to a
+sweep. A process forked in a trial never acts on its parent's trial; one agent per
+process; a CLI trial's processes are stopped together and hostile values reach it as
+text; the book's trouble never kills an agent; non-finite values never win."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 import wbnb
 from tests.sweeps.test_launcher import make_sweep
 from tests.waiting import wait_for
+from wbnb.errors import UsageError
 from wbnb.store.local import LocalStore
 from wbnb.sweeps.books import book_for
 from wbnb.sweeps.launcher import run_agent
@@ -84,6 +86,7 @@ def test_a_stopped_trials_grandchildren_are_stopped_too(env: Path, tmp_path: Pat
     program = f"""
 import subprocess, sys, time
 import wbnb
+from wbnb.errors import UsageError
 wbnb.init()
 subprocess.Popen([sys.executable, "-c",
     "import os, signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
@@ -224,3 +227,27 @@ def test_the_stores_trouble_is_said_by_the_magic_without_a_traceback(
     monkeypatch.setattr(wbnb.widgets, "SweepPanel", damaged)
     WbnbMagics(shell=None).wbnb("sweep p/abcd1234")
     assert "%wbnb: cannot read the sweep book" in capsys.readouterr().err
+
+
+def test_a_second_agent_in_one_process_is_refused_while_one_runs(store_dir: Path) -> None:
+    first, second = wbnb.sweep(GRID, project="p"), wbnb.sweep(GRID, project="q")
+    running, done = threading.Event(), threading.Event()
+
+    def train() -> None:
+        with wbnb.init() as run:
+            running.set()
+            done.wait(60)
+            run.log({"loss": 1.0})
+
+    agent = threading.Thread(target=wbnb.agent, args=(first,), kwargs={"function": train, "project": "p", "count": 1})
+    agent.start()
+    try:
+        assert running.wait(60)
+        with pytest.raises(UsageError, match="already running in this process"):
+            wbnb.agent(second, function=train, project="q", count=1)  # its init() would open the other's trial
+    finally:
+        done.set()
+        agent.join()
+    assert _ended(store_dir, first) == [("finished", 1, 1.0)]
+    wbnb.agent(second, function=lambda: wbnb.init().log({"loss": 2.0}), project="q", count=1)  # free again
+    assert [t.state for t in book_for(LocalStore(store_dir)).trials("q", second)] == ["finished"]

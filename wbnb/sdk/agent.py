@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ..sweeps.records import SweepBook
 
 POLL = 1.0  # seconds between claims while the sweep is paused or every point is held
+_running = threading.Lock()  # held while wbnb.agent() runs trials in this process
 _made: dict[str, tuple[str | None, str]] = {}  # sweep id -> (entity, project) of the sweeps made here
 
 
@@ -82,6 +84,8 @@ def agent(
     trial's run with the trial's parameters in its config. Stops after ``count`` trials,
     or when the sweep has no more (finished, canceled, failed, ``run_cap`` reached);
     waits while it is paused. ``KeyboardInterrupt`` stops the trial and is raised again.
+    One agent runs in a process at a time (a second, from another thread, is a ``UsageError``):
+    ``wbnb.init()`` and ``wbnb.log()`` act on the process's run.
     """
     if function is None:
         raise UsageError(
@@ -101,6 +105,12 @@ def agent(
     book, project = _book(project, entity)
     config = parse_sweep_config(book.sweep(project, sweep_id).config)  # SweepNotFound at the call
     agent_id = new_agent_id()
+    if not _running.acquire(blocking=False):  # a trial's run is the process's current run: one agent at a time
+        raise UsageError(
+            "wbnb.agent() is already running in this process (in another thread, or this is a trial's function): "
+            "one agent per process, since wbnb.init() and wbnb.log() act on the process's run; "
+            "run another agent in another process (`wbnb agent SWEEP_ID` runs the sweep's program)"
+        )
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
     try:
         for t in claims(book, project, sweep_id, agent_id, count, termlog, POLL):
@@ -111,6 +121,7 @@ def agent(
                 return
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
+        _running.release()
 
 
 def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook) -> None:
