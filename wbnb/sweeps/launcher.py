@@ -170,15 +170,16 @@ class Child:
                 return True
 
     def _stop(self, child: subprocess.Popen[Any]) -> None:
-        """SIGTERM to the program's processes, then SIGKILL to those left after ``grace``
-        seconds (the program's own as soon as it exited: nothing it started outlives the trial)."""
+        """SIGTERM to the program (it ends its run and stops what it started, as it does on
+        its own), then SIGKILL to its process group once it exited or after ``grace``
+        seconds: nothing it started outlives the trial."""
         if child.poll() is None:
-            _signal(child, signal.SIGTERM)
+            child.send_signal(signal.SIGTERM)
             try:
                 child.wait(timeout=self.grace)
             except subprocess.TimeoutExpired:
                 pass
-        _signal(child, signal.SIGKILL if _POSIX else signal.SIGTERM)
+        _kill_group(child)
         child.wait()
 
     def _end(self, state: TrialState, error: str | None = None) -> None:
@@ -209,14 +210,14 @@ class Child:
             _say(f"sweep {sweep.id} failed: {sweep.reason}")
 
 
-def _signal(child: subprocess.Popen[Any], signum: int) -> None:
-    """Send ``signum`` to the child's process group (the child alone where there are none)."""
+def _kill_group(child: subprocess.Popen[Any]) -> None:
+    """SIGKILL the child's process group (the child alone where there are none)."""
     if not _POSIX:
         if child.poll() is None:
-            child.send_signal(signum)
+            child.kill()
         return
     try:
-        os.killpg(child.pid, signum)
+        os.killpg(child.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):  # every process of the group has exited
         pass
 
