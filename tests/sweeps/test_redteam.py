@@ -9,6 +9,8 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -251,3 +253,33 @@ def test_a_second_agent_in_one_process_is_refused_while_one_runs(store_dir: Path
     assert _ended(store_dir, first) == [("finished", 1, 1.0)]
     wbnb.agent(second, function=lambda: wbnb.init().log({"loss": 2.0}), project="q", count=1)  # free again
     assert [t.state for t in book_for(LocalStore(store_dir)).trials("q", second)] == ["finished"]
+
+
+def test_sigterm_to_the_cli_agent_stops_its_child_and_trial(env: Path, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    program = f"""
+import os, time
+import wbnb
+wbnb.init()
+open({str(pid_file)!r}, "w").write(str(os.getpid()))
+while True:
+    time.sleep(0.05)
+"""
+    sweep_id = make_sweep(env, tmp_path, program)
+    code = (
+        "import sys\nfrom wbnb.store.local import LocalStore\nfrom wbnb.sweeps.launcher import run_agent\n"
+        f"sys.exit(run_agent(LocalStore({str(env)!r}), {f'p/{sweep_id}'!r}, grace=30, poll=0.05))\n"
+    )
+    agent = subprocess.Popen([sys.executable, "-c", code])  # a scheduler's job, ended by SIGTERM
+    store = LocalStore(env)
+    book = book_for(store)
+    try:
+        wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", what="the child running")
+        agent.send_signal(signal.SIGTERM)
+        assert agent.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        agent.kill()
+    (t,) = book.trials("p", sweep_id)
+    assert t.state == "stopped" and "SIGTERM" in (t.error or "")
+    assert store.run("p", t.run_id)["state"] == "killed"
+    assert not _alive(int(pid_file.read_text()))

@@ -122,12 +122,12 @@ class Trial:
         elif self._stopping is not None:
             self._listen(None, None)
 
-    def cancel(self) -> None:
-        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``
-        (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
+    def cancel(self, why: str | None = None) -> None:
+        """The sweep was canceled (or the claim lost; or ``why``): stop the trial at its next
+        ``log()`` (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
         with self._lock:
             if self._stopping is None:
-                self._stopping = (
+                self._stopping = why or (
                     f"the sweep {self.sweep_id} was canceled (or trial {self.seq}'s claim was lost): it stops here"
                 )
         if self.run is not None:
@@ -273,7 +273,10 @@ def _stop_on_sigterm(trial: Trial) -> None:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        trial.cancel()
+        trial.cancel(
+            f"the agent stopped trial {trial.seq} (SIGTERM): the sweep {trial.sweep_id} was canceled, "
+            "the trial's claim was lost, or the agent was interrupted"
+        )
         raise TrialStopped(trial.stopping or "the agent stopped this trial (SIGTERM)")
 
     signal.signal(signal.SIGTERM, stop)

@@ -19,6 +19,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +74,7 @@ def run_agent(
 ) -> int:
     """Run trials of the sweep at ``path`` (``ID``, ``project/ID``, ``entity/project/ID``)
     as subprocesses until ``count`` ran or the sweep has no more; returns the exit status
-    (0, or 130 after Ctrl-C)."""
+    (0, or 128 + the signal after Ctrl-C, SIGTERM or SIGHUP: 130, 143, 129)."""
     from .books import book_for
 
     entity, project, sweep_id = sweep_path(path, project, entity)
@@ -81,13 +83,43 @@ def run_agent(
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     agent_id = new_agent_id()
+    restore = _interrupt_on(signal.SIGTERM, getattr(signal, "SIGHUP", None))
     try:
         for trial in claims(book, project, sweep_id, agent_id, count, _say, poll):
             Child(store, book, config, project, entity or record.entity, trial, agent_id, grace, poll).run()
-    except KeyboardInterrupt:
-        _say("agent interrupted")
-        return 130
+    except KeyboardInterrupt as e:
+        _say(f"agent interrupted ({_signal_of(e).name})")
+        return 128 + _signal_of(e)
+    finally:
+        restore()
     return 0
+
+
+class _Signaled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a scheduler ending the job, the terminal closed), handled as Ctrl-C is."""
+
+
+def _signal_of(interrupt: KeyboardInterrupt) -> signal.Signals:
+    return signal.Signals(interrupt.args[0]) if isinstance(interrupt, _Signaled) else signal.SIGINT
+
+
+def _interrupt_on(*signums: int | None) -> Callable[[], None]:
+    """Have these signals stop the agent as Ctrl-C does (its child stopped, its trial ended;
+    the default would leave both behind); returns what puts the handlers back. In the main
+    thread only, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _Signaled(signum)
+
+    previous = {n: signal.signal(n, interrupt) for n in signums if n is not None}
+
+    def restore() -> None:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+
+    return restore
 
 
 class Child:
@@ -136,9 +168,9 @@ class Child:
                 return
             try:
                 stopped = self._watch(child)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as e:
                 self._stop(child)
-                self._end("stopped", "the agent was interrupted (Ctrl-C)")
+                self._end("stopped", f"the agent was interrupted ({_signal_of(e).name})")
                 raise
         if stopped:
             self._end("stopped", "the sweep was canceled, or the trial's claim was lost")
