@@ -283,3 +283,24 @@ while True:
     assert t.state == "stopped" and "SIGTERM" in (t.error or "")
     assert store.run("p", t.run_id)["state"] == "killed"
     assert not _alive(int(pid_file.read_text()))
+
+
+def test_a_cli_trials_child_forked_before_init_makes_a_run_of_its_own(env: Path, tmp_path: Path) -> None:
+    program = """
+import os
+import wbnb
+pid = os.fork()
+if pid == 0:  # a worker started before init(): the trial in the environment is its parent's
+    try:
+        with wbnb.init(project="child") as run:
+            run.log({"loss": 99.0})
+    finally:
+        os._exit(0)
+os.waitpid(pid, 0)
+with wbnb.init() as run:
+    run.log({"loss": run.config.lr})
+"""
+    sweep_id = make_sweep(env, tmp_path, program, parameters={"lr": {"values": [0.5]}})
+    assert run_agent(LocalStore(env), f"p/{sweep_id}", poll=0.05) == 0
+    (t,) = book_for(LocalStore(env)).trials("p", sweep_id)
+    assert (t.state, t.value) == ("finished", 0.5)
