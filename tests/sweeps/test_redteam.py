@@ -304,3 +304,13 @@ with wbnb.init() as run:
     assert run_agent(LocalStore(env), f"p/{sweep_id}", poll=0.05) == 0
     (t,) = book_for(LocalStore(env)).trials("p", sweep_id)
     assert (t.state, t.value) == ("finished", 0.5)
+
+
+def test_a_bad_count_for_the_cli_agent_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    from wbnb.cli import main
+
+    for bad in ("1.5", "0", "-3", "x"):
+        with pytest.raises(SystemExit):
+            main(["agent", "p/abcd1234", "--count", bad])
+        err = capsys.readouterr().err
+        assert f"--count {bad}: a whole number of trials, at least 1" in err and "_count" not in err
