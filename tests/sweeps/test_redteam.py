@@ -314,3 +314,34 @@ def test_a_bad_count_for_the_cli_agent_is_named(capsys: pytest.CaptureFixture[st
             main(["agent", "p/abcd1234", "--count", bad])
         err = capsys.readouterr().err
         assert f"--count {bad}: a whole number of trials, at least 1" in err and "_count" not in err
+
+
+def test_a_book_out_of_reach_is_not_asked_again_at_every_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that does not answer costs each call its timeout: after one, the watch
+    waits ``BACKOFF`` before asking again, instead of asking (and waiting) at every log()."""
+    from wbnb.sweeps import watch
+    from wbnb.sweeps.config import Hyperband
+
+    clock = [0.0]
+    monkeypatch.setattr(watch.time, "monotonic", lambda: clock[0])
+    calls: list[str] = []
+
+    class Unanswered:
+        def record_rung(self, *args: Any) -> dict[int, dict[int, float]]:
+            return self.call("record_rung")
+
+        def rungs(self, *args: Any) -> dict[int, dict[int, float]]:
+            return self.call("rungs")
+
+        def call(self, name: str) -> dict[int, dict[int, float]]:
+            calls.append(name)
+            clock[0] += 30.0  # the read timeout
+            raise ConnectionError("timed out")
+
+    rule = Hyperband(min_iter=1)
+    w = watch.TrialWatch(Unanswered(), "p", "s", 0, rule, "minimize", lambda d: None)  # type: ignore[arg-type]
+    with pytest.warns(RuntimeWarning, match="could not be read"):
+        for _ in range(200):  # a fast loop: 0.1 s per step
+            w.observe(1.0)
+            clock[0] += 0.1
+    assert calls == ["record_rung"] * 5  # at each band reached (1, 3, 9, 27, 81) only, not every 0.5 s between
