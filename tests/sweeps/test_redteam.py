@@ -345,3 +345,14 @@ def test_a_book_out_of_reach_is_not_asked_again_at_every_log(monkeypatch: pytest
             w.observe(1.0)
             clock[0] += 0.1
     assert calls == ["record_rung"] * 5  # at each band reached (1, 3, 9, 27, 81) only, not every 0.5 s between
+
+
+def test_a_sweep_config_this_wbnb_cannot_read_never_raises_into_init() -> None:
+    from types import SimpleNamespace
+
+    from wbnb.sdk.trial import Trial
+
+    newer = SimpleNamespace(sweep=lambda project, sweep_id: SimpleNamespace(config={"method": "hyperopt"}))
+    trial = Trial(lambda: newer, "p", "abcd1234", 0, "run00000", "agent", {"x": 1})  # type: ignore[arg-type,return-value]
+    with pytest.warns(RuntimeWarning, match="the run goes on"):
+        assert trial._sweep_config() is None

@@ -152,8 +152,8 @@ class Trial:
         if self._config is None:
             from ..sweeps.config import parse_sweep_config
 
-            record = self._call(lambda: self.book.sweep(self.project, self.sweep_id))
-            self._config = parse_sweep_config(record.config) if record is not None else None
+            # a config this wbnb cannot read (a newer server's) is the book's trouble too: warned, never raised
+            self._config = self._call(lambda: parse_sweep_config(self.book.sweep(self.project, self.sweep_id).config))
         return self._config
 
     def _listen(self, metric: str | None, observe: Callable[[Any], Any] | None) -> None:
