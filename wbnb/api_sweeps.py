@@ -187,9 +187,9 @@ class Sweep:
     @property
     def best_loss(self) -> float | None:
         """The best metric value among the ended trials (lowest, or highest when the goal is
-        ``maximize``), None without a metric or a value (wandb's ``bestLoss``)."""
+        ``maximize``), None without a metric or a finite value (wandb's ``bestLoss``)."""
         metric = self.parsed.metric
-        values = [t.value for t in self.trials if t.value is not None and not math.isnan(t.value)]
+        values = [t.value for t in self.trials if t.value is not None and math.isfinite(t.value)]
         if metric is None or not values:
             return None
         return max(values) if metric.goal == "maximize" else min(values)
@@ -211,7 +211,8 @@ class Sweep:
     def best_run(self, order: str | None = None) -> Any:
         """The best run by ``order`` (wandb's keys: ``"-val_acc"``, ``"+loss"``; a bare key
         is descending), else by the sweep's metric and goal; runs without the value come
-        last. Without either, the most recent run (with a warning, as wandb). None when the
+        last (by the metric, also those whose value is NaN or infinite: a trial's value is
+        finite). Without either, the most recent run (with a warning, as wandb). None when the
         sweep has no runs."""
         key = order_key(order) if order is not None else self.order
         if key is None:
@@ -220,6 +221,13 @@ class Sweep:
             termwarn("no order given and the sweep config names no metric: returning the most recent run")
             key = "-created_at"
         runs = self._runs(key)
+        metric = self.parsed.metric
+        if order is None and metric is not None:  # a trial's value is finite (watch.metric_value): so is the best
+            from .sweeps.watch import metric_value
+
+            return next(
+                (r for r in runs if metric_value(r.summary, metric.name) is not None), runs[0] if runs else None
+            )
         return runs[0] if runs else None
 
     def _runs(self, order: str) -> Sequence[Any]:

@@ -116,9 +116,12 @@ def _cmd_agent(args: argparse.Namespace) -> int:
 
 
 def _count(value: str) -> int:
-    n = int(value)
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
     if n < 1:
-        raise argparse.ArgumentTypeError(f"--count {value}: run at least 1 trial")
+        raise argparse.ArgumentTypeError(f"--count {value}: a whole number of trials, at least 1")
     return n
 
 

@@ -1,4 +1,5 @@
-"""The homes every sweep book test runs against: a local store's SQLite, and PostgreSQL."""
+"""The homes every sweep book test runs against (a local store's SQLite, and PostgreSQL), and
+the store a CLI agent's trials log to."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ import pytest
 from wbnb.sweeps.sql import SqlSweepBook
 
 from .homes import BookHome
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store whose subprocesses (a CLI agent's trials) import this checkout's wbnb."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return store_dir
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -19,8 +19,6 @@ from wbnb.store.local import LocalStore
 from wbnb.sweeps.books import book_for
 from wbnb.sweeps.launcher import run_agent
 
-ROOT = Path(__file__).resolve().parents[2]
-
 TRAIN = """
 import argparse, json, sys
 import wbnb
@@ -34,13 +32,6 @@ for i in range(3):
     wbnb.log({"loss": args.lr * args.layers + i})
 print("trained", run.id, json.dumps(dict(wbnb.config)))
 """
-
-
-@pytest.fixture
-def env(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Children import this checkout's wbnb."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    return store_dir
 
 
 def make_sweep(store_dir: Path, tmp_path: Path, program: str, **config: Any) -> str:

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
+from ..store.errors import StoreError
 from ..textout import join_dash_values
 
 USAGE = __doc__.split("\n\n")[1]
@@ -83,6 +84,8 @@ class WbnbMagics(Magics):
             return self._line(args)
         except (UsageError, ValueError) as e:
             print(f"%wbnb: {e}\n\n{USAGE}", file=sys.stderr)
+        except StoreError as e:  # the store's trouble (a damaged sweep book, a server out of reach): said
+            print(f"%wbnb: {e}", file=sys.stderr)
         return None
 
     def _line(self, args: list[str]) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from ..sweeps.records import SweepBook
 
 POLL = 1.0  # seconds between claims while the sweep is paused or every point is held
+_running = threading.Lock()  # held while wbnb.agent() runs trials in this process
 _made: dict[str, tuple[str | None, str]] = {}  # sweep id -> (entity, project) of the sweeps made here
 
 
@@ -93,6 +95,8 @@ def agent(
 
     Without ``function`` it runs the sweep's ``program`` / ``command`` as ``wbnb agent``
     does: each trial a subprocess (``sweeps/launcher.py``), as wandb's agent does.
+    One agent runs in a process at a time (a second, from another thread, is a ``UsageError``):
+    ``wbnb.init()`` and ``wbnb.log()`` act on the process's run.
     """
     if function is not None and not callable(function):
         raise UsageError(f"agent(function=...) must be callable, got {type(function).__name__}")
@@ -120,6 +124,12 @@ def agent(
             raise KeyboardInterrupt  # Ctrl-C stopped the program's trial: passed on, as in a function's
         return
     agent_id = new_agent_id()
+    if not _running.acquire(blocking=False):  # a trial's run is the process's current run: one agent at a time
+        raise UsageError(
+            "wbnb.agent() is already running in this process (in another thread, or this is a trial's function): "
+            "one agent per process, since wbnb.init() and wbnb.log() act on the process's run; "
+            "run another agent in another process (`wbnb agent SWEEP_ID` runs the sweep's program)"
+        )
     gc.freeze()  # what exists now outlives the trials: free_memory's collections skip it (~0.1 s with torch)
     outer = os.environ.get("WANDB_SWEEP_ID")
     os.environ["WANDB_SWEEP_ID"] = sweep_id  # wandb's agent sets it: functions look for it to know they are in a sweep
@@ -128,12 +138,16 @@ def agent(
             termlog(f"trial {t.seq} of sweep {sweep_id}: " + ", ".join(f"{k}={v!r}" for k, v in t.params.items()))
             trial = trials.Trial(lambda: book, project, sweep_id, t.seq, t.run_id, agent_id, t.params, config, entity)
             run_trial(trial, function, book)
+            if trial.forked():  # a process forked in the trial returned here: the sweep is its parent's
+                termlog("a process forked in a trial returned into wbnb.agent(); it runs no trials: the parent does")
+                return
     finally:
         gc.unfreeze()  # the garbage of frozen objects is collectable again
         if outer is None:
             os.environ.pop("WANDB_SWEEP_ID", None)
         else:
             os.environ["WANDB_SWEEP_ID"] = outer
+        _running.release()
 
 
 def run_trial(trial: trials.Trial, function: Callable[[], Any], book: SweepBook) -> None:

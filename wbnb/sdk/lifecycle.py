@@ -134,6 +134,9 @@ def init(
         check_field(field, setting)  # from the environment or settings= too
     given_tags = check_tags(tags) if tags is not None else None
     if s.mode == "disabled":
+        trial = trials.take(LocalStore(s.dir))
+        if trial is not None:
+            config_dict = trial.disabled(config_dict)
         disabled = DisabledRun(s, config_dict, project, s.run_name, s.run_id, on_finish=_forget)
         with _lock:
             _make_current(disabled)

@@ -72,11 +72,17 @@ class Trial:
         self._listening = False
         self._warned = False
         self._lock = threading.RLock()  # re-entrant: the SIGTERM handler may run while the main thread holds it
+        self._owner = os.getpid()  # a forked child never acts on the trial (forked())
 
     @property
     def stopping(self) -> str | None:
         """Why the trial must stop (None while it goes on)."""
         return self._stopping
+
+    def forked(self) -> bool:
+        """True in a process forked from the one that claimed the trial: there the trial
+        is the parent's, and nothing it does ends it, renews it or writes to the book."""
+        return os.getpid() != self._owner
 
     @property
     def book(self) -> SweepBook:
@@ -92,6 +98,12 @@ class Trial:
             if given is not None and given != mine:
                 _warn(f"init({what}={given!r}) is ignored in a sweep's trial: its run is {self.project}/{self.run_id}")
         return self.project, self.run_id, {**config, **self.params}
+
+    def disabled(self, config: dict[str, Any]) -> dict[str, Any]:
+        """``init(mode="disabled")`` took the trial: its code runs with the trial's
+        parameters over ``config``, but nothing is logged, so the trial fails, saying why."""
+        self.error = f"wbnb.init(mode='disabled') logs nothing: trial {self.seq} has no run and no result"
+        return {**config, **self.params}
 
     def opened(self, run: Run) -> None:
         """``init()`` opened the trial's run: mark it running, watch it, end the trial with it."""
@@ -116,12 +128,12 @@ class Trial:
         elif self._stopping is not None:
             self._listen(None, None)
 
-    def cancel(self) -> None:
-        """The sweep was canceled (or the claim lost): stop the trial at its next ``log()``
-        (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
+    def cancel(self, why: str | None = None) -> None:
+        """The sweep was canceled (or the claim lost; or ``why``): stop the trial at its next
+        ``log()`` (a trial whose function catches ``TrialStopped`` ends ``stopped`` all the same)."""
         with self._lock:
             if self._stopping is None:
-                self._stopping = (
+                self._stopping = why or (
                     f"the sweep {self.sweep_id} was canceled (or trial {self.seq}'s claim was lost): it stops here"
                 )
         if self.run is not None:
@@ -146,8 +158,8 @@ class Trial:
         if self._config is None:
             from ..sweeps.config import parse_sweep_config
 
-            record = self._call(lambda: self.book.sweep(self.project, self.sweep_id))
-            self._config = parse_sweep_config(record.config) if record is not None else None
+            # a config this wbnb cannot read (a newer server's) is the book's trouble too: warned, never raised
+            self._config = self._call(lambda: parse_sweep_config(self.book.sweep(self.project, self.sweep_id).config))
         return self._config
 
     def _listen(self, metric: str | None, observe: Callable[[Any], Any] | None) -> None:
@@ -200,6 +212,8 @@ class Trial:
         return config.metric.name if config is not None and config.metric is not None else ""
 
     def _call(self, fn: Callable[[], Any]) -> Any:
+        if self.forked():
+            return None
         try:
             return fn()
         except Exception as e:  # the book's trouble never reaches the user's loop
@@ -210,6 +224,7 @@ class Trial:
 
 
 _pending: list[Trial] = []  # the trial the next init() in this process opens (wbnb.agent)
+_ENVIRON = ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_SWEEP_RUN_ID")  # a launching agent's trial (take() pops them)
 
 
 def offer(trial: Trial) -> None:
@@ -246,8 +261,7 @@ def take(store: Store) -> Trial | None:
     env = os.environ
     if not _in_environment():
         return None
-    names = ("WBNB_SWEEP_ID", "WBNB_SWEEP_SEQ", "WBNB_SWEEP_RUN_ID")
-    sweep_id, seq_text, run_id = (env.pop(name, "") for name in names)
+    sweep_id, seq_text, run_id = (env.pop(name, "") for name in _ENVIRON)
     try:
         path = env.get("WBNB_SWEEP_PARAM_PATH") or env.get("WANDB_SWEEP_PARAM_PATH") or ""
         with open(path, encoding="utf-8") as f:
@@ -264,6 +278,17 @@ def take(store: Store) -> Trial | None:
     return trial
 
 
+def _forget_trials_in_child() -> None:
+    """After ``os.fork()``, in the child: the pending trial (and one a launching agent put
+    in the environment) is the parent's, so an ``init()`` here makes a run of its own."""
+    _pending.clear()
+    for name in _ENVIRON:
+        os.environ.pop(name, None)
+
+
+os.register_at_fork(after_in_child=_forget_trials_in_child)
+
+
 def _stop_on_sigterm(trial: Trial) -> None:
     """A launching agent stops its program with SIGTERM (the sweep was canceled): raised in
     the main thread as ``TrialStopped``, so the run ends ``killed`` and the trial
@@ -275,7 +300,10 @@ def _stop_on_sigterm(trial: Trial) -> None:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        trial.cancel()
+        trial.cancel(
+            f"the agent stopped trial {trial.seq} (SIGTERM): the sweep {trial.sweep_id} was canceled, "
+            "the trial's claim was lost, or the agent was interrupted"
+        )
         raise TrialStopped(trial.stopping or "the agent stopped this trial (SIGTERM)")
 
     signal.signal(signal.SIGTERM, stop)

@@ -63,9 +63,10 @@ def decide(band: int, at_band: float, best: float, others: Iterable[float], rule
     """The decision at ``band`` for a run whose value there is ``at_band`` and whose best so
     far is ``best``, among the other runs' values at that band (``others``: a trial's
     rungs as the book keeps them). Values in the metric's own sign; the one rule ``judge``
-    and an agent's watch (``sweeps/watch.py``) share."""
+    and an agent's watch (``sweeps/watch.py``) share. An other's value that is no iteration
+    (NaN, infinite: what no watch records, but a book may hold) is left out."""
     sign = -1.0 if goal == "maximize" else 1.0
-    at = [sign * at_band, *(sign * float(v) for v in others)]
+    at = [sign * at_band, *(sign * float(v) for v in others if is_iteration(v))]
     threshold = _threshold(at, rule.eta)
     value = at[0] if rule.strict else sign * best
     return Decision(stop=value > threshold, band=band, value=sign * value, threshold=sign * threshold, reached=len(at))

@@ -14,16 +14,19 @@ summary), else ``failed``; ``stopped`` when the agent stopped it.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..store.base import Store
 from ..textout import plain
-from .command import args_json, expand_command
+from .command import DEFAULT_COMMAND, args_json, expand_command
 from .config import SweepConfig, parse_sweep_config
 from .lease import claims, new_agent_id, sweep_path
 from .records import LIVE, SweepBook, TrialRecord, TrialState
@@ -31,6 +34,7 @@ from .watch import metric_value
 
 GRACE = 10.0  # seconds between SIGTERM and SIGKILL
 POLL = 1.0  # seconds between looks at the child and the book
+_POSIX = os.name == "posix"  # process groups, killpg
 
 
 def trial_environ(
@@ -72,7 +76,7 @@ def run_agent(
 ) -> int:
     """Run trials of the sweep at ``path`` (``ID``, ``project/ID``, ``entity/project/ID``)
     as subprocesses until ``count`` ran or the sweep has no more; returns the exit status
-    (0, or 130 after Ctrl-C)."""
+    (0, or 128 + the signal after Ctrl-C, SIGTERM or SIGHUP: 130, 143, 129)."""
     from .books import book_for
 
     entity, project, sweep_id = sweep_path(path, project, entity)
@@ -81,13 +85,43 @@ def run_agent(
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     agent_id = new_agent_id()
+    restore = _interrupt_on(signal.SIGTERM, getattr(signal, "SIGHUP", None))
     try:
         for trial in claims(book, project, sweep_id, agent_id, count, _say, poll):
             Child(store, book, config, project, entity or record.entity, trial, agent_id, grace, poll).run()
-    except KeyboardInterrupt:
-        _say("agent interrupted")
-        return 130
+    except KeyboardInterrupt as e:
+        _say(f"agent interrupted ({_signal_of(e).name})")
+        return 128 + _signal_of(e)
+    finally:
+        restore()
     return 0
+
+
+class _Signaled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a scheduler ending the job, the terminal closed), handled as Ctrl-C is."""
+
+
+def _signal_of(interrupt: KeyboardInterrupt) -> signal.Signals:
+    return signal.Signals(interrupt.args[0]) if isinstance(interrupt, _Signaled) else signal.SIGINT
+
+
+def _interrupt_on(*signums: int | None) -> Callable[[], None]:
+    """Have these signals stop the agent as Ctrl-C does (its child stopped, its trial ended;
+    the default would leave both behind); returns what puts the handlers back. In the main
+    thread only, where Python runs signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise _Signaled(signum)
+
+    previous = {n: signal.signal(n, interrupt) for n in signums if n is not None}
+
+    def restore() -> None:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+
+    return restore
 
 
 class Child:
@@ -122,17 +156,23 @@ class Child:
                 **os.environ,
                 **trial_environ(self.store, self.project, self.entity, trial, self.agent_id, params_path),
             }
-            _say(f"trial {trial.seq}: {' '.join(argv)}")
+            _say(f"trial {trial.seq}: {shlex.join(argv)}")
+            program = self.config.program
+            if program is not None and "${program}" in (self.config.command or DEFAULT_COMMAND):
+                if not os.path.isfile(program):
+                    self._end("failed", f"the program {program!r} is not a file (from {os.getcwd()!r})")
+                    return
             try:
-                child = subprocess.Popen(argv, env=env)
+                # its own process group, so that a stop reaches the processes it starts too
+                child = subprocess.Popen(argv, env=env, start_new_session=_POSIX)
             except OSError as e:
                 self._end("failed", f"could not start {argv[0]!r}: {e}")
                 return
             try:
                 stopped = self._watch(child)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as e:
                 self._stop(child)
-                self._end("stopped", "the agent was interrupted (Ctrl-C)")
+                self._end("stopped", f"the agent was interrupted ({_signal_of(e).name})")
                 raise
         if stopped:
             self._end("stopped", "the sweep was canceled, or the trial's claim was lost")
@@ -164,18 +204,28 @@ class Child:
                 return True
 
     def _stop(self, child: subprocess.Popen[Any]) -> None:
-        """SIGTERM, then SIGKILL after ``grace`` seconds."""
-        if child.poll() is not None:
-            return
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=self.grace)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        """SIGTERM to the program (it ends its run and stops what it started, as it does on
+        its own), then SIGKILL to its process group once it exited or after ``grace``
+        seconds: nothing it started outlives the trial."""
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=self.grace)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill_group(child)
+        child.wait()
 
     def _end(self, state: TrialState, error: str | None = None) -> None:
-        """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run)."""
+        """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run).
+        The book's trouble is said, never raised: the agent goes on, and a trial left live is
+        released when its lease runs out."""
+        try:
+            self._end_in_book(state, error)
+        except Exception as e:
+            _say(f"trial {self.trial.seq} could not be ended in the sweep's book ({e}); the agent goes on")
+
+    def _end_in_book(self, state: TrialState, error: str | None) -> None:
         trial = self.trial
         current = next((t for t in self.book.trials(self.project, trial.sweep_id) if t.seq == trial.seq), None)
         if current is None or current.state not in LIVE:
@@ -192,6 +242,18 @@ class Child:
         )
         if sweep.state == "FAILED":
             _say(f"sweep {sweep.id} failed: {sweep.reason}")
+
+
+def _kill_group(child: subprocess.Popen[Any]) -> None:
+    """SIGKILL the child's process group (the child alone where there are none)."""
+    if not _POSIX:
+        if child.poll() is None:
+            child.kill()
+        return
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):  # every process of the group has exited
+        pass
 
 
 def _say(message: str) -> None:

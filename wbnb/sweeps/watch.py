@@ -4,7 +4,8 @@
 counts the valid ones (the iterations, as ``hyperband.iterations`` does); at each band
 reached it stores the trial's value there with the book (``record_rung``), which answers
 every trial's rungs, and between bands it refreshes those at most every ``refresh``
-seconds. Then it judges with ``hyperband.decide`` (the one rule), against the other
+seconds (``BACKOFF`` after the book failed: a read that times out is not repeated at every
+``log()``). Then it judges with ``hyperband.decide`` (the one rule), against the other
 trials' values at the band. Book trouble never reaches the training loop: one warning,
 and the watch judges with the rungs it last had.
 """
@@ -22,6 +23,9 @@ from .hyperband import Decision, decide, is_iteration
 from .records import SweepBook
 
 REFRESH = 0.5  # seconds between reads of the other trials' rungs, when no band is reached
+BACKOFF = (
+    30.0  # seconds without rereads after the book failed: a server out of reach costs log() one timeout per BACKOFF
+)
 
 
 class TrialWatch:
@@ -54,7 +58,7 @@ class TrialWatch:
         self._at_band: dict[int, float] = {}  # this trial's value at each band it reached
         self._best = math.inf  # signed: smaller is better
         self._others: dict[int, dict[int, float]] = {}  # seq -> band -> value, as last read
-        self._read_at = -math.inf
+        self._next_read = -math.inf  # when the rungs may be read again
         self._warned = False
         self.decision: Decision | None = None  # the last one made; its ``stop`` is final
 
@@ -80,7 +84,7 @@ class TrialWatch:
             self._read(lambda: self._book.record_rung(*self._where, self._seq, band, value))
         elif self._band is None:
             return None
-        elif time.monotonic() - self._read_at >= self._refresh:
+        elif time.monotonic() >= self._next_read:
             self._read(lambda: self._book.rungs(*self._where))
         else:
             return decision
@@ -93,9 +97,11 @@ class TrialWatch:
         return decision
 
     def _read(self, read: Callable[[], dict[int, dict[int, float]]]) -> None:
+        wait = self._refresh
         try:
             self._others = read()
         except Exception as e:  # storage or network trouble: judge with what was read last
+            wait = BACKOFF
             if not self._warned:
                 self._warned = True
                 warnings.warn(
@@ -104,7 +110,7 @@ class TrialWatch:
                     RuntimeWarning,
                     stacklevel=4,
                 )
-        self._read_at = time.monotonic()
+        self._next_read = time.monotonic() + wait
 
 
 def metric_value(summary: Mapping[str, Any], name: str) -> float | None:
