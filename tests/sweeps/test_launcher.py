@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.waiting import wait_for
 from wbnb.store.local import LocalStore
 from wbnb.sweeps.books import book_for
 from wbnb.sweeps.launcher import run_agent
+from wbnb.sweeps.records import SweepBook
 
 TRAIN = """
 import argparse, json, sys
@@ -44,6 +46,18 @@ def make_sweep(store_dir: Path, tmp_path: Path, program: str, **config: Any) -> 
         "parameters": {"lr": {"values": [0.5, 0.25]}, "layers": {"values": [1, 2]}},
     }
     return book_for(LocalStore(store_dir)).create("p", {**base, **config}).id
+
+
+def cancel_when(book: SweepBook, sweep_id: str, ready: Callable[[], bool], what: str) -> threading.Thread:
+    """A started thread that cancels the sweep once ``ready()`` holds (the program is running)."""
+
+    def cancel() -> None:
+        wait_for(ready, what=what)
+        book.set_state("p", sweep_id, "CANCELED")
+
+    canceler = threading.Thread(target=cancel)
+    canceler.start()
+    return canceler
 
 
 def test_the_program_gets_its_params_as_arguments_and_in_wbnb_config(env: Path, tmp_path: Path) -> None:
@@ -78,13 +92,8 @@ while True:
 """
     sweep_id = make_sweep(env, tmp_path, program)
     book = book_for(LocalStore(env))
-
-    def cancel_once_running() -> None:
-        wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", what="the child running")
-        book.set_state("p", sweep_id, "CANCELED")
-
-    canceler = threading.Thread(target=cancel_once_running)
-    canceler.start()
+    ready = lambda: pid_file.exists() and pid_file.read_text() != ""
+    canceler = cancel_when(book, sweep_id, ready, "the child running")
     assert run_agent(LocalStore(env), f"p/{sweep_id}", grace=0.2, poll=0.05) == 0
     canceler.join()
     (t,) = book.trials("p", sweep_id)
@@ -133,12 +142,8 @@ while True:
     store = LocalStore(env)
     book = book_for(store)
 
-    def cancel_once_running() -> None:
-        wait_for(lambda: any(t.state == "running" for t in book.trials("p", sweep_id)), what="the trial running")
-        book.set_state("p", sweep_id, "CANCELED")
-
-    canceler = threading.Thread(target=cancel_once_running)
-    canceler.start()
+    running = lambda: any(t.state == "running" for t in book.trials("p", sweep_id))
+    canceler = cancel_when(book, sweep_id, running, "the trial running")
     assert run_agent(store, f"p/{sweep_id}", grace=30, poll=0.05) == 0
     canceler.join()
     (t,) = book.trials("p", sweep_id)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import wbnb
-from tests.sweeps.test_launcher import make_sweep
+from tests.sweeps.test_launcher import cancel_when, make_sweep
 from tests.waiting import wait_for
 from wbnb.errors import UsageError
 from wbnb.store.local import LocalStore
@@ -99,12 +99,8 @@ while True:
     sweep_id = make_sweep(env, tmp_path, program)
     book = book_for(LocalStore(env))
 
-    def cancel_once_running() -> None:
-        wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", what="the grandchild running")
-        book.set_state("p", sweep_id, "CANCELED")
-
-    canceler = threading.Thread(target=cancel_once_running)
-    canceler.start()
+    ready = lambda: pid_file.exists() and pid_file.read_text() != ""
+    canceler = cancel_when(book, sweep_id, ready, "the grandchild running")
     assert run_agent(LocalStore(env), f"p/{sweep_id}", grace=0.5, poll=0.05) == 0
     canceler.join()
     grandchild = int(pid_file.read_text())
