@@ -196,3 +196,25 @@ second.finish()
     (t,) = book_for(store).trials("p", sweep_id)
     assert (t.state, t.value) == ("finished", 0.5)
     assert len(store.runs("p")) == 2
+
+
+def test_a_signal_during_a_wait_on_the_child_is_raised_after_it() -> None:
+    # A signal raised inside Popen.wait can leave its lock held, and the next wait on the
+    # child would block for ever (a CI run hung there): the agent holds signals while it waits.
+    from wbnb.sweeps.launcher import _Interrupts
+
+    interrupts = _Interrupts()
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with interrupts.deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                wait_for(lambda: interrupts._pending is not None, what="the signal handled")
+                reached = True  # the handler did not raise here
+        assert reached and caught.value.args == (signal.SIGTERM,)
+        with interrupts.deferred(keep=False):  # already stopping: a second signal is dropped
+            os.kill(os.getpid(), signal.SIGINT)
+            wait_for(lambda: interrupts._pending is not None, what="the signal handled")
+        assert interrupts._pending is None
+    finally:
+        interrupts.restore()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

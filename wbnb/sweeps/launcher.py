@@ -20,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,15 +86,15 @@ def run_agent(
     record = book.sweep(project, sweep_id)
     config = parse_sweep_config(record.config)
     agent_id = new_agent_id()
-    restore = _interrupt_on(signal.SIGTERM, getattr(signal, "SIGHUP", None))
+    interrupts = _Interrupts()
     try:
         for trial in claims(book, project, sweep_id, agent_id, count, _say, poll):
-            Child(store, book, config, project, entity or record.entity, trial, agent_id, grace, poll).run()
+            Child(store, book, config, project, entity or record.entity, trial, agent_id, grace, poll, interrupts).run()
     except KeyboardInterrupt as e:
         _say(f"agent interrupted ({_signal_of(e).name})")
         return 128 + _signal_of(e)
     finally:
-        restore()
+        interrupts.restore()
     return 0
 
 
@@ -105,23 +106,48 @@ def _signal_of(interrupt: KeyboardInterrupt) -> signal.Signals:
     return signal.Signals(interrupt.args[0]) if isinstance(interrupt, _Signaled) else signal.SIGINT
 
 
-def _interrupt_on(*signums: int | None) -> Callable[[], None]:
-    """Have these signals stop the agent as Ctrl-C does (its child stopped, its trial ended;
-    the default would leave both behind); returns what puts the handlers back. In the main
-    thread only, where Python runs signal handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+class _Interrupts:
+    """SIGINT, SIGTERM and SIGHUP (a scheduler ending the job, the terminal closed) stop
+    the agent as Ctrl-C does: its child stopped, its trial ended (the default handlers
+    would leave both behind). Raised as ``_Signaled`` where the agent is, except while it
+    waits on its child (``deferred``): a signal landing inside ``Popen.wait`` can leave
+    that call's lock held, and the next wait for the child would block for ever, so there
+    it is raised once the wait returned. In the main thread only, where Python runs
+    signal handlers; ``restore`` puts the previous handlers back."""
 
-    def interrupt(signum: int, frame: Any) -> None:
-        raise _Signaled(signum)
+    def __init__(self) -> None:
+        self._deferring = False
+        self._pending: int | None = None
+        self._previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            names = ("SIGINT", "SIGTERM", "SIGHUP")
+            signums = [getattr(signal, name) for name in names if hasattr(signal, name)]
+            self._previous = {n: signal.signal(n, self._handle) for n in signums}
 
-    previous = {n: signal.signal(n, interrupt) for n in signums if n is not None}
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self._deferring:
+            self._pending = self._pending or signum
+        else:
+            raise _Signaled(signum)
 
-    def restore() -> None:
-        for n, handler in previous.items():
+    @contextmanager
+    def deferred(self, keep: bool = True) -> Iterator[None]:
+        """Hold signals back while the child is waited on; then raise the first one (over
+        whatever the wait raised), or with ``keep=False`` drop them (the agent is already
+        stopping the child)."""
+        outer, self._deferring = self._deferring, True
+        try:
+            yield
+        finally:
+            self._deferring = outer
+            if not outer and self._pending is not None:
+                signum, self._pending = self._pending, None
+                if keep:
+                    raise _Signaled(signum)
+
+    def restore(self) -> None:
+        for n, handler in self._previous.items():
             signal.signal(n, handler)
-
-    return restore
 
 
 class Child:
@@ -138,10 +164,11 @@ class Child:
         agent_id: str,
         grace: float,
         poll: float,
+        interrupts: _Interrupts,
     ) -> None:
         self.store, self.book, self.config, self.trial = store, book, config, trial
         self.project, self.entity, self.agent_id = project, entity, agent_id
-        self.grace, self.poll = grace, poll
+        self.grace, self.poll, self.interrupts = grace, poll, interrupts
 
     def run(self) -> None:
         """Start the program, watch it and the book, end the trial if its run did not."""
@@ -171,7 +198,7 @@ class Child:
             try:
                 stopped = self._watch(child)
             except KeyboardInterrupt as e:
-                self._stop(child)
+                self._stop(child, keep=False)
                 self._end("stopped", f"the agent was interrupted ({_signal_of(e).name})")
                 raise
         if stopped:
@@ -186,7 +213,8 @@ class Child:
         warned = False
         while True:
             try:
-                child.wait(timeout=self.poll)
+                with self.interrupts.deferred():
+                    child.wait(timeout=self.poll)
                 return False
             except subprocess.TimeoutExpired:
                 pass
@@ -203,18 +231,20 @@ class Child:
                 self._stop(child)
                 return True
 
-    def _stop(self, child: subprocess.Popen[Any]) -> None:
+    def _stop(self, child: subprocess.Popen[Any], keep: bool = True) -> None:
         """SIGTERM to the program (it ends its run and stops what it started, as it does on
         its own), then SIGKILL to its process group once it exited or after ``grace``
-        seconds: nothing it started outlives the trial."""
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=self.grace)
-            except subprocess.TimeoutExpired:
-                pass
-        _kill_group(child)
-        child.wait()
+        seconds: nothing it started outlives the trial. Signals wait until it is done
+        (``keep=False``: dropped, when a signal is why it stops)."""
+        with self.interrupts.deferred(keep):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(timeout=self.grace)
+                except subprocess.TimeoutExpired:
+                    pass
+            _kill_group(child)
+            child.wait()
 
     def _end(self, state: TrialState, error: str | None = None) -> None:
         """End the trial unless its run did (the child's ``wbnb.init()`` ends it with the run).
