@@ -14,7 +14,8 @@ only here, and printed as "not installed" when absent; to compare with them:
     PYTHONPATH=. /tmp/sweepbench/bin/python benchmarks/bench_sweeps.py
 
 Overhead: the time one Bayesian suggestion takes with 200 ended trials (Hartmann-6's six
-parameters), ours and W&B's.
+parameters), ours and W&B's; and the in-process agent's gap from one trial's end to the
+next trial's first line (``bench_agent.py``, whose other figures it prints alone).
 """
 
 from __future__ import annotations
@@ -252,7 +253,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 seeds instead of 10, fewer timing calls")
     args = parser.parse_args()
     bench_suggestion_time(3 if args.quick else 9)
+    bench_agent_gap(5 if args.quick else 20)
     bench_quality(3 if args.quick else 10)
+
+
+def bench_agent_gap(trials: int) -> None:
+    """The in-process agent's gap between trials (target <= 50 ms), quiet runs."""
+    from bench_agent import QUIET, gaps_ms  # this folder is on sys.path when run as a script
+
+    gaps = gaps_ms(trials, 0.3, QUIET)
+    print(
+        f"agent: trial end -> next trial's first line, {trials} trials (target <= 50 ms): "
+        f"median {statistics.median(gaps):.1f} ms, max {max(gaps):.1f} ms"
+    )
 
 
 if __name__ == "__main__":
