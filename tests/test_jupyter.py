@@ -130,9 +130,10 @@ def test_saved_notebook_keeps_a_static_picture_of_the_final_curves(tmp_path: Pat
         "for i in range(50):\n    wbnb.log({'train/loss': 1 / (i + 1), '<img src=x onerror=alert(1)>': i})",
         "wbnb.finish()",
     )
-    (view,) = [o for o in cells[1].outputs if "image/svg+xml" in o.get("data", {})]
-    svg = view["data"]["image/svg+xml"]
-    assert "application/vnd.jupyter.widget-view+json" in view["data"]  # the live widget, same output
+    outs = cells[1].outputs
+    (i,) = [k for k, o in enumerate(outs) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert "image/svg+xml" not in outs[i]["data"]  # the live widget; its picture is the next output
+    svg = outs[i + 1]["data"]["image/svg+xml"]
     # finish() replaced the picture taken at init (no points yet) with the final one.
     assert svg.count("<polyline") == 2 and "train/loss" in svg and "step 0" in svg and ">49<" in svg
     assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg and "&lt;b&gt;run&lt;/b&gt;" in svg

@@ -26,6 +26,17 @@ def execute(name: str, workdir: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def pictures(nb: nbformat.NotebookNode) -> list[str]:
+    """The static picture of each widget view: the SVG of the output right after it."""
+    return [
+        after["data"]["image/svg+xml"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o, after in zip(c.get("outputs", []), c.get("outputs", [])[1:])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+
+
 def outputs(nb: nbformat.NotebookNode, mime: str) -> list[str]:
     return [
         o["data"][mime]
@@ -115,13 +126,7 @@ def test_artifacts_versions_data_links_the_best_checkpoint_and_draws_lineage(tmp
         ("demo-classifier:v0", "evaluate", "input"),
     } <= edges
     # Both widgets are in the saved notebook, each with its static picture.
-    pictured = [
-        o["data"]["image/svg+xml"]
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-    ]
+    pictured = pictures(nb)
     assert len(pictured) == 2
     assert "artifacts-demo/classifier" in pictured[0] and f"best, epoch-{best.index}" in pictured[0]
     assert "raw-data:v0" in pictured[1] and "demo-classifier:v0" in pictured[1]
@@ -158,4 +163,4 @@ def test_sweeps_runs_a_bayes_sweep_with_hyperband_and_a_cli_grid(tmp_path: Path)
     assert "FINISHED [(0.01, 1), (0.01, 2), (0.1, 1), (0.1, 2)]" in printed
     # The panel and Compare are in the saved notebook with their static pictures.
     views = outputs(nb, "application/vnd.jupyter.widget-view+json")
-    assert len(views) == 2 and all("<svg" in svg for svg in outputs(nb, "image/svg+xml"))
+    assert len(views) == 2 and len(pictures(nb)) == 2 and all("<svg" in svg for svg in pictures(nb))

@@ -5,7 +5,12 @@
 // rest (it may override these: same specificity, later in the document).
 import { h, injectStyle } from "./dom";
 
+// The output after a rendered view that holds its static picture (wbnb/widgets/pictures/
+// show.py, picture_bundle) is hidden: one thing shows per widget. CSS, not script, so the
+// order in which the two outputs arrive does not matter; a view that failed to render
+// leaves its picture shown. Selectors: JupyterLab / Notebook 7 output areas.
 const SHARED = `
+.jp-OutputArea-child:has(.wbnb-widget) + .jp-OutputArea-child:has(.wbnb-picture) { display: none; }
 .wbnb-widget { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
 .wbnb-widget .wbnb-bar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 2px 0 8px; }
 .wbnb-widget .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }

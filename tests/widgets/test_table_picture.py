@@ -132,7 +132,7 @@ def test_a_displayed_table_redraws_its_picture_once_when_the_page_first_reports(
         harness.page.evaluate("([id]) => window.wbnb.models[id].set('filter', 'config.lr < 0.005')", [table.model_id])
         table.filter = "config.lr < 0.005"
         _take_shown(harness, table)  # a later report (the viewer typing): no redraw
-    pictures = [texts(parse(o.data["image/svg+xml"])) for o in shown.outputs]
+    pictures = [texts(parse(o.data["image/svg+xml"])) for o in shown.outputs if "image/svg+xml" in o.data]
     assert len(pictures) == 2
     assert LIVE_NOTE in pictures[0] and len(_names(pictures[0])) == 4
     assert LIVE_NOTE not in pictures[1] and _names(pictures[1]) == ["beta", XSS, "gamma"]

@@ -1,26 +1,26 @@
 """How a widget's picture travels with it: one mixin, ``Pictured``, for every widget.
 
-A displayed widget is one output whose bundle holds the widget view
-(``application/vnd.jupyter.widget-view+json``), ``text/plain`` and ``image/svg+xml``,
-the static picture of what it shows. Front ends with a kernel render the view: in
-JupyterLab and Notebook 7 the widget renderer is registered at rank -10, ahead of
-every standard renderer (SVG is 80). Renderers without one (``nbconvert --to html``
-when the notebook holds no widget state, which is what JupyterLab saves by default;
-GitHub; nbviewer) skip the view and draw the SVG.
+A displayed widget is two outputs: its view (``application/vnd.jupyter.widget-view+json``
+and ``text/plain``), then its static picture (``picture_bundle``: the SVG as HTML and as
+``image/svg+xml``). Two, because nbconvert (so nbviewer) renders one mime type per output
+and prefers the view whenever the notebook saved its widget state (nbclient does, by
+default), and the view needs a widget manager from a CDN. Front ends with wbnb's views
+hide the picture output after a rendered view (the shared sheet in js/lib/style.ts).
 
-The output is displayed under a display id; when a kernel run the widget follows has
-finished (``Run.after_finish``: final state stored, every row written), the widget takes
-in what is still pending and the output is replaced, same id, by the final picture.
+The picture output is displayed under a display id; when a kernel run the widget follows
+has finished (``Run.after_finish``: final state stored, every row written), the widget
+takes in what is still pending and the picture is replaced, same id, by the final one.
 Pictures are built then, at display, and once a history read behind the cell is in
 (``_redraw_soon``, on a widget's ``loading`` trait), never per tick and never on a
-viewer's choice: updating an output makes JupyterLab render its widget view anew, so
-the choices (smoothing, log scale, a gallery's step...) are pictured at display and at
-``finish()``. A widget only provides ``_picture()``; the rest is here.
+viewer's choice (smoothing, log scale, a gallery's step...). ``_repr_mimebundle_`` (for
+callers that take one bundle) keeps the view and the SVG together. A widget only
+provides ``_picture()``; the rest is here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,8 @@ from typing import Any
 from .svg import Picture
 
 SVG_MIME = "image/svg+xml"
+# The class of the picture output's wrapper; the live views' shared sheet hides it.
+PICTURE_CLASS = "wbnb-picture"
 # Seconds a redraw waits for more reasons to redraw (it re-renders the output's view).
 REDRAW_DELAY = 0.3
 
@@ -107,14 +109,19 @@ class Pictured:
         return marimo.vstack(list(getattr(self, "children", ())))
 
     def _ipython_display_(self, **kwargs: Any) -> None:
-        """``display(widget)`` or a widget ending a cell: one output with the view and the
-        picture, under a display id that the followed runs' ``finish()`` updates."""
+        """``display(widget)`` or a widget ending a cell: an output with the view, then
+        one with the picture, under a display id that the followed runs' ``finish()``
+        updates (the view's output is never updated, so the live view is never re-rendered)."""
         from IPython.display import display
 
         data, metadata = self._bundle()
         if not data:
             return
-        handle = display(data, metadata=metadata, raw=True, display_id=True)
+        svg = data.pop(SVG_MIME, None)
+        display(data, metadata=metadata, raw=True)
+        if svg is None:  # no picture: nothing to show beside the view, nor to redraw
+            return
+        handle = display(picture_bundle(svg), raw=True, display_id=True)
         if handle is None:  # no IPython shell: nothing to update later
             return
         if self._displays is None:
@@ -160,9 +167,9 @@ class Pictured:
         try:
             if freshen:
                 self._freshen()
-            data, metadata = self._bundle()
+            picture = picture_bundle(self.to_svg())
             for handle in self._displays.handles if self._displays else []:
-                handle.update(data, metadata=metadata, raw=True)
+                handle.update(picture, raw=True)
         except Exception as e:
             warnings.warn(
                 f"wbnb: could not redraw {type(self).__name__} {when}: {type(e).__name__}: {e}",
@@ -179,3 +186,17 @@ def live_runs(refs: Any) -> list[Any]:
         if run is not None and run.state == "running" and hasattr(run, "after_finish"):
             seen.setdefault(id(run), run)
     return list(seen.values())
+
+
+def picture_bundle(svg: str) -> dict[str, str]:
+    """The output showing a widget's picture beside its view's output. Renderers without
+    wbnb's front end (nbconvert, nbviewer, GitHub) show it whether or not the notebook saved
+    its widget state (nbconvert shows one mime type per output, a saved view first); where
+    a view is live, the shared sheet hides it (``PICTURE_CLASS`` in js/lib/style.ts). The
+    SVG travels as an ``<img>``, so it runs no script and leaks no style into the page."""
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return {
+        "text/html": f'<div class="{PICTURE_CLASS}"><img alt="wbnb picture" src="{src}"></div>',
+        SVG_MIME: svg,
+        "text/plain": "wbnb picture (run the notebook to see it live)",
+    }
