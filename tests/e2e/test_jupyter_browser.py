@@ -218,6 +218,7 @@ def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Pa
         timeout=120_000,
     )
     page.evaluate("() => { document.querySelector('.wbnb-curves').__kept = true; }")
+    _assert_pictures_hidden(page)
     page.locator(".wbnb-curves .wbnb-bar input[type=checkbox]").check()
     page.locator(".wbnb-curves .wbnb-bar input[type=range]").fill("0.6")
     rerun_until(page, 1, lambda out: "view: True 0.6" in out)  # the kernel has the viewer's choice
@@ -228,7 +229,17 @@ def test_the_saved_picture_shows_the_view_the_viewer_chose(server: tuple[str, Pa
     page.locator(".jp-OutputArea-output", has_text="finished").wait_for(timeout=120_000)
     # The faint raw line and the smoothed one, on a log scale.
     _saved_picture_when(page, path, lambda svg: "log, smoothed 0.6" in svg and svg.count("<polyline") == 2)
+    # finish() redrew the picture output only: the live view was not rendered anew.
+    assert page.evaluate("() => document.querySelector('.wbnb-curves').__kept === true")
+    _assert_pictures_hidden(page)
     page.close()
+
+
+def _assert_pictures_hidden(page: Any) -> None:
+    """One thing shows per widget: each picture output after a live view is in the page, hidden."""
+    pictures = page.locator(".wbnb-picture")
+    assert pictures.count() >= 1
+    assert not any(pictures.nth(i).is_visible() for i in range(pictures.count()))
 
 
 SLOW_CELLS = [
