@@ -11,8 +11,19 @@ export interface View {
   destroy(): void;
 }
 
-/** A component's view class: ``new XView(el, model, host)``. */
-export type ViewClass<T extends Record<string, any>> = new (el: HTMLElement, model: AnyModel<T>, host?: Host) => View;
+/** How a container (the run panel's grid) mounts a view: ``keys`` are the only keys it
+ * draws (every key of the model when absent), so one model can back a panel per key. */
+export interface ViewOptions {
+  readonly keys?: readonly string[];
+}
+
+/** A component's view class: ``new XView(el, model, host, options)``. */
+export type ViewClass<T extends Record<string, any>> = new (
+  el: HTMLElement,
+  model: AnyModel<T>,
+  host?: Host,
+  options?: ViewOptions,
+) => View;
 
 /** anywidget's ``render`` over a view class: a view per output, drawn before ``render``
  * settles, destroyed when the host removes the output. */
