@@ -21,6 +21,8 @@ export class ChartCell {
   removes: Datum[] = [];
   /** Every point anew (the series changed under the chart). */
   reset = false;
+  /** Drawn to its box's width (the template's charts, not a user's own). */
+  fits = true;
   /** Out of view (scrolled away, a hidden tab or output): its changes wait until it shows. */
   away = false;
 

@@ -25,6 +25,8 @@ export interface Choices {
   xTitle: string;
   log: boolean;
   smoothing: boolean;
+  /** The chart's total width is the view's width (set to its box's): the plot fits in it. */
+  fit: boolean;
 }
 
 const X_FIELDS: ReadonlySet<unknown> = new Set<XField>(["s", "t", "r", "m"]);
@@ -62,6 +64,7 @@ export function vegaLiteSpec(source: Json, choices: Choices): Json {
     }
   }
   spec.data = { name: POINTS };
+  if (choices.fit && spec.autosize === undefined) spec.autosize = { type: "fit-x", contains: "padding" };
   // No ARIA descriptions: the canvas renderer never shows them, and the per-point
   // description strings (number formatting) were most of the cost of an update.
   const config = isJson(spec.config) ? spec.config : {};

@@ -4,14 +4,17 @@
 // on the canvas renderer with its points already in (one dataflow run, no empty first
 // draw) from the template Python sent (spec.ts), and new points reach the chart as Vega
 // changesets on the dataset "points": never a re-embed for new data. The controls
-// (controls.ts) act locally and are saved to the model's traits.
+// (controls.ts) act locally and are saved to the model's traits. Charts fill the width
+// of their grid cell (as many per row as fit), re-sized when it changes. Mounted with
+// `options.keys` (the run panel: a view per key) it draws only those keys, without sections.
 import type { AnyModel, Host } from "@anywidget/types";
 import type { View as VegaView } from "vega";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel, type Handlers } from "../lib/protocol";
 import { loadVega, type VegaBundle } from "../lib/vega";
-import type { View } from "../lib/view";
+import { WidthWatch } from "../lib/resize";
+import { drawsKey, type View, type ViewOptions } from "../lib/view";
 import { ChartCell, embedChart } from "./chart";
 import {
   isToPage,
@@ -39,6 +42,7 @@ export interface Stats {
   changesets: number;
   vegaLoaded: number;
   firstDrawn: number;
+  resizes: number;
   compiled: { page: number; stored: number; made: number };
 }
 
@@ -47,7 +51,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   readonly channel: LiveChannel<CurvesSnapshot, CurvesDelta>;
   readonly series = new Map<number, Series>();
   readonly charts = new Map<string, ChartCell>();
-  readonly stats: Stats = { embeds: 0, changesets: 0, vegaLoaded: -1, firstDrawn: -1, compiled: { page: 0, stored: 0, made: 0 } };
+  readonly stats: Stats = { embeds: 0, changesets: 0, vegaLoaded: -1, firstDrawn: -1, resizes: 0, compiled: { page: 0, stored: 0, made: 0 } };
   private runs: CurvesRun[] = [];
   private readonly root: HTMLElement;
   private readonly body: HTMLElement;
@@ -57,6 +61,12 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   private readonly parsed = new Map<string, object>();
   private readonly started = performance.now();
   private readonly sight?: IntersectionObserver;
+  /** Each chart's box: the width its chart is drawn to. */
+  private readonly widths: WidthWatch;
+  /** Whether a key is drawn here (all, unless mounted with `options.keys`). */
+  private readonly shows: (key: string) => boolean;
+  /** Mounted with `options.keys`: one grid, no sections. */
+  private readonly keyed: boolean;
   private vega?: VegaBundle;
   private disposed = false;
   private draining: Promise<void> | null = null;
@@ -67,11 +77,17 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     el: HTMLElement,
     private readonly model: AnyModel<CurvesModel>,
     host?: Host,
+    options?: ViewOptions,
   ) {
     // Importing the vega bundle compiles it largely off the main thread: the snapshot is
     // decoded and the chart cells laid out meanwhile, and the views made after.
     const vegaLoading = loadVega(model.get("_vega"), model, host);
     this.root = widgetRoot(el, "curves", CSS);
+    this.shows = drawsKey(options);
+    this.keyed = options?.keys !== undefined;
+    this.root.classList.toggle("wbnb-keyed", this.keyed);
+    this.root.style.setProperty("--wbnb-chart-min", `${model.get("chart_width") || 360}px`);
+    this.widths = new WidthWatch((box) => this.resize(box));
     this.controls = new Controls(this.root, model);
     this.body = h("div", "wbnb-body", undefined, this.root);
     h("div", "wbnb-empty", "Loading charts…", this.body);
@@ -108,6 +124,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   destroy(): void {
     this.disposed = true;
     this.sight?.disconnect();
+    this.widths.dispose();
     this.channel.dispose();
     this.model.off("change:x_axis", this.onAxis);
     this.model.off("change:log_y", this.onAxis);
@@ -163,6 +180,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     const a = this.alpha();
     const changed = new Set<string>();
     for (const info of snap.series) {
+      if (!this.shows(info.key)) continue;
       const run = this.runs[info.run];
       let points = decodePoints(info.data, run?.id ?? "", run?.name ?? "");
       const prev = old.get(info.id);
@@ -199,6 +217,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   apply(delta: CurvesDelta, buffers: DataView[]): void {
     const a = this.alpha();
     delta.upd.forEach((u, i) => {
+      if (!this.shows(u.key)) return;
       let s = this.series.get(u.id);
       const run = this.runs[u.run];
       const fresh = decodePoints(buffers[i], run?.id ?? "", run?.name ?? "");
@@ -276,6 +295,12 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   private sectionBox(section: string): HTMLElement {
     let grid = this.sections.get(section);
     if (grid) return grid;
+    if (this.keyed) {
+      // The keys a container chose: no section heads, one grid (the container names them).
+      grid = h("div", "wbnb-grid", undefined, this.body);
+      this.sections.set(section, grid);
+      return grid;
+    }
     const details = h("details", "wbnb-section"); // not vega-embed's menu, a <details> too
     details.open = true;
     h("summary", undefined, section || UNSECTIONED, details);
@@ -291,14 +316,16 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   private chartFor(key: string): ChartCell {
     let c = this.charts.get(key);
     if (c) return c;
-    const grid = this.sectionBox(sectionOf(key));
+    const grid = this.sectionBox(this.keyed ? "" : sectionOf(key));
     c = new ChartCell(key);
     const keys = sortKeys([...this.charts.keys(), key]);
     const next = keys[keys.indexOf(key) + 1];
-    const nextCell = next !== undefined && sectionOf(next) === sectionOf(key) ? this.charts.get(next)?.cell : null;
+    const together = next !== undefined && (this.keyed || sectionOf(next) === sectionOf(key));
+    const nextCell = together ? this.charts.get(next)?.cell : null;
     grid.insertBefore(c.cell, nextCell ?? null);
     this.charts.set(key, c);
     this.sight?.observe(c.cell);
+    this.widths.watch(c.box);
     hookHover(c, this);
     this.embed(c);
     return c;
@@ -311,8 +338,11 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     const x = this.xFieldOf(c.key);
     const a0 = this.alpha();
     const custom = this.model.get("_custom")?.[c.key];
+    // The template's charts fill their box; a user's chart keeps the size it was given.
+    c.fits = !isJson(custom);
     const source = isJson(custom) ? custom : this.model.get("_spec");
-    const spec = vegaLiteSpec(source, { x, xTitle: xTitle(x, metrics), log: !!this.model.get("log_y"), smoothing: a0 > 0 });
+    const choices = { x, xTitle: xTitle(x, metrics), log: !!this.model.get("log_y"), smoothing: a0 > 0, fit: c.fits };
+    const spec = vegaLiteSpec(source, choices);
     // Compiling may wait for Vega-Lite (a template in neither cache): a later embed of
     // this chart, or disposal, meanwhile makes this one give up.
     const done: Promise<void> = compile(bundle, spec)
@@ -339,6 +369,8 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     c.view = undefined;
     const prepare = (view: VegaView) => {
       if (compiled.keySignal) view.signal(KEY_SIGNAL, c.key);
+      const width = Math.floor(c.box.clientWidth);
+      if (c.fits && width > 0) view.width(width);
       setSmoothing(view, a0);
       view.data(POINTS, points);
     };
@@ -354,6 +386,7 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
       return;
     }
     c.show(made, holder);
+    this.fit(c); // the box may have changed width while the chart was made
     if (this.alpha() !== a0) this.restyle(made.view, this.alpha()); // the slider moved meanwhile
     this.stats.embeds++;
     if (this.stats.firstDrawn < 0 && [...this.charts.values()].every((x) => x.view)) {
@@ -367,6 +400,19 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     if (!this.vega) return;
     setSmoothing(view, a);
     view.change(POINTS, this.vega.vega.changeset().modify(() => true, "ys", (d: Datum) => d.ys)).runAsync();
+  }
+
+  /** A chart's box changed width: its chart is drawn that wide. */
+  private resize(box: Element): void {
+    for (const c of this.charts.values()) if (c.box === box) this.fit(c);
+  }
+
+  /** Draw `c`'s chart as wide as its box (the template's charts; a hidden box keeps it). */
+  private fit(c: ChartCell): void {
+    const width = Math.floor(c.box.clientWidth);
+    if (!c.fits || !c.view || width <= 0 || c.view.width() === width) return;
+    this.stats.resizes++;
+    c.view.width(width).runAsync();
   }
 
   // -- the viewer's choices ----------------------------------------------------------------

@@ -17,6 +17,13 @@ export interface ViewOptions {
   readonly keys?: readonly string[];
 }
 
+/** Whether a view mounted with `options` draws `key`. */
+export function drawsKey(options?: ViewOptions): (key: string) => boolean {
+  if (!options?.keys) return () => true;
+  const keys = new Set(options.keys);
+  return (key) => keys.has(key);
+}
+
 /** A component's view class: ``new XView(el, model, host, options)``. */
 export type ViewClass<T extends Record<string, any>> = new (
   el: HTMLElement,

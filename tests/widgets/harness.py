@@ -89,6 +89,7 @@ class Harness:
     def __init__(self, page: Any, base_url: str) -> None:
         self.page = page
         self.base = base_url
+        self.added: set[str] = set()  # models on the page: a second view of one is mounted over the same
         page.goto(f"{base_url}/harness.html")
         page.wait_for_function("window.wbnbReady === true")
 
@@ -99,11 +100,17 @@ class Harness:
         )
         return widget.model_id
 
-    def mount(self, widget: Any, bundle: str) -> None:
-        for ref in _referenced(widget):
-            self.add_model(ref)
-        self.add_model(widget)
-        self.page.evaluate("([id, url]) => window.wbnb.mount(id, url)", [widget.model_id, f"{self.base}/{bundle}.js"])
+    def mount(self, widget: Any, bundle: str, *, keys: list[str] | None = None) -> None:
+        """Mount a view of ``widget`` (its model added to the page once: views mounted again share
+        it); ``keys``: the view's ``ViewOptions.keys``, the only keys it draws."""
+        for w in [*_referenced(widget), widget]:
+            if w.model_id not in self.added:
+                self.add_model(w)
+                self.added.add(w.model_id)
+        options = None if keys is None else {"keys": keys}
+        self.page.evaluate(
+            "([id, url, o]) => window.wbnb.mount(id, url, o)", [widget.model_id, f"{self.base}/{bundle}.js", options]
+        )
 
     def deliver(self, widget: Any, messages: list[tuple[dict[str, Any], list[bytes]]]) -> None:
         for data, buffers in messages:

@@ -250,14 +250,14 @@ def test_a_chart_out_of_view_draws_its_changes_when_it_shows(store_dir: Any, har
     import wbnb
 
     harness.page.set_viewport_size({"width": 1280, "height": 500})
-    keys = [f"m{k}" for k in range(8)]
+    keys = [f"m{k}" for k in range(24)]  # rows of three: the last rows far below the 500 px view
     run = wbnb.init(project="p", name="far")
     for i in range(100):
         run.log({k: i * (j + 1) for j, k in enumerate(keys)})
     w = _curves(run)
     comm = record(w)
     harness.mount(w, "curves")
-    _wait_drawn(harness, 8)
+    _wait_drawn(harness, 24)
     harness.page.wait_for_function(
         "() => [...document.querySelector('.wbnb-curves').__wbnb.charts.values()].some(c => c.away)"
     )  # the observer has looked
@@ -269,10 +269,10 @@ def test_a_chart_out_of_view_draws_its_changes_when_it_shows(store_dir: Any, har
     _settle(harness)
     counts = _views(harness)
     assert counts["m0"] == 130  # on screen: drawn at once
-    assert counts["m7"] == 100  # far below: still its old points
-    harness.page.locator('.wbnb-cell[data-key="m7"]').scroll_into_view_if_needed()
+    assert counts["m23"] == 100  # far below: still its old points
+    harness.page.locator('.wbnb-cell[data-key="m23"]').scroll_into_view_if_needed()
     harness.page.wait_for_function(
-        "() => document.querySelector('.wbnb-curves').__wbnb.charts.get('m7').view.data('points').length === 130"
+        "() => document.querySelector('.wbnb-curves').__wbnb.charts.get('m23').view.data('points').length === 130"
     )
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
