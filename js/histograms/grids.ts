@@ -11,6 +11,9 @@ export interface Grid extends Omit<GridRows, "start"> {
 
 export class Grids {
   runs: RunInfo[] = [];
+  /** `shows(key)`: whether the view draws that key's grids (it keeps no others). */
+  constructor(private readonly shows: (key: string) => boolean = () => true) {}
+
   readonly grids = new Map<number, Grid>();
   /** The grids changed since the last `takeChanged()`. */
   private readonly changed = new Set<number>();
@@ -20,6 +23,7 @@ export class Grids {
     this.runs = snap.runs;
     const seen = new Set<number>();
     for (const s of snap.series) {
+      if (!this.shows(s.key)) continue;
       this.take(s, s.data);
       seen.add(s.id);
     }
@@ -30,7 +34,9 @@ export class Grids {
 
   /** A delta's rows (buffer i belongs to entry i of `upd`). */
   apply(delta: HistogramsDelta, buffers: DataView[]): void {
-    delta.upd.forEach((u, i) => this.take(u, buffers[i]));
+    delta.upd.forEach((u, i) => {
+      if (this.shows(u.key)) this.take(u, buffers[i]);
+    });
   }
 
   /** The grids by key, then by run. */

@@ -14,6 +14,7 @@ export interface Shown {
   grid: Grid;
   runName: string;
   drawing: Drawing;
+  /** The plot's width until the panel has one of its own (the panel is laid out). */
   width: number;
   height: number;
 }
@@ -26,6 +27,8 @@ export class HistogramPanel {
   private readonly canvas: HTMLCanvasElement;
   private readonly tip: HTMLElement;
   private shown?: Shown;
+  /** The panel's content width (px; 0 until measured): the canvas fills it. */
+  private width = 0;
 
   constructor(g: Grid) {
     this.root = h("div", "wbnb-panel");
@@ -45,7 +48,7 @@ export class HistogramPanel {
     this.head.replaceChildren(document.createTextNode(g.key));
     h("span", "wbnb-sub", `${s.runName} · ${n} steps`, this.head);
     this.root.dataset.rows = String(n);
-    const [w, hgt] = plotSize(s.width, s.height);
+    const [w, hgt] = plotSize(this.width > 0 ? this.width - LEFT - 10 : s.width, s.height);
     const cw = LEFT + w + 10;
     const ch = TOP + hgt + BOTTOM;
     const ctx = sizeCanvas(this.canvas, cw, ch);
@@ -55,6 +58,15 @@ export class HistogramPanel {
     if (!n) return;
     s.drawing.draw(ctx, g, plot);
     this.axes(ctx, g, plot, s.drawing);
+  }
+
+  /** Read the panel's content width (the width its canvas is drawn to); whether it changed. */
+  measure(): boolean {
+    const css = getComputedStyle(this.root);
+    const width = Math.floor(this.root.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight));
+    if (width <= 0 || width === this.width) return false;
+    this.width = width;
+    return true;
   }
 
   /** Values along the bottom, steps down the left. */

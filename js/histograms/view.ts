@@ -1,21 +1,28 @@
 // Histograms' view: one panel per (run, key) (./panel.ts), rows = steps, columns = value
 // bins, as Python rebinned them (wbnb/widgets/histograms/: model.py, contract.py), drawn as
-// a heatmap or a ridge plot (the `view` trait, chosen in the bar).
+// a heatmap or a ridge plot (the `view` trait, chosen in the bar). Panels fill a grid of as
+// many per row as fit (chart_width the least plot width), each canvas as wide as its panel;
+// mounted with `options.keys` (the run panel's cells) only those keys' panels are drawn.
 import type { AnyModel, Host } from "@anywidget/types";
 import { choice, h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
-import type { View } from "../lib/view";
+import { WidthWatch } from "../lib/resize";
+import { drawsKey, type View, type ViewOptions } from "../lib/view";
 import { type HistogramsDelta, type HistogramsModel, type HistogramsSnapshot, isToPage, VIEWS } from "./contract";
 import type { Drawing } from "./drawing";
 import { type Grid, Grids } from "./grids";
 import { heatmap } from "./heatmap";
+import { LEFT } from "./layout";
 import { HistogramPanel } from "./panel";
 import { ridge } from "./ridge";
 
 // Its own look (js/lib/style.ts has the bar, panels, tip and empty note all share).
 const CSS = `
-.wbnb-histograms .wbnb-panels { gap: 10px; }
+.wbnb-histograms .wbnb-panels { display: grid; gap: 10px;
+  grid-template-columns: repeat(auto-fill, minmax(min(var(--wbnb-panel-min), 100%), 1fr)); }
+.wbnb-histograms.wbnb-keyed .wbnb-panels { grid-template-columns: repeat(auto-fit, minmax(min(var(--wbnb-panel-min), 100%), 1fr)); }
+.wbnb-histograms .wbnb-panel { min-width: 0; }
 `;
 
 const DRAWINGS: Record<HistogramsModel["view"], Drawing> = { heatmap, ridge };
@@ -23,7 +30,7 @@ const REDRAWN_BY = ["change:view", "change:chart_width", "change:chart_height"] 
 
 export class HistogramsView implements View {
   readonly ready: Promise<void>;
-  readonly grids = new Grids();
+  readonly grids: Grids;
   readonly panels = new Map<number, HistogramPanel>();
   readonly channel: LiveChannel<HistogramsSnapshot, HistogramsDelta>;
   readonly stats = { draws: 0 };
@@ -32,9 +39,19 @@ export class HistogramsView implements View {
   private readonly viewSelect: HTMLSelectElement;
   private disposed = false;
   private readonly onChange = () => this.drawAll();
+  /** Each panel's width: its canvas is redrawn to it. */
+  private readonly widths = new WidthWatch((el) => this.resized(el));
 
-  constructor(el: HTMLElement, private readonly model: AnyModel<HistogramsModel>, _host?: Host) {
+  constructor(
+    el: HTMLElement,
+    private readonly model: AnyModel<HistogramsModel>,
+    _host?: Host,
+    options?: ViewOptions,
+  ) {
     this.root = widgetRoot(el, "histograms", CSS);
+    this.root.classList.toggle("wbnb-keyed", options?.keys !== undefined);
+    this.grids = new Grids(drawsKey(options));
+    this.leastWidth();
     const bar = h("div", "wbnb-bar", undefined, this.root);
     const pick = (view: HistogramsModel["view"]) => {
       model.set("view", view);
@@ -61,13 +78,16 @@ export class HistogramsView implements View {
   destroy(): void {
     this.disposed = true;
     this.channel.dispose();
+    this.widths.dispose();
     for (const ev of REDRAWN_BY) this.model.off(ev, this.onChange);
     this.root.remove();
   }
 
   private rebuild(snap: HistogramsSnapshot): void {
     for (const id of this.grids.rebuild(snap)) {
-      this.panels.get(id)?.root.remove();
+      const p = this.panels.get(id);
+      if (p) this.widths.unwatch(p.root);
+      p?.root.remove();
       this.panels.delete(id);
     }
   }
@@ -81,7 +101,13 @@ export class HistogramsView implements View {
 
   private drawAll(): void {
     this.viewSelect.value = this.model.get("view");
+    this.leastWidth();
     for (const g of this.grids.grids.values()) this.draw(g);
+  }
+
+  /** The least panel width: a plot chart_width wide with its axes, the panel's padding and border. */
+  private leastWidth(): void {
+    this.root.style.setProperty("--wbnb-panel-min", `${LEFT + this.model.get("chart_width") + 24}px`);
   }
 
   private draw(g: Grid): void {
@@ -109,6 +135,16 @@ export class HistogramsView implements View {
       .map((x) => this.panels.get(x.id)?.root)
       .find((x) => x?.parentElement === this.body);
     this.body.insertBefore(p.root, after ?? null);
+    p.measure();
+    this.widths.watch(p.root);
     return p;
+  }
+
+  /** A panel changed width: its grid is drawn anew to it. */
+  private resized(el: Element): void {
+    for (const [id, p] of this.panels) {
+      const g = this.grids.grids.get(id);
+      if (p.root === el && g && p.measure()) this.draw(g);
+    }
   }
 }

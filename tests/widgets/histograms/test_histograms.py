@@ -123,3 +123,53 @@ def test_live_rows_arrive_as_deltas(store_dir: Any, harness: Harness) -> None:
     harness.page.wait_for_selector('.wbnb-panel[data-rows="8"]')
     assert harness.page.evaluate("() => document.querySelector('.wbnb-histograms').__wbnb.channel.applied") == 1
     run.finish()
+
+
+def test_views_mounted_with_keys_draw_only_theirs_and_both_take_new_rows(store_dir: Any, harness: Harness) -> None:
+    """The run panel mounts a view per key over one model (ViewOptions.keys): each draws its
+    key's panel, as wide as the view's element, and both take the model's deltas."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="keyed")
+    for s in range(5):
+        run.log({"a": wbnb.Histogram(np.arange(100) % 10), "b": wbnb.Histogram(np.arange(50) % 5)}, step=s)
+    w = _widget(run)
+    comm = record(w)
+    harness.mount(w, "histograms", keys=["a"])
+    harness.mount(w, "histograms", keys=["b"])
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-histograms .wbnb-panel').length === 2")
+    keys = "() => [...document.querySelectorAll('.wbnb-histograms')].map(r => [...r.__wbnb.panels.values()].map(p => [p.root.dataset.key, Number(p.root.dataset.rows)]))"  # noqa: E501
+    assert harness.page.evaluate(keys) == [[["a", 5]], [["b", 5]]]
+    for s in range(5, 8):
+        run.log({"a": wbnb.Histogram(np.arange(100) % 10), "b": wbnb.Histogram(np.arange(50) % 5)}, step=s)
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-panel[data-rows=\"8\"]').length === 2")
+    assert harness.page.evaluate(keys) == [[["a", 8]], [["b", 8]]]
+    # the lone panel of each view spans its element (the harness's 1200 px), its canvas too
+    widths = harness.page.evaluate(
+        "() => [...document.querySelectorAll('.wbnb-histograms .wbnb-panel')].map(p => [p.offsetWidth, p.querySelector('canvas').offsetWidth])"  # noqa: E501
+    )
+    assert all(panel > 1100 and panel - 20 < canvas <= panel for panel, canvas in widths), widths
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_panels_fill_rows_and_follow_the_element_width(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="wide")
+    for s in range(3):
+        run.log({f"h{k}": wbnb.Histogram(np.arange(20) % (k + 2)) for k in range(4)}, step=s)
+    w = _widget(run, width=300)
+    harness.mount(w, "histograms")
+    harness.page.wait_for_function(
+        "() => document.querySelectorAll('.wbnb-histograms .wbnb-panel canvas').length === 4"
+    )
+    shape = """() => { const ps = [...document.querySelectorAll('.wbnb-histograms .wbnb-panel')];
+        const top = ps[0].getBoundingClientRect().top;
+        return [ps.filter(p => p.getBoundingClientRect().top === top).length,
+                ps.every(p => Math.abs(p.querySelector('canvas').offsetWidth - (p.clientWidth - 12)) <= 1)]; }"""
+    assert harness.page.evaluate(shape) == [3, True]  # 1200 px: three panels a row, canvases filling them
+    harness.page.evaluate("() => { document.body.style.width = '500px'; }")
+    harness.page.wait_for_function(f"() => {{ const [n, fit] = ({shape})(); return n === 1 && fit; }}")
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
