@@ -19,12 +19,16 @@ export class Matrices {
   runs: RunInfo[] = [];
   readonly entries = new Map<number, Entry>();
 
+  /** `shows(key)`: whether the view draws that key's matrices (it keeps no others). */
+  constructor(private readonly shows: (key: string) => boolean = () => true) {}
+
   /** Everything from a snapshot; matrices fetched earlier stay while their step does. */
   rebuild(snap: ConfusionSnapshot): void {
     this.runs = snap.runs;
     const old = new Map(this.entries);
     this.entries.clear();
     for (const s of snap.series) {
+      if (!this.shows(s.key)) continue;
       const e = this.entry(s);
       e.steps = [...s.steps];
       const prev = old.get(e.id);
@@ -40,6 +44,7 @@ export class Matrices {
   /** A delta's new matrices (buffer i belongs to entry i of `upd`). */
   apply(delta: ConfusionDelta, buffers: DataView[]): void {
     delta.upd.forEach((u, i) => {
+      if (!this.shows(u.key)) return;
       const e = this.entry(u);
       if (!e.steps.includes(u.step)) e.steps.push(u.step);
       e.mats.set(u.step, float64s(buffers[i]).slice());

@@ -14,6 +14,8 @@ export interface Shown {
   step: number;
   mode: Normalize;
   size: number;
+  /** The width the panel may take (px, its border in; 0: not known): a wider matrix shrinks to it. */
+  room: number;
 }
 
 export class MatrixPanel {
@@ -74,11 +76,21 @@ export class MatrixPanel {
     return true;
   }
 
+  /** The matrix's layout at the widget's size, or smaller where the panel has less room. */
+  private fitted(k: number, s: Shown, max: number): Layout {
+    const L = layout(k, s.size, s.entry.names, max, s.mode, this.measure);
+    if (s.room <= 0) return L;
+    const css = getComputedStyle(this.root);
+    const chrome = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"] as const;
+    const room = chrome.reduce((w, side) => w - parseFloat(css[side]), s.room);
+    return L.width <= room ? L : layout(k, L.size - (L.width - room), s.entry.names, max, s.mode, this.measure);
+  }
+
   private paint(s: Shown, m: Float64Array): void {
     const k = Math.round(Math.sqrt(m.length));
     const shown = normalized(m, k, s.mode);
     const max = largest(shown);
-    const L = layout(k, s.size, s.entry.names, max, s.mode, this.measure);
+    const L = this.fitted(k, s, max);
     const { left, top, cell } = L;
     const ctx = sizeCanvas(this.canvas, L.width, L.height);
     ctx.clearRect(0, 0, L.width, L.height);

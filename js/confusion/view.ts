@@ -1,13 +1,15 @@
 // ConfusionMatrix's view: one canvas heatmap per (run, key) (./panel.ts), a normalise
 // choice for all, a step slider per matrix. Matrices come in the snapshot (the newest
 // ones), in deltas (each new one) or, for older steps, as the kernel's reply to a fetch
-// (wbnb/widgets/confusion/: model.py, contract.py).
+// (wbnb/widgets/confusion/: model.py, contract.py). A matrix wider than the element shrinks
+// to it; mounted with `options.keys` (the run panel's cells) only those keys are drawn.
 import type { AnyModel, Host } from "@anywidget/types";
 import { canvasFont } from "../lib/canvas";
 import { choice, h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
-import type { View } from "../lib/view";
+import { WidthWatch } from "../lib/resize";
+import { drawsKey, type View, type ViewOptions } from "../lib/view";
 import type { Normalize } from "./cells";
 import {
   type ConfusionDelta,
@@ -39,7 +41,7 @@ const isDelta = (msg: unknown): msg is ConfusionDelta => isToPage(msg) && msg.ty
 
 export class ConfusionView implements View {
   readonly ready: Promise<void>;
-  readonly matrices = new Matrices();
+  readonly matrices: Matrices;
   readonly panels = new Map<number, MatrixPanel>();
   readonly channel: LiveChannel<ConfusionSnapshot, ConfusionDelta>;
   readonly stats = { draws: 0, fetches: 0 };
@@ -52,9 +54,21 @@ export class ConfusionView implements View {
   private disposed = false;
   private readonly onMsg = (msg: unknown, buffers: DataView[]) => this.received(msg, buffers);
   private readonly onChange = () => this.drawAll();
+  /** The panels' width (0 until laid out): matrices shrink to it; redrawn when it changes. */
+  private room = 0;
+  private readonly widths = new WidthWatch(() => {
+    this.room = this.body.clientWidth;
+    this.drawAll();
+  });
 
-  constructor(el: HTMLElement, private readonly model: AnyModel<ConfusionMatrixModel>, _host?: Host) {
+  constructor(
+    el: HTMLElement,
+    private readonly model: AnyModel<ConfusionMatrixModel>,
+    _host?: Host,
+    options?: ViewOptions,
+  ) {
     this.root = widgetRoot(el, "confusion", CSS);
+    this.matrices = new Matrices(drawsKey(options));
     const bar = h("div", "wbnb-bar", undefined, this.root);
     const pick = (mode: Normalize) => this.save("normalize", mode);
     this.modeSelect = choice(bar, "normalise", NORMALIZE, (mode) => MODES[mode], pick, "wbnb-normalize");
@@ -76,6 +90,7 @@ export class ConfusionView implements View {
       isDelta,
     );
     Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
+    this.widths.watch(this.body);
     this.channel.start();
     this.ready = Promise.resolve();
   }
@@ -88,6 +103,7 @@ export class ConfusionView implements View {
   destroy(): void {
     this.disposed = true;
     this.channel.dispose();
+    this.widths.dispose();
     this.model.off("msg:custom", this.onMsg);
     for (const ev of REDRAWN_BY) this.model.off(ev, this.onChange);
     this.root.remove();
@@ -144,6 +160,7 @@ export class ConfusionView implements View {
       step,
       mode: this.model.get("normalize"),
       size: this.model.get("size"),
+      room: this.room,
     });
     if (!drawn) this.fetch(e, step);
   }

@@ -205,3 +205,48 @@ def test_class_names_are_text(store_dir: Any, harness: Harness) -> None:
     assert _hover(harness, 0, 0, 3).splitlines()[:2] == [f"true: {XSS}", f"predicted: {XSS}"]
     harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
+
+
+def test_views_mounted_with_keys_draw_only_theirs_and_both_take_new_steps(store_dir: Any, harness: Harness) -> None:
+    """The run panel mounts a view per key over one model (ViewOptions.keys): each draws its
+    key's matrix, and both take the model's deltas."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="keyed")
+    _log_matrix(run, M, ["a", "b", "c"], step=0, key="train/cm")
+    _log_matrix(run, np.array(M) * 2, ["a", "b", "c"], step=0, key="val/cm")
+    w = _widget(run)
+    comm = record(w)
+    harness.mount(w, "confusion", keys=["train/cm"])
+    harness.mount(w, "confusion", keys=["val/cm"])
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-confusion .wbnb-panel canvas').length === 2")
+    shown = """() => [...document.querySelectorAll('.wbnb-confusion')].map(r => [...r.__wbnb.panels.values()].map(
+        p => [p.root.dataset.key, p.root.dataset.step, p.texts[0].join(' ')]))"""
+    assert harness.page.evaluate(shown) == [[["train/cm", "0", "5 1 0"]], [["val/cm", "0", "10 2 0"]]]
+    _log_matrix(run, np.array(M) * 3, ["a", "b", "c"], step=1, key="train/cm")
+    _log_matrix(run, np.array(M) * 4, ["a", "b", "c"], step=1, key="val/cm")
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-panel[data-step=\"1\"]').length === 2")
+    assert harness.page.evaluate(shown) == [[["train/cm", "1", "15 3 0"]], [["val/cm", "1", "20 4 0"]]]
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_a_matrix_shrinks_to_a_narrow_element(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="narrow")
+    _log_matrix(run, M, ["cat", "dog", "bird"], step=0)
+    w = _widget(run, size=420)
+    harness.mount(w, "confusion")
+    harness.page.wait_for_selector(".wbnb-confusion .wbnb-panel canvas")
+    side = "() => document.querySelector('.wbnb-confusion').__wbnb.panels.get(0).layout.size"
+    assert harness.page.evaluate(side) == 420
+    harness.page.evaluate("() => { document.body.style.width = '360px'; }")
+    harness.page.wait_for_function(f"() => ({side})() < 420")
+    fits = "() => { const p = document.querySelector('.wbnb-confusion .wbnb-panel'); return p.offsetWidth <= 360; }"
+    assert harness.page.evaluate(fits)
+    assert _texts(harness) == [[str(v) for v in row] for row in M]  # still every cell, as text
+    harness.page.evaluate("() => { document.body.style.width = '1200px'; }")
+    harness.page.wait_for_function(f"() => ({side})() === 420")  # back to the widget's size, no larger
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
