@@ -34,9 +34,12 @@ export class GalleryBar {
   private runBoxes: HTMLInputElement[] = []; // none for one run
   private steps: number[] = [];
 
-  constructor(parent: HTMLElement, picked: BarChoices) {
+  /** ``pickKey``: offer the keys in a picker (not for a view of one key). */
+  constructor(parent: HTMLElement, picked: BarChoices, pickKey = true) {
     const bar = h("div", "wbnb-bar", undefined, parent);
-    this.keySelect = h("select", "wbnb-key", undefined, h("label", undefined, "key", bar));
+    const keyLabel = h("label", undefined, "key", bar);
+    this.keySelect = h("select", "wbnb-key", undefined, keyLabel);
+    if (!pickKey) keyLabel.style.display = "none";
     const stepLabel = h("label", undefined, "step", bar);
     this.slider = input(stepLabel, "range", { min: "0", step: "1" }, "wbnb-step-slider");
     this.stepText = h("span", "wbnb-step-label", "", stepLabel);

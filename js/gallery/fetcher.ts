@@ -21,13 +21,16 @@ function bytesOf(part: DataView | undefined): Uint8Array<ArrayBuffer> {
 
 const ident = (run: number, key: string, step: number, i: number) => `${run}|${step}|${i}|${key}`;
 
+// Request numbers are unique on the page: several views of one model (the run panel's, a
+// view per key) hear every reply, and each keeps only the answers to its own requests.
+let requests = 0;
+
 /** The page's images by (run, key, step, index); ``send`` posts a request to Python. */
 export class ImageFetcher {
   readonly stats = { fetches: 0, received: 0 };
   private readonly cache = new Map<string, Img>();
   private readonly pending = new Set<string>(); // asked for, no answer yet
   private readonly asking = new Map<number, string[]>(); // request number -> what it asked for
-  private req = 0;
   private wants: FetchItem[] = [];
   private asked: string[] = [];
 
@@ -62,15 +65,18 @@ export class ImageFetcher {
   flush(): void {
     if (!this.wants.length) return;
     this.stats.fetches++;
-    this.asking.set(++this.req, this.asked);
-    this.send({ type: "fetch", req: this.req, items: this.wants });
+    const req = ++requests;
+    this.asking.set(req, this.asked);
+    this.send({ type: "fetch", req, items: this.wants });
     this.wants = [];
     this.asked = [];
   }
 
-  /** Keep the images of a reply; what it left out (too big for one message, gone) is
-   * asked for again by the next ``want``. */
-  receive(reply: ImagesReply, buffers: DataView[]): void {
+  /** Keep the images of a reply to one of this fetcher's requests (another view's is not
+   * for it); what it left out (too big for one message, gone) is asked for again by the
+   * next ``want``. Returns whether the reply was this fetcher's. */
+  receive(reply: ImagesReply, buffers: DataView[]): boolean {
+    if (!this.asking.has(reply.req)) return false;
     reply.items.forEach((it, i) => {
       const id = ident(it.run, it.key, it.step, it.index);
       this.pending.delete(id);
@@ -81,6 +87,7 @@ export class ImageFetcher {
     });
     for (const id of this.asking.get(reply.req) ?? []) this.pending.delete(id);
     this.asking.delete(reply.req);
+    return true;
   }
 
   /** Forget the ``count`` images of ``key`` at ``step`` in run ``run`` (logged anew). */

@@ -15,11 +15,15 @@ export class StepIndex {
   runs: RunInfo[] = [];
   readonly entries = new Map<number, Entry>();
 
+  /** `shows(key)`: whether the view draws that key (it keeps no other key's steps). */
+  constructor(private readonly shows: (key: string) => boolean = () => true) {}
+
   /** Everything anew from a snapshot. */
   rebuild(snap: GallerySnapshot): void {
     this.runs = snap.runs;
     this.entries.clear();
     for (const s of snap.series) {
+      if (!this.shows(s.key)) continue;
       const e: Entry = { id: s.id, run: s.run, key: s.key, steps: [], counts: [] };
       decode(s.data, e, 0);
       this.entries.set(e.id, e);
@@ -30,6 +34,7 @@ export class StepIndex {
    * position ``from`` on are about to be replaced. */
   apply(delta: GalleryDelta, buffers: DataView[], replaced: (e: Entry, from: number) => void): void {
     delta.upd.forEach((u, i) => {
+      if (!this.shows(u.key)) return;
       let e = this.entries.get(u.id);
       if (!e) {
         e = { id: u.id, run: u.run, key: u.key, steps: [], counts: [] };

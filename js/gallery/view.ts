@@ -2,11 +2,14 @@
 // The snapshot trait and deltas carry only the step index (stepindex.ts); the pixels of
 // the page shown are asked for and kept by fetcher.ts; what a page shows is layout.ts,
 // the same rule as the static picture's. Captions, keys and run names are text, never HTML.
+// Mounted with `options.keys` (the run panel: a view per key) it shows only those keys, and
+// its key, step and page are its own (not the model's traits, which the other views share).
+// Thumbnails shrink to fit the element's width.
 import type { AnyModel, Host } from "@anywidget/types";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
-import type { View } from "../lib/view";
+import { drawsKey, type View, type ViewOptions } from "../lib/view";
 import { GalleryBar } from "./bar";
 import { isToPage } from "./contract";
 import type { Choices, GalleryDelta, GalleryLayout, GalleryModel, GallerySnapshot, RunPlace } from "./contract";
@@ -26,16 +29,15 @@ export class GalleryView implements View {
   private readonly root: HTMLDivElement;
   private readonly body: HTMLDivElement;
   private readonly bar: GalleryBar;
-  private readonly index = new StepIndex();
+  private readonly index: StepIndex;
+  /** A keyed view's own key, step and page (undefined: the model's traits). */
+  private readonly own?: Pick<Choices, "key" | "step" | "page">;
   private readonly images: ImageFetcher;
   private readonly channel: LiveChannel<GallerySnapshot, GalleryDelta>;
   private readonly lastShown = new Map<string, number>(); // run|key -> the step whose page was drawn whole
   private readonly stats = { draws: 0 };
   private readonly onMsg = (msg: unknown, buffers: DataView[]) => {
-    if (isToPage(msg) && msg.type === "images") {
-      this.images.receive(msg, buffers ?? []);
-      this.draw();
-    }
+    if (isToPage(msg) && msg.type === "images" && this.images.receive(msg, buffers ?? [])) this.draw();
   };
   private readonly onChoice = () => this.schedule();
   private scheduled = false;
@@ -45,19 +47,30 @@ export class GalleryView implements View {
     el: HTMLElement,
     private readonly model: AnyModel<GalleryModel>,
     _host?: Host,
+    options?: ViewOptions,
   ) {
     this.root = widgetRoot(el, "gallery", CSS);
-    this.bar = new GalleryBar(this.root, {
-      key: (key) => this.choose(() => this.model.set("key", key), true),
-      step: (step) => this.choose(() => this.model.set("step", step), true),
-      size: (size) => this.choose(() => this.model.set("size", size)),
-      columns: (columns) => this.choose(() => this.model.set("columns", columns)),
-      turn: (by) => {
-        const { page, pages } = this.layout();
-        this.choose(() => this.model.set("page", Math.min(pages - 1, Math.max(0, page + by))));
+    this.index = new StepIndex(drawsKey(options));
+    if (options?.keys) this.own = { key: options.keys[0] ?? "", step: -1, page: 0 };
+    const own = this.own;
+    this.bar = new GalleryBar(
+      this.root,
+      {
+        key: (key) => (own ? this.mine({ key, page: 0 }) : this.choose(() => this.model.set("key", key), true)),
+        step: (step) =>
+          own ? this.mine({ step, page: 0 }) : this.choose(() => this.model.set("step", step), true),
+        size: (size) => this.choose(() => this.model.set("size", size)),
+        columns: (columns) => this.choose(() => this.model.set("columns", columns)),
+        turn: (by) => {
+          const { page, pages } = this.layout();
+          const to = Math.min(pages - 1, Math.max(0, page + by));
+          if (own) this.mine({ page: to });
+          else this.choose(() => this.model.set("page", to));
+        },
+        runs: (shown) => this.choose(() => this.model.set("shown_runs", shown)),
       },
-      runs: (shown) => this.choose(() => this.model.set("shown_runs", shown)),
-    });
+      options?.keys?.length !== 1,
+    );
     this.body = h("div", "wbnb-body", undefined, this.root);
     this.images = new ImageFetcher((request) => this.model.send(request));
     model.on("msg:custom", this.onMsg);
@@ -106,7 +119,14 @@ export class GalleryView implements View {
       columns: m.get("columns"),
       size: m.get("size"),
       shown_runs: m.get("shown_runs"),
+      ...this.own,
     };
+  }
+
+  /** A keyed view's own choice: kept here, drawn now. */
+  private mine(change: Partial<Pick<Choices, "key" | "step" | "page">>): void {
+    if (this.own) Object.assign(this.own, change);
+    this.schedule();
   }
 
   /** What the page shows now (``change``: with other choices). */
@@ -143,7 +163,7 @@ export class GalleryView implements View {
     if (this.destroyed) return;
     this.stats.draws++;
     const page = this.layout();
-    this.bar.draw(page, this.index.runs, this.model.get("shown_runs"), this.model.get("step") < 0);
+    this.bar.draw(page, this.index.runs, this.model.get("shown_runs"), this.choices().step < 0);
     this.body.replaceChildren();
     if (!page.key) {
       h("div", "wbnb-empty", "No images logged yet.", this.body);
@@ -176,7 +196,8 @@ export class GalleryView implements View {
       this.lastShown.set(`${run}|${key}`, step);
     }
     const grid = h("div", "wbnb-grid", undefined, block);
-    grid.style.gridTemplateColumns = `repeat(${page.columns}, ${page.size}px)`;
+    // `columns` thumbnails `size` px wide, narrower where the element is (never wider).
+    grid.style.gridTemplateColumns = `repeat(${page.columns}, minmax(0, ${page.size}px))`;
     if (shownStep !== step) grid.classList.add("wbnb-stale");
     for (let i = start; i < shownStop; i++) {
       const fig = h("figure", "wbnb-figure", undefined, grid);

@@ -342,3 +342,74 @@ def test_the_step_index_is_thinned_for_long_runs() -> None:
     assert all(b - a == 12 for a, b in zip(shown[:-1], shown[1:-1]))  # evenly spaced, then the last
     assert page == snap.ravel().tolist()  # deltas leave the page with exactly the snapshot
     assert index.images(0, "img", 3 * 7) == rec  # every step is still there to fetch
+
+
+def _captions(h: Harness) -> list[list[str]]:
+    """Per Gallery view on the page, its captions."""
+    return h.page.evaluate(
+        "() => [...document.querySelectorAll('.wbnb-gallery')].map(g => [...g.querySelectorAll('figcaption')]"
+        ".map(c => c.textContent))"
+    )
+
+
+def test_views_mounted_with_keys_show_theirs_with_their_own_step(store_dir: Any, harness: Harness) -> None:
+    """The run panel mounts a view per key over one model (ViewOptions.keys): each shows its
+    key (no key picker), takes only the images it asked for, has its own step slider, and
+    both follow the model's deltas."""
+    import wbnb
+
+    def log(steps: range) -> None:
+        for s in steps:
+            img = {k: [wbnb.Image(np.full((8, 8, 3), s * 40, dtype=np.uint8), caption=f"{k}{s}")] for k in "ab"}
+            run.log(img, step=s)
+
+    run = wbnb.init(project="p", name="keyed")
+    log(range(3))
+    w = _gallery(run)
+    comm = record(w)
+    harness.mount(w, "gallery", keys=["a"])
+    harness.mount(w, "gallery", keys=["b"])
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 2")
+    assert harness.page.locator(".wbnb-key").evaluate_all("ks => ks.map(k => k.offsetParent === null)") == [True] * 2
+    assert _pump(harness, w, comm) == 2  # a request per view, each answered to it alone
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 2")
+    assert _captions(harness) == [["a2"], ["b2"]]
+    received = "() => [...document.querySelectorAll('.wbnb-gallery')].map(g => g.__wbnb.images.stats.received)"
+    assert harness.page.evaluate(received) == [1, 1]
+    # the first view's slider back to step 0: the other view, and the model's step, stay
+    harness.page.locator(".wbnb-step-slider").first.fill("0")
+    assert _pump(harness, w, comm) == 1
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-gallery figcaption').textContent === 'a0'")
+    assert _captions(harness) == [["a0"], ["b2"]]
+    assert harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].get('step')") == -1
+    log(range(3, 4))
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function(
+        "() => document.querySelectorAll('.wbnb-gallery .wbnb-run-title')[1].textContent.includes('step 3 loading')"
+    )
+    assert _pump(harness, w, comm) == 1  # the second view follows the newest step
+    harness.page.wait_for_function(
+        "() => document.querySelectorAll('.wbnb-gallery figcaption')[1].textContent === 'b3'"
+    )
+    assert _captions(harness) == [["a0"], ["b3"]]
+    labels = harness.page.locator(".wbnb-step-label").all_inner_texts()
+    assert labels[0].endswith("1/4") and labels[1].endswith("4/4")
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_thumbnails_shrink_to_a_narrow_element(store_dir: Any, harness: Harness) -> None:
+    run = _finished_runs({"narrow": range(0, 2)}, per_step=4)[0]
+    w = _gallery(run, columns=4, size=160)
+    comm = _mount(harness, w)
+    _pump(harness, w, comm)
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 4")
+    widths = "() => [...document.querySelectorAll('.wbnb-gallery figure')].map(f => f.getBoundingClientRect().width)"
+    assert all(abs(x - 160) < 1 for x in harness.page.evaluate(widths))
+    harness.page.evaluate("() => { document.body.style.width = '400px'; }")
+    grid = harness.page.evaluate(
+        "() => document.querySelector('.wbnb-gallery .wbnb-grid').getBoundingClientRect().right"
+    )
+    assert grid <= 8 + 400 + 1  # four columns still, inside the element
+    assert all(60 < x < 100 for x in harness.page.evaluate(widths))
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
