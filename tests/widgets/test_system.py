@@ -92,3 +92,29 @@ def test_draws_sections_in_the_browser(store_dir: Any, harness: Harness) -> None
     assert sections == ["CPU", "Disk", "GPU", "Memory", "Network"]
     harness.screenshot("system-panel")
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_views_of_one_system_model_mounted_with_keys(store_dir: Any, harness: Harness) -> None:
+    """The run panel mounts a Curves view per system key over one System model: each draws
+    its key alone, without section heads, and both take the model's new samples."""
+    import wbnb
+    from wbnb.widgets import System
+
+    run = wbnb.init(project="p", name="sys")
+    _samples(run, 20)
+    w = System(run, min_interval=3600)
+    comm = record(w)
+    cpu, memory = "CPU/cpu_percent", "Memory/memory_percent"
+    assert {cpu, memory} <= set(w.metric_keys)
+    harness.mount(w, "curves", keys=[cpu])
+    harness.mount(w, "curves", keys=[memory])
+    drawn = """() => [...document.querySelectorAll('.wbnb-curves')].map(el => [...el.__wbnb.charts].map(
+        ([k, c]) => [k, c.view ? c.view.data('points').length : -1]))"""
+    harness.page.wait_for_function(f'() => JSON.stringify(({drawn})()) === \'[[["{cpu}",20]],[["{memory}",20]]]\'')
+    assert harness.page.locator(".wbnb-section").count() == 0
+    _samples(run, 10, start=20)
+    w._feed.tick()
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function(f'() => JSON.stringify(({drawn})()) === \'[[["{cpu}",30]],[["{memory}",30]]]\'')
+    run.finish()
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
