@@ -18,7 +18,7 @@ export abstract class Cell {
   requested = false;
   protected url = "";
 
-  constructor(readonly item: MediaItem, readonly kindClass: string) {
+  constructor(kindClass: string) {
     this.root = h("figure", `wbnb-cell ${kindClass}`);
   }
 
@@ -50,7 +50,7 @@ export abstract class Cell {
   /** The file as a Blob URL of this cell's (the one before is revoked). */
   protected blob(got: Got): string {
     this.revoke();
-    this.url = URL.createObjectURL(new Blob([got.bytes], { type: got.mime }));
+    this.url = URL.createObjectURL(new Blob([got.bytes], { type: got.item.mime }));
     return this.url;
   }
 
@@ -59,9 +59,9 @@ export abstract class Cell {
   }
 
   /** Caption and the line under the player. */
-  protected foot(): void {
-    if (this.item.caption !== null) h("figcaption", undefined, this.item.caption, this.root);
-    h("div", "wbnb-about", this.item.about, this.root);
+  protected foot(item: MediaItem): void {
+    if (item.caption !== null) h("figcaption", undefined, item.caption, this.root);
+    h("div", "wbnb-about", item.about, this.root);
   }
 
   private revoke(): void {
@@ -77,15 +77,15 @@ export class AudioCell extends Cell {
   private peaks: Float64Array | null = null;
   private peakColumns = 0;
 
-  constructor(item: MediaItem) {
-    super(item, "wbnb-audio");
+  constructor(readonly item: MediaItem) {
+    super("wbnb-audio");
     this.canvas = h("canvas", "wbnb-wave", undefined, this.root);
     this.canvas.style.height = `${WAVE_H}px`;
     if (item.format !== "wav") this.status(`no waveform (${item.format})`);
     this.audio = h("audio", undefined, undefined, this.root);
     this.audio.controls = true;
     this.audio.preload = "metadata";
-    this.foot();
+    this.foot(item);
   }
 
   columns(): number {
@@ -113,8 +113,8 @@ export class AudioCell extends Cell {
 export class VideoCell extends Cell {
   readonly player: HTMLVideoElement | HTMLImageElement;
 
-  constructor(item: MediaItem) {
-    super(item, "wbnb-video");
+  constructor(readonly item: MediaItem) {
+    super("wbnb-video");
     if (item.format === "gif") {
       const img = h("img", undefined, undefined, this.root);
       img.alt = item.caption ?? "";
@@ -127,7 +127,7 @@ export class VideoCell extends Cell {
       this.player = video;
     }
     this.status("loading when shown…");
-    this.foot();
+    this.foot(item);
   }
 
   protected show(got: Got): void {
@@ -141,8 +141,8 @@ export class HtmlCell extends Cell {
   readonly frame: HTMLIFrameElement;
   private readonly box: HTMLDivElement;
 
-  constructor(item: MediaItem, height: number) {
-    super(item, "wbnb-html");
+  constructor(readonly item: MediaItem, height: number) {
+    super("wbnb-html");
     const head = h("div", "wbnb-html-head", "HTML (sandboxed)", this.root);
     const taller = h("button", "wbnb-taller", "taller", head);
     this.box = h("div", "wbnb-frame", undefined, this.root);
@@ -161,6 +161,22 @@ export class HtmlCell extends Cell {
   protected show(got: Got): void {
     this.frame.srcdoc = new TextDecoder().decode(got.bytes);
   }
+}
+
+/** A medium of a step the snapshot does not describe (an old one): what it is comes with
+ * its file, and the view puts the right cell in its place. */
+export class PendingCell extends Cell {
+  constructor() {
+    super("wbnb-pending");
+    this.status("loading when shown…");
+  }
+
+  /** Ask for a waveform as wide as the cell, in case it is a WAV. */
+  columns(): number {
+    return Math.max(1, Math.round(this.root.clientWidth || 240));
+  }
+
+  protected show(): void {}
 }
 
 /** The cell of ``item`` (html frames ``htmlHeight`` px tall). */

@@ -6,6 +6,8 @@ export const KINDS = ["audio", "video", "html"] as const;
 
 export const MAX_COLUMNS = 4096;
 
+export const DESCRIBED = 100;
+
 /** One logged audio, video or html record, as the page draws its cell. */
 export interface MediaItem {
   kind: "audio" | "video" | "html";
@@ -15,12 +17,17 @@ export interface MediaItem {
   about: string;
 }
 
-/** One (run, key) in the snapshot: every step it logged media at, and those media. */
+/**
+ * One (run, key) in the snapshot: every step it logged media at, how many at each, and
+ * the media of its newest ``DESCRIBED`` steps (the page learns an older step's from the
+ * replies with its files: a long run's snapshot stays small).
+ */
 export interface MediaSeries {
   id: number;
   run: number;
   key: string;
   steps: number[];
+  counts: number[];
   items: MediaItem[][];
 }
 
@@ -77,7 +84,7 @@ export interface MediaFile {
   id: number;
   step: number;
   index: number;
-  mime: string;
+  item: MediaItem;
   peaks: number;
 }
 

@@ -2,12 +2,13 @@
 // visible (or is played) asks for its file once; requests made in one task go as one
 // FetchRequest, and the MediaReply carries two buffers per file (bytes, waveform).
 import { bytesOf, float64s } from "../lib/anywidget";
-import type { FetchItem, FetchRequest, MediaReply } from "./contract";
+import type { FetchItem, FetchRequest, MediaItem, MediaReply } from "./contract";
 
 /** A file as a cell gets it. */
 export interface Got {
   bytes: Uint8Array<ArrayBuffer>;
-  mime: string;
+  /** What its cell says (kind, mime, caption...). */
+  item: MediaItem;
   /** The waveform: ``columns`` minima, then as many maxima (null: none). */
   peaks: Float64Array | null;
   columns: number;
@@ -44,7 +45,7 @@ export class MediaFetcher {
       const w = this.waiting.get(id);
       this.waiting.delete(id);
       const peaks = it.peaks > 0 ? float64s(buffers[2 * i + 1]) : null;
-      w?.deliver({ bytes: bytesOf(buffers[2 * i]), mime: it.mime, peaks, columns: it.peaks });
+      w?.deliver({ bytes: bytesOf(buffers[2 * i]), item: it.item, peaks, columns: it.peaks });
     });
     for (const id of this.requests.get(reply.req) ?? []) {
       const w = this.waiting.get(id);

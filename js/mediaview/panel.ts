@@ -12,6 +12,8 @@ export interface Series {
   run: number;
   key: string;
   steps: number[];
+  counts: number[];
+  /** Per step; empty for an old step the snapshot did not describe (its cells learn it). */
   items: MediaItem[][];
 }
 
@@ -63,7 +65,8 @@ export class KeyPanel {
       const shown = stepShown(s.steps, chosen);
       b.note.textContent = shown.note;
       const step = shown.step;
-      const cells = step === null ? [] : (s.items[s.steps.indexOf(step)] ?? []).map((_, j) => cellFor(s, step, j));
+      const count = step === null ? 0 : (s.counts[s.steps.indexOf(step)] ?? 0);
+      const cells = Array.from({ length: count }, (_, j) => cellFor(s, step ?? 0, j));
       const sig = cells.map((c) => c.root.dataset.cell).join(",");
       if (sig !== b.shown) {
         b.items.replaceChildren(...cells.map((c) => c.root));

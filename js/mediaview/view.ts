@@ -9,10 +9,10 @@ import { h } from "../lib/dom";
 import { LiveChannel } from "../lib/protocol";
 import { widgetRoot } from "../lib/style";
 import type { View, ViewOptions } from "../lib/view";
-import { type Cell, cellOf } from "./cells";
+import { type Cell, cellOf, PendingCell } from "./cells";
 import { isToPage } from "./contract";
-import type { MediaDelta, MediaSnapshot, MediaViewModel } from "./contract";
-import { MediaFetcher } from "./fetcher";
+import type { MediaDelta, MediaItem, MediaSnapshot, MediaViewModel } from "./contract";
+import { type Got, MediaFetcher } from "./fetcher";
 import { KeyPanel, type Series } from "./panel";
 import { CSS } from "./style";
 
@@ -86,7 +86,10 @@ export class MediaView implements View {
   private rebuild(snap: MediaSnapshot): void {
     this.runs = snap.runs;
     this.series.clear();
-    for (const s of snap.series) this.series.set(s.id, { ...s, steps: [...s.steps], items: [...s.items] });
+    for (const s of snap.series) {
+      const items = s.items.map((its, i) => (its.length ? its : (this.series.get(s.id)?.items[i] ?? [])));
+      this.series.set(s.id, { ...s, steps: [...s.steps], counts: [...s.counts], items });
+    }
     // a file the store could not read yet (a video still being encoded) is asked for again
     for (const { cell } of this.cells.values()) {
       if (!cell.requested) (this.seen.unobserve(cell.root), this.seen.observe(cell.root));
@@ -97,11 +100,11 @@ export class MediaView implements View {
   private apply(delta: MediaDelta): void {
     for (const u of delta.upd) {
       let s = this.series.get(u.id);
-      if (!s) this.series.set(u.id, (s = { id: u.id, run: u.run, key: u.key, steps: [], items: [] }));
+      if (!s) this.series.set(u.id, (s = { id: u.id, run: u.run, key: u.key, steps: [], counts: [], items: [] }));
       let i = s.steps.findIndex((x) => x >= u.step);
       if (i < 0) i = s.steps.length;
-      if (s.steps[i] === u.step) s.items[i] = u.items;
-      else (s.steps.splice(i, 0, u.step), s.items.splice(i, 0, u.items));
+      if (s.steps[i] === u.step) (s.items[i] = u.items), (s.counts[i] = u.items.length);
+      else (s.steps.splice(i, 0, u.step), s.counts.splice(i, 0, u.items.length), s.items.splice(i, 0, u.items));
       for (const [k, c] of this.cells) if (k.startsWith(`${u.id}|${u.step}|`)) this.drop(k, c.cell);
     }
   }
@@ -157,26 +160,52 @@ export class MediaView implements View {
   }
 
   /** The cell of medium ``index`` of series ``s`` at ``step``: kept while it shows the
-   * same medium, made anew otherwise; it asks for its file once visible or played. */
+   * same medium, made anew otherwise (a placeholder when the page does not know the medium
+   * yet); it asks for its file once visible or played. */
   private cellFor(k: string, s: Series, step: number, index: number): Cell {
-    const item = s.items[s.steps.indexOf(step)][index];
-    const sig = `${JSON.stringify(item)}|${this.model.get("html_height")}`;
+    const item = s.items[s.steps.indexOf(step)]?.[index];
+    const sig = this.sig(item);
     const have = this.cells.get(k);
     if (have?.item === sig) return have.cell;
     if (have) this.drop(k, have.cell);
-    const cell = cellOf(item, this.model.get("html_height"));
+    const cell = item ? cellOf(item, this.model.get("html_height")) : new PendingCell();
+    cell.root.addEventListener("pointerdown", () => this.want(k, s, step, index, cell)); // played before it was seen
+    this.keep(k, cell, sig, s, step, index);
+    return cell;
+  }
+
+  /** What a cell is drawn from: a redraw with another keeps nothing of it. */
+  private sig(item: MediaItem | undefined): string {
+    return `${JSON.stringify(item ?? null)}|${this.model.get("html_height")}`;
+  }
+
+  /** Ask for a cell's file, once until it comes. */
+  private want(k: string, s: Series, step: number, index: number, cell: Cell): void {
+    if (cell.requested) return;
+    cell.requested = true;
+    const item = { id: s.id, step, index, columns: cell.columns() };
+    this.fetcher.want(item, (got) => this.arrived(k, s, step, index, cell, got));
+  }
+
+  /** A file came: its cell shows it; a placeholder gives way to the medium's own cell. */
+  private arrived(k: string, s: Series, step: number, index: number, cell: Cell, got: Got): void {
+    if (!(cell instanceof PendingCell) || this.cells.get(k)?.cell !== cell) return cell.load(got);
+    const at = s.steps.indexOf(step);
+    if (at >= 0) (s.items[at] = [...(s.items[at] ?? [])])[index] = got.item; // known from now on
+    const real = cellOf(got.item, this.model.get("html_height"));
+    real.requested = true;
+    cell.root.replaceWith(real.root);
+    this.drop(k, cell);
+    this.keep(k, real, this.sig(got.item), s, step, index);
+    real.load(got);
+  }
+
+  private keep(k: string, cell: Cell, sig: string, s: Series, step: number, index: number): void {
     cell.root.dataset.cell = k;
-    const want = () => {
-      if (cell.requested) return;
-      cell.requested = true;
-      this.fetcher.want({ id: s.id, step, index, columns: cell.columns() }, (got) => cell.load(got));
-    };
-    cell.root.addEventListener("pointerdown", want); // played before it was seen
     this.cells.set(k, { cell, item: sig });
-    this.byRoot.set(cell.root, { cell, want });
+    this.byRoot.set(cell.root, { cell, want: () => this.want(k, s, step, index, cell) });
     this.seen.observe(cell.root);
     this.sized.observe(cell.root);
-    return cell;
   }
 
   private drop(k: string, cell: Cell): void {

@@ -109,6 +109,39 @@ def test_audio_gets_a_playable_blob_once_visible_and_its_waveform_is_drawn(store
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 
+def test_an_old_step_the_snapshot_does_not_describe_comes_with_its_file(
+    store_dir: Any, harness: Harness, monkeypatch: Any
+) -> None:
+    import wbnb
+    from wbnb.widgets.mediaview import model
+
+    monkeypatch.setattr(model, "DESCRIBED", 1)
+    run = wbnb.init(project="p", name="long")
+    run.log({"page": wbnb.Html("<p>old page</p>")}, step=0)
+    run.log({"page": wbnb.Audio(_sine(0.5), sample_rate=8000, caption="newest")}, step=1)
+    run.finish()
+    w = _view(run)
+    comm = _mount(harness, w)
+    page = harness.page
+    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
+    _pump(harness, w, comm)
+    page.locator(".wbnb-step-slider").fill("0")
+    page.wait_for_selector(".wbnb-mediaview .wbnb-pending")  # kind unknown until its file comes
+    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
+    assert _pump(harness, w, comm) == 1
+    frame = page.locator(".wbnb-mediaview iframe")
+    frame.wait_for()
+    assert frame.get_attribute("sandbox") == "allow-scripts" and "old page" in (frame.get_attribute("srcdoc") or "")
+    assert page.locator(".wbnb-mediaview .wbnb-pending").count() == 0
+    # back to the newest and again to the old one: drawn at once now that the page knows it
+    page.locator(".wbnb-step-slider").fill("1")
+    page.wait_for_selector(".wbnb-mediaview audio")
+    page.locator(".wbnb-step-slider").fill("0")
+    page.wait_for_selector(".wbnb-mediaview .wbnb-html")
+    assert page.locator(".wbnb-mediaview .wbnb-pending").count() == 0
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
 def test_video_bytes_travel_only_once_the_cell_is_visible(store_dir: Any, harness: Harness) -> None:
     import wbnb
 

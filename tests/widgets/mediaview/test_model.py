@@ -92,6 +92,7 @@ def test_the_index_lists_each_key_step_and_medium_without_bytes(store_dir: Any, 
         {"kind": "html", "format": "html", "mime": "text/html", "caption": None, "about": "html"}
     ]
     assert series["voice"]["items"][0][0]["mime"] == "audio/mpeg"
+    assert series["rollout"]["counts"] == [2, 2, 2] and series["voice"]["counts"] == [1]
     assert "data" not in json.dumps(w._snapshot)  # no file bytes in the trait: a few hundred bytes a medium
     assert len(json.dumps(w._snapshot)) < 3000
 
@@ -116,7 +117,7 @@ def test_answers_carry_the_files_and_a_wav_waveform(store_dir: Any, tmp_path: Pa
         }
     )
     assert reply["req"] == 9 and reply["type"] == "media"
-    assert [(i["id"], i["step"], i["index"], i["mime"], i["peaks"]) for i in reply["items"]] == [
+    assert [(i["id"], i["step"], i["index"], i["item"]["mime"], i["peaks"]) for i in reply["items"]] == [
         (ids["sound"], 2, 0, "audio/wav", 50),
         (ids["rollout"], 1, 1, "video/mp4", 0),
         (ids["report"], 0, 0, "text/html", 0),
@@ -133,7 +134,24 @@ def test_answers_carry_the_files_and_a_wav_waveform(store_dir: Any, tmp_path: Pa
     comm = record(w)
     w._on_request(w, {"type": "fetch", "req": 1, "items": [{"id": ids["rollout"], "step": 0, "index": 0}]}, [])
     ((data, bufs),) = comm.take()
-    assert data["content"]["items"][0]["mime"] == "image/gif" and bufs[0][:6] == b"GIF89a" and bufs[1] == b""
+    assert data["content"]["items"][0]["item"]["caption"] == XSS and bufs[0][:6] == b"GIF89a" and bufs[1] == b""
+
+
+def test_the_snapshot_describes_only_the_newest_steps(store_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wbnb
+    from wbnb.widgets.mediaview import model
+
+    monkeypatch.setattr(model, "DESCRIBED", 2)
+    run = wbnb.init(project="p", name="long")
+    for step in range(5):
+        run.log({"sound": wbnb.Audio(_sine(0.05), sample_rate=8000, caption=f"s{step}")}, step=step)
+    run.finish()
+    w = _view(run, live=False)
+    (series,) = w._snapshot["series"]
+    assert series["steps"] == [0, 1, 2, 3, 4] and series["counts"] == [1] * 5
+    assert [[i["caption"] for i in items] for items in series["items"]] == [[], [], [], ["s3"], ["s4"]]
+    reply, _ = w.index.answer({"type": "fetch", "req": 1, "items": [{"id": series["id"], "step": 0, "index": 0}]})
+    assert reply["items"][0]["item"]["caption"] == "s0"  # an old step's medium is described by its reply
 
 
 def test_a_big_request_stops_short_and_the_first_file_always_goes(

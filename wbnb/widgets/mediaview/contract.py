@@ -18,6 +18,7 @@ from ..contract import Delta, RunInfo, Snapshot
 
 KINDS = ("audio", "video", "html")  # the record ``_type``s a MediaView draws
 MAX_COLUMNS = 4096  # pixel columns of a waveform, at most, whatever the page asks
+DESCRIBED = 100  # steps per (run, key) whose media the snapshot describes: the newest
 
 
 class MediaItem(TypedDict):
@@ -31,13 +32,16 @@ class MediaItem(TypedDict):
 
 
 class MediaSeries(TypedDict):
-    """One (run, key) in the snapshot: every step it logged media at, and those media."""
+    """One (run, key) in the snapshot: every step it logged media at, how many at each, and
+    the media of its newest ``DESCRIBED`` steps (the page learns an older step's from the
+    replies with its files: a long run's snapshot stays small)."""
 
     id: int
     run: int  # position in the snapshot's ``runs``
     key: str
     steps: list[int]  # ascending
-    items: list[list[MediaItem]]  # per step
+    counts: list[int]  # media per step
+    items: list[list[MediaItem]]  # per step; [] for a step before the newest DESCRIBED
 
 
 class MediaState(TypedDict):
@@ -97,7 +101,7 @@ class MediaFile(TypedDict):
     id: int
     step: int
     index: int
-    mime: str
+    item: MediaItem  # what its cell says (the snapshot may not describe an old step)
     # pixel columns of the waveform: float64 minima of each column, then its maxima, in -1..1;
     # 0 when there is none (not a WAV that the standard library reads)
     peaks: int

@@ -18,7 +18,17 @@ import numpy as np
 from ..keys import key_patterns
 from ..media import logged_media
 from ..runs import RunRef
-from .contract import KINDS, FetchRequest, MediaChange, MediaFile, MediaItem, MediaReply, MediaSeries, MediaState
+from .contract import (
+    DESCRIBED,
+    KINDS,
+    FetchRequest,
+    MediaChange,
+    MediaFile,
+    MediaItem,
+    MediaReply,
+    MediaSeries,
+    MediaState,
+)
 from .waveform import peaks
 
 MIME = {
@@ -133,14 +143,23 @@ class MediaIndex:
 
     def snapshot(self) -> MediaState:
         self._dirty.clear()
-        series: list[MediaSeries] = [
-            {"id": s.id, "run": s.run, "key": s.key, "steps": list(s.steps), "items": [_items(r) for r in s.records]}
-            for s in self.series.values()
-        ]
+        series: list[MediaSeries] = []
+        for s in self.series.values():
+            old = max(0, len(s.records) - DESCRIBED)
+            series.append(
+                {
+                    "id": s.id,
+                    "run": s.run,
+                    "key": s.key,
+                    "steps": list(s.steps),
+                    "counts": [len(r) for r in s.records],
+                    "items": [[] if i < old else _items(r) for i, r in enumerate(s.records)],
+                }
+            )
         return {"runs": [r.info() for r in self.runs], "series": series}
 
     def size_hint(self) -> int:
-        return sum(200 * sum(map(len, s.records)) for s in self.series.values())
+        return sum(8 * len(s.steps) + 200 * sum(map(len, s.records[-DESCRIBED:])) for s in self.series.values())
 
     # -- what the widget and the picture read ----------------------------------------
 
@@ -193,9 +212,14 @@ class MediaIndex:
                 break  # the page asks again for what is still missing
             total += len(data)
             wave = peaks(data, columns) if columns > 0 and rec.get("_type") == "audio" and data else None
-            mime = MIME.get((str(rec.get("_type")), fmt_of(rec)), "application/octet-stream")
             files.append(
-                {"id": sid, "step": step, "index": index, "mime": mime, "peaks": 0 if wave is None else wave.shape[1]}
+                {
+                    "id": sid,
+                    "step": step,
+                    "index": index,
+                    "item": item_of(rec),
+                    "peaks": 0 if wave is None else wave.shape[1],
+                }
             )
             buffers += [data, b"" if wave is None else np.ascontiguousarray(wave, dtype="<f8").tobytes()]
         return {"type": "media", "req": int(request.get("req") or 0), "items": files}, buffers
