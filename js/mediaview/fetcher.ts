@@ -18,8 +18,6 @@ const ident = (id: number, step: number, index: number) => `${id}|${step}|${inde
 
 /** Requests by file (series id, step, index) and who waits for each. */
 export class MediaFetcher {
-  /** Every item asked for, in order (the tests read it). */
-  readonly asked: FetchItem[] = [];
   private readonly waiting = new Map<string, { item: FetchItem; deliver: (got: Got) => void }>();
   private readonly requests = new Map<number, string[]>(); // request number -> what it asked for
   private queue: FetchItem[] = [];
@@ -60,7 +58,6 @@ export class MediaFetcher {
     if (!this.queue.length) return;
     const items = this.queue;
     this.queue = [];
-    this.asked.push(...items);
     this.requests.set(++this.req, items.map((it) => ident(it.id, it.step, it.index)));
     this.send({ type: "fetch", req: this.req, items });
   }

@@ -22,8 +22,7 @@ const REDRAWN_BY = ["change:steps_shown", "change:html_height"] as const;
 /** One MediaView model drawn into one element (mounted by index.ts, the run panel, or the tests). */
 export class MediaView implements View {
   readonly ready: Promise<void>;
-  readonly fetcher: MediaFetcher;
-  readonly stats = { draws: 0 };
+  private readonly fetcher: MediaFetcher;
   private readonly root: HTMLDivElement;
   private readonly body: HTMLDivElement;
   private readonly channel: LiveChannel<MediaSnapshot, MediaDelta>;
@@ -65,7 +64,6 @@ export class MediaView implements View {
       { rebuild: (snap) => this.rebuild(snap), apply: (delta) => this.apply(delta), commit: this.onChange },
       isDelta,
     );
-    Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
     this.channel.start();
     this.draw();
     this.ready = Promise.resolve();
@@ -120,7 +118,6 @@ export class MediaView implements View {
   private draw(): void {
     this.scheduled = false;
     if (this.destroyed) return;
-    this.stats.draws++;
     const byKey = new Map<string, Series[]>();
     for (const s of this.series.values()) {
       if (this.only && !this.only.has(s.key)) continue;
