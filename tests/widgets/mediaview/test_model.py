@@ -237,6 +237,11 @@ def test_keys_and_runs(store_dir: Any) -> None:
     assert [s["run"] for s in w._snapshot["series"]] == [0, 1]
     assert [r["name"] for r in w._snapshot["runs"]] == ["a", "b"]
     assert w.steps("val/sound", run=1) == [1, 3]
+    w.steps_shown = {"val/sound": 1}  # each run's last by step 1, in the picture as on the page
+    svg = w.to_svg()
+    assert "a · step 1<" in svg and "b · step 1<" in svg
+    w.steps_shown = {"val/sound": 0}
+    assert "b · nothing logged by step 0<" in w.to_svg()
 
 
 CASES = json.loads((ROOT / "tests" / "cases" / "mediaview_steps.json").read_text())
