@@ -1,6 +1,7 @@
 // The images the page has, asks Python for, and waits for. Pixels never sit in traits:
 // the page sends a FetchRequest for what it shows and lacks; the ImagesReply carries one
 // buffer per image, kept here as an object URL until the image is replaced or the view goes.
+import { bytesOf } from "../lib/anywidget";
 import type { FetchItem, FetchRequest, ImagesReply } from "./contract";
 
 /** An image the page has. */
@@ -9,14 +10,6 @@ export interface Img {
   caption: string | null;
   width: number | null;
   height: number | null;
-}
-
-/** A buffer's bytes, copied into an ArrayBuffer of their own (a Blob takes no view of a
- * SharedArrayBuffer; an image missing from the reply is empty). */
-function bytesOf(part: DataView | undefined): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(part?.byteLength ?? 0);
-  if (part) out.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
-  return out;
 }
 
 const ident = (run: number, key: string, step: number, i: number) => `${run}|${step}|${i}|${key}`;

@@ -1,6 +1,6 @@
 // What the components share on top of anywidget's front-end contract (@anywidget/types:
 // AnyModel, Host, initialize / render): resolving a trait that holds another widget, and
-// binary parts of messages or state as float64 values.
+// binary parts of messages or state as float64 values or as bytes of their own.
 import type { AnyModel, Host } from "@anywidget/types";
 
 type Traits = Record<string, any>;
@@ -42,4 +42,12 @@ export function float64s(part: unknown): Float64Array {
   }
   if (offset % 8 !== 0) return new Float64Array(buffer.slice(offset, offset + length));
   return new Float64Array(buffer, offset, Math.floor(length / 8));
+}
+
+/** A binary part's bytes, copied into an ArrayBuffer of their own (a Blob takes no view of a
+ * SharedArrayBuffer; a part missing from a message is empty). */
+export function bytesOf(part: DataView | undefined): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(part?.byteLength ?? 0);
+  if (part) out.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  return out;
 }

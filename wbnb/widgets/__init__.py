@@ -19,6 +19,7 @@ _LAZY = {
     "Curves": ".curves",
     "VegaLoader": ".vegaloader",
     "Gallery": ".gallery",
+    "MediaView": ".mediaview",
     "ConfusionMatrix": ".confusion",
     "Histograms": ".histograms",
     "System": ".system",
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .gallery import Gallery
     from .histograms import Histograms
     from .lineage import LineageGraph
+    from .mediaview import MediaView
     from .panel import RunPanel
     from .sweep import SweepPanel
     from .system import System
@@ -59,6 +61,7 @@ __all__ = [
     "Gallery",
     "Histograms",
     "LineageGraph",
+    "MediaView",
     "RunPanel",
     "RunTable",
     "SweepPanel",

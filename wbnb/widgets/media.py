@@ -1,5 +1,6 @@
-"""The media records (images, confusion matrices, histograms) runs logged, found in raw
-history rows: what the media components (``gallery/``, ``confusion``, ``histograms``) read."""
+"""The media records (images, confusion matrices, histograms, audio, video, html) runs
+logged, found in raw history rows: what the media components (``gallery/``, ``confusion``,
+``histograms``, ``mediaview/``) read."""
 
 from __future__ import annotations
 
@@ -9,20 +10,23 @@ from typing import Any
 from .keys import wanted
 
 
-def media_of(value: Any, kind: str) -> list[dict[str, Any]] | None:
-    """The records of type ``kind`` in a history value (one record or a list), else None."""
+def media_of(value: Any, kind: str | tuple[str, ...]) -> list[dict[str, Any]] | None:
+    """The records of type ``kind`` (or of any of a tuple of types) in a history value
+    (one record or a list), else None."""
+    kinds = (kind,) if isinstance(kind, str) else kind
     if isinstance(value, dict):
-        return [value] if value.get("_type") == kind else None
+        return [value] if value.get("_type") in kinds else None
     if isinstance(value, (list, tuple)) and value:
-        recs = [v for v in value if isinstance(v, dict) and v.get("_type") == kind]
+        recs = [v for v in value if isinstance(v, dict) and v.get("_type") in kinds]
         return recs or None
     return None
 
 
 def logged_media(
-    rows: list[tuple], kind: str, patterns: list[str] | None
+    rows: list[tuple], kind: str | tuple[str, ...], patterns: list[str] | None
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
-    """``(step, key, records)`` of each wanted key's ``kind`` media in raw history rows."""
+    """``(step, key, records)`` of each wanted key's ``kind`` media (one type or a tuple
+    of them) in raw history rows."""
     for keys, step, _ts, _rt, values in rows:
         for key, value in zip(keys, values):
             recs = media_of(value, kind)
