@@ -80,6 +80,7 @@ export class ChartPanel {
     if (this.shown === state) return;
     this.shown = state;
     this.note.textContent = state.note;
+    this.head.style.display = state.title === this.key ? "none" : ""; // the chart's title is the key then
     if (state.kind === "custom") {
       this.drop();
       this.box.replaceChildren(...state.custom.map(customTable));
