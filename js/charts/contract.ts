@@ -42,6 +42,7 @@ export interface ChartState {
   step: number;
   spec: Record<string, unknown>;
   data: Record<string, unknown[]>;
+  codes: Record<string, string[]>;
   note: string;
   legend: LegendItem[];
   custom: CustomTable[];

@@ -10,14 +10,19 @@ const ACTIONS = { export: { png: true, svg: true }, source: false, compiled: fal
 
 type Row = Record<string, unknown>;
 
-/** The rows of a chart's ``data`` columns. */
-export function rows(data: Record<string, unknown[]>): Row[] {
+/** The rows of a chart's ``data`` columns, the coded ones' texts put back. */
+export function rows(state: ChartState): Row[] {
+  const data = state.data;
   const names = Object.keys(data);
   const n = names.length ? Math.max(...names.map((k) => data[k].length)) : 0;
   const out: Row[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const row: Row = {};
-    for (const k of names) row[k] = data[k][i];
+    for (const k of names) {
+      const texts = state.codes[k];
+      const v = data[k][i];
+      row[k] = texts && typeof v === "number" ? texts[v] : v;
+    }
     out[i] = row;
   }
   return out;
@@ -89,7 +94,7 @@ export class ChartPanel {
     const vegaLite: VegaLite = await bundle.lite();
     if (this.shown !== state) return; // a newer one came meanwhile
     const spec = vegaLite.compile(state.spec).spec;
-    for (const d of spec.data ?? []) if (d.name === TABLE) d.values = rows(state.data);
+    for (const d of spec.data ?? []) if (d.name === TABLE) d.values = rows(state);
     if (this.width > 0) spec.width = this.width;
     const holder = h("div");
     const made: EmbedResult = await bundle.embed(holder, spec, {

@@ -62,7 +62,8 @@ class ChartState(TypedDict):
     steps: list[int]  # every step any run logged the key at
     step: int  # the step drawn
     spec: dict[str, Any]  # Vega-Lite reading the dataset TABLE; {} for a custom chart
-    data: dict[str, list[Any]]  # TABLE's columns
+    data: dict[str, list[Any]]  # TABLE's columns; those named in ``codes`` hold indices into it
+    codes: dict[str, list[str]]  # column -> its distinct texts (series labels, run names), sent once each
     note: str  # what was sampled or left out, else ""
     legend: list[LegendItem]
     custom: list[CustomTable]  # a custom chart's tables, one per run; else []

@@ -19,6 +19,28 @@ from .contract import KINDS, ChartReply, ChartsChanges, ChartsRun, ChartsState, 
 from .records import PALETTE, Drawn, Version, draw, kind_of
 from .specs import spec
 
+CODED = ("s", "run")  # the columns of repeated texts
+
+
+def coded(cols: dict[str, list[Any]]) -> tuple[dict[str, list[Any]], dict[str, list[str]]]:
+    """``cols`` with each ``CODED`` column as indices into its distinct texts (a ROC curve's
+    label would otherwise travel once per point)."""
+    data, codes = dict(cols), {}
+    for name in CODED:
+        if name in cols:
+            texts = list(dict.fromkeys(cols[name]))
+            at = {t: i for i, t in enumerate(texts)}
+            data[name], codes[name] = [at[t] for t in cols[name]], texts
+    return data, codes
+
+
+def decoded(state: ChartState) -> dict[str, list[Any]]:
+    """A chart's columns with their texts back (what the page's dataset holds)."""
+    cols = dict(state["data"])
+    for name, texts in state["codes"].items():
+        cols[name] = [texts[i] for i in cols[name]]
+    return cols
+
 
 class Entry:
     """One (run, key): the steps it was logged at and the record of each."""
@@ -104,6 +126,7 @@ class ChartSet:
         d = self.drawn(key, at)
         if d is None:
             return None
+        data, codes = coded(d.cols)
         state: ChartState = {
             "key": key,
             "kind": d.kind,
@@ -111,7 +134,8 @@ class ChartSet:
             "steps": steps,
             "step": at,
             "spec": spec(d),
-            "data": d.cols,
+            "data": data,
+            "codes": codes,
             "note": "; ".join(d.notes),
             "legend": d.legend,
             "custom": d.custom,

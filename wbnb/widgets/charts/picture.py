@@ -7,13 +7,11 @@ a custom chart as its note and first rows. Text goes through ``pictures/svg.py``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..pictures.svg import MUTED, Picture, esc, note, number, place, text
 from .contract import ChartState
-
-if TYPE_CHECKING:
-    from .model import ChartSet
+from .model import ChartSet, decoded
 
 PANEL_W, PLOT_H, LEFT, TOP = 300, 140, 44, 40
 PLOT_W = PANEL_W - LEFT - 12
@@ -53,7 +51,7 @@ def panel(c: ChartState) -> Picture:
     ]
     if c["kind"] == "custom":
         return _custom(c, parts)
-    data = c["data"]
+    data = decoded(c)
     n = len(data.get("y", ()))
     if not n:
         parts.append(text(LEFT, TOP + 20, c["note"] or "nothing to draw", size=11, fill=MUTED, width=PLOT_W))

@@ -3,7 +3,7 @@ the rows one chart draws: ``Drawn``, what ``specs.py`` writes a Vega-Lite spec f
 ``picture.py`` draws.
 
 Every kind becomes rows of the same fields (``x``, ``y``, ``s`` the series' legend label,
-``run`` the run's name, ``i`` the point's order; ``x2`` a histogram bin's end), so a
+``run`` the run's name when there are several, ``i`` the point's order; ``x2`` a histogram bin's end), so a
 user's column names never become Vega field names (a dot or bracket in one would be read
 as a path): they are axis titles. ROC / PR curves carry their AUC / average precision
 (``wbnb/data/plot.py`` keeps it in the record; ``_trapezoid`` computes it for a record
@@ -94,6 +94,8 @@ def draw(key: str, versions: list[Version]) -> Drawn:
         d.custom = [_custom(v) for v in versions]
     else:
         _table_chart(d, versions, several)
+    if not several:  # one run: its name is the legend's, not a column on the wire
+        d.cols.pop("run", None)
     return d
 
 

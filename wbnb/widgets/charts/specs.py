@@ -60,7 +60,9 @@ def _color(d: Drawn, dashes: bool) -> dict[str, Any]:
 
 def _tooltip(d: Drawn, x2: bool = False) -> list[dict[str, Any]]:
     x_type = "nominal" if d.x_nominal else "quantitative"
-    tips = [{"field": "s", "type": "nominal", "title": "series"}, {"field": "run", "type": "nominal", "title": "run"}]
+    tips = [{"field": "s", "type": "nominal", "title": "series"}]
+    if "run" in d.cols:
+        tips.append({"field": "run", "type": "nominal", "title": "run"})
     tips.append({"field": "x", "type": x_type, "title": d.x_title})
     if x2:
         tips.append({"field": "x2", "type": "quantitative", "title": "to"})

@@ -30,7 +30,7 @@ from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..vegaloader import VegaLoader
 from .contract import ChartReply, ChartsSnapshot, FetchChart
-from .model import ChartSet
+from .model import ChartSet, decoded
 from .picture import charts_picture
 
 
@@ -87,14 +87,14 @@ class Charts(LiveWidget):
 
     def data(self, key: str, step: int | None = None) -> Any:
         """The rows ``key``'s chart draws at ``step`` (default the newest) as a pandas
-        DataFrame: ``x``, ``y``, ``s`` (the series' legend label), ``run``, ``i`` (order),
+        DataFrame: ``x``, ``y``, ``s`` (the series' legend label), ``run`` (with several runs), ``i`` (order),
         ``x2`` (a histogram bin's end)."""
         import pandas as pd
 
         state = self.charts.chart(key, step)
         if state is None:
             raise KeyError(f"no chart logged under {key!r}; charts: {self.chart_keys}")
-        return pd.DataFrame(state["data"])
+        return pd.DataFrame(decoded(state))
 
     def chart(self, key: str, step: int | None = None) -> Any:
         """The altair chart drawn for ``key`` at ``step`` (default the newest), its rows
