@@ -123,6 +123,7 @@ export class ChartPanel {
   }
 
   destroy(): void {
+    this.shown = undefined; // an embedding under way finalizes its view when it lands
     this.resize.disconnect();
     this.drop();
     this.root.remove();
