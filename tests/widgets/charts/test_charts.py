@@ -3,6 +3,7 @@ steps, several runs, large tables, custom charts, the altair chart and the pictu
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import numpy as np
@@ -272,6 +273,25 @@ def test_picture_draws_lines_legend_with_auc_and_escapes_text(store_dir: Any) ->
     assert svg.count("<polyline") == 3 and 'stroke-dasharray="4 4"' in svg  # a curve per class, the chance line
     assert svg.count("<rect") > 4  # the bars and bins
     assert "(AUC " in svg and "False positive rate" in svg
+    ET.fromstring(svg)  # well-formed whatever the names hold
+    data, _ = w._repr_mimebundle_()
+    assert data["image/svg+xml"] == svg and data["text/plain"].startswith("wbnb Charts")
+
+
+def test_picture_draws_the_step_the_viewer_chose(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="r")
+    for step in (0, 3):
+        y, p = scores(step, n=50)
+        run.log({"roc": wbnb.plot.roc_curve(y, p, labels=LABELS)}, step=step)
+    run.finish()
+    w = charts(run)
+    assert "step 3 (2/2)" in w._picture().markup()
+    w.steps_shown = {"roc": 0}
+    svg = w._picture().markup()
+    first = w.charts.chart("roc", 0)
+    assert "step 0 (1/2)" in svg and first["legend"][0]["label"] in svg
 
 
 def test_snapshot_carries_each_label_once_and_curves_thinned(store_dir: Any) -> None:
