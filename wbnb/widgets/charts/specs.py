@@ -34,7 +34,7 @@ def spec(d: Drawn, *, width: int = WIDTH, height: int = HEIGHT) -> dict[str, Any
         "title": title,
         "width": width,
         "height": height,
-        "autosize": {"type": "fit", "contains": "padding"},
+        "autosize": {"type": "fit-x", "contains": "padding"},  # the width is the panel's; legends add height
         "data": {"name": TABLE},
         "config": {
             "view": {"stroke": None},
