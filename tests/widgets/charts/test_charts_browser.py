@@ -184,3 +184,26 @@ def test_html_in_title_class_and_run_names_is_text(store_dir: Any, harness: Harn
     harness.settle()
     assert harness.page.evaluate("() => window.__xss") is False
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_a_live_delta_adds_a_step_and_redraws_the_newest(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="r")
+    run.log({"roc": wbnb.plot.roc_curve(*scores(0, n=40), labels=LABELS)}, step=0)
+    w = charts(run)
+    comm = record(w)
+    _mount(harness, w)
+    assert harness.page.locator('.wbnb-panel[data-key="roc"] .wbnb-steps').is_hidden()  # one step: no slider
+    newer = wbnb.plot.roc_curve(*scores(1, n=300), labels=LABELS)
+    run.log({"roc": newer}, step=4)
+    w._feed.tick(final=False)
+    harness.deliver(w, comm.take())
+    n = sum(len(c["x"]) for c in newer.fields["curves"])
+    harness.page.wait_for_function(
+        "(n) => document.querySelector('.wbnb-charts').__wbnb.panels.get('roc').view?.data('table').length === n", arg=n
+    )
+    assert "step 4 (2/2)" in harness.page.locator('.wbnb-panel[data-key="roc"] .wbnb-steps').inner_text()
+    run.finish()
+    w.close()
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]

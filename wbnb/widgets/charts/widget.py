@@ -91,7 +91,8 @@ class Charts(LiveWidget):
         ``x2`` (a histogram bin's end)."""
         import pandas as pd
 
-        state = self.charts.chart(key, step)
+        with self._feed.lock:  # no tick changes the model midway
+            state = self.charts.chart(key, step)
         if state is None:
             raise KeyError(f"no chart logged under {key!r}; charts: {self.chart_keys}")
         return pd.DataFrame(decoded(state))
@@ -100,7 +101,8 @@ class Charts(LiveWidget):
         """The altair chart drawn for ``key`` at ``step`` (default the newest), its rows
         inline (``data``), to display or customise. A ``custom_chart`` whose spec is not a
         wandb preset has none: ``data`` and the record's table are what there is."""
-        state = self.charts.chart(key, step)
+        with self._feed.lock:
+            state = self.charts.chart(key, step)
         if state is None:
             raise KeyError(f"no chart logged under {key!r}; charts: {self.chart_keys}")
         if not state["spec"]:
