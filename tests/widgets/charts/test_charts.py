@@ -139,6 +139,12 @@ def test_a_large_table_is_sampled_and_says_so(store_dir: Any) -> None:
     assert "12,000 rows, 5,000 drawn" in state["note"]
     assert "5,000 drawn" in state["spec"]["title"]["subtitle"]
     assert sum(w.charts.chart("hist")["data"]["y"]) == 12_000  # binned in Python: nothing sampled
+    from wbnb.widgets.charts.picture import PLOT_W, panel
+
+    line = panel(state).body.split('<polyline fill="none"', 1)[1].split("/>", 1)[0]
+    assert len(line.split('points="', 1)[1].split()) <= 2 * (
+        PLOT_W + 1
+    )  # thinned as Curves' lines: extremes per column
 
 
 def test_custom_chart_of_an_unknown_spec_is_a_note_over_its_rows(store_dir: Any) -> None:

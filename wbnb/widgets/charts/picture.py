@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..pictures.svg import MUTED, Picture, esc, note, number, place, text
+import numpy as np
+
+from ..pictures.svg import MUTED, Picture, esc, note, number, place, text, thin_line
 from .contract import ChartState
 from .model import ChartSet, decoded
 
@@ -112,7 +114,10 @@ def panel(c: ChartState) -> Picture:
         else:
             order = rows if c["kind"] in ("roc", "pr") or nominal else sorted(rows, key=lambda i: xs[i])
             dash = f' stroke-dasharray="{" ".join(f"{d:g}" for d in item["dash"])}"' if item["dash"] else ""
-            coords = " ".join(f"{px(xs[i]):.1f},{py(ys[i]):.1f}" for i in order)
+            lx, ly = np.array([px(xs[i]) for i in order]), np.array([py(ys[i]) for i in order])
+            if c["kind"] in ("line", "line_series") and not nominal:  # long lines: each pixel column's extremes
+                lx, ly = thin_line(lx, ly, PLOT_W)
+            coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(lx.tolist(), ly.tolist()))
             parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5"{dash} points="{coords}"/>')
     bottom_y = TOP + PLOT_H
     x_left = labels[0] if nominal else number(x_lo)
