@@ -124,6 +124,17 @@ def test_table_charts_line_scatter_bar_histogram_and_line_series(store_dir: Any)
     assert w.charts.chart("preset")["kind"] == "scatter" and w.charts.chart("preset")["title"] == "preset"
 
 
+def test_a_chart_with_nothing_to_draw_says_so(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="r")
+    run.log({"h": wbnb.plot.histogram(wbnb.Table(columns=["v"], data=[["a"], [None]]), "v")})
+    run.finish()
+    state = charts(run).charts.chart("h")
+    assert state["data"] == {} and "nothing to draw" in state["note"]
+    assert "nothing to draw" in charts(run)._picture().markup()
+
+
 def test_a_large_table_is_sampled_and_says_so(store_dir: Any) -> None:
     import wbnb
     from wbnb.widgets.charts.contract import MAX_ROWS

@@ -94,6 +94,8 @@ def draw(key: str, versions: list[Version]) -> Drawn:
         d.custom = [_custom(v) for v in versions]
     else:
         _table_chart(d, versions, several)
+    if kind != "custom" and not d.cols.get("y"):
+        d.notes.append("nothing to draw: the logged data holds no finite numbers here")
     if not several:  # one run: its name is the legend's, not a column on the wire
         d.cols.pop("run", None)
     return d
