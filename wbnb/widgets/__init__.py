@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 _LAZY = {
     "Curves": ".curves",
+    "Charts": ".charts",
     "VegaLoader": ".vegaloader",
     "Gallery": ".gallery",
     "MediaView": ".mediaview",
@@ -33,6 +34,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactBrowser
+    from .charts import Charts
     from .compare import Compare
     from .confusion import ConfusionMatrix
     from .curves import Curves
@@ -55,6 +57,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ArtifactBrowser",
+    "Charts",
     "Compare",
     "ConfusionMatrix",
     "Curves",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..pictures.svg import MUTED, Picture, clock, esc, number, text
+from ..pictures.svg import MUTED, Picture, clock, esc, number, text, thin_line
 from .contract import UNSECTIONED
 from .downsample import FIELDS, R, S, T, Y
 from .model import section_of
@@ -111,19 +111,6 @@ def _x_field(series: SeriesSet, key: str, x_axis: str) -> tuple[int, str]:
     return FIELDS.index(field), labels[field]
 
 
-def _thin(px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keep the lowest and highest point of each pixel column, in x order (a line drawn
-    from them looks the same as one drawn from every point)."""
-    if len(px) <= 2 * PLOT_W:
-        return px, py
-    col = np.floor(px).astype(np.int64)
-    order = np.lexsort((py, col))  # by column, then by y within it
-    starts = np.r_[0, np.flatnonzero(np.diff(col[order])) + 1]
-    ends = np.r_[starts[1:] - 1, len(order) - 1]
-    keep = np.unique(np.concatenate([order[starts], order[ends]]))  # indices into x-sorted arrays
-    return px[keep], py[keep]
-
-
 def _panel(
     series: SeriesSet,
     key: str,
@@ -163,7 +150,7 @@ def _panel(
                 order = np.argsort(x, kind="stable")
                 px = PAD + (x[order] - x_lo) / x_span * PLOT_W
                 py = PLOT_TOP + PLOT_H - (y[order] - y_lo) / y_span * PLOT_H
-                px, py = _thin(px, py)
+                px, py = thin_line(px, py, PLOT_W)
                 coords = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
                 parts.append(f'<polyline fill="none" stroke="{color}" {style} points="{coords}"/>')
         top, bottom = (10**y_hi, 10**y_lo) if log_y else (y_hi, y_lo)
