@@ -47,11 +47,12 @@ window.wbnbHost = {
    * (src/vs/workbench/contrib/notebook/browser/view/renderers/webviewPreloads.ts: a cell's
    * `div.cell_container` holds one `div.output_container` per output, in output order, each
    * holding the `div.output` a renderer draws in). Each output is drawn in the first mime
-   * type that renders, as VS Code picks (text/html before svg before text, from
-   * extensions/ipynb and vscode-jupyter's output translation): a widget view as vscode-jupyter's
-   * widget renderer mounts it (src/webviews/webview-side/ipywidgets/kernel/index.ts), falling back
-   * to the next type when the view cannot render (a model the kernel has not); HTML as the
-   * built-in renderer does (extensions/notebook-renderers: a div, innerHTML); text as text.
+   * type that renders, in VS Code's order (widget view, then text/html before image/svg+xml,
+   * from extensions/ipynb and vscode-jupyter's output translation; the kinds these tests show):
+   * a widget view as vscode-jupyter's widget renderer mounts it
+   * (src/webviews/webview-side/ipywidgets/kernel/index.ts), falling back to the next type when
+   * the view cannot render (a model the kernel has not); HTML as the built-in renderer does
+   * (extensions/notebook-renderers: a div, innerHTML); anything else as its text/plain.
    * An update_display_data redraws the output holding its display id, in place. Resolves
    * with the cell's text (streams and errors, shown last) once the cell is done. */
   async run(code) {
