@@ -8,9 +8,14 @@ import { h, injectStyle } from "./dom";
 // The output after a rendered view that holds its static picture (wbnb/widgets/pictures/
 // show.py, picture_bundle) is hidden: one thing shows per widget. CSS, not script, so the
 // order in which the two outputs arrive does not matter; a view that failed to render
-// leaves its picture shown. Selectors: JupyterLab / Notebook 7 output areas.
+// leaves its picture shown. One selector per front end's wrapper of one output, each read
+// from its source (docs/notes-nbconvert.md): JupyterLab / Notebook 7 `.jp-OutputArea-child`;
+// classic Notebook 6 `.output_area` (notebook/js/outputarea.js); VS Code `.output_container`
+// (its webview preload's OutputContainer, siblings in a cell's `.cell_container`).
 const SHARED = `
-.jp-OutputArea-child:has(.wbnb-widget) + .jp-OutputArea-child:has(.wbnb-picture) { display: none; }
+.jp-OutputArea-child:has(.wbnb-widget) + .jp-OutputArea-child:has(.wbnb-picture),
+.output_area:has(.wbnb-widget) + .output_area:has(.wbnb-picture),
+.output_container:has(.wbnb-widget) + .output_container:has(.wbnb-picture) { display: none; }
 .wbnb-widget { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
 .wbnb-widget .wbnb-bar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 2px 0 8px; }
 .wbnb-widget .wbnb-bar label { display: inline-flex; gap: 4px; align-items: center; }

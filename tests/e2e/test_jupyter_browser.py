@@ -329,3 +329,41 @@ def test_run_table_sorts_filters_and_hides_columns_in_jupyterlab(server: tuple[s
     rerun_until(page, 4, lambda out: "pictured: ['alpha', 'beta', 'gamma']" in out)
     page.screenshot(path=str(ARTIFACTS / "e2e-lab-run-table.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("app", ["lab", "notebooks"])
+def test_a_saved_notebook_opened_untrusted_shows_its_pictures(server: tuple[str, Path], browser: Any, app: str) -> None:
+    """A notebook file from elsewhere (not signed here: untrusted) shows each widget's picture:
+    JupyterLab renders its HTML sanitised, and the sanitiser keeps an ``<img>``'s data: source."""
+    import nbformat
+
+    from wbnb.widgets.pictures.show import LIVE_NOTE, picture_bundle
+    from wbnb.widgets.pictures.svg import Picture, text
+
+    base, root = server
+    path = root / f"untrusted-{app}.ipynb"
+    write_notebook(path, ["Curves(run)"])
+    nb = nbformat.read(path, as_version=4)
+    view = {"model_id": "0" * 32, "version_major": 2, "version_minor": 1}
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            {"application/vnd.jupyter.widget-view+json": view, "text/plain": f"wbnb Curves ({LIVE_NOTE})"},
+        ),
+        nbformat.v4.new_output("display_data", picture := picture_bundle(Picture(240, 80, text(8, 40, app)).markup())),
+    ]
+    nbformat.write(nb, path)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_notebook(page, base, path.name, app)
+    # This notebook's picture (JupyterLab keeps notebooks opened before as background tabs).
+    src = picture["text/html"].split('src="')[1].split('"')[0]
+    image = page.locator(f'.jp-OutputArea-output .wbnb-picture img[src="{src}"]')
+    image.wait_for(timeout=60_000)
+    wait_for(lambda: image.evaluate("i => i.complete && i.naturalWidth > 0"), 30, "the picture loaded")
+    box = image.bounding_box()
+    assert image.is_visible() and box is not None and box["height"] > 0
+    # Untrusted indeed: the view's output shows its text, no widget renderer was tried.
+    outputs = page.locator(".jp-OutputArea", has=image).locator(".jp-OutputArea-output")
+    assert outputs.first.inner_text().strip() == f"wbnb Curves ({LIVE_NOTE})"
+    page.close()

@@ -2,7 +2,8 @@
 renders ipywidgets with (@vscode/jupyter-ipywidgets8), on requirejs, loading anywidget
 from the kernel environment's nbextension as VS Code does for a local kernel, in Debian's
 Chromium. The page (tests/e2e/vscode/host.js) stands in for VS Code's webview and
-extension host: it talks to a real kernel through a Jupyter server on 127.0.0.1."""
+extension host: it lays each output out in VS Code's output DOM (read from its source,
+see host.js) and talks to a real kernel through a Jupyter server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -174,7 +175,7 @@ def _curve_points(output: Any) -> dict[str, int]:
 
 def _last_output(page: Any) -> Any:
     """The output of the last cell run, fixed (``.last`` would move with the next cell)."""
-    return page.locator(".cell-output").nth(page.locator(".cell-output").count() - 1)
+    return page.locator(".cell_container").nth(page.locator(".cell_container").count() - 1)
 
 
 @pytest.mark.timeout(600)
@@ -258,4 +259,46 @@ def test_gallery_images_travel_as_buffers_under_vscode_widget_manager(vscode: An
         }
         return res; }""")
     assert shown == expected and len(shown) == 2
+    _no_errors(page)
+
+
+@pytest.mark.timeout(600)
+def test_the_picture_output_is_hidden_after_a_live_view_and_shown_without_one_under_vscode(vscode: Any) -> None:
+    """A widget is two outputs, its view then its picture (wbnb/widgets/pictures/show.py); in
+    VS Code's output DOM the shared sheet hides the picture after a rendered view, and only there."""
+    page = vscode
+    _run(
+        page,
+        "import wbnb\n"
+        "run = wbnb.init(project='vsc-picture', settings={'system_interval': 0, 'live_panel': False})\n"
+        "for i in range(20):\n"
+        "    wbnb.log({'loss': 1 / (i + 1)})\n"
+        "from wbnb.widgets import Curves\n"
+        "curves = Curves(run)\n"
+        "display(curves)",
+    )
+    out = _last_output(page)
+    out.locator(".wbnb-curves").wait_for(timeout=60_000)
+    picture = out.locator(".output_container .wbnb-picture")
+    assert picture.count() == 1 and not picture.is_visible()
+    # finish() redraws the picture output in place (its display id); it stays hidden, the view stays.
+    picture.locator("img").evaluate("img => { img.__old = true; }")
+    _run(page, "run.finish()")
+    wait_for(lambda: picture.locator("img").evaluate("img => !img.__old"), 60, "the picture redrawn at finish")
+    assert not picture.is_visible() and out.locator(".wbnb-curves").is_visible()
+    # A view that cannot render (VS Code then shows the output's next mime type, text/plain):
+    # its picture shows, loaded.
+    _run(
+        page,
+        "from wbnb.widgets.pictures.show import picture_bundle\n"
+        "view = {'model_id': 'gone', 'version_major': 2, 'version_minor': 1}\n"
+        "display({'application/vnd.jupyter.widget-view+json': view, 'text/plain': 'wbnb Curves'}, raw=True)\n"
+        "display(picture_bundle(curves.to_svg()), raw=True)",
+    )
+    alone = _last_output(page).locator(".wbnb-picture img")
+    alone.wait_for(timeout=30_000)
+    wait_for(lambda: alone.evaluate("img => img.complete && img.naturalWidth > 0"), 30, "the picture loaded")
+    box = alone.bounding_box()
+    assert alone.is_visible() and box is not None and box["height"] > 0
+    assert [e.split(":")[0] for e in page.evaluate("() => wbnbHost.errors.splice(0)")] == ["cannot render gone"]
     _no_errors(page)

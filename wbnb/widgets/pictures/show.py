@@ -30,6 +30,8 @@ from .svg import Picture
 SVG_MIME = "image/svg+xml"
 # The class of the picture output's wrapper; the live views' shared sheet hides it.
 PICTURE_CLASS = "wbnb-picture"
+# What an output says where only its text shows (a terminal, an untrusted notebook's view).
+LIVE_NOTE = "run the notebook to see it live"
 # Seconds a redraw waits for more reasons to redraw (it re-renders the output's view).
 REDRAW_DELAY = 0.3
 
@@ -88,8 +90,8 @@ class Pictured:
                 stacklevel=3,
             )
             return data, metadata or {}
-        # An untrusted notebook in JupyterLab shows only text/plain: say what is there.
-        text = f"wbnb {type(self).__name__} (trust the notebook to see its picture, or run it to see it live)"
+        # An untrusted notebook in JupyterLab shows this bundle's text/plain, not its SVG.
+        text = f"wbnb {type(self).__name__} (trust the notebook to see its picture, or {LIVE_NOTE})"
         return {**data, "text/plain": text, SVG_MIME: svg}, metadata or {}
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -118,6 +120,8 @@ class Pictured:
         if not data:
             return
         svg = data.pop(SVG_MIME, None)
+        if svg is not None:  # the picture shows below whether trusted or not (sanitised HTML keeps it)
+            data["text/plain"] = f"wbnb {type(self).__name__} ({LIVE_NOTE})"
         display(data, metadata=metadata, raw=True)
         if svg is None:  # no picture: nothing to show beside the view, nor to redraw
             return
@@ -198,5 +202,5 @@ def picture_bundle(svg: str) -> dict[str, str]:
     return {
         "text/html": f'<div class="{PICTURE_CLASS}"><img alt="wbnb picture" src="{src}"></div>',
         SVG_MIME: svg,
-        "text/plain": "wbnb picture (run the notebook to see it live)",
+        "text/plain": f"wbnb picture ({LIVE_NOTE})",
     }
