@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import wbnb
-from wbnb.widgets import ConfusionMatrix, Curves, Gallery, Histograms, RunPanel, RunTable
+from wbnb.widgets import Charts, ConfusionMatrix, Curves, Gallery, Histograms, MediaView, RunPanel, RunTable
 from wbnb.widgets.pictures.show import PICTURE_CLASS, picture_bundle
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -58,6 +58,17 @@ def _confusion(p: str, key: str = "cm") -> ConfusionMatrix:
     return ConfusionMatrix(logged({key: cm}), live=False)
 
 
+def _roc(p: str, *, title: str | None = None, key: str = "roc") -> Charts:
+    roc = wbnb.plot.roc_curve(
+        [0, 1, 1, 0], [[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [0.7, 0.3]], labels=["cat", p], title=title
+    )
+    return Charts(logged({key: roc}), live=False)
+
+
+def _audio(caption: str | None = None) -> Any:
+    return wbnb.Audio(np.sin(np.arange(800.0) / 5), sample_rate=8000, caption=caption)
+
+
 def _image(caption: str | None = None) -> Any:
     return wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8), caption=caption)
 
@@ -72,6 +83,11 @@ CASES = [
     Case("Histograms key", lambda p: Histograms(logged({p: wbnb.Histogram(np.arange(10.0))}), live=False)),
     Case("RunPanel header run name", lambda p: RunPanel(logged({"loss": 1.0}, name=p), live=False)),
     Case("RunTable cells, columns, run name, tags", _table),
+    Case("Charts class name (ROC legend)", _roc),
+    Case("Charts title", lambda p: _roc("dog", title=p)),
+    Case("Charts key", lambda p: _roc("dog", key=p)),
+    Case("MediaView audio caption", lambda p: MediaView(logged({"speech": _audio(p)}), live=False)),
+    Case("MediaView key", lambda p: MediaView(logged({p: _audio()}), live=False)),
 ]
 
 
