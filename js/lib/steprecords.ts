@@ -75,7 +75,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   readonly ready: Promise<void>;
   readonly panels = new Map<number, Panel>();
   readonly stats = { fetches: 0, draws: 0 };
-  protected readonly root: HTMLDivElement;
+  readonly root: HTMLDivElement;
   private readonly body: HTMLElement;
   private readonly channel: LiveChannel<StepsSnapshot, StepsDelta>;
   private readonly series = new Map<number, RecordSteps>();
@@ -129,7 +129,6 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
       },
       component.isDelta,
     );
-    Object.defineProperty(this.root, "__wbnb", { value: this }); // the tests' way in
     this.channel.start();
     this.ready = Promise.resolve();
   }

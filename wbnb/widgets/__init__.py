@@ -28,6 +28,8 @@ _LAZY = {
     "LineageGraph": ".lineage",
     "Compare": ".compare",
     "SweepPanel": ".sweep",
+    "PlotlyView": ".plotly",
+    "Object3DView": ".object3d",
 }
 
 if TYPE_CHECKING:
@@ -38,7 +40,9 @@ if TYPE_CHECKING:
     from .gallery import Gallery
     from .histograms import Histograms
     from .lineage import LineageGraph
+    from .object3d import Object3DView
     from .panel import RunPanel
+    from .plotly import PlotlyView
     from .sweep import SweepPanel
     from .system import System
     from .table import RunTable
@@ -59,6 +63,8 @@ __all__ = [
     "Gallery",
     "Histograms",
     "LineageGraph",
+    "Object3DView",
+    "PlotlyView",
     "RunPanel",
     "RunTable",
     "SweepPanel",
