@@ -45,9 +45,15 @@ def test_figures_by_step_fetch_and_delta_and_the_loader_only_with_a_figure(store
     w = _view(run)
     assert w._plotly is None and w.figure_keys == []  # no figure: plotly.js is not referenced
     assert w._snapshot["series"] == []
-    for step in (1, 2):
-        run.log({"fig": _figure(step)}, step=step)
+    comm = record(w)
+    run.log({"fig": _figure(1)}, step=1)
+    assert w._feed.tick() == "delta"
+    # the loader is referenced as the first figure comes, before the page hears of that figure
+    (update, _), (delta, _) = comm.take()
+    assert update["method"] == "update" and update["state"]["_plotly"] == f"IPY_MODEL_{PlotlyLoader.shared().model_id}"
+    assert delta["method"] == "custom" and delta["content"]["upd"][0]["steps"] == [1]
     w.close()
+    run.log({"fig": _figure(2)}, step=2)
     w = _view(run)
     assert w._plotly is PlotlyLoader.shared() and len(w._plotly.source) > 1_000_000
     (series,) = w._snapshot["series"]
@@ -202,3 +208,21 @@ def test_picture_title_traces_and_escaped_text(store_dir: Any) -> None:
     empty = wbnb.init(project="p", name="empty")
     empty.finish()
     assert "No plotly figures logged yet." in _view(empty, live=False)._picture().markup()
+
+
+def test_a_saved_notebook_holds_plotly_js_once_and_none_without_a_figure(store_dir: Any) -> None:
+    from ipywidgets.embed import dependency_state, embed_data
+
+    import wbnb
+
+    def loaders(widgets: list[Any]) -> int:
+        data = embed_data(views=widgets, state=dependency_state(widgets, drop_defaults=True))
+        return sum(1 for s in data["manager_state"]["state"].values() if len(s["state"].get("source", "")) > 10**6)
+
+    run = wbnb.init(project="p", name="saved")
+    run.log({"loss": 1.0}, step=0)
+    without = _view(run, live=False)
+    assert loaders([without]) == 0
+    run.log({"a": _figure(1.0), "b": _figure(2.0)}, step=1)
+    run.finish()
+    assert loaders([_view(run, live=False, keys="a"), _view(run, live=False, keys="b"), without]) == 1
