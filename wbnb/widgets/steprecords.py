@@ -81,11 +81,6 @@ class StepRecords:
         """The keys that hold records, sorted."""
         return sorted({e.key for e in self.entries.values()})
 
-    def record(self, key: str, run: int = 0, step: int | None = None) -> dict[str, Any] | None:
-        """The record of ``key`` in run number ``run`` at ``step`` (None: the newest)."""
-        e = self.entries.get((run, key))
-        return None if e is None else e.at(step)
-
     def read(self, key: str, run: int = 0, step: int | None = None) -> tuple[dict[str, Any], bytes] | None:
         """The record of ``key`` (run number ``run``, at ``step`` or the newest) and its
         file's bytes (empty when unreadable), or None when there is no such record."""

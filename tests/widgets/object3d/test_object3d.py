@@ -92,20 +92,6 @@ def test_a_new_step_is_a_delta(store_dir: Any) -> None:
     run.finish()
 
 
-def _answering(harness: Harness, w: Any) -> Any:
-    comm = record(w)
-
-    def answer() -> int:
-        harness.page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length")
-        sent = harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent.splice(0)")
-        for request in sent:
-            w._on_request(w, request, [])
-        harness.deliver(w, comm.take())
-        return len(sent)
-
-    return answer
-
-
 def _lit(harness: Harness, panel: int) -> list[int]:
     """The canvas's painted pixels: how many, and a checksum of where."""
     return harness.page.evaluate(
@@ -126,9 +112,9 @@ def test_cloud_drawn_turned_by_a_drag_zoomed_and_reset(store_dir: Any, harness: 
         run.finish()
         runs.append(run)
     w = _view(runs)
-    answer = _answering(harness, w)
+    comm = record(w)
     harness.mount(w, "object3d")
-    assert answer() == 2
+    assert harness.answer(w, comm) == 2
     page = harness.page
     page.wait_for_selector(".wbnb-panel[data-id='1'][data-drawn='0'] canvas")
     first = _lit(harness, 0)
@@ -171,9 +157,9 @@ def test_a_gltf_model_is_named_not_drawn(store_dir: Any, harness: Harness, tmp_p
     run.log({"model": wbnb.Object3D(str(glb))}, step=0)
     run.finish()
     w = _view(run)
-    answer = _answering(harness, w)
+    comm = record(w)
     harness.mount(w, "object3d")
-    answer()
+    harness.answer(w, comm)
     harness.page.wait_for_selector(".wbnb-object3d .wbnb-model")
     assert harness.page.locator(".wbnb-model").inner_text() == "3-D model (glb): not drawn here"
 
