@@ -1,6 +1,7 @@
 // Object3DView's view: each (run, key)'s 3-D object at its chosen step (js/lib/steprecords.ts:
 // panels, sliders, fetching the points a visible panel shows): a point cloud, or a .obj's
-// vertices, on a canvas (./cloud.ts); a glTF model is named, not drawn. Captions are text.
+// or glTF model's vertices, on a canvas (./cloud.ts); a model without points wbnb reads is
+// named, not drawn. Captions are text.
 import type { AnyModel, Host } from "@anywidget/types";
 import { h } from "../lib/dom";
 import { StepRecordsView, type Panel } from "../lib/steprecords";
@@ -55,7 +56,7 @@ export class Object3DView implements View {
       return;
     }
     if (!reply.shown || !buffers.length) {
-      h("div", "wbnb-model", `3-D model (${reply.format}): not drawn here`, p.body);
+      h("div", "wbnb-model", `3-D model (${reply.format}): no points to draw`, p.body);
     } else {
       const cloud = new Cloud(p.body, reply, buffers[0]);
       this.clouds.set(p.series.id, cloud);

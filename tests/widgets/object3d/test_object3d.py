@@ -4,6 +4,7 @@ reply, drawn on a canvas that turns with a drag in Chromium, and the picture."""
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,23 @@ from ..harness import Harness, record
 
 CASES = json.loads((Path(__file__).resolve().parents[2] / "cases" / "object3d_projection.json").read_text())
 XSS = '<img src=x onerror="window.__xss=1">'
+
+
+def _glb(path: Path, positions: list[list[float]]) -> Path:
+    """A binary glTF with one mesh of ``positions`` (no faces: only what wbnb reads)."""
+    blob = np.asarray(positions, dtype="<f4").tobytes()
+    doc = {
+        "asset": {"version": "2.0"},
+        "buffers": [{"byteLength": len(blob)}],
+        "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": len(blob)}],
+        "accessors": [{"bufferView": 0, "componentType": 5126, "count": len(positions), "type": "VEC3"}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+    }
+    head = json.dumps(doc).encode()
+    head += b" " * (-len(head) % 4)
+    chunks = struct.pack("<II", len(head), 0x4E4F534A) + head + struct.pack("<II", len(blob), 0x004E4942) + blob
+    path.write_bytes(b"glTF" + struct.pack("<II", 2, 12 + len(chunks)) + chunks)
+    return path
 
 
 def _view(runs: Any, **kw: Any) -> Any:
@@ -53,16 +71,20 @@ def test_points_by_step_thinned_reply_obj_and_gltf(store_dir: Any, tmp_path: Pat
     run.log({"cloud": wbnb.Object3D(big)}, step=1)
     obj = tmp_path / "tri.obj"
     obj.write_text("# a triangle\nv 0 0 0\nv 1 0 0\nv 0 1 0.5\nf 1 2 3\n")
-    glb = tmp_path / "m.glb"
-    glb.write_bytes(b"glTF" + b"\0" * 16)
-    run.log({"mesh": wbnb.Object3D(str(obj)), "model": wbnb.Object3D(str(glb))}, step=1)
+    glb = _glb(tmp_path / "m.glb", [[0, 0, 0], [2, 0, 0], [0, 0, 3]])
+    empty = tmp_path / "empty.glb"
+    empty.write_bytes(b"glTF" + b"\0" * 16)
+    run.log(
+        {"mesh": wbnb.Object3D(str(obj)), "model": wbnb.Object3D(str(glb)), "empty": wbnb.Object3D(str(empty))}, step=1
+    )
     run.finish()
     w = _view(run, live=False)
-    assert w.object_keys == ["cloud", "mesh", "model"]
+    assert w.object_keys == ["cloud", "empty", "mesh", "model"]
     assert w.points("cloud", step=0).shape == (50, 4)
     assert np.array_equal(w.points("cloud"), big)
     assert w.points("mesh").tolist() == [[0, 0, 0], [1, 0, 0], [0, 1, 0.5]]
-    assert w.points("model") is None
+    assert w.points("model").tolist() == [[0, 0, 0], [2, 0, 0], [0, 0, 3]]
+    assert w.points("empty") is None
     sid = w.objects.entries[(0, "cloud")].id
     reply, buffers = w._answer({"type": "fetch", "req": 3, "id": sid, "step": 1})
     assert reply["shown"] == MAX_POINTS and reply["total"] == len(big) and reply["columns"] == "xyzrgb"
@@ -72,6 +94,9 @@ def test_points_by_step_thinned_reply_obj_and_gltf(store_dir: Any, tmp_path: Pat
     assert reply["caption"] == "first" and reply["columns"] == "xyzc" and reply["shown"] == 50
     model = w.objects.entries[(0, "model")].id
     reply, buffers = w._answer({"type": "fetch", "req": 5, "id": model, "step": 1})
+    assert reply["format"] == "glb" and reply["shown"] == 3 and len(buffers[0]) == 3 * 3 * 4
+    nothing = w.objects.entries[(0, "empty")].id
+    reply, buffers = w._answer({"type": "fetch", "req": 5, "id": nothing, "step": 1})
     assert reply["format"] == "glb" and reply["shown"] == 0 and buffers == []
     reply, buffers = w._answer({"type": "fetch", "req": 6, "id": sid, "step": 9})
     assert reply["format"] == "" and buffers == []
@@ -124,22 +149,26 @@ def test_cloud_drawn_turned_by_a_drag_zoomed_and_reset(store_dir: Any, harness: 
     assert abs(box["y"] - other["y"]) < 1 and other["x"] >= box["x"] + box["width"]  # side by side
     assert box["width"] > 400  # laid out to the element's width (two runs in 1200 px)
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(cx, cy)
-    page.mouse.down()
-    page.mouse.move(cx + 80, cy + 30, steps=4)
-    page.mouse.up()
-    page.wait_for_function(
-        "(p) => document.querySelector('.wbnb-object3d').__wbnb.clouds.get(0).paints > p",
-        arg=1,
-    )
-    turned = _lit(harness, 0)
-    assert turned != first
     view = "document.querySelector('.wbnb-object3d').__wbnb.clouds.get(0)"
-    page.mouse.wheel(0, -300)
-    page.wait_for_function(f"() => {view}.zoom > 1")
-    page.mouse.dblclick(cx, cy)
-    page.wait_for_function(f"() => {view}.zoom === 1 && {view}.yaw === 0.6")
-    page.wait_for_function(f"() => {view}.paints >= 4")
+
+    def repainted(act: Any) -> None:
+        before = page.evaluate(f"() => {view}.paints")
+        act()
+        page.wait_for_function(f"(n) => {view}.paints > n", arg=before)
+
+    def drag() -> None:
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        page.mouse.move(cx + 80, cy + 30, steps=4)
+        page.mouse.up()
+
+    repainted(drag)
+    assert _lit(harness, 0) != first
+    assert page.evaluate(f"() => {view}.yaw") > 0.6
+    repainted(lambda: page.mouse.wheel(0, -300))
+    assert page.evaluate(f"() => {view}.zoom") > 1
+    repainted(lambda: page.mouse.dblclick(cx, cy))
+    assert page.evaluate(f"() => [{view}.yaw, {view}.pitch, {view}.zoom]") == [0.6, 0.35, 1]
     assert _lit(harness, 0) == first  # back to the first view
     texts = page.locator(".wbnb-object3d").inner_text()
     assert "2000 points" in texts and f"cap {XSS}" in texts and f"b {XSS}" in texts
@@ -148,20 +177,25 @@ def test_cloud_drawn_turned_by_a_drag_zoomed_and_reset(store_dir: Any, harness: 
     assert not harness.errors  # type: ignore[attr-defined]
 
 
-def test_a_gltf_model_is_named_not_drawn(store_dir: Any, harness: Harness, tmp_path: Path) -> None:
+def test_a_glb_drawn_as_points_and_a_model_without_any_named(store_dir: Any, harness: Harness, tmp_path: Path) -> None:
     import wbnb
 
-    glb = tmp_path / "m.glb"
-    glb.write_bytes(b"glTF" + b"\0" * 16)
+    empty = tmp_path / "empty.glb"
+    empty.write_bytes(b"glTF" + b"\0" * 16)
     run = wbnb.init(project="p", name="m")
-    run.log({"model": wbnb.Object3D(str(glb))}, step=0)
+    grid = [[x, y, z] for x in range(10) for y in range(10) for z in range(10)]
+    run.log({"model": wbnb.Object3D(str(empty)), "solid": wbnb.Object3D(str(_glb(tmp_path / "m.glb", grid)))}, step=0)
     run.finish()
     w = _view(run)
     comm = record(w)
     harness.mount(w, "object3d")
     harness.answer(w, comm)
     harness.page.wait_for_selector(".wbnb-object3d .wbnb-model")
-    assert harness.page.locator(".wbnb-model").inner_text() == "3-D model (glb): not drawn here"
+    assert harness.page.locator(".wbnb-model").inner_text() == "3-D model (glb): no points to draw"
+    harness.page.wait_for_selector(".wbnb-panel[data-key='solid'] canvas")
+    assert harness.page.locator(".wbnb-panel[data-key='solid'] .wbnb-info").inner_text() == "1000 points"
+    solid = harness.page.get_attribute(".wbnb-panel[data-key='solid']", "data-id")
+    assert _lit(harness, int(solid or -1))[0] > 500
 
 
 def test_picture_projects_coloured_points_and_escapes_text(store_dir: Any) -> None:

@@ -4,6 +4,8 @@
     from wbnb.widgets import Object3DView
     Object3DView(run)                 # drag: turn, wheel: zoom, double-click: back to the first view
 
+A .obj, .gltf or .glb model is drawn as its vertices.
+
 ``contract.py`` (the wire and the drawing's constants), ``points.py`` (a record's
 points, thinned), ``projection.py`` (the view the picture shares with the page),
 ``widget.py``, ``picture.py``; the page is ``js/object3d/``.

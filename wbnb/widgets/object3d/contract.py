@@ -26,8 +26,9 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 class PointsReply(TypedDict):
     """The answer to a ``FetchRecord``: buffer 0 holds ``shown`` points as float32 rows of
     ``columns`` (``xyz``, ``xyzc``: + category, ``xyzrgb``: + colour 0..255); ``total`` the
-    points stored. A model file whose points wbnb does not read (glTF) comes with ``shown``
-    0 and its ``format``; no such step: ``format`` "" and no buffer."""
+    points stored. A model file with no points wbnb reads (a glTF model without float
+    mesh positions, an unreadable file) comes with ``shown`` 0 and its ``format``; no such
+    step: ``format`` "" and no buffer."""
 
     type: Literal["points"]
     req: int

@@ -43,7 +43,8 @@ def _tile(key: str, run: str, step: int, record: dict[str, Any], points: np.ndar
     ]
     if points is None or not len(points):
         fmt = format_of(record) or "?"
-        parts.append(text(SIZE / 2, HEAD + SIZE / 2, f"3-D model ({fmt}): not drawn", fill=MUTED, anchor="middle"))
+        message = f"3-D model ({fmt}): no points to draw"
+        parts.append(text(SIZE / 2, HEAD + SIZE / 2, message, fill=MUTED, anchor="middle"))
     else:
         shown = thin(points, MAX_DOTS)
         sx, sy, depth = project(shown, YAW, PITCH, 1.0, SIZE, SIZE)

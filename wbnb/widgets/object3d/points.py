@@ -1,10 +1,15 @@
 """The points of a logged ``Object3D`` record, as the page and the picture draw them:
-a point cloud's .npy as it is, a .obj's vertices (``v x y z [r g b]`` lines), thinned
-evenly to at most a given count. glTF models are not read (no points)."""
+a point cloud's .npy as it is, a .obj's vertices (``v x y z [r g b]`` lines), a glTF
+model's (.gltf with embedded buffers, .glb) mesh vertices (their float ``POSITION``s, in
+each mesh's own coordinates: node transforms are not applied), thinned evenly to at
+most a given count."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
+import struct
 from typing import Any
 
 import numpy as np
@@ -21,6 +26,8 @@ def read_points(data: bytes, fmt: str) -> np.ndarray | None:
         return np.ascontiguousarray(a, dtype="<f4") if a.ndim == 2 and a.shape[1] in COLUMNS else None
     if fmt == "obj":
         return obj_vertices(data)
+    if fmt in ("gltf", "glb"):
+        return gltf_vertices(data, fmt)
     return None
 
 
@@ -40,6 +47,47 @@ def obj_vertices(data: bytes) -> np.ndarray:
         return a
     xyz = [r[:3] for r in rows if len(r) >= 3]
     return np.asarray(xyz, dtype="<f4").reshape(-1, 3)
+
+
+def gltf_vertices(data: bytes, fmt: str) -> np.ndarray | None:
+    """The float32 (N, 3) vertices of every mesh of a glTF model (its float VEC3
+    ``POSITION`` accessors), or None when it has none wbnb reads."""
+    try:
+        doc, buffers = _gltf(data, fmt)
+        parts = []
+        for mesh in doc.get("meshes", []):
+            for prim in mesh.get("primitives", []):
+                acc = doc["accessors"][prim["attributes"]["POSITION"]]
+                if acc.get("componentType") != 5126 or acc.get("type") != "VEC3" or "bufferView" not in acc:
+                    continue  # only plain float positions (no quantised or sparse ones)
+                view = doc["bufferViews"][acc["bufferView"]]
+                start = view.get("byteOffset", 0) + acc.get("byteOffset", 0)
+                stride = view.get("byteStride") or 12
+                count = int(acc["count"])
+                raw = np.frombuffer(buffers[view["buffer"]], dtype=np.uint8)[start : start + stride * count]
+                rows = np.lib.stride_tricks.as_strided(raw, shape=(count, 12), strides=(stride, 1))
+                parts.append(np.ascontiguousarray(rows).view("<f4").reshape(count, 3))
+    except (KeyError, IndexError, TypeError, ValueError, struct.error):
+        return None
+    return np.concatenate(parts) if parts else None
+
+
+def _gltf(data: bytes, fmt: str) -> tuple[dict[str, Any], list[bytes]]:
+    """A glTF model's JSON and its buffers (a .glb's binary chunk, a .gltf's data: URIs)."""
+    if fmt == "glb":
+        _magic, _version, _length = struct.unpack_from("<4sII", data, 0)
+        at, doc, blob = 12, {}, b""
+        while at + 8 <= len(data):
+            size, kind = struct.unpack_from("<II", data, at)
+            chunk = data[at + 8 : at + 8 + size]
+            if kind == 0x4E4F534A:  # "JSON"
+                doc = json.loads(chunk)
+            elif kind == 0x004E4942:  # "BIN\0"
+                blob = chunk
+            at += 8 + size
+        return doc, [blob]
+    doc = json.loads(data)
+    return doc, [base64.b64decode(b["uri"].partition(",")[2]) for b in doc.get("buffers", [])]
 
 
 def thin(points: np.ndarray, most: int) -> np.ndarray:

@@ -4,7 +4,7 @@ slider per (run, key); several runs side by side.
 
 Points travel on demand: the page asks for the object it shows and gets its points as
 one float32 buffer, at most ``MAX_POINTS`` of them (evenly thinned here). A .obj model
-is drawn as its vertices; glTF models (.gltf, .glb) are named, not drawn.
+or glTF model (.gltf, .glb) is drawn as its vertices (``points.py``).
 """
 
 from __future__ import annotations
