@@ -87,7 +87,6 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   private readonly sized: ResizeObserver;
   private readonly keys?: readonly string[];
   private req = 0;
-  private width = 0;
   private destroyed = false;
   private readonly onMsg = (msg: unknown, buffers: DataView[]) => this.received(msg, buffers ?? []);
   private readonly onChoice = () => this.refresh();
@@ -149,6 +148,14 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     if (this.destroyed) return;
     const shown = [...this.series.values()].filter((s) => s.steps.length && (!this.keys || this.keys.includes(s.key)));
     const keys = [...new Set(shown.map((s) => s.key))].sort();
+    for (const [id, p] of this.panels) {
+      if (shown.some((s) => s.id === id)) continue;
+      this.component.dispose?.(p); // its series is gone (a snapshot that no longer has it)
+      this.seen.unobserve(p.root);
+      this.visible.delete(p.root);
+      p.root.remove();
+      this.panels.delete(id);
+    }
     const rows = new Map<string, HTMLElement>();
     for (const row of this.body.querySelectorAll<HTMLElement>(":scope > .wbnb-key")) {
       if (row.dataset.key !== undefined && keys.includes(row.dataset.key)) rows.set(row.dataset.key, row);
@@ -253,8 +260,6 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   private layout(): void {
     const width = this.root.clientWidth;
     if (!width) return;
-    const changed = width !== this.width;
-    this.width = width;
     for (const row of this.body.querySelectorAll<HTMLElement>(":scope > .wbnb-key")) {
       const panels = row.querySelectorAll<HTMLElement>(":scope > .wbnb-panels > .wbnb-panel");
       const per = Math.max(1, Math.min(panels.length, Math.floor((width + GAP) / (MIN_PANEL + GAP))));
@@ -263,7 +268,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
         if (el.style.width === `${w}px`) continue;
         el.style.width = `${w}px`;
         const p = this.panels.get(Number(el.dataset.id));
-        if (p && changed) this.component.resized?.(p);
+        if (p) this.component.resized?.(p);
       }
     }
   }

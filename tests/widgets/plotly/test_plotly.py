@@ -208,3 +208,23 @@ def test_a_saved_notebook_holds_plotly_js_once_and_none_without_a_figure(store_d
     run.log({"a": _figure(1.0), "b": _figure(2.0)}, step=1)
     run.finish()
     assert loaders([_view(run, live=False, keys="a"), _view(run, live=False, keys="b"), without]) == 1
+
+
+def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None:
+    """The key, run name, title and trace name are the XSS string: text in the picture."""
+    import xml.etree.ElementTree as ET
+
+    import wbnb
+
+    run = wbnb.init(project="p", name=XSS)
+    fig = _figure(1.0, title=XSS)
+    fig.data[0].name = XSS
+    run.log({XSS: fig}, step=0)
+    run.finish()
+    w = _view(run, live=False)
+    data, _ = w._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
+    root = ET.fromstring(data["image/svg+xml"])  # well-formed, or this raises
+    assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
+    shown = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert XSS in shown and any(s.startswith(XSS) for s in shown[1:])
