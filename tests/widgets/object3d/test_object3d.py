@@ -228,3 +228,24 @@ def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None
     assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
     shown = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert shown.count(XSS) == 2 and any(s.startswith(XSS) for s in shown)  # key, caption; run name in the sub line
+
+
+def test_a_new_step_while_shown_is_fetched_and_drawn(store_dir: Any, harness: Harness) -> None:
+    """The panel follows the newest step: a delta grows its slider and the new cloud is fetched."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="live")
+    run.log({"pc": wbnb.Object3D(_cloud(300))}, step=0)
+    w = _view(run)
+    comm = record(w)
+    harness.mount(w, "object3d")
+    assert harness.answer(w, comm) == 1
+    harness.page.wait_for_selector(".wbnb-panel[data-drawn='0'] canvas")
+    run.log({"pc": wbnb.Object3D(_cloud(700, seed=2))}, step=3)
+    assert w._feed.tick() == "delta"
+    harness.deliver(w, comm.take())
+    assert harness.answer(w, comm) == 1
+    harness.page.wait_for_selector(".wbnb-panel[data-drawn='3']")
+    assert harness.page.locator(".wbnb-info").inner_text() == "700 points"
+    assert harness.page.locator(".wbnb-step-label").text_content() == "3  ·  2/2"
+    run.finish()
