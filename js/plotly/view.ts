@@ -24,8 +24,12 @@ export class PlotlyView implements View {
   readonly ready: Promise<void>;
   readonly records: StepRecordsView<PlotlyViewModel, FigureReply>;
   private plotly?: Plotly;
+  private loading?: Promise<Plotly>;
+  private readonly onLoader = () => void this.load();
 
   constructor(el: HTMLElement, private readonly model: AnyModel<PlotlyViewModel>, private readonly host?: Host, options?: ViewOptions) {
+    model.on("change:_plotly", this.onLoader);
+    this.load();
     this.records = new StepRecordsView(
       el,
       model,
@@ -47,7 +51,18 @@ export class PlotlyView implements View {
   }
 
   destroy(): void {
+    this.model.off("change:_plotly", this.onLoader);
     this.records.destroy();
+  }
+
+  /** plotly.js, imported as soon as the view has a loader (the kernel references one only
+   * once there is a figure to show), so the import overlaps the figure's fetch. */
+  private load(): Promise<Plotly> | undefined {
+    if (!this.loading && this.model.get("_plotly")) {
+      this.loading = loadPlotly(this.model.get("_plotly"), this.model, this.host).then((p) => (this.plotly = p));
+      this.loading.catch(() => undefined); // a failure shows in the figure that awaits it
+    }
+    return this.loading;
   }
 
   private async draw(p: Panel, reply: FigureReply, buffers: DataView[]): Promise<void> {
@@ -62,14 +77,14 @@ export class PlotlyView implements View {
     // The cell sets the width; the figure keeps its height, else the view's.
     const height = typeof logged.height === "number" ? logged.height : this.model.get("height");
     const layout = { ...logged, width: undefined, height, autosize: true };
-    this.plotly ??= await loadPlotly(this.model.get("_plotly"), this.model, this.host);
+    const plotly = await (this.load() ?? Promise.reject(new Error("plotly.js is not loaded yet")));
     let div = p.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
     if (!div) {
       div = document.createElement("div");
       div.className = "wbnb-figure";
       p.body.appendChild(div);
     }
-    await this.plotly.react(div, data, layout, { displaylogo: false, responsive: true });
+    await plotly.react(div, data, layout, { displaylogo: false, responsive: true });
   }
 
   private resized(p: Panel): void {

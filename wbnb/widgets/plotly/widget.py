@@ -5,8 +5,8 @@ plotly.js (``wbnb/static/plotlyjs.js``, ~4.7 MB).
 As with ``VegaLoader``, the heavy code is held once per kernel, by a model that is never
 displayed, and ``js/plotly/loader.ts`` imports it once per page (a Blob URL, cached on
 ``window`` by its content hash). Unlike vega it is made only when a ``PlotlyView`` has a
-figure to show (``_plotly`` stays None until then), and the page imports it only when a
-figure is drawn: a notebook without plotly figures carries and runs none of it.
+figure to show (``_plotly`` stays None until then), and the page imports it only for a
+view that references it: a notebook without plotly figures carries and runs none of it.
 """
 
 from __future__ import annotations
