@@ -228,3 +228,31 @@ def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None
     assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
     shown = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert XSS in shown and any(s.startswith(XSS) for s in shown[1:])
+
+
+def test_a_figure_still_being_written_is_answered_once_written(store_dir: Any, monkeypatch: Any) -> None:
+    """The figure's JSON is written by the media thread after ``log()`` returns: the page's
+    fetch in between gets the figure (it waits for the file), not a figure that cannot be read."""
+    import threading
+
+    import wbnb
+    from wbnb.data.plotly import Plotly
+
+    go_on = threading.Event()
+    encode = Plotly._encode
+
+    def held(self: Any) -> bytes:
+        go_on.wait()
+        return encode(self)
+
+    monkeypatch.setattr(Plotly, "_encode", held)
+    run = wbnb.init(project="p", name="slow")
+    run.log({"fig": _figure(1.0)}, step=0)  # returns at once; the JSON is not written yet
+    w = _view(run)
+    # the file cannot be written before go_on is set, which happens only after the fetch began
+    release = threading.Timer(0.2, go_on.set)
+    release.start()
+    reply, buffers = _fetch(w, 1, 0)
+    release.join()
+    assert reply["found"] and json.loads(buffers[0])["data"][0]["name"] == "train"
+    run.finish()
