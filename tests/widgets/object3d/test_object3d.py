@@ -214,19 +214,19 @@ def test_picture_projects_coloured_points_and_escapes_text(store_dir: Any) -> No
 
 def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None:
     """The key, run name and caption are the XSS string: text in the picture."""
-    import xml.etree.ElementTree as ET
-
     import wbnb
+
+    from ..test_static import WIDGET_VIEW, parse, texts
 
     run = wbnb.init(project="p", name=XSS)
     run.log({XSS: wbnb.Object3D(_cloud(100), caption=XSS)}, step=0)
     run.finish()
     w = _view(run, live=False)
     data, _ = w._repr_mimebundle_()
-    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
-    root = ET.fromstring(data["image/svg+xml"])  # well-formed, or this raises
+    assert data[WIDGET_VIEW]["model_id"] == w.model_id
+    root = parse(data["image/svg+xml"])  # well-formed, or this raises
     assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
-    shown = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    shown = texts(root)
     assert shown.count(XSS) == 2 and any(s.startswith(XSS) for s in shown)  # key, caption; run name in the sub line
 
 

@@ -212,9 +212,9 @@ def test_a_saved_notebook_holds_plotly_js_once_and_none_without_a_figure(store_d
 
 def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None:
     """The key, run name, title and trace name are the XSS string: text in the picture."""
-    import xml.etree.ElementTree as ET
-
     import wbnb
+
+    from ..test_static import WIDGET_VIEW, parse, texts
 
     run = wbnb.init(project="p", name=XSS)
     fig = _figure(1.0, title=XSS)
@@ -223,10 +223,10 @@ def test_output_holds_the_view_and_a_well_formed_picture(store_dir: Any) -> None
     run.finish()
     w = _view(run, live=False)
     data, _ = w._repr_mimebundle_()
-    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
-    root = ET.fromstring(data["image/svg+xml"])  # well-formed, or this raises
+    assert data[WIDGET_VIEW]["model_id"] == w.model_id
+    root = parse(data["image/svg+xml"])  # well-formed, or this raises
     assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
-    shown = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    shown = texts(root)
     assert XSS in shown and any(s.startswith(XSS) for s in shown[1:])
 
 
