@@ -18,3 +18,46 @@ export interface Delta {
   type: "delta";
   seq: number;
 }
+
+/**
+ * One (run, key) of a component that draws one logged record per step (PlotlyView,
+ * Object3DView, ``widgets/steprecords.py``): the steps that have one, ascending.
+ */
+export interface RecordSteps {
+  id: number;
+  run: number;
+  key: string;
+  steps: number[];
+}
+
+/** What ``StepRecords.snapshot()`` makes (the feed numbers it). */
+export interface StepsState {
+  runs: RunInfo[];
+  series: RecordSteps[];
+}
+
+/**
+ * The ``_snapshot`` trait of a step-records component: the step index only (the
+ * records' bytes are fetched).
+ */
+export interface StepsSnapshot extends Snapshot, StepsState {}
+
+/** What ``StepRecords.delta()`` makes: each (run, key) that gained steps, whole. */
+export interface StepsChange {
+  type: "delta";
+  upd: RecordSteps[];
+}
+
+/** New steps (custom message): each entry of ``upd`` replaces the page's (run, key). */
+export interface StepsDelta extends Delta, StepsChange {}
+
+/**
+ * The page asks for the record of series ``id`` at ``step`` (its bytes come back as
+ * the reply's one buffer).
+ */
+export interface FetchRecord {
+  type: "fetch";
+  req: number;
+  id: number;
+  step: number;
+}

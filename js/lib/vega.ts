@@ -50,7 +50,8 @@ export async function importVega(loader: AnyModel<VegaLoaderModel>): Promise<Veg
   return { vega: mod.vega, embed: mod.embed, version, lite };
 }
 
-function importOnce(key: string, source: string): Promise<any> {
+/** The module of `source`, imported through a Blob URL once per page and `key` (js/plotly/loader.ts imports plotly.js by it too). */
+export function importOnce(key: string, source: string): Promise<any> {
   const w = window as unknown as { __wbnb_vega?: Cache };
   const cache = (w.__wbnb_vega ??= {});
   if (!cache[key]) {

@@ -116,6 +116,17 @@ class Harness:
         for data, buffers in messages:
             self.page.evaluate("([id, d, b]) => window.wbnb.deliver(id, d, b)", [widget.model_id, data, b64(buffers)])
 
+    def answer(self, widget: Any, comm: RecordingComm) -> int:
+        """Once the page has sent ``widget``'s kernel something, hand it to the widget as
+        its comm would and deliver the replies (the harness has no kernel); how many it sent."""
+        take = f"window.wbnb.models['{widget.model_id}'].sent"
+        self.page.wait_for_function(f"() => {take}.length")
+        sent = self.page.evaluate(f"() => {take}.splice(0)")
+        for content in sent:
+            widget._on_request(widget, content, [])
+        self.deliver(widget, comm.take())
+        return len(sent)
+
     def settle(self) -> None:
         """Until every image on the page has loaded or failed and the tasks queued meanwhile
         (an ``onerror`` handler) have run: after this, a check that no injected script ran

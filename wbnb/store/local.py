@@ -261,6 +261,7 @@ class LocalStore(Store):
         return read_records(self.run_dir(project, run_id) / f"{stream}.wal", offset)
 
     def media(self, path: str) -> bytes:
+        wait_written(self._media.resolve(path))  # a file this process is still making (a figure, a video)
         return self._media.get(path)
 
     def media_size(self, path: str) -> int:

@@ -30,6 +30,8 @@ _LAZY = {
     "LineageGraph": ".lineage",
     "Compare": ".compare",
     "SweepPanel": ".sweep",
+    "PlotlyView": ".plotly",
+    "Object3DView": ".object3d",
 }
 
 if TYPE_CHECKING:
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
     from .histograms import Histograms
     from .lineage import LineageGraph
     from .mediaview import MediaView
+    from .object3d import Object3DView
     from .panel import RunPanel
+    from .plotly import PlotlyView
     from .sweep import SweepPanel
     from .system import System
     from .table import RunTable
@@ -65,6 +69,8 @@ __all__ = [
     "Histograms",
     "LineageGraph",
     "MediaView",
+    "Object3DView",
+    "PlotlyView",
     "RunPanel",
     "RunTable",
     "SweepPanel",

@@ -29,3 +29,46 @@ class Delta(TypedDict):
 
     type: Literal["delta"]
     seq: int
+
+
+class RecordSteps(TypedDict):
+    """One (run, key) of a component that draws one logged record per step (PlotlyView,
+    Object3DView, ``widgets/steprecords.py``): the steps that have one, ascending."""
+
+    id: int  # the series' number, as fetches and ``steps_shown`` name it
+    run: int  # index into the snapshot's ``runs``
+    key: str
+    steps: list[int]
+
+
+class StepsState(TypedDict):
+    """What ``StepRecords.snapshot()`` makes (the feed numbers it)."""
+
+    runs: list[RunInfo]
+    series: list[RecordSteps]
+
+
+class StepsSnapshot(Snapshot, StepsState):
+    """The ``_snapshot`` trait of a step-records component: the step index only (the
+    records' bytes are fetched)."""
+
+
+class StepsChange(TypedDict):
+    """What ``StepRecords.delta()`` makes: each (run, key) that gained steps, whole."""
+
+    type: Literal["delta"]
+    upd: list[RecordSteps]
+
+
+class StepsDelta(Delta, StepsChange):
+    """New steps (custom message): each entry of ``upd`` replaces the page's (run, key)."""
+
+
+class FetchRecord(TypedDict):
+    """The page asks for the record of series ``id`` at ``step`` (its bytes come back as
+    the reply's one buffer)."""
+
+    type: Literal["fetch"]
+    req: int
+    id: int
+    step: int

@@ -1,0 +1,69 @@
+// Object3DView's view: each (run, key)'s 3-D object at its chosen step (js/lib/steprecords.ts:
+// panels, sliders, fetching the points a visible panel shows): a point cloud, or a .obj's
+// or glTF model's vertices, on a canvas (./cloud.ts); a model without points wbnb reads is
+// named, not drawn. Captions are text.
+import type { AnyModel, Host } from "@anywidget/types";
+import { h } from "../lib/dom";
+import { StepRecordsView, type Panel } from "../lib/steprecords";
+import type { StepsDelta } from "../lib/contract";
+import type { View, ViewOptions } from "../lib/view";
+import { Cloud } from "./cloud";
+import { isToPage, type Object3DViewModel, type PointsReply } from "./contract";
+
+const CSS = `
+.wbnb-object3d .wbnb-cloud { display: block; cursor: grab; touch-action: none; background: var(--jp-layout-color0, #fff); }
+.wbnb-object3d .wbnb-info { color: var(--jp-ui-font-color2, #777); white-space: pre-wrap; }
+.wbnb-object3d .wbnb-model { padding: 24px 8px; text-align: center; color: var(--jp-ui-font-color2, #777); border: 1px dashed #ccc; }
+`;
+
+export class Object3DView implements View {
+  readonly ready: Promise<void>;
+  readonly records: StepRecordsView<Object3DViewModel, PointsReply>;
+  /** The cloud drawn in each panel (by series id). */
+  readonly clouds = new Map<number, Cloud>();
+
+  constructor(el: HTMLElement, model: AnyModel<Object3DViewModel>, host?: Host, options?: ViewOptions) {
+    this.records = new StepRecordsView(
+      el,
+      model,
+      {
+        name: "object3d",
+        css: CSS,
+        empty: "No 3-D objects logged yet.",
+        isReply: (msg): msg is PointsReply => isToPage(msg) && msg.type === "points",
+        isDelta: (msg): msg is StepsDelta => isToPage(msg) && msg.type === "delta",
+        draw: (p, reply, buffers) => this.draw(p, reply, buffers),
+        resized: (p) => this.clouds.get(p.series.id)?.fit(p.body.clientWidth),
+        dispose: (p) => this.clouds.get(p.series.id)?.dispose(),
+      },
+      host,
+      options,
+    );
+    Object.defineProperty(this.records.root, "__wbnb", { value: this }); // the tests' way in
+    this.ready = this.records.ready;
+  }
+
+  destroy(): void {
+    this.records.destroy();
+  }
+
+  private draw(p: Panel, reply: PointsReply, buffers: DataView[]): void {
+    this.clouds.get(p.series.id)?.dispose();
+    this.clouds.delete(p.series.id);
+    p.body.replaceChildren();
+    if (!reply.format) {
+      p.note.textContent = `no object at step ${reply.step}`;
+      return;
+    }
+    if (!reply.shown || !buffers.length) {
+      h("div", "wbnb-model", `3-D model (${reply.format}): no points to draw`, p.body);
+    } else {
+      const cloud = new Cloud(p.body, reply, buffers[0]);
+      this.clouds.set(p.series.id, cloud);
+      cloud.fit(p.body.clientWidth);
+      const thinned = reply.shown < reply.total ? ` (every ${(reply.total / reply.shown).toFixed(1)}th of ${reply.total})` : "";
+      h("div", "wbnb-info", `${reply.shown} points${thinned}`, p.body);
+    }
+    if (reply.caption) h("div", "wbnb-caption", reply.caption, p.body);
+  }
+}
