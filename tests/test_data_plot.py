@@ -209,3 +209,22 @@ def test_line_series_errors_say_what_they_got() -> None:
         plot.line_series([[0], [0], [0]], [[1], [2]])
     with pytest.raises(ValueError, match=r"got 1 keys for 2 series"):
         plot.line_series([0], [[1], [2]], keys=["only"])
+
+
+def test_every_plot_takes_wandbs_split_table_and_pr_curves_interp_size(table: Table) -> None:
+    """wandb's docs pass ``split_table`` to each ``wandb.plot.*`` and ``interp_size`` to
+    ``pr_curve`` (positionally before ``title``): a call copied from them must work here."""
+    y, p = scores(60, 3)
+    made = [
+        plot.line(table, "step", "loss", title="t", split_table=False),
+        plot.scatter(table, "step", "loss", "t", False),
+        plot.bar(table, "run", "loss", title="t", split_table=False),
+        plot.histogram(table, "loss", title="t", split_table=False),
+        plot.line_series([0, 1], [[1, 2]], keys=["a"], title="t", xname="x", split_table=False),
+        plot.roc_curve(y, p, None, None, "t", False),
+        plot.pr_curve(y, p, None, None, 21, "t", False),
+        plot.confusion_matrix(y_true=y, preds=y, title="t", split_table=False),
+    ]
+    assert all(c.fields["title"] == "t" for c in made if "title" in c.fields)
+    with pytest.warns(UserWarning, match="split_table=True.*kept with the chart"):
+        plot.scatter(table, "step", "loss", split_table=True)

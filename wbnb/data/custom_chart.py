@@ -12,12 +12,11 @@ Any other spec is kept as a ``custom_chart`` record over its table::
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from wbnb.data.image import to_plain
-from wbnb.data.plot import Chart, _table_chart
+from wbnb.data.plot import Chart, _table_chart, split_table_note
 from wbnb.data.table import Table
 
 # wandb preset -> (the wbnb.plot chart kind, {chart role: the preset's field name}).
@@ -50,13 +49,7 @@ def plot_table(
         if not isinstance(value, Mapping):
             raise TypeError(f"plot_table: {what} must be a dict, got {type(value).__name__}")
     strings = {str(k): to_plain(v) for k, v in (string_fields or {}).items()}
-    if split_table:
-        warnings.warn(
-            "plot_table(split_table=True) puts the table in a separate section of wandb's web app; "
-            "here the table is kept with the chart as always",
-            UserWarning,
-            stacklevel=2,
-        )
+    split_table_note(split_table)
     preset = PRESETS.get(vega_spec_name)
     if preset is None:
         return Chart(

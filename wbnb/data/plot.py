@@ -36,6 +36,18 @@ class Chart(WBValue):
         return record
 
 
+def split_table_note(split_table: bool, stacklevel: int = 3) -> None:
+    """wandb's ``split_table=True`` moves a chart's table to its own section of wandb's web
+    app; here a chart keeps its table as always, and the caller is told so."""
+    if split_table:
+        warnings.warn(
+            "split_table=True puts the table in a separate section of wandb's web app; "
+            "here the table is kept with the chart as always",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
 # --- class labels ------------------------------------------------------------------
 
 
@@ -108,12 +120,15 @@ def confusion_matrix(
     preds: Any = None,
     class_names: Sequence[str] | None = None,
     title: str | None = None,
+    split_table: bool = False,
 ) -> Chart:
     """Return a confusion matrix (rows: true class, columns: predicted class).
 
     Pass ``preds`` (labels) or ``probs`` ((N, C) scores, argmax taken), not both. Labels
     are class ids indexing ``class_names`` (default "0", "1", ...) or the names themselves.
+    ``split_table`` as wandb's (see ``split_table_note``).
     """
+    split_table_note(split_table)
     if y_true is None:
         raise ValueError("confusion_matrix needs y_true (the true labels)")
     if (probs is None) == (preds is None):
@@ -217,12 +232,15 @@ def roc_curve(
     labels: Sequence[str] | None = None,
     classes_to_plot: Sequence[Any] | None = None,
     title: str | None = None,
+    split_table: bool = False,
 ) -> Chart:
     """Return one-vs-rest ROC curves (x: false-positive rate, y: true-positive rate) with their AUC.
 
     ``y_probas`` is (N, C) with column i scoring class i; ``labels`` names the classes;
-    ``classes_to_plot`` (ids or names) picks some of them.
+    ``classes_to_plot`` (ids or names) picks some of them. ``split_table`` as wandb's
+    (see ``split_table_note``).
     """
+    split_table_note(split_table)
     return _curves("roc_curve", _roc, y_true, y_probas, labels, classes_to_plot, title)
 
 
@@ -231,12 +249,16 @@ def pr_curve(
     y_probas: Any,
     labels: Sequence[str] | None = None,
     classes_to_plot: Sequence[Any] | None = None,
+    interp_size: int = 21,
     title: str | None = None,
+    split_table: bool = False,
 ) -> Chart:
     """Return one-vs-rest precision-recall curves (x: recall, y: precision); ``auc`` is the average precision.
 
-    Arguments are as for ``roc_curve``.
+    Arguments are as for ``roc_curve``. ``interp_size`` is in wandb's signature (its number
+    of recall points); wbnb keeps each curve's own points (thinned past ``MAX_CURVE_POINTS``).
     """
+    split_table_note(split_table)
     return _curves("pr_curve", _pr, y_true, y_probas, labels, classes_to_plot, title)
 
 
@@ -255,23 +277,29 @@ def _table_chart(kind: str, table: Table, fields: dict[str, str | None], title: 
     return Chart("plot", {"kind": kind, "fields": fields, "title": title}, table)
 
 
-def line(table: Table, x: str, y: str, stroke: str | None = None, title: str | None = None) -> Chart:
+def line(
+    table: Table, x: str, y: str, stroke: str | None = None, title: str | None = None, split_table: bool = False
+) -> Chart:
     """Return a line chart of column ``y`` against column ``x`` (``stroke``: a column splitting lines)."""
+    split_table_note(split_table)
     return _table_chart("line", table, {"x": x, "y": y, "stroke": stroke}, title)
 
 
-def scatter(table: Table, x: str, y: str, title: str | None = None) -> Chart:
+def scatter(table: Table, x: str, y: str, title: str | None = None, split_table: bool = False) -> Chart:
     """Return a scatter chart of column ``y`` against column ``x``."""
+    split_table_note(split_table)
     return _table_chart("scatter", table, {"x": x, "y": y}, title)
 
 
-def bar(table: Table, label: str, value: str, title: str | None = None) -> Chart:
+def bar(table: Table, label: str, value: str, title: str | None = None, split_table: bool = False) -> Chart:
     """Return a bar chart with one bar per row: ``label`` names it, ``value`` sizes it."""
+    split_table_note(split_table)
     return _table_chart("bar", table, {"label": label, "value": value}, title)
 
 
-def histogram(table: Table, value: str, title: str | None = None) -> Chart:
+def histogram(table: Table, value: str, title: str | None = None, split_table: bool = False) -> Chart:
     """Return a histogram of column ``value`` (binned when drawn)."""
+    split_table_note(split_table)
     return _table_chart("histogram", table, {"value": value}, title)
 
 
@@ -291,9 +319,11 @@ def line_series(
     keys: Sequence[str] | None = None,
     title: str | None = None,
     xname: str | None = None,
+    split_table: bool = False,
 ) -> Chart:
     """Return several lines in one chart: ``ys`` is a list of series; ``xs`` is one shared
     x sequence or one per series; ``keys`` name the series (default "key_0", "key_1", ...)."""
+    split_table_note(split_table)
     y_lists = [_series(y, f"ys[{i}]") for i, y in enumerate(ys)]
     if not y_lists or len(xs) == 0:
         raise ValueError("line_series needs at least one series in ys and some x values in xs")
