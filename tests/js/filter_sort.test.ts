@@ -2,8 +2,8 @@
 // by tests/widgets/test_table_logic.py with esbuild).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { check, compile, parse, FilterError } from "../../js/table/filter";
-import { sortRows } from "../../js/table/sort";
+import { check, compile, parse, FilterError } from "../../js/lib/filter";
+import { sortRows } from "../../js/lib/sort";
 
 type Doc = Record<string, any>;
 const runs: Doc[] = [
