@@ -28,6 +28,7 @@ _LAZY = {
     "LineageGraph": ".lineage",
     "Compare": ".compare",
     "SweepPanel": ".sweep",
+    "TableView": ".tableview",
 }
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .sweep import SweepPanel
     from .system import System
     from .table import RunTable
+    from .tableview import TableView
     from .vegaloader import VegaLoader
 
 
@@ -63,5 +65,6 @@ __all__ = [
     "RunTable",
     "SweepPanel",
     "System",
+    "TableView",
     "VegaLoader",
 ]
