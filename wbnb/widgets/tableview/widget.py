@@ -63,9 +63,9 @@ class TableView(LiveWidget):
         self._names = run_names(refs)
         self._frames: OrderedDict[str, Frame] = OrderedDict()
         super().__init__(model=self.tables, live=live, min_interval=min_interval, **kwargs)
-        self.observe(self._step_changed, names="step")
+        self.observe(self._on_step, names="step")
         if self.step != -1:
-            self._step_changed()
+            self._on_step()
 
     # -- the table shown ---------------------------------------------------------------
 
@@ -84,7 +84,7 @@ class TableView(LiveWidget):
         step = self.step
         return {**snapshot, "preview": preview(self._frame(self.tables.resolve(step)), step, PREVIEW_ROWS)}
 
-    def _step_changed(self, _change: Any = None) -> None:
+    def _on_step(self, _change: Any = None) -> None:
         """A new step chosen: the snapshot's preview follows (a saved notebook shows it)."""
         with self._feed.lock:
             self._snapshot = self._for_page(dict(self._snapshot))
