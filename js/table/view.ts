@@ -12,7 +12,7 @@ import { SHOWN_ROWS, type RunTableModel, type Shown } from "./contract";
 import { decode, formatCell, resolveColumn, visibleColumns, type Column, type Table } from "./data";
 import { compile, FilterError } from "../lib/filter";
 import { ShownWriter } from "./shown";
-import { parseSortSpec, sortRows, type SortKey } from "../lib/sort";
+import { parseSortSpec, sortRows, type SortKey } from "./sort";
 
 const ROW_H = 24;
 const OVERSCAN = 8;

@@ -1,10 +1,11 @@
 // Which rows show, in which order: RunTable's filter language (js/lib/filter.ts) over the
 // column names, then a sort by one column. The sort reads a float64 key per row: numbers
 // as they are, bools as 0 / 1, text as its rank among the column's distinct values in
-// RunTable's order (js/lib/sort.ts compareValues: natural, case-insensitive: "row-2" <
-// "row-10"); missing values last in both directions, ties in the table's order.
+// natural order: case-insensitive, digit runs compared as numbers ("row-2" < "row-10"),
+// else by UTF-16 code units. (RunTable's Intl.Collator compare, js/lib/sort.ts, takes ~1 s
+// for 100k distinct strings; a key per distinct string compared with < takes ~0.1 s.)
+// Missing values go last in both directions; ties keep the table's order.
 import { compile } from "../lib/filter";
-import { compareValues } from "../lib/sort";
 import type { Col, TableData } from "./columns";
 
 /** A sort as the ``sort`` trait says it: "+col" ascending, "-col" descending, "" none. */
@@ -33,6 +34,14 @@ export function filterRows(data: TableData, filter: string): Uint32Array {
   return out.subarray(0, n);
 }
 
+const DIGITS = /\d+/g;
+const pad = (d: string) => (d.length >= 20 ? d : "0".repeat(20 - d.length) + d);
+
+/** What a text value sorts by: lower case, each digit run zero-padded to 20 digits. */
+export function naturalKey(s: string): string {
+  return s.toLowerCase().replace(DIGITS, pad);
+}
+
 /** Each row's sort key of ``col`` (NaN: missing). */
 export function sortKeys(col: Col, nrows: number): Float64Array {
   if (col.num) return col.num;
@@ -44,7 +53,10 @@ export function sortKeys(col: Col, nrows: number): Float64Array {
     values[i] = s;
     if (s !== null) distinct.add(s);
   }
-  const rank = new Map([...distinct].sort(compareValues).map((s, i) => [s, i]));
+  const keyed = [...distinct].map((s) => [naturalKey(s), s] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const rank = new Map<string, number>();
+  keyed.forEach(([key, s], i) => rank.set(s, i > 0 && key === keyed[i - 1][0] ? rank.get(keyed[i - 1][1])! : i));
   return Float64Array.from(values, (s) => (s === null ? NaN : rank.get(s) ?? NaN));
 }
 

@@ -18,7 +18,7 @@ export const CSS = `
 .wbnb-tableview .wbnb-th, .wbnb-tableview .wbnb-td { flex: none; width: ${COL_W}px; overflow: hidden; text-overflow: ellipsis; white-space: pre; padding: 0 6px; box-sizing: border-box; }
 .wbnb-tableview .wbnb-th { line-height: ${ROW_H}px; font-weight: 600; cursor: pointer; user-select: none; border-right: 1px solid var(--jp-border-color2, #e3e3e3); }
 .wbnb-tableview .wbnb-th:hover { background: rgba(0,0,0,.05); }
-.wbnb-tableview .wbnb-row { position: absolute; left: 0; display: flex; align-items: center; border-bottom: 1px solid var(--jp-border-color3, #f0f0f0); }
+.wbnb-tableview .wbnb-row { position: absolute; left: 0; display: flex; contain: layout paint style; align-items: center; border-bottom: 1px solid var(--jp-border-color3, #f0f0f0); }
 .wbnb-tableview .wbnb-row:hover { background: rgba(76,120,168,.07); }
 .wbnb-tableview .wbnb-num { text-align: right; font-variant-numeric: tabular-nums; }
 .wbnb-tableview .wbnb-tag { color: var(--jp-ui-font-color2, #777); font-style: italic; }

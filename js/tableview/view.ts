@@ -43,6 +43,7 @@ export class LoggedTableView implements View {
   private readonly images: CellImages;
   private readonly channel: LiveChannel<TableViewSnapshot, TableViewDelta>;
   private readonly drawn = new Map<number, HTMLElement>(); // position in ``order`` -> its row
+  private spare: HTMLElement[] = []; // rows scrolled out, refilled by the next draw
   private readonly keysCache = new Map<string, Float64Array>(); // column name -> sort keys (this data)
   private readonly stats = { draws: 0, columnRequests: 0 };
   private key = "";
@@ -263,6 +264,7 @@ export class LoggedTableView implements View {
   private redraw(): void {
     this.body.replaceChildren();
     this.drawn.clear();
+    this.spare = [];
     this.draw();
   }
 
@@ -274,8 +276,8 @@ export class LoggedTableView implements View {
     });
   }
 
-  /** The rows in view (and a few more) are in the DOM; rows scrolled out are removed,
-   * rows scrolled in are made; their image cells ask for thumbnails. */
+  /** The rows in view (and a few more) are in the DOM: rows scrolled out are refilled with
+   * the rows scrolled in (no element made while scrolling); image cells ask for thumbnails. */
   private draw(): void {
     this.stats.draws++;
     const top = this.scroll.scrollTop;
@@ -284,13 +286,17 @@ export class LoggedTableView implements View {
     const last = Math.min(this.order.length, Math.ceil((top + height) / this.rowH) + OVERSCAN);
     for (const [k, row] of this.drawn) {
       if (k < first || k >= last) {
-        row.remove();
+        this.spare.push(row);
         this.drawn.delete(k);
       }
     }
-    const frag = document.createDocumentFragment();
-    for (let k = first; k < last; k++) if (!this.drawn.has(k)) frag.appendChild(this.drawRow(k));
-    this.body.appendChild(frag);
+    for (let k = first; k < last; k++) {
+      if (this.drawn.has(k)) continue;
+      const row = this.spare.pop() ?? this.newRow();
+      this.fillRow(row, k);
+      this.drawn.set(k, row);
+    }
+    for (const row of this.spare) row.style.display = "none";
     this.images.flush(this.data.version);
     if (!this.order.length && this.data.nrows) {
       const empty = h("div", "wbnb-empty", "No row matches the filter.", this.body);
@@ -299,32 +305,42 @@ export class LoggedTableView implements View {
     }
   }
 
-  private drawRow(k: number): HTMLElement {
-    const r = this.order[k];
-    const row = h("div", "wbnb-row");
-    row.style.top = `${ROW_H + this.rowH * k}px`;
+  /** A row element with a cell per visible column. */
+  private newRow(): HTMLElement {
+    const row = h("div", "wbnb-row", undefined, this.body);
     row.style.height = `${this.rowH}px`;
-    row.dataset.row = String(r);
-    for (const { col, index } of this.visible) {
-      const td = h("div", "wbnb-td" + (col.kind === "number" ? " wbnb-num" : ""), undefined, row);
-      const text = col.text(r);
-      if (col.kind === "media" && text === "image") {
-        const url = this.images.get(this.data.version, r, index);
-        if (url) {
-          const img = h("img", "wbnb-thumb", undefined, td);
-          img.src = url;
-          img.alt = `${col.name} row ${r}`;
-          img.dataset.col = String(index);
-        } else {
-          h("span", "wbnb-tag", "image…", td);
-          this.images.want(this.data.version, r, index);
-        }
-      } else if (col.kind === "media") h("span", "wbnb-tag", text, td);
-      else td.textContent = text;
-      td.title = text;
-    }
-    this.drawn.set(k, row);
+    for (const { col } of this.visible) h("div", "wbnb-td" + (col.kind === "number" ? " wbnb-num" : ""), undefined, row);
     return row;
+  }
+
+  /** ``row`` shows the ``k``-th row shown. */
+  private fillRow(row: HTMLElement, k: number): void {
+    const r = this.order[k];
+    row.style.display = "";
+    row.style.top = `${ROW_H + this.rowH * k}px`;
+    row.dataset.row = String(r);
+    const cells = row.children;
+    this.visible.forEach(({ col, index }, i) => {
+      const td = cells[i];
+      if (!(td instanceof HTMLElement)) return;
+      const text = col.text(r);
+      if (col.kind !== "media") {
+        td.textContent = text;
+        if (col.kind === "text") td.title = text;
+        return;
+      }
+      td.replaceChildren();
+      const url = text === "image" ? this.images.get(this.data.version, r, index) : undefined;
+      if (url) {
+        const img = h("img", "wbnb-thumb", undefined, td);
+        img.src = url;
+        img.alt = `${col.name} row ${r}`;
+        img.dataset.col = String(index);
+        return;
+      }
+      h("span", "wbnb-tag", text === "image" ? "image…" : text, td);
+      if (text === "image") this.images.want(this.data.version, r, index);
+    });
   }
 
   private drawChooser(): void {

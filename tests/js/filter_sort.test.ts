@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { check, compile, parse, FilterError } from "../../js/lib/filter";
-import { sortRows } from "../../js/lib/sort";
+import { sortRows } from "../../js/table/sort";
 
 type Doc = Record<string, any>;
 const runs: Doc[] = [
