@@ -160,6 +160,8 @@ export class LoggedTableView implements View {
   private rebuild(snapshot: TableViewSnapshot): void {
     this.key = snapshot.key;
     this.title.textContent = snapshot.key;
+    // A container that mounts views per key (ViewOptions.keys) gets nothing from one whose key it did not ask for.
+    this.root.style.display = this.wanted() ? "" : "none";
     const p = snapshot.preview;
     if (p && p.step === this.model.get("step") && (!this.data.complete || this.data.version !== p.version)) {
       this.show(fromPreview(p));
@@ -190,10 +192,14 @@ export class LoggedTableView implements View {
   private ask(): void {
     const step = this.model.get("step");
     this.drawStep();
-    if (this.asked === step || (this.options.keys && !this.options.keys.includes(this.key))) return;
+    if (this.asked === step || !this.wanted()) return;
     this.asked = step;
     this.stats.columnRequests++;
     this.model.send({ type: "fetch", req: ++this.req, what: "columns", step });
+  }
+
+  private wanted(): boolean {
+    return !this.options.keys || this.options.keys.includes(this.key);
   }
 
   private receive(reply: ColumnsReply, buffers: DataView[]): void {

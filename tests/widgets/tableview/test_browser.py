@@ -195,3 +195,25 @@ def test_several_runs_side_by_side_under_a_run_column(store_dir: Any, harness: H
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-tableview .wbnb-row').length === 2")
     assert harness.page.locator(".wbnb-tableview .wbnb-th").all_inner_texts() == ["run", "name", "v"]
     assert _column(harness, 0) == ["first", "second"]
+
+
+def test_a_view_mounted_for_other_keys_draws_and_asks_nothing(store_dir: Any, harness: Harness) -> None:
+    w = _view(_run_with_table(ROWS, ["name", "score", "note"]))
+    record(w)
+    harness.add_model(w)
+    mounted = harness.page.evaluate(
+        """async ([id, url]) => {
+        const { View } = await import(url);
+        const views = [["preds"], ["other"]].map((keys) => {
+            const el = document.createElement('div');
+            document.getElementById('out').appendChild(el);
+            return new View(el, window.wbnb.models[id], undefined, { keys });
+        });
+        await Promise.all(views.map((v) => v.ready));
+        return [...document.querySelectorAll('.wbnb-tableview')].map((el) => el.style.display);
+    }""",
+        [w.model_id, f"{harness.base}/tableview.js"],
+    )
+    assert mounted == ["", "none"]
+    sent = harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent")
+    assert len(sent) == 1  # only the view showing "preds" asked for its columns
