@@ -217,3 +217,25 @@ def test_a_view_mounted_for_other_keys_draws_and_asks_nothing(store_dir: Any, ha
     assert mounted == ["", "none"]
     sent = harness.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent")
     assert len(sent) == 1  # only the view showing "preds" asked for its columns
+
+
+def test_a_view_following_a_live_run_shows_the_newest_table(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+    from wbnb.widgets import TableView
+
+    run = wbnb.init(project="p", name="live")
+    run.log({"preds": wbnb.Table(columns=["v"], data=[["old"]])}, step=0)
+    w = TableView(run, "preds", min_interval=3600)
+    comm = _mount(harness, w)
+    _pump(harness, w, comm)
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-tableview').__wbnb.data().complete")
+    run.log({"preds": wbnb.Table(columns=["v"], data=[["new"], ["newer"]])}, step=1)
+    assert w._feed.tick() == "delta"
+    harness.deliver(w, comm.take())
+    harness.page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
+    assert [(s["what"], s["step"]) for s in _pump(harness, w, comm)] == [("columns", -1)]
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-tableview .wbnb-row').length === 2")
+    assert _column(harness, 0) == ["new", "newer"]
+    assert harness.page.locator(".wbnb-tableview .wbnb-step-label").inner_text() == "step 1 (newest)"
+    run.finish()
+    w.close()
