@@ -271,6 +271,11 @@ export class LoggedTableView implements View {
     this.body.replaceChildren();
     this.drawn.clear();
     this.spare = [];
+    if (!this.order.length && this.data.nrows) {
+      const empty = h("div", "wbnb-empty", "No row matches the filter.", this.body);
+      empty.style.position = "absolute";
+      empty.style.top = `${ROW_H}px`;
+    }
     this.draw();
   }
 
@@ -304,11 +309,6 @@ export class LoggedTableView implements View {
     }
     for (const row of this.spare) row.style.display = "none";
     this.images.flush(this.data.version);
-    if (!this.order.length && this.data.nrows) {
-      const empty = h("div", "wbnb-empty", "No row matches the filter.", this.body);
-      empty.style.position = "absolute";
-      empty.style.top = `${ROW_H}px`;
-    }
   }
 
   /** A row element with a cell per visible column. */

@@ -108,6 +108,14 @@ def test_filter_hides_rows_and_a_bad_one_says_why(store_dir: Any, harness: Harne
     box.fill('name ~ "^row-1"')
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-tableview .wbnb-row').length === 2")
     assert harness.page.locator(".wbnb-tableview .wbnb-count").inner_text().startswith("2 of 4 rows")
+    box.fill("score > 100")
+    harness.page.wait_for_function(
+        "() => !document.querySelector('.wbnb-tableview .wbnb-row:not([style*=\"display: none\"])')"
+    )
+    harness.page.locator(".wbnb-tableview .wbnb-scroll").evaluate("(s) => s.dispatchEvent(new Event('scroll'))")
+    assert harness.page.locator(".wbnb-tableview .wbnb-body .wbnb-empty").all_inner_texts() == [
+        "No row matches the filter."
+    ]
     box.fill("score >")
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-tableview .wbnb-row').length === 4")
     assert "expected a value" in harness.page.locator(".wbnb-tableview .wbnb-ferr").inner_text()
