@@ -91,7 +91,7 @@ export class LoggedTableView implements View {
     this.input = h("input", "wbnb-filter", undefined, bar);
     this.input.type = "text";
     this.input.spellcheck = false;
-    this.input.placeholder = "filter: score > 0.5 and label == cat, name ~ ^a";
+    this.input.placeholder = 'filter: score > 0.5 and label == cat, label ~ "^ca"';
     const colsBtn = h("button", "wbnb-colsbtn", "Columns", bar);
     this.count = h("span", "wbnb-count", "", bar);
     this.ferr = h("div", "wbnb-ferr", "", this.root);

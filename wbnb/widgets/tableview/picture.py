@@ -62,6 +62,8 @@ def table_picture(tables: TableSteps, frame: Frame, hidden: Sequence[str], arran
             img = _thumb(tables, frame, r, c, budget) if frame.kinds[c] == "media" else None
             if img is not None:
                 parts.append(png_image(img[0], x + 4, y + 2, row_h - 4, row_h - 4, mime=img[1], fit=True))
+            elif frame.kinds[c] == "number":  # right-aligned, as the page draws them
+                parts.append(text(x + COL_W - 4, y + row_h / 2 + 4, cell_text("number", v), anchor="end"))
             else:
                 parts.append(text(x + 4, y + row_h / 2 + 4, cell_text(frame.kinds[c], v), width=COL_W - 8))
         parts.append(f'<line x1="{PAD}" x2="{width - PAD}" y1="{y + row_h:.1f}" y2="{y + row_h:.1f}" stroke="#eee"/>')
