@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from wbnb.widgets.tableview.frame import PREVIEW_CHARS
+
 XSS = "<img src=x onerror=alert(1)>"
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -109,6 +111,12 @@ def test_text_columns_keep_unicode_missing_values_and_mixed_kinds(store_dir: Any
     assert cols["s"] == ["é😀x", None, "plain"]
     assert cols["b"][:2] == [1.0, 0.0] and np.isnan(cols["b"][2])
     assert cols["mixed"] == ["1", "two", "3.5"] and cols["obj"] == [None, "[1, 2]", '{"a": 1}']
+    run.log({"long": wbnb.Table(columns=["s"], data=[["x" * 10_000]])})
+    w = _view(run, "long")
+    (cell,) = w._snapshot["preview"]["rows"][0]  # cut in the saved state, whole in the columns
+    assert len(cell) == PREVIEW_CHARS and cell.endswith("…")
+    reply, buffers = w._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
+    assert _decode(reply, buffers)["s"] == ["x" * 10_000]
     run.finish()
 
 

@@ -26,6 +26,8 @@ from ..runs import RunRef
 from .contract import RUN_COLUMN, Cell, ColumnInfo, ColumnKind, Preview
 from .model import TableSteps
 
+PREVIEW_CHARS = 80  # a text cell in the preview is cut to this: a saved 50 × 20 preview stays under ~80 kB
+
 
 @dataclass
 class Frame:
@@ -205,7 +207,8 @@ def preview_cell(kind: ColumnKind, v: Any) -> Cell:
         return {"media": text_of(v)}
     if kind in ("number", "bool"):
         return float(v) if kind == "number" else bool(v)
-    return text_of(v)
+    s = text_of(v)
+    return s if len(s) <= PREVIEW_CHARS else s[: PREVIEW_CHARS - 1] + "…"
 
 
 def preview(frame: Frame, step: int, rows: int) -> Preview:
