@@ -239,3 +239,16 @@ def test_picture_shows_the_first_rows_thumbnails_and_the_size_escaped(store_dir:
     w.hidden = ["img"]
     assert not list(ET.fromstring(w.to_svg()).iter(f"{NS}image"))
     run.finish()
+
+
+def test_a_key_with_no_table_yet_shows_an_empty_table_and_says_so(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="none")
+    run.log({"loss": 1.0})
+    w = _view(run, "preds")
+    assert w._snapshot["preview"]["columns"] == [] and w._snapshot["steps"] == [[]]
+    assert w.df.empty and "no table logged yet" in w.to_svg()
+    reply, buffers = w._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
+    assert reply["nrows"] == 0 and reply["columns"] == [] and buffers == []
+    run.finish()
