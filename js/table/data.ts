@@ -6,7 +6,7 @@
 import { float64s } from "../lib/anywidget";
 import { formatNumber } from "../lib/dom";
 import type { NumColumn, TableData, TextColumn } from "./contract";
-import type { Getter } from "./filter";
+import type { Getter } from "../lib/filter";
 
 export interface Column {
   key: string;

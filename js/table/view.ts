@@ -10,7 +10,7 @@ import { widgetRoot } from "../lib/style";
 import type { View } from "../lib/view";
 import { SHOWN_ROWS, type RunTableModel, type Shown } from "./contract";
 import { decode, formatCell, resolveColumn, visibleColumns, type Column, type Table } from "./data";
-import { compile, FilterError } from "./filter";
+import { compile, FilterError } from "../lib/filter";
 import { ShownWriter } from "./shown";
 import { parseSortSpec, sortRows, type SortKey } from "./sort";
 

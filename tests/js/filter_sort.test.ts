@@ -2,7 +2,7 @@
 // by tests/widgets/test_table_logic.py with esbuild).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { check, compile, parse, FilterError } from "../../js/table/filter";
+import { check, compile, parse, FilterError } from "../../js/lib/filter";
 import { sortRows } from "../../js/table/sort";
 
 type Doc = Record<string, any>;

@@ -149,7 +149,9 @@ class Table(WBValue):
         Cells that were wbnb values (images...) come back as their record dicts.
         """
         body = json.loads(read(record["path"]))
-        return cls(columns=body["columns"], data=body["data"], allow_mixed_types=True)
+        table = cls(columns=body["columns"], allow_mixed_types=True)
+        table.data = body["data"]  # JSON cells are plain already: not converted again cell by cell (100k rows: ~5 s)
+        return table
 
 
 def _kind(cell: Any) -> str:

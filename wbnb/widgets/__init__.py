@@ -32,6 +32,7 @@ _LAZY = {
     "SweepPanel": ".sweep",
     "PlotlyView": ".plotly",
     "Object3DView": ".object3d",
+    "TableView": ".tableview",
 }
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from .sweep import SweepPanel
     from .system import System
     from .table import RunTable
+    from .tableview import TableView
     from .vegaloader import VegaLoader
 
 
@@ -75,5 +77,6 @@ __all__ = [
     "RunTable",
     "SweepPanel",
     "System",
+    "TableView",
     "VegaLoader",
 ]

@@ -3,7 +3,7 @@
 ``selected`` are plain traits synced both ways (``widget.py``).
 
 Who computes what: Python reads the runs into ``_data`` (``model.py``); the page alone
-filters and sorts them (``js/table/filter.ts``, ``sort.ts``) and writes what it shows back
+filters and sorts them (``js/lib/filter.ts``, ``sort.ts``) and writes what it shows back
 into ``_shown``, which the static picture draws (``picture.py``). The page evaluates
 because a filter typed while a training cell runs must apply at once, and the kernel
 handles no message from the page until that cell ends.

@@ -1,5 +1,5 @@
-// The run table's filter language: a tokenizer and recursive-descent parser, compiled to
-// a predicate over row indices.
+// The filter language (the run table, js/table/, and the logged-table view, js/tableview/):
+// a tokenizer and recursive-descent parser, compiled to a predicate over row indices.
 //
 //   summary.val_acc > 0.8 and config.lr < 1e-3      tags has baseline      name ~ resnet
 //   not (state == crashed or state == failed)       `summary.odd key` >= 2
