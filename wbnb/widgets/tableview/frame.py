@@ -26,6 +26,7 @@ from ..runs import RunRef
 from .contract import RUN_COLUMN, Cell, ColumnInfo, ColumnKind, Preview
 from .model import TableSteps
 
+EXACT_INT = 2**53  # the largest int a float64 holds exactly (with all below it)
 PREVIEW_CHARS = 80  # a text cell in the preview is cut to this: a saved 50 × 20 preview stays under ~80 kB
 
 
@@ -157,14 +158,15 @@ def _is_media(v: Any) -> bool:
 
 def kind_of(values: list[Any]) -> ColumnKind:
     """What a column holds (see ``ColumnKind``): None fits any kind; a column of nothing
-    but None is text."""
+    but None is text, and so is one of numbers with an int past ``EXACT_INT``."""
     present = [v for v in values if v is not None]
     if not present:
         return "text"
     if all(type(v) is bool for v in present):
         return "bool"
     if all(type(v) in (int, float) for v in present):
-        return "number"
+        # float64 (the page's numbers) keeps ints exact only to 2**53: past it an id would show wrong digits
+        return "number" if all(type(v) is float or abs(v) <= EXACT_INT for v in present) else "text"
     if all(_is_media(v) for v in present):
         return "media"
     return "text"
