@@ -25,3 +25,33 @@ def test_ints_past_2_53_keep_every_digit_in_the_preview_the_columns_and_the_pict
     assert cols["id"] == [str(v) for v in BIG] and cols["small"] == [0.0, 1.0, 2.0]
     assert str(BIG[0]) in w.to_svg()
     assert w.df["id"].tolist() == BIG
+
+
+def test_a_request_the_page_cannot_have_made_gets_no_answer_and_raises_nothing(store_dir: Any) -> None:
+    """The page's JSON is read defensively (as every other component's ``_answer``): a bad
+    number, a cell that is no dict, cells that are no list."""
+    import numpy as np
+
+    import wbnb
+
+    run = wbnb.init(project="p", name="junk")
+    run.log({"t": wbnb.Table(columns=["a", "img"], data=[[1, wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8))]])})
+    run.finish()
+    w = _view(run, "t")
+    for junk in ({"req": "x"}, {"req": None}, {"step": "abc"}, {"step": float("nan")}, {"step": None}):
+        assert w._answer({"type": "fetch", "what": "columns", **junk}) is None
+    version = w._snapshot["preview"]["version"]
+    assert w._answer({"type": "fetch", "what": "images", "req": 2, "version": version, "cells": "abc"}) == (
+        {"type": "images", "req": 2, "version": version, "full": False, "items": []},
+        [],
+    )
+    reply, buffers = w._answer(
+        {
+            "type": "fetch",
+            "what": "images",
+            "req": 3,
+            "version": version,
+            "cells": [1, None, {"row": "x"}, {"row": 0, "col": 1}],
+        }
+    )
+    assert reply["items"] == [{"row": 0, "col": 1, "mime": "image/png"}] and len(buffers) == 1

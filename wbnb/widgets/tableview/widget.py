@@ -103,15 +103,18 @@ class TableView(LiveWidget):
     # -- the page's requests -----------------------------------------------------------
 
     def _answer(self, request: FetchRequest) -> tuple[ColumnsReply | ImagesReply, list[bytes]] | None:
+        try:  # JSON from the page, read defensively: a request it cannot have made gets no answer
+            req, step = int(request.get("req", 0)), int(request.get("step", -1))
+        except (TypeError, ValueError, OverflowError):
+            return None
         with self._feed.lock:
             if request.get("what") == "images":
-                return self._images(request)
-            step = int(request.get("step", -1))
+                return self._images(request, req)
             frame = self._frame(self.tables.resolve(step))
             infos, buffers = encode(frame)
         reply: ColumnsReply = {
             "type": "columns",
-            "req": int(request.get("req", 0)),
+            "req": req,
             "step": step,
             "version": frame.version,
             "nrows": frame.nrows,
@@ -119,13 +122,13 @@ class TableView(LiveWidget):
         }
         return reply, buffers
 
-    def _images(self, request: FetchRequest) -> tuple[ImagesReply, list[bytes]]:
+    def _images(self, request: FetchRequest, req: int) -> tuple[ImagesReply, list[bytes]]:
         """The image cells the page shows (read defensively: the request is the page's)."""
         version = str(request.get("version", ""))
         full = bool(request.get("full", False))
         reply: ImagesReply = {
             "type": "images",
-            "req": int(request.get("req", 0)),
+            "req": req,
             "version": version,
             "full": full,
             "items": [],
@@ -136,8 +139,12 @@ class TableView(LiveWidget):
         frame = self._frame(steps)
         buffers: list[bytes] = []
         total = 0
-        for cell in request.get("cells") or []:
-            row, col = int(cell.get("row", -1)), int(cell.get("col", -1))
+        cells = request.get("cells")
+        for cell in cells if isinstance(cells, list) else []:
+            try:
+                row, col = int(cell.get("row", -1)), int(cell.get("col", -1))
+            except (AttributeError, TypeError, ValueError, OverflowError):
+                continue
             if not (0 <= col < len(frame.columns) and 0 <= row < frame.nrows):
                 continue
             rec = frame.cells[col][row]
