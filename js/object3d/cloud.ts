@@ -1,8 +1,9 @@
 // One point cloud on a canvas: drag turns it, the wheel zooms, a double-click returns to
 // the first view (the contract's YAW / PITCH, as the static picture shows it). Points are
-// painted into the canvas's pixels with a depth buffer, so 100k points stay smooth to turn.
-import { sizeCanvas } from "../lib/canvas";
-import { PITCH, type PointsReply, YAW } from "./contract";
+// painted into the canvas's pixels with a depth buffer, so 100k points stay smooth to turn;
+// a lidar/beta scene's boxes and vectors (the reply's shapes) are stroked over them.
+import { canvasFont, sizeCanvas } from "../lib/canvas";
+import { PITCH, type PointsReply, type Shape, YAW } from "./contract";
 import { type Frame, frameOf, pointColors, project } from "./projection";
 
 const STRIDE = { xyz: 3, xyzc: 4, xyzrgb: 6 } as const;
@@ -21,6 +22,7 @@ export class Cloud {
   private readonly stride: number;
   private readonly colors: Uint8Array;
   private readonly frame: Frame;
+  private readonly shapes: { ends: Float32Array; shape: Shape }[];
   private width = 0;
   private frameId = 0;
 
@@ -31,6 +33,7 @@ export class Cloud {
     this.n = Math.min(reply.shown, Math.floor(this.points.length / this.stride));
     this.colors = pointColors(this.points, this.n, this.stride);
     this.frame = frameOf(this.points, this.n, this.stride);
+    this.shapes = reply.shapes.map((shape) => ({ ends: new Float32Array(shape.segments.flat()), shape }));
     this.canvas = document.createElement("canvas");
     this.canvas.className = "wbnb-cloud";
     parent.appendChild(this.canvas);
@@ -111,6 +114,26 @@ export class Cloud {
       }
     }
     ctx.putImageData(img, 0, 0);
+    this.stroke(ctx, w, h);
     this.paints++;
+  }
+
+  /** The scene's boxes and vectors, in the points' view; labels as canvas text. */
+  private stroke(ctx: CanvasRenderingContext2D, w: number, h: number): void {
+    ctx.lineWidth = 1.5;
+    ctx.font = canvasFont(10);
+    for (const { ends, shape } of this.shapes) {
+      const n = ends.length / 3;
+      const { x, y } = project(ends, n, 3, this.frame, this.yaw, this.pitch, this.zoom, w, h);
+      ctx.strokeStyle = shape.color;
+      ctx.fillStyle = shape.color;
+      ctx.beginPath();
+      for (let k = 0; k + 1 < n; k += 2) {
+        ctx.moveTo(x[k], y[k]);
+        ctx.lineTo(x[k + 1], y[k + 1]);
+      }
+      ctx.stroke();
+      if (shape.label && n) ctx.fillText(shape.label, x[0] + 2, y[0] - 3);
+    }
   }
 }

@@ -12,12 +12,25 @@ export const POINT_COLOR = "#1f77b4";
 
 export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"] as const;
 
+export const BOX_COLOR = "#2ca02c";
+
+/**
+ * A box or vector of a ``lidar/beta`` scene as line segments in the points' space:
+ * ``segments`` are ``[x1, y1, z1, x2, y2, z2]`` (a box's 12 edges, a vector's one);
+ * ``label`` is written at the first segment's start.
+ */
+export interface Shape {
+  segments: number[][];
+  color: string;
+  label: string | null;
+}
+
 /**
  * The answer to a ``FetchRecord``: buffer 0 holds ``shown`` points as float32 rows of
  * ``columns`` (``xyz``, ``xyzc``: + category, ``xyzrgb``: + colour 0..255); ``total`` the
  * points stored. A model file with no points wbnb reads (a glTF model without float
  * mesh positions, an unreadable file) comes with ``shown`` 0 and its ``format``; no such
- * step: ``format`` "" and no buffer.
+ * step: ``format`` "" and no buffer. ``shapes``: a scene's boxes and vectors.
  */
 export interface PointsReply {
   type: "points";
@@ -29,6 +42,7 @@ export interface PointsReply {
   total: number;
   shown: number;
   caption: string | null;
+  shapes: Shape[];
 }
 
 export type ToPage = StepsDelta | PointsReply;

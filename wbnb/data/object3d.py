@@ -1,5 +1,6 @@
-"""``Object3D``: a point cloud stored as a float32 .npy file, or a 3-D model file
-(.obj, .gltf, .glb) stored as it is."""
+"""``Object3D``: a point cloud stored as a float32 .npy file (with wandb's ``lidar/beta``
+scene, its 3-D boxes and vectors kept in the record), or a 3-D model file (.obj, .gltf,
+.glb) stored as it is."""
 
 from __future__ import annotations
 
@@ -19,6 +20,44 @@ _FILE_TYPES = ("obj", "gltf", "glb")
 _COLUMNS = {3: "xyz", 4: "xyzc", 6: "xyzrgb"}
 _ACCEPTED_POINTS = "a numeric array of points shaped (N, 3) xyz, (N, 4) xyz + category or (N, 6) xyz + rgb 0..255"
 _ACCEPTED = f"{_ACCEPTED_POINTS}, or a .obj, .gltf or .glb file (a path, or a file object with file_type=)"
+SCENE_TYPES = ("lidar/beta",)  # wandb's point-cloud scene: {"type", "points", "boxes", "vectors"}
+
+
+def _xyz(value: Any, what: str, count: int) -> list[list[float]]:
+    arr = to_numpy(value)
+    if arr.dtype.kind not in "iuf" or arr.shape != (count, 3) or not np.isfinite(arr).all():
+        raise ValueError(f"Object3D scene: {what} must be {count} finite [x, y, z] points, got {describe(value)}")
+    return [[float(v) for v in row] for row in arr.reshape(count, 3)]
+
+
+def _color(value: Any, what: str) -> list[int] | None:
+    if value is None:
+        return None
+    arr = to_numpy(value)
+    if arr.dtype.kind not in "iuf" or arr.shape != (3,) or not np.isfinite(arr).all():
+        raise ValueError(f"Object3D scene: {what} color must be [r, g, b] (0..255), got {describe(value)}")
+    return [int(v) for v in np.clip(np.round(arr), 0, 255)]
+
+
+def _scene_items(items: Any, what: str) -> list[dict[str, Any]]:
+    """A scene's boxes or vectors (a list or an object array of dicts) as plain records."""
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate([] if items is None else list(items)):
+        if not isinstance(item, dict):
+            raise TypeError(f"Object3D scene: {what}[{i}] must be a dict, got {type(item).__name__}")
+        name = f"{what}[{i}]"
+        rec: dict[str, Any]
+        if what == "boxes":
+            rec = {"corners": _xyz(item.get("corners"), f"{name}['corners']", 8)}
+            if item.get("score") is not None:
+                rec["score"] = float(item["score"])
+        else:
+            rec = {"start": _xyz([item.get("start")], f"{name}['start']", 1)[0]}
+            rec["end"] = _xyz([item.get("end")], f"{name}['end']", 1)[0]
+        rec["color"] = _color(item.get("color"), name)
+        rec["label"] = None if item.get("label") is None else str(item["label"])
+        out.append(rec)
+    return out
 
 
 def _points(data: Any) -> np.ndarray:
@@ -66,8 +105,11 @@ class Object3D(WBValue):
 
     Point clouds are (N, 3) xyz, (N, 4) xyz + category or (N, 6) xyz + rgb (0..255),
     stored as a float32 .npy file (``np.load`` reads it back); points with a NaN or
-    infinite value are dropped, with a warning shown once. Files (.obj, .gltf with
-    embedded buffers, .glb) keep their bytes: a path, or a file object with
+    infinite value are dropped, with a warning shown once. wandb's scene dict
+    ``{"type": "lidar/beta", "points": ..., "boxes": [{"corners": 8 xyz, "label",
+    "color": rgb, "score"}], "vectors": [{"start", "end", "color", "label"}]}`` (or
+    ``from_point_cloud``) keeps its boxes and vectors in the record. Files (.obj, .gltf
+    with embedded buffers, .glb) keep their bytes: a path, or a file object with
     ``file_type``.
     """
 
@@ -77,6 +119,17 @@ class Object3D(WBValue):
         self.caption = None if caption is None else str(caption)
         self.points: int | None = None
         self.columns: str | None = None
+        self.scene: dict[str, Any] = {}
+        if isinstance(data_or_path, dict):
+            kind = data_or_path.get("type")
+            if kind not in SCENE_TYPES:
+                raise ValueError(f"Object3D got a dict of type {kind!r}; accepted: a scene of type {SCENE_TYPES}")
+            self.scene = {
+                "type": kind,
+                "boxes": _scene_items(data_or_path.get("boxes"), "boxes"),
+                "vectors": _scene_items(data_or_path.get("vectors"), "vectors"),
+            }
+            data_or_path = data_or_path.get("points")
         if is_path(data_or_path):
             self._bytes, self.format = read_media_file("Object3D", data_or_path, _FILE_TYPES)
             _check_model(repr(os.fspath(data_or_path)), self._bytes, self.format)
@@ -109,6 +162,20 @@ class Object3D(WBValue):
         return cls(data, caption=caption)
 
     @classmethod
+    def from_point_cloud(
+        cls,
+        points: Any,
+        boxes: Any,
+        vectors: Any = None,
+        point_cloud_type: str = "lidar/beta",
+        caption: str | None = None,
+    ) -> Object3D:
+        """wandb's point-cloud scene: ``points`` as for ``from_numpy``, ``boxes`` (dicts of
+        8 ``corners``, ``label``, ``color``, ``score``) and ``vectors`` (``start``, ``end``)."""
+        scene = {"type": point_cloud_type, "points": points, "boxes": boxes, "vectors": vectors}
+        return cls(scene, caption=caption)
+
+    @classmethod
     def from_file(cls, data_or_path: Any, file_type: str | None = None, caption: str | None = None) -> Object3D:
         """A .obj, .gltf or .glb model: a path, or a file object with ``file_type``."""
         if not (is_path(data_or_path) or callable(getattr(data_or_path, "read", None))):
@@ -124,4 +191,5 @@ class Object3D(WBValue):
             "points": self.points,
             "columns": self.columns,
             "caption": self.caption or None,
+            **self.scene,
         }

@@ -11,8 +11,8 @@ import numpy as np
 from ..pictures.svg import MUTED, Picture, note, place, text
 from ..steprecords import StepRecords
 from .contract import PITCH, YAW
-from .points import format_of, points_of, thin
-from .projection import point_colors, project
+from .points import format_of, points_of, shapes_of, thin
+from .projection import frame_of, point_colors, project
 
 SIZE = 300  # px: a tile's drawing
 HEAD = 40
@@ -52,6 +52,17 @@ def _tile(key: str, run: str, step: int, record: dict[str, Any], points: np.ndar
         for i in np.argsort(depth, kind="stable"):
             r, g, b = colors[i]
             parts.append(f'<circle cx="{sx[i]:.1f}" cy="{HEAD + sy[i]:.1f}" r="1.6" fill="rgb({r},{g},{b})"/>')
+        frame = frame_of(shown)
+        for shape in shapes_of(record):  # a scene's boxes and vectors, over the points as on the canvas
+            ends = np.asarray(shape["segments"], dtype=float).reshape(-1, 3)
+            x, y, _ = project(ends, YAW, PITCH, 1.0, SIZE, SIZE, frame)
+            for k in range(0, len(x), 2):
+                parts.append(
+                    f'<line x1="{x[k]:.1f}" y1="{HEAD + y[k]:.1f}" x2="{x[k + 1]:.1f}" y2="{HEAD + y[k + 1]:.1f}"'
+                    f' stroke="{shape["color"]}" stroke-width="1.5"/>'
+                )
+            if shape["label"]:
+                parts.append(text(x[0] + 2, HEAD + y[0] - 3, shape["label"], size=10, fill=shape["color"]))
         caption = record.get("caption")
         if caption:
             parts.append(text(8, HEAD + SIZE - 8, caption, size=11, fill=MUTED, width=SIZE - 16))

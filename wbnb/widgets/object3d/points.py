@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import struct
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..steprecords import StepRecords
+from .contract import BOX_COLOR, Shape
 
 COLUMNS = {3: "xyz", 4: "xyzc", 6: "xyzrgb"}
 
@@ -113,3 +115,54 @@ def points_of(objects: StepRecords, key: str, run: int = 0, step: int | None = N
 def format_of(record: dict[str, Any]) -> str:
     """A record's stored format (npy, obj, gltf, glb): its ``format``, else its file's extension."""
     return str(record.get("format") or str(record.get("path", "")).rpartition(".")[2]).lower()
+
+
+def box_edges(corners: list[list[float]]) -> list[list[float]]:
+    """The 12 edges of a box given by its 8 corners in any order: from one corner, the
+    three edge vectors are the three differences whose subset sums give the other six
+    (so a long thin box, whose face diagonal is shorter than its long edge, is right
+    too); an edge joins two corners one edge vector apart. [] when the corners are no box."""
+    c = np.asarray(corners, dtype=float)
+    d = c[1:] - c[0]
+    tol = 1e-6 * (float(np.abs(d).max()) or 1.0)
+    for trio in itertools.combinations(range(7), 3):
+        e = d[list(trio)]
+        sums = np.array([e[list(s)].sum(axis=0) for n in (1, 2, 3) for s in itertools.combinations(range(3), n)])
+        if all(np.abs(sums - v).max(axis=1).min() <= tol for v in d):
+            edges = []
+            for i, j in itertools.combinations(range(8), 2):
+                v = c[j] - c[i]
+                if min(np.abs(v - e).max(axis=1).min(), np.abs(v + e).max(axis=1).min()) <= tol:
+                    edges.append([*c[i], *c[j]])
+            return edges if len(edges) == 12 else []
+    return []
+
+
+def _hex(rgb: Any) -> str:
+    if isinstance(rgb, list) and len(rgb) == 3 and all(isinstance(v, (int, float)) for v in rgb):
+        return "#" + "".join(f"{int(max(0, min(255, v))):02x}" for v in rgb)
+    return BOX_COLOR
+
+
+def shapes_of(record: dict[str, Any]) -> list[Shape]:
+    """A ``lidar/beta`` scene's boxes and vectors as line segments (the record is the
+    store's, written by ``wbnb.Object3D``: read defensively all the same)."""
+    out: list[Shape] = []
+    for box in record.get("boxes") or []:
+        try:
+            edges = box_edges(box["corners"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        label = box.get("label")
+        out.append({"segments": edges, "color": _hex(box.get("color")), "label": None if label is None else str(label)})
+    for vec in record.get("vectors") or []:
+        try:
+            seg = [float(v) for v in [*vec["start"], *vec["end"]]]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if len(seg) == 6:
+            label = vec.get("label")
+            out.append(
+                {"segments": [seg], "color": _hex(vec.get("color")), "label": None if label is None else str(label)}
+            )
+    return out

@@ -17,16 +17,29 @@ def _rgb(hex_color: str) -> list[int]:
     return [(v >> 16) & 255, (v >> 8) & 255, v & 255]
 
 
+def frame_of(xyz: np.ndarray) -> tuple[np.ndarray, float]:
+    """The centre (middle of the bounding box) and radius (farthest point from it) of a cloud."""
+    p = np.asarray(xyz, dtype=float)[:, :3]
+    c = (p.min(axis=0) + p.max(axis=0)) / 2
+    return c, float(np.sqrt(((p - c) ** 2).sum(axis=1)).max()) or 1.0
+
+
 def project(
-    xyz: np.ndarray, yaw: float, pitch: float, zoom: float, width: float, height: float
+    xyz: np.ndarray,
+    yaw: float,
+    pitch: float,
+    zoom: float,
+    width: float,
+    height: float,
+    frame: tuple[np.ndarray, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Screen x, screen y (down) and depth (larger: nearer) of each point."""
+    """Screen x, screen y (down) and depth (larger: nearer) of each point; ``frame``
+    (default: the points' own, ``frame_of``) places other things in a cloud's view."""
     p = np.asarray(xyz, dtype=float)[:, :3]
     if not len(p):
         return np.zeros(0), np.zeros(0), np.zeros(0)
-    c = (p.min(axis=0) + p.max(axis=0)) / 2
+    c, radius = frame_of(p) if frame is None else frame
     p = p - c
-    radius = float(np.sqrt((p**2).sum(axis=1)).max()) or 1.0
     scale = 0.45 * min(width, height) / radius * zoom
     cy, sy, cp, sp = np.cos(yaw), np.sin(yaw), np.cos(pitch), np.sin(pitch)
     x1 = p[:, 0] * cy + p[:, 2] * sy

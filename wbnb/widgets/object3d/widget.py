@@ -22,7 +22,7 @@ from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..steprecords import StepRecords
 from .contract import MAX_POINTS, PointsReply
-from .points import format_of, points_of, read_points, thin
+from .points import format_of, points_of, read_points, shapes_of, thin
 
 
 class Object3DView(LiveWidget):
@@ -77,10 +77,12 @@ class Object3DView(LiveWidget):
             "total": 0,
             "shown": 0,
             "caption": None,
+            "shapes": [],
         }
         if record is None:
             return reply, []
         caption = record.get("caption")
+        reply["shapes"] = shapes_of(record)
         reply["format"] = format_of(record)
         reply["caption"] = None if caption is None else str(caption)
         try:
