@@ -192,6 +192,10 @@ class MediaIndex:
     def answer(self, request: FetchRequest) -> tuple[MediaReply, list[bytes]]:
         """The reply to the page's request: two buffers per file, its bytes and its
         waveform (the request comes from the page: read defensively)."""
+        try:
+            req = int(request.get("req") or 0)
+        except (TypeError, ValueError, OverflowError):
+            req = 0  # still answered: the page matches files by (id, step, index)
         by_id = {s.id: s for s in self.series.values()}
         files: list[MediaFile] = []
         buffers: list[bytes] = []
@@ -222,7 +226,7 @@ class MediaIndex:
                 }
             )
             buffers += [data, b"" if wave is None else np.ascontiguousarray(wave, dtype="<f8").tobytes()]
-        return {"type": "media", "req": int(request.get("req") or 0), "items": files}, buffers
+        return {"type": "media", "req": req, "items": files}, buffers
 
 
 def _items(recs: list[dict[str, Any]]) -> list[MediaItem]:
