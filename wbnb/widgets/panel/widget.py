@@ -144,10 +144,11 @@ class RunPanel(Pictured, anywidget.AnyWidget):
         self._look()
 
     def close(self) -> None:
-        self.header.stop()
-        for part in [self.header, self.artifacts, *self.parts.values()]:
+        """Close the panel and its parts (a panel whose constructor failed has none yet)."""
+        parts = getattr(self, "parts", {})
+        for part in [getattr(self, "header", None), getattr(self, "artifacts", None), *parts.values()]:
             if part is not None:
-                part.close()
+                part.close()  # the header's thread and the parts' feeds stop
         super().close()
 
     def _drawn(self) -> list[Any]:

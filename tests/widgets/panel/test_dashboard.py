@@ -1,0 +1,237 @@
+"""RunPanel as a dashboard: its parts and cells from what the run logged (kinds.py), new
+keys of a live run, the viewer's arrangement; in Chromium: sections in a responsive grid,
+collapsing, enlarging, and a saved arrangement restored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import wbnb
+from tests.waiting import wait_for
+from wbnb.widgets import Gallery, RunPanel
+from wbnb.widgets.kinds import KINDS, NUMBERS, component, one_key_each, summary_kinds
+from wbnb.widgets.panel.contract import SYSTEM_SECTION
+from wbnb.widgets.panel.layout import cell, sections
+
+from ..harness import Harness
+
+
+def _run(project: str = "dash") -> Any:
+    """A finished run with scalars under train/ and val/, one without a prefix, images,
+    a table and a ROC curve."""
+    run = wbnb.init(project=project)
+    for i in range(3):
+        run.log(
+            {
+                "train/loss": 1 / (i + 1),
+                "train/acc": i / 3,
+                "train/lr": 0.1,
+                "val/loss": 2 / (i + 1),
+                "val/acc": i / 4,
+                "epoch": i,
+                "samples": [wbnb.Image(np.full((8, 8, 3), 40 * i, dtype=np.uint8))],
+            }
+        )
+    run.log(
+        {
+            "val/preds": wbnb.Table(columns=["id", "label"], data=[[1, "cat"], [2, "dog"]]),
+            "roc": wbnb.plot.roc_curve([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]]),
+        }
+    )
+    run.finish(quiet=True)
+    return run
+
+
+def test_kinds_of_summary_values() -> None:
+    image = {"_type": "image", "path": "x.png"}
+    summary = {
+        "loss": 0.5,
+        "epoch": 3,
+        "flag": True,  # not drawn
+        "note": "text",
+        "_runtime": 1.0,  # wbnb's own
+        "samples": [image],
+        "best": {"last": [image]},  # define_metric's aggregation
+        "low": {"min": 0.1},
+        "preds": {"_type": "table", "columns": []},
+        "roc": {"_type": "roc_curve"},
+        "line": {"_type": "plot", "table": {"_type": "table"}},  # the chart, not its table
+    }
+    assert summary_kinds(summary) == {
+        "loss": NUMBERS,
+        "epoch": NUMBERS,
+        "samples": "image",
+        "best": "image",
+        "low": NUMBERS,
+        "preds": "table",
+        "roc": "roc_curve",
+        "line": "plot",
+    }
+    assert component(NUMBERS).__name__ == "Curves" and component("image") is Gallery
+    assert component("no such kind") is None
+    assert not one_key_each(Gallery)
+    for kind in KINDS:  # every component there is imports; one not yet merged is None
+        found = component(kind)
+        assert found is None or hasattr(found, "esm_name"), kind
+
+
+def test_a_missing_component_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(KINDS, "wav", ".no_such_component:Player")
+    component.cache_clear()
+    try:
+        assert component("wav") is None
+    finally:
+        component.cache_clear()
+
+
+def test_sections_by_prefix_system_last() -> None:
+    laid = sections(
+        [cell("curves", "curves", "val/acc"), cell("gallery", "gallery", "samples"), cell("curves", "curves", "loss")],
+        [cell("system", "curves", "CPU/cpu_percent")],
+    )
+    assert [(s["id"], s["title"], [c["id"] for c in s["cells"]]) for s in laid] == [
+        ("", "Charts", ["curves:loss", "gallery:samples"]),
+        ("val", "val", ["curves:val/acc"]),
+        (SYSTEM_SECTION, "System", ["system:CPU/cpu_percent"]),
+    ]
+
+
+def test_parts_and_cells_of_what_the_run_logged(store_dir: Path) -> None:
+    run = _run()
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    laid = {s["id"]: [c["key"] for c in s["cells"]] for s in panel.sections}
+    assert [s["id"] for s in panel.sections][:3] == ["", "train", "val"]
+    assert laid["train"] == ["train/acc", "train/loss", "train/lr"]
+    assert "val/acc" in laid["val"] and "val/loss" in laid["val"]
+    assert {"epoch", "samples"} <= set(laid[""])
+    # one part per component, each key a cell of it; a table, a chart: theirs where installed
+    assert [c["part"] for s in panel.sections for c in s["cells"] if c["key"] in ("samples", "epoch")] == [
+        "curves",
+        "gallery",
+    ]
+    assert sum(isinstance(p, Gallery) for p in panel.parts.values()) == 1
+    for key, kind in (("val/preds", "table"), ("roc", "roc_curve")):
+        cls = component(kind)
+        drawn = [c for s in panel.sections for c in s["cells"] if c["key"] == key]
+        assert len(drawn) == (cls is not None), key
+        if cls is not None:
+            assert isinstance(panel.parts[drawn[0]["part"]], cls) and drawn[0]["view"] == cls.esm_name
+    state = panel.get_state()
+    assert set(state["_parts"]) == set(panel.parts)
+    assert all(ref == f"IPY_MODEL_{panel.parts[n].model_id}" for n, ref in state["_parts"].items())
+    assert state["_header"] == f"IPY_MODEL_{panel.header.model_id}"
+
+
+def test_a_key_logged_for_the_first_time_appears_in_a_live_run(store_dir: Path) -> None:
+    run = wbnb.init(project="dash")
+    panel = RunPanel(run)
+    assert panel.sections == []  # nothing logged yet
+    run.log({"train/loss": 1.0})
+    wait_for(lambda: [s["id"] for s in panel.sections] == ["train"], what="the train section")
+    run.log({"val/acc": 0.5, "samples": wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8))})
+    wait_for(lambda: len(panel.sections) == 3, what="the samples and val cells")
+    assert [c["id"] for c in panel.sections[0]["cells"]] == ["gallery:samples"]
+    assert "gallery" in panel.get_state()["_parts"]  # the new part's model travels too
+    run.finish(quiet=True)
+
+
+def test_the_arrangement_round_trips(store_dir: Path) -> None:
+    run = _run()
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    assert panel.arrangement == {"collapsed": [], "enlarged": ""}
+    chosen = {"collapsed": ["train"], "enlarged": "curves:val/acc"}
+    panel.set_state({"arrangement": chosen})  # what the page's save_changes does
+    assert panel.arrangement == chosen and panel.get_state()["arrangement"] == chosen
+    again = RunPanel(f"dash/{run.id}", live=False, arrangement=chosen)  # a saved one, given back
+    assert again.get_state()["arrangement"] == chosen
+
+
+# -- in Chromium --------------------------------------------------------------------------
+
+CELLS = ".wbnb-dashboard .wbnb-dash-cell"
+
+
+def _mount(harness: Harness, panel: RunPanel, width: int = 1400) -> None:
+    harness.page.set_viewport_size({"width": width + 100, "height": 900})
+    harness.page.evaluate(f"() => {{ document.body.style.width = '{width}px'; }}")
+    harness.mount(panel, "panel")
+    harness.page.locator(".wbnb-dashboard .wbnb-run-header").wait_for()
+
+
+def _rows(harness: Harness, section: str) -> list[int]:
+    """How many cells of ``section`` each row of its grid holds."""
+    tops = harness.page.evaluate(
+        "(s) => [...document.querySelectorAll(`[data-section='${s}'] .wbnb-dash-cell`)].map(c => c.offsetTop)",
+        section,
+    )
+    return [tops.count(t) for t in sorted(set(tops))]
+
+
+def test_sections_in_a_grid_three_per_row_at_1400px(store_dir: Path, harness: Harness) -> None:
+    run = _run()
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    _mount(harness, panel)
+    heads = harness.page.locator(".wbnb-dash-head .wbnb-dash-title").all_inner_texts()
+    assert heads[:3] == ["Charts", "train", "val"]
+    assert harness.page.locator(f"{CELLS}[data-cell='curves:train/loss'] .wbnb-curves").count() == 1
+    assert harness.page.locator(f"{CELLS}[data-cell='gallery:samples'] .wbnb-gallery").count() == 1
+    assert _rows(harness, "train") == [3]  # three panels side by side at 1400 px
+    harness.screenshot("panel-dashboard")
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_collapsing_a_section_hides_its_panels_and_sets_the_trait(store_dir: Path, harness: Harness) -> None:
+    run = _run()
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    _mount(harness, panel)
+    model = f"window.wbnb.models['{panel.model_id}']"
+    loss = harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']")
+    assert loss.is_visible()
+    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
+    loss.wait_for(state="hidden")
+    assert harness.page.evaluate(f"() => [{model}.get('arrangement').collapsed, {model}.saved > 0]") == [
+        ["train"],
+        True,
+    ]
+    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()  # open again
+    loss.wait_for(state="visible")
+    assert harness.page.evaluate(f"() => {model}.get('arrangement').collapsed") == []
+
+
+def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, harness: Harness) -> None:
+    run = _run()
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    _mount(harness, panel)
+    model = f"window.wbnb.models['{panel.model_id}']"
+    acc = harness.page.locator(f"{CELLS}[data-cell='curves:train/acc']")
+    grid = harness.page.locator("[data-section='train'] > .wbnb-dash-grid")
+    narrow = acc.bounding_box()["width"]
+    acc.locator(".wbnb-dash-enlarge").click()
+    harness.page.wait_for_function(
+        "() => document.querySelector(\"[data-cell='curves:train/acc']\").classList.contains('wbnb-enlarged')"
+    )
+    assert acc.bounding_box()["width"] > 0.95 * grid.bounding_box()["width"] > 2 * narrow
+    assert harness.page.evaluate(f"() => {model}.get('arrangement').enlarged") == "curves:train/acc"
+    acc.locator(".wbnb-curves").wait_for()  # drawn again at its new width
+    harness.page.keyboard.press("Escape")
+    harness.page.wait_for_function(f"() => {model}.get('arrangement').enlarged === ''")
+    assert abs(acc.bounding_box()["width"] - narrow) < 2 and _rows(harness, "train") == [3]
+
+
+def test_reopening_with_a_saved_arrangement_restores_it(store_dir: Path, harness: Harness) -> None:
+    run = _run()
+    saved = {"collapsed": ["train"], "enlarged": "curves:val/acc"}
+    panel = RunPanel(f"dash/{run.id}", live=False, arrangement=saved)
+    _mount(harness, panel)
+    assert harness.page.locator("[data-section='train']").get_attribute("class").split().count("wbnb-collapsed") == 1
+    assert harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']").is_hidden()
+    # a collapsed section mounts nothing until it is opened
+    assert harness.page.locator("[data-section='train'] .wbnb-curves").count() == 0
+    enlarged = harness.page.locator(f"{CELLS}.wbnb-enlarged")
+    assert enlarged.count() == 1 and enlarged.get_attribute("data-cell") == "curves:val/acc"
+    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
+    harness.page.locator("[data-section='train'] .wbnb-curves").first.wait_for()
