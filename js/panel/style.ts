@@ -22,4 +22,5 @@ export const CSS = `
   background: none; border: 1px solid transparent; border-radius: 3px; color: var(--jp-ui-font-color2, #777); }
 .wbnb-dashboard .wbnb-dash-tools button:hover { border-color: var(--jp-border-color1, #bbb); }
 .wbnb-dashboard .wbnb-dash-body { min-width: 0; overflow-x: auto; }
+.wbnb-dashboard .wbnb-dash-cell:not(.wbnb-drawn) > .wbnb-dash-body { min-height: 220px; }
 `;

@@ -3,7 +3,8 @@
 // mounts its part's own view class (registry.ts) over the part's model for that one key
 // (ViewOptions.keys), so one model backs a cell per key. The viewer's choices (collapsed
 // sections, the enlarged cell) are the `arrangement` trait: a saved notebook reopens as
-// it was left. A collapsed section mounts nothing until it is opened.
+// it was left. A cell mounts its view when it first comes near the screen (a panel of
+// many keys draws what is shown first), and a collapsed section's cells not until opened.
 import type { AnyModel, Host } from "@anywidget/types";
 import { referencedModel } from "../lib/anywidget";
 import { h } from "../lib/dom";
@@ -37,6 +38,7 @@ class Cell {
   }
 
   unmount(): void {
+    this.el.classList.remove("wbnb-drawn");
     this.generation++;
     this.view?.destroy();
     this.view = undefined;
@@ -84,6 +86,12 @@ export class PanelView implements View {
   private readonly tops: View[] = [];
   private artifacts?: HTMLElement;
   private disposed = false;
+  /** Mounts each cell as it comes within 300 px of the screen (absent: all at once). */
+  private readonly sight?: IntersectionObserver;
+  private readonly byElement = new WeakMap<Element, Cell>();
+  /** Settles once the cells have first been looked at (the observer's first report). */
+  private readonly sighted: Promise<void>;
+  private pending = new Set<Promise<void>>();
 
   constructor(
     el: HTMLElement,
@@ -93,12 +101,28 @@ export class PanelView implements View {
     this.root = widgetRoot(el, "dashboard", CSS);
     this.top = h("div", "wbnb-top", undefined, this.root);
     this.main = h("div", "wbnb-dash-main", undefined, this.root);
+    let seen = () => {};
+    this.sighted = new Promise((resolve) => (seen = resolve));
+    if (typeof IntersectionObserver !== "undefined") {
+      this.sight = new IntersectionObserver(
+        (entries) => {
+          for (const e of entries) {
+            const cell = this.byElement.get(e.target);
+            if (e.isIntersecting && cell) void this.mount(cell);
+          }
+          seen();
+        },
+        { rootMargin: "300px" },
+      );
+    } else seen();
     model.on("change:_sections", this.onSections);
     model.on("change:arrangement", this.onArrangement);
     model.on("change:_artifacts", this.onArtifacts);
     document.addEventListener("keydown", this.onKey);
     Object.assign(this.root, { __wbnb: this }); // tests and benchmarks read the view from its element
-    this.ready = Promise.all([this.mountTop(), this.draw()]).then(() => undefined);
+    // Not the cells: the host may attach `el` only after `ready`, and a cell mounts once seen.
+    this.ready = this.mountTop();
+    this.draw();
   }
 
   destroy(): void {
@@ -107,6 +131,7 @@ export class PanelView implements View {
     this.model.off("change:arrangement", this.onArrangement);
     this.model.off("change:_artifacts", this.onArtifacts);
     document.removeEventListener("keydown", this.onKey);
+    this.sight?.disconnect();
     for (const v of this.tops) v.destroy();
     for (const s of this.sections.values()) for (const c of s.cells.values()) c.unmount();
     this.root.remove();
@@ -138,12 +163,19 @@ export class PanelView implements View {
   }
 
   private readonly onSections = (): void => {
-    void this.draw();
+    this.draw();
   };
 
+  /** Resolves once the cells near the screen are mounted and their views ready (tests,
+   * benchmarks). */
+  async settled(): Promise<void> {
+    await this.sighted;
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
   /** Make the sections and cells `_sections` lists (keeping those already drawn), then
-   * mount the cells of the open sections; resolves once they have drawn. */
-  private draw(): Promise<void> {
+   * show the arrangement. */
+  private draw(): void {
     const laid: PanelSection[] = this.model.get("_sections") ?? [];
     const seen = new Set<string>();
     const order: HTMLElement[] = [];
@@ -157,6 +189,7 @@ export class PanelView implements View {
       const ids = new Set(spec.cells.map((c) => c.id));
       for (const [id, cell] of section.cells) {
         if (!ids.has(id)) {
+          this.sight?.unobserve(cell.el);
           cell.unmount();
           section.cells.delete(id);
         }
@@ -167,6 +200,7 @@ export class PanelView implements View {
         if (!cell) {
           cell = new Cell(c, (x) => this.enlarge(x));
           section.cells.set(c.id, cell);
+          this.byElement.set(cell.el, cell);
         }
         cells.push(cell.el);
       }
@@ -182,15 +216,14 @@ export class PanelView implements View {
     }
     this.main.replaceChildren(...order);
     if (!laid.length) h("div", "wbnb-empty", "Nothing logged yet: panels appear as the run logs.", this.main);
-    return this.apply();
+    this.apply();
   }
 
   /** Show the arrangement: collapsed sections closed, the enlarged cell across its row;
-   * mount what is open and not yet mounted. Resolves once those views are ready. */
-  private apply(): Promise<void> {
+   * what is open and not mounted is mounted when seen. */
+  private apply(): void {
     const { collapsed, enlarged } = this.arrangement();
     const shut = new Set(collapsed);
-    const waits: Promise<void>[] = [];
     for (const section of this.sections.values()) {
       section.el.classList.toggle("wbnb-collapsed", shut.has(section.id));
       section.head.setAttribute("aria-expanded", String(!shut.has(section.id)));
@@ -201,14 +234,24 @@ export class PanelView implements View {
           cell.enlarge.textContent = big ? "restore" : "enlarge";
           cell.unmount(); // drawn again at its new width
         }
-        if (!section.collapsed) waits.push(this.mount(cell));
+        if (section.collapsed || cell.mounted) continue;
+        if (this.sight) {
+          this.sight.unobserve(cell.el); // observed anew: its first report says where it is now
+          this.sight.observe(cell.el);
+        } else void this.mount(cell);
       }
     }
-    return Promise.all(waits).then(() => undefined);
   }
 
   private mount(cell: Cell): Promise<void> {
-    if (!cell.mounted) cell.mounted = this.mountView(cell);
+    if (!cell.mounted) {
+      this.sight?.unobserve(cell.el);
+      cell.el.classList.add("wbnb-drawn");
+      const mounting = this.mountView(cell);
+      cell.mounted = mounting;
+      this.pending.add(mounting);
+      void mounting.finally(() => this.pending.delete(mounting));
+    }
     return cell.mounted;
   }
 
@@ -236,7 +279,7 @@ export class PanelView implements View {
   private save(next: Arrangement): void {
     this.model.set("arrangement", next);
     this.model.save_changes();
-    void this.apply();
+    this.apply();
   }
 
   private toggle(section: Section): void {
@@ -253,7 +296,7 @@ export class PanelView implements View {
   }
 
   private readonly onArrangement = (): void => {
-    void this.apply();
+    this.apply();
   };
 
   private readonly onKey = (e: KeyboardEvent): void => {

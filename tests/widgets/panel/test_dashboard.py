@@ -177,8 +177,11 @@ def test_sections_in_a_grid_three_per_row_at_1400px(store_dir: Path, harness: Ha
     _mount(harness, panel)
     heads = harness.page.locator(".wbnb-dash-head .wbnb-dash-title").all_inner_texts()
     assert heads[:3] == ["Charts", "train", "val"]
-    assert harness.page.locator(f"{CELLS}[data-cell='curves:train/loss'] .wbnb-curves").count() == 1
-    assert harness.page.locator(f"{CELLS}[data-cell='gallery:samples'] .wbnb-gallery").count() == 1
+    for cell_id, view in (("curves:train/loss", "wbnb-curves"), ("gallery:samples", "wbnb-gallery")):
+        shown = harness.page.locator(f"{CELLS}[data-cell='{cell_id}']")
+        shown.scroll_into_view_if_needed()  # a cell mounts its view once near the screen
+        shown.locator(f".{view}").wait_for()
+        assert shown.locator(f".{view}").count() == 1
     assert _rows(harness, "train") == [3]  # three panels side by side at 1400 px
     harness.screenshot("panel-dashboard")
     assert not harness.errors  # type: ignore[attr-defined]
@@ -208,6 +211,7 @@ def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, ha
     _mount(harness, panel)
     model = f"window.wbnb.models['{panel.model_id}']"
     acc = harness.page.locator(f"{CELLS}[data-cell='curves:train/acc']")
+    acc.scroll_into_view_if_needed()
     grid = harness.page.locator("[data-section='train'] > .wbnb-dash-grid")
     narrow = acc.bounding_box()["width"]
     acc.locator(".wbnb-dash-enlarge").click()
@@ -234,4 +238,19 @@ def test_reopening_with_a_saved_arrangement_restores_it(store_dir: Path, harness
     enlarged = harness.page.locator(f"{CELLS}.wbnb-enlarged")
     assert enlarged.count() == 1 and enlarged.get_attribute("data-cell") == "curves:val/acc"
     harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
+    harness.page.locator("[data-section='train'] .wbnb-dash-cell").first.scroll_into_view_if_needed()
     harness.page.locator("[data-section='train'] .wbnb-curves").first.wait_for()
+
+
+def test_cells_far_below_the_screen_mount_when_scrolled_to(store_dir: Path, harness: Harness) -> None:
+    run = wbnb.init(project="dash")
+    for i in range(2):
+        run.log({f"k{j:02d}": i * j for j in range(40)})
+    run.finish(quiet=True)
+    panel = RunPanel(f"dash/{run.id}", live=False)
+    _mount(harness, panel)
+    first, last = (harness.page.locator(f"{CELLS}[data-cell='curves:{k}']") for k in ("k00", "k39"))
+    first.locator(".wbnb-curves").wait_for()
+    assert last.locator(".wbnb-curves").count() == 0  # 14 rows down: not mounted yet
+    last.scroll_into_view_if_needed()
+    last.locator(".wbnb-curves").wait_for()
