@@ -254,3 +254,24 @@ def test_cells_far_below_the_screen_mount_when_scrolled_to(store_dir: Path, harn
     assert last.locator(".wbnb-curves").count() == 0  # 14 rows down: not mounted yet
     last.scroll_into_view_if_needed()
     last.locator(".wbnb-curves").wait_for()
+
+
+def test_the_picture_puts_the_parts_in_a_grid_under_their_titles(store_dir: Path) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    from wbnb.widgets.panel.picture import panel_picture
+    from wbnb.widgets.pictures.svg import Picture
+
+    head = Picture(300, 30, "")
+    parts = [(f"<b>part {i}</b>", Picture(380, 100 + i, f'<rect data-part="{i}"/>')) for i in range(4)]
+    svg = panel_picture([head], parts).markup()
+    root = ET.fromstring(svg)  # well-formed: titles escaped
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert titles == [f"<b>part {i}</b>" for i in range(4)]
+    places = [(float(x), float(y)) for x, y in re.findall(r'translate\(([\d.]+),([\d.]+)\)"><rect data-part', svg)]
+    assert [x for x, _ in places] == [0, 396, 792, 0]  # three per row, then the next row
+    assert places[0][1] == places[1][1] == places[2][1] < places[3][1]
+    run = _run()
+    words = [t.text for t in ET.fromstring(RunPanel(f"dash/{run.id}", live=False).to_svg()).iter()]
+    assert "Curves" in words and "Gallery" in words and "train/loss" in words
