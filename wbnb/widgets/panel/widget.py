@@ -62,6 +62,7 @@ class RunPanel(Pictured, anywidget.AnyWidget):
         self._store = store or self.ref.store
         self._live = live
         self._lock = threading.Lock()  # the header's thread and the kernel's both re-read the keys
+        self._made = False  # the header's thread may look before the parts are made
         self.header = RunHeader(self.ref, live=live, on_look=self._look)
         self.artifacts: RunArtifacts | None = run_artifacts(self.ref)  # made once the run has some
         # One part per component, made when the run first logs a kind it draws; Curves from
@@ -74,6 +75,7 @@ class RunPanel(Pictured, anywidget.AnyWidget):
         if "_esm" not in RunPanel.__dict__:
             RunPanel._esm = bundle("panel")
         super().__init__(_header=self.header, _artifacts=self.artifacts, **kwargs)
+        self._made = True
         self._look()
 
     @property
@@ -109,6 +111,8 @@ class RunPanel(Pictured, anywidget.AnyWidget):
     def _look(self) -> bool:
         """Re-read the run's keys (its summary, the system metrics' part) and lay out their
         cells; True when something changed. The header calls it at each look while live."""
+        if not self._made:
+            return False
         with self._lock:
             cells: list[PanelCell] = []
             for key, kind in summary_kinds(self._summary()).items():
