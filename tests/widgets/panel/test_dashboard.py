@@ -162,6 +162,13 @@ def _mount(harness: Harness, panel: RunPanel, width: int = 1400) -> None:
     harness.page.locator(".wbnb-dashboard .wbnb-run-header").wait_for()
 
 
+def _shown(harness: Harness, run: Any = None, **kwargs: Any) -> tuple[RunPanel, str]:
+    """A still panel of ``run`` (default ``_run()``) mounted; its page model, to evaluate."""
+    panel = RunPanel(f"dash/{(run or _run()).id}", live=False, **kwargs)
+    _mount(harness, panel)
+    return panel, f"window.wbnb.models['{panel.model_id}']"
+
+
 def _rows(harness: Harness, section: str) -> list[int]:
     """How many cells of ``section`` each row of its grid holds."""
     tops = harness.page.evaluate(
@@ -172,9 +179,7 @@ def _rows(harness: Harness, section: str) -> list[int]:
 
 
 def test_sections_in_a_grid_three_per_row_at_1400px(store_dir: Path, harness: Harness) -> None:
-    run = _run()
-    panel = RunPanel(f"dash/{run.id}", live=False)
-    _mount(harness, panel)
+    _shown(harness)
     heads = harness.page.locator(".wbnb-dash-head .wbnb-dash-title").all_inner_texts()
     assert heads[:3] == ["Charts", "train", "val"]
     for cell_id, view in (("curves:train/loss", "wbnb-curves"), ("gallery:samples", "wbnb-gallery")):
@@ -188,10 +193,7 @@ def test_sections_in_a_grid_three_per_row_at_1400px(store_dir: Path, harness: Ha
 
 
 def test_collapsing_a_section_hides_its_panels_and_sets_the_trait(store_dir: Path, harness: Harness) -> None:
-    run = _run()
-    panel = RunPanel(f"dash/{run.id}", live=False)
-    _mount(harness, panel)
-    model = f"window.wbnb.models['{panel.model_id}']"
+    _panel, model = _shown(harness)
     loss = harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']")
     assert loss.is_visible()
     harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
@@ -206,10 +208,7 @@ def test_collapsing_a_section_hides_its_panels_and_sets_the_trait(store_dir: Pat
 
 
 def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, harness: Harness) -> None:
-    run = _run()
-    panel = RunPanel(f"dash/{run.id}", live=False)
-    _mount(harness, panel)
-    model = f"window.wbnb.models['{panel.model_id}']"
+    _panel, model = _shown(harness)
     acc = harness.page.locator(f"{CELLS}[data-cell='curves:train/acc']")
     acc.scroll_into_view_if_needed()
     grid = harness.page.locator("[data-section='train'] > .wbnb-dash-grid")
@@ -227,10 +226,7 @@ def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, ha
 
 
 def test_reopening_with_a_saved_arrangement_restores_it(store_dir: Path, harness: Harness) -> None:
-    run = _run()
-    saved = {"collapsed": ["train"], "enlarged": "curves:val/acc"}
-    panel = RunPanel(f"dash/{run.id}", live=False, arrangement=saved)
-    _mount(harness, panel)
+    _shown(harness, arrangement={"collapsed": ["train"], "enlarged": "curves:val/acc"})
     assert harness.page.locator("[data-section='train']").get_attribute("class").split().count("wbnb-collapsed") == 1
     assert harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']").is_hidden()
     # a collapsed section mounts nothing until it is opened
@@ -247,8 +243,7 @@ def test_cells_far_below_the_screen_mount_when_scrolled_to(store_dir: Path, harn
     for i in range(2):
         run.log({f"k{j:02d}": i * j for j in range(40)})
     run.finish(quiet=True)
-    panel = RunPanel(f"dash/{run.id}", live=False)
-    _mount(harness, panel)
+    _shown(harness, run)
     first, last = (harness.page.locator(f"{CELLS}[data-cell='curves:{k}']") for k in ("k00", "k39"))
     first.locator(".wbnb-curves").wait_for()
     assert last.locator(".wbnb-curves").count() == 0  # 14 rows down: not mounted yet
