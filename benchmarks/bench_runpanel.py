@@ -141,14 +141,13 @@ def main() -> None:
         f"(target <= 1000 ms)"
     )
 
-    fewer = RunPanel(f"bench/{run.id}", live=False, arrangement={"collapsed": [], "enlarged": ""})
-    base_size = saved_size(fewer)
+    base_size = saved_size(panel)
     small = log_run(args.steps, scalars=5)
     small_panel = RunPanel(f"bench/{small.id}", live=False)
     small_size = saved_size(small_panel)
-    per_panel = (base_size - small_size) / (cells(fewer) - cells(small_panel))
+    per_panel = (base_size - small_size) / (cells(panel) - cells(small_panel))
     print(
-        f"  saved widget state: {cells(small_panel)} panels {small_size / 1e6:.2f} MB, {cells(fewer)} panels "
+        f"  saved widget state: {cells(small_panel)} panels {small_size / 1e6:.2f} MB, {cells(panel)} panels "
         f"{base_size / 1e6:.2f} MB: {per_panel / 1e3:.1f} kB per extra panel (target <= 100 KB)"
     )
 

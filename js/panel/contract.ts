@@ -21,12 +21,13 @@ export interface PanelSection {
 }
 
 /**
- * The viewer's layout choices: the ids of the collapsed sections and of the enlarged
- * cell ("" when none is).
+ * The viewer's layout choices: the ids of the collapsed sections, of the enlarged cell
+ * ("" when none is) and of the hidden cells.
  */
 export interface Arrangement {
   collapsed: string[];
   enlarged: string;
+  hidden: string[];
 }
 
 /** The synced traits of wbnb.widgets.panel.widget.RunPanel. */

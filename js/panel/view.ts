@@ -26,7 +26,7 @@ class Cell {
   /** Counts unmounts: a view that resolves after one is not kept. */
   generation = 0;
 
-  constructor(readonly spec: PanelCell, onEnlarge: (cell: Cell) => void) {
+  constructor(readonly spec: PanelCell, onEnlarge: (cell: Cell) => void, onHide: (cell: Cell) => void) {
     this.el = h("div", "wbnb-dash-cell");
     this.el.dataset.cell = spec.id;
     const tools = h("div", "wbnb-dash-tools", undefined, this.el);
@@ -34,6 +34,10 @@ class Cell {
     this.enlarge.type = "button";
     this.enlarge.title = "Show this panel across the whole row (Esc restores)";
     this.enlarge.addEventListener("click", () => onEnlarge(this));
+    const hide = h("button", "wbnb-dash-hide", "hide", tools);
+    hide.type = "button";
+    hide.title = "Hide this panel (its section's \"show\" brings it back)";
+    hide.addEventListener("click", () => onHide(this));
     this.body = h("div", "wbnb-dash-body", undefined, this.el);
   }
 
@@ -53,23 +57,35 @@ class Section {
   readonly head: HTMLButtonElement;
   readonly grid: HTMLElement;
   readonly cells = new Map<string, Cell>();
+  /** "show N hidden": brings the section's hidden cells back. */
+  readonly unhide: HTMLButtonElement;
   private readonly title: HTMLElement;
   private readonly count: HTMLElement;
 
-  constructor(readonly id: string, onToggle: (section: Section) => void) {
+  constructor(readonly id: string, onToggle: (section: Section) => void, onUnhide: (section: Section) => void) {
     this.el = h("div", "wbnb-dash-section");
     this.el.dataset.section = id;
-    this.head = h("button", "wbnb-dash-head", undefined, this.el);
+    const row = h("div", "wbnb-dash-headrow", undefined, this.el);
+    this.head = h("button", "wbnb-dash-head", undefined, row);
     this.head.type = "button";
     this.title = h("span", "wbnb-dash-title", undefined, this.head);
     this.count = h("span", "wbnb-count", undefined, this.head);
     this.head.addEventListener("click", () => onToggle(this));
+    this.unhide = h("button", "wbnb-dash-unhide", undefined, row);
+    this.unhide.type = "button";
+    this.unhide.addEventListener("click", () => onUnhide(this));
     this.grid = h("div", "wbnb-dash-grid", undefined, this.el);
   }
 
   label(title: string): void {
     this.title.textContent = title;
+  }
+
+  /** Say how many cells it has, and how many of them are hidden. */
+  tally(hidden: number): void {
     this.count.textContent = `(${this.cells.size})`;
+    this.unhide.textContent = `show ${hidden} hidden`;
+    this.unhide.hidden = hidden === 0;
   }
 
   get collapsed(): boolean {
@@ -159,7 +175,8 @@ export class PanelView implements View {
 
   private arrangement(): Arrangement {
     const a = this.model.get("arrangement");
-    return { collapsed: Array.isArray(a?.collapsed) ? a.collapsed : [], enlarged: typeof a?.enlarged === "string" ? a.enlarged : "" };
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+    return { collapsed: list(a?.collapsed), enlarged: typeof a?.enlarged === "string" ? a.enlarged : "", hidden: list(a?.hidden) };
   }
 
   private readonly onSections = (): void => {
@@ -183,7 +200,7 @@ export class PanelView implements View {
       seen.add(spec.id);
       let section = this.sections.get(spec.id);
       if (!section) {
-        section = new Section(spec.id, (s) => this.toggle(s));
+        section = new Section(spec.id, (s) => this.toggle(s), (s) => this.unhide(s));
         this.sections.set(spec.id, section);
       }
       const ids = new Set(spec.cells.map((c) => c.id));
@@ -198,7 +215,7 @@ export class PanelView implements View {
       for (const c of spec.cells) {
         let cell = section.cells.get(c.id);
         if (!cell) {
-          cell = new Cell(c, (x) => this.enlarge(x));
+          cell = new Cell(c, (x) => this.enlarge(x), (x) => this.hide(x));
           section.cells.set(c.id, cell);
           this.byElement.set(cell.el, cell);
         }
@@ -222,12 +239,22 @@ export class PanelView implements View {
   /** Show the arrangement: collapsed sections closed, the enlarged cell across its row;
    * what is open and not mounted is mounted when seen. */
   private apply(): void {
-    const { collapsed, enlarged } = this.arrangement();
+    const { collapsed, enlarged, hidden } = this.arrangement();
     const shut = new Set(collapsed);
+    const gone = new Set(hidden);
     for (const section of this.sections.values()) {
       section.el.classList.toggle("wbnb-collapsed", shut.has(section.id));
       section.head.setAttribute("aria-expanded", String(!shut.has(section.id)));
+      let out = 0;
       for (const cell of section.cells.values()) {
+        if (gone.has(cell.spec.id)) {
+          out++;
+          cell.el.hidden = true;
+          this.sight?.unobserve(cell.el);
+          cell.unmount();
+          continue;
+        }
+        cell.el.hidden = false;
         const big = cell.spec.id === enlarged;
         if (big !== cell.el.classList.contains("wbnb-enlarged")) {
           cell.el.classList.toggle("wbnb-enlarged", big);
@@ -240,6 +267,7 @@ export class PanelView implements View {
           this.sight.observe(cell.el);
         } else void this.mount(cell);
       }
+      section.tally(out);
     }
   }
 
@@ -293,6 +321,16 @@ export class PanelView implements View {
     const a = this.arrangement();
     this.save({ ...a, enlarged: a.enlarged === cell.spec.id ? "" : cell.spec.id });
     if (a.enlarged !== cell.spec.id) cell.el.scrollIntoView?.({ block: "nearest" });
+  }
+
+  private hide(cell: Cell): void {
+    const a = this.arrangement();
+    this.save({ ...a, hidden: [...a.hidden.filter((id) => id !== cell.spec.id), cell.spec.id] });
+  }
+
+  private unhide(section: Section): void {
+    const a = this.arrangement();
+    this.save({ ...a, hidden: a.hidden.filter((id) => !section.cells.has(id)) });
   }
 
   private readonly onArrangement = (): void => {

@@ -142,8 +142,8 @@ def test_a_key_logged_for_the_first_time_appears_in_a_live_run(store_dir: Path) 
 def test_the_arrangement_round_trips(store_dir: Path) -> None:
     run = _run()
     panel = RunPanel(f"dash/{run.id}", live=False)
-    assert panel.arrangement == {"collapsed": [], "enlarged": ""}
-    chosen = {"collapsed": ["train"], "enlarged": "curves:val/acc"}
+    assert panel.arrangement == {"collapsed": [], "enlarged": "", "hidden": []}
+    chosen = {"collapsed": ["train"], "enlarged": "curves:val/acc", "hidden": ["curves:epoch"]}
     panel.set_state({"arrangement": chosen})  # what the page's save_changes does
     assert panel.arrangement == chosen and panel.get_state()["arrangement"] == chosen
     again = RunPanel(f"dash/{run.id}", live=False, arrangement=chosen)  # a saved one, given back
@@ -196,13 +196,13 @@ def test_collapsing_a_section_hides_its_panels_and_sets_the_trait(store_dir: Pat
     _panel, model = _shown(harness)
     loss = harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']")
     assert loss.is_visible()
-    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
+    harness.page.locator("[data-section='train'] .wbnb-dash-head").click()
     loss.wait_for(state="hidden")
     assert harness.page.evaluate(f"() => [{model}.get('arrangement').collapsed, {model}.saved > 0]") == [
         ["train"],
         True,
     ]
-    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()  # open again
+    harness.page.locator("[data-section='train'] .wbnb-dash-head").click()  # open again
     loss.wait_for(state="visible")
     assert harness.page.evaluate(f"() => {model}.get('arrangement').collapsed") == []
 
@@ -226,16 +226,35 @@ def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, ha
 
 
 def test_reopening_with_a_saved_arrangement_restores_it(store_dir: Path, harness: Harness) -> None:
-    _shown(harness, arrangement={"collapsed": ["train"], "enlarged": "curves:val/acc"})
+    _shown(harness, arrangement={"collapsed": ["train"], "enlarged": "curves:val/acc", "hidden": ["curves:val/loss"]})
     assert harness.page.locator("[data-section='train']").get_attribute("class").split().count("wbnb-collapsed") == 1
     assert harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']").is_hidden()
     # a collapsed section mounts nothing until it is opened
     assert harness.page.locator("[data-section='train'] .wbnb-curves").count() == 0
     enlarged = harness.page.locator(f"{CELLS}.wbnb-enlarged")
     assert enlarged.count() == 1 and enlarged.get_attribute("data-cell") == "curves:val/acc"
-    harness.page.locator("[data-section='train'] > .wbnb-dash-head").click()
+    assert harness.page.locator(f"{CELLS}[data-cell='curves:val/loss']").is_hidden()
+    assert harness.page.locator("[data-section='val'] .wbnb-dash-unhide").inner_text() == "show 1 hidden"
+    harness.page.locator("[data-section='train'] .wbnb-dash-head").click()
     harness.page.locator("[data-section='train'] .wbnb-dash-cell").first.scroll_into_view_if_needed()
     harness.page.locator("[data-section='train'] .wbnb-curves").first.wait_for()
+
+
+def test_hiding_a_panel_removes_it_until_its_section_shows_it_again(store_dir: Path, harness: Harness) -> None:
+    _panel, model = _shown(harness)
+    loss = harness.page.locator(f"{CELLS}[data-cell='curves:train/loss']")
+    unhide = harness.page.locator("[data-section='train'] .wbnb-dash-unhide")
+    assert unhide.is_hidden()  # nothing hidden yet
+    loss.scroll_into_view_if_needed()
+    loss.locator(".wbnb-dash-hide").click()
+    loss.wait_for(state="hidden")
+    assert loss.locator(".wbnb-curves").count() == 0  # its view is gone, not only out of sight
+    assert harness.page.evaluate(f"() => {model}.get('arrangement').hidden") == ["curves:train/loss"]
+    assert unhide.inner_text() == "show 1 hidden"
+    assert harness.page.locator("[data-section='train'] .wbnb-dash-cell:visible").count() == 2
+    unhide.click()
+    loss.locator(".wbnb-curves").wait_for()
+    assert harness.page.evaluate(f"() => {model}.get('arrangement').hidden") == [] and unhide.is_hidden()
 
 
 def test_cells_far_below_the_screen_mount_when_scrolled_to(store_dir: Path, harness: Harness) -> None:

@@ -33,8 +33,9 @@ class PanelSection(TypedDict):
 
 
 class Arrangement(TypedDict):
-    """The viewer's layout choices: the ids of the collapsed sections and of the enlarged
-    cell ("" when none is)."""
+    """The viewer's layout choices: the ids of the collapsed sections, of the enlarged cell
+    ("" when none is) and of the hidden cells."""
 
     collapsed: list[str]
     enlarged: str
+    hidden: list[str]

@@ -43,7 +43,8 @@ class RunPanel(Pictured, anywidget.AnyWidget):
     """Header, the artifacts it used and logged, a panel per logged key in sections by
     ``prefix/``, and system metrics of one run (live while it logs).
 
-    ``arrangement``: the viewer's choices (collapsed sections, the enlarged panel), kept
+    ``arrangement``: the viewer's choices (collapsed sections, the enlarged panel, hidden
+    panels), kept
     in the notebook's widget state. Displayed, it carries one static picture of all its
     parts (``Pictured``)."""
 
@@ -51,7 +52,7 @@ class RunPanel(Pictured, anywidget.AnyWidget):
     _artifacts = t.Instance(RunArtifacts, allow_none=True).tag(sync=True, **widget_serialization)
     _parts = t.Dict(t.Instance(Widget)).tag(sync=True, ts=dict[str, str], **widget_serialization)
     _sections: t.List[PanelSection] = t.List().tag(sync=True, ts=list[PanelSection])
-    arrangement = t.Dict({"collapsed": [], "enlarged": ""}).tag(sync=True, ts=Arrangement)
+    arrangement = t.Dict({"collapsed": [], "enlarged": "", "hidden": []}).tag(sync=True, ts=Arrangement)
 
     def __init__(self, run: Any = None, *, store: Store | None = None, live: bool = True, **kwargs: Any) -> None:
         refs = resolve_runs(run, store)
