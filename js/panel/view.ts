@@ -134,7 +134,7 @@ export class PanelView implements View {
     model.on("change:_sections", this.onSections);
     model.on("change:arrangement", this.onArrangement);
     model.on("change:_artifacts", this.onArtifacts);
-    document.addEventListener("keydown", this.onKey);
+    this.root.addEventListener("keydown", this.onKey); // Esc within the panel: JupyterLab's own Esc elsewhere
     Object.assign(this.root, { __wbnb: this }); // tests and benchmarks read the view from its element
     // Not the cells: the host may attach `el` only after `ready`, and a cell mounts once seen.
     this.ready = this.mountTop();
@@ -146,7 +146,7 @@ export class PanelView implements View {
     this.model.off("change:_sections", this.onSections);
     this.model.off("change:arrangement", this.onArrangement);
     this.model.off("change:_artifacts", this.onArtifacts);
-    document.removeEventListener("keydown", this.onKey);
+    this.root.removeEventListener("keydown", this.onKey);
     this.sight?.disconnect();
     for (const v of this.tops) v.destroy();
     for (const s of this.sections.values()) for (const c of s.cells.values()) c.unmount();

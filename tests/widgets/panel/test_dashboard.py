@@ -220,6 +220,10 @@ def test_enlarging_a_panel_spans_the_row_and_escape_restores(store_dir: Path, ha
     assert acc.bounding_box()["width"] > 0.95 * grid.bounding_box()["width"] > 2 * narrow
     assert harness.page.evaluate(f"() => {model}.get('arrangement').enlarged") == "curves:train/acc"
     acc.locator(".wbnb-curves").wait_for()  # drawn again at its new width
+    harness.page.evaluate("() => document.activeElement.blur()")
+    harness.page.keyboard.press("Escape")  # outside the panel (JupyterLab's command mode): not for it
+    assert harness.page.evaluate(f"() => {model}.get('arrangement').enlarged") == "curves:train/acc"
+    acc.locator(".wbnb-dash-enlarge").focus()
     harness.page.keyboard.press("Escape")
     harness.page.wait_for_function(f"() => {model}.get('arrangement').enlarged === ''")
     assert abs(acc.bounding_box()["width"] - narrow) < 2 and _rows(harness, "train") == [3]
