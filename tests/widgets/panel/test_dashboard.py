@@ -88,6 +88,22 @@ def test_a_missing_component_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None
         component.cache_clear()
 
 
+def test_the_page_has_a_view_for_every_part_the_panel_can_make() -> None:
+    """The contract names parts by reference and each cell's view by its part's ``esm_name``;
+    js/panel/registry.ts must register each installed component's (a merged component
+    joins the panel with its line there)."""
+    import re
+
+    from wbnb.widgets import System
+    from wbnb.widgets.typescript import ROOT, render
+
+    contract = render("wbnb.widgets.panel.contract")
+    assert "_parts: Record<string, string>;" in contract and "_header: string;" in contract
+    registered = set(re.findall(r"^  (\w+): part\(", (ROOT / "js" / "panel" / "registry.ts").read_text(), re.M))
+    views = {cls.esm_name for cls in map(component, KINDS) if cls is not None} | {System.esm_name}
+    assert views <= registered, f"js/panel/registry.ts lacks {views - registered}"
+
+
 def test_sections_by_prefix_system_last() -> None:
     laid = sections(
         [cell("curves", "curves", "val/acc"), cell("gallery", "gallery", "samples"), cell("curves", "curves", "loss")],
