@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anywidget
 import numpy as np
 import pytest
 
@@ -16,6 +17,7 @@ from wbnb.widgets import Gallery, RunPanel
 from wbnb.widgets.kinds import KINDS, NUMBERS, component, one_key_each, summary_kinds
 from wbnb.widgets.panel.contract import SYSTEM_SECTION
 from wbnb.widgets.panel.layout import cell, sections
+from wbnb.widgets.pictures.svg import Picture
 
 from ..harness import Harness
 
@@ -140,6 +142,48 @@ def test_parts_and_cells_of_what_the_run_logged(store_dir: Path) -> None:
     assert set(state["_parts"]) == set(panel.parts)
     assert all(ref == f"IPY_MODEL_{panel.parts[n].model_id}" for n, ref in state["_parts"].items())
     assert state["_header"] == f"IPY_MODEL_{panel.header.model_id}"
+
+
+class OneKey(anywidget.AnyWidget):
+    """A component that shows one key per widget, as ``TableView(runs, key)`` does."""
+
+    esm_name = "onekey"
+    _esm = "export default {}"
+
+    def __init__(self, runs: Any, key: str, *, store: Any = None, live: bool = True) -> None:
+        self.key = key
+        super().__init__()
+
+    def flush(self) -> None:
+        pass
+
+    def _redraw_sources(self) -> list[Any]:
+        return []
+
+    def _still_picture(self) -> Picture:
+        return Picture(40, 10, "")
+
+
+def test_a_component_of_one_key_gets_a_part_per_key(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(KINDS, "table", f"{__name__}:OneKey")
+    component.cache_clear()
+    try:
+        run = wbnb.init(project="dash")
+        run.log({"a": wbnb.Table(columns=["x"], data=[[1]]), "val/b": wbnb.Table(columns=["x"], data=[[2]])})
+        run.finish(quiet=True)
+        panel = RunPanel(f"dash/{run.id}", live=False)
+        assert one_key_each(OneKey)
+        assert {n: p.key for n, p in panel.parts.items() if isinstance(p, OneKey)} == {
+            "onekey:a": "a",
+            "onekey:val/b": "val/b",
+        }
+        cells = [c for s in panel.sections for c in s["cells"]]
+        assert [(c["part"], c["view"], c["key"]) for c in cells] == [
+            ("onekey:a", "onekey", "a"),
+            ("onekey:val/b", "onekey", "val/b"),
+        ]
+    finally:
+        component.cache_clear()
 
 
 def test_a_key_logged_for_the_first_time_appears_in_a_live_run(store_dir: Path) -> None:
