@@ -155,4 +155,4 @@ def test_the_panel_finds_media_under_an_aggregation(store_dir: Path) -> None:
     run.finish()
     assert wbnb.Api().run(f"shape/{run.id}").summary["samples"]["last"][0]["_type"] == "image"
     panel = RunPanel(f"shape/{run.id}")
-    assert any(isinstance(part, Gallery) for part in panel.children)
+    assert any(isinstance(part, Gallery) for part in panel.parts.values())

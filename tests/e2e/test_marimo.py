@@ -85,7 +85,9 @@ def notebook(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterato
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.add_init_script(DEEP)
         page.goto(base)
-        live = page.locator(".wbnb-curves", has_text="train/loss").first  # init()'s live panel
+        # init()'s live panel mounts a cell's view once it is near the screen
+        page.locator(".wbnb-dash-cell[data-cell='curves:train/loss']").scroll_into_view_if_needed(timeout=120_000)
+        live = page.locator(".wbnb-curves", has_text="train/loss").first
         live.wait_for(timeout=120_000)
         live.scroll_into_view_if_needed()  # a chart out of view keeps its changes for later
         wait_for(lambda: _points(page, "train/loss") >= 1, 60, "the live panel's chart to draw")
@@ -114,7 +116,7 @@ def test_live_curves_move_while_the_cell_runs(notebook: Notebook) -> None:
     rises = sum(1 for a, b in zip(counts, counts[1:]) if b > a)
     assert rises >= 3, f"the curve's point count rose only {rises} times while the cell ran: {counts}"
     wait_for(
-        lambda: page.evaluate(POINTS, "train/loss") == [STEPS] and page.evaluate(POINTS, "train/acc") == [STEPS],
+        lambda: set(page.evaluate(POINTS, "train/loss")) == set(page.evaluate(POINTS, "train/acc")) == {STEPS},
         60,
         "the live chart to hold every logged step",
     )
@@ -137,6 +139,10 @@ def test_live_curves_move_while_the_cell_runs(notebook: Notebook) -> None:
 @pytest.mark.timeout(300)
 def test_every_widget_renders_and_answers_the_page(notebook: Notebook) -> None:
     page = notebook.page
+    # The panel's cells mount their views once near the screen.
+    for cell in ("gallery:samples", "histograms:weights"):
+        page.locator(f".wbnb-dash-cell[data-cell='{cell}']").scroll_into_view_if_needed(timeout=60_000)
+        page.locator(f".wbnb-dash-cell[data-cell='{cell}'] .wbnb-widget").wait_for(timeout=60_000)
     # Gallery (alone and in the panel): images fetched from the kernel as binary buffers.
     images = "() => window.deep('.wbnb-gallery figure img').map(i => i.complete ? i.naturalWidth : 0)"
     wait_for(lambda: page.evaluate(images) == [16, 16], 60, "both galleries' images")
@@ -162,7 +168,7 @@ def test_every_widget_renders_and_answers_the_page(notebook: Notebook) -> None:
     wait_for(lambda: _points(page, "CPU/cpu_percent") >= 2, 60, "the system chart's points")
     header = page.locator(".wbnb-run-header", has_text="media").filter(has_text="finished")
     header.wait_for(timeout=60_000)
-    page.locator(".wbnb-curves", has_text="loss").filter(has_text="media").last.scroll_into_view_if_needed()
+    page.locator(".wbnb-dash-cell[data-cell='curves:loss']").last.scroll_into_view_if_needed()  # the panel's
     wait_for(lambda: _points(page, "loss") == 3, 60, "the panel's loss chart")
 
     # RunTable: its row; selecting it reaches the kernel, which reruns the cell reading it.

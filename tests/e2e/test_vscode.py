@@ -190,7 +190,7 @@ def test_the_live_panel_and_the_run_table_under_vscode_widget_manager(vscode: An
         "        for i in range(50):\n"
         "            wbnb.log({'loss': lr / (i + 1)})",
     )
-    # init() in a notebook kernel shows the run's live panel (ipywidgets' VBox of our parts).
+    # init() in a notebook kernel shows the run's live panel (one anywidget mounting its parts' views).
     _run(
         page,
         "run = wbnb.init(project='vsc-live', name='live one', settings={'system_interval': 0})\n"

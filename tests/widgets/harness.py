@@ -142,9 +142,28 @@ class Harness:
 
 
 def _referenced(widget: Any) -> list[Any]:
+    """The widgets ``widget``'s traits hold (in lists and dicts too: the run panel's parts),
+    and theirs, each before its referrer."""
     from ipywidgets import Widget
 
-    return [getattr(widget, k) for k in widget.keys if isinstance(getattr(widget, k, None), Widget)]
+    out: list[Any] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Widget):
+            if all(w is not value for w in out):
+                for k in value.keys:
+                    walk(getattr(value, k, None))
+                out.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for k in widget.keys:
+        walk(getattr(widget, k, None))
+    return out
 
 
 @functools.cache

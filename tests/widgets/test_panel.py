@@ -12,6 +12,7 @@ import wbnb
 from tests.waiting import wait_for, wait_for_system_samples
 from wbnb.widgets import Curves, Gallery, Histograms, RunPanel, System
 from wbnb.widgets.confusion import ConfusionMatrix
+from wbnb.widgets.panel.contract import SYSTEM_SECTION
 
 
 def test_parts_follow_what_the_run_logged(store_dir: Path) -> None:
@@ -29,10 +30,13 @@ def test_parts_follow_what_the_run_logged(store_dir: Path) -> None:
     wait_for_system_samples(run)
     run.finish(quiet=True)
     panel = RunPanel(f"panel/{run.id}")
-    expected = [Curves, Gallery, ConfusionMatrix, Histograms, System]
-    assert len(panel.children) == 6  # anywidget subclasses each instance: compare with isinstance
-    assert all(isinstance(part, cls) for part, cls in zip(panel.children[1:], expected))
-    header = panel.children[0].value
+    expected = {"curves": Curves, "system": System, "gallery": Gallery, "confusionmatrix": ConfusionMatrix}
+    expected["histograms"] = Histograms
+    assert list(panel.parts) == list(expected)  # anywidget subclasses each instance: compare with isinstance
+    assert all(isinstance(panel.parts[name], cls) for name, cls in expected.items())
+    cells = {c["key"]: c["part"] for s in panel.sections for c in s["cells"] if s["id"] != SYSTEM_SECTION}
+    assert cells == {"loss": "curves", "samples": "gallery", "cm": "confusionmatrix", "w": "histograms"}
+    header = panel.header.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in header and "<img" not in header and "finished" in header
     assert "<polyline" in panel.to_svg()
 
@@ -41,17 +45,18 @@ def test_a_run_with_only_scalars_gets_header_and_curves(store_dir: Path) -> None
     run = wbnb.init(project="panel")
     wbnb.log({"loss": 1.0})
     panel = RunPanel(run)  # the live run: its system sampling is off in these tests
-    assert len(panel.children) == 2 and isinstance(panel.children[1], Curves)
-    assert "running since " in panel.children[0].value
-    shown = panel.children[0].value
+    assert list(panel.parts) == ["curves"] and isinstance(panel.curves, Curves) and panel.artifacts is None
+    assert [[c["id"] for c in s["cells"]] for s in panel.sections] == [["curves:loss"]]
+    assert "running since " in panel.header.value
+    shown = panel.header.value
     import time
 
     time.sleep(1.1)  # time passing is the thing under test: a second ticks by
-    panel.children[0].refresh()
-    assert panel.children[0].value == shown  # an idle running run sends no per-second updates
+    panel.header.refresh()
+    assert panel.header.value == shown  # an idle running run sends no per-second updates
     run.finish(quiet=True)
     panel.flush()
-    assert "finished" in panel.children[0].value
+    assert "finished" in panel.header.value
     with pytest.raises(ValueError, match="RunPanel shows one run"):
         RunPanel([run, run])
 
@@ -63,7 +68,7 @@ def test_header_shows_cell_exceptions_and_alerts_as_text_and_follows_the_run(sto
     except ValueError as e:
         run.record_exception(e)  # what the post_run_cell hook does for a failing cell
     panel = RunPanel(run)
-    header = panel.children[0]
+    header = panel.header
     assert "ValueError: &lt;script&gt;bad()&lt;/script&gt; (the run stays open)" in header.value
     assert "<script>" not in header.value
     run.record_exception(KeyboardInterrupt())
@@ -107,7 +112,7 @@ def test_the_header_view_keeps_its_markup_and_shows_any_other_as_text(store_dir:
     <div>, <b> and <span>: a page may write a model's state as the kernel does."""
     name = "<img src=x onerror=window.__xss=1>"
     run = wbnb.init(project="panel", name=name)
-    header = RunPanel(run).children[0]
+    header = RunPanel(run).header
     harness.page.evaluate("() => { window.__xss = 0; }")
     harness.mount(header, "header")
     shown = harness.page.locator(".wbnb-run-header")

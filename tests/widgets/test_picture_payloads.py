@@ -17,7 +17,19 @@ import numpy as np
 import pytest
 
 import wbnb
-from wbnb.widgets import Charts, ConfusionMatrix, Curves, Gallery, Histograms, MediaView, RunPanel, RunTable
+from wbnb.widgets import (
+    Charts,
+    ConfusionMatrix,
+    Curves,
+    Gallery,
+    Histograms,
+    MediaView,
+    Object3DView,
+    PlotlyView,
+    RunPanel,
+    RunTable,
+    TableView,
+)
 from wbnb.widgets.pictures.show import PICTURE_CLASS, picture_bundle
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -69,6 +81,17 @@ def _audio(caption: str | None = None) -> Any:
     return wbnb.Audio(np.sin(np.arange(800.0) / 5), sample_rate=8000, caption=caption)
 
 
+class _Figure:
+    """A plotly-like figure (anything with ``to_plotly_json``) with ``p`` as its title and trace name."""
+
+    def __init__(self, p: str) -> None:
+        self.p = p
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        trace = {"type": "scatter", "x": [0, 1], "y": [1, 0], "name": self.p}
+        return {"data": [trace], "layout": {"title": {"text": self.p}}}
+
+
 def _image(caption: str | None = None) -> Any:
     return wbnb.Image(np.zeros((4, 4, 3), dtype=np.uint8), caption=caption)
 
@@ -88,6 +111,12 @@ CASES = [
     Case("Charts key", lambda p: _roc("dog", key=p)),
     Case("MediaView audio caption", lambda p: MediaView(logged({"speech": _audio(p)}), live=False)),
     Case("MediaView key", lambda p: MediaView(logged({p: _audio()}), live=False)),
+    Case(
+        "TableView cell and column",
+        lambda p: TableView(logged({"t": wbnb.Table(columns=[p], data=[[p]])}), "t", live=False),
+    ),
+    Case("PlotlyView title and trace", lambda p: PlotlyView(logged({"fig": wbnb.Plotly(_Figure(p))}), live=False)),
+    Case("Object3DView key", lambda p: Object3DView(logged({p: wbnb.Object3D(np.eye(3))}), live=False)),
 ]
 
 

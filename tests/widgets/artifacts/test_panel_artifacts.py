@@ -28,17 +28,20 @@ def test_section_lists_inputs_and_outputs_as_text(store_dir: Path, tmp_path: Pat
     run = wbnb.init(project="panel", reinit="create_new")
     wbnb.log({"loss": 1.0})
     panel = RunPanel(run)
-    assert len(panel.children) == 2 and isinstance(panel.children[1], Curves)  # no artifacts: no section
+    assert panel.artifacts is None and panel.get_state()["_artifacts"] is None  # no artifacts: no section
     run.use_artifact("data:latest")
     run.log_artifact(_artifact(tmp_path, "model", "model", "2"), aliases=[XSS])
     panel.flush()
-    section = panel.children[1]
-    assert isinstance(section, RunArtifacts) and isinstance(panel.children[2], Curves)
+    section = panel.artifacts
+    assert isinstance(section, RunArtifacts) and isinstance(panel.curves, Curves)
+    assert panel.get_state()["_artifacts"] == f"IPY_MODEL_{section.model_id}"  # the page draws it under the header
     assert section.lines == ["used: data:v0", f"logged: model:v0 ({XSS})"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in section.value and "<img" not in section.value
     assert "logged: model:v0 (&lt;img src=x" in panel.to_svg()
     run.finish(quiet=True)
-    assert len(RunPanel(f"panel/{run.id}").children) == 3  # a finished run with artifacts: the section from the start
+    assert (
+        RunPanel(f"panel/{run.id}").artifacts is not None
+    )  # a finished run with artifacts: the section from the start
 
 
 def test_lineage_and_browser_read_the_default_store(store_dir: Path, tmp_path: Path) -> None:

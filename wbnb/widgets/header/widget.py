@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anywidget
@@ -32,7 +33,17 @@ class RunHeader(anywidget.AnyWidget):
 
     value = traitlets.Unicode("").tag(sync=True)  # header_html's markup
 
-    def __init__(self, ref: RunRef, *, live: bool = True, interval: float = 1.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        ref: RunRef,
+        *,
+        live: bool = True,
+        interval: float = 1.0,
+        on_look: Callable[[], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``on_look``: called at each look while the run is live, after the header's own
+        (the run panel re-reads the run's keys then); True when it found something new."""
         if "_esm" not in RunHeader.__dict__:  # read on first use: importing widgets stays quick
             RunHeader._esm = bundle("header")
         self.ref = ref
@@ -40,6 +51,7 @@ class RunHeader(anywidget.AnyWidget):
         self._offset = 0
         self._ended: float | None = None
         self._stopped = threading.Event()
+        self._on_look = on_look
         super().__init__(**kwargs)
         self.refresh()
         if live and self.ref.live is not None:
@@ -88,6 +100,8 @@ class RunHeader(anywidget.AnyWidget):
         wait = interval
         while not self._stopped.wait(wait):
             changed = self.refresh()
+            if self._on_look is not None:
+                changed = self._on_look() or changed
             if self._state() != "running":
                 return
             # Another process's run is read from the store (a server's too) at each look:

@@ -1,16 +1,18 @@
-"""The RunPanel component: one run at a glance — its header, its curves, a component per
-kind of media it logged, its system metrics — and what a notebook shows for a run.
+"""The RunPanel component: one run at a glance, laid out like a dashboard — its header,
+a panel per key it logged in sections by ``prefix/`` (curves, images, tables, charts,
+media: ``widgets/kinds.py`` says which component draws which kind), its system metrics —
+and what a notebook shows for a run.
 
     from wbnb.widgets.panel import RunPanel
     RunPanel(run)                 # or "project/run_id"; live while the run logs
 
-It has no ``contract.py`` and no ``js/panel/``: it is an ``ipywidgets.VBox`` of other
-components (``RunHeader``, ``Curves``, ``Gallery``, ...), drawn by ipywidgets' own box
-view; each part carries its own contract and front end. ``widget.py`` (the panel and
-``media_kinds``, which parts a run's summary asks for), ``picture.py`` (its static
-picture: the parts' pictures stacked).
+One anywidget over its parts' models: ``widget.py`` (the panel: its parts, the layout's
+traits), ``layout.py`` (which cell goes in which section), ``contract.py`` (the layout's
+shapes -> ``js/panel/contract.ts``), ``artifacts.py`` (the artifacts section),
+``picture.py`` (its static picture: the parts' pictures in a grid). Its page,
+``js/panel/``, mounts each part's own view class per cell (``js/panel/registry.ts``).
 """
 
-from .widget import RunPanel, media_kinds
+from .widget import RunPanel
 
-__all__ = ["RunPanel", "media_kinds"]
+__all__ = ["RunPanel"]

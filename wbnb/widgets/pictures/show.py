@@ -99,16 +99,15 @@ class Pictured:
         return (data, metadata) if data else None
 
     def _display_(self) -> Any:
-        """marimo's display protocol (only marimo calls it, so importing it here is safe).
-        marimo renders anywidgets but not ipywidgets' boxes: a box (``RunPanel``) shows as
-        marimo's stack of its parts, an anywidget as itself, without drawing the static
-        picture, which marimo never shows."""
+        """marimo's display protocol (only marimo calls it, so importing it here is safe):
+        every wbnb widget is an anywidget, which marimo renders as itself (the run panel's
+        page mounts its parts' views), without the static picture, which marimo never shows."""
         import anywidget
         import marimo
 
-        if isinstance(self, anywidget.AnyWidget):
-            return marimo.ui.anywidget(self)
-        return marimo.vstack(list(getattr(self, "children", ())))
+        if not isinstance(self, anywidget.AnyWidget):
+            raise TypeError(f"{type(self).__name__}: Pictured is mixed into anywidgets only")
+        return marimo.ui.anywidget(self)
 
     def _ipython_display_(self, **kwargs: Any) -> None:
         """``display(widget)`` or a widget ending a cell: an output with the view, then

@@ -1,0 +1,26 @@
+// The views the run panel mounts, by the name Python gives each cell (`view`: the part's
+// `esm_name`). A component joins the panel with one line here; a cell whose view is not
+// registered says so in its place.
+import type { AnyModel, Host } from "@anywidget/types";
+import { referencedModel } from "../lib/anywidget";
+import type { View, ViewClass, ViewOptions } from "../lib/view";
+import { ConfusionView } from "../confusion/view";
+import { CurvesView } from "../curves/view";
+import { GalleryView } from "../gallery/view";
+import { HistogramsView } from "../histograms/view";
+
+/** Mounts a part's view in `el`: `ref` is the panel's reference to the part's model. */
+export type PartMount = (el: HTMLElement, ref: string, panel: AnyModel, host: Host | undefined, options: ViewOptions) => Promise<View>;
+
+/** The mount of a view class: its part model, resolved from the panel's reference, is the
+ * model that class is written for (the part's `esm_name` names the class). */
+export function part<T extends Record<string, any>>(View: ViewClass<T>): PartMount {
+  return async (el, ref, panel, host, options) => new View(el, await referencedModel<T>(ref, panel, host), host, options);
+}
+
+export const VIEWS: Readonly<Record<string, PartMount>> = {
+  curves: part(CurvesView),
+  gallery: part(GalleryView),
+  confusion: part(ConfusionView),
+  histograms: part(HistogramsView),
+};
