@@ -84,10 +84,9 @@ def test_the_readme_main_job_converted_to_html_shows_its_charts(tmp_path: Path, 
     html = page_path.read_text()
     shown = _pictures(html)
     assert views and len(shown) == len(views)
-    # The charts: the run panel's curves, final (the header says so). The panel shown at init()
-    # gains no media part for what the run logs later (issue 18, item 4): add "val/mistakes",
-    # "val/confusion", "val/weights" here once it does.
-    charts = ("train/loss", "val/loss", "val/acc", "· finished ·")
+    # The charts: the run panel's curves and the media it logged after init() (the panel gains
+    # a part for each new kind), final (the header says so).
+    charts = ("train/loss", "val/loss", "val/acc", "val/mistakes", "val/confusion", "val/weights", "· finished ·")
     assert any(all(k in svg for k in charts) for svg in shown), [svg[:300] for svg in shown]
     # No stylesheet in the page names wbnb (its sheet comes with a rendered view, never here).
     assert not any("wbnb" in css for css in re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))

@@ -4,10 +4,15 @@
 import type { AnyModel, Host } from "@anywidget/types";
 import { referencedModel } from "../lib/anywidget";
 import type { View, ViewClass, ViewOptions } from "../lib/view";
+import { ChartsView } from "../charts/view";
 import { ConfusionView } from "../confusion/view";
 import { CurvesView } from "../curves/view";
 import { GalleryView } from "../gallery/view";
 import { HistogramsView } from "../histograms/view";
+import { MediaView } from "../mediaview/view";
+import { Object3DView } from "../object3d/view";
+import { PlotlyView } from "../plotly/view";
+import { LoggedTableView } from "../tableview/view";
 
 /** Mounts a part's view in `el`: `ref` is the panel's reference to the part's model. */
 export type PartMount = (el: HTMLElement, ref: string, panel: AnyModel, host: Host | undefined, options: ViewOptions) => Promise<View>;
@@ -23,4 +28,9 @@ export const VIEWS: Readonly<Record<string, PartMount>> = {
   gallery: part(GalleryView),
   confusion: part(ConfusionView),
   histograms: part(HistogramsView),
+  tableview: part(LoggedTableView),
+  charts: part(ChartsView),
+  mediaview: part(MediaView),
+  plotly: part(PlotlyView),
+  object3d: part(Object3DView),
 };
