@@ -12,7 +12,7 @@ import numpy as np
 import wbnb
 from wbnb.widgets import RunPanel
 
-from ..harness import Harness
+from ..harness import Harness, record
 from .test_dashboard import CELLS, _mount
 
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -50,6 +50,10 @@ def _everything() -> Any:
 def test_every_kind_mounts_its_view_in_the_panel_without_a_page_error(store_dir: Path, harness: Harness) -> None:
     run = _everything()
     panel = RunPanel(f"every/{run.id}", live=False)
+    parts = {}  # the parts whose page asks its kernel half for what it draws: their comms recorded
+    for name in ("object3dview", "plotlyview"):
+        parts[name] = (panel.parts[name], record(panel.parts[name]))
+        parts[name][1].comm_id = f"recording-{name}"  # the model's id on the page: one each
     _mount(harness, panel)
     views = {c["id"]: c["view"] for sec in panel.sections for c in sec["cells"]}
     assert len(views) == 13, views
@@ -57,6 +61,21 @@ def test_every_kind_mounts_its_view_in_the_panel_without_a_page_error(store_dir:
         target = harness.page.locator(CELLS).and_(harness.page.locator(f"[data-cell={_quoted(cid)}]"))
         target.scroll_into_view_if_needed()
         target.locator(f".wbnb-{view}").first.wait_for()
+    drawn = {  # what each kind's view puts on the page once its data came
+        "tableview:tables/ü " + XSS: f"text={2**60 + 1}",
+        "charts:roc": "canvas, svg",
+        "mediaview:page.html": "iframe[sandbox='allow-scripts']",
+        "mediaview:audio/list": "audio",
+        "object3dview:cloud with space": "canvas",
+        "plotlyview:fig": ".wbnb-plotly",
+    }
+    for suffix, selector in drawn.items():
+        cid = next(c for c in views if c.endswith(suffix.partition(":")[2]) and c.startswith(suffix.partition(":")[0]))
+        target = harness.page.locator(CELLS).and_(harness.page.locator(f"[data-cell={_quoted(cid)}]"))
+        target.scroll_into_view_if_needed()
+        if cid.partition(":")[0] in parts:  # the page asks the part's kernel half for the object
+            harness.answer(*parts[cid.partition(":")[0]])
+        target.locator(selector).first.wait_for(state="attached")
     harness.settle()
     assert harness.page.evaluate("() => window.__xss") is None
     assert not harness.errors  # type: ignore[attr-defined]
