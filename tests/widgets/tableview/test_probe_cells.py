@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .test_model import _decode, _view
@@ -55,3 +56,43 @@ def test_a_request_the_page_cannot_have_made_gets_no_answer_and_raises_nothing(s
         }
     )
     assert reply["items"] == [{"row": 0, "col": 1, "mime": "image/png"}] and len(buffers) == 1
+
+
+def test_an_image_cells_masks_and_boxes_are_painted_on_it_as_wandbs_table_shows_them(store_dir: Any) -> None:
+    """wandb's segmentation / detection tutorials log ``wandb.Image(x, masks=..., boxes=...)``
+    in a Table: the cell showed the bare image."""
+    import numpy as np
+
+    import wbnb
+    from wbnb.data.png import decode_png
+    from wbnb.widgets.tableview.overlay import ALPHA, COLORS
+
+    grey = np.full((80, 80, 3), 100, dtype=np.uint8)
+    mask = np.zeros((80, 80), dtype=np.uint8)
+    mask[0:10] = 1
+    masks = {"pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "cat"}}}
+    box = {"position": {"minX": 0.5, "maxX": 0.75, "minY": 0.5, "maxY": 0.75}, "class_id": 2, "box_caption": "dog"}
+    pixel_box = {"position": {"middle": [20, 60], "width": 10, "height": 10}, "domain": "pixel", "class_id": 3}
+    boxes = {"pred": {"box_data": [box, pixel_box], "class_labels": {2: "dog", 3: "cow"}}}
+    run = wbnb.init(project="p", name="seg")
+    row = [wbnb.Image(grey), wbnb.Image(grey, masks=masks, boxes=boxes)]
+    run.log({"t": wbnb.Table(columns=["plain", "labelled"], data=[row])})
+    run.finish()
+    w = _view(run, "t")
+    version = w._snapshot["preview"]["version"]
+    cells = [{"row": 0, "col": 0}, {"row": 0, "col": 1}]
+    reply, (plain, labelled) = w._answer(
+        {"type": "fetch", "what": "images", "req": 1, "version": version, "cells": cells, "full": True}
+    )
+    assert decode_png(plain).tolist() == grey.tolist()  # no overlay: as logged
+    px = decode_png(labelled)
+    cat = np.round((1 - ALPHA) * 100 + ALPHA * COLORS[1]).tolist()
+    assert px[5, 40].tolist() == cat and px[20, 20].tolist() == [100, 100, 100]  # the mask's class 1, background clear
+    assert px[40, 50].tolist() == COLORS[2].tolist() and px[50, 50].tolist() == [
+        100,
+        100,
+        100,
+    ]  # the box's edge, inside
+    assert px[55, 20].tolist() == COLORS[3].tolist()  # the pixel-domain box's top edge
+    thumbs = re.findall(r'href="(data:image/[^"]+)"', w.to_svg())
+    assert len(thumbs) == 2 and thumbs[0] != thumbs[1]  # the picture's thumbnail is painted too

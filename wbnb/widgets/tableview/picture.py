@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..gallery.model import mime_of
 from ..gallery.picture import thumbnail
 from ..pictures.svg import MUTED, Picture, note, number, png_image, text
 from .contract import ColumnKind
 from .frame import Frame, text_of
 from .model import TableSteps
+from .overlay import cell_image
 
 ROWS = 20
 MAX_COLUMNS = 10
@@ -85,11 +85,10 @@ def _thumb(tables: TableSteps, frame: Frame, row: int, col: int, budget: dict[st
     rec = frame.cells[col][row]
     if not isinstance(rec, dict) or rec.get("_type") != "image" or "path" not in rec or budget["images"] <= 0:
         return None
-    try:
-        data = tables.runs[frame.run_of(row, col)].store.media(rec["path"])
-    except Exception:
+    data, mime = cell_image(tables.runs[frame.run_of(row, col)].store, rec)
+    if not data:
         return None
-    data, mime = thumbnail(data, mime_of(rec), 64)
+    data, mime = thumbnail(data, mime, 64)
     if not data or len(data) > budget["bytes"]:
         return None
     budget["images"] -= 1

@@ -1,0 +1,99 @@
+"""An image cell's masks and boxes (``wbnb.Image(..., masks=, boxes=)``, wandb's
+segmentation and detection overlays) painted onto its pixels before the page gets them,
+as wandb's table shows them: each mask's classes (class 0, the background, left clear)
+blended in their class colour, each box outlined in its class colour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...data.png import decode_png, encode_png
+from ...store.base import Store
+from ..curves.model import PALETTE
+from ..gallery.model import mime_of
+
+ALPHA = 0.45  # how much a mask's class colour covers the image
+COLORS = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in PALETTE], dtype=np.float64)
+
+
+def cell_image(store: Store, record: dict[str, Any]) -> tuple[bytes, str]:
+    """An image cell's file and MIME type, its masks and boxes painted on (a PNG's);
+    b"" when the store cannot read it."""
+    mime = mime_of(record)
+    try:
+        data = store.media(record["path"])
+    except Exception:
+        return b"", mime
+    if data and mime == "image/png" and (record.get("masks") or record.get("boxes")):
+        data = overlaid(data, record, store.media)
+    return data, mime
+
+
+def overlaid(data: bytes, record: dict[str, Any], read: Callable[[str], bytes]) -> bytes:
+    """``data`` (the image's PNG) with ``record``'s masks and boxes painted on, as PNG;
+    ``data`` itself when it is no PNG wbnb decodes (``read``: a mask file's bytes by path)."""
+    pixels = decode_png(data)
+    if pixels is None:
+        return data
+    rgb = np.repeat(pixels[..., None], 3, axis=2) if pixels.ndim == 2 else pixels[..., :3]
+    out = rgb.astype(np.float64)
+    height, width = out.shape[:2]
+    for mask in (record.get("masks") or {}).values():
+        try:
+            ids = decode_png(read(mask["path"]))
+        except Exception:
+            ids = None
+        if ids is None or ids.shape[:2] != (height, width):
+            continue
+        ids = ids if ids.ndim == 2 else ids[..., 0]
+        on = ids > 0
+        out[on] = (1 - ALPHA) * out[on] + ALPHA * COLORS[ids[on].astype(np.int64) % len(COLORS)]
+    for group in (record.get("boxes") or {}).values():
+        for box in group.get("box_data") or []:
+            edges = _box(box, width, height)
+            if edges is not None:
+                _outline(out, *edges, COLORS[_class_id(box) % len(COLORS)])
+    return encode_png(np.ascontiguousarray(np.clip(out.round(), 0, 255).astype(np.uint8)))
+
+
+def _class_id(box: dict[str, Any]) -> int:
+    try:
+        return int(box.get("class_id") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _box(box: dict[str, Any], width: int, height: int) -> tuple[int, int, int, int] | None:
+    """A box's left, top, right, bottom in pixels: its position in pixels when its
+    ``domain`` is "pixel", else in fractions of the image (wandb's default)."""
+    try:
+        p = box["position"]
+        if "middle" in p:
+            (mx, my), w, h = p["middle"], float(p["width"]), float(p["height"])
+            x0, x1, y0, y1 = float(mx) - w / 2, float(mx) + w / 2, float(my) - h / 2, float(my) + h / 2
+        else:
+            x0, x1, y0, y1 = (float(p[k]) for k in ("minX", "maxX", "minY", "maxY"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if box.get("domain") != "pixel":
+        x0, x1, y0, y1 = x0 * width, x1 * width, y0 * height, y1 * height
+    if not all(np.isfinite((x0, x1, y0, y1))):
+        return None
+    return round(x0), round(y0), round(x1), round(y1)
+
+
+def _outline(out: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: np.ndarray) -> None:
+    """A 2 px (1 px on small images) rectangle, clipped to the image."""
+    height, width = out.shape[:2]
+    t = 2 if min(width, height) >= 64 else 1
+    left, right = max(0, min(x0, x1)), min(width, max(x0, x1))
+    top, bottom = max(0, min(y0, y1)), min(height, max(y0, y1))
+    if left >= right or top >= bottom:
+        return
+    out[top : min(bottom, top + t), left:right] = color
+    out[max(top, bottom - t) : bottom, left:right] = color
+    out[top:bottom, left : min(right, left + t)] = color
+    out[top:bottom, max(left, right - t) : right] = color
