@@ -125,3 +125,29 @@ def test_the_same_table_is_stored_once(store: MediaStore) -> None:
     second = Table(columns=["a"], data=[[1], [2]]).to_json(store)
     assert first["path"] == second["path"]
     assert len([p for p in (store.root / "media").rglob("*") if p.is_file()]) == 1
+
+
+def test_log_mode_from_wandbs_table_docs_is_taken_and_a_grown_table_logged_again_shows_it_all(tmp_path: Path) -> None:
+    """wandb's "Log tables" page passes ``log_mode`` in its first example; an INCREMENTAL
+    table gains rows with ``add_data`` and is logged at each step, a MUTABLE one gains a
+    column: the newest step holds every row and column so far."""
+    import wbnb
+
+    with pytest.raises(ValueError, match="log_mode='APPEND'.*INCREMENTAL"):
+        Table(columns=["a"], log_mode="APPEND")
+    run = wbnb.init(project="p", dir=str(tmp_path))
+    run.log({"fixed": Table(columns=["a", "b"], data=[["a1", "b1"], ["a2", "b2"]], log_mode="IMMUTABLE")})
+    growing = Table(columns=["step", "pred"], log_mode="INCREMENTAL")
+    for step in range(3):
+        growing.add_data(step, step * 2)
+        run.log({"growing": growing})
+    mutable = Table(columns=["x"], data=[[1], [2]], log_mode="MUTABLE")
+    run.log({"mutable": mutable})
+    mutable.add_column("conf", [0.5, 0.9])
+    run.log({"mutable": mutable})
+    run.finish()
+    from wbnb.widgets import TableView
+
+    assert TableView(run, "growing", live=False).df.to_dict("list") == {"step": [0, 1, 2], "pred": [0, 2, 4]}
+    assert list(TableView(run, "mutable", live=False).df.columns) == ["x", "conf"]
+    assert TableView(run, "fixed", live=False).df.shape == (2, 2)

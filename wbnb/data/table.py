@@ -19,6 +19,9 @@ def _is_dataframe(obj: Any) -> bool:
     return type(obj).__module__.startswith("pandas") and hasattr(obj, "itertuples")
 
 
+LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")  # wandb's Table(log_mode=)
+
+
 class Table(WBValue):
     """A table of rows, as in wandb.
 
@@ -28,7 +31,10 @@ class Table(WBValue):
     own column names. Cells hold numbers, strings, bools, None, datetimes, wbnb values
     (``Image``...) or lists/dicts of these; NaN and inf are stored as None. As in wandb,
     a column keeps one kind of value (numbers, strings, bools, one media type...; None
-    anywhere) unless ``allow_mixed_types=True``.
+    anywhere) unless ``allow_mixed_types=True``. ``log_mode`` is wandb's: each ``log`` of
+    a table stores it whole, so a table grown with ``add_data`` / ``add_column`` and logged
+    again ("MUTABLE", "INCREMENTAL") shows every row and column so far at its newest step,
+    as wandb's app shows it.
     """
 
     _type = "table"
@@ -40,7 +46,12 @@ class Table(WBValue):
         rows: Any = None,
         dataframe: Any = None,
         allow_mixed_types: bool = False,
+        log_mode: str | None = "IMMUTABLE",
     ) -> None:
+        mode = "IMMUTABLE" if log_mode is None else log_mode
+        if mode not in LOG_MODES:
+            raise ValueError(f"Table got log_mode={log_mode!r}; accepted: {list(LOG_MODES)}")
+        self.log_mode = mode
         self.allow_mixed_types = allow_mixed_types
         self._kinds: dict[int, str] = {}  # column index -> the kind of value it holds
         if data is not None and rows is not None:
