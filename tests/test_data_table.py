@@ -151,3 +151,12 @@ def test_log_mode_from_wandbs_table_docs_is_taken_and_a_grown_table_logged_again
     assert TableView(run, "growing", live=False).df.to_dict("list") == {"step": [0, 1, 2], "pred": [0, 2, 4]}
     assert list(TableView(run, "mutable", live=False).df.columns) == ["x", "conf"]
     assert TableView(run, "fixed", live=False).df.shape == (2, 2)
+
+
+def test_add_computed_columns_as_in_wandbs_table_guide() -> None:
+    table = Table(columns=["user"])
+    for user in ("geoff", "juergen", "ada"):
+        table.add_data(user)
+    table.add_computed_columns(lambda index, row: {"length": len(row["user"]), "at": index})
+    assert table.columns == ["user", "length", "at"]
+    assert table.get_column("length") == [5, 7, 3] and table.get_column("at") == [0, 1, 2]

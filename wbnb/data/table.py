@@ -34,7 +34,8 @@ class Table(WBValue):
     anywhere) unless ``allow_mixed_types=True``. ``log_mode`` is wandb's: each ``log`` of
     a table stores it whole, so a table grown with ``add_data`` / ``add_column`` and logged
     again ("MUTABLE", "INCREMENTAL") shows every row and column so far at its newest step,
-    as wandb's app shows it.
+    as wandb's app shows it (where wandb ignores a changed "IMMUTABLE" table logged again,
+    wbnb stores it too).
     """
 
     _type = "table"
@@ -100,6 +101,14 @@ class Table(WBValue):
         self.columns.append(str(name))
         for row, cell in zip(self.data, cells, strict=True):
             row.append(cell)
+
+    def add_computed_columns(self, fn: Callable[[int, dict[str, Any]], dict[str, Any]]) -> None:
+        """Add the columns ``fn(index, row)`` returns for each row (``row``: column name ->
+        value; the result: new column name -> value), as wandb's ``add_computed_columns``."""
+        computed = [fn(i, dict(zip(self.columns, row, strict=True))) for i, row in enumerate(self.data)]
+        names = list(dict.fromkeys(name for values in computed for name in values))
+        for name in names:
+            self.add_column(name, [values.get(name) for values in computed])
 
     def _claim_kinds(self, cells: Iterable[tuple[int, str, int, Any]]) -> None:
         """Check ``(column index, column name, row index, cell)`` against each column's
