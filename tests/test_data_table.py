@@ -160,3 +160,8 @@ def test_add_computed_columns_as_in_wandbs_table_guide() -> None:
     table.add_computed_columns(lambda index, row: {"length": len(row["user"]), "at": index})
     assert table.columns == ["user", "length", "at"]
     assert table.get_column("length") == [5, 7, 3] and table.get_column("at") == [0, 1, 2]
+
+
+def test_a_missing_time_in_a_dataframe_is_a_missing_cell_not_the_text_nat() -> None:
+    df = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", None])})
+    assert Table(dataframe=df).get_column("when") == ["2024-01-01T00:00:00", None]

@@ -60,7 +60,7 @@ def to_plain(value: Any, sink: MediaSink | None = None) -> Any:
     if isinstance(value, dict):
         return {str(k): to_plain(v, sink) for k, v in value.items()}
     if hasattr(value, "isoformat"):  # datetime, date, pandas Timestamp
-        return value.isoformat()
+        return None if value != value else value.isoformat()  # pandas' NaT (a missing time) is unequal to itself
     raise TypeError(
         f"cannot store a value of type {type(value).__name__}; accepted: numbers, strings, bools,"
         " None, datetimes, wbnb values (Image, ...) and lists/dicts/arrays of these"
