@@ -212,3 +212,15 @@ def test_a_manifest_path_outside_the_root_is_never_written(work: Path, path: str
     with pytest.raises(ValueError, match="relative path"):
         place([entry], work / "root", "k", lambda digest: blob)
     assert not (work / "escaped.txt").exists() and not Path("/tmp/wbnb-escaped.txt").exists()
+
+
+def test_a_point_cloud_scene_comes_back_with_its_boxes(work: Path) -> None:
+    corners = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
+    scene = {"type": "lidar/beta", "points": np.random.default_rng(0).random((5, 3)), "boxes": [{"corners": corners}]}
+    art = wbnb.Artifact("scenes", "results")
+    art.add(wbnb.Object3D(scene, caption="lidar"), "scene")
+    with wbnb.init(project="p") as run:
+        run.log_artifact(art)
+    back = art.get("scene")
+    assert isinstance(back, wbnb.Object3D) and back.caption == "lidar"
+    assert back.scene["type"] == "lidar/beta" and back.scene["boxes"][0]["corners"] == corners

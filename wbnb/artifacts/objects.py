@@ -85,6 +85,9 @@ def rebuild(record: dict[str, Any], local: Callable[[str], Path]) -> Any:
         if path.suffix == ".npy":  # a value made from an array (Object3D points) keeps it as .npy
             import numpy as np
 
-            return cls(np.load(path), **extra)
+            points = np.load(path)
+            if kind == "object3d" and record.get("type"):  # a lidar/beta scene: its boxes and vectors too
+                return cls({k: record.get(k) for k in ("type", "boxes", "vectors")} | {"points": points}, **extra)
+            return cls(points, **extra)
         return cls(str(path), **extra)
     return record
