@@ -788,6 +788,28 @@ assert [(i, row) for i, row in t.iterrows()] == [(0, [1]), (1, [2])]
     ),
     Call(
         DATA,
+        'wandb.Table(log_mode="IMMUTABLE" | "MUTABLE" | "INCREMENTAL")',
+        code="""
+t = wandb.Table(columns=["step", "pred"], log_mode="INCREMENTAL")
+run = wandb.init(project="p")
+for step in range(3):
+    t.add_data(step, step * 2); run.log({"t": t})
+run.log({"m": wandb.Table(columns=["a"], data=[[1]], log_mode="MUTABLE")}); run.finish()
+assert stored(run).summary["t"]["nrows"] == 3
+""",
+        note="each log stores the table whole: its newest step shows every row so far",
+    ),
+    Call(
+        DATA,
+        "Table.add_computed_columns(fn)",
+        code="""
+t = wandb.Table(columns=["user"], data=[["geoff"], ["ada"]])
+t.add_computed_columns(lambda index, row: {"n": len(row["user"])})
+assert t.get_column("n") == [5, 3]
+""",
+    ),
+    Call(
+        DATA,
         "wandb.Table(allow_mixed_types=)",
         code="""
 wandb.Table(columns=["a"], data=[[1], ["x"]], allow_mixed_types=True)
@@ -853,6 +875,20 @@ assert "o" in stored(run).summary
     ),
     Call(
         DATA,
+        'wandb.Object3D({"type": "lidar/beta", "points", "boxes", "vectors"}) / Object3D.from_point_cloud',
+        code="""
+corners = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
+box = {"corners": corners, "label": "car", "color": [255, 0, 0]}
+scene = {"type": "lidar/beta", "points": np.random.rand(20, 3), "boxes": np.array([box]),
+         "vectors": np.array([{"start": [0, 0, 0], "end": [1, 1, 1]}])}
+run = wandb.init(project="p")
+run.log({"o": wandb.Object3D(scene), "f": wandb.Object3D.from_point_cloud(np.zeros((4, 3)), [box])}); run.finish()
+assert stored(run).summary["o"]["boxes"][0]["label"] == "car"
+""",
+        note="its boxes and vectors are drawn as lines over the points",
+    ),
+    Call(
+        DATA,
         'run.log({"chart": plt}) (the pyplot module)',
         code="""
 import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
@@ -914,6 +950,19 @@ run.finish(); assert stored(run).summary["c"]["spec_name"] == "team/spec"
         "wandb.plot_table(..., split_table=True)",
         code='wandb.plot_table("wandb/line/v0", wandb.Table(columns=["x", "y"]), {"x": "x", "y": "y"}, None, True)',
         ignored="split_table",
+    ),
+    Call(
+        PLOT,
+        "wandb.plot.line / scatter / bar / histogram / line_series / roc_curve / pr_curve / confusion_matrix"
+        "(..., split_table=True)",
+        code='wandb.plot.scatter(wandb.Table(columns=["x", "y"]), "x", "y", "t", True)',
+        ignored="split_table",
+    ),
+    Call(
+        PLOT,
+        "wandb.plot.pr_curve(..., interp_size=21)",
+        code="wandb.plot.pr_curve([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.4, 0.6]], None, None, 21, 'PR')",
+        note="taken; each curve keeps its own points (thinned past 500)",
     ),
     # --- artifacts ------------------------------------------------------------------
     Call(ART, "wandb.Artifact(name, type, description=, metadata=) + add_file / log_artifact(aliases=)", code=ARTIFACT),
