@@ -59,6 +59,7 @@ _LAZY = {
     "Plotly": ".data",
     "Table": ".data",
     "Video": ".data",
+    "box3d": ".data",
     "plot": ".data",
     "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
@@ -67,7 +68,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .api import Api
     from .artifacts.artifact import Artifact
-    from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, plot
+    from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, box3d, plot
     from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
 
@@ -137,6 +138,7 @@ __all__ = [
     "Video",
     "agent",
     "alert",
+    "box3d",
     "config",
     "define_metric",
     "errors",

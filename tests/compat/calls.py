@@ -875,14 +875,16 @@ assert "o" in stored(run).summary
     ),
     Call(
         DATA,
-        'wandb.Object3D({"type": "lidar/beta", "points", "boxes", "vectors"}) / Object3D.from_point_cloud',
+        'wandb.Object3D({"type": "lidar/beta", "points", "boxes", "vectors"}) / Object3D.from_point_cloud / wandb.box3d',
         code="""
 corners = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
 box = {"corners": corners, "label": "car", "color": [255, 0, 0]}
 scene = {"type": "lidar/beta", "points": np.random.rand(20, 3), "boxes": np.array([box]),
          "vectors": np.array([{"start": [0, 0, 0], "end": [1, 1, 1]}])}
 run = wandb.init(project="p")
-run.log({"o": wandb.Object3D(scene), "f": wandb.Object3D.from_point_cloud(np.zeros((4, 3)), [box])}); run.finish()
+turned = wandb.box3d(center=(0, 0, 0), size=(1, 2, 3), orientation=(1, 0, 0, 0), color=(1, 0, 0), label="b")
+run.log({"o": wandb.Object3D(scene), "f": wandb.Object3D.from_point_cloud(np.zeros((4, 3)), [box, turned])})
+run.finish()
 assert stored(run).summary["o"]["boxes"][0]["label"] == "car"
 """,
         note="its boxes and vectors are drawn as lines over the points",

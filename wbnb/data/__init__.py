@@ -16,6 +16,7 @@ _LAZY = {
     "Html": ".html",
     "Image": ".image",
     "Object3D": ".object3d",
+    "box3d": ".object3d",
     "Plotly": ".plotly",
     "Table": ".table",
     "Video": ".video",
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .histogram import Histogram
     from .html import Html
     from .image import Image
-    from .object3d import Object3D
+    from .object3d import Object3D, box3d
     from .plotly import Plotly
     from .table import Table
     from .video import Video
@@ -41,4 +42,4 @@ def __getattr__(name: str) -> Any:
     return module if name == "plot" else getattr(module, name)
 
 
-__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Plotly", "Table", "Video", "WBValue", "plot"]
+__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Plotly", "Table", "Video", "WBValue", "box3d", "plot"]

@@ -79,6 +79,46 @@ def _points(data: Any) -> np.ndarray:
     return points
 
 
+_UNIT_CORNERS = np.array([[x, y, z] for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (-0.5, 0.5)])
+
+
+def box3d(
+    *,
+    center: Any,
+    size: Any,
+    orientation: Any,
+    color: Any,
+    label: str | None = None,
+    score: float | None = None,
+) -> dict[str, Any]:
+    """wandb's 3-D box for ``Object3D.from_point_cloud``: ``center`` and ``size`` (x, y, z),
+    ``orientation`` the quaternion [r, x, y, z] turning global coordinates into the box's,
+    ``color`` (r, g, b) in 0..1; returned as the scene's box dict (its 8 ``corners``,
+    ``color`` 0..255, ``label``, ``score``)."""
+    c = _xyz([center], "box3d center", 1)[0]
+    extent = np.asarray(_xyz([size], "box3d size", 1)[0])
+    q = to_numpy(orientation).astype(float).reshape(-1)
+    if q.shape != (4,) or not np.isfinite(q).all() or not np.any(q):
+        raise ValueError(f"box3d: orientation must be a non-zero quaternion [r, x, y, z], got {describe(orientation)}")
+    r, x, y, z = q / np.linalg.norm(q)
+    to_box = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - r * z), 2 * (x * z + r * y)],
+            [2 * (x * y + r * z), 1 - 2 * (x * x + z * z), 2 * (y * z - r * x)],
+            [2 * (x * z - r * y), 2 * (y * z + r * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+    corners = (_UNIT_CORNERS * extent) @ to_box + np.asarray(c)  # row vectors times R: R's inverse applied
+    rgb = to_numpy(color).astype(float).reshape(-1)
+    if rgb.shape != (3,) or not np.isfinite(rgb).all():
+        raise ValueError(f"box3d: color must be (r, g, b) in 0..1, got {describe(color)}")
+    box: dict[str, Any] = {"corners": corners.tolist(), "color": [int(v) for v in np.clip(np.round(rgb * 255), 0, 255)]}
+    box["label"] = None if label is None else str(label)
+    if score is not None:
+        box["score"] = float(score)
+    return box
+
+
 def _check_model(name: str, data: bytes, ext: str) -> None:
     """Refuse a model file whose content is not its extension's format, or a .gltf that
     needs files stored beside it (only the file itself is stored)."""

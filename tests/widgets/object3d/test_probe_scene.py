@@ -85,3 +85,32 @@ def test_the_canvas_strokes_the_boxes_over_the_points(store_dir: Any, harness: H
     }
     assert _lit(harness, ids["scene"])[0] > _lit(harness, ids["plain"])[0] + 200  # the box's lines
     assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_box3d_from_wandbs_reference_turns_and_places_the_box(store_dir: Any) -> None:
+    """``wandb.box3d(center=, size=, orientation=[r, x, y, z], color=0..1)`` as wandb's
+    reference page logs 60 of them through ``Object3D.from_point_cloud``."""
+    import wbnb
+
+    turn = [np.cos(np.pi / 4), 0, 0, np.sin(np.pi / 4)]  # 90° about z
+    box = wbnb.box3d(center=(1, 2, 3), size=(2, 4, 6), orientation=turn, color=(1, 0.5, 0), label="car", score=0.9)
+    assert box["color"] == [255, 128, 0] and box["label"] == "car" and box["score"] == 0.9
+    corners = np.array(box["corners"])
+    assert corners.mean(axis=0) == pytest.approx([1, 2, 3])
+    assert np.ptp(corners, axis=0) == pytest.approx([4, 2, 6])  # x and y sizes swapped by the quarter turn
+    run = wbnb.init(project="p", name="boxes")
+    boxes = [
+        wbnb.box3d(center=(t, 0, 0), size=(0.1,) * 3, orientation=(1, 0, 0, 0), color=(0.5, 0.5, 0.5)) for t in range(3)
+    ]
+    run.log(
+        {
+            "points": wbnb.Object3D.from_point_cloud(
+                points=np.random.default_rng(1).uniform(-5, 5, (100, 3)), boxes=boxes
+            )
+        }
+    )
+    run.finish()
+    w = _view(run)
+    (entry,) = w.objects.entries.values()
+    reply, _ = w._answer({"type": "fetch", "req": 1, "id": entry.id, "step": 0})
+    assert len(reply["shapes"]) == 3 and all(len(s["segments"]) == 12 for s in reply["shapes"])
