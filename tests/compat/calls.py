@@ -875,7 +875,8 @@ assert "o" in stored(run).summary
     ),
     Call(
         DATA,
-        'wandb.Object3D({"type": "lidar/beta", "points", "boxes", "vectors"}) / Object3D.from_point_cloud / wandb.box3d',
+        'wandb.Object3D({"type": "lidar/beta", "points", "boxes", "vectors"}) / Object3D.from_point_cloud'
+        " / wandb.box3d",
         code="""
 corners = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
 box = {"corners": corners, "label": "car", "color": [255, 0, 0]}
