@@ -52,6 +52,7 @@ _LAZY = {
     "Api": ".api",
     "Artifact": ".artifacts.artifact",
     "Audio": ".data",
+    "Classes": ".data",
     "Histogram": ".data",
     "Html": ".data",
     "Image": ".data",
@@ -68,7 +69,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .api import Api
     from .artifacts.artifact import Artifact
-    from .data import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video, box3d, plot
+    from .data import Audio, Classes, Histogram, Html, Image, Object3D, Plotly, Table, Video, box3d, plot
     from .data.custom_chart import plot_table
     from .jupyter import load_ipython_extension as load_ipython_extension
 
@@ -121,6 +122,7 @@ __all__ = [
     "Api",
     "Artifact",
     "Audio",
+    "Classes",
     "Config",
     "ConfigError",
     "Error",

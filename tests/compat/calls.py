@@ -788,6 +788,16 @@ assert [(i, row) for i, row in t.iterrows()] == [(0, [1]), (1, [2])]
     ),
     Call(
         DATA,
+        "wandb.Image(..., masks=, classes=wandb.Classes([...]))",
+        code="""
+classes = wandb.Classes([{"id": 0, "name": "bg"}, {"id": 1, "name": "cat"}])
+mask = {"pred": {"mask_data": np.eye(4, dtype=np.uint8), "class_labels": {0: "bg", 1: "cat"}}}
+run = wandb.init(project="p"); run.log({"i": wandb.Image(np.zeros((4, 4, 3)), masks=mask, classes=classes)})
+run.finish(); assert stored(run).summary["i"]["classes"][1]["name"] == "cat"
+""",
+    ),
+    Call(
+        DATA,
         'wandb.Table(log_mode="IMMUTABLE" | "MUTABLE" | "INCREMENTAL")',
         code="""
 t = wandb.Table(columns=["step", "pred"], log_mode="INCREMENTAL")

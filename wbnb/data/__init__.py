@@ -12,6 +12,7 @@ from .base import WBValue
 
 _LAZY = {
     "Audio": ".audio",
+    "Classes": ".image",
     "Histogram": ".histogram",
     "Html": ".html",
     "Image": ".image",
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .audio import Audio
     from .histogram import Histogram
     from .html import Html
-    from .image import Image
+    from .image import Classes, Image
     from .object3d import Object3D, box3d
     from .plotly import Plotly
     from .table import Table
@@ -42,4 +43,17 @@ def __getattr__(name: str) -> Any:
     return module if name == "plot" else getattr(module, name)
 
 
-__all__ = ["Audio", "Histogram", "Html", "Image", "Object3D", "Plotly", "Table", "Video", "WBValue", "box3d", "plot"]
+__all__ = [
+    "Audio",
+    "Classes",
+    "Histogram",
+    "Html",
+    "Image",
+    "Object3D",
+    "Plotly",
+    "Table",
+    "Video",
+    "WBValue",
+    "box3d",
+    "plot",
+]

@@ -257,6 +257,16 @@ def _check_boxes(boxes: Any) -> dict[str, dict[str, Any]]:
     return checked
 
 
+class Classes:
+    """wandb's class set for an Image's masks and boxes: ``Classes([{"id": 1, "name": "cat"}, ...])``,
+    passed as ``Image(..., classes=)`` (where a plain list of those dicts does as well)."""
+
+    def __init__(self, class_set: list[dict[str, Any]]) -> None:
+        if not isinstance(class_set, (list, tuple)) or not all(isinstance(c, dict) and "id" in c for c in class_set):
+            raise ValueError(f"Classes takes a list of dicts with an 'id' (and a 'name'), got {class_set!r:.80}")
+        self.class_set = list(class_set)
+
+
 class Image(WBValue):
     """An image to log: an array, a torch tensor, a PIL image, a matplotlib figure or a file path.
 
@@ -273,7 +283,7 @@ class Image(WBValue):
         mode: str | None = None,
         caption: str | None = None,
         grouping: int | None = None,
-        classes: list[dict[str, Any]] | None = None,
+        classes: Classes | list[dict[str, Any]] | None = None,
         boxes: dict[str, dict[str, Any]] | None = None,
         masks: dict[str, dict[str, Any]] | None = None,
         file_type: str | None = None,
@@ -285,6 +295,8 @@ class Image(WBValue):
             raise ValueError(f"Image got file_type {file_type!r}; accepted: {['png', *_PILLOW_FORMATS]}")
         self.caption = None if caption is None else str(caption)
         self.grouping = grouping
+        if isinstance(classes, Classes):
+            classes = classes.class_set
         self.classes = None if classes is None else to_plain(classes)
         self._pixels: np.ndarray | None = None  # checked uint8 pixels, encoded by the first to_json
         self._bytes: bytes | None = None  # the encoded file

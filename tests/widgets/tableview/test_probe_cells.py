@@ -96,3 +96,17 @@ def test_an_image_cells_masks_and_boxes_are_painted_on_it_as_wandbs_table_shows_
     assert px[55, 20].tolist() == COLORS[3].tolist()  # the pixel-domain box's top edge
     thumbs = re.findall(r'href="(data:image/[^"]+)"', w.to_svg())
     assert len(thumbs) == 2 and thumbs[0] != thumbs[1]  # the picture's thumbnail is painted too
+
+
+def test_wandb_classes_from_the_segmentation_tutorial_name_an_images_classes(store_dir: Any) -> None:
+    import numpy as np
+
+    import wbnb
+
+    class_set = wbnb.Classes([{"id": 0, "name": "bg"}, {"id": 1, "name": "cat"}])
+    mask = {"pred": {"mask_data": np.eye(8, dtype=np.uint8), "class_labels": {0: "bg", 1: "cat"}}}
+    run = wbnb.init(project="p", name="classes")
+    run.log({"t": wbnb.Table(columns=["img"], data=[[wbnb.Image(np.zeros((8, 8, 3)), masks=mask, classes=class_set)]])})
+    run.finish()
+    (cell,) = _view(run, "t").df["img"]
+    assert cell["classes"] == [{"id": 0, "name": "bg"}, {"id": 1, "name": "cat"}]
