@@ -10,6 +10,7 @@ import { ChartsView } from "../charts/view";
 import { confusionSettings, ConfusionView } from "../confusion/view";
 import { curvesSettings } from "../curves/controls";
 import { CurvesView } from "../curves/view";
+import { gallerySettings } from "../gallery/bar";
 import { GalleryView } from "../gallery/view";
 import { histogramsSettings, HistogramsView } from "../histograms/view";
 import { MediaView } from "../mediaview/view";
@@ -49,6 +50,7 @@ export function settings<T extends Record<string, any>>(bar: SettingsBar<T>): Pa
 /** The settings bars, by view name: the settings a component's views share. */
 export const SETTINGS: Readonly<Record<string, PartSettings>> = {
   curves: settings(curvesSettings),
+  gallery: settings(gallerySettings),
   confusion: settings(confusionSettings),
   histograms: settings(histogramsSettings),
 };

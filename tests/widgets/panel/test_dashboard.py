@@ -387,6 +387,20 @@ def test_a_part_in_one_section_has_its_bar_there(store_dir: Path, harness: Harne
     assert not harness.errors  # type: ignore[attr-defined]
 
 
+def test_a_gallery_cell_keeps_its_step_and_the_bar_its_size(store_dir: Path, harness: Harness) -> None:
+    """A Gallery cell keeps what is its own (the step slider); the thumbnail size is the
+    part's, in its bar (in the section of all its cells), and sets the part's trait."""
+    panel, _model = _shown(harness)
+    samples = harness.page.locator(f"{CELLS}[data-cell='gallery:samples']")
+    samples.locator(".wbnb-gallery .wbnb-step-slider").wait_for()
+    assert samples.locator(".wbnb-size, .wbnb-columns").count() == 0
+    size = harness.page.locator("[data-section=''] .wbnb-dash-bar[data-part='gallery'] .wbnb-size")
+    size.fill("200")
+    gallery = f"window.wbnb.models['{panel.parts['gallery'].model_id}']"
+    harness.page.wait_for_function(f"() => {gallery}.get('size') === 200 && {gallery}.saved > 0")
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
 def test_the_picture_puts_the_parts_in_a_grid_under_their_titles(store_dir: Path) -> None:
     import re
     import xml.etree.ElementTree as ET
