@@ -2,14 +2,15 @@
 // choice for all, a step slider per matrix. Matrices come in the snapshot (the newest
 // ones), in deltas (each new one) or, for older steps, as the kernel's reply to a fetch
 // (wbnb/widgets/confusion/: model.py, contract.py). A matrix wider than the element shrinks
-// to it; mounted with `options.keys` (the run panel's cells) only those keys are drawn.
+// to it; mounted with `options.keys` (the run panel's cells) only those keys are drawn,
+// compact: the normalise choice is the model's, shown once by the panel (`confusionSettings`).
 import type { AnyModel, Host } from "@anywidget/types";
 import { canvasFont } from "../lib/canvas";
 import { choice, h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
 import { WidthWatch } from "../lib/resize";
-import { drawsKey, type View, type ViewOptions } from "../lib/view";
+import { drawsKey, isCompact, outside, type Settings, type SettingsBar, type View, type ViewOptions } from "../lib/view";
 import type { Normalize } from "./cells";
 import {
   type ConfusionDelta,
@@ -36,6 +37,23 @@ const CSS = `
 
 const MODES: Record<Normalize, string> = { none: "counts", true: "% of true class (rows)", pred: "% of predicted class (columns)" };
 const REDRAWN_BY = ["change:normalize", "change:size", "change:steps_shown"] as const;
+/** The bar of the settings every view of the model shares: how the cells are normalised. */
+const normaliseBar: SettingsBar<ConfusionMatrixModel> = (el, model) => {
+  const bar = h("div", "wbnb-bar", undefined, el);
+  const pick = (mode: Normalize) => {
+    model.set("normalize", mode);
+    model.save_changes();
+  };
+  const select = choice(bar, "normalise", NORMALIZE, (mode) => MODES[mode], pick, "wbnb-normalize");
+  const show = () => (select.value = model.get("normalize"));
+  show();
+  model.on("change:normalize", show);
+  return { destroy: () => model.off("change:normalize", show) };
+};
+
+/** ConfusionMatrix's settings bar outside a view: the run panel's, once for its compact views. */
+export const confusionSettings = outside("confusion", CSS, normaliseBar);
+
 // The channel takes deltas only; the kernel's other message (a fetched matrix) is received() here.
 const isDelta = (msg: unknown): msg is ConfusionDelta => isToPage(msg) && msg.type === "delta";
 
@@ -47,7 +65,8 @@ export class ConfusionView implements View {
   readonly stats = { draws: 0, fetches: 0 };
   private readonly root: HTMLElement;
   private readonly body: HTMLElement;
-  private readonly modeSelect: HTMLSelectElement;
+  /** The bar of the model's settings (none in a compact view). */
+  private readonly settings?: Settings;
   private readonly asked = new Set<string>(); // "id|step" fetched and not answered yet
   private readonly measure: Measure;
   private req = 0;
@@ -69,9 +88,7 @@ export class ConfusionView implements View {
   ) {
     this.root = widgetRoot(el, "confusion", CSS);
     this.matrices = new Matrices(drawsKey(options));
-    const bar = h("div", "wbnb-bar", undefined, this.root);
-    const pick = (mode: Normalize) => this.save("normalize", mode);
-    this.modeSelect = choice(bar, "normalise", NORMALIZE, (mode) => MODES[mode], pick, "wbnb-normalize");
+    if (!isCompact(options)) this.settings = normaliseBar(this.root, model);
     this.body = h("div", "wbnb-panels", undefined, this.root);
     const ctx = document.createElement("canvas").getContext("2d")!;
     this.measure = (text, px) => {
@@ -104,6 +121,7 @@ export class ConfusionView implements View {
     this.disposed = true;
     this.channel.dispose();
     this.widths.dispose();
+    this.settings?.destroy();
     this.model.off("msg:custom", this.onMsg);
     for (const ev of REDRAWN_BY) this.model.off(ev, this.onChange);
     this.root.remove();
@@ -132,7 +150,6 @@ export class ConfusionView implements View {
   }
 
   private drawAll(): void {
-    this.modeSelect.value = this.model.get("normalize");
     for (const e of this.matrices.ordered()) {
       this.draw(e);
       const p = this.panels.get(e.id);

@@ -1,9 +1,14 @@
 // The bar above the charts: the x-axis, the log scale and the smoothing, and the legend
 // of the runs. The controls act locally: they set the model's traits (saved with the
-// notebook, read by the static picture); nothing waits on the kernel.
+// notebook, read by the static picture); nothing waits on the kernel. They are the
+// model's, shared by every view of it: the bar follows the traits itself, so a standalone
+// view draws one above its charts and a container of compact views (the run panel) one
+// for them all (`curvesSettings`).
 import type { AnyModel } from "@anywidget/types";
 import { choice, h } from "../lib/dom";
+import { outside } from "../lib/view";
 import { X_AXES, type CurvesModel, type CurvesRun } from "./contract";
+import { CSS } from "./style";
 
 const X_AXIS_NAMES: Record<(typeof X_AXES)[number], string> = {
   auto: "step (or step metric)",
@@ -23,6 +28,8 @@ export class Controls {
   private readonly slider: HTMLInputElement;
   private readonly smoothValue: HTMLElement;
   private readonly legend: HTMLElement;
+  /** The runs the legend shows, as JSON (a snapshot that lists the same keeps it). */
+  private shownRuns = "";
 
   constructor(parent: HTMLElement, private readonly model: AnyModel<CurvesModel>) {
     const bar = h("div", "wbnb-bar", undefined, parent);
@@ -44,6 +51,7 @@ export class Controls {
     this.slider.value = String(model.get("smoothing") || 0);
     this.smoothValue = h("span", undefined, this.slider.value, smoothLabel);
     this.showAxes();
+    this.showRuns();
 
     this.logBox.addEventListener("change", () => {
       model.set("log_y", this.logBox.checked);
@@ -53,22 +61,42 @@ export class Controls {
       model.set("smoothing", Number(this.slider.value));
       model.save_changes();
     });
+    model.on("change:x_axis", this.showAxes);
+    model.on("change:log_y", this.showAxes);
+    model.on("change:smoothing", this.showSmoothing);
+    model.on("change:_snapshot", this.showRuns);
+  }
+
+  destroy(): void {
+    this.model.off("change:x_axis", this.showAxes);
+    this.model.off("change:log_y", this.showAxes);
+    this.model.off("change:smoothing", this.showSmoothing);
+    this.model.off("change:_snapshot", this.showRuns);
   }
 
   /** Show the model's x-axis and log-scale choices. */
-  showAxes(): void {
+  private readonly showAxes = (): void => {
     this.xSelect.value = this.model.get("x_axis") || "auto";
     this.logBox.checked = !!this.model.get("log_y");
-  }
+  };
 
-  /** Show the smoothing weight `a`. */
-  showSmoothing(a: number): void {
+  /** Show the model's smoothing weight. */
+  private readonly showSmoothing = (): void => {
+    const a = alphaOf(this.model);
     this.slider.value = String(a);
     this.smoothValue.textContent = a.toFixed(2);
-  }
+  };
+
+  /** The legend of the snapshot's runs, drawn again only when they changed. */
+  private readonly showRuns = (): void => {
+    const runs = this.model.get("_snapshot")?.runs ?? [];
+    const json = JSON.stringify(runs);
+    if (json !== this.shownRuns) this.drawLegend(runs);
+    this.shownRuns = json;
+  };
 
   /** One swatch and name per run. */
-  drawLegend(runs: CurvesRun[]): void {
+  private drawLegend(runs: CurvesRun[]): void {
     this.legend.replaceChildren();
     for (const r of runs) {
       const item = h("span", "wbnb-legend-item", undefined, this.legend);
@@ -77,3 +105,7 @@ export class Controls {
     }
   }
 }
+
+/** Curves' settings bar outside a view: the run panel's, once for every compact Curves
+ * view of the model (a System part's too). */
+export const curvesSettings = outside<CurvesModel>("curves", CSS, (el, model) => new Controls(el, model));

@@ -13,7 +13,7 @@ export const CSS = `
 .wbnb-curves .wbnb-cell { min-width: 0; position: relative; border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; padding: 4px; }
 .wbnb-curves .wbnb-head { display: flex; align-items: baseline; gap: 4px; }
 .wbnb-curves .wbnb-title { flex: 1; font-weight: 600; margin: 0 0 2px 4px; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
-.wbnb-curves .wbnb-chart { overflow-x: auto; }
+.wbnb-curves .wbnb-chart { overflow-x: auto; min-height: var(--wbnb-chart-height, 200px); }
 .wbnb-curves .wbnb-chart .vega-embed.has-actions { padding-right: 0; }
 .wbnb-curves .wbnb-rule { position: absolute; pointer-events: none; display: none; width: 1px; background: rgba(127,127,127,.6); }
 `;

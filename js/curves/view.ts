@@ -6,7 +6,8 @@
 // changesets on the dataset "points": never a re-embed for new data. The controls
 // (controls.ts) act locally and are saved to the model's traits. Charts fill the width
 // of their grid cell (as many per row as fit), re-sized when it changes. Mounted with
-// `options.keys` (the run panel: a view per key) it draws only those keys, without sections.
+// `options.keys` (the run panel: a view per key) it draws only those keys, without sections
+// and compact: no controls bar (the panel shows the model's once, `curvesSettings`).
 import type { AnyModel, Host } from "@anywidget/types";
 import type { View as VegaView } from "vega";
 import { h } from "../lib/dom";
@@ -14,7 +15,7 @@ import { widgetRoot } from "../lib/style";
 import { LiveChannel, type Handlers } from "../lib/protocol";
 import { loadVega, type VegaBundle } from "../lib/vega";
 import { WidthWatch } from "../lib/resize";
-import { drawsKey, type View, type ViewOptions } from "../lib/view";
+import { drawsKey, isCompact, type View, type ViewOptions } from "../lib/view";
 import { ChartCell, embedChart } from "./chart";
 import {
   isToPage,
@@ -55,7 +56,8 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   private runs: CurvesRun[] = [];
   private readonly root: HTMLElement;
   private readonly body: HTMLElement;
-  private readonly controls: Controls;
+  /** The bar of the model's settings (none in a compact view). */
+  private readonly controls?: Controls;
   private readonly sections = new Map<string, HTMLElement>();
   /** Compiled templates' spec objects (one per template, for every key). */
   private readonly parsed = new Map<string, object>();
@@ -87,8 +89,11 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     this.keyed = options?.keys !== undefined;
     this.root.classList.toggle("wbnb-keyed", this.keyed);
     this.root.style.setProperty("--wbnb-chart-min", `${model.get("chart_width") || 360}px`);
+    // A chart's box keeps its height before the chart is drawn: the page does not jump as
+    // charts come (nor, in the run panel, shrunken cells bring all the next rows into sight).
+    this.root.style.setProperty("--wbnb-chart-height", `${model.get("chart_height") || 200}px`);
     this.widths = new WidthWatch((box) => this.resize(box));
-    this.controls = new Controls(this.root, model);
+    if (!isCompact(options)) this.controls = new Controls(this.root, model);
     this.body = h("div", "wbnb-body", undefined, this.root);
     h("div", "wbnb-empty", "Loading charts…", this.body);
     this.smoothed = this.alpha() > 0;
@@ -99,8 +104,8 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     if (typeof IntersectionObserver !== "undefined") {
       this.sight = new IntersectionObserver((entries) => this.onSight(entries), { rootMargin: "200px" });
     }
-    model.on("change:x_axis", this.onAxis);
-    model.on("change:log_y", this.onAxis);
+    model.on("change:x_axis", this.reembedAll);
+    model.on("change:log_y", this.reembedAll);
     model.on("change:smoothing", this.onSmoothing);
     model.on("change:_spec", this.reembedAll);
     model.on("change:_custom", this.reembedAll);
@@ -126,8 +131,9 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     this.sight?.disconnect();
     this.widths.dispose();
     this.channel.dispose();
-    this.model.off("change:x_axis", this.onAxis);
-    this.model.off("change:log_y", this.onAxis);
+    this.controls?.destroy();
+    this.model.off("change:x_axis", this.reembedAll);
+    this.model.off("change:log_y", this.reembedAll);
     this.model.off("change:smoothing", this.onSmoothing);
     this.model.off("change:_spec", this.reembedAll);
     this.model.off("change:_custom", this.reembedAll);
@@ -174,7 +180,6 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
   rebuild(snap: CurvesSnapshot): void {
     const sameRuns = JSON.stringify(snap.runs) === JSON.stringify(this.runs);
     this.runs = snap.runs;
-    if (!sameRuns) this.controls.drawLegend(this.runs);
     const old = new Map(this.series);
     this.series.clear();
     const a = this.alpha();
@@ -421,14 +426,8 @@ export class CurvesView implements View, Handlers<CurvesSnapshot, CurvesDelta>, 
     for (const c of this.charts.values()) this.embed(c);
   };
 
-  private readonly onAxis = (): void => {
-    this.controls.showAxes();
-    this.reembedAll();
-  };
-
   private readonly onSmoothing = (): void => {
     const a = this.alpha();
-    this.controls.showSmoothing(a);
     for (const s of this.series.values()) smooth(s.points, a);
     if (!this.vega) return;
     if (a > 0 !== this.smoothed) {

@@ -1,78 +1,62 @@
-// The Gallery's bar of controls: key, step slider, thumbnail size, columns, pager and the
-// runs shown. It draws a layout (layout.ts) and says what the viewer picked; the view
-// turns that into the model's traits.
+// The Gallery's bar of controls: key, step slider and pager (`GalleryBar`: a view's own
+// in the run panel's cells), then the thumbnail size, the columns and the runs shown
+// (`settingsIn`: the model's, which every view of it shares). GalleryBar draws a layout
+// (layout.ts) and says what the viewer picked, which the view turns into its choices;
+// the settings set the model's traits and follow them.
+import type { AnyModel } from "@anywidget/types";
 import type { RunInfo } from "../lib/contract";
 import { h } from "../lib/dom";
-import type { GalleryLayout } from "./contract";
+import { outside, type Settings } from "../lib/view";
+import type { GalleryLayout, GalleryModel } from "./contract";
+import { CSS } from "./style";
 
 /** What the viewer picked in the bar. */
 export interface BarChoices {
   key(key: string): void;
   /** A step of the slider; -1 at its end, which follows new steps. */
   step(step: number): void;
-  size(px: number): void;
-  columns(n: number): void;
   /** The page before (-1) or after (+1). */
   turn(by: number): void;
-  /** The run numbers shown; empty: all. */
-  runs(shown: number[]): void;
 }
 
 const MAX_COLUMNS = 16;
 
 /** The bar above the images; ``draw`` shows a layout, ``picked`` hears the viewer. */
 export class GalleryBar {
+  /** The bar: a standalone view adds the model's settings to it (`settingsIn`). */
+  readonly el: HTMLElement;
   private readonly keySelect: HTMLSelectElement;
   private readonly slider: HTMLInputElement;
   private readonly stepText: HTMLSpanElement;
-  private readonly sizeSlider: HTMLInputElement;
-  private readonly colsInput: HTMLInputElement;
   private readonly pager: HTMLSpanElement;
   private readonly pageText: HTMLSpanElement;
-  private readonly runBox: HTMLSpanElement;
-  private runCount = -1;
-  private runBoxes: HTMLInputElement[] = []; // none for one run
   private steps: number[] = [];
 
   /** ``pickKey``: offer the keys in a picker (not for a view of one key). */
   constructor(parent: HTMLElement, picked: BarChoices, pickKey = true) {
-    const bar = h("div", "wbnb-bar", undefined, parent);
+    const bar = (this.el = h("div", "wbnb-bar", undefined, parent));
     const keyLabel = h("label", undefined, "key", bar);
     this.keySelect = h("select", "wbnb-key", undefined, keyLabel);
     if (!pickKey) keyLabel.style.display = "none";
     const stepLabel = h("label", undefined, "step", bar);
     this.slider = input(stepLabel, "range", { min: "0", step: "1" }, "wbnb-step-slider");
     this.stepText = h("span", "wbnb-step-label", "", stepLabel);
-    const sizeLabel = h("label", undefined, "size", bar);
-    this.sizeSlider = input(sizeLabel, "range", { min: "48", max: "512", step: "8" }, "wbnb-size");
-    const colsLabel = h("label", undefined, "columns", bar);
-    this.colsInput = input(colsLabel, "number", { min: "1", max: String(MAX_COLUMNS) }, "wbnb-columns");
-    this.colsInput.style.width = "3.5em";
     this.pager = h("span", "wbnb-pager", undefined, bar);
     const prev = h("button", undefined, "‹", this.pager);
     this.pageText = h("span", "wbnb-page", "", this.pager);
     const next = h("button", undefined, "›", this.pager);
-    this.runBox = h("span", "wbnb-runs", undefined, bar);
 
     this.keySelect.addEventListener("change", () => picked.key(this.keySelect.value));
     this.slider.addEventListener("input", () => {
       const i = Number(this.slider.value);
       picked.step(i >= this.steps.length - 1 ? -1 : this.steps[i]);
     });
-    this.sizeSlider.addEventListener("input", () => picked.size(Number(this.sizeSlider.value)));
-    this.colsInput.addEventListener("change", () =>
-      picked.columns(Math.max(1, Math.min(MAX_COLUMNS, Number(this.colsInput.value) || 1))),
-    );
     prev.addEventListener("click", () => picked.turn(-1));
     next.addEventListener("click", () => picked.turn(1));
-    this.runBox.addEventListener("change", () => {
-      const on = this.runBoxes.flatMap((box, r) => (box.checked ? [r] : []));
-      picked.runs(on.length === this.runBoxes.length ? [] : on);
-    });
   }
 
   /** Show ``page``'s choices; ``following``: the step trait is -1 (the newest). */
-  draw(page: GalleryLayout, runs: RunInfo[], shownRuns: number[], following: boolean): void {
+  draw(page: GalleryLayout, following: boolean): void {
     const { keys, steps } = page;
     if ([...this.keySelect.options].map((o) => o.value).join("\n") !== keys.join("\n")) {
       this.keySelect.replaceChildren();
@@ -87,26 +71,66 @@ export class GalleryBar {
     this.slider.disabled = steps.length < 2;
     const latest = following ? " (latest)" : "";
     this.stepText.textContent = steps.length ? `${steps[i]}${latest}  ·  ${i + 1}/${steps.length}` : "";
-    this.sizeSlider.value = String(page.size);
-    this.colsInput.value = String(page.columns);
     this.pager.style.display = page.pages > 1 ? "" : "none";
     this.pageText.textContent = ` page ${page.page + 1}/${page.pages} `;
-    if (this.runCount !== runs.length) this.drawRuns(runs);
-    this.runBoxes.forEach((box, r) => (box.checked = !shownRuns.length || shownRuns.includes(r)));
-  }
-
-  /** A box per run, when there are several. */
-  private drawRuns(runs: RunInfo[]): void {
-    this.runCount = runs.length;
-    this.runBox.replaceChildren();
-    this.runBoxes = runs.length < 2 ? [] : runs.map((run) => {
-      const label = h("label", "wbnb-run-choice", undefined, this.runBox);
-      const box = input(label, "checkbox", {});
-      label.appendChild(document.createTextNode(run.name));
-      return box;
-    });
   }
 }
+
+/** The settings every view of the model shares, added to `bar`: thumbnail size, columns and
+ * (for several runs) a box per run; they set the model's traits and show their changes. */
+export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Settings {
+  const save = (set: () => void) => {
+    set();
+    model.save_changes();
+  };
+  const sizeLabel = h("label", undefined, "size", bar);
+  const size = input(sizeLabel, "range", { min: "48", max: "512", step: "8" }, "wbnb-size");
+  const colsLabel = h("label", undefined, "columns", bar);
+  const cols = input(colsLabel, "number", { min: "1", max: String(MAX_COLUMNS) }, "wbnb-columns");
+  cols.style.width = "3.5em";
+  const runBox = h("span", "wbnb-runs", undefined, bar);
+  let runBoxes: HTMLInputElement[] = []; // none for one run
+  let runNames = "";
+  size.addEventListener("input", () => save(() => model.set("size", Number(size.value))));
+  cols.addEventListener("change", () =>
+    save(() => model.set("columns", Math.max(1, Math.min(MAX_COLUMNS, Number(cols.value) || 1)))),
+  );
+  runBox.addEventListener("change", () => {
+    const on = runBoxes.flatMap((box, r) => (box.checked ? [r] : []));
+    save(() => model.set("shown_runs", on.length === runBoxes.length ? [] : on));
+  });
+  const show = () => {
+    size.value = String(model.get("size"));
+    cols.value = String(Math.max(1, model.get("columns")));
+    const runs: RunInfo[] = model.get("_snapshot")?.runs ?? [];
+    const names = JSON.stringify(runs.map((r) => r.name));
+    if (names !== runNames) {
+      runNames = names;
+      runBox.replaceChildren();
+      runBoxes = runs.length < 2 ? [] : runs.map((run) => {
+        const label = h("label", "wbnb-run-choice", undefined, runBox);
+        const box = input(label, "checkbox", {});
+        label.appendChild(document.createTextNode(run.name));
+        return box;
+      });
+    }
+    const shown = model.get("shown_runs");
+    runBoxes.forEach((box, r) => (box.checked = !shown.length || shown.includes(r)));
+  };
+  const events = ["change:size", "change:columns", "change:shown_runs", "change:_snapshot"] as const;
+  for (const ev of events) model.on(ev, show);
+  show();
+  return {
+    destroy: () => {
+      for (const ev of events) model.off(ev, show);
+    },
+  };
+}
+
+/** The Gallery's settings bar outside a view: the run panel's, once for its compact views. */
+export const gallerySettings = outside<GalleryModel>("gallery", CSS, (el, model) =>
+  settingsIn(h("div", "wbnb-bar", undefined, el), model),
+);
 
 function input(parent: HTMLElement, type: string, attrs: Record<string, string>, cls?: string): HTMLInputElement {
   const el = h("input", cls, undefined, parent);

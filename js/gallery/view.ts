@@ -3,14 +3,16 @@
 // the page shown are asked for and kept by fetcher.ts; what a page shows is layout.ts,
 // the same rule as the static picture's. Captions, keys and run names are text, never HTML.
 // Mounted with `options.keys` (the run panel: a view per key) it shows only those keys, and
-// its key, step and page are its own (not the model's traits, which the other views share).
+// its key, step and page are its own (not the model's traits, which the other views share);
+// it is compact: size, columns and runs are the model's, shown once by the panel
+// (`gallerySettings`).
 // Thumbnails shrink to fit the element's width.
 import type { AnyModel, Host } from "@anywidget/types";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
-import { drawsKey, type View, type ViewOptions } from "../lib/view";
-import { GalleryBar } from "./bar";
+import { drawsKey, isCompact, type Settings, type View, type ViewOptions } from "../lib/view";
+import { GalleryBar, settingsIn } from "./bar";
 import { isToPage } from "./contract";
 import type { Choices, GalleryDelta, GalleryLayout, GalleryModel, GallerySnapshot, RunPlace } from "./contract";
 import { ImageFetcher } from "./fetcher";
@@ -29,6 +31,8 @@ export class GalleryView implements View {
   private readonly root: HTMLDivElement;
   private readonly body: HTMLDivElement;
   private readonly bar: GalleryBar;
+  /** The model's settings in the bar (none in a compact view). */
+  private readonly settings?: Settings;
   private readonly index: StepIndex;
   /** A keyed view's own key, step and page (undefined: the model's traits). */
   private readonly own?: Pick<Choices, "key" | "step" | "page">;
@@ -59,18 +63,16 @@ export class GalleryView implements View {
         key: (key) => (own ? this.mine({ key, page: 0 }) : this.choose(() => this.model.set("key", key), true)),
         step: (step) =>
           own ? this.mine({ step, page: 0 }) : this.choose(() => this.model.set("step", step), true),
-        size: (size) => this.choose(() => this.model.set("size", size)),
-        columns: (columns) => this.choose(() => this.model.set("columns", columns)),
         turn: (by) => {
           const { page, pages } = this.layout();
           const to = Math.min(pages - 1, Math.max(0, page + by));
           if (own) this.mine({ page: to });
           else this.choose(() => this.model.set("page", to));
         },
-        runs: (shown) => this.choose(() => this.model.set("shown_runs", shown)),
       },
       options?.keys?.length !== 1,
     );
+    if (!isCompact(options)) this.settings = settingsIn(this.bar.el, model);
     this.body = h("div", "wbnb-body", undefined, this.root);
     this.images = new ImageFetcher((request) => this.model.send(request));
     model.on("msg:custom", this.onMsg);
@@ -102,6 +104,7 @@ export class GalleryView implements View {
   destroy(): void {
     this.destroyed = true;
     this.channel.dispose();
+    this.settings?.destroy();
     this.model.off("msg:custom", this.onMsg);
     for (const name of CHOICES) this.model.off(`change:${name}`, this.onChoice);
     this.images.destroy();
@@ -163,7 +166,7 @@ export class GalleryView implements View {
     if (this.destroyed) return;
     this.stats.draws++;
     const page = this.layout();
-    this.bar.draw(page, this.index.runs, this.model.get("shown_runs"), this.choices().step < 0);
+    this.bar.draw(page, this.choices().step < 0);
     this.body.replaceChildren();
     if (!page.key) {
       h("div", "wbnb-empty", "No images logged yet.", this.body);

@@ -2,13 +2,14 @@
 // bins, as Python rebinned them (wbnb/widgets/histograms/: model.py, contract.py), drawn as
 // a heatmap or a ridge plot (the `view` trait, chosen in the bar). Panels fill a grid of as
 // many per row as fit (chart_width the least plot width), each canvas as wide as its panel;
-// mounted with `options.keys` (the run panel's cells) only those keys' panels are drawn.
+// mounted with `options.keys` (the run panel's cells) only those keys' panels are drawn,
+// compact: the view choice is the model's, shown once by the panel (`histogramsSettings`).
 import type { AnyModel, Host } from "@anywidget/types";
 import { choice, h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
 import { WidthWatch } from "../lib/resize";
-import { drawsKey, type View, type ViewOptions } from "../lib/view";
+import { drawsKey, isCompact, outside, type Settings, type SettingsBar, type View, type ViewOptions } from "../lib/view";
 import { type HistogramsDelta, type HistogramsModel, type HistogramsSnapshot, isToPage, VIEWS } from "./contract";
 import type { Drawing } from "./drawing";
 import { type Grid, Grids } from "./grids";
@@ -28,6 +29,23 @@ const CSS = `
 const DRAWINGS: Record<HistogramsModel["view"], Drawing> = { heatmap, ridge };
 const REDRAWN_BY = ["change:view", "change:chart_width", "change:chart_height"] as const;
 
+/** The bar of the settings every view of the model shares: heatmap or ridge. */
+const viewBar: SettingsBar<HistogramsModel> = (el, model) => {
+  const bar = h("div", "wbnb-bar", undefined, el);
+  const pick = (view: HistogramsModel["view"]) => {
+    model.set("view", view);
+    model.save_changes();
+  };
+  const select = choice(bar, "view", VIEWS, (view) => view, pick, "wbnb-view");
+  const show = () => (select.value = model.get("view"));
+  show();
+  model.on("change:view", show);
+  return { destroy: () => model.off("change:view", show) };
+};
+
+/** Histograms' settings bar outside a view: the run panel's, once for its compact views. */
+export const histogramsSettings = outside("histograms", CSS, viewBar);
+
 export class HistogramsView implements View {
   readonly ready: Promise<void>;
   readonly grids: Grids;
@@ -36,7 +54,8 @@ export class HistogramsView implements View {
   readonly stats = { draws: 0 };
   private readonly root: HTMLElement;
   private readonly body: HTMLElement;
-  private readonly viewSelect: HTMLSelectElement;
+  /** The bar of the model's settings (none in a compact view). */
+  private readonly settings?: Settings;
   private disposed = false;
   private readonly onChange = () => this.drawAll();
   /** Each panel's width: its canvas is redrawn to it. */
@@ -52,13 +71,7 @@ export class HistogramsView implements View {
     this.root.classList.toggle("wbnb-keyed", options?.keys !== undefined);
     this.grids = new Grids(drawsKey(options));
     this.leastWidth();
-    const bar = h("div", "wbnb-bar", undefined, this.root);
-    const pick = (view: HistogramsModel["view"]) => {
-      model.set("view", view);
-      model.save_changes();
-    };
-    this.viewSelect = choice(bar, "view", VIEWS, (view) => view, pick, "wbnb-view");
-    this.viewSelect.value = model.get("view");
+    if (!isCompact(options)) this.settings = viewBar(this.root, model);
     this.body = h("div", "wbnb-panels", undefined, this.root);
     for (const ev of REDRAWN_BY) model.on(ev, this.onChange);
     this.channel = new LiveChannel<HistogramsSnapshot, HistogramsDelta>(
@@ -79,6 +92,7 @@ export class HistogramsView implements View {
     this.disposed = true;
     this.channel.dispose();
     this.widths.dispose();
+    this.settings?.destroy();
     for (const ev of REDRAWN_BY) this.model.off(ev, this.onChange);
     this.root.remove();
   }
@@ -100,7 +114,6 @@ export class HistogramsView implements View {
   }
 
   private drawAll(): void {
-    this.viewSelect.value = this.model.get("view");
     this.leastWidth();
     for (const g of this.grids.grids.values()) this.draw(g);
   }

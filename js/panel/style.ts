@@ -13,7 +13,11 @@ export const CSS = `
 .wbnb-dashboard .wbnb-dash-head .wbnb-count { font-weight: normal; color: var(--jp-ui-font-color2, #777); }
 .wbnb-dashboard .wbnb-dash-head::before { content: "▾"; display: inline-block; width: 1em; }
 .wbnb-dashboard .wbnb-collapsed > .wbnb-dash-head::before { content: "▸"; }
-.wbnb-dashboard .wbnb-collapsed > .wbnb-dash-grid { display: none; }
+.wbnb-dashboard .wbnb-collapsed > .wbnb-dash-grid, .wbnb-dashboard .wbnb-collapsed > .wbnb-dash-bars { display: none; }
+.wbnb-dashboard .wbnb-dash-bar { display: flex; align-items: baseline; gap: 10px; }
+.wbnb-dashboard .wbnb-dash-bar-name { font-weight: 600; color: var(--jp-ui-font-color2, #777); min-width: 4em; }
+.wbnb-dashboard .wbnb-dash-bar-body { flex: 1; min-width: 0; }
+.wbnb-dashboard .wbnb-dash-bar-body .wbnb-legend { margin-bottom: 4px; }
 .wbnb-dashboard .wbnb-dash-grid { display: grid; gap: 10px; align-items: start;
   grid-template-columns: repeat(auto-fill, minmax(min(${MIN_CELL}px, 100%), 1fr)); }
 .wbnb-dashboard .wbnb-dash-cell { position: relative; min-width: 0; border: 1px solid var(--jp-border-color2, #e0e0e0);

@@ -5,15 +5,19 @@
 // sections, the enlarged cell) are the `arrangement` trait: a saved notebook reopens as
 // it was left. A cell mounts its view when it first comes near the screen (a panel of
 // many keys draws what is shown first), and a collapsed section's cells not until opened.
+// The cells' views are compact (no bar of the settings their model shares): each part's
+// settings bar (registry.ts SETTINGS, the component's own) is shown once — in the section
+// when all the part's cells are in one (System's), else above the sections — and a choice
+// there sets the part's traits, which every cell of it follows.
 import type { AnyModel, Host } from "@anywidget/types";
 import { referencedModel } from "../lib/anywidget";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
-import type { View } from "../lib/view";
+import type { Settings, View } from "../lib/view";
 import { HeaderView } from "../header/view";
 import type { RunHeaderModel } from "../header/contract";
 import type { Arrangement, PanelCell, PanelSection, RunPanelModel } from "./contract";
-import { VIEWS } from "./registry";
+import { SETTINGS, VIEWS } from "./registry";
 import { CSS } from "./style";
 
 /** One cell of the grid and the view mounted in it (none while its section is collapsed). */
@@ -51,11 +55,32 @@ class Cell {
   }
 }
 
+/** A part's settings bar, shown once for all its cells. */
+class PartBar {
+  readonly el: HTMLElement;
+  settings?: Settings;
+  gone = false;
+
+  constructor(readonly part: string) {
+    this.el = h("div", "wbnb-dash-bar");
+    this.el.dataset.part = part;
+    h("span", "wbnb-dash-bar-name", part, this.el);
+  }
+
+  remove(): void {
+    this.gone = true;
+    this.settings?.destroy();
+    this.el.remove();
+  }
+}
+
 /** A section: its head (click: collapse / open) and its grid of cells. */
 class Section {
   readonly el: HTMLElement;
   readonly head: HTMLButtonElement;
   readonly grid: HTMLElement;
+  /** The settings bars of the parts whose cells are all in this section. */
+  readonly bars: HTMLElement;
   readonly cells = new Map<string, Cell>();
   /** "show N hidden": brings the section's hidden cells back. */
   readonly unhide: HTMLButtonElement;
@@ -74,6 +99,7 @@ class Section {
     this.unhide = h("button", "wbnb-dash-unhide", undefined, row);
     this.unhide.type = "button";
     this.unhide.addEventListener("click", () => onUnhide(this));
+    this.bars = h("div", "wbnb-dash-bars", undefined, this.el);
     this.grid = h("div", "wbnb-dash-grid", undefined, this.el);
   }
 
@@ -97,7 +123,10 @@ export class PanelView implements View {
   readonly ready: Promise<void>;
   private readonly root: HTMLElement;
   private readonly top: HTMLElement;
+  /** The settings bars of the parts whose cells are in several sections. */
+  private readonly bars: HTMLElement;
   private readonly main: HTMLElement;
+  private readonly partBars = new Map<string, PartBar>();
   private readonly sections = new Map<string, Section>();
   private readonly tops: View[] = [];
   private artifacts?: HTMLElement;
@@ -116,6 +145,7 @@ export class PanelView implements View {
   ) {
     this.root = widgetRoot(el, "dashboard", CSS);
     this.top = h("div", "wbnb-top", undefined, this.root);
+    this.bars = h("div", "wbnb-dash-bars", undefined, this.root);
     this.main = h("div", "wbnb-dash-main", undefined, this.root);
     let seen = () => {};
     this.sighted = new Promise((resolve) => (seen = resolve));
@@ -149,6 +179,7 @@ export class PanelView implements View {
     this.root.removeEventListener("keydown", this.onKey);
     this.sight?.disconnect();
     for (const v of this.tops) v.destroy();
+    for (const bar of this.partBars.values()) bar.remove();
     for (const s of this.sections.values()) for (const c of s.cells.values()) c.unmount();
     this.root.remove();
   }
@@ -232,8 +263,55 @@ export class PanelView implements View {
       }
     }
     this.main.replaceChildren(...order);
+    this.placeBars(laid);
     if (!laid.length) h("div", "wbnb-empty", "Nothing logged yet: panels appear as the run logs.", this.main);
     this.apply();
+  }
+
+  /** Each part's settings bar (made once, for a part whose view has one): in its section when
+   * all its cells are in one, else above the sections; a part gone takes its bar away. */
+  private placeBars(laid: PanelSection[]): void {
+    const where = new Map<string, { view: string; sections: Set<string> }>();
+    for (const spec of laid) {
+      for (const c of spec.cells) {
+        const at = where.get(c.part) ?? { view: c.view, sections: new Set<string>() };
+        at.sections.add(spec.id);
+        where.set(c.part, at);
+      }
+    }
+    const placed = new Map<HTMLElement, HTMLElement[]>([[this.bars, []]]);
+    for (const section of this.sections.values()) placed.set(section.bars, []);
+    for (const [part, { view, sections }] of where) {
+      const bar = this.partBar(part, view);
+      if (!bar) continue;
+      const [only] = sections;
+      const box = sections.size === 1 ? this.sections.get(only)?.bars ?? this.bars : this.bars;
+      placed.get(box)?.push(bar.el);
+    }
+    for (const [box, els] of placed) box.replaceChildren(...els);
+    for (const [part, bar] of this.partBars) {
+      if (!where.has(part)) {
+        bar.remove();
+        this.partBars.delete(part);
+      }
+    }
+  }
+
+  /** The settings bar of `part` (drawn by `view`), made when first asked for; none for a
+   * view without shared settings, or before the panel has the part's model. */
+  private partBar(part: string, view: string): PartBar | undefined {
+    const made = this.partBars.get(part);
+    if (made) return made;
+    const build = Object.prototype.hasOwnProperty.call(SETTINGS, view) ? SETTINGS[view] : undefined;
+    const ref = this.model.get("_parts")[part];
+    if (!build || !ref) return undefined;
+    const bar = new PartBar(part);
+    this.partBars.set(part, bar);
+    void build(h("div", "wbnb-dash-bar-body", undefined, bar.el), ref, this.model, this.host).then((settings) => {
+      if (bar.gone || this.disposed) settings.destroy();
+      else bar.settings = settings;
+    });
+    return bar;
   }
 
   /** Show the arrangement: collapsed sections closed, the enlarged cell across its row;
@@ -274,7 +352,6 @@ export class PanelView implements View {
   private mount(cell: Cell): Promise<void> {
     if (!cell.mounted) {
       this.sight?.unobserve(cell.el);
-      cell.el.classList.add("wbnb-drawn");
       const mounting = this.mountView(cell);
       cell.mounted = mounting;
       this.pending.add(mounting);
@@ -300,6 +377,9 @@ export class PanelView implements View {
     }
     cell.view = shown;
     await shown.ready.catch(() => undefined); // a view that failed says so in its cell
+    // Only now may the cell shrink to its drawing: a compact view is barely a line until
+    // drawn, and cells shrinking meanwhile would bring the next rows into sight, all of them.
+    if (cell.generation === generation) cell.el.classList.add("wbnb-drawn");
   }
 
   // -- the viewer's choices --------------------------------------------------------------

@@ -56,6 +56,7 @@ def test_views_mounted_with_keys_draw_only_theirs_and_both_follow_the_model(stor
     )
     assert _drawn(harness) == [{"loss": 50}, {"val/f1": 50}]
     assert harness.page.locator(".wbnb-section").count() == 0  # no section heads in a keyed view
+    assert harness.page.locator(".wbnb-curves :is(.wbnb-bar, .wbnb-legend)").count() == 0  # compact: no controls
     assert harness.page.locator(".wbnb-cell").evaluate_all("cs => cs.map(c => c.dataset.key)") == ["loss", "val/f1"]
     _log(run, range(50, 80), keys)
     w._feed.tick()
@@ -85,6 +86,7 @@ def test_charts_fill_rows_of_a_wide_host_and_follow_its_width(store_dir: Any, ha
     harness.mount(Curves(run, min_interval=3600), "curves")
     harness.page.wait_for_function(f"() => {ROOTS}[0].stats.embeds === 6")
     assert _rows(harness)[0] >= 3
+    assert harness.page.locator(".wbnb-curves .wbnb-bar").count() == 1  # a standalone view has its controls
     assert _fitted(harness)
     harness.screenshot("curves-1400")
     harness.page.evaluate("() => { document.body.style.width = '700px'; }")

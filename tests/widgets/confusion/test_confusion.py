@@ -229,6 +229,7 @@ def test_views_mounted_with_keys_draw_only_theirs_and_both_take_new_steps(store_
     harness.deliver(w, comm.take())
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-panel[data-step=\"1\"]').length === 2")
     assert harness.page.evaluate(shown) == [[["train/cm", "1", "15 3 0"]], [["val/cm", "1", "20 4 0"]]]
+    assert harness.page.locator(".wbnb-confusion .wbnb-bar").count() == 0  # compact: the panel shows the settings once
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 

@@ -371,6 +371,7 @@ def test_views_mounted_with_keys_show_theirs_with_their_own_step(store_dir: Any,
     harness.mount(w, "gallery", keys=["b"])
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery .wbnb-run').length === 2")
     assert harness.page.locator(".wbnb-key").evaluate_all("ks => ks.map(k => k.offsetParent === null)") == [True] * 2
+    assert harness.page.locator(".wbnb-size, .wbnb-columns").count() == 0  # compact: the panel shows them once
     assert _pump(harness, w, comm) == 2  # a request per view, each answered to it alone
     harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-gallery figure img').length === 2")
     assert _captions(harness) == [["a2"], ["b2"]]

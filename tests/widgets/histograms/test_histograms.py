@@ -151,6 +151,7 @@ def test_views_mounted_with_keys_draw_only_theirs_and_both_take_new_rows(store_d
         "() => [...document.querySelectorAll('.wbnb-histograms .wbnb-panel')].map(p => [p.offsetWidth, p.querySelector('canvas').offsetWidth])"  # noqa: E501
     )
     assert all(panel > 1100 and panel - 20 < canvas <= panel for panel, canvas in widths), widths
+    assert harness.page.locator(".wbnb-histograms .wbnb-bar").count() == 0  # compact: the panel shows the settings once
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
 
 

@@ -334,6 +334,73 @@ def test_cells_far_below_the_screen_mount_when_scrolled_to(store_dir: Path, harn
     last.locator(".wbnb-curves").wait_for()
 
 
+# Every mounted Curves view in the panel's cells: whether each chart draws with smoothing ``a``.
+SMOOTHED = """(a) => {
+    const views = [...document.querySelectorAll('.wbnb-dash-cell .wbnb-curves')].map(el => el.__wbnb);
+    return views.length > 1 && views.every(v => v.charts.size === 1 && [...v.charts.values()].every(
+        c => c.view && c.view.signal('smoothing') === a && c.view.data('points').every(d => Number.isFinite(d.ys))));
+}"""
+
+
+def test_one_curves_settings_bar_for_every_curve_cell(store_dir: Path, harness: Harness) -> None:
+    """Curves' settings are its model's, shared by every cell: the cells draw compact and
+    the panel shows the part's bar once; its smoothing re-draws every curve cell."""
+    _panel, model = _shown(harness)
+    curves = harness.page.locator(".wbnb-dash-cell .wbnb-curves")
+    wait_for(lambda: curves.count() >= 4, what="the curve cells in view mounted")
+    harness.page.wait_for_function(SMOOTHED, arg=0)
+    bar = harness.page.locator(".wbnb-dashboard .wbnb-curves .wbnb-bar")
+    assert bar.count() == 1  # not one per cell
+    assert harness.page.locator(".wbnb-dash-cell .wbnb-curves :is(.wbnb-bar, .wbnb-legend)").count() == 0  # compact
+    shared = harness.page.locator(".wbnb-dash-bar[data-part='curves']")
+    assert shared.locator(".wbnb-bar").count() == 1 and shared.locator(".wbnb-legend-item").count() == 1
+    assert shared.evaluate(
+        "b => b.parentElement.parentElement.classList.contains('wbnb-dashboard')"
+    )  # above the sections
+    shared.locator("input[type=range]").fill("0.5")
+    harness.page.wait_for_function(SMOOTHED, arg=0.5)  # every curve cell, not only one
+    assert harness.page.evaluate(f"() => {model}.saved") == 0  # the part's trait, not the panel's
+    curves_model = f"window.wbnb.models['{_panel.curves.model_id}']"
+    assert harness.page.evaluate(f"() => [{curves_model}.get('smoothing'), {curves_model}.saved > 0]") == [0.5, True]
+    # the trait set elsewhere (the kernel, another view): the bar shows it
+    harness.page.evaluate(f"() => {{ {curves_model}.set('log_y', true); }}")
+    assert shared.locator("input[type=checkbox]").is_checked()
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_a_part_in_one_section_has_its_bar_there(store_dir: Path, harness: Harness) -> None:
+    """A part whose cells are all in one section (a confusion matrix under val/) shows its
+    settings bar in that section, its cells without one."""
+    run = wbnb.init(project="dash")
+    for step in range(2):
+        run.log({"loss": 1.0 / (step + 1), "train/acc": 0.5}, step=step)
+    run.log({"val/cm": wbnb.plot.confusion_matrix(y_true=[0, 1, 1], preds=[0, 1, 0], class_names=["a", "b"])})
+    run.finish(quiet=True)
+    _shown(harness, run)
+    cm = harness.page.locator("[data-section='val'] .wbnb-dash-bar[data-part='confusionmatrix']")
+    cm.locator(".wbnb-normalize").wait_for()
+    assert harness.page.locator(".wbnb-dash-bar").evaluate_all(
+        "bs => bs.map(b => [b.dataset.part, b.closest('[data-section]')?.dataset.section ?? null])"
+    ) == [["curves", None], ["confusionmatrix", "val"]]
+    harness.page.locator(f"{CELLS}[data-cell='confusionmatrix:val/cm'] .wbnb-confusion canvas").wait_for()
+    assert harness.page.locator(f"{CELLS} .wbnb-confusion .wbnb-bar").count() == 0
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_a_gallery_cell_keeps_its_step_and_the_bar_its_size(store_dir: Path, harness: Harness) -> None:
+    """A Gallery cell keeps what is its own (the step slider); the thumbnail size is the
+    part's, in its bar (in the section of all its cells), and sets the part's trait."""
+    panel, _model = _shown(harness)
+    samples = harness.page.locator(f"{CELLS}[data-cell='gallery:samples']")
+    samples.locator(".wbnb-gallery .wbnb-step-slider").wait_for()
+    assert samples.locator(".wbnb-size, .wbnb-columns").count() == 0
+    size = harness.page.locator("[data-section=''] .wbnb-dash-bar[data-part='gallery'] .wbnb-size")
+    size.fill("200")
+    gallery = f"window.wbnb.models['{panel.parts['gallery'].model_id}']"
+    harness.page.wait_for_function(f"() => {gallery}.get('size') === 200 && {gallery}.saved > 0")
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
 def test_the_picture_puts_the_parts_in_a_grid_under_their_titles(store_dir: Path) -> None:
     import re
     import xml.etree.ElementTree as ET
