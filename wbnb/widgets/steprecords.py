@@ -17,6 +17,7 @@ from typing import Any
 from .contract import FetchRecord, RecordSteps, StepsChange, StepsState
 from .keys import key_patterns
 from .media import logged_media
+from .pagerequest import read_request
 from .runs import RunRef
 
 
@@ -94,14 +95,8 @@ class StepRecords:
         """What a page's ``fetch`` names, read defensively (it comes from the page): the
         request as checked, its (run, key) and its record (None when there is no such
         step); None when it is no fetch the page makes."""
-        try:
-            fetch: FetchRecord = {
-                "type": "fetch",
-                "req": int(request["req"]),
-                "id": int(request["id"]),
-                "step": int(request["step"]),
-            }
-        except (KeyError, TypeError, ValueError):
+        fetch = read_request(FetchRecord, request)
+        if fetch is None:
             return None
         for e in self.entries.values():
             if e.id == fetch["id"]:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..keys import key_patterns
 from ..media import logged_media
+from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import (
     DESCRIBED,
@@ -189,19 +190,18 @@ class MediaIndex:
 
     # -- what the page asks for -------------------------------------------------------
 
-    def answer(self, request: FetchRequest) -> tuple[MediaReply, list[bytes]]:
+    def answer(self, request: Any) -> tuple[MediaReply, list[bytes]] | None:
         """The reply to the page's request: two buffers per file, its bytes and its
-        waveform (the request comes from the page: read defensively)."""
+        waveform (None: the request is no ``FetchRequest``)."""
+        fetch = read_request(FetchRequest, request)
+        if fetch is None:
+            return None
         by_id = {s.id: s for s in self.series.values()}
         files: list[MediaFile] = []
         buffers: list[bytes] = []
         total = 0
-        for want in request.get("items") or []:
-            try:
-                sid, step, index = int(want["id"]), int(want["step"]), int(want["index"])
-                columns = int(want.get("columns") or 0)
-            except (KeyError, TypeError, ValueError):
-                continue
+        for want in fetch["items"]:
+            sid, step, index, columns = want["id"], want["step"], want["index"], want.get("columns", 0)
             s = by_id.get(sid)
             recs = self.media(s.run, s.key, step) if s else []
             if s is None or not 0 <= index < len(recs):
@@ -222,7 +222,7 @@ class MediaIndex:
                 }
             )
             buffers += [data, b"" if wave is None else np.ascontiguousarray(wave, dtype="<f8").tobytes()]
-        return {"type": "media", "req": int(request.get("req") or 0), "items": files}, buffers
+        return {"type": "media", "req": fetch["req"], "items": files}, buffers
 
 
 def _items(recs: list[dict[str, Any]]) -> list[MediaItem]:

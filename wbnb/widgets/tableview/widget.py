@@ -13,6 +13,7 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..gallery.model import MAX_ANSWER_BYTES, mime_of
 from ..gallery.picture import thumbnail
+from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from .contract import PREVIEW_ROWS, THUMB_SIDE, CellImage, ColumnsReply, FetchRequest, ImagesReply, TableViewSnapshot
@@ -102,16 +103,19 @@ class TableView(LiveWidget):
 
     # -- the page's requests -----------------------------------------------------------
 
-    def _answer(self, request: FetchRequest) -> tuple[ColumnsReply | ImagesReply, list[bytes]] | None:
+    def _answer(self, request: Any) -> tuple[ColumnsReply | ImagesReply, list[bytes]] | None:
+        fetch = read_request(FetchRequest, request)
+        if fetch is None:
+            return None
         with self._feed.lock:
-            if request.get("what") == "images":
-                return self._images(request)
-            step = int(request.get("step", -1))
+            if fetch["what"] == "images":
+                return self._images(fetch)
+            step = fetch.get("step", -1)
             frame = self._frame(self.tables.resolve(step))
             infos, buffers = encode(frame)
         reply: ColumnsReply = {
             "type": "columns",
-            "req": int(request.get("req", 0)),
+            "req": fetch["req"],
             "step": step,
             "version": frame.version,
             "nrows": frame.nrows,
@@ -120,12 +124,12 @@ class TableView(LiveWidget):
         return reply, buffers
 
     def _images(self, request: FetchRequest) -> tuple[ImagesReply, list[bytes]]:
-        """The image cells the page shows (read defensively: the request is the page's)."""
-        version = str(request.get("version", ""))
-        full = bool(request.get("full", False))
+        """The image cells the page shows (``request`` as ``read_request`` checked it)."""
+        version = request.get("version", "")
+        full = request.get("full", False)
         reply: ImagesReply = {
             "type": "images",
-            "req": int(request.get("req", 0)),
+            "req": request["req"],
             "version": version,
             "full": full,
             "items": [],
@@ -136,8 +140,8 @@ class TableView(LiveWidget):
         frame = self._frame(steps)
         buffers: list[bytes] = []
         total = 0
-        for cell in request.get("cells") or []:
-            row, col = int(cell.get("row", -1)), int(cell.get("col", -1))
+        for cell in request.get("cells", []):
+            row, col = cell["row"], cell["col"]
             if not (0 <= col < len(frame.columns) and 0 <= row < frame.nrows):
                 continue
             rec = frame.cells[col][row]
