@@ -230,6 +230,8 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   /** `p`'s slider at its chosen step; draws that step's record when the page has it. */
   private show(p: Panel): void {
     const steps = p.series.steps;
+    // Each (run, key) slides over its own steps: a chosen step is one it logged (not the
+    // last-at-or-before rule of views with one slider over several runs, js/mediaview/steps.ts).
     const chosen = this.model.get("steps_shown")[String(p.series.id)];
     p.step = typeof chosen === "number" && steps.includes(chosen) ? chosen : steps[steps.length - 1];
     const i = steps.indexOf(p.step);

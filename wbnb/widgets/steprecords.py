@@ -32,7 +32,9 @@ class StepEntry:
         self.records: list[dict[str, Any]] = []
 
     def at(self, step: int | None) -> dict[str, Any] | None:
-        """The record at ``step`` (None: the newest), else None."""
+        """The record at ``step`` (None: the newest), else None. Exactly ``step``, not
+        ``widgets/steps.py``'s last-at-or-before on purpose: each (run, key) has its own
+        slider over its own steps, so the page only ever asks for a step it logged."""
         if step is None:
             return self.records[-1] if self.records else None
         i = bisect_left(self.steps, step)
