@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..keys import key_patterns
-from ..media import logged_media
+from ..media import MAX_ANSWER_BYTES, logged_media
 from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
@@ -35,7 +35,6 @@ MIME = {
     "tiff": "image/tiff",
     "tif": "image/tiff",
 }
-MAX_ANSWER_BYTES = 16 << 20  # one answer stays well under what a comm message should carry
 MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
 
 

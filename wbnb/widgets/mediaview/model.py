@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..keys import key_patterns
-from ..media import logged_media
+from ..media import MAX_ANSWER_BYTES, logged_media
 from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import (
@@ -47,7 +47,6 @@ MIME = {
     ("html", "html"): "text/html",
     ("html", "htm"): "text/html",
 }
-MAX_ANSWER_BYTES = 16 << 20  # one answer stays well under what a comm message should carry
 
 
 def fmt_of(record: dict[str, Any]) -> str:

@@ -11,8 +11,9 @@ import traitlets as t
 
 from ...store.base import Store
 from ..base import LiveWidget
-from ..gallery.model import MAX_ANSWER_BYTES, mime_of
+from ..gallery.model import mime_of
 from ..gallery.picture import thumbnail
+from ..media import MAX_ANSWER_BYTES
 from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
