@@ -13,8 +13,4 @@ export const CSS = `
 .wbnb-gallery figcaption { white-space: pre-wrap; word-break: break-word; margin-top: 2px; color: var(--jp-ui-font-color1, #333); }
 .wbnb-gallery .wbnb-stale { opacity: .55; }
 .wbnb-gallery .wbnb-loading { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; color: #999; }
-.wbnb-gallery .wbnb-overlay { position: fixed; inset: 0; background: rgba(0,0,0,.75); display: flex; flex-direction: column;
-  align-items: center; justify-content: center; z-index: 1000; cursor: zoom-out; color: #fff; }
-.wbnb-gallery .wbnb-overlay img { max-width: 90vw; max-height: 80vh; min-width: min(60vw, 60vh); object-fit: contain; image-rendering: pixelated; background: #fff; }
-.wbnb-gallery .wbnb-overlay .wbnb-big-caption { margin-top: 8px; white-space: pre-wrap; max-width: 90vw; text-align: center; }
 `;

@@ -47,9 +47,8 @@ export interface Component<R extends RecordReply> {
   css: string;
   /** The note shown when nothing is logged. */
   empty: string;
-  /** Whether a message is its reply (the generated guard, narrowed to the reply's type). */
-  isReply: (msg: unknown) => msg is R;
-  isDelta: (msg: unknown) => msg is StepsDelta;
+  /** Its generated guard of what Python sends it: a `StepsDelta` or its reply. */
+  isToPage: (msg: unknown) => msg is StepsDelta | R;
   /** Draw `reply` in `panel.body` (the panel's width is already set). */
   draw(panel: Panel, reply: R, buffers: DataView[]): void | Promise<void>;
   /** The panel's width changed: fit what is drawn. */
@@ -126,7 +125,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
         },
         commit: () => this.refresh(),
       },
-      component.isDelta,
+      (msg): msg is StepsDelta => component.isToPage(msg) && msg.type === "delta",
     );
     this.channel.start();
     this.ready = Promise.resolve();
@@ -230,6 +229,8 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   /** `p`'s slider at its chosen step; draws that step's record when the page has it. */
   private show(p: Panel): void {
     const steps = p.series.steps;
+    // Each (run, key) slides over its own steps: a chosen step is one it logged (not the
+    // last-at-or-before rule of views with one slider over several runs, js/mediaview/steps.ts).
     const chosen = this.model.get("steps_shown")[String(p.series.id)];
     p.step = typeof chosen === "number" && steps.includes(chosen) ? chosen : steps[steps.length - 1];
     const i = steps.indexOf(p.step);
@@ -285,8 +286,13 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     }
   }
 
+  /** Whether `msg` is the component's reply (what else Python sends it is a delta). */
+  private isReply(msg: unknown): msg is R {
+    return this.component.isToPage(msg) && msg.type !== "delta";
+  }
+
   private received(msg: unknown, buffers: DataView[]): void {
-    if (!this.component.isReply(msg)) return;
+    if (!this.isReply(msg)) return;
     const ask = `${msg.id}|${msg.step}`;
     this.asked.delete(ask);
     this.replies.set(ask, { reply: msg, buffers });

@@ -100,7 +100,7 @@ export interface MediaReply {
 
 /**
  * The step a run shows under a key for the viewer's choice (``steps.py`` and
- * ``js/mediaview/steps.ts``; both held to ``tests/cases/mediaview_steps.json``).
+ * ``js/mediaview/steps.ts``; both held to ``tests/cases/steps.json``).
  */
 export interface StepShown {
   step: number | null;

@@ -3,22 +3,11 @@
 import type { RunInfo } from "../lib/contract";
 import { h } from "../lib/dom";
 import type { Cell } from "./cells";
-import type { MediaItem } from "./contract";
+import type { MediaSeries } from "./contract";
 import { stepShown, unionSteps } from "./steps";
 
-/** One (run, key)'s steps and media, as the page holds them. */
-export interface Series {
-  id: number;
-  run: number;
-  key: string;
-  steps: number[];
-  counts: number[];
-  /** Per step; empty for an old step the snapshot did not describe (its cells learn it). */
-  items: MediaItem[][];
-}
-
 /** Where a panel gets the cell of a medium (kept by the view across redraws). */
-export type CellFor = (s: Series, step: number, index: number) => Cell;
+export type CellFor = (s: MediaSeries, step: number, index: number) => Cell;
 
 export class KeyPanel {
   readonly root: HTMLDivElement;
@@ -48,7 +37,7 @@ export class KeyPanel {
 
   /** Draw ``series`` (this key's, in run order) at the ``chosen`` step; cells come from
    * ``cellFor``. A run whose cells did not change keeps its elements (a playing sound plays on). */
-  show(runs: RunInfo[], series: Series[], chosen: number, cellFor: CellFor): void {
+  show(runs: RunInfo[], series: MediaSeries[], chosen: number, cellFor: CellFor): void {
     this.steps = unionSteps(series.map((s) => s.steps));
     const at = chosen < 0 ? this.steps.length - 1 : this.steps.findIndex((s) => s >= chosen);
     const i = Math.max(0, at < 0 ? this.steps.length - 1 : at);
@@ -75,7 +64,7 @@ export class KeyPanel {
     }
   }
 
-  private block(s: Series, name: string) {
+  private block(s: MediaSeries, name: string) {
     const root = h("div", "wbnb-run", undefined, this.runsBox);
     root.dataset.run = String(s.run);
     const title = h("div", "wbnb-run-title", name, root);

@@ -1,6 +1,7 @@
 // Which step each run shows under a key for the viewer's choice: its last at or before the
 // chosen one (-1: the newest, each run its own last). The static picture computes the same
-// in wbnb/widgets/mediaview/steps.py; tests/cases/mediaview_steps.json holds both to it.
+// in wbnb/widgets/mediaview/steps.py (TableView and Charts in Python too, wbnb/widgets/steps.py:
+// their pages ask Python for the step's data); tests/cases/steps.json holds them to it.
 import type { StepShown } from "./contract";
 
 /** The step a run that logged at ``steps`` (ascending) shows for ``chosen``. */

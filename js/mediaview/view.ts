@@ -11,9 +11,9 @@ import { widgetRoot } from "../lib/style";
 import type { View, ViewOptions } from "../lib/view";
 import { type Cell, cellOf, PendingCell } from "./cells";
 import { isToPage } from "./contract";
-import type { MediaDelta, MediaItem, MediaSnapshot, MediaViewModel } from "./contract";
+import type { MediaDelta, MediaItem, MediaSeries, MediaSnapshot, MediaViewModel } from "./contract";
 import { type Got, MediaFetcher } from "./fetcher";
-import { KeyPanel, type Series } from "./panel";
+import { KeyPanel } from "./panel";
 import { CSS } from "./style";
 
 const isDelta = (msg: unknown): msg is MediaDelta => isToPage(msg) && msg.type === "delta";
@@ -28,7 +28,7 @@ export class MediaView implements View {
   private readonly channel: LiveChannel<MediaSnapshot, MediaDelta>;
   private readonly only: Set<string> | null; // ViewOptions.keys
   private runs: RunInfo[] = [];
-  private readonly series = new Map<number, Series>();
+  private readonly series = new Map<number, MediaSeries>();
   private readonly panels = new Map<string, KeyPanel>();
   private readonly cells = new Map<string, { cell: Cell; item: string }>(); // "id|step|index"
   private readonly byRoot = new Map<Element, { cell: Cell; want: () => void }>();
@@ -118,7 +118,7 @@ export class MediaView implements View {
   private draw(): void {
     this.scheduled = false;
     if (this.destroyed) return;
-    const byKey = new Map<string, Series[]>();
+    const byKey = new Map<string, MediaSeries[]>();
     for (const s of this.series.values()) {
       if (this.only && !this.only.has(s.key)) continue;
       byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
@@ -159,7 +159,7 @@ export class MediaView implements View {
   /** The cell of medium ``index`` of series ``s`` at ``step``: kept while it shows the
    * same medium, made anew otherwise (a placeholder when the page does not know the medium
    * yet); it asks for its file once visible or played. */
-  private cellFor(k: string, s: Series, step: number, index: number): Cell {
+  private cellFor(k: string, s: MediaSeries, step: number, index: number): Cell {
     const item = s.items[s.steps.indexOf(step)]?.[index];
     const sig = this.sig(item);
     const have = this.cells.get(k);
@@ -177,7 +177,7 @@ export class MediaView implements View {
   }
 
   /** Ask for a cell's file, once until it comes. */
-  private want(k: string, s: Series, step: number, index: number, cell: Cell): void {
+  private want(k: string, s: MediaSeries, step: number, index: number, cell: Cell): void {
     if (cell.requested) return;
     cell.requested = true;
     const item = { id: s.id, step, index, columns: cell.columns() };
@@ -185,7 +185,7 @@ export class MediaView implements View {
   }
 
   /** A file came: its cell shows it; a placeholder gives way to the medium's own cell. */
-  private arrived(k: string, s: Series, step: number, index: number, cell: Cell, got: Got): void {
+  private arrived(k: string, s: MediaSeries, step: number, index: number, cell: Cell, got: Got): void {
     if (!(cell instanceof PendingCell) || this.cells.get(k)?.cell !== cell) return cell.load(got);
     const at = s.steps.indexOf(step);
     if (at >= 0) (s.items[at] = [...(s.items[at] ?? [])])[index] = got.item; // known from now on
@@ -197,7 +197,7 @@ export class MediaView implements View {
     real.load(got);
   }
 
-  private keep(k: string, cell: Cell, sig: string, s: Series, step: number, index: number): void {
+  private keep(k: string, cell: Cell, sig: string, s: MediaSeries, step: number, index: number): void {
     cell.root.dataset.cell = k;
     this.cells.set(k, { cell, item: sig });
     this.byRoot.set(cell.root, { cell, want: () => this.want(k, s, step, index, cell) });

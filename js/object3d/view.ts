@@ -5,7 +5,6 @@
 import type { AnyModel, Host } from "@anywidget/types";
 import { h } from "../lib/dom";
 import { StepRecordsView, type Panel } from "../lib/steprecords";
-import type { StepsDelta } from "../lib/contract";
 import type { View, ViewOptions } from "../lib/view";
 import { Cloud } from "./cloud";
 import { isToPage, type Object3DViewModel, type PointsReply } from "./contract";
@@ -30,8 +29,7 @@ export class Object3DView implements View {
         name: "object3d",
         css: CSS,
         empty: "No 3-D objects logged yet.",
-        isReply: (msg): msg is PointsReply => isToPage(msg) && msg.type === "points",
-        isDelta: (msg): msg is StepsDelta => isToPage(msg) && msg.type === "delta",
+        isToPage,
         draw: (p, reply, buffers) => this.draw(p, reply, buffers),
         resized: (p) => this.clouds.get(p.series.id)?.fit(p.body.clientWidth),
         dispose: (p) => this.clouds.get(p.series.id)?.dispose(),

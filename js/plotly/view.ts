@@ -7,7 +7,6 @@
 // other tags are dropped. wbnb inserts nothing from the figure as HTML.
 import type { AnyModel, Host } from "@anywidget/types";
 import { StepRecordsView, type Panel } from "../lib/steprecords";
-import type { StepsDelta } from "../lib/contract";
 import type { View, ViewOptions } from "../lib/view";
 import { type FigureReply, isToPage, type PlotlyViewModel } from "./contract";
 import { loadPlotly, type Plotly } from "./loader";
@@ -37,8 +36,7 @@ export class PlotlyView implements View {
         name: "plotly",
         css: CSS,
         empty: "No plotly figures logged yet.",
-        isReply: (msg): msg is FigureReply => isToPage(msg) && msg.type === "figure",
-        isDelta: (msg): msg is StepsDelta => isToPage(msg) && msg.type === "delta",
+        isToPage,
         draw: (p, reply, buffers) => this.draw(p, reply, buffers),
         resized: (p) => this.resized(p),
         dispose: (p) => this.dispose(p),

@@ -23,8 +23,4 @@ export const CSS = `
 .wbnb-tableview .wbnb-num { text-align: right; font-variant-numeric: tabular-nums; }
 .wbnb-tableview .wbnb-tag { color: var(--jp-ui-font-color2, #777); font-style: italic; }
 .wbnb-tableview .wbnb-thumb { display: block; height: ${IMG_ROW_H - 6}px; max-width: ${COL_W - 12}px; object-fit: contain; cursor: zoom-in; image-rendering: pixelated; }
-.wbnb-tableview .wbnb-overlay { position: fixed; inset: 0; background: rgba(0,0,0,.75); display: flex; flex-direction: column;
-  align-items: center; justify-content: center; z-index: 1000; cursor: zoom-out; color: #fff; }
-.wbnb-tableview .wbnb-overlay img { max-width: 90vw; max-height: 80vh; min-width: min(60vw, 60vh); object-fit: contain; image-rendering: pixelated; background: #fff; }
-.wbnb-tableview .wbnb-overlay .wbnb-big-caption { margin-top: 8px; white-space: pre-wrap; max-width: 90vw; text-align: center; }
 `;

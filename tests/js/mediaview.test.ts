@@ -1,8 +1,8 @@
 // The MediaView page's step rule against the cases the static picture's is held to too
-// (tests/cases/mediaview_steps.json; tests/widgets/mediaview/test_model.py runs them in Python).
+// (tests/cases/steps.json; tests/widgets/mediaview/test_model.py and tests/widgets/test_steps.py run them in Python).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import cases from "../cases/mediaview_steps.json";
+import cases from "../cases/steps.json";
 import { stepShown, unionSteps } from "../../js/mediaview/steps";
 
 for (const c of cases.cases) {

@@ -48,6 +48,16 @@ def embedded_png(image: ET.Element) -> bytes:
     return base64.b64decode(data)
 
 
+def output_texts(w: Any) -> list[str]:
+    """The texts of ``w``'s picture, once its output is seen to hold the view and a
+    well-formed picture with no ``img`` or ``script`` element (user text stays text)."""
+    data, _ = w._repr_mimebundle_()
+    assert data[WIDGET_VIEW]["model_id"] == w.model_id
+    root = parse(data["image/svg+xml"])  # well-formed, or this raises
+    assert not any(el.tag.endswith(("img", "script")) for el in root.iter())
+    return texts(root)
+
+
 def assert_escaped(svg: str) -> None:
     root = parse(svg)
     assert not any(el.tag.endswith("img") or el.tag.endswith("script") for el in root.iter())

@@ -9,6 +9,10 @@ from typing import Any
 
 from .keys import wanted
 
+# The most file bytes one answer to a page carries (Gallery, MediaView, TableView): one
+# answer stays well under what a comm message should carry; the page asks for the rest.
+MAX_ANSWER_BYTES = 16 << 20
+
 
 def media_of(value: Any, kind: str | tuple[str, ...]) -> list[dict[str, Any]] | None:
     """The records of type ``kind`` (or of any of a tuple of types) in a history value

@@ -17,6 +17,7 @@ from typing import Any
 from .contract import FetchRecord, RecordSteps, StepsChange, StepsState
 from .keys import key_patterns
 from .media import logged_media
+from .pagerequest import read_request
 from .runs import RunRef
 
 
@@ -31,7 +32,9 @@ class StepEntry:
         self.records: list[dict[str, Any]] = []
 
     def at(self, step: int | None) -> dict[str, Any] | None:
-        """The record at ``step`` (None: the newest), else None."""
+        """The record at ``step`` (None: the newest), else None. Exactly ``step``, not
+        ``widgets/steps.py``'s last-at-or-before on purpose: each (run, key) has its own
+        slider over its own steps, so the page only ever asks for a step it logged."""
         if step is None:
             return self.records[-1] if self.records else None
         i = bisect_left(self.steps, step)
@@ -94,14 +97,8 @@ class StepRecords:
         """What a page's ``fetch`` names, read defensively (it comes from the page): the
         request as checked, its (run, key) and its record (None when there is no such
         step); None when it is no fetch the page makes."""
-        try:
-            fetch: FetchRecord = {
-                "type": "fetch",
-                "req": int(request["req"]),
-                "id": int(request["id"]),
-                "step": int(request["step"]),
-            }
-        except (KeyError, TypeError, ValueError):
+        fetch = read_request(FetchRecord, request)
+        if fetch is None:
             return None
         for e in self.entries.values():
             if e.id == fetch["id"]:

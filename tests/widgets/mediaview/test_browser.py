@@ -49,6 +49,12 @@ def _sent(h: Harness, w: Any) -> list[dict[str, Any]]:
     return h.page.evaluate(f"() => window.wbnb.models['{w.model_id}'].sent.splice(0)")
 
 
+def _asked(h: Harness, w: Any, comm: Any) -> int:
+    """Wait for the page's fetch, then answer what it asked; returns how many requests."""
+    h.page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
+    return _pump(h, w, comm)
+
+
 def _pump(h: Harness, w: Any, comm: Any, sent: list[dict[str, Any]] | None = None) -> int:
     """Answer the page's fetch requests the way the kernel would; returns how many."""
     sent = _sent(h, w) if sent is None else sent
@@ -96,8 +102,7 @@ def test_audio_gets_a_playable_blob_once_visible_and_its_waveform_is_drawn(store
     harness.screenshot("mediaview-audio")
     # the slider: step 0's sound is asked for and shown; the choice is a saved trait
     page.locator(".wbnb-step-slider").fill("0")
-    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    assert _pump(harness, w, comm) == 1
+    assert _asked(harness, w, comm) == 1
     page.wait_for_function("() => document.querySelector('.wbnb-mediaview figcaption').textContent.endsWith(' 0')")
     page.wait_for_function("() => Number.isFinite(document.querySelector('.wbnb-mediaview audio').duration)")
     assert abs(page.evaluate("() => document.querySelector('.wbnb-mediaview audio').duration") - 1.0) < 0.01
@@ -123,12 +128,10 @@ def test_an_old_step_the_snapshot_does_not_describe_comes_with_its_file(
     w = _view(run)
     comm = _mount(harness, w)
     page = harness.page
-    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    _pump(harness, w, comm)
+    _asked(harness, w, comm)
     page.locator(".wbnb-step-slider").fill("0")
     page.wait_for_selector(".wbnb-mediaview .wbnb-pending")  # kind unknown until its file comes
-    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    assert _pump(harness, w, comm) == 1
+    assert _asked(harness, w, comm) == 1
     frame = page.locator(".wbnb-mediaview iframe")
     frame.wait_for()
     assert frame.get_attribute("sandbox") == "allow-scripts" and "old page" in (frame.get_attribute("srcdoc") or "")
@@ -158,8 +161,7 @@ def test_video_bytes_travel_only_once_the_cell_is_visible(store_dir: Any, harnes
     assert _sent(harness, w) == []  # below the fold: nothing asked for
     assert harness.page.evaluate("() => document.querySelector('.wbnb-mediaview img').getAttribute('src')") is None
     harness.page.locator(".wbnb-mediaview .wbnb-video").scroll_into_view_if_needed()
-    harness.page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    assert _pump(harness, w, comm) == 1
+    assert _asked(harness, w, comm) == 1
     harness.page.wait_for_function(
         "() => { const i = document.querySelector('.wbnb-mediaview img');"
         " return i.src.startsWith('blob:') && i.complete && i.naturalWidth === 32; }"
@@ -228,8 +230,7 @@ def test_the_sandbox_logged_html_runs_but_reaches_nothing_of_the_page(store_dir:
     assert "wbnb_marker=secret-cookie" in page.evaluate("() => document.cookie")  # the marker is readable here
     w = _view(run, html_height=200)
     comm = _mount(harness, w)
-    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    assert _pump(harness, w, comm) == 1
+    assert _asked(harness, w, comm) == 1
     page.wait_for_function("() => window.__spy !== null")  # the script ran (allow-scripts) and posted what it read
     spy = page.evaluate("() => window.__spy")
     assert spy["origin"] == "null"  # an opaque origin
@@ -299,8 +300,7 @@ def test_blob_urls_are_revoked_when_the_view_goes(store_dir: Any, harness: Harne
     w = _view(run)
     comm = _mount(harness, w)
     page = harness.page
-    page.wait_for_function(f"() => window.wbnb.models['{w.model_id}'].sent.length === 1")
-    _pump(harness, w, comm)
+    _asked(harness, w, comm)
     page.wait_for_function("() => document.querySelector('.wbnb-mediaview audio').src.startsWith('blob:')")
     src = page.evaluate("() => document.querySelector('.wbnb-mediaview audio').src")
     assert page.evaluate("(u) => fetch(u).then(r => r.ok)", src) is True

@@ -244,7 +244,7 @@ def test_keys_and_runs(store_dir: Any) -> None:
     assert "b · nothing logged by step 0<" in w.to_svg()
 
 
-CASES = json.loads((ROOT / "tests" / "cases" / "mediaview_steps.json").read_text())
+CASES = json.loads((ROOT / "tests" / "cases" / "steps.json").read_text())
 
 
 @pytest.mark.parametrize("case", CASES["cases"], ids=lambda c: c["name"])

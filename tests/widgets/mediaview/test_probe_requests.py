@@ -1,5 +1,6 @@
 """MediaView reads the page's request defensively (probe): a bad request number raised in
-the comm handler."""
+the comm handler. A request the page cannot have made now gets no answer (as every
+component's, through ``pagerequest.read_request``); the page's own is answered."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def test_a_request_number_that_is_no_number_raises_nothing(store_dir: Any) -> No
     w = _view(run)
     (series,) = w._snapshot["series"]
     want = [{"id": series["id"], "step": 0, "index": 0}]
-    for req in ("x", [1], {"a": 1}, float("inf")):
-        reply, buffers = w._answer({"type": "fetch", "req": req, "items": want})
-        assert reply["req"] == 0 and [f["index"] for f in reply["items"]] == [0] and buffers[0].endswith(b"<p>hi</p>")
+    for req in ("x", [1], {"a": 1}, float("inf"), True):
+        assert w._answer({"type": "fetch", "req": req, "items": want}) is None
+    reply, buffers = w._answer({"type": "fetch", "req": 7, "items": want})
+    assert reply["req"] == 7 and [f["index"] for f in reply["items"]] == [0] and buffers[0].endswith(b"<p>hi</p>")

@@ -9,12 +9,12 @@ the snapshot carries every key at its newest step, a delta the keys logged anew,
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from typing import Any
 
 from ..keys import key_patterns, wanted
 from ..runs import RunRef
+from ..steps import shown_index
 from .contract import KINDS, ChartReply, ChartsChanges, ChartsRun, ChartsState, ChartState, FetchChart
 from .records import PALETTE, Drawn, Version, draw, kind_of
 from .specs import spec
@@ -52,9 +52,9 @@ class Entry:
         self.recs: list[dict[str, Any]] = []
 
     def at(self, step: int) -> dict[str, Any] | None:
-        """The newest record at or before ``step``."""
-        i = bisect.bisect_right(self.steps, step)
-        return self.recs[i - 1] if i else None
+        """The newest record at or before ``step`` (``widgets/steps.py``)."""
+        i = shown_index(self.steps, step)
+        return None if i is None else self.recs[i]
 
 
 class ChartSet:

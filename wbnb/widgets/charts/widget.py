@@ -26,6 +26,7 @@ from ipywidgets import widget_serialization
 from ...store.base import Store
 from ..base import LiveWidget
 from ..curves.template import altair_chart
+from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from ..vegaloader import VegaLoader
@@ -63,14 +64,8 @@ class Charts(LiveWidget):
         super().__init__(model=self.charts, live=live, min_interval=min_interval, _vega=vega, **kwargs)
 
     def _answer(self, request: Mapping[str, Any]) -> tuple[ChartReply, list[bytes]] | None:
-        try:  # what the page sent, checked: a FetchChart or nothing to answer
-            fetch: FetchChart = {
-                "type": "fetch",
-                "req": int(request["req"]),
-                "key": str(request["key"]),
-                "step": int(request["step"]),
-            }
-        except (KeyError, TypeError, ValueError):
+        fetch = read_request(FetchChart, request)
+        if fetch is None:
             return None
         with self._feed.lock:
             return self.charts.answer(fetch), []

@@ -20,6 +20,7 @@ import traitlets as t
 
 from ...store.base import Store
 from ..base import LiveWidget
+from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from .cells import normalize
@@ -69,16 +70,8 @@ class ConfusionMatrix(LiveWidget):
         )
 
     def _answer(self, request: Mapping[str, Any]) -> tuple[MatrixReply, list[bytes]] | None:
-        try:  # what the page sent, checked: a FetchMatrix or nothing to answer
-            fetch: FetchMatrix = {
-                "type": "fetch",
-                "req": int(request["req"]),
-                "id": int(request["id"]),
-                "step": int(request["step"]),
-            }
-        except (KeyError, TypeError, ValueError):
-            return None
-        return self.matrices.answer(fetch)
+        fetch = read_request(FetchMatrix, request)
+        return None if fetch is None else self.matrices.answer(fetch)
 
     def matrix(self, key: str, run: int = 0, step: int | None = None, by: str = "none") -> np.ndarray | None:
         """The counts of ``key`` (run number ``run``, ``step`` or the latest), or the

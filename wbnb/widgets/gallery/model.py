@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..keys import key_patterns
-from ..media import logged_media
+from ..media import MAX_ANSWER_BYTES, logged_media
+from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
 
@@ -34,7 +35,6 @@ MIME = {
     "tiff": "image/tiff",
     "tif": "image/tiff",
 }
-MAX_ANSWER_BYTES = 16 << 20  # one answer stays well under what a comm message should carry
 MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
 
 
@@ -154,19 +154,22 @@ class ImageIndex:
         i = int(np.searchsorted(e.steps, step))
         return e.records[i] if i < len(e.steps) and e.steps[i] == step else []
 
-    def answer(self, request: FetchRequest) -> tuple[ImagesReply, list[bytes]]:
-        """The reply to the page's request: records as text, bytes as buffers (the
-        request comes from the page: read defensively)."""
+    def answer(self, request: Any) -> tuple[ImagesReply, list[bytes]] | None:
+        """The reply to the page's request: records as text, bytes as buffers (None: the
+        request is no ``FetchRequest``)."""
+        fetch = read_request(FetchRequest, request)
+        if fetch is None:
+            return None
         items: list[ImageItem] = []
         buffers: list[bytes] = []
         total = 0
-        for want in request.get("items") or []:
-            run, key, step = int(want.get("run", 0)), str(want.get("key", "")), int(want.get("step", 0))
+        for want in fetch["items"]:
+            run, key, step = want["run"], want["key"], want["step"]
             if not 0 <= run < len(self.runs):
                 continue
             recs = self.images(run, key, step)
-            lo = max(0, int(want.get("from", 0)))
-            hi = min(len(recs), int(want.get("to", len(recs))))
+            lo = max(0, want.get("from", 0))
+            hi = min(len(recs), want.get("to", len(recs)))
             for index in range(lo, hi):
                 rec = recs[index]
                 try:
@@ -189,4 +192,4 @@ class ImageIndex:
                     }
                 )
                 buffers.append(data)
-        return {"type": "images", "req": int(request.get("req", 0)), "items": items}, buffers
+        return {"type": "images", "req": fetch["req"], "items": items}, buffers

@@ -12,7 +12,7 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
-from .contract import Choices, FetchRequest, GallerySnapshot, ImagesReply
+from .contract import Choices, GallerySnapshot, ImagesReply
 from .model import ImageIndex
 
 
@@ -64,7 +64,7 @@ class Gallery(LiveWidget):
         if not self.key:
             self.key = next(iter(self.image_keys), "")
 
-    def _answer(self, request: FetchRequest) -> tuple[ImagesReply, list[bytes]]:
+    def _answer(self, request: Any) -> tuple[ImagesReply, list[bytes]] | None:
         return self.index.answer(request)
 
     @property

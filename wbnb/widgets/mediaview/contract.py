@@ -118,7 +118,7 @@ class MediaReply(TypedDict):
 
 class StepShown(TypedDict):
     """The step a run shows under a key for the viewer's choice (``steps.py`` and
-    ``js/mediaview/steps.ts``; both held to ``tests/cases/mediaview_steps.json``)."""
+    ``js/mediaview/steps.ts``; both held to ``tests/cases/steps.json``)."""
 
     step: int | None  # None: the run has nothing to show by the chosen step
     note: str  # beside the run's name

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..keys import key_patterns
-from ..media import logged_media
+from ..media import MAX_ANSWER_BYTES, logged_media
+from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import (
     DESCRIBED,
@@ -46,7 +47,6 @@ MIME = {
     ("html", "html"): "text/html",
     ("html", "htm"): "text/html",
 }
-MAX_ANSWER_BYTES = 16 << 20  # one answer stays well under what a comm message should carry
 
 
 def fmt_of(record: dict[str, Any]) -> str:
@@ -189,23 +189,18 @@ class MediaIndex:
 
     # -- what the page asks for -------------------------------------------------------
 
-    def answer(self, request: FetchRequest) -> tuple[MediaReply, list[bytes]]:
+    def answer(self, request: Any) -> tuple[MediaReply, list[bytes]] | None:
         """The reply to the page's request: two buffers per file, its bytes and its
-        waveform (the request comes from the page: read defensively)."""
-        try:
-            req = int(request.get("req") or 0)
-        except (TypeError, ValueError, OverflowError):
-            req = 0  # still answered: the page matches files by (id, step, index)
+        waveform (None: the request is no ``FetchRequest``)."""
+        fetch = read_request(FetchRequest, request)
+        if fetch is None:
+            return None
         by_id = {s.id: s for s in self.series.values()}
         files: list[MediaFile] = []
         buffers: list[bytes] = []
         total = 0
-        for want in request.get("items") or []:
-            try:
-                sid, step, index = int(want["id"]), int(want["step"]), int(want["index"])
-                columns = int(want.get("columns") or 0)
-            except (KeyError, TypeError, ValueError):
-                continue
+        for want in fetch["items"]:
+            sid, step, index, columns = want["id"], want["step"], want["index"], want.get("columns", 0)
             s = by_id.get(sid)
             recs = self.media(s.run, s.key, step) if s else []
             if s is None or not 0 <= index < len(recs):
@@ -226,7 +221,7 @@ class MediaIndex:
                 }
             )
             buffers += [data, b"" if wave is None else np.ascontiguousarray(wave, dtype="<f8").tobytes()]
-        return {"type": "media", "req": req, "items": files}, buffers
+        return {"type": "media", "req": fetch["req"], "items": files}, buffers
 
 
 def _items(recs: list[dict[str, Any]]) -> list[MediaItem]:

@@ -12,7 +12,7 @@ from ...store.base import Store
 from ..base import LiveWidget
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
-from .contract import FetchRequest, MediaReply, MediaSnapshot
+from .contract import MediaReply, MediaSnapshot
 from .model import MediaIndex
 
 
@@ -49,7 +49,7 @@ class MediaView(LiveWidget):
         self.index = MediaIndex(resolve_runs(runs, store), keys)
         super().__init__(model=self.index, live=live, min_interval=min_interval, html_height=html_height, **kwargs)
 
-    def _answer(self, request: FetchRequest) -> tuple[MediaReply, list[bytes]]:
+    def _answer(self, request: Any) -> tuple[MediaReply, list[bytes]] | None:
         return self.index.answer(request)
 
     @property

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..media import logged_media
 from ..runs import RunRef
+from ..steps import shown_index
 from .contract import StepsChange, TableState
 
 
@@ -56,11 +57,7 @@ class TableSteps:
     def resolve(self, step: int) -> list[int | None]:
         """The step each run's table is taken from for the chosen ``step``: its last at or
         before it (-1: its last); None when it had logged none by then."""
-        out: list[int | None] = []
-        for steps in self.steps:
-            i = len(steps) if step < 0 else bisect.bisect_right(steps, step)
-            out.append(steps[i - 1] if i > 0 else None)
-        return out
+        return [None if (i := shown_index(steps, step)) is None else steps[i] for steps in self.steps]
 
     def record(self, run: int, step: int) -> dict[str, Any] | None:
         """Run number ``run``'s table record at ``step`` (None if it logged none there)."""

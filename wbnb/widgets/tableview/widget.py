@@ -11,8 +11,9 @@ import traitlets as t
 
 from ...store.base import Store
 from ..base import LiveWidget
-from ..gallery.model import MAX_ANSWER_BYTES
 from ..gallery.picture import thumbnail
+from ..media import MAX_ANSWER_BYTES
+from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from .contract import PREVIEW_ROWS, THUMB_SIDE, CellImage, ColumnsReply, FetchRequest, ImagesReply, TableViewSnapshot
@@ -103,19 +104,19 @@ class TableView(LiveWidget):
 
     # -- the page's requests -----------------------------------------------------------
 
-    def _answer(self, request: FetchRequest) -> tuple[ColumnsReply | ImagesReply, list[bytes]] | None:
-        try:  # JSON from the page, read defensively: a request it cannot have made gets no answer
-            req, step = int(request.get("req", 0)), int(request.get("step", -1))
-        except (TypeError, ValueError, OverflowError):
+    def _answer(self, request: Any) -> tuple[ColumnsReply | ImagesReply, list[bytes]] | None:
+        fetch = read_request(FetchRequest, request)
+        if fetch is None:
             return None
         with self._feed.lock:
-            if request.get("what") == "images":
-                return self._images(request, req)
+            if fetch["what"] == "images":
+                return self._images(fetch)
+            step = fetch.get("step", -1)
             frame = self._frame(self.tables.resolve(step))
             infos, buffers = encode(frame)
         reply: ColumnsReply = {
             "type": "columns",
-            "req": req,
+            "req": fetch["req"],
             "step": step,
             "version": frame.version,
             "nrows": frame.nrows,
@@ -123,13 +124,13 @@ class TableView(LiveWidget):
         }
         return reply, buffers
 
-    def _images(self, request: FetchRequest, req: int) -> tuple[ImagesReply, list[bytes]]:
-        """The image cells the page shows (read defensively: the request is the page's)."""
-        version = str(request.get("version", ""))
-        full = bool(request.get("full", False))
+    def _images(self, request: FetchRequest) -> tuple[ImagesReply, list[bytes]]:
+        """The image cells the page shows (``request`` as ``read_request`` checked it)."""
+        version = request.get("version", "")
+        full = request.get("full", False)
         reply: ImagesReply = {
             "type": "images",
-            "req": req,
+            "req": request["req"],
             "version": version,
             "full": full,
             "items": [],
@@ -140,12 +141,8 @@ class TableView(LiveWidget):
         frame = self._frame(steps)
         buffers: list[bytes] = []
         total = 0
-        cells = request.get("cells")
-        for cell in cells if isinstance(cells, list) else []:
-            try:
-                row, col = int(cell.get("row", -1)), int(cell.get("col", -1))
-            except (AttributeError, TypeError, ValueError, OverflowError):
-                continue
+        for cell in request.get("cells", []):
+            row, col = cell["row"], cell["col"]
             if not (0 <= col < len(frame.columns) and 0 <= row < frame.nrows):
                 continue
             rec = frame.cells[col][row]
