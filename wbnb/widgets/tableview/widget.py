@@ -16,7 +16,7 @@ from ..gallery.picture import thumbnail
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from .contract import PREVIEW_ROWS, THUMB_SIDE, CellImage, ColumnsReply, FetchRequest, ImagesReply, TableViewSnapshot
-from .frame import Frame, build, dataframe, encode, preview, run_names, steps_of, version_of
+from .frame import Frame, build, dataframe, preview, run_names, steps_of, version_of
 from .model import TableSteps
 
 KEPT_FRAMES = 2  # tables read back and kept (the one shown, the one before a step change)
@@ -108,7 +108,7 @@ class TableView(LiveWidget):
                 return self._images(request)
             step = int(request.get("step", -1))
             frame = self._frame(self.tables.resolve(step))
-            infos, buffers = encode(frame)
+            infos, buffers = frame.encoded
         reply: ColumnsReply = {
             "type": "columns",
             "req": int(request.get("req", 0)),
