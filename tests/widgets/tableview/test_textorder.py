@@ -19,6 +19,7 @@ CASES = [
     (["z", "é", "Z1", "z0"], ["z", "z0", "Z1", "é"]),  # else by code units: é (U+00E9) after z
     (["\uff01", "😀", "\ue000"], ["😀", "\ue000", "\uff01"]),  # UTF-16 units: an emoji's surrogates before U+E000
     (["ΣΑΣ", "σας", "ςας"], ["ςας", "ΣΑΣ", "σας"]),  # lower case as JavaScript's: a final Σ is ς
+    (["a\0", "b", "A"], ["A", "a\0", "b"]),  # a NUL in a cell: a character as any other
     ([None, None], [None, None]),
     ([], []),
 ]

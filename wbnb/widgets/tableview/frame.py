@@ -203,10 +203,13 @@ def encode(frame: Frame) -> tuple[list[ColumnInfo], list[bytes]]:
             continue
         col = text_column(texts_of(values))
         # offsets in UTF-16 code units: the page decodes the blob once and slices it
-        lens = [len(s) if s.isascii() else len(s.encode("utf-16-le", "replace")) // 2 for s in col.values]
-        offsets = np.zeros(len(lens) + 1, dtype=np.uint32)
-        np.cumsum(lens, out=offsets[1:])
-        buffers += ["".join(col.values).encode("utf-8", "replace"), offsets.tobytes()]
+        blob = "".join(col.values)
+        lens = (
+            map(len, col.values) if blob.isascii() else (len(s.encode("utf-16-le", "replace")) // 2 for s in col.values)
+        )
+        offsets = np.zeros(len(col.values) + 1, dtype=np.uint32)
+        np.cumsum(np.fromiter(lens, dtype=np.uint32, count=len(col.values)), out=offsets[1:])
+        buffers += [blob.encode("utf-8", "replace"), offsets.tobytes()]
         buffers += [col.codes.tobytes(), col.ranks.tobytes()]
     return infos, buffers
 

@@ -5,9 +5,9 @@ each row's index into them, and each distinct value's rank in natural order. The
 sorts a text column by its rows' ranks as it sorts numbers (js/tableview/columns.ts), so
 the page never compares text. Natural order: case-insensitive (``str.lower``), each run of
 ASCII digits compared as a number (zero-padded to 20 digits: ``row-2`` < ``row-10``,
-``007`` ties ``7``; a longer run compares as text), else by UTF-16 code units (the order of JavaScript's ``<``); values
-whose keys tie share a rank (the page then keeps the table's order); missing cells (None)
-have no rank and go last both ways.
+``007`` ties ``7``; a longer run compares as text), else by UTF-16 code units (as
+JavaScript compares strings); values whose keys tie share a rank (the page then keeps the
+table's order); missing cells (None) have no rank and go last both ways.
 
 RunTable (js/table/sort.ts) orders its few thousand runs with the browser's locale
 collator instead (accents ignored, mixed numbers and text in one column): it sorts live
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # where code points and UTF-16 
 
 
 def _pad(m: re.Match[str]) -> str:
-    return m.group().zfill(20)
+    return m[0].zfill(20)
 
 
 def natural_key(s: str) -> str:
@@ -53,28 +54,26 @@ class TextColumn:
 
 def text_column(texts: Sequence[str | None]) -> TextColumn:
     """``texts`` (None: missing) as a ``TextColumn``, ranked in natural order."""
-    index: dict[str | None, int] = dict.fromkeys(texts, 0)
-    index.pop(None, None)
-    for i, v in enumerate(index):
-        index[v] = i
-    values: list[str] = list(index)  # type: ignore[arg-type]  # None popped
-    index[None] = -1
-    codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int32, count=len(texts))
-    return TextColumn(values, codes, _ranks([natural_key(v) for v in values]))
+    import pandas as pd  # its factorize: the distinct values and each row's index in one pass in C
+
+    codes, values = pd.factorize(np.array(texts, dtype=object))
+    distinct: list[str] = values.tolist()
+    return TextColumn(distinct, codes.astype(np.int32), _ranks(_natural_keys(distinct)))
+
+
+def _natural_keys(texts: list[str]) -> list[str]:
+    """``natural_key`` of each text: one pass over them joined by NUL when none holds one
+    (a NUL, like a string's end, ends a digit run and a word for ``lower``'s final sigma)."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        return [natural_key(s) for s in texts]  # (no text at all, too)
+    return natural_key(joined).split("\0")
 
 
 def _ranks(keys: list[str]) -> np.ndarray:
-    """Each key's place in ascending order (ties share the first one's)."""
-    ranks = np.zeros(len(keys), dtype=np.int32)
-    if not keys:
-        return ranks
+    """Each key's place among the distinct keys in ascending order (equal keys, equal ranks)."""
+    ordered: list[Any] = keys
     if _ASTRAL.search("".join(keys)):  # compare as UTF-16 code units, as the page would
-        units = [k.encode("utf-16-be", "surrogatepass") for k in keys]
-        order = sorted(range(len(keys)), key=units.__getitem__)
-    else:
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered = np.array(keys, dtype=object)[order]
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    ranks[order] = np.maximum.accumulate(np.where(new, np.arange(len(keys)), 0))
-    return ranks
+        ordered = [k.encode("utf-16-be", "surrogatepass") for k in keys]
+    rank_of = {k: i for i, k in enumerate(sorted(ordered))}  # equal keys: the last one's place, for all
+    return np.fromiter(map(rank_of.__getitem__, ordered), dtype=np.int32, count=len(ordered))
