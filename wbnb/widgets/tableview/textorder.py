@@ -73,7 +73,8 @@ def _natural_keys(texts: list[str]) -> list[str]:
 def _ranks(keys: list[str]) -> np.ndarray:
     """Each key's place among the distinct keys in ascending order (equal keys, equal ranks)."""
     ordered: list[Any] = keys
-    if _ASTRAL.search("".join(keys)):  # compare as UTF-16 code units, as the page would
+    joined = "".join(keys)
+    if not joined.isascii() and _ASTRAL.search(joined):  # compare as UTF-16 code units, as JavaScript does
         ordered = [k.encode("utf-16-be", "surrogatepass") for k in keys]
     rank_of = {k: i for i, k in enumerate(sorted(ordered))}  # equal keys: the last one's place, for all
     return np.fromiter(map(rank_of.__getitem__, ordered), dtype=np.int32, count=len(ordered))
