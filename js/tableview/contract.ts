@@ -10,9 +10,11 @@ export const THUMB_SIDE = 128;
 
 /**
  * A column of the shown table. In a ``ColumnsReply`` its values are buffers from
- * ``buf`` on: one float64 buffer (number, bool), or three (text, media): the UTF-8 text of
- * every cell, uint32 offsets (``nrows + 1``, in UTF-16 code units of the decoded text),
- * uint8 missing flags.
+ * ``buf`` on: one float64 buffer (number, bool), or four (text, media: a dictionary of the
+ * column's distinct values, see ``textorder.py``): their UTF-8 text one after another,
+ * uint32 offsets (one more than values, in UTF-16 code units of the decoded text), int32
+ * per row (its value's index, -1 missing), int32 per value (its rank in natural order:
+ * the page sorts text by it).
  */
 export interface ColumnInfo {
   name: string;
@@ -27,7 +29,8 @@ export interface MediaTag {
 
 /**
  * The table shown for the ``step`` trait: which step each run shows (``version``),
- * its shape and its first rows.
+ * its shape and its first rows; ``ranks``: per column (none for number and bool), each
+ * of these rows' rank among them in natural order (-1 missing; ``textorder.py``).
  */
 export interface Preview {
   step: number;
@@ -35,6 +38,7 @@ export interface Preview {
   nrows: number;
   columns: ColumnInfo[];
   rows: ((number | string | boolean | null | MediaTag)[])[];
+  ranks: number[][];
 }
 
 /** What ``TableSteps.snapshot()`` makes: each run's steps that logged the key. */

@@ -15,7 +15,7 @@ import { enlarge } from "../gallery/overlay";
 import { fromPreview, fromReply, type Col, type TableData } from "./columns";
 import { isToPage } from "./contract";
 import type { ColumnsReply, TableViewDelta, TableViewModel, TableViewSnapshot } from "./contract";
-import { filterRows, nextSort, parseSort, sortKeys, sortRows } from "./order";
+import { filterRows, nextSort, parseSort, sortRows } from "./order";
 import { COL_W, CSS, IMG_ROW_H, ROW_H } from "./style";
 import { CellImages } from "./thumbs";
 
@@ -44,7 +44,6 @@ export class LoggedTableView implements View {
   private readonly channel: LiveChannel<TableViewSnapshot, TableViewDelta>;
   private readonly drawn = new Map<number, HTMLElement>(); // position in ``order`` -> its row
   private spare: HTMLElement[] = []; // rows scrolled out, refilled by the next draw
-  private readonly keysCache = new Map<string, Float64Array>(); // column name -> sort keys (this data)
   private readonly stats = { draws: 0, columnRequests: 0 };
   private key = "";
   private steps: number[] = []; // the slider's stops: every run's steps
@@ -209,7 +208,6 @@ export class LoggedTableView implements View {
 
   private show(data: TableData): void {
     this.data = data;
-    this.keysCache.clear();
     this.refresh();
   }
 
@@ -229,11 +227,7 @@ export class LoggedTableView implements View {
     this.input.classList.toggle("wbnb-bad", !!error);
     const sort = parseSort(this.model.get("sort"));
     const col = sort && this.data.cols.find((c) => c.name === sort.name);
-    if (sort && col) {
-      let keys = this.keysCache.get(col.name);
-      if (!keys) this.keysCache.set(col.name, (keys = sortKeys(col, this.data.nrows)));
-      sortRows(this.order, keys, sort.desc);
-    }
+    if (sort && col) sortRows(this.order, col.keys(), sort.desc);
     const hidden = new Set(this.model.get("hidden"));
     this.visible = this.data.cols.map((col, index) => ({ col, index })).filter(({ col }) => !hidden.has(col.name));
     this.rowH = this.visible.some(({ col }) => col.kind === "media") ? IMG_ROW_H : ROW_H;

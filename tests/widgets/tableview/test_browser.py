@@ -97,6 +97,23 @@ def test_draws_rows_then_sorts_by_header_clicks(store_dir: Any, harness: Harness
     assert not harness.errors
 
 
+def test_the_preview_sorts_text_by_pythons_ranks_of_whole_cells(store_dir: Any, harness: Harness) -> None:
+    # cells longer than the preview keeps: cut, they read alike; the ranks Python sends order them whole
+    rows = [["x" * 90 + "-10"], ["x" * 90 + "-9"], [None], ["X" * 90 + "-1"]]
+    w = _view(_run_with_table(rows, ["name"]))
+    _mount(harness, w)  # the kernel never answers: the saved notebook's preview alone
+    harness.page.wait_for_function("() => document.querySelectorAll('.wbnb-tableview .wbnb-row').length === 4")
+    rows_drawn = """() => [...document.querySelectorAll('.wbnb-tableview .wbnb-row')]
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map(r => Number(r.dataset.row))"""
+    assert len({t.lower() for t in _column(harness, 0)} - {""}) == 1  # one cut text shown for the three
+    head = harness.page.locator(".wbnb-tableview .wbnb-th")
+    head.nth(0).click()
+    assert harness.page.evaluate(rows_drawn) == [3, 1, 0, 2]  # -1, -9, -10, missing last
+    head.nth(0).click()
+    assert harness.page.evaluate(rows_drawn) == [0, 1, 3, 2]
+    assert not harness.errors
+
+
 def test_filter_hides_rows_and_a_bad_one_says_why(store_dir: Any, harness: Harness) -> None:
     w = _view(_run_with_table(ROWS, ["name", "score", "note"]))
     comm = _mount(harness, w)

@@ -46,10 +46,10 @@ def _decode(reply: dict[str, Any], buffers: list[bytes]) -> dict[str, list[Any]]
             continue
         text = bytes(buffers[b]).decode("utf-8").encode("utf-16-le")
         off = np.frombuffer(buffers[b + 1], dtype=np.uint32)
-        missing = np.frombuffer(buffers[b + 2], dtype=np.uint8)
-        out[c["name"]] = [
-            None if missing[i] else text[2 * off[i] : 2 * off[i + 1]].decode("utf-16-le") for i in range(reply["nrows"])
-        ]
+        distinct = [text[2 * off[i] : 2 * off[i + 1]].decode("utf-16-le") for i in range(len(off) - 1)]
+        codes = np.frombuffer(buffers[b + 2], dtype=np.int32)
+        assert len(codes) == reply["nrows"] and len(np.frombuffer(buffers[b + 3], dtype=np.int32)) == len(distinct)
+        out[c["name"]] = [None if k < 0 else distinct[k] for k in codes]
     return out
 
 
@@ -117,6 +117,27 @@ def test_text_columns_keep_unicode_missing_values_and_mixed_kinds(store_dir: Any
     assert len(cell) == PREVIEW_CHARS and cell.endswith("…")
     reply, buffers = w._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
     assert _decode(reply, buffers)["s"] == ["x" * 10_000]
+    run.finish()
+
+
+def test_text_columns_come_ranked_in_natural_order(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="k")
+    names = ["row-10", "row-2", None, "Row-3", "row-1", "row-2"]
+    run.log({"t": wbnb.Table(columns=["name", "img"], data=[[n, _image(i)] for i, n in enumerate(names)])})
+    w = _view(run, "t")
+    reply, buffers = w._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
+    name, img = reply["columns"]
+    codes = np.frombuffer(buffers[name["buf"] + 2], dtype=np.int32)
+    ranks = np.frombuffer(buffers[name["buf"] + 3], dtype=np.int32)
+    row_ranks = [None if c < 0 else int(ranks[c]) for c in codes]
+    order = sorted(range(len(names)), key=lambda r: (row_ranks[r] is None, row_ranks[r] or 0, r))
+    assert [names[r] for r in order] == ["row-1", "row-2", "row-2", "Row-3", "row-10", None]
+    # the preview's rows carry the same ranks (among themselves); numbers none; media by their kind
+    preview = w._snapshot["preview"]["ranks"]
+    assert preview[0] == [r if r is not None else -1 for r in row_ranks] and preview[1] == [0] * 6
+    assert img["kind"] == "media" and len(np.frombuffer(buffers[img["buf"] + 3], dtype=np.int32)) == 1
     run.finish()
 
 

@@ -28,9 +28,11 @@ ColumnKind = Literal["number", "bool", "text", "media"]
 
 class ColumnInfo(TypedDict):
     """A column of the shown table. In a ``ColumnsReply`` its values are buffers from
-    ``buf`` on: one float64 buffer (number, bool), or three (text, media): the UTF-8 text of
-    every cell, uint32 offsets (``nrows + 1``, in UTF-16 code units of the decoded text),
-    uint8 missing flags."""
+    ``buf`` on: one float64 buffer (number, bool), or four (text, media: a dictionary of the
+    column's distinct values, see ``textorder.py``): their UTF-8 text one after another,
+    uint32 offsets (one more than values, in UTF-16 code units of the decoded text), int32
+    per row (its value's index, -1 missing), int32 per value (its rank in natural order:
+    the page sorts text by it)."""
 
     name: str
     kind: ColumnKind
@@ -48,13 +50,15 @@ Cell = float | str | bool | None | MediaTag
 
 class Preview(TypedDict):
     """The table shown for the ``step`` trait: which step each run shows (``version``),
-    its shape and its first rows."""
+    its shape and its first rows; ``ranks``: per column (none for number and bool), each
+    of these rows' rank among them in natural order (-1 missing; ``textorder.py``)."""
 
     step: int  # the step chosen (-1: each run's last)
     version: str  # the step each run's table is taken from (fetches name it)
     nrows: int
     columns: list[ColumnInfo]
     rows: list[list[Cell]]
+    ranks: list[list[int]]
 
 
 class TableState(TypedDict):

@@ -25,6 +25,7 @@ from ...data.table import Table
 from ..runs import RunRef
 from .contract import RUN_COLUMN, Cell, ColumnInfo, ColumnKind, Preview
 from .model import TableSteps
+from .textorder import text_column
 
 EXACT_INT = 2**53  # the largest int a float64 holds exactly (with all below it)
 PREVIEW_CHARS = 80  # a text cell in the preview is cut to this: a saved 50 × 20 preview stays under ~80 kB
@@ -49,6 +50,11 @@ class Frame:
     def kinds(self) -> list[ColumnKind]:
         """What each column holds (``kind_of``)."""
         return [kind_of(values) for values in self.cells]
+
+    @cached_property
+    def encoded(self) -> tuple[list[ColumnInfo], list[bytes]]:
+        """The columns as the page's buffers (``encode``), made once: a view mounted again asks again."""
+        return encode(self)
 
     def run_of(self, row: int, col: int) -> int:
         """The run whose store holds the media of cell (``row``, ``col``)."""
@@ -159,15 +165,16 @@ def _is_media(v: Any) -> bool:
 def kind_of(values: list[Any]) -> ColumnKind:
     """What a column holds (see ``ColumnKind``): None fits any kind; a column of nothing
     but None is text, and so is one of numbers with an int past ``EXACT_INT``."""
-    present = [v for v in values if v is not None]
-    if not present:
+    types = set(map(type, values)) - {type(None)}
+    if not types:
         return "text"
-    if all(type(v) is bool for v in present):
+    if types == {bool}:
         return "bool"
-    if all(type(v) in (int, float) for v in present):
+    if types <= {int, float}:
         # float64 (the page's numbers) keeps ints exact only to 2**53: past it an id would show wrong digits
-        return "number" if all(type(v) is float or abs(v) <= EXACT_INT for v in present) else "text"
-    if all(_is_media(v) for v in present):
+        exact = types == {float} or all(type(v) is float or abs(v) <= EXACT_INT for v in values if v is not None)
+        return "number" if exact else "text"
+    if types == {dict} and all(_is_media(v) for v in values if v is not None):
         return "media"
     return "text"
 
@@ -180,8 +187,16 @@ def text_of(v: Any) -> str:
     return v if isinstance(v, str) else json.dumps(v, default=str)
 
 
+def texts_of(values: list[Any]) -> list[str | None]:
+    """A text or media column's cells as text (``text_of``), None where missing."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return values
+    return [None if v is None else text_of(v) for v in values]
+
+
 def encode(frame: Frame) -> tuple[list[ColumnInfo], list[bytes]]:
-    """Every column of ``frame`` as ``ColumnInfo`` and its buffers (``contract.ColumnInfo``)."""
+    """Every column of ``frame`` as ``ColumnInfo`` and its buffers (``contract.ColumnInfo``):
+    numbers as float64, text as a dictionary ranked in natural order (``textorder``)."""
     infos: list[ColumnInfo] = []
     buffers: list[bytes] = []
     for name, kind, values in zip(frame.columns, frame.kinds, frame.cells, strict=True):
@@ -189,14 +204,16 @@ def encode(frame: Frame) -> tuple[list[ColumnInfo], list[bytes]]:
         if kind in ("number", "bool"):
             buffers.append(np.array(values, dtype=np.float64).tobytes())  # None -> NaN
             continue
-        texts = ["" if v is None else text_of(v) for v in values]
+        col = text_column(texts_of(values))
         # offsets in UTF-16 code units: the page decodes the blob once and slices it
-        lens = [len(s) if s.isascii() else len(s.encode("utf-16-le", "replace")) // 2 for s in texts]
-        offsets = np.zeros(len(texts) + 1, dtype=np.uint32)
-        np.cumsum(lens, out=offsets[1:])
-        buffers.append("".join(texts).encode("utf-8", "replace"))
-        buffers.append(offsets.tobytes())
-        buffers.append(np.array([v is None for v in values], dtype=np.uint8).tobytes())
+        blob = "".join(col.values)
+        lens = (
+            map(len, col.values) if blob.isascii() else (len(s.encode("utf-16-le", "replace")) // 2 for s in col.values)
+        )
+        offsets = np.zeros(len(col.values) + 1, dtype=np.uint32)
+        np.cumsum(np.fromiter(lens, dtype=np.uint32, count=len(col.values)), out=offsets[1:])
+        buffers += [blob.encode("utf-8", "replace"), offsets.tobytes()]
+        buffers += [col.codes.tobytes(), col.ranks.tobytes()]
     return infos, buffers
 
 
@@ -219,7 +236,18 @@ def preview(frame: Frame, step: int, rows: int) -> Preview:
     infos: list[ColumnInfo] = [{"name": n, "kind": k, "buf": -1} for n, k in zip(frame.columns, kinds, strict=True)]
     n = min(rows, frame.nrows)
     body = [[preview_cell(k, values[r]) for k, values in zip(kinds, frame.cells, strict=True)] for r in range(n)]
-    return {"step": step, "version": frame.version, "nrows": frame.nrows, "columns": infos, "rows": body}
+    ranks = [
+        [] if k in ("number", "bool") else text_column(texts_of(values[:n])).row_ranks()
+        for k, values in zip(kinds, frame.cells, strict=True)
+    ]
+    return {
+        "step": step,
+        "version": frame.version,
+        "nrows": frame.nrows,
+        "columns": infos,
+        "rows": body,
+        "ranks": ranks,
+    }
 
 
 def dataframe(frame: Frame) -> Any:

@@ -1,7 +1,7 @@
 """The picture of a ``TableView``: the first rows of the table shown (the chosen step, the
 columns not hidden), as SVG text, image cells as small embedded thumbnails, and "N rows ×
 M columns". Cells print as the page prints them (numbers by ``svg.number``, the twin of
-``formatNumber``). The page alone sorts and filters (js/lib/sort.ts, filter.ts): the
+``formatNumber``). The page alone sorts and filters (js/tableview/order.ts): the
 picture shows the table's own order and says when the live view sorts or filters it.
 """
 

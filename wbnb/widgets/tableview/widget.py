@@ -17,7 +17,7 @@ from ..pagerequest import read_request
 from ..pictures.svg import Picture
 from ..runs import resolve_runs
 from .contract import PREVIEW_ROWS, THUMB_SIDE, CellImage, ColumnsReply, FetchRequest, ImagesReply, TableViewSnapshot
-from .frame import Frame, build, dataframe, encode, preview, run_names, steps_of, version_of
+from .frame import Frame, build, dataframe, preview, run_names, steps_of, version_of
 from .model import TableSteps
 from .overlay import cell_image
 
@@ -113,7 +113,7 @@ class TableView(LiveWidget):
                 return self._images(fetch)
             step = fetch.get("step", -1)
             frame = self._frame(self.tables.resolve(step))
-            infos, buffers = encode(frame)
+            infos, buffers = frame.encoded
         reply: ColumnsReply = {
             "type": "columns",
             "req": fetch["req"],
