@@ -20,14 +20,16 @@ export interface Delta {
 }
 
 /**
- * One (run, key) of a component that draws one logged record per step (PlotlyView,
- * Object3DView, ``widgets/steprecords.py``): the steps that have one, ascending.
+ * One (run, key) of a component that draws the records logged per step (PlotlyView,
+ * Object3DView, ``widgets/steprecords.py``): the steps that have some, ascending, and how
+ * many items each step logged (a list under one key: its items side by side).
  */
 export interface RecordSteps {
   id: number;
   run: number;
   key: string;
   steps: number[];
+  counts: number[];
 }
 
 /** What ``StepRecords.snapshot()`` makes (the feed numbers it). */
@@ -52,12 +54,13 @@ export interface StepsChange {
 export interface StepsDelta extends Delta, StepsChange {}
 
 /**
- * The page asks for the record of series ``id`` at ``step`` (its bytes come back as
- * the reply's one buffer).
+ * The page asks for item ``index`` of the records series ``id`` logged at ``step``
+ * (its bytes come back as the reply's one buffer).
  */
 export interface FetchRecord {
   type: "fetch";
   req: number;
   id: number;
   step: number;
+  index: number;
 }

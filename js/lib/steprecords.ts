@@ -1,9 +1,10 @@
-// The page half of a component that draws one logged record per (run, key, step), fetched
-// when its panel is visible (PlotlyView, Object3DView; wbnb/widgets/steprecords.py): the
+// The page half of a component that draws the records logged per (run, key, step), fetched
+// when their panel is visible (PlotlyView, Object3DView; wbnb/widgets/steprecords.py): the
 // step index from the snapshot and deltas, a panel per (run, key) with a step slider,
-// keys one below the other and their runs side by side across the element's width, the
-// fetch of the record a visible panel shows and the reply handed to the component's
-// `draw`. Keys, run names and notes are text only.
+// keys one below the other and their runs side by side across the element's width, in
+// each panel a cell per item of the step (a list logged under one key: its items side by
+// side), the fetch of each item a visible panel shows and the reply handed to the
+// component's `draw`. Keys, run names and notes are text only.
 import type { AnyModel, Host } from "@anywidget/types";
 import type { FetchRecord, RecordSteps, StepsDelta, StepsSnapshot } from "./contract";
 import { h } from "./dom";
@@ -23,21 +24,39 @@ export interface RecordReply {
   req: number;
   id: number;
   step: number;
+  index: number;
 }
 
-/** One (run, key)'s panel: head, slider, a note line and the body the component draws in. */
+/** One (run, key)'s panel: head, slider, a note line and a cell per item of its step. */
 export interface Panel {
   readonly root: HTMLElement;
-  readonly body: HTMLElement;
+  /** Holds the cells, side by side. */
+  readonly items: HTMLElement;
   readonly note: HTMLElement;
+  readonly cells: Cell[];
   series: RecordSteps;
   runName: string;
   /** The step shown (or being fetched). */
   step: number;
-  /** The step whose record is drawn in `body` (-1: none yet). */
-  drawn: number;
+  /** The panel's width in px (0: not laid out yet). */
+  width: number;
   slider: HTMLInputElement;
   stepText: HTMLElement;
+}
+
+/** One item of a panel's step: the component draws it in `body`. */
+export interface Cell {
+  readonly root: HTMLElement;
+  /** "i/n" for an item of a list. */
+  readonly head: HTMLElement;
+  readonly body: HTMLElement;
+  /** Says why the item is not drawn (text). */
+  readonly note: HTMLElement;
+  readonly panel: Panel;
+  /** The item's position in its step's list. */
+  readonly index: number;
+  /** The step whose item is drawn in `body` (-1: none yet). */
+  drawn: number;
 }
 
 /** What a component gives the shared view. */
@@ -49,12 +68,12 @@ export interface Component<R extends RecordReply> {
   empty: string;
   /** Its generated guard of what Python sends it: a `StepsDelta` or its reply. */
   isToPage: (msg: unknown) => msg is StepsDelta | R;
-  /** Draw `reply` in `panel.body` (the panel's width is already set). */
-  draw(panel: Panel, reply: R, buffers: DataView[]): void | Promise<void>;
-  /** The panel's width changed: fit what is drawn. */
-  resized?(panel: Panel): void;
-  /** The panel goes: free what its drawing holds. */
-  dispose?(panel: Panel): void;
+  /** Draw `reply` in `cell.body` (the cell's width is already set). */
+  draw(cell: Cell, reply: R, buffers: DataView[]): void | Promise<void>;
+  /** The cell's width changed: fit what is drawn. */
+  resized?(cell: Cell): void;
+  /** The cell goes: free what its drawing holds. */
+  dispose?(cell: Cell): void;
 }
 
 const SHARED_CSS = `
@@ -64,10 +83,14 @@ const SHARED_CSS = `
 .wbnb-steprecords .wbnb-steps { display: flex; gap: 6px; align-items: center; margin: 2px 0; }
 .wbnb-steprecords .wbnb-steps input { flex: 1; min-width: 60px; max-width: 240px; }
 .wbnb-steprecords .wbnb-note { color: var(--jp-ui-font-color2, #777); min-height: 1em; white-space: pre-wrap; }
+.wbnb-steprecords .wbnb-items { display: flex; flex-wrap: wrap; gap: 10px; }
+.wbnb-steprecords .wbnb-item { box-sizing: border-box; min-width: 0; }
+.wbnb-steprecords .wbnb-item-head { color: var(--jp-ui-font-color2, #777); }
 `;
 const MIN_PANEL = 240; // px: narrower panels wrap to the next line
+const MIN_CELL = 180; // px: a list's items narrower than this wrap within their panel
 const GAP = 10;
-const KEPT = 16; // replies kept per view (a slider moved back needs no new fetch)
+const KEPT = 48; // replies kept per view (a slider moved back needs no new fetch)
 
 /** A step-records component's view (see the file's head). */
 export class StepRecordsView<M extends StepsModel, R extends RecordReply> implements View {
@@ -138,7 +161,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     this.sized.disconnect();
     this.model.off("msg:custom", this.onMsg);
     this.model.off("change:steps_shown", this.onChoice);
-    for (const p of this.panels.values()) this.component.dispose?.(p);
+    for (const p of this.panels.values()) for (const c of p.cells) this.component.dispose?.(c);
     this.root.remove();
   }
 
@@ -149,7 +172,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     const keys = [...new Set(shown.map((s) => s.key))].sort();
     for (const [id, p] of this.panels) {
       if (shown.some((s) => s.id === id)) continue;
-      this.component.dispose?.(p); // its series is gone (a snapshot that no longer has it)
+      for (const c of p.cells) this.component.dispose?.(c); // its series is gone (a snapshot that no longer has it)
       this.seen.unobserve(p.root);
       this.visible.delete(p.root);
       p.root.remove();
@@ -198,18 +221,19 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     slider.step = "1";
     const p: Panel = {
       root,
-      body: document.createElement("div"),
       note: h("div", "wbnb-note", "", root),
+      items: document.createElement("div"),
+      cells: [],
       series: s,
       runName: this.runs[s.run]?.name ?? "",
       step: -1,
-      drawn: -1,
+      width: 0,
       slider,
       stepText: h("span", "wbnb-step-label", "", steps),
     };
     h("span", "wbnb-sub", p.runName, head);
-    p.body.className = "wbnb-body";
-    root.appendChild(p.body);
+    p.items.className = "wbnb-items";
+    root.appendChild(p.items);
     slider.addEventListener("input", () => this.choose(p, Number(slider.value)));
     this.panels.set(s.id, p);
     this.seen.observe(root);
@@ -226,7 +250,7 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     this.refresh();
   }
 
-  /** `p`'s slider at its chosen step; draws that step's record when the page has it. */
+  /** `p`'s slider at its chosen step, a cell per item of it; draws each item the page has. */
   private show(p: Panel): void {
     const steps = p.series.steps;
     // Each (run, key) slides over its own steps: a chosen step is one it logged (not the
@@ -239,22 +263,64 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     p.slider.disabled = steps.length < 2;
     p.stepText.textContent = `${p.step}  ·  ${i + 1}/${steps.length}`;
     p.root.dataset.step = String(p.step);
-    if (p.drawn === p.step) return;
-    const got = this.replies.get(`${p.series.id}|${p.step}`);
-    if (got) void this.draw(p, got.reply, got.buffers);
-    else p.note.textContent = `loading step ${p.step}…`;
+    p.root.dataset.items = String(this.cellsOf(p, p.series.counts[i] ?? 1));
+    if (this.allDrawn(p)) return;
+    p.note.textContent = `loading step ${p.step}…`;
+    for (const c of p.cells) {
+      const got = c.drawn === p.step ? undefined : this.replies.get(this.ask(p, c.index));
+      if (got) void this.draw(c, got.reply, got.buffers);
+    }
   }
 
-  private async draw(p: Panel, reply: R, buffers: DataView[]): Promise<void> {
-    p.drawn = reply.step;
-    p.note.textContent = "";
+  /** `count` cells in `p` (one per item of its step), laid out; returns `count`. */
+  private cellsOf(p: Panel, count: number): number {
+    while (p.cells.length > count) {
+      const c = p.cells.pop();
+      if (c) this.component.dispose?.(c);
+      c?.root.remove();
+    }
+    while (p.cells.length < count) {
+      const root = h("div", "wbnb-item", undefined, p.items);
+      root.dataset.index = String(p.cells.length);
+      const cell: Cell = {
+        root,
+        panel: p,
+        index: p.cells.length,
+        drawn: -1,
+        head: h("div", "wbnb-item-head", "", root),
+        note: h("div", "wbnb-note", "", root),
+        body: h("div", "wbnb-body", undefined, root),
+      };
+      p.cells.push(cell);
+    }
+    for (const c of p.cells) c.head.textContent = count > 1 ? `${c.index + 1}/${count}` : "";
+    this.layoutCells(p);
+    return count;
+  }
+
+  private allDrawn(p: Panel): boolean {
+    return p.cells.every((c) => c.drawn === p.step);
+  }
+
+  private ask(p: Panel, index: number): string {
+    return `${p.series.id}|${p.step}|${index}`;
+  }
+
+  private async draw(c: Cell, reply: R, buffers: DataView[]): Promise<void> {
+    const p = c.panel;
+    c.drawn = reply.step;
+    c.note.textContent = "";
     this.stats.draws++;
     try {
-      await this.component.draw(p, reply, buffers);
+      await this.component.draw(c, reply, buffers);
     } catch (err) {
-      p.note.textContent = `cannot draw step ${reply.step}: ${err instanceof Error ? err.message : String(err)}`;
+      c.note.textContent = `cannot draw step ${reply.step}: ${err instanceof Error ? err.message : String(err)}`;
     }
-    p.root.dataset.drawn = String(reply.step);
+    c.root.dataset.drawn = String(reply.step);
+    if (p.step === reply.step && this.allDrawn(p)) {
+      p.note.textContent = "";
+      p.root.dataset.drawn = String(reply.step);
+    }
   }
 
   /** Runs side by side across the element's width; narrow elements wrap them. */
@@ -266,23 +332,40 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
       const per = Math.max(1, Math.min(panels.length, Math.floor((width + GAP) / (MIN_PANEL + GAP))));
       const w = Math.floor((width - GAP * (per - 1)) / per);
       for (const el of panels) {
-        if (el.style.width === `${w}px`) continue;
         el.style.width = `${w}px`;
         const p = this.panels.get(Number(el.dataset.id));
-        if (p) this.component.resized?.(p);
+        if (p && p.width !== w) {
+          p.width = w;
+          this.layoutCells(p);
+        }
       }
+    }
+  }
+
+  /** A panel's cells side by side across its width; a narrow panel wraps them. */
+  private layoutCells(p: Panel): void {
+    const n = p.cells.length;
+    if (!p.width || !n) return;
+    const per = Math.max(1, Math.min(n, Math.floor((p.width + GAP) / (MIN_CELL + GAP))));
+    const w = Math.floor((p.width - GAP * (per - 1)) / per);
+    for (const c of p.cells) {
+      if (c.root.style.width === `${w}px`) continue;
+      c.root.style.width = `${w}px`;
+      this.component.resized?.(c);
     }
   }
 
   private fetchVisible(): void {
     for (const p of this.panels.values()) {
-      if (!this.visible.has(p.root) || p.drawn === p.step || p.step < 0) continue;
-      const ask = `${p.series.id}|${p.step}`;
-      if (this.replies.has(ask) || this.asked.has(ask)) continue;
-      this.asked.add(ask);
-      this.stats.fetches++;
-      const msg: FetchRecord = { type: "fetch", req: ++this.req, id: p.series.id, step: p.step };
-      this.model.send(msg);
+      if (!this.visible.has(p.root) || p.step < 0) continue;
+      for (const c of p.cells) {
+        const ask = this.ask(p, c.index);
+        if (c.drawn === p.step || this.replies.has(ask) || this.asked.has(ask)) continue;
+        this.asked.add(ask);
+        this.stats.fetches++;
+        const msg: FetchRecord = { type: "fetch", req: ++this.req, id: p.series.id, step: p.step, index: c.index };
+        this.model.send(msg);
+      }
     }
   }
 
@@ -293,11 +376,12 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
 
   private received(msg: unknown, buffers: DataView[]): void {
     if (!this.isReply(msg)) return;
-    const ask = `${msg.id}|${msg.step}`;
+    const ask = `${msg.id}|${msg.step}|${msg.index}`;
     this.asked.delete(ask);
     this.replies.set(ask, { reply: msg, buffers });
     while (this.replies.size > KEPT) this.replies.delete(this.replies.keys().next().value ?? "");
     const p = this.panels.get(msg.id);
-    if (p && p.step === msg.step) void this.draw(p, msg, buffers);
+    const c = p?.cells[msg.index];
+    if (p && c && p.step === msg.step) void this.draw(c, msg, buffers);
   }
 }

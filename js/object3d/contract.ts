@@ -37,6 +37,7 @@ export interface PointsReply {
   req: number;
   id: number;
   step: number;
+  index: number;
   format: string;
   columns: "xyz" | "xyzc" | "xyzrgb";
   total: number;

@@ -1,10 +1,11 @@
-// Object3DView's view: each (run, key)'s 3-D object at its chosen step (js/lib/steprecords.ts:
-// panels, sliders, fetching the points a visible panel shows): a point cloud, or a .obj's
+// Object3DView's view: each (run, key)'s 3-D objects at its chosen step, a list's side by
+// side (js/lib/steprecords.ts: panels, sliders, a cell per item, fetching the points a
+// visible panel shows): each a point cloud, or a .obj's
 // or glTF model's vertices, on a canvas (./cloud.ts); a model without points wbnb reads is
 // named, not drawn. Captions are text.
 import type { AnyModel, Host } from "@anywidget/types";
 import { h } from "../lib/dom";
-import { StepRecordsView, type Panel } from "../lib/steprecords";
+import { type Cell, StepRecordsView } from "../lib/steprecords";
 import type { View, ViewOptions } from "../lib/view";
 import { Cloud } from "./cloud";
 import { isToPage, type Object3DViewModel, type PointsReply } from "./contract";
@@ -18,8 +19,8 @@ const CSS = `
 export class Object3DView implements View {
   readonly ready: Promise<void>;
   readonly records: StepRecordsView<Object3DViewModel, PointsReply>;
-  /** The cloud drawn in each panel (by series id). */
-  readonly clouds = new Map<number, Cloud>();
+  /** The cloud drawn in each cell (by "series id|item index"). */
+  readonly clouds = new Map<string, Cloud>();
 
   constructor(el: HTMLElement, model: AnyModel<Object3DViewModel>, host?: Host, options?: ViewOptions) {
     this.records = new StepRecordsView(
@@ -30,9 +31,9 @@ export class Object3DView implements View {
         css: CSS,
         empty: "No 3-D objects logged yet.",
         isToPage,
-        draw: (p, reply, buffers) => this.draw(p, reply, buffers),
-        resized: (p) => this.clouds.get(p.series.id)?.fit(p.body.clientWidth),
-        dispose: (p) => this.clouds.get(p.series.id)?.dispose(),
+        draw: (c, reply, buffers) => this.draw(c, reply, buffers),
+        resized: (c) => this.clouds.get(cellKey(c))?.fit(c.body.clientWidth),
+        dispose: (c) => this.clouds.get(cellKey(c))?.dispose(),
       },
       host,
       options,
@@ -45,23 +46,29 @@ export class Object3DView implements View {
     this.records.destroy();
   }
 
-  private draw(p: Panel, reply: PointsReply, buffers: DataView[]): void {
-    this.clouds.get(p.series.id)?.dispose();
-    this.clouds.delete(p.series.id);
-    p.body.replaceChildren();
+  private draw(c: Cell, reply: PointsReply, buffers: DataView[]): void {
+    const key = cellKey(c);
+    this.clouds.get(key)?.dispose();
+    this.clouds.delete(key);
+    c.body.replaceChildren();
     if (!reply.format) {
-      p.note.textContent = `no object at step ${reply.step}`;
+      c.note.textContent = `no object at step ${reply.step}`;
       return;
     }
     if (!reply.shown || !buffers.length) {
-      h("div", "wbnb-model", `3-D model (${reply.format}): no points to draw`, p.body);
+      h("div", "wbnb-model", `3-D model (${reply.format}): no points to draw`, c.body);
     } else {
-      const cloud = new Cloud(p.body, reply, buffers[0]);
-      this.clouds.set(p.series.id, cloud);
-      cloud.fit(p.body.clientWidth);
+      const cloud = new Cloud(c.body, reply, buffers[0]);
+      this.clouds.set(key, cloud);
+      cloud.fit(c.body.clientWidth);
       const thinned = reply.shown < reply.total ? ` (every ${(reply.total / reply.shown).toFixed(1)}th of ${reply.total})` : "";
-      h("div", "wbnb-info", `${reply.shown} points${thinned}`, p.body);
+      h("div", "wbnb-info", `${reply.shown} points${thinned}`, c.body);
     }
-    if (reply.caption) h("div", "wbnb-caption", reply.caption, p.body);
+    if (reply.caption) h("div", "wbnb-caption", reply.caption, c.body);
   }
+}
+
+/** A cell's name in `clouds`. */
+function cellKey(c: Cell): string {
+  return `${c.panel.series.id}|${c.index}`;
 }

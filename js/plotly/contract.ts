@@ -11,6 +11,7 @@ export interface FigureReply {
   req: number;
   id: number;
   step: number;
+  index: number;
   found: boolean;
 }
 

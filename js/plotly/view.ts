@@ -1,12 +1,12 @@
-// PlotlyView's view: each (run, key)'s figure at its chosen step, drawn by plotly.js as it
-// was logged (js/lib/steprecords.ts: panels, sliders, fetching the figure a visible panel
-// shows). plotly.js is imported only when the first figure is drawn (./loader.ts). The
+// PlotlyView's view: each (run, key)'s figures at its chosen step (a list's side by side),
+// drawn by plotly.js as logged (js/lib/steprecords.ts: panels, sliders, a cell per item,
+// fetching the figures a visible panel shows). plotly.js is imported only when the first figure is drawn (./loader.ts). The
 // figure's JSON is the user's: plotly.js draws its titles, labels and hover texts as SVG
 // text, where only its own small set of tags becomes formatting (b, i, em, u, s, sup, sub,
 // span and a with a style, br; an <a> only with an http, https, mailto or relative href);
 // other tags are dropped. wbnb inserts nothing from the figure as HTML.
 import type { AnyModel, Host } from "@anywidget/types";
-import { StepRecordsView, type Panel } from "../lib/steprecords";
+import { type Cell, StepRecordsView } from "../lib/steprecords";
 import type { View, ViewOptions } from "../lib/view";
 import { type FigureReply, isToPage, type PlotlyViewModel } from "./contract";
 import { loadPlotly, type Plotly } from "./loader";
@@ -37,9 +37,9 @@ export class PlotlyView implements View {
         css: CSS,
         empty: "No plotly figures logged yet.",
         isToPage,
-        draw: (p, reply, buffers) => this.draw(p, reply, buffers),
-        resized: (p) => this.resized(p),
-        dispose: (p) => this.dispose(p),
+        draw: (c, reply, buffers) => this.draw(c, reply, buffers),
+        resized: (c) => this.resized(c),
+        dispose: (c) => this.dispose(c),
       },
       host,
       options,
@@ -63,9 +63,9 @@ export class PlotlyView implements View {
     return this.loading;
   }
 
-  private async draw(p: Panel, reply: FigureReply, buffers: DataView[]): Promise<void> {
+  private async draw(c: Cell, reply: FigureReply, buffers: DataView[]): Promise<void> {
     if (!reply.found || !buffers.length) {
-      p.note.textContent = `the figure of step ${reply.step} cannot be read`;
+      c.note.textContent = `the figure of step ${reply.step} cannot be read`;
       return;
     }
     const b = buffers[0];
@@ -76,22 +76,22 @@ export class PlotlyView implements View {
     const height = typeof logged.height === "number" ? logged.height : this.model.get("height");
     const layout = { ...logged, width: undefined, height, autosize: true };
     const plotly = await (this.load() ?? Promise.reject(new Error("plotly.js is not loaded yet")));
-    let div = p.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
+    let div = c.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
     if (!div) {
       div = document.createElement("div");
       div.className = "wbnb-figure";
-      p.body.appendChild(div);
+      c.body.appendChild(div);
     }
     await plotly.react(div, data, layout, { displaylogo: false, responsive: true });
   }
 
-  private resized(p: Panel): void {
-    const div = p.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
+  private resized(c: Cell): void {
+    const div = c.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
     if (div && this.plotly) this.plotly.Plots.resize(div);
   }
 
-  private dispose(p: Panel): void {
-    const div = p.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
+  private dispose(c: Cell): void {
+    const div = c.body.querySelector<HTMLElement>(":scope > .wbnb-figure");
     if (div && this.plotly) this.plotly.purge(div);
   }
 }

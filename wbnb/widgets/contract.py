@@ -32,13 +32,15 @@ class Delta(TypedDict):
 
 
 class RecordSteps(TypedDict):
-    """One (run, key) of a component that draws one logged record per step (PlotlyView,
-    Object3DView, ``widgets/steprecords.py``): the steps that have one, ascending."""
+    """One (run, key) of a component that draws the records logged per step (PlotlyView,
+    Object3DView, ``widgets/steprecords.py``): the steps that have some, ascending, and how
+    many items each step logged (a list under one key: its items side by side)."""
 
     id: int  # the series' number, as fetches and ``steps_shown`` name it
     run: int  # index into the snapshot's ``runs``
     key: str
     steps: list[int]
+    counts: list[int]  # items logged at ``steps[i]`` (1: one record; n: a list of n)
 
 
 class StepsState(TypedDict):
@@ -65,10 +67,11 @@ class StepsDelta(Delta, StepsChange):
 
 
 class FetchRecord(TypedDict):
-    """The page asks for the record of series ``id`` at ``step`` (its bytes come back as
-    the reply's one buffer)."""
+    """The page asks for item ``index`` of the records series ``id`` logged at ``step``
+    (its bytes come back as the reply's one buffer)."""
 
     type: Literal["fetch"]
     req: int
     id: int
     step: int
+    index: int  # 0 .. counts[i] - 1 (the position in the logged list)

@@ -1,11 +1,12 @@
-"""``StepRecords``: the live model of a component that draws one logged record per (run,
-key, step) whose bytes live in a media file (``PlotlyView``'s figures, ``Object3DView``'s
+"""``StepRecords``: the live model of a component that draws the records logged per (run,
+key, step) whose bytes live in media files (``PlotlyView``'s figures, ``Object3DView``'s
 point clouds).
 
-Its snapshot is the step index only (which steps of which (run, key) have a record, the
-shapes in ``widgets/contract.py``: ``StepsState``, ``StepsChange``); the page asks for
-the record it shows (``FetchRecord``) and the component answers with the file's bytes,
-read through ``Store.media``. A step that logged a list of records keeps its first.
+Its snapshot is the step index only (which steps of which (run, key) have records and
+how many each: a list logged under one key is shown item by item, the shapes in
+``widgets/contract.py``: ``StepsState``, ``StepsChange``); the page asks for each item it
+shows (``FetchRecord``: series, step, index) and the component answers with that file's
+bytes, read through ``Store.media``.
 """
 
 from __future__ import annotations
@@ -22,26 +23,32 @@ from .runs import RunRef
 
 
 class StepEntry:
-    """One (run, key): its steps and the record logged at each."""
+    """One (run, key): its steps and the records (one, or a list's items) logged at each."""
 
     __slots__ = ("id", "run", "key", "steps", "records")
 
     def __init__(self, sid: int, run: int, key: str) -> None:
         self.id, self.run, self.key = sid, run, key
         self.steps: list[int] = []
-        self.records: list[dict[str, Any]] = []
+        self.records: list[list[dict[str, Any]]] = []
 
-    def at(self, step: int | None) -> dict[str, Any] | None:
-        """The record at ``step`` (None: the newest), else None. Exactly ``step``, not
+    def at(self, step: int | None) -> list[dict[str, Any]]:
+        """The records at ``step`` (None: the newest), else none. Exactly ``step``, not
         ``widgets/steps.py``'s last-at-or-before on purpose: each (run, key) has its own
         slider over its own steps, so the page only ever asks for a step it logged."""
         if step is None:
-            return self.records[-1] if self.records else None
+            return self.records[-1] if self.records else []
         i = bisect_left(self.steps, step)
-        return self.records[i] if i < len(self.steps) and self.steps[i] == step else None
+        return self.records[i] if i < len(self.steps) and self.steps[i] == step else []
+
+    def item(self, step: int | None, index: int = 0) -> dict[str, Any] | None:
+        """Item ``index`` of the records at ``step`` (None: the newest), else None."""
+        items = self.at(step)
+        return items[index] if 0 <= index < len(items) else None
 
     def head(self) -> RecordSteps:
-        return {"id": self.id, "run": self.run, "key": self.key, "steps": list(self.steps)}
+        counts = [len(r) for r in self.records]
+        return {"id": self.id, "run": self.run, "key": self.key, "steps": list(self.steps), "counts": counts}
 
 
 class StepRecords:
@@ -60,10 +67,10 @@ class StepRecords:
             if e is None:
                 e = self.entries[(source, key)] = StepEntry(len(self.entries), source, key)
             if e.steps and e.steps[-1] == step:  # the same step logged again: last wins
-                e.records[-1] = recs[0]
+                e.records[-1] = recs
             else:
                 e.steps.append(int(step))
-                e.records.append(recs[0])
+                e.records.append(recs)
             self._dirty.add(e.id)
 
     def delta(self) -> tuple[StepsChange, list[bytes]] | None:
@@ -84,25 +91,27 @@ class StepRecords:
         """The keys that hold records, sorted."""
         return sorted({e.key for e in self.entries.values()})
 
-    def read(self, key: str, run: int = 0, step: int | None = None) -> tuple[dict[str, Any], bytes] | None:
-        """The record of ``key`` (run number ``run``, at ``step`` or the newest) and its
-        file's bytes (empty when unreadable), or None when there is no such record."""
+    def read(
+        self, key: str, run: int = 0, step: int | None = None, index: int = 0
+    ) -> tuple[dict[str, Any], bytes] | None:
+        """Item ``index`` of the records of ``key`` (run number ``run``, at ``step`` or the
+        newest) and its file's bytes (empty when unreadable), or None when there is none."""
         e = self.entries.get((run, key))
-        record = None if e is None else e.at(step)
+        record = None if e is None else e.item(step, index)
         if e is None or record is None:
             return None
         return record, self.media(e, record)
 
     def fetched(self, request: Any) -> tuple[FetchRecord, StepEntry, dict[str, Any] | None] | None:
         """What a page's ``fetch`` names, read defensively (it comes from the page): the
-        request as checked, its (run, key) and its record (None when there is no such
-        step); None when it is no fetch the page makes."""
+        request as checked, its (run, key) and the item it names (None when there is no
+        such step or index); None when it is no fetch the page makes."""
         fetch = read_request(FetchRecord, request)
         if fetch is None:
             return None
         for e in self.entries.values():
             if e.id == fetch["id"]:
-                return fetch, e, e.at(fetch["step"])
+                return fetch, e, e.item(fetch["step"], fetch["index"])
         return None
 
     def media(self, entry: StepEntry, record: dict[str, Any]) -> bytes:

@@ -86,19 +86,19 @@ def test_points_by_step_thinned_reply_obj_and_gltf(store_dir: Any, tmp_path: Pat
     assert w.points("model").tolist() == [[0, 0, 0], [2, 0, 0], [0, 0, 3]]
     assert w.points("empty") is None
     sid = w.objects.entries[(0, "cloud")].id
-    reply, buffers = w._answer({"type": "fetch", "req": 3, "id": sid, "step": 1})
+    reply, buffers = w._answer({"type": "fetch", "req": 3, "id": sid, "step": 1, "index": 0})
     assert reply["shown"] == MAX_POINTS and reply["total"] == len(big) and reply["columns"] == "xyzrgb"
     sent = np.frombuffer(buffers[0], dtype="<f4").reshape(-1, 6)
     assert len(sent) == MAX_POINTS and np.array_equal(sent[0], big[0]) and np.array_equal(sent[-1], big[-1])
-    reply, buffers = w._answer({"type": "fetch", "req": 4, "id": sid, "step": 0})
+    reply, buffers = w._answer({"type": "fetch", "req": 4, "id": sid, "step": 0, "index": 0})
     assert reply["caption"] == "first" and reply["columns"] == "xyzc" and reply["shown"] == 50
     model = w.objects.entries[(0, "model")].id
-    reply, buffers = w._answer({"type": "fetch", "req": 5, "id": model, "step": 1})
+    reply, buffers = w._answer({"type": "fetch", "req": 5, "id": model, "step": 1, "index": 0})
     assert reply["format"] == "glb" and reply["shown"] == 3 and len(buffers[0]) == 3 * 3 * 4
     nothing = w.objects.entries[(0, "empty")].id
-    reply, buffers = w._answer({"type": "fetch", "req": 5, "id": nothing, "step": 1})
+    reply, buffers = w._answer({"type": "fetch", "req": 5, "id": nothing, "step": 1, "index": 0})
     assert reply["format"] == "glb" and reply["shown"] == 0 and buffers == []
-    reply, buffers = w._answer({"type": "fetch", "req": 6, "id": sid, "step": 9})
+    reply, buffers = w._answer({"type": "fetch", "req": 6, "id": sid, "step": 9, "index": 0})
     assert reply["format"] == "" and buffers == []
     assert w._answer({"type": "fetch", "id": sid}) is None
 
@@ -113,7 +113,7 @@ def test_a_new_step_is_a_delta(store_dir: Any) -> None:
     run.log({"pc": wbnb.Object3D(_cloud(10, seed=1))}, step=4)
     assert w._feed.tick() == "delta"
     ((msg, _),) = comm.take()
-    assert msg["content"]["upd"] == [{"id": 0, "run": 0, "key": "pc", "steps": [0, 4]}]
+    assert msg["content"]["upd"] == [{"id": 0, "run": 0, "key": "pc", "steps": [0, 4], "counts": [1, 1]}]
     run.finish()
 
 
@@ -149,7 +149,7 @@ def test_cloud_drawn_turned_by_a_drag_zoomed_and_reset(store_dir: Any, harness: 
     assert abs(box["y"] - other["y"]) < 1 and other["x"] >= box["x"] + box["width"]  # side by side
     assert box["width"] > 400  # laid out to the element's width (two runs in 1200 px)
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    view = "document.querySelector('.wbnb-object3d').__wbnb.clouds.get(0)"
+    view = "document.querySelector('.wbnb-object3d').__wbnb.clouds.get('0|0')"
 
     def repainted(act: Any) -> None:
         before = page.evaluate(f"() => {view}.paints")

@@ -33,7 +33,7 @@ def test_a_lidar_scene_keeps_its_boxes_and_vectors_and_the_reply_carries_their_e
     run.finish()
     w = _view(run)
     entry = next(e for e in w.objects.entries.values() if e.key == "scene")
-    reply, buffers = w._answer({"type": "fetch", "req": 1, "id": entry.id, "step": 0})
+    reply, buffers = w._answer({"type": "fetch", "req": 1, "id": entry.id, "step": 0, "index": 0})
     assert reply["total"] == 200 and len(buffers) == 1
     box, vector = reply["shapes"]
     assert box["label"] == "Box" and box["color"] == "#7bff6f"  # 321 clipped to 255
@@ -42,7 +42,7 @@ def test_a_lidar_scene_keeps_its_boxes_and_vectors_and_the_reply_carries_their_e
     assert lengths == pytest.approx([1.0] * 12)  # edges, never a face or body diagonal
     assert vector["segments"] == [[0.0, 0.0, 0.0, 0.1, 0.2, 0.5]] and vector["label"] is None
     made = next(e for e in w.objects.entries.values() if e.key == "made")
-    reply, _ = w._answer({"type": "fetch", "req": 2, "id": made.id, "step": 0})
+    reply, _ = w._answer({"type": "fetch", "req": 2, "id": made.id, "step": 0, "index": 0})
     assert reply["total"] == 8 and len(reply["shapes"][0]["segments"]) == 12
     assert w.points("scene").shape == (200, 3)
 
@@ -112,5 +112,5 @@ def test_box3d_from_wandbs_reference_turns_and_places_the_box(store_dir: Any) ->
     run.finish()
     w = _view(run)
     (entry,) = w.objects.entries.values()
-    reply, _ = w._answer({"type": "fetch", "req": 1, "id": entry.id, "step": 0})
+    reply, _ = w._answer({"type": "fetch", "req": 1, "id": entry.id, "step": 0, "index": 0})
     assert len(reply["shapes"]) == 3 and all(len(s["segments"]) == 12 for s in reply["shapes"])

@@ -32,7 +32,7 @@ def _view(runs: Any, **kw: Any) -> Any:
 
 def _fetch(w: Any, req: int, step: int, key: str = "fig", run: int = 0) -> tuple[dict[str, Any], list[bytes]]:
     sid = w.figures.entries[(run, key)].id
-    reply, buffers = w._answer({"type": "fetch", "req": req, "id": sid, "step": step})
+    reply, buffers = w._answer({"type": "fetch", "req": req, "id": sid, "step": step, "index": 0})
     return reply, buffers
 
 
@@ -61,15 +61,19 @@ def test_figures_by_step_fetch_and_delta_and_the_loader_only_with_a_figure(store
     fig = w.figure("fig", step=1)
     assert fig["layout"]["title"]["text"] == "loss by epoch" and [t["name"] for t in fig["data"]] == ["train", "val"]
     reply, buffers = _fetch(w, 7, 2)
-    assert reply == {"type": "figure", "req": 7, "id": series["id"], "step": 2, "found": True}
+    assert reply == {"type": "figure", "req": 7, "id": series["id"], "step": 2, "index": 0, "found": True}
     assert json.loads(buffers[0])["data"][0]["name"] == "train"
     assert _fetch(w, 8, 5)[0]["found"] is False and _fetch(w, 8, 5)[1] == []  # no such step
-    assert w._answer({"type": "fetch", "req": "x", "id": 0, "step": 1}) is None  # not a fetch the page makes
+    assert (
+        w._answer({"type": "fetch", "req": "x", "id": 0, "step": 1, "index": 0}) is None
+    )  # not a fetch the page makes
     comm = record(w)
     run.log({"fig": _figure(3)}, step=3)
     assert w._feed.tick() == "delta"
     ((msg, _buffers),) = comm.take()
-    assert msg["content"]["upd"] == [{"id": series["id"], "run": 0, "key": "fig", "steps": [1, 2, 3]}]
+    assert msg["content"]["upd"] == [
+        {"id": series["id"], "run": 0, "key": "fig", "steps": [1, 2, 3], "counts": [1, 1, 1]}
+    ]
     run.finish()
 
 

@@ -1,8 +1,9 @@
 """Object3DView's wire shapes (``js/object3d/contract.ts`` is written from here).
 
 The snapshot and deltas are the step index every step-records component shares
-(``widgets/contract.py``); the page asks for the object it shows (``FetchRecord``) and
-gets a ``PointsReply`` whose one buffer holds its points as float32, ``columns`` wide.
+(``widgets/contract.py``); the page asks for each object it shows (``FetchRecord``: a
+step's list item by item) and gets a ``PointsReply`` whose one buffer holds its points
+as float32, ``columns`` wide.
 The constants are the rules the page and the picture both draw by (``projection.py``,
 ``js/object3d/projection.ts``: checked by ``tests/cases/object3d_projection.json``).
 """
@@ -47,6 +48,7 @@ class PointsReply(TypedDict):
     req: int
     id: int
     step: int
+    index: int  # the item of the step's list, as asked
     format: str  # npy, obj, gltf, glb; "" when there is no such object
     columns: Literal["xyz", "xyzc", "xyzrgb"]
     total: int

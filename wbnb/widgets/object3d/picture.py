@@ -1,6 +1,7 @@
-"""The picture of an ``Object3DView``: each (run, key)'s points at the step the viewer
-chose (else the newest), seen from the page's first view (``projection.py``, the
-contract's ``YAW`` / ``PITCH``) as at most ``MAX_DOTS`` coloured dots, far ones first."""
+"""The picture of an ``Object3DView``: each (run, key)'s objects at the step the viewer
+chose (else the newest; a list's items side by side, ``steptiles.py``), seen from the
+page's first view (``projection.py``, the contract's ``YAW`` / ``PITCH``) as at most
+``MAX_DOTS`` coloured dots, far ones first."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ..pictures.svg import MUTED, Picture, note, place, text
-from ..steprecords import StepRecords
+from ..pictures.svg import MUTED, Picture, text
+from ..steprecords import StepEntry, StepRecords
+from ..steptiles import item_label, step_tiles
 from .contract import PITCH, YAW
 from .points import format_of, points_of, shapes_of, thin
 from .projection import frame_of, point_colors, project
@@ -20,19 +22,13 @@ MAX_DOTS = 3000
 
 
 def object3d_picture(objects: StepRecords, steps_shown: dict[str, Any]) -> Picture:
-    """Every (run, key)'s object as a tile, runs side by side, keys one below the other."""
-    body: list[str] = []
-    y, width = 0.0, 0.0
-    for key in objects.keys_shown():
-        entries = [e for e in objects.entries.values() if e.key == key and e.steps]
-        for i, e in enumerate(entries):
-            chosen = steps_shown.get(str(e.id))
-            step = chosen if isinstance(chosen, int) and chosen in e.steps else e.steps[-1]
-            tile = _tile(key, objects.runs[e.run].name, step, e.at(step) or {}, points_of(objects, key, e.run, step))
-            body.append(place(tile, i * (SIZE + 12), y))
-        width = max(width, len(entries) * (SIZE + 12) - 12)
-        y += SIZE + HEAD + 12
-    return Picture(width, y - 12, "".join(body)) if body else note("No 3-D objects logged yet.")
+    """Every (run, key)'s objects as tiles, runs side by side, keys one below the other."""
+
+    def tile(e: StepEntry, step: int, index: int, count: int) -> Picture:
+        run = objects.runs[e.run].name + item_label(index, count)
+        return _tile(e.key, run, step, e.item(step, index) or {}, points_of(objects, e.key, e.run, step, index))
+
+    return step_tiles(objects, steps_shown, tile, "No 3-D objects logged yet.")
 
 
 def _tile(key: str, run: str, step: int, record: dict[str, Any], points: np.ndarray | None) -> Picture:

@@ -99,10 +99,13 @@ def thin(points: np.ndarray, most: int) -> np.ndarray:
     return points[np.linspace(0, len(points) - 1, most).round().astype(int)]
 
 
-def points_of(objects: StepRecords, key: str, run: int = 0, step: int | None = None) -> np.ndarray | None:
-    """Every point of ``key`` (run number ``run``, at ``step`` or the newest), or None when
-    there is no such object, its file cannot be read or has no points wbnb reads."""
-    found = objects.read(key, run, step)
+def points_of(
+    objects: StepRecords, key: str, run: int = 0, step: int | None = None, index: int = 0
+) -> np.ndarray | None:
+    """Every point of object ``index`` (of a list; 0 for one object) of ``key`` (run number
+    ``run``, at ``step`` or the newest), or None when there is no such object, its file
+    cannot be read or has no points wbnb reads."""
+    found = objects.read(key, run, step, index)
     if found is None or not found[1]:
         return None
     record, data = found

@@ -27,7 +27,8 @@ from .points import format_of, points_of, read_points, shapes_of, thin
 
 class Object3DView(LiveWidget):
     """The point clouds (and .obj models, as points) of one or many runs, turned with the
-    mouse, with a step slider per (run, key); runs side by side.
+    mouse, with a step slider per (run, key); a list of objects under one key: each drawn,
+    side by side; runs side by side.
 
     ``runs``: a run, ``"project/run_id"`` or a list (default the current run); ``keys``:
     keys or globs (default every key holding a 3-D object). ``steps_shown`` (series id ->
@@ -57,10 +58,11 @@ class Object3DView(LiveWidget):
         """The keys that hold 3-D objects, sorted."""
         return self.objects.keys_shown()
 
-    def points(self, key: str, run: int = 0, step: int | None = None) -> np.ndarray | None:
-        """Every point of ``key`` (run number ``run``, at ``step`` or the newest): float32
-        (N, 3|4|6), or None when there is no such object or it has no points wbnb reads."""
-        return points_of(self.objects, key, run, step)
+    def points(self, key: str, run: int = 0, step: int | None = None, index: int = 0) -> np.ndarray | None:
+        """Every point of object ``index`` (of a logged list; 0 for one object) of ``key``
+        (run number ``run``, at ``step`` or the newest): float32 (N, 3|4|6), or None when
+        there is no such object or it has no points wbnb reads."""
+        return points_of(self.objects, key, run, step, index)
 
     def _answer(self, request: Mapping[str, Any]) -> tuple[PointsReply, list[bytes]] | None:
         found = self.objects.fetched(request)
@@ -72,6 +74,7 @@ class Object3DView(LiveWidget):
             "req": fetch["req"],
             "id": fetch["id"],
             "step": fetch["step"],
+            "index": fetch["index"],
             "format": "",
             "columns": "xyz",
             "total": 0,

@@ -1,9 +1,9 @@
 """PlotlyView's wire shapes (``js/plotly/contract.ts`` is written from here).
 
 The snapshot and deltas are the step index every step-records component shares
-(``widgets/contract.py``: ``StepsSnapshot``, ``StepsDelta``); the page asks for the
-figure it shows (``FetchRecord``) and gets a ``FigureReply`` whose one buffer is the
-figure's JSON as logged.
+(``widgets/contract.py``: ``StepsSnapshot``, ``StepsDelta``); the page asks for each
+figure it shows (``FetchRecord``: a step's list item by item) and gets a ``FigureReply``
+whose one buffer is the figure's JSON as logged.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class FigureReply(TypedDict):
     req: int
     id: int
     step: int
+    index: int  # the item of the step's list, as asked
     found: bool
 
 

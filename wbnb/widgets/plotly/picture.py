@@ -1,7 +1,8 @@
-"""The picture of a ``PlotlyView``: each (run, key)'s figure at the step the viewer chose
-(else the newest) as a tile with the figure's title, its line and scatter traces drawn
-roughly as polylines and dots (other traces are listed by name only), and a legend of
-the trace names. Every string from the figure is escaped text (``pictures/svg.py``).
+"""The picture of a ``PlotlyView``: each (run, key)'s figures at the step the viewer chose
+(else the newest; a list's items side by side, ``steptiles.py``), each a tile with the
+figure's title, its line and scatter traces drawn roughly as polylines and dots (other
+traces are listed by name only), and a legend of the trace names. Every string from the
+figure is escaped text (``pictures/svg.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..pictures.svg import MUTED, Picture, note, place, text
-from ..steprecords import StepRecords
+from ..pictures.svg import MUTED, Picture, text
+from ..steprecords import StepEntry, StepRecords
+from ..steptiles import item_label, step_tiles
 from .figures import figure_of
 
 WIDTH, PLOT_H = 360, 180
@@ -21,23 +23,13 @@ MAX_DRAWN = 400  # points per trace in the picture
 
 
 def plotly_picture(figures: StepRecords, steps_shown: dict[str, Any]) -> Picture:
-    """Every (run, key)'s figure as a tile, runs side by side, keys one below the other."""
-    rows: list[str] = []
-    y = 0.0
-    width = 0.0
-    for key in figures.keys_shown():
-        entries = [e for e in figures.entries.values() if e.key == key and e.steps]
-        tiles = []
-        for e in entries:
-            chosen = steps_shown.get(str(e.id))
-            step = chosen if isinstance(chosen, int) and chosen in e.steps else e.steps[-1]
-            run = figures.runs[e.run].name
-            tiles.append(_tile(key, run, step, figure_of(figures, key, e.run, step)))
-        for i, tile in enumerate(tiles):
-            rows.append(place(tile, i * (WIDTH + 12), y))
-        width = max(width, len(tiles) * (WIDTH + 12) - 12)
-        y += max((t.height for t in tiles), default=0) + 12
-    return Picture(width, y - 12, "".join(rows)) if rows else note("No plotly figures logged yet.")
+    """Every (run, key)'s figures as tiles, runs side by side, keys one below the other."""
+
+    def tile(e: StepEntry, step: int, index: int, count: int) -> Picture:
+        run = figures.runs[e.run].name + item_label(index, count)
+        return _tile(e.key, run, step, figure_of(figures, e.key, e.run, step, index))
+
+    return step_tiles(figures, steps_shown, tile, "No plotly figures logged yet.")
 
 
 def _tile(key: str, run: str, step: int, fig: dict[str, Any] | None) -> Picture:

@@ -54,7 +54,7 @@ class PlotlyLoader(anywidget.AnyWidget):
 class PlotlyView(LiveWidget):
     """The plotly figures (``wbnb.Plotly``, or a plotly figure logged as it is) of one or
     many runs, each drawn by plotly.js as it was logged, with a step slider per (run, key);
-    several runs side by side.
+    a list of figures under one key: each drawn, side by side; several runs side by side.
 
     ``runs``: a run, ``"project/run_id"`` or a list (default the current run); ``keys``:
     keys or globs (default every key holding a figure). ``steps_shown`` (series id ->
@@ -107,6 +107,7 @@ class PlotlyView(LiveWidget):
             "req": fetch["req"],
             "id": fetch["id"],
             "step": fetch["step"],
+            "index": fetch["index"],
             "found": bool(data),
         }
         return reply, [data] if data else []
@@ -116,10 +117,11 @@ class PlotlyView(LiveWidget):
         """The keys that hold figures, sorted."""
         return self.figures.keys_shown()
 
-    def figure(self, key: str, run: int = 0, step: int | None = None) -> dict[str, Any] | None:
-        """The figure of ``key`` (run number ``run``, at ``step`` or the newest) as its JSON
-        dict (``plotly.io.from_json`` makes it a figure again), or None."""
-        return figure_of(self.figures, key, run, step)
+    def figure(self, key: str, run: int = 0, step: int | None = None, index: int = 0) -> dict[str, Any] | None:
+        """Figure ``index`` (of a logged list; 0 for one figure) of ``key`` (run number
+        ``run``, at ``step`` or the newest) as its JSON dict (``plotly.io.from_json`` makes
+        it a figure again), or None."""
+        return figure_of(self.figures, key, run, step, index)
 
     def _picture(self) -> Picture:
         from .picture import plotly_picture
