@@ -345,9 +345,10 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   /** A panel's cells side by side across its width; a narrow panel wraps them. */
   private layoutCells(p: Panel): void {
     const n = p.cells.length;
-    if (!p.width || !n) return;
-    const per = Math.max(1, Math.min(n, Math.floor((p.width + GAP) / (MIN_CELL + GAP))));
-    const w = Math.floor((p.width - GAP * (per - 1)) / per);
+    const width = p.width && p.items.clientWidth; // inside the panel's padding
+    if (!width || !n) return;
+    const per = Math.max(1, Math.min(n, Math.floor((width + GAP) / (MIN_CELL + GAP))));
+    const w = Math.floor((width - GAP * (per - 1)) / per);
     for (const c of p.cells) {
       if (c.root.style.width === `${w}px`) continue;
       c.root.style.width = `${w}px`;

@@ -244,3 +244,98 @@ def test_a_new_step_while_shown_is_fetched_and_drawn(store_dir: Any, harness: Ha
     assert harness.page.locator(".wbnb-info").inner_text() == "700 points"
     assert harness.page.locator(".wbnb-step-label").text_content() == "3  ·  2/2"
     run.finish()
+
+
+def test_a_list_of_clouds_at_one_step_is_fetched_item_by_item(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="lists")
+    clouds = [_cloud(10 * (i + 1), seed=i) for i in range(3)]
+    run.log({"clouds": [wbnb.Object3D(c, caption=f"cloud {i}") for i, c in enumerate(clouds)]}, step=2)
+    run.finish()
+    w = _view(run)
+    ((series),) = w._snapshot["series"]
+    assert series["steps"] == [2] and series["counts"] == [3]  # the snapshot says how many items
+    sid = series["id"]
+    got = []
+    for i in range(3):
+        reply, buffers = w._answer({"type": "fetch", "req": 10 + i, "id": sid, "step": 2, "index": i})
+        assert reply["index"] == i and reply["caption"] == f"cloud {i}" and reply["total"] == 10 * (i + 1)
+        got.append(buffers[0])
+        assert np.array_equal(np.frombuffer(buffers[0], "<f4").reshape(-1, 3), clouds[i])
+    assert len(set(got)) == 3  # three different buffers
+    reply, buffers = w._answer({"type": "fetch", "req": 13, "id": sid, "step": 2, "index": 3})
+    assert reply["format"] == "" and buffers == []  # no such item
+    assert w._answer({"type": "fetch", "req": 14, "id": sid, "step": 2}) is None  # no index: not the page's fetch
+    assert np.array_equal(w.points("clouds", index=2), clouds[2])
+
+
+def test_the_picture_draws_a_list_s_first_items_and_counts_the_rest(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="pics")
+    run.log({"clouds": [wbnb.Object3D(_cloud(50, seed=i), caption=f"cap {i}") for i in range(5)]}, step=0)
+    run.finish()
+    svg = _view(run, live=False)._picture().markup()
+    assert svg.count("<circle") == 150  # three clouds drawn
+    assert "cap 0" in svg and "cap 2" in svg and "cap 3" not in svg
+    assert "pics  ·  1/5" in svg and "pics  ·  3/5" in svg and "+2 more" in svg
+
+
+def test_three_canvases_drawn_for_a_list_of_clouds(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="lists")
+    items = [wbnb.Object3D(_cloud(500 * (i + 1), seed=i), caption=f"cap {i} {XSS}") for i in range(3)]
+    run.log({"clouds": items}, step=0)
+    run.finish()
+    w = _view(run)
+    comm = record(w)
+    harness.mount(w, "object3d")
+    assert harness.answer(w, comm) == 3  # one fetch per item
+    page = harness.page
+    page.wait_for_selector(".wbnb-panel[data-drawn='0']")
+    assert page.locator(".wbnb-panel").count() == 1 and page.locator(".wbnb-panel canvas").count() == 3
+    lit = page.evaluate(
+        """() => [...document.querySelectorAll('.wbnb-panel canvas')].map((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })"""
+    )
+    assert all(n > 100 for n in lit), lit  # each canvas drawn
+    boxes = [page.locator(f".wbnb-item[data-index='{i}'] canvas").bounding_box() for i in range(3)]
+    assert all(abs(b["y"] - boxes[0]["y"]) < 1 for b in boxes)  # side by side
+    assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and boxes[1]["x"] + boxes[1]["width"] <= boxes[2]["x"]
+    infos = page.locator(".wbnb-info").all_inner_texts()
+    assert infos == ["500 points", "1000 points", "1500 points"]
+    assert page.locator(".wbnb-caption").all_inner_texts() == [f"cap {i} {XSS}" for i in range(3)]
+    assert page.locator(".wbnb-item-head").all_inner_texts() == ["1/3", "2/3", "3/3"]
+    assert page.locator(".wbnb-object3d img").count() == 0 and page.evaluate("() => window.__xss") is None
+    harness.screenshot("object3d-list")
+    assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_the_slider_to_a_step_with_fewer_items_keeps_that_many_cells(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="mixed")
+    run.log({"pc": wbnb.Object3D(_cloud(300))}, step=0)
+    run.log({"pc": [wbnb.Object3D(_cloud(400, seed=1)), wbnb.Object3D(_cloud(600, seed=2))]}, step=1)
+    run.finish()
+    w = _view(run)
+    comm = record(w)
+    harness.mount(w, "object3d")
+    assert harness.answer(w, comm) == 2
+    page = harness.page
+    page.wait_for_selector(".wbnb-panel[data-drawn='1']")
+    assert page.locator(".wbnb-info").all_inner_texts() == ["400 points", "600 points"]
+    page.locator(".wbnb-step-slider").fill("0")
+    assert harness.answer(w, comm) == 1
+    page.wait_for_selector(".wbnb-panel[data-drawn='0']")
+    assert page.locator(".wbnb-panel canvas").count() == 1 and page.locator(".wbnb-info").all_inner_texts() == [
+        "300 points"
+    ]
+    assert page.locator(".wbnb-item-head").all_inner_texts() == [""]
+    page.locator(".wbnb-step-slider").fill("1")  # back: both items were kept, no fetch
+    page.wait_for_selector(".wbnb-panel[data-drawn='1']")
+    assert page.locator(".wbnb-info").all_inner_texts() == ["400 points", "600 points"]
+    assert page.evaluate("() => document.querySelector('.wbnb-object3d').__wbnb.records.stats.fetches") == 3

@@ -255,3 +255,45 @@ def test_a_figure_still_being_written_is_answered_once_written(store_dir: Any, m
     release.join()
     assert reply["found"] and json.loads(buffers[0])["data"][0]["name"] == "train"
     run.finish()
+
+
+def test_a_list_of_figures_is_fetched_item_by_item(store_dir: Any) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="lists")
+    run.log({"figs": [wbnb.Plotly(_figure(1.0, title="first")), wbnb.Plotly(_figure(2.0, title="second"))]}, step=1)
+    run.finish()
+    w = _view(run)
+    (series,) = w._snapshot["series"]
+    assert series["steps"] == [1] and series["counts"] == [2]
+    titles = []
+    for i in range(2):
+        reply, buffers = w._answer({"type": "fetch", "req": i, "id": series["id"], "step": 1, "index": i})
+        assert reply["index"] == i and reply["found"]
+        titles.append(json.loads(buffers[0])["layout"]["title"]["text"])
+    assert titles == ["first", "second"]
+    assert w._answer({"type": "fetch", "req": 2, "id": series["id"], "step": 1, "index": 2})[0]["found"] is False
+    assert w.figure("figs", index=1)["layout"]["title"]["text"] == "second"
+    svg = _view(run, live=False)._picture().markup()
+    assert "first" in svg and "second" in svg and "lists  ·  2/2" in svg and svg.count("<polyline") == 4
+
+
+def test_two_plotly_plots_drawn_for_a_list_of_figures(store_dir: Any, harness: Harness) -> None:
+    import wbnb
+
+    run = wbnb.init(project="p", name="lists")
+    run.log({"figs": [wbnb.Plotly(_figure(1.0, title="first")), wbnb.Plotly(_figure(2.0, title="second"))]}, step=0)
+    run.finish()
+    w = _view(run)
+    comm = record(w)
+    harness.mount(w, "plotly")
+    assert harness.answer(w, comm) == 2  # one fetch per figure
+    page = harness.page
+    page.wait_for_selector(".wbnb-plotly .wbnb-panel[data-drawn='0']")
+    page.wait_for_function("() => document.querySelectorAll('.wbnb-plotly .js-plotly-plot').length === 2")
+    assert page.locator(".wbnb-plotly .wbnb-panel").count() == 1
+    assert page.locator(".wbnb-item .gtitle").all_text_contents() == ["first", "second"]
+    boxes = [page.locator(f".wbnb-item[data-index='{i}'] .js-plotly-plot").bounding_box() for i in range(2)]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 1 and boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] + 1
+    harness.screenshot("plotly-list")
+    assert not harness.errors  # type: ignore[attr-defined]
