@@ -90,7 +90,7 @@ const SHARED_CSS = `
 const MIN_PANEL = 240; // px: narrower panels wrap to the next line
 const MIN_CELL = 180; // px: a list's items narrower than this wrap within their panel
 const GAP = 10;
-const KEPT = 48; // replies kept per view (a slider moved back needs no new fetch)
+const KEPT = 32; // replies (items) kept per view: a slider moved back needs no new fetch
 
 /** A step-records component's view (see the file's head). */
 export class StepRecordsView<M extends StepsModel, R extends RecordReply> implements View {
@@ -263,7 +263,8 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     p.slider.disabled = steps.length < 2;
     p.stepText.textContent = `${p.step}  ·  ${i + 1}/${steps.length}`;
     p.root.dataset.step = String(p.step);
-    p.root.dataset.items = String(this.cellsOf(p, p.series.counts[i] ?? 1));
+    this.cellsOf(p, p.series.counts[i] ?? 1);
+    p.root.dataset.items = String(p.cells.length);
     if (this.allDrawn(p)) return;
     p.note.textContent = `loading step ${p.step}…`;
     for (const c of p.cells) {
@@ -272,12 +273,11 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     }
   }
 
-  /** `count` cells in `p` (one per item of its step), laid out; returns `count`. */
-  private cellsOf(p: Panel, count: number): number {
-    while (p.cells.length > count) {
-      const c = p.cells.pop();
-      if (c) this.component.dispose?.(c);
-      c?.root.remove();
+  /** `count` cells in `p` (one per item of its step), laid out. */
+  private cellsOf(p: Panel, count: number): void {
+    for (const c of p.cells.splice(count)) {
+      this.component.dispose?.(c);
+      c.root.remove();
     }
     while (p.cells.length < count) {
       const root = h("div", "wbnb-item", undefined, p.items);
@@ -295,7 +295,6 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     }
     for (const c of p.cells) c.head.textContent = count > 1 ? `${c.index + 1}/${count}` : "";
     this.layoutCells(p);
-    return count;
   }
 
   private allDrawn(p: Panel): boolean {
