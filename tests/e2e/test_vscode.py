@@ -165,11 +165,15 @@ def test_curves_draw_and_follow_a_live_run_under_vscode_widget_manager(vscode: A
 
 
 def _curve_points(output: Any) -> dict[str, int]:
-    """key -> points drawn, for the Curves inside one cell's output."""
-    return output.evaluate("""out => { const el = out.querySelector('.wbnb-curves');
-        if (!el || !el.__wbnb) return {};
-        const pts = {};
-        for (const [k, c] of el.__wbnb.charts) pts[k] = c.view ? c.view.data('points').length : 0;
+    """key -> points drawn, over every Curves view inside one cell's output (the run panel
+    mounts one per key, and its Curves settings bar is a `.wbnb-curves` root with no charts)."""
+    return output.evaluate("""out => { const pts = {};
+        for (const el of out.querySelectorAll('.wbnb-curves')) {
+            if (!el.__wbnb) continue;
+            for (const [k, c] of el.__wbnb.charts) {
+                pts[k] = Math.max(pts[k] ?? 0, c.view ? c.view.data('points').length : 0);
+            }
+        }
         return pts; }""")
 
 
