@@ -12,7 +12,7 @@ const CSS = `
 `;
 
 /** Show ``img`` over the page, captioned with ``where`` it comes from. */
-export function enlarge(parent: HTMLElement, img: Img, where: string): void {
+export function enlarge(parent: HTMLElement, img: Pick<Img, "url" | "caption">, where: string): void {
   injectStyle("wbnb-overlay-style", CSS, parent);
   const overlay = h("div", "wbnb-overlay", undefined, parent);
   const big = h("img", undefined, undefined, overlay);

@@ -8,6 +8,7 @@
 // (`gallerySettings`).
 // Thumbnails shrink to fit the element's width.
 import type { AnyModel, Host } from "@anywidget/types";
+import type { ClassMark } from "../lib/contract";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
@@ -44,6 +45,12 @@ export class GalleryView implements View {
     if (isToPage(msg) && msg.type === "images" && this.images.receive(msg, buffers ?? [])) this.draw();
   };
   private readonly onChoice = () => this.schedule();
+  /** Masks and boxes shown or hidden: the images come anew, painted or bare. */
+  private readonly onMarks = () => {
+    this.images.reset();
+    this.lastShown.clear();
+    this.schedule();
+  };
   private scheduled = false;
   private destroyed = false;
 
@@ -77,6 +84,7 @@ export class GalleryView implements View {
     this.images = new ImageFetcher((request) => this.model.send(request));
     model.on("msg:custom", this.onMsg);
     for (const name of CHOICES) model.on(`change:${name}`, this.onChoice);
+    model.on("change:marks", this.onMarks);
     this.channel = new LiveChannel<GallerySnapshot, GalleryDelta>(
       model,
       {
@@ -107,6 +115,7 @@ export class GalleryView implements View {
     this.settings?.destroy();
     this.model.off("msg:custom", this.onMsg);
     for (const name of CHOICES) this.model.off(`change:${name}`, this.onChoice);
+    this.model.off("change:marks", this.onMarks);
     this.images.destroy();
     this.root.remove();
   }
@@ -216,7 +225,18 @@ export class GalleryView implements View {
       tag.alt = img.caption ?? "";
       if (look.pixelated) tag.classList.add("wbnb-pixelated");
       if (look.caption !== null) h("figcaption", undefined, look.caption, fig);
+      if (img.legend.length) legend(img.legend, fig);
       fig.addEventListener("click", () => enlarge(this.root, img, `${name} · ${key} · step ${shownStep} · #${i}`));
     }
+  }
+}
+
+/** The classes painted on an image, each name (text) beside a swatch of its colour. */
+function legend(marks: ClassMark[], parent: HTMLElement): void {
+  const box = h("div", "wbnb-legend", undefined, parent);
+  for (const mark of marks) {
+    const item = h("span", "wbnb-class", undefined, box);
+    h("span", "wbnb-swatch", undefined, item).style.background = mark.color;
+    item.appendChild(document.createTextNode(mark.name));
   }
 }

@@ -12,7 +12,7 @@ from typing import Literal
 
 from typing_extensions import NotRequired, TypedDict
 
-from ..contract import Delta, RunInfo, Snapshot
+from ..contract import ClassMark, Delta, RunInfo, Snapshot
 
 MIN_SIZE = 32  # px: the smallest thumbnail either side draws, whatever the size trait says
 
@@ -85,6 +85,7 @@ class ImageItem(TypedDict):
     width: int | None
     height: int | None
     mime: str
+    legend: list[ClassMark]  # the classes its masks and boxes name (painted on its pixels); [] when hidden
 
 
 class ImagesReply(TypedDict):

@@ -18,30 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ..imageoverlay import image_file, legend
 from ..keys import key_patterns
 from ..media import MAX_ANSWER_BYTES, logged_media
 from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
 
-MIME = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "bmp": "image/bmp",
-    "webp": "image/webp",
-    "svg": "image/svg+xml",
-    "tiff": "image/tiff",
-    "tif": "image/tiff",
-}
 MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
-
-
-def mime_of(record: dict[str, Any]) -> str:
-    """The MIME type of an image record (its ``format``, else its file's extension)."""
-    fmt = str(record.get("format") or str(record.get("path", "")).rpartition(".")[2]).lower()
-    return MIME.get(fmt, "application/octet-stream")
 
 
 class _Entry:
@@ -154,9 +138,10 @@ class ImageIndex:
         i = int(np.searchsorted(e.steps, step))
         return e.records[i] if i < len(e.steps) and e.steps[i] == step else []
 
-    def answer(self, request: Any) -> tuple[ImagesReply, list[bytes]] | None:
-        """The reply to the page's request: records as text, bytes as buffers (None: the
-        request is no ``FetchRequest``)."""
+    def answer(self, request: Any, marks: bool = True) -> tuple[ImagesReply, list[bytes]] | None:
+        """The reply to the page's request: records as text, bytes as buffers, each image's
+        masks and boxes painted on unless ``marks`` is False (None: the request is no
+        ``FetchRequest``)."""
         fetch = read_request(FetchRequest, request)
         if fetch is None:
             return None
@@ -172,10 +157,7 @@ class ImageIndex:
             hi = min(len(recs), want.get("to", len(recs)))
             for index in range(lo, hi):
                 rec = recs[index]
-                try:
-                    data = self.runs[run].store.media(rec["path"])
-                except Exception:
-                    data = b""
+                data, mime = image_file(self.runs[run].store, rec, marks)
                 if buffers and total + len(data) > MAX_ANSWER_BYTES:
                     break  # the page asks again for what is still missing
                 total += len(data)
@@ -188,7 +170,8 @@ class ImageIndex:
                         "caption": rec.get("caption"),
                         "width": rec.get("width"),
                         "height": rec.get("height"),
-                        "mime": mime_of(rec),
+                        "mime": mime,
+                        "legend": legend(rec) if marks else [],
                     }
                 )
                 buffers.append(data)

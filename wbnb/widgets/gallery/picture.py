@@ -13,18 +13,20 @@ from typing import Any
 
 import numpy as np
 
+from ..imageoverlay import image_file
 from ..pictures.svg import MUTED, Picture, note, png_image, text
 from .contract import Choices, GalleryLayout, RunPlace
 from .layout import figure, layout
-from .model import ImageIndex, mime_of
+from .model import ImageIndex
 
 MAX_IMAGES = 16
 MAX_BYTES = 2 << 20  # embedded image bytes per picture (base64 makes them 4/3 as many)
 TITLE_H, CAPTION_H, GAP = 22, 16, 8
 
 
-def gallery_picture(index: ImageIndex, choices: Choices) -> Picture:
-    """The page of images ``Gallery`` shows for the viewer's ``choices`` (``layout.py``)."""
+def gallery_picture(index: ImageIndex, choices: Choices, marks: bool = True) -> Picture:
+    """The page of images ``Gallery`` shows for the viewer's ``choices`` (``layout.py``),
+    masks and boxes painted on when ``marks``."""
     page = layout(len(index.runs), index.shown_steps(), choices)
     if not page["key"]:
         return note("No images logged yet.")
@@ -33,14 +35,14 @@ def gallery_picture(index: ImageIndex, choices: Choices) -> Picture:
     body = [text(GAP, 16, page["key"], size=13, weight="600", width=width - 2 * GAP)]
     y = 26.0
     for place in page["runs"]:
-        block, h = _run_block(index, page, place, width, budget)
+        block, h = _run_block(index, page, place, width, budget, marks)
         body.append(f'<g transform="translate(0,{y:.1f})">{block}</g>')
         y += h + GAP
     return Picture(width, y, "".join(body))
 
 
 def _run_block(
-    index: ImageIndex, page: GalleryLayout, place: RunPlace, width: float, budget: dict[str, int]
+    index: ImageIndex, page: GalleryLayout, place: RunPlace, width: float, budget: dict[str, int], marks: bool
 ) -> tuple[str, float]:
     r, columns, size = place["run"], page["columns"], page["size"]
     title = f"{index.runs[r].name} · {place['note']}"
@@ -50,7 +52,7 @@ def _run_block(
     parts = [text(GAP, 15, title, weight="600", width=width - 2 * GAP)]
     drawn = left_out = 0
     for rec in recs:
-        image = _image(index, r, rec, size, budget)
+        image = _image(index, r, rec, size, budget, marks)
         if image is None:
             left_out += 1
             continue
@@ -80,17 +82,13 @@ def _run_block(
 
 
 def _image(
-    index: ImageIndex, r: int, rec: dict[str, Any], size: int, budget: dict[str, int]
+    index: ImageIndex, r: int, rec: dict[str, Any], size: int, budget: dict[str, int], marks: bool
 ) -> tuple[bytes, str] | None:
-    """(bytes, mime) of one image within the budget; b"" if it cannot be read; None if
-    the budget is spent."""
+    """(bytes, mime) of one image (its masks and boxes painted on when ``marks``) within
+    the budget; b"" if it cannot be read; None if the budget is spent."""
     if budget["images"] <= 0:
         return None
-    mime = mime_of(rec)
-    try:
-        data = index.runs[r].store.media(rec["path"])
-    except Exception:
-        data = b""
+    data, mime = image_file(index.runs[r].store, rec, marks)
     if data:
         data, mime = thumbnail(data, mime, size)
         if len(data) > budget["bytes"]:
