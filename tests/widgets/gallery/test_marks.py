@@ -135,3 +135,19 @@ def test_the_drawn_thumbnail_shows_the_box_and_the_legend_and_the_toggle_hides_t
     )
     assert harness.page.evaluate(PIXEL, [imgs, 50, 40]) == [GREY] * 3
     assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+
+
+def test_the_run_panels_gallery_part_and_picture_paint_them(store_dir: Any) -> None:
+    """The run panel's gallery cells are views of its Gallery part: they get its answers."""
+    from wbnb.data.png import decode_png
+    from wbnb.widgets import Gallery, RunPanel
+    from wbnb.widgets.imageoverlay import COLORS
+
+    run = _labelled_run()
+    panel = RunPanel(f"p/{run.id}", live=False)
+    (part,) = [p for p in panel.parts.values() if isinstance(p, Gallery)]
+    _, (_, labelled) = _fetch(part)
+    assert decode_png(labelled)[40, 50].tolist() == COLORS[2].tolist()
+    uris = re.findall(r'href="data:image/png;base64,([^"]+)"', panel.to_svg())
+    edges = [decode_png(base64.b64decode(u))[40, 50].tolist() for u in uris]
+    assert COLORS[2].tolist() in edges and [GREY] * 3 in edges
