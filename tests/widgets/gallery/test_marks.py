@@ -151,3 +151,18 @@ def test_the_run_panels_gallery_part_and_picture_paint_them(store_dir: Any) -> N
     uris = re.findall(r'href="data:image/png;base64,([^"]+)"', panel.to_svg())
     edges = [decode_png(base64.b64decode(u))[40, 50].tolist() for u in uris]
     assert COLORS[2].tolist() in edges and [GREY] * 3 in edges
+
+
+def test_the_picture_names_the_classes_under_the_image_as_text(store_dir: Any) -> None:
+    import xml.etree.ElementTree as ET
+
+    from wbnb.widgets.curves.model import PALETTE
+
+    w = _gallery(_labelled_run())
+    root = ET.fromstring(w.to_svg())  # well-formed: the names escaped
+    words = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert CAT in words and "dog" in words
+    fills = [r.get("fill") for r in root.iter("{http://www.w3.org/2000/svg}rect")]
+    assert PALETTE[1] in fills and PALETTE[2] in fills
+    w.marks = False
+    assert CAT not in [t.text for t in ET.fromstring(w.to_svg()).iter("{http://www.w3.org/2000/svg}text")]
