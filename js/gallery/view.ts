@@ -8,7 +8,6 @@
 // (`gallerySettings`).
 // Thumbnails shrink to fit the element's width.
 import type { AnyModel, Host } from "@anywidget/types";
-import type { ClassMark } from "../lib/contract";
 import { h } from "../lib/dom";
 import { widgetRoot } from "../lib/style";
 import { LiveChannel } from "../lib/protocol";
@@ -18,7 +17,7 @@ import { isToPage } from "./contract";
 import type { Choices, GalleryDelta, GalleryLayout, GalleryModel, GallerySnapshot, RunPlace } from "./contract";
 import { ImageFetcher } from "./fetcher";
 import { figure, layout } from "./layout";
-import { enlarge } from "./overlay";
+import { enlarge, legend } from "./overlay";
 import { countAt, StepIndex } from "./stepindex";
 import { CSS } from "./style";
 
@@ -228,15 +227,5 @@ export class GalleryView implements View {
       if (img.legend.length) legend(img.legend, fig);
       fig.addEventListener("click", () => enlarge(this.root, img, `${name} · ${key} · step ${shownStep} · #${i}`));
     }
-  }
-}
-
-/** The classes painted on an image, each name (text) beside a swatch of its colour. */
-function legend(marks: ClassMark[], parent: HTMLElement): void {
-  const box = h("div", "wbnb-legend", undefined, parent);
-  for (const mark of marks) {
-    const item = h("span", "wbnb-class", undefined, box);
-    h("span", "wbnb-swatch", undefined, item).style.background = mark.color;
-    item.appendChild(document.createTextNode(mark.name));
   }
 }

@@ -122,6 +122,11 @@ def test_the_drawn_thumbnail_shows_the_box_and_the_legend_and_the_toggle_hides_t
     assert legend.count() == 1 and legend.locator(".wbnb-class").all_inner_texts() == [CAT, "dog"]
     assert legend.locator("b").count() == 0  # the class name is text
     harness.screenshot("gallery-marks")
+    harness.page.locator(".wbnb-gallery figure").nth(1).click()  # full size: the same painted file, its legend
+    overlay = harness.page.locator(".wbnb-overlay")
+    assert overlay.locator(".wbnb-class").all_inner_texts() == [CAT, "dog"]
+    assert overlay.locator("img").get_attribute("src") == harness.page.locator(imgs).nth(1).get_attribute("src")
+    overlay.click()
     # the toggle (a saved trait) hides them: the images come again, bare
     harness.page.locator(".wbnb-gallery .wbnb-marks").uncheck()
     model = f"window.wbnb.models['{w.model_id}']"
