@@ -7,7 +7,7 @@ import type { AnyModel } from "@anywidget/types";
 import type { RunInfo } from "../lib/contract";
 import { h } from "../lib/dom";
 import { outside, type Settings } from "../lib/view";
-import type { GalleryLayout, GalleryModel } from "./contract";
+import { isToPage, type GalleryLayout, type GalleryModel } from "./contract";
 import { CSS } from "./style";
 
 /** What the viewer picked in the bar. */
@@ -100,6 +100,14 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
     save(() => model.set("columns", Math.max(1, Math.min(MAX_COLUMNS, Number(cols.value) || 1)))),
   );
   marks.addEventListener("change", () => save(() => model.set("marks", marks.checked)));
+  // offered once an image has masks or boxes (the snapshot says so, or a delta of a live run)
+  let marked = false;
+  const onDelta = (msg: unknown) => {
+    if (!marked && isToPage(msg) && msg.type === "delta" && msg.marked) {
+      marked = true;
+      show();
+    }
+  };
   runBox.addEventListener("change", () => {
     const on = runBoxes.flatMap((box, r) => (box.checked ? [r] : []));
     save(() => model.set("shown_runs", on.length === runBoxes.length ? [] : on));
@@ -108,6 +116,8 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
     size.value = String(model.get("size"));
     cols.value = String(Math.max(1, model.get("columns")));
     marks.checked = model.get("marks");
+    marked ||= model.get("_snapshot")?.marked === true;
+    marksLabel.style.display = marked || !marks.checked ? "" : "none";
     const runs: RunInfo[] = model.get("_snapshot")?.runs ?? [];
     const names = JSON.stringify(runs.map((r) => r.name));
     if (names !== runNames) {
@@ -125,10 +135,12 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
   };
   const events = ["change:size", "change:columns", "change:marks", "change:shown_runs", "change:_snapshot"] as const;
   for (const ev of events) model.on(ev, show);
+  model.on("msg:custom", onDelta);
   show();
   return {
     destroy: () => {
       for (const ev of events) model.off(ev, show);
+      model.off("msg:custom", onDelta);
     },
   };
 }

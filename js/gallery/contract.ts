@@ -20,6 +20,7 @@ export interface ImageSeries {
 export interface GalleryState {
   runs: RunInfo[];
   series: ImageSeries[];
+  marked: boolean;
 }
 
 /** The ``_snapshot`` trait: every (run, key)'s step index. */
@@ -43,6 +44,7 @@ export interface SeriesUpdate {
 export interface IndexChange {
   type: "delta";
   upd: SeriesUpdate[];
+  marked: boolean;
 }
 
 /**

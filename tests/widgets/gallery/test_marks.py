@@ -171,3 +171,31 @@ def test_the_picture_names_the_classes_under_the_image_as_text(store_dir: Any) -
     assert PALETTE[1] in fills and PALETTE[2] in fills
     w.marks = False
     assert CAT not in [t.text for t in ET.fromstring(w.to_svg()).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_the_toggle_is_offered_once_a_live_run_logs_an_image_with_masks_or_boxes(
+    store_dir: Any, harness: Harness
+) -> None:
+    """A gallery of plain images has no "masks & boxes" box; a delta that brings the first
+    image with boxes shows it."""
+    import wbnb
+
+    run = wbnb.init(project="p", name="live")
+    run.log({"seg": wbnb.Image(np.zeros((8, 8, 3), dtype=np.uint8))}, step=0)
+    w = _gallery(run)
+    assert w._snapshot["marked"] is False
+    comm = record(w)
+    harness.mount(w, "gallery")
+    harness.page.wait_for_selector(".wbnb-gallery .wbnb-run")
+    toggle = harness.page.locator(".wbnb-gallery .wbnb-marks")
+    assert not toggle.is_visible()
+    box = {"position": {"minX": 0, "maxX": 1, "minY": 0, "maxY": 1}, "class_id": 1}
+    run.log({"seg": wbnb.Image(np.zeros((8, 8, 3), dtype=np.uint8), boxes={"p": {"box_data": [box]}})}, step=1)
+    assert w._feed.tick() == "delta"
+    messages = comm.take()
+    assert [m["content"]["marked"] for m, _ in messages if m.get("method") == "custom"] == [True]
+    harness.deliver(w, messages)
+    toggle.wait_for(state="visible")
+    assert toggle.is_checked()
+    assert not harness.errors, harness.errors  # type: ignore[attr-defined]
+    run.finish()

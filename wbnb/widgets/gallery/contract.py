@@ -33,6 +33,7 @@ class GalleryState(TypedDict):
 
     runs: list[RunInfo]
     series: list[ImageSeries]
+    marked: bool  # some image has masks or boxes: the page offers to hide them
 
 
 class GallerySnapshot(Snapshot, GalleryState):
@@ -51,6 +52,7 @@ class IndexChange(TypedDict):
 
     type: Literal["delta"]
     upd: list[SeriesUpdate]
+    marked: bool  # as the snapshot's
 
 
 class GalleryDelta(Delta, IndexChange):

@@ -59,9 +59,12 @@ class ImageIndex:
         self.keys = key_patterns(keys)
         self.entries: dict[tuple[int, str], _Entry] = {}
         self._dirty: dict[int, int] = {}  # entry id -> first step position to send
+        self.marked = False  # some image has masks or boxes (the page offers to hide them)
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
         for step, key, recs in logged_media(rows, "image", self.keys):
+            if not self.marked and any(r.get("masks") or r.get("boxes") for r in recs):
+                self.marked = True
             e = self.entries.get((source, key))
             if e is None:
                 e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
@@ -89,7 +92,7 @@ class ImageIndex:
         if not self._dirty:
             return None
         by_id = {e.id: e for e in self.entries.values()}
-        change: IndexChange = {"type": "delta", "upd": []}
+        change: IndexChange = {"type": "delta", "upd": [], "marked": self.marked}
         buffers = []
         for sid, start in sorted(self._dirty.items()):
             e = by_id[sid]
@@ -103,7 +106,7 @@ class ImageIndex:
         series: list[ImageSeries] = [
             {"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))} for e in self.entries.values()
         ]
-        return {"runs": [r.info() for r in self.runs], "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series, "marked": self.marked}
 
     def size_hint(self) -> int:
         return sum(16 * e.shown_count() for e in self.entries.values())
