@@ -54,7 +54,10 @@ def image_file(store: Store, record: dict[str, Any], marks: bool = True) -> tupl
 def legend(record: dict[str, Any]) -> list[ClassMark]:
     """The classes an image record's masks and boxes name (their ``class_labels``, else
     its ``classes``), by id, each in the colour it is painted in; a mask's class 0 (the
-    background, left clear) only when a box names it too."""
+    background, left clear) only when a box names it too; none for a file ``image_file``
+    does not paint (no PNG)."""
+    if mime_of(record) != "image/png":
+        return []
     names: dict[int, str] = {}
     for entry in record.get("classes") or []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), int):

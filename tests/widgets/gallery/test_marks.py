@@ -71,10 +71,12 @@ def test_the_legend_names_a_box_class_from_wandb_classes_when_it_has_no_label(st
     from wbnb.widgets.imageoverlay import legend
 
     record = {
+        "path": "media/x.png",
         "classes": [{"id": 4, "name": "car"}],
         "boxes": {"p": {"box_data": [{"position": {}, "class_id": 4}, {"position": {}, "class_id": 9}]}},
     }
     assert [(m["id"], m["name"]) for m in legend(record)] == [(4, "car"), (9, "class 9")]
+    assert legend({**record, "format": "jpeg"}) == []  # only a PNG is painted on
 
 
 def test_the_picture_paints_them_too_unless_hidden(store_dir: Any) -> None:

@@ -51,11 +51,12 @@ def _run_block(
         return text(GAP, 15, title, fill=MUTED, width=width - 2 * GAP), TITLE_H
     recs = index.images(r, page["key"], place["step"])[place["start"] : place["stop"]]
     parts = [text(GAP, 15, title, weight="600", width=width - 2 * GAP)]
-    # a line under each image for its classes, when any image of the run has masks or boxes shown
-    marked = marks and any(rec.get("masks") or rec.get("boxes") for rec in recs)
+    # a line under each image for its classes, when any image of the run has them painted on
+    legends = [legend(rec) if marks else [] for rec in recs]
+    marked = any(legends)
     row_h = size + CAPTION_H + (LEGEND_H if marked else 0) + GAP
     drawn = left_out = 0
-    for rec in recs:
+    for rec, classes in zip(recs, legends):
         image = _image(index, r, rec, size, budget, marks)
         if image is None:
             left_out += 1
@@ -76,7 +77,7 @@ def _run_block(
             parts.append(text(x, top + size + 12, look["caption"], size=11, width=size))
         if marked:  # under the caption, if any
             below = top + size + 12 + (LEGEND_H if look["caption"] is not None else 0)
-            parts.append(_legend(x, below, legend(rec), size))
+            parts.append(_legend(x, below, classes, size))
     rows = -(-drawn // columns)
     h = TITLE_H + rows * row_h
     more = left_out + place["count"] - place["stop"]
