@@ -7,7 +7,7 @@ import type { AnyModel } from "@anywidget/types";
 import type { RunInfo } from "../lib/contract";
 import { h } from "../lib/dom";
 import { outside, type Settings } from "../lib/view";
-import type { GalleryLayout, GalleryModel } from "./contract";
+import { isToPage, type GalleryLayout, type GalleryModel } from "./contract";
 import { CSS } from "./style";
 
 /** What the viewer picked in the bar. */
@@ -76,8 +76,9 @@ export class GalleryBar {
   }
 }
 
-/** The settings every view of the model shares, added to `bar`: thumbnail size, columns and
- * (for several runs) a box per run; they set the model's traits and show their changes. */
+/** The settings every view of the model shares, added to `bar`: thumbnail size, columns,
+ * masks and boxes shown, and (for several runs) a box per run; they set the model's traits
+ * and show their changes. */
 export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Settings {
   const save = (set: () => void) => {
     set();
@@ -88,6 +89,9 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
   const colsLabel = h("label", undefined, "columns", bar);
   const cols = input(colsLabel, "number", { min: "1", max: String(MAX_COLUMNS) }, "wbnb-columns");
   cols.style.width = "3.5em";
+  const marksLabel = h("label", undefined, undefined, bar);
+  const marks = input(marksLabel, "checkbox", {}, "wbnb-marks");
+  marksLabel.appendChild(document.createTextNode("masks & boxes"));
   const runBox = h("span", "wbnb-runs", undefined, bar);
   let runBoxes: HTMLInputElement[] = []; // none for one run
   let runNames = "";
@@ -95,6 +99,15 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
   cols.addEventListener("change", () =>
     save(() => model.set("columns", Math.max(1, Math.min(MAX_COLUMNS, Number(cols.value) || 1)))),
   );
+  marks.addEventListener("change", () => save(() => model.set("marks", marks.checked)));
+  // offered once an image has masks or boxes (the snapshot says so, or a delta of a live run)
+  let marked = false;
+  const onDelta = (msg: unknown) => {
+    if (!marked && isToPage(msg) && msg.type === "delta" && msg.marked) {
+      marked = true;
+      show();
+    }
+  };
   runBox.addEventListener("change", () => {
     const on = runBoxes.flatMap((box, r) => (box.checked ? [r] : []));
     save(() => model.set("shown_runs", on.length === runBoxes.length ? [] : on));
@@ -102,6 +115,9 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
   const show = () => {
     size.value = String(model.get("size"));
     cols.value = String(Math.max(1, model.get("columns")));
+    marks.checked = model.get("marks");
+    marked ||= model.get("_snapshot")?.marked === true;
+    marksLabel.style.display = marked || !marks.checked ? "" : "none";
     const runs: RunInfo[] = model.get("_snapshot")?.runs ?? [];
     const names = JSON.stringify(runs.map((r) => r.name));
     if (names !== runNames) {
@@ -117,12 +133,14 @@ export function settingsIn(bar: HTMLElement, model: AnyModel<GalleryModel>): Set
     const shown = model.get("shown_runs");
     runBoxes.forEach((box, r) => (box.checked = !shown.length || shown.includes(r)));
   };
-  const events = ["change:size", "change:columns", "change:shown_runs", "change:_snapshot"] as const;
+  const events = ["change:size", "change:columns", "change:marks", "change:shown_runs", "change:_snapshot"] as const;
   for (const ev of events) model.on(ev, show);
+  model.on("msg:custom", onDelta);
   show();
   return {
     destroy: () => {
       for (const ev of events) model.off(ev, show);
+      model.off("msg:custom", onDelta);
     },
   };
 }

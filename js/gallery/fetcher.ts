@@ -2,6 +2,7 @@
 // the page sends a FetchRequest for what it shows and lacks; the ImagesReply carries one
 // buffer per image, kept here as an object URL until the image is replaced or the view goes.
 import { bytesOf } from "../lib/anywidget";
+import type { ClassMark } from "../lib/contract";
 import type { FetchItem, FetchRequest, ImagesReply } from "./contract";
 
 /** An image the page has. */
@@ -10,6 +11,8 @@ export interface Img {
   caption: string | null;
   width: number | null;
   height: number | null;
+  /** The classes its masks and boxes name, painted on its pixels by Python. */
+  legend: ClassMark[];
 }
 
 const ident = (run: number, key: string, step: number, i: number) => `${run}|${step}|${i}|${key}`;
@@ -75,7 +78,7 @@ export class ImageFetcher {
       this.pending.delete(id);
       const url = URL.createObjectURL(new Blob([bytesOf(buffers[i])], { type: it.mime }));
       this.drop(id);
-      this.cache.set(id, { url, caption: it.caption, width: it.width, height: it.height });
+      this.cache.set(id, { url, caption: it.caption, width: it.width, height: it.height, legend: it.legend });
       this.stats.received++;
     });
     for (const id of this.asking.get(reply.req) ?? []) this.pending.delete(id);
@@ -88,9 +91,17 @@ export class ImageFetcher {
     for (let i = 0; i < count; i++) this.drop(ident(run, key, step, i));
   }
 
-  destroy(): void {
+  /** Forget every image, and ignore the replies still to come (the ``marks`` trait
+   * changed: they are painted as it was). */
+  reset(): void {
     for (const img of this.cache.values()) URL.revokeObjectURL(img.url);
     this.cache.clear();
+    this.pending.clear();
+    this.asking.clear();
+  }
+
+  destroy(): void {
+    this.reset();
   }
 
   private drop(id: string): void {

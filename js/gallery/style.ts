@@ -11,6 +11,8 @@ export const CSS = `
 .wbnb-gallery figure img { display: block; width: 100%; height: auto; image-rendering: auto; background: repeating-conic-gradient(#eee 0 25%, #fff 0 50%) 0 0 / 12px 12px; }
 .wbnb-gallery figure img.wbnb-pixelated { image-rendering: pixelated; }
 .wbnb-gallery figcaption { white-space: pre-wrap; word-break: break-word; margin-top: 2px; color: var(--jp-ui-font-color1, #333); }
+.wbnb-gallery .wbnb-legend { display: flex; flex-wrap: wrap; gap: 2px 8px; margin-top: 2px; font-size: 11px; color: var(--jp-ui-font-color2, #555); }
+.wbnb-gallery .wbnb-swatch { display: inline-block; width: 9px; height: 9px; margin-right: 3px; border-radius: 2px; vertical-align: -1px; }
 .wbnb-gallery .wbnb-stale { opacity: .55; }
 .wbnb-gallery .wbnb-loading { aspect-ratio: 1; display: flex; align-items: center; justify-content: center; color: #999; }
 `;

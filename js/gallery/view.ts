@@ -17,7 +17,7 @@ import { isToPage } from "./contract";
 import type { Choices, GalleryDelta, GalleryLayout, GalleryModel, GallerySnapshot, RunPlace } from "./contract";
 import { ImageFetcher } from "./fetcher";
 import { figure, layout } from "./layout";
-import { enlarge } from "./overlay";
+import { enlarge, legend } from "./overlay";
 import { countAt, StepIndex } from "./stepindex";
 import { CSS } from "./style";
 
@@ -44,6 +44,12 @@ export class GalleryView implements View {
     if (isToPage(msg) && msg.type === "images" && this.images.receive(msg, buffers ?? [])) this.draw();
   };
   private readonly onChoice = () => this.schedule();
+  /** Masks and boxes shown or hidden: the images come anew, painted or bare. */
+  private readonly onMarks = () => {
+    this.images.reset();
+    this.lastShown.clear();
+    this.schedule();
+  };
   private scheduled = false;
   private destroyed = false;
 
@@ -77,6 +83,7 @@ export class GalleryView implements View {
     this.images = new ImageFetcher((request) => this.model.send(request));
     model.on("msg:custom", this.onMsg);
     for (const name of CHOICES) model.on(`change:${name}`, this.onChoice);
+    model.on("change:marks", this.onMarks);
     this.channel = new LiveChannel<GallerySnapshot, GalleryDelta>(
       model,
       {
@@ -107,6 +114,7 @@ export class GalleryView implements View {
     this.settings?.destroy();
     this.model.off("msg:custom", this.onMsg);
     for (const name of CHOICES) this.model.off(`change:${name}`, this.onChoice);
+    this.model.off("change:marks", this.onMarks);
     this.images.destroy();
     this.root.remove();
   }
@@ -216,6 +224,7 @@ export class GalleryView implements View {
       tag.alt = img.caption ?? "";
       if (look.pixelated) tag.classList.add("wbnb-pixelated");
       if (look.caption !== null) h("figcaption", undefined, look.caption, fig);
+      if (img.legend.length) legend(img.legend, fig);
       fig.addEventListener("click", () => enlarge(this.root, img, `${name} · ${key} · step ${shownStep} · #${i}`));
     }
   }

@@ -7,6 +7,16 @@ export interface RunInfo {
   project?: string;
 }
 
+/**
+ * One class an image's masks or boxes name, in the colour they are painted in
+ * (``imageoverlay.legend``).
+ */
+export interface ClassMark {
+  id: number;
+  name: string;
+  color: string;
+}
+
 /** The whole state of a live model, in the ``_snapshot`` trait (``live.Feed`` numbers it). */
 export interface Snapshot {
   seq: number;

@@ -63,7 +63,7 @@ export class LoggedTableView implements View {
       if (msg.full) {
         const it = msg.items[0];
         const url = it && this.images.get(msg.version, it.row, it.col, true);
-        if (url) enlarge(this.root, { url, caption: null, width: null, height: null }, this.where(it.row, it.col));
+        if (url) enlarge(this.root, { url, caption: null }, this.where(it.row, it.col));
       } else this.redraw();
     }
   };
@@ -369,7 +369,7 @@ export class LoggedTableView implements View {
     const r = Number(row.dataset.row);
     const c = Number(img.dataset.col);
     const url = this.images.get(this.data.version, r, c, true);
-    if (url) enlarge(this.root, { url, caption: null, width: null, height: null }, this.where(r, c));
+    if (url) enlarge(this.root, { url, caption: null }, this.where(r, c));
     else this.images.wantFull(this.data.version, r, c);
   }
 

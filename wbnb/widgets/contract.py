@@ -16,6 +16,15 @@ class RunInfo(TypedDict):
     project: NotRequired[str]
 
 
+class ClassMark(TypedDict):
+    """One class an image's masks or boxes name, in the colour they are painted in
+    (``imageoverlay.legend``)."""
+
+    id: int
+    name: str
+    color: str  # "#rrggbb"
+
+
 class Snapshot(TypedDict):
     """The whole state of a live model, in the ``_snapshot`` trait (``live.Feed`` numbers it)."""
 

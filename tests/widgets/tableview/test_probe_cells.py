@@ -62,7 +62,7 @@ def test_an_image_cells_masks_and_boxes_are_painted_on_it_as_wandbs_table_shows_
 
     import wbnb
     from wbnb.data.png import decode_png
-    from wbnb.widgets.tableview.overlay import ALPHA, COLORS
+    from wbnb.widgets.imageoverlay import ALPHA, COLORS
 
     grey = np.full((80, 80, 3), 100, dtype=np.uint8)
     mask = np.zeros((80, 80), dtype=np.uint8)

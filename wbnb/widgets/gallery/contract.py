@@ -12,7 +12,7 @@ from typing import Literal
 
 from typing_extensions import NotRequired, TypedDict
 
-from ..contract import Delta, RunInfo, Snapshot
+from ..contract import ClassMark, Delta, RunInfo, Snapshot
 
 MIN_SIZE = 32  # px: the smallest thumbnail either side draws, whatever the size trait says
 
@@ -33,6 +33,7 @@ class GalleryState(TypedDict):
 
     runs: list[RunInfo]
     series: list[ImageSeries]
+    marked: bool  # some image has masks or boxes: the page offers to hide them
 
 
 class GallerySnapshot(Snapshot, GalleryState):
@@ -51,6 +52,7 @@ class IndexChange(TypedDict):
 
     type: Literal["delta"]
     upd: list[SeriesUpdate]
+    marked: bool  # as the snapshot's
 
 
 class GalleryDelta(Delta, IndexChange):
@@ -85,6 +87,7 @@ class ImageItem(TypedDict):
     width: int | None
     height: int | None
     mime: str
+    legend: list[ClassMark]  # the classes its masks and boxes name (painted on its pixels); [] when hidden
 
 
 class ImagesReply(TypedDict):

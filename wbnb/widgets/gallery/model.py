@@ -18,30 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ..imageoverlay import image_file, legend
 from ..keys import key_patterns
 from ..media import MAX_ANSWER_BYTES, logged_media
 from ..pagerequest import read_request
 from ..runs import RunRef
 from .contract import FetchRequest, GalleryState, ImageItem, ImageSeries, ImagesReply, IndexChange, KeySteps
 
-MIME = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "gif": "image/gif",
-    "bmp": "image/bmp",
-    "webp": "image/webp",
-    "svg": "image/svg+xml",
-    "tiff": "image/tiff",
-    "tif": "image/tiff",
-}
 MAX_SHOWN = 1024  # steps per (run, key) the slider moves over: ~16 kB of state however long the run
-
-
-def mime_of(record: dict[str, Any]) -> str:
-    """The MIME type of an image record (its ``format``, else its file's extension)."""
-    fmt = str(record.get("format") or str(record.get("path", "")).rpartition(".")[2]).lower()
-    return MIME.get(fmt, "application/octet-stream")
 
 
 class _Entry:
@@ -75,9 +59,12 @@ class ImageIndex:
         self.keys = key_patterns(keys)
         self.entries: dict[tuple[int, str], _Entry] = {}
         self._dirty: dict[int, int] = {}  # entry id -> first step position to send
+        self.marked = False  # some image has masks or boxes (the page offers to hide them)
 
     def ingest(self, source: int, rows: list[tuple]) -> None:
         for step, key, recs in logged_media(rows, "image", self.keys):
+            if not self.marked and any(r.get("masks") or r.get("boxes") for r in recs):
+                self.marked = True
             e = self.entries.get((source, key))
             if e is None:
                 e = self.entries[(source, key)] = _Entry(len(self.entries), source, key)
@@ -105,7 +92,7 @@ class ImageIndex:
         if not self._dirty:
             return None
         by_id = {e.id: e for e in self.entries.values()}
-        change: IndexChange = {"type": "delta", "upd": []}
+        change: IndexChange = {"type": "delta", "upd": [], "marked": self.marked}
         buffers = []
         for sid, start in sorted(self._dirty.items()):
             e = by_id[sid]
@@ -119,7 +106,7 @@ class ImageIndex:
         series: list[ImageSeries] = [
             {"id": e.id, "run": e.run, "key": e.key, "data": memoryview(self._pairs(e))} for e in self.entries.values()
         ]
-        return {"runs": [r.info() for r in self.runs], "series": series}
+        return {"runs": [r.info() for r in self.runs], "series": series, "marked": self.marked}
 
     def size_hint(self) -> int:
         return sum(16 * e.shown_count() for e in self.entries.values())
@@ -154,9 +141,10 @@ class ImageIndex:
         i = int(np.searchsorted(e.steps, step))
         return e.records[i] if i < len(e.steps) and e.steps[i] == step else []
 
-    def answer(self, request: Any) -> tuple[ImagesReply, list[bytes]] | None:
-        """The reply to the page's request: records as text, bytes as buffers (None: the
-        request is no ``FetchRequest``)."""
+    def answer(self, request: Any, marks: bool = True) -> tuple[ImagesReply, list[bytes]] | None:
+        """The reply to the page's request: records as text, bytes as buffers, each image's
+        masks and boxes painted on unless ``marks`` is False (None: the request is no
+        ``FetchRequest``)."""
         fetch = read_request(FetchRequest, request)
         if fetch is None:
             return None
@@ -172,10 +160,7 @@ class ImageIndex:
             hi = min(len(recs), want.get("to", len(recs)))
             for index in range(lo, hi):
                 rec = recs[index]
-                try:
-                    data = self.runs[run].store.media(rec["path"])
-                except Exception:
-                    data = b""
+                data, mime = image_file(self.runs[run].store, rec, marks)
                 if buffers and total + len(data) > MAX_ANSWER_BYTES:
                     break  # the page asks again for what is still missing
                 total += len(data)
@@ -188,7 +173,8 @@ class ImageIndex:
                         "caption": rec.get("caption"),
                         "width": rec.get("width"),
                         "height": rec.get("height"),
-                        "mime": mime_of(rec),
+                        "mime": mime,
+                        "legend": legend(rec) if marks else [],
                     }
                 )
                 buffers.append(data)

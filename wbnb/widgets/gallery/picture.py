@@ -13,18 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from ..pictures.svg import MUTED, Picture, note, png_image, text
+from ..contract import ClassMark
+from ..imageoverlay import image_file, legend
+from ..pictures.svg import MUTED, Picture, esc, note, png_image, text, text_width
 from .contract import Choices, GalleryLayout, RunPlace
 from .layout import figure, layout
-from .model import ImageIndex, mime_of
+from .model import ImageIndex
 
 MAX_IMAGES = 16
 MAX_BYTES = 2 << 20  # embedded image bytes per picture (base64 makes them 4/3 as many)
-TITLE_H, CAPTION_H, GAP = 22, 16, 8
+TITLE_H, CAPTION_H, LEGEND_H, GAP = 22, 16, 14, 8
 
 
-def gallery_picture(index: ImageIndex, choices: Choices) -> Picture:
-    """The page of images ``Gallery`` shows for the viewer's ``choices`` (``layout.py``)."""
+def gallery_picture(index: ImageIndex, choices: Choices, marks: bool = True) -> Picture:
+    """The page of images ``Gallery`` shows for the viewer's ``choices`` (``layout.py``),
+    masks and boxes painted on when ``marks``."""
     page = layout(len(index.runs), index.shown_steps(), choices)
     if not page["key"]:
         return note("No images logged yet.")
@@ -33,14 +36,14 @@ def gallery_picture(index: ImageIndex, choices: Choices) -> Picture:
     body = [text(GAP, 16, page["key"], size=13, weight="600", width=width - 2 * GAP)]
     y = 26.0
     for place in page["runs"]:
-        block, h = _run_block(index, page, place, width, budget)
+        block, h = _run_block(index, page, place, width, budget, marks)
         body.append(f'<g transform="translate(0,{y:.1f})">{block}</g>')
         y += h + GAP
     return Picture(width, y, "".join(body))
 
 
 def _run_block(
-    index: ImageIndex, page: GalleryLayout, place: RunPlace, width: float, budget: dict[str, int]
+    index: ImageIndex, page: GalleryLayout, place: RunPlace, width: float, budget: dict[str, int], marks: bool
 ) -> tuple[str, float]:
     r, columns, size = place["run"], page["columns"], page["size"]
     title = f"{index.runs[r].name} · {place['note']}"
@@ -48,14 +51,18 @@ def _run_block(
         return text(GAP, 15, title, fill=MUTED, width=width - 2 * GAP), TITLE_H
     recs = index.images(r, page["key"], place["step"])[place["start"] : place["stop"]]
     parts = [text(GAP, 15, title, weight="600", width=width - 2 * GAP)]
+    # a line under each image for its classes, when any image of the run has them painted on
+    legends = [legend(rec) if marks else [] for rec in recs]
+    marked = any(legends)
+    row_h = size + CAPTION_H + (LEGEND_H if marked else 0) + GAP
     drawn = left_out = 0
-    for rec in recs:
-        image = _image(index, r, rec, size, budget)
+    for rec, classes in zip(recs, legends):
+        image = _image(index, r, rec, size, budget, marks)
         if image is None:
             left_out += 1
             continue
         x = GAP + (drawn % columns) * (size + GAP)
-        top = TITLE_H + (drawn // columns) * (size + CAPTION_H + GAP)
+        top = TITLE_H + (drawn // columns) * row_h
         drawn += 1
         data, mime = image
         look = figure(rec.get("caption"), rec.get("width"), size)
@@ -68,8 +75,11 @@ def _run_block(
             )
         if look["caption"] is not None:
             parts.append(text(x, top + size + 12, look["caption"], size=11, width=size))
+        if marked:  # under the caption, if any
+            below = top + size + 12 + (LEGEND_H if look["caption"] is not None else 0)
+            parts.append(_legend(x, below, classes, size))
     rows = -(-drawn // columns)
-    h = TITLE_H + rows * (size + CAPTION_H + GAP)
+    h = TITLE_H + rows * row_h
     more = left_out + place["count"] - place["stop"]
     if more:
         parts.append(
@@ -79,18 +89,28 @@ def _run_block(
     return "".join(parts), h
 
 
+def _legend(x: float, y: float, marks: list[ClassMark], width: float) -> str:
+    """An image's classes in a line ``width`` px wide at baseline ``y``: a swatch of each
+    one's colour, then its name (as many as fit)."""
+    out, at = [], x
+    for mark in marks:
+        room = x + width - at - 12
+        if room < 18:
+            break
+        out.append(f'<rect x="{at:.1f}" y="{y - 8:.1f}" width="8" height="8" rx="2" fill="{esc(mark["color"])}"/>')
+        out.append(text(at + 11, y, mark["name"], size=10, fill=MUTED, width=room))
+        at += 11 + min(room, text_width(mark["name"], 10)) + 14
+    return "".join(out)
+
+
 def _image(
-    index: ImageIndex, r: int, rec: dict[str, Any], size: int, budget: dict[str, int]
+    index: ImageIndex, r: int, rec: dict[str, Any], size: int, budget: dict[str, int], marks: bool
 ) -> tuple[bytes, str] | None:
-    """(bytes, mime) of one image within the budget; b"" if it cannot be read; None if
-    the budget is spent."""
+    """(bytes, mime) of one image (its masks and boxes painted on when ``marks``) within
+    the budget; b"" if it cannot be read; None if the budget is spent."""
     if budget["images"] <= 0:
         return None
-    mime = mime_of(rec)
-    try:
-        data = index.runs[r].store.media(rec["path"])
-    except Exception:
-        data = b""
+    data, mime = image_file(index.runs[r].store, rec, marks)
     if data:
         data, mime = thumbnail(data, mime, size)
         if len(data) > budget["bytes"]:

@@ -23,8 +23,9 @@ class Gallery(LiveWidget):
     ``keys``: image keys or globs to offer (default every key holding images).
     ``columns``: images per row; ``size``: thumbnail width in px; ``per_page``: images
     per run shown at once (more are paged). The viewer's choices (``key``, ``step``,
-    ``page``, ``shown_runs``) are traits, saved with the notebook. ``step == -1``
-    follows the newest step.
+    ``page``, ``shown_runs``, ``marks``) are traits, saved with the notebook. ``step == -1``
+    follows the newest step. An image logged with ``masks=`` / ``boxes=`` is shown with
+    them painted on and a legend of their classes; ``marks=False`` hides them.
     """
 
     esm_name = "gallery"
@@ -37,6 +38,7 @@ class Gallery(LiveWidget):
     columns = t.Int(4).tag(sync=True)
     size = t.Int(160).tag(sync=True)
     shown_runs = t.List(t.Int()).tag(sync=True)  # run numbers shown; empty: all
+    marks = t.Bool(True).tag(sync=True)  # masks and boxes painted on the images
 
     def __init__(
         self,
@@ -65,7 +67,7 @@ class Gallery(LiveWidget):
             self.key = next(iter(self.image_keys), "")
 
     def _answer(self, request: Any) -> tuple[ImagesReply, list[bytes]] | None:
-        return self.index.answer(request)
+        return self.index.answer(request, self.marks)
 
     @property
     def image_keys(self) -> list[str]:
@@ -91,4 +93,4 @@ class Gallery(LiveWidget):
     def _picture(self) -> Picture:
         from .picture import gallery_picture
 
-        return gallery_picture(self.index, self._choices())
+        return gallery_picture(self.index, self._choices(), self.marks)

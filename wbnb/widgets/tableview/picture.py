@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..gallery.picture import thumbnail
+from ..imageoverlay import image_file
 from ..pictures.svg import MUTED, Picture, note, number, png_image, text
 from .contract import ColumnKind
 from .frame import Frame, text_of
 from .model import TableSteps
-from .overlay import cell_image
 
 ROWS = 20
 MAX_COLUMNS = 10
@@ -85,7 +85,7 @@ def _thumb(tables: TableSteps, frame: Frame, row: int, col: int, budget: dict[st
     rec = frame.cells[col][row]
     if not isinstance(rec, dict) or rec.get("_type") != "image" or "path" not in rec or budget["images"] <= 0:
         return None
-    data, mime = cell_image(tables.runs[frame.run_of(row, col)].store, rec)
+    data, mime = image_file(tables.runs[frame.run_of(row, col)].store, rec)
     if not data:
         return None
     data, mime = thumbnail(data, mime, 64)

@@ -12,6 +12,7 @@ import traitlets as t
 from ...store.base import Store
 from ..base import LiveWidget
 from ..gallery.picture import thumbnail
+from ..imageoverlay import image_file
 from ..media import MAX_ANSWER_BYTES
 from ..pagerequest import read_request
 from ..pictures.svg import Picture
@@ -19,7 +20,6 @@ from ..runs import resolve_runs
 from .contract import PREVIEW_ROWS, THUMB_SIDE, CellImage, ColumnsReply, FetchRequest, ImagesReply, TableViewSnapshot
 from .frame import Frame, build, dataframe, preview, run_names, steps_of, version_of
 from .model import TableSteps
-from .overlay import cell_image
 
 KEPT_FRAMES = 2  # tables read back and kept (the one shown, the one before a step change)
 
@@ -148,7 +148,7 @@ class TableView(LiveWidget):
             rec = frame.cells[col][row]
             if not isinstance(rec, dict) or rec.get("_type") != "image" or "path" not in rec:
                 continue
-            data, mime = cell_image(self.tables.runs[frame.run_of(row, col)].store, rec)
+            data, mime = image_file(self.tables.runs[frame.run_of(row, col)].store, rec)
             if data and not full:
                 data, mime = thumbnail(data, mime, THUMB_SIDE)
             if buffers and total + len(data) > MAX_ANSWER_BYTES:

@@ -1,7 +1,9 @@
-"""An image cell's masks and boxes (``wbnb.Image(..., masks=, boxes=)``, wandb's
-segmentation and detection overlays) painted onto its pixels before the page gets them,
-as wandb's table shows them: each mask's classes (class 0, the background, left clear)
-blended in their class colour, each box outlined in its class colour."""
+"""An image record's file as every component draws it (Gallery, TableView: their answers
+and pictures): its MIME type, and its masks and boxes (``wbnb.Image(..., masks=, boxes=)``,
+wandb's segmentation and detection overlays) painted onto its pixels before the page gets
+them, as wandb shows them: each mask's classes (class 0, the background, left clear)
+blended in their class colour, each box outlined in its class colour; ``legend`` names
+those classes in the same colours."""
 
 from __future__ import annotations
 
@@ -10,26 +12,67 @@ from typing import Any
 
 import numpy as np
 
-from ...data.png import decode_png, encode_png
-from ...store.base import Store
-from ..curves.model import PALETTE
-from ..gallery.model import mime_of
+from ..data.png import decode_png, encode_png
+from ..store.base import Store
+from .contract import ClassMark
+from .curves.model import PALETTE
 
 ALPHA = 0.45  # how much a mask's class colour covers the image
 COLORS = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in PALETTE], dtype=np.float64)
+MIME = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "webp": "image/webp",
+    "svg": "image/svg+xml",
+    "tiff": "image/tiff",
+    "tif": "image/tiff",
+}
 
 
-def cell_image(store: Store, record: dict[str, Any]) -> tuple[bytes, str]:
-    """An image cell's file and MIME type, its masks and boxes painted on (a PNG's);
-    b"" when the store cannot read it."""
+def mime_of(record: dict[str, Any]) -> str:
+    """The MIME type of an image record (its ``format``, else its file's extension)."""
+    fmt = str(record.get("format") or str(record.get("path", "")).rpartition(".")[2]).lower()
+    return MIME.get(fmt, "application/octet-stream")
+
+
+def image_file(store: Store, record: dict[str, Any], marks: bool = True) -> tuple[bytes, str]:
+    """An image record's file and MIME type, its masks and boxes painted on (a PNG's)
+    unless ``marks`` is False; b"" when the store cannot read it."""
     mime = mime_of(record)
     try:
         data = store.media(record["path"])
     except Exception:
         return b"", mime
-    if data and mime == "image/png" and (record.get("masks") or record.get("boxes")):
+    if marks and data and mime == "image/png" and (record.get("masks") or record.get("boxes")):
         data = overlaid(data, record, store.media)
     return data, mime
+
+
+def legend(record: dict[str, Any]) -> list[ClassMark]:
+    """The classes an image record's masks and boxes name (their ``class_labels``, else
+    its ``classes``), by id, each in the colour it is painted in; a mask's class 0 (the
+    background, left clear) only when a box names it too; none for a file ``image_file``
+    does not paint (no PNG)."""
+    if mime_of(record) != "image/png":
+        return []
+    names: dict[int, str] = {}
+    for entry in record.get("classes") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), int):
+            names[entry["id"]] = str(entry.get("name", entry["id"]))
+    shown: dict[int, str] = {}
+    for kind in ("masks", "boxes"):
+        for group in (record.get(kind) or {}).values():
+            labels = group.get("class_labels") or {}
+            ids = {int(k) for k in labels if str(k).lstrip("-").isdigit()}
+            if kind == "boxes":
+                ids |= {_class_id(box) for box in group.get("box_data") or []}
+            for i in ids:
+                if kind == "boxes" or i != 0:
+                    shown.setdefault(i, str(labels.get(str(i), names.get(i, f"class {i}"))))
+    return [{"id": i, "name": shown[i], "color": PALETTE[i % len(PALETTE)]} for i in sorted(shown)]
 
 
 def overlaid(data: bytes, record: dict[str, Any], read: Callable[[str], bytes]) -> bytes:
