@@ -1,0 +1,242 @@
+"""The notebook components over a real ``wbnb server``: one client logs runs (tables with
+images, plot.* charts, audio, video, html, plotly figures, point clouds), ANOTHER client
+draws them through the remote store (snapshots, the page's fetch answers, pictures); a
+live run reaches a widget made before its steps; a table the server does not have yet is
+said to be so and read again; a hostile client's records draw as errors for the others."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import wbnb
+from tests.server.serverproc import ServerProcess, make_key
+from tests.waiting import wait_for
+from wbnb.store.remote import Connection, RemoteStore
+from wbnb.store.wire import encode_rows
+from wbnb.widgets import Charts, MediaView, Object3DView, PlotlyView, RunPanel, TableView
+
+PNG = b"\x89PNG"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(tmp_path_factory.mktemp("server") / "root") as proc:
+        yield proc
+
+
+@pytest.fixture(scope="module")
+def keys(server: ServerProcess) -> dict[str, str]:
+    """A key per client of the team: the one that logs, the one that reads, a hostile one."""
+    return {name: make_key(server.root, "team", name=name) for name in ("writer", "reader", "hostile")}
+
+
+@pytest.fixture
+def writer(server: ServerProcess, keys: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process logs to the server (spooled in ``tmp_path``)."""
+    env = {"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0", "WBNB_DIR": str(tmp_path / "spool")}
+    for name, value in {**env, "WBNB_BASE_URL": server.url, "WBNB_API_KEY": keys["writer"]}.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def reader(server: ServerProcess, keys: dict[str, str]) -> RemoteStore:
+    """Another client of the same team, reading the server only."""
+    return RemoteStore(Connection(server.url, keys["reader"]), "team")
+
+
+class Hostile:
+    """A client that speaks the server's HTTP API itself: any record, any file."""
+
+    def __init__(self, server: ServerProcess, key: str) -> None:
+        self.store = RemoteStore(Connection(server.url, key), "team")
+
+    def put(self, data: bytes, ext: str) -> str:
+        """Upload a media file; its path."""
+        return self.store.conn.request("PUT", f"/media/{hashlib.sha256(data).hexdigest()}.{ext}", data=data)["path"]
+
+    def run(self, run_id: str, values: dict[str, Any], project: str = "evil") -> str:
+        """A finished run whose one row (step 0) holds ``values`` as they are; its path."""
+        path = self.store._run(project, run_id)
+        self.store.conn.request("PUT", path, json={"meta": {"entity": "team", "name": run_id}, "resume": "allow"})
+        rows = encode_rows(0, [(tuple(values), 0, time.time(), 0.0, list(values.values()))])
+        self.store.conn.request("POST", f"{path}/batches", json={"history": rows, "state": "finished", "exit_code": 0})
+        return f"{project}/{run_id}"
+
+
+@pytest.fixture
+def hostile(server: ServerProcess, keys: dict[str, str]) -> Hostile:
+    return Hostile(server, keys["hostile"])
+
+
+class Fig:
+    """A plotly-like figure (anything with ``to_plotly_json``)."""
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        return {"data": [{"type": "bar", "x": ["a", "b"], "y": [1, 2], "name": "counts"}], "layout": {}}
+
+
+def _table(step: int) -> wbnb.Table:
+    images = [wbnb.Image(np.full((8, 8, 3), 40 * i + step, np.uint8)) for i in range(3)]
+    return wbnb.Table(columns=["id", "img", "label"], data=[[i, images[i], f"l{i}"] for i in range(3)])
+
+
+def _log_everything() -> str:
+    rng = np.random.default_rng(0)
+    y, p = rng.integers(0, 2, 60), rng.random((60, 2))
+    sound = np.sin(440 * np.arange(800) / 8000)
+    run = wbnb.init(project="remote", name="all")
+    for step in range(2):
+        run.log(
+            {
+                "tbl": _table(step),
+                "roc": wbnb.plot.roc_curve(y, p, labels=["a", "b"]),
+                "pr": wbnb.plot.pr_curve(y, p, labels=["a", "b"]),
+                "line": wbnb.plot.line(wbnb.Table(columns=["x", "y"], data=[[0, 1], [1, 2]]), "x", "y", title="L"),
+                "snd": wbnb.Audio(sound, sample_rate=8000),
+                "clip": wbnb.Video(np.zeros((3, 3, 8, 8), np.uint8), fps=2),
+                "page": wbnb.Html("<h1>hi</h1>"),
+                "fig": wbnb.Plotly(Fig()),
+                "cloud": wbnb.Object3D(rng.random((50, 3))),
+            },
+            step=step,
+        )
+    run.finish()
+    return f"remote/{run.id}"
+
+
+def test_each_component_draws_a_run_of_the_server_from_another_client(writer: None, reader: RemoteStore) -> None:
+    path = _log_everything()
+
+    tv = TableView(path, "tbl", store=reader, live=False)
+    assert tv.steps == [0, 1] and tv._snapshot["preview"]["nrows"] == 3
+    reply, _ = tv._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
+    assert [c["name"] for c in reply["columns"]] == ["id", "img", "label"]
+    version = tv._snapshot["preview"]["version"]
+    images = {"type": "fetch", "req": 2, "what": "images", "version": version, "cells": [{"row": 0, "col": 1}]}
+    reply, buffers = tv._answer(images)
+    assert reply["items"] == [{"row": 0, "col": 1, "mime": "image/png"}] and buffers[0].startswith(PNG)
+
+    charts = Charts(path, store=reader, live=False)
+    drawn = {c["key"]: c for c in charts._snapshot["charts"]}
+    assert sorted(drawn) == ["line", "pr", "roc"]
+    assert all(c["note"] == "" and len(c["data"]["x"]) > 1 for c in drawn.values())
+
+    media = MediaView(path, store=reader, live=False)
+    series = {s["key"]: s for s in media._snapshot["series"]}
+    assert sorted(series) == ["clip", "page", "snd"] and series["snd"]["steps"] == [0, 1]
+    got = {}
+    for key, s in series.items():
+        fetch = {"type": "fetch", "req": 3, "items": [{"id": s["id"], "step": 1, "index": 0, "columns": 40}]}
+        reply, buffers = media._answer(fetch)
+        got[key] = (reply["items"][0], buffers)
+    assert got["snd"][1][0].startswith(b"RIFF") and got["snd"][0]["peaks"] == 40 and len(got["snd"][1][1]) == 640
+    assert got["clip"][1][0].startswith(b"GIF8") and got["page"][1][0].endswith(b"<h1>hi</h1>")
+
+    figures = PlotlyView(path, store=reader, live=False)
+    reply, buffers = figures._answer({"type": "fetch", "req": 4, "id": 0, "step": 1})
+    assert reply["found"] and json.loads(buffers[0]) == Fig().to_plotly_json()
+
+    objects = Object3DView(path, store=reader, live=False)
+    reply, buffers = objects._answer({"type": "fetch", "req": 5, "id": 0, "step": 0})
+    assert reply["total"] == 50 and len(buffers[0]) == 50 * 3 * 4
+
+    for w in (tv, charts, media, figures, objects):
+        assert "<svg" in w._picture().markup()
+    panel = RunPanel(wbnb.Api().run(f"team/{path}"), live=False)
+    cells = {c["id"] for sec in panel.sections for c in sec["cells"]}
+    assert {"charts:roc", "mediaview:snd", "plotlyview:fig", "object3dview:cloud"} <= cells
+    assert any(c.startswith("tableview:tbl") for c in cells)
+
+
+def test_a_widget_made_first_follows_a_run_logged_through_the_server(writer: None, reader: RemoteStore) -> None:
+    run = wbnb.init(project="remote", name="live")
+    run.log({"tbl": _table(0), "snd": wbnb.Audio(np.zeros(80), sample_rate=8000)}, step=0)
+    wait_for(lambda: len(reader.rows("remote", run.id)[0]) == 1, what="the first step on the server")
+    tv = TableView(f"remote/{run.id}", "tbl", store=reader, min_interval=0.05)
+    media = MediaView(f"remote/{run.id}", store=reader, min_interval=0.05)
+    try:
+        for step in (1, 2):
+            run.log({"tbl": _table(step), "snd": wbnb.Audio(np.zeros(80), sample_rate=8000)}, step=step)
+        wait_for(lambda: tv.steps == [0, 1, 2], what="the table's new steps")
+        wait_for(lambda: media.index.steps(0, "snd") == [0, 1, 2], what="the sound's new steps")
+        assert tv.df["img"][0]["_type"] == "image"
+    finally:
+        run.finish()
+        tv.close()
+        media.close()
+
+
+def test_a_large_table_logged_at_many_steps_reads_back_from_the_server(writer: None, reader: RemoteStore) -> None:
+    rows = [[i, f"row {i}", i / 3] for i in range(20_000)]
+    run = wbnb.init(project="remote", name="large")
+    for step in range(4):
+        rows[0][0] = step  # each step's table is its own file
+        run.log({"big": wbnb.Table(columns=["i", "name", "third"], data=rows)}, step=step)
+    run.finish()
+    tv = TableView(f"remote/{run.id}", "big", store=reader, live=False)
+    assert tv.steps == [0, 1, 2, 3] and tv._snapshot["preview"]["nrows"] == 20_000
+    reply, buffers = tv._answer({"type": "fetch", "req": 1, "what": "columns", "step": 2})
+    assert reply["nrows"] == 20_000 and np.frombuffer(buffers[0], np.float64)[:2].tolist() == [2.0, 1.0]
+
+
+def test_the_remote_store_reads_only_media_paths(reader: RemoteStore) -> None:
+    """A record's path names a media file or nothing: never another URL of the server."""
+    for path in ("media/../../etc/passwd", "media/../entities/team/projects", 7, "../x"):
+        for read in (reader.media, reader.media_size, reader.media_url):
+            with pytest.raises(ValueError, match="not a media path"):
+                read(path)  # type: ignore[arg-type]
+
+
+def _columns(tv: TableView) -> tuple[list[str], list[str]]:
+    """The names of the table the page gets, and its text cells of the last column."""
+    reply, buffers = tv._answer({"type": "fetch", "req": 1, "what": "columns", "step": -1})
+    return [c["name"] for c in reply["columns"]], [str(r[-1]) for r in tv._snapshot["preview"]["rows"]]
+
+
+def test_a_hostile_clients_tables_draw_as_error_cells(writer: None, reader: RemoteStore, hostile: Hostile) -> None:
+    """Records another client logged that are no table it can read: an error cell, never
+    an exception (in the constructor, the page's requests or the picture)."""
+    bodies = {
+        "not json": b"\x00{not json",
+        "a list": b"[1, 2]",
+        "no columns": json.dumps({"columns": 5, "data": "x"}).encode(),
+        "ragged": json.dumps({"columns": ["a", "b"], "data": [[1], "zz", None]}).encode(),
+    }
+    values: dict[str, Any] = {k: {"_type": "table", "path": hostile.put(b, "json")} for k, b in bodies.items()}
+    values |= {
+        "outside": {"_type": "table", "path": "media/../../etc/passwd"},
+        "no path": {"_type": "table"},
+        "int path": {"_type": "table", "path": 7},
+    }
+    evil = hostile.run("evil1", values)
+    for key in values:
+        tv = TableView(evil, key, store=reader, live=False)
+        names, cells = _columns(tv)
+        assert names == ["error"] and "cannot be read" in cells[0], key
+        assert ">error</text>" in tv._picture().markup()
+    good = _log_everything()
+    both = TableView([good, evil], "not json", store=reader, live=False)
+    assert _columns(both)[0] == ["run", "error"]
+
+
+def test_a_file_the_server_does_not_have_yet_is_said_so_and_read_again(
+    writer: None, reader: RemoteStore, hostile: Hostile
+) -> None:
+    """A table (and a chart's table) whose file comes after its row: "not available yet",
+    and the file read once it is there (the miss is not kept)."""
+    body = json.dumps({"columns": ["x", "y"], "data": [[0, 1], [1, 3]]}).encode()
+    path = f"media/{hashlib.sha256(body).hexdigest()[:2]}/{hashlib.sha256(body).hexdigest()}.json"
+    table = {"_type": "table", "path": path}
+    late = hostile.run("late1", {"tbl": table})
+    tv = TableView(late, "tbl", store=reader, live=False)
+    assert _columns(tv)[1] == ["the table logged by late1 cannot be read: not available yet"]
+    assert hostile.put(body, "json") == path
+    assert _columns(tv)[0] == ["x", "y"]
