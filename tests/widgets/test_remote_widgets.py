@@ -215,9 +215,12 @@ def test_a_hostile_clients_tables_draw_as_error_cells(writer: None, reader: Remo
         "outside": {"_type": "table", "path": "media/../../etc/passwd"},
         "no path": {"_type": "table"},
         "int path": {"_type": "table", "path": 7},
+        "chart": {"_type": "plot", "kind": "line", "table": values["a list"], "fields": {"x": "x", "y": "y"}},
     }
     evil = hostile.run("evil1", values)
     for key in values:
+        if key == "chart":
+            continue
         tv = TableView(evil, key, store=reader, live=False)
         names, cells = _columns(tv)
         assert names == ["error"] and "cannot be read" in cells[0], key
@@ -225,6 +228,8 @@ def test_a_hostile_clients_tables_draw_as_error_cells(writer: None, reader: Remo
     good = _log_everything()
     both = TableView([good, evil], "not json", store=reader, live=False)
     assert _columns(both)[0] == ["run", "error"]
+    charts = Charts(evil, store=reader, live=False)
+    assert "cannot read this chart's table" in charts._snapshot["charts"][0]["note"]
 
 
 def test_a_file_the_server_does_not_have_yet_is_said_so_and_read_again(
@@ -235,8 +240,12 @@ def test_a_file_the_server_does_not_have_yet_is_said_so_and_read_again(
     body = json.dumps({"columns": ["x", "y"], "data": [[0, 1], [1, 3]]}).encode()
     path = f"media/{hashlib.sha256(body).hexdigest()[:2]}/{hashlib.sha256(body).hexdigest()}.json"
     table = {"_type": "table", "path": path}
-    late = hostile.run("late1", {"tbl": table})
+    line = {"_type": "plot", "kind": "line", "table": table, "fields": {"x": "x", "y": "y"}, "title": "late"}
+    late = hostile.run("late1", {"tbl": table, "line": line})
     tv = TableView(late, "tbl", store=reader, live=False)
+    charts = Charts(late, store=reader, live=False)
     assert _columns(tv)[1] == ["the table logged by late1 cannot be read: not available yet"]
+    assert "cannot read this chart's table" in charts.charts.chart("line")["note"]
     assert hostile.put(body, "json") == path
     assert _columns(tv)[0] == ["x", "y"]
+    assert charts.charts.chart("line")["data"]["y"] == [1, 3]
