@@ -6,6 +6,7 @@ said to be so and read again; a hostile client's records draw as errors for the 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -249,3 +250,34 @@ def test_a_file_the_server_does_not_have_yet_is_said_so_and_read_again(
     assert hostile.put(body, "json") == path
     assert _columns(tv)[0] == ["x", "y"]
     assert charts.charts.chart("line")["data"]["y"] == [1, 3]
+
+
+def test_a_hostile_clients_figures_and_objects_draw_as_notes(reader: RemoteStore, hostile: Hostile) -> None:
+    """Figures and 3-D objects another client logged that wbnb cannot draw: the page's
+    answer says there is nothing to draw, the picture says so, nothing raises."""
+    deep = b"[" * 100_000 + b"]" * 100_000  # JSON nested past what Python parses
+    text = {"data": [{"type": "scatter", "y": {"bdata": base64.b64encode(b"a\0\0\0").decode(), "dtype": "<U1"}}]}
+    figures = {
+        "deep": hostile.put(deep, "json"),
+        "data not a list": hostile.put(json.dumps({"data": 5}).encode(), "json"),
+        "text typed array": hostile.put(json.dumps(text).encode(), "json"),
+    }
+    objects = {
+        "deep": {"_type": "object3d", "path": hostile.put(deep, "gltf")},
+        "a list": {"_type": "object3d", "path": hostile.put(b"[1, 2]", "gltf")},
+        "uri not text": {"_type": "object3d", "path": hostile.put(b'{"buffers": [{"uri": 5}]}', "gltf")},
+        "boxes not a list": {"_type": "object3d", "path": hostile.put(b"v 0 0 0\n", "obj"), "boxes": 5},
+    }
+    evil = hostile.run("evil2", {**{f"fig/{k}": {"_type": "plotly", "path": p} for k, p in figures.items()}, **objects})
+    view = PlotlyView(evil, store=reader, live=False)
+    for sid, key in enumerate(f"fig/{k}" for k in figures):
+        reply, _ = view._answer({"type": "fetch", "req": 1, "id": sid, "step": 0})
+        assert reply["found"], key  # the bytes go: the page says it cannot draw them
+    assert view.figure("fig/deep") is None
+    assert view._picture().markup().count("plotly</text>") == 3
+    o3d = Object3DView(evil, store=reader, live=False)
+    for sid, key in enumerate(objects):
+        reply, buffers = o3d._answer({"type": "fetch", "req": 1, "id": sid, "step": 0})
+        assert (reply["total"], reply["shapes"]) == ((1, []) if key == "boxes not a list" else (0, [])), key
+    assert o3d.points("deep") is None
+    assert "no points to draw" in o3d._picture().markup()

@@ -16,6 +16,6 @@ def figure_of(figures: StepRecords, key: str, run: int = 0, step: int | None = N
         return None
     try:
         fig = json.loads(found[1])
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python parses
         return None
     return fig if isinstance(fig, dict) else None
