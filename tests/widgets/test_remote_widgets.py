@@ -281,3 +281,21 @@ def test_a_hostile_clients_figures_and_objects_draw_as_notes(reader: RemoteStore
         assert (reply["total"], reply["shapes"]) == ((1, []) if key == "boxes not a list" else (0, [])), key
     assert o3d.points("deep") is None
     assert "no points to draw" in o3d._picture().markup()
+
+
+def test_a_hostile_clients_image_cells_come_without_their_odd_overlays(reader: RemoteStore, hostile: Hostile) -> None:
+    """Image cells whose masks and boxes are not what ``wbnb.Image`` writes: the page gets
+    each image (its overlays that cannot be read left out), and nothing raises."""
+    from wbnb.data.png import encode_png
+
+    png = hostile.put(encode_png(np.zeros((8, 8, 3), np.uint8)), "png")
+    odd = [{"masks": [1]}, {"boxes": [1]}, {"boxes": {"b": 5}}, {"boxes": {"b": {"box_data": 5}}}, {"masks": {"m": 5}}]
+    cells = [[{"_type": "image", "path": png, **extra}] for extra in odd]
+    body = json.dumps({"columns": ["img"], "data": [*cells, [{"_type": "image", "path": "media/../x.png"}]]}).encode()
+    evil = hostile.run("evil3", {"tbl": {"_type": "table", "path": hostile.put(body, "json")}})
+    tv = TableView(evil, "tbl", store=reader, live=False)
+    want = [{"row": r, "col": 0} for r in range(len(odd) + 1)]
+    version = tv._snapshot["preview"]["version"]
+    reply, buffers = tv._answer({"type": "fetch", "req": 1, "what": "images", "version": version, "cells": want})
+    assert [i["row"] for i in reply["items"]] == list(range(len(odd) + 1))
+    assert all(b.startswith(PNG) for b in buffers[: len(odd)]) and buffers[-1] == b""
