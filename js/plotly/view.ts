@@ -65,7 +65,7 @@ export class PlotlyView implements View {
 
   private async draw(p: Panel, reply: FigureReply, buffers: DataView[]): Promise<void> {
     if (!reply.found || !buffers.length) {
-      p.note.textContent = `the figure of step ${reply.step} cannot be read`;
+      p.note.textContent = `the figure of step ${reply.step}: file not available (yet)`;
       return;
     }
     const b = buffers[0];

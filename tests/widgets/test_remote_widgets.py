@@ -20,6 +20,7 @@ import pytest
 import wbnb
 from tests.server.serverproc import ServerProcess, make_key
 from tests.waiting import wait_for
+from tests.widgets.harness import Harness, record
 from wbnb.store.remote import Connection, RemoteStore
 from wbnb.store.wire import encode_rows
 from wbnb.widgets import Charts, MediaView, Object3DView, PlotlyView, RunPanel, TableView
@@ -299,3 +300,22 @@ def test_a_hostile_clients_image_cells_come_without_their_odd_overlays(reader: R
     reply, buffers = tv._answer({"type": "fetch", "req": 1, "what": "images", "version": version, "cells": want})
     assert [i["row"] for i in reply["items"]] == list(range(len(odd) + 1))
     assert all(b.startswith(PNG) for b in buffers[: len(odd)]) and buffers[-1] == b""
+
+
+def test_the_page_asks_again_for_a_figure_the_server_does_not_have_yet(
+    reader: RemoteStore, hostile: Hostile, harness: Harness
+) -> None:
+    """The figure's file comes after its row: the page says so, keeps no miss, and draws
+    the figure once a later ask finds the file."""
+    body = json.dumps(Fig().to_plotly_json()).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    late = hostile.run("late2", {"fig": {"_type": "plotly", "path": f"media/{digest[:2]}/{digest}.json"}})
+    view = PlotlyView(late, store=reader, live=False)
+    comm = record(view)
+    harness.mount(view, "plotly")
+    harness.answer(view, comm)
+    harness.page.wait_for_selector(".wbnb-plotly .wbnb-note:has-text('file not available (yet)')")
+    hostile.put(body, "json")
+    harness.answer(view, comm)  # asked again
+    harness.page.wait_for_selector(".wbnb-plotly .wbnb-panel[data-drawn='0'] .js-plotly-plot")
+    assert not harness.errors  # type: ignore[attr-defined]
