@@ -319,3 +319,25 @@ def test_the_page_asks_again_for_a_figure_the_server_does_not_have_yet(
     harness.answer(view, comm)  # asked again
     harness.page.wait_for_selector(".wbnb-plotly .wbnb-panel[data-drawn='0'] .js-plotly-plot")
     assert not harness.errors  # type: ignore[attr-defined]
+
+
+def test_the_page_asks_again_for_a_table_the_server_does_not_have_yet(
+    reader: RemoteStore, hostile: Hostile, harness: Harness
+) -> None:
+    """A finished run's table whose file comes after its row: the page shows the error
+    cell, asks again, and shows the table once the file is there."""
+    body = json.dumps({"columns": ["x", "y"], "data": [[0, 1], [1, 3]]}).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    late = hostile.run("late3", {"tbl": {"_type": "table", "path": f"media/{digest[:2]}/{digest}.json"}})
+    view = TableView(late, "tbl", store=reader, live=False)
+    comm = record(view)
+    harness.mount(view, "tableview")
+    harness.answer(view, comm)
+    head = harness.page.locator(".wbnb-tableview .wbnb-th")
+    harness.page.wait_for_selector(".wbnb-tableview .wbnb-row:has-text('not available yet')")
+    assert head.all_inner_texts() == ["error"]
+    hostile.put(body, "json")
+    harness.answer(view, comm)  # asked again
+    harness.page.wait_for_function("() => document.querySelector('.wbnb-tableview .wbnb-th')?.textContent === 'x'")
+    assert head.all_inner_texts() == ["x", "y"]
+    assert not harness.errors  # type: ignore[attr-defined]

@@ -125,6 +125,7 @@ class TableView(LiveWidget):
             "version": frame.version,
             "nrows": frame.nrows,
             "columns": infos,
+            "complete": frame.complete,
         }
         return reply, buffers
 
