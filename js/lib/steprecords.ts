@@ -91,6 +91,7 @@ const MIN_PANEL = 240; // px: narrower panels wrap to the next line
 const MIN_CELL = 180; // px: a list's items narrower than this wrap within their panel
 const GAP = 10;
 const KEPT = 32; // replies (items) kept per view: a slider moved back needs no new fetch
+const RETRY_MS = [2000, 60000]; // a file the store could not read: asked again after 2 s, doubling to 60 s
 
 /** A step-records component's view (see the file's head). */
 export class StepRecordsView<M extends StepsModel, R extends RecordReply> implements View {
@@ -109,6 +110,8 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
   private readonly sized: ResizeObserver;
   private readonly keys?: readonly string[];
   private req = 0;
+  /** Per `id|step` whose file the store could not read: ms until it is asked again. */
+  private readonly retryIn = new Map<string, number>();
   private destroyed = false;
   private readonly onMsg = (msg: unknown, buffers: DataView[]) => this.received(msg, buffers ?? []);
   private readonly onChoice = () => this.refresh();
@@ -378,10 +381,22 @@ export class StepRecordsView<M extends StepsModel, R extends RecordReply> implem
     if (!this.isReply(msg)) return;
     const ask = `${msg.id}|${msg.step}|${msg.index}`;
     this.asked.delete(ask);
-    this.replies.set(ask, { reply: msg, buffers });
-    while (this.replies.size > KEPT) this.replies.delete(this.replies.keys().next().value ?? "");
     const p = this.panels.get(msg.id);
     const c = p?.cells[msg.index];
+    if (!buffers.length) {
+      // No file (a server may not have it yet): not kept, asked again while the panel is shown.
+      const wait = this.retryIn.get(ask) ?? RETRY_MS[0];
+      this.retryIn.set(ask, Math.min(2 * wait, RETRY_MS[1]));
+      setTimeout(() => {
+        if (this.destroyed) return;
+        if (p && c && p.step === msg.step) c.drawn = -1;
+        this.fetchVisible();
+      }, wait);
+    } else {
+      this.retryIn.delete(ask);
+      this.replies.set(ask, { reply: msg, buffers });
+      while (this.replies.size > KEPT) this.replies.delete(this.replies.keys().next().value ?? "");
+    }
     if (p && c && p.step === msg.step) void this.draw(c, msg, buffers);
   }
 }

@@ -18,6 +18,7 @@ import { CSS } from "./style";
 
 const isDelta = (msg: unknown): msg is MediaDelta => isToPage(msg) && msg.type === "delta";
 const REDRAWN_BY = ["change:steps_shown", "change:html_height"] as const;
+const RETRY_MS = [2000, 60000]; // a file the store could not read: asked again after 2 s, doubling to 60 s
 
 /** One MediaView model drawn into one element (mounted by index.ts, the run panel, or the tests). */
 export class MediaView implements View {
@@ -36,6 +37,7 @@ export class MediaView implements View {
   private readonly sized: ResizeObserver;
   private scheduled = false;
   private destroyed = false;
+  private retryMs = RETRY_MS[0];
   private readonly onMsg = (msg: unknown, buffers: DataView[]) => {
     if (isToPage(msg) && msg.type === "media") this.fetcher.receive(msg, buffers ?? []);
   };
@@ -186,6 +188,8 @@ export class MediaView implements View {
 
   /** A file came: its cell shows it; a placeholder gives way to the medium's own cell. */
   private arrived(k: string, s: MediaSeries, step: number, index: number, cell: Cell, got: Got): void {
+    if (!got.bytes.length) this.retry(k);
+    else this.retryMs = RETRY_MS[0];
     if (!(cell instanceof PendingCell) || this.cells.get(k)?.cell !== cell) return cell.load(got);
     const at = s.steps.indexOf(step);
     if (at >= 0) (s.items[at] = [...(s.items[at] ?? [])])[index] = got.item; // known from now on
@@ -195,6 +199,19 @@ export class MediaView implements View {
     this.drop(k, cell);
     this.keep(k, real, this.sig(got.item), s, step, index);
     real.load(got);
+  }
+
+  /** A file the store could not read (a server may not have it yet): its cell, while
+   * shown, asks again later (``IntersectionObserver`` reports an observed cell anew). */
+  private retry(k: string): void {
+    const wait = this.retryMs;
+    this.retryMs = Math.min(2 * wait, RETRY_MS[1]);
+    setTimeout(() => {
+      const cell = this.cells.get(k)?.cell;
+      if (this.destroyed || !cell || cell.requested) return;
+      this.seen.unobserve(cell.root);
+      this.seen.observe(cell.root);
+    }, wait);
   }
 
   private keep(k: string, cell: Cell, sig: string, s: MediaSeries, step: number, index: number): void {

@@ -65,7 +65,7 @@ export class PlotlyView implements View {
 
   private async draw(c: Cell, reply: FigureReply, buffers: DataView[]): Promise<void> {
     if (!reply.found || !buffers.length) {
-      c.note.textContent = `the figure of step ${reply.step} cannot be read`;
+      c.note.textContent = `the figure of step ${reply.step}: file not available (yet)`;
       return;
     }
     const b = buffers[0];

@@ -93,6 +93,7 @@ export interface ColumnsReply {
   version: string;
   nrows: number;
   columns: ColumnInfo[];
+  complete: boolean;
 }
 
 /**

@@ -20,6 +20,7 @@ import { COL_W, CSS, IMG_ROW_H, ROW_H } from "./style";
 import { CellImages } from "./thumbs";
 
 const OVERSCAN = 6;
+const RETRY_MS = [2000, 60000]; // a table that could not be read: asked again after 2 s, doubling to 60 s
 const CHOICES = ["step", "sort", "filter", "hidden", "height"] as const;
 const EMPTY: TableData = { version: "", nrows: 0, cols: [], complete: true };
 
@@ -52,6 +53,7 @@ export class LoggedTableView implements View {
   private visible: { col: Col; index: number }[] = [];
   private rowH = ROW_H;
   private asked = NaN; // the step whose whole table was asked for last
+  private retryMs = RETRY_MS[0];
   private req = 0;
   private frame = 0;
   private destroyed = false;
@@ -203,6 +205,16 @@ export class LoggedTableView implements View {
 
   private receive(reply: ColumnsReply, buffers: DataView[]): void {
     if (reply.step !== this.model.get("step")) return; // an answer for a step left since
+    if (!reply.complete) {
+      // a table the store could not read (a server may not have its file yet): asked again
+      const wait = this.retryMs;
+      this.retryMs = Math.min(2 * wait, RETRY_MS[1]);
+      setTimeout(() => {
+        if (this.destroyed || this.asked !== reply.step || this.model.get("step") !== reply.step) return;
+        this.asked = NaN;
+        this.ask();
+      }, wait);
+    } else this.retryMs = RETRY_MS[0];
     this.show(fromReply(reply, buffers));
   }
 

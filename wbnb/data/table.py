@@ -166,9 +166,19 @@ class Table(WBValue):
     def from_record(cls, record: dict[str, Any], read: Callable[[str], bytes]) -> Table:
         """Rebuild a table from its record, reading the body with ``read(path)``.
 
-        Cells that were wbnb values (images...) come back as their record dicts.
+        Cells that were wbnb values (images...) come back as their record dicts. A body
+        that is not a table (another client may have logged anything) raises ``ValueError``.
         """
         body = json.loads(read(record["path"]))
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("columns"), list)
+            or not isinstance(body.get("data"), list)
+        ):
+            raise ValueError(f"{record['path']} holds no table (columns and data lists)")
+        width = len(body["columns"])
+        if not all(type(row) is list and len(row) == width for row in body["data"]):
+            raise ValueError(f"{record['path']} holds rows that do not match its {width} columns")
         table = cls(columns=body["columns"], allow_mixed_types=True)
         table.data = body["data"]  # JSON cells are plain already: not converted again cell by cell (100k rows: ~5 s)
         return table

@@ -37,7 +37,7 @@ _PATH = re.compile(r"media/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,8}")
 def check_media_path(rel: str) -> str:
     """``rel`` if it is a store-relative media path (``media/<ab>/<sha256>.<ext>``);
     ``ValueError`` otherwise (nothing outside ``media/`` is ever read)."""
-    if not _PATH.fullmatch(rel):
+    if not isinstance(rel, str) or not _PATH.fullmatch(rel):  # a record's path may be any JSON value
         raise ValueError(f"not a media path: {rel!r}")
     return rel
 

@@ -21,6 +21,7 @@ from ..errors import AuthenticationError, CommError
 from .base import RunNotFound, RunWriter, Store, StoreError
 from .columns import numeric_arrays
 from .edits import check_edit
+from .media import check_media_path
 from .names import check_name
 from .rowread import Cursor
 from .runmeta import RunMeta
@@ -212,22 +213,21 @@ class RemoteStore(Store):
         return answer["records"], answer["next"]
 
     def media(self, path: str) -> bytes:
-        if not path.startswith("media/"):
-            raise ValueError(f"not a media path: {path!r}")
-        return self.conn.request("GET", "/" + path)
+        """The bytes of the server's media file ``path``; ``ValueError`` for anything but a
+        media path (the local store's rule: a record's path from another client never
+        names another URL of the server), ``RunNotFound`` while the server has no such file."""
+        return self.conn.request("GET", "/" + check_media_path(path))
 
     def media_size(self, path: str) -> int:
         """The file's length from a ``HEAD`` request (its bytes are not sent)."""
-        if not path.startswith("media/"):
-            raise ValueError(f"not a media path: {path!r}")
-        r = self.conn.session.head(f"{self.media_url(path)}", timeout=self.conn.timeout)
+        r = self.conn.session.head(self.media_url(path), timeout=self.conn.timeout)
         if r.status_code == 404:
             raise FileNotFoundError(f"{self.conn.base_url} has no {path}")
         r.raise_for_status()
         return int(r.headers["Content-Length"])
 
     def media_url(self, path: str) -> str:
-        return f"{self.conn.base_url}{API}/{path}"
+        return f"{self.conn.base_url}{API}/{check_media_path(path)}"
 
     def update_run(self, project: str, run_id: str, changes: Mapping[str, Any]) -> RunMeta:
         return self.conn.request("PATCH", self._run(project, run_id), json=check_edit(changes))

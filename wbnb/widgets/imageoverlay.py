@@ -84,7 +84,7 @@ def overlaid(data: bytes, record: dict[str, Any], read: Callable[[str], bytes]) 
     rgb = np.repeat(pixels[..., None], 3, axis=2) if pixels.ndim == 2 else pixels[..., :3]
     out = rgb.astype(np.float64)
     height, width = out.shape[:2]
-    for mask in (record.get("masks") or {}).values():
+    for mask in _groups(record.get("masks")):
         try:
             ids = decode_png(read(mask["path"]))
         except Exception:
@@ -94,12 +94,19 @@ def overlaid(data: bytes, record: dict[str, Any], read: Callable[[str], bytes]) 
         ids = ids if ids.ndim == 2 else ids[..., 0]
         on = ids > 0
         out[on] = (1 - ALPHA) * out[on] + ALPHA * COLORS[ids[on].astype(np.int64) % len(COLORS)]
-    for group in (record.get("boxes") or {}).values():
-        for box in group.get("box_data") or []:
+    for group in _groups(record.get("boxes")):
+        boxes = group.get("box_data")
+        for box in boxes if isinstance(boxes, list) else []:
             edges = _box(box, width, height)
             if edges is not None:
                 _outline(out, *edges, COLORS[_class_id(box) % len(COLORS)])
     return encode_png(np.ascontiguousarray(np.clip(out.round(), 0, 255).astype(np.uint8)))
+
+
+def _groups(v: Any) -> list[dict[str, Any]]:
+    """The named groups of an image's ``masks`` or ``boxes`` (a dict of dicts; read
+    defensively: any client may log any record)."""
+    return [g for g in v.values() if isinstance(g, dict)] if isinstance(v, dict) else []
 
 
 def _class_id(box: dict[str, Any]) -> int:

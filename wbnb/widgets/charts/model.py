@@ -108,8 +108,8 @@ class ChartSet:
         same = [v for v in versions if kind_of(v.record) == kind]
         try:
             d = draw(key, same)
-        except (OSError, ValueError, KeyError, TypeError) as err:  # a table missing or not readable
-            d = Drawn(kind, key, notes=[f"cannot read this chart's table: {err}"])
+        except Exception as err:  # a table not on the store (yet: a server may not have it) or not one
+            d = Drawn(kind, key, notes=[f"cannot read this chart's table: {err}"], complete=False)
         if len(same) < len(versions):
             d.notes.append(f"{len(versions) - len(same)} run(s) logged another kind of chart here")
         return d
@@ -140,7 +140,8 @@ class ChartSet:
             "legend": d.legend,
             "custom": d.custom,
         }
-        self._drawn[(key, at)] = state
+        if d.complete:
+            self._drawn[(key, at)] = state
         return state
 
     def _runs(self) -> list[ChartsRun]:

@@ -55,6 +55,7 @@ class Drawn:
     legend: list[LegendItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     custom: list[CustomTable] = field(default_factory=list)
+    complete: bool = True  # False: a table could not be read (not kept: read again when next asked)
 
     def add(self, **row: Any) -> None:
         for k, v in row.items():

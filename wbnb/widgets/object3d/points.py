@@ -69,8 +69,8 @@ def gltf_vertices(data: bytes, fmt: str) -> np.ndarray | None:
                 raw = np.frombuffer(buffers[view["buffer"]], dtype=np.uint8)[start : start + stride * count]
                 rows = np.lib.stride_tricks.as_strided(raw, shape=(count, 12), strides=(stride, 1))
                 parts.append(np.ascontiguousarray(rows).view("<f4").reshape(count, 3))
-    except (KeyError, IndexError, TypeError, ValueError, struct.error):
-        return None
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError, struct.error):
+        return None  # not a glTF model wbnb reads (any client may have logged any file)
     return np.concatenate(parts) if parts else None
 
 
@@ -147,18 +147,22 @@ def _hex(rgb: Any) -> str:
     return BOX_COLOR
 
 
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
 def shapes_of(record: dict[str, Any]) -> list[Shape]:
     """A ``lidar/beta`` scene's boxes and vectors as line segments (the record is the
     store's, written by ``wbnb.Object3D``: read defensively all the same)."""
     out: list[Shape] = []
-    for box in record.get("boxes") or []:
+    for box in _list(record.get("boxes")):
         try:
             edges = box_edges(box["corners"])
         except (KeyError, TypeError, ValueError):
             continue
         label = box.get("label")
         out.append({"segments": edges, "color": _hex(box.get("color")), "label": None if label is None else str(label)})
-    for vec in record.get("vectors") or []:
+    for vec in _list(record.get("vectors")):
         try:
             seg = [float(v) for v in [*vec["start"], *vec["end"]]]
         except (KeyError, TypeError, ValueError):

@@ -18,6 +18,6 @@ def figure_of(
         return None
     try:
         fig = json.loads(found[1])
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python parses
         return None
     return fig if isinstance(fig, dict) else None

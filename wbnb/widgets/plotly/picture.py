@@ -48,7 +48,8 @@ def _tile(key: str, run: str, step: int, fig: dict[str, Any] | None) -> Picture:
     if title:
         parts.append(text(WIDTH / 2, y + 14, title, size=13, anchor="middle", width=WIDTH - 16))
         y += 22
-    traces = [t for t in fig.get("data") or [] if isinstance(t, dict)]
+    data = fig.get("data")
+    traces = [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
     drawn = [(i, xy) for i, tr in enumerate(traces) if (xy := _xy(tr)) is not None]
     if drawn:
         parts.append(_plot(drawn, 8, y + 4, WIDTH - 16, PLOT_H))
@@ -84,10 +85,9 @@ def _array(v: Any) -> np.ndarray | None:
     """A trace's data array as numbers: a list, or plotly's typed-array form (dtype + base64 bdata)."""
     if isinstance(v, dict) and "bdata" in v and "dtype" in v:
         try:
-            a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(str(v["dtype"])))
-        except (TypeError, ValueError):
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(str(v["dtype"]))).astype(float).ravel()
+        except (TypeError, ValueError):  # no dtype numpy reads, or one of text (any client may log any figure)
             return None
-        return a.astype(float).ravel()
     if isinstance(v, list) and v and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
         return np.asarray(v, dtype=float)
     return None

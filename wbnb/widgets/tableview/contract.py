@@ -116,6 +116,7 @@ class ColumnsReply(TypedDict):
     version: str
     nrows: int
     columns: list[ColumnInfo]
+    complete: bool  # False: a run's table could not be read yet (an error cell): the page asks again
 
 
 class CellImage(TypedDict):

@@ -28,6 +28,7 @@ from .model import TableSteps
 from .textorder import text_column
 
 EXACT_INT = 2**53  # the largest int a float64 holds exactly (with all below it)
+ERROR_COLUMN = "error"  # the one column of a table that cannot be read (``unreadable``)
 PREVIEW_CHARS = 80  # a text cell in the preview is cut to this: a saved 50 × 20 preview stays under ~80 kB
 
 
@@ -41,6 +42,7 @@ class Frame:
     cells: list[list[Any]]
     owner: list[int | None]
     row_run: list[int] = field(default_factory=list)
+    complete: bool = True  # False: a run's table could not be read (shown as an error cell; read again when asked)
 
     @property
     def nrows(self) -> int:
@@ -78,18 +80,43 @@ def steps_of(version: str, runs: int) -> list[int | None] | None:
         return None
 
 
-def read_table(ref: RunRef, record: dict[str, Any]) -> Table:
-    """A logged table read back from its run's store (media cells come back as records)."""
-    return Table.from_record(record, ref.store.media)
+def read_table(ref: RunRef, record: dict[str, Any]) -> Table | None:
+    """A logged table read back from its run's store (media cells come back as records);
+    None when it cannot be read: its file not on the store (yet: a server may not have
+    it) or not a table (any client may log any record)."""
+    try:
+        return Table.from_record(record, ref.store.media)
+    except Exception:
+        return None
+
+
+def unreadable(ref: RunRef, record: dict[str, Any]) -> Table:
+    """What a table that cannot be read shows: one ``ERROR_COLUMN`` cell saying so."""
+    try:
+        ref.store.media_size(record.get("path"))  # type: ignore[arg-type]
+        why = "not a table"
+    except (KeyError, FileNotFoundError):  # (KeyError: a server's 404)
+        why = "not available yet"
+    except ValueError:
+        why = "its path names no media file"
+    except Exception as err:
+        why = f"the store answered {type(err).__name__}"
+    table = Table(columns=[ERROR_COLUMN])
+    table.data = [[f"the table logged by {ref.name} cannot be read: {why}"]]
+    return table
 
 
 def build(model: TableSteps, steps: list[int | None], join: str | None, names: list[str]) -> Frame:
     """The table shown when each run shows its table at ``steps`` (see module doc)."""
     tables: list[tuple[int, Table]] = []
+    complete = True
     for run, step in enumerate(steps):
         rec = None if step is None else model.record(run, step)
         if rec is not None:
-            tables.append((run, read_table(model.runs[run], rec)))
+            table = read_table(model.runs[run], rec)
+            if table is None:
+                complete, table = False, unreadable(model.runs[run], rec)
+            tables.append((run, table))
     version = version_of(steps)
     if len(model.runs) == 1:
         if not tables:
@@ -97,8 +124,11 @@ def build(model: TableSteps, steps: list[int | None], join: str | None, names: l
         t = tables[0][1]
         cols = [list(c) for c in zip(*t.data, strict=True)] if t.data else [[] for _ in t.columns]
         owner: list[int | None] = [0] * len(t.columns)
-        return Frame(version, list(t.columns), cols, owner)
-    return _joined(version, tables, join, names) if join else _stacked(version, tables, names)
+        frame = Frame(version, list(t.columns), cols, owner)
+    else:
+        frame = _joined(version, tables, join, names) if join else _stacked(version, tables, names)
+    frame.complete = complete
+    return frame
 
 
 def _stacked(version: str, tables: list[tuple[int, Table]], names: list[str]) -> Frame:

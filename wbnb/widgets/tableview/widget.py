@@ -72,11 +72,15 @@ class TableView(LiveWidget):
     # -- the table shown ---------------------------------------------------------------
 
     def _frame(self, steps: list[int | None]) -> Frame:
-        """The table made of each run's table at ``steps`` (read once, a few kept)."""
+        """The table made of each run's table at ``steps`` (read once, a few kept; one
+        with a table that could not be read is not kept: its file may come)."""
         version = version_of(steps)
         frame = self._frames.get(version)
         if frame is None:
-            frame = self._frames[version] = build(self.tables, steps, self.join, self._names)
+            frame = build(self.tables, steps, self.join, self._names)
+            if not frame.complete:
+                return frame
+            self._frames[version] = frame
             while len(self._frames) > KEPT_FRAMES:
                 self._frames.popitem(last=False)
         self._frames.move_to_end(version)
@@ -121,6 +125,7 @@ class TableView(LiveWidget):
             "version": frame.version,
             "nrows": frame.nrows,
             "columns": infos,
+            "complete": frame.complete,
         }
         return reply, buffers
 
