@@ -143,11 +143,11 @@ def test_each_component_draws_a_run_of_the_server_from_another_client(writer: No
     assert got["clip"][1][0].startswith(b"GIF8") and got["page"][1][0].endswith(b"<h1>hi</h1>")
 
     figures = PlotlyView(path, store=reader, live=False)
-    reply, buffers = figures._answer({"type": "fetch", "req": 4, "id": 0, "step": 1})
+    reply, buffers = figures._answer({"type": "fetch", "req": 4, "id": 0, "step": 1, "index": 0})
     assert reply["found"] and json.loads(buffers[0]) == Fig().to_plotly_json()
 
     objects = Object3DView(path, store=reader, live=False)
-    reply, buffers = objects._answer({"type": "fetch", "req": 5, "id": 0, "step": 0})
+    reply, buffers = objects._answer({"type": "fetch", "req": 5, "id": 0, "step": 0, "index": 0})
     assert reply["total"] == 50 and len(buffers[0]) == 50 * 3 * 4
 
     for w in (tv, charts, media, figures, objects):
@@ -272,13 +272,13 @@ def test_a_hostile_clients_figures_and_objects_draw_as_notes(reader: RemoteStore
     evil = hostile.run("evil2", {**{f"fig/{k}": {"_type": "plotly", "path": p} for k, p in figures.items()}, **objects})
     view = PlotlyView(evil, store=reader, live=False)
     for sid, key in enumerate(f"fig/{k}" for k in figures):
-        reply, _ = view._answer({"type": "fetch", "req": 1, "id": sid, "step": 0})
+        reply, _ = view._answer({"type": "fetch", "req": 1, "id": sid, "step": 0, "index": 0})
         assert reply["found"], key  # the bytes go: the page says it cannot draw them
     assert view.figure("fig/deep") is None
     assert view._picture().markup().count("plotly</text>") == 3
     o3d = Object3DView(evil, store=reader, live=False)
     for sid, key in enumerate(objects):
-        reply, buffers = o3d._answer({"type": "fetch", "req": 1, "id": sid, "step": 0})
+        reply, buffers = o3d._answer({"type": "fetch", "req": 1, "id": sid, "step": 0, "index": 0})
         assert (reply["total"], reply["shapes"]) == ((1, []) if key == "boxes not a list" else (0, [])), key
     assert o3d.points("deep") is None
     assert "no points to draw" in o3d._picture().markup()
