@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -222,9 +223,21 @@ def section_of(key: str) -> str:
     return head if sep else ""
 
 
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
+
+
+def natural(name: str) -> tuple[tuple[Any, ...], str]:
+    """``name``'s place in natural order (``m2`` before ``m10``): its text and digit runs
+    alternating, each run compared as a number (by its length without leading zeros, then its
+    digits: exact at any length), then the name itself to part ``m01`` from ``m1``."""
+    parts = _DIGIT_RUNS.split(name)
+    runs = tuple((len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p for i, p in enumerate(parts))
+    return runs, name
+
+
 def sort_keys(keys: Iterable[str]) -> list[str]:
-    """Section "" first, then sections and keys in name order (``sortKeys`` in ``js/curves/sections.ts``)."""
-    return sorted(keys, key=lambda k: (section_of(k) != "", section_of(k), k))
+    """Section "" first, then sections and keys in natural name order (``sortKeys`` in ``js/curves/sections.ts``)."""
+    return sorted(keys, key=lambda k: (section_of(k) != "", natural(section_of(k)), natural(k)))
 
 
 def _key_columns(rows: list[tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
