@@ -72,6 +72,17 @@ class Hostile:
         self.store.conn.request("POST", f"{path}/batches", json={"history": rows, "state": "finished", "exit_code": 0})
         return f"{project}/{run_id}"
 
+    @staticmethod
+    def media_path(data: bytes, ext: str) -> str:
+        """The path ``put(data, ext)`` will give the file (the server stores by content)."""
+        digest = hashlib.sha256(data).hexdigest()
+        return f"media/{digest[:2]}/{digest}.{ext}"
+
+    def late(self, run_id: str, key: str, type_: str, data: bytes, ext: str) -> str:
+        """A finished run whose ``key`` holds a ``type_`` record of ``data``, a file not put
+        yet (``put`` it later); the run's path."""
+        return self.run(run_id, {key: {"_type": type_, "path": self.media_path(data, ext)}})
+
 
 @pytest.fixture
 def hostile(server: ServerProcess, keys: dict[str, str]) -> Hostile:
@@ -240,7 +251,7 @@ def test_a_file_the_server_does_not_have_yet_is_said_so_and_read_again(
     """A table (and a chart's table) whose file comes after its row: "not available yet",
     and the file read once it is there (the miss is not kept)."""
     body = json.dumps({"columns": ["x", "y"], "data": [[0, 1], [1, 3]]}).encode()
-    path = f"media/{hashlib.sha256(body).hexdigest()[:2]}/{hashlib.sha256(body).hexdigest()}.json"
+    path = hostile.media_path(body, "json")
     table = {"_type": "table", "path": path}
     line = {"_type": "plot", "kind": "line", "table": table, "fields": {"x": "x", "y": "y"}, "title": "late"}
     late = hostile.run("late1", {"tbl": table, "line": line})
@@ -308,8 +319,7 @@ def test_the_page_asks_again_for_a_figure_the_server_does_not_have_yet(
     """The figure's file comes after its row: the page says so, keeps no miss, and draws
     the figure once a later ask finds the file."""
     body = json.dumps({**Fig().to_plotly_json(), "layout": {"title": "late"}}).encode()  # no other test's
-    digest = hashlib.sha256(body).hexdigest()
-    late = hostile.run("late2", {"fig": {"_type": "plotly", "path": f"media/{digest[:2]}/{digest}.json"}})
+    late = hostile.late("late2", "fig", "plotly", body, "json")
     view = PlotlyView(late, store=reader, live=False)
     comm = record(view)
     harness.mount(view, "plotly")
@@ -327,8 +337,7 @@ def test_the_page_asks_again_for_a_table_the_server_does_not_have_yet(
     """A finished run's table whose file comes after its row: the page shows the error
     cell, asks again, and shows the table once the file is there."""
     body = json.dumps({"columns": ["x", "y"], "data": [[0, 3]]}).encode()  # no other test's: the server has none
-    digest = hashlib.sha256(body).hexdigest()
-    late = hostile.run("late3", {"tbl": {"_type": "table", "path": f"media/{digest[:2]}/{digest}.json"}})
+    late = hostile.late("late3", "tbl", "table", body, "json")
     view = TableView(late, "tbl", store=reader, live=False)
     comm = record(view)
     harness.mount(view, "tableview")
@@ -358,8 +367,7 @@ def test_the_page_asks_again_for_a_sound_the_server_does_not_have_yet(
         w.setframerate(8000)
         w.writeframes(np.arange(800, dtype="<i2").tobytes())  # no other test's
     data = out.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
-    late = hostile.run("late4", {"snd": {"_type": "audio", "path": f"media/{digest[:2]}/{digest}.wav"}})
+    late = hostile.late("late4", "snd", "audio", data, "wav")
     view = MediaView(late, store=reader, live=False)
     comm = record(view)
     harness.mount(view, "mediaview")
