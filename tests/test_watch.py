@@ -223,17 +223,20 @@ def test_distributed_data_parallel_names_carry_no_module_prefix(store_dir: Path,
     assert sum(row["gradients/0.weight"]["values"]) == 12
 
 
-def test_integer_parameters_and_sparse_gradients_are_binned(store_dir: Path) -> None:
+def test_integer_empty_parameters_and_sparse_gradients_are_binned(store_dir: Path) -> None:
     model = torch.nn.Embedding(10, 3, sparse=True)
     model.register_parameter("codes", torch.nn.Parameter(torch.arange(6, dtype=torch.int8), requires_grad=False))
+    model.register_parameter("empty", torch.nn.Parameter(torch.zeros(0, 3)))
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", "wbnb.Histogram: a sequence with no finite value")  # the empty one
         model(torch.tensor([1, 2])).sum().backward()
         run.log({"i": 0})
     wbnb.finish()
     row = _rows(run)[0]
+    assert row["parameters/empty"]["values"] == []
     assert sum(row["parameters/codes"]["values"]) == 6 and row["parameters/codes"]["bins"][-1] == 5
     grads = row["gradients/weight"]  # 6 ones where the rows were looked up, 24 implicit zeros
     assert sum(grads["values"]) == 30 and (grads["bins"][0], grads["bins"][-1]) == (0, 1)

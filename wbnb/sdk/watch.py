@@ -39,6 +39,8 @@ from typing import Any
 LogFn = Callable[..., None]  # the run's log(data, commit=False)
 
 MAX_ELEMENTS = 1_000_000  # a histogram bins at most this many of a tensor's elements
+BINS = 64  # wandb's
+_HISTC_LIMIT = 1e37  # float32 bin widths stay finite below it
 _MODES = ("gradients", "parameters", "all", None)
 # Wrappers whose parameters are their inner module's under a prefix: class name -> attribute.
 _WRAPPERS = {"DataParallel": "module", "DistributedDataParallel": "module", "OptimizedModule": "_orig_mod"}
@@ -106,7 +108,8 @@ class Watcher:
                 index = old.index
             else:
                 index = self._next_index
-            self._next_index += old is None
+            if old is None:  # wandb counts every new model, idx given or not
+                self._next_index += 1
             watched = _Watched(index)
             prefix = f"graph_{index}" if index > 0 else ""
             guard = _Guard(self._log_to, self._finished)
@@ -151,9 +154,7 @@ class _Guard:
         if self.finished():
             return
         try:
-            from ..data import Histogram
-
-            self.log_to({key: Histogram(t) for key, t in tensors().items()}, commit=False)
+            self.log_to({key: histogram(t) for key, t in tensors().items()}, commit=False)
         except Exception as e:  # the user's model must never see it
             if not self.warned:
                 self.warned = True
@@ -166,15 +167,15 @@ class _Guard:
 
 
 def sample(tensor: Any) -> Any:
-    """At most ``MAX_ELEMENTS`` of ``tensor``'s elements (every k-th, taken on its own
-    device) as a flat float32 CPU tensor; a sparse tensor's implicit zeros are counted."""
+    """At most ``MAX_ELEMENTS`` of ``tensor``'s elements (every k-th) as a flat float32
+    (float64 stays) tensor on its own device; a sparse tensor's implicit zeros are counted."""
     t = tensor.detach()
     zeros = 0
     if t.is_sparse:
         t = t.coalesce()
         zeros = t.numel() - t.values().numel()
         t = t.values()
-    step = -(-(t.numel() + zeros) // MAX_ELEMENTS)
+    step = max(1, -(-(t.numel() + zeros) // MAX_ELEMENTS))  # 1 for an empty tensor
     flat = t.flatten()[::step]
     if not flat.is_floating_point() or flat.element_size() < 4:
         flat = flat.float()
@@ -182,7 +183,26 @@ def sample(tensor: Any) -> Any:
         padded = flat.new_zeros(flat.numel() + zeros // step)
         padded[: flat.numel()] = flat
         flat = padded
-    return flat.cpu()
+    return flat
+
+
+def histogram(flat: Any) -> Any:
+    """A ``Histogram`` of ``sample()``'s flat tensor (NaN / inf dropped), binned by torch
+    where the tensor lies: from a GPU only the counts come back. float64 and ranges
+    near float32's limits go to ``data/histogram.py``, which bins any finite range."""
+    import numpy as np  # not at import: ``import wbnb`` loads no numpy
+
+    from ..data import Histogram
+
+    finite = flat.isfinite()
+    if not bool(finite.all()):
+        flat = flat[finite]
+    if flat.numel():
+        lo, hi = (float(v) for v in flat.aminmax())
+        if flat.dtype.itemsize == 4 and lo < hi and max(-lo, hi) < _HISTC_LIMIT:
+            counts = flat.histc(bins=BINS, min=lo, max=hi).long().cpu().numpy()
+            return Histogram(np_histogram=(counts, np.linspace(lo, hi, BINS + 1)))
+    return Histogram(flat.cpu())
 
 
 def _gradient_hook(guard: _Guard, key: str, log_freq: int, scaler: Any) -> Callable[[Any], None]:
