@@ -15,6 +15,7 @@ import torch
 
 import wbnb
 from wbnb.data import histogram
+from wbnb.sdk import watch
 from wbnb.sdk.watch import MAX_ELEMENTS
 
 
@@ -319,3 +320,18 @@ def test_a_huge_layer_is_sampled_before_binning(store_dir: Path) -> None:
     row = _rows(run)[0]
     for key in ("gradients/weight", "parameters/weight"):
         assert MAX_ELEMENTS // 2 < sum(row[key]["values"]) <= MAX_ELEMENTS, key
+
+
+def test_torch_binning_matches_numpy_and_drops_what_is_not_finite() -> None:
+    torch.manual_seed(0)
+    values = torch.randn(5000)
+    binned = watch.histogram(watch.sample(values))
+    counts, edges = np.histogram(values.numpy().astype(np.float64), bins=64)
+    assert np.allclose(binned.bins, edges, rtol=1e-6)
+    assert sum(binned.histogram) == 5000 and np.abs(np.array(binned.histogram) - counts).sum() <= 4  # edge rounding
+    spoilt = torch.tensor([1.0, 2.0, float("nan"), float("inf"), -float("inf"), 3.0])
+    assert sum(watch.histogram(spoilt).histogram) == 3
+    constant = watch.histogram(torch.full((7,), 2.5))  # numpy's bins around the one value
+    assert sum(constant.histogram) == 7 and (constant.bins[0] + constant.bins[-1]) / 2 == 2.5
+    huge = torch.tensor([-3e38, 0.0, 3e38])  # float32's bin widths would overflow: numpy bins it in float64
+    assert sum(watch.histogram(huge).histogram) == 3 and watch.histogram(huge).bins[-1] == pytest.approx(3e38)
