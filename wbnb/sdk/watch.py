@@ -200,7 +200,7 @@ def histogram(flat: Any) -> Any:
     if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN makes both NaN
         flat = flat[flat.isfinite()]
         lo, hi = (float(v) for v in flat.aminmax()) if flat.numel() else (0.0, 0.0)
-    if flat.dtype.itemsize == 4 and lo < hi and max(-lo, hi) < _FLOAT32_WIDE and BINS / (hi - lo) < _FLOAT32_WIDE:
+    if flat.element_size() == 4 and lo < hi and max(-lo, hi) < _FLOAT32_WIDE and BINS / (hi - lo) < _FLOAT32_WIDE:
         index = flat.sub(lo).mul_(BINS / (hi - lo)).long().clamp_(max=BINS - 1)  # hi itself: the last bin
         counts = index.bincount(minlength=BINS).cpu().numpy()
         return Histogram(np_histogram=(counts, np.linspace(lo, hi, BINS + 1)))
