@@ -3,7 +3,9 @@ they log is read back from the store."""
 
 from __future__ import annotations
 
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +15,18 @@ import torch
 
 import wbnb
 from wbnb.data import histogram
+from wbnb.sdk import watch
+from wbnb.sdk.watch import MAX_ELEMENTS
 
 
 def _rows(run: Any) -> list[dict[str, Any]]:
     return list(wbnb.Api().run(run.path).scan_history())
 
 
-def test_a_bfloat16_model_trains_under_watch_all(store_dir: Path) -> None:
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_a_half_precision_model_trains_under_watch_all(store_dir: Path, dtype: torch.dtype) -> None:
     torch.manual_seed(0)
-    model = torch.nn.Linear(6, 3).to(torch.bfloat16)
+    model = torch.nn.Linear(6, 3).to(dtype)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
@@ -29,10 +34,10 @@ def test_a_bfloat16_model_trains_under_watch_all(store_dir: Path) -> None:
         warnings.simplefilter("error")  # not even a warning: bf16 is converted, not skipped
         for _ in range(3):
             optimizer.zero_grad()
-            loss = model(torch.randn(4, 6, dtype=torch.bfloat16)).float().pow(2).mean()
+            loss = model(torch.randn(4, 6, dtype=dtype)).float().pow(2).mean()
             loss.backward()
             optimizer.step()
-            run.log({"loss": loss})  # a bf16-born scalar tensor
+            run.log({"loss": loss})  # a half-born scalar tensor
     wbnb.finish()
     rows = _rows(run)
     assert len(rows) == 3 and all(isinstance(r["loss"], float) for r in rows)
@@ -76,3 +81,257 @@ def test_a_failing_hook_warns_once_and_training_goes_on(store_dir: Path, monkeyp
     wbnb.finish()
     assert len(said) == 1
     assert [r["i"] for r in _rows(run)] == [0, 1, 2]  # the user's own rows are all there
+
+
+def _hooks(model: torch.nn.Module) -> int:
+    """Every forward hook on the model's modules and every tensor hook on its parameters."""
+    modules = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks) for m in model.modules())
+    return modules + sum(len(p._backward_hooks or {}) for p in model.parameters())
+
+
+def _step(model: torch.nn.Module, inputs: int = 4) -> None:
+    model.zero_grad()
+    model(torch.randn(2, inputs)).sum().backward()
+
+
+def _mlp() -> torch.nn.Module:
+    return torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+
+
+def test_finish_removes_every_hook_and_training_goes_on(store_dir: Path) -> None:
+    model = _mlp()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1)
+    assert _hooks(model) == 5  # 4 parameters' tensor hooks, 1 forward hook
+    _step(model)
+    run.log({"a": 1})
+    wbnb.finish()
+    assert _hooks(model) == 0
+    _step(model)  # after finish: nothing fires, nothing is logged
+    assert [sorted(r) for r in _rows(run)] == [
+        sorted(
+            ["a", "_step", "_runtime", "_timestamp"]
+            + [f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")]
+        )
+    ]
+    with pytest.raises(RuntimeError, match="is finished"):  # hooks installed now would never be removed
+        run.watch(model)
+    assert _hooks(model) == 0
+
+
+def test_unwatch_removes_the_models_given_or_all(store_dir: Path) -> None:
+    a, b, c = _mlp(), _mlp(), _mlp()
+    run = wbnb.init(project="p")
+    run.watch([a, b], log="all", log_freq=1)
+    run.watch(c, log="gradients", log_freq=1)
+    run.unwatch(a)
+    assert (_hooks(a), _hooks(b), _hooks(c)) == (0, 5, 4)
+    with pytest.warns(RuntimeWarning, match="is not watched"):
+        run.unwatch(a)
+    wbnb.unwatch([b])  # the module-level call, as wandb.unwatch
+    assert (_hooks(b), _hooks(c)) == (0, 4)
+    wbnb.unwatch()
+    assert _hooks(c) == 0
+    for model in (a, b, c):
+        _step(model)
+    run.log({"a": 1})
+    wbnb.finish()
+    assert not [k for r in _rows(run) for k in r if k.startswith(("gradients/", "parameters/"))]
+
+
+def test_watching_twice_replaces_the_hooks_and_keeps_the_names(store_dir: Path) -> None:
+    model = _mlp()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1)
+    run.watch(model, log="all", log_freq=1)
+    assert _hooks(model) == 5
+    _step(model)
+    run.log({"i": 0})
+    run.watch(model, log="parameters", log_freq=2)  # the later call's settings win
+    assert _hooks(model) == 1
+    for i in (1, 2):
+        _step(model)
+        run.log({"i": i})
+    wbnb.finish()
+    rows = _rows(run)
+    assert sorted(k for k in rows[0] if "/" in k) == sorted(
+        f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
+    assert sum(rows[0]["gradients/0.weight"]["values"]) == 12  # one histogram of the 12 weights, not two
+    assert [sorted(k for k in r if "/" in k) for r in rows[1:]] == [
+        [],
+        ["parameters/0.bias", "parameters/0.weight", "parameters/2.bias", "parameters/2.weight"],
+    ]
+
+
+def test_several_models_are_named_as_wandb_names_them(store_dir: Path) -> None:
+    a, b, c, d = (torch.nn.Linear(4, 1) for _ in range(4))
+    run = wbnb.init(project="p")
+    run.watch([a, b], log="gradients", log_freq=1)
+    run.watch(c, log="gradients", log_freq=1, idx=7)
+    run.watch(d, log="gradients", log_freq=1)
+    run.watch(b, log="gradients", log_freq=1)  # again: keeps graph_1
+    for model in (a, b, c, d):
+        _step(model)
+    run.log({"i": 0})
+    wbnb.finish()
+    names = sorted(k for k in _rows(run)[0] if k.endswith("weight"))
+    # wandb's form: the first model plain, model i > 0 "graph_<i>" glued to the name
+    assert names == [
+        "gradients/graph_1weight",
+        "gradients/graph_3weight",
+        "gradients/graph_7weight",
+        "gradients/weight",
+    ]
+
+
+def test_data_parallel_names_carry_no_module_prefix(store_dir: Path) -> None:
+    model = _mlp()
+    parallel = torch.nn.DataParallel(model)  # on CPU it runs the module itself
+    run = wbnb.init(project="p")
+    run.watch(parallel, log="all", log_freq=1)
+    run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
+    assert _hooks(parallel) == 5
+    run.watch(parallel, log="all", log_freq=1)
+    assert _hooks(parallel) == 5
+    _step(parallel)
+    run.log({"i": 0})
+    wbnb.finish()
+    assert _hooks(parallel) == 0
+    assert sorted(k for k in _rows(run)[0] if "/" in k) == sorted(
+        f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
+
+
+def test_distributed_data_parallel_names_carry_no_module_prefix(store_dir: Path, tmp_path: Path) -> None:
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'rendezvous'}", rank=0, world_size=1)
+    try:
+        model = torch.nn.parallel.DistributedDataParallel(_mlp())
+        run = wbnb.init(project="p")
+        run.watch(model, log="all", log_freq=1)
+        _step(model)
+        run.log({"i": 0})
+        wbnb.finish()
+        assert _hooks(model.module) == 0
+    finally:
+        dist.destroy_process_group()
+    row = _rows(run)[0]
+    assert sorted(k for k in row if "/" in k) == sorted(
+        f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
+    assert sum(row["gradients/0.weight"]["values"]) == 12
+
+
+def test_integer_empty_parameters_and_sparse_gradients_are_binned(store_dir: Path) -> None:
+    model = torch.nn.Embedding(10, 3, sparse=True)
+    model.register_parameter("codes", torch.nn.Parameter(torch.arange(6, dtype=torch.int8), requires_grad=False))
+    model.register_parameter("empty", torch.nn.Parameter(torch.zeros(0, 3)))
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", "wbnb.Histogram: a sequence with no finite value")  # the empty one
+        model(torch.tensor([1, 2])).sum().backward()
+        run.log({"i": 0})
+    wbnb.finish()
+    row = _rows(run)[0]
+    assert row["parameters/empty"]["values"] == []
+    assert sum(row["parameters/codes"]["values"]) == 6 and row["parameters/codes"]["bins"][-1] == 5
+    grads = row["gradients/weight"]  # 6 ones where the rows were looked up, 24 implicit zeros
+    assert sum(grads["values"]) == 30 and (grads["bins"][0], grads["bins"][-1]) == (0, 1)
+    assert grads["values"][0] == 24 and grads["values"][-1] == 6
+
+
+class _Scaler:
+    """What watch() reads of a torch.amp.GradScaler."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def get_scale(self) -> float:
+        return self.value
+
+    def scale(self, loss: torch.Tensor) -> torch.Tensor:
+        return loss * self.value
+
+
+@pytest.mark.parametrize("make", [lambda: torch.amp.GradScaler("cpu", init_scale=1024.0), lambda: _Scaler(1024.0)])
+def test_gradients_under_a_grad_scaler_are_unscaled(store_dir: Path, make: Callable[[], Any]) -> None:
+    model, plain = torch.nn.Linear(3, 1), torch.nn.Linear(3, 1)
+    scaler = make()
+    run = wbnb.init(project="p")
+    run.watch(model, log="gradients", log_freq=1, scaler=scaler)
+    run.watch(plain, log="gradients", log_freq=1)
+    for m in (model, plain):
+        loss = m(torch.full((4, 3), 0.5)).sum()
+        (scaler.scale(loss) if m is model else loss * 1024.0).backward()
+    run.log({"i": 0})
+    wbnb.finish()
+    row = _rows(run)[0]
+    middle = lambda key: (row[key]["bins"][0] + row[key]["bins"][-1]) / 2  # every weight's gradient is equal
+    assert middle("gradients/weight") == 2.0  # d(sum)/dw = 4 rows x 0.5, unscaled
+    assert middle("gradients/graph_1weight") == 2048.0  # no scaler: the scaled gradient
+
+
+def test_a_failing_scaler_warns_once_and_training_goes_on(store_dir: Path) -> None:
+    class Broken:
+        def get_scale(self) -> float:
+            raise RuntimeError("no scale")
+
+    model = torch.nn.Linear(3, 1)
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1, scaler=Broken())
+    with pytest.warns(RuntimeWarning, match=r"wbnb.watch: could not log .*no scale") as said:
+        for i in range(3):
+            _step(model, inputs=3)
+            run.log({"i": i})
+    wbnb.finish()
+    assert len(said) == 1
+    assert [r["i"] for r in _rows(run)] == [0, 1, 2]
+    assert all("parameters/weight" in r for r in _rows(run))  # the parameters' path is unharmed
+    with pytest.raises(TypeError, match="scaler must be"):
+        wbnb.init(project="p").watch(model, scaler=object())
+    wbnb.finish()
+
+
+def test_log_graph_is_said_to_be_unsupported(store_dir: Path) -> None:
+    run = wbnb.init(project="p")
+    with pytest.warns(RuntimeWarning, match="log_graph is not supported"):
+        run.watch(torch.nn.Linear(2, 1), log_graph=True)
+    wbnb.finish()
+
+
+def test_a_huge_layer_is_sampled_before_binning(store_dir: Path) -> None:
+    layer = torch.nn.Linear(3163, 3163, bias=False)  # 10M weights
+    run = wbnb.init(project="p")
+    x = torch.randn(2, 3163)
+    started = time.perf_counter()
+    layer(x).sum().backward()
+    bare = time.perf_counter() - started
+    run.watch(layer, log="all", log_freq=1)
+    started = time.perf_counter()
+    layer(x).sum().backward()
+    watched = time.perf_counter() - started
+    run.log({"i": 0})
+    wbnb.finish()
+    print(f"10M-weight layer: forward+backward {bare * 1e3:.1f} ms bare, {watched * 1e3:.1f} ms with both histograms")
+    row = _rows(run)[0]
+    for key in ("gradients/weight", "parameters/weight"):
+        assert MAX_ELEMENTS // 2 < sum(row[key]["values"]) <= MAX_ELEMENTS, key
+
+
+def test_torch_binning_matches_numpy_and_drops_what_is_not_finite() -> None:
+    torch.manual_seed(0)
+    values = torch.randn(5000)
+    binned = watch.histogram(watch.sample(values))
+    counts, edges = np.histogram(values.numpy().astype(np.float64), bins=64)
+    assert np.allclose(binned.bins, edges, rtol=1e-6)
+    assert sum(binned.histogram) == 5000 and np.abs(np.array(binned.histogram) - counts).sum() <= 4  # edge rounding
+    spoilt = torch.tensor([1.0, 2.0, float("nan"), float("inf"), -float("inf"), 3.0])
+    assert sum(watch.histogram(spoilt).histogram) == 3
+    constant = watch.histogram(torch.full((7,), 2.5))  # numpy's bins around the one value
+    assert sum(constant.histogram) == 7 and (constant.bins[0] + constant.bins[-1]) / 2 == 2.5
+    huge = torch.tensor([-3e38, 0.0, 3e38])  # float32's bin widths would overflow: numpy bins it in float64
+    assert sum(watch.histogram(huge).histogram) == 3 and watch.histogram(huge).bins[-1] == pytest.approx(3e38)

@@ -437,13 +437,18 @@ def watch(
     log_freq: int = 1000,
     idx: int | None = None,
     log_graph: bool = False,
+    scaler: Any = None,
 ) -> None:
-    """``wbnb.run.watch(...)``: histograms of a torch model's gradients / parameters."""
-    current("watch").watch(models, criterion=criterion, log=log, log_freq=log_freq)
+    """``wbnb.run.watch(...)``: histograms of a torch model's gradients / parameters
+    (``Run.watch`` says how; ``scaler`` is the ``torch.amp.GradScaler`` to unscale by)."""
+    current("watch").watch(
+        models, criterion=criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph, scaler=scaler
+    )
 
 
 def unwatch(models: Any = None) -> None:
-    """Remove the hooks ``watch`` installed on the current run."""
+    """Remove the hooks ``watch`` installed on ``models`` (all watched models when None)
+    of the current run."""
     current("unwatch").unwatch(models)
 
 

@@ -36,6 +36,7 @@ from .restore_hook import restore
 from .settings import Settings
 from .summary import Summary
 from .values import SCALARS, flatten, plain_keys, plain_values, storable
+from .watch import Watcher
 
 Listener = Callable[[int, float, dict[str, Any]], None]
 
@@ -84,7 +85,7 @@ class Run:
         self._alerts: dict[str, float] = {}
         self._stoppers: list[Callable[[float], None]] = []  # context collectors; finish() calls stop(timeout)
         self._ended: list[Callable[[], None]] = []  # after_finish callbacks
-        self._unwatch: list[Callable[[], None]] = []
+        self._watcher: Watcher | None = None  # made by the first watch()
         self._tracker = SummaryTracker(meta.get("metrics"))
         self._tracker.values.update({k: v for k, v in writer.last_values.items() if not k.startswith("_")})
         self._tracker.explicit.update(meta.get("summary_explicit", {}))
@@ -482,18 +483,35 @@ class Run:
         log_freq: int = 1000,
         idx: int | None = None,
         log_graph: bool = False,
+        scaler: Any = None,
     ) -> None:
-        """Log histograms of a torch model's gradients and/or parameters every
-        ``log_freq`` steps (``log`` is "gradients", "parameters", "all" or None)."""
-        from .watch import watch_models
-
-        finished = lambda: self._finished
-        self._unwatch.append(watch_models(self.log, finished, models, log=log, log_freq=log_freq))
+        """Log histograms of a torch model's (or a list of models') gradients and/or
+        parameters (``log``: "gradients", "parameters", "all" or None): each parameter's
+        every ``log_freq``-th gradient, the parameters after every ``log_freq``-th forward
+        pass, joining the next ``log()`` step as ``gradients/<param>`` /
+        ``parameters/<param>`` (the model of index ``idx`` > 0: ``gradients/graph_<idx><param>``,
+        as wandb). Watching a model again replaces its hooks; ``finish()`` and
+        ``unwatch()`` remove them. ``DataParallel`` / DDP / ``torch.compile`` wrappers are
+        unwrapped (no ``module.`` in names). Tensors over 1M elements are sampled (every
+        k-th element) before binning. ``scaler``, a wbnb addition: the
+        ``torch.amp.GradScaler`` of a mixed-precision loop, whose scale the gradients are
+        divided by. ``criterion`` and ``log_graph`` are accepted for wandb's signature; no
+        graph is stored (``log_graph=True`` says so)."""
+        if not self._open:  # finished: an error (its hooks would outlive it); a forked child: dropped
+            self._closed("watch")
+            return
+        if log_graph:
+            self._warn_once("watch-graph", "wbnb.watch: log_graph is not supported (no model graph is stored)")
+        if self._watcher is None:
+            finished = lambda: self._finished
+            self._watcher = Watcher(self.log, finished)
+        self._watcher.watch(models, log=log, log_freq=log_freq, idx=idx, scaler=scaler)
 
     def unwatch(self, models: Any = None) -> None:
-        """Remove the hooks that ``watch`` installed."""
-        while self._unwatch:
-            self._unwatch.pop()()
+        """Remove the hooks ``watch`` installed on ``models`` (one or a list), or on every
+        watched model when None."""
+        if self._watcher is not None:
+            self._watcher.unwatch(models)
 
     # -- persistence callbacks ---------------------------------------------------------
 

@@ -1,56 +1,148 @@
 """``run.watch(model)``: histograms of a torch model's gradients and parameters.
 
-Gradients are caught by tensor hooks as backward produces them; parameters are read
-after every ``log_freq``-th forward pass. Both are logged with ``commit=False`` so
-they join the user's next ``log()`` step instead of adding steps of their own.
+Gradients are caught by tensor hooks as backward produces them (each parameter's every
+``log_freq``-th gradient); parameters are read after every ``log_freq``-th forward pass
+of the watched model. Both are logged with ``commit=False`` so they join the user's
+next ``log()`` step instead of adding steps of their own. Keys are wandb's:
+``gradients/<param>`` / ``parameters/<param>``, where the model of index ``i > 0``
+(``idx``, else the order the run first watched it in) puts ``graph_<i>`` before the
+parameter's name, as wandb does (``gradients/graph_1fc.weight``).
 
-A hook runs inside the user's forward or backward pass, so it never raises into it:
-whatever goes wrong (a dtype numpy lacks is converted first, ``data/histogram.py``
-bins any finite range) is warned once per ``watch()`` and the model carries on.
+What users of wandb's ``watch`` reported, and what holds here:
+
+- the hooks go at ``finish()`` and at ``unwatch()`` (all models, or those given);
+- watching a model again replaces its hooks (none doubled) and keeps its names;
+- a ``DataParallel`` / ``DistributedDataParallel`` / ``torch.compile`` wrapper is
+  unwrapped: names carry no ``module.`` / ``_orig_mod.``, and the wrapped model and its
+  wrapper are the same watched model;
+- a histogram's cost is bounded: a tensor of more than ``MAX_ELEMENTS`` (1M) elements
+  is sampled at an even stride first, on its own device, so at most 1M float32 values
+  are copied to the CPU and binned; bfloat16 / float16 / integer tensors are converted
+  to float32 after sampling (numpy has no bfloat16); a sparse gradient counts its
+  implicit zeros;
+- under mixed precision, ``scaler=`` (a ``torch.amp.GradScaler``, or anything with
+  ``get_scale()``) divides gradients by the loss scale, so the histograms show the
+  gradients the optimizer steps with, not ``scale`` times them;
+- a hook runs inside the user's forward or backward pass, so it never raises into it:
+  whatever goes wrong is warned once per ``watch()`` and the model carries on.
+
 torch is never imported here: the model brings it.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 LogFn = Callable[..., None]  # the run's log(data, commit=False)
 
+MAX_ELEMENTS = 1_000_000  # a histogram bins at most this many of a tensor's elements
+BINS = 64  # wandb's
+_FLOAT32_WIDE = 1e30  # values and bin scales below it keep float32 bin arithmetic finite
 _MODES = ("gradients", "parameters", "all", None)
+# Wrappers whose parameters are their inner module's under a prefix: class name -> attribute.
+_WRAPPERS = {"DataParallel": "module", "DistributedDataParallel": "module", "OptimizedModule": "_orig_mod"}
 
 
-def watch_models(
-    log_to: LogFn, finished: Callable[[], bool], models: Any, log: str | None = "gradients", log_freq: int = 1000
-) -> Callable[[], None]:
-    """Install the hooks on one model or a list of them, logging through ``log_to`` until
-    ``finished()`` says the run has ended; return a function removing them."""
-    if log not in _MODES:
-        raise ValueError(f"watch: log must be 'gradients', 'parameters', 'all' or None, got {log!r}")
-    if not isinstance(log_freq, int) or log_freq < 1:
-        raise ValueError(f"watch: log_freq must be a positive int, got {log_freq!r}")
-    models = models if isinstance(models, (list, tuple)) else [models]
-    handles: list[Any] = []
-    guard = _Guard(log_to, finished)
-    for index, model in enumerate(models):
-        if not hasattr(model, "named_parameters") or not hasattr(model, "register_forward_hook"):
-            raise TypeError(f"watch: expected a torch.nn.Module, got {type(model).__name__}")
-        prefix = f"{index}." if len(models) > 1 else ""
-        if log in ("gradients", "all"):
-            handles += _watch_gradients(guard, model, prefix, log_freq)
-        if log in ("parameters", "all"):
-            handles.append(_watch_parameters(guard, model, prefix, log_freq))
+def unwrap(model: Any) -> Any:
+    """The model a ``DataParallel`` / ``DistributedDataParallel`` / ``torch.compile``
+    wrapper holds (``model`` itself when it is none of them)."""
+    while (attr := _WRAPPERS.get(type(model).__name__)) is not None and hasattr(model, attr):
+        model = getattr(model, attr)
+    return model
 
-    def remove() -> None:
-        for handle in handles:
+
+@dataclass
+class _Watched:
+    index: int
+    handles: list[Any] = field(default_factory=list)
+
+    def remove(self) -> None:
+        for handle in self.handles:
             handle.remove()
+        self.handles.clear()
 
-    return remove
+
+class Watcher:
+    """The models one run watches and their hooks; ``log_to`` is the run's ``log``,
+    ``finished()`` says the run has ended (a hook firing late logs nothing)."""
+
+    def __init__(self, log_to: LogFn, finished: Callable[[], bool]) -> None:
+        self._log_to = log_to
+        self._finished = finished
+        self._watched: dict[int, _Watched] = {}  # id(unwrapped model) ->
+        self._models: dict[int, Any] = {}  # the same keys -> the model, kept alive while watched (ids stay unique)
+        self._next_index = 0  # wandb's running model index, here per run
+
+    def watch(
+        self,
+        models: Any,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        scaler: Any = None,
+    ) -> None:
+        """Hook one model or a list of them (see the module's docstring)."""
+        if log not in _MODES:
+            raise ValueError(f"watch: log must be 'gradients', 'parameters', 'all' or None, got {log!r}")
+        if isinstance(log_freq, bool) or not isinstance(log_freq, int) or log_freq < 1:
+            raise ValueError(f"watch: log_freq must be a positive int, got {log_freq!r}")
+        if idx is not None and (isinstance(idx, bool) or not isinstance(idx, int) or idx < 0):
+            raise ValueError(f"watch: idx must be a non-negative int or None, got {idx!r}")
+        if scaler is not None and not callable(getattr(scaler, "get_scale", None)):
+            raise TypeError(f"watch: scaler must be a torch.amp.GradScaler (with get_scale()), got {scaler!r}")
+        models = list(models) if isinstance(models, (list, tuple)) else [models]
+        for model in models:
+            if not hasattr(model, "named_parameters") or not hasattr(model, "register_forward_hook"):
+                raise TypeError(f"watch: expected a torch.nn.Module, got {type(model).__name__}")
+        for offset, model in enumerate(models):
+            inner = unwrap(model)
+            old = self._watched.pop(id(inner), None)
+            if old is not None:
+                old.remove()
+            if idx is not None:
+                index = idx + offset
+            elif old is not None:
+                index = old.index
+            else:
+                index = self._next_index
+            if old is None:  # wandb counts every new model, idx given or not
+                self._next_index += 1
+            watched = _Watched(index)
+            prefix = f"graph_{index}" if index > 0 else ""
+            guard = _Guard(self._log_to, self._finished)
+            if log in ("gradients", "all"):
+                for name, param in inner.named_parameters():
+                    if param.requires_grad:
+                        hook = _gradient_hook(guard, f"gradients/{prefix}{name}", log_freq, scaler)
+                        watched.handles.append(param.register_hook(hook))
+            if log in ("parameters", "all"):
+                watched.handles.append(model.register_forward_hook(_parameters_hook(guard, prefix, log_freq)))
+            self._watched[id(inner)] = watched
+            self._models[id(inner)] = inner
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove the hooks of ``models`` (one or a list; wrappers unwrapped), or of every
+        watched model when None; a model not watched is warned about."""
+        if models is None:
+            keys = list(self._watched)
+        else:
+            keys = []
+            for model in models if isinstance(models, (list, tuple)) else [models]:
+                if id(unwrap(model)) in self._watched:
+                    keys.append(id(unwrap(model)))
+                else:
+                    warnings.warn(f"wbnb.unwatch: {type(model).__name__} is not watched", RuntimeWarning, stacklevel=4)
+        for key in keys:
+            self._watched.pop(key).remove()
+            del self._models[key]
 
 
 class _Guard:
-    """Logs histograms for the hooks of one ``watch()``; never raises."""
+    """Logs the histograms of one ``watch()``'s hooks; never raises."""
 
     def __init__(self, log_to: LogFn, finished: Callable[[], bool]) -> None:
         self.log_to = log_to
@@ -63,9 +155,7 @@ class _Guard:
         if self.finished():
             return
         try:
-            from ..data import Histogram
-
-            self.log_to({key: Histogram(t.detach()) for key, t in tensors().items()}, commit=False)
+            self.log_to({key: histogram(t) for key, t in tensors().items()}, commit=False)
         except Exception as e:  # the user's model must never see it
             if not self.warned:
                 self.warned = True
@@ -77,30 +167,72 @@ class _Guard:
                 )
 
 
-def _watch_gradients(guard: _Guard, model: Any, prefix: str, log_freq: int) -> list[Any]:
-    handles = []
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        calls = [0]
+def sample(tensor: Any) -> Any:
+    """At most ``MAX_ELEMENTS`` of ``tensor``'s elements (every k-th) as a flat float32
+    (float64 stays) tensor on its own device; a sparse tensor's implicit zeros are counted."""
+    t = tensor.detach()
+    zeros = 0
+    if t.is_sparse:
+        t = t.coalesce()
+        zeros = t.numel() - t.values().numel()
+        t = t.values()
+    step = max(1, -(-(t.numel() + zeros) // MAX_ELEMENTS))  # 1 for an empty tensor
+    flat = t.flatten()[::step]
+    if not flat.is_floating_point() or flat.element_size() < 4:
+        flat = flat.float()
+    if zeros:
+        padded = flat.new_zeros(flat.numel() + zeros // step)
+        padded[: flat.numel()] = flat
+        flat = padded
+    return flat
 
-        def hook(grad: Any, key: str = f"gradients/{prefix}{name}", calls: list[int] = calls) -> None:
-            calls[0] += 1
-            if calls[0] % log_freq == 0:
-                guard.log(key, lambda: {key: grad})
 
-        handles.append(param.register_hook(hook))
-    return handles
+def histogram(flat: Any) -> Any:
+    """A ``Histogram`` of ``sample()``'s flat tensor (NaN / inf dropped), counted by torch
+    where the tensor lies (from a GPU only the counts come back): each value's bin index,
+    then ``bincount``, 4x cheaper than ``histc`` on a CPU. float64, and ranges too wide or
+    too narrow for float32 bins, go to ``data/histogram.py``, which bins any finite range."""
+    import numpy as np  # not at import: ``import wbnb`` loads no numpy
+
+    from ..data import Histogram
+
+    lo, hi = (float(v) for v in flat.aminmax()) if flat.numel() else (0.0, 0.0)
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN makes both NaN
+        flat = flat[flat.isfinite()]
+        lo, hi = (float(v) for v in flat.aminmax()) if flat.numel() else (0.0, 0.0)
+    if flat.element_size() == 4 and lo < hi and max(-lo, hi) < _FLOAT32_WIDE and BINS / (hi - lo) < _FLOAT32_WIDE:
+        index = flat.sub(lo).mul_(BINS / (hi - lo)).long().clamp_(max=BINS - 1)  # hi itself: the last bin
+        counts = index.bincount(minlength=BINS).cpu().numpy()
+        return Histogram(np_histogram=(counts, np.linspace(lo, hi, BINS + 1)))
+    return Histogram(flat.cpu())
 
 
-def _watch_parameters(guard: _Guard, model: Any, prefix: str, log_freq: int) -> Any:
+def _gradient_hook(guard: _Guard, key: str, log_freq: int, scaler: Any) -> Callable[[Any], None]:
+    calls = [0]
+
+    def hook(grad: Any) -> None:
+        calls[0] += 1
+        if calls[0] % log_freq == 0:
+            guard.log(key, lambda: {key: _unscaled(sample(grad), scaler)})
+
+    return hook
+
+
+def _unscaled(values: Any, scaler: Any) -> Any:
+    """``values`` of a gradient divided by the loss scale ``scaler`` multiplied the loss by."""
+    scale = 1.0 if scaler is None else float(scaler.get_scale())  # 1.0 for a disabled scaler
+    return values if scale == 1.0 else values / scale
+
+
+def _parameters_hook(guard: _Guard, prefix: str, log_freq: int) -> Callable[[Any, Any, Any], None]:
     calls = [0]
 
     def hook(module: Any, inputs: Any, output: Any) -> None:
         calls[0] += 1
         if calls[0] % log_freq == 0:
             guard.log(
-                f"parameters/{prefix}*", lambda: {f"parameters/{prefix}{n}": p for n, p in module.named_parameters()}
+                f"parameters/{prefix}*",
+                lambda: {f"parameters/{prefix}{n}": sample(p) for n, p in unwrap(module).named_parameters()},
             )
 
-    return model.register_forward_hook(hook)
+    return hook

@@ -1,0 +1,103 @@
+"""``watch()``'s cost on a small CPU model's training step (issue 19). Prints; asserts nothing.
+
+    python benchmarks/bench_watch.py [--quick] [--steps-per-block N] [--blocks N]
+
+One process, one run, one model (an MLP 784-256-128-10, batch 64, SGD), each step
+logging its loss. Blocks of steps alternate between no watch and ``watch(log=...,
+log_freq=100)`` (unwatched between), so drift of a shared machine falls on all; a
+block's figure is its mean step time; each mode's figures are the fastest block (the
+least disturbed by other processes) and the median block. Last, the histograms one
+logging step makes, timed alone, and that cost spread over ``log_freq`` steps.
+The issue's target: ``log_freq=100`` adds at most 5%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+QUIET = {"silent": True, "system_interval": 0, "console": False}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter blocks")
+    parser.add_argument("--steps-per-block", type=int, default=200)
+    parser.add_argument("--blocks", type=int, default=15, help="blocks per mode")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    args = parser.parse_args()
+    steps, blocks = (100, 3) if args.quick else (args.steps_per_block, args.blocks)
+
+    import torch
+
+    import wbnb
+    from wbnb.sdk.watch import histogram, sample
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    x, y = torch.randn(64, 784), torch.randint(0, 10, (64,))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = wbnb.init(project="bench-watch", dir=tmp, settings=QUIET)
+
+        def block() -> float:
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(steps):
+                optimizer.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+                run.log({"loss": loss.item()})
+            return (time.perf_counter() - started) / steps
+
+        block()  # warm-up
+        modes: dict[str, str | None] = {"none": None, "gradients": "gradients", "all": "all"}
+        times: dict[str, list[float]] = {mode: [] for mode in modes}
+        for _ in range(blocks):
+            for mode, log in modes.items():
+                if log is not None:
+                    run.watch(model, log=log, log_freq=100)
+                times[mode].append(block())
+                run.unwatch()
+        run.finish()
+
+    params = sum(p.numel() for p in model.parameters())
+    best, middle = min(times["none"]), statistics.median(times["none"])
+    print(
+        f"model: {params:,} parameters, batch 64, {steps} steps x {blocks} blocks per mode,"
+        f" torch threads {args.threads}"
+    )
+    print(f"{'mode':<38}{'fastest (ms)':>13}{'overhead':>10}{'median (ms)':>13}{'overhead':>10}")
+    for mode in modes:
+        fast, median = min(times[mode]), statistics.median(times[mode])
+        label = "no watch" if mode == "none" else f"watch(log={mode!r}, log_freq=100)"
+        print(
+            f"{label:<38}{fast * 1e3:>13.3f}{(fast / best - 1) * 100:>9.1f}%"
+            f"{median * 1e3:>13.3f}{(median / middle - 1) * 100:>9.1f}%"
+        )
+    tensors = [p.detach() for p in model.parameters()]
+    started = time.perf_counter()
+    for _ in range(20):
+        for t in tensors:
+            histogram(sample(t))
+    once = (time.perf_counter() - started) / 20
+    print(
+        f"histograms of all {len(tensors)} parameters, timed alone: {once * 1e3:.2f} ms a logging step;"
+        f" over 100 steps {once / 100 / best * 100:.1f}% of a step (log='all' makes them twice)"
+    )
+
+
+if __name__ == "__main__":
+    main()
