@@ -240,6 +240,11 @@ def _bad_calls(binary: tuple[Any, ...]) -> list[tuple[str, Any, dict[str, Any]]]
         ("1 missing values", sk.plot_learning_curve, {"model": model, "X": X_nan, "y": y_train}),
         ("not numbers", sk.plot_learning_curve, {"model": model, "X": np.array([["a", "b"]] * 4), "y": [0, 1] * 2}),
         ("not an array", sk.plot_class_proportions, {"y_train": 3, "y_test": [1]}),
+        (
+            "do not all index the 2 labels",
+            sk.plot_class_proportions,
+            {"y_train": [0, 2], "y_test": [1], "labels": LABELS},
+        ),
         ("only binary", sk.plot_calibration_curve, {"clf": model, "X": X_train, "y": three}),
         ("has no n_clusters", sk.plot_elbow_curve, {"clusterer": DBSCAN().fit(X_train), "X": X_train}),
         (
@@ -273,7 +278,9 @@ def test_without_a_run_a_plot_warns_and_does_nothing(store_dir: Any) -> None:
         wbnb.sklearn.plot_clusterer(KMeans(), [[0, 0]], [0])
 
 
-def test_a_plot_that_fits_copies_says_so_once(store_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plot_that_fits_copies_says_so_once_and_leaves_the_model_alone(
+    store_dir: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import wbnb
     from wbnb.integration.sklearn import checks
 
@@ -284,8 +291,11 @@ def test_a_plot_that_fits_copies_says_so_once(store_dir: Any, monkeypatch: pytes
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         wbnb.sklearn.plot_learning_curve(model, X, y)
-        wbnb.sklearn.plot_learning_curve(model, X, y)
+        unfitted = Ridge()
+        wbnb.sklearn.plot_learning_curve(unfitted, X, y)  # as wandb's: copies are fitted, so no need to fit it
     run.finish()
+    assert not hasattr(unfitted, "coef_")
+    assert len(charts(run).charts.entries["learning_curve"][0].steps) == 2
     notices = [str(c.message) for c in caught if issubclass(c.category, checks.RefitNotice)]
     assert notices == [
         "wbnb.sklearn: plot_learning_curve fits copies of your model on subsets of X; your model itself is not changed"

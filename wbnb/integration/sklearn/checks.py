@@ -44,10 +44,10 @@ class BadInput(ValueError):
     """Input a plot cannot use: the plot warns with this message and logs nothing."""
 
 
-def problems(**given: Any) -> list[str]:
+def problems(fitted_model: bool = True, **given: Any) -> list[str]:
     """What is wrong with the named arguments (wandb's checks): missing ones, feature
     matrices with missing or non-numeric values, arrays that are not arrays, models of the
-    wrong kind or not fitted."""
+    wrong kind or (with ``fitted_model``) not fitted."""
     found = []
     for name, value in given.items():
         if value is None:
@@ -62,7 +62,7 @@ def problems(**given: Any) -> list[str]:
             what, test = _MODEL_KINDS[name]
             if not test(value):
                 found.append(f"{name} is not {what} (got {type(value).__name__})")
-            elif not fitted(value):
+            elif fitted_model and not fitted(value):
                 found.append(f"{name} is not fitted: fit it before plotting")
     return found
 
@@ -138,8 +138,8 @@ def plot(key: str) -> Callable[[Callable[P, Chart | None]], Callable[P, None]]:
     return wrap
 
 
-def require(**given: Any) -> None:
+def require(fitted_model: bool = True, **given: Any) -> None:
     """Raise ``BadInput`` naming every problem of the arguments (``problems``)."""
-    found = problems(**given)
+    found = problems(fitted_model, **given)
     if found:
         raise BadInput("; ".join(found))

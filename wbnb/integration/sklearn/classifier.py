@@ -136,6 +136,8 @@ def plot_class_proportions(y_train: Any = None, y_test: Any = None, labels: Sequ
     train, test = as_array(y_train), as_array(y_test)
     classes = unique_labels(train, test)
     named = labels is not None and classes.dtype.kind in "iu"
+    if named and labels is not None and not 0 <= classes.min() <= classes.max() < len(labels):
+        raise BadInput(f"the class ids {classes.tolist()} do not all index the {len(labels)} labels {list(labels)}")
     rows = []
     for c in classes[: limited(len(classes), "class_proportions")]:
         name = str(labels[int(c)]) if named and labels is not None else c.item()

@@ -66,7 +66,7 @@ def plot_learning_curve(
     As wandb's, this fits copies of ``model`` on growing subsets of ``X`` (``train_sizes``,
     default 10 % to 100 % in 5 steps) for every ``cv`` fold; ``model`` itself is not refitted.
     """
-    require(model=model, X=X, y=y)
+    require(fitted_model=False, model=model, X=X, y=y)  # as wandb's: copies are fitted, the model need not be
     notice_refit("plot_learning_curve fits copies of your model on subsets of X")
     sizes, train_scores, test_scores = model_selection.learning_curve(
         model,
