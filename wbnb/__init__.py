@@ -65,7 +65,8 @@ _LAZY = {
     "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
 }
-# The framework integrations import their framework: modules reached as attributes on first use.
+# The framework integrations import their framework: modules reached as attributes on first use
+# (not in __all__, so `from wbnb import *` imports no framework, installed or not).
 _LAZY_MODULES = {"sklearn": ".sklearn"}
 
 if TYPE_CHECKING:
@@ -165,7 +166,6 @@ __all__ = [
     "run",
     "save",
     "setup",
-    "sklearn",
     "summary",
     "sweep",
     "teardown",

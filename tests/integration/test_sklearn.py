@@ -53,7 +53,7 @@ def binary() -> tuple[Any, ...]:
 
 def test_import_wbnb_does_not_import_sklearn_and_wbnb_sklearn_is_an_attribute() -> None:
     code = (
-        "import sys, wbnb; assert 'sklearn' not in sys.modules, 'import wbnb imported sklearn';"
+        "import sys, wbnb; from wbnb import *; assert 'sklearn' not in sys.modules, 'import wbnb imported sklearn';"
         "from wbnb.sklearn import plot_roc; assert wbnb.sklearn.plot_roc is plot_roc;"
         "import wbnb.integration.sklearn as s; print(len(s.__all__))"
     )
