@@ -61,6 +61,15 @@ def test_import_wbnb_does_not_import_sklearn_and_wbnb_sklearn_is_an_attribute() 
     assert out.stdout.strip() == "15"
 
 
+def test_without_scikit_learn_wbnb_sklearn_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['sklearn'] = None; import wbnb\n"
+        "try:\n    wbnb.sklearn\nexcept ModuleNotFoundError as e:\n    print(e.name, e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "sklearn wbnb.sklearn charts scikit-learn models: pip install scikit-learn"
+
+
 def test_plot_classifier_logs_wandb_keys_drawn_by_charts(store_dir: Any, binary: tuple[Any, ...]) -> None:
     import wbnb
     from wbnb.widgets import ConfusionMatrix

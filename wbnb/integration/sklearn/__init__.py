@@ -12,6 +12,13 @@ fit models (learning curve, calibration, elbow, residuals, outliers) fit copies,
 once.
 """
 
+try:
+    import sklearn  # noqa: F401
+except ImportError as err:  # name= keeps it a missing module for tools that tell it from a bug here
+    raise ModuleNotFoundError(
+        "wbnb.sklearn charts scikit-learn models: pip install scikit-learn", name="sklearn"
+    ) from err
+
 from .classifier import (
     plot_calibration_curve,
     plot_class_proportions,
