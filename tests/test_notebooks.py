@@ -164,3 +164,22 @@ def test_sweeps_runs_a_bayes_sweep_with_hyperband_and_a_cli_grid(tmp_path: Path)
     # The panel and Compare are in the saved notebook with their static pictures.
     views = outputs(nb, "application/vnd.jupyter.widget-view+json")
     assert len(views) == 2 and len(pictures(nb)) == 2 and all("<svg" in svg for svg in pictures(nb))
+
+
+def test_sklearn_logs_wandb_keys_and_draws_them(tmp_path: Path) -> None:
+    nb = execute("sklearn.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    runs = {m["name"]: m for m in store.runs("sklearn-demo")}
+    assert set(runs) == {"random-forest", "ridge", "kmeans"} and {m["state"] for m in runs.values()} == {"finished"}
+    keys = {name: set(store.columns("sklearn-demo", m["id"])) for name, m in runs.items()}
+    assert {"roc", "precision_recall", "confusion_matrix", "class_proportions", "calibration_curve"} <= keys[
+        "random-forest"
+    ]
+    assert {"summary_metrics", "learning_curve", "outlier_candidates", "residuals"} <= keys["ridge"]
+    assert {"elbow_curve", "silhouette_plot"} <= keys["kmeans"]
+    # Each run's panel, Charts, ConfusionMatrix and the two runs' Charts, saved with their pictures.
+    assert len(outputs(nb, "application/vnd.jupyter.widget-view+json")) == 6
+    _, charts, matrix, _, _, both = pictures(nb)
+    assert all(title in charts for title in ("Feature Importance", "Calibration curve", "Learning curve", "roc"))
+    assert "malignant" in matrix and "benign" in matrix
+    assert all(title in both for title in ("Residuals (train R²", "Elbow curve", "Silhouette (average"))

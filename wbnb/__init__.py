@@ -65,8 +65,12 @@ _LAZY = {
     "plot_table": ".data.custom_chart",
     "load_ipython_extension": ".jupyter",
 }
+# The framework integrations import their framework: modules reached as attributes on first use
+# (not in __all__, so `from wbnb import *` imports no framework, installed or not).
+_LAZY_MODULES = {"sklearn": ".sklearn"}
 
 if TYPE_CHECKING:
+    from . import sklearn as sklearn
     from .api import Api
     from .artifacts.artifact import Artifact
     from .data import Audio, Classes, Histogram, Html, Image, Object3D, Plotly, Table, Video, box3d, plot
@@ -107,6 +111,8 @@ provide_artifact_calls(_public_run, _save_draft)
 
 
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return import_module(_LAZY_MODULES[name], __name__)
     if name not in _LAZY:
         raise AttributeError(f"module 'wbnb' has no attribute {name!r}")
     return getattr(import_module(_LAZY[name], __name__), name)

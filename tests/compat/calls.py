@@ -1396,6 +1396,18 @@ assert Path("got/m.bin").read_bytes() == b"weights"
         INTEG,
         "wbnb.sklearn.plot_classifier / plot_regressor / plot_clusterer",
         path="sklearn.plot_classifier sklearn.plot_regressor sklearn.plot_clusterer",
+        code="""
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+X, y = make_classification(n_samples=80, random_state=0)
+m = LogisticRegression().fit(X, y)
+run = wandb.init(project="p")
+wandb.sklearn.plot_classifier(m, X, X, y, y, m.predict(X), m.predict_proba(X), ["a", "b"])
+run.finish()
+logged = set(stored(run).history().columns)
+assert {"roc", "precision_recall", "confusion_matrix", "class_proportions", "summary_metrics"} <= logged
+""",
+        needs=("sklearn",),
     ),
     Call(
         INTEG,

@@ -124,6 +124,24 @@ def test_table_charts_line_scatter_bar_histogram_and_line_series(store_dir: Any)
     assert w.charts.chart("preset")["kind"] == "scatter" and w.charts.chart("preset")["title"] == "preset"
 
 
+def test_a_bar_chart_with_a_stroke_column_draws_its_bars_side_by_side(store_dir: Any) -> None:
+    import wbnb
+    from wbnb.data.plot import _table_chart
+    from wbnb.widgets.charts.model import decoded
+
+    t = wbnb.Table(columns=["class", "split", "n"], data=[["cat", "train", 3], ["cat", "test", 1], ["dog", "train", 2]])
+    run = wbnb.init(project="p", name="r")
+    run.log({"bars": _table_chart("bar", t, {"label": "class", "value": "n", "stroke": "split"}, None)})
+    run.finish()
+    w = charts(run)
+    state = w.charts.chart("bars")
+    assert [item["label"] for item in state["legend"]] == ["train", "test"]
+    assert layer(state)["encoding"]["xOffset"]["field"] == "s"  # grouped within a label, not stacked
+    rows = list(zip(*(decoded(state)[c] for c in ("x", "s", "y"))))
+    assert rows == [("cat", "train", 3), ("dog", "train", 2), ("cat", "test", 1)]
+    assert w._picture().markup().count("<rect") >= 3 + 1  # the three bars and the frame
+
+
 def test_a_chart_with_nothing_to_draw_says_so(store_dir: Any) -> None:
     import wbnb
 

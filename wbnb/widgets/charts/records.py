@@ -148,7 +148,7 @@ def _table_chart(d: Drawn, versions: list[Version], several: bool) -> None:
         return
     xcol, ycol = (fields.get("label"), fields.get("value")) if d.kind == "bar" else (fields.get("x"), fields.get("y"))
     d.x_title, d.y_title = str(xcol), str(ycol)
-    stroke = fields.get("stroke") if d.kind == "line" else None
+    stroke = fields.get("stroke") if d.kind in ("line", "bar") else None  # a bar's: bars side by side per label
     tables = [(v, _columns(v, [xcol, ycol, stroke])) for v in versions]
     d.x_nominal = d.kind == "bar" or any(not _finite(x) for _, cols in tables for x in cols[0] if x is not None)
     for v, (xs, ys, strokes) in tables:
