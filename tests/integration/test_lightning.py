@@ -3,11 +3,15 @@ from the local store."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
+import pytest
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
 from torch.utils.data import DataLoader, TensorDataset
 
 import wbnb
@@ -21,15 +25,22 @@ class Tiny(pl.LightningModule):
         self.save_hyperparameters()
         self.net = torch.nn.Sequential(torch.nn.Linear(3, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
     def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
         x, y = batch
-        loss = torch.nn.functional.mse_loss(self.net(x), y)
+        loss = torch.nn.functional.mse_loss(self(x), y)
         self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch: Any, batch_idx: int) -> None:
         x, y = batch
-        self.log("val_loss", torch.nn.functional.mse_loss(self.net(x), y))
+        self.log("val_loss", torch.nn.functional.mse_loss(self(x), y))
+
+    def test_step(self, batch: Any, batch_idx: int) -> None:
+        x, y = batch
+        self.log("test_loss", torch.nn.functional.mse_loss(self(x), y))
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
@@ -84,3 +95,109 @@ def test_save_dir_is_a_root_with_the_store_under_it(store_dir: Path, tmp_path: P
     run = wbnb.Api(store=LocalStore(tmp_path / "root" / "wbnb-runs")).run(f"lit/{logger.version}")
     assert "fit-train_loss" in run.summary  # prefix joins with "-", as Lightning's does
     assert not (store_dir / "projects").exists()
+
+
+def test_log_model_all_logs_each_checkpoint_as_it_is_saved(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", log_model="all")
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", monitor="val_loss", save_top_k=1)
+    fit(logger, tmp_path, callbacks=[ckpt])
+    api = wbnb.Api()
+    versions = [a.name for a in api.run(f"lit/{logger.version}").logged_artifacts()]
+    assert versions == [f"model-{logger.version}:v0", f"model-{logger.version}:v1"]  # one per epoch
+    best = api.artifact(f"lit/model-{logger.version}:best")
+    assert best.type == "model" and api.artifact(f"lit/model-{logger.version}:latest").version == "v1"
+    assert best.metadata["original_filename"] == Path(ckpt.best_model_path).name
+    assert best.metadata["score"] == pytest.approx(float(ckpt.best_model_score))
+    assert best.metadata["ModelCheckpoint"]["monitor"] == "val_loss"
+    path = Path(best.download(root=str(tmp_path / "dl")), "model.ckpt")
+    assert path.read_bytes() == Path(ckpt.best_model_path).read_bytes()
+
+
+def test_log_model_true_logs_the_top_k_at_the_end(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", log_model=True, checkpoint_name="tiny-ckpt")
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", monitor="val_loss", save_top_k=2)
+    fit(logger, tmp_path, callbacks=[ckpt])
+    arts = wbnb.Api().run(f"lit/{logger.version}").logged_artifacts()
+    assert [a.name for a in arts] == ["tiny-ckpt:v0", "tiny-ckpt:v1"]  # both kept, logged by finalize
+    best = wbnb.Api().artifact("lit/tiny-ckpt:best")
+    assert best.metadata["original_filename"] == Path(ckpt.best_model_path).name
+
+
+def test_no_checkpoints_without_log_model(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    fit(logger, tmp_path, callbacks=[ModelCheckpoint(dirpath=tmp_path / "ckpt")])
+    assert wbnb.Api().run(f"lit/{logger.version}").logged_artifacts() == []
+
+
+def test_finalize_leaves_a_run_the_user_opened(store_dir: Path, tmp_path: Path) -> None:
+    run = wbnb.init(project="lit", config={"mine": 1})
+    with pytest.warns(UserWarning, match="already in progress"):
+        logger = WandbLogger(project="other")
+        fit(logger, tmp_path, enable_checkpointing=False)
+    assert logger.experiment is run and wbnb.run is run and run.state == "running"
+    run.log({"after": 1.0})  # the user goes on logging to it
+    run.finish()
+    read = wbnb.Api().run(f"lit/{run.id}")
+    assert read.config["mine"] == 1 and read.config["lr"] == 0.1
+    assert read.summary["after"] == 1.0 and "train_loss" in read.summary
+
+
+def test_finalize_leaves_a_run_given_as_experiment(store_dir: Path, tmp_path: Path) -> None:
+    run = wbnb.init(project="lit")
+    logger = WandbLogger(experiment=run)
+    fit(logger, tmp_path, enable_checkpointing=False)
+    assert run.state == "running" and logger.version == run.id
+    run.finish()
+
+
+def test_fit_then_test_continue_the_logger_s_run(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    trainer = fit(logger, tmp_path, enable_checkpointing=False)
+    first = logger.version
+    trainer.test(Tiny(), loader())
+    assert logger.version == first and wbnb.run is None
+    read = wbnb.Api().run(f"lit/{first}")
+    assert read.state == "finished" and "train_loss" in read.summary and "test_loss" in read.summary
+    assert len(wbnb.Api().runs("lit")) == 1
+
+
+def test_a_failed_fit_finishes_the_logger_s_run_as_failed(store_dir: Path, tmp_path: Path) -> None:
+    class Broken(Tiny):
+        def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+            raise RuntimeError("boom")
+
+    logger = WandbLogger(project="lit")
+    logger.log_hyperparams({"a": 1})  # starts the run before fit
+    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, enable_progress_bar=False)
+    with pytest.raises(RuntimeError, match="boom"):
+        trainer.fit(Broken(), loader())
+    assert wbnb.Api().run(f"lit/{logger.version}").state == "failed" and wbnb.run is None
+
+
+def test_watch_table_and_image(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    model = Tiny()
+    logger.watch(model, log="all", log_freq=1)
+    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, log_every_n_steps=1, enable_progress_bar=False)
+    trainer.fit(model, loader())
+    logger.log_table("samples", columns=["x", "y"], data=[[1, 2.0], [3, 4.0]], step=5)
+    logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a", "b"])
+    with pytest.raises(ValueError, match="only found 1 for caption"):
+        logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a"])
+    logger.experiment.finish()
+    read = wbnb.Api().run(f"lit/{logger.version}")
+    keys = set(read.summary.keys())
+    assert "gradients/net.0.weight" in keys and "parameters/net.0.weight" in keys
+    assert read.summary["samples"]["_type"] == "table"
+    (row,) = read.scan_history(keys=["samples", "trainer/global_step"])
+    assert row["trainer/global_step"] == 5  # the step given, on the x-axis
+    assert [(p["_type"], p["caption"], p["width"]) for p in read.summary["pics"]] == [
+        ("image", "a", 4),
+        ("image", "b", 4),
+    ]
+
+
+def test_import_wbnb_imports_no_framework() -> None:
+    code = "import sys, wbnb, wbnb.integration; print(sorted({'lightning', 'torch'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

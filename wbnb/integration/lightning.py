@@ -210,7 +210,10 @@ class WandbLogger(Logger):
             metadata = {
                 "score": score.item() if isinstance(score, Tensor) else score,
                 "original_filename": Path(path).name,
-                type(callback).__name__: {k: getattr(callback, k) for k in _CALLBACK_FIELDS if hasattr(callback, k)},
+                # __class__, not type(): Lightning wraps callbacks in a proxy type.
+                callback.__class__.__name__: {
+                    k: getattr(callback, k) for k in _CALLBACK_FIELDS if hasattr(callback, k)
+                },
             }
             if not self._checkpoint_name:
                 self._checkpoint_name = f"model-{self.experiment.id}"
