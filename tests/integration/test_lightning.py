@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
+import numpy as np
 import pytest
 import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
@@ -174,7 +175,7 @@ def test_a_failed_fit_finishes_the_logger_s_run_as_failed(store_dir: Path, tmp_p
     assert wbnb.Api().run(f"lit/{logger.version}").state == "failed" and wbnb.run is None
 
 
-def test_watch_table_and_image(store_dir: Path, tmp_path: Path) -> None:
+def test_watch_table_image_audio_text(store_dir: Path, tmp_path: Path) -> None:
     logger = WandbLogger(project="lit")
     model = Tiny()
     logger.watch(model, log="all", log_freq=1)
@@ -184,6 +185,10 @@ def test_watch_table_and_image(store_dir: Path, tmp_path: Path) -> None:
     logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a", "b"])
     with pytest.raises(ValueError, match="only found 1 for caption"):
         logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a"])
+    with pytest.raises(TypeError, match="Expected a list"):
+        logger.log_image("pics", torch.zeros(3, 4, 4))  # type: ignore[arg-type]
+    logger.log_audio("clip", [np.zeros(800, dtype=np.float32)], sample_rate=[8000])
+    logger.log_text("notes", columns=["text"], data=[["hello"]])
     logger.experiment.finish()
     read = wbnb.Api().run(f"lit/{logger.version}")
     keys = set(read.summary.keys())
@@ -191,6 +196,7 @@ def test_watch_table_and_image(store_dir: Path, tmp_path: Path) -> None:
     assert read.summary["samples"]["_type"] == "table"
     (row,) = read.scan_history(keys=["samples", "trainer/global_step"])
     assert row["trainer/global_step"] == 5  # the step given, on the x-axis
+    assert read.summary["clip"][0]["_type"] == "audio" and read.summary["notes"]["_type"] == "table"
     assert [(p["_type"], p["caption"], p["width"]) for p in read.summary["pics"]] == [
         ("image", "a", 4),
         ("image", "b", 4),

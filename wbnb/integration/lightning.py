@@ -29,7 +29,7 @@ from lightning.pytorch.utilities.rank_zero import rank_zero_only, rank_zero_warn
 from torch import Tensor
 
 from ..artifacts.artifact import Artifact
-from ..data import Image, Table
+from ..data import Audio, Image, Table, Video
 from ..sdk import lifecycle
 from ..sdk.disabled import DisabledRun
 from ..sdk.run import Run
@@ -68,6 +68,7 @@ class WandbLogger(Logger):
         experiment: Run | DisabledRun | None = None,
         prefix: str = "",
         checkpoint_name: str | None = None,
+        add_file_policy: Literal["mutable", "immutable"] = "mutable",
         **kwargs: Any,
     ) -> None:
         super().__init__()
@@ -79,6 +80,7 @@ class WandbLogger(Logger):
         self._log_model = log_model
         self._prefix = prefix
         self._checkpoint_name = checkpoint_name
+        self.add_file_policy = add_file_policy
         self._experiment = experiment
         self._created = False  # whether this logger started the run (then finalize finishes it)
         self._logged_model_time: dict[str, float] = {}
@@ -158,13 +160,26 @@ class WandbLogger(Logger):
     def log_image(self, key: str, images: list[Any], step: int | None = None, **kwargs: list[Any]) -> None:
         """Images (tensors, arrays, PIL images or paths); each keyword (``caption=[...]``)
         gives one value per image."""
-        if not isinstance(images, list):
-            raise TypeError(f'Expected a list as "images", found {type(images)}')
+        self._log_media(key, Image, images, step, kwargs)
+
+    @rank_zero_only
+    def log_audio(self, key: str, audios: list[Any], step: int | None = None, **kwargs: list[Any]) -> None:
+        """Audio clips (arrays with ``sample_rate=[...]``, or paths), one keyword value per clip."""
+        self._log_media(key, Audio, audios, step, kwargs)
+
+    @rank_zero_only
+    def log_video(self, key: str, videos: list[Any], step: int | None = None, **kwargs: list[Any]) -> None:
+        """Videos (arrays or paths), one keyword value per video."""
+        self._log_media(key, Video, videos, step, kwargs)
+
+    def _log_media(self, key: str, kind: Any, items: list[Any], step: int | None, kwargs: dict[str, list[Any]]) -> None:
+        if not isinstance(items, list):
+            raise TypeError(f"Expected a list of {kind.__name__} inputs under {key!r}, found {type(items)}")
         for k, v in kwargs.items():
-            if len(v) != len(images):
-                raise ValueError(f"Expected {len(images)} items but only found {len(v)} for {k}")
-        each = [{k: v[i] for k, v in kwargs.items()} for i in range(len(images))]
-        self.log_metrics({key: [Image(img, **kw) for img, kw in zip(images, each)]}, step)
+            if len(v) != len(items):
+                raise ValueError(f"Expected {len(items)} items but only found {len(v)} for {k}")
+        each = [{k: v[i] for k, v in kwargs.items()} for i in range(len(items))]
+        self.log_metrics({key: [kind(item, **kw) for item, kw in zip(items, each)]}, step)
 
     @property
     def save_dir(self) -> str | None:
@@ -218,7 +233,7 @@ class WandbLogger(Logger):
             if not self._checkpoint_name:
                 self._checkpoint_name = f"model-{self.experiment.id}"
             artifact = Artifact(name=self._checkpoint_name, type="model", metadata=metadata)
-            artifact.add_file(path, name="model.ckpt")
+            artifact.add_file(path, name="model.ckpt", policy=self.add_file_policy)
             aliases = ["latest", "best"] if path == callback.best_model_path else ["latest"]
             self.experiment.log_artifact(artifact, aliases=aliases)
             self._logged_model_time[path] = t
