@@ -112,6 +112,11 @@ def test_log_model_all_logs_each_checkpoint_as_it_is_saved(store_dir: Path, tmp_
     assert best.metadata["ModelCheckpoint"]["monitor"] == "val_loss"
     path = Path(best.download(root=str(tmp_path / "dl")), "model.ckpt")
     assert path.read_bytes() == Path(ckpt.best_model_path).read_bytes()
+    folder = WandbLogger.download_artifact(f"lit/model-{logger.version}:best", save_dir=tmp_path / "dl2")
+    assert Path(folder, "model.ckpt").read_bytes() == path.read_bytes()  # no run open: through Api
+    with wbnb.init(project="lit") as user:
+        WandbLogger.download_artifact(f"model-{logger.version}:latest", save_dir=tmp_path / "dl3")
+    assert [a.name for a in wbnb.Api().run(f"lit/{user.id}").used_artifacts()] == [f"model-{logger.version}:v1"]
 
 
 def test_log_model_true_logs_the_top_k_at_the_end(store_dir: Path, tmp_path: Path) -> None:

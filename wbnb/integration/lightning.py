@@ -28,6 +28,7 @@ from lightning.pytorch.loggers.utilities import _scan_checkpoints
 from lightning.pytorch.utilities.rank_zero import rank_zero_only, rank_zero_warn
 from torch import Tensor
 
+from ..api import Api
 from ..artifacts.artifact import Artifact
 from ..data import Audio, Image, Table, Video
 from ..sdk import lifecycle
@@ -203,6 +204,23 @@ class WandbLogger(Logger):
             self._log_checkpoints(checkpoint_callback)
         elif self._log_model is True:
             self._checkpoint_callbacks[id(checkpoint_callback)] = checkpoint_callback
+
+    @staticmethod
+    @rank_zero_only
+    def download_artifact(
+        artifact: str,
+        save_dir: str | os.PathLike[str] | None = None,
+        artifact_type: str | None = None,
+        use_artifact: bool | None = True,
+    ) -> str:
+        """Download an artifact into ``save_dir``; returns the folder. The current run
+        records that it uses it (``use_artifact``), else it is read through ``Api``."""
+        run = lifecycle.current_run()
+        if run is not None and use_artifact:
+            found = run.use_artifact(artifact, type=artifact_type)
+        else:
+            found = Api().artifact(artifact, type=artifact_type)
+        return str(found.download(root=None if save_dir is None else os.fspath(save_dir)))
 
     def use_artifact(self, artifact: str, artifact_type: str | None = None) -> Any:
         """Record that the run uses ``artifact``; returns it."""
