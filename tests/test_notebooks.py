@@ -164,3 +164,11 @@ def test_sweeps_runs_a_bayes_sweep_with_hyperband_and_a_cli_grid(tmp_path: Path)
     # The panel and Compare are in the saved notebook with their static pictures.
     views = outputs(nb, "application/vnd.jupyter.widget-view+json")
     assert len(views) == 2 and len(pictures(nb)) == 2 and all("<svg" in svg for svg in pictures(nb))
+
+
+def test_lightning_fits_on_cpu_and_logs_config_metrics_and_the_best_checkpoint(tmp_path: Path) -> None:
+    nb = execute("lightning.ipynb", tmp_path)
+    (project,) = LocalStore(tmp_path / "wbnb-runs").projects()
+    assert project == "lightning-demo"
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "finished 0.05 " in printed and "model-" in printed and ":v" in printed and " model epoch=" in printed
