@@ -156,6 +156,27 @@ def test_finalize_leaves_a_run_given_as_experiment(store_dir: Path, tmp_path: Pa
     run.finish()
 
 
+def test_a_run_the_user_opens_between_fit_and_test_is_used_and_left_open(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    trainer = fit(logger, tmp_path, enable_checkpointing=False)
+    mine = wbnb.init(project="lit")
+    with pytest.warns(UserWarning, match="already in progress"):
+        trainer.test(Tiny(), loader())
+    assert mine.state == "running" and logger.version == mine.id
+    mine.finish()
+    assert "test_loss" in wbnb.Api().run(f"lit/{mine.id}").summary
+
+
+def test_a_finished_user_run_is_not_reopened(store_dir: Path, tmp_path: Path) -> None:
+    mine = wbnb.init(project="lit")
+    logger = WandbLogger(project="lit", experiment=mine)
+    mine.finish()
+    logger.log_metrics({"x": 1.0}, step=0)  # a run of the logger's own
+    assert logger.version != mine.id and "x" not in wbnb.Api().run(f"lit/{mine.id}").summary
+    logger.finalize("success")
+    assert wbnb.run is None and wbnb.Api().run(f"lit/{logger.version}").summary["x"] == 1.0
+
+
 def test_fit_then_test_continue_the_logger_s_run(store_dir: Path, tmp_path: Path) -> None:
     logger = WandbLogger(project="lit")
     trainer = fit(logger, tmp_path, enable_checkpointing=False)

@@ -97,20 +97,22 @@ class WandbLogger(Logger):
     @property
     @rank_zero_experiment
     def experiment(self) -> Run | DisabledRun:
-        """The wbnb run: the current one if a run is open, else one this logger starts
-        (again, continuing the same run, after ``finalize`` finished it)."""
-        if self._experiment is not None and self._experiment.state in ("running", "disabled"):
-            return self._experiment
+        """The wbnb run: the logger's while it is open, else the current run if one is
+        open (used, never finished here), else one this logger starts (continuing its own
+        earlier run, which ``finalize`` finished, when it had one)."""
+        held = self._experiment
+        if held is not None and held.state in ("running", "disabled"):
+            return held
         current = lifecycle.current_run()
-        if self._experiment is None and current is not None:
+        if current is not None:
             rank_zero_warn(
                 "A wbnb run is already in progress: WandbLogger logs to it, and leaves it open."
                 " Call wbnb.finish() first for a run of its own."
             )
-            self._experiment = current
+            self._experiment, self._created = current, False
             return current
-        if self._experiment is not None:  # the logger's run, finished by finalize: continue it
-            self._init["id"] = self._experiment.id
+        if held is not None and self._created:
+            self._init["id"] = held.id
         run = lifecycle.init(**self._init)
         self._experiment, self._created = run, True
         run.define_metric(STEP)
