@@ -233,3 +233,10 @@ def test_import_wbnb_imports_no_framework() -> None:
     code = "import sys, wbnb, wbnb.integration; print(sorted({'lightning', 'torch'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_offline_with_log_model_is_allowed(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", offline=True, log_model="all", anonymous=True)  # Lightning's raises
+    fit(logger, tmp_path, callbacks=[ModelCheckpoint(dirpath=tmp_path / "ckpt")])
+    assert LocalStore(store_dir).run("lit", logger.version)["mode"] == "offline"
+    assert len(wbnb.Api().run(f"lit/{logger.version}").logged_artifacts()) == 2
