@@ -183,3 +183,11 @@ def test_sklearn_logs_wandb_keys_and_draws_them(tmp_path: Path) -> None:
     assert all(title in charts for title in ("Feature Importance", "Calibration curve", "Learning curve", "roc"))
     assert "malignant" in matrix and "benign" in matrix
     assert all(title in both for title in ("Residuals (train R²", "Elbow curve", "Silhouette (average"))
+
+
+def test_lightning_fits_on_cpu_and_logs_config_metrics_and_the_best_checkpoint(tmp_path: Path) -> None:
+    nb = execute("lightning.ipynb", tmp_path)
+    (project,) = LocalStore(tmp_path / "wbnb-runs").projects()
+    assert project == "lightning-demo"
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "finished 0.05 " in printed and "model-" in printed and ":v" in printed and " model epoch=" in printed

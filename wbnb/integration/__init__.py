@@ -1,5 +1,5 @@
-"""Framework integrations: scikit-learn (``wbnb.sklearn``), and the others as they come.
+"""Framework integrations: Keras, Lightning, transformers, scikit-learn.
 
-Each subpackage imports its framework, so none is imported by ``import wbnb``: they load
-when first reached (``wbnb.sklearn`` or ``import wbnb.integration.sklearn``).
+Each submodule imports its framework, so ``import wbnb`` imports none of them: they load
+when first reached (``wbnb.sklearn``, ``wbnb.keras`` or ``import wbnb.integration.lightning``).
 """

@@ -1,0 +1,242 @@
+"""wbnb's Lightning logger with a real ``Trainer`` on a tiny model, on CPU, read back
+from the local store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as pl
+import numpy as np
+import pytest
+import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+from torch.utils.data import DataLoader, TensorDataset
+
+import wbnb
+from wbnb.integration.lightning import WandbLogger, WbnbLogger
+from wbnb.store.local import LocalStore
+
+
+class Tiny(pl.LightningModule):
+    def __init__(self, lr: float = 0.1, hidden: int = 4) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = torch.nn.Sequential(torch.nn.Linear(3, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+    def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        x, y = batch
+        loss = torch.nn.functional.mse_loss(self(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        x, y = batch
+        self.log("val_loss", torch.nn.functional.mse_loss(self(x), y))
+
+    def test_step(self, batch: Any, batch_idx: int) -> None:
+        x, y = batch
+        self.log("test_loss", torch.nn.functional.mse_loss(self(x), y))
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
+
+
+def loader() -> DataLoader:
+    g = torch.Generator().manual_seed(0)
+    return DataLoader(TensorDataset(torch.randn(16, 3, generator=g), torch.randn(16, 1, generator=g)), batch_size=4)
+
+
+def fit(logger: WandbLogger, tmp_path: Path, **trainer: Any) -> pl.Trainer:
+    t = pl.Trainer(
+        max_epochs=2,
+        accelerator="cpu",
+        logger=logger,
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+        **trainer,
+    )
+    t.fit(Tiny(), loader(), loader())
+    return t
+
+
+def test_hyperparameters_and_metrics_against_the_global_step(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", name="tiny", tags=["cpu"])
+    fit(logger, tmp_path, enable_checkpointing=False)
+    run = wbnb.Api().run(f"lit/{logger.version}")
+    assert run.name == "tiny" and list(run.tags) == ["cpu"]
+    assert run.config["lr"] == 0.1 and run.config["hidden"] == 4
+    assert run.state == "finished"  # the logger started it, so finalize finished it
+    rows = run.history(pandas=False)
+    train = [r for r in rows if r.get("train_loss") is not None]
+    assert [r["trainer/global_step"] for r in train] == list(range(8))  # 4 batches x 2 epochs
+    val = [r for r in rows if r.get("val_loss") is not None]
+    assert [r["trainer/global_step"] for r in val] == [3, 7]
+    assert [r["epoch"] for r in val] == [0, 1]
+    metrics = LocalStore(store_dir).run("lit", logger.version)["metrics"]
+    assert metrics["*"]["step_metric"] == "trainer/global_step"  # the charts' x-axis
+    assert wbnb.run is None
+
+
+def test_also_named_wbnb_logger() -> None:
+    assert WbnbLogger is WandbLogger
+
+
+def test_save_dir_is_a_root_with_the_store_under_it(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", save_dir=tmp_path / "root", prefix="fit")
+    fit(logger, tmp_path, enable_checkpointing=False)
+    assert logger.save_dir == str(tmp_path / "root")
+    run = wbnb.Api(store=LocalStore(tmp_path / "root" / "wbnb-runs")).run(f"lit/{logger.version}")
+    assert "fit-train_loss" in run.summary  # prefix joins with "-", as Lightning's does
+    assert not (store_dir / "projects").exists()
+
+
+def test_log_model_all_logs_each_checkpoint_as_it_is_saved(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", log_model="all")
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", monitor="val_loss", save_top_k=1)
+    fit(logger, tmp_path, callbacks=[ckpt])
+    api = wbnb.Api()
+    versions = [a.name for a in api.run(f"lit/{logger.version}").logged_artifacts()]
+    assert versions == [f"model-{logger.version}:v0", f"model-{logger.version}:v1"]  # one per epoch
+    best = api.artifact(f"lit/model-{logger.version}:best")
+    assert best.type == "model" and api.artifact(f"lit/model-{logger.version}:latest").version == "v1"
+    assert best.metadata["original_filename"] == Path(ckpt.best_model_path).name
+    assert best.metadata["score"] == pytest.approx(float(ckpt.best_model_score))
+    assert best.metadata["ModelCheckpoint"]["monitor"] == "val_loss"
+    path = Path(best.download(root=str(tmp_path / "dl")), "model.ckpt")
+    assert path.read_bytes() == Path(ckpt.best_model_path).read_bytes()
+    folder = WandbLogger.download_artifact(f"lit/model-{logger.version}:best", save_dir=tmp_path / "dl2")
+    assert Path(folder, "model.ckpt").read_bytes() == path.read_bytes()  # no run open: through Api
+    with wbnb.init(project="lit") as user:
+        WandbLogger.download_artifact(f"model-{logger.version}:latest", save_dir=tmp_path / "dl3")
+    assert [a.name for a in wbnb.Api().run(f"lit/{user.id}").used_artifacts()] == [f"model-{logger.version}:v1"]
+
+
+def test_log_model_true_logs_the_top_k_at_the_end(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", log_model=True, checkpoint_name="tiny-ckpt")
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", monitor="val_loss", save_top_k=2)
+    fit(logger, tmp_path, callbacks=[ckpt])
+    arts = wbnb.Api().run(f"lit/{logger.version}").logged_artifacts()
+    assert [a.name for a in arts] == ["tiny-ckpt:v0", "tiny-ckpt:v1"]  # both kept, logged by finalize
+    best = wbnb.Api().artifact("lit/tiny-ckpt:best")
+    assert best.metadata["original_filename"] == Path(ckpt.best_model_path).name
+
+
+def test_no_checkpoints_without_log_model(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    fit(logger, tmp_path, callbacks=[ModelCheckpoint(dirpath=tmp_path / "ckpt")])
+    assert wbnb.Api().run(f"lit/{logger.version}").logged_artifacts() == []
+
+
+def test_finalize_leaves_a_run_the_user_opened(store_dir: Path, tmp_path: Path) -> None:
+    run = wbnb.init(project="lit", config={"mine": 1})
+    with pytest.warns(UserWarning, match="already in progress"):
+        logger = WandbLogger(project="other")
+        fit(logger, tmp_path, enable_checkpointing=False)
+    assert logger.experiment is run and wbnb.run is run and run.state == "running"
+    run.log({"after": 1.0})  # the user goes on logging to it
+    run.finish()
+    read = wbnb.Api().run(f"lit/{run.id}")
+    assert read.config["mine"] == 1 and read.config["lr"] == 0.1
+    assert read.summary["after"] == 1.0 and "train_loss" in read.summary
+
+
+def test_finalize_leaves_a_run_given_as_experiment(store_dir: Path, tmp_path: Path) -> None:
+    run = wbnb.init(project="lit")
+    logger = WandbLogger(experiment=run)
+    fit(logger, tmp_path, enable_checkpointing=False)
+    assert run.state == "running" and logger.version == run.id
+    run.finish()
+
+
+def test_a_run_the_user_opens_between_fit_and_test_is_used_and_left_open(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    trainer = fit(logger, tmp_path, enable_checkpointing=False)
+    mine = wbnb.init(project="lit")
+    with pytest.warns(UserWarning, match="already in progress"):
+        trainer.test(Tiny(), loader())
+    assert mine.state == "running" and logger.version == mine.id
+    mine.finish()
+    assert "test_loss" in wbnb.Api().run(f"lit/{mine.id}").summary
+
+
+def test_a_finished_user_run_is_not_reopened(store_dir: Path, tmp_path: Path) -> None:
+    mine = wbnb.init(project="lit")
+    logger = WandbLogger(project="lit", experiment=mine)
+    mine.finish()
+    logger.log_metrics({"x": 1.0}, step=0)  # a run of the logger's own
+    assert logger.version != mine.id and "x" not in wbnb.Api().run(f"lit/{mine.id}").summary
+    logger.finalize("success")
+    assert wbnb.run is None and wbnb.Api().run(f"lit/{logger.version}").summary["x"] == 1.0
+
+
+def test_fit_then_test_continue_the_logger_s_run(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    trainer = fit(logger, tmp_path, enable_checkpointing=False)
+    first = logger.version
+    trainer.test(Tiny(), loader())
+    assert logger.version == first and wbnb.run is None
+    read = wbnb.Api().run(f"lit/{first}")
+    assert read.state == "finished" and "train_loss" in read.summary and "test_loss" in read.summary
+    assert len(wbnb.Api().runs("lit")) == 1
+
+
+def test_a_failed_fit_finishes_the_logger_s_run_as_failed(store_dir: Path, tmp_path: Path) -> None:
+    class Broken(Tiny):
+        def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+            raise RuntimeError("boom")
+
+    logger = WandbLogger(project="lit")
+    logger.log_hyperparams({"a": 1})  # starts the run before fit
+    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, enable_progress_bar=False)
+    with pytest.raises(RuntimeError, match="boom"):
+        trainer.fit(Broken(), loader())
+    assert wbnb.Api().run(f"lit/{logger.version}").state == "failed" and wbnb.run is None
+
+
+def test_watch_table_image_audio_text(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit")
+    model = Tiny()
+    logger.watch(model, log="all", log_freq=1)
+    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, log_every_n_steps=1, enable_progress_bar=False)
+    trainer.fit(model, loader())
+    logger.log_table("samples", columns=["x", "y"], data=[[1, 2.0], [3, 4.0]], step=5)
+    logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a", "b"])
+    with pytest.raises(ValueError, match="only found 1 for caption"):
+        logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a"])
+    with pytest.raises(TypeError, match="Expected a list"):
+        logger.log_image("pics", torch.zeros(3, 4, 4))  # type: ignore[arg-type]
+    logger.log_audio("clip", [np.zeros(800, dtype=np.float32)], sample_rate=[8000])
+    logger.log_text("notes", columns=["text"], data=[["hello"]])
+    logger.experiment.finish()
+    read = wbnb.Api().run(f"lit/{logger.version}")
+    keys = set(read.summary.keys())
+    assert "gradients/net.0.weight" in keys and "parameters/net.0.weight" in keys
+    assert read.summary["samples"]["_type"] == "table"
+    (row,) = read.scan_history(keys=["samples", "trainer/global_step"])
+    assert row["trainer/global_step"] == 5  # the step given, on the x-axis
+    assert read.summary["clip"][0]["_type"] == "audio" and read.summary["notes"]["_type"] == "table"
+    assert [(p["_type"], p["caption"], p["width"]) for p in read.summary["pics"]] == [
+        ("image", "a", 4),
+        ("image", "b", 4),
+    ]
+
+
+def test_import_wbnb_imports_no_framework() -> None:
+    code = "import sys, wbnb, wbnb.integration; print(sorted({'lightning', 'torch'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_offline_with_log_model_is_allowed(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", offline=True, log_model="all", anonymous=True)  # Lightning's raises
+    fit(logger, tmp_path, callbacks=[ModelCheckpoint(dirpath=tmp_path / "ckpt")])
+    assert LocalStore(store_dir).run("lit", logger.version)["mode"] == "offline"
+    assert len(wbnb.Api().run(f"lit/{logger.version}").logged_artifacts()) == 2
