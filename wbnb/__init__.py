@@ -106,7 +106,13 @@ provide_restore(restore)
 provide_artifact_calls(_public_run, _save_draft)
 
 
+# Framework integrations import their framework: submodules loaded on first use.
+_LAZY_MODULES = {"integration", "keras"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return import_module(f".{name}", __name__)
     if name not in _LAZY:
         raise AttributeError(f"module 'wbnb' has no attribute {name!r}")
     return getattr(import_module(_LAZY[name], __name__), name)

@@ -1,0 +1,140 @@
+"""The Keras 3 callbacks (``wbnb.keras``) on the PyTorch backend: a tiny model fit on
+random data, its metrics and checkpoints read back from the store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported
+keras = pytest.importorskip("keras", reason="keras 3 is not installed (tests/requirements.in pins it)")
+np = pytest.importorskip("numpy")
+
+import wbnb  # noqa: E402
+from wbnb.keras import WandbMetricsLogger, WandbModelCheckpoint  # noqa: E402
+from wbnb.store.local import LocalStore  # noqa: E402
+
+SAMPLES, BATCH = 32, 8  # 4 batches an epoch
+
+
+@pytest.fixture
+def work(store_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh store and a working folder the test runs in (checkpoints land there)."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("WBNB_CACHE_DIR", str(tmp_path / "cache"))
+    keras.utils.set_random_seed(0)
+    yield folder
+
+
+def fit(callbacks: list[Any], epochs: int = 2, **compile_args: Any) -> Any:
+    """Fit a one-layer regression on random data with the callbacks; return the History."""
+    x = np.random.rand(SAMPLES, 3).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=compile_args.pop("optimizer", keras.optimizers.SGD(0.1)), loss="mse", metrics=["mae"])
+    return model.fit(
+        x, y, batch_size=BATCH, epochs=epochs, validation_split=0.25, verbose=0, callbacks=callbacks, **compile_args
+    )
+
+
+def rows(run_id: str) -> list[dict[str, Any]]:
+    return list(wbnb.Api().run(f"p/{run_id}").scan_history())
+
+
+def test_epoch_metrics_and_learning_rate(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        history = fit([WandbMetricsLogger()], epochs=3)
+    logged = [r for r in rows(run.id) if "epoch/epoch" in r]
+    assert [r["epoch/epoch"] for r in logged] == [0, 1, 2]
+    for row, loss, val_mae in zip(logged, history.history["loss"], history.history["val_mae"]):
+        assert row["epoch/loss"] == pytest.approx(loss)
+        assert row["epoch/val_mae"] == pytest.approx(val_mae)
+        assert row["epoch/learning_rate"] == pytest.approx(0.1)
+    assert not any(k.startswith("batch/") for r in logged for k in r)
+    metrics = LocalStore(work.parent / "store").run("p", run.id)["metrics"]
+    assert metrics["epoch/*"]["step_metric"] == "epoch/epoch" and "epoch/epoch" in metrics
+
+
+def test_batch_metrics_every_n_with_a_schedule(work: Path) -> None:
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)
+    with wbnb.init(project="p") as run:
+        fit([WandbMetricsLogger(log_freq=2)], epochs=2, optimizer=keras.optimizers.SGD(schedule))
+    batch_rows = [r for r in rows(run.id) if "batch/batch_step" in r]
+    # batches 0 and 2 of each epoch's 3 (24 training samples after validation_split, 8 a batch)
+    assert [r["batch/batch_step"] for r in batch_rows] == [0, 2, 4, 6]
+    # the rate is read at the optimizer step after the batch: 1, 3 (epoch 0: batches 0, 2), 4, 6
+    assert [r["batch/learning_rate"] for r in batch_rows] == pytest.approx([0.1 * 0.5**s for s in (1, 3, 4, 6)])
+    assert all("batch/loss" in r and "batch/mae" in r for r in batch_rows)
+    assert len([r for r in rows(run.id) if "epoch/epoch" in r]) == 2  # epochs are logged too
+    metrics = LocalStore(work.parent / "store").run("p", run.id)["metrics"]
+    assert metrics["batch/*"]["step_metric"] == "batch/batch_step"
+
+
+def versions(run_id: str) -> list[Any]:
+    """The run's checkpoint artifact's versions, oldest first."""
+    return sorted(wbnb.Api().artifacts("model", f"p/run_{run_id}_model"), key=lambda a: int(a.version.lstrip("v")))
+
+
+def test_checkpoint_each_epoch_as_a_model_artifact(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        fit([WandbModelCheckpoint(work / "ckpt" / "model.keras")], epochs=3)
+    logged = versions(run.id)
+    assert [a.type for a in logged] == ["model"] * 3
+    assert [sorted(a.aliases) for a in logged] == [["epoch_0"], ["epoch_1"], ["epoch_2", "latest"]]
+    path = wbnb.Api().artifact(f"p/run_{run.id}_model:latest").download()
+    restored = keras.saving.load_model(Path(path) / "model.keras")
+    assert restored.layers[0].units == 1  # the file is the model Keras saved
+
+
+def test_save_best_only_logs_improvements_as_best(work: Path) -> None:
+    # mode="max" on val_loss: only the first epoch "improves" on nothing, then loss falls
+    with wbnb.init(project="p") as run:
+        checkpoint = WandbModelCheckpoint("best.weights.h5", save_best_only=True, save_weights_only=True, mode="max")
+        fit([checkpoint], epochs=3)
+    logged = versions(run.id)
+    assert [sorted(a.aliases) for a in logged] == [["best", "epoch_0", "latest"]]
+
+
+def test_save_best_only_moves_best_to_each_improvement(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        fit([WandbModelCheckpoint("best.keras", monitor="loss", save_best_only=True)], epochs=3)
+    logged = versions(run.id)
+    assert len(logged) == 3  # SGD on a linear fit: the training loss falls each epoch
+    assert [sorted(a.aliases) for a in logged] == [["epoch_0"], ["epoch_1"], ["best", "epoch_2", "latest"]]
+
+
+def test_checkpoint_every_n_batches(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        fit([WandbModelCheckpoint("step.keras", save_freq=2)], epochs=2)
+    assert len(versions(run.id)) == 3  # 6 batches in all, saved after the 2nd, 4th, 6th
+
+
+def test_a_callback_before_init_says_to_init(store_dir: Path) -> None:
+    with pytest.raises(wbnb.Error, match=r"wbnb.init\(\) before WandbMetricsLogger"):
+        WandbMetricsLogger()
+    with pytest.raises(wbnb.Error, match=r"wbnb.init\(\) before WandbModelCheckpoint"):
+        WandbModelCheckpoint("m.keras")
+
+
+def test_bad_log_freq_is_refused(work: Path) -> None:
+    with wbnb.init(project="p"):
+        for bad in ("step", 0):
+            with pytest.raises(ValueError, match="log_freq"):
+                WandbMetricsLogger(log_freq=bad)  # type: ignore[arg-type]
+
+
+def test_import_wbnb_leaves_keras_unloaded_until_wbnb_keras() -> None:
+    code = (
+        "import sys, wbnb; assert 'keras' not in sys.modules, 'import wbnb loaded keras'; "
+        "assert wbnb.keras.WandbMetricsLogger is wbnb.integration.keras.WandbMetricsLogger; "
+        "assert 'keras' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "KERAS_BACKEND": "torch"})
