@@ -1,6 +1,6 @@
 """``wbnb.keras``: the Keras 3 callbacks, as ``wandb.keras`` re-exports them
-(``from wbnb.keras import WandbMetricsLogger``). Importing it imports Keras."""
+(``from wbnb.keras import WandbCallback, WandbMetricsLogger``). Importing it imports Keras."""
 
-from .integration.keras import WandbMetricsLogger, WandbModelCheckpoint
+from .integration.keras import WandbCallback, WandbMetricsLogger, WandbModelCheckpoint
 
-__all__ = ["WandbMetricsLogger", "WandbModelCheckpoint"]
+__all__ = ["WandbCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]

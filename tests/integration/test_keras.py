@@ -17,7 +17,7 @@ keras = pytest.importorskip("keras", reason="keras 3 is not installed (tests/req
 np = pytest.importorskip("numpy")
 
 import wbnb  # noqa: E402
-from wbnb.keras import WandbMetricsLogger, WandbModelCheckpoint  # noqa: E402
+from wbnb.keras import WandbCallback, WandbMetricsLogger, WandbModelCheckpoint  # noqa: E402
 from wbnb.store.local import LocalStore  # noqa: E402
 
 SAMPLES, BATCH = 32, 8  # 4 batches an epoch
@@ -78,9 +78,10 @@ def test_batch_metrics_every_n_with_a_schedule(work: Path) -> None:
     assert metrics["batch/*"]["step_metric"] == "batch/batch_step"
 
 
-def versions(run_id: str) -> list[Any]:
-    """The run's checkpoint artifact's versions, oldest first."""
-    return sorted(wbnb.Api().artifacts("model", f"p/run_{run_id}_model"), key=lambda a: int(a.version.lstrip("v")))
+def versions(run_id: str, name: str | None = None) -> list[Any]:
+    """The versions of a model artifact (default: the run's checkpoints), oldest first."""
+    found = wbnb.Api().artifacts("model", f"p/{name or f'run_{run_id}_model'}")
+    return sorted(found, key=lambda a: int(a.version.lstrip("v")))
 
 
 def test_checkpoint_each_epoch_as_a_model_artifact(work: Path) -> None:
@@ -115,6 +116,47 @@ def test_checkpoint_every_n_batches(work: Path) -> None:
     with wbnb.init(project="p") as run:
         fit([WandbModelCheckpoint("step.keras", save_freq=2)], epochs=2)
     assert len(versions(run.id)) == 3  # 6 batches in all, saved after the 2nd, 4th, 6th
+
+
+def test_classic_callback_epochs_best_so_far_and_the_best_model(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        history = fit([WandbCallback(log_weights=True)], epochs=3)
+    logged = [r for r in rows(run.id) if "epoch" in r]
+    assert [r["epoch"] for r in logged] == [0, 1, 2]
+    assert [r["val_loss"] for r in logged] == pytest.approx(history.history["val_loss"])
+    layer = history.model.layers[0].name  # dense, dense_1...: Keras numbers layers per process
+    assert {f"parameters/{layer}.weights", f"parameters/{layer}.bias"} <= set(logged[0])
+    val = history.history["val_loss"]
+    best_epoch = min(range(3), key=val.__getitem__)
+    summary = LocalStore(work.parent / "store").run("p", run.id)["summary"]
+    assert summary["best_val_loss"] == pytest.approx(val[best_epoch]) and summary["best_epoch"] == best_epoch
+    improvements = [e for e in range(3) if val[e] < min(val[:e], default=float("inf"))]
+    logged_models = versions(run.id, f"model-{run.name}")
+    assert len(logged_models) == len(improvements)
+    assert sorted(logged_models[-1].aliases) == [f"epoch_{improvements[-1]}", "latest"]
+    assert (Path(run.dir) / "model-best.keras").is_file()
+
+
+def test_classic_callback_auto_mode_maximizes_an_accuracy(work: Path) -> None:
+    with wbnb.init(project="p") as run:
+        callback = WandbCallback(monitor="val_mae_acc", save_model=False)
+        assert callback.maximize and not WandbCallback(monitor="val_loss").maximize
+        fit([callback, WandbCallback(monitor="loss", mode="max", save_model=False, log_best_prefix="top_")], epochs=2)
+    summary = LocalStore(work.parent / "store").run("p", run.id)["summary"]
+    assert "best_val_mae_acc" not in summary  # not among the logs: nothing kept
+    assert summary["top_epoch"] == 0  # the training loss falls: epoch 0's is the largest
+    with pytest.raises(Exception, match="no artifact collection"):  # save_model=False: nothing saved
+        versions(run.id, f"model-{run.name}")
+
+
+def test_classic_callback_warns_about_what_it_ignores(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warned: list[str] = []
+    monkeypatch.setattr("wbnb.integration.keras.callback.termwarn", warned.append)
+    with wbnb.init(project="p"):
+        WandbCallback(log_gradients=True, data_type="image", training_data=None)
+        assert warned == ["WandbCallback: data_type, log_gradients not supported yet; ignored"]
+        with pytest.raises(ValueError, match="mode must be"):
+            WandbCallback(mode="best")  # type: ignore[arg-type]
 
 
 def test_a_callback_before_init_says_to_init(store_dir: Path) -> None:

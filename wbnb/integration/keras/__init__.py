@@ -4,7 +4,8 @@ from wbnb.integration.keras import WandbMetricsLogger, WandbModelCheckpoint
 model.fit(x, y, callbacks=[WandbMetricsLogger(), WandbModelCheckpoint("model.keras")])
 """
 
+from .callback import WandbCallback
 from .metrics_logger import WandbMetricsLogger
 from .model_checkpoint import WandbModelCheckpoint
 
-__all__ = ["WandbMetricsLogger", "WandbModelCheckpoint"]
+__all__ = ["WandbCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
