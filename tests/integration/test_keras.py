@@ -3,6 +3,7 @@ random data, its metrics and checkpoints read back from the store."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -180,3 +181,15 @@ def test_import_wbnb_leaves_keras_unloaded_until_wbnb_keras() -> None:
         "assert 'keras' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "KERAS_BACKEND": "torch"})
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="jax is not installed (tests/requirements.in pins it)"
+)
+def test_the_callbacks_on_the_jax_backend() -> None:
+    if keras.backend.backend() != "torch":
+        pytest.skip("this run is itself on another backend")
+    chosen = "epoch_metrics or batch_metrics or checkpoint_each_epoch or best_so_far"  # Keras' backend: one a process
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", chosen]
+    done = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": "jax"}, capture_output=True, text=True)
+    assert done.returncode == 0 and "4 passed" in done.stdout, done.stdout[-3000:]
