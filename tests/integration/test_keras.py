@@ -18,7 +18,7 @@ keras = pytest.importorskip("keras", reason="keras 3 is not installed (tests/req
 np = pytest.importorskip("numpy")
 
 import wbnb  # noqa: E402
-from wbnb.keras import WandbCallback, WandbMetricsLogger, WandbModelCheckpoint  # noqa: E402
+from wbnb.keras import WandbCallback, WandbEvalCallback, WandbMetricsLogger, WandbModelCheckpoint  # noqa: E402
 from wbnb.store.local import LocalStore  # noqa: E402
 
 SAMPLES, BATCH = 32, 8  # 4 batches an epoch
@@ -160,11 +160,45 @@ def test_classic_callback_warns_about_what_it_ignores(work: Path, monkeypatch: p
             WandbCallback(mode="best")  # type: ignore[arg-type]
 
 
+class Predictions(WandbEvalCallback):
+    """A user's eval callback: the validation inputs and targets, then each epoch's predictions."""
+
+    def __init__(self, x: Any, y: Any) -> None:
+        super().__init__(["index", "x0", "target"], ["epoch", "index", "target", "prediction"])
+        self.x, self.y = x, y
+
+    def add_ground_truth(self, logs: dict[str, Any] | None = None) -> None:
+        for i, (row, target) in enumerate(zip(self.x, self.y)):
+            self.data_table.add_data(i, float(row[0]), float(target[0]))
+
+    def add_model_predictions(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        predicted = self.model.predict(self.x, verbose=0)
+        for (i, _, target), value in zip(self.data_table_ref.data, predicted):
+            self.pred_table.add_data(epoch, i, target, float(value[0]))
+
+
+def test_eval_callback_logs_ground_truth_once_and_predictions_each_epoch(work: Path) -> None:
+    x = np.random.rand(4, 3).astype("float32")
+    y = np.random.rand(4, 1).astype("float32")
+    with wbnb.init(project="p") as run:
+        fit([Predictions(x, y)], epochs=2)
+    api = wbnb.Api()
+    truth = api.artifact("p/val:latest", type="dataset").get("val_data")
+    assert [row[0] for row in truth.data] == [0, 1, 2, 3] and truth.data[2][2] == pytest.approx(float(y[2][0]))
+    preds = api.artifacts("evaluation", f"p/run_{run.id}_pred")
+    assert len(preds) == 2
+    last = api.artifact(f"p/run_{run.id}_pred:latest").get("eval_data")
+    assert last.columns == ["epoch", "index", "target", "prediction"]
+    assert [row[0] for row in last.data] == [1] * 4 and [row[1] for row in last.data] == [0, 1, 2, 3]
+
+
 def test_a_callback_before_init_says_to_init(store_dir: Path) -> None:
     with pytest.raises(wbnb.Error, match=r"wbnb.init\(\) before WandbMetricsLogger"):
         WandbMetricsLogger()
     with pytest.raises(wbnb.Error, match=r"wbnb.init\(\) before WandbModelCheckpoint"):
         WandbModelCheckpoint("m.keras")
+    with pytest.raises(wbnb.Error, match=r"wbnb.init\(\) before WandbEvalCallback"):
+        Predictions([], [])
 
 
 def test_bad_log_freq_is_refused(work: Path) -> None:

@@ -5,7 +5,8 @@ model.fit(x, y, callbacks=[WandbMetricsLogger(), WandbModelCheckpoint("model.ker
 """
 
 from .callback import WandbCallback
+from .eval_callback import WandbEvalCallback
 from .metrics_logger import WandbMetricsLogger
 from .model_checkpoint import WandbModelCheckpoint
 
-__all__ = ["WandbCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
+__all__ = ["WandbCallback", "WandbEvalCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
