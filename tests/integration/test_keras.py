@@ -150,12 +150,29 @@ def test_classic_callback_auto_mode_maximizes_an_accuracy(work: Path) -> None:
         versions(run.id, f"model-{run.name}")
 
 
+def test_classic_callback_image_predictions(work: Path) -> None:
+    x = np.random.rand(16, 8, 8, 1).astype("float32")
+    y = keras.utils.to_categorical(np.arange(16) % 3, 3)
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(3, "softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    labels = ["cat", "dog", "eel"]
+    with wbnb.init(project="p") as run:
+        callback = WandbCallback(data_type="image", validation_data=(x, y), labels=labels, predictions=5)
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[callback])
+        expected = [labels[c] for c in model.predict(x[:5], verbose=0).argmax(axis=1)]
+    logged = [r for r in rows(run.id) if "examples" in r]
+    assert len(logged) == 2
+    examples = logged[-1]["examples"]  # a list of images, each with its caption
+    assert [(e["_type"], e["width"], e["height"]) for e in examples] == [("image", 8, 8)] * 5
+    assert [e["caption"] for e in examples] == expected
+
+
 def test_classic_callback_warns_about_what_it_ignores(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     warned: list[str] = []
     monkeypatch.setattr("wbnb.integration.keras.callback.termwarn", warned.append)
     with wbnb.init(project="p"):
-        WandbCallback(log_gradients=True, data_type="image", training_data=None)
-        assert warned == ["WandbCallback: data_type, log_gradients not supported yet; ignored"]
+        WandbCallback(log_gradients=True, output_type="label", training_data=None)
+        assert warned == ["WandbCallback: log_gradients, output_type not supported yet; ignored"]
         with pytest.raises(ValueError, match="mode must be"):
             WandbCallback(mode="best")  # type: ignore[arg-type]
 

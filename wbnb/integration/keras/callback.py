@@ -9,7 +9,7 @@ from typing import Any, Literal
 import keras
 import numpy as np
 
-from wbnb.data import Histogram
+from wbnb.data import Histogram, Image
 from wbnb.sdk.term import termwarn
 
 from .current import require_run
@@ -26,7 +26,9 @@ class WandbCallback(keras.callbacks.Callback):
     ``mode="auto"`` maximizes a monitor named like an accuracy (``acc``, ``fmeasure``...) and
     minimizes anything else. ``log_weights``: a histogram per layer's kernel and bias
     (``parameters/<layer>.weights`` / ``.bias``) each epoch. ``log_batch_frequency=N``: Keras'
-    batch logs every N batches too.
+    batch logs every N batches too. ``data_type="image"`` (or ``input_type``) with
+    ``validation_data``: ``examples``, the first ``predictions`` images captioned with the
+    predicted class (``labels[class]`` when given), each epoch.
     """
 
     def __init__(
@@ -40,13 +42,18 @@ class WandbCallback(keras.callbacks.Callback):
         log_batch_frequency: int | None = None,
         log_best_prefix: str = "best_",
         save_model_as_artifact: bool = True,
+        validation_data: Any = None,
+        labels: list[str] | None = None,
+        predictions: int = 36,
+        data_type: str | None = None,
+        input_type: str | None = None,
         **unsupported: Any,
     ) -> None:
         super().__init__()
         self._run = require_run("WandbCallback")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"WandbCallback: mode must be 'auto', 'min' or 'max', not {mode!r}")
-        # wandb's other arguments (log_gradients, training_data, data_type...): taken so the
+        # wandb's other arguments (log_gradients, training_data, output_type...): taken so the
         # tutorials run, not acted on yet (docs/notes-issue19-keras.md).
         ignored = sorted(k for k, v in unsupported.items() if v is not None and v is not False)
         if ignored:
@@ -55,6 +62,9 @@ class WandbCallback(keras.callbacks.Callback):
         self.save_model, self.save_weights_only, self.log_weights = save_model, save_weights_only, log_weights
         self.save_model_as_artifact = save_model_as_artifact
         self.log_batch_frequency = log_batch_frequency
+        self.labels, self.predictions = labels, predictions
+        self.images = (input_type or data_type) in ("image", "images") and validation_data is not None
+        self.validation_data = validation_data
         accuracy = "acc" in monitor or monitor.startswith("fmeasure")
         self.maximize = mode == "max" or (mode == "auto" and accuracy)
         self.best = -math.inf if self.maximize else math.inf
@@ -72,6 +82,8 @@ class WandbCallback(keras.callbacks.Callback):
         record: dict[str, Any] = {"epoch": epoch, **logs}
         if self.log_weights:
             record.update(self._weights())
+        if self.images:
+            record["examples"] = self._examples()
         self._run.log(record)
         current = logs.get(self.monitor)
         if current is None or not self._improved(float(current)):
@@ -101,6 +113,19 @@ class WandbCallback(keras.callbacks.Callback):
                 if np.issubdtype(np.asarray(array).dtype, np.number):
                     out[f"parameters/{layer.name}.{part}"] = Histogram(np.asarray(array))
         return out
+
+    def _examples(self) -> list[Image]:
+        # The first ``predictions`` validation images, captioned with the predicted class (wandb
+        # picks them at random; the same ones each epoch show the model's progress).
+        x = self.validation_data[0] if isinstance(self.validation_data, (tuple, list)) else self.validation_data
+        x = np.asarray(x)[: self.predictions]
+        scores = np.asarray(self.model.predict(x, verbose=0))
+        if scores.shape[-1] == 1:  # one sigmoid output: class 0 or 1
+            classes = (scores[..., 0] > 0.5).astype(int)
+        else:
+            classes = scores.reshape(len(x), -1).argmax(axis=1)
+        names = [self.labels[c] if self.labels and c < len(self.labels) else str(c) for c in classes]
+        return [Image(image, caption=name) for image, name in zip(x, names)]
 
     def _save(self, epoch: int) -> None:
         if self.save_weights_only:
