@@ -164,3 +164,16 @@ def test_sweeps_runs_a_bayes_sweep_with_hyperband_and_a_cli_grid(tmp_path: Path)
     # The panel and Compare are in the saved notebook with their static pictures.
     views = outputs(nb, "application/vnd.jupyter.widget-view+json")
     assert len(views) == 2 and len(pictures(nb)) == 2 and all("<svg" in svg for svg in pictures(nb))
+
+
+@pytest.mark.timeout(900)
+def test_keras_notebook_logs_epochs_and_the_best_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "torch")  # Keras' default, TensorFlow, is not installed
+    pytest.importorskip("keras", reason="keras 3 is not installed (tests/requirements.in pins it)")
+    nb = execute("keras.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    (meta,) = store.runs("keras-demo")
+    assert meta["state"] == "finished" and meta["metrics"]["epoch/*"]["step_metric"] == "epoch/epoch"
+    assert meta["summary"]["epoch/epoch"] == 7 and meta["summary"]["epoch/val_accuracy"] > 0.8
+    accuracy = float(outputs(nb, "text/plain")[-1])  # the best model, loaded back from its artifact
+    assert accuracy > 0.8
