@@ -67,9 +67,11 @@ _LAZY = {
 }
 # The framework integrations import their framework: modules reached as attributes on first use
 # (not in __all__, so `from wbnb import *` imports no framework, installed or not).
-_LAZY_MODULES = {"sklearn": ".sklearn"}
+_LAZY_MODULES = {"sklearn": ".sklearn", "keras": ".keras", "integration": ".integration"}
 
 if TYPE_CHECKING:
+    from . import integration as integration
+    from . import keras as keras
     from . import sklearn as sklearn
     from .api import Api
     from .artifacts.artifact import Artifact

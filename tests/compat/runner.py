@@ -46,7 +46,11 @@ def resolve(path: str) -> str | None:
     name = "wbnb"
     parts = path.split(".")
     for i, part in enumerate(parts):
-        if hasattr(obj, part):
+        try:  # wbnb's lazy attributes import: a framework missing here raises ImportError
+            found = hasattr(obj, part)
+        except ImportError:
+            found = False
+        if found:
             obj, name = getattr(obj, part), f"{name}.{part}"
             continue
         if not isinstance(obj, ModuleType):
@@ -64,6 +68,9 @@ def _defined_in_source(module: str, names: list[str]) -> str | None:
     spec = importlib.util.find_spec(module)
     source = Path(spec.origin).read_text() if spec and spec.origin else ""
     if not names or re.search(rf"^(class|def) {re.escape(names[0])}\b|^{re.escape(names[0])}\s*=", source, re.M):
+        return None
+    exported = re.search(r"^__all__ = \[(.*?)\]", source, re.M | re.S)  # a re-export (wbnb.keras)
+    if exported and re.search(rf"[\"']{re.escape(names[0])}[\"']", exported.group(1)):
         return None
     return f"no {module}.{names[0]}"
 
