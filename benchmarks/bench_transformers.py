@@ -7,7 +7,9 @@ One process trains the same small CPU model (a 2-layer BERT built from a config,
 tokens, a log every step) with ``report_to="none"`` and with ``callbacks=[WandbCallback()]``,
 in alternating rounds, and prints each setup's median seconds per step over the rounds: the
 steps' time (first step begun to last step ended, so the run's start and finish, once per
-``train()``, are left out) and, beside it, the whole ``train()`` call's.
+``train()``, are left out) and, beside it, the whole ``train()`` call's. On a loaded machine
+those two swing by more than the callback costs, so it also prints the time spent inside
+the callback's ``on_log`` per step, as a share of a step.
 """
 
 from __future__ import annotations
@@ -49,6 +51,17 @@ class Tokens(torch.utils.data.Dataset):
         return {"input_ids": self.ids[i], "labels": self.labels[i]}
 
 
+class TimedCallback(WandbCallback):
+    """wbnb's callback, with the time spent in its per-log hook added up."""
+
+    spent = 0.0
+
+    def on_log(self, *args: Any, **kwargs: Any) -> None:
+        t = time.perf_counter()
+        super().on_log(*args, **kwargs)
+        self.spent += time.perf_counter() - t
+
+
 class StepClock(TrainerCallback):
     """When the first step began and the last one ended."""
 
@@ -64,8 +77,8 @@ class StepClock(TrainerCallback):
         self.last = time.perf_counter()
 
 
-def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float]:
-    """(seconds per step over the steps, seconds per step over the whole ``train()``)."""
+def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float, float]:
+    """Seconds per step: over the steps, over the whole ``train()``, inside wbnb's ``on_log``."""
     config = BertConfig(
         vocab_size=64,
         hidden_size=32,
@@ -85,7 +98,8 @@ def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float]:
         disable_tqdm=True,
     )
     clock = StepClock()
-    callbacks: list[Any] = [clock] + ([WandbCallback()] if setup == "wbnb" else [])
+    timed = TimedCallback()
+    callbacks: list[Any] = [clock] + ([timed] if setup == "wbnb" else [])
     trainer = Trainer(
         model=BertForSequenceClassification(config), args=args, train_dataset=Tokens(16 * steps), callbacks=callbacks
     )
@@ -94,7 +108,7 @@ def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float]:
     trainer.train()
     total = time.perf_counter() - t
     assert clock.first is not None
-    return (clock.last - clock.first) / (steps - 1), total / steps
+    return (clock.last - clock.first) / (steps - 1), total / steps, timed.spent / steps
 
 
 def main() -> None:
@@ -104,13 +118,13 @@ def main() -> None:
     steps, rounds = (100, 3) if args.quick else (400, 7)
     os.environ.update({"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0"})
     torch.set_num_threads(1)
-    times: dict[str, list[tuple[float, float]]] = {"none": [], "wbnb": []}
+    times: dict[str, list[tuple[float, float, float]]] = {"none": [], "wbnb": []}
     with tempfile.TemporaryDirectory() as root:
         os.environ["WBNB_DIR"] = os.path.join(root, "wbnb-runs")
         for setup in times:  # warm-up
             seconds_per_step(setup, 20, root)
-        for _ in range(rounds):
-            for setup in times:
+        for r in range(rounds):
+            for setup in list(times)[:: 1 if r % 2 == 0 else -1]:  # ABBA: neither always goes first
                 times[setup].append(seconds_per_step(setup, steps, root))
     base = [statistics.median(t[i] for t in times["none"]) for i in (0, 1)]
     print(f"Trainer.train, {steps} steps x {rounds} rounds, BERT 2x32 on 16 tokens, batch 16, a log per step, 1 thread")
@@ -120,6 +134,8 @@ def main() -> None:
             f"  {setup:5s} steps {step * 1e6:8.1f} us/step {100 * (step / base[0] - 1):+5.1f}%"
             f"   whole train() {whole * 1e6:8.1f} us/step {100 * (whole / base[1] - 1):+5.1f}%  vs report_to='none'"
         )
+    inside = statistics.median(v[2] for v in times["wbnb"])
+    print(f"  inside the callback's on_log: {inside * 1e6:.1f} us/step = {100 * inside / base[0]:.2f}% of a step")
 
 
 if __name__ == "__main__":

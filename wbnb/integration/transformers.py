@@ -14,9 +14,10 @@ artifact (``base_model`` at the start, ``final_model`` at the end, each checkpoi
 
 A run already open (``wbnb.init`` before ``train()``) is used and left open. Otherwise the
 callback starts one and, unlike transformers' (which leaves it to the process's exit),
-finishes it at the end of training; a later ``evaluate()`` / ``predict()`` continues that
-same run. Storage trouble (the store not writable, an artifact that cannot be stored) is a
-warning: it never stops training.
+finishes it at the end of training; an ``evaluate()`` / ``predict()`` outside training
+continues that same run (or starts one), left open: transformers says nothing when it ends.
+Storage trouble (the store not writable, an artifact that cannot be stored) is a warning: it
+never stops training.
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ class WandbCallback(TrainerCallback):
         if run is None or not logs:
             return
         with self._guard("log"):
-            for k in _TOTALS.intersection(logs):
-                run.summary[k] = logs[k]
+            totals = {k: logs[k] for k in _TOTALS.intersection(logs)}
+            if totals:
+                run.summary.update(totals)  # one write to the store, not one per total
             row = rewrite_logs({k: v for k, v in logs.items() if k not in _TOTALS})
             row[STEP] = state.global_step
             run.log(row)
