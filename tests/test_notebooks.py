@@ -204,3 +204,13 @@ def test_keras_notebook_logs_epochs_and_the_best_model(tmp_path: Path, monkeypat
     assert meta["summary"]["epoch/epoch"] == 7 and meta["summary"]["epoch/val_accuracy"] > 0.8
     accuracy = float(outputs(nb, "text/plain")[-1])  # the best model, loaded back from its artifact
     assert accuracy > 0.8
+
+
+def test_transformers_trains_a_tiny_bert_on_cpu_and_logs_config_metrics_and_the_model(tmp_path: Path) -> None:
+    nb = execute("transformers.ipynb", tmp_path)
+    (meta,) = LocalStore(tmp_path / "wbnb-runs").runs("transformers-demo")
+    assert meta["state"] == "finished" and meta["metrics"]["*"]["step_metric"] == "train/global_step"
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "finished tiny-bert 0.003 32 " in printed and "eval/loss at steps [20, 40]" in printed
+    assert "model-tiny-bert:v1 model" in printed and "'model.safetensors'" in printed  # v0: the base model
+    assert "reloaded BertForSequenceClassification" in printed
