@@ -466,3 +466,48 @@ def test_a_failing_store_warns_once_and_training_goes_on(store_dir: Path, monkey
     wbnb.finish()
     assert len(said) == 1
     assert [r["i"] for r in _rows(run)] == [0, 1, 2]
+
+
+def test_a_model_watched_in_a_loop_of_runs_holds_none_of_them(store_dir: Path) -> None:
+    import gc
+    import weakref
+
+    model = _mlp()
+    runs = []
+    for k in range(3):  # a sweep's or a notebook's runs, one model
+        run = wbnb.init(project="p")
+        run.watch(model, log="all", log_freq=1)
+        _step(model)
+        run.log({"k": k})
+        wbnb.finish()
+        runs.append((run.path, weakref.ref(run)))
+        del run
+    gc.collect()
+    assert _hooks(model) == 0 and [ref() for _, ref in runs] == [None, None, None]  # the model keeps no run alive
+    for path, _ in runs:  # each run its own histograms, named as a first model (no graph_<i>)
+        (row,) = wbnb.Api().run(path).scan_history()
+        assert "gradients/0.weight" in row and "parameters/2.bias" in row
+
+
+def test_tied_parameters_are_hooked_once_under_their_first_name(store_dir: Path) -> None:
+    class Tied(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = torch.nn.Linear(4, 4, bias=False)
+            self.dec = torch.nn.Linear(4, 4, bias=False)
+            self.dec.weight = self.enc.weight  # one parameter, used twice a step
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.dec(self.enc(x))
+
+    model = Tied()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=2)
+    assert _hooks(model) == 1
+    for i in range(2):
+        model(torch.randn(2, 4)).sum().backward()
+        run.log({"i": i})
+    wbnb.finish()
+    rows = _rows(run)
+    assert [sorted(k for k in r if "/" in k) for r in rows] == [[], ["gradients/enc.weight", "parameters/enc.weight"]]
+    assert sum(rows[1]["gradients/enc.weight"]["values"]) == 16  # one gradient a pass (both uses summed)
