@@ -511,3 +511,18 @@ def test_tied_parameters_are_hooked_once_under_their_first_name(store_dir: Path)
     rows = _rows(run)
     assert [sorted(k for k in r if "/" in k) for r in rows] == [[], ["gradients/enc.weight", "parameters/enc.weight"]]
     assert sum(rows[1]["gradients/enc.weight"]["values"]) == 16  # one gradient a pass (both uses summed)
+
+
+def test_a_compiled_model_is_watched_under_its_own_names(store_dir: Path) -> None:
+    model = _mlp()
+    compiled = torch.compile(model, backend="eager")
+    run = wbnb.init(project="p")
+    run.watch(compiled, log="all", log_freq=1)
+    run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
+    assert _hooks(model) == 4
+    compiled(torch.randn(2, 4)).sum().backward()
+    run.log({"i": 0})
+    wbnb.finish()
+    assert sorted(k for k in _rows(run)[0] if "/" in k) == sorted(
+        f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )
