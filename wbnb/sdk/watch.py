@@ -166,7 +166,8 @@ class _Guard:
                     self._count_nonfinite(key, flat.numel() - kept.numel(), flat.numel())
                 if kept.numel() or not flat.numel():  # an empty tensor: an empty histogram
                     histograms[key] = _binned(kept, lo, hi)
-            self.log_to(histograms, commit=False)
+            if histograms:  # not an empty record when nothing was finite
+                self.log_to(histograms, commit=False)
         except Exception as e:  # the user's model must never see it
             if not self.warned:
                 self.warned = True
