@@ -214,3 +214,20 @@ def test_transformers_trains_a_tiny_bert_on_cpu_and_logs_config_metrics_and_the_
     assert "finished tiny-bert 0.003 32 " in printed and "eval/loss at steps [20, 40]" in printed
     assert "model-tiny-bert:v1 model" in printed and "'model.safetensors'" in printed  # v0: the base model
     assert "reloaded BertForSequenceClassification" in printed
+
+
+@pytest.mark.timeout(600)
+def test_pytorch_notebook_watches_gradients_and_parameters(tmp_path: Path) -> None:
+    nb = execute("pytorch.ipynb", tmp_path)
+    store = LocalStore(tmp_path / "wbnb-runs")
+    (meta,) = store.runs("pytorch-demo")
+    assert meta["state"] == "finished" and meta["summary"]["accuracy"] > 0.8
+    cols = store.columns("pytorch-demo", meta["id"])
+    for key, size in (("gradients/0.weight", 320), ("parameters/0.weight", 320), ("gradients/2.bias", 2)):
+        logged = [(step, h) for step, h in zip(cols["_step"], cols[key], strict=True) if h is not None]
+        assert [step for step, _ in logged] == [9, 19, 29, 39, 49, 59], key  # every 10th backward pass
+        assert all(h["_type"] == "histogram" and sum(h["values"]) == size for _, h in logged), key
+    assert len(pictures(nb)) >= 2  # the live run panel, the Histograms widget
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "6 steps with histograms, at [9, 19, 29, 39, 49, 59]" in printed  # read back through Api
+    assert "gradients/0.weight: 320 values in 64 bins" in printed

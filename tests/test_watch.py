@@ -102,7 +102,7 @@ def test_finish_removes_every_hook_and_training_goes_on(store_dir: Path) -> None
     model = _mlp()
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
-    assert _hooks(model) == 5  # 4 parameters' tensor hooks, 1 forward hook
+    assert _hooks(model) == 4  # the 4 parameters' tensor hooks (no forward hook)
     _step(model)
     run.log({"a": 1})
     wbnb.finish()
@@ -125,7 +125,7 @@ def test_unwatch_removes_the_models_given_or_all(store_dir: Path) -> None:
     run.watch([a, b], log="all", log_freq=1)
     run.watch(c, log="gradients", log_freq=1)
     run.unwatch(a)
-    assert (_hooks(a), _hooks(b), _hooks(c)) == (0, 5, 4)
+    assert (_hooks(a), _hooks(b), _hooks(c)) == (0, 4, 4)
     with pytest.warns(RuntimeWarning, match="is not watched"):
         run.unwatch(a)
     wbnb.unwatch([b])  # the module-level call, as wandb.unwatch
@@ -144,11 +144,11 @@ def test_watching_twice_replaces_the_hooks_and_keeps_the_names(store_dir: Path) 
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
     run.watch(model, log="all", log_freq=1)
-    assert _hooks(model) == 5
+    assert _hooks(model) == 4
     _step(model)
     run.log({"i": 0})
     run.watch(model, log="parameters", log_freq=2)  # the later call's settings win
-    assert _hooks(model) == 1
+    assert _hooks(model) == 4  # the parameters are logged by the gradients' clock
     for i in (1, 2):
         _step(model)
         run.log({"i": i})
@@ -191,9 +191,9 @@ def test_data_parallel_names_carry_no_module_prefix(store_dir: Path) -> None:
     run = wbnb.init(project="p")
     run.watch(parallel, log="all", log_freq=1)
     run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
-    assert _hooks(parallel) == 5
+    assert _hooks(parallel) == 4
     run.watch(parallel, log="all", log_freq=1)
-    assert _hooks(parallel) == 5
+    assert _hooks(parallel) == 4
     _step(parallel)
     run.log({"i": 0})
     wbnb.finish()
@@ -335,3 +335,194 @@ def test_torch_binning_matches_numpy_and_drops_what_is_not_finite() -> None:
     assert sum(constant.histogram) == 7 and (constant.bins[0] + constant.bins[-1]) / 2 == 2.5
     huge = torch.tensor([-3e38, 0.0, 3e38])  # float32's bin widths would overflow: numpy bins it in float64
     assert sum(watch.histogram(huge).histogram) == 3 and watch.histogram(huge).bins[-1] == pytest.approx(3e38)
+
+
+class _Wrapper(torch.nn.Module):
+    """A model whose own forward is never called: training calls ``self.net`` (as a
+    LightningModule's ``training_step`` does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = _mlp()
+
+
+def test_parameters_are_logged_when_the_watched_forward_is_never_called(store_dir: Path) -> None:
+    model = _Wrapper()
+    run = wbnb.init(project="p")
+    run.watch(model, log="parameters", log_freq=2)
+    for i in range(4):
+        _step(model.net)
+        with torch.no_grad():  # validation forwards are no training steps
+            model.net(torch.randn(2, 4))
+        run.log({"i": i})
+    wbnb.finish()
+    rows = _rows(run)
+    assert [sorted(k for k in r if "/" in k) for r in rows] == [
+        [],
+        ["parameters/net.0.bias", "parameters/net.0.weight", "parameters/net.2.bias", "parameters/net.2.weight"],
+        [],
+        ["parameters/net.0.bias", "parameters/net.0.weight", "parameters/net.2.bias", "parameters/net.2.weight"],
+    ]
+    assert sum(rows[1]["parameters/net.0.weight"]["values"]) == 12
+
+
+def test_a_lightning_module_calling_its_net_logs_parameters_every_log_freq_steps(
+    store_dir: Path, tmp_path: Path
+) -> None:
+    import lightning.pytorch as pl
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from wbnb.integration.lightning import WandbLogger
+
+    class Module(pl.LightningModule):  # no forward(): the steps call self.net
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _mlp()
+
+        def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+            loss = self.net(batch[0]).pow(2).mean()
+            self.log("loss", loss)  # a row per step, which the histograms join
+            return loss
+
+        def validation_step(self, batch: Any, batch_idx: int) -> None:
+            self.log("val", self.net(batch[0]).mean())
+
+        def configure_optimizers(self) -> torch.optim.Optimizer:
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    data = DataLoader(TensorDataset(torch.randn(24, 4)), batch_size=4)  # 6 steps
+    logger = WandbLogger(project="lit")
+    model = Module()
+    logger.watch(model, log="all", log_freq=3, log_graph=False)
+    trainer = pl.Trainer(
+        max_epochs=1,
+        accelerator="cpu",
+        logger=logger,
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        enable_checkpointing=False,
+        default_root_dir=tmp_path,
+    )
+    trainer.fit(model, data, data)
+    logger.experiment.finish()
+    history = list(wbnb.Api().run(f"lit/{logger.version}").scan_history())
+    for key in ("parameters/net.0.weight", "gradients/net.0.weight", "gradients/net.2.bias"):
+        assert len([r for r in history if key in r]) == 2, key  # steps 3 and 6, validation not counted
+
+
+def test_torch_compile_after_watch_traces_no_wbnb_code(store_dir: Path) -> None:
+    from torch._dynamo.utils import counters
+
+    torch._dynamo.reset()
+    counters.clear()
+    model = _mlp()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=2)  # wandb's forward hook was traced: graph breaks, a graph per step
+    compiled = torch.compile(model, backend="eager")
+    for i in range(4):
+        compiled.zero_grad()
+        compiled(torch.randn(2, 4)).sum().backward()
+        run.log({"i": i})
+    wbnb.finish()
+    assert counters["stats"]["unique_graphs"] == 1 and not counters["graph_break"]
+    rows = _rows(run)
+    assert ["parameters/0.weight" in r and "gradients/0.weight" in r for r in rows] == [False, True, False, True]
+
+
+def test_non_finite_gradients_are_left_out_counted_and_said_once(store_dir: Path) -> None:
+    model = torch.nn.Linear(3, 1)
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1)
+    inputs = [[1.0, float("inf"), 2.0], [1.0, 2.0, 3.0], [float("nan")] * 3]  # d(out)/dw is the input
+    with pytest.warns(RuntimeWarning, match=r"gradients/weight has 1 NaN / inf value\(s\) of 3") as said:
+        for i, x in enumerate(inputs):
+            model(torch.tensor([x])).sum().backward()
+            run.log({"i": i})
+    wbnb.finish()
+    assert len([w for w in said if "NaN / inf" in str(w.message)]) == 1  # said once per watch()
+    rows = _rows(run)
+    assert [r["i"] for r in rows] == [0, 1, 2]
+    assert sum(rows[0]["gradients/weight"]["values"]) == 2  # the finite two
+    assert sum(rows[1]["gradients/weight"]["values"]) == 3
+    assert "gradients/weight" not in rows[2] and sum(rows[2]["gradients/bias"]["values"]) == 1  # none finite: none
+
+
+def test_a_failing_store_warns_once_and_training_goes_on(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _mlp()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=1)
+    store_row = run._log_row
+
+    def failing(step: int, *args: Any) -> None:
+        if any("/" in key for key in args[2]):  # the histograms' rows, not the user's
+            raise OSError("disk full")
+        store_row(step, *args)
+
+    monkeypatch.setattr(run, "_log_row", failing)
+    with pytest.warns(RuntimeWarning, match=r"wbnb.watch: could not log .*disk full") as said:
+        for i in range(3):
+            _step(model)
+            run.log({"i": i})
+    wbnb.finish()
+    assert len(said) == 1
+    assert [r["i"] for r in _rows(run)] == [0, 1, 2]
+
+
+def test_a_model_watched_in_a_loop_of_runs_holds_none_of_them(store_dir: Path) -> None:
+    import gc
+    import weakref
+
+    model = _mlp()
+    runs = []
+    for k in range(3):  # a sweep's or a notebook's runs, one model
+        run = wbnb.init(project="p")
+        run.watch(model, log="all", log_freq=1)
+        _step(model)
+        run.log({"k": k})
+        wbnb.finish()
+        runs.append((run.path, weakref.ref(run)))
+        del run
+    gc.collect()
+    assert _hooks(model) == 0 and [ref() for _, ref in runs] == [None, None, None]  # the model keeps no run alive
+    for path, _ in runs:  # each run its own histograms, named as a first model (no graph_<i>)
+        (row,) = wbnb.Api().run(path).scan_history()
+        assert "gradients/0.weight" in row and "parameters/2.bias" in row
+
+
+def test_tied_parameters_are_hooked_once_under_their_first_name(store_dir: Path) -> None:
+    class Tied(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = torch.nn.Linear(4, 4, bias=False)
+            self.dec = torch.nn.Linear(4, 4, bias=False)
+            self.dec.weight = self.enc.weight  # one parameter, used twice a step
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.dec(self.enc(x))
+
+    model = Tied()
+    run = wbnb.init(project="p")
+    run.watch(model, log="all", log_freq=2)
+    assert _hooks(model) == 1
+    for i in range(2):
+        model(torch.randn(2, 4)).sum().backward()
+        run.log({"i": i})
+    wbnb.finish()
+    rows = _rows(run)
+    assert [sorted(k for k in r if "/" in k) for r in rows] == [[], ["gradients/enc.weight", "parameters/enc.weight"]]
+    assert sum(rows[1]["gradients/enc.weight"]["values"]) == 16  # one gradient a pass (both uses summed)
+
+
+def test_a_compiled_model_is_watched_under_its_own_names(store_dir: Path) -> None:
+    model = _mlp()
+    compiled = torch.compile(model, backend="eager")
+    run = wbnb.init(project="p")
+    run.watch(compiled, log="all", log_freq=1)
+    run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
+    assert _hooks(model) == 4
+    compiled(torch.randn(2, 4)).sum().backward()
+    run.log({"i": 0})
+    wbnb.finish()
+    assert sorted(k for k in _rows(run)[0] if "/" in k) == sorted(
+        f"{w}/{n}" for w in ("gradients", "parameters") for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+    )

@@ -487,8 +487,9 @@ class Run:
     ) -> None:
         """Log histograms of a torch model's (or a list of models') gradients and/or
         parameters (``log``: "gradients", "parameters", "all" or None): each parameter's
-        every ``log_freq``-th gradient, the parameters after every ``log_freq``-th forward
-        pass, joining the next ``log()`` step as ``gradients/<param>`` /
+        every ``log_freq``-th gradient, the parameters at every ``log_freq``-th backward
+        pass through the model (whichever of its modules the training code calls),
+        joining the next ``log()`` step as ``gradients/<param>`` /
         ``parameters/<param>`` (the model of index ``idx`` > 0: ``gradients/graph_<idx><param>``,
         as wandb). Watching a model again replaces its hooks; ``finish()`` and
         ``unwatch()`` remove them. ``DataParallel`` / DDP / ``torch.compile`` wrappers are
