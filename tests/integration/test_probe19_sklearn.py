@@ -361,7 +361,7 @@ def test_multiclass_calibration_curve_warns_binary_only(store_dir: Any) -> None:
 
 
 def test_labels_outside_the_classes_warn(store_dir: Any) -> None:
-    run = wandb.init(project="p")
+    wandb.init(project="p")
     msgs = call_quietly(wandb.sklearn.plot_confusion_matrix, [0, 1, 2], [0, 1, 7], ["a", "b"])
     wandb.finish()
     assert msgs, "no warning"  # logging the matrix anyway is acceptable; raising is not
