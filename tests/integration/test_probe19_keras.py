@@ -382,3 +382,12 @@ def test_classic_callback_weights_only_model_artifact(work: Path) -> None:
     )
     wandb.finish()
     assert model_versions(run, f"model-{run.name}")
+
+
+def test_resumed_fit_with_initial_epoch_logs_its_epochs(work: Path) -> None:
+    X_train, y_train, _, _ = data()
+    model = classifier()
+    run = wandb.init(project="p")
+    model.fit(X_train, y_train, epochs=4, initial_epoch=2, verbose=0, callbacks=[WandbMetricsLogger()])
+    wandb.finish()
+    assert [r["epoch/epoch"] for r in rows(run) if "epoch/epoch" in r] == [2, 3]

@@ -417,3 +417,23 @@ def test_summary_metrics_values_are_finite_numbers(store_dir: Any, cancer: tuple
     wandb.finish()
     assert "summary_metrics" in keys(run)
     assert "summary_metrics" in summary_keys(run)
+
+
+def test_fewer_label_names_than_classes_warns(store_dir: Any) -> None:
+    run = wandb.init(project="p")
+    msgs = call_quietly(wandb.sklearn.plot_roc, np.array([0, 1, 2, 0]), np.full((4, 3), 1 / 3), ["a", "b"])
+    _assert_warned_nothing_logged(run, msgs, "3")
+
+
+def test_a_large_test_set_logs_a_bounded_record(store_dir: Any) -> None:
+    import json
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 50_000)
+    p = rng.random((50_000, 3))
+    p /= p.sum(axis=1, keepdims=True)
+    run = wandb.init(project="p")
+    wandb.sklearn.plot_roc(y, p)
+    wandb.finish()
+    roc = wandb.Api().run(f"p/{run.id}").history()["roc"].iloc[0]
+    assert len(json.dumps(roc)) < 1_000_000

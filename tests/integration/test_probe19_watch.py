@@ -262,3 +262,35 @@ def test_module_level_unwatch_with_no_run_is_harmless(store_dir: Any) -> None:
         wandb.unwatch(model)
     except Exception as error:
         assert isinstance(error, wandb.Error) and "init" in str(error), repr(error)
+
+
+def test_a_scripted_model_is_watched_or_refused_clearly(store_dir: Any) -> None:
+    scripted = torch.jit.trace(Net(), torch.randn(2, 4))
+    run = wandb.init(project="p")
+    try:
+        wandb.watch(scripted, log="gradients", log_freq=1)
+    except (TypeError, ValueError) as error:
+        assert "script" in str(error).lower() or "Module" in str(error), repr(error)
+        wandb.finish()
+        return
+    opt = torch.optim.SGD(scripted.parameters(), lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        scripted(torch.randn(2, 4)).sum().backward()
+        opt.step()
+        wandb.log({"loss": 1.0})
+    wandb.finish()
+    assert "gradients/fc1.weight" in keys(run)
+
+
+def test_watch_with_a_model_list_and_the_second_named_graph_1(store_dir: Any) -> None:
+    gen, disc = Net(), Net()
+    run = wandb.init(project="p")
+    wandb.watch([gen, disc], log="parameters", log_freq=1)
+    with torch.no_grad():
+        gen(torch.randn(2, 4))
+        disc(torch.randn(2, 4))
+    wandb.log({"x": 1})
+    wandb.finish()
+    got = keys(run)
+    assert "parameters/fc1.weight" in got and "parameters/graph_1fc1.weight" in got, sorted(got)
