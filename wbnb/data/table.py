@@ -185,5 +185,6 @@ class Table(WBValue):
 
 
 def _kind(cell: Any) -> str:
-    """What a column's cells must agree on: their type, but ints and floats are both numbers."""
-    return "number" if type(cell) in (int, float) else type(cell).__name__
+    """What a column's cells must agree on: their type, but ints and floats (numpy's
+    ``float64`` and row indexes, their subclasses, too; not bools) are all numbers."""
+    return "number" if isinstance(cell, (int, float)) and not isinstance(cell, bool) else type(cell).__name__
