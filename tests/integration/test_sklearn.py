@@ -278,6 +278,28 @@ def _bad_calls(binary: tuple[Any, ...]) -> list[tuple[str, Any, dict[str, Any]]]
             {"model": RandomForestClassifier, "X": X_train, "y": y_train, "X_test": X_test, "y_test": y_test},
         ),
         ("not a scikit-learn clusterer", sk.plot_elbow_curve, {"clusterer": object(), "X": X_train}),
+        (
+            r"X_test must be a 2-D array \(samples, features\), got shape \(72,\)",
+            sk.plot_summary_metrics,
+            {"model": model, "X": X_train, "y": y_train, "X_test": X_test[:, 0], "y_test": y_test},
+        ),
+        (
+            "y_test has 5 entries for the 72 samples of X_test",
+            sk.plot_summary_metrics,
+            {"model": model, "X": X_train, "y": y_train, "X_test": X_test, "y_test": y_test[:5]},
+        ),
+        (
+            "y has 3 entries for the 168 samples of X",
+            sk.plot_learning_curve,
+            {"model": model, "X": X_train, "y": y_train[:3]},
+        ),
+        (
+            "y_true is not a rectangular array: its rows have different lengths",
+            sk.plot_roc,
+            {"y_true": [[0], [1, 0]], "y_probas": [[1, 0], [0, 1]]},
+        ),
+        (r"y_train is not an array \(got dict\)", sk.plot_class_proportions, {"y_train": {"a": 1}, "y_test": y_test}),
+        ("y_test is empty", sk.plot_class_proportions, {"y_train": y_train, "y_test": []}),
         ("not numbers", sk.plot_learning_curve, {"model": model, "X": np.array([["a", "b"]] * 4), "y": [0, 1] * 2}),
         ("not an array", sk.plot_class_proportions, {"y_train": 3, "y_test": [1]}),
         (

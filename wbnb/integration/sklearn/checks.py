@@ -29,6 +29,8 @@ CHART_LIMIT = 1000
 # The arguments that are feature matrices (no missing values, numbers only) and arrays.
 _MATRICES = ("X", "X_test")
 _ARRAYS = ("X", "X_test", "y", "y_test", "y_true", "y_pred", "y_probas", "y_train")
+# Arrays with one entry per sample of a feature matrix: array -> that matrix.
+_SAMPLES = {"y": "X", "y_test": "X_test"}
 # What the arrays that are not feature matrices must hold, said when they hold NaN or inf.
 _FINITE = {"y_probas": "finite probabilities"}
 _MODEL_KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -65,10 +67,12 @@ class BadInput(ValueError):
 
 def problems(fitted_model: bool = True, class_labels: Iterable[str] = (), **given: Any) -> list[str]:
     """What is wrong with the named arguments (wandb's checks): missing ones, arrays that
-    are not arrays or hold NaN or inf, feature matrices of values that are not numbers,
+    are not (rectangular) arrays or hold NaN or inf, feature matrices that are not 2-D or
+    of values that are not numbers, targets with a count other than their matrix's samples,
     models of the wrong kind or (with ``fitted_model``) not fitted, and the arguments
     named in ``class_labels`` not holding class labels."""
     found = []
+    arrays: dict[str, np.ndarray] = {}  # the arrays with no problem, for the sample counts
     for name, value in given.items():
         if value is None:
             found.append(f"{name} is None")
@@ -77,9 +81,19 @@ def problems(fitted_model: bool = True, class_labels: Iterable[str] = (), **give
             if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
                 found.append(f"{name} is not an array (got {type(value).__name__})")
                 continue
-            arr = as_array(value)
+            try:
+                arr = as_array(value)
+            except (ValueError, TypeError):  # numpy's "inhomogeneous shape"
+                found.append(f"{name} is not a rectangular array: its rows have different lengths")
+                continue
+            if arr.ndim == 0 or not len(arr):  # a dict or a set is one object to numpy
+                found.append(f"{name} is empty" if arr.ndim else f"{name} is not an array (got {type(value).__name__})")
+                continue
             wrong = _matrix_problems(name, arr) if name in _MATRICES else _value_problems(name, arr)
-            found += wrong or (_label_problems(name, arr) if name in class_labels else [])
+            wrong = wrong or (_label_problems(name, arr) if name in class_labels else [])
+            found += wrong
+            if not wrong:
+                arrays[name] = arr
         if name in _MODEL_KINDS:
             what, test = _MODEL_KINDS[name]
             if not _is_kind(test, value):
@@ -89,12 +103,17 @@ def problems(fitted_model: bool = True, class_labels: Iterable[str] = (), **give
                 found.append(f"{name} is not a scikit-learn {what} (got {got})")
             elif fitted_model and not fitted(value):
                 found.append(f"{name} is not fitted: fit it before plotting")
+    for name, matrix in _SAMPLES.items():
+        if name in arrays and matrix in arrays and len(arrays[name]) != len(arrays[matrix]):
+            found.append(f"{name} has {len(arrays[name])} entries for the {len(arrays[matrix])} samples of {matrix}")
     return found
 
 
 def _matrix_problems(name: str, arr: np.ndarray) -> list[str]:
     if arr.dtype.kind not in "biuf":
         return [f"{name} holds values that are not numbers: vectorize, label encode or one-hot encode it"]
+    if arr.ndim != 2:
+        return [f"{name} must be a 2-D array (samples, features), got shape {arr.shape}"]
     if arr.dtype.kind != "f":
         return []
     missing, infinite = int(np.count_nonzero(np.isnan(arr))), int(np.count_nonzero(np.isinf(arr)))
