@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image as PILImage
 
 from wbnb.data import Image, Table
+from wbnb.data.table import TableIndex
 from wbnb.store.media import MediaStore
 
 
@@ -165,3 +167,32 @@ def test_add_computed_columns_as_in_wandbs_table_guide() -> None:
 def test_a_missing_time_in_a_dataframe_is_a_missing_cell_not_the_text_nat() -> None:
     df = pd.DataFrame({"when": pd.to_datetime(["2024-01-01", None])})
     assert Table(dataframe=df).get_column("when") == ["2024-01-01T00:00:00", None]
+
+
+def test_get_index_gives_row_indexes_that_key_another_tables_rows_and_are_stored_as_ints(store: MediaStore) -> None:
+    # wandb's eval-table pattern (its WandbEvalCallback docs): a data table's get_index() keys a predictions table.
+    data = Table(columns=["id", "label"], data=[[10, "cat"], [11, "dog"], [12, "cat"]])
+    index = data.get_index()
+    assert index == [0, 1, 2] and all(isinstance(i, TableIndex) and i.table is data for i in index)
+    scores = np.array([0.1, 0.7, 0.4])
+    assert [float(scores[i]) for i in index] == [0.1, 0.7, 0.4] and data.data[index[2]][1] == "cat"
+    assert index[1].get_row() == {"id": 11, "label": "dog"} and TableIndex(0).get_row() == {}
+    preds = Table(columns=["row", "pred"])
+    for i in index:
+        preds.add_data(i, float(scores[i]))
+    preds.add_data(0, 0.2)  # a plain int in the same column: both are numbers, as in wandb
+    body = json.loads(store.get(preds.to_json(store)["path"]))
+    assert body["data"] == [[0, 0.1], [1, 0.7], [2, 0.4], [0, 0.2]]
+    again = Table.from_record(preds.to_json(store), store.get)
+    assert again.get_column("row") == [0, 1, 2, 0] and all(type(v) is int for v in again.get_column("row"))
+    copied = pickle.loads(pickle.dumps(index[2]))
+    assert copied == 2 and copied.get_row() == {"id": 12, "label": "cat"}
+
+
+def test_iterrows_and_index_ref_give_the_same_indexes_as_get_index() -> None:
+    table = Table(columns=["x"], data=[[5], [6]])
+    rows = list(table.iterrows())
+    assert rows == [(0, [5]), (1, [6])] and all(i.table is table for i, _ in rows)
+    assert table.index_ref(1).get_row() == {"x": 6}
+    with pytest.raises(IndexError, match="index_ref got 2; the table has 2 rows"):
+        table.index_ref(2)

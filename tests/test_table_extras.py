@@ -32,6 +32,14 @@ def test_a_column_keeps_one_kind_of_value_as_in_wandb() -> None:
     assert t.get_column("late") == ["a", None]
 
 
+def test_numpy_floats_and_python_numbers_share_a_column() -> None:
+    # np.float64 is a float subclass that to_plain keeps as it is: still a number, as in wandb.
+    t = Table(columns=["x"], data=[[1.0], [np.float64(2.5)], [np.int64(3)], [4]])
+    assert t.get_column("x") == [1.0, 2.5, 3, 4]
+    with pytest.raises(TypeError, match="holds number values but row 1 has a bool"):
+        Table(columns=["x"], data=[[np.float64(1.0)], [np.True_]])
+
+
 def test_a_failed_row_claims_no_kind_for_its_columns() -> None:
     t = Table(columns=["a", "b"], data=[[None, 1]])
     with pytest.raises(TypeError):

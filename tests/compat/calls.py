@@ -780,10 +780,14 @@ assert stored(run).summary["t"]["nrows"] == 3
     ),
     Call(
         DATA,
-        "Table.iterrows()",
+        "Table.iterrows() / get_index() / index_ref()",
         code="""
 t = wandb.Table(columns=["a"], data=[[1], [2]])
 assert [(i, row) for i, row in t.iterrows()] == [(0, [1]), (1, [2])]
+preds = wandb.Table(columns=["row", "p"], data=[[i, 0.5] for i in t.get_index()])
+assert t.get_index() == [0, 1] and t.index_ref(1).get_row() == {"a": 2}
+run = wandb.init(project="p"); run.log({"preds": preds}); run.finish()
+assert stored(run).summary["preds"]["nrows"] == 2
 """,
     ),
     Call(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.cluster import DBSCAN, KMeans
 from sklearn.datasets import make_blobs, make_classification, make_regression
 from sklearn.ensemble import RandomForestClassifier
@@ -235,18 +236,70 @@ def _bad_calls(binary: tuple[Any, ...]) -> list[tuple[str, Any, dict[str, Any]]]
     sk = wbnb.sklearn
     X_nan = X_train.copy()
     X_nan[0, 0] = np.nan
+    X_inf = X_train.copy()
+    X_inf[1, 1] = np.inf
+    probas_nan = model.predict_proba(X_test)
+    probas_nan[2] = np.nan
     three = np.arange(len(y_train)) % 3
+    continuous = X_train[:, 0]
     return [
         ("y_true is None", sk.plot_roc, {"y_probas": model.predict_proba(X_test)}),
         ("y_pred is None", sk.plot_confusion_matrix, {"y_true": y_test}),
         ("outside the 2 classes", sk.plot_roc, {"y_true": y_test + 5, "y_probas": model.predict_proba(X_test)}),
-        ("not a classifier or regressor", sk.plot_feature_importances, {"model": KMeans()}),
+        ("not a scikit-learn classifier or regressor", sk.plot_feature_importances, {"model": KMeans()}),
         (
             "not fitted",
             sk.plot_summary_metrics,
             {"model": Ridge(), "X": X_train, "y": y_train, "X_test": X_test, "y_test": y_test},
         ),
         ("1 missing values", sk.plot_learning_curve, {"model": model, "X": X_nan, "y": y_train}),
+        ("X has 1 infinite values", sk.plot_learning_curve, {"model": model, "X": X_inf, "y": y_train}),
+        (
+            "y_probas has 2 NaN or infinite values; expected finite probabilities",
+            sk.plot_precision_recall,
+            {"y_true": y_test, "y_probas": probas_nan},
+        ),
+        ("y_true has 1 NaN or infinite values", sk.plot_roc, {"y_true": [0.0, np.inf], "y_probas": [[1, 0], [0, 1]]}),
+        (
+            "y_train holds continuous targets; expected class labels",
+            sk.plot_class_proportions,
+            {"y_train": continuous, "y_test": y_test},
+        ),
+        ("y holds continuous targets", sk.plot_learning_curve, {"model": model, "X": X_train, "y": continuous}),
+        ("y_pred holds multilabel-indicator", sk.plot_confusion_matrix, {"y_true": [0, 1], "y_pred": [[0, 1], [1, 0]]}),
+        (
+            r"model is not a scikit-learn classifier or regressor \(got str\)",
+            sk.plot_learning_curve,
+            {"model": "not a model", "X": X_train, "y": y_train},
+        ),
+        (
+            "got the class RandomForestClassifier: pass an instance",
+            sk.plot_summary_metrics,
+            {"model": RandomForestClassifier, "X": X_train, "y": y_train, "X_test": X_test, "y_test": y_test},
+        ),
+        ("not a scikit-learn clusterer", sk.plot_elbow_curve, {"clusterer": object(), "X": X_train}),
+        (
+            r"X_test must be a 2-D array \(samples, features\), got shape \(72,\)",
+            sk.plot_summary_metrics,
+            {"model": model, "X": X_train, "y": y_train, "X_test": X_test[:, 0], "y_test": y_test},
+        ),
+        (
+            "y_test has 5 entries for the 72 samples of X_test",
+            sk.plot_summary_metrics,
+            {"model": model, "X": X_train, "y": y_train, "X_test": X_test, "y_test": y_test[:5]},
+        ),
+        (
+            "y has 3 entries for the 168 samples of X",
+            sk.plot_learning_curve,
+            {"model": model, "X": X_train, "y": y_train[:3]},
+        ),
+        (
+            "y_true is not a rectangular array: its rows have different lengths",
+            sk.plot_roc,
+            {"y_true": [[0], [1, 0]], "y_probas": [[1, 0], [0, 1]]},
+        ),
+        (r"y_train is not an array \(got dict\)", sk.plot_class_proportions, {"y_train": {"a": 1}, "y_test": y_test}),
+        ("y_test is empty", sk.plot_class_proportions, {"y_train": y_train, "y_test": []}),
         ("not numbers", sk.plot_learning_curve, {"model": model, "X": np.array([["a", "b"]] * 4), "y": [0, 1] * 2}),
         ("not an array", sk.plot_class_proportions, {"y_train": 3, "y_test": [1]}),
         (
@@ -261,9 +314,13 @@ def _bad_calls(binary: tuple[Any, ...]) -> list[tuple[str, Any, dict[str, Any]]]
             sk.plot_silhouette,
             {"clusterer": KMeans(2, n_init=1).fit(X_train[:, :1]), "X": X_train[:, :1]},
         ),
-        ("not a regressor", sk.plot_residuals, {"regressor": model, "X": X_train, "y": y_train}),
+        ("not a scikit-learn regressor", sk.plot_residuals, {"regressor": model, "X": X_train, "y": y_train}),
         ("is None", sk.plot_outlier_candidates, {"X": X_train, "y": y_train}),
-        ("not a clusterer", sk.plot_silhouette, {"clusterer": model, "X": X_train, "cluster_labels": y_train}),
+        (
+            "not a scikit-learn clusterer",
+            sk.plot_silhouette,
+            {"clusterer": model, "X": X_train, "cluster_labels": y_train},
+        ),
     ]
 
 
@@ -276,6 +333,54 @@ def test_bad_input_warns_and_logs_nothing(store_dir: Any, binary: tuple[Any, ...
             plot(**kwargs)
     run.finish()
     assert logged_keys(run) == set()
+
+
+class _Broken(ClassifierMixin, BaseEstimator):
+    """A fitted classifier whose predict fails as a third-party model might: a long message, no ValueError."""
+
+    def fit(self, X: Any, y: Any) -> _Broken:
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X: Any) -> Any:
+        raise RuntimeError(f"cannot predict {np.asarray(X).tolist()}")
+
+
+def test_any_error_inside_a_plot_warns_in_one_short_line_and_logs_nothing(
+    store_dir: Any, binary: tuple[Any, ...]
+) -> None:
+    import wbnb
+    from wbnb.integration.sklearn.checks import MESSAGE_LIMIT
+
+    _, X_train, X_test, y_train, y_test = binary
+    run = wbnb.init(project="p")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wbnb.sklearn.plot_summary_metrics(_Broken().fit(X_train, y_train), X_train, y_train, X_test, y_test)
+        wbnb.sklearn.plot_class_proportions(X_train[:, 0], X_train[:, 1])
+    run.finish()
+    said = [str(c.message) for c in caught]
+    assert len(said) == 2 and all("\n" not in m for m in said), said
+    assert said[0].startswith("wbnb.sklearn.plot_summary_metrics: RuntimeError: cannot predict [[")
+    assert said[0].endswith("…; logged nothing")
+    assert len(said[0]) < MESSAGE_LIMIT + 60
+    assert said[1] == (
+        "wbnb.sklearn.plot_class_proportions: y_train holds continuous targets; expected class labels"
+        " (binary or multiclass: ints or strings); y_test holds continuous targets; expected class labels"
+        " (binary or multiclass: ints or strings); logged nothing"
+    )
+    assert logged_keys(run) == set()
+
+
+def test_a_mistake_in_the_call_raises_type_error_as_python_does(store_dir: Any) -> None:
+    import wbnb
+
+    wbnb.init(project="p")
+    with pytest.raises(TypeError, match="y_prob"):
+        wbnb.sklearn.plot_roc([0, 1], y_prob=[[1, 0], [0, 1]])
+    with pytest.raises(TypeError, match="positional"):
+        wbnb.sklearn.plot_class_proportions([0], [1], ["a"], "extra")
+    wbnb.finish()
 
 
 def test_without_a_run_a_plot_warns_and_does_nothing(store_dir: Any) -> None:

@@ -22,6 +22,25 @@ def _is_dataframe(obj: Any) -> bool:
 LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")  # wandb's Table(log_mode=)
 
 
+class TableIndex(int):
+    """A row's index in a table, as wandb's ``_TableIndex``: an ``int`` (it indexes lists and
+    arrays) that also knows its table. Put in another table's row it says which row of this
+    one that row is about (a join key); it is stored as the int, and read back as one."""
+
+    table: Table | None
+
+    def __new__(cls, index: int, table: Table | None = None) -> TableIndex:
+        made = super().__new__(cls, index)
+        made.table = table
+        return made
+
+    def get_row(self) -> dict[str, Any]:
+        """The row it indexes, column name -> value (``{}`` when it knows no table), as wandb's."""
+        if self.table is None:
+            return {}
+        return dict(zip(self.table.columns, self.table.data[self], strict=True))
+
+
 class Table(WBValue):
     """A table of rows, as in wandb.
 
@@ -105,7 +124,7 @@ class Table(WBValue):
     def add_computed_columns(self, fn: Callable[[int, dict[str, Any]], dict[str, Any]]) -> None:
         """Add the columns ``fn(index, row)`` returns for each row (``row``: column name ->
         value; the result: new column name -> value), as wandb's ``add_computed_columns``."""
-        computed = [fn(i, dict(zip(self.columns, row, strict=True))) for i, row in enumerate(self.data)]
+        computed = [fn(i, dict(zip(self.columns, row, strict=True))) for i, row in self.iterrows()]
         names = list(dict.fromkeys(name for values in computed for name in values))
         for name in names:
             self.add_column(name, [values.get(name) for values in computed])
@@ -128,9 +147,21 @@ class Table(WBValue):
                 )
         self._kinds.update(claimed)
 
-    def iterrows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Yield ``(index, row)`` for each row, as wandb's ``Table.iterrows`` does."""
-        yield from enumerate(self.data)
+    def iterrows(self) -> Iterator[tuple[TableIndex, list[Any]]]:
+        """Yield ``(index, row)`` for each row, as wandb's ``Table.iterrows`` does (the index a ``TableIndex``)."""
+        for i, row in enumerate(self.data):
+            yield TableIndex(i, self), row
+
+    def get_index(self) -> list[TableIndex]:
+        """Each row's index, as wandb's ``get_index``: ints that index ``data`` and, added to
+        another table's rows, say which row of this one each is about."""
+        return [TableIndex(i, self) for i in range(len(self.data))]
+
+    def index_ref(self, index: int) -> TableIndex:
+        """The index of row ``index`` (wandb's ``index_ref``)."""
+        if not 0 <= index < len(self.data):
+            raise IndexError(f"Table.index_ref got {index}; the table has {len(self.data)} rows")
+        return TableIndex(index, self)
 
     def _index(self, name: str) -> int:
         if name not in self.columns:
@@ -185,5 +216,6 @@ class Table(WBValue):
 
 
 def _kind(cell: Any) -> str:
-    """What a column's cells must agree on: their type, but ints and floats are both numbers."""
-    return "number" if type(cell) in (int, float) else type(cell).__name__
+    """What a column's cells must agree on: their type, but ints and floats (numpy's
+    ``float64`` and row indexes, their subclasses, too; not bools) are all numbers."""
+    return "number" if isinstance(cell, (int, float)) and not isinstance(cell, bool) else type(cell).__name__

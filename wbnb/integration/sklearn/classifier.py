@@ -39,7 +39,7 @@ def plot_roc(
     ``labels`` names the classes by index. ``plot_micro`` / ``plot_macro`` are in wandb's
     signature and unused there too.
     """
-    require(y_true=y_true, y_probas=y_probas)
+    require(class_labels=("y_true",), y_true=y_true, y_probas=y_probas)
     return roc_curve(y_true, y_probas, labels, classes_to_plot)
 
 
@@ -52,7 +52,7 @@ def plot_precision_recall(
     classes_to_plot: Sequence[Any] | None = None,
 ) -> Chart:
     """Log one-vs-rest precision-recall curves (``wbnb.plot.pr_curve``) under ``precision_recall``."""
-    require(y_true=y_true, y_probas=y_probas)
+    require(class_labels=("y_true",), y_true=y_true, y_probas=y_probas)
     return pr_curve(y_true, y_probas, labels, classes_to_plot)
 
 
@@ -72,7 +72,7 @@ def plot_confusion_matrix(
     (rounded to 2 places, as wandb). ``true_labels`` / ``pred_labels`` (a subset of rows /
     columns; wandb's own raises for them) are not supported: the whole matrix is logged.
     """
-    require(y_true=y_true, y_pred=y_pred)
+    require(class_labels=("y_true", "y_pred"), y_true=y_true, y_pred=y_pred)
     if true_labels is not None or pred_labels is not None:
         warnings.warn(
             "wbnb.sklearn.plot_confusion_matrix: true_labels / pred_labels are not supported;"
@@ -132,7 +132,7 @@ def plot_feature_importances(
 def plot_class_proportions(y_train: Any = None, y_test: Any = None, labels: Sequence[str] | None = None) -> Chart:
     """Log how many samples of each class the training and test sets hold, as bars side by
     side (``train`` / ``test``) under ``class_proportions``; ``labels`` names the classes by index."""
-    require(y_train=y_train, y_test=y_test)
+    require(class_labels=("y_train", "y_test"), y_train=y_train, y_test=y_test)
     train, test = as_array(y_train), as_array(y_test)
     classes = unique_labels(train, test)
     named = labels is not None and classes.dtype.kind in "iu"

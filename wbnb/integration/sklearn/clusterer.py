@@ -46,9 +46,9 @@ def plot_elbow_curve(
     (default 1, 3, 5, 7, 9), ``n_jobs`` at a time; ``clusterer`` itself is not refitted.
     ``show_cluster_time`` is in wandb's signature and unused there too.
     """
-    if clusterer is not None and not hasattr(clusterer, "n_clusters"):
-        raise BadInput(f"{type(clusterer).__name__} has no n_clusters: an elbow curve needs one")
     require(clusterer=clusterer, X=X)
+    if not hasattr(clusterer, "n_clusters"):
+        raise BadInput(f"{type(clusterer).__name__} has no n_clusters: an elbow curve needs one")
     ranges = list(range(1, 10, 2)) if cluster_ranges is None else sorted(int(k) for k in cluster_ranges)
     x = as_array(X)
     notice_refit("plot_elbow_curve fits a copy of your clusterer for each number of clusters")

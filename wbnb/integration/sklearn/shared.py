@@ -26,6 +26,8 @@ def plot_summary_metrics(
     and weighted precision, recall and F1 for a classifier; MAE, MSE and R² for a
     regressor (rounded to 2 places, as wandb). Only predicts: the model is not refitted."""
     require(model=model, X=X, y=y, X_test=X_test, y_test=y_test)
+    if is_classifier(model):
+        require(class_labels=("y_test",), y_test=y_test)
     truth, pred = as_array(y_test), model.predict(X_test)
     if is_classifier(model):
         scores = {
@@ -67,6 +69,8 @@ def plot_learning_curve(
     default 10 % to 100 % in 5 steps) for every ``cv`` fold; ``model`` itself is not refitted.
     """
     require(fitted_model=False, model=model, X=X, y=y)  # as wandb's: copies are fitted, the model need not be
+    if is_classifier(model):
+        require(class_labels=("y",), y=y)
     notice_refit("plot_learning_curve fits copies of your model on subsets of X")
     sizes, train_scores, test_scores = model_selection.learning_curve(
         model,
