@@ -35,6 +35,7 @@ from ..sdk import lifecycle
 from ..sdk.disabled import DisabledRun
 from ..sdk.run import Run
 from ..sdk.settings import Settings
+from ..store.runnames import new_run_id
 
 __all__ = ["WandbLogger", "WbnbLogger"]
 
@@ -94,6 +95,29 @@ class WandbLogger(Logger):
         self._init.update(kwargs)
         del anonymous  # no meaning for a local store
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The logger as ``ddp_spawn`` sends it to each spawned process, without its run.
+
+        A run has one writing process, so the spawned rank 0 continues the logger's run by
+        id: a run this logger opened here is finished here first (also removing its
+        ``watch`` hooks, which the model could not be pickled with), and with no run yet
+        the id is fixed here so that ``version`` names the run rank 0 writes."""
+        held = self._experiment
+        if held is not None and not self._created:  # the user's run: this process keeps it
+            if held.state == "running":
+                rank_zero_warn(
+                    "WandbLogger cannot log to a wbnb run open in this process from spawned processes:"
+                    " rank 0 logs to a run of its own. Use strategy='ddp' to log to the open run."
+                )
+            self._experiment = None
+        elif held is not None:
+            self._init["id"] = held.id
+            if held.state == "running":
+                held.finish()
+        if self._init["id"] is None:
+            self._init["id"] = self._id = new_run_id()
+        return dict(self.__dict__, _experiment=None)
+
     @property
     @rank_zero_experiment
     def experiment(self) -> Run | DisabledRun:
@@ -120,7 +144,9 @@ class WandbLogger(Logger):
         return run
 
     def watch(self, model: Any, log: str | None = "gradients", log_freq: int = 100, log_graph: bool = True) -> None:
-        """Histograms of the model's gradients and/or parameters (``Run.watch``)."""
+        """Histograms of the model's gradients and/or parameters (``Run.watch``). With
+        ``ddp_spawn``, call it in the module (``on_fit_start``: ``self.logger.watch(self)``):
+        a model watched before ``fit`` cannot be sent to the spawned processes."""
         self.experiment.watch(model, log=log, log_freq=log_freq, log_graph=log_graph)
 
     @rank_zero_only
