@@ -78,7 +78,9 @@ class WandbLogger(Logger):
         self._save_dir = os.fspath(root) if root is not None else None
         self._project = project or os.environ.get("WANDB_PROJECT", "lightning_logs")
         self._name = name
-        self._id = version or id
+        # Fixed now, so that every process the Trainer starts (ddp_spawn, ddp_fork) logs to
+        # the run ``version`` names, and a later trainer.test continues it.
+        self._id = version or id or new_run_id()
         self._log_model = log_model
         self._prefix = prefix
         self._checkpoint_name = checkpoint_name
@@ -99,9 +101,8 @@ class WandbLogger(Logger):
         """The logger as ``ddp_spawn`` sends it to each spawned process, without its run.
 
         A run has one writing process, so the spawned rank 0 continues the logger's run by
-        id: a run this logger opened here is finished here first (also removing its
-        ``watch`` hooks, which the model could not be pickled with), and with no run yet
-        the id is fixed here so that ``version`` names the run rank 0 writes."""
+        its id: a run this logger opened here is finished here first. A run the user opened
+        here stays here, and rank 0 logs to the logger's own run."""
         held = self._experiment
         if held is not None and not self._created:  # the user's run: this process keeps it
             if held.state == "running":
@@ -110,20 +111,16 @@ class WandbLogger(Logger):
                     " rank 0 logs to a run of its own. Use strategy='ddp' to log to the open run."
                 )
             self._experiment = None
-        elif held is not None:
-            self._init["id"] = held.id
-            if held.state == "running":
-                held.finish()
-        if self._init["id"] is None:
-            self._init["id"] = self._id = new_run_id()
+        elif held is not None and held.state == "running":
+            held.finish()
         return dict(self.__dict__, _experiment=None)
 
     @property
     @rank_zero_experiment
     def experiment(self) -> Run | DisabledRun:
         """The wbnb run: the logger's while it is open, else the current run if one is
-        open (used, never finished here), else one this logger starts (continuing its own
-        earlier run, which ``finalize`` finished, when it had one)."""
+        open (used, never finished here), else the logger's own run, of id ``version``
+        (started, or continued after ``finalize`` finished it)."""
         held = self._experiment
         if held is not None and held.state in ("running", "disabled"):
             return held
@@ -135,8 +132,6 @@ class WandbLogger(Logger):
             )
             self._experiment, self._created = current, False
             return current
-        if held is not None and self._created:
-            self._init["id"] = held.id
         run = lifecycle.init(**self._init)
         self._experiment, self._created = run, True
         run.define_metric(STEP)
