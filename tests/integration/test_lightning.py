@@ -16,6 +16,7 @@ import pytest
 import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger
+from lightning.pytorch.utilities.rank_zero import rank_zero_only
 from torch.utils.data import DataLoader, TensorDataset
 
 import wbnb
@@ -349,3 +350,20 @@ def test_ddp_two_processes_log_once_from_rank_zero(store_dir: Path, tmp_path: Pa
     assert [r["epoch"] for r in rows if r.get("val_loss") is not None] == [0, 1]
     assert "gradients/net.0.weight" in run.summary
     assert [a.name for a in run.logged_artifacts()] == [f"model-{run.id}:v0", f"model-{run.id}:v1"]
+
+
+def test_on_other_ranks_rank_zero_code_runs_and_logs_nothing(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With strategy="ddp" every rank runs the user's script, lines written for rank 0 included.
+    monkeypatch.setattr(rank_zero_only, "rank", 1)
+    logger = WandbLogger(project="lit", log_model="all")
+    logger.experiment.config.update({"a": 1})  # as wandb's docs show; Lightning's stand-in raises here
+    logger.experiment.config["b"] = 2
+    logger.experiment.summary["best"] = 0.5
+    logger.experiment.log({"x": 1.0, "trainer/global_step": 0})
+    logger.watch(Tiny(), log="all")
+    logger.use_artifact("model-x:latest").download()
+    logger.log_hyperparams({"lr": 0.1})
+    logger.log_metrics({"x": 1.0}, step=0)
+    logger.log_image("pics", [torch.zeros(3, 4, 4)])
+    logger.finalize("success")
+    assert wbnb.run is None and not store_dir.exists()

@@ -14,7 +14,7 @@ import os
 from argparse import Namespace
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lightning.fabric.utilities.logger import (
     _add_prefix,
@@ -23,7 +23,7 @@ from lightning.fabric.utilities.logger import (
     _sanitize_callable_params,
 )
 from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.loggers.logger import Logger, rank_zero_experiment
+from lightning.pytorch.loggers.logger import Logger
 from lightning.pytorch.loggers.utilities import _scan_checkpoints
 from lightning.pytorch.utilities.rank_zero import rank_zero_only, rank_zero_warn
 from torch import Tensor
@@ -42,6 +42,24 @@ __all__ = ["WandbLogger", "WbnbLogger"]
 STEP = "trainer/global_step"
 # What a checkpoint artifact's metadata names of its ModelCheckpoint (Lightning's list).
 _CALLBACK_FIELDS = ("monitor", "mode", "save_last", "save_top_k", "save_weights_only", "_every_n_train_steps")
+
+
+class _OtherRank:
+    """``experiment`` on a rank other than 0: every attribute, call and item is this same
+    no-op, so rank-0 code such as ``logger.experiment.config.update(...)`` runs on every
+    rank (Lightning's stand-in, a function per attribute, has no ``config.update``)."""
+
+    def __getattr__(self, name: str) -> _OtherRank:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _OtherRank:
+        return self
+
+    def __getitem__(self, key: Any) -> _OtherRank:
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
 
 
 class WandbLogger(Logger):
@@ -116,11 +134,13 @@ class WandbLogger(Logger):
         return dict(self.__dict__, _experiment=None)
 
     @property
-    @rank_zero_experiment
     def experiment(self) -> Run | DisabledRun:
         """The wbnb run: the logger's while it is open, else the current run if one is
         open (used, never finished here), else the logger's own run, of id ``version``
-        (started, or continued after ``finalize`` finished it)."""
+        (started, or continued after ``finalize`` finished it). On ranks other than 0, a
+        stand-in on which every call does nothing."""
+        if getattr(rank_zero_only, "rank", 0) != 0:  # the rule of rank_zero_only, which guards log_*
+            return cast(Run, _OtherRank())  # typed as the run: code written for rank 0 runs unchanged
         held = self._experiment
         if held is not None and held.state in ("running", "disabled"):
             return held
