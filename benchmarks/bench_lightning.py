@@ -73,7 +73,7 @@ def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float]:
     if setup != "none":
         logger = WandbLogger(project="bench", save_dir=root)
         if setup == "watch":
-            logger.watch(model, log="all", log_freq=100)
+            logger.watch(model, log="all", log_freq=100, log_graph=False)
     data = DataLoader(TensorDataset(torch.randn(steps * 64, 32), torch.randn(steps * 64, 1)), batch_size=64)
     clock = StepClock()
     trainer = pl.Trainer(

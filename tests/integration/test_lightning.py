@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import wbnb
 from wbnb.integration.lightning import WandbLogger, WbnbLogger
+from wbnb.sdk import trial as trials
 from wbnb.store.local import LocalStore
 
 
@@ -367,3 +368,12 @@ def test_on_other_ranks_rank_zero_code_runs_and_logs_nothing(store_dir: Path, mo
     logger.log_image("pics", [torch.zeros(3, 4, 4)])
     logger.finalize("success")
     assert wbnb.run is None and not store_dir.exists()
+
+
+def test_the_run_id_comes_from_the_environment_or_the_sweep(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_RUN_ID", "fromenv1")  # wandb's way to name (and resume) a run
+    assert WandbLogger(project="lit").version == "fromenv1"
+    monkeypatch.delenv("WANDB_RUN_ID")
+    assert WandbLogger(project="lit", resume="auto").version is None  # init() finds the run to continue
+    monkeypatch.setattr(trials, "waiting", lambda: True)
+    assert WandbLogger(project="lit").version is None  # the sweep's trial names its run

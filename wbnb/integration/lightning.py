@@ -32,6 +32,7 @@ from ..api import Api
 from ..artifacts.artifact import Artifact
 from ..data import Audio, Image, Table, Video
 from ..sdk import lifecycle
+from ..sdk import trial as trials
 from ..sdk.disabled import DisabledRun
 from ..sdk.run import Run
 from ..sdk.settings import Settings
@@ -96,9 +97,7 @@ class WandbLogger(Logger):
         self._save_dir = os.fspath(root) if root is not None else None
         self._project = project or os.environ.get("WANDB_PROJECT", "lightning_logs")
         self._name = name
-        # Fixed now, so that every process the Trainer starts (ddp_spawn, ddp_fork) logs to
-        # the run ``version`` names, and a later trainer.test continues it.
-        self._id = version or id or new_run_id()
+        self._id = version or id
         self._log_model = log_model
         self._prefix = prefix
         self._checkpoint_name = checkpoint_name
@@ -113,6 +112,12 @@ class WandbLogger(Logger):
         if self._save_dir is not None:  # wandb's root: the store lives under it (settings.py, root_dir)
             self._init["dir"] = Settings(root_dir=self._save_dir).dir
         self._init.update(kwargs)
+        if self._id is None and self._init["resume"] in ("allow", "never", None, False) and not trials.waiting():
+            # A new run's id, drawn now rather than by init() (which reads WBNB_RUN_ID /
+            # WANDB_RUN_ID first): every process the Trainer starts (ddp_spawn, ddp_fork)
+            # logs to the run ``version`` names, and a later trainer.test continues it. A
+            # sweep's trial, or resume=True, names the run itself.
+            self._id = self._init["id"] = Settings.from_env().run_id or new_run_id()
         del anonymous  # no meaning for a local store
 
     def __getstate__(self) -> dict[str, Any]:
