@@ -139,6 +139,14 @@ def test_log_model_true_logs_the_top_k_at_the_end(store_dir: Path, tmp_path: Pat
     assert [a.name for a in arts] == ["tiny-ckpt:v0", "tiny-ckpt:v1"]  # both kept, logged by finalize
     best = wbnb.Api().artifact("lit/tiny-ckpt:best")
     assert best.metadata["original_filename"] == Path(ckpt.best_model_path).name
+    reader = WandbLogger(project="lit")
+    used = reader.use_artifact("tiny-ckpt:best", artifact_type="model")
+    assert (
+        Path(used.download(root=str(tmp_path / "dl")), "model.ckpt").read_bytes()
+        == Path(ckpt.best_model_path).read_bytes()
+    )
+    reader.finalize("success")
+    assert [a.name for a in wbnb.Api().run(f"lit/{reader.version}").used_artifacts()] == [best.name]
 
 
 def test_no_checkpoints_without_log_model(store_dir: Path, tmp_path: Path) -> None:
