@@ -385,3 +385,11 @@ def test_the_run_id_comes_from_the_environment_or_the_sweep(store_dir: Path, mon
     assert WandbLogger(project="lit", resume="auto").version is None  # init() finds the run to continue
     monkeypatch.setattr(trials, "waiting", lambda: True)
     assert WandbLogger(project="lit").version is None  # the sweep's trial names its run
+
+
+def test_a_run_resume_auto_named_is_the_one_test_continues(store_dir: Path, tmp_path: Path) -> None:
+    logger = WandbLogger(project="lit", resume="auto")  # init() picks the id, not the logger
+    trainer = fit(logger, tmp_path, enable_checkpointing=False)
+    trainer.test(Tiny(), loader())
+    (run,) = wbnb.Api().runs("lit")
+    assert run.id == logger.version and "test_loss" in run.summary and "train_loss" in run.summary

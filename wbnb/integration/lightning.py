@@ -159,6 +159,7 @@ class WandbLogger(Logger):
             return current
         run = lifecycle.init(**self._init)
         self._experiment, self._created = run, True
+        self._init["id"] = run.id  # what continues it (trainer.test, a spawned rank 0) when a trial or resume named it
         run.define_metric(STEP)
         run.define_metric("*", step_metric=STEP, step_sync=True)
         return run
