@@ -215,7 +215,9 @@ def test_a_failed_fit_finishes_the_logger_s_run_as_failed(store_dir: Path, tmp_p
 
     logger = WandbLogger(project="lit")
     logger.log_hyperparams({"a": 1})  # starts the run before fit
-    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, enable_progress_bar=False)
+    trainer = pl.Trainer(
+        max_epochs=1, accelerator="cpu", logger=logger, enable_progress_bar=False, default_root_dir=tmp_path
+    )
     with pytest.raises(RuntimeError, match="boom"):
         trainer.fit(Broken(), loader())
     assert wbnb.Api().run(f"lit/{logger.version}").state == "failed" and wbnb.run is None
@@ -225,7 +227,14 @@ def test_watch_table_image_audio_text(store_dir: Path, tmp_path: Path) -> None:
     logger = WandbLogger(project="lit")
     model = Tiny()
     logger.watch(model, log="all", log_freq=1)
-    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=logger, log_every_n_steps=1, enable_progress_bar=False)
+    trainer = pl.Trainer(
+        max_epochs=1,
+        accelerator="cpu",
+        logger=logger,
+        log_every_n_steps=1,
+        enable_progress_bar=False,
+        default_root_dir=tmp_path,  # its checkpoints, not in the working directory
+    )
     trainer.fit(model, loader())
     logger.log_table("samples", columns=["x", "y"], data=[[1, 2.0], [3, 4.0]], step=5)
     logger.log_image("pics", [torch.zeros(3, 4, 4), torch.ones(3, 4, 4)], caption=["a", "b"])
