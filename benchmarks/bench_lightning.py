@@ -1,11 +1,14 @@
-"""What wbnb's Lightning logger adds to a training step (issue 19: at most 2%). Prints;
-asserts nothing.
+"""What wbnb's Lightning logger adds to a training step (issue 19: at most 2%; with
+``watch(log_freq=100)`` at most 5%). Prints; asserts nothing.
 
     python benchmarks/bench_lightning.py [--quick]
 
 One process fits the same small CPU model (an MLP on random tensors, a metric logged
-every step) with no logger and with ``WandbLogger`` (and with ``watch(log_freq=100)``),
-in alternating rounds, and prints each setup's median seconds per step over the rounds.
+every step) with ``logger=False``, with ``WandbLogger`` and with ``WandbLogger`` +
+``watch(log="all", log_freq=100)``, in interleaved rounds (the order rotating each round).
+A step's time is read inside ``fit`` (from the end of the warm-up steps to the last step),
+so opening and finishing the run are left out; each setup's median over the rounds is
+printed as a ratio to the no-logger median, with the machine's load.
 """
 
 from __future__ import annotations
@@ -47,14 +50,32 @@ class MLP(pl.LightningModule):
         return torch.optim.SGD(self.parameters(), lr=0.01)
 
 
-def seconds_per_step(setup: str, steps: int, root: str) -> float:
+WARMUP = 20  # steps left out of the timing: first allocations, the run's first rows
+
+
+class StepClock(pl.Callback):
+    """Times the steps after the warm-up, inside fit: wall time, and this process's CPU
+    time (all its threads: the run's writer too), which the neighbours' load moves less."""
+
+    def __init__(self) -> None:
+        self.start = self.end = (0.0, 0.0)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, *args: Any) -> None:
+        now = (time.perf_counter(), time.process_time())
+        if trainer.global_step == WARMUP:
+            self.start = now
+        self.end = now
+
+
+def seconds_per_step(setup: str, steps: int, root: str) -> tuple[float, float]:
     logger: Any = False
     model = MLP()
     if setup != "none":
         logger = WandbLogger(project="bench", save_dir=root)
         if setup == "watch":
-            logger.watch(model, log="all", log_freq=100)
+            logger.watch(model, log="all", log_freq=100, log_graph=False)
     data = DataLoader(TensorDataset(torch.randn(steps * 64, 32), torch.randn(steps * 64, 1)), batch_size=64)
+    clock = StepClock()
     trainer = pl.Trainer(
         max_epochs=1,
         accelerator="cpu",
@@ -63,30 +84,34 @@ def seconds_per_step(setup: str, steps: int, root: str) -> float:
         enable_progress_bar=False,
         enable_model_summary=False,
         enable_checkpointing=False,
+        callbacks=[clock],
     )
-    t = time.perf_counter()
     trainer.fit(model, data)
-    return (time.perf_counter() - t) / steps
+    return (clock.end[0] - clock.start[0]) / (steps - WARMUP), (clock.end[1] - clock.start[1]) / (steps - WARMUP)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    steps, rounds = (200, 3) if args.quick else (1000, 7)
+    steps, rounds = (200, 3) if args.quick else (300, 21)
     os.environ.update({"WBNB_SILENT": "1", "WBNB_SYSTEM_INTERVAL": "0", "WBNB_CONSOLE": "0"})
     torch.set_num_threads(1)
-    times: dict[str, list[float]] = {"none": [], "logger": [], "watch": []}
+    times: dict[str, list[tuple[float, float]]] = {"none": [], "logger": [], "watch": []}
+    setups = list(times)
     with tempfile.TemporaryDirectory() as root:
-        seconds_per_step("none", 50, root)  # warm-up
-        for _ in range(rounds):
-            for setup in times:
+        for setup in setups:  # warm-up: imports, first run in the store
+            seconds_per_step(setup, 2 * WARMUP, root)
+        for i in range(rounds):
+            for setup in setups[i % 3 :] + setups[: i % 3]:
                 times[setup].append(seconds_per_step(setup, steps, root))
-    base = statistics.median(times["none"])
-    print(f"Lightning fit, {steps} steps x {rounds} rounds, MLP 32-128-1, batch 64, 1 thread")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Lightning fit, {steps} steps x {rounds} rounds, MLP 32-128-1, batch 64, 1 thread, load {load}")
+    print("  medians per step: wall (ratio to logger=False) | CPU of this process (ratio)")
+    base = [statistics.median(t[i] for t in times["none"]) for i in (0, 1)]
     for setup, values in times.items():
-        med = statistics.median(values)
-        print(f"  {setup:7s} {med * 1e6:8.1f} us/step  {100 * (med / base - 1):+5.1f}% vs no logger")
+        wall, cpu = (statistics.median(t[i] for t in values) for i in (0, 1))
+        print(f"  {setup:7s} {wall * 1e6:7.1f} us ({wall / base[0]:.3f}) | {cpu * 1e6:7.1f} us ({cpu / base[1]:.3f})")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import os
 from argparse import Namespace
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lightning.fabric.utilities.logger import (
     _add_prefix,
@@ -23,7 +23,7 @@ from lightning.fabric.utilities.logger import (
     _sanitize_callable_params,
 )
 from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.loggers.logger import Logger, rank_zero_experiment
+from lightning.pytorch.loggers.logger import Logger
 from lightning.pytorch.loggers.utilities import _scan_checkpoints
 from lightning.pytorch.utilities.rank_zero import rank_zero_only, rank_zero_warn
 from torch import Tensor
@@ -32,15 +32,35 @@ from ..api import Api
 from ..artifacts.artifact import Artifact
 from ..data import Audio, Image, Table, Video
 from ..sdk import lifecycle
+from ..sdk import trial as trials
 from ..sdk.disabled import DisabledRun
 from ..sdk.run import Run
 from ..sdk.settings import Settings
+from ..store.runnames import new_run_id
 
 __all__ = ["WandbLogger", "WbnbLogger"]
 
 STEP = "trainer/global_step"
 # What a checkpoint artifact's metadata names of its ModelCheckpoint (Lightning's list).
 _CALLBACK_FIELDS = ("monitor", "mode", "save_last", "save_top_k", "save_weights_only", "_every_n_train_steps")
+
+
+class _OtherRank:
+    """``experiment`` on a rank other than 0: every attribute, call and item is this same
+    no-op, so rank-0 code such as ``logger.experiment.config.update(...)`` runs on every
+    rank (Lightning's stand-in, a function per attribute, has no ``config.update``)."""
+
+    def __getattr__(self, name: str) -> _OtherRank:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _OtherRank:
+        return self
+
+    def __getitem__(self, key: Any) -> _OtherRank:
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
 
 
 class WandbLogger(Logger):
@@ -92,14 +112,40 @@ class WandbLogger(Logger):
         if self._save_dir is not None:  # wandb's root: the store lives under it (settings.py, root_dir)
             self._init["dir"] = Settings(root_dir=self._save_dir).dir
         self._init.update(kwargs)
+        if self._id is None and self._init["resume"] in ("allow", "never", None, False) and not trials.waiting():
+            # A new run's id, drawn now rather than by init() (which reads WBNB_RUN_ID /
+            # WANDB_RUN_ID first): every process the Trainer starts (ddp_spawn, ddp_fork)
+            # logs to the run ``version`` names, and a later trainer.test continues it. A
+            # sweep's trial, or resume=True, names the run itself.
+            self._id = self._init["id"] = Settings.from_env().run_id or new_run_id()
         del anonymous  # no meaning for a local store
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The logger as ``ddp_spawn`` sends it to each spawned process, without its run.
+
+        A run has one writing process, so the spawned rank 0 continues the logger's run by
+        its id: a run this logger opened here is finished here first. A run the user opened
+        here stays here, and rank 0 logs to the logger's own run."""
+        held = self._experiment
+        if held is not None and not self._created:  # the user's run: this process keeps it
+            if held.state == "running":
+                rank_zero_warn(
+                    "WandbLogger cannot log to a wbnb run open in this process from spawned processes:"
+                    " rank 0 logs to a run of its own. Use strategy='ddp' to log to the open run."
+                )
+            self._experiment = None
+        elif held is not None and held.state == "running":
+            held.finish()
+        return dict(self.__dict__, _experiment=None)
+
     @property
-    @rank_zero_experiment
     def experiment(self) -> Run | DisabledRun:
         """The wbnb run: the logger's while it is open, else the current run if one is
-        open (used, never finished here), else one this logger starts (continuing its own
-        earlier run, which ``finalize`` finished, when it had one)."""
+        open (used, never finished here), else the logger's own run, of id ``version``
+        (started, or continued after ``finalize`` finished it). On ranks other than 0, a
+        stand-in on which every call does nothing."""
+        if getattr(rank_zero_only, "rank", 0) != 0:  # the rule of rank_zero_only, which guards log_*
+            return cast(Run, _OtherRank())  # typed as the run: code written for rank 0 runs unchanged
         held = self._experiment
         if held is not None and held.state in ("running", "disabled"):
             return held
@@ -111,16 +157,17 @@ class WandbLogger(Logger):
             )
             self._experiment, self._created = current, False
             return current
-        if held is not None and self._created:
-            self._init["id"] = held.id
         run = lifecycle.init(**self._init)
         self._experiment, self._created = run, True
+        self._init["id"] = run.id  # what continues it (trainer.test, a spawned rank 0) when a trial or resume named it
         run.define_metric(STEP)
         run.define_metric("*", step_metric=STEP, step_sync=True)
         return run
 
     def watch(self, model: Any, log: str | None = "gradients", log_freq: int = 100, log_graph: bool = True) -> None:
-        """Histograms of the model's gradients and/or parameters (``Run.watch``)."""
+        """Histograms of the model's gradients and/or parameters (``Run.watch``). With
+        ``ddp_spawn``, call it in the module (``on_fit_start``: ``self.logger.watch(self)``):
+        a model watched before ``fit`` cannot be sent to the spawned processes."""
         self.experiment.watch(model, log=log, log_freq=log_freq, log_graph=log_graph)
 
     @rank_zero_only
