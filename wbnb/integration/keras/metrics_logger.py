@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import keras
 
+from wbnb.sdk.term import termwarn
+
 from .current import require_run
 
 LogStrategy = Literal["epoch", "batch"]
@@ -49,7 +51,8 @@ class WandbMetricsLogger(keras.callbacks.Callback):
             rate = rate(self.global_step)
         try:
             return float(rate)  # a backend scalar; 5x cheaper than keras.ops.convert_to_numpy
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as error:
+            termwarn(f"WandbMetricsLogger: unable to log the learning rate: {error}", repeat=False)
             return None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
