@@ -79,6 +79,30 @@ def test_batch_metrics_every_n_with_a_schedule(work: Path) -> None:
     assert metrics["batch/*"]["step_metric"] == "batch/batch_step"
 
 
+def test_a_learning_rate_that_cannot_be_read_is_said_once_and_left_out(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    warned: list[tuple[str, Any]] = []
+    monkeypatch.setattr(
+        "wbnb.integration.keras.metrics_logger.termwarn", lambda text, **how: warned.append((text, how.get("repeat")))
+    )
+
+    def broken(step: int) -> float:
+        raise RuntimeError("no rate today")
+
+    with wbnb.init(project="p") as run:
+        logger = WandbMetricsLogger()
+        logger.set_model(SimpleNamespace(optimizer=SimpleNamespace(learning_rate=broken)))
+        logger.on_epoch_end(0, {"loss": 1.0})
+        logger.on_epoch_end(1, {"loss": 0.5})
+    assert [r["epoch/loss"] for r in rows(run.id)] == [1.0, 0.5]
+    assert not any("epoch/learning_rate" in r for r in rows(run.id))
+    # said with repeat=False: termwarn prints it the first time only
+    assert warned == [("WandbMetricsLogger: unable to log the learning rate: no rate today", False)] * 2
+
+
 def versions(run_id: str, name: str | None = None) -> list[Any]:
     """The versions of a model artifact (default: the run's checkpoints), oldest first."""
     found = wbnb.Api().artifacts("model", f"p/{name or f'run_{run_id}_model'}")

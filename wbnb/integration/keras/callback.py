@@ -164,8 +164,10 @@ class WandbCallback(keras.callbacks.Callback):
             print(f"Epoch {epoch:05d}: {self.monitor} improved from {self.best:.5f} to {float(current):.5f}")
         self.best, self.best_epoch = float(current), epoch
         if self.log_best_prefix:
-            self._run.summary[f"{self.log_best_prefix}{self.monitor}"] = self.best
-            self._run.summary[f"{self.log_best_prefix}epoch"] = epoch
+            # one update, one write of the run's metadata
+            self._run.summary.update(
+                {f"{self.log_best_prefix}{self.monitor}": self.best, f"{self.log_best_prefix}epoch": epoch}
+            )
         if self.save_model:
             self._save(epoch)
 

@@ -47,11 +47,11 @@ class WandbMetricsLogger(keras.callbacks.Callback):
         rate = getattr(optimizer, "learning_rate", None)
         if rate is None:
             return None
-        if callable(rate) and not isinstance(rate, keras.Variable):
-            rate = rate(self.global_step)
         try:
+            if callable(rate) and not isinstance(rate, keras.Variable):
+                rate = rate(self.global_step)
             return float(rate)  # a backend scalar; 5x cheaper than keras.ops.convert_to_numpy
-        except (TypeError, ValueError) as error:
+        except Exception as error:  # a user's schedule: a number not logged never stops training (as wandb)
             termwarn(f"WandbMetricsLogger: unable to log the learning rate: {error}", repeat=False)
             return None
 
