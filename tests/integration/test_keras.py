@@ -336,6 +336,8 @@ def test_a_keras_dataset_as_training_and_validation_data(work: Path) -> None:
     with wbnb.init(project="p") as run:
         callback = WandbCallback(input_type="image", validation_data=Batches(x, y), save_model=False)
         model.fit(x, y, epochs=3, batch_size=4, verbose=0, callbacks=[callback])
+        given = WandbCallback(generator=Batches(x, y), save_model=False).generator  # as generator= too
+        assert [next(given)[0][0, 0, 0, 0] for _ in range(3)] == [x[0, 0, 0, 0], x[4, 0, 0, 0], x[0, 0, 0, 0]]
     logged = [r["examples"] for r in rows(run.id) if "examples" in r]
     assert [len(e) for e in logged] == [4, 4, 4]  # a batch an epoch, round and round
 

@@ -116,11 +116,13 @@ class WandbCallback(keras.callbacks.Callback):
         self.labels, self.predictions = list(labels or []), min(predictions, MAX_PREDICTIONS)
         self.input_type, self.output_type = input_type or data_type, output_type
         self.class_colors = None if class_colors is None else np.asarray(class_colors, dtype=float)
+        if generator is None and (
+            isinstance(validation_data, keras.utils.PyDataset) or hasattr(validation_data, "__next__")
+        ):
+            validation_data, generator = None, validation_data  # wandb takes a generator there too
+        if isinstance(generator, keras.utils.PyDataset):
+            generator = _cycle(generator)
         self.validation_data, self.generator = validation_data, generator
-        if isinstance(validation_data, keras.utils.PyDataset):  # wandb takes a generator there too
-            self.validation_data, self.generator = None, _cycle(validation_data)
-        elif hasattr(validation_data, "__next__"):
-            self.validation_data, self.generator = None, validation_data
         accuracy = "acc" in monitor or monitor.startswith("fmeasure")
         self.maximize = mode == "max" or (mode == "auto" and accuracy)
         self.best = -math.inf if self.maximize else math.inf
