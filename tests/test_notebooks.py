@@ -193,7 +193,6 @@ def test_lightning_fits_on_cpu_and_logs_config_metrics_and_the_best_checkpoint(t
     assert "finished 0.05 " in printed and "model-" in printed and ":v" in printed and " model epoch=" in printed
 
 
-@pytest.mark.timeout(900)
 def test_keras_notebook_logs_epochs_and_the_best_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KERAS_BACKEND", "torch")  # Keras' default, TensorFlow, is not installed
     pytest.importorskip("keras", reason="keras 3 is not installed (tests/requirements.in pins it)")
@@ -201,7 +200,7 @@ def test_keras_notebook_logs_epochs_and_the_best_model(tmp_path: Path, monkeypat
     store = LocalStore(tmp_path / "wbnb-runs")
     (meta,) = store.runs("keras-demo")
     assert meta["state"] == "finished" and meta["metrics"]["epoch/*"]["step_metric"] == "epoch/epoch"
-    assert meta["summary"]["epoch/epoch"] == 7 and meta["summary"]["epoch/val_accuracy"] > 0.8
+    assert meta["summary"]["epoch/epoch"] == 3 and meta["summary"]["epoch/val_accuracy"] > 0.8
     accuracy = float(outputs(nb, "text/plain")[-1])  # the best model, loaded back from its artifact
     assert accuracy > 0.8
 

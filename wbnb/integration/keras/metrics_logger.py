@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import keras
 
+from wbnb.sdk.term import termwarn
+
 from .current import require_run
 
 LogStrategy = Literal["epoch", "batch"]
@@ -45,11 +47,12 @@ class WandbMetricsLogger(keras.callbacks.Callback):
         rate = getattr(optimizer, "learning_rate", None)
         if rate is None:
             return None
-        if callable(rate) and not isinstance(rate, keras.Variable):
-            rate = rate(self.global_step)
         try:
+            if callable(rate) and not isinstance(rate, keras.Variable):
+                rate = rate(self.global_step)
             return float(rate)  # a backend scalar; 5x cheaper than keras.ops.convert_to_numpy
-        except (TypeError, ValueError):
+        except Exception as error:  # a user's schedule: a number not logged never stops training (as wandb)
+            termwarn(f"WandbMetricsLogger: unable to log the learning rate: {error}", repeat=False)
             return None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:

@@ -19,7 +19,7 @@ class WandbModelCheckpoint(keras.callbacks.ModelCheckpoint):
     each file it writes as a version of the model artifact ``run_<run id>_model``, as wandb's
     does: aliases ``latest`` and ``epoch_<epoch>`` at an epoch's end (``best`` with
     ``save_best_only``, on an improvement of ``monitor``), ``latest`` on a batch save
-    (``save_freq=N``). ``filepath`` ends in ``.keras`` (``.weights.h5`` with
+    (``save_freq=N``), with ``epoch_<epoch>_batch_<batch>``. ``filepath`` ends in ``.keras`` (``.weights.h5`` with
     ``save_weights_only``) and may hold ``{epoch}`` or a metric's name, as Keras formats it.
 
     Unlike wandb's, an epoch where ``save_best_only`` saved nothing logs nothing (wandb
@@ -60,9 +60,10 @@ class WandbModelCheckpoint(keras.callbacks.ModelCheckpoint):
         return save
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        """Save every ``save_freq`` batches (when an int), and log the file as ``latest``."""
+        """Save every ``save_freq`` batches (when an int), and log the file as ``latest`` and
+        ``epoch_<epoch>_batch_<batch>``."""
         super().on_train_batch_end(batch, logs)
-        self._log_saved(["latest"])
+        self._log_saved(["latest", f"epoch_{self._current_epoch}_batch_{batch}"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Save at the epoch's end (``save_freq="epoch"``) and log the file as ``latest`` and
