@@ -102,7 +102,7 @@ def test_finish_removes_every_hook_and_training_goes_on(store_dir: Path) -> None
     model = _mlp()
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
-    assert _hooks(model) == 4  # the 4 parameters' tensor hooks (no forward hook)
+    assert _hooks(model) == 5  # the 4 parameters' tensor hooks and the forward hook
     _step(model)
     run.log({"a": 1})
     wbnb.finish()
@@ -125,7 +125,7 @@ def test_unwatch_removes_the_models_given_or_all(store_dir: Path) -> None:
     run.watch([a, b], log="all", log_freq=1)
     run.watch(c, log="gradients", log_freq=1)
     run.unwatch(a)
-    assert (_hooks(a), _hooks(b), _hooks(c)) == (0, 4, 4)
+    assert (_hooks(a), _hooks(b), _hooks(c)) == (0, 5, 4)
     with pytest.warns(RuntimeWarning, match="is not watched"):
         run.unwatch(a)
     wbnb.unwatch([b])  # the module-level call, as wandb.unwatch
@@ -144,11 +144,11 @@ def test_watching_twice_replaces_the_hooks_and_keeps_the_names(store_dir: Path) 
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=1)
     run.watch(model, log="all", log_freq=1)
-    assert _hooks(model) == 4
+    assert _hooks(model) == 5
     _step(model)
     run.log({"i": 0})
     run.watch(model, log="parameters", log_freq=2)  # the later call's settings win
-    assert _hooks(model) == 4  # the parameters are logged by the gradients' clock
+    assert _hooks(model) == 5  # log="parameters" keeps the gradient hooks: their clock counts until a forward runs
     for i in (1, 2):
         _step(model)
         run.log({"i": i})
@@ -191,9 +191,9 @@ def test_data_parallel_names_carry_no_module_prefix(store_dir: Path) -> None:
     run = wbnb.init(project="p")
     run.watch(parallel, log="all", log_freq=1)
     run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
-    assert _hooks(parallel) == 4
+    assert _hooks(parallel) == 5
     run.watch(parallel, log="all", log_freq=1)
-    assert _hooks(parallel) == 4
+    assert _hooks(parallel) == 5
     _step(parallel)
     run.log({"i": 0})
     wbnb.finish()
@@ -503,7 +503,7 @@ def test_tied_parameters_are_hooked_once_under_their_first_name(store_dir: Path)
     model = Tied()
     run = wbnb.init(project="p")
     run.watch(model, log="all", log_freq=2)
-    assert _hooks(model) == 1
+    assert _hooks(model) == 2
     for i in range(2):
         model(torch.randn(2, 4)).sum().backward()
         run.log({"i": i})
@@ -519,7 +519,7 @@ def test_a_compiled_model_is_watched_under_its_own_names(store_dir: Path) -> Non
     run = wbnb.init(project="p")
     run.watch(compiled, log="all", log_freq=1)
     run.watch(model, log="all", log_freq=1)  # the same model: its hooks replaced, not doubled
-    assert _hooks(model) == 4
+    assert _hooks(model) == 5
     compiled(torch.randn(2, 4)).sum().backward()
     run.log({"i": 0})
     wbnb.finish()

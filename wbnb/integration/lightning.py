@@ -93,6 +93,8 @@ class WandbLogger(Logger):
         **kwargs: Any,
     ) -> None:
         super().__init__()
+        if log_model not in ("all", True, False) or not isinstance(log_model, (str, bool)):
+            raise ValueError(f"WandbLogger: log_model must be 'all', True or False, not {log_model!r}")
         root = save_dir if save_dir is not None else dir
         self._save_dir = os.fspath(root) if root is not None else None
         self._project = project or os.environ.get("WANDB_PROJECT", "lightning_logs")

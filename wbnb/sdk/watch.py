@@ -1,10 +1,12 @@
 """``run.watch(model)``: histograms of a torch model's gradients and parameters.
 
-Only tensor hooks on the parameters, no forward hook: a parameter's every ``log_freq``-th
-gradient is logged as backward produces it, and the model's parameters (frozen ones
-included) once per ``log_freq`` backward passes that reach it, whatever forward ran (a
-LightningModule calling ``self.net``; forwards without backward, validation, do not
-count), and ``torch.compile`` has no wbnb code to trace. Both are logged with
+A parameter's every ``log_freq``-th gradient is logged as backward produces it (tensor
+hooks). The model's parameters (frozen ones included) are logged every ``log_freq`` calls
+of its ``forward``, wandb's rule (an eval-only or frozen model is logged too), by a forward
+hook that does nothing in a copy or unpickled model (``deepcopy`` for an EMA, ``torch.save``)
+and nothing inside ``torch.compile`` (no wbnb code traced); while that hook has never
+fired (a LightningModule whose ``training_step`` calls ``self.net``, a compiled model),
+every ``log_freq`` backward passes that reach the model count instead. Both are logged with
 ``commit=False`` so they join the user's next ``log()`` step instead of adding steps of
 their own. Keys are wandb's:
 ``gradients/<param>`` / ``parameters/<param>``, where the model of index ``i > 0``
@@ -31,7 +33,7 @@ What users of wandb's ``watch`` reported, and what holds here:
 - a hook runs inside the user's backward pass, so it never raises into it: whatever
   goes wrong is warned once per ``watch()`` and the model carries on.
 
-torch is never imported here: the model brings it.
+torch is imported only inside a watch() call (the model has imported it already).
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ class Watcher:
                 for name, param in inner.named_parameters():
                     if param.requires_grad:  # a frozen one has no gradient to hook (its values are logged)
                         watched.handles.append(param.register_hook(clock.hook(name)))
+                if clock.parameters:
+                    watched.handles.append(inner.register_forward_hook(_ForwardTick(clock)))
             self._watched[id(inner)] = watched
             self._models[id(inner)] = inner
 
@@ -191,12 +195,10 @@ class _Guard:
 
 
 class _Clock:
-    """One watched model's tensor hooks: a parameter's every ``log_freq``-th gradient is
-    logged; the model's parameters are logged once per ``log_freq`` backward passes that
-    reach it, counted by its parameters' gradients (the first to reach a multiple of
-    ``log_freq`` logs them). No forward hook: a model whose own ``forward`` is never called
-    (a LightningModule's ``training_step`` calling ``self.net``) is logged all the same,
-    and ``torch.compile`` traces no wbnb code."""
+    """One watched model's hooks: a parameter's every ``log_freq``-th gradient is logged;
+    the model's parameters every ``log_freq`` forwards (``forward``), or, while no forward
+    was seen, once per ``log_freq`` backward passes that reach the model, counted by its
+    parameters' gradients (the first to reach a multiple of ``log_freq`` logs them)."""
 
     def __init__(self, model: Any, prefix: str, log: str, log_freq: int, guard: _Guard, scaler: Any) -> None:
         self.model = model
@@ -207,6 +209,7 @@ class _Clock:
         self.guard = guard
         self.scaler = scaler
         self.logged = 0  # the gradient count the parameters were last logged at
+        self.forwards = 0  # calls of the model's forward seen (outside torch.compile)
 
     def hook(self, name: str) -> Callable[[Any], None]:
         """The tensor hook of the parameter ``name``."""
@@ -219,7 +222,7 @@ class _Clock:
             calls += 1
             if calls % log_freq:
                 return
-            if self.parameters and calls > self.logged:
+            if self.parameters and not self.forwards and calls > self.logged:
                 self.logged = calls
                 self.guard.log(f"parameters/{self.prefix}*", self._parameters)
             if self.gradients:
@@ -227,8 +230,40 @@ class _Clock:
 
         return hook
 
+    def forward(self) -> None:
+        """The model's forward ran: every ``log_freq``-th, log its parameters."""
+        self.forwards += 1
+        if self.forwards % self.log_freq == 0:
+            self.guard.log(f"parameters/{self.prefix}*", self._parameters)
+
     def _parameters(self) -> dict[str, Any]:
         return {f"parameters/{self.prefix}{n}": sample(p) for n, p in self.model.named_parameters()}
+
+
+class _ForwardTick:
+    """The watched model's forward hook. Under ``torch.compile`` it is traced as nothing
+    (``is_compiling()`` is a constant there: no graph break); a copy of the model
+    (``deepcopy``, ``torch.save``) gets an inert hook, so an EMA copy never logs as the model."""
+
+    def __init__(self, clock: _Clock) -> None:
+        import torch
+
+        self.clock = clock
+        self.is_compiling = torch.compiler.is_compiling
+
+    def __call__(self, module: Any, inputs: Any, output: Any) -> None:
+        if not self.is_compiling():
+            self.clock.forward()
+
+    def __reduce__(self) -> tuple[type[_Inert], tuple[()]]:
+        return (_Inert, ())
+
+
+class _Inert:
+    """What a copied or unpickled model's forward hook becomes: it does nothing."""
+
+    def __call__(self, *args: Any) -> None:
+        return None
 
 
 def sample(tensor: Any) -> Any:

@@ -12,10 +12,9 @@ import keras
 import numpy as np
 
 from wbnb.data import Histogram, Image
-from wbnb.sdk.term import termwarn
 
 from . import gradients
-from .current import require_run
+from .current import require_open, require_run, warn
 from .examples import IMAGE_TYPES, examples, guess_data_type
 
 Mode = Literal["auto", "min", "max"]
@@ -103,7 +102,7 @@ class WandbCallback(keras.callbacks.Callback):
             log_gradients = False
         ignored = [name for name, given in asked.items() if given]
         if ignored:
-            termwarn(f"WandbCallback: {', '.join(ignored)} not supported by wbnb; ignored")
+            warn(f"WandbCallback: {', '.join(ignored)} not supported by wbnb; ignored")
         if log_gradients:
             if training_data is None:
                 raise ValueError("WandbCallback: log_gradients=True needs training_data=(x, y)")
@@ -130,6 +129,7 @@ class WandbCallback(keras.callbacks.Callback):
         if isinstance(previous, (int, float)):  # a resumed run: beat its best, as wandb's does
             self.best = float(previous)
         self.best_epoch: int | None = None
+        self._monitor_said = False
         suffix = ".weights.h5" if save_weights_only else ".keras"  # Keras 3 names the format by the ending
         self.filepath = os.path.join(self._run.dir, f"model-best{suffix}")
 
@@ -141,6 +141,18 @@ class WandbCallback(keras.callbacks.Callback):
             self.input_type = guess_data_type(inputs[0].shape, risky=True)
         if self.input_type and self.output_type is None and len(outputs) == 1:
             self.output_type = guess_data_type(outputs[0].shape)
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Before any batch: the run must still be open; say once if image examples have no data."""
+        require_open(self._run, "WandbCallback")
+        self._monitor_said = False
+        wants_examples = self.input_type in IMAGE_TYPES or self.output_type in IMAGE_TYPES
+        if wants_examples and self.validation_data is None and self.generator is None:
+            # Keras 3 does not hand fit()'s validation data to callbacks (tf.keras 1 did).
+            warn(
+                f"WandbCallback: data_type={self.input_type!r} logs example predictions from the callback's "
+                "validation_data=(x, y) or generator=, and neither was given: no examples will be logged"
+            )
 
     def _improved(self, current: float) -> bool:
         return current > self.best if self.maximize else current < self.best
@@ -160,6 +172,12 @@ class WandbCallback(keras.callbacks.Callback):
                 record["examples"] = images
         self._run.log(record)
         current = logs.get(self.monitor)
+        if current is None and not self._monitor_said:
+            self._monitor_said = True
+            warn(
+                f"WandbCallback: monitor {self.monitor!r} is not in this epoch's logs ({', '.join(sorted(logs))}); "
+                "nothing is called best and no model is saved: pass monitor= one of those"
+            )
         if current is None or not self._improved(float(current)):
             return
         if self.verbose > 0:
@@ -205,8 +223,7 @@ class WandbCallback(keras.callbacks.Callback):
         # The first ``predictions`` validation examples (wandb picks them at random; the same
         # ones each epoch show the model's progress), drawn as wandb draws them.
         data = next(self.generator) if self.generator is not None else self.validation_data
-        if data is None:
-            termwarn("WandbCallback: no validation_data set; pass validation_data=(x, y) or a generator", repeat=False)
+        if data is None:  # said once at on_train_begin
             return []
         x, y = (np.asarray(part)[: self.predictions] for part in data[:2])
         predicted = np.asarray(self.model.predict(x, verbose=0))

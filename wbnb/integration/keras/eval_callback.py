@@ -11,7 +11,7 @@ import keras
 from wbnb.artifacts.artifact import Artifact
 from wbnb.data import Table
 
-from .current import require_run
+from .current import require_open, require_run
 
 
 class WandbEvalCallback(keras.callbacks.Callback, abc.ABC):
@@ -30,6 +30,7 @@ class WandbEvalCallback(keras.callbacks.Callback, abc.ABC):
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """Make, fill and log the ground-truth table."""
+        require_open(self._run, type(self).__name__)
         self.init_data_table(column_names=self.data_table_columns)
         self.add_ground_truth(logs)
         self.log_data_table()

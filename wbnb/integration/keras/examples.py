@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from wbnb.data import Image
-from wbnb.sdk.term import termwarn
+
+from .current import warn
 
 IMAGE_TYPES = ("image", "images", "segmentation_mask")
 
@@ -44,7 +45,7 @@ def captions(outputs: np.ndarray, labels: Sequence[str]) -> list[str]:
         if len(labels) == 2:
             return [labels[int(value > 0.5)] for value in outputs[..., 0].ravel()]
         if labels:
-            termwarn('WandbCallback: the model has one output, so labels should be two: ["False label", "True label"]')
+            warn('WandbCallback: the model has one output, so labels should be two: ["False label", "True label"]')
         return [str(value) for value in outputs[..., 0].ravel()]
     classes = outputs.reshape(len(outputs), -1).argmax(axis=1)
     return [labels[c] if c < len(labels) else str(c) for c in classes]

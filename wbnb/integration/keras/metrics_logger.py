@@ -6,9 +6,7 @@ from typing import Any, Literal
 
 import keras
 
-from wbnb.sdk.term import termwarn
-
-from .current import require_run
+from .current import require_open, require_run, warn
 
 LogStrategy = Literal["epoch", "batch"]
 
@@ -34,6 +32,7 @@ class WandbMetricsLogger(keras.callbacks.Callback):
         self.log_freq = every if isinstance(every, int) else 0
         self.global_batch = 0  # the x of the next batch record, in batches since the callback began
         self.global_step = initial_global_step  # optimizer steps, for the schedule
+        self._rate_warned = False
         if self.logging_batch_wise:
             self._run.define_metric("batch/batch_step")
             self._run.define_metric("batch/*", step_metric="batch/batch_step")
@@ -52,8 +51,14 @@ class WandbMetricsLogger(keras.callbacks.Callback):
                 rate = rate(self.global_step)
             return float(rate)  # a backend scalar; 5x cheaper than keras.ops.convert_to_numpy
         except Exception as error:  # a user's schedule: a number not logged never stops training (as wandb)
-            termwarn(f"WandbMetricsLogger: unable to log the learning rate: {error}", repeat=False)
+            if not self._rate_warned:
+                self._rate_warned = True
+                warn(f"WandbMetricsLogger: unable to log the learning rate: {error}")
             return None
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Before any batch: the run must still be open."""
+        require_open(self._run, "WandbMetricsLogger")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Log ``epoch/<metric>``, ``epoch/epoch`` and ``epoch/learning_rate``."""

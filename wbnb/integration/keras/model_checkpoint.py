@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import keras
 
-from .current import require_run
+from .current import require_open, require_run
 
 Mode = Literal["auto", "min", "max"]
 SaveStrategy = Literal["epoch"]
@@ -58,6 +58,11 @@ class WandbModelCheckpoint(keras.callbacks.ModelCheckpoint):
         save = bool(super()._should_save_model(epoch, batch, logs, filepath))
         self._saved = (filepath, self.best is not best) if save else None
         return save
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Before any batch: the run must still be open."""
+        require_open(self._run, "WandbModelCheckpoint")
+        super().on_train_begin(logs)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Save every ``save_freq`` batches (when an int), and log the file as ``latest`` and
