@@ -264,6 +264,15 @@ def test_import_wbnb_imports_no_framework() -> None:
     assert out.strip() == "[]"
 
 
+def test_the_integrations_are_reached_as_attributes_when_first_used() -> None:
+    code = (
+        "import sys, wbnb; logger = wbnb.integration.lightning.WandbLogger; "
+        "print(logger.__name__, 'lightning' in sys.modules, 'wbnb.integration.transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["WandbLogger", "True", "False"]
+
+
 def test_offline_with_log_model_is_allowed(store_dir: Path, tmp_path: Path) -> None:
     logger = WandbLogger(project="lit", offline=True, log_model="all", anonymous=True)  # Lightning's raises
     fit(logger, tmp_path, callbacks=[ModelCheckpoint(dirpath=tmp_path / "ckpt")])
