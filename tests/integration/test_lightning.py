@@ -64,8 +64,9 @@ def loader() -> DataLoader:
     return DataLoader(TensorDataset(torch.randn(16, 3, generator=g), torch.randn(16, 1, generator=g)), batch_size=4)
 
 
-def fit(logger: Any, tmp_path: Path, model: pl.LightningModule | None = None, **trainer: Any) -> pl.Trainer:
-    t = pl.Trainer(
+def trainer(logger: Any, tmp_path: Path, **kw: Any) -> pl.Trainer:
+    """A quiet 2-epoch CPU Trainer logging every step."""
+    return pl.Trainer(
         max_epochs=2,
         accelerator="cpu",
         logger=logger,
@@ -73,8 +74,12 @@ def fit(logger: Any, tmp_path: Path, model: pl.LightningModule | None = None, **
         enable_progress_bar=False,
         enable_model_summary=False,
         default_root_dir=tmp_path,
-        **trainer,
+        **kw,
     )
+
+
+def fit(logger: Any, tmp_path: Path, model: pl.LightningModule | None = None, **kw: Any) -> pl.Trainer:
+    t = trainer(logger, tmp_path, **kw)
     t.fit(model or Tiny(), loader(), loader())
     return t
 

@@ -15,9 +15,9 @@ torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
 
 from lightning.pytorch.callbacks import ModelCheckpoint  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 import wbnb as wandb  # noqa: E402
+from tests.integration.test_lightning import loader, trainer  # noqa: E402
 from wbnb.integration.lightning import WandbLogger  # noqa: E402
 
 
@@ -46,24 +46,6 @@ class LitModel(pl.LightningModule):
 
     def configure_optimizers(self) -> Any:
         return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
-
-
-def loader() -> DataLoader:
-    g = torch.Generator().manual_seed(0)
-    return DataLoader(TensorDataset(torch.randn(16, 3, generator=g), torch.randn(16, 1, generator=g)), batch_size=4)
-
-
-def trainer(logger: Any, tmp_path: Path, **kw: Any) -> Any:
-    return pl.Trainer(
-        max_epochs=2,
-        accelerator="cpu",
-        logger=logger,
-        log_every_n_steps=1,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        default_root_dir=tmp_path,
-        **kw,
-    )
 
 
 def read(project: str, run_id: str) -> Any:
