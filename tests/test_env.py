@@ -30,6 +30,17 @@ def _meta(store_dir: Path, run: wbnb.Run) -> dict:
     return LocalStore(store_dir).run(run.project, run.id)
 
 
+@pytest.mark.parametrize(("value", "disabled"), [("true", True), ("1", True), ("false", False)])
+def test_wandb_disabled_true_is_mode_disabled(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str, disabled: bool
+) -> None:
+    monkeypatch.setenv("WANDB_DISABLED", value)  # wandb's (and Hugging Face docs') way to turn logging off
+    run = wbnb.init(project="p")
+    assert run.disabled is disabled
+    wbnb.finish()
+    assert LocalStore(store_dir).runs("p") == [] if disabled else len(LocalStore(store_dir).runs("p")) == 1
+
+
 def test_wandb_mode_disabled_logs_nothing_and_module_calls_are_no_ops(store_dir: Path, monkeypatch) -> None:
     monkeypatch.setenv("WANDB_MODE", "disabled")
     run = wbnb.init(project="p", config={"lr": 0.1})

@@ -78,8 +78,11 @@ def only_run(project: str = "huggingface") -> Any:
 
 def test_config_history_against_the_global_step_and_totals_in_the_summary(store_dir: Path, tmp_path: Path) -> None:
     trainer(tmp_path, callbacks=[WandbCallback()], learning_rate=0.01).train()
+    assert wbnb.run is not None and wbnb.run.state == "running"  # left open, as transformers' leaves it
+    wbnb.run.summary["after"] = 1  # what wandb users do after train()
+    wbnb.finish()
     run = only_run()
-    assert run.state == "finished" and wbnb.run is None  # the callback started it, so it finished it
+    assert run.state == "finished" and run.summary["after"] == 1
     assert run.config["learning_rate"] == 0.01 and run.config["max_steps"] == 4  # the training arguments
     assert run.config["hidden_size"] == 16 and run.config["model_type"] == "bert"  # the model's config
     assert run.config["model/num_parameters"] == tiny_bert().num_parameters()
@@ -207,6 +210,7 @@ def test_an_artifact_the_store_refuses_warns_and_the_run_still_finishes(
     with pytest.warns(RuntimeWarning, match="could not log the (base )?model: disk full"):
         out = trainer(tmp_path, callbacks=[WandbCallback()]).train()
     assert out.global_step == 4
+    wbnb.finish()
     run = only_run()
     assert run.state == "finished" and "train_loss" in run.summary
 

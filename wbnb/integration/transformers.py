@@ -12,10 +12,11 @@ artifact (``base_model`` at the start, ``final_model`` at the end, each checkpoi
 ``gradients`` | ``parameters`` | ``all`` watches the model; the project is ``WBNB_PROJECT`` /
 ``WANDB_PROJECT``, else ``huggingface``. Only the main process logs.
 
-A run already open (``wbnb.init`` before ``train()``) is used and left open. Otherwise the
-callback starts one and, unlike transformers' (which leaves it to the process's exit),
-finishes it at the end of training; an ``evaluate()`` / ``predict()`` outside training
-continues that same run (or starts one), left open: transformers says nothing when it ends.
+A run already open (``wbnb.init`` before ``train()``) is used. Otherwise the callback starts
+one. Either way the run stays open after ``train()``, as transformers' leaves it (a later
+``evaluate()``, ``predict()``, ``wbnb.log`` or second ``train()`` logs to it; ``wbnb.finish()``
+or the process's exit ends it); one finished meanwhile is continued (same id) by the next
+log. Each trial of a hyperparameter search gets a run of its own.
 Storage trouble (the store not writable, an artifact that cannot be stored) is a warning: it
 never stops training.
 """
@@ -54,6 +55,20 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"WBNB_{name}") or os.environ.get(f"WANDB_{name}") or default
 
 
+def _log_model_value(text: str) -> str:
+    """``LOG_MODEL`` as transformers reads it, with the older ``true`` (wandb's docs and
+    transformers 4 meant ``end``) taken as ``end`` rather than turned off."""
+    if text.strip().lower() in ("true", "1", "yes"):
+        warnings.warn(
+            f"LOG_MODEL={text!r} is the older spelling of 'end' (the model at the end of training); "
+            "use 'end' or 'checkpoint'",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return "end"
+    return text
+
+
 class WandbCallback(TrainerCallback):
     """Log a transformers ``Trainer`` to a wbnb run (see the module's docstring).
 
@@ -62,9 +77,9 @@ class WandbCallback(TrainerCallback):
     """
 
     def __init__(self) -> None:
-        self._log_model = WandbLogModel(_env("LOG_MODEL", "false"))
+        self._log_model = WandbLogModel(_log_model_value(_env("LOG_MODEL", "false")))
         self._run: Run | DisabledRun | None = None
-        self._created = False  # whether this callback started the run (then on_train_end finishes it)
+        self._created = False  # whether this callback started the run (a search's next trial finishes it)
         self._own_id: str | None = None  # the id of the run it started, continued by a later evaluate()
         self._broken = False  # the store failed at setup: nothing more is tried
 
@@ -125,15 +140,15 @@ class WandbCallback(TrainerCallback):
         processing_class: Any = None,
         **kwargs: Any,
     ) -> None:
-        """With ``LOG_MODEL`` set: the trained model as a ``final_model`` artifact. Then
-        the run this callback started is finished."""
+        """With ``LOG_MODEL`` set: the trained model as a ``final_model`` artifact. The run
+        stays open, as transformers' leaves it: ``wbnb.log`` / ``wbnb.run.summary`` after
+        ``train()`` reach it, and ``wbnb.finish()`` (or the process's exit) ends it."""
         run = self._run
         if run is None or not state.is_world_process_zero:
             return
         if self._log_model.is_enabled:
             with self._guard("log the model"):
                 self._log_final_model(args, state, run, model, processing_class)
-        self._end_own_run()
 
     def on_predict(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, metrics: Any, **kwargs: Any
@@ -149,7 +164,7 @@ class WandbCallback(TrainerCallback):
     def _setup(self, args: TrainingArguments, state: TrainerState, model: Any) -> Run | DisabledRun | None:
         """The run to log to (None off the main process or after the store failed): the
         callback's while open, else the current run, else one it starts."""
-        if not state.is_world_process_zero or self._broken:
+        if not state.is_world_process_zero or self._broken or not self._first_for(state):
             return None
         run = self._run
         if run is not None and run.state in ("running", "disabled"):
@@ -158,6 +173,13 @@ class WandbCallback(TrainerCallback):
             return self._open(args, state, model)
         self._broken = True
         return None
+
+    def _first_for(self, state: TrainerState) -> bool:
+        """Whether this callback logs for ``state``'s Trainer: the first wbnb callback to ask
+        does; another (``report_to="wbnb"`` and ``callbacks=[WandbCallback()]`` both, which
+        transformers lets through with a warning) stays silent instead of logging each row
+        twice. The mark is an int on the state: it neither pickles a run nor reaches JSON."""
+        return state.__dict__.setdefault("_wbnb_callback", id(self)) == id(self)
 
     def _open(self, args: TrainingArguments, state: TrainerState, model: Any) -> Run | DisabledRun:
         continuing = self._own_id is not None

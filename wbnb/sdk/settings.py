@@ -239,6 +239,7 @@ class WandbName:
 
 WANDB = (
     WandbName("mode", "WANDB_MODE", "mode"),
+    WandbName(None, "WANDB_DISABLED", "mode", _if_true("disabled")),  # wandb's older switch; true wins over WANDB_MODE
     WandbName("project", "WANDB_PROJECT", "project"),
     WandbName("entity", "WANDB_ENTITY", "entity"),
     WandbName("run_name", "WANDB_NAME", "run_name"),
